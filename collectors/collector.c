@@ -1,0 +1,149 @@
+/*
+ * collector.c - the pieces of the collector interface every collector uses:
+ * status names, option lookup, and the result sink.
+ *
+ * The sink copies the target and the evidence (cut to their caps) so a
+ * collector can build them in stack buffers. It refuses check ids that are
+ * not in the owning collector's catalog: a result must always be explainable
+ * by the catalog (title, section, remediation).
+ */
+#include "collector.h"
+
+#include "../common/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[CHECK_STATUS_COUNT] = { "pass", "fail", "warn", "skip",
+                                                              "error" };
+
+const char *check_status_name(enum check_status status)
+{
+    if ((unsigned)status >= CHECK_STATUS_COUNT)
+        return "error";
+    return status_names[status];
+}
+
+int check_status_parse(const char *name, enum check_status *out)
+{
+    for (int i = 0; i < CHECK_STATUS_COUNT; i++) {
+        if (strcmp(name, status_names[i]) == 0) {
+            *out = (enum check_status)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *collect_ctx_option(const struct collect_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->n_options; i++) {
+        if (strcmp(ctx->options[i].name, name) == 0)
+            return ctx->options[i].value;
+    }
+    return NULL;
+}
+
+const struct check_def *collector_find_check(const struct collector *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_checks; i++) {
+        if (strcmp(c->checks[i].id, id) == 0)
+            return &c->checks[i];
+    }
+    return NULL;
+}
+
+void result_set_init(struct result_set *set)
+{
+    set->items = NULL;
+    set->len = 0;
+    set->cap = 0;
+}
+
+void result_set_free(struct result_set *set)
+{
+    for (size_t i = 0; i < set->len; i++) {
+        free(set->items[i].target);
+        free(set->items[i].evidence);
+    }
+    free(set->items);
+    result_set_init(set);
+}
+
+void result_sink_init(struct result_sink *sink, struct result_set *set,
+                      const struct collector *owner)
+{
+    sink->set = set;
+    sink->owner = owner;
+    sink->added = 0;
+    sink->overflowed = 0;
+}
+
+/* Copies at most `max` bytes of s, marking a cut with "..."; NULL on no memory. */
+static char *dup_capped(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max)
+        return strdup(s);
+    char *p = malloc(max + 1);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, s, max - 3);
+    memcpy(p + max - 3, "...", 4);
+    return p;
+}
+
+int sink_add(struct result_sink *sink, const char *check_id, const char *target,
+             enum check_status status, const char *evidence_fmt, ...)
+{
+    const struct check_def *def = collector_find_check(sink->owner, check_id);
+    if (def == NULL) {
+        log_error("collector %s reported check %s, which is not in its catalog", sink->owner->name,
+                  check_id);
+        return -1;
+    }
+    if (sink->added >= RESULT_MAX_PER_COLLECTOR) {
+        sink->overflowed = 1;
+        return -1;
+    }
+
+    char evidence[RESULT_EVIDENCE_MAX + 1];
+    va_list ap;
+    va_start(ap, evidence_fmt);
+    int n = vsnprintf(evidence, sizeof(evidence), evidence_fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        evidence[0] = '\0';
+    else if ((size_t)n >= sizeof(evidence))
+        memcpy(evidence + sizeof(evidence) - 4, "...", 4);
+    /* Evidence is one line: a newline would break the text output. */
+    for (char *p = evidence; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    }
+
+    struct result_set *set = sink->set;
+    if (set->len == set->cap) {
+        size_t ncap = set->cap ? set->cap * 2 : 32;
+        struct result *items = realloc(set->items, ncap * sizeof(*items));
+        if (items == NULL)
+            return -1;
+        set->items = items;
+        set->cap = ncap;
+    }
+    struct result *r = &set->items[set->len];
+    r->check = def;
+    r->status = status;
+    r->target = dup_capped(target, RESULT_TARGET_MAX);
+    r->evidence = strdup(evidence);
+    if (r->target == NULL || r->evidence == NULL) {
+        free(r->target);
+        free(r->evidence);
+        return -1;
+    }
+    set->len++;
+    sink->added++;
+    return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * collector.h - the collector interface: what a collector is, what it is
+ * handed, and the sink it writes its results into.
+ *
+ * A collector gathers facts about one aspect of a Docker host and judges them
+ * against its checks (see ../shared/CHECKS.md). It knows nothing about HTTP,
+ * Prometheus or protobuf: it only writes results - (check id, target, status,
+ * evidence) - into the sink the framework hands it. Each collector is one file
+ * in collectors/ exporting exactly one `const struct collector`; registry.c
+ * lists them in one static table.
+ *
+ * A collector reads the world only through its struct collect_ctx: the host
+ * filesystem under ctx->rootfs (so the agent can run in a container with the
+ * host at /host, and tests can point it at a fixture tree), and the options
+ * declared in its descriptor. No collector keeps global state, so several
+ * collections could run at once; the scheduler runs them one after another.
+ */
+#ifndef DOCKWARD_COLLECTOR_H
+#define DOCKWARD_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum check_status {
+    CHECK_PASS = 0,
+    CHECK_FAIL,
+    CHECK_WARN,  /* needs a human: CIS "manual" checks, or no policy configured */
+    CHECK_SKIP,  /* not applicable: the thing judged does not exist here */
+    CHECK_ERROR, /* could not judge; the evidence says why */
+};
+#define CHECK_STATUS_COUNT 5
+
+/* "pass", "fail", "warn", "skip", "error". */
+const char *check_status_name(enum check_status status);
+/* Parses a status name. Returns 0, or -1 when unknown. */
+int check_status_parse(const char *name, enum check_status *out);
+
+/* One entry of the check catalog (CIS Docker Benchmark v1.6.0 ids). */
+struct check_def {
+    const char *id;          /* "3.15", or "dockward.<name>" beyond CIS */
+    const char *section;     /* CIS section: "1" .. "7" */
+    int level;               /* CIS profile level, 1 or 2 */
+    bool automated;          /* CIS "Automated": judged pass/fail, counts in the ratio */
+    const char *title;       /* short, one line, no trailing period */
+    const char *remediation; /* one or two sentences an operator can act on */
+};
+
+/*
+ * An option a collector accepts, exposed as a command-line flag
+ * `--<name>=<value>` (for example "check.trusted-users"). The value reaches
+ * the collector through collect_ctx_option().
+ */
+struct collector_option {
+    const char *name;    /* flag name without the leading "--" */
+    const char *metavar; /* shown in --help, e.g. "USER,..." */
+    const char *def;     /* default value, NULL for unset */
+    const char *help;
+    /* Optional: returns 0 when `value` is acceptable, else -1 with err filled. */
+    int (*validate)(const char *value, char *err, size_t errlen);
+};
+
+/* A (name, value) pair of an option as parsed; value NULL = unset. */
+struct option_value {
+    const char *name;
+    const char *value;
+};
+
+/* What a collector is handed. Everything here is read-only for it. */
+struct collect_ctx {
+    const char *rootfs;      /* host root: "/" or e.g. "/host"; never ends in '/' unless "/" */
+    const char *docker_host; /* --docker.host as given, e.g. "unix:///var/run/docker.sock" */
+    const struct option_value *options; /* every collector option, parsed */
+    size_t n_options;
+};
+
+/* Returns the value of option `name`, or NULL when unset or unknown. */
+const char *collect_ctx_option(const struct collect_ctx *ctx, const char *name);
+
+/* Caps on what one result may hold; longer text is cut with "...". */
+#define RESULT_TARGET_MAX   256
+#define RESULT_EVIDENCE_MAX 512
+/* Cap on results one collector may produce in one run. */
+#define RESULT_MAX_PER_COLLECTOR 100000
+
+struct result {
+    const struct check_def *check; /* points into the owning collector's catalog */
+    char *target;                  /* "host", "file/<path>", "user/<name>", ... */
+    enum check_status status;
+    char *evidence; /* one short line, never a secret */
+};
+
+/* A growable list of results; owned by whoever created it. */
+struct result_set {
+    struct result *items;
+    size_t len;
+    size_t cap;
+};
+
+void result_set_init(struct result_set *set);
+void result_set_free(struct result_set *set);
+
+/*
+ * Where a collector writes results. The framework makes one per collector
+ * run; `owner` is the collector whose catalog the check ids must come from.
+ */
+struct collector;
+struct result_sink {
+    struct result_set *set;
+    const struct collector *owner;
+    size_t added;   /* results added by this run */
+    int overflowed; /* set when RESULT_MAX_PER_COLLECTOR was hit */
+};
+
+void result_sink_init(struct result_sink *sink, struct result_set *set,
+                      const struct collector *owner);
+
+/*
+ * Adds one result. `check_id` must be in the owner's catalog (a programming
+ * error otherwise: logged, nothing added, -1). The evidence is printf-style.
+ * Returns 0, or -1 on an unknown check, no memory, or the per-run cap.
+ */
+int sink_add(struct result_sink *sink, const char *check_id, const char *target,
+             enum check_status status, const char *evidence_fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+ * The collector descriptor. `collect` returns 0 when it ran (whatever the
+ * statuses of its results), or -1 with `err` filled when it could not run at
+ * all (its facts were unreachable); results it added before failing are kept.
+ */
+struct collector {
+    const char *name; /* [a-z_]+, used in --collector.<name> and metric labels */
+    bool enabled_by_default;
+    const char *help;
+    const struct check_def *checks;
+    size_t n_checks;
+    const struct collector_option *options;
+    size_t n_options;
+    int (*collect)(const struct collect_ctx *ctx, struct result_sink *sink, char *err,
+                   size_t errlen);
+};
+
+/* Finds `id` in the collector's catalog, or NULL. */
+const struct check_def *collector_find_check(const struct collector *c, const char *id);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

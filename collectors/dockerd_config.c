@@ -1,0 +1,861 @@
+/*
+ * dockerd_config.c - dockerd's configuration as the host shows it: the
+ * running process, its command line, the daemon.json it reads, and the
+ * systemd units; see dockerd_config.h for the contract.
+ *
+ * The command line is parsed the way dockerd's flag library (spf13/pflag)
+ * parses it, because the point is to see what dockerd sees: "--opt=value",
+ * "--opt value", bare booleans, "-H value", "-Hvalue", "-H=value", grouped
+ * short booleans ("-DH fd://"), and "--" ending the options. Whether a long
+ * option takes a value cannot be told from the text, so a const table lists
+ * dockerd's boolean flags; every other option takes one.
+ *
+ * daemon.json is read through hostfs (a regular file of at most
+ * DOCKERD_JSON_MAX bytes, so a FIFO or a huge file can neither hang nor bloat
+ * a collection) and parsed with cJSON. dockerd_config_values() hands out
+ * pointers owned by the config; for JSON numbers it needs a text form, which
+ * is made once at load time and stored in the number node's unused
+ * `valuestring` (cJSON_Delete frees it with the tree).
+ *
+ * Nothing here logs: failures are described in the struct or in `err`.
+ */
+#include "dockerd_config.h"
+
+#include "collector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Cap on /proc entries looked at when searching for a process. The kernel's
+ * pid_max is at most 2^22; the few non-pid entries of /proc fit in the rest.
+ */
+#define PROC_ENTRIES_MAX (4 * 1024 * 1024 + 1024)
+#define PROC_COMM_MAX    64          /* /proc/<pid>/comm is at most 16 bytes */
+#define COMM_LEN         15          /* TASK_COMM_LEN - 1: comm is cut to this */
+#define SYSTEMD_UNIT_MAX (64 * 1024) /* cap on a unit file */
+#define HOSTS_MAX        64          /* -H / "hosts" entries looked at */
+
+/* dockerd's long options that are booleans (take no separate value). */
+static const char *const bool_flags[] = {
+    "allow-direct-routing",
+    "api-enable-cors",
+    "cri-containerd",
+    "debug",
+    "disable-legacy-registry",
+    "experimental",
+    "help",
+    "icc",
+    "init",
+    "ip-forward",
+    "ip-forward-no-drop",
+    "ip-masq",
+    "ip6tables",
+    "ipv6",
+    "iptables",
+    "live-restore",
+    "no-new-privileges",
+    "raw-logs",
+    "rootless",
+    "selinux-enabled",
+    "tls",
+    "tlsverify",
+    "userland-proxy",
+    "validate",
+    "version",
+};
+
+/* dockerd's one-letter options and their long names. */
+static const struct {
+    char letter;
+    const char *name;
+} short_flags[] = {
+    { 'H', "host" },      { 'l', "log-level" }, { 'D', "debug" },  { 'G', "group" },
+    { 'g', "data-root" }, { 'p', "pidfile" },   { 'b', "bridge" }, { 's', "storage-driver" },
+    { 'v', "version" },   { 'h', "help" },
+};
+
+/* Command-line names whose daemon.json key differs (dockerd's json tags). */
+static const struct {
+    const char *flag;
+    const char *json;
+} json_keys[] = {
+    { "host", "hosts" },
+    { "insecure-registry", "insecure-registries" },
+    { "authorization-plugin", "authorization-plugins" },
+    { "storage-opt", "storage-opts" },
+    { "default-ulimit", "default-ulimits" },
+    { "log-opt", "log-opts" },
+    { "label", "labels" },
+    { "registry-mirror", "registry-mirrors" },
+    { "add-runtime", "runtimes" },
+    { "exec-opt", "exec-opts" },
+    { "dns-opt", "dns-opts" },
+    { "default-address-pool", "default-address-pools" },
+    { "node-generic-resource", "node-generic-resources" },
+    { "cluster-store-opt", "cluster-store-opts" },
+    { "feature", "features" },
+};
+
+/* Standard systemd system unit directories, highest precedence first. */
+static const char *const unit_dirs[] = {
+    "/etc/systemd/system",     "/run/systemd/system", "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system", "/lib/systemd/system",
+};
+
+/* Where packages install programs, searched in this order. */
+static const char *const bin_dirs[] = {
+    "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+};
+
+static int is_bool_flag(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(bool_flags); i++) {
+        if (strcmp(bool_flags[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *short_flag_name(char letter)
+{
+    for (size_t i = 0; i < ARRAY_LEN(short_flags); i++) {
+        if (short_flags[i].letter == letter)
+            return short_flags[i].name;
+    }
+    return NULL;
+}
+
+/* Copies s into out; 0, or -1 when it does not fit (out is then ""). */
+static int copy_str(char *out, size_t outlen, const char *s)
+{
+    int n = snprintf(out, outlen, "%s", s);
+    if (n < 0 || (size_t)n >= outlen) {
+        if (outlen > 0)
+            out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+/* Parses a /proc entry name as a pid; 0 when it is not one. */
+static int parse_pid(const char *name)
+{
+    if (name[0] < '1' || name[0] > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(name, &end, 10);
+    if (errno != 0 || *end != '\0' || v <= 0 || v > 0x7fffffffL)
+        return 0;
+    return (int)v;
+}
+
+/* Reads /proc/<pid>/exe as a host path (" (deleted)" removed); 0 or -1. */
+static int read_exe(const char *rootfs, int pid, char *out, size_t outlen)
+{
+    char path[64], real[HOSTFS_PATH_MAX], target[HOSTFS_PATH_MAX];
+    snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+    if (hostfs_resolve(rootfs, path, HOSTFS_NOFOLLOW, real, sizeof(real)) != 0)
+        return -1;
+    ssize_t n = readlink(real, target, sizeof(target) - 1);
+    if (n <= 0)
+        return -1;
+    target[n] = '\0';
+    static const char deleted[] = " (deleted)";
+    size_t dl = sizeof(deleted) - 1;
+    if ((size_t)n > dl && strcmp(target + n - dl, deleted) == 0)
+        target[n - dl] = '\0';
+    if (target[0] != '/')
+        return -1;
+    return copy_str(out, outlen, target);
+}
+
+/* The last path component of p. */
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/*
+ * Finds the lowest pid whose comm is `name` (cut to COMM_LEN as the kernel
+ * cuts it). For a name that fills comm or is longer, the process's exe must
+ * also be called `name`: comm "containerd-shim" is what both
+ * containerd-shim-runc-v1 and -v2 show, and neither is "containerd-shim".
+ * Sets *pid_out (0 = none). Returns 0, or -1 with err filled when <rootfs>/proc
+ * exists but cannot be listed. A missing <rootfs>/proc means no process.
+ */
+static int find_process(const char *rootfs, const char *name, int *pid_out, char *err,
+                        size_t errlen)
+{
+    char **names = NULL;
+    *pid_out = 0;
+    int n = hostfs_list_dir(rootfs, "/proc", PROC_ENTRIES_MAX, &names);
+    if (n < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot list /proc: %s", strerror(errno));
+        return -1;
+    }
+    size_t namelen = strlen(name);
+    size_t cmplen = namelen > COMM_LEN ? COMM_LEN : namelen;
+    struct buf comm;
+    buf_init(&comm, PROC_COMM_MAX);
+    int best = 0;
+    for (int i = 0; i < n; i++) {
+        int pid = parse_pid(names[i]);
+        if (pid == 0 || (best != 0 && pid >= best))
+            continue;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+        if (hostfs_read_file(rootfs, path, PROC_COMM_MAX, &comm) != 0)
+            continue; /* gone, or not readable: not ours to judge */
+        size_t len = comm.len;
+        while (len > 0 && comm.data[len - 1] == '\n')
+            len--;
+        if (len != cmplen || memcmp(comm.data, name, cmplen) != 0)
+            continue;
+        if (namelen >= COMM_LEN) {
+            char exe[HOSTFS_PATH_MAX];
+            if (read_exe(rootfs, pid, exe, sizeof(exe)) != 0 || strcmp(base_name(exe), name) != 0)
+                continue;
+        }
+        best = pid;
+    }
+    buf_free(&comm);
+    hostfs_free_names(names, n);
+    *pid_out = best;
+    return 0;
+}
+
+/* The first regular file called `name` in bin_dirs; 0 or -1. */
+static int find_in_bin_dirs(const char *rootfs, const char *name, char *out, size_t outlen)
+{
+    for (size_t i = 0; i < ARRAY_LEN(bin_dirs); i++) {
+        char path[HOSTFS_PATH_MAX];
+        struct stat st;
+        if (hostfs_join(bin_dirs[i], name, path, sizeof(path)) != 0)
+            continue;
+        if (hostfs_stat(rootfs, path, HOSTFS_FOLLOW, &st) == 0 && S_ISREG(st.st_mode))
+            return copy_str(out, outlen, path);
+    }
+    return -1;
+}
+
+int host_find_binary(const char *rootfs, const char *name, char *out, size_t outlen)
+{
+    char err[256];
+    int pid = 0;
+    if (strchr(name, '/') != NULL || name[0] == '\0')
+        return -1;
+    if (find_process(rootfs, name, &pid, err, sizeof(err)) == 0 && pid != 0 &&
+        read_exe(rootfs, pid, out, outlen) == 0)
+        return 0;
+    return find_in_bin_dirs(rootfs, name, out, outlen);
+}
+
+int systemd_unit_path(const char *rootfs, const char *unit, char *out, size_t outlen)
+{
+    if (strchr(unit, '/') != NULL || unit[0] == '\0')
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(unit_dirs); i++) {
+        char path[HOSTFS_PATH_MAX];
+        struct stat st;
+        if (hostfs_join(unit_dirs[i], unit, path, sizeof(path)) != 0)
+            continue;
+        /* A unit masked by a link to /dev/null is not a unit file. */
+        if (hostfs_stat(rootfs, path, HOSTFS_FOLLOW, &st) == 0 && S_ISREG(st.st_mode))
+            return copy_str(out, outlen, path);
+    }
+    return -1;
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+/* Appends one option (copies both strings). 0, or -1 on no memory. */
+static int add_opt(struct dockerd_config *cfg, const char *name, size_t namelen, const char *value)
+{
+    /*
+     * No separate cap: the command line is capped at DOCKERD_CMDLINE_MAX
+     * when it is read, and every option takes at least two of its bytes.
+     */
+    struct dockerd_opt *opts = realloc(cfg->opts, (cfg->n_opts + 1) * sizeof(*opts));
+    if (opts == NULL)
+        return -1;
+    cfg->opts = opts;
+    char *n = strndup(name, namelen);
+    char *v = strdup(value);
+    if (n == NULL || v == NULL) {
+        free(n);
+        free(v);
+        return -1;
+    }
+    opts[cfg->n_opts].name = n;
+    opts[cfg->n_opts].value = v;
+    cfg->n_opts++;
+    return 0;
+}
+
+/* Records --config-file: the last one given wins, as for any pflag string. */
+static void note_config_file(struct dockerd_config *cfg, const char *name, size_t namelen,
+                             const char *value)
+{
+    if (namelen == strlen("config-file") && memcmp(name, "config-file", namelen) == 0)
+        copy_str(cfg->config_file, sizeof(cfg->config_file), value);
+}
+
+int dockerd_config_parse_cmdline(struct dockerd_config *cfg, const char *cmdline, size_t len)
+{
+    /* A last argument without its NUL is parsed from a terminated copy. */
+    if (len > 0 && cmdline[len - 1] != '\0') {
+        char *copy = malloc(len + 1);
+        if (copy == NULL)
+            return -1;
+        memcpy(copy, cmdline, len);
+        copy[len] = '\0';
+        int rc = dockerd_config_parse_cmdline(cfg, copy, len + 1);
+        free(copy);
+        return rc;
+    }
+    /* Split into arguments; every one is NUL-terminated now. */
+    const char **argv = NULL;
+    size_t argc = 0;
+    for (size_t pos = 0; pos < len;) {
+        const char **nv = realloc(argv, (argc + 1) * sizeof(*nv));
+        if (nv == NULL) {
+            free(argv);
+            return -1;
+        }
+        argv = nv;
+        argv[argc++] = cmdline + pos;
+        pos += strlen(cmdline + pos) + 1;
+    }
+
+    int rc = 0;
+    /* argv[0] is the program. */
+    for (size_t i = 1; i < argc && rc == 0; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0')
+            continue; /* a positional argument: dockerd takes none */
+        if (strcmp(a, "--") == 0)
+            break;
+        if (a[1] == '-') {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            if (eq != NULL) {
+                size_t nl = (size_t)(eq - name);
+                rc = add_opt(cfg, name, nl, eq + 1);
+                note_config_file(cfg, name, nl, eq + 1);
+            } else if (is_bool_flag(name)) {
+                rc = add_opt(cfg, name, strlen(name), "true");
+            } else {
+                /* pflag takes the next argument whatever it looks like. */
+                const char *value = (i + 1 < argc) ? argv[++i] : "";
+                rc = add_opt(cfg, name, strlen(name), value);
+                note_config_file(cfg, name, strlen(name), value);
+            }
+            continue;
+        }
+        /* Short options, possibly grouped: "-D", "-Hfd://", "-H=x", "-DH x". */
+        for (const char *s = a + 1; *s != '\0' && rc == 0; s++) {
+            const char *name = short_flag_name(*s);
+            char unknown[2] = { *s, '\0' };
+            if (name == NULL)
+                name = unknown; /* not dockerd's; kept under its letter */
+            if (s[1] == '=') {
+                rc = add_opt(cfg, name, strlen(name), s + 2);
+                break;
+            }
+            if (is_bool_flag(name) || name == unknown) {
+                rc = add_opt(cfg, name, strlen(name), "true");
+                continue;
+            }
+            const char *value = s[1] != '\0' ? s + 1 : (i + 1 < argc) ? argv[++i] : "";
+            rc = add_opt(cfg, name, strlen(name), value);
+            break;
+        }
+    }
+    free(argv);
+    return rc;
+}
+
+/* ---- daemon.json ------------------------------------------------------------ */
+
+/* Gives every number node a text form in its valuestring (see the top). */
+static int number_texts(cJSON *node)
+{
+    for (; node != NULL; node = node->next) {
+        if (cJSON_IsNumber(node) && node->valuestring == NULL) {
+            char text[64];
+            double d = node->valuedouble;
+            if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d)
+                snprintf(text, sizeof(text), "%lld", (long long)d);
+            else
+                snprintf(text, sizeof(text), "%.17g", d);
+            node->valuestring = strdup(text);
+            if (node->valuestring == NULL)
+                return -1;
+        }
+        if (node->child != NULL && number_texts(node->child) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Line and column (1-based) of offset `off` in text. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && text[i] != '\0'; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Reads and parses cfg->config_file. Returns 0, or -1 on no memory. */
+static int load_json(const char *rootfs, struct dockerd_config *cfg)
+{
+    struct buf text;
+    buf_init(&text, DOCKERD_JSON_MAX);
+    cfg->json_state = DOCKERD_JSON_ABSENT;
+    if (cfg->config_file[0] == '\0') {
+        cfg->json_state = DOCKERD_JSON_UNREADABLE;
+        snprintf(cfg->config_error, sizeof(cfg->config_error), "config file path too long");
+        return 0;
+    }
+    if (hostfs_read_file(rootfs, cfg->config_file, DOCKERD_JSON_MAX, &text) != 0) {
+        int e = errno;
+        buf_free(&text);
+        if (e == ENOENT)
+            return 0;
+        if (e == ENOMEM)
+            return -1;
+        cfg->json_state = DOCKERD_JSON_UNREADABLE;
+        if (e == EINVAL)
+            snprintf(cfg->config_error, sizeof(cfg->config_error), "not a regular file");
+        else if (e == EFBIG)
+            snprintf(cfg->config_error, sizeof(cfg->config_error), "larger than %d bytes",
+                     DOCKERD_JSON_MAX);
+        else
+            snprintf(cfg->config_error, sizeof(cfg->config_error), "%s", strerror(e));
+        return 0;
+    }
+
+    /*
+     * As dockerd: a UTF-8 byte order mark is skipped, and a file holding
+     * only blanks is an empty configuration, not an error.
+     */
+    const char *start = text.data;
+    size_t len = text.len;
+    if (len >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0) {
+        start += 3;
+        len -= 3;
+    }
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", start[blank]) != NULL)
+        blank++;
+    if (blank == len) {
+        buf_free(&text);
+        cfg->json = cJSON_CreateObject();
+        if (cfg->json == NULL)
+            return -1;
+        cfg->json_state = DOCKERD_JSON_OK;
+        return 0;
+    }
+
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithOpts(start, &end, 1);
+    if (json == NULL) {
+        int line, col;
+        size_t off = end != NULL ? (size_t)(end - start) : 0;
+        line_col(start, off, &line, &col);
+        cfg->json_state = DOCKERD_JSON_INVALID;
+        snprintf(cfg->config_error, sizeof(cfg->config_error), "invalid JSON at line %d column %d",
+                 line, col);
+        buf_free(&text);
+        return 0;
+    }
+    const char *why = NULL;
+    if (end == NULL || (size_t)(end - start) != len)
+        why = "contains a NUL byte";
+    else if (!cJSON_IsObject(json))
+        why = "not a JSON object";
+    if (why != NULL) {
+        cJSON_Delete(json);
+        buf_free(&text);
+        cfg->json_state = DOCKERD_JSON_INVALID;
+        snprintf(cfg->config_error, sizeof(cfg->config_error), "%s", why);
+        return 0;
+    }
+    buf_free(&text);
+    if (number_texts(json) != 0) {
+        cJSON_Delete(json);
+        return -1;
+    }
+    cfg->json = json;
+    cfg->json_state = DOCKERD_JSON_OK;
+    return 0;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+static void emit(const char *v, const char **out, size_t max, size_t *total)
+{
+    if (*total < max)
+        out[*total] = v;
+    (*total)++;
+}
+
+/* A scalar JSON value as text, or NULL for null/arrays/objects. */
+static const char *json_scalar(const cJSON *item)
+{
+    if (cJSON_IsString(item) || cJSON_IsNumber(item))
+        return item->valuestring;
+    if (cJSON_IsTrue(item))
+        return "true";
+    if (cJSON_IsFalse(item))
+        return "false";
+    return NULL;
+}
+
+size_t dockerd_config_values(const struct dockerd_config *cfg, const char *name, const char **out,
+                             size_t max)
+{
+    const char *flag = name, *key = name;
+    size_t total = 0;
+    for (size_t i = 0; i < ARRAY_LEN(json_keys); i++) {
+        if (strcmp(name, json_keys[i].flag) == 0 || strcmp(name, json_keys[i].json) == 0) {
+            flag = json_keys[i].flag;
+            key = json_keys[i].json;
+            break;
+        }
+    }
+    for (size_t i = 0; i < cfg->n_opts; i++) {
+        if (strcmp(cfg->opts[i].name, flag) == 0)
+            emit(cfg->opts[i].value, out, max, &total);
+    }
+    if (cfg->json_state != DOCKERD_JSON_OK || cfg->json == NULL)
+        return total;
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(cfg->json, key);
+    if (item == NULL)
+        return total;
+    if (cJSON_IsArray(item)) {
+        const cJSON *el;
+        cJSON_ArrayForEach(el, item)
+        {
+            const char *v = json_scalar(el);
+            if (v != NULL)
+                emit(v, out, max, &total);
+        }
+    } else if (cJSON_IsObject(item)) {
+        const cJSON *el;
+        cJSON_ArrayForEach(el, item)
+        {
+            if (el->string != NULL)
+                emit(el->string, out, max, &total);
+        }
+    } else {
+        const char *v = json_scalar(item);
+        if (v != NULL)
+            emit(v, out, max, &total);
+    }
+    return total;
+}
+
+const char *dockerd_config_value(const struct dockerd_config *cfg, const char *name)
+{
+    const char *v = NULL;
+    if (dockerd_config_values(cfg, name, &v, 1) == 0)
+        return NULL;
+    return v;
+}
+
+int dockerd_config_bool(const struct dockerd_config *cfg, const char *name)
+{
+    const char *v = dockerd_config_value(cfg, name);
+    if (v == NULL)
+        return -1;
+    /* What Go's strconv.ParseBool (and so pflag) accepts. */
+    static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+    static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+    for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
+        if (strcmp(v, yes[i]) == 0)
+            return 1;
+        if (strcmp(v, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+void dockerd_config_data_root(const struct dockerd_config *cfg, char *out, size_t outlen)
+{
+    const char *v = dockerd_config_value(cfg, "data-root");
+    if (v == NULL || v[0] == '\0')
+        v = dockerd_config_value(cfg, "graph");
+    if (v == NULL || v[0] != '/' || copy_str(out, outlen, v) != 0)
+        copy_str(out, outlen, DOCKERD_DEFAULT_DATA_ROOT);
+}
+
+void dockerd_config_containerd_socket(const struct dockerd_config *cfg, char *out, size_t outlen)
+{
+    const char *v = dockerd_config_value(cfg, "containerd");
+    if (v != NULL && strncmp(v, "unix://", 7) == 0)
+        v += 7;
+    if (v == NULL || v[0] != '/' || copy_str(out, outlen, v) != 0)
+        copy_str(out, outlen, DOCKERD_DEFAULT_CONTAINERD_SOCKET);
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+
+/* Trims blanks at both ends, in place. */
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Expands the systemd specifiers a socket path uses (%t, %%) into out. */
+static int expand_specifiers(const char *v, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (const char *p = v; *p != '\0'; p++) {
+        const char *add = NULL;
+        char one[2] = { *p, '\0' };
+        if (*p == '%' && p[1] == 't') {
+            add = "/run"; /* the runtime directory of system units */
+            p++;
+        } else if (*p == '%' && p[1] == '%') {
+            add = "%";
+            p++;
+        } else {
+            add = one;
+        }
+        size_t al = strlen(add);
+        if (o + al >= outlen)
+            return -1;
+        memcpy(out + o, add, al);
+        o += al;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/*
+ * Reads the ListenStream= lines of docker.socket's [Socket] section: path
+ * values into paths (at most max, *n_paths set), and *tcp = 1 when one is a
+ * network address. An empty ListenStream= resets the list, as in systemd.
+ * Returns 0, or -1 when the unit is missing or unreadable.
+ */
+static int socket_unit_listens(const char *rootfs, char (*paths)[HOSTFS_PATH_MAX], size_t max,
+                               size_t *n_paths, int *tcp)
+{
+    char unit[HOSTFS_PATH_MAX];
+    struct buf text;
+    *n_paths = 0;
+    *tcp = 0;
+    if (systemd_unit_path(rootfs, "docker.socket", unit, sizeof(unit)) != 0)
+        return -1;
+    buf_init(&text, SYSTEMD_UNIT_MAX);
+    if (hostfs_read_file(rootfs, unit, SYSTEMD_UNIT_MAX, &text) != 0) {
+        buf_free(&text);
+        return -1;
+    }
+    int in_socket = 0;
+    char *next = text.data;
+    while (next != NULL) {
+        char *line = next;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        char *l = trim(line);
+        if (l[0] == '#' || l[0] == ';' || l[0] == '\0')
+            continue;
+        if (l[0] == '[') {
+            in_socket = strcmp(l, "[Socket]") == 0;
+            continue;
+        }
+        char *eq = strchr(l, '=');
+        if (!in_socket || eq == NULL)
+            continue;
+        *eq = '\0';
+        if (strcmp(trim(l), "ListenStream") != 0)
+            continue;
+        char *v = trim(eq + 1);
+        if (v[0] == '\0') {
+            *n_paths = 0;
+            *tcp = 0;
+            continue;
+        }
+        char value[HOSTFS_PATH_MAX];
+        if (expand_specifiers(v, value, sizeof(value)) != 0)
+            continue;
+        if (value[0] == '@' || strncmp(value, "vsock:", 6) == 0)
+            continue; /* abstract socket or vsock: no file to judge */
+        if (value[0] != '/') {
+            *tcp = 1; /* a port, or address:port */
+            continue;
+        }
+        if (*n_paths < max && copy_str(paths[*n_paths], HOSTFS_PATH_MAX, value) == 0)
+            (*n_paths)++;
+    }
+    buf_free(&text);
+    return 0;
+}
+
+/* Adds path unless it (or the same file through links) is already listed. */
+static void add_socket(const char *rootfs, const char *path, char (*out)[HOSTFS_PATH_MAX],
+                       size_t max, size_t *n)
+{
+    char canon[HOSTFS_PATH_MAX], other[HOSTFS_PATH_MAX];
+    if (path[0] != '/' || *n >= max)
+        return;
+    if (hostfs_canonical(rootfs, path, canon, sizeof(canon)) != 0)
+        copy_str(canon, sizeof(canon), path);
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(out[i], path) == 0)
+            return;
+        if (hostfs_canonical(rootfs, out[i], other, sizeof(other)) != 0)
+            copy_str(other, sizeof(other), out[i]);
+        if (strcmp(other, canon) == 0)
+            return;
+    }
+    if (copy_str(out[*n], HOSTFS_PATH_MAX, path) == 0)
+        (*n)++;
+}
+
+size_t dockerd_config_unix_sockets(const struct dockerd_config *cfg, const char *rootfs,
+                                   char (*out)[HOSTFS_PATH_MAX], size_t max)
+{
+    const char *hosts[HOSTS_MAX];
+    size_t total = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
+    size_t n = 0;
+    if (total == 0) {
+        add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
+        return n;
+    }
+    if (total > HOSTS_MAX)
+        total = HOSTS_MAX;
+    for (size_t i = 0; i < total; i++) {
+        const char *h = hosts[i];
+        if (h[0] == '\0' || strcmp(h, "unix://") == 0) {
+            add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
+        } else if (strncmp(h, "unix://", 7) == 0) {
+            add_socket(rootfs, h + 7, out, max, &n);
+        } else if (strncmp(h, "fd://", 5) == 0) {
+            char paths[8][HOSTFS_PATH_MAX];
+            size_t np = 0;
+            int tcp = 0;
+            if (socket_unit_listens(rootfs, paths, ARRAY_LEN(paths), &np, &tcp) != 0) {
+                /* No socket unit to read: systemd's default is the default. */
+                add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
+                continue;
+            }
+            for (size_t j = 0; j < np; j++)
+                add_socket(rootfs, paths[j], out, max, &n);
+        }
+    }
+    return n;
+}
+
+int dockerd_config_has_tcp(const struct dockerd_config *cfg)
+{
+    const char *hosts[HOSTS_MAX];
+    size_t total = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
+    if (total > HOSTS_MAX)
+        total = HOSTS_MAX;
+    for (size_t i = 0; i < total; i++) {
+        const char *h = hosts[i];
+        if (strncmp(h, "tcp://", 6) == 0)
+            return 1;
+        if (strncmp(h, "fd://", 5) == 0 && cfg->systemd_tcp)
+            return 1;
+        /* dockerd reads an address without a scheme as tcp. */
+        if (h[0] != '\0' && strstr(h, "://") == NULL)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- load / free --------------------------------------------------------- */
+
+void dockerd_config_free(struct dockerd_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_opts; i++) {
+        free(cfg->opts[i].name);
+        free(cfg->opts[i].value);
+    }
+    free(cfg->opts);
+    cfg->opts = NULL;
+    cfg->n_opts = 0;
+    cJSON_Delete(cfg->json);
+    cfg->json = NULL;
+}
+
+int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    copy_str(cfg->config_file, sizeof(cfg->config_file), DOCKERD_DEFAULT_CONFIG);
+
+    int pid = 0;
+    if (find_process(rootfs, "dockerd", &pid, err, errlen) != 0)
+        return -1;
+    cfg->pid = pid;
+    if (pid != 0) {
+        char path[64];
+        struct buf cmdline;
+        buf_init(&cmdline, DOCKERD_CMDLINE_MAX);
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+        /* A dockerd that exited meanwhile leaves the defaults in place. */
+        if (hostfs_read_file(rootfs, path, DOCKERD_CMDLINE_MAX, &cmdline) == 0 &&
+            dockerd_config_parse_cmdline(cfg, cmdline.data, cmdline.len) != 0) {
+            buf_free(&cmdline);
+            snprintf(err, errlen, "parsing dockerd's command line: out of memory");
+            dockerd_config_free(cfg);
+            return -1;
+        }
+        buf_free(&cmdline);
+        if (read_exe(rootfs, pid, cfg->exe, sizeof(cfg->exe)) != 0)
+            cfg->exe[0] = '\0';
+    }
+    if (cfg->exe[0] == '\0' && find_in_bin_dirs(rootfs, "dockerd", cfg->exe, sizeof(cfg->exe)) != 0)
+        cfg->exe[0] = '\0';
+
+    /* A --config-file too long to hold leaves config_file "": unreadable. */
+    for (size_t i = 0; i < cfg->n_opts; i++) {
+        if (strcmp(cfg->opts[i].name, "config-file") == 0)
+            copy_str(cfg->config_file, sizeof(cfg->config_file), cfg->opts[i].value);
+    }
+    if (load_json(rootfs, cfg) != 0) {
+        snprintf(err, errlen, "loading %s: out of memory", cfg->config_file);
+        dockerd_config_free(cfg);
+        return -1;
+    }
+
+    const char *hosts[HOSTS_MAX];
+    size_t total = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
+    for (size_t i = 0; i < total && i < HOSTS_MAX; i++) {
+        if (strncmp(hosts[i], "fd://", 5) == 0) {
+            size_t np;
+            int tcp = 0;
+            if (socket_unit_listens(rootfs, NULL, 0, &np, &tcp) == 0)
+                cfg->systemd_tcp = tcp;
+            break;
+        }
+    }
+    return 0;
+}

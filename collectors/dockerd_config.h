@@ -1,0 +1,138 @@
+/*
+ * dockerd_config.h - how dockerd is configured, as far as the host shows it
+ * without the Docker API: the running dockerd process (its command line from
+ * /proc/<pid>/cmdline and its binary from /proc/<pid>/exe), the daemon.json
+ * actually in use (`--config-file PATH` or `--config-file=PATH`, else
+ * /etc/docker/daemon.json), and the systemd units.
+ *
+ * Shared by the collectors that judge files and settings (file_permissions,
+ * host, and later daemon_config), so every one of them agrees on which
+ * socket, which daemon.json and which TLS files are "the ones in use".
+ * Everything is read under --path.rootfs through hostfs; the host's /proc is
+ * <rootfs>/proc.
+ *
+ * Command-line options are normalised to their long names without dashes
+ * ("-H" -> "host", "-l" -> "log-level", "-D" -> "debug", "-G" -> "group",
+ * "-g" -> "data-root", "-p" -> "pidfile", and "-b" -> "bridge", "-s" ->
+ * "storage-driver", "-v" -> "version", "-h" -> "help"), also attached
+ * ("-Hfd://", "-H=fd://") and grouped ("-DH fd://"), in both "--opt=value" and
+ * "--opt value" forms, repeated options kept in order. A bare boolean flag
+ * ("--tlsverify", "--icc") has value "true"; "--icc=false" has "false".
+ *
+ * A loaded struct dockerd_config is owned by its caller, read-only after
+ * dockerd_config_load, and freed with dockerd_config_free.
+ */
+#ifndef DOCKWARD_DOCKERD_CONFIG_H
+#define DOCKWARD_DOCKERD_CONFIG_H
+
+#include "hostfs.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define DOCKERD_JSON_MAX                  (1024 * 1024) /* cap on daemon.json */
+#define DOCKERD_CMDLINE_MAX               (256 * 1024)  /* cap on /proc/<pid>/cmdline */
+#define DOCKERD_DEFAULT_CONFIG            "/etc/docker/daemon.json"
+#define DOCKERD_DEFAULT_DATA_ROOT         "/var/lib/docker"
+#define DOCKERD_DEFAULT_SOCKET            "/var/run/docker.sock"
+#define DOCKERD_DEFAULT_CONTAINERD_SOCKET "/run/containerd/containerd.sock"
+
+enum dockerd_json_state {
+    DOCKERD_JSON_ABSENT = 0, /* no daemon.json: every setting at its default */
+    DOCKERD_JSON_OK,
+    DOCKERD_JSON_INVALID,    /* not JSON, or not an object; config_error says why */
+    DOCKERD_JSON_UNREADABLE, /* exists but could not be read; config_error says why */
+};
+
+struct dockerd_opt {
+    char *name;  /* long name without dashes */
+    char *value; /* "true" for a bare flag */
+};
+
+struct dockerd_config {
+    int pid;                   /* dockerd's pid in the host's /proc; 0 = not found */
+    char exe[HOSTFS_PATH_MAX]; /* dockerd binary (host path); "" = unknown */
+    struct dockerd_opt *opts;  /* command-line options, in order */
+    size_t n_opts;
+    char config_file[HOSTFS_PATH_MAX]; /* daemon.json in use (host path) */
+    enum dockerd_json_state json_state;
+    char config_error[256]; /* why INVALID/UNREADABLE, without the path */
+    cJSON *json;            /* the parsed daemon.json object when json_state == DOCKERD_JSON_OK */
+    int systemd_tcp; /* an fd:// host's docker.socket has a TCP ListenStream= (set by load) */
+};
+
+/*
+ * Finds dockerd under rootfs (the first /proc/<pid> whose comm is "dockerd",
+ * lowest pid first), parses its command line, and loads the daemon.json in
+ * use. A missing dockerd or a missing/invalid daemon.json is not an error:
+ * it is described in the struct. Returns -1 (err filled) only for a failure
+ * to allocate or a <rootfs>/proc that exists but cannot be listed (a rootfs
+ * without /proc has no dockerd to see: pid 0, defaults apply).
+ */
+int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *err, size_t errlen);
+void dockerd_config_free(struct dockerd_config *cfg);
+
+/*
+ * Parses a NUL-separated command line (as in /proc/<pid>/cmdline, argv[0]
+ * included) into cfg->opts/n_opts and, when --config-file is given, into
+ * cfg->config_file. Exposed for unit tests. Returns 0 or -1 (no memory).
+ */
+int dockerd_config_parse_cmdline(struct dockerd_config *cfg, const char *cmdline, size_t len);
+
+/*
+ * Every value of setting `name` (command-line long name, e.g. "host",
+ * "tlscacert", "insecure-registry"): command-line values first, then the
+ * daemon.json key for it (the same name, or its plural form where dockerd
+ * uses one: "hosts", "insecure-registries", "authorization-plugins",
+ * "storage-opts", "default-ulimits", ...). JSON strings as they are, booleans
+ * as "true"/"false", numbers as text, array elements one by one (elements
+ * that are themselves arrays or objects are skipped), object keys for
+ * objects. `name` may also be the daemon.json key ("hosts"). A blank
+ * daemon.json is an empty object, as for dockerd. Fills at most `max`
+ * pointers (owned by cfg); returns the total number found (may exceed max).
+ */
+size_t dockerd_config_values(const struct dockerd_config *cfg, const char *name, const char **out,
+                             size_t max);
+
+/* The first value of `name`, or NULL when it is set nowhere. */
+const char *dockerd_config_value(const struct dockerd_config *cfg, const char *name);
+
+/* 1 true, 0 false, -1 unset or not a boolean. */
+int dockerd_config_bool(const struct dockerd_config *cfg, const char *name);
+
+/* dockerd's data root (host path): data-root / graph / -g, default /var/lib/docker. */
+void dockerd_config_data_root(const struct dockerd_config *cfg, char *out, size_t outlen);
+
+/*
+ * The unix sockets dockerd listens on (host paths, deduplicated, at most
+ * `max`): each unix:// host; for fd:// (systemd socket activation) the
+ * ListenStream= paths of docker.socket; the default socket when no host is
+ * configured. Returns the count.
+ */
+size_t dockerd_config_unix_sockets(const struct dockerd_config *cfg, const char *rootfs,
+                                   char (*out)[HOSTFS_PATH_MAX], size_t max);
+
+/* 1 when any configured host is tcp:// (or a bare host:port), else 0. */
+int dockerd_config_has_tcp(const struct dockerd_config *cfg);
+
+/* containerd's socket: --containerd / "containerd", default /run/containerd/containerd.sock. */
+void dockerd_config_containerd_socket(const struct dockerd_config *cfg, char *out, size_t outlen);
+
+/*
+ * The first existing unit file called `unit` ("docker.service") in the
+ * standard systemd unit paths under rootfs (/etc/systemd/system,
+ * /run/systemd/system, /usr/local/lib/systemd/system, /usr/lib/systemd/system,
+ * /lib/systemd/system). Returns 0 with the host path in out, -1 if none.
+ */
+int systemd_unit_path(const char *rootfs, const char *unit, char *out, size_t outlen);
+
+/*
+ * Finds a program binary on the host: for a running process called `comm`
+ * its /proc/<pid>/exe, else the first existing regular file called `name` in
+ * /usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin (so
+ * Debian's /usr/sbin/dockerd is found). Returns 0 with the host path, -1 if
+ * not found.
+ */
+int host_find_binary(const char *rootfs, const char *name, char *out, size_t outlen);
+
+#endif

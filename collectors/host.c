@@ -1,0 +1,597 @@
+/*
+ * host.c - CIS section 1 host checks: a separate partition for the data root
+ * (1.1.1), audit rules for Docker's files and binaries (1.1.3-1.1.18), and
+ * the manual host-hardening review (1.2.1).
+ *
+ * Paths come from the daemon's real configuration (dockerd_config), never
+ * from a hard-coded guess: the dockerd binary is /proc/<pid>/exe of the
+ * running daemon (Debian installs /usr/sbin/dockerd, not /usr/bin/dockerd),
+ * the other binaries are found by host_find_binary, the data root is
+ * data-root/-g, units come from the systemd unit paths, and daemon.json is
+ * the one dockerd reads. A path that does not exist on the host is skipped.
+ *
+ * Audit rules are read the way auditd loads them: /etc/audit/audit.rules and
+ * every /etc/audit/rules.d/ *.rules. A rule counts for a path when it is a
+ * watch (`-w PATH`) or an `always,exit` rule with `-F path=PATH` or
+ * `-F dir=PATH` (`never` rules suppress auditing and count for nothing). It
+ * matches when its path is the target, or when both resolve (inside the
+ * root) to the same file, so a rule on /var/run/x counts for /run/x. A
+ * recursive rule (a watch on a directory, or `-F dir=`) also covers what is
+ * below it, as it does in the kernel. When a rule file exists but cannot be
+ * read, a path without a rule is an error, not a fail: the missing rule may
+ * be in that file.
+ *
+ * 1.1.1 compares st_dev of the data root with st_dev of its parent: dockerd
+ * bind-mounts its data root onto itself, so being a mount point proves
+ * nothing; being on another device does.
+ */
+#include "collector.h"
+
+#include "dockerd_config.h"
+#include "hostfs.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#define AUDIT_RULES_FILE    "/etc/audit/audit.rules"
+#define AUDIT_RULES_DIR     "/etc/audit/rules.d"
+#define AUDIT_FILE_MAX      (1024 * 1024) /* cap on one rules file */
+#define AUDIT_DIR_FILES_MAX 1024          /* cap on files read from rules.d */
+#define AUDIT_RULES_MAX     65536         /* cap on path rules kept from all files */
+#define AUDIT_LINE_TOKENS   64            /* tokens looked at on one rule line */
+
+#define REMEDIATION_AUDIT(path)                                                        \
+    "Add `-w " path " -k docker` to /etc/audit/rules.d/docker.rules and load it with " \
+    "`augenrules --load`."
+
+static const struct check_def host_checks[] = {
+    { "1.1.1", "1", 1, true, "A separate partition for containers has been created",
+      "Put the Docker data root (/var/lib/docker, or dockerd's data-root) on its own partition "
+      "or logical volume and mount it there before starting dockerd." },
+    { "1.1.3", "1", 1, true, "Auditing is configured for the Docker daemon",
+      "Add `-w <dockerd binary> -k docker` (the binary in use, e.g. /usr/sbin/dockerd on Debian) "
+      "to /etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
+    { "1.1.4", "1", 1, true, "Auditing is configured for /run/containerd",
+      REMEDIATION_AUDIT("/run/containerd") },
+    { "1.1.5", "1", 1, true, "Auditing is configured for the Docker data root (/var/lib/docker)",
+      "Add `-w <data root> -k docker` (dockerd's data-root, /var/lib/docker by default) to "
+      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
+    { "1.1.6", "1", 1, true, "Auditing is configured for /etc/docker",
+      REMEDIATION_AUDIT("/etc/docker") },
+    { "1.1.7", "1", 2, true, "Auditing is configured for docker.service",
+      "Add `-w <path of docker.service> -k docker` (e.g. /lib/systemd/system/docker.service) to "
+      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
+    { "1.1.8", "1", 2, true, "Auditing is configured for containerd.sock",
+      REMEDIATION_AUDIT("/run/containerd/containerd.sock") },
+    { "1.1.9", "1", 2, true, "Auditing is configured for docker.socket",
+      "Add `-w <path of docker.socket> -k docker` (e.g. /lib/systemd/system/docker.socket) to "
+      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
+    { "1.1.10", "1", 2, true, "Auditing is configured for /etc/default/docker",
+      REMEDIATION_AUDIT("/etc/default/docker") },
+    { "1.1.11", "1", 2, true, "Auditing is configured for daemon.json",
+      "Add `-w /etc/docker/daemon.json -k docker` (or the --config-file in use) to "
+      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
+    { "1.1.12", "1", 2, true, "Auditing is configured for /etc/containerd/config.toml",
+      REMEDIATION_AUDIT("/etc/containerd/config.toml") },
+    { "1.1.13", "1", 2, true, "Auditing is configured for /etc/sysconfig/docker",
+      REMEDIATION_AUDIT("/etc/sysconfig/docker") },
+    { "1.1.14", "1", 2, true, "Auditing is configured for the containerd binary",
+      REMEDIATION_AUDIT("/usr/bin/containerd") },
+    { "1.1.15", "1", 2, true, "Auditing is configured for the containerd-shim binary",
+      REMEDIATION_AUDIT("/usr/bin/containerd-shim") },
+    { "1.1.16", "1", 2, true, "Auditing is configured for the containerd-shim-runc-v1 binary",
+      REMEDIATION_AUDIT("/usr/bin/containerd-shim-runc-v1") },
+    { "1.1.17", "1", 2, true, "Auditing is configured for the containerd-shim-runc-v2 binary",
+      REMEDIATION_AUDIT("/usr/bin/containerd-shim-runc-v2") },
+    { "1.1.18", "1", 2, true, "Auditing is configured for the runc binary",
+      REMEDIATION_AUDIT("/usr/bin/runc") },
+    { "1.2.1", "1", 1, false, "The container host has been hardened",
+      "Harden the host OS following the CIS benchmark for your distribution; run only what the "
+      "host needs besides Docker." },
+};
+
+/* Where the path an audit check judges comes from. */
+enum audit_source {
+    SRC_FIXED,           /* arg is the host path */
+    SRC_DOCKERD,         /* the dockerd binary in use */
+    SRC_BINARY,          /* arg is a program name for host_find_binary */
+    SRC_DATA_ROOT,       /* dockerd's data root */
+    SRC_UNIT,            /* arg is a systemd unit name */
+    SRC_CONTAINERD_SOCK, /* containerd's socket as dockerd is configured */
+    SRC_CONFIG_FILE,     /* the daemon.json in use */
+};
+
+static const struct {
+    const char *id;
+    enum audit_source src;
+    const char *arg;
+} audit_targets[] = {
+    { "1.1.3", SRC_DOCKERD, "dockerd" },
+    { "1.1.4", SRC_FIXED, "/run/containerd" },
+    { "1.1.5", SRC_DATA_ROOT, NULL },
+    { "1.1.6", SRC_FIXED, "/etc/docker" },
+    { "1.1.7", SRC_UNIT, "docker.service" },
+    { "1.1.8", SRC_CONTAINERD_SOCK, NULL },
+    { "1.1.9", SRC_UNIT, "docker.socket" },
+    { "1.1.10", SRC_FIXED, "/etc/default/docker" },
+    { "1.1.11", SRC_CONFIG_FILE, NULL },
+    { "1.1.12", SRC_FIXED, "/etc/containerd/config.toml" },
+    { "1.1.13", SRC_FIXED, "/etc/sysconfig/docker" },
+    { "1.1.14", SRC_BINARY, "containerd" },
+    { "1.1.15", SRC_BINARY, "containerd-shim" },
+    { "1.1.16", SRC_BINARY, "containerd-shim-runc-v1" },
+    { "1.1.17", SRC_BINARY, "containerd-shim-runc-v2" },
+    { "1.1.18", SRC_BINARY, "runc" },
+};
+
+/* One audit rule that names a path. */
+struct audit_rule {
+    char *path;    /* as written, trailing '/' removed */
+    char *canon;   /* resolved inside the root; NULL when it does not resolve */
+    char *where;   /* "<rules file>:<line>" */
+    char *text;    /* the rule's path part: "-w /x", "-F path=/x", "-F dir=/x" */
+    int recursive; /* covers what is below it: a watch on a directory, or dir= */
+};
+
+struct audit_rules {
+    struct audit_rule *items;
+    size_t n, cap;
+    int n_files;    /* rule files read */
+    int incomplete; /* a rule file could not be read, or a cap was hit */
+    char why[512];  /* first reason for incomplete */
+};
+
+static void rules_free(struct audit_rules *rules)
+{
+    for (size_t i = 0; i < rules->n; i++) {
+        free(rules->items[i].path);
+        free(rules->items[i].canon);
+        free(rules->items[i].where);
+        free(rules->items[i].text);
+    }
+    free(rules->items);
+    memset(rules, 0, sizeof(*rules));
+}
+
+static void rules_incomplete(struct audit_rules *rules, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void rules_incomplete(struct audit_rules *rules, const char *fmt, ...)
+{
+    if (rules->incomplete)
+        return; /* keep the first reason */
+    rules->incomplete = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(rules->why, sizeof(rules->why), fmt, ap);
+    (void)n;
+    va_end(ap);
+}
+
+/* Formats into a new string; NULL on no memory. */
+static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/*
+ * Records a rule on `path`. `kind` is "-w", "path" or "dir". Returns 0, or
+ * -1 on no memory (a rule past the cap marks the set incomplete instead).
+ */
+static int add_rule(struct audit_rules *rules, const char *rootfs, const char *kind,
+                    const char *path, const char *file, int line)
+{
+    if (path[0] != '/')
+        return 0; /* auditctl refuses relative paths */
+    if (rules->n >= AUDIT_RULES_MAX) {
+        rules_incomplete(rules, "more than %d audit rules naming paths", AUDIT_RULES_MAX);
+        return 0;
+    }
+    if (rules->n == rules->cap) {
+        size_t ncap = rules->cap ? rules->cap * 2 : 32;
+        struct audit_rule *items = realloc(rules->items, ncap * sizeof(*items));
+        if (items == NULL)
+            return -1;
+        rules->items = items;
+        rules->cap = ncap;
+    }
+    struct audit_rule *r = &rules->items[rules->n];
+    memset(r, 0, sizeof(*r));
+    r->path = strdup(path);
+    if (r->path == NULL)
+        return -1;
+    size_t len = strlen(r->path);
+    while (len > 1 && r->path[len - 1] == '/')
+        r->path[--len] = '\0';
+    r->where = strdup_printf("%s:%d", file, line);
+    r->text = strcmp(kind, "-w") == 0 ? strdup_printf("-w %s", r->path)
+                                      : strdup_printf("-F %s=%s", kind, r->path);
+    char canon[HOSTFS_PATH_MAX];
+    if (hostfs_canonical(rootfs, r->path, canon, sizeof(canon)) == 0) {
+        r->canon = strdup(canon);
+        if (r->canon == NULL)
+            goto nomem;
+    }
+    if (strcmp(kind, "dir") == 0) {
+        r->recursive = 1;
+    } else if (strcmp(kind, "-w") == 0 && r->canon != NULL) {
+        struct stat st;
+        r->recursive =
+            hostfs_stat(rootfs, r->canon, HOSTFS_FOLLOW, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (r->where == NULL || r->text == NULL)
+        goto nomem;
+    rules->n++;
+    return 0;
+nomem:
+    free(r->path);
+    free(r->canon);
+    free(r->where);
+    free(r->text);
+    return -1;
+}
+
+/* Whether an -a/-A argument ("always,exit" or "exit,always") audits syscalls. */
+static int is_always_exit(const char *spec)
+{
+    return strcmp(spec, "always,exit") == 0 || strcmp(spec, "exit,always") == 0;
+}
+
+/*
+ * Parses one rule line (modified in place) and records the paths it names.
+ * Returns 0, or -1 on no memory.
+ */
+static int parse_rule_line(struct audit_rules *rules, const char *rootfs, char *line,
+                           const char *file, int lineno)
+{
+    char *tok[AUDIT_LINE_TOKENS];
+    int nt = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(line, " \t\r", &save); t != NULL && nt < AUDIT_LINE_TOKENS;
+         t = strtok_r(NULL, " \t\r", &save))
+        tok[nt++] = t;
+    if (nt == 0 || tok[0][0] == '#')
+        return 0;
+
+    /* A watch: "-w PATH" or "-wPATH", anywhere on the line (getopt order). */
+    for (int i = 0; i < nt; i++) {
+        if (strncmp(tok[i], "-w", 2) != 0)
+            continue;
+        const char *path = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : NULL);
+        if (path == NULL)
+            return 0;
+        return add_rule(rules, rootfs, "-w", path, file, lineno);
+    }
+
+    /* A syscall rule: counts only as "always,exit". */
+    int always_exit = 0;
+    for (int i = 0; i < nt; i++) {
+        if (strncmp(tok[i], "-a", 2) != 0 && strncmp(tok[i], "-A", 2) != 0)
+            continue;
+        const char *spec = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : "");
+        always_exit = is_always_exit(spec);
+        break;
+    }
+    if (!always_exit)
+        return 0;
+    for (int i = 0; i < nt; i++) {
+        if (strncmp(tok[i], "-F", 2) != 0)
+            continue;
+        const char *field = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : "");
+        int rc = 0;
+        if (strncmp(field, "path=", 5) == 0)
+            rc = add_rule(rules, rootfs, "path", field + 5, file, lineno);
+        else if (strncmp(field, "dir=", 4) == 0)
+            rc = add_rule(rules, rootfs, "dir", field + 4, file, lineno);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * Reads one rules file. A missing file is not an error; an unreadable one
+ * marks the set incomplete. Returns 0, or -1 on no memory.
+ */
+static int read_rules_file(struct audit_rules *rules, const char *rootfs, const char *path,
+                           int skip_irregular)
+{
+    struct buf text;
+    buf_init(&text, AUDIT_FILE_MAX);
+    if (hostfs_read_file(rootfs, path, AUDIT_FILE_MAX, &text) != 0) {
+        int e = errno;
+        buf_free(&text);
+        if (e == ENOMEM)
+            return -1;
+        if (e == ENOENT || (e == EINVAL && skip_irregular))
+            return 0;
+        if (e == EFBIG)
+            rules_incomplete(rules, "%s: larger than %d bytes", path, AUDIT_FILE_MAX);
+        else if (e == EINVAL)
+            rules_incomplete(rules, "%s: not a regular file", path);
+        else
+            rules_incomplete(rules, "%s: %s", path, strerror(e));
+        return 0;
+    }
+    rules->n_files++;
+    int lineno = 0;
+    char *p = text.data;
+    int rc = 0;
+    while (rc == 0 && p < text.data + text.len) {
+        char *nl = memchr(p, '\n', (size_t)(text.data + text.len - p));
+        if (nl != NULL)
+            *nl = '\0';
+        lineno++;
+        rc = parse_rule_line(rules, rootfs, p, path, lineno);
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    buf_free(&text);
+    return rc;
+}
+
+/* Whether a rules.d entry is loaded by augenrules: "*.rules". */
+static int is_rules_name(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 6 && strcmp(name + len - 6, ".rules") == 0;
+}
+
+/* Loads audit.rules and rules.d/ *.rules. Returns 0, or -1 on no memory. */
+static int load_audit_rules(struct audit_rules *rules, const char *rootfs)
+{
+    memset(rules, 0, sizeof(*rules));
+    if (read_rules_file(rules, rootfs, AUDIT_RULES_FILE, 0) != 0)
+        return -1;
+    char **names = NULL;
+    int listed = hostfs_list_dir(rootfs, AUDIT_RULES_DIR, AUDIT_DIR_FILES_MAX + 1, &names);
+    int n = listed;
+    if (n < 0) {
+        if (errno == ENOMEM)
+            return -1;
+        if (errno != ENOENT)
+            rules_incomplete(rules, "%s: %s", AUDIT_RULES_DIR, strerror(errno));
+        return 0;
+    }
+    if (n > AUDIT_DIR_FILES_MAX) {
+        rules_incomplete(rules, "%s: more than %d entries", AUDIT_RULES_DIR, AUDIT_DIR_FILES_MAX);
+        n = AUDIT_DIR_FILES_MAX;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char path[HOSTFS_PATH_MAX];
+        if (!is_rules_name(names[i]) ||
+            hostfs_join(AUDIT_RULES_DIR, names[i], path, sizeof(path)) != 0)
+            continue;
+        rc = read_rules_file(rules, rootfs, path, 1);
+    }
+    hostfs_free_names(names, listed);
+    return rc;
+}
+
+/* Whether `path` is `dir` or below it. */
+static int path_within(const char *path, const char *dir)
+{
+    if (strcmp(dir, "/") == 0)
+        return 1;
+    size_t dl = strlen(dir);
+    return strncmp(path, dir, dl) == 0 && (path[dl] == '\0' || path[dl] == '/');
+}
+
+/*
+ * The rule that audits `path` (whose canonical form is `canon`), or NULL.
+ * A rule on the path itself is preferred to a recursive one above it.
+ */
+static const struct audit_rule *find_rule(const struct audit_rules *rules, const char *path,
+                                          const char *canon)
+{
+    for (size_t i = 0; i < rules->n; i++) {
+        const struct audit_rule *r = &rules->items[i];
+        if (strcmp(r->path, path) == 0 || strcmp(r->path, canon) == 0 ||
+            (r->canon != NULL && strcmp(r->canon, canon) == 0))
+            return r;
+    }
+    for (size_t i = 0; i < rules->n; i++) {
+        const struct audit_rule *r = &rules->items[i];
+        if (r->recursive && path_within(canon, r->canon != NULL ? r->canon : r->path))
+            return r;
+    }
+    return NULL;
+}
+
+/*
+ * The host path check `t` judges, into out. Returns 0, or -1 when it cannot
+ * be located, with `why` saying so.
+ */
+static int audit_target_path(size_t t, const char *rootfs, const struct dockerd_config *cfg,
+                             char *out, size_t outlen, char *why, size_t whylen)
+{
+    const char *arg = audit_targets[t].arg;
+    int n;
+    switch (audit_targets[t].src) {
+    case SRC_FIXED:
+        n = snprintf(out, outlen, "%s", arg);
+        return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+    case SRC_DOCKERD:
+        if (cfg->exe[0] != '\0') {
+            n = snprintf(out, outlen, "%s", cfg->exe);
+            return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+        }
+        snprintf(why, whylen, "no dockerd binary found on the host");
+        return -1;
+    case SRC_BINARY:
+        if (host_find_binary(rootfs, arg, out, outlen) == 0)
+            return 0;
+        snprintf(why, whylen, "no %s binary found on the host", arg);
+        return -1;
+    case SRC_DATA_ROOT:
+        dockerd_config_data_root(cfg, out, outlen);
+        return 0;
+    case SRC_UNIT:
+        if (systemd_unit_path(rootfs, arg, out, outlen) == 0)
+            return 0;
+        snprintf(why, whylen, "no %s unit file in the systemd unit paths", arg);
+        return -1;
+    case SRC_CONTAINERD_SOCK:
+        dockerd_config_containerd_socket(cfg, out, outlen);
+        return 0;
+    case SRC_CONFIG_FILE:
+        if (cfg->config_file[0] == '\0') {
+            snprintf(why, whylen, "daemon.json path in use is too long");
+            return -1;
+        }
+        n = snprintf(out, outlen, "%s", cfg->config_file);
+        return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+    }
+    return -1;
+}
+
+/*
+ * "file/<path>" with the path's leading '/' dropped ("file/etc/docker"), as
+ * file_permissions names files, so one file is one target across collectors.
+ * A target longer than RESULT_TARGET_MAX is cut by the sink.
+ */
+static void file_target(const char *path, char *out, size_t outlen)
+{
+    while (*path == '/')
+        path++;
+    int n = snprintf(out, outlen, "file/%s", path);
+    if (n < 0)
+        snprintf(out, outlen, "file/...");
+}
+
+/* Judges one audit check. Returns sink_add's result. */
+static int judge_audit(struct result_sink *sink, const char *rootfs,
+                       const struct dockerd_config *cfg, const struct audit_rules *rules, size_t t)
+{
+    const char *id = audit_targets[t].id;
+    char path[HOSTFS_PATH_MAX], why[256] = "cannot locate the file";
+    char target[HOSTFS_PATH_MAX + 8]; /* cut to RESULT_TARGET_MAX by the sink */
+    if (audit_target_path(t, rootfs, cfg, path, sizeof(path), why, sizeof(why)) != 0)
+        return sink_add(sink, id, "host", CHECK_SKIP, "%s", why);
+    file_target(path, target, sizeof(target));
+
+    struct stat st;
+    if (hostfs_stat(rootfs, path, HOSTFS_FOLLOW, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return sink_add(sink, id, target, CHECK_SKIP, "%s not present", path);
+        return sink_add(sink, id, target, CHECK_ERROR, "cannot stat %s: %s", path, strerror(errno));
+    }
+    char canon[HOSTFS_PATH_MAX];
+    if (hostfs_canonical(rootfs, path, canon, sizeof(canon)) != 0)
+        snprintf(canon, sizeof(canon), "%s", path);
+
+    const struct audit_rule *r = find_rule(rules, path, canon);
+    if (r != NULL) {
+        int own = strcmp(r->path, path) == 0 || strcmp(r->path, canon) == 0 ||
+                  (r->canon != NULL && strcmp(r->canon, canon) == 0);
+        if (own)
+            return sink_add(sink, id, target, CHECK_PASS, "audit rule at %s: %s", r->where,
+                            r->text);
+        return sink_add(sink, id, target, CHECK_PASS,
+                        "covered by the recursive audit rule at %s: %s", r->where, r->text);
+    }
+    if (rules->incomplete)
+        return sink_add(sink, id, target, CHECK_ERROR,
+                        "no audit rule for %s in the readable rules; %s", path, rules->why);
+    if (rules->n_files == 0)
+        return sink_add(
+            sink, id, target, CHECK_FAIL,
+            "no audit rule for %s (no " AUDIT_RULES_FILE " or " AUDIT_RULES_DIR "/*.rules)", path);
+    return sink_add(sink, id, target, CHECK_FAIL, "no audit rule for %s", path);
+}
+
+/* 1.1.1: the data root is on another device than its parent directory. */
+static int judge_partition(struct result_sink *sink, const char *rootfs,
+                           const struct dockerd_config *cfg)
+{
+    char root[HOSTFS_PATH_MAX], canon[HOSTFS_PATH_MAX], parent[HOSTFS_PATH_MAX];
+    char target[HOSTFS_PATH_MAX + 8]; /* cut to RESULT_TARGET_MAX by the sink */
+    dockerd_config_data_root(cfg, root, sizeof(root));
+    file_target(root, target, sizeof(target));
+
+    struct stat st, pst;
+    if (hostfs_stat(rootfs, root, HOSTFS_FOLLOW, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return sink_add(sink, "1.1.1", target, CHECK_SKIP, "data root %s not present", root);
+        return sink_add(sink, "1.1.1", target, CHECK_ERROR, "cannot stat %s: %s", root,
+                        strerror(errno));
+    }
+    /* The parent of the real directory, not of a link to it. */
+    if (hostfs_canonical(rootfs, root, canon, sizeof(canon)) != 0)
+        return sink_add(sink, "1.1.1", target, CHECK_ERROR, "cannot resolve %s: %s", root,
+                        strerror(errno));
+    if (strcmp(canon, "/") == 0)
+        return sink_add(sink, "1.1.1", target, CHECK_FAIL, "data root %s is the root directory",
+                        root);
+    snprintf(parent, sizeof(parent), "%s", canon);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    if (hostfs_stat(rootfs, parent, HOSTFS_FOLLOW, &pst) != 0)
+        return sink_add(sink, "1.1.1", target, CHECK_ERROR, "cannot stat %s: %s", parent,
+                        strerror(errno));
+
+    const char *via = strcmp(canon, root) != 0 ? " (via a link)" : "";
+    if (st.st_dev != pst.st_dev)
+        return sink_add(sink, "1.1.1", target, CHECK_PASS,
+                        "%s%s is on device %u:%u, its parent %s on %u:%u", canon, via,
+                        major(st.st_dev), minor(st.st_dev), parent, major(pst.st_dev),
+                        minor(pst.st_dev));
+    return sink_add(sink, "1.1.1", target, CHECK_FAIL,
+                    "%s%s is on the same device as its parent %s (%u:%u and %u:%u): not a "
+                    "separate partition",
+                    canon, via, parent, major(st.st_dev), minor(st.st_dev), major(pst.st_dev),
+                    minor(pst.st_dev));
+}
+
+static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink, char *err,
+                        size_t errlen)
+{
+    struct dockerd_config cfg;
+    if (dockerd_config_load(ctx->rootfs, &cfg, err, errlen) != 0)
+        return -1;
+    struct audit_rules rules;
+    if (load_audit_rules(&rules, ctx->rootfs) != 0) {
+        rules_free(&rules);
+        dockerd_config_free(&cfg);
+        snprintf(err, errlen, "reading audit rules: out of memory");
+        return -1;
+    }
+
+    int rc = judge_partition(sink, ctx->rootfs, &cfg);
+    for (size_t t = 0; rc == 0 && t < ARRAY_LEN(audit_targets); t++)
+        rc = judge_audit(sink, ctx->rootfs, &cfg, &rules, t);
+    if (rc == 0)
+        rc = sink_add(sink, "1.2.1", "host", CHECK_WARN,
+                      "manual check: review host hardening (CIS 1.2.1)");
+    rules_free(&rules);
+    dockerd_config_free(&cfg);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
+    return rc;
+}
+
+const struct collector collector_host = {
+    .name = "host",
+    .enabled_by_default = true,
+    .help = "Host configuration: data root partition, audit rules for Docker (CIS 1.1, 1.2.1)",
+    .checks = host_checks,
+    .n_checks = ARRAY_LEN(host_checks),
+    .options = NULL,
+    .n_options = 0,
+    .collect = host_collect,
+};

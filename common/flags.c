@@ -1,0 +1,311 @@
+/*
+ * flags.c - see flags.h. Parsing is two passes: defaults into every dest,
+ * then argv left to right (a later flag overrides an earlier one, as in
+ * kingpin, which node_exporter users are used to).
+ */
+#include "flags.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    (void)n; /* a cut error message is still an error message */
+    va_end(ap);
+}
+
+struct duration_unit {
+    const char *suffix;
+    uint64_t ms;
+};
+
+/* Longest suffix first so "ms" is not read as "m". Units as in Prometheus. */
+static const struct duration_unit duration_units[] = {
+    { "ms", 1ULL },       { "y", 365ULL * 86400000ULL }, { "w", 7ULL * 86400000ULL },
+    { "d", 86400000ULL }, { "h", 3600000ULL },           { "m", 60000ULL },
+    { "s", 1000ULL },
+};
+
+int flags_parse_duration(const char *text, uint64_t *ms_out)
+{
+    uint64_t total = 0;
+    const char *p = text;
+
+    if (p == NULL || *p == '\0')
+        return -1;
+    if (strcmp(p, "0") == 0) {
+        *ms_out = 0;
+        return 0;
+    }
+    while (*p != '\0') {
+        if (*p < '0' || *p > '9')
+            return -1;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(p, &end, 10);
+        if (errno != 0 || end == p)
+            return -1;
+        p = end;
+        const struct duration_unit *unit = NULL;
+        for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+            size_t sl = strlen(duration_units[i].suffix);
+            if (strncmp(p, duration_units[i].suffix, sl) == 0 &&
+                (duration_units[i].suffix[0] != 'm' || sl == 2 || p[1] != 's')) {
+                unit = &duration_units[i];
+                p += sl;
+                break;
+            }
+        }
+        if (unit == NULL)
+            return -1;
+        if (v > UINT64_MAX / unit->ms || total > UINT64_MAX - v * unit->ms)
+            return -1;
+        total += v * unit->ms;
+    }
+    *ms_out = total;
+    return 0;
+}
+
+void flags_format_duration(uint64_t ms, char *out, size_t outlen)
+{
+    size_t used = 0;
+    if (ms == 0) {
+        snprintf(out, outlen, "0s");
+        return;
+    }
+    out[0] = '\0';
+    /* Whole days stay in days ("90d"): users think of image age in days. */
+    static const struct duration_unit order[] = {
+        { "d", 86400000ULL }, { "h", 3600000ULL }, { "m", 60000ULL },
+        { "s", 1000ULL },     { "ms", 1ULL },
+    };
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && ms > 0; i++) {
+        uint64_t q = ms / order[i].ms;
+        if (q == 0)
+            continue;
+        int n =
+            snprintf(out + used, outlen - used, "%llu%s", (unsigned long long)q, order[i].suffix);
+        if (n < 0 || (size_t)n >= outlen - used)
+            return;
+        used += (size_t)n;
+        ms -= q * order[i].ms;
+    }
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+        *out = true;
+        return 0;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+/* Stores `value` into def->dest. 0, or -1 with err naming the flag. */
+static int flag_store(struct flag_def *def, const char *value, char *err, size_t errlen)
+{
+    switch (def->type) {
+    case FLAG_BOOL: {
+        bool b;
+        if (parse_bool(value, &b) != 0) {
+            seterr(err, errlen, "invalid value \"%s\" for --%s: want true or false", value,
+                   def->name);
+            return -1;
+        }
+        *(bool *)def->dest = b;
+        break;
+    }
+    case FLAG_STRING:
+        *(const char **)def->dest = value;
+        break;
+    case FLAG_DURATION: {
+        uint64_t ms;
+        if (flags_parse_duration(value, &ms) != 0) {
+            seterr(err, errlen,
+                   "invalid value \"%s\" for --%s: want a duration such as 30s, 5m, 1h or 90d",
+                   value, def->name);
+            return -1;
+        }
+        if ((def->min != 0 || def->max != 0) && (ms < def->min || ms > def->max)) {
+            char lo[32], hi[32];
+            flags_format_duration(def->min, lo, sizeof(lo));
+            flags_format_duration(def->max, hi, sizeof(hi));
+            seterr(err, errlen, "invalid value \"%s\" for --%s: must be between %s and %s", value,
+                   def->name, lo, hi);
+            return -1;
+        }
+        *(uint64_t *)def->dest = ms;
+        break;
+    }
+    case FLAG_UINT: {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0' || value[0] == '-') {
+            seterr(err, errlen, "invalid value \"%s\" for --%s: want a whole number", value,
+                   def->name);
+            return -1;
+        }
+        if ((def->min != 0 || def->max != 0) && (v < def->min || v > def->max)) {
+            seterr(err, errlen, "invalid value \"%s\" for --%s: must be between %llu and %llu",
+                   value, def->name, def->min, def->max);
+            return -1;
+        }
+        *(unsigned long long *)def->dest = v;
+        break;
+    }
+    case FLAG_ENUM: {
+        int found = 0;
+        for (const char *const *c = def->choices; c != NULL && *c != NULL; c++) {
+            if (strcmp(*c, value) == 0)
+                found = 1;
+        }
+        if (!found) {
+            char list[256] = "";
+            size_t used = 0;
+            for (const char *const *c = def->choices; c != NULL && *c != NULL; c++) {
+                int n = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", *c);
+                if (n < 0 || (size_t)n >= sizeof(list) - used)
+                    break;
+                used += (size_t)n;
+            }
+            seterr(err, errlen, "invalid value \"%s\" for --%s: want one of %s", value, def->name,
+                   list);
+            return -1;
+        }
+        *(const char **)def->dest = value;
+        break;
+    }
+    }
+    if (def->validate != NULL && value != NULL) {
+        char sub[256];
+        if (def->validate(value, sub, sizeof(sub)) != 0) {
+            seterr(err, errlen, "invalid value \"%s\" for --%s: %s", value, def->name, sub);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static struct flag_def *flag_find(struct flag_def *defs, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(defs[i].name) == len && strncmp(defs[i].name, name, len) == 0)
+            return &defs[i];
+    }
+    return NULL;
+}
+
+int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int first, char *err,
+                size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        defs[i].is_set = false;
+        if (defs[i].def == NULL) {
+            if (defs[i].type == FLAG_STRING || defs[i].type == FLAG_ENUM)
+                *(const char **)defs[i].dest = NULL;
+            continue;
+        }
+        if (flag_store(&defs[i], defs[i].def, err, errlen) != 0)
+            return -1; /* a bad default is a programming error; say so the same way */
+    }
+
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            seterr(err, errlen, "unexpected argument \"%s\" (flags are --name=value; see --help)",
+                   arg);
+            return -1;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        struct flag_def *def = flag_find(defs, n, name, nlen);
+        bool negated = false;
+        if (def == NULL && nlen > 3 && strncmp(name, "no-", 3) == 0) {
+            def = flag_find(defs, n, name + 3, nlen - 3);
+            if (def != NULL && def->type != FLAG_BOOL)
+                def = NULL;
+            negated = def != NULL;
+        }
+        if (def == NULL) {
+            seterr(err, errlen, "unknown flag --%.*s (see --help)", (int)nlen, name);
+            return -1;
+        }
+        const char *value;
+        if (negated) {
+            if (eq != NULL) {
+                seterr(err, errlen, "flag --%.*s takes no value", (int)nlen, name);
+                return -1;
+            }
+            value = "false";
+        } else if (eq != NULL) {
+            value = eq + 1;
+        } else if (def->type == FLAG_BOOL) {
+            value = "true";
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            seterr(err, errlen, "flag --%s needs a value", def->name);
+            return -1;
+        }
+        if (flag_store(def, value, err, errlen) != 0)
+            return -1;
+        def->is_set = true;
+    }
+    return 0;
+}
+
+void flags_print_help(FILE *out, const struct flag_def *defs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct flag_def *d = &defs[i];
+        char head[160];
+        if (d->type == FLAG_BOOL)
+            snprintf(head, sizeof(head), "--[no-]%s", d->name);
+        else
+            snprintf(head, sizeof(head), "--%s=%s", d->name, d->metavar ? d->metavar : "VALUE");
+        fprintf(out, "  %s\n      %s", head, d->help);
+        if (d->def != NULL && d->def[0] != '\0')
+            fprintf(out, " (default: %s)", d->def);
+        fputc('\n', out);
+    }
+}
+
+void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct flag_def *d = &defs[i];
+        switch (d->type) {
+        case FLAG_BOOL:
+            fprintf(out, "--%s=%s\n", d->name, *(const bool *)d->dest ? "true" : "false");
+            break;
+        case FLAG_STRING:
+        case FLAG_ENUM: {
+            const char *v = *(const char *const *)d->dest;
+            fprintf(out, "--%s=%s\n", d->name, v ? v : "");
+            break;
+        }
+        case FLAG_DURATION: {
+            char text[64];
+            flags_format_duration(*(const uint64_t *)d->dest, text, sizeof(text));
+            fprintf(out, "--%s=%s\n", d->name, text);
+            break;
+        }
+        case FLAG_UINT:
+            fprintf(out, "--%s=%llu\n", d->name, *(const unsigned long long *)d->dest);
+            break;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/*
+ * flags.h - table-driven command-line flags in the node_exporter style.
+ *
+ * One table of struct flag_def drives parsing, --help and printing the
+ * effective configuration (STYLE.md rule 10). Flags are long only:
+ * `--name=value` or `--name value`; booleans also `--name`, `--no-name` and
+ * `--name=true|false`. Unknown flags, missing or malformed values and values
+ * out of bounds are errors naming the flag; the caller prints the one line
+ * and exits 2.
+ *
+ * A def's `dest` points at the variable that receives the value:
+ *   FLAG_BOOL     bool
+ *   FLAG_STRING   const char * (points into argv or at the default; not copied)
+ *   FLAG_DURATION uint64_t milliseconds ("500ms", "60s", "1m30s", "90d", "2w")
+ *   FLAG_UINT     unsigned long long
+ *   FLAG_ENUM     const char * (one of `choices`)
+ * Defaults are applied first, so every dest holds a value after parsing.
+ */
+#ifndef DOCKWARD_FLAGS_H
+#define DOCKWARD_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum flag_type { FLAG_BOOL, FLAG_STRING, FLAG_DURATION, FLAG_UINT, FLAG_ENUM };
+
+struct flag_def {
+    const char *name; /* without "--" */
+    enum flag_type type;
+    const char *def;     /* default as text; NULL = unset (FLAG_STRING only) */
+    const char *metavar; /* for --help; NULL for booleans */
+    const char *help;
+    void *dest;
+    unsigned long long min, max; /* bounds for FLAG_UINT, FLAG_DURATION (ms); 0,0 = none */
+    const char *const *choices;  /* NULL-terminated, FLAG_ENUM */
+    /* Optional extra check; returns 0 or -1 with err filled. */
+    int (*validate)(const char *value, char *err, size_t errlen);
+    bool is_set; /* filled by flags_parse: given on the command line */
+};
+
+/*
+ * Parses argv[first..argc). Positional arguments are not accepted (an error).
+ * Returns 0, or -1 with a one-line message in err ("unknown flag --x", ...).
+ */
+int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int first, char *err,
+                size_t errlen);
+
+/* Parses a duration ("1m30s", "90d", "250ms"). Returns 0 or -1. */
+int flags_parse_duration(const char *text, uint64_t *ms_out);
+
+/* Formats a duration in the largest exact units ("1m30s", "90d", "0s"). */
+void flags_format_duration(uint64_t ms, char *out, size_t outlen);
+
+/* Writes the --help listing of every flag (name, metavar, help, default). */
+void flags_print_help(FILE *out, const struct flag_def *defs, size_t n);
+
+/* Writes one "--name=value" line per flag with its effective value. */
+void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * httpd.h - the HTTP server both programs use, on libmicrohttpd.
+ *
+ * One internal polling thread using epoll serves every connection; handlers
+ * must not block (the agent's serve pre-rendered bytes). Bounded by design:
+ * a total connection limit, a per-IP limit, an idle timeout and a memory
+ * limit per connection, all set here where they are enforced.
+ *
+ * We create and bind the listening socket ourselves (IPv6 dual-stack for
+ * ":port", a given host otherwise, port 0 for an ephemeral port) so the bound
+ * address can be logged and tests can find an ephemeral port.
+ */
+#ifndef DOCKWARD_HTTPD_H
+#define DOCKWARD_HTTPD_H
+
+#include <microhttpd.h>
+#include <stddef.h>
+
+#define HTTPD_DEFAULT_MAX_CONNECTIONS 256
+#define HTTPD_PER_IP_LIMIT_DIVISOR    2           /* one address may hold half the connections */
+#define HTTPD_CONNECTION_TIMEOUT_S    10          /* idle connections are closed after this */
+#define HTTPD_CONNECTION_MEMORY       (32 * 1024) /* per-connection read buffer + headers */
+
+/*
+ * The request handler: MHD's access handler (called once per GET/HEAD; for
+ * requests with a body, see MHD's contract). Must queue a response.
+ */
+typedef MHD_AccessHandlerCallback httpd_handler;
+
+struct httpd_options {
+    const char *listen_address; /* ":10310", "127.0.0.1:0", "[::1]:10310" */
+    unsigned max_connections;   /* 0 = HTTPD_DEFAULT_MAX_CONNECTIONS */
+    /* Optional: called when MHD finishes a request, to free *req_cls. */
+    MHD_RequestCompletedCallback completed;
+};
+
+struct httpd;
+
+/*
+ * Validates a listen address ("host:port", ":port", "[v6]:port") without
+ * binding. Returns 0, or -1 with err filled. Usable as a flag validator.
+ */
+int httpd_validate_listen_address(const char *address, char *err, size_t errlen);
+
+/*
+ * Binds, listens and starts serving. Returns a server (free with
+ * httpd_stop), or NULL with err filled (bad address, address in use...).
+ */
+struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
+                          char *err, size_t errlen);
+
+/* The bound address as "host:port" (e.g. "127.0.0.1:41234", "[::]:10310"). */
+const char *httpd_bound_address(const struct httpd *h);
+
+/* Stops accepting, closes every connection, joins the thread, frees. */
+void httpd_stop(struct httpd *h);
+
+/*
+ * Queues a response with a copy of `body` (len bytes) and `content_type`.
+ * Returns MHD's result.
+ */
+enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
+                              const char *content_type, const char *body, size_t len);
+
+/* 405 with "Allow: GET, HEAD". */
+enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);
+
+#endif

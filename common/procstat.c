@@ -1,0 +1,220 @@
+/*
+ * procstat.c - the process_* figures of dockward itself; see procstat.h.
+ *
+ * Read the way Prometheus client libraries (procfs) do, so the numbers mean
+ * what dashboards expect: CPU and start time from /proc/self/stat (start =
+ * btime from /proc/stat + starttime ticks), RSS and VSZ from the same line,
+ * open descriptors by listing /proc/self/fd, the limit from getrlimit.
+ *
+ * /proc/self/stat is parsed from the LAST ')': the second field is the
+ * command name in parentheses, and a process may name itself anything,
+ * spaces and ')' included. Every number goes through strtoull/strtoll with
+ * errno and the end pointer checked. Files are read with bounded buffers;
+ * /proc/stat's long lines (intr) are read in pieces and only whole lines
+ * starting with "btime " are looked at.
+ */
+#include "procstat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define STAT_LINE_MAX 4096 /* /proc/self/stat is one line of ~300 bytes */
+
+/* Reads a small file whole into buf (NUL-terminated). Returns 0 or -1. */
+static int read_small_file(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = 0;
+    while (len + 1 < size) {
+        ssize_t n = read(fd, buf + len, size - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    return len > 0 ? 0 : -1;
+}
+
+static int parse_u64(const char *s, char **end, unsigned long long *out)
+{
+    errno = 0;
+    if (*s == '-')
+        return -1; /* strtoull would quietly negate */
+    unsigned long long v = strtoull(s, end, 10);
+    if (errno != 0 || *end == s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/*
+ * The value of a "Key: <number> kB"-style or "key <number>" line of a /proc
+ * file: the first line that starts with `key`. Returns 0, or -1 when absent
+ * or malformed. Lines longer than the buffer are read in pieces; only the
+ * start of a line is ever matched.
+ */
+static int proc_line_value(const char *path, const char *key, unsigned long long *out)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    char line[512];
+    size_t klen = strlen(key);
+    int at_line_start = 1;
+    int rc = -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        size_t len = strlen(line);
+        int whole_start = at_line_start;
+        at_line_start = len > 0 && line[len - 1] == '\n';
+        if (!whole_start || strncmp(line, key, klen) != 0)
+            continue;
+        const char *p = line + klen;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *end;
+        unsigned long long v;
+        if (parse_u64(p, &end, &v) == 0) {
+            *out = v;
+            rc = 0;
+        }
+        break;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The fields of /proc/self/stat we use (proc(5) numbering). */
+struct self_stat {
+    unsigned long long utime;     /* 14, clock ticks */
+    unsigned long long stime;     /* 15 */
+    unsigned long long starttime; /* 22, ticks after boot */
+    unsigned long long vsize;     /* 23, bytes */
+    unsigned long long rss;       /* 24, pages */
+};
+
+static int read_self_stat(struct self_stat *st)
+{
+    char buf[STAT_LINE_MAX];
+    if (read_small_file("/proc/self/stat", buf, sizeof(buf)) != 0)
+        return -1;
+    char *p = strrchr(buf, ')');
+    if (p == NULL)
+        return -1;
+    p++;
+    /* Field 3 (state) comes first after the ')'. */
+    for (int field = 3; field <= 24; field++) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0' || *p == '\n')
+            return -1;
+        char *end = p;
+        unsigned long long v = 0;
+        unsigned long long *dst = NULL;
+        switch (field) {
+        case 14:
+            dst = &st->utime;
+            break;
+        case 15:
+            dst = &st->stime;
+            break;
+        case 22:
+            dst = &st->starttime;
+            break;
+        case 23:
+            dst = &st->vsize;
+            break;
+        case 24:
+            dst = &st->rss;
+            break;
+        default:
+            break;
+        }
+        if (dst != NULL) {
+            if (parse_u64(p, &end, &v) != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
+                return -1;
+            *dst = v;
+        } else {
+            while (*end != ' ' && *end != '\0' && *end != '\n')
+                end++;
+        }
+        p = end;
+    }
+    return 0;
+}
+
+/* Entries of /proc/self/fd, not counting the descriptor used to list them. */
+static int count_open_fds(double *out)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    int own = dirfd(d);
+    unsigned long long n = 0;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *end;
+        unsigned long long fd;
+        if (parse_u64(de->d_name, &end, &fd) == 0 && *end == '\0' && own >= 0 &&
+            fd == (unsigned long long)own)
+            continue;
+        n++;
+    }
+    int failed = errno != 0;
+    closedir(d);
+    if (failed)
+        return -1;
+    *out = (double)n;
+    return 0;
+}
+
+int procstat_read(struct procstat *out)
+{
+    struct self_stat st;
+    long ticks = sysconf(_SC_CLK_TCK);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long long btime;
+    struct rlimit rl;
+    if (ticks <= 0 || page <= 0)
+        return -1;
+    if (read_self_stat(&st) != 0)
+        return -1;
+    if (proc_line_value("/proc/stat", "btime ", &btime) != 0)
+        return -1;
+    if (count_open_fds(&out->open_fds) != 0)
+        return -1;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    out->cpu_seconds = (double)(st.utime + st.stime) / (double)ticks;
+    out->resident_bytes = (double)st.rss * (double)page;
+    out->virtual_bytes = (double)st.vsize;
+    /* RLIM_INFINITY reads as 2^64-1 (about 1.8e19), never as a small number. */
+    out->max_fds = (double)rl.rlim_cur;
+    out->start_time_seconds = (double)btime + (double)st.starttime / (double)ticks;
+    return 0;
+}
+
+double procstat_peak_resident_bytes(void)
+{
+    unsigned long long kib;
+    if (proc_line_value("/proc/self/status", "VmHWM:", &kib) != 0)
+        return -1;
+    return (double)kib * 1024.0;
+}

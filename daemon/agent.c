@@ -1,0 +1,121 @@
+/*
+ * agent.c - agent_main(): flags, then start-up in the order STYLE.md asks
+ * for (validate the configuration, bind, start threads), then wait for a
+ * signal. Signals are blocked in every thread and taken synchronously here
+ * with sigwait(), so no handler runs in async-signal context.
+ */
+#include "agent.h"
+
+#include "scheduler.h"
+#include "server.h"
+
+#include "../collectors/registry.h"
+#include "../common/log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_version(FILE *out)
+{
+    fprintf(out, "dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
+}
+
+int agent_main(int argc, char **argv)
+{
+    static struct agent_cli cli; /* large; lives for the whole process */
+    char err[512];
+
+    signal(SIGPIPE, SIG_IGN);
+    if (agent_cli_parse(&cli, argc, argv, 1, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward: %s\n", err);
+        return 2;
+    }
+    const struct agent_config *cfg = &cli.cfg;
+    if (cfg->show_help) {
+        agent_cli_print_help(&cli, stdout);
+        return 0;
+    }
+    if (cfg->show_version) {
+        print_version(stdout);
+        return 0;
+    }
+    if (cfg->print_config) {
+        flags_print_effective(stdout, cli.defs, cli.n_defs);
+        return 0;
+    }
+    enum log_level level = LOG_LEVEL_INFO;
+    (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
+    log_set_level(level);
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* threads started below inherit this */
+
+    size_t enabled = 0;
+    char names[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
+        if (!cfg->enabled[i])
+            continue;
+        enabled++;
+        int n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? "," : "",
+                         collector_registry[i]->name);
+        if (n > 0 && (size_t)n < sizeof(names) - used)
+            used += (size_t)n;
+    }
+    if (enabled == 0)
+        log_warnx("no collector is enabled: only dockward's own metrics will be served");
+
+    /* Before the first collection, scrapes get build info and process figures. */
+    struct snapshot_slot slot;
+    struct collection empty;
+    snapshot_slot_init(&slot);
+    collection_init(&empty);
+    struct snapshot *initial = snapshot_build(cfg, &empty, err, sizeof(err));
+    if (initial == NULL) {
+        log_error("%s", err);
+        return 1;
+    }
+    snapshot_slot_publish(&slot, initial);
+
+    struct agent_server srv;
+    if (agent_server_start(&srv, cfg, &slot, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        snapshot_slot_destroy(&slot);
+        return 1;
+    }
+    log_info("dockward %s (revision %s) listening on %s, metrics at %s, rootfs %s, "
+             "collectors %s, interval %llus",
+             DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
+             cfg->telemetry_path, cfg->rootfs, enabled ? names : "none",
+             (unsigned long long)(cfg->interval_ms / 1000));
+
+    struct scheduler sched;
+    if (scheduler_start(&sched, cfg, &slot, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        agent_server_stop(&srv);
+        snapshot_slot_destroy(&slot);
+        return 1;
+    }
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            log_info("SIGHUP: nothing to reload (flags are read at start)");
+            continue;
+        }
+        log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    scheduler_stop(&sched);
+    agent_server_stop(&srv);
+    snapshot_slot_destroy(&slot);
+    log_info("stopped");
+    return 0;
+}

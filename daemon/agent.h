@@ -1,0 +1,74 @@
+/*
+ * agent.h - the agent's configuration and its one context struct.
+ *
+ * main() builds a struct agent_config from the command line (cli.c), then
+ * agent_run() owns everything else: the scheduler thread that collects and
+ * publishes snapshots, and the HTTP server that serves the current one.
+ * Nothing here is global; the config is read-only once parsing is done.
+ */
+#ifndef DOCKWARD_AGENT_H
+#define DOCKWARD_AGENT_H
+
+#include "../collectors/collector.h"
+#include "../common/flags.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AGENT_MAX_COLLECTORS 32
+#define AGENT_MAX_OPTIONS    32
+#define AGENT_MAX_FLAGS      96
+
+#define AGENT_DEFAULT_LISTEN      ":10310"
+#define AGENT_DEFAULT_DOCKER_HOST "unix:///var/run/docker.sock"
+
+struct agent_config {
+    const char *listen_address;
+    const char *telemetry_path;
+    unsigned long long max_connections;
+    uint64_t interval_ms;
+    uint64_t start_delay_ms;
+    const char *rootfs;
+    const char *docker_host;
+    const char *log_level;
+    bool disable_defaults;
+    bool show_version;
+    bool show_help;
+    bool print_config;
+
+    /* Per registry entry (same index as collector_registry). */
+    bool collector_flag[AGENT_MAX_COLLECTORS];
+    bool enabled[AGENT_MAX_COLLECTORS];
+
+    /* Every collector option, deduplicated by name; values point into argv or defaults. */
+    struct option_value options[AGENT_MAX_OPTIONS];
+    size_t n_options;
+
+    char rootfs_storage[4096]; /* --path.rootfs without trailing slashes */
+};
+
+/* The flag table bound to one config (built at run time: collectors add flags). */
+struct agent_cli {
+    struct agent_config cfg;
+    struct flag_def defs[AGENT_MAX_FLAGS];
+    size_t n_defs;
+    char names[AGENT_MAX_COLLECTORS][2][96]; /* storage for generated flag names/help */
+};
+
+/*
+ * Parses argv[first..] into cli->cfg. Returns 0, or -1 with a one-line
+ * message naming the flag in err (the caller prints it and exits 2).
+ */
+int agent_cli_parse(struct agent_cli *cli, int argc, char **argv, int first, char *err,
+                    size_t errlen);
+
+/* Prints usage and every flag. */
+void agent_cli_print_help(const struct agent_cli *cli, FILE *out);
+
+/* The collect_ctx for this configuration (pointers into cfg). */
+void agent_config_collect_ctx(const struct agent_config *cfg, struct collect_ctx *ctx);
+
+/* Entry point behind main(): parses flags, runs until SIGTERM/SIGINT. Returns the exit code. */
+int agent_main(int argc, char **argv);
+
+#endif

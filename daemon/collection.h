@@ -1,0 +1,44 @@
+/*
+ * collection.h - one run of every enabled collector, measured.
+ *
+ * The scheduler (and later `dockward check`) call collection_run(); the
+ * result is a plain value owned by the caller: per collector, whether it ran,
+ * how long it took, when, why it failed, and its results. Snapshots and
+ * reports are built from it elsewhere; nothing here formats anything.
+ */
+#ifndef DOCKWARD_COLLECTION_H
+#define DOCKWARD_COLLECTION_H
+
+#include "agent.h"
+
+struct collector_run {
+    const struct collector *collector;
+    bool success;
+    double duration_seconds;
+    double finished_at; /* wall clock, seconds since the epoch */
+    char error[256];    /* why it failed; "" on success */
+    struct result_set results;
+};
+
+struct collection {
+    struct collector_run runs[AGENT_MAX_COLLECTORS];
+    size_t n_runs; /* enabled collectors, in registry order */
+    bool done;     /* false for the empty collection served before the first run */
+};
+
+/* An empty collection (no runs, done = false). */
+void collection_init(struct collection *col);
+
+/*
+ * Runs every enabled collector of `cfg` in registry order. A collector that
+ * fails is recorded (success = false, error) and the others still run.
+ */
+void collection_run(const struct agent_config *cfg, struct collection *col);
+
+void collection_free(struct collection *col);
+
+/* Monotonic and wall clocks in seconds (doubles are exact to the microsecond here). */
+double clock_monotonic_seconds(void);
+double clock_wall_seconds(void);
+
+#endif

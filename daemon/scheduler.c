@@ -1,0 +1,152 @@
+/*
+ * scheduler.c - see scheduler.h.
+ *
+ * Failures are logged on the transition to failing and on recovery, and at
+ * most every LIMIT_EVERY_S while a collector keeps failing, so a host whose
+ * Docker daemon is down does not fill the journal once a minute forever.
+ */
+#include "scheduler.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#define LIMIT_EVERY_S 600 /* at most one "still failing" line per collector per 10 minutes */
+
+static void log_run(struct scheduler *s, size_t idx, const struct collector_run *run)
+{
+    if (idx >= AGENT_MAX_COLLECTORS)
+        return;
+    if (!run->success) {
+        if (!s->was_failing[idx]) {
+            log_warnx("collector %s failed: %s", run->collector->name, run->error);
+            s->limiter[idx].last = time(NULL);
+            s->limiter[idx].dropped = 0;
+        } else {
+            log_ratelimited(&s->limiter[idx], LOG_LEVEL_WARN, "collector %s still failing: %s",
+                            run->collector->name, run->error);
+        }
+        s->was_failing[idx] = true;
+    } else {
+        if (s->was_failing[idx])
+            log_info("collector %s recovered", run->collector->name);
+        s->was_failing[idx] = false;
+        log_debug("collector %s: %zu results in %.3fs", run->collector->name, run->results.len,
+                  run->duration_seconds);
+    }
+}
+
+int scheduler_collect_once(struct scheduler *s)
+{
+    struct collection col;
+    char err[256];
+
+    collection_run(s->cfg, &col);
+    for (size_t i = 0; i < col.n_runs; i++)
+        log_run(s, i, &col.runs[i]);
+    struct snapshot *snap = snapshot_build(s->cfg, &col, err, sizeof(err));
+    collection_free(&col);
+    if (snap == NULL) {
+        log_error("collection not published: %s", err);
+        return -1;
+    }
+    snapshot_slot_publish(s->slot, snap);
+    return 0;
+}
+
+/* Adds `ms` to a CLOCK_MONOTONIC timespec. */
+static void timespec_add_ms(struct timespec *ts, uint64_t ms)
+{
+    ts->tv_sec += (time_t)(ms / 1000);
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static int timespec_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Sleeps until `deadline` or stop. Returns true when asked to stop. */
+static bool wait_until(struct scheduler *s, const struct timespec *deadline)
+{
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        int rc = pthread_cond_timedwait(&s->wake, &s->lock, deadline);
+        if (rc == ETIMEDOUT)
+            break;
+    }
+    bool stop = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
+static void *scheduler_main(void *arg)
+{
+    struct scheduler *s = arg;
+    struct timespec next;
+
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    if (s->cfg->start_delay_ms > 0) {
+        timespec_add_ms(&next, s->cfg->start_delay_ms);
+        if (wait_until(s, &next))
+            return NULL;
+    }
+    for (;;) {
+        scheduler_collect_once(s);
+        timespec_add_ms(&next, s->cfg->interval_ms);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (timespec_before(&next, &now)) {
+            log_warnx("collection took longer than --collection.interval; starting the next now");
+            next = now;
+        }
+        if (wait_until(s, &next))
+            break;
+    }
+    return NULL;
+}
+
+int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct snapshot_slot *slot,
+                    char *err, size_t errlen)
+{
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    s->slot = slot;
+    for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
+        s->limiter[i].every_s = LIMIT_EVERY_S;
+
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, &ca);
+    pthread_condattr_destroy(&ca);
+
+    int rc = pthread_create(&s->thread, NULL, scheduler_main, s);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the collection thread: %s", strerror(rc));
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        return -1;
+    }
+    s->started = true;
+    return 0;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+    if (!s->started)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    s->started = false;
+}

@@ -1,0 +1,252 @@
+/*
+ * snapshot.c - metric set of a collection, rendered once (see snapshot.h).
+ *
+ * The metric names and labels here are the contract in DESIGN.md and the
+ * README's metrics table; dashboards and alert rules depend on them, so a
+ * change here is a change there.
+ */
+#include "snapshot.h"
+
+#include "../collectors/registry.h"
+#include "../common/log.h"
+#include "../common/procstat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL(n, v) ((struct metric_label){ (n), (v) })
+
+static int add_gauge(struct expo *e, const char *name, const char *help)
+{
+    return expo_family(e, name, METRIC_GAUGE, help);
+}
+
+/* Metrics that describe the agent itself: build info and process figures. */
+static int build_meta(struct expo *e)
+{
+    int rc = 0;
+    struct metric_label bl[] = { LABEL("version", DOCKWARD_VERSION),
+                                 LABEL("revision", DOCKWARD_REVISION) };
+    rc |= add_gauge(e, "dockward_build_info", "dockward's version and git revision; always 1.");
+    rc |= expo_sample(e, "dockward_build_info", bl, 2, 1);
+
+    struct procstat ps;
+    if (procstat_read(&ps) == 0) {
+        rc |= expo_family(e, "process_cpu_seconds_total", METRIC_COUNTER,
+                          "Total user and system CPU time spent in seconds.");
+        rc |= expo_sample(e, "process_cpu_seconds_total", NULL, 0, ps.cpu_seconds);
+        rc |= add_gauge(e, "process_resident_memory_bytes", "Resident memory size in bytes.");
+        rc |= expo_sample(e, "process_resident_memory_bytes", NULL, 0, ps.resident_bytes);
+        rc |= add_gauge(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
+        rc |= expo_sample(e, "process_virtual_memory_bytes", NULL, 0, ps.virtual_bytes);
+        rc |= add_gauge(e, "process_open_fds", "Number of open file descriptors.");
+        rc |= expo_sample(e, "process_open_fds", NULL, 0, ps.open_fds);
+        rc |= add_gauge(e, "process_max_fds", "Maximum number of open file descriptors.");
+        rc |= expo_sample(e, "process_max_fds", NULL, 0, ps.max_fds);
+        rc |= add_gauge(e, "process_start_time_seconds",
+                        "Start time of the process since unix epoch in seconds.");
+        rc |= expo_sample(e, "process_start_time_seconds", NULL, 0, ps.start_time_seconds);
+    }
+    return rc;
+}
+
+static int build_collectors(struct expo *e, const struct collection *col)
+{
+    int rc = 0;
+    rc |= add_gauge(e, "dockward_collector_success",
+                    "1 when the collector ran at the last collection, 0 when it failed.");
+    rc |= add_gauge(e, "dockward_collector_duration_seconds",
+                    "How long the collector took at the last collection.");
+    rc |= add_gauge(e, "dockward_collector_last_run_timestamp_seconds",
+                    "When the collector last finished, seconds since the Unix epoch.");
+    for (size_t i = 0; i < col->n_runs; i++) {
+        const struct collector_run *run = &col->runs[i];
+        struct metric_label l[] = { LABEL("collector", run->collector->name) };
+        rc |= expo_sample(e, "dockward_collector_success", l, 1, run->success ? 1 : 0);
+        rc |= expo_sample(e, "dockward_collector_duration_seconds", l, 1, run->duration_seconds);
+        rc |=
+            expo_sample(e, "dockward_collector_last_run_timestamp_seconds", l, 1, run->finished_at);
+    }
+    return rc;
+}
+
+static int build_checks(struct expo *e, const struct agent_config *cfg,
+                        const struct collection *col)
+{
+    int rc = 0;
+    double per_status[CHECK_STATUS_COUNT] = { 0 };
+    double passed = 0, failed = 0;
+
+    rc |= add_gauge(e, "dockward_check_info",
+                    "One series per check of the enabled collectors; its text lives here only.");
+    rc |= add_gauge(e, "dockward_check_failing_targets",
+                    "Targets failing the check at the last collection (0 = passing).");
+    rc |= add_gauge(e, "dockward_check_failure", "1 for each target failing the check now.");
+    rc |= add_gauge(e, "dockward_results", "Results of the last collection by status.");
+
+    /* The catalog of every enabled collector, whether or not it ran. */
+    for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
+        if (!cfg->enabled[i])
+            continue;
+        const struct collector *c = collector_registry[i];
+        for (size_t k = 0; k < c->n_checks; k++) {
+            const struct check_def *d = &c->checks[k];
+            char level[8];
+            snprintf(level, sizeof(level), "%d", d->level);
+            struct metric_label l[] = { LABEL("check", d->id), LABEL("section", d->section),
+                                        LABEL("level", level),
+                                        LABEL("automated", d->automated ? "true" : "false"),
+                                        LABEL("title", d->title) };
+            rc |= expo_sample(e, "dockward_check_info", l, 5, 1);
+        }
+    }
+
+    for (size_t i = 0; i < col->n_runs; i++) {
+        const struct collector_run *run = &col->runs[i];
+        /* A collector that could not run has no verdicts: its series go absent. */
+        if (!run->success)
+            continue;
+        const struct collector *c = run->collector;
+        for (size_t k = 0; k < c->n_checks; k++) {
+            const struct check_def *d = &c->checks[k];
+            double failing = 0;
+            for (size_t r = 0; r < run->results.len; r++) {
+                const struct result *res = &run->results.items[r];
+                if (res->check != d)
+                    continue;
+                per_status[res->status]++;
+                if (res->status == CHECK_FAIL) {
+                    failing++;
+                    struct metric_label fl[] = { LABEL("check", d->id),
+                                                 LABEL("target", res->target) };
+                    rc |= expo_sample(e, "dockward_check_failure", fl, 2, 1);
+                }
+                if (d->automated && res->status == CHECK_PASS)
+                    passed++;
+                if (d->automated && res->status == CHECK_FAIL)
+                    failed++;
+            }
+            struct metric_label l[] = { LABEL("check", d->id) };
+            rc |= expo_sample(e, "dockward_check_failing_targets", l, 1, failing);
+        }
+    }
+    for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
+        struct metric_label l[] = { LABEL("status", check_status_name((enum check_status)s)) };
+        rc |= expo_sample(e, "dockward_results", l, 1, per_status[s]);
+    }
+    /* No automated verdict yet: no ratio rather than a NaN or a made-up 1. */
+    if (passed + failed > 0) {
+        rc |= add_gauge(e, "dockward_compliance_ratio",
+                        "passed / (passed + failed) over automated checks, each target once.");
+        rc |= expo_sample(e, "dockward_compliance_ratio", NULL, 0, passed / (passed + failed));
+    }
+    return rc;
+}
+
+int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
+                        const struct collection *col)
+{
+    int rc = build_meta(e);
+    rc |= build_collectors(e, col);
+    rc |= build_checks(e, cfg, col);
+    return rc == 0 ? 0 : -1;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
+        free(s->body[f][0].data);
+        free(s->body[f][1].data);
+    }
+    free(s);
+}
+
+struct snapshot *snapshot_build(const struct agent_config *cfg, const struct collection *col,
+                                char *err, size_t errlen)
+{
+    struct snapshot *s = calloc(1, sizeof(*s));
+    struct expo *e = expo_new();
+    if (s == NULL || e == NULL) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        expo_free(e);
+        return NULL;
+    }
+    atomic_init(&s->refs, 1);
+    s->ready = col->done;
+    if (agent_metrics_build(e, cfg, col) != 0)
+        log_warnx("some metrics could not be built; they are left out of this collection");
+
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
+        struct buf plain, gz;
+        size_t dropped = 0;
+        buf_init(&plain, SNAPSHOT_BODY_MAX);
+        buf_init(&gz, SNAPSHOT_BODY_MAX);
+        if (expo_render(e, (enum expo_format)f, &plain, &dropped) != 0 ||
+            gzip_compress(plain.data ? plain.data : "", plain.len, &gz) != 0) {
+            snprintf(err, errlen, "rendering the metrics failed (body over %u bytes?)",
+                     SNAPSHOT_BODY_MAX);
+            buf_free(&plain);
+            buf_free(&gz);
+            expo_free(e);
+            snapshot_free(s);
+            return NULL;
+        }
+        if (dropped > 0)
+            log_warnx("%zu duplicate series left out of the metrics", dropped);
+        s->body[f][0].data = buf_steal(&plain, &s->body[f][0].len);
+        s->body[f][1].data = buf_steal(&gz, &s->body[f][1].len);
+        if (s->body[f][0].data == NULL || s->body[f][1].data == NULL) {
+            snprintf(err, errlen, "out of memory");
+            expo_free(e);
+            snapshot_free(s);
+            return NULL;
+        }
+    }
+    expo_free(e);
+    return s;
+}
+
+void snapshot_ref(struct snapshot *s)
+{
+    atomic_fetch_add(&s->refs, 1);
+}
+
+void snapshot_unref(struct snapshot *s)
+{
+    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+        snapshot_free(s);
+}
+
+void snapshot_slot_init(struct snapshot_slot *slot)
+{
+    pthread_mutex_init(&slot->lock, NULL);
+    slot->current = NULL;
+}
+
+void snapshot_slot_destroy(struct snapshot_slot *slot)
+{
+    snapshot_unref(slot->current);
+    slot->current = NULL;
+    pthread_mutex_destroy(&slot->lock);
+}
+
+void snapshot_slot_publish(struct snapshot_slot *slot, struct snapshot *s)
+{
+    pthread_mutex_lock(&slot->lock);
+    struct snapshot *old = slot->current;
+    slot->current = s;
+    pthread_mutex_unlock(&slot->lock);
+    snapshot_unref(old);
+}
+
+struct snapshot *snapshot_slot_acquire(struct snapshot_slot *slot)
+{
+    pthread_mutex_lock(&slot->lock);
+    struct snapshot *s = slot->current;
+    if (s != NULL)
+        snapshot_ref(s);
+    pthread_mutex_unlock(&slot->lock);
+    return s;
+}

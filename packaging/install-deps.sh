@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# install-deps.sh [--test] - installs what dockward needs on Debian 12, and
+# nothing when everything is already there. --test adds what the test suite
+# needs (cmocka, promtool, curl, clang-format, ...). Runs apt-get update once,
+# only when a package is missing. Needs root.
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev
+      libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev)
+if [ "${1:-}" = "--test" ]; then
+    pkgs+=(libcmocka-dev curl prometheus clang-format gzip)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts services from packages it installs where it can; the suite runs its own.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null \
+    && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# e2e_agent.sh - the built agent end to end, as Prometheus and an operator see
+# it: started on an ephemeral port against a fixture host tree, scraped with
+# curl, its body compared with a committed expected file (timestamps,
+# durations and process figures normalised) and checked by promtool; content
+# negotiation, gzip, 404/405, /healthz, /readyz before and after the first
+# collection, a bad flag (exit 2, one line) and a clean SIGTERM shutdown.
+#
+# Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
+# UPDATE_GOLDEN=1 rewrites tests/expected/*.prom from this run (review the diff!).
+set -euo pipefail
+
+: "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+command -v curl >/dev/null || { echo "curl is required"; exit 1; }
+command -v promtool >/dev/null || { echo "promtool is required (Debian package prometheus)"; exit 1; }
+
+work=$(mktemp -d /tmp/dockward-e2e-XXXXXX)
+roots=()
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+failures=0
+check() { # check DESCRIPTION CONDITION...
+    local what=$1; shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+# start_agent NAME ROOT ARGS... -> sets $port, $pid; log in $work/NAME.log
+start_agent() {
+    local name=$1 root=$2; shift 2
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" "$@" \
+        2>"$work/$name.log" &
+    pid=$!
+    pids+=("$pid")
+    port=""
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n1)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { echo "agent $name did not start:"; cat "$work/$name.log"; exit 1; }
+}
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+wait_ready() {
+    for _ in $(seq 1 200); do
+        [ "$(status_of "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# Replaces what changes from run to run with fixed words.
+normalise() {
+    sed -E \
+        -e 's/^(dockward_collector_duration_seconds\{[^}]*\}) .*/\1 DURATION/' \
+        -e 's/^(dockward_collector_last_run_timestamp_seconds\{[^}]*\}) .*/\1 TIMESTAMP/' \
+        -e 's/^(process_[a-z_]+) .*/\1 VALUE/' \
+        -e 's/revision="[^"]*"/revision="REVISION"/' \
+        -e 's/version="[^"]*",revision/version="VERSION",revision/'
+}
+
+golden() { # golden NAME BODYFILE
+    local expected="$DOCKWARD_TESTS/expected/$1.prom"
+    normalise <"$2" >"$work/$1.normalised"
+    if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$work/$1.normalised" "$expected"; fi
+    if diff -u "$expected" "$work/$1.normalised"; then return 0; fi
+    return 1
+}
+
+promtool_clean() { # promtool prints nothing and exits 0
+    local out
+    out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] || { echo "$out"; return 1; }
+}
+
+readme="$DOCKWARD_TESTS/../README.md"
+readme_lists_checks() { # every check id of dockward_check_info has a catalog row
+    local id
+    for id in $(sed -n 's/^dockward_check_info{check="\([^"]*\)".*/\1/p' "$1"); do
+        grep -qF "| $id |" "$readme" || { echo "README lacks check $id"; return 1; }
+    done
+}
+readme_lists_metrics() { # every metric family is named in README
+    local m
+    for m in $(sed -n 's/^# TYPE \([a-zA-Z_:]*\) .*/\1/p' "$1"); do
+        grep -qF "\`$m\`" "$readme" || { echo "README lacks metric $m"; return 1; }
+    done
+}
+
+for case in failing hardened; do
+    root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/$case/manifest")
+    roots+=("$root")
+    start_agent "$case" "$root" --collection.start-delay=3s --collection.interval=1h \
+        --check.trusted-users=alice
+    base="http://127.0.0.1:$port"
+
+    check "$case: /healthz answers 200 at once" [ "$(status_of "$base/healthz")" = 200 ]
+    check "$case: /readyz is 503 before the first collection" \
+        [ "$(status_of "$base/readyz")" = 503 ]
+    curl -s "$base/metrics" >"$work/$case.early"
+    check "$case: /metrics before the first collection has build info only" \
+        bash -c "grep -q '^dockward_build_info' '$work/$case.early' && ! grep -q '^dockward_check_failing_targets' '$work/$case.early'"
+    check "$case: /readyz turns 200 after the first collection" wait_ready "$port"
+
+    curl -s -D "$work/$case.headers" "$base/metrics" >"$work/$case.prom"
+    check "$case: text format content type" \
+        grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$work/$case.headers"
+    check "$case: body matches tests/expected/e2e-$case.prom" golden "e2e-$case" "$work/$case.prom"
+    check "$case: promtool check metrics prints nothing" promtool_clean "$work/$case.prom"
+    check "$case: README's catalog lists every check the agent exports" \
+        readme_lists_checks "$work/$case.prom"
+    check "$case: README's metrics table names every metric the agent exports" \
+        readme_lists_metrics "$work/$case.prom"
+
+    curl -s -D "$work/$case.om.headers" \
+        -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \
+        "$base/metrics" >"$work/$case.om"
+    check "$case: OpenMetrics when Accept prefers it" \
+        grep -qi '^content-type: application/openmetrics-text; version=1.0.0' "$work/$case.om.headers"
+    check "$case: OpenMetrics body ends with # EOF" [ "$(tail -n1 "$work/$case.om")" = "# EOF" ]
+
+    curl -s -D "$work/$case.gz.headers" -H 'Accept-Encoding: gzip' "$base/metrics" >"$work/$case.gz"
+    check "$case: gzip when Accept-Encoding allows it" \
+        grep -qi '^content-encoding: gzip' "$work/$case.gz.headers"
+    check "$case: gzip body inflates to the plain body" \
+        bash -c "gzip -dc '$work/$case.gz' | cmp -s - '$work/$case.prom'"
+
+    check "$case: POST is 405" [ "$(status_of -X POST "$base/metrics")" = 405 ]
+    check "$case: 405 names the allowed methods" \
+        bash -c "curl -s -D - -o /dev/null -X DELETE '$base/' | grep -qi '^allow: GET, HEAD'"
+    check "$case: unknown path is 404" [ "$(status_of "$base/nope")" = 404 ]
+    check "$case: HEAD /metrics is 200 without a body" \
+        bash -c "[ \"\$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' '$base/metrics')\" = '200 0' ]"
+    check "$case: landing page links to the metrics" \
+        bash -c "curl -s '$base/' | grep -q 'href=\"/metrics\"'"
+
+    kill -TERM "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    check "$case: SIGTERM stops the agent with exit 0" [ "$rc" = 0 ]
+    check "$case: shutdown is logged" grep -q 'msg="stopped"' "$work/$case.log"
+done
+
+# A bad flag: one line on stderr naming it, exit code 2.
+rc=0
+"$DOCKWARD_BIN" --collection.interval=soon >"$work/bad.out" 2>"$work/bad.err" || rc=$?
+check "bad flag exits 2" [ "$rc" = 2 ]
+check "bad flag prints one line naming the flag" \
+    bash -c "[ \$(wc -l <'$work/bad.err') = 1 ] && grep -q -- '--collection.interval' '$work/bad.err'"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,464 @@
+/*
+ * test_group_membership.c - CIS 1.1.2 (collectors/group_membership.c).
+ *
+ * Runs the collector on the committed hardened and failing hosts and on
+ * small trees written here, one per case: a missing or unreadable
+ * /etc/group (error, never a pass), no docker group, an empty one, a socket
+ * group chosen with -G / --group= / daemon.json "group" / a numeric gid, and
+ * a member who is one only through the primary gid in /etc/passwd. Every
+ * case asserts the exact set of results: status, target and evidence.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "collectors/collector.h"
+#include "collectors/registry.h"
+#include "tests/fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct run {
+    struct fixture fx;
+    struct result_set set;
+    int rc;
+    char err[512];
+};
+
+static void build_named(struct fixture *fx, const char *name)
+{
+    char path[4096], err[1024];
+    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
+    if (fixture_build(fx, path, err, sizeof(err)) != 0)
+        fail_msg("fixture %s: %s", name, err);
+}
+
+/* Builds a tree from manifest text (written to a temporary file). */
+static void build_text(struct fixture *fx, const char *manifest)
+{
+    char mpath[] = "/tmp/dockward-gm-manifest-XXXXXX";
+    int fd = mkstemp(mpath);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
+    close(fd);
+    char err[1024];
+    int rc = fixture_build(fx, mpath, err, sizeof(err));
+    unlink(mpath);
+    if (rc != 0)
+        fail_msg("fixture: %s", err);
+}
+
+/* Runs the collector on fx with --check.trusted-users = trusted (NULL = unset). */
+static void collect(struct run *r, const char *trusted)
+{
+    struct option_value opts[] = { { "check.trusted-users", trusted } };
+    struct collect_ctx ctx = {
+        .rootfs = r->fx.root,
+        .docker_host = "unix:///var/run/docker.sock",
+        .options = opts,
+        .n_options = ARRAY_LEN(opts),
+    };
+    struct result_sink sink;
+    result_set_init(&r->set);
+    result_sink_init(&sink, &r->set, &collector_group_membership);
+    r->err[0] = '\0';
+    r->rc = collector_group_membership.collect(&ctx, &sink, r->err, sizeof(r->err));
+}
+
+static void run_named(struct run *r, const char *fixture, const char *trusted)
+{
+    build_named(&r->fx, fixture);
+    collect(r, trusted);
+}
+
+static void run_text(struct run *r, const char *manifest, const char *trusted)
+{
+    build_text(&r->fx, manifest);
+    collect(r, trusted);
+}
+
+/* Frees the results and removes the tree; safe to call twice. */
+static void done(struct run *r)
+{
+    result_set_free(&r->set);
+    if (r->fx.root[0] != '\0')
+        fixture_destroy(&r->fx);
+}
+
+/* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
+static int setup(void **state)
+{
+    struct run *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -1;
+    result_set_init(&r->set);
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct run *r = *state;
+    done(r);
+    free(r);
+    return 0;
+}
+
+static void dump(const struct run *r)
+{
+    for (size_t i = 0; i < r->set.len; i++)
+        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
+                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
+}
+
+/* Asserts a 1.1.2 result for `target` with `status` and evidence `evidence` exactly. */
+static void expect(const struct run *r, const char *target, enum check_status status,
+                   const char *evidence)
+{
+    for (size_t i = 0; i < r->set.len; i++) {
+        const struct result *res = &r->set.items[i];
+        if (strcmp(res->target, target) != 0)
+            continue;
+        assert_string_equal(res->check->id, "1.1.2");
+        if (res->status != status || strcmp(res->evidence, evidence) != 0) {
+            dump(r);
+            fail_msg("%s: got %s \"%s\", want %s \"%s\"", target, check_status_name(res->status),
+                     res->evidence, check_status_name(status), evidence);
+        }
+        return;
+    }
+    dump(r);
+    fail_msg("no result for %s", target);
+}
+
+static void expect_count(const struct run *r, size_t n)
+{
+    if (r->set.len != n) {
+        dump(r);
+        fail_msg("%zu results, want %zu", r->set.len, n);
+    }
+}
+
+static void test_descriptor(void **state)
+{
+    (void)state;
+    const struct collector *c = &collector_group_membership;
+    assert_string_equal(c->name, "group_membership");
+    assert_true(c->enabled_by_default);
+    assert_int_equal(c->n_checks, 1);
+    assert_string_equal(c->checks[0].id, "1.1.2");
+    assert_string_equal(c->checks[0].section, "1");
+    assert_int_equal(c->checks[0].level, 1);
+    assert_true(c->checks[0].automated);
+    assert_int_equal(c->n_options, 1);
+    assert_string_equal(c->options[0].name, "check.trusted-users");
+    assert_string_equal(c->options[0].metavar, "USER,...");
+    assert_null(c->options[0].def);
+}
+
+static void test_validate_trusted_users(void **state)
+{
+    (void)state;
+    int (*validate)(const char *, char *, size_t) = collector_group_membership.options[0].validate;
+    char err[256];
+    assert_non_null(validate);
+    assert_int_equal(validate("alice", err, sizeof(err)), 0);
+    assert_int_equal(validate("alice,bob", err, sizeof(err)), 0);
+    assert_int_equal(validate(" alice , bob.smith,ci-runner,svc_1,host$ ", err, sizeof(err)), 0);
+    assert_int_equal(validate("", err, sizeof(err)), 0); /* empty list: nobody trusted */
+
+    err[0] = '\0';
+    assert_int_equal(validate("alice,,bob", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "empty user name"));
+    assert_int_equal(validate("alice,", err, sizeof(err)), -1);
+    assert_int_equal(validate("al ice", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "invalid character"));
+    assert_int_equal(validate("alice;rm", err, sizeof(err)), -1);
+    assert_int_equal(validate("a$b", err, sizeof(err)), -1);
+    assert_int_equal(validate("-alice", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "starts with '-'"));
+    assert_int_equal(validate("alice:bob", err, sizeof(err)), -1);
+
+    char longname[300];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    assert_int_equal(validate(longname, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "longer than"));
+
+    /* 1025 names is over the cap. */
+    char *many = malloc(1025 * 3);
+    assert_non_null(many);
+    size_t o = 0;
+    for (int i = 0; i < 1025; i++) {
+        many[o++] = 'u';
+        many[o++] = 'x';
+        many[o++] = ',';
+    }
+    many[o - 1] = '\0';
+    assert_int_equal(validate(many, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "more than 1024"));
+    free(many);
+}
+
+static void test_hardened_trusted(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "hardened", "alice");
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 1);
+    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
+    done(r);
+}
+
+static void test_hardened_no_list(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "hardened", NULL);
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 1);
+    expect(r, "user/alice", CHECK_WARN,
+           "member of docker (supplementary); no --check.trusted-users configured");
+    done(r);
+}
+
+static void test_failing(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "failing", "alice, bob");
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 3);
+    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
+    expect(r, "user/mallory", CHECK_FAIL,
+           "member of docker (supplementary), not in --check.trusted-users");
+    /* eve is in docker only through her primary gid: /etc/group does not show her. */
+    expect(r, "user/eve", CHECK_FAIL,
+           "member of docker (primary group), not in --check.trusted-users");
+    /* Supplementary members first, in /etc/group order, then primary-only ones. */
+    assert_string_equal(r->set.items[0].target, "user/alice");
+    assert_string_equal(r->set.items[1].target, "user/mallory");
+    assert_string_equal(r->set.items[2].target, "user/eve");
+    done(r);
+}
+
+static void test_failing_no_list_warns_for_all(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "failing", NULL);
+    expect_count(r, 3);
+    expect(r, "user/eve", CHECK_WARN,
+           "member of docker (primary group); no --check.trusted-users configured");
+    expect(r, "user/mallory", CHECK_WARN,
+           "member of docker (supplementary); no --check.trusted-users configured");
+    done(r);
+}
+
+/* An empty list is a policy: nobody may be in the group. */
+static void test_empty_list_trusts_nobody(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "hardened", "");
+    expect_count(r, 1);
+    expect(r, "user/alice", CHECK_FAIL,
+           "member of docker (supplementary), not in --check.trusted-users");
+    done(r);
+}
+
+static void test_missing_group_file_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r, "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n", "alice");
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 1);
+    expect(r, "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker");
+    done(r);
+}
+
+static void test_unreadable_group_file_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n"
+             "fifo /etc/group 0644 0 0\n",
+             "alice");
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 1);
+    expect(r, "host", CHECK_ERROR,
+           "cannot read the members of docker: /etc/group: not a regular file");
+    done(r);
+}
+
+static void test_missing_passwd_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r, "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n", "alice");
+    expect_count(r, 2);
+    expect(r, "host", CHECK_ERROR,
+           "/etc/passwd not found: users whose primary group is docker cannot be seen");
+    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
+    done(r);
+}
+
+static void test_group_absent(void **state)
+{
+    struct run *r = *state;
+    run_text(
+        r,
+        "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n\n"
+        "file /etc/group 0644 0 0 =root:x:0:\\nalice:x:1000:\\n\n",
+        "alice");
+    expect_count(r, 1);
+    expect(r, "host", CHECK_PASS, "no group docker: only root can reach the socket");
+    done(r);
+}
+
+static void test_group_without_members(void **state)
+{
+    struct run *r = *state;
+    run_text(
+        r,
+        "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n\n"
+        "file /etc/group 0644 0 0 =root:x:0:\\ndocker:x:998:\\n\n",
+        NULL);
+    expect_count(r, 1);
+    expect(r, "host", CHECK_PASS, "group docker has no members");
+    done(r);
+}
+
+/* Members of both kinds, listed once; unknown and root members. */
+static void test_member_kinds(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n"
+             "ops:x:1000:998::/:/bin/sh\\n\n"
+             "file /etc/group 0644 0 0 =docker:x:998:ops,root,ghost\\n\n",
+             "ops,ghost");
+    expect_count(r, 3);
+    expect(r, "user/ops", CHECK_PASS,
+           "member of docker (primary group and supplementary), trusted");
+    expect(r, "user/root", CHECK_PASS,
+           "member of docker (supplementary), uid 0: already controls the host");
+    expect(r, "user/ghost", CHECK_PASS,
+           "member of docker (supplementary), trusted; no such user in /etc/passwd");
+    done(r);
+}
+
+/* Accounts shared by the custom-group cases: docker holds mallory, dockerops alice. */
+#define CUSTOM_ACCOUNTS                                                                      \
+    "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n" \
+    "mallory:x:1002:1002::/:/bin/sh\\ncarl:x:1003:2001::/:/bin/sh\\n\n"                      \
+    "file /etc/group 0644 0 0 =docker:x:998:mallory\\ndockerops:x:2001:alice\\n\n"           \
+    "file /proc/321/comm 0444 0 0 =dockerd\\n\n"                                             \
+    "link /proc/321/exe /usr/bin/dockerd\n"                                                  \
+    "file /usr/bin/dockerd 0755 0 0 =#!/bin/false\\n\n"
+
+static void expect_dockerops(const struct run *r)
+{
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 2);
+    expect(r, "user/alice", CHECK_PASS, "member of dockerops (supplementary), trusted");
+    expect(r, "user/carl", CHECK_FAIL,
+           "member of dockerops (primary group), not in --check.trusted-users");
+}
+
+static void test_custom_group_short_flag(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             CUSTOM_ACCOUNTS
+             "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
+             "alice");
+    expect_dockerops(r);
+    done(r);
+}
+
+static void test_custom_group_long_flag(void **state)
+{
+    struct run *r = *state;
+    run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n",
+             "alice");
+    expect_dockerops(r);
+    done(r);
+}
+
+static void test_custom_group_daemon_json(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0\n"
+                             "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
+             "alice");
+    expect_dockerops(r);
+    done(r);
+}
+
+/* daemon.json chosen with --config-file: the one in use is the one read. */
+static void test_custom_group_config_file(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             CUSTOM_ACCOUNTS
+             "file /proc/321/cmdline 0444 0 0 =dockerd\\0--config-file\\0/srv/docker.json\\0\n"
+             "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"docker\"}\n"
+             "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
+             "alice");
+    expect_dockerops(r);
+    done(r);
+}
+
+/* dockerd accepts a gid where no group has that name. */
+static void test_custom_group_numeric(void **state)
+{
+    struct run *r = *state;
+    run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n",
+             "alice");
+    expect_dockerops(r);
+    done(r);
+}
+
+/* A daemon.json that cannot be parsed may name another group: error, not a guess. */
+static void test_invalid_daemon_json_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0\n"
+                             "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \n",
+             "alice");
+    assert_int_equal(r->rc, 0);
+    expect_count(r, 1);
+    assert_int_equal(r->set.items[0].status, CHECK_ERROR);
+    assert_string_equal(r->set.items[0].target, "host");
+    assert_non_null(strstr(r->set.items[0].evidence, "cannot tell which group owns the socket: "
+                                                     "/etc/docker/daemon.json: invalid JSON"));
+    done(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_descriptor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_trusted_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hardened_trusted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hardened_no_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_no_list_warns_for_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_list_trusts_nobody, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_group_file_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_group_file_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_passwd_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_absent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_without_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_member_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_group_short_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_group_long_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_group_daemon_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_group_config_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_custom_group_numeric, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_daemon_json_is_error, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,656 @@
+/*
+ * test_host.c - CIS 1.1.1, 1.1.3-1.1.18 and 1.2.1 (collectors/host.c).
+ *
+ * Runs the collector on the committed hardened and failing hosts and on
+ * small Debian-like trees written here (dockerd running as
+ * /usr/sbin/dockerd, /var/run a link to /run), each with its own audit
+ * rules, to pin down what counts as a rule: watches and always,exit path/dir
+ * rules in audit.rules and rules.d/ *.rules; never a `never` rule, a rule
+ * for /usr/bin/dockerd when the daemon is /usr/sbin/dockerd, or a file that
+ * does not end in .rules. 1.1.1 is run on a tmpfs (own device: pass), on a
+ * bind mount of the data root onto itself (a mount point on the same
+ * device: fail) and on a plain directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "collectors/collector.h"
+#include "collectors/registry.h"
+#include "tests/fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct run {
+    struct fixture fx;
+    struct result_set set;
+    int rc;
+    char err[512];
+};
+
+static void build_named(struct fixture *fx, const char *name)
+{
+    char path[4096], err[1024];
+    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
+    if (fixture_build(fx, path, err, sizeof(err)) != 0)
+        fail_msg("fixture %s: %s", name, err);
+}
+
+/* Builds a tree from manifest text (written to a temporary file). */
+static void build_text(struct fixture *fx, const char *manifest)
+{
+    char mpath[] = "/tmp/dockward-host-manifest-XXXXXX";
+    int fd = mkstemp(mpath);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
+    close(fd);
+    char err[1024];
+    int rc = fixture_build(fx, mpath, err, sizeof(err));
+    unlink(mpath);
+    if (rc != 0)
+        fail_msg("fixture: %s", err);
+}
+
+static void collect(struct run *r)
+{
+    struct collect_ctx ctx = {
+        .rootfs = r->fx.root,
+        .docker_host = "unix:///var/run/docker.sock",
+        .options = NULL,
+        .n_options = 0,
+    };
+    struct result_sink sink;
+    result_set_init(&r->set);
+    result_sink_init(&sink, &r->set, &collector_host);
+    r->err[0] = '\0';
+    r->rc = collector_host.collect(&ctx, &sink, r->err, sizeof(r->err));
+    if (r->rc != 0)
+        fail_msg("collect failed: %s", r->err);
+}
+
+static void run_named(struct run *r, const char *fixture)
+{
+    build_named(&r->fx, fixture);
+    collect(r);
+}
+
+static void run_text(struct run *r, const char *manifest)
+{
+    build_text(&r->fx, manifest);
+    collect(r);
+}
+
+/* Frees the results and removes the tree; safe to call twice. */
+static void done(struct run *r)
+{
+    result_set_free(&r->set);
+    if (r->fx.root[0] != '\0')
+        fixture_destroy(&r->fx);
+}
+
+/* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
+static int setup(void **state)
+{
+    struct run *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -1;
+    result_set_init(&r->set);
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct run *r = *state;
+    done(r);
+    free(r);
+    return 0;
+}
+
+static void dump(const struct run *r)
+{
+    for (size_t i = 0; i < r->set.len; i++)
+        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
+                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
+}
+
+/* The only result of check `id` (each host check has exactly one). */
+static const struct result *get(const struct run *r, const char *id)
+{
+    const struct result *found = NULL;
+    for (size_t i = 0; i < r->set.len; i++) {
+        if (strcmp(r->set.items[i].check->id, id) != 0)
+            continue;
+        if (found != NULL) {
+            dump(r);
+            fail_msg("two results for %s", id);
+        }
+        found = &r->set.items[i];
+    }
+    if (found == NULL) {
+        dump(r);
+        fail_msg("no result for %s", id);
+    }
+    return found;
+}
+
+/* Asserts check `id`: target, status, and evidence exactly (NULL: not compared). */
+static void expect(const struct run *r, const char *id, const char *target,
+                   enum check_status status, const char *evidence)
+{
+    const struct result *res = get(r, id);
+    if (strcmp(res->target, target) != 0 || res->status != status ||
+        (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
+        dump(r);
+        fail_msg("%s: got %s %s \"%s\", want %s %s \"%s\"", id, res->target,
+                 check_status_name(res->status), res->evidence, target, check_status_name(status),
+                 evidence ? evidence : "*");
+    }
+}
+
+/* Asserts check `id` has `status` and evidence containing `part`. */
+static void expect_has(const struct run *r, const char *id, enum check_status status,
+                       const char *part)
+{
+    const struct result *res = get(r, id);
+    if (res->status != status || strstr(res->evidence, part) == NULL) {
+        dump(r);
+        fail_msg("%s: got %s \"%s\", want %s with \"%s\"", id, check_status_name(res->status),
+                 res->evidence, check_status_name(status), part);
+    }
+}
+
+/*
+ * A Debian-like host: dockerd runs as /usr/sbin/dockerd (pid 999), socket
+ * activated, /var/run -> /run; containerd, its v2 shim and runc installed;
+ * no /etc/default/docker, /etc/sysconfig/docker, containerd-shim or v1 shim.
+ * No audit rules: each test adds its own.
+ */
+#define DEBIAN_HOST                                                      \
+    "dir /etc/docker 0755 0 0\n"                                         \
+    "file /etc/docker/daemon.json 0644 0 0 ={\"log-level\": \"info\"}\n" \
+    "dir /run 0755 0 0\n"                                                \
+    "link /var/run /run\n"                                               \
+    "sock /run/docker.sock 0660 0 998\n"                                 \
+    "dir /run/containerd 0711 0 0\n"                                     \
+    "sock /run/containerd/containerd.sock 0660 0 0\n"                    \
+    "file /lib/systemd/system/docker.service 0644 0 0 "                  \
+    "=[Service]\\nExecStart=/usr/sbin/dockerd\\n\n"                      \
+    "file /lib/systemd/system/docker.socket 0644 0 0 "                   \
+    "=[Socket]\\nListenStream=/run/docker.sock\\n\n"                     \
+    "file /usr/sbin/dockerd 0755 0 0 =dockerd\\n\n"                      \
+    "file /usr/bin/containerd 0755 0 0 =containerd\\n\n"                 \
+    "file /usr/bin/containerd-shim-runc-v2 0755 0 0 =shim\\n\n"          \
+    "file /usr/sbin/runc 0755 0 0 =runc\\n\n"                            \
+    "file /etc/containerd/config.toml 0644 0 0 =version = 2\\n\n"        \
+    "dir /var/lib/docker 0710 0 0\n"                                     \
+    "file /proc/1/comm 0444 0 0 =systemd\\n\n"                           \
+    "file /proc/999/comm 0444 0 0 =dockerd\\n\n"                         \
+    "file /proc/999/cmdline 0444 0 0 =/usr/sbin/dockerd\\0-H\\0fd://\\0" \
+    "--containerd=/run/containerd/containerd.sock\\0\n"                  \
+    "link /proc/999/exe /usr/sbin/dockerd\n"
+
+/* Rules covering every path of DEBIAN_HOST, in both forms and both places. */
+#define DEBIAN_RULES_D                                                                       \
+    "file /etc/audit/rules.d/docker.rules 0640 0 0 =# Docker (CIS 1.1)\\n"                   \
+    "-w /usr/sbin/dockerd -p rwxa -k docker\\n"                                              \
+    "-w /run/containerd -k docker\\n"                                                        \
+    "-w /var/lib/docker/ -k docker\\n"                                                       \
+    "\\n"                                                                                    \
+    "-w /etc/docker -k docker\\n"                                                            \
+    "-w /lib/systemd/system/docker.service -k docker\\n"                                     \
+    "-w /lib/systemd/system/docker.socket -k docker\\n"                                      \
+    "-w /etc/docker/daemon.json -k docker\\n\n"                                              \
+    "file /etc/audit/audit.rules 0640 0 0 =-D\\n-b 8192\\n"                                  \
+    "-a always,exit -F arch=b64 -S all -F path=/run/containerd/containerd.sock -k docker\\n" \
+    "-a exit,always -F path=/etc/containerd/config.toml -F perm=wa -k docker\\n"             \
+    "-A always,exit -F path=/usr/bin/containerd -k docker\\n"                                \
+    "-a always,exit -F path=/usr/bin/containerd-shim-runc-v2 -k docker\\n"                   \
+    "-a always,exit -F path=/usr/sbin/runc -k docker\\n"                                     \
+    "-e 2\\n\n"
+
+static void test_descriptor(void **state)
+{
+    (void)state;
+    static const char *const ids[] = { "1.1.1",  "1.1.3",  "1.1.4",  "1.1.5",  "1.1.6",  "1.1.7",
+                                       "1.1.8",  "1.1.9",  "1.1.10", "1.1.11", "1.1.12", "1.1.13",
+                                       "1.1.14", "1.1.15", "1.1.16", "1.1.17", "1.1.18", "1.2.1" };
+    const struct collector *c = &collector_host;
+    assert_string_equal(c->name, "host");
+    assert_true(c->enabled_by_default);
+    assert_int_equal(c->n_checks, ARRAY_LEN(ids));
+    for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
+        const struct check_def *d = &c->checks[i];
+        assert_string_equal(d->id, ids[i]);
+        assert_string_equal(d->section, "1");
+        /* CIS v1.6.0: 1.1.1-1.1.6 and 1.2.1 are level 1, the other audit checks level 2. */
+        assert_int_equal(d->level, (i <= 4 || i == ARRAY_LEN(ids) - 1) ? 1 : 2);
+        assert_int_equal(d->automated, i != ARRAY_LEN(ids) - 1);
+        assert_non_null(d->title);
+        assert_null(strchr(d->title, '\n'));
+        assert_true(d->title[strlen(d->title) - 1] != '.');
+        assert_non_null(d->remediation);
+    }
+    assert_int_equal(c->n_options, 0);
+}
+
+/* Every existing path has a rule: pass naming file:line; absent paths skip. */
+static void test_all_rules(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST DEBIAN_RULES_D);
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:2: -w /usr/sbin/dockerd");
+    expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:3: -w /run/containerd");
+    expect(r, "1.1.5", "file/var/lib/docker", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:4: -w /var/lib/docker");
+    expect(r, "1.1.6", "file/etc/docker", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:6: -w /etc/docker");
+    expect(r, "1.1.7", "file/lib/systemd/system/docker.service", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:7: -w "
+           "/lib/systemd/system/docker.service");
+    expect(r, "1.1.8", "file/run/containerd/containerd.sock", CHECK_PASS,
+           "audit rule at /etc/audit/audit.rules:3: -F path=/run/containerd/containerd.sock");
+    expect(r, "1.1.9", "file/lib/systemd/system/docker.socket", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:8: -w /lib/systemd/system/docker.socket");
+    expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, "/etc/default/docker not present");
+    expect(r, "1.1.11", "file/etc/docker/daemon.json", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:9: -w /etc/docker/daemon.json");
+    expect(r, "1.1.12", "file/etc/containerd/config.toml", CHECK_PASS,
+           "audit rule at /etc/audit/audit.rules:4: -F path=/etc/containerd/config.toml");
+    expect(r, "1.1.13", "file/etc/sysconfig/docker", CHECK_SKIP,
+           "/etc/sysconfig/docker not present");
+    expect(r, "1.1.14", "file/usr/bin/containerd", CHECK_PASS,
+           "audit rule at /etc/audit/audit.rules:5: -F path=/usr/bin/containerd");
+    expect(r, "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host");
+    expect(r, "1.1.16", "host", CHECK_SKIP, "no containerd-shim-runc-v1 binary found on the host");
+    expect(r, "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_PASS,
+           "audit rule at /etc/audit/audit.rules:6: -F path=/usr/bin/containerd-shim-runc-v2");
+    expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
+           "audit rule at /etc/audit/audit.rules:7: -F path=/usr/sbin/runc");
+    expect(r, "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)");
+    /* A plain directory on the tree's own device: not a separate partition. */
+    expect_has(r, "1.1.1", CHECK_FAIL, "not a separate partition");
+    assert_int_equal(r->set.len, 18);
+    done(r);
+}
+
+/* No rules anywhere: every existing path fails and says there are no rule files. */
+static void test_no_rules(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST);
+    static const char *const failing[] = {
+        "1.1.3", "1.1.4",  "1.1.5",  "1.1.6",  "1.1.7",  "1.1.8",
+        "1.1.9", "1.1.11", "1.1.12", "1.1.14", "1.1.17", "1.1.18"
+    };
+    for (size_t i = 0; i < ARRAY_LEN(failing); i++)
+        expect_has(r, failing[i], CHECK_FAIL,
+                   "(no /etc/audit/audit.rules or /etc/audit/rules.d/*.rules)");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL,
+           "no audit rule for /usr/sbin/dockerd (no /etc/audit/audit.rules or "
+           "/etc/audit/rules.d/*.rules)");
+    expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, NULL);
+    expect(r, "1.1.13", "file/etc/sysconfig/docker", CHECK_SKIP, NULL);
+    expect(r, "1.1.15", "host", CHECK_SKIP, NULL);
+    expect(r, "1.1.16", "host", CHECK_SKIP, NULL);
+    done(r);
+}
+
+/* The shell tool's pitfall: a rule for /usr/bin/dockerd says nothing about /usr/sbin/dockerd. */
+static void test_hardcoded_dockerd_path_does_not_count(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /usr/bin/dockerd -k docker\\n"
+                            "-a always,exit -F path=/usr/bin/dockerd -k docker\\n\n");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
+    done(r);
+}
+
+/* A `never` rule suppresses auditing: it is not a rule for the path. */
+static void test_never_rule_does_not_count(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0 ="
+                            "-a never,exit -F path=/usr/sbin/dockerd\\n"
+                            "-a always,exclude -F path=/usr/sbin/runc\\n"
+                            "-a always,exit -F path!=/usr/bin/containerd\\n"
+                            "-W /etc/docker\\n"
+                            "# -w /run/containerd -k docker\\n\n");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
+    expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_FAIL, "no audit rule for /usr/sbin/runc");
+    expect(r, "1.1.14", "file/usr/bin/containerd", CHECK_FAIL,
+           "no audit rule for /usr/bin/containerd");
+    expect(r, "1.1.6", "file/etc/docker", CHECK_FAIL, "no audit rule for /etc/docker");
+    expect(r, "1.1.4", "file/run/containerd", CHECK_FAIL, "no audit rule for /run/containerd");
+    done(r);
+}
+
+/* Only *.rules files of rules.d are loaded (augenrules). */
+static void test_only_dot_rules_files(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST
+             "file /etc/audit/rules.d/docker.rules.bak 0640 0 0 =-w /usr/sbin/dockerd\\n\n"
+             "file /etc/audit/rules.d/README 0640 0 0 =-w /usr/sbin/dockerd\\n\n"
+             "file /etc/audit/rules.d/10-runc.rules 0640 0 0 =-w /usr/sbin/runc\\n\n");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
+    expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/10-runc.rules:1: -w /usr/sbin/runc");
+    done(r);
+}
+
+/* A rule written through a symlinked path counts for the real path, and the reverse. */
+static void test_rule_through_symlink(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "link /usr/local/bin/runc-link /usr/sbin/runc\n"
+                            "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /var/run/containerd/containerd.sock -k docker\\n"
+                            "-a always,exit -F path=/usr/local/bin/runc-link -k docker\\n"
+                            "-a always,exit -F dir=/var/run/containerd/ -k docker\\n\n");
+    expect(r, "1.1.8", "file/run/containerd/containerd.sock", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:1: -w "
+           "/var/run/containerd/containerd.sock");
+    expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:2: -F path=/usr/local/bin/runc-link");
+    expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:3: -F dir=/var/run/containerd");
+    done(r);
+}
+
+/* The data root from --data-root, reached through a link: rules on either name count. */
+static void test_data_root_from_config(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "dir /srv/docker-data 0710 0 0\n"
+                            "link /data /srv\n"
+                            "file /proc/999/cmdline 0444 0 0 =/usr/sbin/dockerd\\0--data-root\\0"
+                            "/data/docker-data\\0\n"
+                            "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /var/lib/docker -k docker\\n"
+                            "-w /srv/docker-data -k docker\\n\n");
+    /* The rule for the default /var/lib/docker is not the one that counts. */
+    expect(r, "1.1.5", "file/data/docker-data", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:2: -w /srv/docker-data");
+    expect(r, "1.1.1", "file/data/docker-data", CHECK_FAIL, NULL);
+    expect_has(r, "1.1.1", CHECK_FAIL, "/srv/docker-data (via a link) is on the same device");
+    done(r);
+}
+
+/* A recursive rule (a watch on a directory, or dir=) covers the files below it. */
+static void test_recursive_rules_cover_below(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /etc/docker -k docker\\n"
+                            "-a always,exit -F dir=/run/containerd -k docker\\n"
+                            "-w /usr/sbin/dockerd -k docker\\n"
+                            "-a always,exit -F path=/lib/systemd/system -k docker\\n\n");
+    expect(r, "1.1.11", "file/etc/docker/daemon.json", CHECK_PASS,
+           "covered by the recursive audit rule at /etc/audit/rules.d/docker.rules:1: "
+           "-w /etc/docker");
+    expect(r, "1.1.8", "file/run/containerd/containerd.sock", CHECK_PASS,
+           "covered by the recursive audit rule at /etc/audit/rules.d/docker.rules:2: "
+           "-F dir=/run/containerd");
+    expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:2: -F dir=/run/containerd");
+    /* path= is one inode, not a subtree. */
+    expect(r, "1.1.7", "file/lib/systemd/system/docker.service", CHECK_FAIL, NULL);
+    done(r);
+}
+
+/* The paths in use: --config-file, a unit in /etc/systemd/system, a containerd elsewhere. */
+static void test_paths_in_use(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST
+             "file /proc/999/cmdline 0444 0 0 =/usr/sbin/dockerd\\0--config-file\\0/srv/d.json\\0"
+             "--containerd\\0/run/ctrd/ctrd.sock\\0\n"
+             "file /srv/d.json 0644 0 0 ={}\n"
+             "sock /run/ctrd/ctrd.sock 0660 0 0\n"
+             "file /etc/systemd/system/docker.service 0644 0 0 =[Service]\\n\n"
+             "file /opt/ctrd/bin/containerd 0755 0 0 =containerd\\n\n"
+             "file /proc/500/comm 0444 0 0 =containerd\\n\n"
+             "link /proc/500/exe /opt/ctrd/bin/containerd\n"
+             "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+             "-w /etc/docker/daemon.json -k docker\\n"
+             "-w /lib/systemd/system/docker.service -k docker\\n"
+             "-w /usr/bin/containerd -k docker\\n"
+             "-w /run/ctrd/ctrd.sock -k docker\\n\n");
+    expect(r, "1.1.11", "file/srv/d.json", CHECK_FAIL, "no audit rule for /srv/d.json");
+    expect(r, "1.1.7", "file/etc/systemd/system/docker.service", CHECK_FAIL,
+           "no audit rule for /etc/systemd/system/docker.service");
+    expect(r, "1.1.14", "file/opt/ctrd/bin/containerd", CHECK_FAIL,
+           "no audit rule for /opt/ctrd/bin/containerd");
+    expect(r, "1.1.8", "file/run/ctrd/ctrd.sock", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:4: -w /run/ctrd/ctrd.sock");
+    done(r);
+}
+
+/*
+ * containerd-shim-runc-v2 runs with comm "containerd-shim" (comm holds 15
+ * characters): it must not be taken for the containerd-shim binary.
+ */
+static void test_shim_comm_is_not_containerd_shim(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "file /proc/700/comm 0444 0 0 =containerd-shim\\n\n"
+                            "link /proc/700/exe /usr/bin/containerd-shim-runc-v2\n");
+    expect(r, "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host");
+    expect(r, "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_FAIL, NULL);
+    done(r);
+}
+
+/* A rules file that exists but cannot be read: no rule found is an error, not a fail. */
+static void test_unreadable_rules_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "dir /etc/audit/audit.rules 0755 0 0\n"
+                            "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /usr/sbin/dockerd -k docker\\n\n");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, NULL);
+    expect(r, "1.1.6", "file/etc/docker", CHECK_ERROR,
+           "no audit rule for /etc/docker in the readable rules; /etc/audit/audit.rules: not a "
+           "regular file");
+    expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, NULL);
+    done(r);
+
+    /* Over the cap. */
+    build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
+    char big[4096];
+    int n = snprintf(big, sizeof(big), "%s/etc/audit/audit.rules", r->fx.root);
+    assert_true(n > 0 && (size_t)n < sizeof(big));
+    assert_int_equal(truncate(big, 1024 * 1024 + 1), 0);
+    collect(r);
+    expect_has(r, "1.1.6", CHECK_ERROR, "/etc/audit/audit.rules: larger than 1048576 bytes");
+    done(r);
+}
+
+/* 1.1.1 on a tmpfs: its own device. */
+static void test_partition_tmpfs(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "tmpfs /var/lib/docker\n");
+    const struct result *res = get(r, "1.1.1");
+    assert_string_equal(res->target, "file/var/lib/docker");
+    if (res->status != CHECK_PASS)
+        fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
+    assert_non_null(strstr(res->evidence, "/var/lib/docker is on device "));
+    assert_non_null(strstr(res->evidence, ", its parent /var/lib on "));
+    done(r);
+}
+
+/* The pitfall: dockerd's bind mount of the data root onto itself is a mount point on the same
+ * device, not a partition. */
+static void test_partition_bind_self_mount_fails(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "bind /var/lib/docker\n");
+    const struct result *res = get(r, "1.1.1");
+    assert_string_equal(res->target, "file/var/lib/docker");
+    if (res->status != CHECK_FAIL)
+        fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
+    assert_non_null(strstr(res->evidence, "/var/lib/docker is on the same device as its parent "
+                                          "/var/lib ("));
+    assert_non_null(strstr(res->evidence, "): not a separate partition"));
+    done(r);
+}
+
+static void test_partition_missing_data_root(void **state)
+{
+    struct run *r = *state;
+    run_text(r, "file /proc/999/comm 0444 0 0 =dockerd\\n\n"
+                "file /proc/999/cmdline 0444 0 0 =dockerd\\0-g\\0/nowhere/docker\\0\n");
+    expect(r, "1.1.1", "file/nowhere/docker", CHECK_SKIP, "data root /nowhere/docker not present");
+    expect(r, "1.1.5", "file/nowhere/docker", CHECK_SKIP, "/nowhere/docker not present");
+    /* Nothing of Docker on this host: every audit check is skipped. */
+    for (size_t i = 0; i < r->set.len; i++) {
+        const struct result *res = &r->set.items[i];
+        if (strcmp(res->check->id, "1.2.1") != 0 && res->status != CHECK_SKIP) {
+            dump(r);
+            fail_msg("%s not skipped", res->check->id);
+        }
+    }
+    done(r);
+}
+
+/* One expected result of a committed host. */
+struct want {
+    const char *id, *target;
+    enum check_status status;
+    const char *evidence; /* exact; NULL: checked by the test itself */
+};
+
+/* Asserts exactly the results in `w` (one per check, in catalog order). */
+static void expect_all(const struct run *r, const struct want *w, size_t n)
+{
+    if (r->set.len != n) {
+        dump(r);
+        fail_msg("%zu results, want %zu", r->set.len, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(r->set.items[i].check->id, w[i].id);
+        expect(r, w[i].id, w[i].target, w[i].status, w[i].evidence);
+    }
+}
+
+#define RULES_D "audit rule at /etc/audit/rules.d/docker.rules:"
+#define RULES   "audit rule at /etc/audit/audit.rules:"
+
+/* The committed hardened host: every audit check passes or skips, 1.1.1 passes. */
+static void test_hardened(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "hardened");
+    static const struct want want[] = {
+        { "1.1.1", "file/var/lib/docker", CHECK_PASS, NULL },
+        { "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, RULES_D "2: -w /usr/sbin/dockerd" },
+        { "1.1.4", "file/run/containerd", CHECK_PASS, RULES_D "3: -w /run/containerd" },
+        { "1.1.5", "file/var/lib/docker", CHECK_PASS, RULES_D "4: -w /var/lib/docker" },
+        { "1.1.6", "file/etc/docker", CHECK_PASS, RULES_D "5: -w /etc/docker" },
+        { "1.1.7", "file/lib/systemd/system/docker.service", CHECK_PASS,
+          RULES_D "6: -w /lib/systemd/system/docker.service" },
+        { "1.1.8", "file/run/containerd/containerd.sock", CHECK_PASS,
+          RULES "4: -F path=/run/containerd/containerd.sock" },
+        { "1.1.9", "file/lib/systemd/system/docker.socket", CHECK_PASS,
+          RULES_D "9: -w /lib/systemd/system/docker.socket" },
+        { "1.1.10", "file/etc/default/docker", CHECK_PASS, RULES_D "12: -w /etc/default/docker" },
+        { "1.1.11", "file/etc/docker/daemon.json", CHECK_PASS,
+          RULES_D "13: -w /etc/docker/daemon.json" },
+        { "1.1.12", "file/etc/containerd/config.toml", CHECK_PASS,
+          RULES "5: -F path=/etc/containerd/config.toml" },
+        { "1.1.13", "file/etc/sysconfig/docker", CHECK_PASS,
+          RULES "6: -F path=/etc/sysconfig/docker" },
+        { "1.1.14", "file/usr/bin/containerd", CHECK_PASS, RULES "7: -F path=/usr/bin/containerd" },
+        { "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host" },
+        { "1.1.16", "host", CHECK_SKIP, "no containerd-shim-runc-v1 binary found on the host" },
+        { "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_PASS,
+          RULES "10: -F path=/usr/bin/containerd-shim-runc-v2" },
+        { "1.1.18", "file/usr/bin/runc", CHECK_PASS, RULES "11: -F path=/usr/bin/runc" },
+        { "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)" },
+    };
+    expect_all(r, want, ARRAY_LEN(want));
+    /* The tmpfs is its own device: both device numbers are shown. */
+    expect_has(r, "1.1.1", CHECK_PASS, "/var/lib/docker is on device ");
+    expect_has(r, "1.1.1", CHECK_PASS, ", its parent /var/lib on ");
+}
+
+/* The committed failing host: every audit check whose path exists fails. */
+static void test_failing(void **state)
+{
+    struct run *r = *state;
+    run_named(r, "failing");
+    static const struct want want[] = {
+        { "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL },
+        /* The rule for /usr/bin/dockerd does not count for the /usr/sbin/dockerd in use. */
+        { "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd" },
+        { "1.1.4", "file/run/containerd", CHECK_FAIL, "no audit rule for /run/containerd" },
+        { "1.1.5", "file/var/lib/docker", CHECK_FAIL, "no audit rule for /var/lib/docker" },
+        { "1.1.6", "file/etc/docker", CHECK_FAIL, "no audit rule for /etc/docker" },
+        /* The override in /etc/systemd/system is the unit in use, not the watched one. */
+        { "1.1.7", "file/etc/systemd/system/docker.service", CHECK_FAIL,
+          "no audit rule for /etc/systemd/system/docker.service" },
+        { "1.1.8", "file/run/containerd/containerd.sock", CHECK_FAIL,
+          "no audit rule for /run/containerd/containerd.sock" },
+        { "1.1.9", "file/lib/systemd/system/docker.socket", CHECK_FAIL,
+          "no audit rule for /lib/systemd/system/docker.socket" },
+        { "1.1.10", "file/etc/default/docker", CHECK_FAIL,
+          "no audit rule for /etc/default/docker" },
+        /* dockerd reads custom-daemon.json; the watched daemon.json is a decoy. */
+        { "1.1.11", "file/etc/docker/custom-daemon.json", CHECK_FAIL,
+          "no audit rule for /etc/docker/custom-daemon.json" },
+        { "1.1.12", "file/etc/containerd/config.toml", CHECK_FAIL,
+          "no audit rule for /etc/containerd/config.toml" },
+        { "1.1.13", "file/etc/sysconfig/docker", CHECK_FAIL,
+          "no audit rule for /etc/sysconfig/docker" },
+        /* A `never` rule. */
+        { "1.1.14", "file/usr/bin/containerd", CHECK_FAIL,
+          "no audit rule for /usr/bin/containerd" },
+        { "1.1.15", "file/usr/bin/containerd-shim", CHECK_FAIL,
+          "no audit rule for /usr/bin/containerd-shim" },
+        { "1.1.16", "file/usr/bin/containerd-shim-runc-v1", CHECK_FAIL,
+          "no audit rule for /usr/bin/containerd-shim-runc-v1" },
+        { "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_FAIL,
+          "no audit rule for /usr/bin/containerd-shim-runc-v2" },
+        /* path!= is not a rule for the path. */
+        { "1.1.18", "file/usr/bin/runc", CHECK_FAIL, "no audit rule for /usr/bin/runc" },
+        { "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)" },
+    };
+    expect_all(r, want, ARRAY_LEN(want));
+    /* The data root is a bind mount onto itself: a mount point, but no partition. */
+    expect_has(r, "1.1.1", CHECK_FAIL,
+               "/var/lib/docker is on the same device as its parent /var/lib (");
+    expect_has(r, "1.1.1", CHECK_FAIL, "): not a separate partition");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_descriptor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hardcoded_dockerd_path_does_not_count, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_never_rule_does_not_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_dot_rules_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rule_through_symlink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_root_from_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recursive_rules_cover_below, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paths_in_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shim_comm_is_not_containerd_shim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_rules_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partition_tmpfs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partition_bind_self_mount_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partition_missing_data_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hardened, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
