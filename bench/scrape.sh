@@ -25,22 +25,23 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/nu
 cmake --build build-bench -j"$(nproc)" --target dockward mkfixture >/dev/null
 
 work=$(mktemp -d /tmp/dockward-bench-XXXXXX)
+chmod 755 "$work" # nginx workers run unprivileged
 root=""
 agent=""
 nginx_pid=""
 cleanup() {
-    [ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
-    [ -n "$root" ] && build-bench/tests/mkfixture --remove "$root"
+    if [ -n "$agent" ]; then kill "$agent" 2>/dev/null || true; wait "$agent" 2>/dev/null || true; fi
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    if [ -n "$root" ]; then build-bench/tests/mkfixture --remove "$root" || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A host with the failing fixture plus 280 registry certificates with the wrong
+# A host with the failing fixture plus 200 registry certificates with the wrong
 # owner and mode: each adds two failing (check, target) series.
 {
     echo "include $PWD/tests/fixtures/failing/manifest"
-    for i in $(seq 1 280); do
+    for i in $(seq 1 200); do
         echo "file /etc/docker/certs.d/registry-$i.example.com:5000/client-$i.cert 0644 1000 1000 =x"
     done
 } >"$work/manifest"
@@ -59,11 +60,12 @@ for _ in $(seq 1 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
     sleep 0.05
 done
-mkdir -p "$work/www"
+mkdir -p "$work/www"; chmod 755 "$work/www"
 curl -s "http://127.0.0.1:$port/metrics" >"$work/www/metrics"
 body=$(stat -c %s "$work/www/metrics")
 
-nport=$((port + 1))
+# A port below the kernel's ephemeral range, so no client socket holds it.
+nport=$((20000 + RANDOM % 9000))
 while (echo >/dev/tcp/127.0.0.1/$nport) 2>/dev/null; do nport=$((nport + 1)); done
 cat >"$work/nginx.conf" <<NGX
 worker_processes auto;
@@ -86,7 +88,13 @@ NGX
 mkdir -p "$work/tmp"
 nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
-sleep 0.5
+for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nport/metrics")" = 200 ] && break
+    kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start:"; cat "$work/nginx-error.log"; exit 1; }
+    sleep 0.05
+done
+curl -s "http://127.0.0.1:$nport/metrics" >"$work/nginx-body"
+cmp "$work/www/metrics" "$work/nginx-body" || { echo "nginx serves other bytes:"; head -c 300 "$work/nginx-body"; head -c 300 "$work/www/metrics"; exit 1; }
 
 # run_wrk URL -> "rps p50_ms p99_ms"
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }

@@ -1,8 +1,10 @@
 /*
  * httpd.h - the HTTP server both programs use, on libmicrohttpd.
  *
- * One internal polling thread using epoll serves every connection; handlers
- * must not block (the agent's serve pre-rendered bytes). Bounded by design:
+ * A pool of HTTPD_THREADS internal polling threads, each with its own epoll
+ * set, serves every connection (libmicrohttpd in "turbo" mode: it tries I/O
+ * before waiting for readiness); handlers must not block (the agent's serve
+ * pre-rendered bytes). Bounded by design:
  * a total connection limit, a per-IP limit, an idle timeout and a memory
  * limit per connection, all set here where they are enforced.
  *
@@ -16,14 +18,18 @@
 #include <microhttpd.h>
 #include <stddef.h>
 
+#define HTTPD_THREADS                 2 /* one per core of a small host; scrapes are cheap */
 #define HTTPD_DEFAULT_MAX_CONNECTIONS 256
 #define HTTPD_PER_IP_LIMIT_DIVISOR    2           /* one address may hold half the connections */
 #define HTTPD_CONNECTION_TIMEOUT_S    10          /* idle connections are closed after this */
 #define HTTPD_CONNECTION_MEMORY       (32 * 1024) /* per-connection read buffer + headers */
 
 /*
- * The request handler: MHD's access handler (called once per GET/HEAD; for
- * requests with a body, see MHD's contract). Must queue a response.
+ * The request handler: MHD's access handler. MHD calls it first when the
+ * headers have arrived and again for the body and its end; a response queued
+ * on the first call makes MHD close the connection after it (it cannot know
+ * the body is empty), so a handler answers GET/HEAD on a later call and only
+ * refusals (405, 413) on the first.
  */
 typedef MHD_AccessHandlerCallback httpd_handler;
 

@@ -68,13 +68,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                               size_t *upload_data_size, void **req_cls)
 {
     struct agent_server *srv = cls;
+    static const int headers_seen = 1; /* address used as a marker only */
     (void)version;
     (void)upload_data;
-    (void)upload_data_size;
-    (void)req_cls;
 
+    /* Refused at once, before any body is read: MHD then closes the connection. */
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return httpd_respond_method_not_allowed(conn);
+    /*
+     * MHD calls us first when the headers are in, before the (empty) body; a
+     * response queued then makes it close the connection. Answer on the
+     * second call so scrapers keep their connection alive.
+     */
+    if (*req_cls != &headers_seen) {
+        *req_cls = (void *)&headers_seen;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a GET with a body: ignore the body */
+        return MHD_YES;
+    }
     if (strcmp(url, srv->cfg->telemetry_path) == 0)
         return serve_metrics(srv, conn);
     if (strcmp(url, "/") == 0)

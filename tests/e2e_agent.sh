@@ -133,6 +133,8 @@ for case in failing hardened; do
     check "$case: gzip body inflates to the plain body" \
         bash -c "gzip -dc '$work/$case.gz' | cmp -s - '$work/$case.prom'"
 
+    check "$case: scrapes keep the connection alive" \
+        bash -c "[ \"\$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' '$base/metrics' '$base/metrics' | tr -d '\n')\" = 10 ]"
     check "$case: POST is 405" [ "$(status_of -X POST "$base/metrics")" = 405 ]
     check "$case: 405 names the allowed methods" \
         bash -c "curl -s -D - -o /dev/null -X DELETE '$base/' | grep -qi '^allow: GET, HEAD'"
