@@ -60,6 +60,9 @@ void result_set_init(struct result_set *set)
     set->items = NULL;
     set->len = 0;
     set->cap = 0;
+    set->measures = NULL;
+    set->n_measures = 0;
+    set->cap_measures = 0;
 }
 
 void result_set_free(struct result_set *set)
@@ -68,7 +71,10 @@ void result_set_free(struct result_set *set)
         free(set->items[i].target);
         free(set->items[i].evidence);
     }
+    for (size_t i = 0; i < set->n_measures; i++)
+        free(set->measures[i].label_value);
     free(set->items);
+    free(set->measures);
     result_set_init(set);
 }
 
@@ -145,5 +151,43 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     }
     set->len++;
     sink->added++;
+    return 0;
+}
+
+int sink_measure(struct result_sink *sink, const char *name, const char *label_value, double value)
+{
+    const struct measure_def *def = NULL;
+    for (size_t i = 0; i < sink->owner->n_measures; i++) {
+        if (strcmp(sink->owner->measures[i].name, name) == 0)
+            def = &sink->owner->measures[i];
+    }
+    if (def == NULL) {
+        log_error("collector %s measured %s, which its descriptor does not declare",
+                  sink->owner->name, name);
+        return -1;
+    }
+    struct result_set *set = sink->set;
+    if (set->n_measures >= RESULT_MAX_PER_COLLECTOR) {
+        sink->overflowed = 1;
+        return -1;
+    }
+    if (set->n_measures == set->cap_measures) {
+        size_t ncap = set->cap_measures ? set->cap_measures * 2 : 16;
+        struct measurement *m = realloc(set->measures, ncap * sizeof(*m));
+        if (m == NULL)
+            return -1;
+        set->measures = m;
+        set->cap_measures = ncap;
+    }
+    struct measurement *m = &set->measures[set->n_measures];
+    m->def = def;
+    m->value = value;
+    m->label_value = NULL;
+    if (def->label != NULL) {
+        m->label_value = dup_capped(label_value != NULL ? label_value : "", RESULT_TARGET_MAX);
+        if (m->label_value == NULL)
+            return -1;
+    }
+    set->n_measures++;
     return 0;
 }

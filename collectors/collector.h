@@ -65,12 +65,21 @@ struct option_value {
     const char *value;
 };
 
+struct docker_sweep;
+
 /* What a collector is handed. Everything here is read-only for it. */
 struct collect_ctx {
     const char *rootfs;      /* host root: "/" or e.g. "/host"; never ends in '/' unless "/" */
     const char *docker_host; /* --docker.host as given, e.g. "unix:///var/run/docker.sock" */
     const struct option_value *options; /* every collector option, parsed */
     size_t n_options;
+    /*
+     * The Docker API sweep of this collection (see docker.h), shared by every
+     * collector: NULL when no enabled collector needs Docker; sweep->ok false
+     * (with the reason in sweep->error) when the API did not answer.
+     */
+    const struct docker_sweep *docker;
+    double now; /* wall clock of this collection, seconds since the epoch */
 };
 
 /* Returns the value of option `name`, or NULL when unset or unknown. */
@@ -90,10 +99,30 @@ struct result {
 };
 
 /* A growable list of results; owned by whoever created it. */
+/*
+ * A figure a collector measures beside its verdicts (an image's creation
+ * time, how many containers exist), exported as dockward_<name>{<label>=...}.
+ * Declared in the descriptor so the metric's name and help are fixed.
+ */
+struct measure_def {
+    const char *name; /* without "dockward_": "image_created_timestamp_seconds" */
+    const char *help;
+    const char *label; /* the one label name ("image", "state"), NULL for none */
+};
+
+struct measurement {
+    const struct measure_def *def;
+    char *label_value; /* NULL when def->label is NULL */
+    double value;
+};
+
 struct result_set {
     struct result *items;
     size_t len;
     size_t cap;
+    struct measurement *measures;
+    size_t n_measures;
+    size_t cap_measures;
 };
 
 void result_set_init(struct result_set *set);
@@ -124,6 +153,12 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     __attribute__((format(printf, 5, 6)));
 
 /*
+ * Records a measurement of the owner's measure `name` (a programming error
+ * when the descriptor does not declare it: logged, -1). Capped like results.
+ */
+int sink_measure(struct result_sink *sink, const char *name, const char *label_value, double value);
+
+/*
  * The collector descriptor. `collect` returns 0 when it ran (whatever the
  * statuses of its results), or -1 with `err` filled when it could not run at
  * all (its facts were unreachable); results it added before failing are kept.
@@ -136,6 +171,9 @@ struct collector {
     size_t n_checks;
     const struct collector_option *options;
     size_t n_options;
+    const struct measure_def *measures;
+    size_t n_measures;
+    bool needs_docker; /* the framework sweeps the Docker API when such a collector runs */
     int (*collect)(const struct collect_ctx *ctx, struct result_sink *sink, char *err,
                    size_t errlen);
 };

@@ -1,0 +1,316 @@
+/*
+ * docker.h - the Docker Engine API as the collectors see it: a GET-only
+ * client, and one sweep per collection whose answers are parsed into compact
+ * structs that every Docker-facing collector shares.
+ *
+ * Client (docker_client.c). libcurl over the unix socket of --docker.host
+ * (CURLOPT_UNIX_SOCKET_PATH) or tcp:// with optional TLS client certificates.
+ * It sends GET only: docker_client_request() refuses any other method in code,
+ * because the socket is root-equivalent and dockward never changes anything.
+ * One curl easy handle, so one keep-alive connection serves the whole sweep.
+ * Timeouts on connect and on each whole request, a hard cap on each body.
+ * The API version is negotiated once per sweep from GET /version: the lower
+ * of the server's ApiVersion and DOCKER_API_VERSION_MAX, as a "/v1.xx" prefix.
+ *
+ * Sweep (docker_sweep.c). One sweep per collection, done by the framework
+ * before the collectors run (only when an enabled collector needs Docker):
+ * /version, /info, /containers/json?all=1, /containers/{id}/json for each,
+ * /images/json, /images/{id}/json and /images/{id}/history for each image,
+ * /networks. Each answer is parsed with cJSON into the structs below and the
+ * cJSON tree freed at once, so memory grows with what we keep, not with the
+ * JSON. Environment variables are kept by NAME only: values never enter
+ * dockward.
+ *
+ * Missing or mistyped fields. A field that the API omitted or sent with the
+ * wrong type is recorded in the owning struct's `invalid` bit set (one
+ * DOCKER_F_* bit per field) and left zero/NULL; the check that needs it
+ * reports `error` naming the field, never a crash or a silent pass. A JSON
+ * null for an optional list (CapAdd, SecurityOpt, Mounts, Env, ...) is an
+ * empty list, as Docker means it; null PidsLimit is "unset".
+ *
+ * Ownership: a struct docker_sweep is built by docker_sweep_run(), owned by
+ * the collection that ran it, read-only for collectors, freed with
+ * docker_sweep_free().
+ */
+#ifndef DOCKWARD_DOCKER_H
+#define DOCKWARD_DOCKER_H
+
+#include "../common/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DOCKER_API_VERSION_MIN    "1.24"
+#define DOCKER_API_VERSION_MAX    "1.45"
+#define DOCKER_CONNECT_TIMEOUT_MS 3000
+#define DOCKER_REQUEST_TIMEOUT_MS 10000
+#define DOCKER_BODY_MAX           (16u * 1024 * 1024) /* any one API answer */
+#define DOCKER_CONTAINERS_MAX     20000               /* containers judged per sweep */
+#define DOCKER_IMAGES_MAX         20000               /* images judged per sweep */
+
+/* ---- client ---- */
+
+struct docker_client_options {
+    const char *host;     /* "unix:///var/run/docker.sock" or "tcp://host:2376" */
+    const char *tls_ca;   /* tcp:// only; NULL = no TLS */
+    const char *tls_cert; /* client certificate, NULL = none */
+    const char *tls_key;
+    long connect_timeout_ms; /* 0 = DOCKER_CONNECT_TIMEOUT_MS */
+    long request_timeout_ms; /* 0 = DOCKER_REQUEST_TIMEOUT_MS */
+    size_t body_max;         /* 0 = DOCKER_BODY_MAX */
+};
+
+struct docker_client;
+
+/* Returns a client (no connection made yet), or NULL with err filled. */
+struct docker_client *docker_client_new(const struct docker_client_options *opts, char *err,
+                                        size_t errlen);
+void docker_client_free(struct docker_client *c);
+
+/*
+ * GET /version without a version prefix and settles the prefix used by every
+ * later request. Returns 0, or -1 with err ("cannot connect to
+ * unix:///var/run/docker.sock: Permission denied", "API version 1.12 is older
+ * than the oldest we speak, 1.24", ...). `server_version` (may be NULL)
+ * receives the raw /version body.
+ */
+int docker_client_negotiate(struct docker_client *c, struct buf *server_version, char *err,
+                            size_t errlen);
+
+/* The negotiated API version ("1.41"), or "" before negotiation. */
+const char *docker_client_api_version(const struct docker_client *c);
+
+/*
+ * Performs `method` on `path` (e.g. "/containers/json?all=1"; the version
+ * prefix is added). Only "GET" is ever sent: any other method returns -1
+ * with "refusing to send POST: dockward only reads" and sends nothing.
+ * A non-2xx status is an error ("GET /info: HTTP 500: <first line>").
+ * The body (capped) goes to `body`. Returns 0 or -1 with err.
+ */
+int docker_client_request(struct docker_client *c, const char *method, const char *path,
+                          struct buf *body, char *err, size_t errlen);
+
+/* docker_client_request(c, "GET", ...). */
+int docker_client_get(struct docker_client *c, const char *path, struct buf *body, char *err,
+                      size_t errlen);
+
+/* ---- parsed answers ---- */
+
+/* A list of strings (malloc'd, owned by the struct that holds the list). */
+struct str_list {
+    char **items;
+    size_t len;
+};
+
+enum docker_info_field {
+    DOCKER_F_INFO_SERVER_VERSION = 0,
+    DOCKER_F_INFO_DRIVER,
+    DOCKER_F_INFO_LOGGING_DRIVER,
+    DOCKER_F_INFO_LIVE_RESTORE,
+    DOCKER_F_INFO_SECURITY_OPTIONS,
+    DOCKER_F_INFO_REGISTRY_CONFIG,
+    DOCKER_F_INFO_SWARM,
+    DOCKER_F_INFO_DOCKER_ROOT_DIR,
+    DOCKER_F_INFO_EXPERIMENTAL,
+    DOCKER_F_INFO_COUNTS, /* Containers, ContainersRunning, Images */
+};
+
+struct docker_registry_index {
+    char *name; /* "docker.io", "myregistry:5000" */
+    bool secure;
+};
+
+struct docker_info {
+    uint64_t invalid; /* bit (1 << DOCKER_F_INFO_*) set = missing or mistyped */
+    char *server_version;
+    char *driver;
+    char *logging_driver;
+    bool live_restore;
+    struct str_list security_options; /* "name=seccomp,profile=default", "name=rootless", ... */
+    struct str_list insecure_registry_cidrs;
+    struct docker_registry_index *index_configs;
+    size_t n_index_configs;
+    char *swarm_state;            /* Swarm.LocalNodeState: "inactive", "active", ... */
+    bool swarm_control_available; /* this node is a manager */
+    long swarm_managers;          /* Swarm.Managers (0 when not a manager) */
+    char *swarm_node_addr;        /* Swarm.NodeAddr */
+    bool swarm_autolock;          /* Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers */
+    char *docker_root_dir;
+    bool experimental;
+    long containers, containers_running, images;
+};
+
+enum docker_version_field {
+    DOCKER_F_VERSION_VERSION = 0,
+    DOCKER_F_VERSION_API_VERSION,
+    DOCKER_F_VERSION_EXPERIMENTAL,
+    DOCKER_F_VERSION_BUILD_TIME,
+};
+
+struct docker_version {
+    uint64_t invalid;
+    char *version;     /* "20.10.24+dfsg1" */
+    char *api_version; /* server's ApiVersion */
+    char *os, *arch, *kernel_version, *go_version;
+    bool experimental;
+    int64_t build_time; /* BuildTime as Unix seconds; 0 if absent or unparseable */
+};
+
+enum docker_container_field {
+    DOCKER_F_C_NAME = 0,
+    DOCKER_F_C_IMAGE,
+    DOCKER_F_C_STATE,
+    DOCKER_F_C_PID,
+    DOCKER_F_C_HEALTH, /* State.Health present-or-absent is fine; mistyped is invalid */
+    DOCKER_F_C_USER,
+    DOCKER_F_C_ENV,
+    DOCKER_F_C_APPARMOR,
+    DOCKER_F_C_SECURITY_OPT,
+    DOCKER_F_C_PRIVILEGED,
+    DOCKER_F_C_CAP_ADD,
+    DOCKER_F_C_CAP_DROP,
+    DOCKER_F_C_NETWORK_MODE,
+    DOCKER_F_C_PID_MODE,
+    DOCKER_F_C_IPC_MODE,
+    DOCKER_F_C_UTS_MODE,
+    DOCKER_F_C_USERNS_MODE,
+    DOCKER_F_C_CGROUP_PARENT,
+    DOCKER_F_C_MEMORY,
+    DOCKER_F_C_CPU, /* CpuShares, NanoCpus, CpuQuota */
+    DOCKER_F_C_PIDS_LIMIT,
+    DOCKER_F_C_READONLY_ROOTFS,
+    DOCKER_F_C_MOUNTS,
+    DOCKER_F_C_PORTS, /* HostConfig.PortBindings */
+    DOCKER_F_C_RESTART_POLICY,
+    DOCKER_F_C_DEVICES,
+    DOCKER_F_C_ULIMITS,
+    DOCKER_F_C_NETWORKS, /* NetworkSettings.Networks */
+    DOCKER_F_C_FIELD_COUNT
+};
+
+struct docker_mount {
+    char *type;        /* "bind", "volume", "tmpfs" */
+    char *source;      /* host path for binds */
+    char *destination; /* path in the container */
+    char *propagation; /* "rprivate", "shared", "rshared", ... or "" */
+    bool rw;
+};
+
+struct docker_port_binding {
+    char *container_port; /* "80/tcp" */
+    char *host_ip;        /* "", "0.0.0.0", "::", "127.0.0.1" */
+    unsigned host_port;   /* 0 = assigned by Docker */
+};
+
+struct docker_container {
+    uint64_t invalid; /* bit (1 << DOCKER_F_C_*) set = missing or mistyped */
+    char *id;         /* full id; always present (a container without one is dropped) */
+    char *name;       /* without the leading "/" */
+    char *image;      /* Config.Image as the user named it ("nginx:1.25") */
+    char *image_id;   /* Image: "sha256:..." */
+    char *state;      /* State.Status: "created", "running", "exited", ... */
+    bool running;     /* State.Running */
+    long pid;         /* State.Pid, 0 when not running */
+    bool has_health;  /* State.Health present */
+    char *health_status;
+    char *user;                   /* Config.User, "" = image default (root unless the image says) */
+    struct str_list env_names;    /* Config.Env names only, values dropped at parse time */
+    char *apparmor_profile;       /* AppArmorProfile */
+    struct str_list security_opt; /* HostConfig.SecurityOpt */
+    bool privileged;
+    struct str_list cap_add, cap_drop;
+    char *network_mode, *pid_mode, *ipc_mode, *uts_mode, *userns_mode, *cgroup_parent;
+    int64_t memory, cpu_shares, nano_cpus, cpu_quota;
+    bool pids_limit_set; /* false for null */
+    int64_t pids_limit;
+    bool readonly_rootfs;
+    struct docker_mount *mounts; /* from top-level Mounts */
+    size_t n_mounts;
+    struct docker_port_binding *ports;
+    size_t n_ports;
+    char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */
+    long restart_max_retries;
+    struct str_list devices;  /* PathOnHost:PathInContainer */
+    struct str_list ulimits;  /* "nofile=1024:2048" */
+    struct str_list networks; /* attached network names */
+};
+
+enum docker_image_field {
+    DOCKER_F_I_CREATED = 0,
+    DOCKER_F_I_CONFIG, /* Config.User / Config.Healthcheck */
+    DOCKER_F_I_HISTORY,
+};
+
+struct docker_image {
+    uint64_t invalid;
+    char *id;                  /* "sha256:..." */
+    struct str_list repo_tags; /* "repo:tag"; empty for dangling images */
+    int64_t created;           /* Unix seconds */
+    char *user;                /* Config.User */
+    bool has_healthcheck;      /* Config.Healthcheck present and Test not ["NONE"] */
+    struct str_list history;   /* CreatedBy of each layer, newest first, each cut to 512 bytes */
+    size_t containers_using;   /* containers (any state) whose image_id is this id */
+};
+
+struct docker_network {
+    char *name;
+    char *driver;
+    bool encrypted; /* Options["encrypted"] present (overlay) */
+};
+
+struct docker_sweep {
+    bool ok;         /* the API answered /version and /info */
+    char error[256]; /* why not, when !ok; also the first per-item failure */
+    char api_version[16];
+    struct docker_version version;
+    struct docker_info info;
+    struct docker_container *containers;
+    size_t n_containers;
+    struct docker_image *images;
+    size_t n_images;
+    struct docker_network *networks;
+    size_t n_networks;
+    size_t requests;      /* API requests made */
+    size_t item_failures; /* containers/images whose inspect failed (skipped, counted) */
+    double duration_seconds;
+};
+
+/*
+ * Runs one sweep with `client` into `sweep` (zeroed here). Returns 0 when the
+ * API answered (sweep->ok), or -1 with sweep->error set; a container or image
+ * whose inspect fails (gone in between, 404) is skipped and counted, not
+ * fatal. Never crashes on any body.
+ */
+int docker_sweep_run(struct docker_client *client, struct docker_sweep *sweep);
+void docker_sweep_free(struct docker_sweep *sweep);
+
+/* Parsers of single answers, exposed for unit tests on recorded bodies.
+ * Each returns 0, or -1 with err when the body is not JSON of the right
+ * shape at all; field-level problems only set `invalid` bits. */
+int docker_parse_version(const char *json, size_t len, struct docker_version *out, char *err,
+                         size_t errlen);
+int docker_parse_info(const char *json, size_t len, struct docker_info *out, char *err,
+                      size_t errlen);
+int docker_parse_container(const char *json, size_t len, struct docker_container *out, char *err,
+                           size_t errlen);
+int docker_parse_image(const char *json, size_t len, struct docker_image *out, char *err,
+                       size_t errlen);
+int docker_parse_image_history(const char *json, size_t len, struct docker_image *out, char *err,
+                               size_t errlen);
+/* /containers/json and /images/json: the list of ids (and for images RepoTags, Created). */
+int docker_parse_container_ids(const char *json, size_t len, struct str_list *ids, char *err,
+                               size_t errlen);
+int docker_parse_networks(const char *json, size_t len, struct docker_network **out, size_t *n,
+                          char *err, size_t errlen);
+
+void docker_version_free(struct docker_version *v);
+void docker_info_free(struct docker_info *i);
+void docker_container_free(struct docker_container *c);
+void docker_image_free(struct docker_image *i);
+void str_list_free(struct str_list *l);
+
+/* "HostConfig.Privileged" etc.: the API field name behind a DOCKER_F_C_* bit. */
+const char *docker_container_field_name(enum docker_container_field f);
+
+#endif

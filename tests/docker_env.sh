@@ -1,0 +1,94 @@
+# docker_env.sh - a private Docker Engine for tests and benchmarks (source it).
+#
+# Starts dockerd on its own data root, exec root and unix socket under a
+# directory the caller owns, so the host's Docker (if any) is never touched,
+# and stops only that dockerd (and the containerd it started) by pid.
+#
+#   source tests/docker_env.sh
+#   docker_env_start DIR [DOCKERD ARGS...]   # sets DOCKER_ENV_DIR, DOCKER_ENV_SOCK, DOCKER_ENV_PID
+#   dk ps -a                                 # the docker CLI against the private daemon
+#   docker_env_import_busybox [NAME:TAG]     # a tiny image from Debian's static busybox
+#   docker_env_stop                          # remove containers, stop dockerd, unmount, rm -rf DIR
+#
+# dockerd's config file: pass --config-file in the args (the default would be
+# the host's /etc/docker/daemon.json). Needs root, docker.io and busybox-static.
+
+DOCKER_ENV_IMAGE=${DOCKER_ENV_IMAGE:-dw-busybox:1}
+
+dk() { docker -H "unix://$DOCKER_ENV_SOCK" "$@"; }
+
+docker_env_ping() {
+    [ "$(curl -s --max-time 2 --unix-socket "$DOCKER_ENV_SOCK" http://docker/_ping 2>/dev/null)" = OK ]
+}
+
+docker_env_start() {
+    local dir=$1
+    shift
+    DOCKER_ENV_DIR=$dir
+    DOCKER_ENV_SOCK=$dir/docker.sock
+    mkdir -p "$dir"
+    dockerd --data-root "$dir/data" --exec-root "$dir/exec" --host "unix://$DOCKER_ENV_SOCK" \
+        --pidfile "$dir/docker.pid" --storage-driver vfs --iptables=false --ip-masq=false \
+        "$@" >>"$dir/dockerd.log" 2>&1 &
+    DOCKER_ENV_PID=$!
+    local i
+    for i in $(seq 1 300); do
+        docker_env_ping && return 0
+        kill -0 "$DOCKER_ENV_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "docker_env: dockerd did not start; its log:" >&2
+    tail -n 20 "$dir/dockerd.log" >&2
+    return 1
+}
+
+# Stops the daemon started by docker_env_start and forgets it (DIR is kept).
+docker_env_stop_daemon() {
+    [ -n "${DOCKER_ENV_PID:-}" ] || return 0
+    if kill -0 "$DOCKER_ENV_PID" 2>/dev/null; then
+        local ids
+        ids=$(dk ps -aq 2>/dev/null || true)
+        [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1 || true
+        kill -TERM "$DOCKER_ENV_PID" 2>/dev/null || true
+        local i
+        for i in $(seq 1 300); do
+            kill -0 "$DOCKER_ENV_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$DOCKER_ENV_PID" 2>/dev/null || true
+    fi
+    wait "$DOCKER_ENV_PID" 2>/dev/null || true
+    local cpid
+    cpid=$(cat "$DOCKER_ENV_DIR/exec/containerd/containerd.pid" 2>/dev/null || true)
+    if [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null; then
+        kill -TERM "$cpid" 2>/dev/null || true
+        sleep 0.5
+        kill -KILL "$cpid" 2>/dev/null || true
+    fi
+    DOCKER_ENV_PID=""
+    # dockerd bind-mounts its data root (and shm, netns files) under DIR.
+    local m
+    for m in $(awk -v d="$DOCKER_ENV_DIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+}
+
+docker_env_stop() {
+    docker_env_stop_daemon
+    [ -n "${DOCKER_ENV_DIR:-}" ] && rm -rf "$DOCKER_ENV_DIR"
+    DOCKER_ENV_DIR=""
+}
+
+docker_env_import_busybox() {
+    local name=${1:-$DOCKER_ENV_IMAGE}
+    local root
+    root=$(mktemp -d "$DOCKER_ENV_DIR/rootfs-XXXXXX")
+    mkdir -p "$root/bin" "$root/etc"
+    cp /bin/busybox "$root/bin/busybox"
+    local c
+    for c in sh sleep true cat ls; do ln -s busybox "$root/bin/$c"; done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+    echo 'root:x:0:' >"$root/etc/group"
+    tar -C "$root" -c . | dk import - "$name" >/dev/null
+    rm -rf "$root"
+}
