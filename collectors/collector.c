@@ -10,6 +10,7 @@
 #include "collector.h"
 
 #include "../common/log.h"
+#include "../common/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,17 +88,21 @@ void result_sink_init(struct result_sink *sink, struct result_set *set,
     sink->overflowed = 0;
 }
 
-/* Copies at most `max` bytes of s, marking a cut with "..."; NULL on no memory. */
+/*
+ * Copies s as valid UTF-8 (results leave dockward as metric labels, JSON and
+ * protobuf strings, which all require it), cut at a character boundary to at
+ * most `max` bytes and marked "..." when cut. NULL on no memory.
+ */
 static char *dup_capped(const char *s, size_t max)
 {
-    size_t len = strlen(s);
-    if (len <= max)
-        return strdup(s);
     char *p = malloc(max + 1);
     if (p == NULL)
         return NULL;
-    memcpy(p, s, max - 3);
-    memcpy(p + max - 3, "...", 4);
+    size_t n = utf8_sanitize(s, p, max);
+    if (n < strlen(s) && n >= 3 && strlen(s) > max) {
+        n = utf8_sanitize(s, p, max - 3);
+        memcpy(p + n, "...", 4);
+    }
     return p;
 }
 
@@ -143,7 +148,7 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     r->check = def;
     r->status = status;
     r->target = dup_capped(target, RESULT_TARGET_MAX);
-    r->evidence = strdup(evidence);
+    r->evidence = dup_capped(evidence, RESULT_EVIDENCE_MAX);
     if (r->target == NULL || r->evidence == NULL) {
         free(r->target);
         free(r->evidence);

@@ -1,0 +1,115 @@
+/*
+ * test_collector.c - the result sink every collector writes into: catalog
+ * enforcement, one-line evidence, valid UTF-8 out of any input, caps, and
+ * measurements.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "collectors/collector.h"
+
+#include <string.h>
+
+static const struct check_def checks[] = {
+    { "9.1", "9", 1, true, "A test check", "Fix it" },
+};
+static const struct measure_def measures[] = {
+    { "things", "Things by kind.", "kind" },
+};
+static const struct collector fake = {
+    .name = "fake",
+    .checks = checks,
+    .n_checks = 1,
+    .measures = measures,
+    .n_measures = 1,
+};
+
+static void test_unknown_check_is_refused(void **state)
+{
+    (void)state;
+    struct result_set set;
+    struct result_sink sink;
+    result_set_init(&set);
+    result_sink_init(&sink, &set, &fake);
+    assert_int_equal(sink_add(&sink, "9.2", "host", CHECK_PASS, "x"), -1);
+    assert_int_equal(set.len, 0);
+    assert_int_equal(sink_add(&sink, "9.1", "host", CHECK_FAIL, "mode %04o", 0477), 0);
+    assert_int_equal(set.len, 1);
+    assert_ptr_equal(set.items[0].check, &checks[0]);
+    assert_string_equal(set.items[0].evidence, "mode 0477");
+    assert_int_equal(set.items[0].status, CHECK_FAIL);
+    result_set_free(&set);
+}
+
+static void test_text_is_one_line_of_valid_utf8(void **state)
+{
+    (void)state;
+    struct result_set set;
+    struct result_sink sink;
+    result_set_init(&set);
+    result_sink_init(&sink, &set, &fake);
+    assert_int_equal(sink_add(&sink, "9.1", "file/bad\xff\xfename", CHECK_WARN, "a\nb\rc \xc3\x28"),
+                     0);
+    assert_string_equal(set.items[0].target, "file/bad\xEF\xBF\xBD\xEF\xBF\xBDname");
+    assert_string_equal(set.items[0].evidence, "a b c \xEF\xBF\xBD(");
+    result_set_free(&set);
+}
+
+static void test_long_text_is_cut(void **state)
+{
+    (void)state;
+    struct result_set set;
+    struct result_sink sink;
+    char longtarget[RESULT_EVIDENCE_MAX * 2];
+    memset(longtarget, 'x', sizeof(longtarget) - 1);
+    longtarget[sizeof(longtarget) - 1] = '\0';
+    result_set_init(&set);
+    result_sink_init(&sink, &set, &fake);
+    assert_int_equal(sink_add(&sink, "9.1", longtarget, CHECK_PASS, "%s", longtarget), 0);
+    assert_true(strlen(set.items[0].target) <= RESULT_TARGET_MAX);
+    assert_true(strlen(set.items[0].evidence) <= RESULT_EVIDENCE_MAX);
+    assert_string_equal(set.items[0].evidence + strlen(set.items[0].evidence) - 3, "...");
+    result_set_free(&set);
+}
+
+static void test_measurements(void **state)
+{
+    (void)state;
+    struct result_set set;
+    struct result_sink sink;
+    result_set_init(&set);
+    result_sink_init(&sink, &set, &fake);
+    assert_int_equal(sink_measure(&sink, "things", "big", 3), 0);
+    assert_int_equal(sink_measure(&sink, "undeclared", "x", 1), -1);
+    assert_int_equal(set.n_measures, 1);
+    assert_string_equal(set.measures[0].label_value, "big");
+    assert_true(set.measures[0].value == 3);
+    result_set_free(&set);
+}
+
+static void test_status_names_round_trip(void **state)
+{
+    (void)state;
+    for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
+        enum check_status back;
+        assert_int_equal(check_status_parse(check_status_name((enum check_status)s), &back), 0);
+        assert_int_equal(back, s);
+    }
+    enum check_status dummy;
+    assert_int_equal(check_status_parse("ok", &dummy), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unknown_check_is_refused),
+        cmocka_unit_test(test_text_is_one_line_of_valid_utf8),
+        cmocka_unit_test(test_long_text_is_cut),
+        cmocka_unit_test(test_measurements),
+        cmocka_unit_test(test_status_names_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
