@@ -48,8 +48,22 @@
 #define DOCKER_BODY_MAX           (16u * 1024 * 1024) /* any one API answer */
 #define DOCKER_CONTAINERS_MAX     20000               /* containers judged per sweep */
 #define DOCKER_IMAGES_MAX         20000               /* images judged per sweep */
+/* Added by the client/sweep implementation (helper D): */
+#define DOCKER_ID_LIST_MAX     100000 /* entries one /containers/json or /images/json may hold */
+#define DOCKER_LIST_MAX        65536  /* items kept in one str_list/array field; more = invalid */
+#define DOCKER_STRING_MAX      8192   /* bytes of one kept string field; longer = invalid */
+#define DOCKER_JSON_VALUES_MAX 500000 /* JSON values in one parsed document (or list element) */
+#define DOCKER_JSON_DEPTH_MAX  64     /* nesting of one parsed answer (cJSON allows 1000) */
+#define DOCKER_SWEEP_KEEP_MAX  (256u * 1024 * 1024) /* bytes of parsed structs one sweep keeps */
 
 /* ---- client ---- */
+
+/*
+ * Initialises libcurl for the whole process (curl_global_init). Call it once
+ * from main() before any thread starts; calling it again is harmless
+ * (libcurl counts the calls). Returns 0, or -1 when libcurl cannot start.
+ */
+int docker_global_init(void);
 
 struct docker_client_options {
     const char *host;     /* "unix:///var/run/docker.sock" or "tcp://host:2376" */
@@ -90,6 +104,15 @@ const char *docker_client_api_version(const struct docker_client *c);
  */
 int docker_client_request(struct docker_client *c, const char *method, const char *path,
                           struct buf *body, char *err, size_t errlen);
+
+/*
+ * The HTTP status of the last request: 200, 404, 500, ... also when the
+ * answer was refused for its size; 0 when no complete answer arrived
+ * (cannot connect, timeout, connection closed, method refused). The sweep
+ * uses it to tell "this container is gone" (skip it) from "the API is gone"
+ * (stop). Added by helper D.
+ */
+long docker_client_last_status(const struct docker_client *c);
 
 /* docker_client_request(c, "GET", ...). */
 int docker_client_get(struct docker_client *c, const char *path, struct buf *body, char *err,
@@ -260,7 +283,7 @@ struct docker_network {
 };
 
 struct docker_sweep {
-    bool ok;         /* the API answered /version and /info */
+    bool ok;         /* /version, /info and the container, image and network lists answered */
     char error[256]; /* why not, when !ok; also the first per-item failure */
     char api_version[16];
     struct docker_version version;
@@ -296,6 +319,8 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
                            size_t errlen);
 int docker_parse_image(const char *json, size_t len, struct docker_image *out, char *err,
                        size_t errlen);
+/* Replaces only out->history and its DOCKER_F_I_HISTORY bit, on an image already
+ * filled by docker_parse_image() (or zeroed). */
 int docker_parse_image_history(const char *json, size_t len, struct docker_image *out, char *err,
                                size_t errlen);
 /* /containers/json and /images/json: the list of ids (and for images RepoTags, Created). */

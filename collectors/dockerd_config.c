@@ -17,6 +17,12 @@
  * is made once at load time and stored in the number node's unused
  * `valuestring` (cJSON_Delete frees it with the tree).
  *
+ * When several dockerd processes run, dockerd_config_load_for picks the one
+ * serving --docker.host by comparing canonical socket paths, so the agent
+ * judges the daemon whose API it reads. dockerd_config_env_flag reads one
+ * variable of dockerd's environment and wipes the rest from memory: an
+ * environment may hold secrets, and none of it may leave dockward.
+ *
  * Nothing here logs: failures are described in the struct or in `err`.
  */
 #include "dockerd_config.h"
@@ -184,18 +190,22 @@ static const char *base_name(const char *p)
 }
 
 /*
- * Finds the lowest pid whose comm is `name` (cut to COMM_LEN as the kernel
- * cuts it). For a name that fills comm or is longer, the process's exe must
- * also be called `name`: comm "containerd-shim" is what both
+ * Lists the pids whose comm is `name` (cut to COMM_LEN as the kernel cuts
+ * it), lowest first: at most `max` of them, the lowest ones, into pids
+ * (*n_out set). For a name that fills comm or is longer, the process's exe
+ * must also be called `name`: comm "containerd-shim" is what both
  * containerd-shim-runc-v1 and -v2 show, and neither is "containerd-shim".
- * Sets *pid_out (0 = none). Returns 0, or -1 with err filled when <rootfs>/proc
- * exists but cannot be listed. A missing <rootfs>/proc means no process.
+ * Returns 0, or -1 with err filled when <rootfs>/proc exists but cannot be
+ * listed. A missing <rootfs>/proc means no process.
  */
-static int find_process(const char *rootfs, const char *name, int *pid_out, char *err,
-                        size_t errlen)
+static int list_processes(const char *rootfs, const char *name, int *pids, size_t max,
+                          size_t *n_out, char *err, size_t errlen)
 {
     char **names = NULL;
-    *pid_out = 0;
+    size_t found = 0;
+    *n_out = 0;
+    if (max == 0)
+        return 0;
     int n = hostfs_list_dir(rootfs, "/proc", PROC_ENTRIES_MAX, &names);
     if (n < 0) {
         if (errno == ENOENT)
@@ -207,10 +217,10 @@ static int find_process(const char *rootfs, const char *name, int *pid_out, char
     size_t cmplen = namelen > COMM_LEN ? COMM_LEN : namelen;
     struct buf comm;
     buf_init(&comm, PROC_COMM_MAX);
-    int best = 0;
     for (int i = 0; i < n; i++) {
         int pid = parse_pid(names[i]);
-        if (pid == 0 || (best != 0 && pid >= best))
+        /* Full of lower pids already: this one would not be kept. */
+        if (pid == 0 || (found == max && pid >= pids[found - 1]))
             continue;
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -226,12 +236,29 @@ static int find_process(const char *rootfs, const char *name, int *pid_out, char
             if (read_exe(rootfs, pid, exe, sizeof(exe)) != 0 || strcmp(base_name(exe), name) != 0)
                 continue;
         }
-        best = pid;
+        /* Insert in order; when full, the highest pid falls off the end. */
+        size_t at = found;
+        while (at > 0 && pids[at - 1] > pid)
+            at--;
+        size_t last = found < max ? found : max - 1;
+        memmove(pids + at + 1, pids + at, (last - at) * sizeof(*pids));
+        pids[at] = pid;
+        if (found < max)
+            found++;
     }
     buf_free(&comm);
     hostfs_free_names(names, n);
-    *pid_out = best;
+    *n_out = found;
     return 0;
+}
+
+/* The lowest pid whose comm is `name` into *pid_out (0 = none); as list_processes. */
+static int find_process(const char *rootfs, const char *name, int *pid_out, char *err,
+                        size_t errlen)
+{
+    size_t n = 0;
+    *pid_out = 0;
+    return list_processes(rootfs, name, pid_out, 1, &n, err, errlen);
 }
 
 /* The first regular file called `name` in bin_dirs; 0 or -1. */
@@ -586,6 +613,44 @@ int dockerd_config_bool(const struct dockerd_config *cfg, const char *name)
     const char *v = dockerd_config_value(cfg, name);
     if (v == NULL)
         return -1;
+    return dockerd_parse_bool(v);
+}
+
+const char *dockerd_config_effective(const struct dockerd_config *cfg, const char *name,
+                                     enum dockerd_source *src)
+{
+    const char *flag = name;
+    for (size_t i = 0; i < ARRAY_LEN(json_keys); i++) {
+        if (strcmp(name, json_keys[i].json) == 0) {
+            flag = json_keys[i].flag;
+            break;
+        }
+    }
+    const char *v = NULL;
+    for (size_t i = 0; i < cfg->n_opts; i++) {
+        if (strcmp(cfg->opts[i].name, flag) == 0)
+            v = cfg->opts[i].value;
+    }
+    if (v != NULL) {
+        if (src != NULL)
+            *src = DOCKERD_SRC_CMDLINE;
+        return v;
+    }
+    /* No command-line value: the first daemon.json value, if any. */
+    if (dockerd_config_values(cfg, name, &v, 1) > 0) {
+        if (src != NULL)
+            *src = DOCKERD_SRC_JSON;
+        return v;
+    }
+    if (src != NULL)
+        *src = DOCKERD_SRC_NONE;
+    return NULL;
+}
+
+int dockerd_parse_bool(const char *v)
+{
+    if (v == NULL)
+        return -1;
     /* What Go's strconv.ParseBool (and so pflag) accepts. */
     static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
     static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
@@ -806,14 +871,12 @@ void dockerd_config_free(struct dockerd_config *cfg)
     cfg->json = NULL;
 }
 
-int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *err, size_t errlen)
+/* Loads the configuration of dockerd process `pid` (0 = none found). As dockerd_config_load. */
+static int load_pid(const char *rootfs, int pid, struct dockerd_config *cfg, char *err,
+                    size_t errlen)
 {
     memset(cfg, 0, sizeof(*cfg));
     copy_str(cfg->config_file, sizeof(cfg->config_file), DOCKERD_DEFAULT_CONFIG);
-
-    int pid = 0;
-    if (find_process(rootfs, "dockerd", &pid, err, errlen) != 0)
-        return -1;
     cfg->pid = pid;
     if (pid != 0) {
         char path[64];
@@ -858,4 +921,140 @@ int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *er
         }
     }
     return 0;
+}
+
+int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *err, size_t errlen)
+{
+    return dockerd_config_load_for(rootfs, NULL, cfg, err, errlen);
+}
+
+/*
+ * The socket path of a --docker.host value: "unix:///x" or "/x" -> "/x";
+ * NULL for anything else (tcp://, ssh://, "unix://" without a path).
+ */
+static const char *docker_host_socket(const char *docker_host)
+{
+    if (docker_host == NULL)
+        return NULL;
+    if (strncmp(docker_host, "unix://", 7) == 0)
+        docker_host += 7;
+    return docker_host[0] == '/' ? docker_host : NULL;
+}
+
+/*
+ * The canonical host path of `path` into out: resolved inside the root; for
+ * a path that does not exist (a socket not created yet), its resolved
+ * directory plus its name; else the path as given.
+ */
+static void canonical_socket(const char *rootfs, const char *path, char *out, size_t outlen)
+{
+    if (hostfs_canonical(rootfs, path, out, outlen) == 0)
+        return;
+    char dir[HOSTFS_PATH_MAX], cdir[HOSTFS_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (slash != NULL && slash != path && (size_t)(slash - path) < sizeof(dir)) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        if (hostfs_canonical(rootfs, dir, cdir, sizeof(cdir)) == 0 &&
+            hostfs_join(cdir, slash + 1, out, outlen) == 0)
+            return;
+    }
+    copy_str(out, outlen, path);
+}
+
+/*
+ * Whether the dockerd described by cfg listens on the socket whose canonical
+ * path is `want`: 1 yes, 0 no, -1 no memory.
+ */
+static int serves_socket(const struct dockerd_config *cfg, const char *rootfs, const char *want)
+{
+    /* HOSTS_MAX paths are too many for a collector thread's stack. */
+    char(*socks)[HOSTFS_PATH_MAX] = malloc(HOSTS_MAX * sizeof(*socks));
+    if (socks == NULL)
+        return -1;
+    size_t n = dockerd_config_unix_sockets(cfg, rootfs, socks, HOSTS_MAX);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        char canon[HOSTFS_PATH_MAX];
+        canonical_socket(rootfs, socks[i], canon, sizeof(canon));
+        found = strcmp(canon, want) == 0;
+    }
+    free(socks);
+    return found;
+}
+
+int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct dockerd_config *cfg,
+                            char *err, size_t errlen)
+{
+    int pids[DOCKERD_CANDIDATES_MAX];
+    size_t n = 0;
+    memset(cfg, 0, sizeof(*cfg));
+    if (list_processes(rootfs, "dockerd", pids, ARRAY_LEN(pids), &n, err, errlen) != 0)
+        return -1;
+    const char *sock = docker_host_socket(docker_host);
+    if (n > 1 && sock != NULL) {
+        char want[HOSTFS_PATH_MAX];
+        canonical_socket(rootfs, sock, want, sizeof(want));
+        for (size_t i = 0; i < n; i++) {
+            if (load_pid(rootfs, pids[i], cfg, err, errlen) != 0)
+                return -1;
+            int serves = serves_socket(cfg, rootfs, want);
+            if (serves == 1)
+                return 0;
+            dockerd_config_free(cfg);
+            if (serves < 0) {
+                snprintf(err, errlen, "matching dockerd to %s: out of memory", sock);
+                return -1;
+            }
+        }
+    }
+    return load_pid(rootfs, n > 0 ? pids[0] : 0, cfg, err, errlen);
+}
+
+int dockerd_config_env_flag(const struct dockerd_config *cfg, const char *rootfs, const char *name,
+                            char *value_out, size_t len)
+{
+    if (name == NULL || name[0] == '\0' || strchr(name, '=') != NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (cfg->pid == 0) {
+        errno = ESRCH;
+        return -1;
+    }
+    char path[64];
+    struct buf env;
+    buf_init(&env, DOCKERD_ENVIRON_MAX);
+    snprintf(path, sizeof(path), "/proc/%d/environ", cfg->pid);
+    if (hostfs_read_file(rootfs, path, DOCKERD_ENVIRON_MAX, &env) != 0) {
+        int e = errno;
+        if (env.data != NULL)
+            explicit_bzero(env.data, env.cap);
+        buf_free(&env);
+        errno = e;
+        return -1;
+    }
+    int found = 0;
+    size_t nl = strlen(name);
+    /* NUL-separated NAME=VALUE entries; the first one wins, as for getenv(3). */
+    for (size_t pos = 0; pos < env.len && !found;) {
+        const char *entry = env.data + pos;
+        size_t el = strnlen(entry, env.len - pos);
+        if (el > nl && memcmp(entry, name, nl) == 0 && entry[nl] == '=') {
+            found = 1;
+            if (len > 0) {
+                size_t vl = el - nl - 1;
+                if (vl > len - 1)
+                    vl = len - 1;
+                memcpy(value_out, entry + nl + 1, vl);
+                value_out[vl] = '\0';
+            }
+        }
+        pos += el + 1;
+    }
+    /* The rest of the environment may hold secrets: leave nothing behind. */
+    if (env.data != NULL)
+        explicit_bzero(env.data, env.cap);
+    buf_free(&env);
+    return found;
 }

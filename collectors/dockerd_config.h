@@ -6,7 +6,7 @@
  * /etc/docker/daemon.json), and the systemd units.
  *
  * Shared by the collectors that judge files and settings (file_permissions,
- * host, and later daemon_config), so every one of them agrees on which
+ * host, daemon_config, image_age), so every one of them agrees on which
  * socket, which daemon.json and which TLS files are "the ones in use".
  * Everything is read under --path.rootfs through hostfs; the host's /proc is
  * <rootfs>/proc.
@@ -70,7 +70,42 @@ struct dockerd_config {
  * without /proc has no dockerd to see: pid 0, defaults apply).
  */
 int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *err, size_t errlen);
+
+#define DOCKERD_CANDIDATES_MAX 16 /* dockerd processes compared by dockerd_config_load_for */
+
+/*
+ * As dockerd_config_load, but when several dockerd processes run (a rootless
+ * one beside the system one, a second daemon for CI), picks the one that
+ * serves `docker_host` ("unix:///var/run/docker.sock", or a bare absolute
+ * socket path): the lowest pid among the first DOCKERD_CANDIDATES_MAX
+ * dockerd processes whose unix sockets (dockerd_config_unix_sockets: -H /
+ * "hosts", fd:// through docker.socket, the default) include that socket,
+ * compared as canonical host paths (so /var/run/docker.sock and
+ * /run/docker.sock are one). When none does, or docker_host is NULL, not a
+ * unix socket, or only one dockerd runs, the lowest pid, as
+ * dockerd_config_load. Returns 0, or -1 with err filled (as _load).
+ */
+int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct dockerd_config *cfg,
+                            char *err, size_t errlen);
 void dockerd_config_free(struct dockerd_config *cfg);
+
+#define DOCKERD_ENVIRON_MAX (1024 * 1024) /* cap on /proc/<pid>/environ */
+
+/*
+ * Looks up ONE environment variable of the dockerd process in cfg
+ * (<rootfs>/proc/<pid>/environ), for checks such as CIS 4.5
+ * (DOCKER_CONTENT_TRUST). Only the variable called `name` is looked at and
+ * copied: the environment may hold secrets, so nothing else of it leaves
+ * this function, and the buffer it was read into is wiped before it is
+ * freed. Returns 1 when the variable is set (its value copied into
+ * value_out, cut to len - 1 bytes; value_out may be NULL when len is 0),
+ * 0 when it is not set, or -1 with errno set: ESRCH when cfg has no dockerd
+ * process, EINVAL for a name that is empty or holds '=', or the error of
+ * reading the file (EACCES, ENOENT when dockerd exited, EFBIG past
+ * DOCKERD_ENVIRON_MAX).
+ */
+int dockerd_config_env_flag(const struct dockerd_config *cfg, const char *rootfs, const char *name,
+                            char *value_out, size_t len);
 
 /*
  * Parses a NUL-separated command line (as in /proc/<pid>/cmdline, argv[0]
@@ -99,6 +134,29 @@ const char *dockerd_config_value(const struct dockerd_config *cfg, const char *n
 
 /* 1 true, 0 false, -1 unset or not a boolean. */
 int dockerd_config_bool(const struct dockerd_config *cfg, const char *name);
+
+/* Where an effective setting comes from. */
+enum dockerd_source {
+    DOCKERD_SRC_NONE = 0, /* set nowhere: dockerd's default applies */
+    DOCKERD_SRC_CMDLINE,  /* dockerd's command line */
+    DOCKERD_SRC_JSON,     /* the daemon.json in use (cfg->config_file) */
+};
+
+/*
+ * The value dockerd uses for a single-valued setting `name` (as for
+ * dockerd_config_values): the LAST command-line value (a later flag
+ * overrides an earlier one, as in pflag), else the daemon.json value (the
+ * first element of an array). dockerd refuses to start when a setting is
+ * both a flag and in daemon.json, so when both show, daemon.json was edited
+ * after the start and the command line is what runs. *src (may be NULL)
+ * says where the value came from. Returns the value (owned by cfg), or NULL
+ * with *src = DOCKERD_SRC_NONE.
+ */
+const char *dockerd_config_effective(const struct dockerd_config *cfg, const char *name,
+                                     enum dockerd_source *src);
+
+/* Parses a boolean as Go's strconv.ParseBool does: 1 true, 0 false, -1 neither. */
+int dockerd_parse_bool(const char *v);
 
 /* dockerd's data root (host path): data-root / graph / -g, default /var/lib/docker. */
 void dockerd_config_data_root(const struct dockerd_config *cfg, char *out, size_t outlen);

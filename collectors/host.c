@@ -1,7 +1,7 @@
 /*
  * host.c - CIS section 1 host checks: a separate partition for the data root
- * (1.1.1), audit rules for Docker's files and binaries (1.1.3-1.1.18), and
- * the manual host-hardening review (1.2.1).
+ * (1.1.1), audit rules for Docker's files and binaries (1.1.3-1.1.18), the
+ * manual host-hardening review (1.2.1) and the Docker version (1.2.2).
  *
  * Paths come from the daemon's real configuration (dockerd_config), never
  * from a hard-coded guess: the dockerd binary is /proc/<pid>/exe of the
@@ -24,9 +24,16 @@
  * 1.1.1 compares st_dev of the data root with st_dev of its parent: dockerd
  * bind-mounts its data root onto itself, so being a mount point proves
  * nothing; being on another device does.
+ *
+ * 1.2.2 (manual) reports the server version from the Docker API sweep and
+ * the age of its build. It is the one check here that needs the API; when
+ * the API did not answer, 1.2.2 is an error naming the reason and every
+ * other check still runs, so the collector needs Docker but never fails for
+ * the lack of it.
  */
 #include "collector.h"
 
+#include "docker.h"
 #include "dockerd_config.h"
 #include "hostfs.h"
 
@@ -36,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #define AUDIT_RULES_FILE    "/etc/audit/audit.rules"
 #define AUDIT_RULES_DIR     "/etc/audit/rules.d"
@@ -92,6 +100,9 @@ static const struct check_def host_checks[] = {
     { "1.2.1", "1", 1, false, "The container host has been hardened",
       "Harden the host OS following the CIS benchmark for your distribution; run only what the "
       "host needs besides Docker." },
+    { "1.2.2", "1", 1, false, "The version of Docker is up to date",
+      "Compare the server version with the current Docker Engine release (or your distribution's "
+      "supported package) and upgrade when security fixes are out." },
 };
 
 /* Where the path an audit check judges comes from. */
@@ -558,11 +569,45 @@ static int judge_partition(struct result_sink *sink, const char *rootfs,
                     minor(pst.st_dev));
 }
 
+/*
+ * 1.2.2 (manual): the server version and how old its build is; an error
+ * when the API did not answer or sent no version.
+ */
+static int judge_version(struct result_sink *sink, const struct collect_ctx *ctx)
+{
+    const struct docker_sweep *sw = ctx->docker;
+    if (sw == NULL)
+        return sink_add(sink, "1.2.2", "host", CHECK_ERROR,
+                        "Docker API unavailable: the API was not queried");
+    if (!sw->ok)
+        return sink_add(sink, "1.2.2", "host", CHECK_ERROR, "Docker API unavailable: %s",
+                        sw->error[0] != '\0' ? sw->error : "no answer");
+    const struct docker_version *v = &sw->version;
+    if ((v->invalid & (1u << DOCKER_F_VERSION_VERSION)) != 0 || v->version == NULL ||
+        v->version[0] == '\0')
+        return sink_add(sink, "1.2.2", "host", CHECK_ERROR,
+                        "Version missing or mistyped in the API answer");
+    if ((v->invalid & (1u << DOCKER_F_VERSION_BUILD_TIME)) != 0 || v->build_time <= 0)
+        return sink_add(sink, "1.2.2", "host", CHECK_WARN,
+                        "Docker %s, build time not reported; compare with the current release",
+                        v->version);
+    char date[32] = "?";
+    struct tm tm;
+    time_t built = (time_t)v->build_time;
+    if (gmtime_r(&built, &tm) != NULL)
+        strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+    double age = ctx->now - (double)v->build_time;
+    long days = age > 0 ? (long)(age / 86400.0) : 0;
+    return sink_add(sink, "1.2.2", "host", CHECK_WARN,
+                    "Docker %s, built %s (%ld days ago); compare with the current release",
+                    v->version, date, days);
+}
+
 static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink, char *err,
                         size_t errlen)
 {
     struct dockerd_config cfg;
-    if (dockerd_config_load(ctx->rootfs, &cfg, err, errlen) != 0)
+    if (dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &cfg, err, errlen) != 0)
         return -1;
     struct audit_rules rules;
     if (load_audit_rules(&rules, ctx->rootfs) != 0) {
@@ -578,6 +623,8 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
     if (rc == 0)
         rc = sink_add(sink, "1.2.1", "host", CHECK_WARN,
                       "manual check: review host hardening (CIS 1.2.1)");
+    if (rc == 0)
+        rc = judge_version(sink, ctx);
     rules_free(&rules);
     dockerd_config_free(&cfg);
     if (rc != 0)
@@ -588,10 +635,13 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
 const struct collector collector_host = {
     .name = "host",
     .enabled_by_default = true,
-    .help = "Host configuration: data root partition, audit rules for Docker (CIS 1.1, 1.2.1)",
+    .help = "Host configuration: data root partition, audit rules for Docker, host hardening and "
+            "the Docker version (CIS 1.1, 1.2)",
     .checks = host_checks,
     .n_checks = ARRAY_LEN(host_checks),
     .options = NULL,
     .n_options = 0,
+    /* For 1.2.2 only: without the API the other checks still run. */
+    .needs_docker = true,
     .collect = host_collect,
 };

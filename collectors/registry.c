@@ -8,8 +8,11 @@
 
 const struct collector *const collector_registry[] = {
     &collector_host,
+    &collector_daemon_config,
     &collector_group_membership,
     &collector_file_permissions,
+    &collector_container_runtime,
+    &collector_image_age,
 };
 
 const size_t collector_registry_len = ARRAY_LEN(collector_registry);

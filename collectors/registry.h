@@ -12,6 +12,9 @@
 extern const struct collector collector_group_membership;
 extern const struct collector collector_host;
 extern const struct collector collector_file_permissions;
+extern const struct collector collector_container_runtime;
+extern const struct collector collector_daemon_config;
+extern const struct collector collector_image_age;
 
 /* Every collector, in the order they run and are listed in --help. */
 extern const struct collector *const collector_registry[];

@@ -9,6 +9,7 @@
 #include "scheduler.h"
 #include "server.h"
 
+#include "../collectors/docker.h"
 #include "../collectors/registry.h"
 #include "../common/log.h"
 
@@ -27,7 +28,9 @@ int agent_main(int argc, char **argv)
     char err[512];
 
     signal(SIGPIPE, SIG_IGN);
-    if (agent_cli_parse(&cli, argc, argv, 1, err, sizeof(err)) != 0) {
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return check_main(argc, argv);
+    if (agent_cli_parse(&cli, AGENT_MODE_DAEMON, argc, argv, 1, err, sizeof(err)) != 0) {
         fprintf(stderr, "dockward: %s\n", err);
         return 2;
     }
@@ -47,6 +50,11 @@ int agent_main(int argc, char **argv)
     enum log_level level = LOG_LEVEL_INFO;
     (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
     log_set_level(level);
+
+    if (docker_global_init() != 0) {
+        log_error("cannot initialise libcurl");
+        return 1;
+    }
 
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -22,7 +22,10 @@
 #define AGENT_DEFAULT_LISTEN      ":10310"
 #define AGENT_DEFAULT_DOCKER_HOST "unix:///var/run/docker.sock"
 
+enum agent_mode { AGENT_MODE_DAEMON = 0, AGENT_MODE_CHECK };
+
 struct agent_config {
+    enum agent_mode mode;
     const char *listen_address;
     const char *telemetry_path;
     unsigned long long max_connections;
@@ -30,6 +33,14 @@ struct agent_config {
     uint64_t start_delay_ms;
     const char *rootfs;
     const char *docker_host;
+    const char *docker_tls_ca;
+    const char *docker_tls_cert;
+    const char *docker_tls_key;
+    const char *check_include;     /* comma-separated ids or section prefixes; NULL = all */
+    const char *check_exclude;     /* NULL = none */
+    const char *container_include; /* comma-separated name globs; NULL = all */
+    const char *container_exclude; /* NULL = none */
+    const char *format;            /* check mode: "text" or "json" */
     const char *log_level;
     bool disable_defaults;
     bool show_version;
@@ -56,11 +67,25 @@ struct agent_cli {
 };
 
 /*
- * Parses argv[first..] into cli->cfg. Returns 0, or -1 with a one-line
- * message naming the flag in err (the caller prints it and exits 2).
+ * Parses argv[first..] into cli->cfg for `mode` (check mode adds --format).
+ * Returns 0, or -1 with a one-line message naming the flag in err (the
+ * caller prints it and exits 2).
  */
-int agent_cli_parse(struct agent_cli *cli, int argc, char **argv, int first, char *err,
-                    size_t errlen);
+int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char **argv, int first,
+                    char *err, size_t errlen);
+
+/*
+ * Whether check `id` is selected by --check.include / --check.exclude. A
+ * pattern selects an id equal to it or below it: "5" selects "5.25",
+ * "1.1" selects "1.1.3", "dockward" selects "dockward.image_age".
+ */
+bool agent_check_selected(const struct agent_config *cfg, const char *id);
+
+/* Whether a container name is selected by --container.include / --container.exclude (globs). */
+bool agent_container_selected(const struct agent_config *cfg, const char *name);
+
+/* `dockward check`: one collection, printed; returns the exit code (0, 1, 2 or 3). */
+int check_main(int argc, char **argv);
 
 /* Prints usage and every flag. */
 void agent_cli_print_help(const struct agent_cli *cli, FILE *out);

@@ -10,10 +10,45 @@
 #include "../common/httpd.h"
 #include "../common/log.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+static const char *const formats[] = { "text", "json", NULL };
+
+/* A comma-separated list of non-empty items made of [A-Za-z0-9._*?[]-]. */
+static int validate_list(const char *value, char *err, size_t errlen)
+{
+    const char *p = value;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0) {
+            snprintf(err, errlen, "empty item in the comma-separated list");
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  strchr("._-*?[]!", c) != NULL)) {
+                snprintf(err, errlen, "unexpected character '%c'", c);
+                return -1;
+            }
+        }
+        if (p[n] == '\0')
+            return 0;
+        p += n + 1;
+    }
+}
+
+static int validate_path(const char *value, char *err, size_t errlen)
+{
+    if (value[0] == '\0') {
+        snprintf(err, errlen, "empty path");
+        return -1;
+    }
+    return 0;
+}
 
 static int validate_telemetry_path(const char *value, char *err, size_t errlen)
 {
@@ -52,10 +87,22 @@ static void add_flag(struct agent_cli *cli, struct flag_def def)
         cli->defs[cli->n_defs++] = def;
 }
 
+static void build_daemon_flags(struct agent_cli *cli);
+static void build_common_flags(struct agent_cli *cli);
+
 static void build_table(struct agent_cli *cli)
 {
     struct agent_config *c = &cli->cfg;
     cli->n_defs = 0;
+    if (c->mode == AGENT_MODE_DAEMON)
+        build_daemon_flags(cli);
+    build_common_flags(cli);
+}
+
+/* Flags of the long-running agent only: serving and scheduling. */
+static void build_daemon_flags(struct agent_cli *cli)
+{
+    struct agent_config *c = &cli->cfg;
     add_flag(cli, (struct flag_def){ .name = "web.listen-address",
                                      .type = FLAG_STRING,
                                      .def = AGENT_DEFAULT_LISTEN,
@@ -98,6 +145,12 @@ static void build_table(struct agent_cli *cli)
                                      .dest = &c->start_delay_ms,
                                      .min = 0,
                                      .max = 3600ULL * 1000 });
+}
+
+/* Flags of both modes: what to audit and how to reach it. */
+static void build_common_flags(struct agent_cli *cli)
+{
+    struct agent_config *c = &cli->cfg;
     add_flag(cli, (struct flag_def){ .name = "path.rootfs",
                                      .type = FLAG_STRING,
                                      .def = "/",
@@ -113,9 +166,66 @@ static void build_table(struct agent_cli *cli)
                                      .help = "Docker Engine API endpoint (unix:// or tcp://)",
                                      .dest = &c->docker_host,
                                      .validate = validate_docker_host });
+    add_flag(cli, (struct flag_def){ .name = "docker.tls-ca",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "CA certificate that signed a tcp:// Docker "
+                                             "daemon's certificate (enables TLS)",
+                                     .dest = &c->docker_tls_ca,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "docker.tls-cert",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Client certificate for a tcp:// Docker daemon "
+                                             "that verifies clients",
+                                     .dest = &c->docker_tls_cert,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "docker.tls-key",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Key of --docker.tls-cert",
+                                     .dest = &c->docker_tls_key,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "check.include",
+                                     .type = FLAG_STRING,
+                                     .metavar = "ID,...",
+                                     .help = "Only these checks: ids or sections (\"5\", "
+                                             "\"1.1\", \"5.25\", \"dockward\")",
+                                     .dest = &c->check_include,
+                                     .validate = validate_list });
+    add_flag(cli, (struct flag_def){ .name = "check.exclude",
+                                     .type = FLAG_STRING,
+                                     .metavar = "ID,...",
+                                     .help = "Leave out these checks: ids or sections",
+                                     .dest = &c->check_exclude,
+                                     .validate = validate_list });
+    add_flag(cli, (struct flag_def){ .name = "container.include",
+                                     .type = FLAG_STRING,
+                                     .metavar = "GLOB,...",
+                                     .help = "Only judge containers whose name matches one of "
+                                             "these patterns",
+                                     .dest = &c->container_include,
+                                     .validate = validate_list });
+    add_flag(cli, (struct flag_def){ .name = "container.exclude",
+                                     .type = FLAG_STRING,
+                                     .metavar = "GLOB,...",
+                                     .help = "Do not judge containers whose name matches one of "
+                                             "these patterns",
+                                     .dest = &c->container_exclude,
+                                     .validate = validate_list });
+    if (c->mode == AGENT_MODE_CHECK)
+        add_flag(cli, (struct flag_def){ .name = "format",
+                                         .type = FLAG_ENUM,
+                                         .def = "text",
+                                         .metavar = "FORMAT",
+                                         .help = "Output: text (grouped by section, colour on "
+                                                 "a terminal) or json",
+                                         .dest = &c->format,
+                                         .choices = formats });
+    /* One-shot checks keep stderr for problems; the daemon also says what it does. */
     add_flag(cli, (struct flag_def){ .name = "log.level",
                                      .type = FLAG_ENUM,
-                                     .def = "info",
+                                     .def = c->mode == AGENT_MODE_CHECK ? "warn" : "info",
                                      .metavar = "LEVEL",
                                      .help = "Only log messages at this level or above: debug, "
                                              "info, warn, error",
@@ -174,10 +284,14 @@ static void build_table(struct agent_cli *cli)
                                      .dest = &c->show_help });
 }
 
-int agent_cli_parse(struct agent_cli *cli, int argc, char **argv, int first, char *err,
-                    size_t errlen)
+int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char **argv, int first,
+                    char *err, size_t errlen)
 {
     memset(cli, 0, sizeof(*cli));
+    cli->cfg.mode = mode;
+    /* Defaults for the daemon-only settings, so check mode reads sane values. */
+    cli->cfg.interval_ms = 60000;
+    cli->cfg.max_connections = 256;
     build_table(cli);
     if (flags_parse(cli->defs, cli->n_defs, argc, argv, first, err, errlen) != 0)
         return -1;
@@ -205,12 +319,82 @@ int agent_cli_parse(struct agent_cli *cli, int argc, char **argv, int first, cha
     while (len > 1 && c->rootfs_storage[len - 1] == '/')
         c->rootfs_storage[--len] = '\0';
     c->rootfs = c->rootfs_storage;
+
+    int tcp = strncmp(c->docker_host, "tcp://", 6) == 0;
+    if (!tcp && (c->docker_tls_ca || c->docker_tls_cert || c->docker_tls_key)) {
+        snprintf(err, errlen, "--docker.tls-ca/-cert/-key need a tcp:// --docker.host");
+        return -1;
+    }
+    if ((c->docker_tls_cert == NULL) != (c->docker_tls_key == NULL)) {
+        snprintf(err, errlen, "--docker.tls-cert and --docker.tls-key go together");
+        return -1;
+    }
     return 0;
+}
+
+/* Whether `id` equals `pattern` or lies below it ("5" -> "5.25"). */
+static bool id_under(const char *id, const char *pattern, size_t plen)
+{
+    return strncmp(id, pattern, plen) == 0 && (id[plen] == '\0' || id[plen] == '.');
+}
+
+/* Whether any item of the comma-separated `list` matches, by `match`. */
+static bool list_matches(const char *list, const char *subject,
+                         bool (*match)(const char *subject, const char *item, size_t len))
+{
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n > 0 && match(subject, p, n))
+            return true;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static bool match_check(const char *id, const char *item, size_t len)
+{
+    return id_under(id, item, len);
+}
+
+static bool match_glob(const char *name, const char *item, size_t len)
+{
+    char pattern[256];
+    if (len >= sizeof(pattern))
+        return false;
+    memcpy(pattern, item, len);
+    pattern[len] = '\0';
+    return fnmatch(pattern, name, 0) == 0;
+}
+
+bool agent_check_selected(const struct agent_config *cfg, const char *id)
+{
+    if (cfg->check_include != NULL && !list_matches(cfg->check_include, id, match_check))
+        return false;
+    return cfg->check_exclude == NULL || !list_matches(cfg->check_exclude, id, match_check);
+}
+
+bool agent_container_selected(const struct agent_config *cfg, const char *name)
+{
+    if (cfg->container_include != NULL && !list_matches(cfg->container_include, name, match_glob))
+        return false;
+    return cfg->container_exclude == NULL ||
+           !list_matches(cfg->container_exclude, name, match_glob);
 }
 
 void agent_cli_print_help(const struct agent_cli *cli, FILE *out)
 {
-    fprintf(out, "usage: dockward [FLAGS]\n\n"
+    if (cli->cfg.mode == AGENT_MODE_CHECK) {
+        fprintf(out, "usage: dockward check [FLAGS]\n\n"
+                     "Audits this Docker host once against the CIS Docker Benchmark, prints the "
+                     "results and\nexits 0 when nothing failed, 1 when something failed, 2 on a "
+                     "usage error, 3 when\na collector could not run.\n\nFlags:\n");
+        flags_print_help(out, cli->defs, cli->n_defs);
+        return;
+    }
+    fprintf(out, "usage: dockward [FLAGS]\n       dockward check [FLAGS]   (one-shot audit for "
+                 "CI; see dockward check --help)\n\n"
                  "Audits this Docker host against the CIS Docker Benchmark continuously and "
                  "serves the results\nas Prometheus metrics.\n\nFlags:\n");
     flags_print_help(out, cli->defs, cli->n_defs);
@@ -224,4 +408,6 @@ void agent_config_collect_ctx(const struct agent_config *cfg, struct collect_ctx
     ctx->docker_host = cfg->docker_host;
     ctx->options = cfg->options;
     ctx->n_options = cfg->n_options;
+    ctx->docker = NULL;
+    ctx->now = 0;
 }

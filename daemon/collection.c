@@ -9,6 +9,8 @@
 
 #include "../collectors/registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,11 +33,73 @@ void collection_init(struct collection *col)
     memset(col, 0, sizeof(*col));
 }
 
+/* Drops containers the configuration does not select (freeing them). */
+static void filter_containers(const struct agent_config *cfg, struct collection *col)
+{
+    struct docker_sweep *sw = &col->sweep;
+    size_t kept = 0;
+    for (size_t i = 0; i < sw->n_containers; i++) {
+        const char *name = sw->containers[i].name ? sw->containers[i].name : "";
+        if (agent_container_selected(cfg, name)) {
+            sw->containers[kept++] = sw->containers[i];
+        } else {
+            docker_container_free(&sw->containers[i]);
+            col->containers_filtered++;
+        }
+    }
+    sw->n_containers = kept;
+}
+
+static void sweep_docker(const struct agent_config *cfg, struct collection *col)
+{
+    struct docker_client_options opts = { .host = cfg->docker_host,
+                                          .tls_ca = cfg->docker_tls_ca,
+                                          .tls_cert = cfg->docker_tls_cert,
+                                          .tls_key = cfg->docker_tls_key };
+    char err[256];
+    col->swept = true;
+    struct docker_client *client = docker_client_new(&opts, err, sizeof(err));
+    if (client == NULL) {
+        col->sweep.ok = false;
+        snprintf(col->sweep.error, sizeof(col->sweep.error), "%s", err);
+        return;
+    }
+    (void)docker_sweep_run(client, &col->sweep); /* failure is described in the sweep */
+    docker_client_free(client);
+    if (col->sweep.ok)
+        filter_containers(cfg, col);
+}
+
+/* Drops the results of checks the configuration does not select. */
+static void filter_results(const struct agent_config *cfg, struct result_set *set)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < set->len; i++) {
+        if (agent_check_selected(cfg, set->items[i].check->id)) {
+            set->items[kept++] = set->items[i];
+        } else {
+            free(set->items[i].target);
+            free(set->items[i].evidence);
+        }
+    }
+    set->len = kept;
+}
+
 void collection_run(const struct agent_config *cfg, struct collection *col)
 {
     struct collect_ctx ctx;
     agent_config_collect_ctx(cfg, &ctx);
     collection_init(col);
+    col->started_at = clock_wall_seconds();
+    ctx.now = col->started_at;
+
+    bool need_docker = false;
+    for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++)
+        need_docker |= cfg->enabled[i] && collector_registry[i]->needs_docker;
+    if (need_docker) {
+        sweep_docker(cfg, col);
+        ctx.docker = &col->sweep;
+    }
 
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
         if (!cfg->enabled[i])
@@ -59,6 +123,7 @@ void collection_run(const struct agent_config *cfg, struct collection *col)
             snprintf(run->error, sizeof(run->error), "failed without a reason");
         else if (rc == 0)
             run->error[0] = '\0';
+        filter_results(cfg, &run->results);
     }
     col->done = true;
 }
@@ -68,4 +133,7 @@ void collection_free(struct collection *col)
     for (size_t i = 0; i < col->n_runs; i++)
         result_set_free(&col->runs[i].results);
     col->n_runs = 0;
+    if (col->swept)
+        docker_sweep_free(&col->sweep);
+    col->swept = false;
 }

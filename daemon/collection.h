@@ -11,6 +11,8 @@
 
 #include "agent.h"
 
+#include "../collectors/docker.h"
+
 struct collector_run {
     const struct collector *collector;
     bool success;
@@ -22,16 +24,24 @@ struct collector_run {
 
 struct collection {
     struct collector_run runs[AGENT_MAX_COLLECTORS];
-    size_t n_runs; /* enabled collectors, in registry order */
-    bool done;     /* false for the empty collection served before the first run */
+    size_t n_runs;              /* enabled collectors, in registry order */
+    bool done;                  /* false for the empty collection served before the first run */
+    bool swept;                 /* the Docker API was asked (an enabled collector needs it) */
+    struct docker_sweep sweep;  /* valid when swept; sweep.ok says whether it answered */
+    size_t containers_filtered; /* left out by --container.include/--container.exclude */
+    double started_at;          /* wall clock */
 };
 
 /* An empty collection (no runs, done = false). */
 void collection_init(struct collection *col);
 
 /*
- * Runs every enabled collector of `cfg` in registry order. A collector that
- * fails is recorded (success = false, error) and the others still run.
+ * Sweeps the Docker API once when an enabled collector needs it, then runs
+ * every enabled collector of `cfg` in registry order. A collector that fails
+ * is recorded (success = false, error) and the others still run. Results of
+ * checks not selected by --check.include/--check.exclude are dropped here,
+ * and containers not selected by --container.* are dropped from the sweep
+ * before any collector sees them.
  */
 void collection_run(const struct agent_config *cfg, struct collection *col);
 

@@ -92,6 +92,8 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
         const struct collector *c = collector_registry[i];
         for (size_t k = 0; k < c->n_checks; k++) {
             const struct check_def *d = &c->checks[k];
+            if (!agent_check_selected(cfg, d->id))
+                continue;
             char level[8];
             snprintf(level, sizeof(level), "%d", d->level);
             struct metric_label l[] = { LABEL("check", d->id), LABEL("section", d->section),
@@ -110,6 +112,8 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
         const struct collector *c = run->collector;
         for (size_t k = 0; k < c->n_checks; k++) {
             const struct check_def *d = &c->checks[k];
+            if (!agent_check_selected(cfg, d->id))
+                continue;
             double failing = 0;
             for (size_t r = 0; r < run->results.len; r++) {
                 const struct result *res = &run->results.items[r];
@@ -144,10 +148,57 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
     return rc;
 }
 
+/* dockward_up and what the Docker daemon says it is. */
+static int build_docker(struct expo *e, const struct collection *col)
+{
+    int rc = 0;
+    if (!col->swept)
+        return 0;
+    const struct docker_sweep *sw = &col->sweep;
+    rc |= add_gauge(e, "dockward_up", "1 when the Docker API answered at the last collection.");
+    rc |= expo_sample(e, "dockward_up", NULL, 0, sw->ok ? 1 : 0);
+    if (!sw->ok)
+        return rc;
+    struct metric_label l[] = {
+        LABEL("version", sw->version.version ? sw->version.version : ""),
+        LABEL("api_version", sw->api_version),
+        LABEL("storage_driver", sw->info.driver ? sw->info.driver : ""),
+        LABEL("logging_driver", sw->info.logging_driver ? sw->info.logging_driver : ""),
+    };
+    rc |= add_gauge(e, "dockward_engine_info", "What the Docker daemon reports; always 1.");
+    rc |= expo_sample(e, "dockward_engine_info", l, 4, 1);
+    return rc;
+}
+
+/* Figures collectors measured beside their verdicts: dockward_<name>{<label>}. */
+static int build_measures(struct expo *e, const struct collection *col)
+{
+    int rc = 0;
+    for (size_t i = 0; i < col->n_runs; i++) {
+        const struct collector_run *run = &col->runs[i];
+        if (!run->success)
+            continue;
+        for (size_t m = 0; m < run->results.n_measures; m++) {
+            const struct measurement *ms = &run->results.measures[m];
+            char name[128];
+            int n = snprintf(name, sizeof(name), "dockward_%s", ms->def->name);
+            if (n < 0 || (size_t)n >= sizeof(name))
+                continue;
+            rc |= add_gauge(e, name, ms->def->help);
+            struct metric_label l[] = { LABEL(ms->def->label, ms->label_value) };
+            rc |=
+                expo_sample(e, name, ms->def->label ? l : NULL, ms->def->label ? 1 : 0, ms->value);
+        }
+    }
+    return rc;
+}
+
 int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
                         const struct collection *col)
 {
     int rc = build_meta(e);
+    rc |= build_docker(e, col);
+    rc |= build_measures(e, col);
     rc |= build_collectors(e, col);
     rc |= build_checks(e, cfg, col);
     return rc == 0 ? 0 : -1;

@@ -83,12 +83,14 @@ docker_env_import_busybox() {
     local name=${1:-$DOCKER_ENV_IMAGE}
     local root
     root=$(mktemp -d "$DOCKER_ENV_DIR/rootfs-XXXXXX")
-    mkdir -p "$root/bin" "$root/etc"
+    chmod 755 "$root" # the image's / : non-root users must be able to run it
+    mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+    chmod 1777 "$root/tmp"
     cp /bin/busybox "$root/bin/busybox"
     local c
     for c in sh sleep true cat ls; do ln -s busybox "$root/bin/$c"; done
     echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
     echo 'root:x:0:' >"$root/etc/group"
-    tar -C "$root" -c . | dk import - "$name" >/dev/null
+    tar -C "$root" -c . | dk import --change 'ENV PATH=/bin' - "$name" >/dev/null
     rm -rf "$root"
 }

@@ -98,7 +98,9 @@ readme_lists_metrics() { # every metric family is named in README
 for case in failing hardened; do
     root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/$case/manifest")
     roots+=("$root")
+    # Docker is deliberately absent: host-side results must be served all the same.
     start_agent "$case" "$root" --collection.start-delay=3s --collection.interval=1h \
+        --docker.host="unix://$work/no-docker.sock" \
         --check.trusted-users=alice
     base="http://127.0.0.1:$port"
 

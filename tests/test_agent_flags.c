@@ -27,7 +27,7 @@ static int parse(char *err, size_t errlen, ...)
         argv[argc++] = a;
     va_end(ap);
     err[0] = '\0';
-    return agent_cli_parse(&cli, argc, argv, 1, err, errlen);
+    return agent_cli_parse(&cli, AGENT_MODE_DAEMON, argc, argv, 1, err, errlen);
 }
 
 static size_t registry_index(const char *name)
@@ -134,7 +134,8 @@ static void test_errors_name_the_flag(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[256];
         char *argv[3] = { "dockward", (char *)cases[i].args[0], NULL };
-        assert_int_equal(agent_cli_parse(&cli, 2, argv, 1, err, sizeof(err)), -1);
+        assert_int_equal(agent_cli_parse(&cli, AGENT_MODE_DAEMON, 2, argv, 1, err, sizeof(err)),
+                         -1);
         if (strstr(err, cases[i].want) == NULL)
             fail_msg("case %zu: error \"%s\" does not contain \"%s\"", i, err, cases[i].want);
         assert_null(strchr(err, '\n'));
@@ -183,6 +184,72 @@ static void test_durations(void **state)
     assert_int_equal(flags_parse_duration("99999999999999999999s", &ms), -1);
 }
 
+static void test_check_selection(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(parse(err, sizeof(err), "--check.include=5,1.1", "--check.exclude=5.25", NULL),
+                     0);
+    assert_true(agent_check_selected(&cli.cfg, "5.5"));
+    assert_true(agent_check_selected(&cli.cfg, "1.1.3"));
+    assert_false(agent_check_selected(&cli.cfg, "5.25"));
+    assert_false(agent_check_selected(&cli.cfg, "1.10"));
+    assert_false(agent_check_selected(&cli.cfg, "4.1"));
+    assert_false(agent_check_selected(&cli.cfg, "55.1"));
+    assert_int_equal(parse(err, sizeof(err), "--check.exclude=dockward", NULL), 0);
+    assert_false(agent_check_selected(&cli.cfg, "dockward.image_age"));
+    assert_true(agent_check_selected(&cli.cfg, "3.1"));
+    assert_int_equal(parse(err, sizeof(err), "--check.include=5,,6", NULL), -1);
+    assert_non_null(strstr(err, "--check.include"));
+}
+
+static void test_container_selection(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(parse(err, sizeof(err), "--container.include=web-*,db",
+                           "--container.exclude=web-canary", NULL),
+                     0);
+    assert_true(agent_container_selected(&cli.cfg, "web-1"));
+    assert_true(agent_container_selected(&cli.cfg, "db"));
+    assert_false(agent_container_selected(&cli.cfg, "db2"));
+    assert_false(agent_container_selected(&cli.cfg, "web-canary"));
+    assert_int_equal(parse(err, sizeof(err), NULL), 0);
+    assert_true(agent_container_selected(&cli.cfg, "anything"));
+}
+
+static void test_check_mode_flags(void **state)
+{
+    (void)state;
+    char err[256];
+    char *argv[] = { "dockward", "check", "--format=json", NULL };
+    assert_int_equal(agent_cli_parse(&cli, AGENT_MODE_CHECK, 3, argv, 2, err, sizeof(err)), 0);
+    assert_string_equal(cli.cfg.format, "json");
+    assert_string_equal(cli.cfg.log_level, "warn");
+    char *bad[] = { "dockward", "check", "--web.listen-address=:1", NULL };
+    assert_int_equal(agent_cli_parse(&cli, AGENT_MODE_CHECK, 3, bad, 2, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "unknown flag --web.listen-address"));
+    char *daemon_format[] = { "dockward", "--format=json", NULL };
+    assert_int_equal(
+        agent_cli_parse(&cli, AGENT_MODE_DAEMON, 2, daemon_format, 1, err, sizeof(err)), -1);
+}
+
+static void test_docker_tls_flags_need_tcp(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(parse(err, sizeof(err), "--docker.tls-ca=/ca.pem", NULL), -1);
+    assert_non_null(strstr(err, "tcp://"));
+    assert_int_equal(parse(err, sizeof(err), "--docker.host=tcp://127.0.0.1:2376",
+                           "--docker.tls-ca=/ca.pem", "--docker.tls-cert=/c.pem", NULL),
+                     -1);
+    assert_non_null(strstr(err, "go together"));
+    assert_int_equal(parse(err, sizeof(err), "--docker.host=tcp://127.0.0.1:2376",
+                           "--docker.tls-ca=/ca.pem", "--docker.tls-cert=/c.pem",
+                           "--docker.tls-key=/k.pem", NULL),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +260,10 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_flag),
         cmocka_unit_test(test_help_lists_every_flag),
         cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_check_selection),
+        cmocka_unit_test(test_container_selection),
+        cmocka_unit_test(test_check_mode_flags),
+        cmocka_unit_test(test_docker_tls_flags_need_tcp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -688,6 +688,190 @@ static void test_containerd_socket(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* ---- which dockerd, effective values, environment ------------------------ */
+
+static void load_for(const struct fixture *fx, const char *docker_host, struct dockerd_config *cfg)
+{
+    char err[256] = "";
+    if (dockerd_config_load_for(fx->root, docker_host, cfg, err, sizeof(err)) != 0)
+        fail_msg("dockerd_config_load_for: %s", err);
+}
+
+static void test_load_for_picks_dockerd_serving_docker_host(void **state)
+{
+    struct fixture *fx = *state;
+    struct dockerd_config cfg;
+    /* pid 999: fd:// (/run/docker.sock, /run/docker-extra.sock) and /var/run/docker.sock;
+     * pid 1000: its own socket on the command line, another in its own daemon.json. */
+    PUT_BYTES(fx, "/proc/1000/cmdline",
+              "/opt/other/dockerd\0-H\0unix:///run/other.sock\0--config-file\0/srv/other.json\0");
+    PUT_TEXT(fx, "/srv/other.json", "{\"hosts\": [\"unix:///srv/json-other.sock\"]}");
+
+    load_for(fx, "unix:///run/other.sock", &cfg);
+    assert_int_equal(cfg.pid, 1000);
+    assert_string_equal(cfg.exe, "/opt/other/dockerd");
+    assert_string_equal(cfg.config_file, "/srv/other.json");
+    dockerd_config_free(&cfg);
+    /* Through the /var/run -> /run link, and from the other daemon's daemon.json. */
+    load_for(fx, "unix:///var/run/other.sock", &cfg);
+    assert_int_equal(cfg.pid, 1000);
+    dockerd_config_free(&cfg);
+    load_for(fx, "/srv/json-other.sock", &cfg);
+    assert_int_equal(cfg.pid, 1000);
+    dockerd_config_free(&cfg);
+    /* The socket-activated one, through docker.socket's %t path. */
+    load_for(fx, "unix:///run/docker-extra.sock", &cfg);
+    assert_int_equal(cfg.pid, 999);
+    assert_string_equal(cfg.config_file, "/etc/docker/daemon.json");
+    dockerd_config_free(&cfg);
+    load_for(fx, "unix:///run/docker.sock", &cfg);
+    assert_int_equal(cfg.pid, 999);
+    dockerd_config_free(&cfg);
+    /* Nobody serves it, a TCP host, no host at all: the lowest pid, as dockerd_config_load. */
+    static const char *const fallback[] = { "unix:///run/nobody.sock", "tcp://127.0.0.1:2376",
+                                            "unix://", "", NULL };
+    for (size_t i = 0; i < sizeof(fallback) / sizeof(fallback[0]); i++) {
+        load_for(fx, fallback[i], &cfg);
+        assert_int_equal(cfg.pid, 999);
+        dockerd_config_free(&cfg);
+    }
+
+    /* The lower pid also serving the socket wins over a higher one. */
+    PUT_BYTES(fx, "/proc/1000/cmdline", "/opt/other/dockerd\0");
+    load_for(fx, "unix:///var/run/docker.sock", &cfg);
+    assert_int_equal(cfg.pid, 999);
+    dockerd_config_free(&cfg);
+    /* Only pid 1000 (no -H: the default socket) serves /var/run/docker.sock. */
+    PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0-H\0unix:///run/first.sock\0");
+    load_for(fx, "unix:///run/docker.sock", &cfg);
+    assert_int_equal(cfg.pid, 1000);
+    dockerd_config_free(&cfg);
+
+    /* /proc that cannot be listed is the one failure, as for _load. */
+    char cmd[4200];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s/proc'", fx->root);
+    assert_int_equal(system(cmd), 0);
+    PUT_TEXT(fx, "/proc", "not a directory");
+    char err[256] = "";
+    assert_int_equal(
+        dockerd_config_load_for(fx->root, "unix:///run/docker.sock", &cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cannot list /proc"));
+}
+
+static void test_effective_last_flag_then_json(void **state)
+{
+    struct fixture *fx = *state;
+    struct dockerd_config cfg;
+    enum dockerd_source src;
+    /* The last of repeated flags wins, as in pflag; "-l" is log-level. */
+    PUT_BYTES(fx, "/proc/999/cmdline",
+              "dockerd\0--log-level=debug\0-l\0error\0--icc=false\0--icc\0");
+    load(fx, &cfg);
+    assert_string_equal(dockerd_config_effective(&cfg, "log-level", &src), "error");
+    assert_int_equal(src, DOCKERD_SRC_CMDLINE);
+    assert_string_equal(dockerd_config_effective(&cfg, "icc", &src), "true");
+    assert_int_equal(src, DOCKERD_SRC_CMDLINE);
+    /* Not on the command line: daemon.json, under the flag or the JSON name. */
+    assert_string_equal(dockerd_config_effective(&cfg, "tlscacert", &src),
+                        "/etc/docker/tls/ca.pem");
+    assert_int_equal(src, DOCKERD_SRC_JSON);
+    assert_string_equal(dockerd_config_effective(&cfg, "insecure-registries", &src),
+                        "registry.local:5000");
+    assert_int_equal(src, DOCKERD_SRC_JSON);
+    assert_string_equal(dockerd_config_effective(&cfg, "userland-proxy", NULL), "false");
+    /* null and absent: set nowhere. */
+    assert_null(dockerd_config_effective(&cfg, "cgroup-parent", &src));
+    assert_int_equal(src, DOCKERD_SRC_NONE);
+    assert_null(dockerd_config_effective(&cfg, "no-new-privileges", &src));
+    assert_int_equal(src, DOCKERD_SRC_NONE);
+    dockerd_config_free(&cfg);
+
+    /* Go's ParseBool, nothing more. */
+    static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+    static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        assert_int_equal(dockerd_parse_bool(yes[i]), 1);
+        assert_int_equal(dockerd_parse_bool(no[i]), 0);
+    }
+    assert_int_equal(dockerd_parse_bool("yes"), -1);
+    assert_int_equal(dockerd_parse_bool(""), -1);
+    assert_int_equal(dockerd_parse_bool(NULL), -1);
+}
+
+static void test_env_flag_reads_one_variable(void **state)
+{
+    struct fixture *fx = *state;
+    struct dockerd_config cfg;
+    char v[16];
+    PUT_BYTES(fx, "/proc/999/environ",
+              "PATH=/usr/sbin:/usr/bin\0DOCKER_CONTENT_TRUST_SERVER=https://n\0"
+              "SECRET_TOKEN=hunter2\0DOCKER_CONTENT_TRUST=1\0X=a=b\0DOCKER_CONTENT_TRUST=0\0"
+              "LONG=0123456789abcdefghij\0EMPTY=\0NOVALUE\0");
+    load(fx, &cfg);
+    memset(v, 'z', sizeof(v));
+    /* The first definition, as getenv(3); not the longer name sharing its prefix. */
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
+                     1);
+    assert_string_equal(v, "1");
+    /* A prefix of a name is not the name. */
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT", v, sizeof(v)), 0);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "SECRET", v, sizeof(v)), 0);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "NOVALUE", v, sizeof(v)), 0);
+    /* Values holding '=', empty ones, cut ones, and existence only. */
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "X", v, sizeof(v)), 1);
+    assert_string_equal(v, "a=b");
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "EMPTY", v, sizeof(v)), 1);
+    assert_string_equal(v, "");
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "LONG", v, 5), 1);
+    assert_string_equal(v, "0123");
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "LONG", NULL, 0), 1);
+    /* Bad names. */
+    errno = 0;
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "A=B", v, sizeof(v)), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "", v, sizeof(v)), -1);
+    assert_int_equal(errno, EINVAL);
+    /* dockerd exited meanwhile: its environ is gone. */
+    remove_path(fx, "/proc/999/environ");
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
+                     -1);
+    assert_int_equal(errno, ENOENT);
+    dockerd_config_free(&cfg);
+
+    /* The environment of the dockerd that serves --docker.host, not of the lowest pid. */
+    PUT_BYTES(fx, "/proc/1000/cmdline", "/opt/other/dockerd\0-H\0unix:///run/other.sock\0");
+    PUT_BYTES(fx, "/proc/1000/environ", "DOCKER_CONTENT_TRUST=true\0");
+    load_for(fx, "unix:///run/other.sock", &cfg);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
+                     1);
+    assert_string_equal(v, "true");
+    dockerd_config_free(&cfg);
+
+    /* No dockerd at all. */
+    remove_path(fx, "/proc/999/comm");
+    remove_path(fx, "/proc/1000/comm");
+    load(fx, &cfg);
+    assert_int_equal(cfg.pid, 0);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
+                     -1);
+    assert_int_equal(errno, ESRCH);
+    dockerd_config_free(&cfg);
+
+    /* Over the cap: an error, not a partial answer. */
+    load(fx, &cfg); /* pid 0 again: make 999 a dockerd */
+    dockerd_config_free(&cfg);
+    PUT_TEXT(fx, "/proc/999/comm", "dockerd\n");
+    PUT_TEXT(fx, "/proc/999/environ", "A=1");
+    char real[4096];
+    real_path(fx, "/proc/999/environ", real, sizeof(real));
+    assert_int_equal(truncate(real, DOCKERD_ENVIRON_MAX + 1), 0);
+    load(fx, &cfg);
+    assert_int_equal(cfg.pid, 999);
+    assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "A", v, sizeof(v)), -1);
+    assert_int_equal(errno, EFBIG);
+    dockerd_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +902,12 @@ int main(void)
                                         teardown_fixture),
         cmocka_unit_test_setup_teardown(test_data_root, setup_debian, teardown_fixture),
         cmocka_unit_test_setup_teardown(test_containerd_socket, setup_debian, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_load_for_picks_dockerd_serving_docker_host,
+                                        setup_debian, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_effective_last_flag_then_json, setup_debian,
+                                        teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_env_flag_reads_one_variable, setup_debian,
+                                        teardown_fixture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

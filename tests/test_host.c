@@ -9,7 +9,9 @@
  * for /usr/bin/dockerd when the daemon is /usr/sbin/dockerd, or a file that
  * does not end in .rules. 1.1.1 is run on a tmpfs (own device: pass), on a
  * bind mount of the data root onto itself (a mount point on the same
- * device: fail) and on a plain directory.
+ * device: fail) and on a plain directory. 1.2.2 is judged from sweeps built
+ * here: a version with its build age, a version without build time, a
+ * missing version, and the API down (the other checks must still run).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "collectors/collector.h"
+#include "collectors/docker.h"
 #include "collectors/registry.h"
 #include "tests/fixture.h"
 
@@ -30,6 +33,8 @@ struct run {
     struct result_set set;
     int rc;
     char err[512];
+    const struct docker_sweep *docker; /* handed to the collector; NULL: not queried */
+    double now;
 };
 
 static void build_named(struct fixture *fx, const char *name)
@@ -62,6 +67,8 @@ static void collect(struct run *r)
         .docker_host = "unix:///var/run/docker.sock",
         .options = NULL,
         .n_options = 0,
+        .docker = r->docker,
+        .now = r->now,
     };
     struct result_sink sink;
     result_set_init(&r->set);
@@ -216,9 +223,10 @@ static void expect_has(const struct run *r, const char *id, enum check_status st
 static void test_descriptor(void **state)
 {
     (void)state;
-    static const char *const ids[] = { "1.1.1",  "1.1.3",  "1.1.4",  "1.1.5",  "1.1.6",  "1.1.7",
-                                       "1.1.8",  "1.1.9",  "1.1.10", "1.1.11", "1.1.12", "1.1.13",
-                                       "1.1.14", "1.1.15", "1.1.16", "1.1.17", "1.1.18", "1.2.1" };
+    static const char *const ids[] = { "1.1.1",  "1.1.3",  "1.1.4",  "1.1.5",  "1.1.6",
+                                       "1.1.7",  "1.1.8",  "1.1.9",  "1.1.10", "1.1.11",
+                                       "1.1.12", "1.1.13", "1.1.14", "1.1.15", "1.1.16",
+                                       "1.1.17", "1.1.18", "1.2.1",  "1.2.2" };
     const struct collector *c = &collector_host;
     assert_string_equal(c->name, "host");
     assert_true(c->enabled_by_default);
@@ -227,15 +235,19 @@ static void test_descriptor(void **state)
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, ids[i]);
         assert_string_equal(d->section, "1");
-        /* CIS v1.6.0: 1.1.1-1.1.6 and 1.2.1 are level 1, the other audit checks level 2. */
-        assert_int_equal(d->level, (i <= 4 || i == ARRAY_LEN(ids) - 1) ? 1 : 2);
-        assert_int_equal(d->automated, i != ARRAY_LEN(ids) - 1);
+        /* CIS v1.6.0: 1.1.1-1.1.6, 1.2.1 and 1.2.2 are level 1, the other audit checks
+         * level 2; 1.2.x are manual. */
+        int general = strncmp(ids[i], "1.2.", 4) == 0;
+        assert_int_equal(d->level, (i <= 4 || general) ? 1 : 2);
+        assert_int_equal(d->automated, !general);
         assert_non_null(d->title);
         assert_null(strchr(d->title, '\n'));
         assert_true(d->title[strlen(d->title) - 1] != '.');
         assert_non_null(d->remediation);
     }
     assert_int_equal(c->n_options, 0);
+    /* 1.2.2 reads the API; the collector still runs without it. */
+    assert_true(c->needs_docker);
 }
 
 /* Every existing path has a rule: pass naming file:line; absent paths skip. */
@@ -274,9 +286,10 @@ static void test_all_rules(void **state)
     expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
            "audit rule at /etc/audit/audit.rules:7: -F path=/usr/sbin/runc");
     expect(r, "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)");
+    expect(r, "1.2.2", "host", CHECK_ERROR, "Docker API unavailable: the API was not queried");
     /* A plain directory on the tree's own device: not a separate partition. */
     expect_has(r, "1.1.1", CHECK_FAIL, "not a separate partition");
-    assert_int_equal(r->set.len, 18);
+    assert_int_equal(r->set.len, 19);
     done(r);
 }
 
@@ -513,7 +526,7 @@ static void test_partition_missing_data_root(void **state)
     /* Nothing of Docker on this host: every audit check is skipped. */
     for (size_t i = 0; i < r->set.len; i++) {
         const struct result *res = &r->set.items[i];
-        if (strcmp(res->check->id, "1.2.1") != 0 && res->status != CHECK_SKIP) {
+        if (strncmp(res->check->id, "1.2.", 4) != 0 && res->status != CHECK_SKIP) {
             dump(r);
             fail_msg("%s not skipped", res->check->id);
         }
@@ -575,6 +588,7 @@ static void test_hardened(void **state)
           RULES "10: -F path=/usr/bin/containerd-shim-runc-v2" },
         { "1.1.18", "file/usr/bin/runc", CHECK_PASS, RULES "11: -F path=/usr/bin/runc" },
         { "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)" },
+        { "1.2.2", "host", CHECK_ERROR, "Docker API unavailable: the API was not queried" },
     };
     expect_all(r, want, ARRAY_LEN(want));
     /* The tmpfs is its own device: both device numbers are shown. */
@@ -622,12 +636,69 @@ static void test_failing(void **state)
         /* path!= is not a rule for the path. */
         { "1.1.18", "file/usr/bin/runc", CHECK_FAIL, "no audit rule for /usr/bin/runc" },
         { "1.2.1", "host", CHECK_WARN, "manual check: review host hardening (CIS 1.2.1)" },
+        { "1.2.2", "host", CHECK_ERROR, "Docker API unavailable: the API was not queried" },
     };
     expect_all(r, want, ARRAY_LEN(want));
     /* The data root is a bind mount onto itself: a mount point, but no partition. */
     expect_has(r, "1.1.1", CHECK_FAIL,
                "/var/lib/docker is on the same device as its parent /var/lib (");
     expect_has(r, "1.1.1", CHECK_FAIL, "): not a separate partition");
+}
+
+/* 1.2.2: the server version and the age of its build, as a manual warning. */
+static void test_1_2_2_version_and_build_age(void **state)
+{
+    struct run *r = *state;
+    struct docker_sweep sw;
+    memset(&sw, 0, sizeof(sw));
+    sw.ok = true;
+    sw.version.version = "24.0.7";
+    sw.version.build_time = 1698278400; /* 2023-10-26T00:00:00Z */
+    r->docker = &sw;
+    r->now = 1698278400.0 + 393 * 86400.0 + 3600.0;
+    run_text(r, DEBIAN_HOST);
+    expect(r, "1.2.2", "host", CHECK_WARN,
+           "Docker 24.0.7, built 2023-10-26 (393 days ago); compare with the current release");
+    expect(r, "1.2.1", "host", CHECK_WARN, NULL);
+    assert_int_equal(r->set.len, 19);
+    done(r);
+
+    /* No build time: the version alone. */
+    sw.version.build_time = 0;
+    run_text(r, DEBIAN_HOST);
+    expect(r, "1.2.2", "host", CHECK_WARN,
+           "Docker 24.0.7, build time not reported; compare with the current release");
+    done(r);
+
+    /* A version the parser could not read: an error naming the field. */
+    sw.version.invalid = 1u << DOCKER_F_VERSION_VERSION;
+    sw.version.version = NULL;
+    run_text(r, DEBIAN_HOST);
+    expect(r, "1.2.2", "host", CHECK_ERROR, "Version missing or mistyped in the API answer");
+    done(r);
+}
+
+/* The API is down: 1.2.2 says why, every host-side check still runs, and the collector ran. */
+static void test_1_2_2_docker_down_host_checks_still_run(void **state)
+{
+    struct run *r = *state;
+    struct docker_sweep sw;
+    memset(&sw, 0, sizeof(sw));
+    sw.ok = false;
+    snprintf(sw.error, sizeof(sw.error),
+             "cannot connect to unix:///var/run/docker.sock: Permission denied");
+    r->docker = &sw;
+    r->now = 1.8e9;
+    run_text(r, DEBIAN_HOST DEBIAN_RULES_D); /* fails the test if collect returns -1 */
+    assert_int_equal(r->rc, 0);
+    expect(r, "1.2.2", "host", CHECK_ERROR,
+           "Docker API unavailable: cannot connect to unix:///var/run/docker.sock: Permission "
+           "denied");
+    expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, NULL);
+    expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL);
+    expect(r, "1.2.1", "host", CHECK_WARN, NULL);
+    assert_int_equal(r->set.len, 19);
+    done(r);
 }
 
 int main(void)
@@ -651,6 +722,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_partition_missing_data_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hardened, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1_2_2_version_and_build_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1_2_2_docker_down_host_checks_still_run, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1461 @@
+/*
+ * container_runtime.c - CIS section 5 (container runtime), 4.1 (a non-root
+ * user), 6.2 (container sprawl) and dockward.env_secret, judged for every
+ * container of the Docker API sweep, running or not.
+ *
+ * Every container is judged whatever its state: a created --privileged
+ * container is one `docker start` away from running, so it fails 5.5 like a
+ * running one. Each result's evidence ends with the container's state
+ * ("(state created)"). Only two checks depend on the state: 5.7 (sshd) and
+ * 5.27 (health) look at live processes and are skipped for a container that
+ * is not running.
+ *
+ * The facts come from the shared sweep (docker.h): each per-container check
+ * names the DOCKER_F_C_* fields it reads, and a field the API omitted or
+ * mistyped makes that check `error` naming the field - never a crash and
+ * never a silent pass. Checks that need the host read it under
+ * ctx->rootfs: 5.26 and 5.32 take dockerd's no-new-privileges default and
+ * its sockets from dockerd_config (shared with the other collectors, so all
+ * agree on what is "in use"), and 5.7 reads the container's processes from
+ * the host's /proc and cgroup filesystem - State.Pid, its
+ * /proc/<pid>/cgroup, the container's cgroup directory (cgroup v2 "0::"
+ * line, else the v1 name=systemd or any controller hierarchy) and the
+ * cgroup.procs files in and below it, then /proc/<n>/comm of each process.
+ * It never execs anything in the container: an exec is a change to the
+ * system, and dockward only reads.
+ *
+ * 5.23, 5.24 and 5.28 are about how operators use `docker exec` and pull
+ * images; nothing in a container's inspect answer shows them, so they are
+ * one manual `warn` for the host, not one per container (that would only
+ * repeat the same sentence N times and inflate the series count).
+ *
+ * Environment variables are known by NAME only (the sweep drops values at
+ * parse time); dockward.env_secret names the suspicious variables, never a
+ * value.
+ */
+#include "collector.h"
+
+#include "docker.h"
+#include "dockerd_config.h"
+#include "hostfs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define SOCKETS_MAX        16            /* Docker sockets compared for 5.32 */
+#define EVIDENCE_LIST_MAX  2048          /* a built list; the sink cuts evidence at 512 */
+#define PROC_CGROUP_MAX    (64 * 1024)   /* cap on /proc/<pid>/cgroup */
+#define CGROUP_LINES_MAX   64            /* lines of /proc/<pid>/cgroup looked at */
+#define CGROUP_PROCS_MAX   (1024 * 1024) /* cap on one cgroup.procs */
+#define COMM_MAX           64            /* cap on /proc/<pid>/comm (the kernel's is 16) */
+#define CGROUP_DIRS_MAX    256           /* cgroup directories walked for one container */
+#define CGROUP_DEPTH_MAX   8             /* levels below the container's cgroup */
+#define CGROUP_ENTRIES_MAX 4096          /* entries listed in one cgroup directory */
+#define PROCS_MAX          65536         /* processes looked at in one container */
+#define PRIVILEGED_PORT    1024          /* host ports below this need root */
+#define SPRAWL_MIN_TOTAL   25            /* 6.2: more containers than this ... */
+#define CONTAINER_ID_MIN   12            /* shortest id matched in a cgroup path */
+
+static const struct check_def container_runtime_checks[] = {
+    { "4.1", "4", 1, true, "Containers run as a non-root user",
+      "Create a user in the image (USER in the Dockerfile) or run the container with "
+      "--user <uid>:<gid> other than 0/root." },
+    { "5.2", "5", 1, true, "An AppArmor profile is applied to containers",
+      "Run containers with the default (docker-default) or a custom AppArmor profile "
+      "(--security-opt apparmor=<profile>); never apparmor=unconfined." },
+    { "5.3", "5", 2, true, "SELinux security options are set",
+      "Run containers with SELinux labels (--security-opt label=type:<type>, level:<level>) "
+      "and never label=disable." },
+    { "5.4", "5", 1, true, "Linux kernel capabilities are restricted within containers",
+      "Add only the capabilities the workload needs (--cap-add), never ALL, SYS_ADMIN, "
+      "SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH or NET_ADMIN without a reviewed need; prefer "
+      "--cap-drop=ALL plus what is needed." },
+    { "5.5", "5", 1, true, "Privileged containers are not used",
+      "Remove --privileged; grant the specific capabilities or devices the workload needs "
+      "instead." },
+    { "5.6", "5", 1, true, "Sensitive host system directories are not mounted in containers",
+      "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them), "
+      "even read-only; copy the needed files into a volume or the image." },
+    { "5.7", "5", 1, true, "sshd is not run within containers",
+      "Remove the SSH daemon from the image; use `docker exec` for interactive access." },
+    { "5.8", "5", 1, true, "Privileged ports are not mapped within containers",
+      "Publish container ports on host ports 1024 and above (-p 8080:80), or put a reverse "
+      "proxy in front." },
+    { "5.9", "5", 1, false, "Only needed ports are open on the container",
+      "Review the published ports and publish only what the service needs (no -P)." },
+    { "5.10", "5", 1, true, "The host's network namespace is not shared",
+      "Do not run containers with --network=host; publish the needed ports instead." },
+    { "5.11", "5", 1, true, "Memory usage for containers is limited",
+      "Run containers with a memory limit (--memory)." },
+    { "5.12", "5", 1, true, "CPU priority is set appropriately on containers",
+      "Run containers with --cpu-shares, --cpus or --cpu-quota." },
+    { "5.13", "5", 1, true, "The container's root filesystem is mounted read-only",
+      "Run containers with --read-only and put writable paths on volumes or tmpfs mounts." },
+    { "5.14", "5", 1, true, "Incoming container traffic is bound to a specific host interface",
+      "Publish ports on a specific address (-p 10.0.0.5:8080:80), not on 0.0.0.0 or ::." },
+    { "5.15", "5", 1, true, "The on-failure restart policy is limited to 5 retries",
+      "Use --restart=on-failure:5 (or fewer retries)." },
+    { "5.16", "5", 1, true, "The host's process namespace is not shared",
+      "Do not run containers with --pid=host." },
+    { "5.17", "5", 1, true, "The host's IPC namespace is not shared",
+      "Do not run containers with --ipc=host." },
+    { "5.18", "5", 1, false, "Host devices are not directly exposed to containers",
+      "Review the --device options; pass only the devices needed, with the least permissions "
+      "(e.g. :r)." },
+    { "5.19", "5", 1, false, "The default ulimit is overridden at runtime only if needed",
+      "Review the --ulimit options; rely on the daemon's default ulimits unless a container "
+      "needs otherwise." },
+    { "5.20", "5", 1, true, "Mount propagation mode is not set to shared",
+      "Do not mount volumes with shared or rshared propagation." },
+    { "5.21", "5", 1, true, "The host's UTS namespace is not shared",
+      "Do not run containers with --uts=host." },
+    { "5.22", "5", 1, true, "The default seccomp profile is not disabled",
+      "Do not run containers with --security-opt seccomp=unconfined; use the default or a "
+      "custom profile." },
+    { "5.23", "5", 2, false, "docker exec is not used with the privileged option",
+      "Do not use `docker exec --privileged`; review the daemon's audit logs for it." },
+    { "5.24", "5", 2, false, "docker exec is not used with the user=root option",
+      "Do not use `docker exec --user=root`; review the daemon's audit logs for it." },
+    { "5.25", "5", 2, true, "cgroup usage is confirmed",
+      "Do not set --cgroup-parent unless it is needed and reviewed; leave containers in "
+      "Docker's default cgroup." },
+    { "5.26", "5", 1, true, "Containers are restricted from acquiring additional privileges",
+      "Set \"no-new-privileges\": true in daemon.json, or run containers with --security-opt "
+      "no-new-privileges; never no-new-privileges:false." },
+    { "5.27", "5", 1, true, "Container health is checked at runtime",
+      "Add a HEALTHCHECK to the image or run the container with --health-cmd." },
+    { "5.28", "5", 2, false, "Docker commands always use the latest version of their image",
+      "Pull images by tag or digest before use (docker pull / --pull always) and do not rely "
+      "on cached copies." },
+    { "5.29", "5", 1, true, "The PIDs cgroup limit is used",
+      "Run containers with --pids-limit set to a positive number." },
+    { "5.30", "5", 1, false, "Docker's default bridge docker0 is not used",
+      "Attach containers to user-defined networks instead of the default bridge." },
+    { "5.31", "5", 1, true, "The host's user namespace is not shared",
+      "Do not run containers with --userns=host." },
+    { "5.32", "5", 1, true, "The Docker socket is not mounted inside any container",
+      "Do not bind-mount the Docker socket (or a directory holding it) into containers." },
+    { "6.2", "6", 1, false, "Container sprawl is avoided",
+      "Remove stopped containers that are no longer needed (docker container prune)." },
+    { "dockward.env_secret", "5", 1, true, "No secrets in container environment variables",
+      "Pass secrets with Docker secrets or mounted files, not environment variables, which "
+      "`docker inspect` and every process in the container can read." },
+};
+
+static const struct measure_def container_runtime_measures[] = {
+    { "containers", "Containers on the host by state.", "state" },
+};
+
+/* Docker's default capability set (moby's oci/caps/defaults.go). */
+static const char *const default_caps[] = {
+    "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER", "FSETID",  "KILL",   "MKNOD",
+    "NET_BIND_SERVICE", "NET_RAW", "SETFCAP",      "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+};
+
+/* Capabilities that make a container root-equivalent or close to it. */
+static const char *const dangerous_caps[] = {
+    "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "DAC_READ_SEARCH", "NET_ADMIN",
+};
+
+/* Host directories a container must not mount (5.6), nor anything below them. */
+static const char *const sensitive_dirs[] = {
+    "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr",
+};
+
+/* What one run judges with; built once per collection. */
+struct run {
+    const struct collect_ctx *ctx;
+    const struct docker_sweep *sw;
+    struct result_sink *sink;
+    int apparmor;          /* 1/0: the host has AppArmor; -1: /info did not say */
+    int selinux;           /* likewise for SELinux */
+    int nnp_default;       /* dockerd's no-new-privileges default: 1 on, 0 off, -1 unknown */
+    char nnp_why[300];     /* why unknown, or where the default came from */
+    int sockets_known;     /* the socket list could be built */
+    char sockets_why[300]; /* why not */
+    char sockets[SOCKETS_MAX][HOSTFS_PATH_MAX]; /* Docker sockets, canonical host paths */
+    size_t n_sockets;
+};
+
+/* One container as the checks see it. */
+struct cview {
+    const struct docker_container *c;
+    char target[RESULT_TARGET_MAX];
+    char state[80]; /* "state running" */
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const char *str_or(const char *s, const char *def)
+{
+    return s != NULL ? s : def;
+}
+
+static const char *buf_str(const struct buf *b)
+{
+    return b->data != NULL ? b->data : "";
+}
+
+/* snprintf into a fixed buffer, marking a cut with "..." (paths can be long). */
+static void textf(char *out, size_t outlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void textf(char *out, size_t outlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, outlen, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        out[0] = '\0';
+    else if ((size_t)n >= outlen && outlen >= 4)
+        memcpy(out + outlen - 4, "...", 4);
+}
+
+/* Appends ", " (unless the list is empty) and one formatted item; a full list stays cut. */
+static void list_add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void list_add(struct buf *b, const char *fmt, ...)
+{
+    char item[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(item, sizeof(item), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len > 0 && buf_append_str(b, ", ") != BUF_OK)
+        return;
+    (void)buf_append_str(b, item);
+}
+
+static int str_list_has(const struct str_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->items[i] != NULL && strcmp(l->items[i], s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_host_mode(const char *mode)
+{
+    return mode != NULL && strcmp(mode, "host") == 0;
+}
+
+/*
+ * Adds a result for a container; the evidence gets " (state X)" appended,
+ * and a long text is cut before it so the state is never lost.
+ */
+static int add(struct run *r, const struct cview *v, const char *check, enum check_status status,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int add(struct run *r, const struct cview *v, const char *check, enum check_status status,
+               const char *fmt, ...)
+{
+    char text[RESULT_EVIDENCE_MAX + 1];
+    size_t room = RESULT_EVIDENCE_MAX - strlen(v->state) - 3; /* " (" and ")" */
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        text[0] = '\0';
+    else if ((size_t)n > room)
+        memcpy(text + room - 3, "...", 4);
+    return sink_add(r->sink, check, v->target, status, "%s (%s)", text, v->state);
+}
+
+/* ---- host facts --------------------------------------------------------- */
+
+/*
+ * 1 when /info SecurityOptions names the module: "name=apparmor" (API 1.27+,
+ * possibly with ",profile=..." after it) or a bare "apparmor" (older APIs).
+ */
+static int host_has_security_option(const struct docker_info *info, const char *module)
+{
+    char want[64];
+    snprintf(want, sizeof(want), "name=%s", module);
+    for (size_t i = 0; i < info->security_options.len; i++) {
+        const char *opt = info->security_options.items[i];
+        if (opt == NULL)
+            continue;
+        if (strcmp(opt, module) == 0)
+            return 1;
+        size_t wl = strlen(want);
+        if (strncmp(opt, want, wl) == 0 && (opt[wl] == '\0' || opt[wl] == ','))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Adds a host path, canonicalised inside the root, to the socket list
+ * (deduplicated). `path` may be the very slot it lands in.
+ */
+static void add_socket(struct run *r, const char *path)
+{
+    char canon[HOSTFS_PATH_MAX];
+    if (path == NULL || path[0] != '/')
+        return;
+    if (hostfs_canonical(r->ctx->rootfs, path, canon, sizeof(canon)) != 0)
+        textf(canon, sizeof(canon), "%s", path);
+    for (size_t i = 0; i < r->n_sockets; i++) {
+        if (strcmp(r->sockets[i], canon) == 0)
+            return;
+    }
+    if (r->n_sockets < SOCKETS_MAX)
+        memcpy(r->sockets[r->n_sockets++], canon, strlen(canon) + 1);
+}
+
+/*
+ * Reads the configuration of the dockerd serving ctx->docker_host: its
+ * no-new-privileges default (the effective value: the last command-line
+ * flag, else daemon.json) and the unix sockets it listens on.
+ */
+static void load_daemon_facts(struct run *r)
+{
+    struct dockerd_config cfg;
+    char err[256];
+    if (dockerd_config_load_for(r->ctx->rootfs, r->ctx->docker_host, &cfg, err, sizeof(err)) != 0) {
+        r->nnp_default = -1;
+        textf(r->nnp_why, sizeof(r->nnp_why), "dockerd's configuration: %s", err);
+        textf(r->sockets_why, sizeof(r->sockets_why), "dockerd's configuration: %s", err);
+        return;
+    }
+    enum dockerd_source src;
+    const char *val = dockerd_config_effective(&cfg, "no-new-privileges", &src);
+    int nnp = dockerd_parse_bool(val);
+    const char *where = src == DOCKERD_SRC_CMDLINE ? "dockerd's command line" : cfg.config_file;
+    if (val != NULL && nnp == 1) {
+        r->nnp_default = 1;
+        textf(r->nnp_why, sizeof(r->nnp_why), "daemon default no-new-privileges=true (%s)", where);
+    } else if (val != NULL) {
+        r->nnp_default = 0;
+        textf(r->nnp_why, sizeof(r->nnp_why), "daemon default no-new-privileges=%s (%s)", val,
+              where);
+    } else if (cfg.json_state == DOCKERD_JSON_INVALID ||
+               cfg.json_state == DOCKERD_JSON_UNREADABLE) {
+        /* The default may be on in the file we cannot read. */
+        r->nnp_default = -1;
+        textf(r->nnp_why, sizeof(r->nnp_why), "daemon default unknown: %s: %s", cfg.config_file,
+              cfg.config_error);
+    } else {
+        r->nnp_default = 0;
+        textf(r->nnp_why, sizeof(r->nnp_why), "daemon default no-new-privileges off (unset)");
+    }
+
+    /* Listed straight into r->sockets, then canonicalised and deduplicated in place. */
+    size_t n = dockerd_config_unix_sockets(&cfg, r->ctx->rootfs, r->sockets, SOCKETS_MAX);
+    if (n > SOCKETS_MAX)
+        n = SOCKETS_MAX;
+    r->n_sockets = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[HOSTFS_PATH_MAX];
+        memcpy(path, r->sockets[i], sizeof(path));
+        add_socket(r, path);
+    }
+    const char *dh = r->ctx->docker_host;
+    if (dh != NULL && strncmp(dh, "unix://", 7) == 0)
+        add_socket(r, dh + 7);
+    r->sockets_known = 1;
+    dockerd_config_free(&cfg);
+}
+
+/* ---- per-container checks ---------------------------------------------- */
+
+/* A check judged for each container, and the fields of the inspect answer it reads. */
+struct container_check {
+    const char *id;
+    uint64_t fields; /* (1 << DOCKER_F_C_*) bits; any of them invalid = error */
+    int (*judge)(struct run *r, const struct cview *v, const char *id);
+};
+
+#define F(x) (UINT64_C(1) << DOCKER_F_C_##x)
+
+/* 1 when the user part of "user[:group]" is root: empty, "root", or a uid of 0. */
+static int user_is_root(const char *user)
+{
+    size_t n = strcspn(user, ":");
+    if (n == 0)
+        return 1;
+    if (n == 4 && strncmp(user, "root", 4) == 0)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        if (user[i] != '0')
+            return 0;
+    }
+    return 1; /* "0", "00", ... */
+}
+
+static const struct docker_image *find_image(const struct docker_sweep *sw, const char *id)
+{
+    if (id == NULL)
+        return NULL;
+    for (size_t i = 0; i < sw->n_images; i++) {
+        if (sw->images[i].id != NULL && strcmp(sw->images[i].id, id) == 0)
+            return &sw->images[i];
+    }
+    return NULL;
+}
+
+static int judge_user(struct run *r, const struct cview *v, const char *id)
+{
+    const struct docker_container *c = v->c;
+    const char *user = str_or(c->user, "");
+    if (user[0] != '\0') {
+        if (user_is_root(user))
+            return add(r, v, id, CHECK_FAIL, "Config.User=\"%s\" is root", user);
+        return add(r, v, id, CHECK_PASS, "Config.User=\"%s\"", user);
+    }
+    /* No user given: the image's USER applies, root when it has none. */
+    if (c->invalid & F(IMAGE))
+        return add(r, v, id, CHECK_ERROR,
+                   "Config.User empty and %s missing or mistyped in the API answer",
+                   docker_container_field_name(DOCKER_F_C_IMAGE));
+    const struct docker_image *img = find_image(r->sw, c->image_id);
+    if (img == NULL)
+        return add(r, v, id, CHECK_ERROR,
+                   "Config.User empty and image %s is not in the sweep: its USER is unknown",
+                   str_or(c->image_id, "?"));
+    if (img->invalid & (UINT64_C(1) << DOCKER_F_I_CONFIG))
+        return add(r, v, id, CHECK_ERROR,
+                   "Config.User empty and image %s Config missing or mistyped in the API answer",
+                   str_or(c->image, str_or(img->id, "?")));
+    const char *iuser = str_or(img->user, "");
+    if (iuser[0] == '\0')
+        return add(r, v, id, CHECK_FAIL,
+                   "Config.User empty and image %s sets no USER: runs as root",
+                   str_or(c->image, str_or(img->id, "?")));
+    if (user_is_root(iuser))
+        return add(r, v, id, CHECK_FAIL, "Config.User empty and image %s has USER \"%s\" (root)",
+                   str_or(c->image, str_or(img->id, "?")), iuser);
+    return add(r, v, id, CHECK_PASS, "Config.User empty; image %s has USER \"%s\"",
+               str_or(c->image, str_or(img->id, "?")), iuser);
+}
+
+static int judge_apparmor(struct run *r, const struct cview *v, const char *id)
+{
+    if (r->apparmor < 0)
+        return add(r, v, id, CHECK_ERROR,
+                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
+    if (r->apparmor == 0)
+        return add(r, v, id, CHECK_SKIP, "AppArmor is not enabled on this host");
+    const char *p = str_or(v->c->apparmor_profile, "");
+    if (p[0] == '\0')
+        return add(r, v, id, CHECK_FAIL, "AppArmorProfile empty: no profile applied");
+    if (strcmp(p, "unconfined") == 0)
+        return add(r, v, id, CHECK_FAIL, "AppArmorProfile=unconfined");
+    return add(r, v, id, CHECK_PASS, "AppArmorProfile=%s", p);
+}
+
+/* The value of a SecurityOpt "key=value" or old-style "key:value", or NULL. */
+static const char *security_opt_value(const char *opt, const char *key)
+{
+    size_t kl = strlen(key);
+    if (strncmp(opt, key, kl) == 0 && (opt[kl] == '=' || opt[kl] == ':'))
+        return opt + kl + 1;
+    return NULL;
+}
+
+static int judge_selinux(struct run *r, const struct cview *v, const char *id)
+{
+    if (r->selinux < 0)
+        return add(r, v, id, CHECK_ERROR,
+                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
+    if (r->selinux == 0)
+        return add(r, v, id, CHECK_SKIP, "SELinux is not enabled on this host");
+    const struct str_list *so = &v->c->security_opt;
+    struct buf labels;
+    buf_init(&labels, EVIDENCE_LIST_MAX);
+    int disabled = 0;
+    for (size_t i = 0; i < so->len; i++) {
+        const char *val = security_opt_value(str_or(so->items[i], ""), "label");
+        if (val == NULL)
+            continue;
+        if (strcmp(val, "disable") == 0)
+            disabled = 1;
+        list_add(&labels, "%s", so->items[i]);
+    }
+    int rc;
+    if (disabled)
+        rc = add(r, v, id, CHECK_FAIL, "SecurityOpt %s turns SELinux separation off",
+                 buf_str(&labels));
+    else if (labels.len == 0)
+        rc = add(r, v, id, CHECK_FAIL, "no label= option in HostConfig.SecurityOpt");
+    else
+        rc = add(r, v, id, CHECK_PASS, "SecurityOpt %s", buf_str(&labels));
+    buf_free(&labels);
+    return rc;
+}
+
+/* "cap_sys_admin" -> "SYS_ADMIN" into out. */
+static void cap_normalise(const char *cap, char *out, size_t outlen)
+{
+    if (strncasecmp(cap, "CAP_", 4) == 0)
+        cap += 4;
+    size_t i = 0;
+    for (; cap[i] != '\0' && i + 1 < outlen; i++)
+        out[i] = (char)toupper((unsigned char)cap[i]);
+    out[i] = '\0';
+}
+
+static int cap_in(const char *cap, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cap, set[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int judge_caps(struct run *r, const struct cview *v, const char *id)
+{
+    const struct str_list *add_list = &v->c->cap_add;
+    if (add_list->len == 0)
+        return add(r, v, id, CHECK_PASS, "HostConfig.CapAdd empty");
+    struct buf extra, danger, all;
+    buf_init(&extra, EVIDENCE_LIST_MAX);
+    buf_init(&danger, EVIDENCE_LIST_MAX);
+    buf_init(&all, EVIDENCE_LIST_MAX);
+    int every = 0;
+    for (size_t i = 0; i < add_list->len; i++) {
+        char cap[64];
+        cap_normalise(str_or(add_list->items[i], ""), cap, sizeof(cap));
+        list_add(&all, "%s", cap);
+        if (strcmp(cap, "ALL") == 0) {
+            every = 1;
+            continue;
+        }
+        if (cap_in(cap, default_caps, ARRAY_LEN(default_caps)))
+            continue;
+        list_add(&extra, "%s", cap);
+        if (cap_in(cap, dangerous_caps, ARRAY_LEN(dangerous_caps)))
+            list_add(&danger, "%s", cap);
+    }
+    int rc;
+    if (every)
+        rc = add(r, v, id, CHECK_FAIL, "HostConfig.CapAdd=%s: ALL grants every capability",
+                 buf_str(&all));
+    else if (extra.len > 0 && danger.len > 0)
+        rc = add(r, v, id, CHECK_FAIL,
+                 "HostConfig.CapAdd adds %s beyond Docker's default set; dangerous: %s",
+                 buf_str(&extra), buf_str(&danger));
+    else if (extra.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "HostConfig.CapAdd adds %s beyond Docker's default set",
+                 buf_str(&extra));
+    else
+        rc = add(r, v, id, CHECK_PASS, "HostConfig.CapAdd=%s, within Docker's default set",
+                 buf_str(&all));
+    buf_free(&extra);
+    buf_free(&danger);
+    buf_free(&all);
+    return rc;
+}
+
+static int judge_privileged(struct run *r, const struct cview *v, const char *id)
+{
+    if (v->c->privileged)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.Privileged=true");
+    return add(r, v, id, CHECK_PASS, "HostConfig.Privileged=false");
+}
+
+/* A mount whose Source is a host path: binds (an empty Type comes from old APIs). */
+static int is_bind(const struct docker_mount *m)
+{
+    const char *t = str_or(m->type, "");
+    return (t[0] == '\0' || strcmp(t, "bind") == 0) && m->source != NULL && m->source[0] == '/';
+}
+
+/* 1 when `path` is `dir` or below it ("/etcetera" is not below "/etc"). */
+static int path_at_or_below(const char *path, const char *dir)
+{
+    size_t dl = strlen(dir);
+    if (dl == 1 && dir[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, dir, dl) == 0 && (path[dl] == '\0' || path[dl] == '/');
+}
+
+/* 1 when a host path is one 5.6 forbids: exactly "/", or at or below a sensitive dir. */
+static int sensitive_path(const char *path)
+{
+    char clean[HOSTFS_PATH_MAX];
+    /* "//etc/" and "/etc/" are /etc: collapse repeated and trailing slashes. */
+    size_t o = 0;
+    for (size_t i = 0; path[i] != '\0' && o + 1 < sizeof(clean); i++) {
+        if (path[i] == '/' && o > 0 && clean[o - 1] == '/')
+            continue;
+        clean[o++] = path[i];
+    }
+    while (o > 1 && clean[o - 1] == '/')
+        o--;
+    clean[o] = '\0';
+    if (strcmp(clean, "/") == 0)
+        return 1;
+    for (size_t i = 0; i < ARRAY_LEN(sensitive_dirs); i++) {
+        if (path_at_or_below(clean, sensitive_dirs[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int judge_sensitive_mounts(struct run *r, const struct cview *v, const char *id)
+{
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    size_t binds = 0;
+    for (size_t i = 0; i < v->c->n_mounts; i++) {
+        const struct docker_mount *m = &v->c->mounts[i];
+        if (!is_bind(m))
+            continue;
+        binds++;
+        /* The source as given, and as it resolves on the host (/data -> /etc). */
+        char canon[HOSTFS_PATH_MAX];
+        int bad = sensitive_path(m->source);
+        if (!bad && hostfs_canonical(r->ctx->rootfs, m->source, canon, sizeof(canon)) == 0 &&
+            sensitive_path(canon)) {
+            bad = 1;
+            list_add(&found, "%s (-> %s) on %s (%s)", m->source, canon, str_or(m->destination, "?"),
+                     m->rw ? "rw" : "ro");
+        } else if (bad) {
+            list_add(&found, "%s on %s (%s)", m->source, str_or(m->destination, "?"),
+                     m->rw ? "rw" : "ro");
+        }
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "sensitive host paths mounted: %s", buf_str(&found));
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu bind mounts, none of a sensitive host path", binds);
+    buf_free(&found);
+    return rc;
+}
+
+/* -- 5.7: processes of the container, from the host's /proc and cgroupfs -- */
+
+struct proc_scan {
+    const char *rootfs;
+    size_t dirs;  /* cgroup directories read */
+    size_t procs; /* processes looked at */
+    long sshd_pid;
+    char sshd_comm[COMM_MAX];
+    int truncated;   /* a cap stopped the walk */
+    char error[300]; /* the first failure to read, "" = none */
+};
+
+static int is_sshd(const char *comm)
+{
+    /* OpenSSH 9.8+ also runs "sshd-session" and (10.0) "sshd-auth" processes. */
+    return strcmp(comm, "sshd") == 0 || strncmp(comm, "sshd-", 5) == 0;
+}
+
+static void scan_error(struct proc_scan *s, const char *path, int e)
+{
+    if (s->error[0] == '\0')
+        textf(s->error, sizeof(s->error), "cannot read %s: %s", path, strerror(e));
+}
+
+/* Looks at the processes listed in `dir`/cgroup.procs. */
+static void scan_procs(struct proc_scan *s, const char *dir, int top)
+{
+    char path[HOSTFS_PATH_MAX];
+    struct buf b;
+    if (hostfs_join(dir, "cgroup.procs", path, sizeof(path)) != 0) {
+        scan_error(s, dir, ENAMETOOLONG);
+        return;
+    }
+    buf_init(&b, CGROUP_PROCS_MAX);
+    if (hostfs_read_file(s->rootfs, path, CGROUP_PROCS_MAX, &b) != 0) {
+        /* A child cgroup may vanish while we walk; the container's own may not. */
+        if (top || errno != ENOENT)
+            scan_error(s, path, errno);
+        buf_free(&b);
+        return;
+    }
+    char *p = b.data;
+    while (p != NULL && *p != '\0' && s->sshd_pid == 0) {
+        char *end;
+        errno = 0;
+        long pid = strtol(p, &end, 10);
+        if (end == p || errno != 0 || pid <= 0) {
+            p = strchr(p, '\n');
+            if (p != NULL)
+                p++;
+            continue;
+        }
+        p = end;
+        if (s->procs >= PROCS_MAX) {
+            s->truncated = 1;
+            break;
+        }
+        s->procs++;
+        char comm_path[64];
+        snprintf(comm_path, sizeof(comm_path), "/proc/%ld/comm", pid);
+        struct buf comm;
+        buf_init(&comm, COMM_MAX);
+        if (hostfs_read_file(s->rootfs, comm_path, COMM_MAX, &comm) != 0) {
+            if (errno != ENOENT && errno != ESRCH) /* exited meanwhile: nothing to see */
+                scan_error(s, comm_path, errno);
+            buf_free(&comm);
+            continue;
+        }
+        char *name = comm.data;
+        name[strcspn(name, "\n")] = '\0';
+        if (is_sshd(name)) {
+            s->sshd_pid = pid;
+            snprintf(s->sshd_comm, sizeof(s->sshd_comm), "%s", name);
+        }
+        buf_free(&comm);
+    }
+    buf_free(&b);
+}
+
+/* Scans `dir` and the cgroups below it, depth first, within the caps. */
+static void scan_cgroup_tree(struct proc_scan *s, const char *dir, int depth)
+{
+    scan_procs(s, dir, depth == 0);
+    if (s->sshd_pid != 0 || s->truncated)
+        return;
+    char **names;
+    int n = hostfs_list_dir(s->rootfs, dir, CGROUP_ENTRIES_MAX, &names);
+    if (n < 0) {
+        if (depth == 0 || errno != ENOENT)
+            scan_error(s, dir, errno);
+        return;
+    }
+    for (int i = 0; i < n && s->sshd_pid == 0 && !s->truncated; i++) {
+        char child[HOSTFS_PATH_MAX];
+        struct stat st;
+        if (hostfs_join(dir, names[i], child, sizeof(child)) != 0)
+            continue;
+        if (hostfs_stat(s->rootfs, child, HOSTFS_NOFOLLOW, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (s->dirs >= CGROUP_DIRS_MAX || depth + 1 > CGROUP_DEPTH_MAX) {
+            s->truncated = 1;
+            break;
+        }
+        s->dirs++;
+        scan_cgroup_tree(s, child, depth + 1);
+    }
+    hostfs_free_names(names, n);
+}
+
+/*
+ * Cuts a cgroup path after the component holding the container's id
+ * ("/docker/<id>/init.scope" -> "/docker/<id>", "/system.slice/docker-<id>.scope/x"
+ * -> ".../docker-<id>.scope"), so processes the container put in sibling
+ * sub-cgroups (systemd in a container) are walked too.
+ */
+static void cut_at_container(char *path, const char *cid)
+{
+    if (cid == NULL || strlen(cid) < CONTAINER_ID_MIN)
+        return;
+    char *at = strstr(path, cid);
+    if (at == NULL)
+        return;
+    char *slash = strchr(at, '/');
+    if (slash != NULL)
+        *slash = '\0';
+}
+
+/* 1 when the cgroup path cannot be the container's as the host sees it. */
+static int foreign_cgroup_path(const char *path)
+{
+    return path[0] != '/' || strcmp(path, "/") == 0 || strstr(path, "/..") != NULL;
+}
+
+/* Tries "/sys/fs/cgroup[/mount]<path>": 0 with `out` when it is a directory. */
+static int try_cgroup_dir(const char *rootfs, const char *mount, const char *path, char *out,
+                          size_t outlen)
+{
+    int n = snprintf(out, outlen, "/sys/fs/cgroup%s%s%s", mount[0] != '\0' ? "/" : "", mount, path);
+    if (n < 0 || (size_t)n >= outlen)
+        return -1;
+    struct stat st;
+    return hostfs_stat(rootfs, out, HOSTFS_FOLLOW, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/*
+ * Finds the host directory of the container's cgroup from /proc/<pid>/cgroup.
+ * Prefers the cgroup v2 line ("0::/path", at /sys/fs/cgroup or, on hybrid
+ * hosts, /sys/fs/cgroup/unified), then v1's name=systemd hierarchy, then any
+ * v1 controller ("cpu,cpuacct" at /sys/fs/cgroup/cpu,cpuacct or each name).
+ * Returns 0 with the host path in dir, or -1 with why.
+ */
+static int container_cgroup_dir(const char *rootfs, long pid, const char *cid, char *dir,
+                                size_t dirlen, char *why, size_t whylen)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+    struct buf b;
+    buf_init(&b, PROC_CGROUP_MAX);
+    if (hostfs_read_file(rootfs, path, PROC_CGROUP_MAX, &b) != 0) {
+        textf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+        buf_free(&b);
+        return -1;
+    }
+    struct {
+        const char *hier, *ctrls;
+        char *path;
+    } lines[CGROUP_LINES_MAX];
+    size_t n = 0;
+    int foreign = 0;
+    for (char *line = b.data; line != NULL && *line != '\0' && n < CGROUP_LINES_MAX;) {
+        char *next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+        if (c2 != NULL) {
+            *c1 = '\0';
+            *c2 = '\0';
+            if (foreign_cgroup_path(c2 + 1)) {
+                foreign = 1;
+            } else {
+                lines[n].hier = line;
+                lines[n].ctrls = c1 + 1;
+                lines[n].path = c2 + 1;
+                cut_at_container(lines[n].path, cid);
+                n++;
+            }
+        }
+        line = next;
+    }
+
+    int rc = -1;
+    /* Pass 1: cgroup v2. */
+    for (size_t i = 0; i < n && rc != 0; i++) {
+        if (strcmp(lines[i].hier, "0") != 0 || lines[i].ctrls[0] != '\0')
+            continue;
+        if (try_cgroup_dir(rootfs, "", lines[i].path, dir, dirlen) == 0 ||
+            try_cgroup_dir(rootfs, "unified", lines[i].path, dir, dirlen) == 0)
+            rc = 0;
+    }
+    /* Pass 2: v1 name=systemd. */
+    for (size_t i = 0; i < n && rc != 0; i++) {
+        if (strcmp(lines[i].ctrls, "name=systemd") == 0 &&
+            try_cgroup_dir(rootfs, "systemd", lines[i].path, dir, dirlen) == 0)
+            rc = 0;
+    }
+    /* Pass 3: any v1 controller, by its joint mount name and by each name. */
+    for (size_t i = 0; i < n && rc != 0; i++) {
+        const char *ctrls = lines[i].ctrls;
+        if (ctrls[0] == '\0' || strncmp(ctrls, "name=", 5) == 0)
+            continue;
+        if (try_cgroup_dir(rootfs, ctrls, lines[i].path, dir, dirlen) == 0) {
+            rc = 0;
+            break;
+        }
+        char one[128];
+        for (const char *p = ctrls; *p != '\0' && rc != 0;) {
+            size_t len = strcspn(p, ",");
+            if (len > 0 && len < sizeof(one)) {
+                memcpy(one, p, len);
+                one[len] = '\0';
+                if (try_cgroup_dir(rootfs, one, lines[i].path, dir, dirlen) == 0)
+                    rc = 0;
+            }
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    if (rc != 0) {
+        if (n == 0 && foreign)
+            textf(why, whylen,
+                  "pid %ld is in cgroup / as seen from here (run the agent in the host's "
+                  "cgroup namespace)",
+                  pid);
+        else if (n == 0)
+            textf(why, whylen, "no cgroup in %s", path);
+        else
+            textf(why, whylen, "no directory under /sys/fs/cgroup for pid %ld's cgroup %s", pid,
+                  lines[0].path);
+    }
+    buf_free(&b);
+    return rc;
+}
+
+static int judge_sshd(struct run *r, const struct cview *v, const char *id)
+{
+    const struct docker_container *c = v->c;
+    if (!c->running)
+        return add(r, v, id, CHECK_SKIP, "not running: no processes to look at");
+    if (c->pid <= 0)
+        return add(r, v, id, CHECK_ERROR, "State.Pid=%ld for a running container", c->pid);
+    char dir[HOSTFS_PATH_MAX], why[512];
+    if (container_cgroup_dir(r->ctx->rootfs, c->pid, c->id, dir, sizeof(dir), why, sizeof(why)) !=
+        0)
+        return add(r, v, id, CHECK_ERROR, "%s", why);
+    struct proc_scan s;
+    memset(&s, 0, sizeof(s));
+    s.rootfs = r->ctx->rootfs;
+    s.dirs = 1;
+    scan_cgroup_tree(&s, dir, 0);
+    if (s.sshd_pid != 0)
+        return add(r, v, id, CHECK_FAIL, "process %s running as host pid %ld (cgroup %s)",
+                   s.sshd_comm, s.sshd_pid, dir);
+    if (s.error[0] != '\0')
+        return add(r, v, id, CHECK_ERROR, "%s", s.error);
+    if (s.truncated)
+        return add(r, v, id, CHECK_ERROR,
+                   "no sshd among the first %zu processes in %zu cgroups under %s, but the "
+                   "walk stopped at its cap",
+                   s.procs, s.dirs, dir);
+    return add(r, v, id, CHECK_PASS, "no sshd among %zu processes in %zu cgroups under %s", s.procs,
+               s.dirs, dir);
+}
+
+/* "0.0.0.0:80->80/tcp", "[::]:auto->443/tcp". */
+static void format_binding(const struct docker_port_binding *p, char *out, size_t outlen)
+{
+    const char *ip = str_or(p->host_ip, "");
+    char port[16];
+    if (p->host_port == 0)
+        snprintf(port, sizeof(port), "auto");
+    else
+        snprintf(port, sizeof(port), "%u", p->host_port);
+    if (ip[0] == '\0')
+        snprintf(out, outlen, "*:%s->%s", port, str_or(p->container_port, "?"));
+    else if (strchr(ip, ':') != NULL)
+        snprintf(out, outlen, "[%s]:%s->%s", ip, port, str_or(p->container_port, "?"));
+    else
+        snprintf(out, outlen, "%s:%s->%s", ip, port, str_or(p->container_port, "?"));
+}
+
+static int judge_privileged_ports(struct run *r, const struct cview *v, const char *id)
+{
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < v->c->n_ports; i++) {
+        const struct docker_port_binding *p = &v->c->ports[i];
+        /* Port 0 is one Docker assigns from the ephemeral range. */
+        if (p->host_port != 0 && p->host_port < PRIVILEGED_PORT) {
+            char text[160];
+            format_binding(p, text, sizeof(text));
+            list_add(&found, "%s", text);
+        }
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "host ports below 1024 published: %s", buf_str(&found));
+    else if (v->c->n_ports == 0)
+        rc = add(r, v, id, CHECK_PASS, "no published ports");
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024", v->c->n_ports);
+    buf_free(&found);
+    return rc;
+}
+
+static int judge_open_ports(struct run *r, const struct cview *v, const char *id)
+{
+    if (v->c->n_ports == 0)
+        return add(r, v, id, CHECK_SKIP, "no published ports");
+    struct buf all;
+    buf_init(&all, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < v->c->n_ports; i++) {
+        char text[160];
+        format_binding(&v->c->ports[i], text, sizeof(text));
+        list_add(&all, "%s", text);
+    }
+    int rc = add(r, v, id, CHECK_WARN, "published ports (review that each is needed): %s",
+                 buf_str(&all));
+    buf_free(&all);
+    return rc;
+}
+
+static int judge_network_mode(struct run *r, const struct cview *v, const char *id)
+{
+    const char *m = str_or(v->c->network_mode, "");
+    if (is_host_mode(m))
+        return add(r, v, id, CHECK_FAIL, "HostConfig.NetworkMode=host");
+    return add(r, v, id, CHECK_PASS, "HostConfig.NetworkMode=%s", m[0] ? m : "default");
+}
+
+static int judge_memory(struct run *r, const struct cview *v, const char *id)
+{
+    if (v->c->memory <= 0)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.Memory=0: no memory limit");
+    return add(r, v, id, CHECK_PASS, "HostConfig.Memory=%lld", (long long)v->c->memory);
+}
+
+static int judge_cpu(struct run *r, const struct cview *v, const char *id)
+{
+    const struct docker_container *c = v->c;
+    if (c->cpu_shares <= 0 && c->nano_cpus <= 0 && c->cpu_quota <= 0)
+        return add(r, v, id, CHECK_FAIL, "CpuShares, NanoCpus and CpuQuota all unset");
+    return add(r, v, id, CHECK_PASS, "CpuShares=%lld NanoCpus=%lld CpuQuota=%lld",
+               (long long)c->cpu_shares, (long long)c->nano_cpus, (long long)c->cpu_quota);
+}
+
+static int judge_readonly(struct run *r, const struct cview *v, const char *id)
+{
+    if (!v->c->readonly_rootfs)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.ReadonlyRootfs=false");
+    return add(r, v, id, CHECK_PASS, "HostConfig.ReadonlyRootfs=true");
+}
+
+static int judge_bound_ports(struct run *r, const struct cview *v, const char *id)
+{
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < v->c->n_ports; i++) {
+        const struct docker_port_binding *p = &v->c->ports[i];
+        const char *ip = str_or(p->host_ip, "");
+        if (ip[0] == '\0' || strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0) {
+            char text[160];
+            format_binding(p, text, sizeof(text));
+            list_add(&found, "%s", text);
+        }
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "ports bound to every interface: %s", buf_str(&found));
+    else if (v->c->n_ports == 0)
+        rc = add(r, v, id, CHECK_PASS, "no published ports");
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address",
+                 v->c->n_ports);
+    buf_free(&found);
+    return rc;
+}
+
+static int judge_restart(struct run *r, const struct cview *v, const char *id)
+{
+    const char *p = str_or(v->c->restart_policy, "");
+    long max = v->c->restart_max_retries;
+    if (strcmp(p, "on-failure") == 0) {
+        if (max > 5)
+            return add(r, v, id, CHECK_FAIL,
+                       "HostConfig.RestartPolicy on-failure with MaximumRetryCount=%ld (more "
+                       "than 5)",
+                       max);
+        return add(r, v, id, CHECK_PASS,
+                   "HostConfig.RestartPolicy on-failure with MaximumRetryCount=%ld", max);
+    }
+    if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
+        return add(r, v, id, CHECK_PASS,
+                   "HostConfig.RestartPolicy %s: restarts without a retry limit", p);
+    return add(r, v, id, CHECK_PASS, "HostConfig.RestartPolicy %s", p[0] ? p : "no");
+}
+
+static int judge_mode(struct run *r, const struct cview *v, const char *id, const char *field,
+                      const char *mode)
+{
+    const char *m = str_or(mode, "");
+    if (is_host_mode(m))
+        return add(r, v, id, CHECK_FAIL, "HostConfig.%s=host", field);
+    return add(r, v, id, CHECK_PASS, "HostConfig.%s=%s", field, m[0] ? m : "\"\"");
+}
+
+static int judge_pid_mode(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_mode(r, v, id, "PidMode", v->c->pid_mode);
+}
+
+static int judge_ipc_mode(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_mode(r, v, id, "IpcMode", v->c->ipc_mode);
+}
+
+static int judge_uts_mode(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_mode(r, v, id, "UTSMode", v->c->uts_mode);
+}
+
+static int judge_userns_mode(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_mode(r, v, id, "UsernsMode", v->c->userns_mode);
+}
+
+/* Manual checks listing a string list: warn with the items, skip when there are none. */
+static int judge_list_manual(struct run *r, const struct cview *v, const char *id, const char *what,
+                             const struct str_list *l)
+{
+    if (l->len == 0)
+        return add(r, v, id, CHECK_SKIP, "no %s", what);
+    struct buf all;
+    buf_init(&all, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < l->len; i++)
+        list_add(&all, "%s", str_or(l->items[i], "?"));
+    int rc = add(r, v, id, CHECK_WARN, "%s (review): %s", what, buf_str(&all));
+    buf_free(&all);
+    return rc;
+}
+
+static int judge_devices(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_list_manual(r, v, id, "host devices", &v->c->devices);
+}
+
+static int judge_ulimits(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_list_manual(r, v, id, "ulimit overrides", &v->c->ulimits);
+}
+
+static int judge_propagation(struct run *r, const struct cview *v, const char *id)
+{
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < v->c->n_mounts; i++) {
+        const struct docker_mount *m = &v->c->mounts[i];
+        const char *p = str_or(m->propagation, "");
+        if (strcmp(p, "shared") == 0 || strcmp(p, "rshared") == 0)
+            list_add(&found, "%s on %s (%s)", str_or(m->source, "?"), str_or(m->destination, "?"),
+                     p);
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "mounts with shared propagation: %s", buf_str(&found));
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu mounts, none shared", v->c->n_mounts);
+    buf_free(&found);
+    return rc;
+}
+
+static int judge_seccomp(struct run *r, const struct cview *v, const char *id)
+{
+    const struct str_list *so = &v->c->security_opt;
+    for (size_t i = 0; i < so->len; i++) {
+        const char *val = security_opt_value(str_or(so->items[i], ""), "seccomp");
+        if (val != NULL && strcmp(val, "unconfined") == 0)
+            return add(r, v, id, CHECK_FAIL, "HostConfig.SecurityOpt has %s", so->items[i]);
+    }
+    for (size_t i = 0; i < so->len; i++) {
+        const char *val = security_opt_value(str_or(so->items[i], ""), "seccomp");
+        if (val != NULL)
+            return add(r, v, id, CHECK_PASS, "custom seccomp profile (seccomp=...)");
+    }
+    return add(r, v, id, CHECK_PASS, "default seccomp profile (no seccomp= option)");
+}
+
+static int judge_cgroup_parent(struct run *r, const struct cview *v, const char *id)
+{
+    const char *p = str_or(v->c->cgroup_parent, "");
+    if (p[0] != '\0')
+        return add(r, v, id, CHECK_FAIL, "HostConfig.CgroupParent=%s", p);
+    return add(r, v, id, CHECK_PASS, "HostConfig.CgroupParent unset");
+}
+
+static int judge_no_new_privileges(struct run *r, const struct cview *v, const char *id)
+{
+    /* dockerd applies the options in order, so the last one wins over the daemon default. */
+    const struct str_list *so = &v->c->security_opt;
+    const char *last = NULL;
+    int explicit_value = -1;
+    for (size_t i = 0; i < so->len; i++) {
+        const char *opt = str_or(so->items[i], "");
+        if (strcmp(opt, "no-new-privileges") == 0) {
+            last = opt;
+            explicit_value = 1;
+            continue;
+        }
+        const char *val = security_opt_value(opt, "no-new-privileges");
+        if (val == NULL)
+            continue;
+        last = opt;
+        explicit_value = dockerd_parse_bool(val);
+        if (explicit_value < 0)
+            return add(r, v, id, CHECK_ERROR, "HostConfig.SecurityOpt %s: not a boolean", opt);
+    }
+    if (explicit_value == 1)
+        return add(r, v, id, CHECK_PASS, "HostConfig.SecurityOpt has %s", last);
+    if (explicit_value == 0)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.SecurityOpt has %s, which overrides the %s",
+                   last, r->nnp_why);
+    if (r->nnp_default == 1)
+        return add(r, v, id, CHECK_PASS, "no option in HostConfig.SecurityOpt; %s", r->nnp_why);
+    if (r->nnp_default < 0)
+        return add(r, v, id, CHECK_ERROR, "no option in HostConfig.SecurityOpt; %s", r->nnp_why);
+    return add(r, v, id, CHECK_FAIL, "no no-new-privileges in HostConfig.SecurityOpt; %s",
+               r->nnp_why);
+}
+
+static int judge_health(struct run *r, const struct cview *v, const char *id)
+{
+    const struct docker_container *c = v->c;
+    if (!c->running)
+        return add(r, v, id, CHECK_SKIP, "not running: no health to check");
+    if (!c->has_health)
+        return add(r, v, id, CHECK_FAIL, "running without a health check (no State.Health)");
+    return add(r, v, id, CHECK_PASS, "State.Health.Status=%s", str_or(c->health_status, "?"));
+}
+
+static int judge_pids_limit(struct run *r, const struct cview *v, const char *id)
+{
+    const struct docker_container *c = v->c;
+    if (!c->pids_limit_set)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.PidsLimit=null: unlimited");
+    if (c->pids_limit <= 0)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.PidsLimit=%lld: unlimited",
+                   (long long)c->pids_limit);
+    return add(r, v, id, CHECK_PASS, "HostConfig.PidsLimit=%lld", (long long)c->pids_limit);
+}
+
+static int judge_default_bridge(struct run *r, const struct cview *v, const char *id)
+{
+    if (str_list_has(&v->c->networks, "bridge"))
+        return add(r, v, id, CHECK_WARN, "attached to the default bridge network");
+    return add(r, v, id, CHECK_SKIP, "not attached to the default bridge network");
+}
+
+/*
+ * 5.32: a bind mount of a Docker socket in use (canonical paths compared), of
+ * any "*docker.sock", or of a directory holding a socket in use (-v
+ * /var/run:/var/run hands out the socket just the same).
+ */
+static int judge_docker_socket(struct run *r, const struct cview *v, const char *id)
+{
+    if (!r->sockets_known)
+        return add(r, v, id, CHECK_ERROR, "%s", r->sockets_why);
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < v->c->n_mounts; i++) {
+        const struct docker_mount *m = &v->c->mounts[i];
+        if (!is_bind(m))
+            continue;
+        char canon[HOSTFS_PATH_MAX];
+        if (hostfs_canonical(r->ctx->rootfs, m->source, canon, sizeof(canon)) != 0)
+            snprintf(canon, sizeof(canon), "%s", m->source);
+        size_t sl = strlen(m->source);
+        int hit = 0;
+        if (sl >= 11 && strcmp(m->source + sl - 11, "docker.sock") == 0) {
+            list_add(&found, "%s on %s", m->source, str_or(m->destination, "?"));
+            hit = 1;
+        }
+        for (size_t s = 0; s < r->n_sockets && !hit; s++) {
+            if (strcmp(canon, r->sockets[s]) == 0) {
+                list_add(&found, "%s on %s (the socket %s)", m->source, str_or(m->destination, "?"),
+                         r->sockets[s]);
+                hit = 1;
+            } else if (path_at_or_below(r->sockets[s], canon)) {
+                list_add(&found, "%s on %s (holds the socket %s)", m->source,
+                         str_or(m->destination, "?"), r->sockets[s]);
+                hit = 1;
+            }
+        }
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "Docker socket mounted: %s", buf_str(&found));
+    else
+        rc = add(r, v, id, CHECK_PASS, "no mount of the Docker socket");
+    buf_free(&found);
+    return rc;
+}
+
+/* A NAME that looks like it holds a secret: *PASSWORD*, *SECRET*, *TOKEN*, *_KEY. */
+static int secret_name(const char *name)
+{
+    char up[256];
+    size_t n = 0;
+    for (; name[n] != '\0' && n + 1 < sizeof(up); n++)
+        up[n] = (char)toupper((unsigned char)name[n]);
+    up[n] = '\0';
+    if (strstr(up, "PASSWORD") != NULL || strstr(up, "SECRET") != NULL ||
+        strstr(up, "TOKEN") != NULL)
+        return 1;
+    return n >= 4 && strcmp(up + n - 4, "_KEY") == 0;
+}
+
+static int judge_env_secret(struct run *r, const struct cview *v, const char *id)
+{
+    const struct str_list *env = &v->c->env_names;
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < env->len; i++) {
+        if (env->items[i] != NULL && secret_name(env->items[i]))
+            list_add(&found, "%s", env->items[i]);
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "environment variables named like secrets: %s",
+                 buf_str(&found));
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu environment variables, none named like a secret",
+                 env->len);
+    buf_free(&found);
+    return rc;
+}
+
+/* The per-container checks, in catalog order. */
+static const struct container_check container_checks[] = {
+    { "4.1", F(USER), judge_user },
+    { "5.2", F(APPARMOR), judge_apparmor },
+    { "5.3", F(SECURITY_OPT), judge_selinux },
+    { "5.4", F(CAP_ADD), judge_caps },
+    { "5.5", F(PRIVILEGED), judge_privileged },
+    { "5.6", F(MOUNTS), judge_sensitive_mounts },
+    { "5.7", F(STATE) | F(PID), judge_sshd },
+    { "5.8", F(PORTS), judge_privileged_ports },
+    { "5.9", F(PORTS), judge_open_ports },
+    { "5.10", F(NETWORK_MODE), judge_network_mode },
+    { "5.11", F(MEMORY), judge_memory },
+    { "5.12", F(CPU), judge_cpu },
+    { "5.13", F(READONLY_ROOTFS), judge_readonly },
+    { "5.14", F(PORTS), judge_bound_ports },
+    { "5.15", F(RESTART_POLICY), judge_restart },
+    { "5.16", F(PID_MODE), judge_pid_mode },
+    { "5.17", F(IPC_MODE), judge_ipc_mode },
+    { "5.18", F(DEVICES), judge_devices },
+    { "5.19", F(ULIMITS), judge_ulimits },
+    { "5.20", F(MOUNTS), judge_propagation },
+    { "5.21", F(UTS_MODE), judge_uts_mode },
+    { "5.22", F(SECURITY_OPT), judge_seccomp },
+    { "5.25", F(CGROUP_PARENT), judge_cgroup_parent },
+    { "5.26", F(SECURITY_OPT), judge_no_new_privileges },
+    { "5.27", F(STATE) | F(HEALTH), judge_health },
+    { "5.29", F(PIDS_LIMIT), judge_pids_limit },
+    { "5.30", F(NETWORKS), judge_default_bridge },
+    { "5.31", F(USERNS_MODE), judge_userns_mode },
+    { "5.32", F(MOUNTS), judge_docker_socket },
+    { "dockward.env_secret", F(ENV), judge_env_secret },
+};
+
+static void make_view(const struct docker_container *c, struct cview *v)
+{
+    v->c = c;
+    const char *id = str_or(c->id, "");
+    if (!(c->invalid & F(NAME)) && c->name != NULL && c->name[0] != '\0')
+        snprintf(v->target, sizeof(v->target), "container/%s", c->name);
+    else /* no name: the short id, as `docker ps` shows it */
+        snprintf(v->target, sizeof(v->target), "container/%.12s", id);
+    if (c->invalid & F(STATE))
+        snprintf(v->state, sizeof(v->state), "state unknown");
+    else
+        snprintf(v->state, sizeof(v->state), "state %s", str_or(c->state, "unknown"));
+}
+
+static int judge_container(struct run *r, const struct docker_container *c)
+{
+    struct cview v;
+    make_view(c, &v);
+    for (size_t i = 0; i < ARRAY_LEN(container_checks); i++) {
+        const struct container_check *k = &container_checks[i];
+        uint64_t bad = c->invalid & k->fields;
+        int rc;
+        if (bad != 0) {
+            int f = __builtin_ctzll(bad);
+            rc = add(r, &v, k->id, CHECK_ERROR, "%s missing or mistyped in the API answer",
+                     docker_container_field_name((enum docker_container_field)f));
+        } else {
+            rc = k->judge(r, &v, k->id);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- host-level checks -------------------------------------------------- */
+
+/*
+ * 6.2: sprawl is many containers of which most sit stopped. Manual in CIS;
+ * dockward warns when there are more than SPRAWL_MIN_TOTAL containers and
+ * more than half of them are not running, and exports both counts always.
+ * Counts come from /info (exact, not limited by DOCKER_CONTAINERS_MAX), else
+ * from the containers the sweep inspected.
+ */
+static int judge_sprawl(struct run *r)
+{
+    const struct docker_sweep *sw = r->sw;
+    long total, running;
+    const char *source;
+    if (!(sw->info.invalid & (UINT64_C(1) << DOCKER_F_INFO_COUNTS))) {
+        total = sw->info.containers;
+        running = sw->info.containers_running;
+        source = "GET /info";
+    } else {
+        total = (long)sw->n_containers;
+        running = 0;
+        for (size_t i = 0; i < sw->n_containers; i++)
+            running += sw->containers[i].running;
+        source = "the containers inspected";
+    }
+    if (sink_measure(r->sink, "containers", "total", (double)total) != 0 ||
+        sink_measure(r->sink, "containers", "running", (double)running) != 0)
+        return -1;
+    long stopped = total - running;
+    if (total > SPRAWL_MIN_TOTAL && stopped * 2 > total)
+        return sink_add(r->sink, "6.2", "host", CHECK_WARN,
+                        "%ld containers, %ld not running (more than %d and over half stopped; "
+                        "from %s)",
+                        total, stopped, SPRAWL_MIN_TOTAL, source);
+    return sink_add(r->sink, "6.2", "host", CHECK_PASS, "%ld containers, %ld running (from %s)",
+                    total, running, source);
+}
+
+static int judge_host_manual(struct run *r)
+{
+    if (sink_add(r->sink, "5.23", "host", CHECK_WARN,
+                 "not visible in the API: review dockerd's audit log for `docker exec "
+                 "--privileged`") != 0 ||
+        sink_add(r->sink, "5.24", "host", CHECK_WARN,
+                 "not visible in the API: review dockerd's audit log for `docker exec "
+                 "--user=root`") != 0 ||
+        sink_add(r->sink, "5.28", "host", CHECK_WARN,
+                 "not visible in the API: review that images are pulled before use") != 0)
+        return -1;
+    return 0;
+}
+
+static int container_runtime_collect(const struct collect_ctx *ctx, struct result_sink *sink,
+                                     char *err, size_t errlen)
+{
+    const struct docker_sweep *sw = ctx->docker;
+    if (sw == NULL || !sw->ok) {
+        snprintf(err, errlen, "Docker API unavailable: %s",
+                 sw == NULL ? "the API was not queried" : sw->error);
+        return -1;
+    }
+    /* Holds the socket table (SOCKETS_MAX host paths): on the heap, not the stack. */
+    struct run *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->ctx = ctx;
+    r->sw = sw;
+    r->sink = sink;
+    if (sw->info.invalid & (UINT64_C(1) << DOCKER_F_INFO_SECURITY_OPTIONS)) {
+        r->apparmor = -1;
+        r->selinux = -1;
+    } else {
+        r->apparmor = host_has_security_option(&sw->info, "apparmor");
+        r->selinux = host_has_security_option(&sw->info, "selinux");
+    }
+    load_daemon_facts(r);
+
+    int rc = 0;
+    for (size_t i = 0; i < sw->n_containers && rc == 0; i++)
+        rc = judge_container(r, &sw->containers[i]);
+    if (rc == 0)
+        rc = judge_host_manual(r);
+    if (rc == 0)
+        rc = judge_sprawl(r);
+    if (rc != 0)
+        snprintf(err, errlen, "%s",
+                 sink->overflowed ? "too many results" : "out of memory recording results");
+    free(r);
+    return rc;
+}
+
+const struct collector collector_container_runtime = {
+    .name = "container_runtime",
+    .enabled_by_default = true,
+    .help = "Runtime settings of every container, running or not: user, privileges, "
+            "capabilities, namespaces, mounts, ports, limits, security profiles, health, sshd "
+            "(CIS 4.1, section 5, 6.2)",
+    .checks = container_runtime_checks,
+    .n_checks = ARRAY_LEN(container_runtime_checks),
+    .options = NULL,
+    .n_options = 0,
+    .measures = container_runtime_measures,
+    .n_measures = ARRAY_LEN(container_runtime_measures),
+    .needs_docker = true,
+    .collect = container_runtime_collect,
+};

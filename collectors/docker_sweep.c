@@ -1,0 +1,416 @@
+/*
+ * docker_sweep.c - one pass over the Docker Engine API per collection
+ * (docker.h): /version (negotiation), /info, /containers/json?all=1 and
+ * /containers/{id}/json for each, /images/json and /images/{id}/json plus
+ * /images/{id}/history for each, /networks. That is 5 + C + 2I requests
+ * for C containers and I images, all over the client's one connection.
+ *
+ * What is fatal and what is not. The sweep is `ok` only when /version,
+ * /info and the three lists answered: a missing container list must never
+ * look like a host without containers. A container or image that fails on
+ * its own (gone in between: 404; an answer over the size cap; a body that
+ * does not parse) is skipped, counted in item_failures, and the first such
+ * failure is kept in `error`. A request that gets no answer at all (the
+ * daemon stopped, stalls, closed the connection) ends the sweep: waiting
+ * out the timeout once per remaining item would only delay the failure.
+ *
+ * Bounds: at most DOCKER_CONTAINERS_MAX containers and DOCKER_IMAGES_MAX
+ * images are judged (the rest are counted as failures), and the parsed
+ * structs together stay under DOCKER_SWEEP_KEEP_MAX bytes; each body is
+ * capped by the client. Bodies are wiped after parsing, since container
+ * answers carry environment values that dockward must not keep.
+ *
+ * After a failed sweep nothing partial is left: `ok` is false and the
+ * arrays are empty, so no collector can judge from half an answer.
+ */
+#include "docker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SWEEP_ID_MAX 128 /* bytes of an id we put in a request path */
+
+/* Ids come from the API; only a plain id may become part of a request path. */
+static bool safe_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > SWEEP_ID_MAX)
+        return false;
+    for (const char *s = id; *s != '\0'; s++) {
+        char ch = *s;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == ':' || ch == '.' || ch == '_' || ch == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Overwrites a body that may hold secrets (environment values) before reuse. */
+static void wipe(struct buf *b)
+{
+    if (b->data != NULL)
+        explicit_bzero(b->data, b->len);
+    buf_reset(b);
+}
+
+/* ---- kept-bytes accounting (approximate: payload plus malloc overhead) ---- */
+
+#define ALLOC_OVERHEAD 16
+
+static size_t str_bytes(const char *s)
+{
+    return s != NULL ? strlen(s) + 1 + ALLOC_OVERHEAD : 0;
+}
+
+static size_t list_bytes(const struct str_list *l)
+{
+    size_t n = l->len * sizeof(char *) + ALLOC_OVERHEAD;
+    for (size_t i = 0; i < l->len; i++)
+        n += str_bytes(l->items[i]);
+    return n;
+}
+
+static size_t container_bytes(const struct docker_container *c)
+{
+    size_t n = sizeof(*c);
+    const char *strs[] = { c->id,           c->name,          c->image,         c->image_id,
+                           c->state,        c->health_status, c->user,          c->apparmor_profile,
+                           c->network_mode, c->pid_mode,      c->ipc_mode,      c->uts_mode,
+                           c->userns_mode,  c->cgroup_parent, c->restart_policy };
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        n += str_bytes(strs[i]);
+    const struct str_list *lists[] = { &c->env_names, &c->security_opt, &c->cap_add, &c->cap_drop,
+                                       &c->devices,   &c->ulimits,      &c->networks };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        n += list_bytes(lists[i]);
+    for (size_t i = 0; i < c->n_mounts; i++)
+        n += sizeof(c->mounts[i]) + str_bytes(c->mounts[i].type) + str_bytes(c->mounts[i].source) +
+             str_bytes(c->mounts[i].destination) + str_bytes(c->mounts[i].propagation);
+    for (size_t i = 0; i < c->n_ports; i++)
+        n += sizeof(c->ports[i]) + str_bytes(c->ports[i].container_port) +
+             str_bytes(c->ports[i].host_ip);
+    return n;
+}
+
+static size_t image_bytes(const struct docker_image *img)
+{
+    return sizeof(*img) + str_bytes(img->id) + str_bytes(img->user) + list_bytes(&img->repo_tags) +
+           list_bytes(&img->history);
+}
+
+/* ---- the sweep ---- */
+
+struct run {
+    struct docker_client *client;
+    struct docker_sweep *sweep;
+    struct buf body;
+    size_t kept;
+};
+
+static void set_error(struct docker_sweep *s, const char *msg)
+{
+    snprintf(s->error, sizeof(s->error), "%s", msg);
+}
+
+/* Records a skipped item; the first one's reason is kept in sweep->error. */
+static void item_failed(struct docker_sweep *s, const char *msg)
+{
+    s->item_failures++;
+    if (s->error[0] == '\0')
+        set_error(s, msg);
+}
+
+/*
+ * GET path into r->body. Returns 0; 1 when this item failed but the API is
+ * answering (skip it); -1 when the API is not answering (err filled).
+ */
+static int get(struct run *r, const char *path, char *err, size_t errlen)
+{
+    r->sweep->requests++;
+    if (docker_client_get(r->client, path, &r->body, err, errlen) == 0)
+        return 0;
+    return docker_client_last_status(r->client) != 0 ? 1 : -1;
+}
+
+static int sweep_containers(struct run *r, char *err, size_t errlen)
+{
+    struct docker_sweep *s = r->sweep;
+    char perr[200];
+    if (get(r, "/containers/json?all=1", err, errlen) != 0)
+        return -1;
+    struct str_list ids;
+    if (docker_parse_container_ids(r->body.data, r->body.len, &ids, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /containers/json: %s", perr);
+        return -1;
+    }
+    wipe(&r->body);
+    size_t n = ids.len < DOCKER_CONTAINERS_MAX ? ids.len : DOCKER_CONTAINERS_MAX;
+    s->containers = calloc(n > 0 ? n : 1, sizeof(*s->containers));
+    if (s->containers == NULL) {
+        str_list_free(&ids);
+        snprintf(err, errlen, "out of memory for %zu containers", n);
+        return -1;
+    }
+    int ret = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[SWEEP_ID_MAX + 32], msg[256];
+        if (!safe_id(ids.items[i])) {
+            item_failed(s, "GET /containers/json: a container id with unexpected characters");
+            continue;
+        }
+        if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
+            snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: containers skipped",
+                     (unsigned)DOCKER_SWEEP_KEEP_MAX);
+            item_failed(s, msg);
+            continue;
+        }
+        snprintf(path, sizeof(path), "/containers/%s/json", ids.items[i]);
+        int rc = get(r, path, msg, sizeof(msg));
+        if (rc < 0) {
+            snprintf(err, errlen, "%s", msg);
+            ret = -1;
+            break;
+        }
+        if (rc > 0) {
+            item_failed(s, msg);
+            continue;
+        }
+        struct docker_container *c = &s->containers[s->n_containers];
+        rc = docker_parse_container(r->body.data, r->body.len, c, perr, sizeof(perr));
+        wipe(&r->body);
+        if (rc != 0) {
+            snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
+            item_failed(s, msg);
+            continue;
+        }
+        r->kept += container_bytes(c);
+        s->n_containers++;
+    }
+    if (ret == 0 && ids.len > n) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%zu containers beyond the cap of %d were not judged",
+                 ids.len - n, DOCKER_CONTAINERS_MAX);
+        s->item_failures += ids.len - n - 1;
+        item_failed(s, msg);
+    }
+    str_list_free(&ids);
+    return ret;
+}
+
+static int sweep_images(struct run *r, char *err, size_t errlen)
+{
+    struct docker_sweep *s = r->sweep;
+    char perr[200];
+    if (get(r, "/images/json", err, errlen) != 0)
+        return -1;
+    struct str_list ids;
+    if (docker_parse_container_ids(r->body.data, r->body.len, &ids, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /images/json: %s", perr);
+        return -1;
+    }
+    wipe(&r->body);
+    size_t n = ids.len < DOCKER_IMAGES_MAX ? ids.len : DOCKER_IMAGES_MAX;
+    s->images = calloc(n > 0 ? n : 1, sizeof(*s->images));
+    if (s->images == NULL) {
+        str_list_free(&ids);
+        snprintf(err, errlen, "out of memory for %zu images", n);
+        return -1;
+    }
+    int ret = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[SWEEP_ID_MAX + 32], msg[256];
+        if (!safe_id(ids.items[i])) {
+            item_failed(s, "GET /images/json: an image id with unexpected characters");
+            continue;
+        }
+        if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
+            snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: images skipped",
+                     (unsigned)DOCKER_SWEEP_KEEP_MAX);
+            item_failed(s, msg);
+            continue;
+        }
+        snprintf(path, sizeof(path), "/images/%s/json", ids.items[i]);
+        int rc = get(r, path, msg, sizeof(msg));
+        if (rc < 0) {
+            snprintf(err, errlen, "%s", msg);
+            ret = -1;
+            break;
+        }
+        if (rc > 0) {
+            item_failed(s, msg);
+            continue;
+        }
+        struct docker_image *img = &s->images[s->n_images];
+        rc = docker_parse_image(r->body.data, r->body.len, img, perr, sizeof(perr));
+        wipe(&r->body);
+        if (rc != 0) {
+            snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
+            item_failed(s, msg);
+            continue;
+        }
+        snprintf(path, sizeof(path), "/images/%s/history", ids.items[i]);
+        rc = get(r, path, msg, sizeof(msg));
+        if (rc < 0) {
+            docker_image_free(img);
+            snprintf(err, errlen, "%s", msg);
+            ret = -1;
+            break;
+        }
+        if (rc > 0) { /* gone in between, or an answer over the cap: skip the image */
+            docker_image_free(img);
+            item_failed(s, msg);
+            continue;
+        }
+        /* A history that does not parse leaves the image, with DOCKER_F_I_HISTORY set. */
+        if (docker_parse_image_history(r->body.data, r->body.len, img, perr, sizeof(perr)) != 0 &&
+            s->error[0] == '\0')
+            snprintf(s->error, sizeof(s->error), "GET %.90s: %.150s", path, perr);
+        wipe(&r->body);
+        r->kept += image_bytes(img);
+        s->n_images++;
+    }
+    if (ret == 0 && ids.len > n) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%zu images beyond the cap of %d were not judged", ids.len - n,
+                 DOCKER_IMAGES_MAX);
+        s->item_failures += ids.len - n - 1;
+        item_failed(s, msg);
+    }
+    str_list_free(&ids);
+    return ret;
+}
+
+static int cmp_image_id(const void *a, const void *b)
+{
+    const struct docker_image *const *x = a, *const *y = b;
+    return strcmp((*x)->id, (*y)->id);
+}
+
+/* containers_using per image: an index of images by id, one lookup per container. */
+static int count_users(struct docker_sweep *s)
+{
+    if (s->n_images == 0)
+        return 0;
+    struct docker_image **idx = malloc(s->n_images * sizeof(*idx));
+    if (idx == NULL)
+        return -1;
+    for (size_t i = 0; i < s->n_images; i++)
+        idx[i] = &s->images[i];
+    qsort(idx, s->n_images, sizeof(*idx), cmp_image_id);
+    for (size_t i = 0; i < s->n_containers; i++) {
+        if (s->containers[i].image_id == NULL)
+            continue;
+        struct docker_image key = { .id = s->containers[i].image_id };
+        struct docker_image *keyp = &key;
+        struct docker_image **hit = bsearch(&keyp, idx, s->n_images, sizeof(*idx), cmp_image_id);
+        if (hit != NULL)
+            (*hit)->containers_using++;
+    }
+    free(idx);
+    return 0;
+}
+
+static int sweep(struct run *r, char *err, size_t errlen)
+{
+    struct docker_sweep *s = r->sweep;
+    char perr[200];
+    s->requests++;
+    if (docker_client_negotiate(r->client, &r->body, err, errlen) != 0)
+        return -1;
+    if (docker_parse_version(r->body.data, r->body.len, &s->version, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /version: %s", perr);
+        return -1;
+    }
+    snprintf(s->api_version, sizeof(s->api_version), "%s", docker_client_api_version(r->client));
+
+    if (get(r, "/info", err, errlen) != 0)
+        return -1;
+    if (docker_parse_info(r->body.data, r->body.len, &s->info, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /info: %s", perr);
+        return -1;
+    }
+    if (sweep_containers(r, err, errlen) != 0 || sweep_images(r, err, errlen) != 0)
+        return -1;
+    if (get(r, "/networks", err, errlen) != 0)
+        return -1;
+    if (docker_parse_networks(r->body.data, r->body.len, &s->networks, &s->n_networks, perr,
+                              sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /networks: %s", perr);
+        return -1;
+    }
+    if (count_users(s) != 0) {
+        snprintf(err, errlen, "out of memory counting image users");
+        return -1;
+    }
+    return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Frees what the sweep holds, keeping its counters and error. */
+static void release(struct docker_sweep *s)
+{
+    docker_version_free(&s->version);
+    docker_info_free(&s->info);
+    for (size_t i = 0; i < s->n_containers; i++)
+        docker_container_free(&s->containers[i]);
+    free(s->containers);
+    s->containers = NULL;
+    s->n_containers = 0;
+    for (size_t i = 0; i < s->n_images; i++)
+        docker_image_free(&s->images[i]);
+    free(s->images);
+    s->images = NULL;
+    s->n_images = 0;
+    for (size_t i = 0; i < s->n_networks; i++) {
+        free(s->networks[i].name);
+        free(s->networks[i].driver);
+    }
+    free(s->networks);
+    s->networks = NULL;
+    s->n_networks = 0;
+}
+
+int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)
+{
+    memset(s, 0, sizeof(*s));
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (client == NULL) {
+        set_error(s, "no Docker API client");
+        return -1;
+    }
+    struct run r = { .client = client, .sweep = s, .kept = 0 };
+    /* Each answer is capped by the client (body_max); the buffer itself is not. */
+    buf_init(&r.body, (size_t)-1 / 2);
+    char err[sizeof(s->error)];
+    err[0] = '\0';
+    int rc = sweep(&r, err, sizeof(err));
+    wipe(&r.body);
+    buf_free(&r.body);
+    if (rc != 0) {
+        release(s);
+        set_error(s, err[0] != '\0' ? err : "Docker API sweep failed");
+        s->ok = false;
+    } else {
+        s->ok = true;
+    }
+    s->duration_seconds = seconds_since(&t0);
+    return rc;
+}
+
+void docker_sweep_free(struct docker_sweep *s)
+{
+    if (s == NULL)
+        return;
+    release(s);
+    memset(s, 0, sizeof(*s));
+}

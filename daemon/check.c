@@ -1,0 +1,313 @@
+/*
+ * check.c - `dockward check`: one collection, printed for a person (grouped
+ * by CIS section, colour only on a terminal) or as a JSON document for
+ * tools, and an exit code for CI:
+ *   0 nothing failed, 1 something failed, 2 usage or configuration error,
+ *   3 a collector could not run (its checks were not judged at all).
+ * A collector that could not run outranks failures: a green build must never
+ * come from checks that did not happen.
+ */
+#include "agent.h"
+
+#include "collection.h"
+
+#include "../collectors/registry.h"
+#include "../common/log.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const section_titles[] = {
+    "",
+    "Host configuration",
+    "Docker daemon configuration",
+    "Docker daemon configuration files",
+    "Container images and build files",
+    "Container runtime",
+    "Docker security operations",
+    "Docker swarm configuration",
+};
+
+static const char *section_title(const char *section)
+{
+    char *end;
+    long n = strtol(section, &end, 10);
+    if (*end != '\0' || n < 1 || n > 7)
+        return "Other checks";
+    return section_titles[n];
+}
+
+/* Compares dotted ids numerically ("1.1.10" after "1.1.9"); words after numbers. */
+static int compare_ids(const char *a, const char *b)
+{
+    while (*a != '\0' && *b != '\0') {
+        int da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
+        if (da && db) {
+            char *ea, *eb;
+            long na = strtol(a, &ea, 10), nb = strtol(b, &eb, 10);
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            a = ea;
+            b = eb;
+            continue;
+        }
+        if (da != db)
+            return da ? -1 : 1;
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return (*a != '\0') - (*b != '\0');
+}
+
+static int compare_results(const void *pa, const void *pb)
+{
+    const struct result *a = *(const struct result *const *)pa;
+    const struct result *b = *(const struct result *const *)pb;
+    int c = compare_ids(a->check->section, b->check->section);
+    if (c == 0)
+        c = compare_ids(a->check->id, b->check->id);
+    if (c == 0)
+        c = strcmp(a->target, b->target);
+    return c;
+}
+
+struct tally {
+    size_t per_status[CHECK_STATUS_COUNT];
+    size_t passed, failed; /* automated only */
+    size_t collectors_failed;
+};
+
+/* Every result of every collector that ran, sorted for printing. */
+static const struct result **sorted_results(const struct collection *col, size_t *n_out,
+                                            struct tally *t)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < col->n_runs; i++) {
+        n += col->runs[i].results.len;
+        t->collectors_failed += !col->runs[i].success;
+    }
+    const struct result **all = calloc(n ? n : 1, sizeof(*all));
+    if (all == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < col->n_runs; i++) {
+        for (size_t r = 0; r < col->runs[i].results.len; r++) {
+            const struct result *res = &col->runs[i].results.items[r];
+            all[k++] = res;
+            t->per_status[res->status]++;
+            if (res->check->automated && res->status == CHECK_PASS)
+                t->passed++;
+            if (res->check->automated && res->status == CHECK_FAIL)
+                t->failed++;
+        }
+    }
+    qsort(all, n, sizeof(*all), compare_results);
+    *n_out = n;
+    return all;
+}
+
+static int exit_code(const struct tally *t)
+{
+    if (t->collectors_failed > 0)
+        return 3;
+    return t->per_status[CHECK_FAIL] > 0 ? 1 : 0;
+}
+
+static void print_text(const struct agent_config *cfg, const struct collection *col,
+                       const struct result **all, size_t n, const struct tally *t)
+{
+    static const char *const tags[CHECK_STATUS_COUNT] = { "PASS", "FAIL", "WARN", "SKIP", "ERROR" };
+    static const char *const colours[CHECK_STATUS_COUNT] = { "\033[32m", "\033[1;31m", "\033[33m",
+                                                             "\033[2m", "\033[35m" };
+    const char *term = getenv("TERM");
+    bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
+                  !(term != NULL && strcmp(term, "dumb") == 0);
+    const char *reset = colour ? "\033[0m" : "";
+
+    printf("dockward %s check of %s", DOCKWARD_VERSION, cfg->rootfs);
+    if (col->swept && col->sweep.ok)
+        printf(" (Docker %s, API %s, at %s)",
+               col->sweep.version.version ? col->sweep.version.version : "?",
+               col->sweep.api_version, cfg->docker_host);
+    printf("\n");
+
+    const char *section = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct result *r = all[i];
+        if (section == NULL || strcmp(section, r->check->section) != 0) {
+            section = r->check->section;
+            printf("\n[%s] %s\n", section, section_title(section));
+        }
+        printf("%s[%s]%s %s %s - %s: %s\n", colour ? colours[r->status] : "", tags[r->status],
+               reset, r->check->id, r->target, r->check->title, r->evidence);
+    }
+    for (size_t i = 0; i < col->n_runs; i++) {
+        if (!col->runs[i].success)
+            printf("\n%s[ERROR]%s collector %s could not run: %s\n",
+                   colour ? colours[CHECK_ERROR] : "", reset, col->runs[i].collector->name,
+                   col->runs[i].error);
+    }
+    printf("\nSummary: %zu pass, %zu fail, %zu warn, %zu skip, %zu error",
+           t->per_status[CHECK_PASS], t->per_status[CHECK_FAIL], t->per_status[CHECK_WARN],
+           t->per_status[CHECK_SKIP], t->per_status[CHECK_ERROR]);
+    if (t->passed + t->failed > 0)
+        printf("; compliance %.1f%% (%zu of %zu automated results pass)",
+               100.0 * (double)t->passed / (double)(t->passed + t->failed), t->passed,
+               t->passed + t->failed);
+    if (col->containers_filtered > 0)
+        printf("; %zu containers left out by --container.*", col->containers_filtered);
+    printf("\n");
+    if (t->collectors_failed > 0)
+        printf("%zu collector(s) could not run: exit code 3\n", t->collectors_failed);
+}
+
+static cJSON *iso_time(double t)
+{
+    char text[64];
+    time_t secs = (time_t)t;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return cJSON_CreateString(text);
+}
+
+/* Builds the JSON document described in README ("dockward check --format json"). */
+static cJSON *build_json(const struct agent_config *cfg, const struct collection *col,
+                         const struct result **all, size_t n, const struct tally *t)
+{
+    cJSON *doc = cJSON_CreateObject();
+    if (doc == NULL)
+        return NULL;
+    cJSON_AddStringToObject(doc, "dockward_version", DOCKWARD_VERSION);
+    cJSON_AddItemToObject(doc, "generated_at", iso_time(col->started_at));
+    cJSON_AddStringToObject(doc, "rootfs", cfg->rootfs);
+
+    cJSON *docker = cJSON_AddObjectToObject(doc, "docker");
+    cJSON_AddStringToObject(docker, "host", cfg->docker_host);
+    cJSON_AddBoolToObject(docker, "queried", col->swept);
+    cJSON_AddBoolToObject(docker, "up", col->swept && col->sweep.ok);
+    if (col->swept && !col->sweep.ok)
+        cJSON_AddStringToObject(docker, "error", col->sweep.error);
+    if (col->swept && col->sweep.ok) {
+        cJSON_AddStringToObject(docker, "api_version", col->sweep.api_version);
+        cJSON_AddStringToObject(docker, "server_version",
+                                col->sweep.version.version ? col->sweep.version.version : "");
+        cJSON_AddNumberToObject(docker, "containers", (double)col->sweep.n_containers);
+        cJSON_AddNumberToObject(docker, "images", (double)col->sweep.n_images);
+        cJSON_AddNumberToObject(docker, "containers_filtered", (double)col->containers_filtered);
+    }
+
+    cJSON *collectors = cJSON_AddArrayToObject(doc, "collectors");
+    for (size_t i = 0; i < col->n_runs; i++) {
+        const struct collector_run *run = &col->runs[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", run->collector->name);
+        cJSON_AddBoolToObject(o, "success", run->success);
+        cJSON_AddNumberToObject(o, "duration_seconds", run->duration_seconds);
+        if (!run->success)
+            cJSON_AddStringToObject(o, "error", run->error);
+        cJSON_AddItemToArray(collectors, o);
+    }
+
+    cJSON *results = cJSON_AddArrayToObject(doc, "results");
+    for (size_t i = 0; i < n; i++) {
+        const struct result *r = all[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "check", r->check->id);
+        cJSON_AddStringToObject(o, "section", r->check->section);
+        cJSON_AddStringToObject(o, "title", r->check->title);
+        cJSON_AddNumberToObject(o, "level", r->check->level);
+        cJSON_AddBoolToObject(o, "automated", r->check->automated);
+        cJSON_AddStringToObject(o, "target", r->target);
+        cJSON_AddStringToObject(o, "status", check_status_name(r->status));
+        cJSON_AddStringToObject(o, "evidence", r->evidence);
+        if (r->status == CHECK_FAIL || r->status == CHECK_WARN)
+            cJSON_AddStringToObject(o, "remediation", r->check->remediation);
+        cJSON_AddItemToArray(results, o);
+    }
+
+    cJSON *summary = cJSON_AddObjectToObject(doc, "summary");
+    for (int s = 0; s < CHECK_STATUS_COUNT; s++)
+        cJSON_AddNumberToObject(summary, check_status_name((enum check_status)s),
+                                (double)t->per_status[s]);
+    if (t->passed + t->failed > 0)
+        cJSON_AddNumberToObject(summary, "compliance_ratio",
+                                (double)t->passed / (double)(t->passed + t->failed));
+    else
+        cJSON_AddNullToObject(summary, "compliance_ratio");
+    cJSON_AddNumberToObject(summary, "collectors_failed", (double)t->collectors_failed);
+    cJSON_AddNumberToObject(summary, "exit_code", exit_code(t));
+    return doc;
+}
+
+int check_main(int argc, char **argv)
+{
+    static struct agent_cli cli; /* large; lives for the whole process */
+    char err[512];
+
+    if (agent_cli_parse(&cli, AGENT_MODE_CHECK, argc, argv, 2, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward check: %s\n", err);
+        return 2;
+    }
+    const struct agent_config *cfg = &cli.cfg;
+    if (cfg->show_help) {
+        agent_cli_print_help(&cli, stdout);
+        return 0;
+    }
+    if (cfg->show_version) {
+        printf("dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
+        return 0;
+    }
+    if (cfg->print_config) {
+        flags_print_effective(stdout, cli.defs, cli.n_defs);
+        return 0;
+    }
+    enum log_level level = LOG_LEVEL_WARN;
+    (void)log_level_parse(cfg->log_level, &level);
+    log_set_level(level);
+    if (docker_global_init() != 0) {
+        fprintf(stderr, "dockward check: cannot initialise libcurl\n");
+        return 3;
+    }
+
+    struct collection col;
+    collection_run(cfg, &col);
+    struct tally t;
+    size_t n = 0;
+    const struct result **all = sorted_results(&col, &n, &t);
+    if (all == NULL) {
+        fprintf(stderr, "dockward check: out of memory\n");
+        collection_free(&col);
+        return 3;
+    }
+    int rc = exit_code(&t);
+    if (strcmp(cfg->format, "json") == 0) {
+        cJSON *doc = build_json(cfg, &col, all, n, &t);
+        char *text = doc ? cJSON_Print(doc) : NULL;
+        if (text == NULL) {
+            fprintf(stderr, "dockward check: out of memory\n");
+            rc = 3;
+        } else {
+            fputs(text, stdout);
+            fputc('\n', stdout);
+        }
+        free(text);
+        cJSON_Delete(doc);
+    } else {
+        print_text(cfg, &col, all, n, &t);
+    }
+    free(all);
+    collection_free(&col);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "dockward check: cannot write the output\n");
+        return 3;
+    }
+    return rc;
+}
