@@ -457,6 +457,17 @@ static int judge_2_7(struct view *v, struct result_sink *sink)
         return host_result(sink, "2.7", CHECK_PASS, "%s: tlsverify=true (%s)", list, verify.where);
     if (verify_rc != 0)
         return host_result(sink, "2.7", CHECK_ERROR, "%s: tlsverify not found: %s", list, why);
+    /*
+     * dockerd itself sets tlsverify to the value of tls when tlsverify is not
+     * given (moby's loadDaemonCliConfig), so tls=true alone verifies clients:
+     * seen on dockerd 20.10, a client without a certificate is refused.
+     */
+    if (tls_rc == 0 && tls.value != NULL && dockerd_parse_bool(tls.value) == 1 &&
+        verify.value == NULL)
+        return host_result(sink, "2.7", CHECK_PASS,
+                           "%s: tls=true (%s) and tlsverify not set: dockerd then verifies "
+                           "clients",
+                           list, tls.where);
     if (tls_rc == 0 && tls.value != NULL && dockerd_parse_bool(tls.value) == 1)
         return host_result(sink, "2.7", CHECK_FAIL,
                            "%s: TLS without client verification (tls=true %s %s, tlsverify %s)",

@@ -397,7 +397,7 @@ static void sweep_failing(struct sweep_fx *f)
 /*
  * The failing host: dockerd reads /etc/docker/custom-daemon.json, named with
  * the space form `--config-file PATH`; the decoy /etc/docker/daemon.json
- * would pass everything. TCP on 0.0.0.0:2375 with tls but no tlsverify,
+ * would pass everything. TCP on 0.0.0.0:2375 with tls and tlsverify false,
  * --log-level=debug on the command line.
  */
 static void test_failing(void **state)
@@ -415,7 +415,7 @@ static void test_failing(void **state)
         { "2.6", CHECK_FAIL, "storage driver aufs" },
         { "2.7", CHECK_FAIL,
           "tcp://0.0.0.0:2375: TLS without client verification (tls=true in "
-          "/etc/docker/custom-daemon.json, tlsverify not set)" },
+          "/etc/docker/custom-daemon.json, tlsverify false)" },
         { "2.8", CHECK_WARN, "no default ulimits configured" },
         { "2.9", CHECK_FAIL, "no user namespace remapping (no name=userns in SecurityOptions)" },
         { "2.10", CHECK_FAIL, "cgroup-parent=/custom" CJ },
@@ -569,12 +569,23 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
     expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
     done(r);
 
-    /* tls alone in daemon.json: TLS without client verification. */
+    /*
+     * tls alone in daemon.json: dockerd defaults tlsverify to tls, so clients
+     * are verified (tests/e2e_docker_daemon.sh shows a real dockerd refusing
+     * a client without a certificate).
+     */
     run_text(r, HOST_WITH(TCP_HOST) DAEMON_JSON("{\"tls\": true, \"tlscert\": \"/c\", "
                                                 "\"tlskey\": \"/k\"}"));
+    expect(r, "2.7", CHECK_PASS,
+           "tcp://0.0.0.0:2376: tls=true (/etc/docker/daemon.json) and tlsverify not set: dockerd "
+           "then verifies clients");
+    done(r);
+
+    /* tls with tlsverify explicitly false in daemon.json: no client verification. */
+    run_text(r, HOST_WITH(TCP_HOST) DAEMON_JSON("{\"tls\": true, \"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tls=true in "
-           "/etc/docker/daemon.json, tlsverify not set)");
+           "/etc/docker/daemon.json, tlsverify false)");
     done(r);
 
     /* tls on the command line, tlsverify explicitly off in daemon.json. */
