@@ -95,15 +95,16 @@ void result_sink_init(struct result_sink *sink, struct result_set *set,
  */
 static char *dup_capped(const char *s, size_t max)
 {
-    char *p = malloc(max + 1);
-    if (p == NULL)
-        return NULL;
-    size_t n = utf8_sanitize(s, p, max);
+    char tmp[RESULT_EVIDENCE_MAX > RESULT_TARGET_MAX ? RESULT_EVIDENCE_MAX + 1
+                                                     : RESULT_TARGET_MAX + 1];
+    if (max >= sizeof(tmp))
+        max = sizeof(tmp) - 1;
+    size_t n = utf8_sanitize(s, tmp, max);
     if (n < strlen(s) && n >= 3 && strlen(s) > max) {
-        n = utf8_sanitize(s, p, max - 3);
-        memcpy(p + n, "...", 4);
+        n = utf8_sanitize(s, tmp, max - 3);
+        memcpy(tmp + n, "...", 4);
     }
-    return p;
+    return strdup(tmp); /* exactly as long as it needs: results are many */
 }
 
 int sink_add(struct result_sink *sink, const char *check_id, const char *target,

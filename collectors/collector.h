@@ -66,6 +66,7 @@ struct option_value {
 };
 
 struct docker_sweep;
+struct dockerd_config;
 
 /* What a collector is handed. Everything here is read-only for it. */
 struct collect_ctx {
@@ -79,6 +80,14 @@ struct collect_ctx {
      * (with the reason in sweep->error) when the API did not answer.
      */
     const struct docker_sweep *docker;
+    /*
+     * dockerd's configuration as the host shows it (dockerd_config.h), loaded
+     * once per collection for every collector (read it with
+     * dockerd_config_load_ctx): NULL when the framework did not load it (then
+     * each collector loads its own) or could not (dockerd_error says why).
+     */
+    const struct dockerd_config *dockerd;
+    const char *dockerd_error;
     double now; /* wall clock of this collection, seconds since the epoch */
 };
 

@@ -321,7 +321,7 @@ static void load_daemon_facts(struct run *r)
 {
     struct dockerd_config cfg;
     char err[256];
-    if (dockerd_config_load_for(r->ctx->rootfs, r->ctx->docker_host, &cfg, err, sizeof(err)) != 0) {
+    if (dockerd_config_load_ctx(r->ctx, &cfg, err, sizeof(err)) != 0) {
         r->nnp_default = -1;
         textf(r->nnp_why, sizeof(r->nnp_why), "dockerd's configuration: %s", err);
         textf(r->sockets_why, sizeof(r->sockets_why), "dockerd's configuration: %s", err);
@@ -721,7 +721,7 @@ static void scan_cgroup_tree(struct proc_scan *s, const char *dir, int depth)
     if (s->sshd_pid != 0 || s->truncated)
         return;
     char **names;
-    int n = hostfs_list_dir(s->rootfs, dir, CGROUP_ENTRIES_MAX, &names);
+    int n = hostfs_list_subdirs(s->rootfs, dir, CGROUP_ENTRIES_MAX, &names);
     if (n < 0) {
         if (depth == 0 || errno != ENOENT)
             scan_error(s, dir, errno);
@@ -729,10 +729,7 @@ static void scan_cgroup_tree(struct proc_scan *s, const char *dir, int depth)
     }
     for (int i = 0; i < n && s->sshd_pid == 0 && !s->truncated; i++) {
         char child[HOSTFS_PATH_MAX];
-        struct stat st;
         if (hostfs_join(dir, names[i], child, sizeof(child)) != 0)
-            continue;
-        if (hostfs_stat(s->rootfs, child, HOSTFS_NOFOLLOW, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         if (s->dirs >= CGROUP_DIRS_MAX || depth + 1 > CGROUP_DEPTH_MAX) {
             s->truncated = 1;

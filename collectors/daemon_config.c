@@ -975,8 +975,7 @@ static int daemon_config_collect(const struct collect_ctx *ctx, struct result_si
     v.info = &sw->info;
     v.version = &sw->version;
     /* A configuration that cannot be read leaves the API-based checks to judge. */
-    v.cfg_ok = dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &v.cfg, v.cfg_err,
-                                       sizeof(v.cfg_err)) == 0;
+    v.cfg_ok = dockerd_config_load_ctx(ctx, &v.cfg, v.cfg_err, sizeof(v.cfg_err)) == 0;
 
     int rc = 0;
     for (size_t i = 0; i < ARRAY_LEN(judges) && rc == 0; i++)

@@ -213,6 +213,15 @@ static int list_processes(const char *rootfs, const char *name, int *pids, size_
         snprintf(err, errlen, "cannot list /proc: %s", strerror(errno));
         return -1;
     }
+    /* /proc is resolved once; each <pid>/comm is read relative to it. */
+    int procfd = hostfs_open_dir(rootfs, "/proc");
+    if (procfd < 0) {
+        hostfs_free_names(names, n);
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot open /proc: %s", strerror(errno));
+        return -1;
+    }
     size_t namelen = strlen(name);
     size_t cmplen = namelen > COMM_LEN ? COMM_LEN : namelen;
     struct buf comm;
@@ -223,8 +232,8 @@ static int list_processes(const char *rootfs, const char *name, int *pids, size_
         if (pid == 0 || (found == max && pid >= pids[found - 1]))
             continue;
         char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-        if (hostfs_read_file(rootfs, path, PROC_COMM_MAX, &comm) != 0)
+        snprintf(path, sizeof(path), "%d/comm", pid);
+        if (hostfs_read_file_at(procfd, path, PROC_COMM_MAX, &comm) != 0)
             continue; /* gone, or not readable: not ours to judge */
         size_t len = comm.len;
         while (len > 0 && comm.data[len - 1] == '\n')
@@ -247,6 +256,7 @@ static int list_processes(const char *rootfs, const char *name, int *pids, size_
             found++;
     }
     buf_free(&comm);
+    close(procfd);
     hostfs_free_names(names, n);
     *n_out = found;
     return 0;
@@ -860,6 +870,10 @@ int dockerd_config_has_tcp(const struct dockerd_config *cfg)
 
 void dockerd_config_free(struct dockerd_config *cfg)
 {
+    if (cfg->borrowed) {
+        memset(cfg, 0, sizeof(*cfg));
+        return;
+    }
     for (size_t i = 0; i < cfg->n_opts; i++) {
         free(cfg->opts[i].name);
         free(cfg->opts[i].value);
@@ -1057,4 +1071,20 @@ int dockerd_config_env_flag(const struct dockerd_config *cfg, const char *rootfs
         explicit_bzero(env.data, env.cap);
     buf_free(&env);
     return found;
+}
+
+int dockerd_config_load_ctx(const struct collect_ctx *ctx, struct dockerd_config *cfg, char *err,
+                            size_t errlen)
+{
+    if (ctx->dockerd != NULL) {
+        memcpy(cfg, ctx->dockerd, sizeof(*cfg));
+        cfg->borrowed = true;
+        return 0;
+    }
+    if (ctx->dockerd_error != NULL) {
+        memset(cfg, 0, sizeof(*cfg));
+        snprintf(err, errlen, "%s", ctx->dockerd_error);
+        return -1;
+    }
+    return dockerd_config_load_for(ctx->rootfs, ctx->docker_host, cfg, err, errlen);
 }

@@ -25,6 +25,7 @@
 #ifndef DOCKWARD_DOCKERD_CONFIG_H
 #define DOCKWARD_DOCKERD_CONFIG_H
 
+#include "collector.h"
 #include "hostfs.h"
 
 #include <cjson/cJSON.h>
@@ -59,6 +60,7 @@ struct dockerd_config {
     char config_error[256]; /* why INVALID/UNREADABLE, without the path */
     cJSON *json;            /* the parsed daemon.json object when json_state == DOCKERD_JSON_OK */
     int systemd_tcp; /* an fd:// host's docker.socket has a TCP ListenStream= (set by load) */
+    bool borrowed;   /* a shallow copy from dockerd_config_load_ctx: free releases nothing */
 };
 
 /*
@@ -88,6 +90,16 @@ int dockerd_config_load(const char *rootfs, struct dockerd_config *cfg, char *er
 int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct dockerd_config *cfg,
                             char *err, size_t errlen);
 void dockerd_config_free(struct dockerd_config *cfg);
+
+/*
+ * The configuration for a collector run: a read-only shallow copy of the one
+ * the framework loaded for the whole collection (ctx->dockerd), the
+ * framework's error (ctx->dockerd_error), or, when the framework loaded none,
+ * dockerd_config_load_for(ctx->rootfs, ctx->docker_host, ...). Free it with
+ * dockerd_config_free either way. Returns 0 or -1 with err filled.
+ */
+int dockerd_config_load_ctx(const struct collect_ctx *ctx, struct dockerd_config *cfg, char *err,
+                            size_t errlen);
 
 #define DOCKERD_ENVIRON_MAX (1024 * 1024) /* cap on /proc/<pid>/environ */
 

@@ -436,7 +436,7 @@ static int file_permissions_collect(const struct collect_ctx *ctx, struct result
     struct dockerd_config cfg;
     struct account_db db;
     char acc_err[256];
-    if (dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &cfg, err, errlen) != 0)
+    if (dockerd_config_load_ctx(ctx, &cfg, err, errlen) != 0)
         return -1;
     struct judge j = { .rootfs = ctx->rootfs, .sink = sink, .db = &db };
     if (accounts_load(ctx->rootfs, &db, acc_err, sizeof(acc_err)) != 0) {

@@ -292,7 +292,7 @@ static int group_membership_collect(const struct collect_ctx *ctx, struct result
                                     char *err, size_t errlen)
 {
     struct dockerd_config cfg;
-    if (dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &cfg, err, errlen) != 0)
+    if (dockerd_config_load_ctx(ctx, &cfg, err, errlen) != 0)
         return -1;
 
     char group_setting[RESULT_TARGET_MAX];

@@ -607,7 +607,7 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
                         size_t errlen)
 {
     struct dockerd_config cfg;
-    if (dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &cfg, err, errlen) != 0)
+    if (dockerd_config_load_ctx(ctx, &cfg, err, errlen) != 0)
         return -1;
     struct audit_rules rules;
     if (load_audit_rules(&rules, ctx->rootfs) != 0) {

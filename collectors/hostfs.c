@@ -156,14 +156,9 @@ int hostfs_stat(const char *rootfs, const char *path, int flags, struct stat *st
     return flags == HOSTFS_NOFOLLOW ? lstat(real, st) : stat(real, st);
 }
 
-int hostfs_read_file(const char *rootfs, const char *path, size_t max, struct buf *out)
+/* Reads the regular file open on fd (closed here) into out, capped at max. */
+static int read_fd(int fd, size_t max, struct buf *out)
 {
-    char real[HOSTFS_PATH_MAX];
-    if (hostfs_resolve(rootfs, path, HOSTFS_FOLLOW, real, sizeof(real)) != 0)
-        return -1;
-    int fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
@@ -206,6 +201,37 @@ int hostfs_read_file(const char *rootfs, const char *path, size_t max, struct bu
     return 0;
 }
 
+int hostfs_read_file(const char *rootfs, const char *path, size_t max, struct buf *out)
+{
+    char real[HOSTFS_PATH_MAX];
+    if (hostfs_resolve(rootfs, path, HOSTFS_FOLLOW, real, sizeof(real)) != 0)
+        return -1;
+    int fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out);
+}
+
+int hostfs_open_dir(const char *rootfs, const char *path)
+{
+    char real[HOSTFS_PATH_MAX];
+    if (hostfs_resolve(rootfs, path, HOSTFS_FOLLOW, real, sizeof(real)) != 0)
+        return -1;
+    return open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int hostfs_read_file_at(int dirfd, const char *rel, size_t max, struct buf *out)
+{
+    if (rel[0] == '/' || strstr(rel, "..") != NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = openat(dirfd, rel, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -220,7 +246,9 @@ void hostfs_free_names(char **names, int n)
     free(names);
 }
 
-int hostfs_list_dir(const char *rootfs, const char *path, size_t max, char ***names_out)
+/* Lists a directory's names; with dirs_only, only subdirectories (not links to them). */
+static int list_dir(const char *rootfs, const char *path, size_t max, int dirs_only,
+                    char ***names_out)
 {
     char real[HOSTFS_PATH_MAX];
     *names_out = NULL;
@@ -235,6 +263,18 @@ int hostfs_list_dir(const char *rootfs, const char *path, size_t max, char ***na
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
+        if (dirs_only) {
+            unsigned char type = de->d_type;
+            if (type == DT_UNKNOWN) { /* some filesystems do not fill d_type */
+                struct stat st;
+                type = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                               S_ISDIR(st.st_mode)
+                           ? DT_DIR
+                           : DT_REG;
+            }
+            if (type != DT_DIR)
+                continue;
+        }
         if (n >= max)
             break;
         if (n == cap) {
@@ -260,6 +300,16 @@ nomem:
     hostfs_free_names(names, (int)n);
     errno = ENOMEM;
     return -1;
+}
+
+int hostfs_list_dir(const char *rootfs, const char *path, size_t max, char ***names_out)
+{
+    return list_dir(rootfs, path, max, 0, names_out);
+}
+
+int hostfs_list_subdirs(const char *rootfs, const char *path, size_t max, char ***names_out)
+{
+    return list_dir(rootfs, path, max, 1, names_out);
 }
 
 int hostfs_join(const char *dir, const char *name, char *out, size_t outlen)

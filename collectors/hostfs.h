@@ -59,6 +59,24 @@ int hostfs_read_file(const char *rootfs, const char *path, size_t max, struct bu
 int hostfs_list_dir(const char *rootfs, const char *path, size_t max, char ***names_out);
 void hostfs_free_names(char **names, int n);
 
+/* As hostfs_list_dir, but only the subdirectories (not links to directories). */
+int hostfs_list_subdirs(const char *rootfs, const char *path, size_t max, char ***names_out);
+
+/*
+ * Opens a host directory (resolved inside the root) for many reads below it
+ * without resolving its path each time (e.g. /proc for every /proc/<pid>).
+ * Returns an O_DIRECTORY fd the caller closes, or -1 with errno.
+ */
+int hostfs_open_dir(const char *rootfs, const char *path);
+
+/*
+ * Reads the regular file `rel` below an fd from hostfs_open_dir, as
+ * hostfs_read_file does. `rel` must be relative and hold no "..", and its
+ * last component is not followed if it is a link (its other components are
+ * trusted: use it for kernel trees such as "<pid>/comm" under /proc).
+ */
+int hostfs_read_file_at(int dirfd, const char *rel, size_t max, struct buf *out);
+
 /* Joins a host directory and a name into `out`. Returns 0, or -1 if it does not fit. */
 int hostfs_join(const char *dir, const char *name, char *out, size_t outlen);
 

@@ -181,7 +181,7 @@ static int judge_4_5(const struct collect_ctx *ctx, struct result_sink *sink)
 {
     struct dockerd_config cfg;
     char err[256];
-    if (dockerd_config_load_for(ctx->rootfs, ctx->docker_host, &cfg, err, sizeof(err)) != 0)
+    if (dockerd_config_load_ctx(ctx, &cfg, err, sizeof(err)) != 0)
         return sink_add(sink, "4.5", "host", CHECK_ERROR, "cannot read dockerd's configuration: %s",
                         err);
     char value[16];

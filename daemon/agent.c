@@ -1,11 +1,17 @@
 /*
  * agent.c - agent_main(): flags, then start-up in the order STYLE.md asks
- * for (validate the configuration, bind, start threads), then wait for a
- * signal. Signals are blocked in every thread and taken synchronously here
- * with sigwait(), so no handler runs in async-signal context.
+ * for (validate the configuration, open the outbox, bind, start threads),
+ * then wait for a signal. Signals are blocked in every thread and taken
+ * synchronously here with sigwait(), so no handler runs in async-signal
+ * context. SIGHUP re-reads the push token; everything else is read at start.
+ *
+ * An outbox that cannot be opened at start is not fatal: the error is
+ * logged and counted, metrics are served, and every collection tries again.
  */
 #include "agent.h"
 
+#include "outbox.h"
+#include "push.h"
 #include "scheduler.h"
 #include "server.h"
 
@@ -78,14 +84,33 @@ int agent_main(int argc, char **argv)
     if (enabled == 0)
         log_warnx("no collector is enabled: only dockward's own metrics will be served");
 
+    /* Reports: the outbox is opened now; a failure here is retried at each collection. */
+    struct outbox *outbox = NULL;
+    struct push *push = NULL;
+    if (cfg->push_url != NULL) {
+        outbox = outbox_new(cfg->storage_path, cfg->outbox_max_reports, err, sizeof(err));
+        if (outbox == NULL) {
+            log_error("%s", err);
+            return 1;
+        }
+        if (outbox_open(outbox, err, sizeof(err)) != 0)
+            log_error("%s; reports cannot be queued until it opens (tried again at each "
+                      "collection)",
+                      err);
+    }
+
     /* Before the first collection, scrapes get build info and process figures. */
     struct snapshot_slot slot;
     struct collection empty;
+    struct report_metrics rm;
     snapshot_slot_init(&slot);
     collection_init(&empty);
-    struct snapshot *initial = snapshot_build(cfg, &empty, err, sizeof(err));
+    report_metrics_read(&rm, outbox, NULL, NULL);
+    struct snapshot *initial =
+        snapshot_build(cfg, &empty, outbox != NULL ? &rm : NULL, err, sizeof(err));
     if (initial == NULL) {
         log_error("%s", err);
+        outbox_close(outbox);
         return 1;
     }
     snapshot_slot_publish(&slot, initial);
@@ -94,6 +119,7 @@ int agent_main(int argc, char **argv)
     if (agent_server_start(&srv, cfg, &slot, err, sizeof(err)) != 0) {
         log_error("%s", err);
         snapshot_slot_destroy(&slot);
+        outbox_close(outbox);
         return 1;
     }
     log_info("dockward %s (revision %s) listening on %s, metrics at %s, rootfs %s, "
@@ -102,11 +128,33 @@ int agent_main(int argc, char **argv)
              cfg->telemetry_path, cfg->rootfs, enabled ? names : "none",
              (unsigned long long)(cfg->interval_ms / 1000));
 
+    if (outbox != NULL) {
+        struct push_options po = { .url = cfg->push_url,
+                                   .token_file = cfg->push_token_file,
+                                   .tls_ca = cfg->push_tls_ca,
+                                   .tls_cert = cfg->push_tls_cert,
+                                   .tls_key = cfg->push_tls_key };
+        push = push_start(&po, outbox, err, sizeof(err));
+        if (push == NULL) {
+            log_error("%s", err);
+            agent_server_stop(&srv);
+            snapshot_slot_destroy(&slot);
+            outbox_close(outbox);
+            return 1;
+        }
+        struct outbox_stats os;
+        outbox_stats_read(outbox, &os);
+        log_info("pushing reports to %s (outbox %s, %llu queued, at most %llu)", cfg->push_url,
+                 outbox_path(outbox), (unsigned long long)os.reports, cfg->outbox_max_reports);
+    }
+
     struct scheduler sched;
-    if (scheduler_start(&sched, cfg, &slot, err, sizeof(err)) != 0) {
+    if (scheduler_start(&sched, cfg, &slot, outbox, push, err, sizeof(err)) != 0) {
         log_error("%s", err);
+        push_stop(push);
         agent_server_stop(&srv);
         snapshot_slot_destroy(&slot);
+        outbox_close(outbox);
         return 1;
     }
 
@@ -115,15 +163,23 @@ int agent_main(int argc, char **argv)
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            log_info("SIGHUP: nothing to reload (flags are read at start)");
+            if (push == NULL) {
+                log_info("SIGHUP: nothing to reload (flags are read at start)");
+            } else if (push_reload_token(push, err, sizeof(err)) != 0) {
+                log_warnx("SIGHUP: %s; keeping the previous token", err);
+            } else {
+                log_info("SIGHUP: push token re-read from %s", cfg->push_token_file);
+            }
             continue;
         }
         log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
     scheduler_stop(&sched);
+    push_stop(push);
     agent_server_stop(&srv);
     snapshot_slot_destroy(&slot);
+    outbox_close(outbox);
     log_info("stopped");
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #define AGENT_DEFAULT_LISTEN      ":10310"
 #define AGENT_DEFAULT_DOCKER_HOST "unix:///var/run/docker.sock"
+#define AGENT_DEFAULT_STORAGE     "/var/lib/dockward"
 
 enum agent_mode { AGENT_MODE_DAEMON = 0, AGENT_MODE_CHECK };
 
@@ -42,6 +43,14 @@ struct agent_config {
     const char *container_exclude; /* NULL = none */
     const char *format;            /* check mode: "text" or "json" */
     const char *log_level;
+    /* Reports to dockward-store (daemon mode only); push_url NULL = no reports, no outbox. */
+    const char *push_url;
+    const char *push_token_file;
+    const char *push_tls_ca;
+    const char *push_tls_cert;
+    const char *push_tls_key;
+    const char *storage_path; /* directory of outbox.db */
+    unsigned long long outbox_max_reports;
     bool disable_defaults;
     bool show_version;
     bool show_help;

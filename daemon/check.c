@@ -178,6 +178,61 @@ static cJSON *iso_time(double t)
     return cJSON_CreateString(text);
 }
 
+/* One element of "results". */
+static cJSON *result_json(const struct result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "check", r->check->id);
+    cJSON_AddStringToObject(o, "section", r->check->section);
+    cJSON_AddStringToObject(o, "title", r->check->title);
+    cJSON_AddNumberToObject(o, "level", r->check->level);
+    cJSON_AddBoolToObject(o, "automated", r->check->automated);
+    cJSON_AddStringToObject(o, "target", r->target);
+    cJSON_AddStringToObject(o, "status", check_status_name(r->status));
+    cJSON_AddStringToObject(o, "evidence", r->evidence);
+    if (r->status == CHECK_FAIL || r->status == CHECK_WARN)
+        cJSON_AddStringToObject(o, "remediation", r->check->remediation);
+    return o;
+}
+
+/*
+ * Prints the document: every member but "results" comes from build_json's
+ * tree; the results are printed one at a time, so a host with thousands of
+ * results never holds them all as JSON at once. Returns 0, or -1 on no memory.
+ */
+static int print_json(cJSON *doc, const struct result **all, size_t n, FILE *out)
+{
+    fputs("{\n", out);
+    int first = 1;
+    for (cJSON *item = doc->child; item != NULL; item = item->next) {
+        fprintf(out, "%s  \"%s\": ", first ? "" : ",\n", item->string);
+        first = 0;
+        if (strcmp(item->string, "results") == 0) {
+            fputs("[", out);
+            for (size_t i = 0; i < n; i++) {
+                cJSON *o = result_json(all[i]);
+                char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+                cJSON_Delete(o);
+                if (text == NULL)
+                    return -1;
+                fprintf(out, "%s\n    %s", i ? "," : "", text);
+                free(text);
+            }
+            fputs(n ? "\n  ]" : "]", out);
+            continue;
+        }
+        char *text = cJSON_PrintUnformatted(item);
+        if (text == NULL)
+            return -1;
+        fputs(text, out);
+        free(text);
+    }
+    fputs("\n}\n", out);
+    return 0;
+}
+
 /* Builds the JSON document described in README ("dockward check --format json"). */
 static cJSON *build_json(const struct agent_config *cfg, const struct collection *col,
                          const struct result **all, size_t n, const struct tally *t)
@@ -216,22 +271,9 @@ static cJSON *build_json(const struct agent_config *cfg, const struct collection
         cJSON_AddItemToArray(collectors, o);
     }
 
-    cJSON *results = cJSON_AddArrayToObject(doc, "results");
-    for (size_t i = 0; i < n; i++) {
-        const struct result *r = all[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "check", r->check->id);
-        cJSON_AddStringToObject(o, "section", r->check->section);
-        cJSON_AddStringToObject(o, "title", r->check->title);
-        cJSON_AddNumberToObject(o, "level", r->check->level);
-        cJSON_AddBoolToObject(o, "automated", r->check->automated);
-        cJSON_AddStringToObject(o, "target", r->target);
-        cJSON_AddStringToObject(o, "status", check_status_name(r->status));
-        cJSON_AddStringToObject(o, "evidence", r->evidence);
-        if (r->status == CHECK_FAIL || r->status == CHECK_WARN)
-            cJSON_AddStringToObject(o, "remediation", r->check->remediation);
-        cJSON_AddItemToArray(results, o);
-    }
+    (void)all;
+    (void)n;
+    cJSON_AddArrayToObject(doc, "results"); /* filled by print_json, one result at a time */
 
     cJSON *summary = cJSON_AddObjectToObject(doc, "summary");
     for (int s = 0; s < CHECK_STATUS_COUNT; s++)
@@ -290,15 +332,10 @@ int check_main(int argc, char **argv)
     int rc = exit_code(&t);
     if (strcmp(cfg->format, "json") == 0) {
         cJSON *doc = build_json(cfg, &col, all, n, &t);
-        char *text = doc ? cJSON_Print(doc) : NULL;
-        if (text == NULL) {
+        if (doc == NULL || print_json(doc, all, n, stdout) != 0) {
             fprintf(stderr, "dockward check: out of memory\n");
             rc = 3;
-        } else {
-            fputs(text, stdout);
-            fputc('\n', stdout);
         }
-        free(text);
         cJSON_Delete(doc);
     } else {
         print_text(cfg, &col, all, n, &t);

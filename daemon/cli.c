@@ -2,9 +2,12 @@
  * cli.c - the agent's command line: one flag table (common/flags.h) made of
  * the fixed flags below plus, from the collector registry, one
  * --[no-]collector.<name> per collector and one flag per collector option.
- * The same table prints --help and the effective configuration.
+ * The same table prints --help and the effective configuration. Flags that
+ * only make sense together (--push.*, --docker.tls-*) are checked after
+ * parsing; the push token file is read once here so a typo exits 2 at once.
  */
 #include "agent.h"
+#include "push.h"
 
 #include "../collectors/registry.h"
 #include "../common/httpd.h"
@@ -81,6 +84,15 @@ static int validate_docker_host(const char *value, char *err, size_t errlen)
     return -1;
 }
 
+static int validate_absolute(const char *value, char *err, size_t errlen)
+{
+    if (value[0] != '/') {
+        snprintf(err, errlen, "must be an absolute path");
+        return -1;
+    }
+    return 0;
+}
+
 static void add_flag(struct agent_cli *cli, struct flag_def def)
 {
     if (cli->n_defs < AGENT_MAX_FLAGS)
@@ -145,6 +157,95 @@ static void build_daemon_flags(struct agent_cli *cli)
                                      .dest = &c->start_delay_ms,
                                      .min = 0,
                                      .max = 3600ULL * 1000 });
+    /* No .validate: check_push_flags checks the URL with an error that never echoes it. */
+    add_flag(cli, (struct flag_def){ .name = "push.url",
+                                     .type = FLAG_STRING,
+                                     .metavar = "URL",
+                                     .help = "dockward-store's report endpoint, e.g. "
+                                             "https://store:10311/api/v1/reports (unset: no "
+                                             "reports are built or queued)",
+                                     .dest = &c->push_url });
+    add_flag(cli, (struct flag_def){ .name = "push.token-file",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "File holding the bearer token for the store (read "
+                                             "at start and on SIGHUP; required with --push.url)",
+                                     .dest = &c->push_token_file,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "push.tls-ca",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "CA certificate that signed the store's certificate "
+                                             "(default: the system's CAs)",
+                                     .dest = &c->push_tls_ca,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "push.tls-cert",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Client certificate to present to the store",
+                                     .dest = &c->push_tls_cert,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "push.tls-key",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Key of --push.tls-cert",
+                                     .dest = &c->push_tls_key,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "push.outbox-max-reports",
+                                     .type = FLAG_UINT,
+                                     .def = "10000",
+                                     .metavar = "N",
+                                     .help = "Most reports kept waiting for the store; beyond "
+                                             "it the oldest is dropped (and counted)",
+                                     .dest = &c->outbox_max_reports,
+                                     .min = 1,
+                                     .max = 1000000 });
+    add_flag(cli, (struct flag_def){ .name = "storage.path",
+                                     .type = FLAG_STRING,
+                                     .def = AGENT_DEFAULT_STORAGE,
+                                     .metavar = "DIR",
+                                     .help = "Directory for the report outbox (outbox.db; "
+                                             "created 0700)",
+                                     .dest = &c->storage_path,
+                                     .validate = validate_absolute });
+}
+
+/* The --push.* flags make sense together only; the token file must be readable now. */
+static int check_push_flags(const struct agent_config *c, char *err, size_t errlen)
+{
+    if (c->push_url == NULL) {
+        if (c->push_token_file || c->push_tls_ca || c->push_tls_cert || c->push_tls_key) {
+            snprintf(err, errlen, "--push.token-file and --push.tls-* need --push.url");
+            return -1;
+        }
+        return 0;
+    }
+    char why[512];
+    if (push_validate_url(c->push_url, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "invalid value for --push.url: %s", why);
+        return -1;
+    }
+    if (c->push_token_file == NULL) {
+        snprintf(err, errlen, "--push.url needs --push.token-file (the store requires a token)");
+        return -1;
+    }
+    if ((c->push_tls_cert == NULL) != (c->push_tls_key == NULL)) {
+        snprintf(err, errlen, "--push.tls-cert and --push.tls-key go together");
+        return -1;
+    }
+    if (strncmp(c->push_url, "https://", 8) != 0 &&
+        (c->push_tls_ca || c->push_tls_cert || c->push_tls_key)) {
+        snprintf(err, errlen, "--push.tls-ca/-cert/-key need an https:// --push.url");
+        return -1;
+    }
+    char token[PUSH_TOKEN_MAX + 1];
+    int rc = push_read_token(c->push_token_file, token, sizeof(token), why, sizeof(why));
+    explicit_bzero(token, sizeof(token));
+    if (rc != 0) {
+        snprintf(err, errlen, "invalid value for --push.token-file: %s", why);
+        return -1;
+    }
+    return 0;
 }
 
 /* Flags of both modes: what to audit and how to reach it. */
@@ -292,6 +393,8 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
     /* Defaults for the daemon-only settings, so check mode reads sane values. */
     cli->cfg.interval_ms = 60000;
     cli->cfg.max_connections = 256;
+    cli->cfg.storage_path = AGENT_DEFAULT_STORAGE;
+    cli->cfg.outbox_max_reports = 10000;
     build_table(cli);
     if (flags_parse(cli->defs, cli->n_defs, argc, argv, first, err, errlen) != 0)
         return -1;
@@ -329,7 +432,7 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
         snprintf(err, errlen, "--docker.tls-cert and --docker.tls-key go together");
         return -1;
     }
-    return 0;
+    return check_push_flags(c, err, errlen);
 }
 
 /* Whether `id` equals `pattern` or lies below it ("5" -> "5.25"). */
@@ -409,5 +512,7 @@ void agent_config_collect_ctx(const struct agent_config *cfg, struct collect_ctx
     ctx->options = cfg->options;
     ctx->n_options = cfg->n_options;
     ctx->docker = NULL;
+    ctx->dockerd = NULL;
+    ctx->dockerd_error = NULL;
     ctx->now = 0;
 }

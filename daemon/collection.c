@@ -93,6 +93,15 @@ void collection_run(const struct agent_config *cfg, struct collection *col)
     col->started_at = clock_wall_seconds();
     ctx.now = col->started_at;
 
+    /* dockerd's configuration: one /proc scan and one daemon.json read per collection. */
+    if (dockerd_config_load_for(cfg->rootfs, cfg->docker_host, &col->dockerd, col->dockerd_error,
+                                sizeof(col->dockerd_error)) == 0) {
+        col->dockerd_loaded = true;
+        ctx.dockerd = &col->dockerd;
+    } else {
+        ctx.dockerd_error = col->dockerd_error;
+    }
+
     bool need_docker = false;
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++)
         need_docker |= cfg->enabled[i] && collector_registry[i]->needs_docker;
@@ -136,4 +145,7 @@ void collection_free(struct collection *col)
     if (col->swept)
         docker_sweep_free(&col->sweep);
     col->swept = false;
+    if (col->dockerd_loaded)
+        dockerd_config_free(&col->dockerd);
+    col->dockerd_loaded = false;
 }

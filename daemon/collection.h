@@ -12,6 +12,7 @@
 #include "agent.h"
 
 #include "../collectors/docker.h"
+#include "../collectors/dockerd_config.h"
 
 struct collector_run {
     const struct collector *collector;
@@ -24,12 +25,15 @@ struct collector_run {
 
 struct collection {
     struct collector_run runs[AGENT_MAX_COLLECTORS];
-    size_t n_runs;              /* enabled collectors, in registry order */
-    bool done;                  /* false for the empty collection served before the first run */
-    bool swept;                 /* the Docker API was asked (an enabled collector needs it) */
-    struct docker_sweep sweep;  /* valid when swept; sweep.ok says whether it answered */
-    size_t containers_filtered; /* left out by --container.include/--container.exclude */
-    double started_at;          /* wall clock */
+    size_t n_runs;                 /* enabled collectors, in registry order */
+    bool done;                     /* false for the empty collection served before the first run */
+    bool swept;                    /* the Docker API was asked (an enabled collector needs it) */
+    struct docker_sweep sweep;     /* valid when swept; sweep.ok says whether it answered */
+    size_t containers_filtered;    /* left out by --container.include/--container.exclude */
+    bool dockerd_loaded;           /* dockerd is valid (freed with the collection) */
+    struct dockerd_config dockerd; /* read once, lent to every collector */
+    char dockerd_error[256];       /* why it could not be read, when !dockerd_loaded */
+    double started_at;             /* wall clock */
 };
 
 /* An empty collection (no runs, done = false). */

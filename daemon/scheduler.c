@@ -36,6 +36,54 @@ static void log_run(struct scheduler *s, size_t idx, const struct collector_run 
     }
 }
 
+/* What the outbox's build callback needs. */
+struct report_job {
+    const struct collection *col;
+    const struct report_identity *identity;
+    bool build_failed;
+};
+
+static int build_report(void *ctx, uint64_t sequence, uint8_t report_id[REPORT_ID_LEN],
+                        uint8_t **body, size_t *len, char *err, size_t errlen)
+{
+    struct report_job *job = ctx;
+    if (report_new_id(report_id, err, errlen) != 0 ||
+        report_build(job->col, job->identity, sequence, report_id, body, len, err, errlen) != 0) {
+        job->build_failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds and queues the report of `col`, then wakes the push thread. */
+static void queue_report(struct scheduler *s, const struct collection *col)
+{
+    struct report_identity identity;
+    char err[512];
+    if (report_read_identity(s->cfg->rootfs, &identity, err, sizeof(err)) != 0) {
+        s->report_errors[REPORT_ERROR_HOST_ID]++;
+        if (!s->no_host_id)
+            log_warnx("%s", err);
+        s->no_host_id = true;
+        return;
+    }
+    if (s->no_host_id)
+        log_info("host id found in /etc/machine-id: reports resume");
+    s->no_host_id = false;
+
+    struct report_job job = { .col = col, .identity = &identity, .build_failed = false };
+    uint64_t sequence = 0;
+    if (outbox_enqueue(s->outbox, identity.host_id, build_report, &job, &sequence, err,
+                       sizeof(err)) != 0) {
+        if (job.build_failed)
+            s->report_errors[REPORT_ERROR_BUILD]++;
+        log_ratelimited(&s->report_limiter, LOG_LEVEL_WARN, "report not queued: %s", err);
+        return;
+    }
+    log_debug("report %llu of host %s queued", (unsigned long long)sequence, identity.host_id);
+    push_wake(s->push);
+}
+
 int scheduler_collect_once(struct scheduler *s)
 {
     struct collection col;
@@ -44,7 +92,13 @@ int scheduler_collect_once(struct scheduler *s)
     collection_run(s->cfg, &col);
     for (size_t i = 0; i < col.n_runs; i++)
         log_run(s, i, &col.runs[i]);
-    struct snapshot *snap = snapshot_build(s->cfg, &col, err, sizeof(err));
+    struct report_metrics rm;
+    if (s->outbox != NULL) {
+        queue_report(s, &col);
+        report_metrics_read(&rm, s->outbox, s->push, s->report_errors);
+    }
+    struct snapshot *snap =
+        snapshot_build(s->cfg, &col, s->outbox != NULL ? &rm : NULL, err, sizeof(err));
     collection_free(&col);
     if (snap == NULL) {
         log_error("collection not published: %s", err);
@@ -111,11 +165,14 @@ static void *scheduler_main(void *arg)
 }
 
 int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct snapshot_slot *slot,
-                    char *err, size_t errlen)
+                    struct outbox *outbox, struct push *push, char *err, size_t errlen)
 {
     memset(s, 0, sizeof(*s));
     s->cfg = cfg;
     s->slot = slot;
+    s->outbox = outbox;
+    s->push = push;
+    s->report_limiter.every_s = LIMIT_EVERY_S;
     for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
         s->limiter[i].every_s = LIMIT_EVERY_S;
 

@@ -7,13 +7,23 @@
  * burst of catch-up runs. After each run it builds a snapshot and publishes
  * it into the slot; scrapes read the slot and never wait for the thread.
  *
+ * When reports are pushed (--push.url), each run also builds the report of
+ * the collection, queues it in the outbox (a local SQLite write, done here
+ * in the scheduler thread) and wakes the push thread; the snapshot then
+ * carries the report pipeline's figures as of that moment. A host without a
+ * valid /etc/machine-id gets no report: logged once (and once when it comes
+ * back), counted every time.
+ *
  * Ownership: the scheduler owns its thread, its mutex/condition (used only
- * to wake it for shutdown) and the per-collector failure limiters; the slot
- * belongs to the agent and outlives the scheduler.
+ * to wake it for shutdown), the per-collector failure limiters and the
+ * report error counters; the slot, the outbox and the push thread belong to
+ * the agent and outlive the scheduler.
  */
 #ifndef DOCKWARD_SCHEDULER_H
 #define DOCKWARD_SCHEDULER_H
 
+#include "outbox.h"
+#include "push.h"
 #include "snapshot.h"
 
 #include "../common/log.h"
@@ -30,11 +40,19 @@ struct scheduler {
     bool started;
     bool was_failing[AGENT_MAX_COLLECTORS];           /* scheduler thread only */
     struct log_limiter limiter[AGENT_MAX_COLLECTORS]; /* scheduler thread only */
+    struct outbox *outbox;                            /* NULL: no reports (the agent's) */
+    struct push *push;                                /* NULL: nobody to wake (the agent's) */
+    bool no_host_id;                                  /* scheduler thread only: logged as missing */
+    uint64_t report_errors[REPORT_ERROR_COUNT];       /* scheduler thread only */
+    struct log_limiter report_limiter;                /* scheduler thread only */
 };
 
-/* Starts the thread. Returns 0, or -1 with err filled. */
+/*
+ * Starts the thread. `outbox` and `push` are NULL when reports are not
+ * pushed. Returns 0, or -1 with err filled.
+ */
 int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct snapshot_slot *slot,
-                    char *err, size_t errlen);
+                    struct outbox *outbox, struct push *push, char *err, size_t errlen);
 
 /* Asks the thread to stop, waits for the current collection to end, joins. */
 void scheduler_stop(struct scheduler *s);

@@ -193,14 +193,80 @@ static int build_measures(struct expo *e, const struct collection *col)
     return rc;
 }
 
+void report_metrics_read(struct report_metrics *rm, struct outbox *ob, struct push *push,
+                         const uint64_t *scheduler_errors)
+{
+    memset(rm, 0, sizeof(*rm));
+    if (push != NULL) {
+        struct push_stats ps;
+        push_stats_read(push, &ps);
+        memcpy(rm->push, ps.results, sizeof(rm->push));
+        rm->last_success = ps.last_success;
+    }
+    if (ob != NULL) {
+        struct outbox_stats os;
+        outbox_stats_read(ob, &os);
+        rm->outbox_reports = os.reports;
+        memcpy(rm->dropped, os.dropped, sizeof(rm->dropped));
+        rm->sequence = os.last_sequence;
+        rm->errors[REPORT_ERROR_OUTBOX] = os.errors;
+    }
+    if (scheduler_errors != NULL) {
+        rm->errors[REPORT_ERROR_HOST_ID] = scheduler_errors[REPORT_ERROR_HOST_ID];
+        rm->errors[REPORT_ERROR_BUILD] = scheduler_errors[REPORT_ERROR_BUILD];
+    }
+}
+
+/* The report pipeline: pushes, the outbox, errors (only when --push.url is set). */
+static int build_reports(struct expo *e, const struct report_metrics *rm)
+{
+    int rc = 0;
+    rc |= expo_family(e, "dockward_report_push_total", METRIC_COUNTER,
+                      "Reports sent to the store, by outcome: stored, duplicate, stale (2xx), "
+                      "retry (429, 5xx, no answer), rejected (other 4xx, dropped).");
+    for (int r = 0; r < PUSH_RESULT_COUNT; r++) {
+        struct metric_label l[] = { LABEL("result", push_result_name((enum push_result)r)) };
+        rc |= expo_sample(e, "dockward_report_push_total", l, 1, (double)rm->push[r]);
+    }
+    rc |= add_gauge(e, "dockward_outbox_reports", "Reports queued in the outbox, not yet sent.");
+    rc |= expo_sample(e, "dockward_outbox_reports", NULL, 0, (double)rm->outbox_reports);
+    rc |= expo_family(e, "dockward_outbox_dropped_total", METRIC_COUNTER,
+                      "Queued reports dropped undelivered: overflow (the oldest, at "
+                      "--push.outbox-max-reports), rejected (the store refused it with a 4xx).");
+    for (int d = 0; d < OUTBOX_DROP_COUNT; d++) {
+        struct metric_label l[] = { LABEL("reason",
+                                          outbox_drop_reason_name((enum outbox_drop_reason)d)) };
+        rc |= expo_sample(e, "dockward_outbox_dropped_total", l, 1, (double)rm->dropped[d]);
+    }
+    rc |= add_gauge(e, "dockward_report_last_success_timestamp_seconds",
+                    "When the store last accepted a report (2xx), seconds since the Unix "
+                    "epoch; 0 = not since this process started.");
+    rc |=
+        expo_sample(e, "dockward_report_last_success_timestamp_seconds", NULL, 0, rm->last_success);
+    rc |= add_gauge(e, "dockward_report_sequence",
+                    "Sequence number of the last report queued (per host, kept across "
+                    "restarts).");
+    rc |= expo_sample(e, "dockward_report_sequence", NULL, 0, (double)rm->sequence);
+    rc |= expo_family(e, "dockward_report_errors_total", METRIC_COUNTER,
+                      "Collections whose report was not queued: host_id (no valid "
+                      "/etc/machine-id), build (over a cap), outbox (database not writable).");
+    for (int r = 0; r < REPORT_ERROR_COUNT; r++) {
+        struct metric_label l[] = { LABEL("reason", report_error_name((enum report_error)r)) };
+        rc |= expo_sample(e, "dockward_report_errors_total", l, 1, (double)rm->errors[r]);
+    }
+    return rc;
+}
+
 int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
-                        const struct collection *col)
+                        const struct collection *col, const struct report_metrics *rm)
 {
     int rc = build_meta(e);
     rc |= build_docker(e, col);
     rc |= build_measures(e, col);
     rc |= build_collectors(e, col);
     rc |= build_checks(e, cfg, col);
+    if (rm != NULL)
+        rc |= build_reports(e, rm);
     return rc == 0 ? 0 : -1;
 }
 
@@ -214,7 +280,7 @@ static void snapshot_free(struct snapshot *s)
 }
 
 struct snapshot *snapshot_build(const struct agent_config *cfg, const struct collection *col,
-                                char *err, size_t errlen)
+                                const struct report_metrics *rm, char *err, size_t errlen)
 {
     struct snapshot *s = calloc(1, sizeof(*s));
     struct expo *e = expo_new();
@@ -226,7 +292,7 @@ struct snapshot *snapshot_build(const struct agent_config *cfg, const struct col
     }
     atomic_init(&s->refs, 1);
     s->ready = col->done;
-    if (agent_metrics_build(e, cfg, col) != 0)
+    if (agent_metrics_build(e, cfg, col, rm) != 0)
         log_warnx("some metrics could not be built; they are left out of this collection");
 
     for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
