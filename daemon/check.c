@@ -47,12 +47,14 @@ static int compare_ids(const char *a, const char *b)
     while (*a != '\0' && *b != '\0') {
         int da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
         if (da && db) {
-            char *ea, *eb;
-            long na = strtol(a, &ea, 10), nb = strtol(b, &eb, 10);
+            /* By hand, not strtol: this runs for every comparison of a big sort. */
+            unsigned long na = 0, nb = 0;
+            for (; *a >= '0' && *a <= '9'; a++)
+                na = na * 10 + (unsigned long)(*a - '0');
+            for (; *b >= '0' && *b <= '9'; b++)
+                nb = nb * 10 + (unsigned long)(*b - '0');
             if (na != nb)
                 return na < nb ? -1 : 1;
-            a = ea;
-            b = eb;
             continue;
         }
         if (da != db)
@@ -65,16 +67,37 @@ static int compare_ids(const char *a, const char *b)
     return (*a != '\0') - (*b != '\0');
 }
 
-static int compare_results(const void *pa, const void *pb)
+/* A result with its check's place in the catalog order, so the big sort compares ints. */
+struct sort_entry {
+    unsigned rank;
+    const struct result *result;
+};
+
+static int compare_checks(const void *pa, const void *pb)
 {
-    const struct result *a = *(const struct result *const *)pa;
-    const struct result *b = *(const struct result *const *)pb;
-    int c = compare_ids(a->check->section, b->check->section);
-    if (c == 0)
-        c = compare_ids(a->check->id, b->check->id);
-    if (c == 0)
-        c = strcmp(a->target, b->target);
-    return c;
+    const struct check_def *a = *(const struct check_def *const *)pa;
+    const struct check_def *b = *(const struct check_def *const *)pb;
+    int c = compare_ids(a->section, b->section);
+    return c != 0 ? c : compare_ids(a->id, b->id);
+}
+
+static int compare_entries(const void *pa, const void *pb)
+{
+    const struct sort_entry *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return strcmp(a->result->target, b->result->target);
+}
+
+/* The rank of `d` in `sorted` (the catalog in print order). */
+static unsigned check_rank(const struct check_def *const *sorted, size_t n,
+                           const struct check_def *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sorted[i] == d)
+            return (unsigned)i;
+    }
+    return (unsigned)n;
 }
 
 struct tally {
@@ -93,14 +116,29 @@ static const struct result **sorted_results(const struct collection *col, size_t
         n += col->runs[i].results.len;
         t->collectors_failed += !col->runs[i].success;
     }
+    /* The catalog of the collectors that ran, in print order (section, then id). */
+    const struct check_def *catalog[AGENT_MAX_COLLECTORS * 64];
+    size_t n_catalog = 0;
+    for (size_t i = 0; i < col->n_runs; i++) {
+        const struct collector *c = col->runs[i].collector;
+        for (size_t k = 0; k < c->n_checks && n_catalog < ARRAY_LEN(catalog); k++)
+            catalog[n_catalog++] = &c->checks[k];
+    }
+    qsort(catalog, n_catalog, sizeof(*catalog), compare_checks);
+
     const struct result **all = calloc(n ? n : 1, sizeof(*all));
-    if (all == NULL)
+    struct sort_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+    if (all == NULL || entries == NULL) {
+        free(all);
+        free(entries);
         return NULL;
+    }
     size_t k = 0;
     for (size_t i = 0; i < col->n_runs; i++) {
         for (size_t r = 0; r < col->runs[i].results.len; r++) {
             const struct result *res = &col->runs[i].results.items[r];
-            all[k++] = res;
+            entries[k].rank = check_rank(catalog, n_catalog, res->check);
+            entries[k++].result = res;
             t->per_status[res->status]++;
             if (res->check->automated && res->status == CHECK_PASS)
                 t->passed++;
@@ -108,7 +146,10 @@ static const struct result **sorted_results(const struct collection *col, size_t
                 t->failed++;
         }
     }
-    qsort(all, n, sizeof(*all), compare_results);
+    qsort(entries, n, sizeof(*entries), compare_entries);
+    for (size_t i = 0; i < n; i++)
+        all[i] = entries[i].result;
+    free(entries);
     *n_out = n;
     return all;
 }
@@ -178,23 +219,55 @@ static cJSON *iso_time(double t)
     return cJSON_CreateString(text);
 }
 
-/* One element of "results". */
-static cJSON *result_json(const struct result *r)
+/* Writes `text` as a JSON string (quoted and escaped; the text is valid UTF-8 already). */
+static void json_string(FILE *out, const char *text)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "check", r->check->id);
-    cJSON_AddStringToObject(o, "section", r->check->section);
-    cJSON_AddStringToObject(o, "title", r->check->title);
-    cJSON_AddNumberToObject(o, "level", r->check->level);
-    cJSON_AddBoolToObject(o, "automated", r->check->automated);
-    cJSON_AddStringToObject(o, "target", r->target);
-    cJSON_AddStringToObject(o, "status", check_status_name(r->status));
-    cJSON_AddStringToObject(o, "evidence", r->evidence);
-    if (r->status == CHECK_FAIL || r->status == CHECK_WARN)
-        cJSON_AddStringToObject(o, "remediation", r->check->remediation);
-    return o;
+    fputc('"', out);
+    const char *run = text; /* start of the bytes that need no escape */
+    for (const char *p = text;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        fwrite(run, 1, (size_t)(p - run), out);
+        if (c == '\0')
+            break;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else
+            fprintf(out, "\\u%04x", c);
+        run = p + 1;
+    }
+    fputc('"', out);
+}
+
+/*
+ * One element of "results", written directly: thousands of them would cost
+ * more as cJSON trees than the whole audit.
+ */
+static void result_json(FILE *out, const struct result *r)
+{
+    fputs("{\"check\":", out);
+    json_string(out, r->check->id);
+    fputs(",\"section\":", out);
+    json_string(out, r->check->section);
+    fputs(",\"title\":", out);
+    json_string(out, r->check->title);
+    fprintf(out, ",\"level\":%d,\"automated\":%s,\"target\":", r->check->level,
+            r->check->automated ? "true" : "false");
+    json_string(out, r->target);
+    fputs(",\"status\":", out);
+    json_string(out, check_status_name(r->status));
+    fputs(",\"evidence\":", out);
+    json_string(out, r->evidence);
+    if (r->status == CHECK_FAIL || r->status == CHECK_WARN) {
+        fputs(",\"remediation\":", out);
+        json_string(out, r->check->remediation);
+    }
+    fputc('}', out);
 }
 
 /*
@@ -212,13 +285,8 @@ static int print_json(cJSON *doc, const struct result **all, size_t n, FILE *out
         if (strcmp(item->string, "results") == 0) {
             fputs("[", out);
             for (size_t i = 0; i < n; i++) {
-                cJSON *o = result_json(all[i]);
-                char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-                cJSON_Delete(o);
-                if (text == NULL)
-                    return -1;
-                fprintf(out, "%s\n    %s", i ? "," : "", text);
-                free(text);
+                fputs(i ? ",\n    " : "\n    ", out);
+                result_json(out, all[i]);
             }
             fputs(n ? "\n  ]" : "]", out);
             continue;
