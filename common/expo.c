@@ -15,6 +15,9 @@
  * - Text is made safe once, when it is added: invalid UTF-8 becomes U+FFFD
  *   and over-long values are cut at a character boundary. Render then only
  *   escapes, which is what differs between the two formats.
+ * - Histograms are samples too: the labels sort and deduplicate the same
+ *   way, and the buckets ride along in the arena; render expands one
+ *   sample into its _bucket, _sum and _count lines.
  * - Duplicate detection is exact: a sample's labels are stored in the order
  *   of the family's first sample when they have the same names (any order),
  *   otherwise sorted by name, so one series always has one spelling. Labels
@@ -43,10 +46,13 @@ struct arena_chunk {
 };
 
 struct expo_sample {
-    double value;
+    double value;                      /* a histogram's count */
     const struct metric_label *labels; /* arena; n entries, non-empty values */
     uint32_t n;
     uint32_t seq; /* insertion index in the family, the last sort key */
+    /* Histograms only: arena copy of bounds[n_bounds], cumulative[n_bounds], sum. */
+    const double *hist;
+    uint32_t n_bounds;
 };
 
 struct expo_family {
@@ -196,14 +202,50 @@ void expo_free(struct expo *e)
     free(e);
 }
 
+static const char *const histogram_suffixes[] = { "_bucket", "_sum", "_count" };
+
 /*
- * In OpenMetrics a counter "x_total" is the family "x", so a gauge "x" next
- * to a counter "x_total" would make two families of one name there.
+ * A histogram "x" writes samples named x_bucket, x_sum and x_count, so a
+ * family of one of those names beside it would make two families of one
+ * sample name.
+ */
+static int histogram_clashes(const struct expo *e, const char *name, size_t len,
+                             enum metric_type type)
+{
+    char other[EXPO_NAME_MAX + sizeof("_bucket")];
+    int found;
+    for (size_t k = 0; k < sizeof(histogram_suffixes) / sizeof(histogram_suffixes[0]); k++) {
+        const char *sfx = histogram_suffixes[k];
+        size_t sl = strlen(sfx);
+        if (len > sl && ends_with(name, len, sfx)) {
+            memcpy(other, name, len - sl);
+            other[len - sl] = '\0';
+            size_t i = family_find(e, other, &found);
+            if (found && e->fams[i].type == METRIC_HISTOGRAM)
+                return 1;
+        }
+        if (type == METRIC_HISTOGRAM) {
+            memcpy(other, name, len);
+            memcpy(other + len, sfx, sl + 1);
+            family_find(e, other, &found);
+            if (found)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * In OpenMetrics a counter "x_total" is the family "x", so a gauge (or
+ * histogram) "x" next to a counter "x_total" would make two families of one
+ * name there.
  */
 static int family_clashes(const struct expo *e, const char *name, size_t len, enum metric_type type)
 {
     char other[EXPO_NAME_MAX + sizeof("_total")];
     int found;
+    if (histogram_clashes(e, name, len, type))
+        return 1;
     if (type == METRIC_COUNTER) {
         memcpy(other, name, len - 6);
         other[len - 6] = '\0';
@@ -220,7 +262,7 @@ int expo_family(struct expo *e, const char *name, enum metric_type type, const c
 {
     if (e == NULL || !valid_metric_name(name))
         return -1;
-    if (type != METRIC_GAUGE && type != METRIC_COUNTER)
+    if (type != METRIC_GAUGE && type != METRIC_COUNTER && type != METRIC_HISTOGRAM)
         return -1;
     size_t len = strlen(name);
     /* "_total" alone would leave an empty OpenMetrics family name. */
@@ -301,24 +343,24 @@ static int order_labels(const struct expo_family *f, struct metric_label *in, si
     return 0;
 }
 
-int expo_sample(struct expo *e, const char *family, const struct metric_label *labels,
-                size_t n_labels, double value)
+/*
+ * Validates and stores one sample of family `f`; `hist` (histograms only)
+ * is copied into the arena. Returns 0 or -1.
+ */
+static int add_sample(struct expo *e, struct expo_family *f, const struct metric_label *labels,
+                      size_t n_labels, double value, const double *hist, size_t n_bounds)
 {
-    if (e == NULL || family == NULL || n_labels > EXPO_LABELS_MAX)
+    if (n_labels > EXPO_LABELS_MAX)
         return -1;
     if (n_labels > 0 && labels == NULL)
         return -1;
-    int found;
-    size_t at = family_find(e, family, &found);
-    if (!found)
-        return -1;
-    struct expo_family *f = &e->fams[at];
-
     struct metric_label kept[EXPO_LABELS_MAX];
     size_t n = 0;
     for (size_t i = 0; i < n_labels; i++) {
         if (!valid_label_name(labels[i].name) || labels[i].value == NULL)
             return -1;
+        if (f->type == METRIC_HISTOGRAM && strcmp(labels[i].name, "le") == 0)
+            return -1; /* render adds it to every bucket */
         for (size_t j = 0; j < i; j++) {
             if (strcmp(labels[i].name, labels[j].name) == 0)
                 return -1;
@@ -352,6 +394,14 @@ int expo_sample(struct expo *e, const char *family, const struct metric_label *l
                 return -1;
         }
     }
+    double *hist_copy = NULL;
+    if (hist != NULL) {
+        size_t cells = 2 * n_bounds + 1;
+        hist_copy = arena_alloc(e, cells * sizeof(double), alignof(double));
+        if (hist_copy == NULL)
+            return -1;
+        memcpy(hist_copy, hist, cells * sizeof(double));
+    }
     if (!f->has_schema && n > 0) {
         f->schema = stored;
         f->n_schema = n;
@@ -362,9 +412,52 @@ int expo_sample(struct expo *e, const char *family, const struct metric_label *l
     s->labels = stored;
     s->n = (uint32_t)n;
     s->seq = (uint32_t)f->n_samples;
+    s->hist = hist_copy;
+    s->n_bounds = (uint32_t)n_bounds;
     f->n_samples++;
     e->n_samples++;
     return 0;
+}
+
+int expo_sample(struct expo *e, const char *family, const struct metric_label *labels,
+                size_t n_labels, double value)
+{
+    if (e == NULL || family == NULL)
+        return -1;
+    int found;
+    size_t at = family_find(e, family, &found);
+    if (!found || e->fams[at].type == METRIC_HISTOGRAM)
+        return -1;
+    return add_sample(e, &e->fams[at], labels, n_labels, value, NULL, 0);
+}
+
+int expo_histogram(struct expo *e, const char *family, const struct metric_label *labels,
+                   size_t n_labels, const double *bounds, const double *cumulative, size_t n_bounds,
+                   double sum, double count)
+{
+    if (e == NULL || family == NULL || n_bounds > EXPO_BUCKETS_MAX)
+        return -1;
+    if (n_bounds > 0 && (bounds == NULL || cumulative == NULL))
+        return -1;
+    if (!isfinite(count) || count < 0 || isnan(sum))
+        return -1;
+    int found;
+    size_t at = family_find(e, family, &found);
+    if (!found || e->fams[at].type != METRIC_HISTOGRAM)
+        return -1;
+    /* [bounds..., cumulative..., sum], checked as it is packed. */
+    double hist[2 * EXPO_BUCKETS_MAX + 1];
+    for (size_t i = 0; i < n_bounds; i++) {
+        if (!isfinite(bounds[i]) || (i > 0 && !(bounds[i] > bounds[i - 1])))
+            return -1;
+        if (!(cumulative[i] >= 0) || cumulative[i] > count ||
+            (i > 0 && cumulative[i] < cumulative[i - 1]))
+            return -1;
+        hist[i] = bounds[i];
+        hist[n_bounds + i] = cumulative[i];
+    }
+    hist[2 * n_bounds] = sum;
+    return add_sample(e, &e->fams[at], labels, n_labels, count, hist, n_bounds);
 }
 
 /* ---- render ---- */
@@ -466,7 +559,9 @@ static int append_escaped(struct buf *out, const char *s, int quote)
 static int render_header(const struct expo_family *f, enum expo_format format, struct buf *out)
 {
     size_t len = format == EXPO_OPENMETRICS ? f->om_name_len : f->name_len;
-    const char *type = f->type == METRIC_COUNTER ? " counter\n" : " gauge\n";
+    const char *type = f->type == METRIC_COUNTER     ? " counter\n"
+                       : f->type == METRIC_HISTOGRAM ? " histogram\n"
+                                                     : " gauge\n";
     int rc = BUF_OK;
     if (f->help != NULL) {
         rc = buf_append(out, "# HELP ", 7);
@@ -488,10 +583,17 @@ static int render_header(const struct expo_family *f, enum expo_format format, s
     return rc;
 }
 
-static int render_sample(const struct expo_family *f, const struct expo_sample *s, struct buf *out)
+/*
+ * One sample line: the family name plus `suffix`, the sample's labels, an
+ * `le` label last when `le` is not NULL, and the value.
+ */
+static int render_line(const struct expo_family *f, const char *suffix, const struct expo_sample *s,
+                       const char *le, double value, struct buf *out)
 {
     char num[64];
     int rc = buf_append(out, f->name, f->name_len);
+    if (rc == BUF_OK && suffix != NULL)
+        rc = buf_append_str(out, suffix);
     for (uint32_t i = 0; rc == BUF_OK && i < s->n; i++) {
         rc = buf_append_char(out, i == 0 ? '{' : ',');
         if (rc == BUF_OK)
@@ -503,14 +605,48 @@ static int render_sample(const struct expo_family *f, const struct expo_sample *
         if (rc == BUF_OK)
             rc = buf_append_char(out, '"');
     }
-    if (rc == BUF_OK && s->n > 0)
+    if (rc == BUF_OK && le != NULL) {
+        rc = buf_append_str(out, s->n == 0 ? "{le=\"" : ",le=\"");
+        if (rc == BUF_OK)
+            rc = buf_append_str(out, le);
+        if (rc == BUF_OK)
+            rc = buf_append_char(out, '"');
+    }
+    if (rc == BUF_OK && (s->n > 0 || le != NULL))
         rc = buf_append_char(out, '}');
     if (rc == BUF_OK)
         rc = buf_append_char(out, ' ');
     if (rc == BUF_OK)
-        rc = buf_append(out, num, expo_format_value(s->value, num, sizeof(num)));
+        rc = buf_append(out, num, expo_format_value(value, num, sizeof(num)));
     if (rc == BUF_OK)
         rc = buf_append_char(out, '\n');
+    return rc;
+}
+
+/* A bucket bound as OpenMetrics spells it: always with a fraction or exponent ("1.0"). */
+static void format_le(double bound, char *out, size_t size)
+{
+    size_t n = expo_format_value(bound, out, size);
+    if (n > 0 && strpbrk(out, ".eE") == NULL && n + 2 < size)
+        memcpy(out + n, ".0", 3);
+}
+
+static int render_sample(const struct expo_family *f, const struct expo_sample *s, struct buf *out)
+{
+    if (s->hist == NULL)
+        return render_line(f, NULL, s, NULL, s->value, out);
+    int rc = BUF_OK;
+    char le[72];
+    for (uint32_t i = 0; rc == BUF_OK && i < s->n_bounds; i++) {
+        format_le(s->hist[i], le, sizeof(le));
+        rc = render_line(f, "_bucket", s, le, s->hist[s->n_bounds + i], out);
+    }
+    if (rc == BUF_OK)
+        rc = render_line(f, "_bucket", s, "+Inf", s->value, out);
+    if (rc == BUF_OK)
+        rc = render_line(f, "_sum", s, NULL, s->hist[2 * s->n_bounds], out);
+    if (rc == BUF_OK)
+        rc = render_line(f, "_count", s, NULL, s->value, out);
     return rc;
 }
 

@@ -21,7 +21,8 @@
  *
  * Counters are declared with their sample name ending in "_total"; the
  * OpenMetrics rendering strips that suffix from the family's TYPE/HELP lines
- * as the format requires.
+ * as the format requires. Histograms (cumulative buckets, sum, count) are
+ * added with expo_histogram and render the same in both formats.
  *
  * Not thread-safe: one builder thread owns a struct expo.
  */
@@ -32,7 +33,7 @@
 
 #include <stddef.h>
 
-enum metric_type { METRIC_GAUGE = 0, METRIC_COUNTER };
+enum metric_type { METRIC_GAUGE = 0, METRIC_COUNTER, METRIC_HISTOGRAM };
 
 enum expo_format { EXPO_TEXT = 0, EXPO_OPENMETRICS = 1 };
 #define EXPO_FORMAT_COUNT 2
@@ -43,6 +44,7 @@ enum expo_format { EXPO_TEXT = 0, EXPO_OPENMETRICS = 1 };
 #define EXPO_HELP_MAX        4096       /* bytes of HELP; longer text is cut */
 #define EXPO_FAMILIES_MAX    4096       /* families per builder; expo_family fails past it */
 #define EXPO_SAMPLES_MAX     (1u << 20) /* samples per builder; expo_sample fails past it */
+#define EXPO_BUCKETS_MAX     64         /* finite buckets per histogram sample */
 
 struct metric_label {
     const char *name;
@@ -62,6 +64,8 @@ void expo_free(struct expo *e);
  * gauge "x" cannot sit beside a counter "x_total" (one OpenMetrics family
  * name for both): both are invalid names. `help` may be NULL or "" (no HELP
  * line). A family that never gets a sample is not rendered.
+ * A histogram "x" owns the sample names x_bucket, x_sum and x_count: a gauge
+ * or counter with one of those names beside it is invalid, either way round.
  */
 int expo_family(struct expo *e, const char *name, enum metric_type type, const char *help);
 
@@ -78,6 +82,21 @@ int expo_family(struct expo *e, const char *name, enum metric_type type, const c
  */
 int expo_sample(struct expo *e, const char *family, const struct metric_label *labels,
                 size_t n_labels, double value);
+
+/*
+ * Adds one histogram sample (a family declared METRIC_HISTOGRAM; expo_sample
+ * refuses those, as this refuses the other types). `bounds` are the finite
+ * upper bounds, strictly increasing, and `cumulative[i]` the observations <=
+ * bounds[i] (non-decreasing, at most `count`); the +Inf bucket is `count`
+ * and is added here. Renders as name_bucket{...,le="..."}, name_sum and
+ * name_count; `le` values always carry a fraction ("1.0"), as OpenMetrics
+ * wants. The labels follow expo_sample's rules and may not include "le".
+ * Returns 0, or -1 (bad family, labels, bounds or counts; more than
+ * EXPO_BUCKETS_MAX bounds; no memory).
+ */
+int expo_histogram(struct expo *e, const char *family, const struct metric_label *labels,
+                   size_t n_labels, const double *bounds, const double *cumulative, size_t n_bounds,
+                   double sum, double count);
 
 /*
  * Renders every family into `out` (appended). `dropped` (may be NULL)

@@ -212,9 +212,12 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
     if (per_ip == 0)
         per_ip = 1;
 
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    if (opts->allow_suspend)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     h->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0,
-        NULL, NULL, handler, cls, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+        flags, 0, NULL, NULL, handler, cls, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT, max_conn,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,

@@ -16,6 +16,7 @@
 #define DOCKWARD_HTTPD_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define HTTPD_THREADS                 2 /* one per core of a small host; scrapes are cheap */
@@ -38,6 +39,14 @@ struct httpd_options {
     unsigned max_connections;   /* 0 = HTTPD_DEFAULT_MAX_CONNECTIONS */
     /* Optional: called when MHD finishes a request, to free *req_cls. */
     MHD_RequestCompletedCallback completed;
+    /*
+     * Allow MHD_suspend_connection/MHD_resume_connection: a handler whose
+     * answer comes from another thread (the store answers a report after
+     * its writer thread's COMMIT) suspends the connection instead of
+     * blocking a polling thread, and that thread resumes it; MHD then calls
+     * the handler again to queue the response. Off by default.
+     */
+    bool allow_suspend;
 };
 
 struct httpd;

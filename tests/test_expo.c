@@ -471,6 +471,131 @@ static void test_promtool_accepts(void **state)
     assert_int_equal(status, 0);
 }
 
+/* ---- histograms ---- */
+
+static void test_histogram_render(void **state)
+{
+    (void)state;
+    struct expo *e = expo_new();
+    assert_int_equal(expo_family(e, "req_duration_seconds", METRIC_HISTOGRAM, "Request latency."),
+                     0);
+    const double bounds[] = { 0.005, 0.5, 1, 2.5 };
+    const double cum[] = { 1, 3, 3, 4 };
+    struct metric_label l[] = { L("path", "/x") };
+    assert_int_equal(expo_histogram(e, "req_duration_seconds", l, 1, bounds, cum, 4, 2.75, 5), 0);
+    assert_int_equal(expo_histogram(e, "req_duration_seconds", NULL, 0, bounds, cum, 0, 0, 0), 0);
+    const char *samples = "req_duration_seconds_bucket{le=\"+Inf\"} 0\n"
+                          "req_duration_seconds_sum 0\n"
+                          "req_duration_seconds_count 0\n"
+                          "req_duration_seconds_bucket{path=\"/x\",le=\"0.005\"} 1\n"
+                          "req_duration_seconds_bucket{path=\"/x\",le=\"0.5\"} 3\n"
+                          "req_duration_seconds_bucket{path=\"/x\",le=\"1.0\"} 3\n"
+                          "req_duration_seconds_bucket{path=\"/x\",le=\"2.5\"} 4\n"
+                          "req_duration_seconds_bucket{path=\"/x\",le=\"+Inf\"} 5\n"
+                          "req_duration_seconds_sum{path=\"/x\"} 2.75\n"
+                          "req_duration_seconds_count{path=\"/x\"} 5\n";
+    char want[2048];
+    snprintf(want, sizeof(want),
+             "# HELP req_duration_seconds Request latency.\n"
+             "# TYPE req_duration_seconds histogram\n%s",
+             samples);
+    assert_render(e, EXPO_TEXT, want);
+    snprintf(want, sizeof(want),
+             "# HELP req_duration_seconds Request latency.\n"
+             "# TYPE req_duration_seconds histogram\n%s# EOF\n",
+             samples);
+    assert_render(e, EXPO_OPENMETRICS, want);
+    /* The same labels twice: one series, the first kept. */
+    assert_int_equal(expo_histogram(e, "req_duration_seconds", l, 1, bounds, cum, 4, 9, 9), 0);
+    size_t dropped = 0;
+    free(render(e, EXPO_TEXT, &dropped));
+    assert_int_equal(dropped, 1);
+    expo_free(e);
+}
+
+static void test_histogram_invalid(void **state)
+{
+    (void)state;
+    struct expo *e = expo_new();
+    const double bounds[] = { 0.1, 0.2 };
+    const double cum[] = { 1, 2 };
+    assert_int_equal(expo_family(e, "h", METRIC_HISTOGRAM, NULL), 0);
+    assert_int_equal(expo_family(e, "g", METRIC_GAUGE, NULL), 0);
+    /* Each kind of sample through its own function only. */
+    assert_int_equal(expo_sample(e, "h", NULL, 0, 1), -1);
+    assert_int_equal(expo_histogram(e, "g", NULL, 0, bounds, cum, 2, 1, 2), -1);
+    assert_int_equal(expo_histogram(e, "nope", NULL, 0, bounds, cum, 2, 1, 2), -1);
+    /* Bounds strictly increasing and finite, counts cumulative and within count. */
+    const double unsorted[] = { 0.2, 0.1 };
+    const double same[] = { 0.1, 0.1 };
+    const double inf[] = { 0.1, INFINITY };
+    const double down[] = { 2, 1 };
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, unsorted, cum, 2, 1, 2), -1);
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, same, cum, 2, 1, 2), -1);
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, inf, cum, 2, 1, 2), -1);
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, bounds, down, 2, 1, 2), -1);
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, bounds, cum, 2, 1, 1), -1); /* 2 > count */
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, bounds, cum, 2, 1, -1), -1);
+    assert_int_equal(expo_histogram(e, "h", NULL, 0, bounds, cum, EXPO_BUCKETS_MAX + 1, 1, 2), -1);
+    /* "le" is the renderer's. */
+    struct metric_label le[] = { L("le", "1") };
+    assert_int_equal(expo_histogram(e, "h", le, 1, bounds, cum, 2, 1, 2), -1);
+    /* Sample names a histogram owns cannot be other families, either way round. */
+    assert_int_equal(expo_family(e, "h_bucket", METRIC_GAUGE, NULL), -1);
+    assert_int_equal(expo_family(e, "h_sum", METRIC_GAUGE, NULL), -1);
+    assert_int_equal(expo_family(e, "h_count", METRIC_HISTOGRAM, NULL), -1);
+    assert_int_equal(expo_family(e, "h_total", METRIC_COUNTER, NULL), -1);
+    assert_int_equal(expo_family(e, "x_count", METRIC_GAUGE, NULL), 0);
+    assert_int_equal(expo_family(e, "x", METRIC_HISTOGRAM, NULL), -1);
+    assert_int_equal(expo_family(e, "y_total", METRIC_COUNTER, NULL), 0);
+    assert_int_equal(expo_family(e, "y", METRIC_HISTOGRAM, NULL), -1);
+    assert_int_equal(expo_family(e, "h", METRIC_GAUGE, NULL), -1); /* redeclared, other type */
+    assert_int_equal(expo_family(e, "h", METRIC_HISTOGRAM, "again"), 0);
+    /* Nothing valid was added: nothing renders. */
+    assert_render(e, EXPO_TEXT, "");
+    expo_free(e);
+}
+
+static void test_histogram_promtool(void **state)
+{
+    (void)state;
+    if (access(PROMTOOL, X_OK) != 0) {
+        skip();
+    }
+    struct expo *e = expo_new();
+    assert_int_equal(expo_family(e, "dockward_store_ingest_duration_seconds", METRIC_HISTOGRAM,
+                                 "How long an ingest request took."),
+                     0);
+    const double bounds[] = { 0.0005, 0.001, 0.01, 1, 10 };
+    const double cum[] = { 0, 2, 7, 9, 9 };
+    assert_int_equal(expo_histogram(e, "dockward_store_ingest_duration_seconds", NULL, 0, bounds,
+                                    cum, 5, 0.75, 10),
+                     0);
+    char *body = render(e, EXPO_TEXT, NULL);
+    expo_free(e);
+    char path[] = "/tmp/dockward-test-expo-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = strlen(body);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
+    close(fd);
+    char cmd[256];
+    int n = snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", PROMTOOL, path);
+    assert_true(n > 0 && (size_t)n < sizeof(cmd));
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char output[4096];
+    size_t got = fread(output, 1, sizeof(output) - 1, p);
+    output[got] = '\0';
+    int status = pclose(p);
+    unlink(path);
+    if (got != 0 || status != 0)
+        print_error("promtool (status %d) said:\n%s\non:\n%s", status, output, body);
+    free(body);
+    assert_string_equal(output, "");
+    assert_int_equal(status, 0);
+}
+
 /* ---- negotiation ---- */
 
 static void test_negotiate(void **state)
@@ -682,6 +807,9 @@ int main(void)
         cmocka_unit_test(test_value_formatting),
         cmocka_unit_test(test_render_cap),
         cmocka_unit_test(test_promtool_accepts),
+        cmocka_unit_test(test_histogram_render),
+        cmocka_unit_test(test_histogram_invalid),
+        cmocka_unit_test(test_histogram_promtool),
         cmocka_unit_test(test_negotiate),
         cmocka_unit_test(test_accepts_gzip),
         cmocka_unit_test(test_gzip_round_trip),

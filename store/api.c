@@ -1,0 +1,775 @@
+/*
+ * api.c - the JSON query API; see api.h for the endpoints and the pool.
+ *
+ * Each endpoint first checks its parameters (names it knows, each at most
+ * once, values parsed strictly), then reads inside one BEGIN ... COMMIT on
+ * a pooled connection and builds the answer with cJSON. Which statement
+ * runs depends on which filters were given (four drift statements rather
+ * than one with "? IS NULL OR ..." clauses), so each can use its index.
+ */
+#include "api.h"
+
+#include "db.h"
+#include "report.h"
+#include "timestamp.h"
+
+#include "../common/expo.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum reader_stmt {
+    R_BEGIN,
+    R_COMMIT,
+    R_HOSTS,
+    R_HOST,
+    R_HOST_ROWS,
+    R_HOST_ID,
+    R_CHECK,
+    R_DRIFT_ALL,
+    R_DRIFT_HOST,
+    R_DRIFT_CHECK,
+    R_DRIFT_BOTH,
+    R_COUNT
+};
+
+#define HOST_COLUMNS                                                                             \
+    "host_id, hostname, agent_version, last_seq, last_seen_ms, n_pass, n_fail, n_warn, n_skip, " \
+    "n_error"
+#define DRIFT_SELECT                                                                         \
+    "SELECT d.id, h.host_id, h.hostname, d.check_id, d.target, d.from_status, d.to_status, " \
+    "d.at_ms, d.report_id, d.regression FROM drift d JOIN hosts h ON h.id = d.host WHERE "
+#define DRIFT_TAIL " d.at_ms >= ?1 AND (d.at_ms, d.id) > (?2, ?3) ORDER BY d.at_ms, d.id LIMIT ?4"
+
+static const char *const reader_sql[R_COUNT] = {
+    [R_BEGIN] = "BEGIN",
+    [R_COMMIT] = "COMMIT",
+    [R_HOSTS] = "SELECT " HOST_COLUMNS " FROM hosts WHERE host_id > ?1 ORDER BY host_id LIMIT ?2",
+    [R_HOST] = "SELECT " HOST_COLUMNS ", id, catalog_version, generated_ms, first_seen_ms "
+               "FROM hosts WHERE host_id = ?1",
+    [R_HOST_ROWS] = "SELECT check_id, target, status, collector, evidence, since_ms FROM current "
+                    "WHERE host = ?1 ORDER BY check_id, target",
+    [R_HOST_ID] = "SELECT id FROM hosts WHERE host_id = ?1",
+    [R_CHECK] = "SELECT c.host, h.host_id, h.hostname, h.last_seen_ms, c.target "
+                "FROM current c JOIN hosts h ON h.id = c.host "
+                "WHERE c.check_id = ?1 AND c.status = 2 AND c.host > ?2 "
+                "ORDER BY c.host, c.target",
+    [R_DRIFT_ALL] = DRIFT_SELECT DRIFT_TAIL,
+    [R_DRIFT_HOST] = DRIFT_SELECT "d.host = ?5 AND" DRIFT_TAIL,
+    [R_DRIFT_CHECK] = DRIFT_SELECT "d.check_id = ?6 AND" DRIFT_TAIL,
+    [R_DRIFT_BOTH] = DRIFT_SELECT "d.host = ?5 AND d.check_id = ?6 AND" DRIFT_TAIL,
+};
+
+struct reader {
+    struct store_db *db;
+    sqlite3_stmt *st[R_COUNT];
+    struct reader *next;
+};
+
+struct store_api {
+    char *path;
+    uint64_t stale_after_ms;
+    pthread_mutex_t lock; /* guards the pool below */
+    pthread_cond_t freed;
+    struct reader *idle;
+    size_t open;
+};
+
+/* ---- the pool ---- */
+
+static void reader_close(struct reader *r)
+{
+    if (r == NULL)
+        return;
+    for (int i = 0; i < R_COUNT; i++)
+        sqlite3_finalize(r->st[i]);
+    store_db_close(r->db);
+    free(r);
+}
+
+static struct reader *reader_open(const char *path, char *err, size_t errlen)
+{
+    struct reader *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (store_db_open(path, STORE_DB_READER, &r->db, err, errlen) != 0) {
+        free(r);
+        return NULL;
+    }
+    sqlite3 *db = store_db_sqlite(r->db);
+    for (int i = 0; i < R_COUNT; i++) {
+        if (sqlite3_prepare_v3(db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->st[i], NULL) !=
+            SQLITE_OK) {
+            snprintf(err, errlen, "preparing a query: %s", sqlite3_errmsg(db));
+            reader_close(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+static struct reader *pool_acquire(struct store_api *api, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&api->lock);
+    while (api->idle == NULL && api->open >= API_READERS_MAX)
+        pthread_cond_wait(&api->freed, &api->lock);
+    struct reader *r = api->idle;
+    if (r != NULL) {
+        api->idle = r->next;
+        pthread_mutex_unlock(&api->lock);
+        return r;
+    }
+    api->open++;
+    pthread_mutex_unlock(&api->lock);
+    r = reader_open(api->path, err, errlen);
+    if (r == NULL) {
+        pthread_mutex_lock(&api->lock);
+        api->open--;
+        pthread_cond_signal(&api->freed);
+        pthread_mutex_unlock(&api->lock);
+    }
+    return r;
+}
+
+static void pool_release(struct store_api *api, struct reader *r)
+{
+    pthread_mutex_lock(&api->lock);
+    r->next = api->idle;
+    api->idle = r;
+    pthread_cond_signal(&api->freed);
+    pthread_mutex_unlock(&api->lock);
+}
+
+int store_api_open(struct store_api **out, const char *path, uint64_t stale_after_ms, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    struct store_api *api = calloc(1, sizeof(*api));
+    if (api == NULL || (api->path = strdup(path)) == NULL) {
+        free(api);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    api->stale_after_ms = stale_after_ms;
+    pthread_mutex_init(&api->lock, NULL);
+    pthread_cond_init(&api->freed, NULL);
+    /* Open one reader now, so a broken database shows at start, not at the first query. */
+    struct reader *r = pool_acquire(api, err, errlen);
+    if (r == NULL) {
+        store_api_close(api);
+        return -1;
+    }
+    pool_release(api, r);
+    *out = api;
+    return 0;
+}
+
+void store_api_close(struct store_api *api)
+{
+    if (api == NULL)
+        return;
+    struct reader *r = api->idle;
+    while (r != NULL) {
+        struct reader *next = r->next;
+        reader_close(r);
+        r = next;
+    }
+    pthread_mutex_destroy(&api->lock);
+    pthread_cond_destroy(&api->freed);
+    free(api->path);
+    free(api);
+}
+
+/* ---- answers ---- */
+
+static void respond_json(struct api_response *resp, unsigned status, cJSON *doc)
+{
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    if (text == NULL) {
+        static const char oom[] = "{\"error\":\"out of memory\"}";
+        resp->status = 500;
+        resp->body = strdup(oom);
+        resp->len = resp->body ? sizeof(oom) - 1 : 0;
+        return;
+    }
+    resp->status = status;
+    resp->body = text;
+    resp->len = strlen(text);
+}
+
+static void respond_error(struct api_response *resp, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void respond_error(struct api_response *resp, unsigned status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    (void)n;
+    va_end(ap);
+    cJSON *doc = cJSON_CreateObject();
+    if (doc != NULL && cJSON_AddStringToObject(doc, "error", msg) == NULL) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    respond_json(resp, status, doc);
+}
+
+/* ---- parameters ---- */
+
+struct params {
+    const struct api_param *list;
+    size_t n;
+};
+
+/* Rejects names not in `known` and names given twice. 0, or -1 with resp filled. */
+static int check_params(const struct params *p, const char *const *known, struct api_response *resp)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        int ok = 0;
+        for (const char *const *k = known; *k != NULL; k++)
+            ok |= strcmp(*k, p->list[i].name) == 0;
+        if (!ok) {
+            respond_error(resp, 400, "unknown parameter \"%.64s\"", p->list[i].name);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(p->list[i].name, p->list[j].name) == 0) {
+                respond_error(resp, 400, "parameter \"%.64s\" given twice", p->list[i].name);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static const char *param(const struct params *p, const char *name)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (strcmp(p->list[i].name, name) == 0)
+            return p->list[i].value;
+    }
+    return NULL;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* limit=: 1..max, default `def`. 0, or -1 with resp filled. */
+static int parse_limit(const struct params *p, uint64_t def, uint64_t max, uint64_t *out,
+                       struct api_response *resp)
+{
+    const char *v = param(p, "limit");
+    *out = def;
+    if (v == NULL)
+        return 0;
+    if (parse_u64(v, out) != 0 || *out < 1 || *out > max) {
+        respond_error(resp, 400, "limit must be a whole number from 1 to %llu",
+                      (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
+static int valid_host_id(const char *s)
+{
+    size_t len = strlen(s);
+    if (len < 1 || len > REPORT_HOST_ID_MAX)
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
+}
+
+static int valid_check_id(const char *s)
+{
+    size_t len = strlen(s);
+    return len >= 1 && len <= REPORT_CHECK_ID_MAX;
+}
+
+/* ---- JSON pieces ---- */
+
+static bool add_time(cJSON *obj, const char *name, int64_t ms)
+{
+    char ts[TIMESTAMP_LEN];
+    return cJSON_AddStringToObject(obj, name, timestamp_format(ms, ts, sizeof(ts))) != NULL;
+}
+
+static bool add_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return cJSON_AddStringToObject(obj, name, t ? (const char *)t : "") != NULL;
+}
+
+/*
+ * A host summary from a row of HOST_COLUMNS (columns 0..9). NULL on no
+ * memory.
+ */
+static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t now_ms)
+{
+    cJSON *h = cJSON_CreateObject();
+    if (h == NULL)
+        return NULL;
+    int64_t seen = sqlite3_column_int64(st, 4);
+    double pass = (double)sqlite3_column_int64(st, 5);
+    double fail = (double)sqlite3_column_int64(st, 6);
+    bool ok = add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
+              add_text(h, "agent_version", st, 2) &&
+              cJSON_AddNumberToObject(h, "sequence", (double)sqlite3_column_int64(st, 3)) &&
+              add_time(h, "last_seen", seen) &&
+              cJSON_AddStringToObject(
+                  h, "state", now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
+    if (ok) {
+        /* Shortest text that reads back as the same double (cJSON keeps 15 digits). */
+        char num[64];
+        ok = pass + fail > 0 ? expo_format_value(pass / (pass + fail), num, sizeof(num)) > 0 &&
+                                   cJSON_AddRawToObject(h, "compliance_ratio", num) != NULL
+                             : cJSON_AddNullToObject(h, "compliance_ratio") != NULL;
+    }
+    ok = ok && cJSON_AddNumberToObject(h, "failing", fail) != NULL;
+    cJSON *counts = ok ? cJSON_AddObjectToObject(h, "counts") : NULL;
+    for (int s = STORE_PASS; counts != NULL && s <= STORE_ERROR; s++) {
+        if (cJSON_AddNumberToObject(counts, store_status_name(s),
+                                    (double)sqlite3_column_int64(st, 4 + s)) == NULL)
+            counts = NULL;
+    }
+    if (counts == NULL) {
+        cJSON_Delete(h);
+        return NULL;
+    }
+    return h;
+}
+
+static void hex(const unsigned char *data, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+/* ---- endpoints ---- */
+
+/* Runs a statement step; on a read error fills resp. Returns the step code. */
+static int step(sqlite3_stmt *st)
+{
+    return sqlite3_step(st);
+}
+
+static void finish(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void db_error(struct reader *r, struct api_response *resp)
+{
+    respond_error(resp, 500, "cannot read the database: %s",
+                  sqlite3_errmsg(store_db_sqlite(r->db)));
+}
+
+static void get_hosts(struct store_api *api, struct reader *r, const struct params *p,
+                      int64_t now_ms, struct api_response *resp)
+{
+    static const char *const known[] = { "limit", "after", NULL };
+    uint64_t limit;
+    if (check_params(p, known, resp) != 0 ||
+        parse_limit(p, API_HOSTS_LIMIT, API_HOSTS_LIMIT_MAX, &limit, resp) != 0)
+        return;
+    const char *after = param(p, "after");
+    if (after != NULL && !valid_host_id(after)) {
+        respond_error(resp, 400, "after must be a host id (the \"next\" of the previous page)");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "hosts") : NULL;
+    if (list == NULL) {
+        respond_json(resp, 500, doc);
+        return;
+    }
+    sqlite3_stmt *st = r->st[R_HOSTS];
+    sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit + 1);
+    uint64_t n = 0;
+    int rc;
+    char last[REPORT_HOST_ID_MAX + 1] = "";
+    bool more = false;
+    while ((rc = step(st)) == SQLITE_ROW) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        cJSON *h = host_summary(st, api->stale_after_ms, now_ms);
+        if (h == NULL || !cJSON_AddItemToArray(list, h)) {
+            cJSON_Delete(h);
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        snprintf(last, sizeof(last), "%s", (const char *)sqlite3_column_text(st, 0));
+        n++;
+    }
+    finish(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        cJSON_Delete(doc);
+        db_error(r, resp);
+        return;
+    }
+    if (more)
+        cJSON_AddStringToObject(doc, "next", last);
+    else
+        cJSON_AddNullToObject(doc, "next");
+    respond_json(resp, 200, doc);
+}
+
+static void get_host(struct store_api *api, struct reader *r, const char *id,
+                     const struct params *p, int64_t now_ms, struct api_response *resp)
+{
+    static const char *const known[] = { NULL };
+    if (check_params(p, known, resp) != 0)
+        return;
+    if (!valid_host_id(id)) {
+        respond_error(resp, 400, "a host id is 1 to %d characters of [A-Za-z0-9._-]",
+                      REPORT_HOST_ID_MAX);
+        return;
+    }
+    sqlite3_stmt *st = r->st[R_HOST];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = step(st);
+    if (rc == SQLITE_DONE) {
+        finish(st);
+        respond_error(resp, 404, "no host with id \"%s\"", id);
+        return;
+    }
+    if (rc != SQLITE_ROW) {
+        finish(st);
+        db_error(r, resp);
+        return;
+    }
+    cJSON *doc = host_summary(st, api->stale_after_ms, now_ms);
+    sqlite3_int64 rowid = sqlite3_column_int64(st, 10);
+    bool ok = doc != NULL && add_text(doc, "catalog_version", st, 11) &&
+              add_time(doc, "generated_at", sqlite3_column_int64(st, 12)) &&
+              add_time(doc, "first_seen", sqlite3_column_int64(st, 13));
+    finish(st);
+    cJSON *list = ok ? cJSON_AddArrayToObject(doc, "results") : NULL;
+    if (list == NULL) {
+        respond_json(resp, 500, NULL);
+        cJSON_Delete(doc);
+        return;
+    }
+    st = r->st[R_HOST_ROWS];
+    sqlite3_bind_int64(st, 1, rowid);
+    while ((rc = step(st)) == SQLITE_ROW) {
+        cJSON *row = cJSON_CreateObject();
+        if (row == NULL || !cJSON_AddItemToArray(list, row) || !add_text(row, "check", st, 0) ||
+            !add_text(row, "target", st, 1) ||
+            !cJSON_AddStringToObject(row, "status", store_status_name(sqlite3_column_int(st, 2))) ||
+            !add_text(row, "evidence", st, 4) || !add_text(row, "collector", st, 3) ||
+            !add_time(row, "since", sqlite3_column_int64(st, 5))) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    finish(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(doc);
+        db_error(r, resp);
+        return;
+    }
+    respond_json(resp, 200, doc);
+}
+
+static void get_check(struct store_api *api, struct reader *r, const char *id,
+                      const struct params *p, int64_t now_ms, struct api_response *resp)
+{
+    static const char *const known[] = { "limit", "after", NULL };
+    uint64_t limit, after = 0;
+    if (check_params(p, known, resp) != 0 ||
+        parse_limit(p, API_HOSTS_LIMIT, API_HOSTS_LIMIT_MAX, &limit, resp) != 0)
+        return;
+    if (!valid_check_id(id)) {
+        respond_error(resp, 400, "a check id is 1 to %d bytes", REPORT_CHECK_ID_MAX);
+        return;
+    }
+    const char *a = param(p, "after");
+    if (a != NULL && (parse_u64(a, &after) != 0 || after > (uint64_t)INT64_MAX)) {
+        respond_error(resp, 400, "after must be the \"next\" of the previous page");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = NULL;
+    if (doc != NULL && cJSON_AddStringToObject(doc, "check", id) != NULL)
+        list = cJSON_AddArrayToObject(doc, "hosts");
+    if (list == NULL) {
+        respond_json(resp, 500, doc);
+        return;
+    }
+    sqlite3_stmt *st = r->st[R_CHECK];
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+    sqlite3_int64 current = -1;
+    cJSON *targets = NULL;
+    uint64_t n = 0;
+    bool more = false;
+    int rc;
+    while ((rc = step(st)) == SQLITE_ROW) {
+        sqlite3_int64 host = sqlite3_column_int64(st, 0);
+        if (host != current) {
+            if (n == limit) {
+                more = true;
+                break;
+            }
+            cJSON *h = cJSON_CreateObject();
+            int64_t seen = sqlite3_column_int64(st, 3);
+            if (h == NULL || !cJSON_AddItemToArray(list, h) || !add_text(h, "id", st, 1) ||
+                !add_text(h, "hostname", st, 2) || !add_time(h, "last_seen", seen) ||
+                !cJSON_AddStringToObject(
+                    h, "state",
+                    now_ms - seen > (int64_t)api->stale_after_ms ? "stale" : "reporting") ||
+                (targets = cJSON_AddArrayToObject(h, "targets")) == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            current = host;
+            n++;
+        }
+        const unsigned char *t = sqlite3_column_text(st, 4);
+        cJSON *ts = cJSON_CreateString(t ? (const char *)t : "");
+        if (ts == NULL || !cJSON_AddItemToArray(targets, ts)) {
+            cJSON_Delete(ts);
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    finish(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        cJSON_Delete(doc);
+        db_error(r, resp);
+        return;
+    }
+    if (more) {
+        char next[32];
+        snprintf(next, sizeof(next), "%lld", (long long)current);
+        cJSON_AddStringToObject(doc, "next", next);
+    } else {
+        cJSON_AddNullToObject(doc, "next");
+    }
+    respond_json(resp, 200, doc);
+}
+
+/* "AT-ID": the (time, id) of the last event of a page. */
+static int parse_drift_cursor(const char *s, int64_t *at, int64_t *id)
+{
+    const char *dash = strchr(s, '-');
+    if (dash == NULL || dash == s || (size_t)(dash - s) > 20)
+        return -1;
+    char head[24];
+    memcpy(head, s, (size_t)(dash - s));
+    head[dash - s] = '\0';
+    uint64_t a, i;
+    if (parse_u64(head, &a) != 0 || parse_u64(dash + 1, &i) != 0 || a > (uint64_t)INT64_MAX ||
+        i > (uint64_t)INT64_MAX)
+        return -1;
+    *at = (int64_t)a;
+    *id = (int64_t)i;
+    return 0;
+}
+
+static void get_drift(struct reader *r, const struct params *p, struct api_response *resp)
+{
+    static const char *const known[] = { "since", "host", "check", "limit", "after", NULL };
+    uint64_t limit;
+    if (check_params(p, known, resp) != 0 ||
+        parse_limit(p, API_DRIFT_LIMIT, API_DRIFT_LIMIT_MAX, &limit, resp) != 0)
+        return;
+    int64_t since = INT64_MIN, after_at = INT64_MIN, after_id = 0;
+    const char *v = param(p, "since");
+    if (v != NULL && timestamp_parse(v, &since) != 0) {
+        respond_error(resp, 400, "since must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+        return;
+    }
+    v = param(p, "after");
+    if (v != NULL && parse_drift_cursor(v, &after_at, &after_id) != 0) {
+        respond_error(resp, 400, "after must be the \"next\" of the previous page");
+        return;
+    }
+    const char *host = param(p, "host");
+    const char *check = param(p, "check");
+    if (host != NULL && !valid_host_id(host)) {
+        respond_error(resp, 400, "host must be a host id: 1 to %d characters of [A-Za-z0-9._-]",
+                      REPORT_HOST_ID_MAX);
+        return;
+    }
+    if (check != NULL && !valid_check_id(check)) {
+        respond_error(resp, 400, "check must be a check id of 1 to %d bytes", REPORT_CHECK_ID_MAX);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "events") : NULL;
+    if (list == NULL) {
+        respond_json(resp, 500, doc);
+        return;
+    }
+    sqlite3_int64 host_row = 0;
+    if (host != NULL) {
+        sqlite3_stmt *st = r->st[R_HOST_ID];
+        sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+        int rc = step(st);
+        if (rc == SQLITE_ROW)
+            host_row = sqlite3_column_int64(st, 0);
+        finish(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            cJSON_Delete(doc);
+            db_error(r, resp);
+            return;
+        }
+        if (rc == SQLITE_DONE) {
+            /* No such host: no events. */
+            cJSON_AddNullToObject(doc, "next");
+            respond_json(resp, 200, doc);
+            return;
+        }
+    }
+    enum reader_stmt which = host && check ? R_DRIFT_BOTH
+                             : host        ? R_DRIFT_HOST
+                             : check       ? R_DRIFT_CHECK
+                                           : R_DRIFT_ALL;
+    sqlite3_stmt *st = r->st[which];
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, after_at);
+    sqlite3_bind_int64(st, 3, after_id);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    if (host != NULL)
+        sqlite3_bind_int64(st, 5, host_row);
+    if (check != NULL)
+        sqlite3_bind_text(st, 6, check, -1, SQLITE_STATIC);
+    uint64_t n = 0;
+    bool more = false;
+    int64_t last_at = 0, last_id = 0;
+    int rc;
+    while ((rc = step(st)) == SQLITE_ROW) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        cJSON *ev = cJSON_CreateObject();
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t at = sqlite3_column_int64(st, 7);
+        char rid[2 * REPORT_ID_BYTES + 1] = "";
+        if (sqlite3_column_bytes(st, 8) == REPORT_ID_BYTES)
+            hex(sqlite3_column_blob(st, 8), REPORT_ID_BYTES, rid);
+        if (ev == NULL || !cJSON_AddItemToArray(list, ev) ||
+            !cJSON_AddNumberToObject(ev, "id", (double)id) || !add_text(ev, "host", st, 1) ||
+            !add_text(ev, "hostname", st, 2) || !add_text(ev, "check", st, 3) ||
+            !add_text(ev, "target", st, 4) ||
+            !cJSON_AddStringToObject(ev, "from", store_status_name(sqlite3_column_int(st, 5))) ||
+            !cJSON_AddStringToObject(ev, "to", store_status_name(sqlite3_column_int(st, 6))) ||
+            !add_time(ev, "at", at) || !cJSON_AddStringToObject(ev, "report_id", rid) ||
+            !cJSON_AddBoolToObject(ev, "regression", sqlite3_column_int(st, 9) != 0)) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        last_at = at;
+        last_id = id;
+        n++;
+    }
+    finish(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        cJSON_Delete(doc);
+        db_error(r, resp);
+        return;
+    }
+    if (more) {
+        char next[48];
+        snprintf(next, sizeof(next), "%lld-%lld", (long long)last_at, (long long)last_id);
+        cJSON_AddStringToObject(doc, "next", next);
+    } else {
+        cJSON_AddNullToObject(doc, "next");
+    }
+    respond_json(resp, 200, doc);
+}
+
+void store_api_handle(struct store_api *api, const char *path, const struct api_param *params,
+                      size_t n_params, int64_t now_ms, struct api_response *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    struct params p = { .list = params, .n = n_params };
+    static const char hosts[] = "/api/v1/hosts", checks[] = "/api/v1/checks/",
+                      drift[] = "/api/v1/drift";
+    const char *id = NULL;
+    enum { EP_NONE, EP_HOSTS, EP_HOST, EP_CHECK, EP_DRIFT } ep = EP_NONE;
+    if (strcmp(path, hosts) == 0) {
+        ep = EP_HOSTS;
+    } else if (strncmp(path, hosts, sizeof(hosts) - 1) == 0 && path[sizeof(hosts) - 1] == '/') {
+        ep = EP_HOST;
+        id = path + sizeof(hosts);
+    } else if (strncmp(path, checks, sizeof(checks) - 1) == 0) {
+        ep = EP_CHECK;
+        id = path + sizeof(checks) - 1;
+    } else if (strcmp(path, drift) == 0) {
+        ep = EP_DRIFT;
+    }
+    if (ep == EP_NONE) {
+        respond_error(resp, 404,
+                      "no such endpoint: see /api/v1/hosts, /api/v1/hosts/{id}, "
+                      "/api/v1/checks/{id}, /api/v1/drift");
+        return;
+    }
+    char err[256];
+    struct reader *r = pool_acquire(api, err, sizeof(err));
+    if (r == NULL) {
+        respond_error(resp, 503, "cannot read the database: %s", err);
+        return;
+    }
+    /* One read transaction per answer: every statement sees the same state. */
+    sqlite3_stmt *begin = r->st[R_BEGIN];
+    int rc = sqlite3_step(begin);
+    sqlite3_reset(begin);
+    if (rc != SQLITE_DONE) {
+        db_error(r, resp);
+        pool_release(api, r);
+        return;
+    }
+    switch (ep) {
+    case EP_HOSTS:
+        get_hosts(api, r, &p, now_ms, resp);
+        break;
+    case EP_HOST:
+        get_host(api, r, id, &p, now_ms, resp);
+        break;
+    case EP_CHECK:
+        get_check(api, r, id, &p, now_ms, resp);
+        break;
+    case EP_DRIFT:
+    default:
+        get_drift(r, &p, resp);
+        break;
+    }
+    sqlite3_stmt *commit = r->st[R_COMMIT];
+    sqlite3_step(commit);
+    sqlite3_reset(commit);
+    if (!sqlite3_get_autocommit(store_db_sqlite(r->db))) {
+        /* Should never stay open; a stuck read transaction would pin the WAL. */
+        sqlite3_exec(store_db_sqlite(r->db), "ROLLBACK", NULL, NULL, NULL);
+    }
+    pool_release(api, r);
+}

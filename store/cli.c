@@ -1,0 +1,173 @@
+/*
+ * cli.c - dockward-store's command line: one flag table (common/flags.h)
+ * that drives parsing, --help and --print-config, in the node_exporter
+ * style the agent uses. The table is built per call around the config it
+ * fills (its dest pointers point into that config), so nothing is global.
+ */
+#include "store.h"
+
+#include "../common/flags.h"
+#include "../common/httpd.h"
+
+#include <string.h>
+
+#define STORE_FLAGS_MAX 16
+
+static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+
+static int validate_telemetry_path(const char *value, char *err, size_t errlen)
+{
+    if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
+        snprintf(err, errlen, "must be an absolute URL path such as /metrics");
+        return -1;
+    }
+    if (strcmp(value, "/") == 0 || strcmp(value, "/healthz") == 0 ||
+        strcmp(value, "/readyz") == 0 || strncmp(value, "/api/", 5) == 0) {
+        snprintf(err, errlen, "%s is taken by another endpoint", value);
+        return -1;
+    }
+    return 0;
+}
+
+static int validate_nonempty(const char *value, char *err, size_t errlen)
+{
+    if (value[0] == '\0') {
+        snprintf(err, errlen, "empty path");
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills defs (room for STORE_FLAGS_MAX) bound to `c`; returns how many. */
+static size_t build_flags(struct store_config *c, struct flag_def *defs)
+{
+    size_t n = 0;
+    defs[n++] = (struct flag_def){ .name = "web.listen-address",
+                                   .type = FLAG_STRING,
+                                   .def = STORE_DEFAULT_LISTEN,
+                                   .metavar = "[HOST]:PORT",
+                                   .help = "Address to serve the ingest API, query API and "
+                                           "metrics on (port 0: any free port)",
+                                   .dest = &c->listen_address,
+                                   .validate = httpd_validate_listen_address };
+    defs[n++] = (struct flag_def){ .name = "web.telemetry-path",
+                                   .type = FLAG_STRING,
+                                   .def = "/metrics",
+                                   .metavar = "PATH",
+                                   .help = "Path under which to expose metrics",
+                                   .dest = &c->telemetry_path,
+                                   .validate = validate_telemetry_path };
+    defs[n++] = (struct flag_def){ .name = "web.max-connections",
+                                   .type = FLAG_UINT,
+                                   .def = "256",
+                                   .metavar = "N",
+                                   .help = "Most concurrent HTTP connections (one client "
+                                           "address may hold half of them)",
+                                   .dest = &c->max_connections,
+                                   .min = 2,
+                                   .max = 65536 };
+    defs[n++] = (struct flag_def){ .name = "storage.path",
+                                   .type = FLAG_STRING,
+                                   .def = STORE_DEFAULT_STORAGE,
+                                   .metavar = "FILE",
+                                   .help = "SQLite database of the fleet's state (created when "
+                                           "missing; its directory must exist)",
+                                   .dest = &c->storage_path,
+                                   .validate = validate_nonempty };
+    defs[n++] = (struct flag_def){ .name = "auth.tokens-file",
+                                   .type = FLAG_STRING,
+                                   .def = NULL,
+                                   .metavar = "FILE",
+                                   .help = "Bearer tokens agents may push with, one \"NAME "
+                                           "TOKEN\" per line, '#' comments; re-read on SIGHUP "
+                                           "(required)",
+                                   .dest = &c->tokens_file,
+                                   .validate = validate_nonempty };
+    defs[n++] = (struct flag_def){ .name = "host.stale-after",
+                                   .type = FLAG_DURATION,
+                                   .def = "10m",
+                                   .metavar = "DURATION",
+                                   .help = "A host whose last report is older than this is stale",
+                                   .dest = &c->stale_after_ms,
+                                   .min = 1000,
+                                   .max = 365ULL * 86400 * 1000 };
+    defs[n++] = (struct flag_def){ .name = "retention",
+                                   .type = FLAG_DURATION,
+                                   .def = "90d",
+                                   .metavar = "DURATION",
+                                   .help = "Drift events older than this are deleted (checked "
+                                           "hourly)",
+                                   .dest = &c->retention_ms,
+                                   .min = 3600ULL * 1000,
+                                   .max = 100ULL * 365 * 86400 * 1000 };
+    defs[n++] = (struct flag_def){ .name = "metrics.refresh-interval",
+                                   .type = FLAG_DURATION,
+                                   .def = "15s",
+                                   .metavar = "DURATION",
+                                   .help = "How often the fleet metrics are recomputed; scrapes "
+                                           "serve the last result",
+                                   .dest = &c->refresh_ms,
+                                   .min = 100,
+                                   .max = 3600ULL * 1000 };
+    defs[n++] = (struct flag_def){ .name = "log.level",
+                                   .type = FLAG_ENUM,
+                                   .def = "info",
+                                   .metavar = "LEVEL",
+                                   .help = "Only log messages at this level or above: debug, "
+                                           "info, warn, error",
+                                   .dest = &c->log_level,
+                                   .choices = log_levels };
+    defs[n++] = (struct flag_def){ .name = "print-config",
+                                   .type = FLAG_BOOL,
+                                   .def = "false",
+                                   .help = "Print the effective configuration and exit",
+                                   .dest = &c->print_config };
+    defs[n++] = (struct flag_def){ .name = "version",
+                                   .type = FLAG_BOOL,
+                                   .def = "false",
+                                   .help = "Print the version and exit",
+                                   .dest = &c->show_version };
+    defs[n++] = (struct flag_def){ .name = "help",
+                                   .type = FLAG_BOOL,
+                                   .def = "false",
+                                   .help = "Print this help and exit",
+                                   .dest = &c->show_help };
+    return n;
+}
+
+int store_cli_parse(struct store_config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+    struct flag_def defs[STORE_FLAGS_MAX];
+    memset(cfg, 0, sizeof(*cfg));
+    size_t n = build_flags(cfg, defs);
+    if (flags_parse(defs, n, argc, argv, 1, err, errlen) != 0)
+        return -1;
+    if (cfg->show_help || cfg->show_version)
+        return 0;
+    if (cfg->tokens_file == NULL) {
+        snprintf(err, errlen,
+                 "--auth.tokens-file is required: agents push with a bearer token from it");
+        return -1;
+    }
+    return 0;
+}
+
+void store_cli_print_help(FILE *out)
+{
+    struct store_config scratch;
+    struct flag_def defs[STORE_FLAGS_MAX];
+    memset(&scratch, 0, sizeof(scratch));
+    size_t n = build_flags(&scratch, defs);
+    fprintf(out, "usage: dockward-store --auth.tokens-file=FILE [FLAGS]\n\n"
+                 "The dockward fleet store: receives agents' reports, keeps the fleet's state "
+                 "and drift\nin SQLite, serves fleet metrics and a JSON query API.\n\nFlags:\n");
+    flags_print_help(out, defs, n);
+}
+
+void store_cli_print_config(const struct store_config *cfg, FILE *out)
+{
+    struct store_config copy = *cfg;
+    struct flag_def defs[STORE_FLAGS_MAX];
+    size_t n = build_flags(&copy, defs);
+    flags_print_effective(out, defs, n);
+}

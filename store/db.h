@@ -1,0 +1,109 @@
+/*
+ * db.h - the store's SQLite database: schema, connections, and the
+ * writer's one operation, applying a batch of reports in one transaction.
+ *
+ * Connections are not shared between threads: the writer thread owns the
+ * one write connection (store_db_open STORE_DB_WRITER), the checkpointer
+ * its own, and every reader (api.c, metrics.c) its own. WAL mode lets
+ * readers run beside the writer without blocking it or being blocked.
+ *
+ * Durability: synchronous=FULL, so a COMMIT returns only after the WAL is
+ * on disk; the HTTP 200 for a report goes out after the COMMIT that holds
+ * it (writer.c). The checkpointer copies WAL pages into the database from
+ * its own connection, so commits stay short; the writer only rewinds the
+ * WAL now and then (see store_db_checkpoint). SQLite's own automatic
+ * checkpoint is off.
+ */
+#ifndef DOCKWARD_STORE_DB_H
+#define DOCKWARD_STORE_DB_H
+
+#include "diff.h"
+#include "report.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_DB_SCHEMA_VERSION    1
+#define STORE_DB_APPLICATION_ID    0x64776172 /* "dwar" */
+#define STORE_DB_BUSY_TIMEOUT_MS   1000       /* a locked database answers 503 after this */
+#define STORE_DB_WRITER_CACHE_KIB  32768
+#define STORE_DB_READER_CACHE_KIB  8192
+#define STORE_DB_WAL_RESTART_PAGES 16384 /* 64 MiB of WAL: the writer rewinds it (writer.c) */
+#define STORE_DB_WAL_LIMIT_BYTES   (64 * 1024 * 1024) /* journal_size_limit */
+
+enum store_db_role { STORE_DB_WRITER, STORE_DB_READER, STORE_DB_CHECKPOINTER };
+
+struct store_db;
+
+/*
+ * Opens `path` for one role. The writer creates the file and the schema
+ * when missing and refuses a database of another application or a newer
+ * schema. Returns 0 with *out (close with store_db_close), or -1 with err.
+ */
+int store_db_open(const char *path, enum store_db_role role, struct store_db **out, char *err,
+                  size_t errlen);
+void store_db_close(struct store_db *db);
+
+/* The connection, for a reader's own prepared statements. */
+sqlite3 *store_db_sqlite(struct store_db *db);
+
+enum store_outcome {
+    STORE_OUTCOME_STORED = 0,
+    STORE_OUTCOME_DUPLICATE,
+    STORE_OUTCOME_STALE,
+    STORE_OUTCOME_UNAVAILABLE, /* the database could not write it: 503 */
+};
+
+/* One report on its way through the writer. */
+struct store_job {
+    struct store_report *report; /* owned by the submitter */
+    int64_t received_ms;         /* store clock: the host's last_seen when stored */
+    enum store_outcome outcome;  /* set by store_db_apply */
+    struct diff_result diff;     /* for STORED: what changed (figures applied after COMMIT) */
+};
+
+/*
+ * Applies `n` reports in one transaction, each inside its own SAVEPOINT so
+ * a report that fails is undone alone. Fills every job's outcome. Returns
+ * 0 when the transaction committed (jobs STORED, DUPLICATE, STALE, or
+ * UNAVAILABLE for one that failed alone), or -1 when nothing committed
+ * (every job UNAVAILABLE; err says why: disk full, read-only, locked...).
+ */
+int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n, char *err,
+                   size_t errlen);
+
+/*
+ * Deletes at most `limit` drift events older than `cutoff_ms`, oldest
+ * first, in one short transaction. *deleted gets the count. Returns 0 or -1.
+ */
+int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *deleted, char *err,
+                       size_t errlen);
+
+/*
+ * A checkpoint: PASSIVE (copies what it can, never waits: the checkpointer's
+ * kind), or RESTART (the writer's, between transactions: copies the rest,
+ * waits up to the busy timeout for readers, and makes the next transaction
+ * write the WAL from its start, so the log stops growing). Returns 0, or -1
+ * (busy or I/O error).
+ */
+int store_db_checkpoint(struct store_db *db, bool restart);
+
+/* Called after each writer COMMIT with the WAL's size in pages. */
+void store_db_on_commit(struct store_db *db, void (*fn)(void *arg, int wal_pages), void *arg);
+
+/*
+ * For each check that has had failing hosts or regressions: fn(check,
+ * failing hosts now, regressions ever). Used once at start-up to seed the
+ * per-check figures that the writer then keeps up to date. Returns 0 or -1.
+ */
+int store_db_load_checks(struct store_db *db,
+                         void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
+                                    uint64_t regressions),
+                         void *arg, char *err, size_t errlen);
+
+/* Bytes of the database file plus its WAL. */
+double store_db_size_bytes(const char *path);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * diff.h - what one report changes on one host: the pure comparison of a
+ * report's results with the host's stored (check, target) rows, with no
+ * SQL and no I/O so every transition can be unit-tested (db.c applies it).
+ *
+ * The rules (README "Store", DESIGN.md "Store"):
+ * - a pair in the report and stored with another status: CHANGE (a drift
+ *   event from -> to); same status but other evidence or collector: REFRESH
+ *   (a row update, no event);
+ * - a pair in the report, not stored: INSERT (an event from "absent");
+ * - a stored pair not in the report: DELETE (an event to "absent") when its
+ *   collector ran in this report; kept untouched when its collector failed or
+ *   was not part of the report - a collector that could not look has not
+ *   seen the pair go away;
+ * - a change to fail from pass or from absent is a regression, counted per
+ *   check.
+ */
+#ifndef DOCKWARD_STORE_DIFF_H
+#define DOCKWARD_STORE_DIFF_H
+
+#include "report.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One stored row of the host (strings owned by the caller). */
+struct diff_row {
+    const char *check_id;
+    const char *target;
+    const char *collector;
+    const char *evidence;
+    int status; /* STORE_PASS .. STORE_ERROR */
+};
+
+enum diff_op { DIFF_INSERT, DIFF_CHANGE, DIFF_REFRESH, DIFF_DELETE };
+
+/* One row to write. Strings point into the report or into the old rows. */
+struct diff_change {
+    enum diff_op op;
+    const char *check_id;
+    const char *target;
+    const char *collector; /* the new row's; the old row's for DELETE */
+    const char *evidence;  /* likewise */
+    int from, to;          /* STORE_ABSENT for a new or a removed pair */
+    bool regression;
+};
+
+/* Per check whose figures moved: owned copy of the id. */
+struct diff_check {
+    char *check_id;
+    int failing_delta;    /* +1 the host now fails it, -1 it no longer does */
+    unsigned regressions; /* pairs of this check that regressed */
+};
+
+struct diff_result {
+    struct diff_change *changes;
+    size_t n_changes, cap_changes;
+    struct diff_check *checks;
+    size_t n_checks, cap_checks;
+    uint64_t counts[STORE_STATUS_COUNT]; /* the host's rows per status afterwards */
+    size_t n_events;                     /* changes that are drift events */
+    size_t n_regressions;
+};
+
+/* An empty result (all zero); store_diff reuses its arrays. */
+void diff_result_init(struct diff_result *d);
+void diff_result_free(struct diff_result *d);
+
+/*
+ * Compares `old` (the host's rows, sorted by store_pair_cmp, unique) with
+ * the report's results. Fills `out` (emptied first). Returns 0, or -1 on no
+ * memory.
+ */
+int store_diff(const struct diff_row *old, size_t n_old, const struct store_report *rep,
+               struct diff_result *out);
+
+#endif

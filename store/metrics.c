@@ -1,0 +1,531 @@
+/*
+ * metrics.c - counters, per-check figures, the snapshot and its refresher;
+ * see metrics.h for who owns what.
+ *
+ * The metric names are the contract in README's metrics table (dashboards
+ * and alert rules use them). Rendering is common/expo's: one builder per
+ * refresh, rendered once per format and once more gzip-compressed, so a
+ * scrape is a lookup of the negotiated bytes - exactly as the agent serves
+ * its own metrics.
+ */
+#include "metrics.h"
+
+#include "db.h"
+#include "store.h"
+
+#include "../common/log.h"
+#include "../common/procstat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LABEL(n, v) ((struct metric_label){ (n), (v) })
+
+static const double ingest_bounds[INGEST_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                      0.025,  0.05,  0.1,    0.25,  0.5,
+                                                      1,      2.5,   5,      10 };
+
+const char *ingest_result_name(enum ingest_result r)
+{
+    static const char *const names[INGEST_RESULT_COUNT] = {
+        "stored",    "duplicate",   "stale",      "malformed",   "unauthorized",
+        "too_large", "unsupported", "overloaded", "unavailable",
+    };
+    return (unsigned)r < INGEST_RESULT_COUNT ? names[r] : "unknown";
+}
+
+void store_metrics_init(struct store_metrics *m)
+{
+    memset(m, 0, sizeof(*m));
+    for (int i = 0; i < INGEST_RESULT_COUNT; i++)
+        atomic_init(&m->ingest[i], 0);
+    for (int i = 0; i <= INGEST_BUCKETS; i++)
+        atomic_init(&m->duration_bucket[i], 0);
+    atomic_init(&m->duration_count, 0);
+    atomic_init(&m->duration_sum_ns, 0);
+    atomic_init(&m->drift_events, 0);
+    pthread_mutex_init(&m->lock, NULL);
+}
+
+void store_metrics_destroy(struct store_metrics *m)
+{
+    for (size_t i = 0; i < m->n_checks; i++)
+        free(m->checks[i].check_id);
+    free(m->checks);
+    m->checks = NULL;
+    m->n_checks = m->cap_checks = 0;
+    pthread_mutex_destroy(&m->lock);
+}
+
+void store_metrics_observe(struct store_metrics *m, enum ingest_result r, double seconds)
+{
+    if ((unsigned)r < INGEST_RESULT_COUNT)
+        atomic_fetch_add(&m->ingest[r], 1);
+    if (!(seconds >= 0))
+        seconds = 0;
+    size_t b = 0;
+    while (b < INGEST_BUCKETS && seconds > ingest_bounds[b])
+        b++;
+    atomic_fetch_add(&m->duration_bucket[b], 1);
+    atomic_fetch_add(&m->duration_count, 1);
+    atomic_fetch_add(&m->duration_sum_ns, (uint_fast64_t)(seconds * 1e9));
+}
+
+/* The figure for `check`, created when missing (NULL past the cap or on no memory). */
+static struct check_figure *check_get(struct store_metrics *m, const char *check)
+{
+    size_t lo = 0, hi = m->n_checks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->checks[mid].check_id, check);
+        if (c == 0)
+            return &m->checks[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (m->n_checks >= STORE_CHECKS_MAX) { /* the cap on per-check series */
+        m->checks_untracked++;
+        return NULL;
+    }
+    if (m->n_checks == m->cap_checks) {
+        size_t ncap = m->cap_checks ? m->cap_checks * 2 : 64;
+        struct check_figure *p = realloc(m->checks, ncap * sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        m->checks = p;
+        m->cap_checks = ncap;
+    }
+    char *id = strdup(check);
+    if (id == NULL)
+        return NULL;
+    memmove(m->checks + lo + 1, m->checks + lo, (m->n_checks - lo) * sizeof(*m->checks));
+    m->checks[lo] = (struct check_figure){ .check_id = id };
+    m->n_checks++;
+    return &m->checks[lo];
+}
+
+void store_metrics_seed_check(struct store_metrics *m, const char *check, uint64_t failing_hosts,
+                              uint64_t regressions)
+{
+    pthread_mutex_lock(&m->lock);
+    struct check_figure *f = check_get(m, check);
+    if (f != NULL) {
+        f->failing_hosts = (int64_t)failing_hosts;
+        f->regressions = regressions;
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+void store_metrics_apply(struct store_metrics *m, const struct diff_result *d)
+{
+    if (d->n_checks == 0)
+        return;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < d->n_checks; i++) {
+        struct check_figure *f = check_get(m, d->checks[i].check_id);
+        if (f == NULL)
+            continue;
+        f->failing_hosts += d->checks[i].failing_delta;
+        if (f->failing_hosts < 0)
+            f->failing_hosts = 0;
+        f->regressions += d->checks[i].regressions;
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *failing_hosts,
+                         uint64_t *regressions)
+{
+    bool found = false;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->n_checks; i++) {
+        if (strcmp(m->checks[i].check_id, check) == 0) {
+            *failing_hosts = m->checks[i].failing_hosts;
+            *regressions = m->checks[i].regressions;
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return found;
+}
+
+/* ---- building the metric set ---- */
+
+static int build_meta(struct expo *e)
+{
+    int rc = 0;
+    struct metric_label bl[] = { LABEL("version", DOCKWARD_VERSION),
+                                 LABEL("revision", DOCKWARD_REVISION) };
+    rc |= expo_family(e, "dockward_build_info", METRIC_GAUGE,
+                      "dockward's version and git revision; always 1.");
+    rc |= expo_sample(e, "dockward_build_info", bl, 2, 1);
+    struct procstat ps;
+    if (procstat_read(&ps) == 0) {
+        static const struct {
+            const char *name;
+            const char *help;
+        } fams[] = {
+            { "process_cpu_seconds_total", "Total user and system CPU time spent in seconds." },
+            { "process_resident_memory_bytes", "Resident memory size in bytes." },
+            { "process_virtual_memory_bytes", "Virtual memory size in bytes." },
+            { "process_open_fds", "Number of open file descriptors." },
+            { "process_max_fds", "Maximum number of open file descriptors." },
+            { "process_start_time_seconds",
+              "Start time of the process since unix epoch in seconds." },
+        };
+        const double vals[] = { ps.cpu_seconds, ps.resident_bytes, ps.virtual_bytes,
+                                ps.open_fds,    ps.max_fds,        ps.start_time_seconds };
+        for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+            rc |=
+                expo_family(e, fams[i].name, i == 0 ? METRIC_COUNTER : METRIC_GAUGE, fams[i].help);
+            rc |= expo_sample(e, fams[i].name, NULL, 0, vals[i]);
+        }
+    }
+    return rc;
+}
+
+static int build_ingest(struct expo *e, struct store_metrics *m, const char *storage_path)
+{
+    int rc = 0;
+    rc |= expo_family(e, "dockward_store_ingest_total", METRIC_COUNTER,
+                      "Report pushes answered, by result.");
+    for (int r = 0; r < INGEST_RESULT_COUNT; r++) {
+        struct metric_label l[] = { LABEL("result", ingest_result_name((enum ingest_result)r)) };
+        rc |=
+            expo_sample(e, "dockward_store_ingest_total", l, 1, (double)atomic_load(&m->ingest[r]));
+    }
+    double cum[INGEST_BUCKETS];
+    double running = 0;
+    for (int b = 0; b < INGEST_BUCKETS; b++) {
+        running += (double)atomic_load(&m->duration_bucket[b]);
+        cum[b] = running;
+    }
+    double count = running + (double)atomic_load(&m->duration_bucket[INGEST_BUCKETS]);
+    double total = (double)atomic_load(&m->duration_count);
+    if (total > count)
+        count = total; /* observed between the loads: count what the buckets hold */
+    double sum = (double)atomic_load(&m->duration_sum_ns) / 1e9;
+    rc |= expo_family(e, "dockward_store_ingest_duration_seconds", METRIC_HISTOGRAM,
+                      "Time from a report push's headers to its answer (after COMMIT when "
+                      "stored).");
+    rc |= expo_histogram(e, "dockward_store_ingest_duration_seconds", NULL, 0, ingest_bounds, cum,
+                         INGEST_BUCKETS, sum, count);
+    rc |= expo_family(e, "dockward_store_drift_events_total", METRIC_COUNTER,
+                      "Drift events recorded since the store started.");
+    rc |= expo_sample(e, "dockward_store_drift_events_total", NULL, 0,
+                      (double)atomic_load(&m->drift_events));
+    rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
+                      "Size of the SQLite database file and its write-ahead log.");
+    rc |=
+        expo_sample(e, "dockward_store_database_bytes", NULL, 0, store_db_size_bytes(storage_path));
+    return rc;
+}
+
+static int build_checks(struct expo *e, struct store_metrics *m)
+{
+    int rc = 0;
+    rc |= expo_family(e, "dockward_fleet_check_failing_hosts", METRIC_GAUGE,
+                      "Hosts failing the check now (at least one target).");
+    rc |= expo_family(e, "dockward_fleet_regressions_total", METRIC_COUNTER,
+                      "Pairs (host, target) whose status went to fail from pass or from absent.");
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->n_checks; i++) {
+        struct metric_label l[] = { LABEL("check", m->checks[i].check_id) };
+        rc |= expo_sample(e, "dockward_fleet_check_failing_hosts", l, 1,
+                          (double)m->checks[i].failing_hosts);
+        rc |= expo_sample(e, "dockward_fleet_regressions_total", l, 1,
+                          (double)m->checks[i].regressions);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
+static int build_hosts(struct expo *e, struct store_db *reader, uint64_t stale_after_ms,
+                       int64_t now_ms, char *err, size_t errlen)
+{
+    static const char sql[] = "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts";
+    sqlite3 *db = store_db_sqlite(reader);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading hosts: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    int rc = 0;
+    rc |= expo_family(e, "dockward_fleet_hosts", METRIC_GAUGE,
+                      "Hosts by state: reporting, or stale (no report within "
+                      "--host.stale-after).");
+    rc |= expo_family(e, "dockward_fleet_host_compliance_ratio", METRIC_GAUGE,
+                      "passed / (passed + failed) over the host's current results.");
+    double reporting = 0, stale = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seen = sqlite3_column_int64(st, 2);
+        if (now_ms - seen > (int64_t)stale_after_ms)
+            stale++;
+        else
+            reporting++;
+        double pass = (double)sqlite3_column_int64(st, 3);
+        double fail = (double)sqlite3_column_int64(st, 4);
+        if (pass + fail > 0) {
+            struct metric_label l[] = {
+                LABEL("host_id", (const char *)sqlite3_column_text(st, 0)),
+                LABEL("hostname", (const char *)sqlite3_column_text(st, 1)),
+            };
+            rc |=
+                expo_sample(e, "dockward_fleet_host_compliance_ratio", l, 2, pass / (pass + fail));
+        }
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "reading hosts: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    struct metric_label r[] = { LABEL("state", "reporting") }, s[] = { LABEL("state", "stale") };
+    rc |= expo_sample(e, "dockward_fleet_hosts", r, 1, reporting);
+    rc |= expo_sample(e, "dockward_fleet_hosts", s, 1, stale);
+    if (rc != 0)
+        snprintf(err, errlen, "some host metrics could not be built");
+    return rc == 0 ? 0 : -1;
+}
+
+int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db *reader,
+                        const char *storage_path, uint64_t stale_after_ms, int64_t now_ms,
+                        char *err, size_t errlen)
+{
+    int rc = build_meta(e);
+    rc |= build_ingest(e, m, storage_path);
+    rc |= build_checks(e, m);
+    if (rc != 0)
+        snprintf(err, errlen, "some store metrics could not be built");
+    if (build_hosts(e, reader, stale_after_ms, now_ms, err, errlen) != 0)
+        rc = -1;
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- snapshots ---- */
+
+static void snapshot_free(struct store_snapshot *s)
+{
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
+        free(s->body[f][0].data);
+        free(s->body[f][1].data);
+    }
+    free(s);
+}
+
+void store_snapshot_ref(struct store_snapshot *s)
+{
+    atomic_fetch_add(&s->refs, 1);
+}
+
+void store_snapshot_unref(struct store_snapshot *s)
+{
+    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+        snapshot_free(s);
+}
+
+void store_snapshot_slot_init(struct store_snapshot_slot *slot)
+{
+    pthread_mutex_init(&slot->lock, NULL);
+    slot->current = NULL;
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++)
+        atomic_init(&slot->gzip_wanted[f], false);
+}
+
+void store_snapshot_slot_destroy(struct store_snapshot_slot *slot)
+{
+    store_snapshot_unref(slot->current);
+    slot->current = NULL;
+    pthread_mutex_destroy(&slot->lock);
+}
+
+void store_snapshot_slot_publish(struct store_snapshot_slot *slot, struct store_snapshot *s)
+{
+    pthread_mutex_lock(&slot->lock);
+    struct store_snapshot *old = slot->current;
+    slot->current = s;
+    pthread_mutex_unlock(&slot->lock);
+    store_snapshot_unref(old);
+}
+
+struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *slot)
+{
+    pthread_mutex_lock(&slot->lock);
+    struct store_snapshot *s = slot->current;
+    if (s != NULL)
+        store_snapshot_ref(s);
+    pthread_mutex_unlock(&slot->lock);
+    return s;
+}
+
+struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct store_db *reader,
+                                            const char *storage_path, uint64_t stale_after_ms,
+                                            const bool gzip[EXPO_FORMAT_COUNT], char *err,
+                                            size_t errlen)
+{
+    struct store_snapshot *s = calloc(1, sizeof(*s));
+    struct expo *e = expo_new();
+    if (s == NULL || e == NULL) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        expo_free(e);
+        return NULL;
+    }
+    atomic_init(&s->refs, 1);
+    char sub[256];
+    if (store_metrics_build(e, m, reader, storage_path, stale_after_ms, store_now_ms(), sub,
+                            sizeof(sub)) != 0)
+        log_warnx("metrics: %s; serving what could be built", sub);
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
+        struct buf plain, gz;
+        buf_init(&plain, STORE_SNAPSHOT_BODY_MAX);
+        buf_init(&gz, STORE_SNAPSHOT_BODY_MAX);
+        size_t dropped = 0;
+        if (expo_render(e, (enum expo_format)f, &plain, &dropped) != 0 ||
+            (gzip[f] && gzip_compress(plain.data ? plain.data : "", plain.len, &gz) != 0)) {
+            snprintf(err, errlen, "rendering the metrics failed (body over %u bytes?)",
+                     STORE_SNAPSHOT_BODY_MAX);
+            buf_free(&plain);
+            buf_free(&gz);
+            expo_free(e);
+            snapshot_free(s);
+            return NULL;
+        }
+        if (dropped > 0)
+            log_warnx("metrics: %zu duplicate series left out", dropped);
+        s->body[f][0].data = buf_steal(&plain, &s->body[f][0].len);
+        if (gzip[f])
+            s->body[f][1].data = buf_steal(&gz, &s->body[f][1].len);
+        buf_free(&gz);
+        if (s->body[f][0].data == NULL || (gzip[f] && s->body[f][1].data == NULL)) {
+            snprintf(err, errlen, "out of memory");
+            expo_free(e);
+            snapshot_free(s);
+            return NULL;
+        }
+    }
+    expo_free(e);
+    return s;
+}
+
+/* ---- the refresher thread ---- */
+
+struct store_refresher {
+    struct store_metrics *metrics;
+    struct store_snapshot_slot *slot;
+    struct store_db *reader; /* the refresher thread's own connection */
+    const char *storage_path;
+    uint64_t stale_after_ms, every_ms;
+    pthread_mutex_t lock; /* guards stop */
+    pthread_cond_t wake;
+    bool stop;
+    pthread_t thread;
+    struct log_limiter limiter; /* refresher thread only */
+};
+
+static int refresh(struct store_refresher *r, char *err, size_t errlen)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool gzip[EXPO_FORMAT_COUNT];
+    for (int f = 0; f < EXPO_FORMAT_COUNT; f++)
+        gzip[f] = atomic_load(&r->slot->gzip_wanted[f]);
+    struct store_snapshot *s = store_snapshot_build(r->metrics, r->reader, r->storage_path,
+                                                    r->stale_after_ms, gzip, err, errlen);
+    if (s == NULL)
+        return -1;
+    store_snapshot_slot_publish(r->slot, s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    log_debug("metrics refreshed in %.1f ms (text %zu bytes%s, OpenMetrics %zu bytes%s)",
+              (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+              s->body[EXPO_TEXT][0].len, gzip[EXPO_TEXT] ? " +gzip" : "",
+              s->body[EXPO_OPENMETRICS][0].len, gzip[EXPO_OPENMETRICS] ? " +gzip" : "");
+    return 0;
+}
+
+static void *refresher_main(void *arg)
+{
+    struct store_refresher *r = arg;
+    pthread_mutex_lock(&r->lock);
+    while (!r->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(r->every_ms / 1000);
+        ts.tv_nsec += (long)(r->every_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &ts) == 0) {
+        }
+        if (r->stop)
+            break;
+        pthread_mutex_unlock(&r->lock);
+        char err[256];
+        if (refresh(r, err, sizeof(err)) != 0)
+            log_ratelimited(&r->limiter, LOG_LEVEL_WARN, "metrics refresh: %s", err);
+        pthread_mutex_lock(&r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
+                          struct store_snapshot_slot *slot, const char *storage_path,
+                          uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct store_refresher *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->metrics = m;
+    r->slot = slot;
+    r->storage_path = storage_path;
+    r->stale_after_ms = stale_after_ms;
+    r->every_ms = every_ms;
+    r->limiter.every_s = 600;
+    if (store_db_open(storage_path, STORE_DB_READER, &r->reader, err, errlen) != 0) {
+        free(r);
+        return -1;
+    }
+    if (refresh(r, err, errlen) != 0) {
+        store_db_close(r->reader);
+        free(r);
+        return -1;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    int rc = pthread_create(&r->thread, NULL, refresher_main, r);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the metrics thread: %s", strerror(rc));
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->wake);
+        store_db_close(r->reader);
+        free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void store_refresher_stop(struct store_refresher *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->stop = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->wake);
+    store_db_close(r->reader);
+    free(r);
+}

@@ -1,0 +1,152 @@
+/*
+ * metrics.h - the store's /metrics: live counters, per-check figures, and
+ * the snapshot a scrape is served from.
+ *
+ * Three kinds of figures, three owners:
+ * - ingest counters and the latency histogram: atomics, bumped by the
+ *   request threads as they answer;
+ * - per check, hosts failing it and regressions: kept by the writer thread
+ *   after each COMMIT from what the diff found (seeded from the database at
+ *   start), under `lock`;
+ * - per host ratios and hosts by state: read from the hosts table by the
+ *   refresher thread, which rebuilds the whole metric set every
+ *   --metrics.refresh-interval into an immutable snapshot and swaps it into
+ *   the slot. A scrape only picks bytes from the current snapshot: it never
+ *   runs a fleet-wide query, and never compresses.
+ *
+ * Both formats are rendered every refresh; a format's gzip body only once a
+ * client has asked for it gzip-encoded (the slot remembers). Until then such
+ * a client gets the identity body, which Accept-Encoding allows. With one
+ * series per host a fleet's body is megabytes, and compressing it at zlib's
+ * level 9 costs more than building it: it is done for what is scraped.
+ *
+ * Cardinality: one series per check (at most STORE_CHECKS_MAX), one per
+ * host for the ratio, fixed sets for the rest.
+ */
+#ifndef DOCKWARD_STORE_METRICS_H
+#define DOCKWARD_STORE_METRICS_H
+
+#include "diff.h"
+
+#include "../common/expo.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STORE_SNAPSHOT_BODY_MAX (256u * 1024 * 1024) /* cap on one rendered body */
+
+enum ingest_result {
+    INGEST_STORED = 0,
+    INGEST_DUPLICATE,
+    INGEST_STALE,
+    INGEST_MALFORMED,    /* 400 */
+    INGEST_UNAUTHORIZED, /* 401 */
+    INGEST_TOO_LARGE,    /* 413 */
+    INGEST_UNSUPPORTED,  /* 415 */
+    INGEST_OVERLOADED,   /* 429 */
+    INGEST_UNAVAILABLE,  /* 503 */
+    INGEST_RESULT_COUNT
+};
+
+/* The `result` label value. */
+const char *ingest_result_name(enum ingest_result r);
+
+#define INGEST_BUCKETS 14 /* finite bounds of the latency histogram (metrics.c) */
+
+struct check_figure {
+    char *check_id;
+    int64_t failing_hosts;
+    uint64_t regressions;
+};
+
+struct store_metrics {
+    atomic_uint_fast64_t ingest[INGEST_RESULT_COUNT];
+    atomic_uint_fast64_t duration_bucket[INGEST_BUCKETS + 1]; /* per bucket, last = over */
+    atomic_uint_fast64_t duration_count;
+    atomic_uint_fast64_t duration_sum_ns;
+    atomic_uint_fast64_t drift_events; /* since start */
+
+    pthread_mutex_t lock;        /* guards the per-check figures below */
+    struct check_figure *checks; /* sorted by check_id */
+    size_t n_checks, cap_checks;
+    uint64_t checks_untracked; /* updates for ids past STORE_CHECKS_MAX */
+};
+
+void store_metrics_init(struct store_metrics *m);
+void store_metrics_destroy(struct store_metrics *m);
+
+/* One answered ingest request: its result and how long it took. */
+void store_metrics_observe(struct store_metrics *m, enum ingest_result r, double seconds);
+
+/* Start-up: a check's figures as the database holds them. */
+void store_metrics_seed_check(struct store_metrics *m, const char *check, uint64_t failing_hosts,
+                              uint64_t regressions);
+
+/* After a COMMIT: what one stored report changed. */
+void store_metrics_apply(struct store_metrics *m, const struct diff_result *d);
+
+/* Copies of a check's figures (for tests); false when the check is unknown. */
+bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *failing_hosts,
+                         uint64_t *regressions);
+
+struct store_snapshot_body {
+    char *data; /* NULL for a gzip body nobody has asked for yet */
+    size_t len;
+};
+
+struct store_snapshot {
+    atomic_int refs;
+    struct store_snapshot_body body[EXPO_FORMAT_COUNT][2]; /* [format][0 plain, 1 gzip] */
+};
+
+void store_snapshot_ref(struct store_snapshot *s);
+/* Drops a reference; the last one frees it. NULL is fine. */
+void store_snapshot_unref(struct store_snapshot *s);
+
+/* Where the current snapshot lives; `lock` guards only the pointer. */
+struct store_snapshot_slot {
+    pthread_mutex_t lock;
+    struct store_snapshot *current;
+    atomic_bool gzip_wanted[EXPO_FORMAT_COUNT]; /* set by scrapes, read by the refresher */
+};
+
+void store_snapshot_slot_init(struct store_snapshot_slot *slot);
+void store_snapshot_slot_destroy(struct store_snapshot_slot *slot);
+/* Replaces the current snapshot, taking over the caller's reference. */
+void store_snapshot_slot_publish(struct store_snapshot_slot *slot, struct store_snapshot *s);
+/* The current snapshot with a reference for the caller, or NULL. */
+struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *slot);
+
+struct store_db;
+
+/*
+ * Adds every store metric family to `e`, reading hosts through `reader`
+ * (a STORE_DB_READER connection) as of `now_ms`. Returns 0 or -1 with err.
+ */
+int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db *reader,
+                        const char *storage_path, uint64_t stale_after_ms, int64_t now_ms,
+                        char *err, size_t errlen);
+
+/*
+ * Builds and renders a snapshot (one reference), gzip bodies for the formats
+ * flagged in `gzip`, or NULL with err.
+ */
+struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct store_db *reader,
+                                            const char *storage_path, uint64_t stale_after_ms,
+                                            const bool gzip[EXPO_FORMAT_COUNT], char *err,
+                                            size_t errlen);
+
+struct store_refresher;
+
+/*
+ * Builds the first snapshot now (so /metrics answers from the start), then
+ * starts the thread that rebuilds it every `every_ms`. Returns 0 or -1.
+ */
+int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
+                          struct store_snapshot_slot *slot, const char *storage_path,
+                          uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen);
+void store_refresher_stop(struct store_refresher *r);
+
+#endif

@@ -1,0 +1,613 @@
+/*
+ * server.c - the store's HTTP handler; see server.h for the order of the
+ * ingest checks.
+ *
+ * libmicrohttpd calls the handler first when the headers are in, then once
+ * per piece of body, then once with no data when the body is complete.
+ * Refusals that need no body (401, 415, 413 by Content-Length, 405) are
+ * answered on the first call (MHD then closes the connection, which is
+ * what a client that sent a body we will not read deserves). GETs are
+ * answered on the last call so keep-alive works. An ingest request lives
+ * in a struct request from the first call until MHD's completed callback;
+ * between queueing its report and the writer's answer the connection is
+ * suspended, and the writer thread's `done` callback fills in the answer
+ * and resumes it, after which MHD calls the handler once more to send it.
+ */
+#include "server.h"
+
+#include "report.h"
+
+#include "../common/log.h"
+#include "../common/utf8.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define TEXT_PLAIN   "text/plain; charset=utf-8"
+#define JSON_TYPE    "application/json"
+#define REPORTS_PATH "/api/v1/reports"
+#define PROTOBUF     "application/x-protobuf"
+/*
+ * A body refused half-way (413, 429) is read and dropped up to this many
+ * more bytes before the answer goes out: closing a connection with unread
+ * data makes TCP reset it, and the client would never see why.
+ */
+#define DRAIN_MAX (8u * 1024 * 1024)
+
+enum request_state {
+    REQ_RECEIVING = 0, /* gathering the body */
+    REQ_QUEUED,        /* suspended, waiting for the writer */
+    REQ_ANSWERED,      /* status/result/message set: respond once the body is read */
+    REQ_RESPONDED,     /* a response is queued; ignore whatever comes */
+};
+
+struct request {
+    struct store_server *srv;
+    struct MHD_Connection *conn;
+    struct timespec started;
+    enum request_state state;
+    bool gzip;
+    struct buf body;
+    size_t reserved; /* bytes counted in srv->uploads */
+    size_t drained;  /* body bytes dropped after a refusal */
+    struct writer_job wj;
+    unsigned status;
+    enum ingest_result result;
+    char message[320];
+};
+
+/* The marker a GET's *req_cls points at between the first and the last call. */
+static const int get_marker;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void release_upload(struct request *req)
+{
+    if (req->reserved > 0) {
+        atomic_fetch_sub(&req->srv->uploads, req->reserved);
+        req->reserved = 0;
+    }
+    buf_free(&req->body);
+}
+
+/* Counts `more` body bytes against the budget of all connections. */
+static int reserve_upload(struct request *req, size_t more)
+{
+    size_t before = atomic_fetch_add(&req->srv->uploads, more);
+    if (before + more > STORE_UPLOADS_MAX_BYTES) {
+        atomic_fetch_sub(&req->srv->uploads, more);
+        return -1;
+    }
+    req->reserved += more;
+    return 0;
+}
+
+static void request_free(struct request *req)
+{
+    release_upload(req);
+    store_report_free(req->wj.job.report);
+    diff_result_free(&req->wj.job.diff);
+    free(req);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (req_cls == NULL || *req_cls == NULL || *req_cls == &get_marker)
+        return;
+    request_free(*req_cls);
+    *req_cls = NULL;
+}
+
+/* ---- answering ---- */
+
+static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status,
+                                    const char *content_type, const char *body, size_t len,
+                                    const char *const *headers)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    for (const char *const *h = headers; h != NULL && h[0] != NULL; h += 2)
+        MHD_add_response_header(r, h[0], h[1]);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Sets the answer of an ingest request (sent by send_answer). */
+static void set_answer(struct request *req, unsigned status, enum ingest_result result,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void set_answer(struct request *req, unsigned status, enum ingest_result result,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(req->message, sizeof(req->message), fmt, ap);
+    (void)n;
+    va_end(ap);
+    req->status = status;
+    req->result = result;
+    req->state = REQ_ANSWERED;
+}
+
+/* Appends `s` to `out` as the inside of a JSON string. */
+static void json_escape(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 7 < size; p++) {
+        if (*p == '"' || *p == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)*p;
+        } else if (*p < 0x20) {
+            o += (size_t)snprintf(out + o, size - o, "\\u%04x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* Sends the answer set by set_answer, counting it. */
+static enum MHD_Result send_answer(struct request *req)
+{
+    /* Messages quote report text cut to a length: make it valid UTF-8 for JSON. */
+    char clean[sizeof(req->message) + 8];
+    utf8_sanitize(req->message, clean, sizeof(clean) - 1);
+    char body[2 * sizeof(clean) + 64], esc[2 * sizeof(clean)];
+    json_escape(clean, esc, sizeof(esc));
+    if (req->status != 200)
+        log_debug("ingest: %u %s", req->status, clean);
+    int n;
+    if (req->status == 200)
+        n = snprintf(body, sizeof(body), "{\"status\":\"%s\"}\n", esc);
+    else
+        n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", esc);
+    if (n < 0 || (size_t)n >= sizeof(body))
+        n = 0;
+    static const char *const unauthorized[] = { MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                                "Bearer realm=\"dockward-store\"", NULL };
+    static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL };
+    static const char *const post_only[] = { MHD_HTTP_HEADER_ALLOW, "POST", NULL };
+    const char *const *headers = NULL;
+    if (req->status == MHD_HTTP_UNAUTHORIZED)
+        headers = unauthorized;
+    else if (req->status == MHD_HTTP_TOO_MANY_REQUESTS ||
+             req->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        headers = retry;
+    else if (req->status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        headers = post_only;
+    if (req->result < INGEST_RESULT_COUNT)
+        store_metrics_observe(req->srv->metrics, req->result, seconds_since(&req->started));
+    req->state = REQ_RESPONDED;
+    return respond_with(req->conn, req->status, JSON_TYPE, body, (size_t)n, headers);
+}
+
+/* ---- ingest ---- */
+
+/* On the writer thread, after the COMMIT that decided the outcome. */
+static void job_done(struct writer_job *wj, void *arg)
+{
+    struct request *req = arg;
+    switch (wj->job.outcome) {
+    case STORE_OUTCOME_STORED:
+        set_answer(req, 200, INGEST_STORED, "stored");
+        break;
+    case STORE_OUTCOME_DUPLICATE:
+        set_answer(req, 200, INGEST_DUPLICATE, "duplicate");
+        break;
+    case STORE_OUTCOME_STALE:
+        set_answer(req, 200, INGEST_STALE, "stale");
+        break;
+    case STORE_OUTCOME_UNAVAILABLE:
+    default:
+        set_answer(req, 503, INGEST_UNAVAILABLE, "the database cannot write now; retry later");
+        break;
+    }
+    MHD_resume_connection(req->conn);
+}
+
+static bool content_type_ok(const char *ct)
+{
+    if (ct == NULL)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = sizeof(PROTOBUF) - 1;
+    if (strncasecmp(ct, PROTOBUF, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+/* 0 identity, 1 gzip, -1 anything else. */
+static int content_encoding(const char *ce)
+{
+    if (ce == NULL)
+        return 0;
+    while (*ce == ' ' || *ce == '\t')
+        ce++;
+    size_t len = strlen(ce);
+    while (len > 0 && (ce[len - 1] == ' ' || ce[len - 1] == '\t'))
+        len--;
+    if (len == 0 || (len == 8 && strncasecmp(ce, "identity", 8) == 0))
+        return 0;
+    if ((len == 4 && strncasecmp(ce, "gzip", 4) == 0) ||
+        (len == 6 && strncasecmp(ce, "x-gzip", 6) == 0))
+        return 1;
+    return -1;
+}
+
+/* First call of an ingest request: everything that can be judged from the headers. */
+static enum MHD_Result ingest_begin(struct store_server *srv, struct MHD_Connection *conn,
+                                    const char *method, void **req_cls)
+{
+    struct request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return MHD_NO;
+    req->srv = srv;
+    req->conn = conn;
+    req->result = INGEST_RESULT_COUNT; /* nothing to count yet */
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    buf_init(&req->body, STORE_BODY_MAX);
+    *req_cls = req;
+
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+        set_answer(req, MHD_HTTP_METHOD_NOT_ALLOWED, INGEST_RESULT_COUNT,
+                   "use POST to push a report");
+        return send_answer(req);
+    }
+    const char *auth =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!token_slot_authorize(srv->tokens, auth)) {
+        set_answer(req, MHD_HTTP_UNAUTHORIZED, INGEST_UNAUTHORIZED,
+                   auth ? "unknown bearer token" : "missing Authorization: Bearer <token>");
+        return send_answer(req);
+    }
+    const char *ct =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!content_type_ok(ct)) {
+        set_answer(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, INGEST_UNSUPPORTED,
+                   "Content-Type must be " PROTOBUF);
+        return send_answer(req);
+    }
+    int enc = content_encoding(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING));
+    if (enc < 0) {
+        set_answer(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, INGEST_UNSUPPORTED,
+                   "Content-Encoding must be gzip or absent");
+        return send_answer(req);
+    }
+    req->gzip = enc == 1;
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    size_t declared = 0;
+    if (cl != NULL) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (errno != 0 || end == cl || *end != '\0' || cl[0] == '-' || v > STORE_BODY_MAX) {
+            set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE, "body over %u bytes",
+                       STORE_BODY_MAX);
+            return send_answer(req);
+        }
+        declared = (size_t)v;
+    }
+    if (declared > 0 && reserve_upload(req, declared) != 0) {
+        set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
+                   "too many reports being received; retry later");
+        return send_answer(req);
+    }
+    return MHD_YES;
+}
+
+/* A piece of the body. */
+static enum MHD_Result ingest_data(struct request *req, const char *data, size_t *size)
+{
+    size_t n = *size;
+    *size = 0;
+    if (req->state != REQ_RECEIVING)
+        return MHD_YES; /* already answered: drop the rest */
+    /* Refusals here drain the rest of the body (DRAIN_MAX) before answering. */
+    if (n > STORE_BODY_MAX - req->body.len) {
+        set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE, "body over %u bytes",
+                   STORE_BODY_MAX);
+        release_upload(req);
+        return MHD_YES;
+    }
+    size_t total = req->body.len + n;
+    if (total > req->reserved && reserve_upload(req, total - req->reserved) != 0) {
+        set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
+                   "too many reports being received; retry later");
+        release_upload(req);
+        return MHD_YES;
+    }
+    if (buf_append(&req->body, data, n) != BUF_OK) {
+        set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_UNAVAILABLE, "out of memory");
+        release_upload(req);
+        return send_answer(req);
+    }
+    return MHD_YES;
+}
+
+/* The body is complete: inflate, decode, validate, queue. */
+static enum MHD_Result ingest_end(struct request *req)
+{
+    struct store_server *srv = req->srv;
+    const void *data = req->body.data ? req->body.data : "";
+    size_t len = req->body.len;
+    struct buf inflated;
+    buf_init(&inflated, STORE_INFLATED_MAX);
+    if (req->gzip) {
+        enum store_gunzip_result g = store_gunzip(data, len, &inflated);
+        if (g != GUNZIP_OK) {
+            buf_free(&inflated);
+            release_upload(req);
+            if (g == GUNZIP_TOO_LARGE)
+                set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE,
+                           "body inflates past %u bytes", STORE_INFLATED_MAX);
+            else
+                set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_MALFORMED,
+                           "Content-Encoding is gzip but the body is not one whole gzip "
+                           "member");
+            return send_answer(req);
+        }
+        data = inflated.data ? inflated.data : "";
+        len = inflated.len;
+    }
+    char err[256];
+    struct store_report *report = NULL;
+    enum report_decode_result d =
+        store_report_decode(data, len, store_now_ms(), &report, err, sizeof(err));
+    buf_free(&inflated);
+    release_upload(req); /* the decoded report holds what is needed */
+    if (d != REPORT_OK) {
+        if (d == REPORT_TOO_LARGE)
+            set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE, "%s", err);
+        else
+            set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_MALFORMED, "%s", err);
+        return send_answer(req);
+    }
+    req->wj.job.report = report;
+    req->wj.job.received_ms = store_now_ms();
+    diff_result_init(&req->wj.job.diff);
+    req->wj.bytes = report->memory;
+    req->wj.done = job_done;
+    req->wj.arg = req;
+
+    /* Suspend before the writer can see the job, so its resume always comes after. */
+    req->state = REQ_QUEUED;
+    MHD_suspend_connection(req->conn);
+    enum writer_submit_result q = writer_submit(srv->writer, &req->wj);
+    if (q != WRITER_QUEUED) {
+        if (q == WRITER_FULL)
+            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
+                       "the ingest queue is full; retry later");
+        else
+            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_UNAVAILABLE,
+                       "the store is shutting down; retry later");
+        MHD_resume_connection(req->conn);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result handle_ingest(struct store_server *srv, struct MHD_Connection *conn,
+                                     const char *method, const char *upload_data,
+                                     size_t *upload_data_size, void **req_cls)
+{
+    if (*req_cls == NULL)
+        return ingest_begin(srv, conn, method, req_cls);
+    struct request *req = *req_cls;
+    switch (req->state) {
+    case REQ_RECEIVING:
+        if (*upload_data_size > 0)
+            return ingest_data(req, upload_data, upload_data_size);
+        return ingest_end(req);
+    case REQ_ANSWERED:
+        if (*upload_data_size > 0) {
+            /* Refused mid-body: drop the rest, or give up draining past DRAIN_MAX. */
+            req->drained += *upload_data_size;
+            *upload_data_size = 0;
+            return req->drained > DRAIN_MAX ? send_answer(req) : MHD_YES;
+        }
+        return send_answer(req);
+    case REQ_QUEUED:
+    case REQ_RESPONDED:
+    default:
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+}
+
+/* ---- GET endpoints ---- */
+
+static void release_snapshot(void *cls)
+{
+    store_snapshot_unref(cls);
+}
+
+static enum MHD_Result serve_metrics(struct store_server *srv, struct MHD_Connection *conn)
+{
+    struct store_snapshot *snap = store_snapshot_slot_acquire(srv->slot);
+    if (snap == NULL) {
+        static const char msg[] = "no metrics yet\n";
+        return httpd_respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT_PLAIN, msg, sizeof(msg) - 1);
+    }
+    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    const char *encoding =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    enum expo_format format = expo_negotiate(accept);
+    int gzip = expo_accepts_gzip(encoding);
+    if (gzip && snap->body[format][1].data == NULL) {
+        /* Not compressed yet: identity now, and the next refresh compresses it. */
+        atomic_store(&srv->slot->gzip_wanted[format], true);
+        gzip = 0;
+    }
+    const struct store_snapshot_body *body = &snap->body[format][gzip ? 1 : 0];
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        body->len, body->data, release_snapshot, snap);
+    if (r == NULL) {
+        store_snapshot_unref(snap);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(format));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+    if (gzip)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result serve_landing(struct store_server *srv, struct MHD_Connection *conn)
+{
+    char page[2048];
+    int n = snprintf(page, sizeof(page),
+                     "<!DOCTYPE html>\n<html><head><title>dockward-store</title></head><body>\n"
+                     "<h1>dockward-store %s</h1>\n"
+                     "<p>The dockward fleet store: agents push reports to "
+                     "<code>POST " REPORTS_PATH "</code>.</p>\n"
+                     "<ul>\n<li><a href=\"%s\">Metrics</a></li>\n"
+                     "<li><a href=\"/api/v1/hosts\">Hosts</a></li>\n"
+                     "<li><a href=\"/api/v1/drift\">Drift</a></li>\n"
+                     "<li><a href=\"/healthz\">Health</a></li>\n"
+                     "<li><a href=\"/readyz\">Readiness</a></li>\n</ul>\n</body></html>\n",
+                     DOCKWARD_VERSION, srv->cfg->telemetry_path);
+    if (n < 0 || (size_t)n >= sizeof(page))
+        return MHD_NO;
+    return httpd_respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", page, (size_t)n);
+}
+
+struct param_walk {
+    struct api_param list[API_PARAMS_MAX];
+    size_t n;
+    int too_many, too_long;
+};
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct param_walk *w = cls;
+    if (w->n >= API_PARAMS_MAX) {
+        w->too_many = 1;
+        return MHD_NO;
+    }
+    if (strlen(key) > API_PARAM_VALUE_MAX || (value && strlen(value) > API_PARAM_VALUE_MAX)) {
+        w->too_long = 1;
+        return MHD_NO;
+    }
+    w->list[w->n].name = key;
+    w->list[w->n].value = value ? value : "";
+    w->n++;
+    return MHD_YES;
+}
+
+static enum MHD_Result serve_api(struct store_server *srv, struct MHD_Connection *conn,
+                                 const char *url)
+{
+    struct param_walk w = { 0 };
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &w);
+    if (w.too_many || w.too_long) {
+        char msg[128];
+        int n =
+            snprintf(msg, sizeof(msg), "{\"error\":\"%s\"}\n",
+                     w.too_many ? "too many query parameters" : "a query parameter is too long");
+        return httpd_respond(conn, MHD_HTTP_BAD_REQUEST, JSON_TYPE, msg, (size_t)n);
+    }
+    struct api_response resp;
+    store_api_handle(srv->api, url, w.list, w.n, store_now_ms(), &resp);
+    enum MHD_Result ret;
+    if (resp.body == NULL) {
+        static const char oom[] = "{\"error\":\"out of memory\"}\n";
+        ret = httpd_respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSON_TYPE, oom, sizeof(oom) - 1);
+    } else {
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer_with_free_callback(resp.len, resp.body, free);
+        if (r == NULL) {
+            free(resp.body);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
+        ret = MHD_queue_response(conn, resp.status, r);
+        MHD_destroy_response(r);
+    }
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls)
+{
+    struct store_server *srv = cls;
+    (void)version;
+    if (strcmp(url, REPORTS_PATH) == 0)
+        return handle_ingest(srv, conn, method, upload_data, upload_data_size, req_cls);
+
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+        return httpd_respond_method_not_allowed(conn);
+    /* Answer on the last call so the connection can stay alive (see httpd.h). */
+    if (*req_cls != &get_marker) {
+        *req_cls = (void *)&get_marker;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a GET with a body: ignore the body */
+        return MHD_YES;
+    }
+    if (strcmp(url, srv->cfg->telemetry_path) == 0)
+        return serve_metrics(srv, conn);
+    if (strncmp(url, "/api/", 5) == 0)
+        return serve_api(srv, conn, url);
+    if (strcmp(url, "/") == 0)
+        return serve_landing(srv, conn);
+    if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0) {
+        static const char ok[] = "ok\n";
+        return httpd_respond(conn, MHD_HTTP_OK, TEXT_PLAIN, ok, sizeof(ok) - 1);
+    }
+    static const char nf[] = "not found\n";
+    return httpd_respond(conn, MHD_HTTP_NOT_FOUND, TEXT_PLAIN, nf, sizeof(nf) - 1);
+}
+
+int store_server_start(struct store_server *srv, const struct store_config *cfg,
+                       struct token_slot *tokens, struct store_metrics *metrics,
+                       struct store_writer *writer, struct store_api *api,
+                       struct store_snapshot_slot *slot, char *err, size_t errlen)
+{
+    srv->cfg = cfg;
+    srv->tokens = tokens;
+    srv->metrics = metrics;
+    srv->writer = writer;
+    srv->api = api;
+    srv->slot = slot;
+    atomic_init(&srv->uploads, 0);
+    struct httpd_options opts = { .listen_address = cfg->listen_address,
+                                  .max_connections = (unsigned)cfg->max_connections,
+                                  .completed = completed,
+                                  .allow_suspend = true };
+    srv->httpd = httpd_start(&opts, handle, srv, err, errlen);
+    return srv->httpd != NULL ? 0 : -1;
+}
+
+void store_server_stop(struct store_server *srv)
+{
+    httpd_stop(srv->httpd);
+    srv->httpd = NULL;
+}

@@ -1,0 +1,54 @@
+/*
+ * server.h - dockward-store's HTTP endpoints on common/httpd.
+ *
+ *   POST /api/v1/reports   ingest (the contract in README "Store")
+ *   GET  /api/v1/...       the query API (api.c)
+ *   GET  <telemetry path>  fleet metrics from the current snapshot
+ *   GET  /, /healthz, /readyz
+ *
+ * An ingest request is checked in the order that costs least first: on
+ * the headers, before any body is read, the token (401), the content type
+ * and encoding (415), the declared length (413) and the upload budget
+ * (429); then the body is gathered into a capped buffer (413 past
+ * STORE_BODY_MAX), inflated when gzip (413 past STORE_INFLATED_MAX, 400 if
+ * corrupt), decoded and validated (400), and queued to the writer (429
+ * when full). The connection is then suspended - no polling thread waits -
+ * until the writer's COMMIT decides the answer and resumes it.
+ */
+#ifndef DOCKWARD_STORE_SERVER_H
+#define DOCKWARD_STORE_SERVER_H
+
+#include "api.h"
+#include "metrics.h"
+#include "store.h"
+#include "tokens.h"
+#include "writer.h"
+
+#include "../common/httpd.h"
+
+#include <stdatomic.h>
+
+struct store_server {
+    const struct store_config *cfg;
+    struct token_slot *tokens;
+    struct store_metrics *metrics;
+    struct store_writer *writer;
+    struct store_api *api;
+    struct store_snapshot_slot *slot;
+    atomic_size_t uploads; /* body bytes being received, all connections */
+    struct httpd *httpd;
+};
+
+/*
+ * Binds and starts serving with the given parts (all owned by the caller
+ * and alive until store_server_stop). Returns 0, or -1 with err.
+ */
+int store_server_start(struct store_server *srv, const struct store_config *cfg,
+                       struct token_slot *tokens, struct store_metrics *metrics,
+                       struct store_writer *writer, struct store_api *api,
+                       struct store_snapshot_slot *slot, char *err, size_t errlen);
+
+/* Stops serving. Stop the writer first: it answers every suspended request. */
+void store_server_stop(struct store_server *srv);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * store.c - store_main(): flags, then start-up in the order STYLE.md asks
+ * for (validate the configuration and read the tokens, open the database,
+ * start the threads, bind last), then wait for signals. Signals are blocked
+ * in every thread and taken synchronously here with sigwait(), so SIGHUP's
+ * token reload runs on this thread, not in a signal handler.
+ *
+ * Shutdown runs the other way round: the writer first (it answers every
+ * report still queued, so no agent waits for an answer that never comes),
+ * then the HTTP server, then the readers.
+ */
+#include "store.h"
+
+#include "api.h"
+#include "metrics.h"
+#include "server.h"
+#include "tokens.h"
+#include "writer.h"
+
+#include "../common/log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reload_tokens(struct token_slot *slot, const char *path)
+{
+    char err[512];
+    struct token_set *set = token_set_load(path, err, sizeof(err));
+    if (set == NULL) {
+        log_warnx("SIGHUP: keeping the current tokens: %s", err);
+        return;
+    }
+    size_t n = token_set_count(set);
+    token_slot_replace(slot, set);
+    log_info("SIGHUP: reloaded %zu token(s) from %s", n, path);
+}
+
+int store_main(int argc, char **argv)
+{
+    struct store_config cfg;
+    char err[512];
+
+    signal(SIGPIPE, SIG_IGN);
+    if (store_cli_parse(&cfg, argc, argv, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward-store: %s\n", err);
+        return 2;
+    }
+    if (cfg.show_help) {
+        store_cli_print_help(stdout);
+        return 0;
+    }
+    if (cfg.show_version) {
+        printf("dockward-store version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
+        return 0;
+    }
+    if (cfg.print_config) {
+        store_cli_print_config(&cfg, stdout);
+        return 0;
+    }
+    enum log_level level = LOG_LEVEL_INFO;
+    (void)log_level_parse(cfg.log_level, &level); /* validated by the flag table */
+    log_set_level(level);
+
+    struct token_set *tokens = token_set_load(cfg.tokens_file, err, sizeof(err));
+    if (tokens == NULL) {
+        fprintf(stderr, "dockward-store: --auth.tokens-file: %s\n", err);
+        return 2;
+    }
+    size_t n_tokens = token_set_count(tokens);
+    struct token_slot token_slot;
+    token_slot_init(&token_slot, tokens);
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* threads started below inherit this */
+
+    struct store_metrics metrics;
+    store_metrics_init(&metrics);
+    struct store_snapshot_slot slot;
+    store_snapshot_slot_init(&slot);
+    struct store_writer *writer = NULL;
+    struct store_api *api = NULL;
+    struct store_refresher *refresher = NULL;
+    struct store_server srv = { 0 };
+    int status = 1;
+
+    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, &metrics, err, sizeof(err)) !=
+        0) {
+        log_error("%s", err);
+        goto out;
+    }
+    if (store_api_open(&api, cfg.storage_path, cfg.stale_after_ms, err, sizeof(err)) != 0 ||
+        store_refresher_start(&refresher, &metrics, &slot, cfg.storage_path, cfg.stale_after_ms,
+                              cfg.refresh_ms, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        goto out;
+    }
+    if (store_server_start(&srv, &cfg, &token_slot, &metrics, writer, api, &slot, err,
+                           sizeof(err)) != 0) {
+        log_error("%s", err);
+        goto out;
+    }
+    log_info("dockward-store %s (revision %s) listening on %s, metrics at %s, database %s, "
+             "%zu token(s)",
+             DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
+             cfg.telemetry_path, cfg.storage_path, n_tokens);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload_tokens(&token_slot, cfg.tokens_file);
+            continue;
+        }
+        log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    status = 0;
+
+out:
+    writer_stop(writer);
+    if (srv.httpd != NULL)
+        store_server_stop(&srv);
+    writer_free(writer);
+    store_refresher_stop(refresher);
+    store_api_close(api);
+    store_snapshot_slot_destroy(&slot);
+    store_metrics_destroy(&metrics);
+    token_slot_destroy(&token_slot);
+    if (status == 0)
+        log_info("stopped");
+    return status;
+}

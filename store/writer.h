@@ -1,0 +1,79 @@
+/*
+ * writer.h - the one thread that writes the database, fed by a bounded
+ * queue, committing reports in groups.
+ *
+ * Request threads decode and validate a report, then writer_submit() it;
+ * the writer takes everything queued (up to STORE_BATCH_MAX), applies it
+ * in one transaction (db.c), COMMITs, updates the per-check figures and
+ * counters, and only then calls each job's `done` callback, which answers
+ * the waiting HTTP request. Group commit is what makes durable writes
+ * cheap: one WAL fsync covers every report that arrived during the last
+ * commit, so latency stays near one commit and throughput grows with load.
+ *
+ * The queue is bounded in reports and in bytes (STORE_QUEUE_*); a full
+ * queue is the caller's 429. Between batches the writer also runs drift
+ * retention (hourly, in short chunks so ingest never waits long).
+ *
+ * A second thread, the checkpointer, runs WAL checkpoints from its own
+ * connection when the writer's commits have grown the WAL, so the writer's
+ * commits never include copying pages back into the database file.
+ */
+#ifndef DOCKWARD_STORE_WRITER_H
+#define DOCKWARD_STORE_WRITER_H
+
+#include "db.h"
+#include "metrics.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WRITER_RETENTION_EVERY_MS (3600ULL * 1000)
+#define WRITER_RETENTION_CHUNK    5000 /* events deleted per short transaction */
+#define WRITER_CHECKPOINT_PAGES   1000 /* WAL pages that wake the checkpointer */
+
+struct writer_job {
+    struct store_job job;
+    size_t bytes; /* counted against STORE_QUEUE_BYTES_MAX */
+    /* Called on the writer thread after the COMMIT (or failure) that decided job.outcome. */
+    void (*done)(struct writer_job *wj, void *arg);
+    void *arg;
+    struct writer_job *next; /* queue link, the writer's */
+};
+
+struct store_writer;
+
+/*
+ * Opens the write connection on `path` (creating the schema), seeds the
+ * per-check figures in `metrics` from the database, and starts the writer
+ * and checkpointer threads. Returns 0 with *out, or -1 with err.
+ */
+int writer_start(struct store_writer **out, const char *path, uint64_t retention_ms,
+                 struct store_metrics *metrics, char *err, size_t errlen);
+
+enum writer_submit_result {
+    WRITER_QUEUED = 0,
+    WRITER_FULL = -1,    /* 429 */
+    WRITER_CLOSING = -2, /* 503: shutting down */
+};
+
+/*
+ * Queues a job; its `done` runs later on the writer thread. On anything but
+ * WRITER_QUEUED the job was not taken and `done` will not run.
+ */
+enum writer_submit_result writer_submit(struct store_writer *w, struct writer_job *job);
+
+/* Reports waiting in the queue now (for tests and logs). */
+size_t writer_queued(struct store_writer *w);
+
+/*
+ * Refuses new jobs (writer_submit answers WRITER_CLOSING from now on), lets
+ * the writer finish (and answer) every queued one, joins both threads and
+ * closes the connections. The struct stays valid for late submitters until
+ * writer_free.
+ */
+void writer_stop(struct store_writer *w);
+
+/* Frees a stopped writer; nothing may call writer_submit afterwards. */
+void writer_free(struct store_writer *w);
+
+#endif

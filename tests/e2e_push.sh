@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# e2e_push.sh - agents -> dockward-store over HTTP with real SQLite files, the
+# failure cases of issue 4:
+#  (b) the store is killed with SIGKILL in the middle of a burst and started
+#      again: once the agents' outboxes drain, every report the agents built
+#      is stored exactly once and the drift log holds no duplicate event (and
+#      every host's events chain: each "from" is the previous "to");
+#  (c) the store is down for many collection cycles and an agent is restarted
+#      meanwhile: nothing is lost once the store is back.
+# Each agent audits its own fixture host whose daemon.json mode the test flips
+# between 0644 and 0666, so check 3.18 changes status at most collections and
+# the store records drift all along.
+#
+# Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, MKFIXTURE, DOCKWARD_TESTS.
+set -euo pipefail
+: "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
+    echo "dockward-store is not built"
+    exit 1
+fi
+command -v sqlite3 >/dev/null || { echo "sqlite3 is required (Debian package sqlite3)"; exit 1; }
+
+work=$(mktemp -d /tmp/dockward-e2e-push-XXXXXX)
+roots=()
+agent_pids=()
+store_pid=""
+flipper_pid=""
+cleanup() {
+    [ -n "$flipper_pid" ] && { kill "$flipper_pid" 2>/dev/null || true; wait "$flipper_pid" 2>/dev/null || true; }
+    for p in "${agent_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${agent_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    [ -n "$store_pid" ] && { kill "$store_pid" 2>/dev/null || true; wait "$store_pid" 2>/dev/null || true; }
+    for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+failures=0
+check() {
+    local what=$1; shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf 'e2e %s\n' "$token" >"$work/tokens"
+printf '%s\n' "$token" >"$work/token"
+chmod 600 "$work/tokens" "$work/token"
+db="$work/store.db"
+
+# Starts the store on a fixed port once known (first start: port 0).
+store_port=0
+start_store() {
+    "$DOCKWARD_STORE_BIN" --web.listen-address="127.0.0.1:$store_port" --storage.path="$db" \
+        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s \
+        2>>"$work/store.log" &
+    store_pid=$!
+    local i
+    for i in $(seq 1 100); do
+        if [ "$store_port" = 0 ]; then
+            store_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/store.log" | head -n1)
+            store_port=${store_port:-0}
+        fi
+        [ "$store_port" != 0 ] &&
+            [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$store_port/healthz")" = 200 ] &&
+            return 0
+        sleep 0.1
+    done
+    echo "store did not start:"; tail -n 20 "$work/store.log"; exit 1
+}
+
+# make_host N -> a fixture root with its own machine id
+make_host() {
+    local n=$1
+    {
+        echo "include $DOCKWARD_TESTS/fixtures/hardened/manifest"
+        printf 'file /etc/machine-id 0444 0 0 =%032x\\n\n' "$((0xd0c0 + n))"
+        echo "file /etc/hostname 0644 0 0 =e2e-host-$n\\n"
+    } >"$work/host$n.manifest"
+    local root
+    root=$("$MKFIXTURE" "$work/host$n.manifest")
+    roots+=("$root")
+    echo "$root"
+}
+
+# start_agent N ROOT: pushes every second; its metrics port is logged.
+declare -A agent_pid agent_port
+start_agent() {
+    local n=$1 root=$2
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
+        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
+        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
+        --push.url="http://127.0.0.1:$store_port/api/v1/reports" --push.token-file="$work/token" \
+        --storage.path="$work/agent$n" 2>>"$work/agent$n.log" &
+    agent_pid[$n]=$!
+    agent_pids+=("$!")
+    local i port=""
+    for i in $(seq 1 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/agent$n.log" | tail -n1)
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    agent_port[$n]=$port
+}
+
+metric() { # metric PORT NAME -> value (0 when absent)
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+}
+
+wait_drained() { # each agent's outbox empty (or holding only the report of the collection just made)
+    local n i ok left
+    for i in $(seq 1 120); do
+        ok=1
+        for n in "$@"; do
+            left=$(sqlite3 -batch -noheader "$work/agent$n/outbox.db" "SELECT COUNT(*) FROM reports" 2>/dev/null || echo 99)
+            [ "$left" -le 1 ] || ok=0
+        done
+        [ $ok = 1 ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+stop_agent() { # SIGTERM and wait; the outbox keeps what was not sent
+    kill -TERM "${agent_pid[$1]}"
+    wait "${agent_pid[$1]}" || true
+}
+
+# Sequences each agent built, from its outbox database's meta table and the
+# store's view; the store must hold every sequence from first to last once.
+sq() { sqlite3 -batch -noheader "$@"; }
+
+start_store
+hosts=(1 2 3)
+declare -A root
+for n in "${hosts[@]}"; do root[$n]=$(make_host "$n"); done
+for n in "${hosts[@]}"; do start_agent "$n" "${root[$n]}"; done
+
+# Flip daemon.json's mode in every host twice a second: drift all along.
+(
+    while :; do
+        for n in "${hosts[@]}"; do chmod 0666 "${root[$n]}/etc/docker/daemon.json"; done
+        sleep 0.7
+        for n in "${hosts[@]}"; do chmod 0644 "${root[$n]}/etc/docker/daemon.json"; done
+        sleep 0.7
+    done
+) &
+flipper_pid=$!
+
+# (b) a burst, then SIGKILL in the middle of it.
+sleep 4
+kill -KILL "$store_pid"
+wait "$store_pid" 2>/dev/null || true
+store_pid=""
+sleep 3
+start_store
+sleep 2
+
+# (c) the store down for many cycles, one agent restarted meanwhile.
+kill -TERM "$store_pid"
+wait "$store_pid" || true
+store_pid=""
+sleep 3
+stop_agent 2
+sleep 2
+start_agent 2 "${root[2]}"
+sleep 3
+start_store
+
+kill "$flipper_pid"; wait "$flipper_pid" 2>/dev/null || true; flipper_pid=""
+sleep 3
+check "every agent's outbox drains once the store is back" wait_drained "${hosts[@]}"
+for n in "${hosts[@]}"; do stop_agent "$n"; done
+kill -TERM "$store_pid"; wait "$store_pid" || true; store_pid=""
+
+# What the agents built: every sequence they allocated, from their outboxes.
+# The store keeps the ids of each host's most recent reports (for dedupe; an
+# older sequence is stale anyway), not every id, so "stored once" is read
+# from what it keeps: the newest sequence applied, the recent ids (distinct and
+# consecutive), and the drift log below (no event twice, every chain whole).
+built_ok() {
+    local n last host_id last_seq stored distinct lo hi left qlo
+    for n in "${hosts[@]}"; do
+        host_id=$(printf '%032x' "$((0xd0c0 + n))")
+        last=$(sq "$work/agent$n/outbox.db" "SELECT value FROM meta WHERE key = 'sequence/$host_id'")
+        read -r left qlo < <(sq -separator ' ' "$work/agent$n/outbox.db" "SELECT COUNT(*), IFNULL(MIN(sequence), 0) FROM reports")
+        last_seq=$(sq "$db" "SELECT last_seq FROM hosts WHERE host_id = '$host_id'")
+        read -r stored distinct lo hi < <(sq -separator ' ' "$db" "SELECT COUNT(*), COUNT(DISTINCT r.sequence), MIN(r.sequence), MAX(r.sequence) FROM reports r JOIN hosts h ON h.id = r.host WHERE h.host_id = '$host_id'")
+        [ "$left" -le 2 ] || { echo "host $n: $left reports still queued"; return 1; }
+        [ "$stored" = "$distinct" ] || { echo "host $n: $stored report rows for $distinct sequences"; return 1; }
+        [ "$((hi - lo + 1))" = "$stored" ] || { echo "host $n: recent sequences $lo..$hi but $stored kept"; return 1; }
+        [ "$hi" = "$last_seq" ] || { echo "host $n: newest id $hi, newest applied $last_seq"; return 1; }
+        if [ "$left" = 0 ]; then
+            [ "$last_seq" = "$last" ] || { echo "host $n: store applied up to $last_seq, agent built $last"; return 1; }
+        else
+            [ "$qlo" = "$((last_seq + 1))" ] || { echo "host $n: store applied up to $last_seq, queue starts at $qlo"; return 1; }
+        fi
+        echo "host $n: agent built up to $last, store applied up to $last_seq, $left queued"
+    done
+}
+check "(b)(c) nothing lost: the store applied every agent's newest report, the rest drained" built_ok
+
+no_duplicate_drift() {
+    local dups
+    dups=$(sq "$db" "SELECT COUNT(*) FROM (SELECT host, check_id, target, report_id FROM drift GROUP BY host, check_id, target, report_id HAVING COUNT(*) > 1)")
+    [ "$dups" = 0 ] || { echo "$dups duplicate drift events"; return 1; }
+    local events
+    events=$(sq "$db" "SELECT COUNT(*) FROM drift WHERE check_id = '3.18'")
+    [ "$events" -ge 6 ] || { echo "only $events drift events for 3.18: the test did not exercise drift"; return 1; }
+    echo "$events drift events for 3.18, no duplicate"
+}
+check "(b) the drift log has no duplicate event" no_duplicate_drift
+
+drift_chains() { # for each (host, check, target), each event starts where the previous ended
+    local broken
+    broken=$(sq "$db" "SELECT COUNT(*) FROM (SELECT from_status, LAG(to_status) OVER (PARTITION BY host, check_id, target ORDER BY id) AS prev FROM drift) WHERE prev IS NOT NULL AND prev != from_status")
+    [ "$broken" = 0 ] || { echo "$broken events do not start where the previous one ended"; return 1; }
+}
+check "(b) every host's drift events chain (from = previous to)" drift_chains
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed; store log:"; tail -n 20 "$work/store.log"
+    exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# e2e_store.sh - the built dockward-store end to end, as agents, operators
+# and Prometheus see it, with real SQLite files:
+#
+#  (a) 200 reports from 20 simulated hosts (bench/ingest's fixture story:
+#      every status transition, a failing collector, a removed and an added
+#      container, resent and older reports, gzip), each answer checked; then
+#      /api/v1/hosts, every /api/v1/hosts/{id}, /api/v1/checks/{id}, the
+#      whole /api/v1/drift (paged) and the fleet metric lines must equal
+#      what the story says the store holds;
+#  (d) malformed, truncated, oversized and hostile bodies (wrong wire types,
+#      huge length prefixes, a gzip bomb, a decode-memory bomb), invalid
+#      reports, wrong content type or encoding, no token, wrong token: the
+#      right 4xx, counted, nothing stored, the store still serving;
+#  503 while another process holds the database's write lock, nothing
+#      written, then stored once the lock is gone;
+#  bad query parameters: 400 with a message;
+#  SIGHUP reloads the tokens file, and keeps the old tokens when the new
+#      file is bad;
+#  kill -9 and restart: everything answered 200 is still there;
+#  flag errors (exit 2, one line), promtool on /metrics, clean SIGTERM.
+#
+# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS. The
+# generator is bench/dockward-ingest-bench of the same build
+# (DOCKWARD_INGEST_BENCH overrides).
+set -euo pipefail
+
+: "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}"
+bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
+[ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
+[ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
+for tool in curl jq promtool; do
+    command -v "$tool" >/dev/null || { echo "$tool is required"; exit 1; }
+done
+
+work=$(mktemp -d /tmp/dockward-e2e-store-XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+failures=0
+check() { # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+token_a=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token_b=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token_c=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\n' "$token_a" "$token_b" >"$work/tokens"
+chmod 600 "$work/tokens"
+db="$work/store.db"
+
+# start_store NAME ARGS... -> sets $port, $pid, $base; log in $work/NAME.log
+start_store() {
+    local name=$1; shift
+    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$db" \
+        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=200ms "$@" \
+        2>"$work/$name.log" &
+    pid=$!
+    pids+=("$pid")
+    port=""
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n1)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { echo "store $name did not start:"; cat "$work/$name.log"; exit 1; }
+    base="http://127.0.0.1:$port"
+}
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+metrics() { sleep 0.5; curl -s "$base/metrics"; } # after a refresh (200ms)
+metric_value() { # metric_value FILE SERIES -> value or "absent"
+    awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print "absent" }' "$1"
+}
+
+# post NAME BODYFILE [CURL ARGS...] -> status in $code, body in $work/NAME.out
+post() {
+    local name=$1 file=$2; shift 2
+    code=$(curl -s -o "$work/$name.out" -w '%{http_code}' -X POST --data-binary "@$file" \
+        "$@" "$base/api/v1/reports")
+}
+auth=(-H "Authorization: Bearer $token_a")
+proto=(-H "Content-Type: application/x-protobuf")
+
+# ---- flags ----
+set +e
+"$DOCKWARD_STORE_BIN" --storage.path="$db" 2>"$work/noflag.err"
+rc=$?
+"$DOCKWARD_STORE_BIN" --auth.tokens-file="$work/tokens" --nope 2>"$work/badflag.err"
+rc_bad=$?
+printf 'short %s\n' "tiny" >"$work/badtokens"
+"$DOCKWARD_STORE_BIN" --auth.tokens-file="$work/badtokens" --storage.path="$db" \
+    2>"$work/badtokens.err"
+rc_tok=$?
+"$DOCKWARD_STORE_BIN" --version >"$work/version.out"
+rc_ver=$?
+set -e
+check "no tokens file: exit 2, one line naming the flag" \
+    test "$rc" = 2 -a "$(wc -l <"$work/noflag.err")" = 1
+check "no tokens file: the message says --auth.tokens-file is required" \
+    grep -q -- "--auth.tokens-file is required" "$work/noflag.err"
+check "unknown flag: exit 2, one line" test "$rc_bad" = 2 -a "$(wc -l <"$work/badflag.err")" = 1
+check "bad tokens file: exit 2 naming file:line, without the token" \
+    bash -c "[ $rc_tok = 2 ] && grep -q 'badtokens:1: the token of short must be' '$work/badtokens.err' && ! grep -q tiny '$work/badtokens.err'"
+check "--version exits 0" bash -c "[ $rc_ver = 0 ] && grep -q '^dockward-store version' '$work/version.out'"
+check "no database was created by the refused starts" test ! -e "$db"
+
+# ---- (a) 200 reports from 20 hosts ----
+start_store a
+check "the store starts and serves /healthz" test "$(status_of "$base/healthz")" = 200
+"$bench" --mode=fixture --store.address="127.0.0.1:$port" --token-file="$work/tokens" \
+    --hosts=20 --reports=200 --seed=4242 --out="$work/expected.json" 2>"$work/fixture.err"
+fixture_rc=$?
+check "every fixture report got the answer the story expects (stored/duplicate/stale)" \
+    test "$fixture_rc" = 0
+cat "$work/fixture.err"
+
+curl -s "$base/api/v1/hosts" >"$work/hosts.json"
+jq -S '[.hosts[] | del(.last_seen, .state)]' "$work/hosts.json" >"$work/got_hosts.json"
+jq -S '[.hosts[] | del(.results, .catalog_version)]' "$work/expected.json" >"$work/want_hosts.json"
+check "/api/v1/hosts lists exactly the 20 hosts sent (ids, names, sequences, counts, ratios)" \
+    diff -u "$work/want_hosts.json" "$work/got_hosts.json"
+check "/api/v1/hosts: every host is reporting, next is null" \
+    test "$(jq -c '[([.hosts[].state] | unique), .next]' "$work/hosts.json")" = '[["reporting"],null]'
+
+for id in $(jq -r '.hosts[].id' "$work/expected.json"); do
+    curl -s "$base/api/v1/hosts/$id" | jq -S 'del(.last_seen, .state, .generated_at, .first_seen)'
+done | jq -s -S . >"$work/got_detail.json"
+jq -S '.hosts' "$work/expected.json" >"$work/want_detail.json"
+check "/api/v1/hosts/{id}: every host's current results (status, evidence, collector, since)" \
+    diff -u "$work/want_detail.json" "$work/got_detail.json"
+
+# Paged through with an odd page size, so pages split reports' events.
+after=""
+: >"$work/drift.jsonl"
+pages=0
+while :; do
+    q="limit=37"
+    [ -n "$after" ] && q="$q&after=$after"
+    curl -s "$base/api/v1/drift?$q" >"$work/page.json"
+    jq -c '.events[] | del(.id)' "$work/page.json" >>"$work/drift.jsonl"
+    pages=$((pages + 1))
+    after=$(jq -r '.next // empty' "$work/page.json")
+    [ -z "$after" ] || [ "$pages" -gt 10000 ] && break
+done
+jq -s -S . "$work/drift.jsonl" >"$work/got_drift.json"
+jq -S '.drift' "$work/expected.json" >"$work/want_drift.json"
+check "/api/v1/drift: every event, oldest first, across $pages pages" \
+    diff -u "$work/want_drift.json" "$work/got_drift.json"
+
+host0=$(jq -r '.hosts[0].id' "$work/expected.json")
+since=$(jq -r '.drift[-1].at' "$work/expected.json")
+check "/api/v1/drift?host=&check=&since= filters" test \
+    "$(curl -s "$base/api/v1/drift?host=$host0&check=5.5&limit=1000" | jq -c '[.events[] | del(.id)]')" = \
+    "$(jq -c --arg h "$host0" '[.drift[] | select(.host == $h and .check == "5.5")]' "$work/expected.json")"
+check "/api/v1/drift?since= keeps events at or after the time" test \
+    "$(curl -s "$base/api/v1/drift?since=$since&limit=1000" | jq -c '[.events[] | del(.id)]')" = \
+    "$(jq -c --arg s "$since" '[.drift[] | select(.at >= $s)]' "$work/expected.json")"
+
+jq -c '[.hosts[] | select(any(.results[]; .check == "5.5" and .status == "fail"))
+        | {id, hostname, targets: [.results[] | select(.check == "5.5" and .status == "fail") | .target]}]
+        | sort_by(.id)' "$work/expected.json" >"$work/want_check.json"
+# One host per page, so the cursor is used.
+after=""
+: >"$work/check.jsonl"
+for _ in $(seq 1 100); do
+    q="limit=1"
+    [ -n "$after" ] && q="$q&after=$after"
+    curl -s "$base/api/v1/checks/5.5?$q" >"$work/check_page.json"
+    jq -c '.hosts[]' "$work/check_page.json" >>"$work/check.jsonl" || true
+    after=$(jq -r '.next // empty' "$work/check_page.json" || true)
+    [ -z "$after" ] && break
+done
+jq -s -c '[.[] | {id, hostname, targets}] | sort_by(.id)' "$work/check.jsonl" >"$work/got_check.json" || true
+check "/api/v1/checks/5.5: the hosts failing it and their targets, one page each" \
+    diff -u "$work/want_check.json" "$work/got_check.json"
+
+metrics >"$work/metrics.txt"
+missing=0
+while IFS= read -r line; do
+    grep -qxF "$line" "$work/metrics.txt" || { echo "  missing: $line"; missing=$((missing + 1)); }
+done < <(jq -r '.metrics[]' "$work/expected.json")
+check "/metrics: hosts by state, ingest results, drift events, failing hosts and regressions per check, every host's ratio" \
+    test "$missing" = 0
+# A check the store tracks beyond the story's (went to fail and back without regressing) is 0.
+extra=$(grep -E '^dockward_fleet_check_failing_hosts' "$work/metrics.txt" |
+    grep -vxF -f <(jq -r '.metrics[]' "$work/expected.json") | awk '$2 != 0' | wc -l || true)
+check "/metrics: no other check has failing hosts" test "$extra" = 0
+check "/metrics: one ratio series per host" \
+    test "$(grep -c '^dockward_fleet_host_compliance_ratio{' "$work/metrics.txt")" = 20
+promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 || true
+check "promtool check metrics: nothing to say" test ! -s "$work/promtool.out"
+cat "$work/promtool.out"
+# The first gzip request of a format gets identity; the refreshes after it compress.
+om_args=(-H 'Accept: application/openmetrics-text; version=1.0.0' -H 'Accept-Encoding: gzip')
+curl -s "${om_args[@]}" -D "$work/om1.headers" -o "$work/om1.txt" "$base/metrics"
+check "/metrics: the first gzip request of OpenMetrics is answered identity" bash -c \
+    "! grep -qi '^content-encoding' '$work/om1.headers' && tail -n1 '$work/om1.txt' | grep -qx '# EOF'"
+sleep 0.5
+curl -s "${om_args[@]}" -D "$work/om.headers" "$base/metrics" | gunzip >"$work/om.txt"
+check "/metrics: OpenMetrics, gzip, after the next refresh" bash -c \
+    "grep -qi '^content-encoding: gzip' '$work/om.headers' && grep -qi '^content-type: application/openmetrics-text; version=1.0.0' '$work/om.headers' && tail -n1 '$work/om.txt' | grep -qx '# EOF' && grep -q '^# TYPE dockward_store_ingest_duration_seconds histogram' '$work/om.txt'"
+
+# ---- (d) hostile and invalid pushes ----
+before_hosts=$(curl -s "$base/api/v1/hosts" | jq -S -c .)
+before_drift=$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')
+for name in valid truncated wrong-wire-type huge-length nested-huge-length too-many-results \
+    unknown-fields-flood oversized gzip-bomb gzip-corrupt bad-id bad-host seq-zero bad-status \
+    old-time future-time long-check dup-pair unknown-collector; do
+    "$bench" --emit="$name" >"$work/$name.bin"
+done
+printf 'not protobuf at all' >"$work/garbage.bin"
+: >"$work/empty.bin"
+
+post noauth "$work/valid.bin" "${proto[@]}"
+check "no token: 401 with WWW-Authenticate: Bearer" bash -c \
+    "[ $code = 401 ] && curl -s -D - -o /dev/null -X POST --data-binary @'$work/valid.bin' -H 'Content-Type: application/x-protobuf' '$base/api/v1/reports' | grep -qi '^www-authenticate: bearer'"
+post wrongtoken "$work/valid.bin" "${proto[@]}" -H "Authorization: Bearer ${token_a}x"
+check "wrong token: 401" test "$code" = 401
+post basic "$work/valid.bin" "${proto[@]}" -u "agent-a:$token_a"
+check "basic auth instead of a bearer token: 401" test "$code" = 401
+post json "$work/valid.bin" "${auth[@]}" -H "Content-Type: application/json"
+check "wrong content type: 415" test "$code" = 415
+post noct "$work/valid.bin" "${auth[@]}" -H "Content-Type:"
+check "no content type: 415" test "$code" = 415
+post br "$work/valid.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: br"
+check "unsupported content encoding: 415" test "$code" = 415
+post oversized "$work/oversized.bin" "${auth[@]}" "${proto[@]}"
+check "a 5 MiB body: 413" test "$code" = 413
+post chunked "$work/oversized.bin" "${auth[@]}" "${proto[@]}" -H "Transfer-Encoding: chunked"
+check "a 5 MiB chunked body (no Content-Length): 413 once past the cap" test "$code" = 413
+post bomb "$work/gzip-bomb.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
+check "a gzip bomb (17 MiB of zeros in $(stat -c %s "$work/gzip-bomb.bin") bytes): 413" \
+    test "$code" = 413
+post flood "$work/unknown-fields-flood.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
+check "8 million unknown fields (decode memory cap): 413" test "$code" = 413
+post gzcorrupt "$work/gzip-corrupt.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
+check "corrupt gzip: 400" bash -c "[ $code = 400 ] && grep -q 'not one whole gzip member' '$work/gzcorrupt.out'"
+post garbage "$work/garbage.bin" "${auth[@]}" "${proto[@]}"
+check "not protobuf: 400 malformed" bash -c "[ $code = 400 ] && grep -q 'malformed protobuf' '$work/garbage.out'"
+post empty "$work/empty.bin" "${auth[@]}" "${proto[@]}"
+check "an empty body: 400" bash -c "[ $code = 400 ] && grep -q 'empty body' '$work/empty.out'"
+declare -A want_msg=(
+    [truncated]="runs past the end"
+    [wrong-wire-type]="field 8 has wire type 0"
+    [huge-length]="runs past the end"
+    [nested-huge-length]="not a dockward.v1.Report"
+    [too-many-results]="too many results"
+    [bad-id]="report_id must be 16 bytes"
+    [bad-host]="host_id must be"
+    [seq-zero]="sequence must be 1 or more"
+    [bad-status]="unknown status 9"
+    [old-time]="before 2020"
+    [future-time]="in the future"
+    [long-check]="check_id is 257 bytes"
+    [dup-pair]="appears twice"
+    [unknown-collector]="names collector"
+)
+for name in "${!want_msg[@]}"; do
+    post "$name" "$work/$name.bin" "${auth[@]}" "${proto[@]}"
+    check "$name: 400 \"${want_msg[$name]}\"" bash -c \
+        "[ $code = 400 ] && grep -qF '${want_msg[$name]}' '$work/$name.out'"
+done
+check "GET on the ingest path: 405" test "$(status_of "$base/api/v1/reports")" = 405
+check "POST on /metrics: 405" test "$(status_of -X POST "$base/metrics")" = 405
+check "an unknown path: 404" test "$(status_of "$base/nope")" = 404
+
+check "after all of that: the hosts are exactly as before" \
+    test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
+check "after all of that: no drift event was added" \
+    test "$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')" = "$before_drift"
+check "after all of that: the store still serves /healthz" test "$(status_of "$base/healthz")" = 200
+metrics >"$work/metrics2.txt"
+for pair in malformed:17 unauthorized:4 too_large:4 unsupported:3; do
+    r=${pair%%:*} n=${pair#*:}
+    check "dockward_store_ingest_total{result=\"$r\"} is $n" \
+        test "$(metric_value "$work/metrics2.txt" "dockward_store_ingest_total{result=\"$r\"}")" = "$n"
+done
+
+# ---- bad query parameters ----
+q400() { # q400 PATH NEEDLE
+    local out
+    out=$(curl -s -w '\n%{http_code}' "$base$1")
+    [ "$(tail -n1 <<<"$out")" = 400 ] && head -n1 <<<"$out" | jq -e --arg n "$2" '.error | contains($n)' >/dev/null
+}
+check "drift?limit=0: 400" q400 "/api/v1/drift?limit=0" "limit must be a whole number from 1 to 1000"
+check "drift?limit=abc: 400" q400 "/api/v1/drift?limit=abc" "limit must be"
+check "drift?since=yesterday: 400" q400 "/api/v1/drift?since=yesterday" "since must be an RFC 3339 time"
+check "drift?since=2026-02-30T00:00:00Z: 400" q400 "/api/v1/drift?since=2026-02-30T00:00:00Z" "since must be"
+check "drift?after=zz: 400" q400 "/api/v1/drift?after=zz" "after must be"
+check "drift?host=bad%20id: 400" q400 "/api/v1/drift?host=bad%20id" "host must be a host id"
+check "drift?nosuch=1: 400" q400 "/api/v1/drift?nosuch=1" "unknown parameter \"nosuch\""
+check "drift?limit=1&limit=2: 400" q400 "/api/v1/drift?limit=1&limit=2" "given twice"
+check "hosts?limit=10001: 400" q400 "/api/v1/hosts?limit=10001" "limit must be"
+check "hosts/bad%20id: 400" q400 "/api/v1/hosts/bad%20id" "a host id is"
+check "checks/ (no id): 400" q400 "/api/v1/checks/" "a check id is"
+check "an unknown host: 404" test "$(status_of "$base/api/v1/hosts/nosuchhost")" = 404
+check "drift?since=2026-01-01T00:00:00+02:00 (an offset) is accepted" \
+    test "$(status_of "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
+
+# ---- 503 while the database cannot write ----
+"$bench" --hold-write-lock="$db" --duration=4s >"$work/lock.out" &
+lock_pid=$!
+for _ in $(seq 1 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
+post locked "$work/valid.bin" "${auth[@]}" "${proto[@]}" -D "$work/locked.headers"
+check "database locked by another process: 503 with Retry-After" bash -c \
+    "[ $code = 503 ] && grep -qi '^retry-after: 1' '$work/locked.headers'"
+check "database locked: reads still answer" test "$(status_of "$base/api/v1/hosts")" = 200
+wait "$lock_pid"
+check "database locked: nothing was written" \
+    test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
+post unlocked "$work/valid.bin" "${auth[@]}" "${proto[@]}"
+check "lock released: the same report is stored" \
+    bash -c "[ $code = 200 ] && grep -q '\"stored\"' '$work/unlocked.out'"
+post again "$work/valid.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: identity"
+check "sent again: 200 duplicate" bash -c "[ $code = 200 ] && grep -q '\"duplicate\"' '$work/again.out'"
+metrics >"$work/metrics3.txt"
+check "dockward_store_ingest_total{result=\"unavailable\"} is 1" \
+    test "$(metric_value "$work/metrics3.txt" 'dockward_store_ingest_total{result="unavailable"}')" = 1
+
+# ---- SIGHUP: tokens reloaded; a bad file keeps the old ones ----
+printf 'agent-c %s\n' "$token_c" >"$work/tokens"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do grep -q 'reloaded 1 token' "$work/a.log" && break; sleep 0.05; done
+post oldtoken "$work/valid.bin" "${auth[@]}" "${proto[@]}"
+check "SIGHUP: a token no longer in the file is refused (401)" test "$code" = 401
+post newtoken "$work/valid.bin" "${proto[@]}" -H "Authorization: Bearer $token_c"
+check "SIGHUP: the new token is accepted" test "$code" = 200
+printf 'agent-d tooshort\n' >"$work/tokens"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do grep -q 'keeping the current tokens' "$work/a.log" && break; sleep 0.05; done
+check "SIGHUP with a bad file: logged, naming file:line" \
+    grep -q 'keeping the current tokens: .*tokens:1: the token of agent-d' "$work/a.log"
+post keptoken "$work/valid.bin" "${proto[@]}" -H "Authorization: Bearer $token_c"
+check "SIGHUP with a bad file: the current tokens still work" test "$code" = 200
+check "no token ever appears in the log" bash -c \
+    "! grep -qE '$token_a|$token_b|$token_c|tooshort' '$work/a.log'"
+
+# ---- kill -9 and restart: what was answered 200 is still there ----
+curl -s "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_before.json"
+curl -s "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_before.json"
+grep '^dockward_fleet_regressions_total{' "$work/metrics3.txt" >"$work/regressions_before.txt" || true
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+printf 'agent-a %s\n' "$token_a" >"$work/tokens"
+start_store b
+curl -s "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_after.json"
+curl -s "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_after.json"
+check "after kill -9: the hosts are the same" cmp -s "$work/hosts_before.json" "$work/hosts_after.json"
+check "after kill -9: the drift log is the same" cmp -s "$work/drift_before.json" "$work/drift_after.json"
+metrics >"$work/metrics4.txt"
+check "after kill -9: dockward_fleet_regressions_total per check survived" \
+    diff -u "$work/regressions_before.txt" <(grep '^dockward_fleet_regressions_total{' "$work/metrics4.txt")
+post afterkill "$work/valid.bin" "${auth[@]}" "${proto[@]}"
+check "after kill -9: a resent report is a duplicate" \
+    bash -c "[ $code = 200 ] && grep -q '\"duplicate\"' '$work/afterkill.out'"
+
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+check "SIGTERM: clean exit 0" test "$rc" = 0
+check "SIGTERM: logged stopped" grep -q 'msg="stopped"' "$work/b.log"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed; store logs:"
+    cat "$work/a.log" "$work/b.log" 2>/dev/null | tail -n 40
+    exit 1
+fi
+echo "all store end-to-end checks passed"

@@ -1,0 +1,423 @@
+/*
+ * test_store_api.c - the store's query API (store/api.c) against a real
+ * SQLite file filled through the writer's own apply: the JSON of each
+ * endpoint, paging with `next`, the drift filters, stale hosts, every kind
+ * of bad parameter (400 with a message), and RFC 3339 times
+ * (store/timestamp.c) both ways.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/api.h"
+#include "store/db.h"
+#include "store/timestamp.h"
+#include "test_store_build.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HOST_A "aaaa0000000000000000000000000001"
+#define HOST_B "bbbb0000000000000000000000000002"
+#define T0     1767225600000LL /* 2026-01-01T00:00:00Z */
+
+struct apifix {
+    char path[64];
+    struct store_db *writer;
+    struct store_api *api;
+};
+
+static void store(struct store_db *db, struct tb *t)
+{
+    size_t len;
+    uint8_t *p = tb_pack(t, &len);
+    struct store_report *r = NULL;
+    char err[256];
+    assert_int_equal(store_report_decode(p, len, store_now_ms(), &r, err, sizeof(err)), REPORT_OK);
+    free(p);
+    struct store_job job = { .report = r, .received_ms = store_now_ms() };
+    struct store_job *ptr = &job;
+    diff_result_init(&job.diff);
+    assert_int_equal(store_db_apply(db, &ptr, 1, err, sizeof(err)), 0);
+    assert_int_equal(job.outcome, STORE_OUTCOME_STORED);
+    diff_result_free(&job.diff);
+    store_report_free(r);
+}
+
+static int api_setup(void **state)
+{
+    struct apifix *f = calloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-api-XXXXXX");
+    int fd = mkstemp(f->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(f->path);
+    char err[256];
+    if (store_db_open(f->path, STORE_DB_WRITER, &f->writer, err, sizeof(err)) != 0)
+        return -1;
+    struct tb t;
+    /* Host A: three reports, one second apart. */
+    tb_init(&t, HOST_A, 1, 0);
+    t.rep.hostname = "web-1";
+    t.rep.generated_at_unix_ms = T0;
+    tb_run(&t, "host", true);
+    tb_run(&t, "container_runtime", true);
+    tb_result(&t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
+    tb_result(&t, "5.5", "container/web", STORE_PASS, "not privileged", "container_runtime");
+    tb_result(&t, "5.5", "container/db", STORE_FAIL, "privileged", "container_runtime");
+    store(f->writer, &t); /* 3 events at T0 */
+    t.rep.sequence = 2;
+    t.id[0] ^= 1;
+    t.rep.generated_at_unix_ms = T0 + 1000;
+    t.res[1].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    store(f->writer, &t); /* 1 event at T0+1s: 5.5 web pass -> fail */
+    t.rep.sequence = 3;
+    t.id[0] ^= 2;
+    t.rep.generated_at_unix_ms = T0 + 2000;
+    t.rep.n_results = 2; /* container/db gone */
+    t.res[0].status = DOCKWARD__V1__STATUS__STATUS_WARN;
+    store(f->writer, &t); /* 2 events at T0+2s */
+    /* Host B: one report. */
+    tb_init(&t, HOST_B, 1, 0);
+    t.rep.hostname = "db-1";
+    t.rep.generated_at_unix_ms = T0 + 1500;
+    tb_run(&t, "container_runtime", true);
+    tb_result(&t, "5.5", "container/pg", STORE_FAIL, "privileged", "container_runtime");
+    tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
+    store(f->writer, &t); /* 2 events at T0+1.5s */
+    if (store_api_open(&f->api, f->path, 600000, err, sizeof(err)) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int api_teardown(void **state)
+{
+    struct apifix *f = *state;
+    store_api_close(f->api);
+    store_db_close(f->writer);
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < 3; i++) {
+        char p[96];
+        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
+        unlink(p);
+    }
+    free(f);
+    return 0;
+}
+
+/* GETs `path` with "name=value" params; returns the parsed body, *status the code. */
+static cJSON *get(struct apifix *f, const char *path, unsigned *status, int64_t now_ms, size_t n,
+                  ...)
+{
+    struct api_param params[8];
+    char copies[8][128];
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(copies[i], sizeof(copies[i]), "%s", va_arg(ap, const char *));
+        char *eq = strchr(copies[i], '=');
+        params[i].name = copies[i];
+        params[i].value = "";
+        if (eq != NULL) {
+            *eq = '\0';
+            params[i].value = eq + 1;
+        }
+    }
+    va_end(ap);
+    struct api_response resp;
+    store_api_handle(f->api, path, params, n, now_ms, &resp);
+    *status = resp.status;
+    assert_non_null(resp.body);
+    cJSON *doc = cJSON_ParseWithLength(resp.body, resp.len);
+    if (doc == NULL)
+        print_error("not JSON: %s\n", resp.body);
+    assert_non_null(doc);
+    free(resp.body);
+    return doc;
+}
+
+static const char *str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    assert_true(cJSON_IsNumber(v));
+    return v->valuedouble;
+}
+
+static void assert_error(struct apifix *f, const char *path, unsigned want, const char *needle,
+                         const char *param)
+{
+    unsigned status;
+    cJSON *doc = param ? get(f, path, &status, store_now_ms(), 1, param)
+                       : get(f, path, &status, store_now_ms(), 0);
+    const char *msg = str(doc, "error");
+    if (status != want || msg == NULL || strstr(msg, needle) == NULL)
+        print_error("%s?%s: want %u \"%s\", got %u \"%s\"\n", path, param ? param : "", want,
+                    needle, status, msg ? msg : "(none)");
+    assert_int_equal(status, want);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, needle));
+    cJSON_Delete(doc);
+}
+
+static void test_hosts(void **state)
+{
+    struct apifix *f = *state;
+    unsigned status;
+    cJSON *doc = get(f, "/api/v1/hosts", &status, store_now_ms(), 0);
+    assert_int_equal(status, 200);
+    const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
+    assert_int_equal(cJSON_GetArraySize(hosts), 2);
+    const cJSON *a = cJSON_GetArrayItem(hosts, 0);
+    assert_string_equal(str(a, "id"), HOST_A);
+    assert_string_equal(str(a, "hostname"), "web-1");
+    assert_string_equal(str(a, "state"), "reporting");
+    assert_int_equal(num(a, "sequence"), 3);
+    /* A now: 1.1.1 warn, 5.5 web fail: ratio 0/(0+1) = 0, one failing. */
+    assert_true(num(a, "compliance_ratio") == 0.0);
+    assert_int_equal(num(a, "failing"), 1);
+    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(a, "counts");
+    assert_int_equal(num(counts, "warn"), 1);
+    assert_int_equal(num(counts, "fail"), 1);
+    assert_int_equal(num(counts, "pass"), 0);
+    const cJSON *b = cJSON_GetArrayItem(hosts, 1);
+    assert_string_equal(str(b, "id"), HOST_B);
+    assert_true(num(b, "compliance_ratio") == 0.5);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
+    cJSON_Delete(doc);
+
+    /* One per page: next is the last id, and after= continues from it. */
+    doc = get(f, "/api/v1/hosts", &status, store_now_ms(), 1, "limit=1");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "hosts")), 1);
+    assert_string_equal(str(doc, "next"), HOST_A);
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/hosts", &status, store_now_ms(), 2, "limit=1", "after=" HOST_A);
+    hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
+    assert_string_equal(str(cJSON_GetArrayItem(hosts, 0), "id"), HOST_B);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
+    cJSON_Delete(doc);
+
+    /* Eleven minutes later both are stale (--host.stale-after 10m). */
+    doc = get(f, "/api/v1/hosts", &status, store_now_ms() + 11 * 60000, 0);
+    hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
+    assert_string_equal(str(cJSON_GetArrayItem(hosts, 0), "state"), "stale");
+    assert_string_equal(str(cJSON_GetArrayItem(hosts, 1), "state"), "stale");
+    cJSON_Delete(doc);
+}
+
+static void test_host_detail_and_check(void **state)
+{
+    struct apifix *f = *state;
+    unsigned status;
+    cJSON *doc = get(f, "/api/v1/hosts/" HOST_A, &status, store_now_ms(), 0);
+    assert_int_equal(status, 200);
+    assert_string_equal(str(doc, "generated_at"), "2026-01-01T00:00:02.000Z");
+    assert_string_equal(str(doc, "catalog_version"), "cis-docker-1.6.0");
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
+    assert_int_equal(cJSON_GetArraySize(results), 2);
+    const cJSON *r0 = cJSON_GetArrayItem(results, 0), *r1 = cJSON_GetArrayItem(results, 1);
+    assert_string_equal(str(r0, "check"), "1.1.1");
+    assert_string_equal(str(r0, "status"), "warn");
+    assert_string_equal(str(r0, "since"), "2026-01-01T00:00:02.000Z");
+    assert_string_equal(str(r1, "check"), "5.5");
+    assert_string_equal(str(r1, "target"), "container/web");
+    assert_string_equal(str(r1, "status"), "fail");
+    assert_string_equal(str(r1, "evidence"), "not privileged");
+    assert_string_equal(str(r1, "collector"), "container_runtime");
+    assert_string_equal(str(r1, "since"), "2026-01-01T00:00:01.000Z");
+    cJSON_Delete(doc);
+
+    doc = get(f, "/api/v1/checks/5.5", &status, store_now_ms(), 0);
+    assert_int_equal(status, 200);
+    assert_string_equal(str(doc, "check"), "5.5");
+    const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
+    assert_int_equal(cJSON_GetArraySize(hosts), 2);
+    const cJSON *h = cJSON_GetArrayItem(hosts, 0);
+    assert_string_equal(str(h, "id"), HOST_A);
+    const cJSON *targets = cJSON_GetObjectItemCaseSensitive(h, "targets");
+    assert_int_equal(cJSON_GetArraySize(targets), 1);
+    assert_string_equal(cJSON_GetArrayItem(targets, 0)->valuestring, "container/web");
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/checks/5.10", &status, store_now_ms(), 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "hosts")), 0);
+    cJSON_Delete(doc);
+}
+
+/* The (check, target, from, to, at) of every event of one drift answer, as one string. */
+static void events_text(const cJSON *doc, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+    {
+        int n =
+            snprintf(out + used, size - used, "%s %s %s>%s %s%s|", str(ev, "check"),
+                     str(ev, "target"), str(ev, "from"), str(ev, "to"), str(ev, "at") + 17,
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "regression")) ? " R" : "");
+        if (n > 0 && (size_t)n < size - used)
+            used += (size_t)n;
+    }
+}
+
+static void test_drift(void **state)
+{
+    struct apifix *f = *state;
+    unsigned status;
+    char text[2048];
+    cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), 0);
+    assert_int_equal(status, 200);
+    events_text(doc, text, sizeof(text));
+    /* Oldest first (by time, then id); within a report in (check, target) order. */
+    assert_string_equal(text, "1.1.1 host absent>pass 00.000Z|"
+                              "5.5 container/db absent>fail 00.000Z R|"
+                              "5.5 container/web absent>pass 00.000Z|"
+                              "5.5 container/web pass>fail 01.000Z R|"
+                              "5.10 container/pg absent>pass 01.500Z|"
+                              "5.5 container/pg absent>fail 01.500Z R|"
+                              "1.1.1 host pass>warn 02.000Z|"
+                              "5.5 container/db fail>absent 02.000Z|");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), 0);
+    assert_string_equal(str(first, "host"), HOST_A);
+    assert_string_equal(str(first, "hostname"), "web-1");
+    assert_int_equal(strlen(str(first, "report_id")), 32);
+    cJSON_Delete(doc);
+
+    /* Pages of three, joined, are the same list. */
+    char joined[2048] = "", page[2048], after[64] = "";
+    for (int i = 0; i < 10; i++) {
+        char a[80];
+        snprintf(a, sizeof(a), "after=%s", after);
+        doc = after[0] ? get(f, "/api/v1/drift", &status, store_now_ms(), 2, "limit=3", a)
+                       : get(f, "/api/v1/drift", &status, store_now_ms(), 1, "limit=3");
+        events_text(doc, page, sizeof(page));
+        size_t have = strlen(joined), add = strlen(page);
+        assert_true(have + add < sizeof(joined));
+        memcpy(joined + have, page, add + 1);
+        const char *next = str(doc, "next");
+        snprintf(after, sizeof(after), "%s", next ? next : "");
+        cJSON_Delete(doc);
+        if (next == NULL)
+            break;
+    }
+    assert_string_equal(joined, text);
+
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 2, "host=" HOST_B, "check=5.5");
+    events_text(doc, text, sizeof(text));
+    assert_string_equal(text, "5.5 container/pg absent>fail 01.500Z R|");
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "check=1.1.1");
+    events_text(doc, text, sizeof(text));
+    assert_string_equal(text, "1.1.1 host absent>pass 00.000Z|1.1.1 host pass>warn 02.000Z|");
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 2, "since=2026-01-01T01:00:01.5+01:00",
+              "host=" HOST_A);
+    events_text(doc, text, sizeof(text));
+    assert_string_equal(text, "1.1.1 host pass>warn 02.000Z|5.5 container/db fail>absent 02.000Z|");
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "host=nosuchhost");
+    assert_int_equal(status, 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")), 0);
+    cJSON_Delete(doc);
+}
+
+static void test_bad_parameters(void **state)
+{
+    struct apifix *f = *state;
+    assert_error(f, "/api/v1/drift", 400, "limit must be a whole number from 1 to 1000", "limit=0");
+    assert_error(f, "/api/v1/drift", 400, "limit must be", "limit=1001");
+    assert_error(f, "/api/v1/drift", 400, "limit must be", "limit=-1");
+    assert_error(f, "/api/v1/drift", 400, "limit must be", "limit=1x");
+    assert_error(f, "/api/v1/drift", 400, "since must be an RFC 3339 time", "since=2026-01-01");
+    assert_error(f, "/api/v1/drift", 400, "after must be", "after=12");
+    assert_error(f, "/api/v1/drift", 400, "after must be", "after=-5");
+    assert_error(f, "/api/v1/drift", 400, "host must be a host id", "host=a b");
+    assert_error(f, "/api/v1/drift", 400, "unknown parameter \"hots\"", "hots=x");
+    assert_error(f, "/api/v1/hosts", 400, "unknown parameter \"since\"", "since=x");
+    assert_error(f, "/api/v1/hosts", 400, "after must be a host id", "after=a/b");
+    assert_error(f, "/api/v1/hosts/" HOST_A, 400, "unknown parameter", "limit=1");
+    assert_error(f, "/api/v1/hosts/bad id", 400, "a host id is", NULL);
+    assert_error(f, "/api/v1/hosts/nosuchhost", 404, "no host with id \"nosuchhost\"", NULL);
+    assert_error(f, "/api/v1/checks/", 400, "a check id is", NULL);
+    assert_error(f, "/api/v1/checks/5.5", 400, "after must be", "after=x");
+    assert_error(f, "/api/v1/nothing", 404, "no such endpoint", NULL);
+    unsigned status;
+    cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), 2, "limit=1", "limit=2");
+    assert_int_equal(status, 400);
+    assert_non_null(strstr(str(doc, "error"), "given twice"));
+    cJSON_Delete(doc);
+}
+
+static void test_timestamps(void **state)
+{
+    (void)state;
+    char out[TIMESTAMP_LEN];
+    assert_string_equal(timestamp_format(T0, out, sizeof(out)), "2026-01-01T00:00:00.000Z");
+    assert_string_equal(timestamp_format(T0 + 86399999, out, sizeof(out)),
+                        "2026-01-01T23:59:59.999Z");
+    static const struct {
+        const char *text;
+        int64_t ms;
+    } good[] = {
+        { "2026-01-01T00:00:00Z", T0 },
+        { "2026-01-01t00:00:00z", T0 },
+        { "2026-01-01T00:00:00.5Z", T0 + 500 },
+        { "2026-01-01T00:00:00.123456789Z", T0 + 123 },
+        { "2026-01-01T01:30:00+01:30", T0 },
+        { "2025-12-31T23:00:00-01:00", T0 },
+        { "2024-02-29T00:00:00Z", 1709164800000LL },
+        { "2016-12-31T23:59:60Z", 1483228799000LL }, /* a leap second */
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        int64_t ms = 0;
+        assert_int_equal(timestamp_parse(good[i].text, &ms), 0);
+        assert_int_equal(ms, good[i].ms);
+    }
+    static const char *const bad[] = {
+        "",
+        "2026-01-01",
+        "2026-01-01T00:00:00",
+        "2026-01-01 00:00:00Z",
+        "2026-02-29T00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T24:00:00Z",
+        "2026-01-01T00:60:00Z",
+        "2026-01-01T00:00:00.Z",
+        "2026-01-01T00:00:00+1:00",
+        "2026-01-01T00:00:00Zjunk",
+        "26-01-01T00:00:00Z",
+        "yesterday",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms = 0;
+        if (timestamp_parse(bad[i], &ms) != -1)
+            print_error("accepted \"%s\"\n", bad[i]);
+        assert_int_equal(timestamp_parse(bad[i], &ms), -1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hosts, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_host_detail_and_check, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_drift, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_parameters, api_setup, api_teardown),
+        cmocka_unit_test(test_timestamps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

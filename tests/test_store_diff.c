@@ -1,0 +1,578 @@
+/*
+ * test_store_diff.c - what a report does to the store: the pure diff
+ * (store/diff.c) for every status transition, and the writer's batch apply
+ * (store/db.c) on a real SQLite file: stored, duplicate (alone and twice
+ * in one batch), stale (older and equal sequence), a failed collector
+ * keeping its state, a removed target, regressions counted and kept across
+ * a reopen, the bounded report-id memory, one bad report in a batch not
+ * undoing the others, a locked database answering "unavailable" with
+ * nothing written, and drift retention.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/db.h"
+#include "store/diff.h"
+#include "store/metrics.h"
+#include "test_store_build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HOST "f00dfeed00000000000000000000beef"
+
+static struct store_report *decode(const struct tb *t)
+{
+    struct store_report *r = NULL;
+    char err[256] = "";
+    enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
+    if (rc != REPORT_OK)
+        print_error("decode: %s\n", err);
+    assert_int_equal(rc, REPORT_OK);
+    return r;
+}
+
+/* ---- the pure diff ---- */
+
+static void test_every_transition(void **state)
+{
+    (void)state;
+    /* from: absent and every status; to: every status and absent (not reported). */
+    for (int from = STORE_ABSENT; from <= STORE_ERROR; from++) {
+        for (int to = STORE_ABSENT; to <= STORE_ERROR; to++) {
+            struct diff_row old = { "5.5", "container/web", "container_runtime", "old evidence",
+                                    from };
+            struct tb t;
+            tb_init(&t, HOST, 2, 0);
+            tb_run(&t, "container_runtime", true);
+            if (to != STORE_ABSENT)
+                tb_result(&t, "5.5", "container/web", to, "old evidence", "container_runtime");
+            struct store_report *r = decode(&t);
+            struct diff_result d;
+            diff_result_init(&d);
+            assert_int_equal(store_diff(&old, from == STORE_ABSENT ? 0 : 1, r, &d), 0);
+            if (from == to) {
+                /* Same status and evidence (or absent both ways): nothing to write. */
+                assert_int_equal(d.n_changes, 0);
+                assert_int_equal(d.n_events, 0);
+            } else {
+                assert_int_equal(d.n_changes, 1);
+                assert_int_equal(d.n_events, 1);
+                enum diff_op want = from == STORE_ABSENT ? DIFF_INSERT
+                                    : to == STORE_ABSENT ? DIFF_DELETE
+                                                         : DIFF_CHANGE;
+                assert_int_equal(d.changes[0].op, want);
+                assert_int_equal(d.changes[0].from, from);
+                assert_int_equal(d.changes[0].to, to);
+                assert_string_equal(d.changes[0].check_id, "5.5");
+                assert_string_equal(d.changes[0].target, "container/web");
+                /* A regression: to fail from pass or from absent, nothing else. */
+                bool regression = to == STORE_FAIL && (from == STORE_PASS || from == STORE_ABSENT);
+                assert_int_equal(d.changes[0].regression, regression);
+                assert_int_equal(d.n_regressions, regression ? 1 : 0);
+            }
+            /* Counts are the host's rows afterwards. */
+            for (int s = STORE_PASS; s <= STORE_ERROR; s++)
+                assert_int_equal(d.counts[s], s == to ? 1 : 0);
+            /* The host fails check 5.5 before/after: the per-check delta. */
+            int delta = (to == STORE_FAIL) - (from == STORE_FAIL);
+            if (delta != 0 ||
+                (to == STORE_FAIL && from != to && (from == STORE_PASS || from == STORE_ABSENT))) {
+                assert_int_equal(d.n_checks, 1);
+                assert_string_equal(d.checks[0].check_id, "5.5");
+                assert_int_equal(d.checks[0].failing_delta, delta);
+            } else {
+                assert_int_equal(d.n_checks, 0);
+            }
+            diff_result_free(&d);
+            store_report_free(r);
+        }
+    }
+}
+
+static void test_refresh_and_unchanged(void **state)
+{
+    (void)state;
+    struct diff_row old[] = {
+        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS },
+        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS },
+    };
+    struct tb t;
+    tb_init(&t, HOST, 2, 0);
+    tb_run(&t, "daemon_config", true);
+    tb_result(&t, "2.2", "host", STORE_PASS, "icc=false (daemon.json)", "daemon_config");
+    tb_result(&t, "2.3", "host", STORE_PASS, "log-level=info", "daemon_config");
+    struct store_report *r = decode(&t);
+    struct diff_result d;
+    diff_result_init(&d);
+    assert_int_equal(store_diff(old, 2, r, &d), 0);
+    /* Other evidence, same status: the row is refreshed, no drift event. */
+    assert_int_equal(d.n_changes, 1);
+    assert_int_equal(d.changes[0].op, DIFF_REFRESH);
+    assert_string_equal(d.changes[0].evidence, "icc=false (daemon.json)");
+    assert_int_equal(d.n_events, 0);
+    assert_int_equal(d.counts[STORE_PASS], 2);
+    diff_result_free(&d);
+    store_report_free(r);
+}
+
+static void test_failed_collector_keeps_state(void **state)
+{
+    (void)state;
+    struct diff_row old[] = {
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL },
+        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS },
+        { "6.1", "host", "image_age", "3 unused", STORE_PASS },
+    };
+    struct tb t;
+    tb_init(&t, HOST, 3, 0);
+    tb_run(&t, "host", true);
+    tb_run(&t, "container_runtime", false); /* the Docker API did not answer */
+    /* image_age is not in this report at all: its pairs stay too. */
+    tb_result(&t, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
+    struct store_report *r = decode(&t);
+    struct diff_result d;
+    diff_result_init(&d);
+    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    assert_int_equal(d.n_changes, 1);
+    assert_int_equal(d.changes[0].op, DIFF_CHANGE);
+    assert_string_equal(d.changes[0].check_id, "1.1.1");
+    assert_true(d.changes[0].regression);
+    /* Kept pairs still count, and 5.5 is still failing on this host (no delta). */
+    assert_int_equal(d.counts[STORE_PASS], 2);
+    assert_int_equal(d.counts[STORE_FAIL], 2);
+    assert_int_equal(d.n_checks, 1);
+    assert_string_equal(d.checks[0].check_id, "1.1.1");
+    assert_int_equal(d.checks[0].failing_delta, 1);
+    diff_result_free(&d);
+    store_report_free(r);
+}
+
+static void test_removed_target_and_check_deltas(void **state)
+{
+    (void)state;
+    struct diff_row old[] = {
+        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL },
+        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL },
+        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL },
+        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL },
+    };
+    struct tb t;
+    tb_init(&t, HOST, 4, 0);
+    tb_run(&t, "container_runtime", true);
+    /* Container b is gone; a is fixed for 5.5 but still fails 5.10. */
+    tb_result(&t, "5.10", "container/a", STORE_FAIL, "no limit", "container_runtime");
+    tb_result(&t, "5.5", "container/a", STORE_PASS, "not privileged", "container_runtime");
+    struct store_report *r = decode(&t);
+    struct diff_result d;
+    diff_result_init(&d);
+    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    assert_int_equal(d.n_changes, 3);
+    /* In key order: 5.10 b deleted, 5.5 a changed, 5.5 b deleted. */
+    assert_int_equal(d.changes[0].op, DIFF_DELETE);
+    assert_string_equal(d.changes[0].target, "container/b");
+    assert_int_equal(d.changes[0].to, STORE_ABSENT);
+    assert_int_equal(d.changes[1].op, DIFF_CHANGE);
+    assert_int_equal(d.changes[2].op, DIFF_DELETE);
+    assert_int_equal(d.n_events, 3);
+    assert_int_equal(d.n_regressions, 0);
+    /* The host still fails 5.10 (no delta) and no longer fails 5.5 (-1). */
+    assert_int_equal(d.n_checks, 1);
+    assert_string_equal(d.checks[0].check_id, "5.5");
+    assert_int_equal(d.checks[0].failing_delta, -1);
+    assert_int_equal(d.counts[STORE_FAIL], 1);
+    assert_int_equal(d.counts[STORE_PASS], 1);
+    diff_result_free(&d);
+    store_report_free(r);
+}
+
+/* ---- the database ---- */
+
+struct dbfix {
+    char path[64];
+    struct store_db *db;
+};
+
+static int db_setup(void **state)
+{
+    struct dbfix *f = calloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-store-XXXXXX");
+    int fd = mkstemp(f->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(f->path); /* the writer creates it */
+    char err[256];
+    if (store_db_open(f->path, STORE_DB_WRITER, &f->db, err, sizeof(err)) != 0) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < 3; i++) {
+        char p[96];
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static int db_teardown(void **state)
+{
+    struct dbfix *f = *state;
+    store_db_close(f->db);
+    remove_db_files(f->path);
+    free(f);
+    return 0;
+}
+
+/* Applies reports as one batch; returns store_db_apply's result. */
+static int apply(struct store_db *db, struct store_report **reports, size_t n,
+                 enum store_outcome *outcomes)
+{
+    struct store_job jobs[8];
+    struct store_job *ptrs[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        memset(&jobs[i], 0, sizeof(jobs[i]));
+        jobs[i].report = reports[i];
+        jobs[i].received_ms = store_now_ms();
+        diff_result_init(&jobs[i].diff);
+        ptrs[i] = &jobs[i];
+    }
+    char err[256] = "";
+    int rc = store_db_apply(db, ptrs, n, err, sizeof(err));
+    for (size_t i = 0; i < n; i++) {
+        outcomes[i] = jobs[i].outcome;
+        diff_result_free(&jobs[i].diff);
+    }
+    return rc;
+}
+
+static enum store_outcome apply_one(struct store_db *db, const struct tb *t)
+{
+    struct store_report *r = decode(t);
+    enum store_outcome out;
+    assert_int_equal(apply(db, &r, 1, &out), 0);
+    store_report_free(r);
+    return out;
+}
+
+static long long query_int(struct store_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+    long long v = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void query_text(struct store_db *db, const char *sql, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+    out[0] = '\0';
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* A host with three pairs: the report the tests start from. */
+static void first_report(struct tb *t, uint64_t seq)
+{
+    tb_init(t, HOST, seq, 0);
+    tb_run(t, "host", true);
+    tb_run(t, "container_runtime", true);
+    tb_result(t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
+    tb_result(t, "5.5", "container/web", STORE_PASS, "not privileged", "container_runtime");
+    tb_result(t, "5.5", "container/db", STORE_WARN, "cannot tell", "container_runtime");
+}
+
+static void test_db_stored_duplicate_stale(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    first_report(&t, 5);
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3); /* absent -> x */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE from_status = 0"), 3);
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
+    assert_int_equal(query_int(f->db, "SELECT n_pass * 10 + n_warn FROM hosts"), 21);
+
+    /* The same report again: duplicate, nothing changes. */
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 1);
+
+    /* An older sequence with other content: stale, current state untouched, id recorded. */
+    struct tb old;
+    first_report(&old, 4);
+    old.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_STALE);
+    assert_int_equal(query_int(f->db, "SELECT status FROM current WHERE check_id = '1.1.1'"),
+                     STORE_PASS);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports WHERE stale = 1"), 1);
+    /* ...so the stale report sent again is a duplicate. */
+    assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_DUPLICATE);
+    /* The same sequence under a new id is not newer either. */
+    struct tb same;
+    first_report(&same, 5);
+    same.id[0] ^= 0xff;
+    assert_int_equal(apply_one(f->db, &same), STORE_OUTCOME_STALE);
+
+    /* A newer report: 1.1.1 regresses, container/db goes away, a new pair appears. */
+    struct tb next;
+    tb_init(&next, HOST, 6, 0);
+    tb_run(&next, "host", true);
+    tb_run(&next, "container_runtime", true);
+    tb_result(&next, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
+    tb_result(&next, "5.5", "container/web", STORE_PASS, "not privileged", "container_runtime");
+    tb_result(&next, "5.5", "container/api", STORE_FAIL, "privileged", "container_runtime");
+    assert_int_equal(apply_one(f->db, &next), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current WHERE target = 'container/db'"),
+                     0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 6);
+    assert_int_equal(query_int(f->db, "SELECT to_status FROM drift WHERE target = "
+                                      "'container/db' AND from_status = 3"),
+                     STORE_ABSENT);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE regression = 1"), 2);
+    assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '1.1.1'"),
+                     1);
+    assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '5.5'"), 1);
+    char text[128];
+    query_text(f->db, "SELECT evidence FROM current WHERE check_id = '1.1.1'", text, sizeof(text));
+    assert_string_equal(text, "no separate mount");
+    assert_int_equal(query_int(f->db, "SELECT n_pass * 10 + n_fail FROM hosts"), 12);
+}
+
+static void test_db_failed_collector(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    first_report(&t, 1);
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    /* container_runtime could not run: its pairs keep their state, no event. */
+    struct tb next;
+    tb_init(&next, HOST, 2, 0);
+    tb_run(&next, "host", true);
+    tb_run(&next, "container_runtime", false);
+    tb_result(&next, "1.1.1", "host", STORE_PASS, "separate mount", "host");
+    assert_int_equal(apply_one(f->db, &next), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 2);
+}
+
+static void test_db_batch_duplicates_and_isolation(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb a, b, c;
+    first_report(&a, 1);
+    tb_init(&b, "other-host", 1, 0);
+    tb_run(&b, "host", true);
+    tb_result(&b, "boom", "host", STORE_FAIL, "makes the trigger fail", "host");
+    tb_init(&c, "third-host", 1, 0);
+    tb_run(&c, "host", true);
+    tb_result(&c, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
+    /* A trigger that fails one report's write, to prove the others survive. */
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other,
+                                  "CREATE TRIGGER boom BEFORE INSERT ON current "
+                                  "WHEN NEW.check_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); "
+                                  "END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(other);
+
+    struct store_report *r[4] = { decode(&a), decode(&b), decode(&c), decode(&a) };
+    enum store_outcome out[4];
+    assert_int_equal(apply(f->db, r, 4, out), 0);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(out[3], STORE_OUTCOME_DUPLICATE); /* the same id twice in one batch */
+    for (int i = 0; i < 4; i++)
+        store_report_free(r[i]);
+    /* Nothing of the failed report is left: no host row, no id, no event. */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts"), 2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE host_id = 'other-host'"),
+                     0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM checks WHERE check_id = 'boom'"), 0);
+}
+
+static void test_db_recent_ids_bounded(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t[STORE_RECENT_IDS + 2];
+    for (unsigned i = 0; i < STORE_RECENT_IDS + 2; i++) {
+        first_report(&t[i], i + 1);
+        assert_int_equal(apply_one(f->db, &t[i]), STORE_OUTCOME_STORED);
+    }
+    /* Only the host's last STORE_RECENT_IDS ids are kept. */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, "SELECT length(recent_ids) FROM hosts"),
+                     STORE_RECENT_IDS * 16);
+    /* A forgotten id resent changes nothing either: its sequence is old, so stale. */
+    assert_int_equal(apply_one(f->db, &t[0]), STORE_OUTCOME_STALE);
+    assert_int_equal(apply_one(f->db, &t[STORE_RECENT_IDS + 1]), STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+}
+
+static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions)
+{
+    store_metrics_seed_check(arg, check, failing, regressions);
+}
+
+static void test_db_regressions_survive_reopen(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    first_report(&t, 1);
+    t.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* 1.1.1: absent -> fail */
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    struct tb u;
+    first_report(&u, 2); /* 1.1.1 back to pass */
+    assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
+    struct tb v;
+    first_report(&v, 3);
+    v.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* pass -> fail again */
+    assert_int_equal(apply_one(f->db, &v), STORE_OUTCOME_STORED);
+
+    store_db_close(f->db);
+    char err[256];
+    assert_int_equal(store_db_open(f->path, STORE_DB_WRITER, &f->db, err, sizeof(err)), 0);
+    struct store_metrics m;
+    store_metrics_init(&m);
+    char lerr[256];
+    assert_int_equal(store_db_load_checks(f->db, seed, &m, lerr, sizeof(lerr)), 0);
+    int64_t failing = -1;
+    uint64_t regressions = 0;
+    assert_true(store_metrics_check(&m, "1.1.1", &failing, &regressions));
+    assert_int_equal(failing, 1);
+    assert_int_equal(regressions, 2);
+    assert_false(store_metrics_check(&m, "5.5", &failing, &regressions));
+
+    /* The writer's figures after a COMMIT move the same way. */
+    struct tb w;
+    first_report(&w, 4); /* 1.1.1 fixed */
+    struct store_report *r = decode(&w);
+    struct store_job job = { .report = r, .received_ms = store_now_ms() };
+    struct store_job *ptr = &job;
+    diff_result_init(&job.diff);
+    assert_int_equal(store_db_apply(f->db, &ptr, 1, err, sizeof(err)), 0);
+    assert_int_equal(job.outcome, STORE_OUTCOME_STORED);
+    store_metrics_apply(&m, &job.diff);
+    assert_true(store_metrics_check(&m, "1.1.1", &failing, &regressions));
+    assert_int_equal(failing, 0);
+    assert_int_equal(regressions, 2);
+    diff_result_free(&job.diff);
+    store_report_free(r);
+    store_metrics_destroy(&m);
+}
+
+static void test_db_locked_is_unavailable(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    first_report(&t, 1);
+    /* Another process holds the write lock past the busy timeout. */
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    struct store_report *r = decode(&t);
+    enum store_outcome out;
+    assert_int_equal(apply(f->db, &r, 1, &out), -1);
+    assert_int_equal(out, STORE_OUTCOME_UNAVAILABLE);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts"), 0);
+    /* Once the lock is gone the same report goes in. */
+    assert_int_equal(apply(f->db, &r, 1, &out), 0);
+    assert_int_equal(out, STORE_OUTCOME_STORED);
+    store_report_free(r);
+}
+
+static void test_db_retention(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    first_report(&t, 1);
+    t.rep.generated_at_unix_ms = REPORT_MIN_TIME_MS + 1000;
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    struct tb u;
+    first_report(&u, 2);
+    u.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    int deleted = -1;
+    char err[256];
+    /* Chunks of 2: the three old events go in two passes, the new one stays. */
+    assert_int_equal(
+        store_db_retention(f->db, REPORT_MIN_TIME_MS + 5000, 2, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 2);
+    assert_int_equal(
+        store_db_retention(f->db, REPORT_MIN_TIME_MS + 5000, 2, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 1);
+    /* Ids are never reused after deletion (AUTOINCREMENT). */
+    assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift"), 4);
+}
+
+static void test_db_refuses_foreign_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-foreign-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE mine (x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct store_db *s = NULL;
+    char err[256] = "";
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a dockward-store database"));
+    remove_db_files(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_transition),
+        cmocka_unit_test(test_refresh_and_unchanged),
+        cmocka_unit_test(test_failed_collector_keeps_state),
+        cmocka_unit_test(test_removed_target_and_check_deltas),
+        cmocka_unit_test_setup_teardown(test_db_stored_duplicate_stale, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_failed_collector, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_batch_duplicates_and_isolation, db_setup,
+                                        db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_recent_ids_bounded, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
+        cmocka_unit_test(test_db_refuses_foreign_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
