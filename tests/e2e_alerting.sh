@@ -1,0 +1,468 @@
+#!/usr/bin/env bash
+# e2e_alerting.sh - the dashboards and rules against real servers: a private
+# dockerd, the dockward agent (--collection.interval=2s), dockward-store when
+# it is built, Prometheus (Debian's `prometheus`, scraping every 1s and
+# evaluating dashboards/rules/*.yml every 1s, unchanged) and Alertmanager
+# (Debian's `prometheus-alertmanager`) delivering to tests/webhook_receiver,
+# all on 127.0.0.1 with their own temporary directories and free ports, and
+# stopped by pid.
+#
+#  1. Prometheus loaded every rule of recording.yml and alerts.yml, each alert
+#     with its severity, annotations and for:, and evaluates them without error.
+#  2. After a few scrapes, every expression of every panel of host.json and
+#     fleet.json returns data through /api/v1/query (Grafana variables
+#     substituted: $job/$instance = the agent's (host.json) or the store's
+#     (fleet.json) job and address, $agent_job = dockward, $__rate_interval =
+#     10s, $__range = 1m, $__interval = 2s). Without dockward-store, the
+#     fleet panels that need it are skipped (and said so); without push
+#     support in the agent, the push panels are.
+#  3. A fresh agent pages nothing: its failures since the first scrape are a
+#     baseline (no DockwardCheckRegressed pending or firing, no page).
+#  4. `docker create --privileged` (created is enough): DockwardCheckRegressed
+#     and DockwardPrivilegedContainer fire for check 5.5 on container/<name>,
+#     Alertmanager delivers both to the webhook with the check id, target,
+#     instance and job in their labels. The seconds from creating the
+#     container to the page are printed, with the intervals. With the store:
+#     DockwardFleetRegressions pages too, for a check the new container fails.
+#  5. The container removed: both alerts resolve and Alertmanager sends the
+#     resolved notifications (send_resolved), after keep_firing_for (1m).
+#
+# Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_TESTS, MKFIXTURE (the
+# webhook receiver is built next to it; WEBHOOK_RECEIVER overrides),
+# DOCKWARD_STORE_BIN (may be empty: the store part is then skipped).
+# E2E_SAVE_DIR=DIR keeps the configs, logs and the webhook's file.
+set -euo pipefail
+
+: "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
+for tool in curl jq docker dockerd busybox prometheus prometheus-alertmanager; do
+    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
+done
+receiver=${WEBHOOK_RECEIVER:-$(dirname "${MKFIXTURE:?}")/webhook_receiver}
+[ -x "$receiver" ] || { echo "webhook_receiver not built ($receiver)"; exit 1; }
+store_bin=${DOCKWARD_STORE_BIN:-}
+[ -n "$store_bin" ] && [ ! -x "$store_bin" ] && store_bin=""
+export LC_ALL=C
+# shellcheck source=tests/docker_env.sh
+source "$DOCKWARD_TESTS/docker_env.sh"
+
+root=$(cd "$DOCKWARD_TESTS/.." && pwd)
+IMAGE=dw-alert-busybox:1
+PRIV=dw-alert-priv
+COLLECTION_INTERVAL=2s
+SCRAPE_INTERVAL=1s
+EVAL_INTERVAL=1s
+
+work=$(mktemp -d /tmp/dockward-alert-XXXXXX)
+pids=()           # every process this test started (but dockerd), stopped by pid
+docker_started=0
+cleanup() {
+    set +e
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    [ "$docker_started" = 1 ] && docker_env_stop
+    if [ -n "${E2E_SAVE_DIR:-}" ]; then
+        mkdir -p "$E2E_SAVE_DIR" && cp "$work"/*.yml "$work"/*.log "$work"/webhook.txt "$E2E_SAVE_DIR"/ 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failures=0
+jqt() { jq -e "$@" >/dev/null; } # jq as a condition
+check() { # check DESCRIPTION CONDITION...
+    local what=$1
+    shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+fatal() {
+    echo "FAIL - $*"
+    local l
+    for l in "$work"/*.log; do
+        echo "---- tail of ${l##*/}"
+        tail -n 15 "$l"
+    done
+    exit 1
+}
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+t_start=$(now)
+
+# A port nobody listens on now (connect refused); the caller retries if
+# another process takes it first.
+free_port() {
+    local p _
+    for _ in $(seq 1 100); do
+        p=$((30000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+# wait_http URL PID SECONDS: until URL answers 200, or PID dies, or time is up.
+wait_http() {
+    local _
+    for _ in $(seq 1 $(($3 * 10))); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null)" = 200 ] && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+# prom_query PROMQL: the JSON answer of an instant query.
+prom_query() {
+    curl -s --max-time 5 --get --data-urlencode "query=$1" "http://127.0.0.1:$prom_port/api/v1/query"
+}
+# prom_count PROMQL: how many series the query returns (0 on any error).
+prom_count() {
+    prom_query "$1" | jq -r 'if .status == "success" then (.data.result | length) else 0 end' 2>/dev/null || echo 0
+}
+# webhook_alerts: every alert of every delivered notification, one JSON per line,
+# with the receive time: {"at": <unix s>, "status", "labels", ...}.
+webhook_alerts() {
+    [ -s "$work/webhook.txt" ] || return 0
+    while IFS=$'\t' read -r at body; do
+        jq -c --argjson at "$at" '.alerts[] | {at: $at, status, labels, annotations}' <<<"$body"
+    done <"$work/webhook.txt"
+}
+# first_page STATUS JQ-CONDITION: the receive time of the first alert with that
+# status matching the condition (on .labels), or nothing.
+first_page() {
+    webhook_alerts | jq -r --arg st "$1" "select(.status == \$st and ($2)) | .at" | sort -n | head -n 1
+}
+
+# ---- the private dockerd, one ordinary container -----------------------------
+
+echo '{}' >"$work/daemon.json"
+docker_started=1
+docker_env_start "$work/docker" --config-file "$work/daemon.json" || fatal "dockerd did not start"
+docker_env_import_busybox "$IMAGE"
+# An unprivileged container from the start: image ages have data, and its
+# failures (root user, no limits, ...) are the baseline that must not page.
+dk create --name dw-alert-web "$IMAGE" sleep 1000 >/dev/null
+
+# ---- webhook receiver ------------------------------------------------------------
+
+"$receiver" "$work/webhook.txt" "$work/webhook.port" 2>"$work/webhook.log" &
+pids+=($!)
+for _ in $(seq 1 50); do [ -s "$work/webhook.port" ] && break; sleep 0.1; done
+hook_port=$(cat "$work/webhook.port" 2>/dev/null) || fatal "the webhook receiver did not start"
+
+# ---- dockward-store (when built) and the agent ------------------------------------
+
+token=e2e-alerting-token-0123456789abcdef
+printf '%s\n' "$token" >"$work/agent.token"
+chmod 600 "$work/agent.token"
+store_port=""
+if [ -n "$store_bin" ]; then
+    printf 'e2e %s\n' "$token" >"$work/store.tokens"
+    chmod 600 "$work/store.tokens"
+    for _ in 1 2 3; do
+        store_port=$(free_port)
+        "$store_bin" --web.listen-address="127.0.0.1:$store_port" --storage.path="$work/store.db" \
+            --auth.tokens-file="$work/store.tokens" --metrics.refresh-interval=1s \
+            --host.stale-after=1m >>"$work/store.log" 2>&1 &
+        store_pid=$!
+        pids+=("$store_pid")
+        wait_http "http://127.0.0.1:$store_port/metrics" "$store_pid" 15 && break
+        store_port=""
+    done
+    [ -n "$store_port" ] || fatal "dockward-store did not start"
+    push_url="http://127.0.0.1:$store_port/api/v1/reports"
+else
+    # No store: push to a port nobody listens on, so the push metrics exist
+    # (and count retries) for the host dashboard's push panels.
+    push_url="http://127.0.0.1:$(free_port)/api/v1/reports"
+fi
+agent_push=0
+if "$DOCKWARD_BIN" --help 2>&1 | grep -q -- '--push.url'; then
+    agent_push=1
+fi
+agent_args=(--web.listen-address=127.0.0.1:0 --collection.interval="$COLLECTION_INTERVAL"
+    --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=info)
+if [ "$agent_push" = 1 ]; then
+    agent_args+=(--push.url="$push_url" --push.token-file="$work/agent.token" --storage.path="$work/agent-state")
+fi
+"$DOCKWARD_BIN" "${agent_args[@]}" >>"$work/agent.log" 2>&1 &
+agent_pid=$!
+pids+=("$agent_pid")
+agent_addr=""
+for _ in $(seq 1 100); do
+    agent_addr=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$work/agent.log" | head -n 1)
+    [ -n "$agent_addr" ] && break
+    kill -0 "$agent_pid" 2>/dev/null || break
+    sleep 0.1
+done
+[ -n "$agent_addr" ] || fatal "the agent did not start"
+wait_http "http://$agent_addr/readyz" "$agent_pid" 15 || fatal "the agent did not become ready"
+
+# ---- Alertmanager ------------------------------------------------------------------
+
+cat >"$work/alertmanager.yml" <<EOF
+route:
+  receiver: webhook
+  group_by: ['...']
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: webhook
+    webhook_configs:
+      - url: http://127.0.0.1:$hook_port/alerts
+        send_resolved: true
+EOF
+am_port=""
+for _ in 1 2 3; do
+    am_port=$(free_port)
+    prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am-data" \
+        --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= \
+        --log.level=warn >>"$work/alertmanager.log" 2>&1 &
+    am_pid=$!
+    pids+=("$am_pid")
+    wait_http "http://127.0.0.1:$am_port/-/ready" "$am_pid" 15 && break
+    am_port=""
+done
+[ -n "$am_port" ] || fatal "Alertmanager did not start"
+
+# ---- Prometheus -----------------------------------------------------------------------
+
+write_prometheus_config() {
+    cat >"$work/prometheus.yml" <<EOF
+global:
+  scrape_interval: $SCRAPE_INTERVAL
+  scrape_timeout: $SCRAPE_INTERVAL
+  evaluation_interval: $EVAL_INTERVAL
+rule_files:
+  - $root/dashboards/rules/recording.yml
+  - $root/dashboards/rules/alerts.yml
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:$am_port']
+scrape_configs:
+  - job_name: dockward
+    static_configs:
+      - targets: ['$agent_addr']
+EOF
+    if [ -n "$store_port" ]; then
+        cat >>"$work/prometheus.yml" <<EOF
+  - job_name: dockward-store
+    static_configs:
+      - targets: ['127.0.0.1:$store_port']
+EOF
+    fi
+}
+write_prometheus_config
+prom_port=""
+for _ in 1 2 3; do
+    prom_port=$(free_port)
+    prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom-data" \
+        --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >>"$work/prometheus.log" 2>&1 &
+    prom_pid=$!
+    pids+=("$prom_pid")
+    wait_http "http://127.0.0.1:$prom_port/-/ready" "$prom_pid" 20 && break
+    prom_port=""
+done
+[ -n "$prom_port" ] || fatal "Prometheus did not start"
+echo "# servers up after $(secs "$t_start" "$(now)")s: agent $agent_addr, store ${store_port:-(not built)}," \
+    "Prometheus :$prom_port, Alertmanager :$am_port, webhook :$hook_port"
+
+# ---- 1. the rules as Prometheus loaded them ------------------------------------------------
+
+# Wait for a few scrapes of every target and a few evaluations.
+ready=0
+for _ in $(seq 1 300); do
+    n=$(prom_query 'min(count_over_time(up[1m])) >= 5 and min(up) == 1' | jq -r '.data.result | length' 2>/dev/null || echo 0)
+    if [ "$n" = 1 ] && [ "$(prom_count 'dockward_check_info{job="dockward"}')" -gt 0 ]; then
+        ready=1
+        break
+    fi
+    sleep 0.1
+done
+[ "$ready" = 1 ] || fatal "Prometheus did not scrape the targets 5 times"
+sleep 2 # two more evaluations of every group
+curl -s "http://127.0.0.1:$prom_port/api/v1/rules" >"$work/rules.json"
+n_alerts=$(grep -cE '^ *- alert:' "$root/dashboards/rules/alerts.yml")
+n_records=$(grep -cE '^ *- record:' "$root/dashboards/rules/recording.yml")
+check "Prometheus loaded $n_alerts alerts and $n_records recording rules" \
+    jqt --argjson a "$n_alerts" --argjson r "$n_records" \
+    '[.data.groups[].rules[] | .type] | (map(select(. == "alerting")) | length) == $a
+       and (map(select(. == "recording")) | length) == $r' "$work/rules.json"
+check "every alert has a severity, summary, description, runbook_url and a for: duration" \
+    jqt '[.data.groups[].rules[] | select(.type == "alerting")
+            | select((.labels.severity // "") == "" or (.annotations.summary // "") == ""
+                     or (.annotations.description // "") == "" or (.annotations.runbook_url // "") == ""
+                     or (.duration // 0) <= 0)] | length == 0' "$work/rules.json"
+check "every rule evaluates without error (health ok)" \
+    jqt '[.data.groups[].rules[] | select(.health != "ok")] | length == 0' "$work/rules.json"
+jq -r '.data.groups[].rules[] | select(.health != "ok") | "       \(.name): \(.lastError)"' "$work/rules.json"
+
+# ---- 2. every dashboard expression returns data -----------------------------------------------
+
+# dash_exprs FILE: "<panel title>\t<refId>\t<expr with variables substituted>" per query,
+# newlines in the expression turned into spaces.
+dash_exprs() {
+    jq -r --arg job "$2" --arg inst "$3" '
+        [.panels[] | select(.type != "row")] | .[] | .title as $t | .targets[] |
+        [$t, .refId, (.expr | gsub("\n"; " ") | gsub("\\$__rate_interval"; "10s")
+                      | gsub("\\$__range"; "1m") | gsub("\\$__interval"; "2s")
+                      | gsub("\\$agent_job"; "dockward") | gsub("\\$job"; $job)
+                      | gsub("\\$instance"; $inst))] | @tsv' "$1"
+}
+: >"$work/empty-exprs"
+check_dashboard() { # check_dashboard NAME JOB INSTANCE
+    local name=$1 total=0 bad=0 skipped=0 title ref expr answer
+    while IFS=$'\t' read -r title ref expr; do
+        if [ "$name" = fleet ] && [ -z "$store_port" ] &&
+            grep -qE 'dockward_fleet|dockward_store|instance:dockward|up\{job=~"dockward-store"' <<<"$expr"; then
+            skipped=$((skipped + 1))
+            continue
+        fi
+        if [ "$agent_push" = 0 ] && grep -qE 'dockward_report_|dockward_outbox_' <<<"$expr"; then
+            skipped=$((skipped + 1))
+            continue
+        fi
+        total=$((total + 1))
+        answer=$(prom_query "$expr")
+        if ! jq -e '.status == "success"' >/dev/null 2>&1 <<<"$answer"; then
+            echo "       $name.json \"$title\" $ref: query error: $(jq -r '.error // .' <<<"$answer" 2>/dev/null | head -c 300)"
+            bad=$((bad + 1))
+        elif jq -e '.data.result | length == 0' >/dev/null <<<"$answer"; then
+            printf '%s\t%s\t%s\t%s\n' "$name" "$title" "$ref" "$expr" >>"$work/empty-exprs"
+        fi
+    done < <(dash_exprs "$root/dashboards/grafana/$name.json" "$2" "$3")
+    echo "# $name.json: $total expressions queried, $skipped skipped$([ "$skipped" -gt 0 ] && echo " (no dockward-store or no push support in this agent)")"
+    [ "$bad" -eq 0 ]
+}
+check "host.json: every expression is valid PromQL" check_dashboard host dockward "$agent_addr"
+check "fleet.json: every expression is valid PromQL" check_dashboard fleet dockward-store "127.0.0.1:${store_port:-0}"
+if [ -s "$work/empty-exprs" ]; then
+    echo "# returned no data yet (asked again after the page):"
+    cut -f1-3 "$work/empty-exprs" | sed 's/^/#   /'
+fi
+
+# ---- 3. a fresh agent pages nothing ---------------------------------------------------------------
+
+check "no DockwardCheckRegressed pending or firing for the baseline failures" \
+    test "$(prom_count 'ALERTS{alertname="DockwardCheckRegressed"}')" -eq 0
+check "no DockwardPrivilegedContainer for an unprivileged container" \
+    test "$(prom_count 'ALERTS{alertname="DockwardPrivilegedContainer"}')" -eq 0
+check "the webhook received no page yet" test -z "$(webhook_alerts | jq -r 'select(.labels.alertname == "DockwardCheckRegressed" or .labels.alertname == "DockwardPrivilegedContainer") | .at')"
+
+# ---- 4. a privileged container pages ------------------------------------------------------------
+
+regressed="(.labels.alertname == \"DockwardCheckRegressed\" and .labels.check == \"5.5\"
+    and .labels.target == \"container/$PRIV\" and .labels.instance == \"$agent_addr\"
+    and .labels.job == \"dockward\" and .labels.severity == \"warning\")"
+privileged="(.labels.alertname == \"DockwardPrivilegedContainer\" and .labels.check == \"5.5\"
+    and .labels.target == \"container/$PRIV\" and .labels.instance == \"$agent_addr\"
+    and .labels.severity == \"critical\")"
+
+t_create=$(now)
+dk create --privileged --name "$PRIV" "$IMAGE" sleep 1000 >/dev/null
+t_created=$(now)
+t_seen="" t_pending="" t_firing="" t_page="" t_page_priv=""
+deadline=$(awk -v t="$t_create" 'BEGIN { print t + 90 }')
+while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+    if [ -z "$t_seen" ] && [ "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
+        t_seen=$(now)
+    fi
+    if [ -z "$t_pending" ] && [ "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
+        t_pending=$(now)
+    fi
+    if [ -z "$t_firing" ] && [ "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",check=\"5.5\",target=\"container/$PRIV\",alertstate=\"firing\"}")" -gt 0 ]; then
+        t_firing=$(now)
+    fi
+    [ -z "$t_page" ] && t_page=$(first_page firing "$regressed")
+    [ -z "$t_page_priv" ] && t_page_priv=$(first_page firing "$privileged")
+    [ -n "$t_page" ] && [ -n "$t_page_priv" ] && break
+    sleep 0.25
+done
+check "DockwardCheckRegressed paged: check 5.5, target container/$PRIV, instance $agent_addr, job dockward" test -n "$t_page"
+check "DockwardPrivilegedContainer paged: check 5.5, container/$PRIV, severity critical" test -n "$t_page_priv"
+check "the page has its runbook_url" test -n "$(webhook_alerts | jq -r "select($regressed) | .annotations.runbook_url | select(. == \"https://github.com/dockward/dockward#alert-dockwardcheckregressed\")" | head -n 1)"
+check "no regression page for the baseline container dw-alert-web" \
+    test -z "$(webhook_alerts | jq -r 'select(.labels.alertname == "DockwardCheckRegressed" and .labels.target == "container/dw-alert-web") | .at')"
+
+if [ -n "$store_port" ]; then
+    # The store counts the new container's failures as regressions; at least
+    # one of the checks it fails pages (5.5 itself needs the store to export
+    # a check's counter before its first regression, or Prometheus to have
+    # scraped the store for 10 minutes: see the alert's comment).
+    priv_checks=$(prom_query "dockward_check_failure{target=\"container/$PRIV\"}" | jq -c '[.data.result[].metric.check]')
+    fleet_cond="(.labels.alertname == \"DockwardFleetRegressions\" and .labels.job == \"dockward-store\"
+        and (.labels.check as \$c | $priv_checks | index(\$c) != null))"
+    t_fleet=""
+    deadline=$(awk -v t="$t_create" 'BEGIN { print t + 90 }')
+    while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+        t_fleet=$(first_page firing "$fleet_cond")
+        [ -n "$t_fleet" ] && break
+        sleep 0.25
+    done
+    check "DockwardFleetRegressions paged for a check that container/$PRIV fails ($(webhook_alerts | jq -r "select($fleet_cond) | .labels.check" | sort -u | tr '\n' ' '))" \
+        test -n "$t_fleet"
+fi
+
+# Expressions that had no data before the container: ask again.
+if [ -s "$work/empty-exprs" ]; then
+    : >"$work/still-empty"
+    while IFS=$'\t' read -r name title ref expr; do
+        [ "$(prom_count "$expr")" -gt 0 ] || echo "       $name.json \"$title\" $ref: $expr" >>"$work/still-empty"
+    done <"$work/empty-exprs"
+    cat "$work/still-empty"
+    check "every dashboard expression returned data" test ! -s "$work/still-empty"
+else
+    check "every dashboard expression returned data" true
+fi
+
+# ---- 5. the container removed: resolved ------------------------------------------------------------
+
+t_remove=$(now)
+dk rm -f "$PRIV" >/dev/null
+t_resolved="" t_resolved_priv=""
+deadline=$(awk -v t="$t_remove" 'BEGIN { print t + 120 }')
+while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+    [ -z "$t_resolved" ] && t_resolved=$(first_page resolved "$regressed")
+    [ -z "$t_resolved_priv" ] && t_resolved_priv=$(first_page resolved "$privileged")
+    [ -n "$t_resolved" ] && [ -n "$t_resolved_priv" ] && break
+    sleep 0.25
+done
+check "DockwardCheckRegressed resolved (resolved notification received)" test -n "$t_resolved"
+check "DockwardPrivilegedContainer resolved (resolved notification received)" test -n "$t_resolved_priv"
+check "no DockwardCheckRegressed left in Prometheus for container/$PRIV" \
+    test "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",target=\"container/$PRIV\"}")" -eq 0
+
+# ---- figures ------------------------------------------------------------------------------------
+
+opt() { [ -n "$2" ] && secs "$1" "$2" || echo "-"; }
+echo
+echo "# intervals: collection $COLLECTION_INTERVAL, scrape $SCRAPE_INTERVAL, rule evaluation $EVAL_INTERVAL;" \
+    "DockwardCheckRegressed and DockwardPrivilegedContainer for: 30s, keep_firing_for: 1m;" \
+    "Alertmanager group_wait 0s, group_interval 1s"
+echo "# from docker create --privileged ($(secs "$t_create" "$t_created")s to create):"
+echo "#   failure series in Prometheus   $(opt "$t_create" "$t_seen")s"
+echo "#   alert pending                  $(opt "$t_create" "$t_pending")s"
+echo "#   alert firing                   $(opt "$t_create" "$t_firing")s"
+fleet_fig=""
+[ -n "$store_port" ] && fleet_fig=", $(opt "$t_create" "${t_fleet:-}")s (DockwardFleetRegressions)"
+echo "#   page at the webhook            $(opt "$t_create" "$t_page")s (DockwardCheckRegressed)," \
+    "$(opt "$t_create" "$t_page_priv")s (DockwardPrivilegedContainer)$fleet_fig"
+echo "#   target: under 2 collection intervals + for: = 4s + 30s = 34s"
+echo "# from docker rm: resolved notification $(opt "$t_remove" "$t_resolved")s (DockwardCheckRegressed)," \
+    "$(opt "$t_remove" "$t_resolved_priv")s (DockwardPrivilegedContainer); keep_firing_for is 60s"
+echo "# total $(secs "$t_start" "$(now)")s"
+[ -n "$store_bin" ] || echo "# dockward-store not built (DOCKWARD_STORE_BIN empty): store scrape, fleet panels and DockwardFleetRegressions skipped"
+[ "$agent_push" = 1 ] || echo "# this dockward has no --push.url: push panels skipped"
+
+if [ "$failures" -ne 0 ]; then
+    echo "e2e_alerting: $failures check(s) failed"
+    for l in "$work"/*.log; do
+        echo "---- tail of ${l##*/}"
+        tail -n 15 "$l"
+    done
+    exit 1
+fi
+echo "e2e_alerting: all checks passed"
