@@ -371,6 +371,16 @@ static uint64_t drain(struct push *p)
         if (found == 0)
             return 0;
 
+        /*
+         * Keep the connection while a backlog drains; close it after the last
+         * queued report, so a fleet's agents do not each hold an idle
+         * connection on the store until their next collection.
+         */
+        uint64_t queued = 0;
+        char count_err[128];
+        bool last = outbox_count(p->ob, &queued, count_err, sizeof(count_err)) == 0 && queued <= 1;
+        curl_easy_setopt(p->curl, CURLOPT_FORBID_REUSE, last ? 1L : 0L);
+
         struct send_answer ans;
         enum send_outcome out = send_report(p, &item, &ans);
         char hex[REPORT_ID_HEX_LEN + 1];
