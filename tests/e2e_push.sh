@@ -68,7 +68,9 @@ start_store() {
     echo "store did not start:"; tail -n 20 "$work/store.log"; exit 1
 }
 
-# make_host N -> a fixture root with its own machine id
+# make_host N: a fixture root with its own machine id, in root[N] (set here,
+# not printed, so cleanup's list is kept in this shell, not a subshell's)
+declare -A root
 make_host() {
     local n=$1
     {
@@ -76,10 +78,8 @@ make_host() {
         printf 'file /etc/machine-id 0444 0 0 =%032x\\n\n' "$((0xd0c0 + n))"
         echo "file /etc/hostname 0644 0 0 =e2e-host-$n\\n"
     } >"$work/host$n.manifest"
-    local root
-    root=$("$MKFIXTURE" "$work/host$n.manifest")
-    roots+=("$root")
-    echo "$root"
+    root[$n]=$("$MKFIXTURE" "$work/host$n.manifest")
+    roots+=("${root[$n]}")
 }
 
 # start_agent N ROOT: pushes every second; its metrics port is logged.
@@ -131,8 +131,7 @@ sq() { sqlite3 -batch -noheader "$@"; }
 
 start_store
 hosts=(1 2 3)
-declare -A root
-for n in "${hosts[@]}"; do root[$n]=$(make_host "$n"); done
+for n in "${hosts[@]}"; do make_host "$n"; done
 for n in "${hosts[@]}"; do start_agent "$n" "${root[$n]}"; done
 
 # Flip daemon.json's mode in every host twice a second: drift all along.
