@@ -198,8 +198,29 @@ static const char *base_name(const char *p)
  * Returns 0, or -1 with err filled when <rootfs>/proc exists but cannot be
  * listed. A missing <rootfs>/proc means no process.
  */
+/* Keeps (pid, comm) for dockerd_config_find_binary; silently stops at the cap or on no memory. */
+static void record_process(struct dockerd_config *cfg, int pid, const char *comm, size_t len)
+{
+    if (cfg->n_procs >= PROC_ENTRIES_MAX)
+        return;
+    if (cfg->n_procs == cfg->cap_procs) {
+        size_t ncap = cfg->cap_procs ? cfg->cap_procs * 2 : 256;
+        struct dockerd_proc *p = realloc(cfg->procs, ncap * sizeof(*p));
+        if (p == NULL)
+            return;
+        cfg->procs = p;
+        cfg->cap_procs = ncap;
+    }
+    struct dockerd_proc *e = &cfg->procs[cfg->n_procs++];
+    e->pid = pid;
+    if (len >= sizeof(e->comm))
+        len = sizeof(e->comm) - 1;
+    memcpy(e->comm, comm, len);
+    e->comm[len] = '\0';
+}
+
 static int list_processes(const char *rootfs, const char *name, int *pids, size_t max,
-                          size_t *n_out, char *err, size_t errlen)
+                          size_t *n_out, struct dockerd_config *record, char *err, size_t errlen)
 {
     char **names = NULL;
     size_t found = 0;
@@ -228,8 +249,8 @@ static int list_processes(const char *rootfs, const char *name, int *pids, size_
     buf_init(&comm, PROC_COMM_MAX);
     for (int i = 0; i < n; i++) {
         int pid = parse_pid(names[i]);
-        /* Full of lower pids already: this one would not be kept. */
-        if (pid == 0 || (found == max && pid >= pids[found - 1]))
+        /* Full of lower pids already: this one would not be kept (unless recording). */
+        if (pid == 0 || (record == NULL && found == max && pid >= pids[found - 1]))
             continue;
         char path[64];
         snprintf(path, sizeof(path), "%d/comm", pid);
@@ -238,6 +259,10 @@ static int list_processes(const char *rootfs, const char *name, int *pids, size_
         size_t len = comm.len;
         while (len > 0 && comm.data[len - 1] == '\n')
             len--;
+        if (record != NULL)
+            record_process(record, pid, comm.data, len);
+        if (found == max && pid >= pids[found - 1])
+            continue;
         if (len != cmplen || memcmp(comm.data, name, cmplen) != 0)
             continue;
         if (namelen >= COMM_LEN) {
@@ -268,7 +293,7 @@ static int find_process(const char *rootfs, const char *name, int *pid_out, char
 {
     size_t n = 0;
     *pid_out = 0;
-    return list_processes(rootfs, name, pid_out, 1, &n, err, errlen);
+    return list_processes(rootfs, name, pid_out, 1, &n, NULL, err, errlen);
 }
 
 /* The first regular file called `name` in bin_dirs; 0 or -1. */
@@ -881,6 +906,10 @@ void dockerd_config_free(struct dockerd_config *cfg)
     free(cfg->opts);
     cfg->opts = NULL;
     cfg->n_opts = 0;
+    free(cfg->procs);
+    cfg->procs = NULL;
+    cfg->n_procs = 0;
+    cfg->cap_procs = 0;
     cJSON_Delete(cfg->json);
     cfg->json = NULL;
 }
@@ -1003,7 +1032,7 @@ int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct 
     int pids[DOCKERD_CANDIDATES_MAX];
     size_t n = 0;
     memset(cfg, 0, sizeof(*cfg));
-    if (list_processes(rootfs, "dockerd", pids, ARRAY_LEN(pids), &n, err, errlen) != 0)
+    if (list_processes(rootfs, "dockerd", pids, ARRAY_LEN(pids), &n, cfg, err, errlen) != 0)
         return -1;
     const char *sock = docker_host_socket(docker_host);
     if (n > 1 && sock != NULL) {
@@ -1087,4 +1116,35 @@ int dockerd_config_load_ctx(const struct collect_ctx *ctx, struct dockerd_config
         return -1;
     }
     return dockerd_config_load_for(ctx->rootfs, ctx->docker_host, cfg, err, errlen);
+}
+
+int dockerd_config_find_binary(const struct dockerd_config *cfg, const char *rootfs,
+                               const char *name, char *out, size_t outlen)
+{
+    if (cfg->procs == NULL)
+        return host_find_binary(rootfs, name, out, outlen);
+    if (strchr(name, '/') != NULL || name[0] == '\0')
+        return -1;
+    size_t namelen = strlen(name);
+    size_t cmplen = namelen > COMM_LEN ? COMM_LEN : namelen;
+    int best = 0;
+    char best_exe[HOSTFS_PATH_MAX] = "";
+    for (size_t i = 0; i < cfg->n_procs; i++) {
+        const struct dockerd_proc *p = &cfg->procs[i];
+        if (strlen(p->comm) != cmplen || memcmp(p->comm, name, cmplen) != 0)
+            continue;
+        if (best != 0 && p->pid >= best)
+            continue;
+        char exe[HOSTFS_PATH_MAX];
+        if (read_exe(rootfs, p->pid, exe, sizeof(exe)) != 0)
+            continue;
+        /* comm is cut to 15 characters: a long name must also be the exe's. */
+        if (namelen >= COMM_LEN && strcmp(base_name(exe), name) != 0)
+            continue;
+        best = p->pid;
+        memcpy(best_exe, exe, strlen(exe) + 1);
+    }
+    if (best != 0)
+        return copy_str(out, outlen, best_exe);
+    return find_in_bin_dirs(rootfs, name, out, outlen);
 }

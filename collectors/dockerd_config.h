@@ -50,6 +50,12 @@ struct dockerd_opt {
     char *value; /* "true" for a bare flag */
 };
 
+/* A process seen when dockerd was looked for: pid and comm (cut to 15 characters). */
+struct dockerd_proc {
+    int pid;
+    char comm[16];
+};
+
 struct dockerd_config {
     int pid;                   /* dockerd's pid in the host's /proc; 0 = not found */
     char exe[HOSTFS_PATH_MAX]; /* dockerd binary (host path); "" = unknown */
@@ -60,7 +66,9 @@ struct dockerd_config {
     char config_error[256]; /* why INVALID/UNREADABLE, without the path */
     cJSON *json;            /* the parsed daemon.json object when json_state == DOCKERD_JSON_OK */
     int systemd_tcp; /* an fd:// host's docker.socket has a TCP ListenStream= (set by load) */
-    bool borrowed;   /* a shallow copy from dockerd_config_load_ctx: free releases nothing */
+    struct dockerd_proc *procs; /* every process of the /proc scan (for finding binaries) */
+    size_t n_procs, cap_procs;
+    bool borrowed; /* a shallow copy from dockerd_config_load_ctx: free releases nothing */
 };
 
 /*
@@ -204,5 +212,13 @@ int systemd_unit_path(const char *rootfs, const char *unit, char *out, size_t ou
  * not found.
  */
 int host_find_binary(const char *rootfs, const char *name, char *out, size_t outlen);
+
+/*
+ * host_find_binary, answered from the process table recorded when the
+ * configuration was loaded (one /proc scan per collection instead of one per
+ * binary); the same rules and fallback. Returns 0 with the host path, or -1.
+ */
+int dockerd_config_find_binary(const struct dockerd_config *cfg, const char *rootfs,
+                               const char *name, char *out, size_t outlen);
 
 #endif

@@ -442,7 +442,7 @@ static int audit_target_path(size_t t, const char *rootfs, const struct dockerd_
         snprintf(why, whylen, "no dockerd binary found on the host");
         return -1;
     case SRC_BINARY:
-        if (host_find_binary(rootfs, arg, out, outlen) == 0)
+        if (dockerd_config_find_binary(cfg, rootfs, arg, out, outlen) == 0)
             return 0;
         snprintf(why, whylen, "no %s binary found on the host", arg);
         return -1;
