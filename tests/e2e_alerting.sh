@@ -365,7 +365,7 @@ t_create=$(now)
 dk create --privileged --name "$PRIV" "$IMAGE" sleep 1000 >/dev/null
 t_created=$(now)
 t_seen="" t_pending="" t_firing="" t_page="" t_page_priv=""
-deadline=$(awk -v t="$t_create" 'BEGIN { print t + 90 }')
+deadline=$(awk -v t="$t_create" 'BEGIN { printf "%.3f", t + 90 }')
 while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
     if [ -z "$t_seen" ] && [ "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
         t_seen=$(now)
@@ -396,7 +396,7 @@ if [ -n "$store_port" ]; then
     fleet_cond="(.labels.alertname == \"DockwardFleetRegressions\" and .labels.job == \"dockward-store\"
         and (.labels.check as \$c | $priv_checks | index(\$c) != null))"
     t_fleet=""
-    deadline=$(awk -v t="$t_create" 'BEGIN { print t + 90 }')
+    deadline=$(awk -v t="$t_create" 'BEGIN { printf "%.3f", t + 90 }')
     while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
         t_fleet=$(first_page firing "$fleet_cond")
         [ -n "$t_fleet" ] && break
@@ -423,7 +423,7 @@ fi
 t_remove=$(now)
 dk rm -f "$PRIV" >/dev/null
 t_resolved="" t_resolved_priv=""
-deadline=$(awk -v t="$t_remove" 'BEGIN { print t + 120 }')
+deadline=$(awk -v t="$t_remove" 'BEGIN { printf "%.3f", t + 120 }')
 while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
     [ -z "$t_resolved" ] && t_resolved=$(first_page resolved "$regressed")
     [ -z "$t_resolved_priv" ] && t_resolved_priv=$(first_page resolved "$privileged")
