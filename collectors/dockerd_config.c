@@ -1026,14 +1026,10 @@ static int serves_socket(const struct dockerd_config *cfg, const char *rootfs, c
     return found;
 }
 
-int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct dockerd_config *cfg,
-                            char *err, size_t errlen)
+/* Loads the dockerd serving docker_host into cfg (see dockerd_config_load_for). */
+static int load_serving(const char *rootfs, const char *docker_host, const int *pids, size_t n,
+                        struct dockerd_config *cfg, char *err, size_t errlen)
 {
-    int pids[DOCKERD_CANDIDATES_MAX];
-    size_t n = 0;
-    memset(cfg, 0, sizeof(*cfg));
-    if (list_processes(rootfs, "dockerd", pids, ARRAY_LEN(pids), &n, cfg, err, errlen) != 0)
-        return -1;
     const char *sock = docker_host_socket(docker_host);
     if (n > 1 && sock != NULL) {
         char want[HOSTFS_PATH_MAX];
@@ -1052,6 +1048,29 @@ int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct 
         }
     }
     return load_pid(rootfs, n > 0 ? pids[0] : 0, cfg, err, errlen);
+}
+
+int dockerd_config_load_for(const char *rootfs, const char *docker_host, struct dockerd_config *cfg,
+                            char *err, size_t errlen)
+{
+    int pids[DOCKERD_CANDIDATES_MAX];
+    size_t n = 0;
+    /* The /proc scan also records every process, kept with the configuration. */
+    struct dockerd_config scan;
+    memset(&scan, 0, sizeof(scan));
+    memset(cfg, 0, sizeof(*cfg));
+    if (list_processes(rootfs, "dockerd", pids, ARRAY_LEN(pids), &n, &scan, err, errlen) != 0) {
+        free(scan.procs);
+        return -1;
+    }
+    if (load_serving(rootfs, docker_host, pids, n, cfg, err, errlen) != 0) {
+        free(scan.procs);
+        return -1;
+    }
+    cfg->procs = scan.procs;
+    cfg->n_procs = scan.n_procs;
+    cfg->cap_procs = scan.cap_procs;
+    return 0;
 }
 
 int dockerd_config_env_flag(const struct dockerd_config *cfg, const char *rootfs, const char *name,
