@@ -260,6 +260,25 @@ enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
     return ret;
 }
 
+enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *content_type,
+                                      int gzip, const char *data, size_t len,
+                                      void (*release)(void *), void *release_cls)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)(uintptr_t)data, release, release_cls);
+    if (r == NULL) {
+        release(release_cls);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+    if (gzip)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn)
 {
     static const char body[] = "method not allowed: use GET or HEAD\n";

@@ -77,6 +77,17 @@ void httpd_stop(struct httpd *h);
 enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
                               const char *content_type, const char *body, size_t len);
 
+/*
+ * Queues a 200 with a rendered metrics body in `format` (gzip-encoded when
+ * `gzip`), the body NOT copied: `release(release_cls)` runs once MHD is done
+ * with it (also when this fails). Content-Type, Vary and Content-Encoding as
+ * the exposition formats want. Shared by the agent's and the store's
+ * /metrics, which serve pre-rendered snapshots.
+ */
+enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *content_type,
+                                      int gzip, const char *data, size_t len,
+                                      void (*release)(void *), void *release_cls);
+
 /* 405 with "Allow: GET, HEAD". */
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);
 

@@ -31,20 +31,8 @@ static enum MHD_Result serve_metrics(struct agent_server *srv, struct MHD_Connec
     enum expo_format format = expo_negotiate(accept);
     int gzip = expo_accepts_gzip(encoding);
     const struct snapshot_body *body = &snap->body[format][gzip ? 1 : 0];
-
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-        body->len, body->data, release_snapshot, snap);
-    if (r == NULL) {
-        snapshot_unref(snap);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(format));
-    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-    if (gzip)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return httpd_respond_metrics(conn, expo_content_type(format), gzip, body->data, body->len,
+                                 release_snapshot, snap);
 }
 
 static enum MHD_Result serve_landing(struct agent_server *srv, struct MHD_Connection *conn)

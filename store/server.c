@@ -461,19 +461,8 @@ static enum MHD_Result serve_metrics(struct store_server *srv, struct MHD_Connec
         gzip = 0;
     }
     const struct store_snapshot_body *body = &snap->body[format][gzip ? 1 : 0];
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-        body->len, body->data, release_snapshot, snap);
-    if (r == NULL) {
-        store_snapshot_unref(snap);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(format));
-    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-    if (gzip)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return httpd_respond_metrics(conn, expo_content_type(format), gzip, body->data, body->len,
+                                 release_snapshot, snap);
 }
 
 static enum MHD_Result serve_landing(struct store_server *srv, struct MHD_Connection *conn)
