@@ -22,7 +22,7 @@ bin=$PWD/build-bench/dockward
 
 source tests/docker_env.sh
 dir=$(mktemp -d /tmp/dockward-bench-collect-XXXXXX)
-trap 'docker_env_stop' EXIT
+trap 'docker_env_stop; rm -rf "$dir"' EXIT
 docker_env_start "$dir/docker" --bridge=none >/dev/null
 docker_env_import_busybox
 
