@@ -24,6 +24,13 @@ docker_env_ping() {
 docker_env_start() {
     local dir=$1
     shift
+    # One private dockerd on the machine at a time, also across build trees
+    # (ctest's RESOURCE_LOCK covers one ctest run only): held until the
+    # script exits.
+    if [ -z "${DOCKER_ENV_LOCK_FD:-}" ]; then
+        exec {DOCKER_ENV_LOCK_FD}>/tmp/dockward-dockerd.lock
+        flock "$DOCKER_ENV_LOCK_FD"
+    fi
     DOCKER_ENV_DIR=$dir
     DOCKER_ENV_SOCK=$dir/docker.sock
     mkdir -p "$dir"
