@@ -66,6 +66,9 @@ struct webconfig {
     char *path; /* the file this came from, for messages */
     /* tls_server_config; tls == 0 when the section is absent (plain HTTP) */
     int tls;
+    char *cert_file; /* resolved paths (relative ones joined to the file's */
+    char *key_file;  /* directory); NULL when not set */
+    char *client_ca_file;
     char *cert_pem;      /* contents of cert_file, read at parse time */
     char *key_pem;       /* contents of key_file; never logged */
     char *client_ca_pem; /* contents of client_ca_file, or NULL */
@@ -78,6 +81,12 @@ struct webconfig {
     /* basic_auth_users; n_users == 0: no basic auth */
     struct webconfig_user *users;
     size_t n_users;
+    /*
+     * A bcrypt setting ("$2b$NN$" + salt) at the users' highest cost:
+     * webconfig_check_password hashes an unknown user's password with it, so
+     * a wrong user name costs the same work as a wrong password.
+     */
+    char dummy_setting[64];
 };
 
 /*
@@ -100,5 +109,19 @@ struct webconfig *webconfig_parse(const char *text, size_t len, const char *path
 struct webconfig *webconfig_load(const char *path, char *err, size_t errlen);
 
 void webconfig_free(struct webconfig *wc);
+
+/*
+ * Whether `user` is in basic_auth_users and `password` matches its bcrypt
+ * hash (libcrypt's crypt_r; the hashes compared in constant time). Always
+ * does one bcrypt at about the configured cost, also for an unknown user.
+ * Returns 1 on a match, 0 otherwise (also when nothing is configured).
+ * Thread-safe; tens of milliseconds at cost 10.
+ */
+int webconfig_check_password(const struct webconfig *wc, const char *user, const char *password);
+
+/* "NoClientCert", "RequireAndVerifyClientCert", ... */
+const char *webconfig_client_auth_name(enum webconfig_client_auth a);
+/* "TLS12", ..., "" for WEBCONFIG_TLS_DEFAULT. */
+const char *webconfig_tls_version_name(enum webconfig_tls_version v);
 
 #endif
