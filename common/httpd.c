@@ -1,9 +1,25 @@
 /*
- * httpd.c - listening socket + libmicrohttpd daemon; see httpd.h.
+ * httpd.c - listening socket + libmicrohttpd daemon, and the web-config
+ * guard in front of every handler; see httpd.h.
+ *
+ * Who owns what: struct httpd belongs to the main thread (start, reload,
+ * stop); `daemon` and `retired` are touched by it only. The current web
+ * config lives in a refcounted, immutable struct web_state; `web_lock`
+ * guards only the pointer and the reference taken under it. Each
+ * connection holds a reference to the state its current request started
+ * with (struct conn_ctx, libmicrohttpd's socket context), so a reload never
+ * changes the rules in the middle of a request and the last user frees it.
  */
 #include "httpd.h"
 
+#include "expo.h"
 #include "log.h"
+#include "webconfig.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <sys/random.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,11 +34,65 @@
 
 #define LISTEN_BACKLOG 128
 #define HTTPD_THREADS  2
+/* Successful basic-auth checks remembered per config (see auth_cache_*). */
+#define AUTH_CACHE_ENTRIES 64
+#define AUTH_CACHE_MAC_LEN 32 /* HMAC-SHA256 */
+
+/*
+ * The web config in force and what hangs off it. Immutable but for the
+ * cache (its own lock); freed by the last reference.
+ *
+ * The cache: checking a bcrypt hash costs tens of milliseconds on a polling
+ * thread, and Prometheus sends the same credentials every scrape. So a
+ * successful check is remembered as HMAC-SHA256(key, user NUL password)
+ * under a random key made for this config; a later request whose MAC is
+ * in the cache skips bcrypt. What that gives and costs:
+ *   - only successes are cached: a wrong password, or an unknown user,
+ *     always costs a full bcrypt, so guessing gets no faster over the
+ *     network, and the cache never answers "no";
+ *   - it never holds a password: a memory dump gives MACs and their key,
+ *     which lets an attacker test guesses at HMAC speed instead of bcrypt
+ *     speed - for passwords used since the last reload only; one who can
+ *     read this process's memory can read the passwords off the wire too;
+ *   - bounded (AUTH_CACHE_ENTRIES, oldest replaced), and gone with its
+ *     config: a reload that removes a user or changes a password takes
+ *     effect at once.
+ * Not solved here: a flood of wrong passwords costs a bcrypt each on the
+ * polling threads and can delay scrapes, as with any exporter; rate-limit
+ * untrusted networks in front of the port.
+ */
+struct web_state {
+    atomic_int refs;
+    struct webconfig *wc; /* NULL: no web config */
+    pthread_mutex_t cache_lock;
+    unsigned char cache_key[AUTH_CACHE_MAC_LEN];
+    unsigned char cache[AUTH_CACHE_ENTRIES][AUTH_CACHE_MAC_LEN];
+    size_t cache_used, cache_next;
+};
 
 struct httpd {
     struct MHD_Daemon *daemon;
+    struct MHD_Daemon *retired; /* quiesced by the last TLS reload; stopped at the next */
     int listen_fd;
     char bound[128];
+    /* What a (re)started daemon needs. */
+    unsigned max_conn, per_ip;
+    bool allow_suspend;
+    httpd_handler handler;
+    void *cls;
+    MHD_RequestCompletedCallback completed;
+    const char *realm;
+    struct httpd_web_counters *counters;
+    pthread_mutex_t web_lock; /* guards `web` (the pointer and the ref taken under it) */
+    struct web_state *web;
+};
+
+/* Per connection (MHD's socket context), from accept to close. */
+struct conn_ctx {
+    struct web_state *web; /* the state of the current request (a reference) */
+    int cert_ok;           /* client certificate judged: -1 not yet, 0 refused, 1 fine */
+    bool refused;          /* the current request got a 401 from the guard */
+    void *inner_cls;       /* the handler's *req_cls */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -193,39 +263,359 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
+static struct web_state *web_state_new(struct webconfig *wc)
+{
+    struct web_state *ws = calloc(1, sizeof(*ws));
+    if (ws == NULL)
+        return NULL;
+    atomic_init(&ws->refs, 1);
+    ws->wc = wc;
+    pthread_mutex_init(&ws->cache_lock, NULL);
+    if (getrandom(ws->cache_key, sizeof(ws->cache_key), 0) != (ssize_t)sizeof(ws->cache_key)) {
+        pthread_mutex_destroy(&ws->cache_lock);
+        free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+static void web_state_unref(struct web_state *ws)
+{
+    if (ws == NULL || atomic_fetch_sub(&ws->refs, 1) != 1)
+        return;
+    webconfig_free(ws->wc);
+    explicit_bzero(ws->cache_key, sizeof(ws->cache_key));
+    explicit_bzero(ws->cache, sizeof(ws->cache));
+    pthread_mutex_destroy(&ws->cache_lock);
+    free(ws);
+}
+
+static struct web_state *web_acquire(struct httpd *h)
+{
+    pthread_mutex_lock(&h->web_lock);
+    struct web_state *ws = h->web;
+    if (ws != NULL)
+        atomic_fetch_add(&ws->refs, 1);
+    pthread_mutex_unlock(&h->web_lock);
+    return ws;
+}
+
+/* The MAC that stands for (user, password) in the cache. 0 or -1. */
+static int auth_cache_mac(const struct web_state *ws, const char *user, const char *password,
+                          unsigned char mac[AUTH_CACHE_MAC_LEN])
+{
+    gnutls_hmac_hd_t hd;
+    if (gnutls_hmac_init(&hd, GNUTLS_MAC_SHA256, ws->cache_key, sizeof(ws->cache_key)) < 0)
+        return -1;
+    int rc = gnutls_hmac(hd, user, strlen(user) + 1) < 0 ||
+                     gnutls_hmac(hd, password, strlen(password)) < 0
+                 ? -1
+                 : 0;
+    gnutls_hmac_deinit(hd, mac);
+    return rc;
+}
+
+static bool auth_cache_has(struct web_state *ws, const unsigned char mac[AUTH_CACHE_MAC_LEN])
+{
+    bool found = false;
+    pthread_mutex_lock(&ws->cache_lock);
+    for (size_t i = 0; i < ws->cache_used; i++) {
+        unsigned char diff = 0;
+        for (size_t k = 0; k < AUTH_CACHE_MAC_LEN; k++)
+            diff |= ws->cache[i][k] ^ mac[k];
+        found |= diff == 0;
+    }
+    pthread_mutex_unlock(&ws->cache_lock);
+    return found;
+}
+
+static void auth_cache_add(struct web_state *ws, const unsigned char mac[AUTH_CACHE_MAC_LEN])
+{
+    pthread_mutex_lock(&ws->cache_lock);
+    memcpy(ws->cache[ws->cache_next], mac, AUTH_CACHE_MAC_LEN);
+    ws->cache_next = (ws->cache_next + 1) % AUTH_CACHE_ENTRIES;
+    if (ws->cache_used < AUTH_CACHE_ENTRIES)
+        ws->cache_used++;
+    pthread_mutex_unlock(&ws->cache_lock);
+}
+
+/* Whether the credentials match, through the cache. */
+static bool check_credentials(struct web_state *ws, const char *user, const char *password)
+{
+    unsigned char mac[AUTH_CACHE_MAC_LEN];
+    bool have_mac = auth_cache_mac(ws, user, password, mac) == 0;
+    if (have_mac && auth_cache_has(ws, mac)) {
+        explicit_bzero(mac, sizeof(mac));
+        return true;
+    }
+    bool ok = webconfig_check_password(ws->wc, user, password) == 1;
+    if (ok && have_mac)
+        auth_cache_add(ws, mac);
+    explicit_bzero(mac, sizeof(mac));
+    return ok;
+}
+
+/* The client certificate against client_auth_type: 1 acceptable, 0 not. */
+static int judge_client_cert(struct MHD_Connection *conn, enum webconfig_client_auth mode)
+{
+    if (mode == WEBCONFIG_NO_CLIENT_CERT || mode == WEBCONFIG_REQUEST_CLIENT_CERT)
+        return 1;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci == NULL || ci->tls_session == NULL)
+        return 0;
+    gnutls_session_t session = (gnutls_session_t)ci->tls_session;
+    unsigned n = 0;
+    const gnutls_datum_t *certs = gnutls_certificate_get_peers(session, &n);
+    bool given = certs != NULL && n > 0;
+    if (mode == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT)
+        return given;
+    if (!given)
+        return mode == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN;
+    unsigned status = 0;
+    if (gnutls_certificate_verify_peers2(session, &status) < 0)
+        return 0;
+    return status == 0;
+}
+
+/* Adds http_server_config.headers of the connection's current request. */
+static void add_web_headers(struct MHD_Connection *conn, struct MHD_Response *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+    const struct webconfig *wc = cc != NULL && cc->web != NULL ? cc->web->wc : NULL;
+    for (size_t i = 0; wc != NULL && i < wc->n_headers; i++)
+        MHD_add_response_header(r, wc->headers[i].name, wc->headers[i].value);
+}
+
+static void count_failure(struct httpd *h, enum httpd_auth_failure f)
+{
+    if (h->counters != NULL)
+        atomic_fetch_add(&h->counters->failures[f], 1);
+}
+
+/* 401 with WWW-Authenticate (and the configured headers). */
+static enum MHD_Result refuse_unauthorized(struct httpd *h, struct MHD_Connection *conn)
+{
+    static const char body[] = "unauthorized\n";
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    add_web_headers(conn, r);
+    enum MHD_Result ret =
+        MHD_queue_basic_auth_fail_response(conn, h->realm ? h->realm : "dockward", r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum guard_verdict { GUARD_PASS, GUARD_CLOSE, GUARD_UNAUTHORIZED };
+
+/* The web config's rules for a new request. Never logs credentials. */
+static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
+                                      struct MHD_Connection *conn)
+{
+    const struct webconfig *wc = cc->web != NULL ? cc->web->wc : NULL;
+    if (wc == NULL)
+        return GUARD_PASS;
+    if (wc->tls && wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
+        if (cc->cert_ok < 0)
+            cc->cert_ok = judge_client_cert(conn, wc->client_auth);
+        if (!cc->cert_ok) {
+            count_failure(h, HTTPD_AUTH_CLIENT_CERTIFICATE);
+            log_debug("http: closing a connection: client certificate missing or not "
+                      "verified (%s)",
+                      webconfig_client_auth_name(wc->client_auth));
+            return GUARD_CLOSE;
+        }
+    }
+    if (wc->n_users == 0)
+        return GUARD_PASS;
+    char *password = NULL;
+    char *user = MHD_basic_auth_get_username_password(conn, &password);
+    if (user == NULL) {
+        if (password != NULL) {
+            explicit_bzero(password, strlen(password));
+            MHD_free(password);
+        }
+        count_failure(h, HTTPD_AUTH_MISSING_CREDENTIALS);
+        log_debug("http: 401: no basic-auth credentials");
+        return GUARD_UNAUTHORIZED;
+    }
+    bool ok = check_credentials(cc->web, user, password != NULL ? password : "");
+    if (password != NULL) {
+        explicit_bzero(password, strlen(password));
+        MHD_free(password);
+    }
+    explicit_bzero(user, strlen(user));
+    MHD_free(user);
+    if (!ok) {
+        count_failure(h, HTTPD_AUTH_WRONG_CREDENTIALS);
+        log_debug("http: 401: wrong basic-auth credentials");
+        return GUARD_UNAUTHORIZED;
+    }
+    return GUARD_PASS;
+}
+
+/* MHD's access handler: the guard, then the program's handler. */
+static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload_data,
+                             size_t *upload_data_size, void **req_cls)
+{
+    struct httpd *h = cls;
+    if (*req_cls == NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+        if (cc == NULL)
+            return MHD_NO; /* no context (out of memory at accept): refuse */
+        *req_cls = cc;
+        cc->inner_cls = NULL;
+        cc->refused = false;
+        web_state_unref(cc->web);
+        cc->web = web_acquire(h);
+        switch (guard_check(h, cc, conn)) {
+        case GUARD_CLOSE:
+            return MHD_NO;
+        case GUARD_UNAUTHORIZED:
+            cc->refused = true;
+            return refuse_unauthorized(h, conn);
+        case GUARD_PASS:
+            break;
+        }
+    }
+    struct conn_ctx *cc = *req_cls;
+    if (cc->refused) {
+        *upload_data_size = 0; /* answered: drop whatever body follows */
+        return MHD_YES;
+    }
+    return h->handler(h->cls, conn, url, method, version, upload_data, upload_data_size,
+                      &cc->inner_cls);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct httpd *h = cls;
+    struct conn_ctx *cc = req_cls != NULL ? *req_cls : NULL;
+    if (cc == NULL)
+        return;
+    if (h->completed != NULL)
+        h->completed(NULL, conn, &cc->inner_cls, toe);
+    cc->inner_cls = NULL;
+    cc->refused = false;
+    *req_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_ctx *cc = calloc(1, sizeof(*cc));
+        if (cc != NULL)
+            cc->cert_ok = -1;
+        *socket_context = cc;
+        return;
+    }
+    struct conn_ctx *cc = *socket_context;
+    if (cc != NULL) {
+        web_state_unref(cc->web);
+        free(cc);
+    }
+    *socket_context = NULL;
+}
+
+/* GnuTLS priorities for min/max_version (TLS12..TLS13 when unset, as the toolkit). */
+static void tls_priorities(const struct webconfig *wc, char *out, size_t outlen)
+{
+    static const char *const vers[] = { "", "+VERS-TLS1.0", "+VERS-TLS1.1", "+VERS-TLS1.2",
+                                        "+VERS-TLS1.3" };
+    unsigned lo = wc->min_version ? (unsigned)wc->min_version : (unsigned)WEBCONFIG_TLS12;
+    unsigned hi = wc->max_version ? (unsigned)wc->max_version : (unsigned)WEBCONFIG_TLS13;
+    size_t used = (size_t)snprintf(out, outlen, "NORMAL:-VERS-ALL");
+    for (unsigned v = lo; v <= hi && used < outlen; v++)
+        used += (size_t)snprintf(out + used, outlen - used, ":%s", vers[v]);
+}
+
+/* Starts one MHD daemon on the listening socket, with TLS when `wc` says so. */
+static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *wc)
+{
+    char priorities[128];
+    struct MHD_OptionItem tls[5];
+    size_t n = 0;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO | MHD_USE_ITC; /* ITC: MHD_quiesce_daemon on reload */
+    if (h->allow_suspend)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
+    if (wc != NULL && wc->tls) {
+        flags |= MHD_USE_TLS;
+        tls_priorities(wc, priorities, sizeof(priorities));
+        tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, wc->cert_pem };
+        tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, wc->key_pem };
+        tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0, priorities };
+        /* A trust list makes MHD ask for a client certificate; guard_check judges it. */
+        if (wc->client_ca_pem != NULL)
+            tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->client_ca_pem };
+    }
+    tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, guard, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+        h->max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+}
+
 struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
                           char *err, size_t errlen)
 {
     struct httpd *h = calloc(1, sizeof(*h));
     if (h == NULL) {
+        webconfig_free(opts->web);
         seterr(err, errlen, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&h->web_lock, NULL);
+    h->handler = handler;
+    h->cls = cls;
+    h->completed = opts->completed;
+    h->allow_suspend = opts->allow_suspend;
+    h->realm = opts->realm;
+    h->counters = opts->counters;
+    h->web = web_state_new(opts->web);
+    if (h->web == NULL) {
+        webconfig_free(opts->web);
+        pthread_mutex_destroy(&h->web_lock);
+        free(h);
+        seterr(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (h->counters != NULL && opts->web != NULL)
+        atomic_store(&h->counters->last_reload_ok, 1);
     h->listen_fd = open_listener(opts->listen_address, h->bound, sizeof(h->bound), err, errlen);
     if (h->listen_fd < 0) {
+        web_state_unref(h->web);
+        pthread_mutex_destroy(&h->web_lock);
         free(h);
         return NULL;
     }
-    unsigned max_conn =
-        opts->max_connections ? opts->max_connections : HTTPD_DEFAULT_MAX_CONNECTIONS;
-    unsigned per_ip = max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
-    if (per_ip == 0)
-        per_ip = 1;
-
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-    if (opts->allow_suspend)
-        flags |= MHD_ALLOW_SUSPEND_RESUME;
-    h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, cls, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, opts->completed, NULL, MHD_OPTION_END);
+    h->max_conn = opts->max_connections ? opts->max_connections : HTTPD_DEFAULT_MAX_CONNECTIONS;
+    h->per_ip = h->max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
+    if (h->per_ip == 0)
+        h->per_ip = 1;
+    h->daemon = start_daemon(h, opts->web);
     if (h->daemon == NULL) {
-        seterr(err, errlen, "cannot start the HTTP server on %s", h->bound);
+        seterr(err, errlen, "cannot start the HTTP%s server on %s",
+               opts->web != NULL && opts->web->tls ? "S" : "", h->bound);
         close(h->listen_fd);
+        web_state_unref(h->web);
+        pthread_mutex_destroy(&h->web_lock);
         free(h);
         return NULL;
     }
@@ -241,9 +631,119 @@ void httpd_stop(struct httpd *h)
 {
     if (h == NULL)
         return;
+    if (h->retired != NULL)
+        MHD_stop_daemon(h->retired);
     MHD_stop_daemon(h->daemon);
     close(h->listen_fd);
+    web_state_unref(h->web);
+    pthread_mutex_destroy(&h->web_lock);
     free(h);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* Whether going from `a` to `b` needs a new daemon (TLS material or settings). */
+static bool tls_changed(const struct webconfig *a, const struct webconfig *b)
+{
+    int ta = a != NULL && a->tls, tb = b != NULL && b->tls;
+    if (ta != tb)
+        return true;
+    if (!ta)
+        return false;
+    return !same_text(a->cert_pem, b->cert_pem) || !same_text(a->key_pem, b->key_pem) ||
+           !same_text(a->client_ca_pem, b->client_ca_pem) || a->min_version != b->min_version ||
+           a->max_version != b->max_version;
+}
+
+void httpd_web_reload_failed(struct httpd *h)
+{
+    if (h != NULL && h->counters != NULL)
+        atomic_store(&h->counters->last_reload_ok, 0);
+}
+
+int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t errlen)
+{
+    struct web_state *ns = web_state_new(wc);
+    if (ns == NULL) {
+        webconfig_free(wc);
+        seterr(err, errlen, "out of memory");
+        httpd_web_reload_failed(h);
+        return -1;
+    }
+    struct web_state *old = web_acquire(h);
+    if (tls_changed(old ? old->wc : NULL, wc)) {
+        /*
+         * Stop accepting on the running daemon (its connections go on),
+         * start one with the new material on the same socket. Should that
+         * fail, the old material goes back into a new daemon, so the port
+         * always has someone accepting.
+         */
+        MHD_socket fd = MHD_quiesce_daemon(h->daemon);
+        if (fd == MHD_INVALID_SOCKET) {
+            seterr(err, errlen, "cannot hand over the listening socket");
+            web_state_unref(old);
+            web_state_unref(ns);
+            httpd_web_reload_failed(h);
+            return -1;
+        }
+        struct MHD_Daemon *nd = start_daemon(h, wc);
+        bool failed = nd == NULL;
+        if (failed) {
+            seterr(err, errlen, "cannot start the HTTP%s server with the new TLS settings",
+                   wc != NULL && wc->tls ? "S" : "");
+            nd = start_daemon(h, old ? old->wc : NULL);
+            if (nd == NULL)
+                log_error("cannot restart the HTTP server on %s with the old settings either: "
+                          "not serving",
+                          h->bound);
+        }
+        if (h->retired != NULL)
+            MHD_stop_daemon(h->retired);
+        h->retired = h->daemon;
+        h->daemon = nd;
+        if (failed) {
+            web_state_unref(old);
+            web_state_unref(ns);
+            httpd_web_reload_failed(h);
+            return -1;
+        }
+    }
+    web_state_unref(old);
+    pthread_mutex_lock(&h->web_lock);
+    old = h->web;
+    h->web = ns;
+    pthread_mutex_unlock(&h->web_lock);
+    web_state_unref(old);
+    if (h->counters != NULL)
+        atomic_store(&h->counters->last_reload_ok, 1);
+    return 0;
+}
+
+const char *httpd_auth_failure_name(enum httpd_auth_failure f)
+{
+    static const char *const names[HTTPD_AUTH_FAILURE_COUNT] = { "missing_credentials",
+                                                                 "wrong_credentials",
+                                                                 "client_certificate" };
+    return (unsigned)f < HTTPD_AUTH_FAILURE_COUNT ? names[f] : "unknown";
+}
+
+void httpd_web_counters_init(struct httpd_web_counters *c)
+{
+    for (size_t i = 0; i < HTTPD_AUTH_FAILURE_COUNT; i++)
+        atomic_init(&c->failures[i], 0);
+    atomic_init(&c->last_reload_ok, 0);
+}
+
+enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
+                                     struct MHD_Response *r)
+{
+    add_web_headers(conn, r);
+    return MHD_queue_response(conn, status, r);
 }
 
 enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
@@ -255,7 +755,7 @@ enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
         return MHD_NO;
     if (content_type != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = httpd_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -274,7 +774,7 @@ enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *c
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
     if (gzip)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -288,7 +788,31 @@ enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c,
+                              const char *prefix)
+{
+    char failures[96], reload[96];
+    int n1 = snprintf(failures, sizeof(failures), "%sweb_auth_failures_total", prefix);
+    int n2 = snprintf(reload, sizeof(reload), "%sweb_config_last_reload_successful", prefix);
+    if (n1 < 0 || (size_t)n1 >= sizeof(failures) || n2 < 0 || (size_t)n2 >= sizeof(reload))
+        return -1;
+    int rc = expo_family(e, failures, METRIC_COUNTER,
+                         "Requests refused by the web config: missing_credentials, "
+                         "wrong_credentials (basic auth, 401), client_certificate (missing or "
+                         "not verified; connection closed).");
+    for (int f = 0; f < HTTPD_AUTH_FAILURE_COUNT; f++) {
+        struct metric_label l[] = { { "reason",
+                                      httpd_auth_failure_name((enum httpd_auth_failure)f) } };
+        rc |= expo_sample(e, failures, l, 1, (double)atomic_load(&c->failures[f]));
+    }
+    rc |= expo_family(e, reload, METRIC_GAUGE,
+                      "1 when the last load of --web.config.file (at start or on SIGHUP) "
+                      "succeeded, 0 when it failed and the previous config stayed in force.");
+    rc |= expo_sample(e, reload, NULL, 0, (double)atomic_load(&c->last_reload_ok));
+    return rc == 0 ? 0 : -1;
 }

@@ -11,11 +11,31 @@
  * We create and bind the listening socket ourselves (IPv6 dual-stack for
  * ":port", a given host otherwise, port 0 for an ephemeral port) so the bound
  * address can be logged and tests can find an ephemeral port.
+ *
+ * With a web config (--web.config.file, common/webconfig.h) every request of
+ * either program passes a guard here before its handler runs, so handlers
+ * never see TLS or credentials:
+ *   - TLS by libmicrohttpd's GnuTLS support; a client certificate is asked
+ *     for when client_ca_file is set and judged here by client_auth_type
+ *     (GnuTLS verifies it against that CA) on the connection's first
+ *     request. A refused certificate closes the connection without an HTTP
+ *     answer, as a failed handshake would: the client learns nothing, and an
+ *     agent pushing with a wrong certificate retries instead of dropping its
+ *     report for good (which a 4xx would make it do).
+ *   - basic_auth_users: 401 with WWW-Authenticate on missing or wrong
+ *     credentials, before the handler runs and before any body is read.
+ *   - http_server_config.headers on every response queued through
+ *     httpd_queue_response (which every response helper here uses).
+ * httpd_reload_web swaps the config: users and headers for every request
+ * from then on; TLS material by a new daemon on the same listening socket
+ * (the old one stops accepting and keeps its open connections until the
+ * next reload or stop), so no connection is refused during a reload.
  */
 #ifndef DOCKWARD_HTTPD_H
 #define DOCKWARD_HTTPD_H
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,6 +54,40 @@
  */
 typedef MHD_AccessHandlerCallback httpd_handler;
 
+struct webconfig;
+
+/* Why the guard refused a request: the `reason` label of the auth counters. */
+enum httpd_auth_failure {
+    HTTPD_AUTH_MISSING_CREDENTIALS = 0, /* no Basic credentials */
+    HTTPD_AUTH_WRONG_CREDENTIALS,       /* unknown user or wrong password */
+    HTTPD_AUTH_CLIENT_CERTIFICATE,      /* missing or unverified client certificate */
+};
+#define HTTPD_AUTH_FAILURE_COUNT 3
+
+/* "missing_credentials", "wrong_credentials", "client_certificate". */
+const char *httpd_auth_failure_name(enum httpd_auth_failure f);
+
+/*
+ * Counters of the web config, owned by the program (it renders them with
+ * its metrics) and bumped by the server's threads.
+ */
+struct httpd_web_counters {
+    atomic_uint_fast64_t failures[HTTPD_AUTH_FAILURE_COUNT];
+    atomic_int last_reload_ok; /* 1 after a good (re)load, 0 after a failed one */
+};
+
+void httpd_web_counters_init(struct httpd_web_counters *c);
+
+struct expo;
+
+/*
+ * Adds <prefix>web_auth_failures_total{reason} and
+ * <prefix>web_config_last_reload_successful to `e` (prefix "dockward_" for
+ * the agent, "dockward_store_" for the store). Returns 0 or -1.
+ */
+int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c,
+                              const char *prefix);
+
 struct httpd_options {
     const char *listen_address; /* ":10310", "127.0.0.1:0", "[::1]:10310" */
     unsigned max_connections;   /* 0 = HTTPD_DEFAULT_MAX_CONNECTIONS */
@@ -47,6 +101,14 @@ struct httpd_options {
      * the handler again to queue the response. Off by default.
      */
     bool allow_suspend;
+    /*
+     * Optional web config (TLS, basic auth, headers), taken over by
+     * httpd_start (freed by it on failure too). NULL: plain HTTP, no auth.
+     */
+    struct webconfig *web;
+    const char *realm; /* basic-auth realm; NULL = "dockward" */
+    /* Where auth failures are counted; required with `web`. */
+    struct httpd_web_counters *counters;
 };
 
 struct httpd;
@@ -69,6 +131,25 @@ const char *httpd_bound_address(const struct httpd *h);
 
 /* Stops accepting, closes every connection, joins the thread, frees. */
 void httpd_stop(struct httpd *h);
+
+/*
+ * Replaces the web config with `wc` (taken over, also on failure) for every
+ * request from now on; a change of TLS material (or TLS on/off) starts a
+ * new daemon on the listening socket. Main thread only. Returns 0, or -1
+ * with err (the old config stays in force). Sets the reload gauge either
+ * way.
+ */
+int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t errlen);
+
+/* Sets the reload gauge to 0 for a reload that failed before httpd_reload_web. */
+void httpd_web_reload_failed(struct httpd *h);
+
+/*
+ * MHD_queue_response plus the configured http_server_config.headers. Every
+ * response of both programs goes through this.
+ */
+enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
+                                     struct MHD_Response *r);
 
 /*
  * Queues a response with a copy of `body` (len bytes) and `content_type`.

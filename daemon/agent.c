@@ -18,10 +18,31 @@
 #include "../collectors/docker.h"
 #include "../collectors/registry.h"
 #include "../common/log.h"
+#include "../common/webconfig.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* SIGHUP: the web config again; a bad file keeps the one in force. */
+static void reload_web_config(const struct agent_config *cfg, struct httpd *httpd)
+{
+    char err[1024];
+    struct webconfig *wc = webconfig_load(cfg->web_config_file, err, sizeof(err));
+    if (wc == NULL) {
+        httpd_web_reload_failed(httpd);
+        log_warnx("SIGHUP: %s; keeping the previous web config", err);
+        return;
+    }
+    int tls = wc->tls;
+    size_t users = wc->n_users;
+    if (httpd_reload_web(httpd, wc, err, sizeof(err)) != 0) {
+        log_warnx("SIGHUP: %s; keeping the previous web config", err);
+        return;
+    }
+    log_info("SIGHUP: web config re-read from %s (TLS %s, %zu basic-auth user(s))",
+             cfg->web_config_file, tls ? "on" : "off", users);
+}
 
 static void print_version(FILE *out)
 {
@@ -56,6 +77,20 @@ int agent_main(int argc, char **argv)
     enum log_level level = LOG_LEVEL_INFO;
     (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
     log_set_level(level);
+
+    /* The web config is read before anything starts: a bad file is a usage error. */
+    struct httpd_web_counters web_counters;
+    httpd_web_counters_init(&web_counters);
+    struct webconfig *web = NULL;
+    if (cfg->web_config_file != NULL) {
+        char werr[1024];
+        web = webconfig_load(cfg->web_config_file, werr, sizeof(werr));
+        if (web == NULL) {
+            fprintf(stderr, "dockward: invalid value for --web.config.file: %s\n", werr);
+            return 2;
+        }
+        cli.cfg.web_counters = &web_counters;
+    }
 
     if (docker_global_init() != 0) {
         log_error("cannot initialise libcurl");
@@ -110,13 +145,16 @@ int agent_main(int argc, char **argv)
         snapshot_build(cfg, &empty, outbox != NULL ? &rm : NULL, err, sizeof(err));
     if (initial == NULL) {
         log_error("%s", err);
+        webconfig_free(web);
         outbox_close(outbox);
         return 1;
     }
     snapshot_slot_publish(&slot, initial);
 
     struct agent_server srv;
-    if (agent_server_start(&srv, cfg, &slot, err, sizeof(err)) != 0) {
+    int web_tls = web != NULL && web->tls;
+    size_t web_users = web != NULL ? web->n_users : 0;
+    if (agent_server_start(&srv, cfg, &slot, web, err, sizeof(err)) != 0) {
         log_error("%s", err);
         snapshot_slot_destroy(&slot);
         outbox_close(outbox);
@@ -127,6 +165,11 @@ int agent_main(int argc, char **argv)
              DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
              cfg->telemetry_path, cfg->rootfs, enabled ? names : "none",
              (unsigned long long)(cfg->interval_ms / 1000));
+    if (cfg->web_config_file != NULL)
+        log_info("web config %s: TLS %s, %zu basic-auth user(s)", cfg->web_config_file,
+                 web_tls ? "on" : "off", web_users);
+    else
+        log_info("no --web.config.file: plain HTTP, no authentication");
 
     if (outbox != NULL) {
         struct push_options po = { .url = cfg->push_url,
@@ -163,8 +206,11 @@ int agent_main(int argc, char **argv)
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
+            if (cfg->web_config_file != NULL)
+                reload_web_config(cfg, srv.httpd);
             if (push == NULL) {
-                log_info("SIGHUP: nothing to reload (flags are read at start)");
+                if (cfg->web_config_file == NULL)
+                    log_info("SIGHUP: nothing to reload (flags are read at start)");
             } else if (push_reload_token(push, err, sizeof(err)) != 0) {
                 log_warnx("SIGHUP: %s; keeping the previous token", err);
             } else {

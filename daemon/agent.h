@@ -11,6 +11,7 @@
 
 #include "../collectors/collector.h"
 #include "../common/flags.h"
+#include "../common/httpd.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,7 +50,10 @@ struct agent_config {
     const char *push_tls_ca;
     const char *push_tls_cert;
     const char *push_tls_key;
-    const char *storage_path; /* directory of outbox.db */
+    const char *storage_path;    /* directory of outbox.db */
+    const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
+    /* Counters of the web config (agent_main's), rendered each collection; NULL without one. */
+    struct httpd_web_counters *web_counters;
     unsigned long long outbox_max_reports;
     bool disable_defaults;
     bool show_version;

@@ -129,6 +129,14 @@ static void build_daemon_flags(struct agent_cli *cli)
                                      .help = "Path under which to expose metrics",
                                      .dest = &c->telemetry_path,
                                      .validate = validate_telemetry_path });
+    add_flag(cli, (struct flag_def){ .name = "web.config.file",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Web config (exporter-toolkit YAML): TLS, client "
+                                             "certificates, basic auth, headers; re-read on "
+                                             "SIGHUP (unset: plain HTTP, no auth)",
+                                     .dest = &c->web_config_file,
+                                     .validate = validate_path });
     add_flag(cli, (struct flag_def){ .name = "web.max-connections",
                                      .type = FLAG_UINT,
                                      .def = "256",

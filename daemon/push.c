@@ -18,6 +18,7 @@
 
 #include "../common/expo.h"
 #include "../common/log.h"
+#include "../common/safefile.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -96,9 +97,7 @@ int push_read_token(const char *path, char *out, size_t outlen, char *err, size_
         snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(errno));
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "the token file %s is not a regular file", path);
+    if (safefile_check_fd(fd, path, "token file", err, errlen) != 0) {
         close(fd);
         return -1;
     }

@@ -99,11 +99,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 }
 
 int agent_server_start(struct agent_server *srv, const struct agent_config *cfg,
-                       struct snapshot_slot *slot, char *err, size_t errlen)
+                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen)
 {
     struct httpd_options opts = { .listen_address = cfg->listen_address,
                                   .max_connections = (unsigned)cfg->max_connections,
-                                  .completed = NULL };
+                                  .completed = NULL,
+                                  .web = web,
+                                  .realm = "dockward",
+                                  .counters = cfg->web_counters };
     srv->cfg = cfg;
     srv->slot = slot;
     srv->httpd = httpd_start(&opts, handle, srv, err, errlen);

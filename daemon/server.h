@@ -20,9 +20,13 @@ struct agent_server {
     struct httpd *httpd;
 };
 
-/* Starts serving. Returns 0, or -1 with err filled (cannot bind, ...). */
+/*
+ * Starts serving, with the web config `web` (taken over; NULL: plain HTTP,
+ * no auth) counting into cfg->web_counters. Returns 0, or -1 with err
+ * filled (cannot bind, ...).
+ */
 int agent_server_start(struct agent_server *srv, const struct agent_config *cfg,
-                       struct snapshot_slot *slot, char *err, size_t errlen);
+                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen);
 void agent_server_stop(struct agent_server *srv);
 
 #endif

@@ -267,6 +267,8 @@ int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
     rc |= build_checks(e, cfg, col);
     if (rm != NULL)
         rc |= build_reports(e, rm);
+    if (cfg->web_counters != NULL)
+        rc |= httpd_web_counters_render(e, cfg->web_counters, "dockward_");
     return rc == 0 ? 0 : -1;
 }
 

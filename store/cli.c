@@ -57,6 +57,15 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .help = "Path under which to expose metrics",
                                    .dest = &c->telemetry_path,
                                    .validate = validate_telemetry_path };
+    defs[n++] = (struct flag_def){ .name = "web.config.file",
+                                   .type = FLAG_STRING,
+                                   .def = NULL,
+                                   .metavar = "FILE",
+                                   .help = "Web config (exporter-toolkit YAML): TLS, client "
+                                           "certificates (e.g. required of agents), basic auth, "
+                                           "headers; re-read on SIGHUP (unset: plain HTTP)",
+                                   .dest = &c->web_config_file,
+                                   .validate = validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "web.max-connections",
                                    .type = FLAG_UINT,
                                    .def = "256",

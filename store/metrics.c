@@ -46,6 +46,7 @@ void store_metrics_init(struct store_metrics *m)
     atomic_init(&m->duration_count, 0);
     atomic_init(&m->duration_sum_ns, 0);
     atomic_init(&m->drift_events, 0);
+    httpd_web_counters_init(&m->web);
     pthread_mutex_init(&m->lock, NULL);
 }
 
@@ -300,6 +301,8 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db
     int rc = build_meta(e);
     rc |= build_ingest(e, m, storage_path);
     rc |= build_checks(e, m);
+    if (m->web_enabled)
+        rc |= httpd_web_counters_render(e, &m->web, "dockward_store_");
     if (rc != 0)
         snprintf(err, errlen, "some store metrics could not be built");
     if (build_hosts(e, reader, stale_after_ms, now_ms, err, errlen) != 0)

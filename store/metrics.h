@@ -29,6 +29,7 @@
 #include "diff.h"
 
 #include "../common/expo.h"
+#include "../common/httpd.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,6 +68,10 @@ struct store_metrics {
     atomic_uint_fast64_t duration_count;
     atomic_uint_fast64_t duration_sum_ns;
     atomic_uint_fast64_t drift_events; /* since start */
+
+    /* The web config's counters (bumped by the HTTP threads); rendered when web_enabled. */
+    struct httpd_web_counters web;
+    bool web_enabled;
 
     pthread_mutex_t lock;        /* guards the per-check figures below */
     struct check_figure *checks; /* sorted by check_id */

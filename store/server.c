@@ -125,7 +125,7 @@ static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     for (const char *const *h = headers; h != NULL && h[0] != NULL; h += 2)
         MHD_add_response_header(r, h[0], h[1]);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = httpd_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -535,7 +535,7 @@ static enum MHD_Result serve_api(struct store_server *srv, struct MHD_Connection
             return MHD_NO;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
-        ret = MHD_queue_response(conn, resp.status, r);
+        ret = httpd_queue_response(conn, resp.status, r);
         MHD_destroy_response(r);
     }
     return ret;
@@ -578,7 +578,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 int store_server_start(struct store_server *srv, const struct store_config *cfg,
                        struct token_slot *tokens, struct store_metrics *metrics,
                        struct store_writer *writer, struct store_api *api,
-                       struct store_snapshot_slot *slot, char *err, size_t errlen)
+                       struct store_snapshot_slot *slot, struct webconfig *web, char *err,
+                       size_t errlen)
 {
     srv->cfg = cfg;
     srv->tokens = tokens;
@@ -590,7 +591,10 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
     struct httpd_options opts = { .listen_address = cfg->listen_address,
                                   .max_connections = (unsigned)cfg->max_connections,
                                   .completed = completed,
-                                  .allow_suspend = true };
+                                  .allow_suspend = true,
+                                  .web = web,
+                                  .realm = "dockward-store",
+                                  .counters = &metrics->web };
     srv->httpd = httpd_start(&opts, handle, srv, err, errlen);
     return srv->httpd != NULL ? 0 : -1;
 }

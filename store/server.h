@@ -41,12 +41,15 @@ struct store_server {
 
 /*
  * Binds and starts serving with the given parts (all owned by the caller
- * and alive until store_server_stop). Returns 0, or -1 with err.
+ * and alive until store_server_stop) and the web config `web` (taken over;
+ * NULL: plain HTTP, no auth; its failures are counted in metrics->web).
+ * Returns 0, or -1 with err.
  */
 int store_server_start(struct store_server *srv, const struct store_config *cfg,
                        struct token_slot *tokens, struct store_metrics *metrics,
                        struct store_writer *writer, struct store_api *api,
-                       struct store_snapshot_slot *slot, char *err, size_t errlen);
+                       struct store_snapshot_slot *slot, struct webconfig *web, char *err,
+                       size_t errlen);
 
 /* Stops serving. Stop the writer first: it answers every suspended request. */
 void store_server_stop(struct store_server *srv);

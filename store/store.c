@@ -18,6 +18,7 @@
 #include "writer.h"
 
 #include "../common/log.h"
+#include "../common/webconfig.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,26 @@ static void reload_tokens(struct token_slot *slot, const char *path)
     size_t n = token_set_count(set);
     token_slot_replace(slot, set);
     log_info("SIGHUP: reloaded %zu token(s) from %s", n, path);
+}
+
+/* SIGHUP: the web config again; a bad file keeps the one in force. */
+static void reload_web_config(const char *path, struct httpd *httpd)
+{
+    char err[1024];
+    struct webconfig *wc = webconfig_load(path, err, sizeof(err));
+    if (wc == NULL) {
+        httpd_web_reload_failed(httpd);
+        log_warnx("SIGHUP: %s; keeping the previous web config", err);
+        return;
+    }
+    int tls = wc->tls;
+    size_t users = wc->n_users;
+    if (httpd_reload_web(httpd, wc, err, sizeof(err)) != 0) {
+        log_warnx("SIGHUP: %s; keeping the previous web config", err);
+        return;
+    }
+    log_info("SIGHUP: web config re-read from %s (TLS %s, %zu basic-auth user(s))", path,
+             tls ? "on" : "off", users);
 }
 
 int store_main(int argc, char **argv)
@@ -75,6 +96,17 @@ int store_main(int argc, char **argv)
         fprintf(stderr, "dockward-store: --auth.tokens-file: %s\n", err);
         return 2;
     }
+    struct webconfig *web = NULL;
+    if (cfg.web_config_file != NULL) {
+        web = webconfig_load(cfg.web_config_file, err, sizeof(err));
+        if (web == NULL) {
+            fprintf(stderr, "dockward-store: --web.config.file: %s\n", err);
+            token_set_free(tokens);
+            return 2;
+        }
+    }
+    int web_tls = web != NULL && web->tls;
+    size_t web_users = web != NULL ? web->n_users : 0;
     size_t n_tokens = token_set_count(tokens);
     struct token_slot token_slot;
     token_slot_init(&token_slot, tokens);
@@ -88,6 +120,7 @@ int store_main(int argc, char **argv)
 
     struct store_metrics metrics;
     store_metrics_init(&metrics);
+    metrics.web_enabled = web != NULL;
     struct store_snapshot_slot slot;
     store_snapshot_slot_init(&slot);
     struct store_writer *writer = NULL;
@@ -98,6 +131,7 @@ int store_main(int argc, char **argv)
 
     if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, &metrics, err, sizeof(err)) !=
         0) {
+        webconfig_free(web);
         log_error("%s", err);
         goto out;
     }
@@ -105,9 +139,10 @@ int store_main(int argc, char **argv)
         store_refresher_start(&refresher, &metrics, &slot, cfg.storage_path, cfg.stale_after_ms,
                               cfg.refresh_ms, err, sizeof(err)) != 0) {
         log_error("%s", err);
+        webconfig_free(web);
         goto out;
     }
-    if (store_server_start(&srv, &cfg, &token_slot, &metrics, writer, api, &slot, err,
+    if (store_server_start(&srv, &cfg, &token_slot, &metrics, writer, api, &slot, web, err,
                            sizeof(err)) != 0) {
         log_error("%s", err);
         goto out;
@@ -116,6 +151,9 @@ int store_main(int argc, char **argv)
              "%zu token(s)",
              DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
              cfg.telemetry_path, cfg.storage_path, n_tokens);
+    if (cfg.web_config_file != NULL)
+        log_info("web config %s: TLS %s, %zu basic-auth user(s)", cfg.web_config_file,
+                 web_tls ? "on" : "off", web_users);
 
     for (;;) {
         int sig = 0;
@@ -123,6 +161,8 @@ int store_main(int argc, char **argv)
             continue;
         if (sig == SIGHUP) {
             reload_tokens(&token_slot, cfg.tokens_file);
+            if (cfg.web_config_file != NULL)
+                reload_web_config(cfg.web_config_file, srv.httpd);
             continue;
         }
         log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");

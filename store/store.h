@@ -62,6 +62,7 @@ struct store_config {
     unsigned long long max_connections;
     const char *storage_path;
     const char *tokens_file;
+    const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;
     uint64_t retention_ms;
     uint64_t refresh_ms; /* /metrics snapshot refresh */

@@ -10,6 +10,7 @@
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "../common/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,9 +69,13 @@ static int read_file(const char *path, struct buf *out, char *err, size_t errlen
         seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    if (safefile_check_fd(fd, path, "tokens file", err, errlen) != 0) {
+        close(fd);
+        return -1;
+    }
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        seterr(err, errlen, "%s: not a regular file", path);
+    if (fstat(fd, &sb) != 0) {
+        seterr(err, errlen, "%s: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
