@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# e2e_webconfig.sh - --web.config.file on the agent and the store with real
+# TLS: certificates made here by openssl (a CA, a server certificate for
+# 127.0.0.1/localhost, a client certificate from the CA, one from another
+# CA), bcrypt hashes made by tests/mkbcrypt (libcrypt). Against each server:
+# the right credentials get 200; none, a wrong password or an unknown user
+# 401; plain HTTP to the TLS port, no client certificate, a certificate from
+# the wrong CA and a TLS 1.2 client (min_version TLS13) fail; the configured
+# headers are sent; the failure counters rise at the next collection/refresh;
+# SIGHUP swaps the password, the certificate, and survives a broken file
+# (old config served, gauge 0, file:line logged). A world-writable web config
+# or token file refuses start. Then the push: agent -> store over mTLS stores
+# a report; no client certificate, a CA that did not sign the store, and a
+# host name the certificate does not name all fail and are counted in
+# dockward_report_push_total. Last, no password, token or key text appears
+# in any log or metrics body.
+#
+# Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, MKFIXTURE, DOCKWARD_TESTS.
+set -euo pipefail
+: "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
+    echo "dockward-store is not built"
+    exit 1
+fi
+MKBCRYPT="$(dirname "$MKFIXTURE")/mkbcrypt"
+[ -x "$MKBCRYPT" ] || { echo "mkbcrypt is not built"; exit 1; }
+command -v openssl >/dev/null || { echo "openssl is required"; exit 1; }
+
+work=$(mktemp -d /tmp/dockward-e2e-web-XXXXXX)
+pids=()
+fixture=""
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    [ -n "$fixture" ] && { "$MKFIXTURE" --remove "$fixture" || true; }
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+failures=0
+check() {
+    local what=$1; shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+# ---- certificates ----
+cd "$work"
+ossl() { openssl "$@" >/dev/null 2>&1; }
+newkey() { ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
+newca() { # newca NAME CN
+    newkey "$1.key"
+    ossl req -x509 -new -key "$1.key" -out "$1.crt" -days 2 -subj "/CN=$2" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+}
+issue() { # issue NAME CA CN EXT
+    newkey "$1.key"
+    ossl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$3"
+    printf '%s\n' "$4" >"$1.ext"
+    ossl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -out "$1.crt" \
+        -days 2 -extfile "$1.ext"
+}
+newca ca "dockward e2e CA"
+newca otherca "some other CA"
+issue srv ca "dockward server one" "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth"
+issue srv2 ca "dockward server two" "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth"
+issue srvip ca "dockward server ip only" "subjectAltName=IP:127.0.0.1
+extendedKeyUsage=serverAuth"
+issue cli ca "agent one" "extendedKeyUsage=clientAuth"
+issue badcli otherca "agent from elsewhere" "extendedKeyUsage=clientAuth"
+chmod 600 ./*.key
+for f in ca srv srv2 srvip cli badcli; do [ -s "$f.crt" ] || { echo "openssl could not make $f.crt"; exit 1; }; done
+
+pw1=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+pw2=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+hash1=$(printf '%s\n' "$pw1" | "$MKBCRYPT" 10)
+hash2=$(printf '%s\n' "$pw2" | "$MKBCRYPT" 10)
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf 'e2e %s\n' "$token" >tokens
+printf '%s\n' "$token" >token
+chmod 600 tokens token
+
+# full.yml: TLS 1.3 only, client certificates from ca required, basic auth, headers.
+write_full() { # write_full CERT HASH
+    cat >full.yml <<EOF
+# written by e2e_webconfig.sh
+tls_server_config:
+  cert_file: $1.crt
+  key_file: $1.key
+  client_ca_file: ca.crt
+  client_auth_type: RequireAndVerifyClientCert
+  min_version: TLS13
+http_server_config:
+  headers:
+    X-Frame-Options: deny
+    Strict-Transport-Security: max-age=31536000
+basic_auth_users:
+  alice: $2
+EOF
+    chmod 600 full.yml
+}
+write_full srv "$hash1"
+check "promtool accepts the test's web config" promtool check web-config full.yml
+
+# ---- the processes ----
+echo "include $DOCKWARD_TESTS/fixtures/hardened/manifest" >host.manifest
+printf 'file /etc/machine-id 0444 0 0 =%032x\\n\n' 57005 >>host.manifest
+echo 'file /etc/hostname 0644 0 0 =e2e-web\n' >>host.manifest
+fixture=$("$MKFIXTURE" host.manifest)
+
+port_of() { # port_of LOG: the port of the "listening on" line
+    local i p=""
+    for i in $(seq 1 100); do
+        p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -n1)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.05
+    done
+    echo "no listening line in $1:" >&2; tail -n 5 "$1" >&2; return 1
+}
+
+start_agent() { # start_agent NAME EXTRA-FLAGS...: sets last_pid, last_port
+    local name=$1; shift
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$fixture" \
+        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
+        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
+        --log.level=debug "$@" 2>>"$work/$name.log" &
+    last_pid=$!
+    pids+=("$last_pid")
+    last_port=$(port_of "$work/$name.log")
+}
+
+start_store() { # start_store NAME EXTRA-FLAGS...
+    local name=$1; shift
+    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/$name.db" \
+        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s --log.level=debug "$@" \
+        2>>"$work/$name.log" &
+    last_pid=$!
+    pids+=("$last_pid")
+    last_port=$(port_of "$work/$name.log")
+}
+
+TLS=(--cacert "$work/ca.crt" --cert "$work/cli.crt" --key "$work/cli.key")
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+# metric URL NAME{labels}: the value (0 when absent), scraped with every credential
+metric() {
+    curl -s --max-time 5 "${TLS[@]}" -u "alice:$cur_pw" "$1/metrics" |
+        awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
+wait_metric_ge() { # wait_metric_ge URL NAME MIN: up to 10 s for the next collection/refresh
+    local i v
+    for i in $(seq 1 50); do
+        v=$(metric "$1" "$2")
+        ge "$v" "$3" && return 0
+        sleep 0.2
+    done
+    echo "  $2 = $v, want >= $3" >&2
+    return 1
+}
+wait_metric_eq() {
+    local i v
+    for i in $(seq 1 50); do
+        v=$(metric "$1" "$2")
+        [ "$v" = "$3" ] && return 0
+        sleep 0.2
+    done
+    echo "  $2 = $v, want $3" >&2
+    return 1
+}
+served_subject() { # the subject of the certificate the server presents
+    openssl s_client -connect "127.0.0.1:$1" -CAfile "$work/ca.crt" -cert "$work/cli.crt" \
+        -key "$work/cli.key" </dev/null 2>/dev/null | openssl x509 -noout -subject 2>/dev/null
+}
+headers_of() { curl -s -D - -o /dev/null --max-time 5 "${TLS[@]}" -u "alice:$cur_pw" "$1/metrics"; }
+
+# suite KIND NAME PID PORT PREFIX: every check of the web config against one server.
+suite() {
+    local kind=$1 name=$2 pid=$3 port=$4 prefix=$5
+    local url="https://127.0.0.1:$port"
+    local log="$work/$name.log"
+    cur_pw=$pw1
+    check "$kind: right credentials and client certificate: 200" \
+        test "$(code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 200
+    check "$kind: also by host name (the certificate names localhost)" \
+        test "$(code "${TLS[@]}" -u "alice:$pw1" "https://localhost:$port/metrics")" = 200
+    check "$kind: no credentials: 401" test "$(code "${TLS[@]}" "$url/metrics")" = 401
+    check "$kind: 401 says WWW-Authenticate: Basic" \
+        bash -c "curl -s -D - -o /dev/null --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key '$url/metrics' | grep -qi '^WWW-Authenticate: Basic realm='"
+    check "$kind: wrong password: 401" test "$(code "${TLS[@]}" -u "alice:nope" "$url/metrics")" = 401
+    check "$kind: unknown user: 401" test "$(code "${TLS[@]}" -u "mallory:$pw1" "$url/metrics")" = 401
+    check "$kind: plain HTTP to the TLS port fails" \
+        test "$(code -u "alice:$pw1" "http://127.0.0.1:$port/metrics")" != 200
+    check "$kind: no client certificate fails" \
+        test "$(code --cacert "$work/ca.crt" -u "alice:$pw1" "$url/metrics")" = 000
+    check "$kind: client certificate from another CA fails" \
+        test "$(code --cacert "$work/ca.crt" --cert "$work/badcli.crt" --key "$work/badcli.key" \
+            -u "alice:$pw1" "$url/metrics")" = 000
+    check "$kind: a TLS 1.2 client is refused (min_version TLS13)" \
+        test "$(code "${TLS[@]}" --tls-max 1.2 -u "alice:$pw1" "$url/metrics")" = 000
+    check "$kind: TLS 1.3 works" \
+        test "$(code "${TLS[@]}" --tlsv1.3 -u "alice:$pw1" "$url/metrics")" = 200
+    local hdrs
+    hdrs=$(headers_of "$url")
+    check "$kind: X-Frame-Options: deny on the response" grep -qi '^X-Frame-Options: deny' <<<"$hdrs"
+    check "$kind: Strict-Transport-Security on the response" \
+        grep -qi '^Strict-Transport-Security: max-age=31536000' <<<"$hdrs"
+    check "$kind: headers on a 404 too" \
+        bash -c "curl -s -D - -o /dev/null --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key -u 'alice:$pw1' '$url/nope' | grep -qi '^X-Frame-Options: deny'"
+    check "$kind: missing_credentials counted" \
+        wait_metric_ge "$url" "${prefix}web_auth_failures_total{reason=\"missing_credentials\"}" 2
+    check "$kind: wrong_credentials counted (wrong password, unknown user)" \
+        wait_metric_ge "$url" "${prefix}web_auth_failures_total{reason=\"wrong_credentials\"}" 2
+    check "$kind: client_certificate counted (none, wrong CA)" \
+        wait_metric_ge "$url" "${prefix}web_auth_failures_total{reason=\"client_certificate\"}" 2
+    check "$kind: reload gauge is 1" wait_metric_eq "$url" "${prefix}web_config_last_reload_successful" 1
+
+    # SIGHUP: a new password.
+    write_full srv "$hash2"
+    kill -HUP "$pid"
+    local i
+    for i in $(seq 1 50); do
+        [ "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200 ] && break
+        sleep 0.1
+    done
+    cur_pw=$pw2
+    check "$kind: SIGHUP: the new password is accepted" \
+        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+    check "$kind: SIGHUP: the old password is refused" \
+        test "$(code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 401
+
+    # SIGHUP: a new certificate, served to new connections.
+    check "$kind: certificate one served" bash -c "[[ '$(served_subject "$port")' == *'server one'* ]]"
+    write_full srv2 "$hash2"
+    kill -HUP "$pid"
+    for i in $(seq 1 50); do
+        [[ "$(served_subject "$port")" == *"server two"* ]] && break
+        sleep 0.1
+    done
+    check "$kind: SIGHUP: certificate two served" bash -c "[[ '$(served_subject "$port")' == *'server two'* ]]"
+    check "$kind: still answering after the new daemon took over" \
+        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+
+    # SIGHUP: a broken file keeps the config in force.
+    write_full srv2 "$hash2"
+    printf 'bogus_key: 1\n' >>full.yml
+    local bad_line
+    bad_line=$(grep -n '^bogus_key' full.yml | cut -d: -f1)
+    kill -HUP "$pid"
+    check "$kind: broken file: file:line in the log" \
+        bash -c "for i in \$(seq 1 50); do grep -q 'full.yml:$bad_line: unknown key' '$log' && exit 0; sleep 0.1; done; exit 1"
+    check "$kind: broken file: the old config is still served" \
+        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+    check "$kind: broken file: reload gauge 0" \
+        wait_metric_eq "$url" "${prefix}web_config_last_reload_successful" 0
+    write_full srv2 "$hash2"
+    kill -HUP "$pid"
+    check "$kind: fixed file: reload gauge back to 1" \
+        wait_metric_eq "$url" "${prefix}web_config_last_reload_successful" 1
+    write_full srv "$hash1"
+}
+
+start_agent agent --web.config.file="$work/full.yml"
+agent_pid=$last_pid agent_port=$last_port
+suite agent agent "$agent_pid" "$agent_port" dockward_
+
+write_full srv "$hash1"
+start_store store --web.config.file="$work/full.yml"
+store_pid=$last_pid store_port=$last_port
+suite store store "$store_pid" "$store_port" dockward_store_
+kill "$agent_pid" "$store_pid"
+
+# ---- refusing files others can write ----
+refused() { # refused CMD...: exits 2 with a chmod o-w hint naming the file
+    local out rc=0
+    out=$(timeout 10 "$@" 2>&1 >/dev/null) || rc=$?
+    echo "$out" >>"$work/refusals.log"
+    [ "$rc" = 2 ] && [[ "$out" == *"writable by other users"* ]] && [[ "$out" == *"chmod o-w $work/"* ]]
+}
+cp full.yml open.yml
+chmod 0606 open.yml
+cp token open-token
+chmod 0602 open-token
+cp tokens open-tokens
+chmod 0666 open-tokens
+check "agent refuses a world-writable web config" refused "$DOCKWARD_BIN" \
+    --web.listen-address=127.0.0.1:0 --path.rootfs="$fixture" --web.config.file="$work/open.yml"
+check "store refuses a world-writable web config" refused "$DOCKWARD_STORE_BIN" \
+    --web.listen-address=127.0.0.1:0 --storage.path="$work/x.db" --auth.tokens-file="$work/tokens" \
+    --web.config.file="$work/open.yml"
+check "agent refuses a world-writable push token file" refused "$DOCKWARD_BIN" \
+    --web.listen-address=127.0.0.1:0 --path.rootfs="$fixture" --push.url=http://127.0.0.1:1/ \
+    --push.token-file="$work/open-token"
+check "store refuses a world-writable tokens file" refused "$DOCKWARD_STORE_BIN" \
+    --web.listen-address=127.0.0.1:0 --storage.path="$work/x.db" \
+    --auth.tokens-file="$work/open-tokens"
+
+# ---- push over mTLS ----
+cat >mtls.yml <<EOF
+tls_server_config:
+  cert_file: srvip.crt
+  key_file: srvip.key
+  client_ca_file: ca.crt
+  client_auth_type: RequireAndVerifyClientCert
+EOF
+chmod 600 mtls.yml
+check "promtool accepts the mTLS config" promtool check web-config mtls.yml
+start_store pushstore --web.config.file="$work/mtls.yml"
+ps_pid=$last_pid ps_port=$last_port
+push_agent() { # push_agent NAME URL-HOST EXTRA...: an agent pushing to the mTLS store
+    local name=$1 host=$2; shift 2
+    start_agent "$name" --push.url="https://$host:$ps_port/api/v1/reports" \
+        --push.token-file="$work/token" --storage.path="$work/$name-outbox" "$@"
+}
+local_metric() { # local_metric PORT NAME: from an agent serving plain HTTP
+    curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
+        awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+}
+wait_local_ge() {
+    local i v
+    for i in $(seq 1 100); do
+        v=$(local_metric "$1" "$2")
+        ge "$v" "$3" && return 0
+        sleep 0.2
+    done
+    echo "  $2 = $v, want >= $3" >&2
+    return 1
+}
+push_agent good 127.0.0.1 --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cli.crt" \
+    --push.tls-key="$work/cli.key"
+good_port=$last_port
+check "push over mTLS: stored" wait_local_ge "$good_port" 'dockward_report_push_total{result="stored"}' 1
+check "push over mTLS: the store lists the host" \
+    bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key https://127.0.0.1:$ps_port/api/v1/hosts | grep -q e2e-web"
+push_agent nocert 127.0.0.1 --push.tls-ca="$work/ca.crt"
+nocert_port=$last_port
+check "push without a client certificate: retried (counted)" \
+    wait_local_ge "$nocert_port" 'dockward_report_push_total{result="retry"}' 1
+check "push without a client certificate: never stored" \
+    test "$(local_metric "$nocert_port" 'dockward_report_push_total{result="stored"}')" = 0
+push_agent wrongca 127.0.0.1 --push.tls-ca="$work/otherca.crt" --push.tls-cert="$work/cli.crt" \
+    --push.tls-key="$work/cli.key"
+wrongca_port=$last_port
+check "push trusting another CA: retried (counted)" \
+    wait_local_ge "$wrongca_port" 'dockward_report_push_total{result="retry"}' 1
+check "push trusting another CA: never stored" \
+    test "$(local_metric "$wrongca_port" 'dockward_report_push_total{result="stored"}')" = 0
+check "push trusting another CA: the log says why" grep -qi 'certificate' "$work/wrongca.log"
+push_agent wrongname localhost --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cli.crt" \
+    --push.tls-key="$work/cli.key"
+wrongname_port=$last_port
+check "push to a host name the certificate does not name: retried" \
+    wait_local_ge "$wrongname_port" 'dockward_report_push_total{result="retry"}' 1
+check "push to a host name the certificate does not name: never stored" \
+    test "$(local_metric "$wrongname_port" 'dockward_report_push_total{result="stored"}')" = 0
+cur_pw=$pw1
+check "the store counted the pushes without a certificate" \
+    bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key https://127.0.0.1:$ps_port/metrics | grep -q 'dockward_store_web_auth_failures_total{reason=\"client_certificate\"} [1-9]'"
+
+# ---- no secret anywhere ----
+kill "$ps_pid"
+key_line=$(sed -n 2p srv.key)
+bodies="$work/bodies.txt"
+: >"$bodies"
+for p in "$good_port" "$nocert_port" "$wrongca_port" "$wrongname_port"; do
+    curl -s --max-time 5 "http://127.0.0.1:$p/metrics" >>"$bodies" || true
+done
+for s in "$pw1" "$pw2" "$token" "$key_line"; do
+    check "secret absent from logs and metrics (${#s} chars)" \
+        bash -c "! grep -rqF -- '$s' '$work'/*.log '$bodies'"
+done
+check "no Authorization header value in any log" bash -c "! grep -qi 'authorization: basic' '$work'/*.log"
+
+if [ $failures -gt 0 ]; then
+    echo "$failures check(s) failed; logs in $work (KEEP=1 keeps them)"
+    exit 1
+fi
+echo "all web config checks passed"
