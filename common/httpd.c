@@ -193,8 +193,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
-struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
-                          char *err, size_t errlen)
+struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t errlen)
 {
     struct httpd *h = calloc(1, sizeof(*h));
     if (h == NULL) {
@@ -206,6 +205,12 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
         free(h);
         return NULL;
     }
+    return h;
+}
+
+int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler handler, void *cls,
+                char *err, size_t errlen)
+{
     unsigned max_conn =
         opts->max_connections ? opts->max_connections : HTTPD_DEFAULT_MAX_CONNECTIONS;
     unsigned per_ip = max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
@@ -225,9 +230,18 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
         MHD_OPTION_NOTIFY_COMPLETED, opts->completed, NULL, MHD_OPTION_END);
     if (h->daemon == NULL) {
         seterr(err, errlen, "cannot start the HTTP server on %s", h->bound);
-        close(h->listen_fd);
-        free(h);
-        return NULL;
+        return -1;
+    }
+    return 0;
+}
+
+struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
+                          char *err, size_t errlen)
+{
+    struct httpd *h = httpd_bind(opts, err, errlen);
+    if (h != NULL && httpd_serve(h, opts, handler, cls, err, errlen) != 0) {
+        httpd_stop(h);
+        h = NULL;
     }
     return h;
 }
@@ -241,7 +255,8 @@ void httpd_stop(struct httpd *h)
 {
     if (h == NULL)
         return;
-    MHD_stop_daemon(h->daemon);
+    if (h->daemon != NULL)
+        MHD_stop_daemon(h->daemon);
     close(h->listen_fd);
     free(h);
 }

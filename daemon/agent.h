@@ -50,6 +50,7 @@ struct agent_config {
     const char *push_tls_cert;
     const char *push_tls_key;
     const char *storage_path; /* directory of outbox.db */
+    const char *run_as_user;  /* daemon mode: drop root to this user after start-up; NULL = no */
     unsigned long long outbox_max_reports;
     bool disable_defaults;
     bool show_version;
