@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev
       libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3)
+    pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
 fi
 
 missing=()
