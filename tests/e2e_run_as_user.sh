@@ -214,6 +214,11 @@ check "a caller that is not root is refused" refusal '--run-as-user needs root t
     setpriv --reuid=nobody --regid=nogroup --clear-groups "$DOCKWARD_BIN" --run-as-user=nobody
 
 check "the agent is still running" kill -0 "$agent_pid"
+kill -TERM "$agent_pid"
+agent_rc=0
+wait "$agent_pid" || agent_rc=$?
+check "SIGTERM: the dropped agent stops cleanly (exit $agent_rc; under ASan: no leak report)" \
+    test "$agent_rc" = 0
 if grep -E 'level=(error|fatal)' "$work/agent.log"; then
     echo "FAIL - errors in the agent's log"
     failures=$((failures + 1))
