@@ -563,17 +563,17 @@ static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *
     }
     tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
     return MHD_start_daemon(
-        flags, 0, NULL, NULL, guard, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+        flags, 0, NULL, NULL, guard, h,
+        /* first, so that MHD's messages about the other options reach our log */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT,
         h->max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
-struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
-                          char *err, size_t errlen)
+struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t errlen)
 {
     struct httpd *h = calloc(1, sizeof(*h));
     if (h == NULL) {
@@ -582,8 +582,7 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
         return NULL;
     }
     pthread_mutex_init(&h->web_lock, NULL);
-    h->handler = handler;
-    h->cls = cls;
+    h->listen_fd = -1;
     h->completed = opts->completed;
     h->allow_suspend = opts->allow_suspend;
     h->realm = opts->realm;
@@ -605,19 +604,35 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
         free(h);
         return NULL;
     }
+    return h;
+}
+
+int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler handler, void *cls,
+                char *err, size_t errlen)
+{
+    h->handler = handler;
+    h->cls = cls;
     h->max_conn = opts->max_connections ? opts->max_connections : HTTPD_DEFAULT_MAX_CONNECTIONS;
     h->per_ip = h->max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
     if (h->per_ip == 0)
         h->per_ip = 1;
-    h->daemon = start_daemon(h, opts->web);
+    const struct webconfig *wc = h->web != NULL ? h->web->wc : NULL;
+    h->daemon = start_daemon(h, wc);
     if (h->daemon == NULL) {
         seterr(err, errlen, "cannot start the HTTP%s server on %s",
-               opts->web != NULL && opts->web->tls ? "S" : "", h->bound);
-        close(h->listen_fd);
-        web_state_unref(h->web);
-        pthread_mutex_destroy(&h->web_lock);
-        free(h);
-        return NULL;
+               wc != NULL && wc->tls ? "S" : "", h->bound);
+        return -1;
+    }
+    return 0;
+}
+
+struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
+                          char *err, size_t errlen)
+{
+    struct httpd *h = httpd_bind(opts, err, errlen);
+    if (h != NULL && httpd_serve(h, opts, handler, cls, err, errlen) != 0) {
+        httpd_stop(h);
+        h = NULL;
     }
     return h;
 }
@@ -632,9 +647,12 @@ void httpd_stop(struct httpd *h)
     if (h == NULL)
         return;
     if (h->retired != NULL)
-        MHD_stop_daemon(h->retired);
-    MHD_stop_daemon(h->daemon);
-    close(h->listen_fd);
+        MHD_stop_daemon(h->retired); /* quiesced: it no longer owns the socket */
+    /* MHD_stop_daemon closes the listening socket of a daemon that was not quiesced. */
+    if (h->daemon != NULL)
+        MHD_stop_daemon(h->daemon);
+    else if (h->listen_fd >= 0)
+        close(h->listen_fd);
     web_state_unref(h->web);
     pthread_mutex_destroy(&h->web_lock);
     free(h);

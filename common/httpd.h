@@ -126,6 +126,18 @@ int httpd_validate_listen_address(const char *address, char *err, size_t errlen)
 struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
                           char *err, size_t errlen);
 
+/*
+ * httpd_start in two steps, for a program that drops privileges in
+ * between: httpd_bind binds and listens (no thread yet, so nothing is
+ * served), httpd_serve starts the polling threads on that socket.
+ * httpd_bind returns a server (free with httpd_stop) or NULL with err;
+ * httpd_serve returns 0, or -1 with err (the server is still the caller's
+ * to httpd_stop).
+ */
+struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t errlen);
+int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler handler, void *cls,
+                char *err, size_t errlen);
+
 /* The bound address as "host:port" (e.g. "127.0.0.1:41234", "[::]:10310"). */
 const char *httpd_bound_address(const struct httpd *h);
 

@@ -7,10 +7,18 @@
  *
  * An outbox that cannot be opened at start is not fatal: the error is
  * logged and counted, metrics are served, and every collection tries again.
+ *
+ * With --run-as-user the user is resolved first (so every mistake is told
+ * before anything is bound); the storage directory is handed to it after
+ * the outbox is opened; then the port is bound, root is dropped and the
+ * drop verified (privdrop.c), and only then do the threads that read
+ * requests, Docker answers and the store's replies start. The push token is
+ * read after the drop, by the user that will re-read it on SIGHUP.
  */
 #include "agent.h"
 
 #include "outbox.h"
+#include "privdrop.h"
 #include "push.h"
 #include "scheduler.h"
 #include "server.h"
@@ -78,7 +86,18 @@ int agent_main(int argc, char **argv)
     (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
     log_set_level(level);
 
-    /* The web config is read before anything starts: a bad file is a usage error. */
+    struct privdrop_user run_as;
+    if (cfg->run_as_user != NULL &&
+        privdrop_prepare(cfg->run_as_user, &run_as, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward: %s\n", err);
+        return 2;
+    }
+
+    /*
+     * The web config is read before anything starts (and before a drop of
+     * privileges, so the TLS key may stay root-only; a SIGHUP re-read then
+     * needs it readable by --run-as-user): a bad file is a usage error.
+     */
     struct httpd_web_counters web_counters;
     httpd_web_counters_init(&web_counters);
     struct webconfig *web = NULL;
@@ -94,6 +113,7 @@ int agent_main(int argc, char **argv)
 
     if (docker_global_init() != 0) {
         log_error("cannot initialise libcurl");
+        webconfig_free(web);
         return 1;
     }
 
@@ -126,12 +146,20 @@ int agent_main(int argc, char **argv)
         outbox = outbox_new(cfg->storage_path, cfg->outbox_max_reports, err, sizeof(err));
         if (outbox == NULL) {
             log_error("%s", err);
+            webconfig_free(web);
             return 1;
         }
         if (outbox_open(outbox, err, sizeof(err)) != 0)
             log_error("%s; reports cannot be queued until it opens (tried again at each "
                       "collection)",
                       err);
+        if (cfg->run_as_user != NULL &&
+            outbox_give_to(outbox, run_as.uid, run_as.gid, err, sizeof(err)) != 0) {
+            log_error("--run-as-user: %s", err);
+            webconfig_free(web);
+            outbox_close(outbox);
+            return 1;
+        }
     }
 
     /* Before the first collection, scrapes get build info and process figures. */
@@ -154,8 +182,27 @@ int agent_main(int argc, char **argv)
     struct agent_server srv;
     int web_tls = web != NULL && web->tls;
     size_t web_users = web != NULL ? web->n_users : 0;
-    if (agent_server_start(&srv, cfg, &slot, web, err, sizeof(err)) != 0) {
+    if (agent_server_bind(&srv, cfg, &slot, web, err, sizeof(err)) != 0) {
         log_error("%s", err);
+        snapshot_slot_destroy(&slot);
+        outbox_close(outbox);
+        return 1;
+    }
+    if (cfg->run_as_user != NULL) {
+        if (privdrop_apply(&run_as, err, sizeof(err)) != 0) {
+            log_error("--run-as-user %s: %s; refusing to run", cfg->run_as_user, err);
+            agent_server_stop(&srv);
+            snapshot_slot_destroy(&slot);
+            outbox_close(outbox);
+            return 1;
+        }
+        log_info("running as user %s (uid %u, gid %u, %zu groups); verified: no way back to "
+                 "root",
+                 run_as.name, (unsigned)run_as.uid, (unsigned)run_as.gid, run_as.n_groups);
+    }
+    if (agent_server_serve(&srv, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        agent_server_stop(&srv);
         snapshot_slot_destroy(&slot);
         outbox_close(outbox);
         return 1;

@@ -52,6 +52,7 @@ struct agent_config {
     const char *push_tls_key;
     const char *storage_path;    /* directory of outbox.db */
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
+    const char *run_as_user;     /* daemon mode: drop root to this user after start-up; NULL = no */
     /* Counters of the web config (agent_main's), rendered each collection; NULL without one. */
     struct httpd_web_counters *web_counters;
     unsigned long long outbox_max_reports;

@@ -53,6 +53,16 @@ static int validate_path(const char *value, char *err, size_t errlen)
     return 0;
 }
 
+/* The user is looked up at start (privdrop_prepare); here only its shape. */
+static int validate_user(const char *value, char *err, size_t errlen)
+{
+    if (value[0] == '\0' || strchr(value, ':') != NULL) {
+        snprintf(err, errlen, "want a user name or a numeric uid");
+        return -1;
+    }
+    return 0;
+}
+
 static int validate_telemetry_path(const char *value, char *err, size_t errlen)
 {
     if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
@@ -216,6 +226,15 @@ static void build_daemon_flags(struct agent_cli *cli)
                                              "created 0700)",
                                      .dest = &c->storage_path,
                                      .validate = validate_absolute });
+    add_flag(cli, (struct flag_def){ .name = "run-as-user",
+                                     .type = FLAG_STRING,
+                                     .metavar = "USER",
+                                     .help = "Start as root, bind the port and open the outbox "
+                                             "(giving it --storage.path), then run as this user "
+                                             "(name or uid) with its groups: put it in the "
+                                             "docker group",
+                                     .dest = &c->run_as_user,
+                                     .validate = validate_user });
 }
 
 /* The --push.* flags make sense together only; the token file must be readable now. */

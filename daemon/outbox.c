@@ -187,6 +187,43 @@ static int take_lock(struct outbox *ob, char *err, size_t errlen)
     return 0;
 }
 
+int outbox_give_to(struct outbox *ob, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+    static const char *const files[] = { OUTBOX_FILE_NAME, OUTBOX_FILE_NAME "-wal",
+                                         OUTBOX_FILE_NAME "-shm", "outbox.lock" };
+    pthread_mutex_lock(&ob->lock);
+    int rc = make_dirs(ob->dir, err, errlen);
+    int dfd = rc == 0 ? open(ob->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    struct stat st;
+    if (rc == 0 && (dfd < 0 || fstat(dfd, &st) != 0)) {
+        snprintf(err, errlen, "cannot open the storage directory %s: %s", ob->dir, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && (st.st_mode & (S_ISVTX | S_IWOTH)) != 0) {
+        snprintf(err, errlen,
+                 "the storage directory %s is shared (mode %04o): give dockward a directory of "
+                 "its own",
+                 ob->dir, (unsigned)(st.st_mode & 07777));
+        rc = -1;
+    }
+    if (rc == 0 && fchown(dfd, uid, gid) != 0) {
+        snprintf(err, errlen, "cannot give %s to uid %u: %s", ob->dir, (unsigned)uid,
+                 strerror(errno));
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < sizeof(files) / sizeof(files[0]); i++) {
+        if (fchownat(dfd, files[i], uid, gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "cannot give %s/%s to uid %u: %s", ob->dir, files[i],
+                     (unsigned)uid, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (dfd >= 0)
+        close(dfd);
+    pthread_mutex_unlock(&ob->lock);
+    return rc;
+}
+
 /* Whether an SQLite error means the file itself is unusable (reopen next time). */
 static bool fatal_code(int rc)
 {

@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define OUTBOX_FILE_NAME           "outbox.db"
 #define OUTBOX_DEFAULT_MAX_REPORTS 10000
@@ -116,6 +117,19 @@ void outbox_close(struct outbox *ob);
 
 /* The database file's path. */
 const char *outbox_path(const struct outbox *ob);
+
+/*
+ * Gives the storage directory and the outbox's files (outbox.db, its -wal
+ * and -shm, outbox.lock) to uid:gid, for an agent about to drop root
+ * (--run-as-user). The directory itself is handed over, not only the files,
+ * because SQLite creates and removes -wal and -shm beside the database (at
+ * the last close, and on the reopen after an error), which needs write
+ * access to the directory: descriptors opened as root would not survive
+ * that reopen. Creates the directory if needed; refuses a shared one
+ * (world-writable or sticky, e.g. /tmp). Links are never followed. Returns
+ * 0, or -1 with err naming the path.
+ */
+int outbox_give_to(struct outbox *ob, uid_t uid, gid_t gid, char *err, size_t errlen);
 
 /*
  * Queues one report of host `host_id`: in one transaction, allocates the

@@ -98,19 +98,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return httpd_respond(conn, MHD_HTTP_NOT_FOUND, TEXT_PLAIN, nf, sizeof(nf) - 1);
 }
 
-int agent_server_start(struct agent_server *srv, const struct agent_config *cfg,
-                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen)
+/* The options of both steps: the same values for httpd_bind and httpd_serve. */
+static struct httpd_options server_options(const struct agent_config *cfg, struct webconfig *web)
 {
-    struct httpd_options opts = { .listen_address = cfg->listen_address,
-                                  .max_connections = (unsigned)cfg->max_connections,
-                                  .completed = NULL,
-                                  .web = web,
-                                  .realm = "dockward",
-                                  .counters = cfg->web_counters };
+    return (struct httpd_options){ .listen_address = cfg->listen_address,
+                                   .max_connections = (unsigned)cfg->max_connections,
+                                   .completed = NULL,
+                                   .web = web,
+                                   .realm = "dockward",
+                                   .counters = cfg->web_counters };
+}
+
+int agent_server_bind(struct agent_server *srv, const struct agent_config *cfg,
+                      struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen)
+{
+    struct httpd_options opts = server_options(cfg, web);
     srv->cfg = cfg;
     srv->slot = slot;
-    srv->httpd = httpd_start(&opts, handle, srv, err, errlen);
+    srv->httpd = httpd_bind(&opts, err, errlen);
     return srv->httpd != NULL ? 0 : -1;
+}
+
+int agent_server_serve(struct agent_server *srv, char *err, size_t errlen)
+{
+    struct httpd_options opts = server_options(srv->cfg, NULL); /* web: taken at bind */
+    return httpd_serve(srv->httpd, &opts, handle, srv, err, errlen);
 }
 
 void agent_server_stop(struct agent_server *srv)

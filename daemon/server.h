@@ -21,12 +21,18 @@ struct agent_server {
 };
 
 /*
- * Starts serving, with the web config `web` (taken over; NULL: plain HTTP,
- * no auth) counting into cfg->web_counters. Returns 0, or -1 with err
- * filled (cannot bind, ...).
+ * Serving starts in two steps, so the agent can drop privileges after
+ * binding and before any thread reads a request. agent_server_bind binds
+ * and listens, with the web config `web` (taken over, also on failure;
+ * NULL: plain HTTP, no auth) counting into cfg->web_counters: 0, or -1 with
+ * err filled (cannot bind, ...). agent_server_serve starts the threads: 0,
+ * or -1 with err. Stop the server with agent_server_stop either way.
  */
-int agent_server_start(struct agent_server *srv, const struct agent_config *cfg,
-                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen);
+int agent_server_bind(struct agent_server *srv, const struct agent_config *cfg,
+                      struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen);
+int agent_server_serve(struct agent_server *srv, char *err, size_t errlen);
+
+/* Stops serving and frees the server (also one that is bound only). */
 void agent_server_stop(struct agent_server *srv);
 
 #endif
