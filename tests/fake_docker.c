@@ -28,6 +28,8 @@
  *                  the body, then the connection is closed
  *   error          500 {"message": "..."} as dockerd sends on failure
  *   nested         200 with 1,000,000 '[' (a JSON document nested that deep)
+ *   delay          the normal answer after COUNT milliseconds (each answer
+ *                  in time, the whole sweep not)
  *   many           /containers/json lists COUNT containers (default
  *                  100,000), and /containers/{id}/json answers each of them
  *                  (the "web" container with its id and name replaced)
@@ -53,6 +55,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECTIONS_MAX   64
@@ -555,6 +558,12 @@ static bool serve(struct server *s, int fd, const char *raw_path)
     bool ok;
     if (strcmp(mode, "slow") == 0) {
         ok = send_slow(fd, &a);
+    } else if (strcmp(mode, "delay") == 0) {
+        struct timespec ts = { .tv_sec = (time_t)(m.count / 1000),
+                               .tv_nsec = (long)(m.count % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+        ok = send_answer(fd, &a);
     } else if (strcmp(mode, "truncated") == 0) {
         (void)(send_head(fd, a.status, reason_of(a.status), a.len + TRUNCATED_MISSING, false) &&
                send_all(fd, a.data, a.len));
