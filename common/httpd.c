@@ -1,5 +1,16 @@
 /*
  * httpd.c - listening socket + libmicrohttpd daemon; see httpd.h.
+ *
+ * Header deadline (HTTPD_HEADER_DEADLINE_MS). libmicrohttpd has an idle
+ * timeout only, so the deadline is kept here: a slot per connection
+ * (MHD_OPTION_NOTIFY_CONNECTION), armed when the connection opens and
+ * when an answer on it completes, disarmed when the request head has
+ * arrived (the first call of the access handler, which we wrap). A reaper
+ * thread shuts down (shutdown(2), never close: the fd stays MHD's) the
+ * connections past their deadline; MHD then sees the end of the stream and
+ * closes them itself. The slots are guarded by one mutex, and MHD reports
+ * a connection closed before it closes its fd, so the reaper never touches
+ * an fd that was reused by another connection.
  */
 #include "httpd.h"
 
@@ -9,20 +20,42 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LISTEN_BACKLOG 128
 #define HTTPD_THREADS  2
 
+/* One open connection under the header deadline (see the top of this file). */
+struct conn_slot {
+    bool used;
+    int fd;
+    int64_t deadline_ms; /* CLOCK_MONOTONIC; INT64_MAX = head received, not armed */
+};
+
 struct httpd {
     struct MHD_Daemon *daemon;
     int listen_fd;
     char bound[128];
+    /* The wrapped handler and completion callback. */
+    httpd_handler handler;
+    void *handler_cls;
+    MHD_RequestCompletedCallback completed;
+    /* Header deadline: slots and the reaper, guarded by `lock`. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* signalled to stop the reaper */
+    bool stopping;
+    bool reaper_started;
+    pthread_t reaper;
+    struct conn_slot *slots;
+    unsigned n_slots;
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -193,6 +226,146 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a slot per connection, armed at open. */
+static void deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                            enum MHD_ConnectionNotificationCode code)
+{
+    struct httpd *h = cls;
+    pthread_mutex_lock(&h->lock);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = NULL;
+        for (unsigned i = 0; ci != NULL && i < h->n_slots; i++) {
+            if (!h->slots[i].used) {
+                h->slots[i] =
+                    (struct conn_slot){ .used = true,
+                                        .fd = ci->connect_fd,
+                                        .deadline_ms = monotonic_ms() + HTTPD_HEADER_DEADLINE_MS };
+                *socket_context = &h->slots[i];
+                break;
+            }
+        }
+    } else if (*socket_context != NULL) { /* MHD_CONNECTION_NOTIFY_CLOSED, before the close */
+        struct conn_slot *slot = *socket_context;
+        slot->used = false;
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Sets the deadline of the connection's slot (INT64_MAX disarms it). */
+static void deadline_set(struct httpd *h, struct MHD_Connection *conn, int64_t deadline_ms)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci == NULL || ci->socket_context == NULL)
+        return;
+    pthread_mutex_lock(&h->lock);
+    struct conn_slot *slot = ci->socket_context;
+    if (slot->used)
+        slot->deadline_ms = deadline_ms;
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* The access handler MHD calls: the head has arrived; then the real handler. */
+static enum MHD_Result deadline_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version,
+                                       const char *upload_data, size_t *upload_data_size,
+                                       void **req_cls)
+{
+    struct httpd *h = cls;
+    deadline_set(h, conn, INT64_MAX);
+    return h->handler(h->handler_cls, conn, url, method, version, upload_data, upload_data_size,
+                      req_cls);
+}
+
+/* An answer is done: the next request head on this connection gets a new deadline. */
+static void deadline_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                               enum MHD_RequestTerminationCode toe)
+{
+    struct httpd *h = cls;
+    deadline_set(h, conn, monotonic_ms() + HTTPD_HEADER_DEADLINE_MS);
+    if (h->completed != NULL)
+        h->completed(NULL, conn, req_cls, toe);
+}
+
+/* The reaper thread: shuts down connections past their header deadline. */
+static void *deadline_reaper(void *arg)
+{
+    struct httpd *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)HTTPD_REAPER_TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&h->wake, &h->lock, &until);
+        int64_t now = monotonic_ms();
+        for (unsigned i = 0; i < h->n_slots; i++) {
+            struct conn_slot *slot = &h->slots[i];
+            if (slot->used && slot->deadline_ms < now) {
+                (void)shutdown(slot->fd, SHUT_RDWR);
+                slot->deadline_ms = INT64_MAX; /* once */
+            }
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* Slots and the reaper thread for `max_conn` connections. Returns 0 or -1. */
+static int deadline_start(struct httpd *h, unsigned max_conn, char *err, size_t errlen)
+{
+    h->n_slots = max_conn;
+    h->slots = calloc(max_conn, sizeof(*h->slots));
+    if (h->slots == NULL) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    int rc = pthread_create(&h->reaper, NULL, deadline_reaper, h);
+    if (rc != 0) {
+        seterr(err, errlen, "cannot start the HTTP deadline thread: %s", strerror(rc));
+        return -1;
+    }
+    h->reaper_started = true;
+    return 0;
+}
+
+static void deadline_stop(struct httpd *h)
+{
+    if (h->reaper_started) {
+        pthread_mutex_lock(&h->lock);
+        h->stopping = true;
+        pthread_cond_signal(&h->wake);
+        pthread_mutex_unlock(&h->lock);
+        pthread_join(h->reaper, NULL);
+        h->reaper_started = false;
+    }
+    if (h->slots != NULL) {
+        pthread_cond_destroy(&h->wake);
+        pthread_mutex_destroy(&h->lock);
+    }
+    free(h->slots);
+    h->slots = NULL;
+}
+
 struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handler, void *cls,
                           char *err, size_t errlen)
 {
@@ -212,19 +385,31 @@ struct httpd *httpd_start(const struct httpd_options *opts, httpd_handler handle
     if (per_ip == 0)
         per_ip = 1;
 
+    h->handler = handler;
+    h->handler_cls = cls;
+    h->completed = opts->completed;
+    if (deadline_start(h, max_conn, err, errlen) != 0) {
+        deadline_stop(h);
+        close(h->listen_fd);
+        free(h);
+        return NULL;
+    }
+
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (opts->allow_suspend)
         flags |= MHD_ALLOW_SUSPEND_RESUME;
     h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, cls, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+        flags, 0, NULL, NULL, deadline_access, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT, max_conn,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, opts->completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, deadline_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+        deadline_notify, h, MHD_OPTION_END);
     if (h->daemon == NULL) {
         seterr(err, errlen, "cannot start the HTTP server on %s", h->bound);
+        deadline_stop(h);
         close(h->listen_fd);
         free(h);
         return NULL;
@@ -242,6 +427,7 @@ void httpd_stop(struct httpd *h)
     if (h == NULL)
         return;
     MHD_stop_daemon(h->daemon);
+    deadline_stop(h);
     close(h->listen_fd);
     free(h);
 }
