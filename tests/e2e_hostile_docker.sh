@@ -26,6 +26,9 @@
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
+# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+asan=0
+case "$(ldd "${DOCKWARD_BIN:?}" 2>/dev/null)" in *libasan*) asan=1 ;; esac
 
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 command -v curl >/dev/null || { echo "curl is required"; exit 1; }
@@ -172,7 +175,7 @@ hostile() {
     check "$name: the agent is still running" kill -0 "$agent"
     check "$name: every scrape meanwhile answered 200" all_200 "$name"
     check "$name: every scrape meanwhile within ${LATENCY_CAP}s" lat_ok "$name"
-    check "$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB" [ "$hwm" -lt $HWM_CAP_KB ]
+    check "$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
     check "$name: the log names the problem (/$pattern/)" \
         bash -c "tail -n +$((lines_before + 1)) '$log' | grep -qE -- '$pattern'"
     check "$name: the log is not flooded ($bad_lines lines, cap $LOG_LINES_CAP)" \
@@ -231,7 +234,7 @@ check "3000 containers: container_runtime succeeds" \
     has limit 'dockward_collector_success{collector="container_runtime"} 1'
 check "3000 containers: scrapes answered 200" all_200 limit
 check "3000 containers: scrapes within ${LATENCY_CAP}s" lat_ok limit
-check "3000 containers: VmHWM ${hwm} kB under $HWM_CAP_KB kB" [ "$hwm" -lt $HWM_CAP_KB ]
+check "3000 containers: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
 echo "# 3000 containers: judged in ${t_limit}s after the switch;" \
     "container_runtime $(value limit 'dockward_collector_duration_seconds{collector="container_runtime"}')s," \
     "body $(wc -c <"$work/limit.prom") bytes, max scrape $(max_latency limit)s, VmHWM $((hwm / 1024)) MiB" \

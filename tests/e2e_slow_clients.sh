@@ -19,6 +19,9 @@
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
+# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+asan=0
+case "$(ldd "${DOCKWARD_BIN:?}" 2>/dev/null)" in *libasan*) asan=1 ;; esac
 
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 command -v curl >/dev/null || { echo "curl is required"; exit 1; }
@@ -114,17 +117,23 @@ echo "# with 400 slow clients: median ${a_med} ms, p99 ${a_p99} ms, max ${a_max}
 
 wait "$attacker"
 cat "$work/attack.out" | sed 's/^/# /'
+# Which kinds win the 128 slots is a race (all reconnect at once): each kind
+# that got one was closed by the deadline, and the slow senders got some.
+slow_closed=0
 for kind in idle dribble headers; do
     line=$(grep "^kind=$kind " "$work/attack.out")
     max=$(sed -n 's/.*lifetime_max_s=\([0-9.]*\).*/\1/p' <<<"$line")
     closed=$(sed -n 's/.*closed_by_server=\([0-9]*\).*/\1/p' <<<"$line")
-    check "$kind clients: closed by the agent ($closed times) and none held past the ${DEADLINE_S}s head deadline (max ${max}s)" \
-        awk -v m="$max" -v c="$closed" -v d="$DEADLINE_S" 'BEGIN { exit !(c > 0 && m <= d + 1.5) }'
+    [ "$kind" != idle ] && slow_closed=$((slow_closed + closed))
+    check "$kind clients: none held past the ${DEADLINE_S}s head deadline (closed $closed times, max ${max}s)" \
+        awk -v m="$max" -v d="$DEADLINE_S" 'BEGIN { exit !(m <= d + 1.5) }'
 done
+check "byte-a-second and endless-header clients were held and then closed by the deadline ($slow_closed)" \
+    [ "$slow_closed" -gt 0 ]
 check "the agent is still running" kill -0 "$agent"
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$agent/status")
 echo "# agent VmHWM after the attack: $((hwm / 1024)) MiB"
-check "VmHWM ${hwm} kB under 32 MiB" [ "$hwm" -lt $((32 * 1024)) ]
+check "VmHWM ${hwm} kB under 32 MiB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $((32 * 1024)) ]
 
 kill -TERM "$agent"
 rc=0

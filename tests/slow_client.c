@@ -181,12 +181,17 @@ int main(int argc, char **argv)
     }
     if (conns == NULL || pfds == NULL)
         return 1;
+    /* Kinds interleaved, so each gets a share of what a connection limit lets in. */
     size_t i = 0;
-    for (int k = 0; k < K_COUNT; k++)
-        for (long j = 0; j < counts[k]; j++, i++) {
-            conns[i].kind = (enum kind)k;
-            open_conn(&conns[i], &dst, &src, st);
-        }
+    long left[K_COUNT] = { counts[K_IDLE], counts[K_DRIBBLE], counts[K_HEADERS] };
+    while (i < total)
+        for (int k = 0; k < K_COUNT; k++)
+            if (left[k] > 0) {
+                left[k]--;
+                conns[i].kind = (enum kind)k;
+                open_conn(&conns[i], &dst, &src, st);
+                i++;
+            }
     fprintf(stderr, "ready\n");
 
     double end = mono() + (double)seconds, next_tick = mono();
