@@ -1409,6 +1409,9 @@ static int container_runtime_collect(const struct collect_ctx *ctx, struct resul
                  sw == NULL ? "the API was not queried" : sw->error);
         return -1;
     }
+    /* A container left unjudged fails the collector: never a silent partial audit. */
+    if (docker_sweep_complete(sw, false, err, errlen) != 0)
+        return -1;
     /* Holds the socket table (SOCKETS_MAX host paths): on the heap, not the stack. */
     struct run *r = calloc(1, sizeof(*r));
     if (r == NULL) {

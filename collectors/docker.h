@@ -46,8 +46,22 @@
 #define DOCKER_CONNECT_TIMEOUT_MS 3000
 #define DOCKER_REQUEST_TIMEOUT_MS 10000
 #define DOCKER_BODY_MAX           (16u * 1024 * 1024) /* any one API answer */
-#define DOCKER_CONTAINERS_MAX     20000               /* containers judged per sweep */
-#define DOCKER_IMAGES_MAX         20000               /* images judged per sweep */
+/*
+ * Containers judged per sweep, the default and the most of
+ * --docker.max-containers: container_runtime writes about 31 results per
+ * container, and 3000 * 31 stays under RESULT_MAX_PER_COLLECTOR (100,000).
+ * A host with more containers than the limit has none judged: the
+ * container collectors fail saying so, never audit a silent subset.
+ */
+#define DOCKER_CONTAINERS_MAX 3000
+#define DOCKER_IMAGES_MAX     20000 /* images judged per sweep; more = none judged */
+/*
+ * The whole sweep's time budget is the collection interval, clamped to
+ * [DOCKER_REQUEST_TIMEOUT_MS, DOCKER_SWEEP_BUDGET_MAX_MS]: an API that
+ * answers each request just under the request timeout cannot keep a
+ * collection running for (requests * timeout).
+ */
+#define DOCKER_SWEEP_BUDGET_MAX_MS 300000
 /* Added by the client/sweep implementation (helper D): */
 #define DOCKER_ID_LIST_MAX     100000 /* entries one /containers/json or /images/json may hold */
 #define DOCKER_LIST_MAX        65536  /* items kept in one str_list/array field; more = invalid */
@@ -73,6 +87,14 @@ struct docker_client_options {
     long connect_timeout_ms; /* 0 = DOCKER_CONNECT_TIMEOUT_MS */
     long request_timeout_ms; /* 0 = DOCKER_REQUEST_TIMEOUT_MS */
     size_t body_max;         /* 0 = DOCKER_BODY_MAX */
+    /*
+     * Budget of every request the client makes together, counted from
+     * docker_client_new(): each request's timeout is the lesser of
+     * request_timeout_ms and what is left; with nothing left a request
+     * fails at once ("time budget of N ms for the Docker API spent").
+     * 0 = no budget beyond the per-request timeout.
+     */
+    long total_timeout_ms;
 };
 
 struct docker_client;
@@ -296,6 +318,16 @@ struct docker_sweep {
     size_t n_networks;
     size_t requests;      /* API requests made */
     size_t item_failures; /* containers/images whose inspect failed (skipped, counted) */
+    /*
+     * Containers and images listed but not judged for a reason other than
+     * "gone in between" (404): over the count limit, an answer over the
+     * size cap, a body that does not parse, over DOCKER_SWEEP_KEEP_MAX.
+     * Collectors that judge them fail when these are not 0 (see
+     * docker_sweep_complete()); the first reason is in unjudged_error.
+     */
+    size_t containers_listed, containers_unjudged;
+    size_t images_listed, images_unjudged;
+    char unjudged_error[256];
     double duration_seconds;
 };
 
@@ -306,6 +338,26 @@ struct docker_sweep {
  * fatal. Never crashes on any body.
  */
 int docker_sweep_run(struct docker_client *client, struct docker_sweep *sweep);
+
+/* Limits of one sweep (docker_sweep_run uses the defaults). */
+struct docker_sweep_limits {
+    size_t max_containers; /* 0 = DOCKER_CONTAINERS_MAX; more listed = none judged */
+};
+
+/* docker_sweep_run() with limits. */
+int docker_sweep_run_limited(struct docker_client *client, const struct docker_sweep_limits *lim,
+                             struct docker_sweep *sweep);
+
+/*
+ * Whether a collector may judge the sweep's containers (want_images: and
+ * images) as the whole host: 0 when the sweep is ok and nothing listed was
+ * left unjudged; -1 with err ("Docker API unavailable: ...", "2 of 3
+ * containers could not be judged: GET /containers/ID/json: JSON nested
+ * deeper than 64 levels") otherwise. A security audit of a silent subset
+ * would report fewer failures than there are.
+ */
+int docker_sweep_complete(const struct docker_sweep *sweep, bool want_images, char *err,
+                          size_t errlen);
 void docker_sweep_free(struct docker_sweep *sweep);
 
 /* Parsers of single answers, exposed for unit tests on recorded bodies.

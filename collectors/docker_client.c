@@ -6,7 +6,9 @@
  * request of a sweep. The handle is configured once in docker_client_new():
  * HTTP/1.1, http/https only, no redirects, no proxies (the environment's
  * http_proxy must never see Docker traffic), signals off (we run in threads),
- * a connect timeout and a whole-request timeout, and a body cap enforced
+ * a connect timeout and a whole-request timeout (lowered to what is left
+ * of the client's total budget, so one sweep of many requests is bounded as
+ * a whole), and a body cap enforced
  * twice: by Content-Length before the body arrives (CURLOPT_MAXFILESIZE) and
  * by the write callback while it arrives (for chunked or unsized answers),
  * which aborts the transfer at the first byte over the cap.
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 
 #define DOCKER_PATH_MAX      2048 /* bytes of one request path */
 #define ERROR_EXCERPT_MAX    160  /* bytes of a server's error message quoted in ours */
@@ -44,6 +47,10 @@ struct docker_client {
     char *base_url;    /* "http://docker", "https://host:2376" */
     char *socket_path; /* unix:// only */
     long request_timeout_ms;
+    long total_timeout_ms;   /* 0 = none; see docker_client_options */
+    struct timespec created; /* CLOCK_MONOTONIC, start of the total budget */
+    long timeout_ms;         /* of the request in progress */
+    bool budget_bound;       /* that timeout is what was left of the budget */
     size_t body_max;
     char prefix[24];      /* "/v1.41" once negotiated, "" before */
     char api_version[16]; /* "1.41" once negotiated */
@@ -223,6 +230,8 @@ struct docker_client *docker_client_new(const struct docker_client_options *opts
     c->request_timeout_ms =
         opts->request_timeout_ms > 0 ? opts->request_timeout_ms : DOCKER_REQUEST_TIMEOUT_MS;
     c->body_max = opts->body_max > 0 ? opts->body_max : DOCKER_BODY_MAX;
+    c->total_timeout_ms = opts->total_timeout_ms > 0 ? opts->total_timeout_ms : 0;
+    clock_gettime(CLOCK_MONOTONIC, &c->created);
 
     c->curl = curl_easy_init();
     if (c->curl == NULL) {
@@ -331,9 +340,11 @@ static void describe_failure(struct docker_client *c, CURLcode rc, const char *p
         snprintf(err, errlen, "cannot connect to %s: %s", c->display, detail);
     } else if (rc == CURLE_OPERATION_TIMEDOUT && request_bytes == 0) {
         snprintf(err, errlen, "cannot connect to %s: timed out", c->display);
+    } else if (rc == CURLE_OPERATION_TIMEDOUT && c->budget_bound) {
+        snprintf(err, errlen, "GET %s: time budget of %ld ms for the Docker API spent", path,
+                 c->total_timeout_ms);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(err, errlen, "GET %s: no complete answer within %ld ms", path,
-                 c->request_timeout_ms);
+        snprintf(err, errlen, "GET %s: no complete answer within %ld ms", path, c->timeout_ms);
     } else if (rc == CURLE_GOT_NOTHING) {
         snprintf(err, errlen, "GET %s: %s closed the connection without answering", path,
                  c->display);
@@ -347,6 +358,39 @@ static void describe_failure(struct docker_client *c, CURLcode rc, const char *p
     one_line(err);
 }
 
+/*
+ * Sets this request's timeout: the per-request one, or what is left of the
+ * total budget when that is less. Returns -1 (err filled) when nothing is
+ * left.
+ */
+static int arm_timeout(struct docker_client *c, const char *path, char *err, size_t errlen)
+{
+    c->timeout_ms = c->request_timeout_ms;
+    c->budget_bound = false;
+    if (c->total_timeout_ms > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long used = (long)(now.tv_sec - c->created.tv_sec) * 1000 +
+                    (now.tv_nsec - c->created.tv_nsec) / 1000000;
+        long left = c->total_timeout_ms - used;
+        if (left <= 0) {
+            snprintf(err, errlen, "GET %s: time budget of %ld ms for the Docker API spent", path,
+                     c->total_timeout_ms);
+            one_line(err);
+            return -1;
+        }
+        if (left < c->timeout_ms) {
+            c->timeout_ms = left;
+            c->budget_bound = true;
+        }
+    }
+    if (curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms) != CURLE_OK) {
+        snprintf(err, errlen, "libcurl refused option CURLOPT_TIMEOUT_MS");
+        return -1;
+    }
+    return 0;
+}
+
 /* One GET of base_url + prefix + path into body. */
 static int perform(struct docker_client *c, const char *prefix, const char *path, struct buf *body,
                    char *err, size_t errlen)
@@ -358,6 +402,8 @@ static int perform(struct docker_client *c, const char *prefix, const char *path
         return -1;
     }
     c->last_status = 0;
+    if (arm_timeout(c, path, err, errlen) != 0)
+        return -1;
     c->sink = body;
     c->received = 0;
     c->cap = body != NULL && body->max < c->body_max ? body->max : c->body_max;

@@ -14,11 +14,20 @@
  * daemon stopped, stalls, closed the connection) ends the sweep: waiting
  * out the timeout once per remaining item would only delay the failure.
  *
- * Bounds: at most DOCKER_CONTAINERS_MAX containers and DOCKER_IMAGES_MAX
- * images are judged (the rest are counted as failures), and the parsed
- * structs together stay under DOCKER_SWEEP_KEEP_MAX bytes; each body is
- * capped by the client. Bodies are wiped after parsing, since container
- * answers carry environment values that dockward must not keep.
+ * Bounds: a host that lists more than the container limit
+ * (--docker.max-containers, DOCKER_CONTAINERS_MAX) or DOCKER_IMAGES_MAX
+ * images has none of them inspected: judging an arbitrary subset would be
+ * a silent partial audit, and inspecting them all would cost the time and
+ * memory the limit exists to bound. The parsed structs together stay under
+ * DOCKER_SWEEP_KEEP_MAX bytes; each body is capped by the client. Bodies
+ * are wiped after parsing, since container answers carry environment
+ * values that dockward must not keep.
+ *
+ * Skipped is not the same as unjudged: an item gone in between (404) is
+ * simply not on the host any more, while one over a limit or with an
+ * answer we cannot use is still there, unjudged. Those are counted in
+ * containers_unjudged / images_unjudged, and docker_sweep_complete() makes
+ * the collectors that judge them fail with the first reason.
  *
  * After a failed sweep nothing partial is left: `ok` is false and the
  * arrays are empty, so no collector can judge from half an answer.
@@ -123,6 +132,20 @@ static void item_failed(struct docker_sweep *s, const char *msg)
         set_error(s, msg);
 }
 
+/* An item that is still on the host but could not be judged (not a 404). */
+static void item_unjudged(struct docker_sweep *s, size_t *counter, size_t n, const char *msg)
+{
+    *counter += n;
+    if (s->unjudged_error[0] == '\0')
+        snprintf(s->unjudged_error, sizeof(s->unjudged_error), "%s", msg);
+}
+
+/* Whether the last failed request was a 404 (the item is gone). */
+static bool gone(const struct run *r)
+{
+    return docker_client_last_status(r->client) == 404;
+}
+
 /*
  * GET path into r->body. Returns 0; 1 when this item failed but the API is
  * answering (skip it); -1 when the API is not answering (err filled).
@@ -135,7 +158,7 @@ static int get(struct run *r, const char *path, char *err, size_t errlen)
     return docker_client_last_status(r->client) != 0 ? 1 : -1;
 }
 
-static int sweep_containers(struct run *r, char *err, size_t errlen)
+static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
 {
     struct docker_sweep *s = r->sweep;
     char perr[200];
@@ -147,7 +170,8 @@ static int sweep_containers(struct run *r, char *err, size_t errlen)
         return -1;
     }
     wipe(&r->body);
-    size_t n = ids.len < DOCKER_CONTAINERS_MAX ? ids.len : DOCKER_CONTAINERS_MAX;
+    s->containers_listed = ids.len;
+    size_t n = ids.len <= max ? ids.len : 0; /* over the limit: none, not a subset */
     s->containers = calloc(n > 0 ? n : 1, sizeof(*s->containers));
     if (s->containers == NULL) {
         str_list_free(&ids);
@@ -158,13 +182,17 @@ static int sweep_containers(struct run *r, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
         if (!safe_id(ids.items[i])) {
-            item_failed(s, "GET /containers/json: a container id with unexpected characters");
+            snprintf(msg, sizeof(msg), "%s",
+                     "GET /containers/json: a container id with unexpected characters");
+            item_failed(s, msg);
+            item_unjudged(s, &s->containers_unjudged, 1, msg);
             continue;
         }
         if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
             snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: containers skipped",
                      (unsigned)DOCKER_SWEEP_KEEP_MAX);
             item_failed(s, msg);
+            item_unjudged(s, &s->containers_unjudged, 1, msg);
             continue;
         }
         snprintf(path, sizeof(path), "/containers/%s/json", ids.items[i]);
@@ -176,6 +204,8 @@ static int sweep_containers(struct run *r, char *err, size_t errlen)
         }
         if (rc > 0) {
             item_failed(s, msg);
+            if (!gone(r))
+                item_unjudged(s, &s->containers_unjudged, 1, msg);
             continue;
         }
         struct docker_container *c = &s->containers[s->n_containers];
@@ -184,6 +214,7 @@ static int sweep_containers(struct run *r, char *err, size_t errlen)
         if (rc != 0) {
             snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
             item_failed(s, msg);
+            item_unjudged(s, &s->containers_unjudged, 1, msg);
             continue;
         }
         r->kept += container_bytes(c);
@@ -191,10 +222,13 @@ static int sweep_containers(struct run *r, char *err, size_t errlen)
     }
     if (ret == 0 && ids.len > n) {
         char msg[200];
-        snprintf(msg, sizeof(msg), "%zu containers beyond the cap of %d were not judged",
-                 ids.len - n, DOCKER_CONTAINERS_MAX);
+        snprintf(msg, sizeof(msg),
+                 "the host has %zu containers, more than the limit of %zu "
+                 "(--docker.max-containers): none were judged",
+                 ids.len, max);
         s->item_failures += ids.len - n - 1;
         item_failed(s, msg);
+        item_unjudged(s, &s->containers_unjudged, ids.len - n, msg);
     }
     str_list_free(&ids);
     return ret;
@@ -212,7 +246,8 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
         return -1;
     }
     wipe(&r->body);
-    size_t n = ids.len < DOCKER_IMAGES_MAX ? ids.len : DOCKER_IMAGES_MAX;
+    s->images_listed = ids.len;
+    size_t n = ids.len <= DOCKER_IMAGES_MAX ? ids.len : 0; /* over the limit: none */
     s->images = calloc(n > 0 ? n : 1, sizeof(*s->images));
     if (s->images == NULL) {
         str_list_free(&ids);
@@ -223,13 +258,17 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
         if (!safe_id(ids.items[i])) {
-            item_failed(s, "GET /images/json: an image id with unexpected characters");
+            snprintf(msg, sizeof(msg), "%s",
+                     "GET /images/json: an image id with unexpected characters");
+            item_failed(s, msg);
+            item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
         if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
             snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: images skipped",
                      (unsigned)DOCKER_SWEEP_KEEP_MAX);
             item_failed(s, msg);
+            item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
         snprintf(path, sizeof(path), "/images/%s/json", ids.items[i]);
@@ -241,6 +280,8 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
         }
         if (rc > 0) {
             item_failed(s, msg);
+            if (!gone(r))
+                item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
         struct docker_image *img = &s->images[s->n_images];
@@ -249,6 +290,7 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
         if (rc != 0) {
             snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
             item_failed(s, msg);
+            item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
         snprintf(path, sizeof(path), "/images/%s/history", ids.items[i]);
@@ -262,6 +304,8 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
         if (rc > 0) { /* gone in between, or an answer over the cap: skip the image */
             docker_image_free(img);
             item_failed(s, msg);
+            if (!gone(r))
+                item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
         /* A history that does not parse leaves the image, with DOCKER_F_I_HISTORY set. */
@@ -274,10 +318,12 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     }
     if (ret == 0 && ids.len > n) {
         char msg[200];
-        snprintf(msg, sizeof(msg), "%zu images beyond the cap of %d were not judged", ids.len - n,
+        snprintf(msg, sizeof(msg),
+                 "the host has %zu images, more than the limit of %d: none were judged", ids.len,
                  DOCKER_IMAGES_MAX);
         s->item_failures += ids.len - n - 1;
         item_failed(s, msg);
+        item_unjudged(s, &s->images_unjudged, ids.len - n, msg);
     }
     str_list_free(&ids);
     return ret;
@@ -313,7 +359,7 @@ static int count_users(struct docker_sweep *s)
     return 0;
 }
 
-static int sweep(struct run *r, char *err, size_t errlen)
+static int sweep(struct run *r, size_t max_containers, char *err, size_t errlen)
 {
     struct docker_sweep *s = r->sweep;
     char perr[200];
@@ -332,7 +378,7 @@ static int sweep(struct run *r, char *err, size_t errlen)
         snprintf(err, errlen, "GET /info: %s", perr);
         return -1;
     }
-    if (sweep_containers(r, err, errlen) != 0 || sweep_images(r, err, errlen) != 0)
+    if (sweep_containers(r, max_containers, err, errlen) != 0 || sweep_images(r, err, errlen) != 0)
         return -1;
     if (get(r, "/networks", err, errlen) != 0)
         return -1;
@@ -381,6 +427,14 @@ static void release(struct docker_sweep *s)
 
 int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)
 {
+    return docker_sweep_run_limited(client, NULL, s);
+}
+
+int docker_sweep_run_limited(struct docker_client *client, const struct docker_sweep_limits *lim,
+                             struct docker_sweep *s)
+{
+    size_t max_containers =
+        lim != NULL && lim->max_containers > 0 ? lim->max_containers : DOCKER_CONTAINERS_MAX;
     memset(s, 0, sizeof(*s));
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -393,7 +447,7 @@ int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)
     buf_init(&r.body, (size_t)-1 / 2);
     char err[sizeof(s->error)];
     err[0] = '\0';
-    int rc = sweep(&r, err, sizeof(err));
+    int rc = sweep(&r, max_containers, err, sizeof(err));
     wipe(&r.body);
     buf_free(&r.body);
     if (rc != 0) {
@@ -405,6 +459,26 @@ int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)
     }
     s->duration_seconds = seconds_since(&t0);
     return rc;
+}
+
+int docker_sweep_complete(const struct docker_sweep *s, bool want_images, char *err, size_t errlen)
+{
+    if (s == NULL || !s->ok) {
+        snprintf(err, errlen, "Docker API unavailable: %s",
+                 s == NULL ? "the API was not queried" : s->error);
+        return -1;
+    }
+    if (s->containers_unjudged > 0) {
+        snprintf(err, errlen, "%zu of %zu containers could not be judged: %s",
+                 s->containers_unjudged, s->containers_listed, s->unjudged_error);
+        return -1;
+    }
+    if (want_images && s->images_unjudged > 0) {
+        snprintf(err, errlen, "%zu of %zu images could not be judged: %s", s->images_unjudged,
+                 s->images_listed, s->unjudged_error);
+        return -1;
+    }
+    return 0;
 }
 
 void docker_sweep_free(struct docker_sweep *s)

@@ -431,6 +431,9 @@ static int image_age_collect(const struct collect_ctx *ctx, struct result_sink *
                                         : "no answer");
         return -1;
     }
+    /* Unused images and images in use are judged from every container and image. */
+    if (docker_sweep_complete(sw, true, err, errlen) != 0)
+        return -1;
     const char *opt = collect_ctx_option(ctx, OPT_MAX_AGE);
     if (opt == NULL)
         opt = DEFAULT_MAX_AGE;

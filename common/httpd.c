@@ -9,6 +9,17 @@
  * connection holds a reference to the state its current request started
  * with (struct conn_ctx, libmicrohttpd's socket context), so a reload never
  * changes the rules in the middle of a request and the last user frees it.
+ *
+ * Header deadline (HTTPD_HEADER_DEADLINE_MS). libmicrohttpd has an idle
+ * timeout only, so the deadline is kept here: each connection's context
+ * holds a slot, armed when the connection opens and when an answer on it
+ * completes, disarmed when the request head has arrived (the first call of
+ * the access handler, the guard). A reaper thread shuts down (shutdown(2),
+ * never close: the fd stays MHD's) the connections past their deadline;
+ * MHD then sees the end of the stream and closes them itself. The slots
+ * are guarded by `deadline_lock`, and MHD reports a connection closed
+ * before it closes its fd, so the reaper never touches an fd that was
+ * reused by another connection.
  */
 #include "httpd.h"
 
@@ -19,6 +30,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <sys/random.h>
 
 #include <arpa/inet.h>
@@ -30,9 +42,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-#define LISTEN_BACKLOG 128
+/*
+ * Accept queue. Clients refused by a connection limit reconnect at once;
+ * with a short queue their SYNs fill it and a scraper's SYN is dropped and
+ * retried a second later (seen in e2e_slow_clients.sh at 128). The kernel
+ * caps it at net.core.somaxconn.
+ */
+#define LISTEN_BACKLOG 1024
 #define HTTPD_THREADS  2
 /* Successful basic-auth checks remembered per config (see auth_cache_*). */
 #define AUTH_CACHE_ENTRIES 64
@@ -70,6 +89,13 @@ struct web_state {
     size_t cache_used, cache_next;
 };
 
+/* One open connection under the header deadline (see the top of this file). */
+struct conn_slot {
+    bool used;
+    int fd;
+    int64_t deadline_ms; /* CLOCK_MONOTONIC; INT64_MAX = head received, not armed */
+};
+
 struct httpd {
     struct MHD_Daemon *daemon;
     struct MHD_Daemon *retired; /* quiesced by the last TLS reload; stopped at the next */
@@ -85,14 +111,27 @@ struct httpd {
     struct httpd_web_counters *counters;
     pthread_mutex_t web_lock; /* guards `web` (the pointer and the ref taken under it) */
     struct web_state *web;
+    /*
+     * Header deadline: slots and the reaper, guarded by `deadline_lock`.
+     * Twice the connection limit, for the connections a daemon retired by a
+     * TLS reload still holds; a connection that finds no slot has no deadline.
+     */
+    pthread_mutex_t deadline_lock;
+    pthread_cond_t wake; /* signalled to stop the reaper */
+    bool stopping;
+    bool reaper_started;
+    pthread_t reaper;
+    struct conn_slot *slots;
+    unsigned n_slots;
 };
 
 /* Per connection (MHD's socket context), from accept to close. */
 struct conn_ctx {
-    struct web_state *web; /* the state of the current request (a reference) */
-    int cert_ok;           /* client certificate judged: -1 not yet, 0 refused, 1 fine */
-    bool refused;          /* the current request got a 401 from the guard */
-    void *inner_cls;       /* the handler's *req_cls */
+    struct web_state *web;  /* the state of the current request (a reference) */
+    int cert_ok;            /* client certificate judged: -1 not yet, 0 refused, 1 fine */
+    bool refused;           /* the current request got a 401 from the guard */
+    void *inner_cls;        /* the handler's *req_cls */
+    struct conn_slot *slot; /* header deadline; NULL: none free */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -261,6 +300,124 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     while (len > 0 && msg[len - 1] == '\n')
         msg[--len] = '\0';
     log_debug("http: %s", msg);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A free deadline slot for a new connection, armed; NULL when none is free. */
+static struct conn_slot *deadline_take(struct httpd *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct conn_slot *slot = NULL;
+    pthread_mutex_lock(&h->deadline_lock);
+    for (unsigned i = 0; ci != NULL && i < h->n_slots; i++) {
+        if (!h->slots[i].used) {
+            slot = &h->slots[i];
+            *slot = (struct conn_slot){ .used = true,
+                                        .fd = ci->connect_fd,
+                                        .deadline_ms = monotonic_ms() + HTTPD_HEADER_DEADLINE_MS };
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->deadline_lock);
+    return slot;
+}
+
+/* MHD is about to close the connection (and its fd): the reaper must forget it. */
+static void deadline_release(struct httpd *h, struct conn_slot *slot)
+{
+    if (slot == NULL)
+        return;
+    pthread_mutex_lock(&h->deadline_lock);
+    slot->used = false;
+    pthread_mutex_unlock(&h->deadline_lock);
+}
+
+/* Sets the deadline of a slot (INT64_MAX disarms it). */
+static void deadline_set(struct httpd *h, struct conn_slot *slot, int64_t deadline_ms)
+{
+    if (slot == NULL)
+        return;
+    pthread_mutex_lock(&h->deadline_lock);
+    if (slot->used)
+        slot->deadline_ms = deadline_ms;
+    pthread_mutex_unlock(&h->deadline_lock);
+}
+
+/* The reaper thread: shuts down connections past their header deadline. */
+static void *deadline_reaper(void *arg)
+{
+    struct httpd *h = arg;
+    pthread_mutex_lock(&h->deadline_lock);
+    while (!h->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)HTTPD_REAPER_TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&h->wake, &h->deadline_lock, &until);
+        int64_t now = monotonic_ms();
+        for (unsigned i = 0; i < h->n_slots; i++) {
+            struct conn_slot *slot = &h->slots[i];
+            if (slot->used && slot->deadline_ms < now) {
+                (void)shutdown(slot->fd, SHUT_RDWR);
+                slot->deadline_ms = INT64_MAX; /* once */
+            }
+        }
+    }
+    pthread_mutex_unlock(&h->deadline_lock);
+    return NULL;
+}
+
+/* Slots and the reaper thread for `n_slots` connections. Returns 0 or -1. */
+static int deadline_start(struct httpd *h, unsigned n_slots, char *err, size_t errlen)
+{
+    h->n_slots = n_slots;
+    h->slots = calloc(n_slots, sizeof(*h->slots));
+    if (h->slots == NULL) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&h->deadline_lock, NULL);
+    pthread_cond_init(&h->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    int rc = pthread_create(&h->reaper, NULL, deadline_reaper, h);
+    if (rc != 0) {
+        seterr(err, errlen, "cannot start the HTTP deadline thread: %s", strerror(rc));
+        return -1;
+    }
+    h->reaper_started = true;
+    return 0;
+}
+
+/* Stops the reaper and frees the slots; after the daemons have stopped. */
+static void deadline_stop(struct httpd *h)
+{
+    if (h->reaper_started) {
+        pthread_mutex_lock(&h->deadline_lock);
+        h->stopping = true;
+        pthread_cond_signal(&h->wake);
+        pthread_mutex_unlock(&h->deadline_lock);
+        pthread_join(h->reaper, NULL);
+        h->reaper_started = false;
+    }
+    if (h->slots != NULL) {
+        pthread_cond_destroy(&h->wake);
+        pthread_mutex_destroy(&h->deadline_lock);
+    }
+    free(h->slots);
+    h->slots = NULL;
 }
 
 static struct web_state *web_state_new(struct webconfig *wc)
@@ -472,6 +629,7 @@ static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char 
         if (cc == NULL)
             return MHD_NO; /* no context (out of memory at accept): refuse */
         *req_cls = cc;
+        deadline_set(h, cc->slot, INT64_MAX); /* the head is in */
         cc->inner_cls = NULL;
         cc->refused = false;
         web_state_unref(cc->web);
@@ -499,6 +657,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct httpd *h = cls;
+    /* An answer is done: the next request head on this connection gets a new deadline. */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_ctx *sc = ci != NULL ? ci->socket_context : NULL;
+    if (sc != NULL)
+        deadline_set(h, sc->slot, monotonic_ms() + HTTPD_HEADER_DEADLINE_MS);
     struct conn_ctx *cc = req_cls != NULL ? *req_cls : NULL;
     if (cc == NULL)
         return;
@@ -512,17 +676,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
-    (void)conn;
+    struct httpd *h = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         struct conn_ctx *cc = calloc(1, sizeof(*cc));
-        if (cc != NULL)
+        if (cc != NULL) {
             cc->cert_ok = -1;
+            cc->slot = deadline_take(h, conn);
+        }
         *socket_context = cc;
         return;
     }
-    struct conn_ctx *cc = *socket_context;
+    struct conn_ctx *cc = *socket_context; /* MHD_CONNECTION_NOTIFY_CLOSED, before the close */
     if (cc != NULL) {
+        deadline_release(h, cc->slot);
         web_state_unref(cc->web);
         free(cc);
     }
@@ -616,6 +782,8 @@ int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler
     h->per_ip = h->max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
     if (h->per_ip == 0)
         h->per_ip = 1;
+    if (deadline_start(h, 2 * h->max_conn, err, errlen) != 0)
+        return -1;
     const struct webconfig *wc = h->web != NULL ? h->web->wc : NULL;
     h->daemon = start_daemon(h, wc);
     if (h->daemon == NULL) {
@@ -653,6 +821,7 @@ void httpd_stop(struct httpd *h)
         MHD_stop_daemon(h->daemon);
     else if (h->listen_fd >= 0)
         close(h->listen_fd);
+    deadline_stop(h); /* after the daemons: they no longer call on_connection */
     web_state_unref(h->web);
     pthread_mutex_destroy(&h->web_lock);
     free(h);

@@ -5,8 +5,10 @@
  * set, serves every connection (libmicrohttpd in "turbo" mode: it tries I/O
  * before waiting for readiness); handlers must not block (the agent's serve
  * pre-rendered bytes). Bounded by design:
- * a total connection limit, a per-IP limit, an idle timeout and a memory
- * limit per connection, all set here where they are enforced.
+ * a total connection limit, a per-IP limit, an idle timeout, a deadline for
+ * each request head and a memory limit per connection, all set here where
+ * they are enforced. The per-IP limit is what keeps one address (one slow
+ * or hostile client) from taking every slot from Prometheus.
  *
  * We create and bind the listening socket ourselves (IPv6 dual-stack for
  * ":port", a given host otherwise, port 0 for an ephemeral port) so the bound
@@ -44,6 +46,17 @@
 #define HTTPD_PER_IP_LIMIT_DIVISOR    2           /* one address may hold half the connections */
 #define HTTPD_CONNECTION_TIMEOUT_S    10          /* idle connections are closed after this */
 #define HTTPD_CONNECTION_MEMORY       (32 * 1024) /* per-connection read buffer + headers */
+/*
+ * A request head (request line and headers) must be complete this long
+ * after the connection opened or the previous answer on it finished, or the
+ * connection is shut down. The idle timeout alone is reset by every byte,
+ * so a client sending one byte a second (or headers forever) would hold a
+ * connection slot for ever; this deadline cannot be extended. A scraper
+ * sends its head in one packet. Bodies (the store's reports) are bound by
+ * the idle timeout and the handlers' own caps, not by this.
+ */
+#define HTTPD_HEADER_DEADLINE_MS 5000
+#define HTTPD_REAPER_TICK_MS     250 /* how often the deadline is checked */
 
 /*
  * The request handler: MHD's access handler. MHD calls it first when the

@@ -38,6 +38,7 @@ struct agent_config {
     const char *docker_tls_ca;
     const char *docker_tls_cert;
     const char *docker_tls_key;
+    unsigned long long docker_max_containers; /* --docker.max-containers */
     const char *check_include;     /* comma-separated ids or section prefixes; NULL = all */
     const char *check_exclude;     /* NULL = none */
     const char *container_include; /* comma-separated name globs; NULL = all */

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "push.h"
 
+#include "../collectors/docker.h"
 #include "../collectors/registry.h"
 #include "../common/httpd.h"
 #include "../common/log.h"
@@ -314,6 +315,16 @@ static void build_common_flags(struct agent_cli *cli)
                                      .help = "Key of --docker.tls-cert",
                                      .dest = &c->docker_tls_key,
                                      .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "docker.max-containers",
+                                     .type = FLAG_UINT,
+                                     .def = "3000",
+                                     .metavar = "N",
+                                     .help = "Most containers judged; a host with more has "
+                                             "none judged and the container collectors fail "
+                                             "saying so (never a silent subset)",
+                                     .dest = &c->docker_max_containers,
+                                     .min = 1,
+                                     .max = DOCKER_CONTAINERS_MAX });
     add_flag(cli, (struct flag_def){ .name = "check.include",
                                      .type = FLAG_STRING,
                                      .metavar = "ID,...",

@@ -50,12 +50,30 @@ static void filter_containers(const struct agent_config *cfg, struct collection 
     sw->n_containers = kept;
 }
 
+/*
+ * The whole sweep's time budget: the collection interval, clamped to
+ * [DOCKER_REQUEST_TIMEOUT_MS, DOCKER_SWEEP_BUDGET_MAX_MS] (docker.h). A
+ * Docker API that answers every request just under the request timeout
+ * would otherwise hold the collection for requests * timeout.
+ */
+static long sweep_budget_ms(const struct agent_config *cfg)
+{
+    uint64_t ms = cfg->interval_ms;
+    if (ms < DOCKER_REQUEST_TIMEOUT_MS)
+        ms = DOCKER_REQUEST_TIMEOUT_MS;
+    if (ms > DOCKER_SWEEP_BUDGET_MAX_MS)
+        ms = DOCKER_SWEEP_BUDGET_MAX_MS;
+    return (long)ms;
+}
+
 static void sweep_docker(const struct agent_config *cfg, struct collection *col)
 {
     struct docker_client_options opts = { .host = cfg->docker_host,
                                           .tls_ca = cfg->docker_tls_ca,
                                           .tls_cert = cfg->docker_tls_cert,
-                                          .tls_key = cfg->docker_tls_key };
+                                          .tls_key = cfg->docker_tls_key,
+                                          .total_timeout_ms = sweep_budget_ms(cfg) };
+    struct docker_sweep_limits limits = { .max_containers = (size_t)cfg->docker_max_containers };
     char err[256];
     col->swept = true;
     struct docker_client *client = docker_client_new(&opts, err, sizeof(err));
@@ -64,7 +82,7 @@ static void sweep_docker(const struct agent_config *cfg, struct collection *col)
         snprintf(col->sweep.error, sizeof(col->sweep.error), "%s", err);
         return;
     }
-    (void)docker_sweep_run(client, &col->sweep); /* failure is described in the sweep */
+    (void)docker_sweep_run_limited(client, &limits, &col->sweep); /* failure is in the sweep */
     docker_client_free(client);
     if (col->sweep.ok)
         filter_containers(cfg, col);

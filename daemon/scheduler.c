@@ -155,7 +155,10 @@ static void *scheduler_main(void *arg)
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (timespec_before(&next, &now)) {
-            log_warnx("collection took longer than --collection.interval; starting the next now");
+            /* Every collection overruns while the Docker API stalls: once, then rate-limited. */
+            log_ratelimited(&s->overrun_limiter, LOG_LEVEL_WARN,
+                            "collection took longer than --collection.interval; starting the "
+                            "next now");
             next = now;
         }
         if (wait_until(s, &next))
@@ -173,6 +176,7 @@ int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct 
     s->outbox = outbox;
     s->push = push;
     s->report_limiter.every_s = LIMIT_EVERY_S;
+    s->overrun_limiter.every_s = LIMIT_EVERY_S;
     for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
         s->limiter[i].every_s = LIMIT_EVERY_S;
 

@@ -45,6 +45,7 @@ struct scheduler {
     bool no_host_id;                                  /* scheduler thread only: logged as missing */
     uint64_t report_errors[REPORT_ERROR_COUNT];       /* scheduler thread only */
     struct log_limiter report_limiter;                /* scheduler thread only */
+    struct log_limiter overrun_limiter; /* scheduler thread only: "took longer than" */
 };
 
 /*

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# e2e_hostile_docker.sh - the agent against a Docker API that turns hostile
+# while it runs (tests/fake_docker.c): stalls, answers a byte a second,
+# sends 2 GiB (with a length and chunked), invalid JSON, a body cut short,
+# 500s, JSON nested 1,000,000 deep in a container inspect, a 2 GiB inspect,
+# answers each in time but the whole sweep too slowly, and 100,000
+# containers. For each case:
+#   - the agent stays up, and every scrape made meanwhile (one every
+#     ~200 ms, a new connection each) is answered 200 within 100 ms
+#     (curl's time_total; the max is printed);
+#   - its peak memory (VmHWM) stays under 64 MiB (printed): the one body
+#     buffer is capped at 16 MiB, the parsed structs are bounded, and a
+#     failed sweep keeps nothing;
+#   - the failure is reported as the README's metric contract says:
+#     dockward_up 0 and the three Docker collectors at
+#     dockward_collector_success 0 when the API does not answer usably;
+#     dockward_up 1 with container_runtime and image_age at 0 when the API
+#     answers but containers cannot be judged;
+#   - one log line names the problem, and the log is not flooded (at most
+#     8 lines for the whole bad period, one collection a second);
+#   - once the API behaves again the agent recovers by itself (dockward_up
+#     1, every collector 1, the same result counts as before), and the
+#     recovery time is printed.
+# Last, 3000 containers (the --docker.max-containers default) are all
+# judged: figures printed, memory still under the cap.
+#
+# Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
+set -euo pipefail
+# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+asan=0
+case "$(ldd "${DOCKWARD_BIN:?}" 2>/dev/null)" in *libasan*) asan=1 ;; esac
+
+: "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+command -v curl >/dev/null || { echo "curl is required"; exit 1; }
+export LC_ALL=C
+FAKE_DOCKER="$(dirname "$MKFIXTURE")/fake_docker"
+[ -x "$FAKE_DOCKER" ] || { echo "fake_docker not built next to mkfixture"; exit 1; }
+
+HWM_CAP_KB=$((64 * 1024))
+LATENCY_CAP=0.100
+LOG_LINES_CAP=8
+
+work=$(mktemp -d /tmp/dockward-hostile-XXXXXX)
+root=""
+pids=()
+cleanup() {
+    set +e
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failures=0
+check() { # check DESCRIPTION CONDITION...
+    local what=$1
+    shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+after() { awk -v a="$(now)" -v d="$1" 'BEGIN { exit !(a > d) }'; } # after DEADLINE
+deadline_in() { awk -v a="$(now)" -v s="$1" 'BEGIN { printf "%.3f", a + s }'; }
+
+root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")
+sock="$work/docker.sock"
+mode_file="$work/mode"
+set_mode() { # set_mode "MODE [PATTERN [COUNT]]": atomically, the fake re-reads it per request
+    printf '%s\n' "$1" >"$mode_file.tmp"
+    mv "$mode_file.tmp" "$mode_file"
+}
+set_mode normal
+"$FAKE_DOCKER" "$sock" "$DOCKWARD_TESTS/fixtures/docker-api" "$mode_file" 2>"$work/fake.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || { echo "fake_docker did not start:"; cat "$work/fake.log"; exit 1; }
+
+log="$work/agent.log"
+"$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
+    --docker.host="unix://$sock" --collection.interval=1s 2>"$log" &
+agent=$!
+pids+=("$agent")
+port=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n1)
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+[ -n "$port" ] || { echo "agent did not start:"; cat "$log"; exit 1; }
+url="http://127.0.0.1:$port/metrics"
+
+# scrape NAME: one timed scrape into $work/NAME.prom; appends "code seconds" to $work/NAME.lat
+scrape() {
+    curl -s -o "$work/$1.prom" -w '%{http_code} %{time_total}\n' --max-time 5 "$url" \
+        >>"$work/$1.lat" || echo "000 5" >>"$work/$1.lat"
+}
+has() { grep -qx "$2" "$work/$1.prom"; }
+value() { sed -n "s/^$2 //p" "$work/$1.prom"; } # value SCRAPE METRIC-REGEX
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$agent/status"; }
+max_latency() { awk '{ if ($2 > m) m = $2 } END { printf "%.4f", m }' "$work/$1.lat"; }
+all_200() { awk '$1 != 200 { bad = 1 } END { exit bad }' "$work/$1.lat"; }
+lat_ok() { awk -v cap="$LATENCY_CAP" '$2 > cap { bad = 1 } END { exit bad }' "$work/$1.lat"; }
+docker_collectors="daemon_config container_runtime image_age"
+all_collectors="host group_membership file_permissions $docker_collectors"
+
+healthy() { # healthy SCRAPE: up 1, every collector 1, the baseline result counts
+    local s=$1 c
+    has "$s" 'dockward_up 1' || return 1
+    for c in $all_collectors; do has "$s" "dockward_collector_success{collector=\"$c\"} 1" || return 1; done
+    [ "$(value "$s" 'dockward_results{status="fail"}')" = "$base_fail" ] &&
+        [ "$(value "$s" 'dockward_results{status="pass"}')" = "$base_pass" ]
+}
+
+# Baseline: normal mode, fully judged.
+deadline=$(deadline_in 20)
+until scrape base && has base 'dockward_up 1' &&
+    has base 'dockward_collector_success{collector="container_runtime"} 1'; do
+    after "$deadline" && { echo "no healthy collection in normal mode:"; cat "$log"; exit 1; }
+    sleep 0.2
+done
+base_fail=$(value base 'dockward_results{status="fail"}')
+base_pass=$(value base 'dockward_results{status="pass"}')
+check "normal mode: every collector succeeds against the fake API" healthy base
+check "normal mode: the three recorded containers are judged (5.5 fails for risky)" \
+    has base 'dockward_check_failure{check="5.5",target="container/risky"} 1'
+echo "# normal: results pass=$base_pass fail=$base_fail"
+printf '%-36s %9s %9s %9s %8s %9s\n' "# case" "fail_in_s" "max_ms" "scrapes" "hwm_mib" "recover_s"
+
+# api_down NAME: the API did not answer usably
+api_down() {
+    local s=$1 c
+    has "$s" 'dockward_up 0' || return 1
+    for c in $docker_collectors; do has "$s" "dockward_collector_success{collector=\"$c\"} 0" || return 1; done
+    for c in host group_membership file_permissions; do
+        has "$s" "dockward_collector_success{collector=\"$c\"} 1" || return 1
+    done
+}
+# unjudged NAME: the API answers, containers cannot be judged
+unjudged() {
+    local s=$1
+    has "$s" 'dockward_up 1' &&
+        has "$s" 'dockward_collector_success{collector="daemon_config"} 1' &&
+        has "$s" 'dockward_collector_success{collector="container_runtime"} 0' &&
+        has "$s" 'dockward_collector_success{collector="image_age"} 0' &&
+        ! grep -q '^dockward_check_failing_targets{check="5\.5"}' "$work/$s.prom"
+}
+
+# hostile NAME "MODE LINE" STATE-FUNCTION LOG-REGEX FAIL-WITHIN-S
+hostile() {
+    local name=$1 line=$2 state=$3 pattern=$4 within=$5
+    local lines_before t0 deadline seen=0 extra=0 t_fail="-" t_rec="-"
+    : >"$work/$name.lat"
+    lines_before=$(wc -l <"$log")
+    t0=$(now)
+    set_mode "$line"
+    deadline=$(deadline_in "$within")
+    # Scrape every ~200 ms until the failure shows, then 10 more (2 s).
+    while :; do
+        scrape "$name"
+        if [ $seen = 0 ] && "$state" "$name"; then
+            seen=1
+            t_fail=$(elapsed "$t0")
+        fi
+        [ $seen = 1 ] && { extra=$((extra + 1)); [ $extra -ge 10 ] && break; }
+        [ $seen = 0 ] && after "$deadline" && break
+        sleep 0.2
+    done
+    local bad_lines hwm
+    bad_lines=$(($(wc -l <"$log") - lines_before))
+    hwm=$(hwm_kb)
+    check "$name: the failure is reported (within ${within}s)" [ $seen = 1 ]
+    check "$name: the agent is still running" kill -0 "$agent"
+    check "$name: every scrape meanwhile answered 200" all_200 "$name"
+    check "$name: every scrape meanwhile within ${LATENCY_CAP}s" lat_ok "$name"
+    check "$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+    check "$name: the log names the problem (/$pattern/)" \
+        bash -c "tail -n +$((lines_before + 1)) '$log' | grep -qE -- '$pattern'"
+    check "$name: the log is not flooded ($bad_lines lines, cap $LOG_LINES_CAP)" \
+        [ "$bad_lines" -le $LOG_LINES_CAP ]
+    # Recovery.
+    local rec0
+    rec0=$(now)
+    set_mode normal
+    deadline=$(deadline_in 30)
+    until scrape "$name-rec" && healthy "$name-rec"; do
+        after "$deadline" && break
+        sleep 0.2
+    done
+    healthy "$name-rec" && t_rec=$(elapsed "$rec0")
+    check "$name: recovers (up 1, every collector 1, the same results)" healthy "$name-rec"
+    printf '%-36s %9s %9.1f %9d %8.1f %9s\n' "# $name" "$t_fail" \
+        "$(awk -v s="$(max_latency "$name")" 'BEGIN { print s * 1000 }')" \
+        "$(wc -l <"$work/$name.lat")" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$t_rec"
+}
+
+hostile stall "stall" api_down 'no complete answer within 10000 ms' 20
+hostile slow "slow" api_down 'no complete answer within 10000 ms' 20
+hostile huge-length "huge" api_down 'answer larger than 16777216 bytes' 10
+hostile huge-chunked "huge-chunked" api_down 'answer larger than 16777216 bytes' 10
+hostile invalid-json "invalid" api_down 'GET /version: .*(JSON|json)' 10
+hostile truncated "truncated" api_down 'GET /version: .*(closed|remaining|partial|transfer)' 10
+hostile http-500 "error" api_down 'HTTP 500: fake_docker: the daemon is failing on purpose' 10
+hostile nested-inspect "nested /containers/*/json" unjudged \
+    '3 of 3 containers could not be judged: .*nested deeper than 64' 10
+hostile huge-inspect "huge-chunked /containers/*/json" unjudged \
+    '3 of 3 containers could not be judged: .*answer larger than 16777216' 10
+hostile sweep-budget "delay /containers/*/json 4000" api_down \
+    'time budget of 10000 ms for the Docker API spent' 25
+hostile containers-100000 "many * 100000" unjudged \
+    'the host has 100000 containers, more than the limit of 3000 \(--docker.max-containers\): none were judged' 15
+
+# At the limit: 3000 containers are all judged.
+: >"$work/limit.lat"
+set_mode "many * 3000"
+t0=$(now)
+deadline=$(deadline_in 30)
+judged=0
+while :; do
+    scrape limit
+    n=$(grep -c '^dockward_check_failure{check="5\.5",target="container/many-' "$work/limit.prom" || true)
+    n4=$(grep -c '^dockward_check_failure{check="4\.1",target="container/many-' "$work/limit.prom" || true)
+    [ "$n4" -ge 3000 ] && { judged=1; break; }
+    after "$deadline" && break
+    sleep 0.2
+done
+t_limit=$(elapsed "$t0")
+for _ in $(seq 1 10); do scrape limit; sleep 0.2; done
+hwm=$(hwm_kb)
+check "3000 containers (the limit): every one judged (4.1 fails for each of them)" [ $judged = 1 ]
+check "3000 containers: container_runtime succeeds" \
+    has limit 'dockward_collector_success{collector="container_runtime"} 1'
+check "3000 containers: scrapes answered 200" all_200 limit
+check "3000 containers: scrapes within ${LATENCY_CAP}s" lat_ok limit
+check "3000 containers: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+echo "# 3000 containers: judged in ${t_limit}s after the switch;" \
+    "container_runtime $(value limit 'dockward_collector_duration_seconds{collector="container_runtime"}')s," \
+    "body $(wc -c <"$work/limit.prom") bytes, max scrape $(max_latency limit)s, VmHWM $((hwm / 1024)) MiB" \
+    "(5.5 failing: $n)"
+set_mode normal
+
+kill -TERM "$agent"
+rc=0
+wait "$agent" || rc=$?
+check "SIGTERM stops the agent with exit 0" [ "$rc" = 0 ]
+
+if [ $failures -gt 0 ]; then
+    echo "$failures check(s) failed; agent log:"
+    tail -n 40 "$log"
+    exit 1
+fi
+echo "all checks passed"
