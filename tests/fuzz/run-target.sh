@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# run-target.sh BINARY SEED_DIR SECONDS [DICT] - runs one libFuzzer target
+# for SECONDS from its seed corpus and fails on any crash, leak, timeout,
+# OOM or sanitizer report (the ctest test fuzz_<target>; run.sh uses it too).
+#
+# The seed corpus is only read: libFuzzer writes new inputs into the FIRST
+# corpus directory, which is FUZZ_CORPUS_OUT when set (run.sh) or else a
+# temporary directory removed on exit. A crashing input is kept as
+# $FUZZ_ARTIFACTS/<target>-crash-<sha1> (default: the current directory's
+# fuzz-artifacts/) and its path printed; reproduce it with `BINARY FILE`.
+# Environment: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input).
+set -euo pipefail
+
+bin=${1:?binary} seeds=${2:?seed dir} secs=${3:?seconds} dict=${4:-}
+[ -x "$bin" ] || { echo "run-target: no fuzz target at $bin"; exit 1; }
+[ -d "$seeds" ] || { echo "run-target: no seed corpus at $seeds"; exit 1; }
+name=$(basename "$bin")
+target=${name#fuzz_}
+artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
+mkdir -p "$artifacts"
+
+tmp=""
+cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
+trap cleanup EXIT
+if [ -n "${FUZZ_CORPUS_OUT:-}" ]; then
+    out=$FUZZ_CORPUS_OUT
+    mkdir -p "$out"
+else
+    tmp=$(mktemp -d "/tmp/dockward-fuzz-$target-XXXXXX")
+    out=$tmp
+fi
+
+args=(-max_total_time="$secs" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -timeout="${FUZZ_TIMEOUT:-10}"
+      -print_final_stats=1 -detect_leaks=1 -artifact_prefix="$artifacts/$target-")
+[ -z "$dict" ] || args+=(-dict="$dict")
+
+log="$out.log"
+[ -z "$tmp" ] || log="$tmp/fuzz.log"
+set +e
+ASAN_OPTIONS=detect_leaks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$bin" "${args[@]}" "$out" "$seeds" >"$log" 2>&1
+rc=$?
+set -e
+
+# The seed loading line, the last status line and the final stats.
+grep -E '^INFO: seed corpus|^#[0-9]+.*(DONE|pulse)|^stat::|^Done [0-9]+ runs' "$log" | tail -n 12 || true
+if [ $rc -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
+    echo "== $name failed (exit $rc); the end of its log:"
+    tail -n 80 "$log"
+    ls -1 "$artifacts"/"$target"-* 2>/dev/null | sed 's/^/artifact: /' || true
+    exit 1
+fi
+echo "== $name: no crash, leak, timeout or sanitizer report in ${secs} s"
