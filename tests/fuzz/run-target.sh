@@ -20,7 +20,11 @@ artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 mkdir -p "$artifacts"
 
 tmp=""
-cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
+log=""
+cleanup() {
+    [ -z "$tmp" ] || rm -rf "$tmp"
+    [ -z "$log" ] || rm -f "$log"
+}
 trap cleanup EXIT
 if [ -n "${FUZZ_CORPUS_OUT:-}" ]; then
     out=$FUZZ_CORPUS_OUT
@@ -34,12 +38,11 @@ args=(-max_total_time="$secs" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -timeout="${F
       -print_final_stats=1 -detect_leaks=1 -artifact_prefix="$artifacts/$target-")
 [ -z "$dict" ] || args+=(-dict="$dict")
 
-log="$out.log"
-[ -z "$tmp" ] || log="$tmp/fuzz.log"
+log=$(mktemp "/tmp/dockward-fuzz-$target-XXXXXX.log")
 set +e
-ASAN_OPTIONS=detect_leaks=1 \
+ASAN_OPTIONS=detect_leaks=1:handle_sigill=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$bin" "${args[@]}" "$out" "$seeds" >"$log" 2>&1
+    "$bin" "${args[@]}" -handle_ill=0 "$out" "$seeds" >"$log" 2>&1
 rc=$?
 set -e
 
