@@ -499,8 +499,8 @@ int dockerd_config_parse_json(struct dockerd_config *cfg, const char *text, size
         start += 3;
         len -= 3;
     }
-    size_t blank = 0;
-    while (blank < len && strchr(" \t\r\n", start[blank]) != NULL)
+    size_t blank = 0; /* (strchr would also match the NUL ending its set) */
+    while (blank < len && start[blank] != '\0' && strchr(" \t\r\n", start[blank]) != NULL)
         blank++;
     if (blank == len) {
         cfg->json = cJSON_CreateObject();
