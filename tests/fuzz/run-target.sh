@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# run-target.sh BINARY SEED_DIR SECONDS [DICT] - runs one libFuzzer target
-# for SECONDS from its seed corpus and fails on any crash, leak, timeout,
-# OOM or sanitizer report (the ctest test fuzz_<target>; run.sh uses it too).
+# run-target.sh BINARY SECONDS - runs one libFuzzer target (fuzz_<target>)
+# for SECONDS from its seed corpus, tests/fuzz/corpus/<target>/, with its
+# dictionary (tests/fuzz/<target>.dict; docker_api.dict for every docker_*
+# target), and fails on any crash, leak, timeout, OOM or sanitizer report.
+# The ctest test fuzz_<target> runs it, and so does run.sh.
 #
 # The seed corpus is only read: libFuzzer writes new inputs into the FIRST
 # corpus directory, which is FUZZ_CORPUS_OUT when set (run.sh) or else a
@@ -11,11 +13,18 @@
 # Environment: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input).
 set -euo pipefail
 
-bin=${1:?binary} seeds=${2:?seed dir} secs=${3:?seconds} dict=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:?binary} secs=${2:?seconds}
 [ -x "$bin" ] || { echo "run-target: no fuzz target at $bin"; exit 1; }
-[ -d "$seeds" ] || { echo "run-target: no seed corpus at $seeds"; exit 1; }
 name=$(basename "$bin")
 target=${name#fuzz_}
+seeds=$here/corpus/$target
+[ -d "$seeds" ] || { echo "run-target: no seed corpus at $seeds"; exit 1; }
+case $target in
+docker_*) dict=$here/docker_api.dict ;;
+*) dict=$here/$target.dict ;;
+esac
+[ -f "$dict" ] || dict=""
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 mkdir -p "$artifacts"
 
