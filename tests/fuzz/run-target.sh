@@ -8,8 +8,9 @@
 # The seed corpus is only read: libFuzzer writes new inputs into the FIRST
 # corpus directory, which is FUZZ_CORPUS_OUT when set (run.sh) or else a
 # temporary directory removed on exit. A crashing input is kept as
-# $FUZZ_ARTIFACTS/<target>-crash-<sha1> (default: the current directory's
-# fuzz-artifacts/) and its path printed; reproduce it with `BINARY FILE`.
+# $FUZZ_ARTIFACTS/<target>-crash-<sha1> (default: /tmp/dockward-fuzz-artifacts;
+# ctest and run.sh use build-fuzz/fuzz-artifacts) and its path printed;
+# reproduce it with `BINARY FILE`.
 # Environment: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input).
 set -euo pipefail
 
@@ -25,7 +26,7 @@ docker_*) dict=$here/docker_api.dict ;;
 *) dict=$here/$target.dict ;;
 esac
 [ -f "$dict" ] || dict=""
-artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
+artifacts=${FUZZ_ARTIFACTS:-/tmp/dockward-fuzz-artifacts}
 mkdir -p "$artifacts"
 
 tmp=""
