@@ -485,6 +485,70 @@ static void line_col(const char *text, size_t off, int *line, int *col)
     }
 }
 
+int dockerd_config_parse_json(struct dockerd_config *cfg, const char *text, size_t len)
+{
+    cJSON_Delete(cfg->json);
+    cfg->json = NULL;
+    cfg->config_error[0] = '\0';
+    /*
+     * As dockerd: a UTF-8 byte order mark is skipped, and a file holding
+     * only blanks is an empty configuration, not an error.
+     */
+    const char *start = text;
+    if (len >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0) {
+        start += 3;
+        len -= 3;
+    }
+    size_t blank = 0; /* (strchr would also match the NUL ending its set) */
+    while (blank < len && start[blank] != '\0' && strchr(" \t\r\n", start[blank]) != NULL)
+        blank++;
+    if (blank == len) {
+        cfg->json = cJSON_CreateObject();
+        if (cfg->json == NULL)
+            return -1;
+        cfg->json_state = DOCKERD_JSON_OK;
+        return 0;
+    }
+
+    /* cJSON parses a NUL-terminated copy, so a NUL byte in the file ends the text it sees. */
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, start, len);
+    copy[len] = '\0';
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithOpts(copy, &end, 1);
+    if (json == NULL) {
+        int line, col;
+        size_t off = end != NULL ? (size_t)(end - copy) : 0;
+        line_col(copy, off, &line, &col);
+        cfg->json_state = DOCKERD_JSON_INVALID;
+        snprintf(cfg->config_error, sizeof(cfg->config_error), "invalid JSON at line %d column %d",
+                 line, col);
+        free(copy);
+        return 0;
+    }
+    const char *why = NULL;
+    if (end == NULL || (size_t)(end - copy) != len)
+        why = "contains a NUL byte";
+    else if (!cJSON_IsObject(json))
+        why = "not a JSON object";
+    free(copy);
+    if (why != NULL) {
+        cJSON_Delete(json);
+        cfg->json_state = DOCKERD_JSON_INVALID;
+        snprintf(cfg->config_error, sizeof(cfg->config_error), "%s", why);
+        return 0;
+    }
+    if (number_texts(json) != 0) {
+        cJSON_Delete(json);
+        return -1;
+    }
+    cfg->json = json;
+    cfg->json_state = DOCKERD_JSON_OK;
+    return 0;
+}
+
 /* Reads and parses cfg->config_file. Returns 0, or -1 on no memory. */
 static int load_json(const char *rootfs, struct dockerd_config *cfg)
 {
@@ -513,61 +577,9 @@ static int load_json(const char *rootfs, struct dockerd_config *cfg)
             snprintf(cfg->config_error, sizeof(cfg->config_error), "%s", strerror(e));
         return 0;
     }
-
-    /*
-     * As dockerd: a UTF-8 byte order mark is skipped, and a file holding
-     * only blanks is an empty configuration, not an error.
-     */
-    const char *start = text.data;
-    size_t len = text.len;
-    if (len >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0) {
-        start += 3;
-        len -= 3;
-    }
-    size_t blank = 0;
-    while (blank < len && strchr(" \t\r\n", start[blank]) != NULL)
-        blank++;
-    if (blank == len) {
-        buf_free(&text);
-        cfg->json = cJSON_CreateObject();
-        if (cfg->json == NULL)
-            return -1;
-        cfg->json_state = DOCKERD_JSON_OK;
-        return 0;
-    }
-
-    const char *end = NULL;
-    cJSON *json = cJSON_ParseWithOpts(start, &end, 1);
-    if (json == NULL) {
-        int line, col;
-        size_t off = end != NULL ? (size_t)(end - start) : 0;
-        line_col(start, off, &line, &col);
-        cfg->json_state = DOCKERD_JSON_INVALID;
-        snprintf(cfg->config_error, sizeof(cfg->config_error), "invalid JSON at line %d column %d",
-                 line, col);
-        buf_free(&text);
-        return 0;
-    }
-    const char *why = NULL;
-    if (end == NULL || (size_t)(end - start) != len)
-        why = "contains a NUL byte";
-    else if (!cJSON_IsObject(json))
-        why = "not a JSON object";
-    if (why != NULL) {
-        cJSON_Delete(json);
-        buf_free(&text);
-        cfg->json_state = DOCKERD_JSON_INVALID;
-        snprintf(cfg->config_error, sizeof(cfg->config_error), "%s", why);
-        return 0;
-    }
+    int rc = dockerd_config_parse_json(cfg, text.data != NULL ? text.data : "", text.len);
     buf_free(&text);
-    if (number_texts(json) != 0) {
-        cJSON_Delete(json);
-        return -1;
-    }
-    cfg->json = json;
-    cfg->json_state = DOCKERD_JSON_OK;
-    return 0;
+    return rc;
 }
 
 /* ---- values -------------------------------------------------------------- */

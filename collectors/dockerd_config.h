@@ -135,6 +135,16 @@ int dockerd_config_env_flag(const struct dockerd_config *cfg, const char *rootfs
 int dockerd_config_parse_cmdline(struct dockerd_config *cfg, const char *cmdline, size_t len);
 
 /*
+ * Parses `len` bytes of daemon.json text (need not be NUL-terminated) into
+ * cfg->json, json_state and config_error, as dockerd_config_load does for
+ * the file it reads: a UTF-8 byte order mark is skipped, blank text is an
+ * empty object, text that is not one JSON object (or holds a NUL byte) is
+ * DOCKERD_JSON_INVALID with the reason. A tree already in cfg is freed
+ * first. Exposed for tests and the fuzz target. Returns 0, or -1 (no memory).
+ */
+int dockerd_config_parse_json(struct dockerd_config *cfg, const char *text, size_t len);
+
+/*
  * Every value of setting `name` (command-line long name, e.g. "host",
  * "tlscacert", "insecure-registry"): command-line values first, then the
  * daemon.json key for it (the same name, or its plural form where dockerd

@@ -19,7 +19,7 @@
  * recursive rule (a watch on a directory, or `-F dir=`) also covers what is
  * below it, as it does in the kernel. When a rule file exists but cannot be
  * read, a path without a rule is an error, not a fail: the missing rule may
- * be in that file.
+ * be in that file. The rules are parsed by audit_rules.c.
  *
  * 1.1.1 compares st_dev of the data root with st_dev of its parent: dockerd
  * bind-mounts its data root onto itself, so being a mount point proves
@@ -33,6 +33,7 @@
  */
 #include "collector.h"
 
+#include "audit_rules.h"
 #include "docker.h"
 #include "dockerd_config.h"
 #include "hostfs.h"
@@ -44,13 +45,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
-
-#define AUDIT_RULES_FILE    "/etc/audit/audit.rules"
-#define AUDIT_RULES_DIR     "/etc/audit/rules.d"
-#define AUDIT_FILE_MAX      (1024 * 1024) /* cap on one rules file */
-#define AUDIT_DIR_FILES_MAX 1024          /* cap on files read from rules.d */
-#define AUDIT_RULES_MAX     65536         /* cap on path rules kept from all files */
-#define AUDIT_LINE_TOKENS   64            /* tokens looked at on one rule line */
 
 #define REMEDIATION_AUDIT(path)                                                        \
     "Add `-w " path " -k docker` to /etc/audit/rules.d/docker.rules and load it with " \
@@ -139,288 +133,6 @@ static const struct {
     { "1.1.18", SRC_BINARY, "runc" },
 };
 
-/* One audit rule that names a path. */
-struct audit_rule {
-    char *path;    /* as written, trailing '/' removed */
-    char *canon;   /* resolved inside the root; NULL when it does not resolve */
-    char *where;   /* "<rules file>:<line>" */
-    char *text;    /* the rule's path part: "-w /x", "-F path=/x", "-F dir=/x" */
-    int recursive; /* covers what is below it: a watch on a directory, or dir= */
-};
-
-struct audit_rules {
-    struct audit_rule *items;
-    size_t n, cap;
-    int n_files;    /* rule files read */
-    int incomplete; /* a rule file could not be read, or a cap was hit */
-    char why[512];  /* first reason for incomplete */
-};
-
-static void rules_free(struct audit_rules *rules)
-{
-    for (size_t i = 0; i < rules->n; i++) {
-        free(rules->items[i].path);
-        free(rules->items[i].canon);
-        free(rules->items[i].where);
-        free(rules->items[i].text);
-    }
-    free(rules->items);
-    memset(rules, 0, sizeof(*rules));
-}
-
-static void rules_incomplete(struct audit_rules *rules, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void rules_incomplete(struct audit_rules *rules, const char *fmt, ...)
-{
-    if (rules->incomplete)
-        return; /* keep the first reason */
-    rules->incomplete = 1;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(rules->why, sizeof(rules->why), fmt, ap);
-    (void)n;
-    va_end(ap);
-}
-
-/* Formats into a new string; NULL on no memory. */
-static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *strdup_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
-
-/*
- * Records a rule on `path`. `kind` is "-w", "path" or "dir". Returns 0, or
- * -1 on no memory (a rule past the cap marks the set incomplete instead).
- */
-static int add_rule(struct audit_rules *rules, const char *rootfs, const char *kind,
-                    const char *path, const char *file, int line)
-{
-    if (path[0] != '/')
-        return 0; /* auditctl refuses relative paths */
-    if (rules->n >= AUDIT_RULES_MAX) {
-        rules_incomplete(rules, "more than %d audit rules naming paths", AUDIT_RULES_MAX);
-        return 0;
-    }
-    if (rules->n == rules->cap) {
-        size_t ncap = rules->cap ? rules->cap * 2 : 32;
-        struct audit_rule *items = realloc(rules->items, ncap * sizeof(*items));
-        if (items == NULL)
-            return -1;
-        rules->items = items;
-        rules->cap = ncap;
-    }
-    struct audit_rule *r = &rules->items[rules->n];
-    memset(r, 0, sizeof(*r));
-    r->path = strdup(path);
-    if (r->path == NULL)
-        return -1;
-    size_t len = strlen(r->path);
-    while (len > 1 && r->path[len - 1] == '/')
-        r->path[--len] = '\0';
-    r->where = strdup_printf("%s:%d", file, line);
-    r->text = strcmp(kind, "-w") == 0 ? strdup_printf("-w %s", r->path)
-                                      : strdup_printf("-F %s=%s", kind, r->path);
-    char canon[HOSTFS_PATH_MAX];
-    if (hostfs_canonical(rootfs, r->path, canon, sizeof(canon)) == 0) {
-        r->canon = strdup(canon);
-        if (r->canon == NULL)
-            goto nomem;
-    }
-    if (strcmp(kind, "dir") == 0) {
-        r->recursive = 1;
-    } else if (strcmp(kind, "-w") == 0 && r->canon != NULL) {
-        struct stat st;
-        r->recursive =
-            hostfs_stat(rootfs, r->canon, HOSTFS_FOLLOW, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (r->where == NULL || r->text == NULL)
-        goto nomem;
-    rules->n++;
-    return 0;
-nomem:
-    free(r->path);
-    free(r->canon);
-    free(r->where);
-    free(r->text);
-    return -1;
-}
-
-/* Whether an -a/-A argument ("always,exit" or "exit,always") audits syscalls. */
-static int is_always_exit(const char *spec)
-{
-    return strcmp(spec, "always,exit") == 0 || strcmp(spec, "exit,always") == 0;
-}
-
-/*
- * Parses one rule line (modified in place) and records the paths it names.
- * Returns 0, or -1 on no memory.
- */
-static int parse_rule_line(struct audit_rules *rules, const char *rootfs, char *line,
-                           const char *file, int lineno)
-{
-    char *tok[AUDIT_LINE_TOKENS];
-    int nt = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(line, " \t\r", &save); t != NULL && nt < AUDIT_LINE_TOKENS;
-         t = strtok_r(NULL, " \t\r", &save))
-        tok[nt++] = t;
-    if (nt == 0 || tok[0][0] == '#')
-        return 0;
-
-    /* A watch: "-w PATH" or "-wPATH", anywhere on the line (getopt order). */
-    for (int i = 0; i < nt; i++) {
-        if (strncmp(tok[i], "-w", 2) != 0)
-            continue;
-        const char *path = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : NULL);
-        if (path == NULL)
-            return 0;
-        return add_rule(rules, rootfs, "-w", path, file, lineno);
-    }
-
-    /* A syscall rule: counts only as "always,exit". */
-    int always_exit = 0;
-    for (int i = 0; i < nt; i++) {
-        if (strncmp(tok[i], "-a", 2) != 0 && strncmp(tok[i], "-A", 2) != 0)
-            continue;
-        const char *spec = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : "");
-        always_exit = is_always_exit(spec);
-        break;
-    }
-    if (!always_exit)
-        return 0;
-    for (int i = 0; i < nt; i++) {
-        if (strncmp(tok[i], "-F", 2) != 0)
-            continue;
-        const char *field = tok[i][2] != '\0' ? tok[i] + 2 : (i + 1 < nt ? tok[i + 1] : "");
-        int rc = 0;
-        if (strncmp(field, "path=", 5) == 0)
-            rc = add_rule(rules, rootfs, "path", field + 5, file, lineno);
-        else if (strncmp(field, "dir=", 4) == 0)
-            rc = add_rule(rules, rootfs, "dir", field + 4, file, lineno);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/*
- * Reads one rules file. A missing file is not an error; an unreadable one
- * marks the set incomplete. Returns 0, or -1 on no memory.
- */
-static int read_rules_file(struct audit_rules *rules, const char *rootfs, const char *path,
-                           int skip_irregular)
-{
-    struct buf text;
-    buf_init(&text, AUDIT_FILE_MAX);
-    if (hostfs_read_file(rootfs, path, AUDIT_FILE_MAX, &text) != 0) {
-        int e = errno;
-        buf_free(&text);
-        if (e == ENOMEM)
-            return -1;
-        if (e == ENOENT || (e == EINVAL && skip_irregular))
-            return 0;
-        if (e == EFBIG)
-            rules_incomplete(rules, "%s: larger than %d bytes", path, AUDIT_FILE_MAX);
-        else if (e == EINVAL)
-            rules_incomplete(rules, "%s: not a regular file", path);
-        else
-            rules_incomplete(rules, "%s: %s", path, strerror(e));
-        return 0;
-    }
-    rules->n_files++;
-    int lineno = 0;
-    char *p = text.data;
-    int rc = 0;
-    while (rc == 0 && p < text.data + text.len) {
-        char *nl = memchr(p, '\n', (size_t)(text.data + text.len - p));
-        if (nl != NULL)
-            *nl = '\0';
-        lineno++;
-        rc = parse_rule_line(rules, rootfs, p, path, lineno);
-        if (nl == NULL)
-            break;
-        p = nl + 1;
-    }
-    buf_free(&text);
-    return rc;
-}
-
-/* Whether a rules.d entry is loaded by augenrules: "*.rules". */
-static int is_rules_name(const char *name)
-{
-    size_t len = strlen(name);
-    return len > 6 && strcmp(name + len - 6, ".rules") == 0;
-}
-
-/* Loads audit.rules and rules.d/ *.rules. Returns 0, or -1 on no memory. */
-static int load_audit_rules(struct audit_rules *rules, const char *rootfs)
-{
-    memset(rules, 0, sizeof(*rules));
-    if (read_rules_file(rules, rootfs, AUDIT_RULES_FILE, 0) != 0)
-        return -1;
-    char **names = NULL;
-    int listed = hostfs_list_dir(rootfs, AUDIT_RULES_DIR, AUDIT_DIR_FILES_MAX + 1, &names);
-    int n = listed;
-    if (n < 0) {
-        if (errno == ENOMEM)
-            return -1;
-        if (errno != ENOENT)
-            rules_incomplete(rules, "%s: %s", AUDIT_RULES_DIR, strerror(errno));
-        return 0;
-    }
-    if (n > AUDIT_DIR_FILES_MAX) {
-        rules_incomplete(rules, "%s: more than %d entries", AUDIT_RULES_DIR, AUDIT_DIR_FILES_MAX);
-        n = AUDIT_DIR_FILES_MAX;
-    }
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        char path[HOSTFS_PATH_MAX];
-        if (!is_rules_name(names[i]) ||
-            hostfs_join(AUDIT_RULES_DIR, names[i], path, sizeof(path)) != 0)
-            continue;
-        rc = read_rules_file(rules, rootfs, path, 1);
-    }
-    hostfs_free_names(names, listed);
-    return rc;
-}
-
-/* Whether `path` is `dir` or below it. */
-static int path_within(const char *path, const char *dir)
-{
-    if (strcmp(dir, "/") == 0)
-        return 1;
-    size_t dl = strlen(dir);
-    return strncmp(path, dir, dl) == 0 && (path[dl] == '\0' || path[dl] == '/');
-}
-
-/*
- * The rule that audits `path` (whose canonical form is `canon`), or NULL.
- * A rule on the path itself is preferred to a recursive one above it.
- */
-static const struct audit_rule *find_rule(const struct audit_rules *rules, const char *path,
-                                          const char *canon)
-{
-    for (size_t i = 0; i < rules->n; i++) {
-        const struct audit_rule *r = &rules->items[i];
-        if (strcmp(r->path, path) == 0 || strcmp(r->path, canon) == 0 ||
-            (r->canon != NULL && strcmp(r->canon, canon) == 0))
-            return r;
-    }
-    for (size_t i = 0; i < rules->n; i++) {
-        const struct audit_rule *r = &rules->items[i];
-        if (r->recursive && path_within(canon, r->canon != NULL ? r->canon : r->path))
-            return r;
-    }
-    return NULL;
-}
-
 /*
  * The host path check `t` judges, into out. Returns 0, or -1 when it cannot
  * be located, with `why` saying so.
@@ -503,7 +215,7 @@ static int judge_audit(struct result_sink *sink, const char *rootfs,
     if (hostfs_canonical(rootfs, path, canon, sizeof(canon)) != 0)
         snprintf(canon, sizeof(canon), "%s", path);
 
-    const struct audit_rule *r = find_rule(rules, path, canon);
+    const struct audit_rule *r = audit_rules_find(rules, path, canon);
     if (r != NULL) {
         int own = strcmp(r->path, path) == 0 || strcmp(r->path, canon) == 0 ||
                   (r->canon != NULL && strcmp(r->canon, canon) == 0);
@@ -610,8 +322,8 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
     if (dockerd_config_load_ctx(ctx, &cfg, err, errlen) != 0)
         return -1;
     struct audit_rules rules;
-    if (load_audit_rules(&rules, ctx->rootfs) != 0) {
-        rules_free(&rules);
+    if (audit_rules_load(&rules, ctx->rootfs) != 0) {
+        audit_rules_free(&rules);
         dockerd_config_free(&cfg);
         snprintf(err, errlen, "reading audit rules: out of memory");
         return -1;
@@ -625,7 +337,7 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
                       "manual check: review host hardening (CIS 1.2.1)");
     if (rc == 0)
         rc = judge_version(sink, ctx);
-    rules_free(&rules);
+    audit_rules_free(&rules);
     dockerd_config_free(&cfg);
     if (rc != 0)
         snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");

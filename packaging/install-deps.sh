@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-de
       libcrypt-dev)
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
+    pkgs+=(clang libclang-rt-14-dev) # tests/fuzz: libFuzzer (-fsanitize=fuzzer)
 fi
 
 missing=()

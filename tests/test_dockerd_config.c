@@ -552,6 +552,41 @@ static void test_json_failures(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* dockerd_config_parse_json on memory (what the file reader and the fuzz target call). */
+static void test_json_parse_from_memory(void **state)
+{
+    (void)state;
+    struct dockerd_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+
+    /* Not NUL-terminated: exactly len bytes on the heap (ASan sees a read past them). */
+    static const char text[] = "{\"hosts\": [\"fd://\"], \"max-concurrent-downloads\": 3}";
+    char *exact = malloc(sizeof(text) - 1);
+    assert_non_null(exact);
+    memcpy(exact, text, sizeof(text) - 1);
+    assert_int_equal(dockerd_config_parse_json(&cfg, exact, sizeof(text) - 1), 0);
+    free(exact);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
+    assert_string_equal(dockerd_config_value(&cfg, "host"), "fd://");
+    assert_string_equal(dockerd_config_value(&cfg, "max-concurrent-downloads"), "3");
+
+    /* Parsing again replaces the tree (the old one is freed). */
+    assert_int_equal(dockerd_config_parse_json(&cfg, "[1]", 3), 0);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
+    assert_null(cfg.json);
+    assert_string_equal(cfg.config_error, "not a JSON object");
+
+    /* NUL bytes are not blanks: dockerd (bytes.TrimSpace, then json) refuses such a file. */
+    assert_int_equal(dockerd_config_parse_json(&cfg, "\0\0\n", 3), 0);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
+    assert_int_equal(dockerd_config_parse_json(&cfg, " \n\0", 3), 0);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
+    assert_int_equal(dockerd_config_parse_json(&cfg, "", 0), 0);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
+    assert_string_equal(cfg.config_error, "");
+    dockerd_config_free(&cfg);
+}
+
 /* ---- sockets, data root, containerd -------------------------------------- */
 
 static void test_unix_sockets_fd_and_dedupe(void **state)
@@ -881,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_config_file_forms),
         cmocka_unit_test(test_cmdline_booleans),
         cmocka_unit_test(test_cmdline_edges),
+        cmocka_unit_test(test_json_parse_from_memory),
         cmocka_unit_test_setup_teardown(test_load_finds_lowest_dockerd, setup_debian,
                                         teardown_fixture),
         cmocka_unit_test_setup_teardown(test_load_exe_deleted_and_fallback, setup_debian,
