@@ -847,7 +847,7 @@ static bool tls_changed(const struct webconfig *a, const struct webconfig *b)
            a->max_version != b->max_version;
 }
 
-void httpd_web_reload_failed(struct httpd *h)
+static void web_reload_failed(struct httpd *h)
 {
     if (h != NULL && h->counters != NULL)
         atomic_store(&h->counters->last_reload_ok, 0);
@@ -859,7 +859,7 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
     if (ns == NULL) {
         webconfig_free(wc);
         seterr(err, errlen, "out of memory");
-        httpd_web_reload_failed(h);
+        web_reload_failed(h);
         return -1;
     }
     struct web_state *old = web_acquire(h);
@@ -875,7 +875,7 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
             seterr(err, errlen, "cannot hand over the listening socket");
             web_state_unref(old);
             web_state_unref(ns);
-            httpd_web_reload_failed(h);
+            web_reload_failed(h);
             return -1;
         }
         struct MHD_Daemon *nd = start_daemon(h, wc);
@@ -896,7 +896,7 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
         if (failed) {
             web_state_unref(old);
             web_state_unref(ns);
-            httpd_web_reload_failed(h);
+            web_reload_failed(h);
             return -1;
         }
     }
@@ -908,6 +908,22 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
     web_state_unref(old);
     if (h->counters != NULL)
         atomic_store(&h->counters->last_reload_ok, 1);
+    return 0;
+}
+
+int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t msglen)
+{
+    struct webconfig *wc = webconfig_load(path, msg, msglen);
+    if (wc == NULL) {
+        web_reload_failed(h);
+        return -1;
+    }
+    int tls = wc->tls;
+    size_t users = wc->n_users;
+    if (httpd_reload_web(h, wc, msg, msglen) != 0)
+        return -1;
+    seterr(msg, msglen, "web config re-read from %s (TLS %s, %zu basic-auth user(s))", path,
+           tls ? "on" : "off", users);
     return 0;
 }
 

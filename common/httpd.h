@@ -166,8 +166,14 @@ void httpd_stop(struct httpd *h);
  */
 int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t errlen);
 
-/* Sets the reload gauge to 0 for a reload that failed before httpd_reload_web. */
-void httpd_web_reload_failed(struct httpd *h);
+/*
+ * SIGHUP for both programs: reads the web config at `path` again
+ * (webconfig_load: parsed, files read, o+w refused) and swaps it in with
+ * httpd_reload_web. Returns 0 with `msg` saying what is now in force, or -1
+ * with `msg` saying why the old config stays. Sets the reload gauge either
+ * way. Main thread only.
+ */
+int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t msglen);
 
 /*
  * MHD_queue_response plus the configured http_server_config.headers. Every

@@ -32,26 +32,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* SIGHUP: the web config again; a bad file keeps the one in force. */
-static void reload_web_config(const struct agent_config *cfg, struct httpd *httpd)
-{
-    char err[1024];
-    struct webconfig *wc = webconfig_load(cfg->web_config_file, err, sizeof(err));
-    if (wc == NULL) {
-        httpd_web_reload_failed(httpd);
-        log_warnx("SIGHUP: %s; keeping the previous web config", err);
-        return;
-    }
-    int tls = wc->tls;
-    size_t users = wc->n_users;
-    if (httpd_reload_web(httpd, wc, err, sizeof(err)) != 0) {
-        log_warnx("SIGHUP: %s; keeping the previous web config", err);
-        return;
-    }
-    log_info("SIGHUP: web config re-read from %s (TLS %s, %zu basic-auth user(s))",
-             cfg->web_config_file, tls ? "on" : "off", users);
-}
-
 static void print_version(FILE *out)
 {
     fprintf(out, "dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
@@ -253,8 +233,12 @@ int agent_main(int argc, char **argv)
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            if (cfg->web_config_file != NULL)
-                reload_web_config(cfg, srv.httpd);
+            if (cfg->web_config_file != NULL) {
+                if (httpd_reload_web_file(srv.httpd, cfg->web_config_file, err, sizeof(err)) == 0)
+                    log_info("SIGHUP: %s", err);
+                else
+                    log_warnx("SIGHUP: %s; keeping the previous web config", err);
+            }
             if (push == NULL) {
                 if (cfg->web_config_file == NULL)
                     log_info("SIGHUP: nothing to reload (flags are read at start)");

@@ -45,26 +45,6 @@ static void reload_tokens(struct token_slot *slot, const char *path)
     log_info("SIGHUP: reloaded %zu token(s) from %s", n, path);
 }
 
-/* SIGHUP: the web config again; a bad file keeps the one in force. */
-static void reload_web_config(const char *path, struct httpd *httpd)
-{
-    char err[1024];
-    struct webconfig *wc = webconfig_load(path, err, sizeof(err));
-    if (wc == NULL) {
-        httpd_web_reload_failed(httpd);
-        log_warnx("SIGHUP: %s; keeping the previous web config", err);
-        return;
-    }
-    int tls = wc->tls;
-    size_t users = wc->n_users;
-    if (httpd_reload_web(httpd, wc, err, sizeof(err)) != 0) {
-        log_warnx("SIGHUP: %s; keeping the previous web config", err);
-        return;
-    }
-    log_info("SIGHUP: web config re-read from %s (TLS %s, %zu basic-auth user(s))", path,
-             tls ? "on" : "off", users);
-}
-
 int store_main(int argc, char **argv)
 {
     struct store_config cfg;
@@ -161,8 +141,12 @@ int store_main(int argc, char **argv)
             continue;
         if (sig == SIGHUP) {
             reload_tokens(&token_slot, cfg.tokens_file);
-            if (cfg.web_config_file != NULL)
-                reload_web_config(cfg.web_config_file, srv.httpd);
+            if (cfg.web_config_file != NULL) {
+                if (httpd_reload_web_file(srv.httpd, cfg.web_config_file, err, sizeof(err)) == 0)
+                    log_info("SIGHUP: %s", err);
+                else
+                    log_warnx("SIGHUP: %s; keeping the previous web config", err);
+            }
             continue;
         }
         log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
