@@ -13,23 +13,18 @@ set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 command -v curl >/dev/null || { echo "curl is required"; exit 1; }
 command -v promtool >/dev/null || { echo "promtool is required (Debian package prometheus)"; exit 1; }
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 
 work=$(mktemp -d /tmp/dockward-e2e-XXXXXX)
 roots=()
 pids=()
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    e2e_stop "${pids[@]}"
     for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 # start_agent NAME ROOT ARGS... -> sets $port, $pid; log in $work/NAME.log
 start_agent() {
@@ -38,25 +33,9 @@ start_agent() {
         2>"$work/$name.log" &
     pid=$!
     pids+=("$pid")
-    port=""
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n1)
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "agent $name did not start:"; cat "$work/$name.log"; exit 1; }
+    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "agent $name did not start"; exit 1; }
 }
 
-status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-
-wait_ready() {
-    for _ in $(seq 1 200); do
-        [ "$(status_of "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
 
 # Replaces what changes from run to run with fixed words.
 normalise() {
@@ -74,11 +53,6 @@ golden() { # golden NAME BODYFILE
     if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$work/$1.normalised" "$expected"; fi
     if diff -u "$expected" "$work/$1.normalised"; then return 0; fi
     return 1
-}
-
-promtool_clean() { # promtool prints nothing and exits 0
-    local out
-    out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] || { echo "$out"; return 1; }
 }
 
 readme="$DOCKWARD_TESTS/../README.md"
@@ -104,19 +78,19 @@ for case in failing hardened; do
         --check.trusted-users=alice
     base="http://127.0.0.1:$port"
 
-    check "$case: /healthz answers 200 at once" [ "$(status_of "$base/healthz")" = 200 ]
+    check "$case: /healthz answers 200 at once" [ "$(e2e_http_code "$base/healthz")" = 200 ]
     check "$case: /readyz is 503 before the first collection" \
-        [ "$(status_of "$base/readyz")" = 503 ]
+        [ "$(e2e_http_code "$base/readyz")" = 503 ]
     curl -s "$base/metrics" >"$work/$case.early"
     check "$case: /metrics before the first collection has build info only" \
         bash -c "grep -q '^dockward_build_info' '$work/$case.early' && ! grep -q '^dockward_check_failing_targets' '$work/$case.early'"
-    check "$case: /readyz turns 200 after the first collection" wait_ready "$port"
+    check "$case: /readyz turns 200 after the first collection" e2e_wait_200 "$base/readyz"
 
     curl -s -D "$work/$case.headers" "$base/metrics" >"$work/$case.prom"
     check "$case: text format content type" \
         grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$work/$case.headers"
     check "$case: body matches tests/expected/e2e-$case.prom" golden "e2e-$case" "$work/$case.prom"
-    check "$case: promtool check metrics prints nothing" promtool_clean "$work/$case.prom"
+    check "$case: promtool check metrics prints nothing" e2e_promtool_clean "$work/$case.prom"
     check "$case: README's catalog lists every check the agent exports" \
         readme_lists_checks "$work/$case.prom"
     check "$case: README's metrics table names every metric the agent exports" \
@@ -137,10 +111,10 @@ for case in failing hardened; do
 
     check "$case: scrapes keep the connection alive" \
         bash -c "[ \"\$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' '$base/metrics' '$base/metrics' | tr -d '\n')\" = 10 ]"
-    check "$case: POST is 405" [ "$(status_of -X POST "$base/metrics")" = 405 ]
+    check "$case: POST is 405" [ "$(e2e_http_code -X POST "$base/metrics")" = 405 ]
     check "$case: 405 names the allowed methods" \
         bash -c "curl -s -D - -o /dev/null -X DELETE '$base/' | grep -qi '^allow: GET, HEAD'"
-    check "$case: unknown path is 404" [ "$(status_of "$base/nope")" = 404 ]
+    check "$case: unknown path is 404" [ "$(e2e_http_code "$base/nope")" = 404 ]
     check "$case: HEAD /metrics is 200 without a body" \
         bash -c "[ \"\$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' '$base/metrics')\" = '200 0' ]"
     check "$case: landing page links to the metrics" \
@@ -160,8 +134,4 @@ check "bad flag exits 2" [ "$rc" = 2 ]
 check "bad flag prints one line naming the flag" \
     bash -c "[ \$(wc -l <'$work/bad.err') = 1 ] && grep -q -- '--collection.interval' '$work/bad.err'"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+e2e_summary

@@ -26,12 +26,14 @@
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
-# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
-asan=0
-case "$(ldd "${DOCKWARD_BIN:?}" 2>/dev/null)" in *libasan*) asan=1 ;; esac
 
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
-command -v curl >/dev/null || { echo "curl is required"; exit 1; }
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl
+# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+asan=0
+e2e_asan "$DOCKWARD_BIN" && asan=1
 export LC_ALL=C
 FAKE_DOCKER="$(dirname "$MKFIXTURE")/fake_docker"
 [ -x "$FAKE_DOCKER" ] || { echo "fake_docker not built next to mkfixture"; exit 1; }
@@ -45,25 +47,12 @@ root=""
 pids=()
 cleanup() {
     set +e
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    e2e_stop "${pids[@]}"
     [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-after() { awk -v a="$(now)" -v d="$1" 'BEGIN { exit !(a > d) }'; } # after DEADLINE
-deadline_in() { awk -v a="$(now)" -v s="$1" 'BEGIN { printf "%.3f", a + s }'; }
 
 root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")
 sock="$work/docker.sock"
@@ -83,13 +72,7 @@ log="$work/agent.log"
     --docker.host="unix://$sock" --collection.interval=1s 2>"$log" &
 agent=$!
 pids+=("$agent")
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n1)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "agent did not start:"; cat "$log"; exit 1; }
+port=$(e2e_port_of "$log" "$agent") || { echo "agent did not start"; exit 1; }
 url="http://127.0.0.1:$port/metrics"
 
 # scrape NAME: one timed scrape into $work/NAME.prom; appends "code seconds" to $work/NAME.lat
@@ -98,7 +81,7 @@ scrape() {
         >>"$work/$1.lat" || echo "000 5" >>"$work/$1.lat"
 }
 has() { grep -qx "$2" "$work/$1.prom"; }
-value() { sed -n "s/^$2 //p" "$work/$1.prom"; } # value SCRAPE METRIC-REGEX
+value() { e2e_metric "$2" "" <"$work/$1.prom"; } # value SCRAPE SERIES
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$agent/status"; }
 max_latency() { awk '{ if ($2 > m) m = $2 } END { printf "%.4f", m }' "$work/$1.lat"; }
 all_200() { awk '$1 != 200 { bad = 1 } END { exit bad }' "$work/$1.lat"; }
@@ -115,10 +98,10 @@ healthy() { # healthy SCRAPE: up 1, every collector 1, the baseline result count
 }
 
 # Baseline: normal mode, fully judged.
-deadline=$(deadline_in 20)
+deadline=$(e2e_deadline 20)
 until scrape base && has base 'dockward_up 1' &&
     has base 'dockward_collector_success{collector="container_runtime"} 1'; do
-    after "$deadline" && { echo "no healthy collection in normal mode:"; cat "$log"; exit 1; }
+    e2e_past "$deadline" && { echo "no healthy collection in normal mode:"; cat "$log"; exit 1; }
     sleep 0.2
 done
 base_fail=$(value base 'dockward_results{status="fail"}')
@@ -154,18 +137,18 @@ hostile() {
     local lines_before t0 deadline seen=0 extra=0 t_fail="-" t_rec="-"
     : >"$work/$name.lat"
     lines_before=$(wc -l <"$log")
-    t0=$(now)
+    t0=$(e2e_now)
     set_mode "$line"
-    deadline=$(deadline_in "$within")
+    deadline=$(e2e_deadline "$within")
     # Scrape every ~200 ms until the failure shows, then 10 more (2 s).
     while :; do
         scrape "$name"
         if [ $seen = 0 ] && "$state" "$name"; then
             seen=1
-            t_fail=$(elapsed "$t0")
+            t_fail=$(e2e_since "$t0")
         fi
         [ $seen = 1 ] && { extra=$((extra + 1)); [ $extra -ge 10 ] && break; }
-        [ $seen = 0 ] && after "$deadline" && break
+        [ $seen = 0 ] && e2e_past "$deadline" && break
         sleep 0.2
     done
     local bad_lines hwm
@@ -182,14 +165,14 @@ hostile() {
         [ "$bad_lines" -le $LOG_LINES_CAP ]
     # Recovery.
     local rec0
-    rec0=$(now)
+    rec0=$(e2e_now)
     set_mode normal
-    deadline=$(deadline_in 30)
+    deadline=$(e2e_deadline 30)
     until scrape "$name-rec" && healthy "$name-rec"; do
-        after "$deadline" && break
+        e2e_past "$deadline" && break
         sleep 0.2
     done
-    healthy "$name-rec" && t_rec=$(elapsed "$rec0")
+    healthy "$name-rec" && t_rec=$(e2e_since "$rec0")
     check "$name: recovers (up 1, every collector 1, the same results)" healthy "$name-rec"
     printf '%-36s %9s %9.1f %9d %8.1f %9s\n' "# $name" "$t_fail" \
         "$(awk -v s="$(max_latency "$name")" 'BEGIN { print s * 1000 }')" \
@@ -215,18 +198,18 @@ hostile containers-100000 "many * 100000" unjudged \
 # At the limit: 3000 containers are all judged.
 : >"$work/limit.lat"
 set_mode "many * 3000"
-t0=$(now)
-deadline=$(deadline_in 30)
+t0=$(e2e_now)
+deadline=$(e2e_deadline 30)
 judged=0
 while :; do
     scrape limit
     n=$(grep -c '^dockward_check_failure{check="5\.5",target="container/many-' "$work/limit.prom" || true)
     n4=$(grep -c '^dockward_check_failure{check="4\.1",target="container/many-' "$work/limit.prom" || true)
     [ "$n4" -ge 3000 ] && { judged=1; break; }
-    after "$deadline" && break
+    e2e_past "$deadline" && break
     sleep 0.2
 done
-t_limit=$(elapsed "$t0")
+t_limit=$(e2e_since "$t0")
 for _ in $(seq 1 10); do scrape limit; sleep 0.2; done
 hwm=$(hwm_kb)
 check "3000 containers (the limit): every one judged (4.1 fails for each of them)" [ $judged = 1 ]
@@ -246,9 +229,4 @@ rc=0
 wait "$agent" || rc=$?
 check "SIGTERM stops the agent with exit 0" [ "$rc" = 0 ]
 
-if [ $failures -gt 0 ]; then
-    echo "$failures check(s) failed; agent log:"
-    tail -n 40 "$log"
-    exit 1
-fi
-echo "all checks passed"
+e2e_summary || { echo "agent log:"; tail -n 40 "$log"; exit 1; }

@@ -19,12 +19,14 @@
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
-# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
-asan=0
-case "$(ldd "${DOCKWARD_BIN:?}" 2>/dev/null)" in *libasan*) asan=1 ;; esac
 
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
-command -v curl >/dev/null || { echo "curl is required"; exit 1; }
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl
+# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+asan=0
+e2e_asan "$DOCKWARD_BIN" && asan=1
 export LC_ALL=C
 SLOW_CLIENT="$(dirname "$MKFIXTURE")/slow_client"
 [ -x "$SLOW_CLIENT" ] || { echo "slow_client not built next to mkfixture"; exit 1; }
@@ -39,21 +41,12 @@ root=""
 pids=()
 cleanup() {
     set +e
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    e2e_stop "${pids[@]}"
     [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 # A host-only agent (no Docker collectors): what is served does not matter here.
 root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")
@@ -63,17 +56,8 @@ log="$work/agent.log"
     --collection.interval=5s 2>"$log" &
 agent=$!
 pids+=("$agent")
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n1)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "agent did not start:"; cat "$log"; exit 1; }
-for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
-    sleep 0.05
-done
+port=$(e2e_port_of "$log" "$agent") || { echo "agent did not start"; exit 1; }
+e2e_wait_200 "http://127.0.0.1:$port/readyz" "$agent" 100 || true
 
 # scrapes NAME: $SCRAPES scrapes from 127.0.0.1, "code seconds" per line in $work/NAME.lat
 scrapes() {
@@ -140,9 +124,4 @@ rc=0
 wait "$agent" || rc=$?
 check "SIGTERM stops the agent with exit 0" [ "$rc" = 0 ]
 
-if [ $failures -gt 0 ]; then
-    echo "$failures check(s) failed; agent log:"
-    tail -n 20 "$log"
-    exit 1
-fi
-echo "all checks passed"
+e2e_summary || { echo "agent log:"; tail -n 20 "$log"; exit 1; }

@@ -1,0 +1,168 @@
+# shellcheck shell=bash
+# e2e_lib.sh - the helpers every tests/e2e_*.sh shares (source it, after
+# `set -euo pipefail`):
+#
+#   source "$DOCKWARD_TESTS/e2e_lib.sh"
+#
+#   check DESCRIPTION CMD...       runs CMD; prints "ok   - DESCRIPTION" or
+#                                  "FAIL - DESCRIPTION" and counts the failure
+#                                  in $failures (set to 0 here)
+#   e2e_summary [OK-MESSAGE]       "N check(s) failed" and returns 1, or prints
+#                                  OK-MESSAGE ("all checks passed") and returns 0
+#   e2e_require TOOL...            exits 1 naming the first TOOL not installed
+#   e2e_now                        the time now, seconds.nanoseconds
+#   e2e_secs T0 T1                 seconds from T0 to T1, one decimal (printf on
+#                                  whole nanoseconds: no awk, no %.6g rounding)
+#   e2e_since T0                   seconds from T0 to now, one decimal
+#   e2e_deadline SECONDS [FROM]    the time SECONDS after FROM (default now)
+#   e2e_past DEADLINE              true once the time is past DEADLINE
+#   e2e_port_of [--last] LOG [PID] [TRIES]
+#                                  waits (TRIES x 50 ms, default 200 = 10 s) for
+#                                  a "listening on 127.0.0.1:PORT" line in LOG
+#                                  and prints PORT, of the first such line or,
+#                                  with --last, of the last one (a log appended
+#                                  to across restarts); returns 1, after
+#                                  printing the tail of LOG to stderr, when the
+#                                  line never comes or PID (if given) exits
+#   e2e_http_code [CURL ARGS...] URL
+#                                  the HTTP status of one request (000 when
+#                                  nothing answered), 5 s at most
+#   e2e_wait_200 URL [PID] [TRIES] polls URL every 50 ms (default 200 times)
+#                                  until it answers 200; returns 1 when it
+#                                  never does or PID (if given) exits
+#   e2e_metric SERIES [IF-ABSENT]  the value of the sample SERIES (name and
+#                                  labels exactly as exposed) in the
+#                                  exposition read from stdin, or IF-ABSENT
+#                                  (default "absent")
+#   e2e_promtool_clean FILE        promtool check metrics finds nothing to say
+#                                  about FILE (what it says is printed)
+#   e2e_random_hex BYTES           BYTES random bytes as lower-case hex (tokens,
+#                                  passwords made for one run)
+#   e2e_asan BINARY                true when BINARY is built with AddressSanitizer
+#   e2e_stop [-SIGNAL] PID...      sends SIGNAL (default TERM) to each PID, then
+#                                  waits for each; errors are ignored (cleanup)
+#
+# Only functions and $failures: nothing runs when it is sourced.
+
+failures=0
+
+check() { # check DESCRIPTION CMD...
+    local what=$1
+    shift
+    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+e2e_summary() { # e2e_summary [OK-MESSAGE]
+    if [ "$failures" -ne 0 ]; then
+        echo "$failures check(s) failed"
+        return 1
+    fi
+    echo "${1:-all checks passed}"
+}
+
+e2e_require() { # e2e_require TOOL...
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null ||
+            { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
+    done
+}
+
+e2e_now() { date +%s.%N; }
+
+# _e2e_ns TIME: TIME (seconds, optionally with a fraction) in whole nanoseconds.
+_e2e_ns() {
+    local s=${1%%.*} f=""
+    [ "$s" = "$1" ] || f=${1#*.}
+    f="${f}000000000"
+    echo $((10#${s:-0} * 1000000000 + 10#${f:0:9}))
+}
+
+# _e2e_tenths NS: NS nanoseconds as seconds with one decimal, rounded.
+_e2e_tenths() {
+    local ns=$1 sign=""
+    [ "$ns" -lt 0 ] && { sign=-; ns=$((-ns)); }
+    local t=$(((ns + 50000000) / 100000000))
+    printf '%s%d.%d' "$sign" $((t / 10)) $((t % 10))
+}
+
+e2e_secs() { # e2e_secs T0 T1
+    _e2e_tenths $(($(_e2e_ns "$2") - $(_e2e_ns "$1")))
+}
+
+e2e_since() { # e2e_since T0
+    e2e_secs "$1" "$(e2e_now)"
+}
+
+e2e_deadline() { # e2e_deadline SECONDS [FROM]
+    local d
+    d=$(($(_e2e_ns "${2:-$(e2e_now)}") + $(_e2e_ns "$1")))
+    printf '%d.%09d\n' $((d / 1000000000)) $((d % 1000000000))
+}
+
+e2e_past() { # e2e_past DEADLINE
+    [ "$(_e2e_ns "$(e2e_now)")" -gt "$(_e2e_ns "$1")" ]
+}
+
+e2e_port_of() { # e2e_port_of [--last] LOG [PID] [TRIES]
+    local pick="head -n1"
+    if [ "$1" = --last ]; then
+        pick="tail -n1"
+        shift
+    fi
+    local log=$1 pid=${2:-} tries=${3:-200} p="" _
+    for _ in $(seq 1 "$tries"); do
+        p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | $pick)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "e2e_port_of: pid $pid exited before listening; tail of $log:" >&2
+            tail -n 20 "$log" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    echo "e2e_port_of: no \"listening on 127.0.0.1:PORT\" line in $log; its tail:" >&2
+    tail -n 20 "$log" >&2
+    return 1
+}
+
+e2e_http_code() { # e2e_http_code [CURL ARGS...] URL
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true
+}
+
+e2e_wait_200() { # e2e_wait_200 URL [PID] [TRIES]
+    local url=$1 pid=${2:-} tries=${3:-200} _
+    for _ in $(seq 1 "$tries"); do
+        [ "$(e2e_http_code "$url")" = 200 ] && return 0
+        [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+e2e_metric() { # e2e_metric SERIES [IF-ABSENT] <EXPOSITION
+    awk -v s="$1" -v absent="${2-absent}" '$1 == s { print $2; found = 1 } END { if (!found) print absent }'
+}
+
+e2e_promtool_clean() { # e2e_promtool_clean FILE
+    local out
+    out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] && return 0
+    echo "$out"
+    return 1
+}
+
+e2e_random_hex() { # e2e_random_hex BYTES
+    head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'
+}
+
+e2e_asan() { # e2e_asan BINARY
+    case "$(ldd "$1" 2>/dev/null)" in *libasan*) return 0 ;; esac
+    return 1
+}
+
+e2e_stop() { # e2e_stop [-SIGNAL] PID...
+    local sig=-TERM p
+    case "${1:-}" in -*) sig=$1; shift ;; esac
+    for p in "$@"; do kill "$sig" "$p" 2>/dev/null || true; done
+    for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
