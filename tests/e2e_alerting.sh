@@ -34,9 +34,9 @@
 set -euo pipefail
 
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
-for tool in curl jq docker dockerd busybox prometheus prometheus-alertmanager; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl jq docker dockerd busybox prometheus prometheus-alertmanager
 receiver=${WEBHOOK_RECEIVER:-$(dirname "${MKFIXTURE:?}")/webhook_receiver}
 [ -x "$receiver" ] || { echo "webhook_receiver not built ($receiver)"; exit 1; }
 store_bin=${DOCKWARD_STORE_BIN:-}
@@ -57,9 +57,7 @@ pids=()           # every process this test started (but dockerd), stopped by pi
 docker_started=0
 cleanup() {
     set +e
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    e2e_stop "${pids[@]}"
     [ "$docker_started" = 1 ] && docker_env_stop
     if [ -n "${E2E_SAVE_DIR:-}" ]; then
         mkdir -p "$E2E_SAVE_DIR" && cp "$work"/*.yml "$work"/*.log "$work"/webhook.txt "$E2E_SAVE_DIR"/ 2>/dev/null
@@ -69,13 +67,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failures=0
 jqt() { jq -e "$@" >/dev/null; } # jq as a condition
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 fatal() {
     echo "FAIL - $*"
     local l
@@ -85,9 +77,7 @@ fatal() {
     done
     exit 1
 }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-t_start=$(now)
+t_start=$(e2e_now)
 
 # A port nobody listens on now (connect refused); the caller retries if
 # another process takes it first.
@@ -99,16 +89,6 @@ free_port() {
             echo "$p"
             return 0
         fi
-    done
-    return 1
-}
-# wait_http URL PID SECONDS: until URL answers 200, or PID dies, or time is up.
-wait_http() {
-    local _
-    for _ in $(seq 1 $(($3 * 10))); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null)" = 200 ] && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
     done
     return 1
 }
@@ -167,7 +147,7 @@ if [ -n "$store_bin" ]; then
             --host.stale-after=1m >>"$work/store.log" 2>&1 &
         store_pid=$!
         pids+=("$store_pid")
-        wait_http "http://127.0.0.1:$store_port/metrics" "$store_pid" 15 && break
+        e2e_wait_200 "http://127.0.0.1:$store_port/metrics" "$store_pid" 300 && break
         store_port=""
     done
     [ -n "$store_port" ] || fatal "dockward-store did not start"
@@ -189,15 +169,9 @@ fi
 "$DOCKWARD_BIN" "${agent_args[@]}" >>"$work/agent.log" 2>&1 &
 agent_pid=$!
 pids+=("$agent_pid")
-agent_addr=""
-for _ in $(seq 1 100); do
-    agent_addr=$(sed -nE 's/.*listening on (127\.0\.0\.1:[0-9]+).*/\1/p' "$work/agent.log" | head -n 1)
-    [ -n "$agent_addr" ] && break
-    kill -0 "$agent_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$agent_addr" ] || fatal "the agent did not start"
-wait_http "http://$agent_addr/readyz" "$agent_pid" 15 || fatal "the agent did not become ready"
+agent_port=$(e2e_port_of "$work/agent.log" "$agent_pid") || fatal "the agent did not start"
+agent_addr="127.0.0.1:$agent_port"
+e2e_wait_200 "http://$agent_addr/readyz" "$agent_pid" 300 || fatal "the agent did not become ready"
 
 # ---- Alertmanager ------------------------------------------------------------------
 
@@ -222,7 +196,7 @@ for _ in 1 2 3; do
         --log.level=warn >>"$work/alertmanager.log" 2>&1 &
     am_pid=$!
     pids+=("$am_pid")
-    wait_http "http://127.0.0.1:$am_port/-/ready" "$am_pid" 15 && break
+    e2e_wait_200 "http://127.0.0.1:$am_port/-/ready" "$am_pid" 300 && break
     am_port=""
 done
 [ -n "$am_port" ] || fatal "Alertmanager did not start"
@@ -263,11 +237,11 @@ for _ in 1 2 3; do
         --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >>"$work/prometheus.log" 2>&1 &
     prom_pid=$!
     pids+=("$prom_pid")
-    wait_http "http://127.0.0.1:$prom_port/-/ready" "$prom_pid" 20 && break
+    e2e_wait_200 "http://127.0.0.1:$prom_port/-/ready" "$prom_pid" 400 && break
     prom_port=""
 done
 [ -n "$prom_port" ] || fatal "Prometheus did not start"
-echo "# servers up after $(secs "$t_start" "$(now)")s: agent $agent_addr, store ${store_port:-(not built)}," \
+echo "# servers up after $(e2e_secs "$t_start" "$(e2e_now)")s: agent $agent_addr, store ${store_port:-(not built)}," \
     "Prometheus :$prom_port, Alertmanager :$am_port, webhook :$hook_port"
 
 # ---- 1. the rules as Prometheus loaded them ------------------------------------------------
@@ -361,20 +335,20 @@ privileged="(.labels.alertname == \"DockwardPrivilegedContainer\" and .labels.ch
     and .labels.target == \"container/$PRIV\" and .labels.instance == \"$agent_addr\"
     and .labels.severity == \"critical\")"
 
-t_create=$(now)
+t_create=$(e2e_now)
 dk create --privileged --name "$PRIV" "$IMAGE" sleep 1000 >/dev/null
-t_created=$(now)
+t_created=$(e2e_now)
 t_seen="" t_pending="" t_firing="" t_page="" t_page_priv=""
-deadline=$(awk -v t="$t_create" 'BEGIN { printf "%.3f", t + 90 }')
-while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+deadline=$(e2e_deadline 90 "$t_create")
+while ! e2e_past "$deadline"; do
     if [ -z "$t_seen" ] && [ "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
-        t_seen=$(now)
+        t_seen=$(e2e_now)
     fi
     if [ -z "$t_pending" ] && [ "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
-        t_pending=$(now)
+        t_pending=$(e2e_now)
     fi
     if [ -z "$t_firing" ] && [ "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",check=\"5.5\",target=\"container/$PRIV\",alertstate=\"firing\"}")" -gt 0 ]; then
-        t_firing=$(now)
+        t_firing=$(e2e_now)
     fi
     [ -z "$t_page" ] && t_page=$(first_page firing "$regressed")
     [ -z "$t_page_priv" ] && t_page_priv=$(first_page firing "$privileged")
@@ -396,8 +370,8 @@ if [ -n "$store_port" ]; then
     fleet_cond="(.labels.alertname == \"DockwardFleetRegressions\" and .labels.job == \"dockward-store\"
         and (.labels.check as \$c | $priv_checks | index(\$c) != null))"
     t_fleet=""
-    deadline=$(awk -v t="$t_create" 'BEGIN { printf "%.3f", t + 90 }')
-    while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+    deadline=$(e2e_deadline 90 "$t_create")
+    while ! e2e_past "$deadline"; do
         t_fleet=$(first_page firing "$fleet_cond")
         [ -n "$t_fleet" ] && break
         sleep 0.25
@@ -420,11 +394,11 @@ fi
 
 # ---- 5. the container removed: resolved ------------------------------------------------------------
 
-t_remove=$(now)
+t_remove=$(e2e_now)
 dk rm -f "$PRIV" >/dev/null
 t_resolved="" t_resolved_priv=""
-deadline=$(awk -v t="$t_remove" 'BEGIN { printf "%.3f", t + 120 }')
-while awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n < d) }'; do
+deadline=$(e2e_deadline 120 "$t_remove")
+while ! e2e_past "$deadline"; do
     [ -z "$t_resolved" ] && t_resolved=$(first_page resolved "$regressed")
     [ -z "$t_resolved_priv" ] && t_resolved_priv=$(first_page resolved "$privileged")
     [ -n "$t_resolved" ] && [ -n "$t_resolved_priv" ] && break
@@ -437,12 +411,12 @@ check "no DockwardCheckRegressed left in Prometheus for container/$PRIV" \
 
 # ---- figures ------------------------------------------------------------------------------------
 
-opt() { [ -n "$2" ] && secs "$1" "$2" || echo "-"; }
+opt() { [ -n "$2" ] && e2e_secs "$1" "$2" || echo "-"; }
 echo
 echo "# intervals: collection $COLLECTION_INTERVAL, scrape $SCRAPE_INTERVAL, rule evaluation $EVAL_INTERVAL;" \
     "DockwardCheckRegressed and DockwardPrivilegedContainer for: 30s, keep_firing_for: 1m;" \
     "Alertmanager group_wait 0s, group_interval 1s"
-echo "# from docker create --privileged ($(secs "$t_create" "$t_created")s to create):"
+echo "# from docker create --privileged ($(e2e_secs "$t_create" "$t_created")s to create):"
 echo "#   failure series in Prometheus   $(opt "$t_create" "$t_seen")s"
 echo "#   alert pending                  $(opt "$t_create" "$t_pending")s"
 echo "#   alert firing                   $(opt "$t_create" "$t_firing")s"
@@ -453,16 +427,14 @@ echo "#   page at the webhook            $(opt "$t_create" "$t_page")s (Dockward
 echo "#   target: under 2 collection intervals + for: = 4s + 30s = 34s"
 echo "# from docker rm: resolved notification $(opt "$t_remove" "$t_resolved")s (DockwardCheckRegressed)," \
     "$(opt "$t_remove" "$t_resolved_priv")s (DockwardPrivilegedContainer); keep_firing_for is 60s"
-echo "# total $(secs "$t_start" "$(now)")s"
+echo "# total $(e2e_secs "$t_start" "$(e2e_now)")s"
 [ -n "$store_bin" ] || echo "# dockward-store not built (DOCKWARD_STORE_BIN empty): store scrape, fleet panels and DockwardFleetRegressions skipped"
 [ "$agent_push" = 1 ] || echo "# this dockward has no --push.url: push panels skipped"
 
-if [ "$failures" -ne 0 ]; then
-    echo "e2e_alerting: $failures check(s) failed"
+e2e_summary "e2e_alerting: all checks passed" || {
     for l in "$work"/*.log; do
         echo "---- tail of ${l##*/}"
         tail -n 15 "$l"
     done
     exit 1
-fi
-echo "e2e_alerting: all checks passed"
+}

@@ -33,9 +33,9 @@
 set -euo pipefail
 
 : "${DOCKWARD_TESTS:?}"
-for tool in jq promtool; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require jq promtool
 export LC_ALL=C
 root=$(cd "$DOCKWARD_TESTS/.." && pwd)
 rules=$root/dashboards/rules
@@ -45,12 +45,6 @@ readme=${DOCKWARD_README:-$root/README.md}
 work=$(mktemp -d /tmp/dockward-dash-XXXXXX)
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 # report NAME FILE: passes when FILE is empty, else prints it.
 empty_or_show() {
     if [ -s "$2" ]; then sed "s/^/       $1: /" "$2"; return 1; fi
@@ -214,8 +208,4 @@ check "the name scanner finds names in a sample expression" \
     grep -qx 'dockward_no_such_metric_total' "$work/selftest"
 
 echo
-if [ "$failures" -ne 0 ]; then
-    echo "e2e_dashboards: $failures check(s) failed"
-    exit 1
-fi
-echo "e2e_dashboards: all checks passed"
+e2e_summary "e2e_dashboards: all checks passed"

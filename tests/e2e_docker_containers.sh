@@ -21,9 +21,9 @@
 set -euo pipefail
 
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
-for tool in curl jq promtool docker dockerd busybox; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl jq promtool docker dockerd busybox
 export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
@@ -39,10 +39,7 @@ shared_mounted=0
 cleanup() {
     set +e
     save_outputs
-    if [ -n "$agent_pid" ]; then
-        kill "$agent_pid" 2>/dev/null
-        wait "$agent_pid" 2>/dev/null
-    fi
+    [ -n "$agent_pid" ] && e2e_stop "$agent_pid"
     [ "$docker_started" = 1 ] && docker_env_stop
     if [ "$shared_mounted" = 1 ]; then
         umount "$work/shared" 2>/dev/null || umount -l "$work/shared"
@@ -59,15 +56,7 @@ save_outputs() {
 }
 trap 'exit 130' INT TERM
 
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-t0=$(now)
+t0=$(e2e_now)
 
 # ---- the private dockerd and its containers --------------------------------
 
@@ -133,7 +122,7 @@ run hardened --user 1000 --read-only --memory 64m --cpus 0.5 --pids-limit 100 \
     --security-opt no-new-privileges --cap-drop ALL --health-cmd true --health-interval 2s \
     --restart on-failure:3 --network none
 n_containers=$(dk ps -aq | wc -l)
-echo "# $n_containers containers ready after $(since "$t0") s"
+echo "# $n_containers containers ready after $(e2e_since "$t0") s"
 
 check "all but the three created-only containers are running" \
     [ "$(dk ps -q | wc -l)" = $((n_containers - 3)) ]
@@ -149,7 +138,7 @@ dw_check() {
 
 rc=0
 dw_check --format json >"$work/all.json" 2>"$work/all.err" || rc=$?
-echo "# dockward check --format json: exit $rc after $(since "$t0") s"
+echo "# dockward check --format json: exit $rc after $(e2e_since "$t0") s"
 check "check exits 1 (something failed, every collector ran)" [ "$rc" = 1 ]
 check "check prints nothing on stderr" [ ! -s "$work/all.err" ]
 json_valid() { jq -e . "$1" >/dev/null; }
@@ -286,33 +275,19 @@ check "text: summary line" grep -q '^Summary: [0-9]* pass, [0-9]* fail' "$work/a
     --collection.interval=1s --no-collector.file_permissions --no-collector.host \
     --no-collector.group_membership 2>"$work/agent.log" &
 agent_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/agent.log" | head -n1)
-    [ -n "$port" ] && break
-    kill -0 "$agent_pid" 2>/dev/null || break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "agent did not start:"; cat "$work/agent.log"; exit 1; }
+port=$(e2e_port_of "$work/agent.log" "$agent_pid") || { echo "agent did not start"; exit 1; }
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ] && break
-    sleep 0.05
-done
+e2e_wait_200 "$base/readyz" "$agent_pid" || true
 curl -s "$base/metrics" >"$work/metrics.prom"
 check "agent: dockward_up 1" grep -qx 'dockward_up 1' "$work/metrics.prom"
 check "agent: dockward_check_failure{check=\"5.5\",target=\"container/priv\"} 1" \
     grep -qx 'dockward_check_failure{check="5\.5",target="container/priv"} 1' "$work/metrics.prom"
 check "agent: container_runtime succeeded" \
     grep -qx 'dockward_collector_success{collector="container_runtime"} 1' "$work/metrics.prom"
-promtool_clean() {
-    local out
-    out=$(promtool check metrics <"$1" 2>&1) && [ -z "$out" ] || { echo "$out"; return 1; }
-}
-check "agent: promtool check metrics prints nothing" promtool_clean "$work/metrics.prom"
+check "agent: promtool check metrics prints nothing" e2e_promtool_clean "$work/metrics.prom"
 
 dk rm -f priv >/dev/null
-removed_at=$(now)
+removed_at=$(e2e_now)
 gone=0
 for _ in $(seq 1 50); do
     curl -s "$base/metrics" >"$work/metrics2.prom"
@@ -322,7 +297,7 @@ for _ in $(seq 1 50); do
     fi
     sleep 0.1
 done
-echo "# container/priv series gone $(since "$removed_at") s after docker rm"
+echo "# container/priv series gone $(e2e_since "$removed_at") s after docker rm"
 check "agent: the series of a removed container disappear within 5 s" [ "$gone" = 1 ]
 check "agent: other failures are still served after the removal" \
     grep -q 'dockward_check_failure{check="5\.4",target="container/cap-sys-admin"} 1' "$work/metrics2.prom"
@@ -350,9 +325,5 @@ check "the secret value appears in no JSON, text, stderr, /metrics or agent log"
 check "...and the variable's name does appear (so the container was judged)" \
     grep -q DB_PASSWORD "$work/all.json"
 
-echo "# done after $(since "$t0") s"
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+echo "# done after $(e2e_since "$t0") s"
+e2e_summary

@@ -21,9 +21,9 @@
 set -euo pipefail
 
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
-for tool in curl jq openssl unshare docker dockerd busybox; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl jq openssl unshare docker dockerd busybox
 export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
@@ -39,15 +39,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-t0=$(now)
+t0=$(e2e_now)
 
 conf="$work/daemon.json"
 
@@ -395,15 +387,11 @@ for t in test_2_default_daemon \
     test_2_9_userns_remap \
     test_2_15_live_restore \
     test_2_14_and_5_26_no_new_privileges; do
-    ts=$(now)
+    ts=$(e2e_now)
     echo "# $t"
     "$t"
-    echo "# $t: $(since "$ts") s"
+    echo "# $t: $(e2e_since "$ts") s"
 done
 
-echo "# done after $(since "$t0") s"
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+echo "# done after $(e2e_since "$t0") s"
+e2e_summary

@@ -14,9 +14,9 @@
 set -euo pipefail
 
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
-for tool in curl jq docker dockerd busybox; do
-    command -v "$tool" >/dev/null || { echo "$tool is required (packaging/install-deps.sh --test)"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl jq docker dockerd busybox
 export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
@@ -27,9 +27,7 @@ pids=()
 docker_started=0
 cleanup() {
     set +e
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    e2e_stop "${pids[@]}"
     [ "$docker_started" = 1 ] && docker_env_stop
     [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
     rm -rf "$work"
@@ -37,15 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failures=0
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-t0=$(now)
+t0=$(e2e_now)
 
 root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")
 
@@ -56,18 +46,8 @@ start_agent() {
         --docker.host="$host" --collection.interval=1s 2>"$work/$name.log" &
     pid=$!
     pids+=("$pid")
-    port=""
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n1)
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "agent $name did not start:"; cat "$work/$name.log"; exit 1; }
-    for _ in $(seq 1 200); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && return 0
-        sleep 0.05
-    done
+    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "agent $name did not start"; exit 1; }
+    e2e_wait_200 "http://127.0.0.1:$port/readyz" "$pid" && return 0
     echo "agent $name never became ready"
     exit 1
 }
@@ -85,11 +65,11 @@ lacks_prefix() { ! grep -q "^$2" "$work/$1.prom"; }
 # wait_for SCRAPE EXACT-LINE SECONDS : scrapes until the line shows
 wait_for() {
     local deadline
-    deadline=$(awk -v a="$(now)" -v s="$3" 'BEGIN { printf "%.3f", a + s }')
+    deadline=$(e2e_deadline "$3")
     while :; do
         scrape "$1"
         has "$1" "$2" && return 0
-        awk -v a="$(now)" -v d="$deadline" 'BEGIN { exit !(a > d) }' && return 1
+        e2e_past "$deadline" && return 1
         sleep 0.1
     done
 }
@@ -119,7 +99,7 @@ down_state() {
 keeps_answering() {
     local i code
     for i in 1 2 3; do
-        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/metrics")
+        code=$(e2e_http_code "http://127.0.0.1:$port/metrics")
         [ "$code" = 200 ] || { echo "scrape $i: HTTP $code"; return 1; }
         kill -0 "$pid" 2>/dev/null || { echo "the agent exited"; return 1; }
         sleep 1
@@ -134,7 +114,7 @@ scrape missing
 down_state "missing socket" missing
 check "missing socket: the agent keeps answering across collections" keeps_answering
 check "missing socket: /healthz 200" \
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ]
+    [ "$(e2e_http_code "http://127.0.0.1:$port/healthz")" = 200 ]
 check "missing socket: the reason is logged with the socket path" \
     grep -q "missing\.sock" "$work/missing.log"
 stop_agent "missing socket"
@@ -162,20 +142,20 @@ check "restart: container_runtime succeeds while dockerd runs" \
     has up1 'dockward_collector_success{collector="container_runtime"} 1'
 check "restart: engine info while dockerd runs" has_prefix up1 'dockward_engine_info'
 
-stopped_at=$(now)
+stopped_at=$(e2e_now)
 docker_env_stop_daemon
 check "restart: dockward_up 0 within 5 s of dockerd stopping" wait_for down 'dockward_up 0' 5
-echo "# dockward_up 0 after $(since "$stopped_at") s"
+echo "# dockward_up 0 after $(e2e_since "$stopped_at") s"
 sleep 1.2
 scrape down
 down_state "restart (dockerd stopped)" down
 check "restart: the agent keeps answering while dockerd is down" keeps_answering
 
-started_at=$(now)
+started_at=$(e2e_now)
 docker_env_start "$work/docker" --config-file "$work/daemon.json" || exit 1
 check "restart: dockward_up 1 again within 5 s of dockerd being back" \
     wait_for back 'dockward_up 1' 5
-echo "# dockward_up 1 again $(since "$started_at") s after dockerd was started again"
+echo "# dockward_up 1 again $(e2e_since "$started_at") s after dockerd was started again"
 for c in daemon_config container_runtime image_age host group_membership file_permissions; do
     check "restart: collector $c succeeds again" \
         has back "dockward_collector_success{collector=\"$c\"} 1"
@@ -224,9 +204,5 @@ rc=0
     --docker.host="unix://$work/regular-file" >"$work/check-regular.json" 2>/dev/null || rc=$?
 check "check against a regular file: exit 3" [ "$rc" = 3 ]
 
-echo "# done after $(since "$t0") s"
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+echo "# done after $(e2e_since "$t0") s"
+e2e_summary

@@ -15,6 +15,8 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 [ -x "${DOCKWARD_STORE_BIN:-}" ] || { echo "dockward-store is not built"; exit 1; }
 command -v systemd-analyze >/dev/null ||
     { echo "systemd-analyze is required (Debian package systemd)"; exit 1; }
@@ -23,11 +25,6 @@ pkg="$DOCKWARD_TESTS/../packaging"
 work=$(mktemp -d /tmp/dockward-e2e-packaging-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 declare -A bin=([dockward]="$DOCKWARD_BIN" [dockward-store]="$DOCKWARD_STORE_BIN")
 for unit in dockward dockward-store; do
@@ -82,5 +79,4 @@ for unit in dockward dockward-store; do
                  grep -qx 'ProtectSystem=strict' '$pkg/$unit.service'"
 done
 
-echo "$failures failure(s)"
-[ "$failures" = 0 ]
+e2e_summary

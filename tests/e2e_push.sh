@@ -14,6 +14,8 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
     echo "dockward-store is not built"
     exit 1
@@ -26,22 +28,15 @@ agent_pids=()
 store_pid=""
 flipper_pid=""
 cleanup() {
-    [ -n "$flipper_pid" ] && { kill "$flipper_pid" 2>/dev/null || true; wait "$flipper_pid" 2>/dev/null || true; }
-    for p in "${agent_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${agent_pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    [ -n "$store_pid" ] && { kill "$store_pid" 2>/dev/null || true; wait "$store_pid" 2>/dev/null || true; }
+    [ -n "$flipper_pid" ] && e2e_stop "$flipper_pid"
+    e2e_stop "${agent_pids[@]}"
+    [ -n "$store_pid" ] && e2e_stop "$store_pid"
     for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-
-token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token=$(e2e_random_hex 24)
 printf 'e2e %s\n' "$token" >"$work/tokens"
 printf '%s\n' "$token" >"$work/token"
 chmod 600 "$work/tokens" "$work/token"
@@ -54,18 +49,11 @@ start_store() {
         --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s \
         2>>"$work/store.log" &
     store_pid=$!
-    local i
-    for i in $(seq 1 100); do
-        if [ "$store_port" = 0 ]; then
-            store_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/store.log" | head -n1)
-            store_port=${store_port:-0}
-        fi
-        [ "$store_port" != 0 ] &&
-            [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$store_port/healthz")" = 200 ] &&
-            return 0
-        sleep 0.1
-    done
-    echo "store did not start:"; tail -n 20 "$work/store.log"; exit 1
+    if [ "$store_port" = 0 ]; then
+        store_port=$(e2e_port_of "$work/store.log" "$store_pid") || { echo "store did not start"; exit 1; }
+    fi
+    e2e_wait_200 "http://127.0.0.1:$store_port/healthz" "$store_pid" ||
+        { echo "store did not start:"; tail -n 20 "$work/store.log"; exit 1; }
 }
 
 # make_host N: a fixture root with its own machine id, in root[N] (set here,
@@ -82,7 +70,8 @@ make_host() {
     roots+=("${root[$n]}")
 }
 
-# start_agent N ROOT: pushes every second; its metrics port is logged.
+# start_agent N ROOT: pushes every second; its metrics port is logged (the
+# log is appended to across restarts: the last "listening" line is read).
 declare -A agent_pid agent_port
 start_agent() {
     local n=$1 root=$2
@@ -93,17 +82,7 @@ start_agent() {
         --storage.path="$work/agent$n" 2>>"$work/agent$n.log" &
     agent_pid[$n]=$!
     agent_pids+=("$!")
-    local i port=""
-    for i in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/agent$n.log" | tail -n1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    agent_port[$n]=$port
-}
-
-metric() { # metric PORT NAME -> value (0 when absent)
-    curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+    agent_port[$n]=$(e2e_port_of --last "$work/agent$n.log" "${agent_pid[$n]}" 100) || agent_port[$n]=""
 }
 
 wait_drained() { # each agent's outbox empty (or holding only the report of the collection just made)
@@ -165,7 +144,7 @@ start_agent 2 "${root[2]}"
 sleep 3
 start_store
 
-kill "$flipper_pid"; wait "$flipper_pid" 2>/dev/null || true; flipper_pid=""
+e2e_stop "$flipper_pid"; flipper_pid=""
 sleep 3
 check "every agent's outbox drains once the store is back" wait_drained "${hosts[@]}"
 for n in "${hosts[@]}"; do stop_agent "$n"; done
@@ -216,8 +195,4 @@ drift_chains() { # for each (host, check, target), each event starts where the p
 }
 check "(b) every host's drift events chain (from = previous to)" drift_chains
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed; store log:"; tail -n 20 "$work/store.log"
-    exit 1
-fi
-echo "all checks passed"
+e2e_summary || { echo "store log:"; tail -n 20 "$work/store.log"; exit 1; }

@@ -24,11 +24,11 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 [ -x "${DOCKWARD_STORE_BIN:-}" ] || { echo "dockward-store is not built"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "needs root (it starts dockerd and drops to nobody)"; exit 1; }
-for c in dockerd docker jq setpriv groupadd groupdel curl; do
-    command -v "$c" >/dev/null || { echo "$c is required"; exit 1; }
-done
+e2e_require dockerd docker jq setpriv groupadd groupdel curl
 id nobody >/dev/null 2>&1 || { echo "no user nobody on this machine"; exit 1; }
 
 # shellcheck source=tests/docker_env.sh
@@ -41,20 +41,13 @@ group_made=0
 fixture=""
 pids=()
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    e2e_stop "${pids[@]}"
     docker_env_stop_daemon || true
     [ -n "$fixture" ] && { "$MKFIXTURE" --remove "$fixture" || true; }
     [ "$group_made" = 1 ] && { groupdel "$group" || true; }
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 # The temporary group: nobody is a supplementary member, never its primary group.
 groupadd --system --users nobody "$group"
@@ -69,29 +62,15 @@ sock=$DOCKER_ENV_SOCK
 docker_env_import_busybox
 dk run -d --name runas-c1 "$DOCKER_ENV_IMAGE" sleep 600 >/dev/null
 
-# waits for "listening on 127.0.0.1:PORT" in a log; prints PORT
-port_of() {
-    local log=$1 pid=$2 p=""
-    for _ in $(seq 1 200); do
-        p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n1)
-        [ -n "$p" ] && { echo "$p"; return 0; }
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "no listening line in $log:" >&2
-    cat "$log" >&2
-    return 1
-}
-
 # The store, as root (its own unit runs it as its own user; not the subject here).
-token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token=$(e2e_random_hex 24)
 printf 'runas %s\n' "$token" >"$work/tokens"
 chmod 600 "$work/tokens"
 "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s 2>"$work/store.log" &
 store_pid=$!
 pids+=("$store_pid")
-store_port=$(port_of "$work/store.log" "$store_pid")
+store_port=$(e2e_port_of "$work/store.log" "$store_pid")
 
 # The agent's token: readable by the group, as an operator would give it to the agent's user.
 printf '%s\n' "$token" >"$work/token"
@@ -104,7 +83,7 @@ chmod 640 "$work/token"
     --collection.interval=5s 2>"$work/agent.log" &
 agent_pid=$!
 pids+=("$agent_pid")
-port=$(port_of "$work/agent.log" "$agent_pid")
+port=$(e2e_port_of "$work/agent.log" "$agent_pid")
 
 # /proc/PID/status: four uids, four gids, the groups, no capabilities.
 status_line() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$agent_pid/status"; }
@@ -223,6 +202,4 @@ if grep -E 'level=(error|fatal)' "$work/agent.log"; then
     echo "FAIL - errors in the agent's log"
     failures=$((failures + 1))
 fi
-[ "$failures" = 0 ] || { echo "--- agent log"; tail -n 30 "$work/agent.log"; }
-echo "$failures failure(s)"
-[ "$failures" = 0 ]
+e2e_summary || { echo "--- agent log"; tail -n 30 "$work/agent.log"; exit 1; }

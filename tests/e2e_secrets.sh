@@ -24,11 +24,11 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 [ -x "${DOCKWARD_STORE_BIN:-}" ] || { echo "dockward-store is not built"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "needs root (it starts dockerd)"; exit 1; }
-for c in dockerd docker jq sqlite3 gzip curl od; do
-    command -v "$c" >/dev/null || { echo "$c is required"; exit 1; }
-done
+e2e_require dockerd docker jq sqlite3 gzip curl od
 
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
@@ -38,36 +38,28 @@ out="$work/out" # every output collected, one file each
 mkdir -p "$out"
 pids=()
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    e2e_stop "${pids[@]}"
     docker_env_stop_daemon || true
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-
 # Random values of this run (no fixed string a filter could special-case).
-rnd_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 rnd_upper() { head -c 64 /dev/urandom | od -An -tu1 | tr -s ' \n' '\n' | sed '/^$/d' |
     awk -v n="$1" '{ printf "%c", 65 + $1 % 26; if (++k == n) exit }'; }
 rnd_b64() { head -c 60 /dev/urandom | base64 -w0 | tr -d '+/=' | cut -c1-"$1"; }
 declare -A secret=(
-    [env_password]="pw-$(rnd_hex 12)"
+    [env_password]="pw-$(e2e_random_hex 12)"
     [env_token]="ghp_$(rnd_b64 36)"
     [aws_key_id]="AKIA$(rnd_upper 16)"
     [aws_secret]="$(rnd_b64 40)"
-    [url_password]="up$(rnd_hex 10)"
-    [image_env]="img-$(rnd_hex 12)"
-    [label_password]="lbl-$(rnd_hex 12)"
-    [label_token]="lt$(rnd_hex 14)"
-    [cmd_arg]="arg-$(rnd_hex 12)"
-    [entrypoint]="ep-$(rnd_hex 12)"
-    [push_token]="$(rnd_hex 24)"
+    [url_password]="up$(e2e_random_hex 10)"
+    [image_env]="img-$(e2e_random_hex 12)"
+    [label_password]="lbl-$(e2e_random_hex 12)"
+    [label_token]="lt$(e2e_random_hex 14)"
+    [cmd_arg]="arg-$(e2e_random_hex 12)"
+    [entrypoint]="ep-$(e2e_random_hex 12)"
+    [push_token]="$(e2e_random_hex 24)"
 )
 
 docker_env_start "$work/docker"
@@ -100,24 +92,11 @@ printf 'secrets %s\n' "${secret[push_token]}" >"$work/tokens"
 printf '%s\n' "${secret[push_token]}" >"$work/token"
 chmod 600 "$work/tokens" "$work/token"
 
-port_of() {
-    local log=$1 pid=$2 p=""
-    for _ in $(seq 1 200); do
-        p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n1)
-        [ -n "$p" ] && { echo "$p"; return 0; }
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "no listening line in $log:" >&2
-    cat "$log" >&2
-    return 1
-}
-
 "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s --log.level=debug \
     2>"$work/store.log" &
 pids+=($!)
-store_port=$(port_of "$work/store.log" "${pids[-1]}")
+store_port=$(e2e_port_of "$work/store.log" "${pids[-1]}")
 store="http://127.0.0.1:$store_port"
 
 "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --docker.host="unix://$DOCKER_ENV_SOCK" \
@@ -126,7 +105,7 @@ store="http://127.0.0.1:$store_port"
     2>"$work/agent.log" &
 agent_pid=$!
 pids+=("$agent_pid")
-agent="http://127.0.0.1:$(port_of "$work/agent.log" "$agent_pid")"
+agent="http://127.0.0.1:$(e2e_port_of "$work/agent.log" "$agent_pid")"
 
 # Two reports stored (the second one carries whatever the first collection learnt).
 wait_reports() {
@@ -240,5 +219,4 @@ for k in "${!secret[@]}"; do
 done
 check "no secret value in any of $n_files outputs${leaks:+ (leaks:$leaks)}" test -z "$leaks"
 
-echo "$failures failure(s)"
-[ "$failures" = 0 ]
+e2e_summary

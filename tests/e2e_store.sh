@@ -29,28 +29,21 @@ set -euo pipefail
 bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
 [ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
 [ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
-for tool in curl jq promtool; do
-    command -v "$tool" >/dev/null || { echo "$tool is required"; exit 1; }
-done
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require curl jq promtool
 
 work=$(mktemp -d /tmp/dockward-e2e-store-XXXXXX)
 pids=()
 cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    e2e_stop -9 "${pids[@]}"
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-failures=0
-check() { # check DESCRIPTION COMMAND...
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-
-token_a=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-token_b=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-token_c=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token_a=$(e2e_random_hex 24)
+token_b=$(e2e_random_hex 24)
+token_c=$(e2e_random_hex 24)
 printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\n' "$token_a" "$token_b" >"$work/tokens"
 chmod 600 "$work/tokens"
 db="$work/store.db"
@@ -63,22 +56,12 @@ start_store() {
         2>"$work/$name.log" &
     pid=$!
     pids+=("$pid")
-    port=""
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n1)
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "store $name did not start:"; cat "$work/$name.log"; exit 1; }
+    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "store $name did not start"; exit 1; }
     base="http://127.0.0.1:$port"
 }
 
-status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 metrics() { sleep 0.5; curl -s "$base/metrics"; } # after a refresh (200ms)
-metric_value() { # metric_value FILE SERIES -> value or "absent"
-    awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print "absent" }' "$1"
-}
+metric_value() { e2e_metric "$2" <"$1"; } # metric_value FILE SERIES -> value or "absent"
 
 # post NAME BODYFILE [CURL ARGS...] -> status in $code, body in $work/NAME.out
 post() {
@@ -114,7 +97,7 @@ check "no database was created by the refused starts" test ! -e "$db"
 
 # ---- (a) 200 reports from 20 hosts ----
 start_store a
-check "the store starts and serves /healthz" test "$(status_of "$base/healthz")" = 200
+check "the store starts and serves /healthz" test "$(e2e_http_code "$base/healthz")" = 200
 "$bench" --mode=fixture --store.address="127.0.0.1:$port" --token-file="$work/tokens" \
     --hosts=20 --reports=200 --seed=4242 --out="$work/expected.json" 2>"$work/fixture.err"
 fixture_rc=$?
@@ -195,9 +178,7 @@ extra=$(grep -E '^dockward_fleet_check_failing_hosts' "$work/metrics.txt" |
 check "/metrics: no other check has failing hosts" test "$extra" = 0
 check "/metrics: one ratio series per host" \
     test "$(grep -c '^dockward_fleet_host_compliance_ratio{' "$work/metrics.txt")" = 20
-promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 || true
-check "promtool check metrics: nothing to say" test ! -s "$work/promtool.out"
-cat "$work/promtool.out"
+check "promtool check metrics: nothing to say" e2e_promtool_clean "$work/metrics.txt"
 # The first gzip request of a format gets identity; the refreshes after it compress.
 om_args=(-H 'Accept: application/openmetrics-text; version=1.0.0' -H 'Accept-Encoding: gzip')
 curl -s "${om_args[@]}" -D "$work/om1.headers" -o "$work/om1.txt" "$base/metrics"
@@ -268,15 +249,15 @@ for name in "${!want_msg[@]}"; do
     check "$name: 400 \"${want_msg[$name]}\"" bash -c \
         "[ $code = 400 ] && grep -qF '${want_msg[$name]}' '$work/$name.out'"
 done
-check "GET on the ingest path: 405" test "$(status_of "$base/api/v1/reports")" = 405
-check "POST on /metrics: 405" test "$(status_of -X POST "$base/metrics")" = 405
-check "an unknown path: 404" test "$(status_of "$base/nope")" = 404
+check "GET on the ingest path: 405" test "$(e2e_http_code "$base/api/v1/reports")" = 405
+check "POST on /metrics: 405" test "$(e2e_http_code -X POST "$base/metrics")" = 405
+check "an unknown path: 404" test "$(e2e_http_code "$base/nope")" = 404
 
 check "after all of that: the hosts are exactly as before" \
     test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
 check "after all of that: no drift event was added" \
     test "$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')" = "$before_drift"
-check "after all of that: the store still serves /healthz" test "$(status_of "$base/healthz")" = 200
+check "after all of that: the store still serves /healthz" test "$(e2e_http_code "$base/healthz")" = 200
 metrics >"$work/metrics2.txt"
 for pair in malformed:17 unauthorized:4 too_large:4 unsupported:3; do
     r=${pair%%:*} n=${pair#*:}
@@ -301,9 +282,9 @@ check "drift?limit=1&limit=2: 400" q400 "/api/v1/drift?limit=1&limit=2" "given t
 check "hosts?limit=10001: 400" q400 "/api/v1/hosts?limit=10001" "limit must be"
 check "hosts/bad%20id: 400" q400 "/api/v1/hosts/bad%20id" "a host id is"
 check "checks/ (no id): 400" q400 "/api/v1/checks/" "a check id is"
-check "an unknown host: 404" test "$(status_of "$base/api/v1/hosts/nosuchhost")" = 404
+check "an unknown host: 404" test "$(e2e_http_code "$base/api/v1/hosts/nosuchhost")" = 404
 check "drift?since=2026-01-01T00:00:00+02:00 (an offset) is accepted" \
-    test "$(status_of "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
+    test "$(e2e_http_code "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
 
 # ---- 503 while the database cannot write ----
 "$bench" --hold-write-lock="$db" --duration=4s >"$work/lock.out" &
@@ -312,7 +293,7 @@ for _ in $(seq 1 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; 
 post locked "$work/valid.bin" "${auth[@]}" "${proto[@]}" -D "$work/locked.headers"
 check "database locked by another process: 503 with Retry-After" bash -c \
     "[ $code = 503 ] && grep -qi '^retry-after: 1' '$work/locked.headers'"
-check "database locked: reads still answer" test "$(status_of "$base/api/v1/hosts")" = 200
+check "database locked: reads still answer" test "$(e2e_http_code "$base/api/v1/hosts")" = 200
 wait "$lock_pid"
 check "database locked: nothing was written" \
     test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
@@ -370,9 +351,5 @@ set -e
 check "SIGTERM: clean exit 0" test "$rc" = 0
 check "SIGTERM: logged stopped" grep -q 'msg="stopped"' "$work/b.log"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed; store logs:"
-    cat "$work/a.log" "$work/b.log" 2>/dev/null | tail -n 40
-    exit 1
-fi
-echo "all store end-to-end checks passed"
+e2e_summary "all store end-to-end checks passed" ||
+    { echo "store logs:"; cat "$work/a.log" "$work/b.log" 2>/dev/null | tail -n 40; exit 1; }

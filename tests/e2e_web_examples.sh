@@ -8,21 +8,18 @@
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 examples="$DOCKWARD_TESTS/../packaging/web-config"
 work=$(mktemp -d /tmp/dockward-e2e-webex-XXXXXX)
 pid=""
 fixture=""
 cleanup() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+    [ -n "$pid" ] && e2e_stop "$pid"
     [ -n "$fixture" ] && { "$MKFIXTURE" --remove "$fixture" || true; }
     rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 cd "$work"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt \
@@ -46,26 +43,17 @@ for f in "$examples"/*.yml; do
         --no-collector.container_runtime --no-collector.image_age \
         --web.config.file="$work/$name" 2>>"$work/agent.log" &
     pid=$!
-    port=""
-    for i in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/agent.log" | head -n1)
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
+    port=$(e2e_port_of "$work/agent.log" "$pid") || port=""
     check "the agent starts with $name" test -n "$port"
     if [ -n "$port" ]; then
         # Any HTTP answer (200, or 401 where basic auth is on) proves it serves; mTLS closes.
         scheme=http
         grep -q '^tls_server_config:' "$work/$name" && scheme=https
-        got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert server.crt \
-            "$scheme://127.0.0.1:$port/healthz" || true)
+        got=$(e2e_http_code --cacert server.crt "$scheme://127.0.0.1:$port/healthz")
         check "the agent answers with $name ($got)" bash -c "[[ '$got' =~ ^(200|401)$ ]] || grep -q client_ca_file '$work/$name'"
     fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    e2e_stop "$pid"
     pid=""
 done
 check "there are examples (4 expected)" test "$n" -ge 4
-[ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all $n examples accepted"
+e2e_summary "all $n examples accepted"

@@ -18,6 +18,8 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_STORE_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
+# shellcheck source=tests/e2e_lib.sh
+source "$DOCKWARD_TESTS/e2e_lib.sh"
 if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
     echo "dockward-store is not built"
     exit 1
@@ -30,18 +32,11 @@ work=$(mktemp -d /tmp/dockward-e2e-web-XXXXXX)
 pids=()
 fixture=""
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    e2e_stop "${pids[@]}"
     [ -n "$fixture" ] && { "$MKFIXTURE" --remove "$fixture" || true; }
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-
-failures=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 # ---- certificates ----
 cd "$work"
@@ -72,11 +67,11 @@ issue badcli otherca "agent from elsewhere" "extendedKeyUsage=clientAuth"
 chmod 600 ./*.key
 for f in ca srv srv2 srvip cli badcli; do [ -s "$f.crt" ] || { echo "openssl could not make $f.crt"; exit 1; }; done
 
-pw1=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-pw2=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+pw1=$(e2e_random_hex 12)
+pw2=$(e2e_random_hex 12)
 hash1=$(printf '%s\n' "$pw1" | "$MKBCRYPT" 10)
 hash2=$(printf '%s\n' "$pw2" | "$MKBCRYPT" 10)
-token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token=$(e2e_random_hex 24)
 printf 'e2e %s\n' "$token" >tokens
 printf '%s\n' "$token" >token
 chmod 600 tokens token
@@ -109,16 +104,6 @@ printf 'file /etc/machine-id 0444 0 0 =%032x\\n\n' 57005 >>host.manifest
 echo 'file /etc/hostname 0644 0 0 =e2e-web\n' >>host.manifest
 fixture=$("$MKFIXTURE" host.manifest)
 
-port_of() { # port_of LOG: the port of the "listening on" line
-    local i p=""
-    for i in $(seq 1 100); do
-        p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -n1)
-        [ -n "$p" ] && { echo "$p"; return 0; }
-        sleep 0.05
-    done
-    echo "no listening line in $1:" >&2; tail -n 5 "$1" >&2; return 1
-}
-
 start_agent() { # start_agent NAME EXTRA-FLAGS...: sets last_pid, last_port
     local name=$1; shift
     "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$fixture" \
@@ -127,7 +112,7 @@ start_agent() { # start_agent NAME EXTRA-FLAGS...: sets last_pid, last_port
         --log.level=debug "$@" 2>>"$work/$name.log" &
     last_pid=$!
     pids+=("$last_pid")
-    last_port=$(port_of "$work/$name.log")
+    last_port=$(e2e_port_of "$work/$name.log" "$last_pid")
 }
 
 start_store() { # start_store NAME EXTRA-FLAGS...
@@ -137,15 +122,13 @@ start_store() { # start_store NAME EXTRA-FLAGS...
         2>>"$work/$name.log" &
     last_pid=$!
     pids+=("$last_pid")
-    last_port=$(port_of "$work/$name.log")
+    last_port=$(e2e_port_of "$work/$name.log" "$last_pid")
 }
 
 TLS=(--cacert "$work/ca.crt" --cert "$work/cli.crt" --key "$work/cli.key")
-code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 # metric URL NAME{labels}: the value (0 when absent), scraped with every credential
 metric() {
-    curl -s --max-time 5 "${TLS[@]}" -u "alice:$cur_pw" "$1/metrics" |
-        awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+    curl -s --max-time 5 "${TLS[@]}" -u "alice:$cur_pw" "$1/metrics" | e2e_metric "$2" 0
 }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
 wait_metric_ge() { # wait_metric_ge URL NAME MIN: up to 10 s for the next collection/refresh
@@ -181,25 +164,25 @@ suite() {
     local log="$work/$name.log"
     cur_pw=$pw1
     check "$kind: right credentials and client certificate: 200" \
-        test "$(code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 200
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 200
     check "$kind: also by host name (the certificate names localhost)" \
-        test "$(code "${TLS[@]}" -u "alice:$pw1" "https://localhost:$port/metrics")" = 200
-    check "$kind: no credentials: 401" test "$(code "${TLS[@]}" "$url/metrics")" = 401
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw1" "https://localhost:$port/metrics")" = 200
+    check "$kind: no credentials: 401" test "$(e2e_http_code "${TLS[@]}" "$url/metrics")" = 401
     check "$kind: 401 says WWW-Authenticate: Basic" \
         bash -c "curl -s -D - -o /dev/null --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key '$url/metrics' | grep -qi '^WWW-Authenticate: Basic realm='"
-    check "$kind: wrong password: 401" test "$(code "${TLS[@]}" -u "alice:nope" "$url/metrics")" = 401
-    check "$kind: unknown user: 401" test "$(code "${TLS[@]}" -u "mallory:$pw1" "$url/metrics")" = 401
+    check "$kind: wrong password: 401" test "$(e2e_http_code "${TLS[@]}" -u "alice:nope" "$url/metrics")" = 401
+    check "$kind: unknown user: 401" test "$(e2e_http_code "${TLS[@]}" -u "mallory:$pw1" "$url/metrics")" = 401
     check "$kind: plain HTTP to the TLS port fails" \
-        test "$(code -u "alice:$pw1" "http://127.0.0.1:$port/metrics")" != 200
+        test "$(e2e_http_code -u "alice:$pw1" "http://127.0.0.1:$port/metrics")" != 200
     check "$kind: no client certificate fails" \
-        test "$(code --cacert "$work/ca.crt" -u "alice:$pw1" "$url/metrics")" = 000
+        test "$(e2e_http_code --cacert "$work/ca.crt" -u "alice:$pw1" "$url/metrics")" = 000
     check "$kind: client certificate from another CA fails" \
-        test "$(code --cacert "$work/ca.crt" --cert "$work/badcli.crt" --key "$work/badcli.key" \
+        test "$(e2e_http_code --cacert "$work/ca.crt" --cert "$work/badcli.crt" --key "$work/badcli.key" \
             -u "alice:$pw1" "$url/metrics")" = 000
     check "$kind: a TLS 1.2 client is refused (min_version TLS13)" \
-        test "$(code "${TLS[@]}" --tls-max 1.2 -u "alice:$pw1" "$url/metrics")" = 000
+        test "$(e2e_http_code "${TLS[@]}" --tls-max 1.2 -u "alice:$pw1" "$url/metrics")" = 000
     check "$kind: TLS 1.3 works" \
-        test "$(code "${TLS[@]}" --tlsv1.3 -u "alice:$pw1" "$url/metrics")" = 200
+        test "$(e2e_http_code "${TLS[@]}" --tlsv1.3 -u "alice:$pw1" "$url/metrics")" = 200
     local hdrs
     hdrs=$(headers_of "$url")
     check "$kind: X-Frame-Options: deny on the response" grep -qi '^X-Frame-Options: deny' <<<"$hdrs"
@@ -220,14 +203,14 @@ suite() {
     kill -HUP "$pid"
     local i
     for i in $(seq 1 50); do
-        [ "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200 ] && break
+        [ "$(e2e_http_code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200 ] && break
         sleep 0.1
     done
     cur_pw=$pw2
     check "$kind: SIGHUP: the new password is accepted" \
-        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
     check "$kind: SIGHUP: the old password is refused" \
-        test "$(code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 401
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw1" "$url/metrics")" = 401
 
     # SIGHUP: a new certificate, served to new connections.
     check "$kind: certificate one served" bash -c "[[ '$(served_subject "$port")' == *'server one'* ]]"
@@ -239,7 +222,7 @@ suite() {
     done
     check "$kind: SIGHUP: certificate two served" bash -c "[[ '$(served_subject "$port")' == *'server two'* ]]"
     check "$kind: still answering after the new daemon took over" \
-        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
 
     # SIGHUP: a broken file keeps the config in force.
     write_full srv2 "$hash2"
@@ -250,7 +233,7 @@ suite() {
     check "$kind: broken file: file:line in the log" \
         bash -c "for i in \$(seq 1 50); do grep -q 'full.yml:$bad_line: unknown key' '$log' && exit 0; sleep 0.1; done; exit 1"
     check "$kind: broken file: the old config is still served" \
-        test "$(code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
+        test "$(e2e_http_code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200
     check "$kind: broken file: reload gauge 0" \
         wait_metric_eq "$url" "${prefix}web_config_last_reload_successful" 0
     write_full srv2 "$hash2"
@@ -313,8 +296,7 @@ push_agent() { # push_agent NAME URL-HOST EXTRA...: an agent pushing to the mTLS
         --push.token-file="$work/token" --storage.path="$work/$name-outbox" "$@"
 }
 local_metric() { # local_metric PORT NAME: from an agent serving plain HTTP
-    curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
-        awk -v m="$2" '$1 == m {print $2; found=1} END {if (!found) print 0}'
+    curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | e2e_metric "$2" 0
 }
 wait_local_ge() {
     local i v
@@ -371,8 +353,4 @@ for s in "$pw1" "$pw2" "$token" "$key_line"; do
 done
 check "no Authorization header value in any log" bash -c "! grep -qi 'authorization: basic' '$work'/*.log"
 
-if [ $failures -gt 0 ]; then
-    echo "$failures check(s) failed; logs in $work (KEEP=1 keeps them)"
-    exit 1
-fi
-echo "all web config checks passed"
+e2e_summary "all web config checks passed" || { echo "logs in $work (KEEP=1 keeps them)"; exit 1; }
