@@ -21,6 +21,8 @@ hosts=${1:-100000}
 secs=${2:-30}
 rounds=${3:-3}
 build=${BUILD_DIR:-build-bench}
+# shellcheck source=tests/e2e_lib.sh
+source tests/e2e_lib.sh
 
 bash packaging/install-deps.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -31,23 +33,17 @@ gen=$PWD/$build/bench/dockward-ingest-bench
 work=$(mktemp -d /tmp/dockward-bench-ingest-XXXXXX)
 store=""
 cleanup() {
-    if [ -n "$store" ]; then kill "$store" 2>/dev/null || true; wait "$store" 2>/dev/null || true; fi
+    if [ -n "$store" ]; then e2e_stop "$store"; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-printf 'bench %s\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$work/tokens"
+printf 'bench %s\n' "$(e2e_random_hex 24)" >"$work/tokens"
 chmod 600 "$work/tokens"
 "$store_bin" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" 2>"$work/store.log" &
 store=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/store.log" | head -n1)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "the store did not start:"; cat "$work/store.log"; exit 1; }
+port=$(e2e_port_of "$work/store.log" "$store") || { echo "the store did not start"; exit 1; }
 
 echo "== dockward-store ingest: $hosts hosts, $rounds rounds of ${secs}s sustained + ${secs}s paced at 1700/s ($(nproc) cores, $(date -u +%F))"
 "$gen" --store.address="127.0.0.1:$port" --token-file="$work/tokens" --hosts="$hosts" \

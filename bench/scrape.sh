@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 secs=${2:-10}
 conns=8
+# shellcheck source=tests/e2e_lib.sh
+source tests/e2e_lib.sh
 
 for p in wrk nginx-light; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
@@ -30,8 +32,8 @@ root=""
 agent=""
 nginx_pid=""
 cleanup() {
-    if [ -n "$agent" ]; then kill "$agent" 2>/dev/null || true; wait "$agent" 2>/dev/null || true; fi
-    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    if [ -n "$agent" ]; then e2e_stop "$agent"; fi
+    if [ -n "$nginx_pid" ]; then e2e_stop "$nginx_pid"; fi
     if [ -n "$root" ]; then build-bench/tests/mkfixture --remove "$root" || true; fi
     rm -rf "$work"
 }
@@ -50,16 +52,8 @@ root=$(build-bench/tests/mkfixture "$work/manifest")
 build-bench/dockward --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
     --collection.interval=1h 2>"$work/agent.log" &
 agent=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/agent.log" | head -n1)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
-    sleep 0.05
-done
+port=$(e2e_port_of "$work/agent.log" "$agent") || { echo "the agent did not start"; exit 1; }
+e2e_wait_200 "http://127.0.0.1:$port/readyz" "$agent" 100 || true
 mkdir -p "$work/www"; chmod 755 "$work/www"
 curl -s "http://127.0.0.1:$port/metrics" >"$work/www/metrics"
 body=$(stat -c %s "$work/www/metrics")
@@ -88,11 +82,8 @@ NGX
 mkdir -p "$work/tmp"
 nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
-for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nport/metrics")" = 200 ] && break
-    kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start:"; cat "$work/nginx-error.log"; exit 1; }
-    sleep 0.05
-done
+e2e_wait_200 "http://127.0.0.1:$nport/metrics" "$nginx_pid" 100 ||
+    { echo "nginx did not start:"; cat "$work/nginx-error.log"; exit 1; }
 curl -s "http://127.0.0.1:$nport/metrics" >"$work/nginx-body"
 cmp "$work/www/metrics" "$work/nginx-body" || { echo "nginx serves other bytes:"; head -c 300 "$work/nginx-body"; head -c 300 "$work/www/metrics"; exit 1; }
 
