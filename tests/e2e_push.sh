@@ -70,19 +70,21 @@ make_host() {
     roots+=("${root[$n]}")
 }
 
-# start_agent N ROOT: pushes every second; its metrics port is logged (the
-# log is appended to across restarts: the last "listening" line is read).
-declare -A agent_pid agent_port
+# start_agent N ROOT: pushes every second; each start logs to a file of its
+# own (agentN.runK.log), so the wait below sees this run's listening line.
+declare -A agent_pid agent_runs
 start_agent() {
     local n=$1 root=$2
+    agent_runs[$n]=$((${agent_runs[$n]:-0} + 1))
+    local log="$work/agent$n.run${agent_runs[$n]}.log"
     "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
         --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
         --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
         --push.url="http://127.0.0.1:$store_port/api/v1/reports" --push.token-file="$work/token" \
-        --storage.path="$work/agent$n" 2>>"$work/agent$n.log" &
+        --storage.path="$work/agent$n" 2>"$log" &
     agent_pid[$n]=$!
     agent_pids+=("$!")
-    agent_port[$n]=$(e2e_port_of --last "$work/agent$n.log" "${agent_pid[$n]}" 100) || agent_port[$n]=""
+    e2e_port_of "$log" "${agent_pid[$n]}" 100 >/dev/null || { echo "agent $n did not start"; exit 1; }
 }
 
 wait_drained() { # each agent's outbox empty (or holding only the report of the collection just made)
