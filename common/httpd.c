@@ -20,6 +20,32 @@
  * are guarded by `deadline_lock`, and MHD reports a connection closed
  * before it closes its fd, so the reaper never touches an fd that was
  * reused by another connection.
+ *
+ * Basic auth off the polling threads. A bcrypt check costs ~50 ms; on one of
+ * the HTTPD_THREADS polling threads it would stall every connection that
+ * thread serves (a scrape with cached credentials included). So the guard
+ * answers from the cache at once on the polling thread, and sends every
+ * other check to HTTPD_AUTH_WORKERS worker threads:
+ *   1. guard (polling thread), first call of a request: no cache hit ->
+ *      under `auth_lock`, if the queue holds HTTPD_AUTH_QUEUE_MAX jobs (or
+ *      HTTPD_AUTH_QUEUE_PER_ADDRESS of this client address), answer 429
+ *      (reason "overload", no bcrypt); else suspend the
+ *      connection and queue the job embedded in its conn_ctx, which takes
+ *      over the credentials MHD gave us.
+ *   2. worker: takes the job, bcrypt, caches a success, wipes and frees the
+ *      credentials, writes the verdict, resumes the connection - and then
+ *      never touches the job or the connection again.
+ *   3. MHD (0.9.75) calls the access handler again for the resumed
+ *      request, in the same state as the first call (upload_data_size 0,
+ *      checked by experiment), so the guard applies the verdict and the
+ *      program's handler sees its usual first call.
+ * Lifetimes: MHD neither times out nor closes a suspended connection, so a
+ * queued or running job's conn_ctx and connection stay valid until the
+ * resume. MHD_stop_daemon must not see a suspended connection (it aborts),
+ * so before a daemon stops (httpd_stop, or a TLS reload retiring it) its
+ * daemon_tag is fenced: its pending jobs are dropped (credentials wiped,
+ * connection resumed, the guard then closes it), new ones are refused, and
+ * the stop waits until no worker runs one of its jobs.
  */
 #include "httpd.h"
 
@@ -54,8 +80,20 @@
 #define LISTEN_BACKLOG 1024
 #define HTTPD_THREADS  2
 /* Successful basic-auth checks remembered per config (see auth_cache_*). */
-#define AUTH_CACHE_ENTRIES 64
-#define AUTH_CACHE_MAC_LEN 32 /* HMAC-SHA256 */
+/*
+ * bcrypt workers (one per core of a small host) and the checks that may
+ * wait for them; a check beyond that gets 429 without any bcrypt. 64 jobs
+ * are about 1.6 s of work at cost 10 for two workers.
+ */
+#define HTTPD_AUTH_WORKERS   2
+#define HTTPD_AUTH_QUEUE_MAX 64
+/*
+ * Of which one client address may hold this many: a flood from one address
+ * leaves room for the first logins of everybody else.
+ */
+#define HTTPD_AUTH_QUEUE_PER_ADDRESS 16
+#define AUTH_CACHE_ENTRIES           64
+#define AUTH_CACHE_MAC_LEN           32 /* HMAC-SHA256 */
 
 /*
  * The web config in force and what hangs off it. Immutable but for the
@@ -76,9 +114,9 @@
  *   - bounded (AUTH_CACHE_ENTRIES, oldest replaced), and gone with its
  *     config: a reload that removes a user or changes a password takes
  *     effect at once.
- * Not solved here: a flood of wrong passwords costs a bcrypt each on the
- * polling threads and can delay scrapes, as with any exporter; rate-limit
- * untrusted networks in front of the port.
+ * A check that misses the cache runs on the bcrypt workers, not on a
+ * polling thread (see the top of this file), so a flood of wrong
+ * passwords costs the workers and gets 429s, never delays a cached scrape.
  */
 struct web_state {
     atomic_int refs;
@@ -96,14 +134,46 @@ struct conn_slot {
     int64_t deadline_ms; /* CLOCK_MONOTONIC; INT64_MAX = head received, not armed */
 };
 
+/*
+ * One per MHD daemon, the cls of its callbacks, so that a connection knows
+ * its daemon (MHD's connection info names a worker daemon of the thread
+ * pool, not the one MHD_start_daemon returned). Freed after that daemon
+ * stopped.
+ */
+struct daemon_tag {
+    struct httpd *h;
+};
+
+enum auth_state { AUTH_IDLE = 0, AUTH_QUEUED, AUTH_DONE };
+enum auth_verdict { AUTH_OK, AUTH_WRONG, AUTH_DROPPED };
+
+/*
+ * A bcrypt check, embedded in its connection's conn_ctx. From queueing to
+ * the resume it belongs to the pool (`auth_lock` for the links, the worker
+ * that took it for the rest); then to the polling thread again.
+ */
+struct auth_job {
+    struct auth_job *next;
+    struct MHD_Connection *conn;
+    const struct daemon_tag *tag; /* the connection's daemon */
+    unsigned char addr[16]; /* the client's address (IPv4: 4 bytes), for the per-address cap */
+    size_t addr_len;
+    struct web_state *web;                 /* the request's state (cc->web, held by cc) */
+    char *user, *password;                 /* from MHD (MHD_free); wiped by whoever ends the job */
+    unsigned char mac[AUTH_CACHE_MAC_LEN]; /* cached on success */
+    bool have_mac;
+    atomic_int state;          /* enum auth_state */
+    enum auth_verdict verdict; /* written before AUTH_DONE and the resume */
+};
+
 struct httpd {
     struct MHD_Daemon *daemon;
     struct MHD_Daemon *retired; /* quiesced by the last TLS reload; stopped at the next */
+    struct daemon_tag *daemon_tag, *retired_tag;
     int listen_fd;
     char bound[128];
     /* What a (re)started daemon needs. */
     unsigned max_conn, per_ip;
-    bool allow_suspend;
     httpd_handler handler;
     void *cls;
     MHD_RequestCompletedCallback completed;
@@ -123,15 +193,30 @@ struct httpd {
     pthread_t reaper;
     struct conn_slot *slots;
     unsigned n_slots;
+    /* The bcrypt pool (see the top of this file), all guarded by `auth_lock`. */
+    pthread_mutex_t auth_lock;
+    pthread_cond_t auth_work; /* a job was queued, or the workers must quit */
+    pthread_cond_t auth_idle; /* a worker finished a job */
+    struct auth_job *auth_head, *auth_tail;
+    unsigned auth_queued;                                      /* <= HTTPD_AUTH_QUEUE_MAX */
+    const struct daemon_tag *auth_running[HTTPD_AUTH_WORKERS]; /* each worker's job's daemon */
+    const struct daemon_tag *auth_fenced; /* being stopped: no new job for its connections */
+    bool auth_closed;                     /* httpd_stop: no new job at all */
+    bool auth_quit;
+    unsigned auth_threads; /* created (joined by httpd_stop) */
+    unsigned auth_started; /* running: each worker's index in auth_running */
+    pthread_t auth_workers[HTTPD_AUTH_WORKERS];
 };
 
 /* Per connection (MHD's socket context), from accept to close. */
 struct conn_ctx {
-    struct web_state *web;  /* the state of the current request (a reference) */
-    int cert_ok;            /* client certificate judged: -1 not yet, 0 refused, 1 fine */
-    bool refused;           /* the current request got a 401 from the guard */
-    void *inner_cls;        /* the handler's *req_cls */
-    struct conn_slot *slot; /* header deadline; NULL: none free */
+    struct web_state *web;        /* the state of the current request (a reference) */
+    const struct daemon_tag *tag; /* the daemon that accepted it */
+    int cert_ok;                  /* client certificate judged: -1 not yet, 0 refused, 1 fine */
+    bool refused;                 /* the current request got a 401/429 from the guard */
+    void *inner_cls;              /* the handler's *req_cls */
+    struct conn_slot *slot;       /* header deadline; NULL: none free */
+    struct auth_job auth;         /* the current request's bcrypt check, if any */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -496,20 +581,225 @@ static void auth_cache_add(struct web_state *ws, const unsigned char mac[AUTH_CA
     pthread_mutex_unlock(&ws->cache_lock);
 }
 
-/* Whether the credentials match, through the cache. */
-static bool check_credentials(struct web_state *ws, const char *user, const char *password)
+/* Wipes and frees credentials MHD gave us (either may be NULL). */
+static void free_credentials(char *user, char *password)
 {
-    unsigned char mac[AUTH_CACHE_MAC_LEN];
-    bool have_mac = auth_cache_mac(ws, user, password, mac) == 0;
-    if (have_mac && auth_cache_has(ws, mac)) {
-        explicit_bzero(mac, sizeof(mac));
-        return true;
+    if (password != NULL) {
+        explicit_bzero(password, strlen(password));
+        MHD_free(password);
     }
-    bool ok = webconfig_check_password(ws->wc, user, password) == 1;
-    if (ok && have_mac)
-        auth_cache_add(ws, mac);
-    explicit_bzero(mac, sizeof(mac));
-    return ok;
+    if (user != NULL) {
+        explicit_bzero(user, strlen(user));
+        MHD_free(user);
+    }
+}
+
+/* Ends a job without bcrypt or with it: wipes what it holds, sets the verdict. */
+static void auth_job_finish(struct auth_job *job, enum auth_verdict verdict)
+{
+    free_credentials(job->user, job->password);
+    job->user = job->password = NULL;
+    explicit_bzero(job->mac, sizeof(job->mac));
+    job->verdict = verdict;
+    atomic_store(&job->state, AUTH_DONE);
+}
+
+/* A bcrypt worker: see the top of this file. */
+static void *auth_worker(void *arg)
+{
+    struct httpd *h = arg;
+    pthread_mutex_lock(&h->auth_lock);
+    unsigned self = h->auth_started++;
+    while (!h->auth_quit) {
+        struct auth_job *job = h->auth_head;
+        if (job == NULL) {
+            pthread_cond_wait(&h->auth_work, &h->auth_lock);
+            continue;
+        }
+        h->auth_head = job->next;
+        if (h->auth_head == NULL)
+            h->auth_tail = NULL;
+        h->auth_queued--;
+        h->auth_running[self] = job->tag;
+        pthread_mutex_unlock(&h->auth_lock);
+
+        bool ok = webconfig_check_password(job->web->wc, job->user,
+                                           job->password != NULL ? job->password : "") == 1;
+        if (ok && job->have_mac)
+            auth_cache_add(job->web, job->mac);
+        struct MHD_Connection *conn = job->conn;
+        auth_job_finish(job, ok ? AUTH_OK : AUTH_WRONG);
+        MHD_resume_connection(conn); /* the job and the connection are MHD's again */
+
+        pthread_mutex_lock(&h->auth_lock);
+        h->auth_running[self] = NULL;
+        pthread_cond_broadcast(&h->auth_idle);
+    }
+    pthread_mutex_unlock(&h->auth_lock);
+    return NULL;
+}
+
+/* Starts the workers. Returns 0, or -1 with err (those started are joined by httpd_stop). */
+static int auth_pool_start(struct httpd *h, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < HTTPD_AUTH_WORKERS; i++) {
+        int rc = pthread_create(&h->auth_workers[i], NULL, auth_worker, h);
+        if (rc != 0) {
+            seterr(err, errlen, "cannot start the HTTP auth threads: %s", strerror(rc));
+            return -1;
+        }
+        pthread_mutex_lock(&h->auth_lock);
+        h->auth_threads++;
+        pthread_mutex_unlock(&h->auth_lock);
+    }
+    return 0;
+}
+
+/*
+ * Drops the pending jobs of `tag`'s daemon (every job when `tag` is NULL)
+ * and waits until no worker runs one; from then on `tag` (or, with NULL,
+ * every daemon) gets no new job, until auth_unfence. For MHD_stop_daemon,
+ * which must find no suspended connection.
+ */
+static void auth_fence(struct httpd *h, const struct daemon_tag *tag)
+{
+    struct auth_job *dropped = NULL;
+    pthread_mutex_lock(&h->auth_lock);
+    if (tag == NULL)
+        h->auth_closed = true;
+    else
+        h->auth_fenced = tag;
+    struct auth_job **link = &h->auth_head;
+    h->auth_tail = NULL;
+    while (*link != NULL) {
+        struct auth_job *job = *link;
+        if (tag == NULL || job->tag == tag) {
+            *link = job->next;
+            h->auth_queued--;
+            job->next = dropped;
+            dropped = job;
+        } else {
+            h->auth_tail = job;
+            link = &job->next;
+        }
+    }
+    for (;;) {
+        bool busy = false;
+        for (unsigned i = 0; i < HTTPD_AUTH_WORKERS; i++)
+            busy |= h->auth_running[i] != NULL && (tag == NULL || h->auth_running[i] == tag);
+        if (!busy)
+            break;
+        pthread_cond_wait(&h->auth_idle, &h->auth_lock);
+    }
+    pthread_mutex_unlock(&h->auth_lock);
+    while (dropped != NULL) {
+        struct auth_job *job = dropped;
+        dropped = job->next;
+        struct MHD_Connection *conn = job->conn;
+        auth_job_finish(job, AUTH_DROPPED);
+        MHD_resume_connection(conn); /* the guard closes it; or MHD_stop_daemon does */
+    }
+}
+
+static void auth_unfence(struct httpd *h)
+{
+    pthread_mutex_lock(&h->auth_lock);
+    h->auth_fenced = NULL;
+    pthread_mutex_unlock(&h->auth_lock);
+}
+
+/* Tells the workers to quit and joins them; after the daemons stopped. */
+static void auth_pool_stop(struct httpd *h)
+{
+    pthread_mutex_lock(&h->auth_lock);
+    h->auth_quit = true;
+    pthread_cond_broadcast(&h->auth_work);
+    pthread_mutex_unlock(&h->auth_lock);
+    for (unsigned i = 0; i < h->auth_threads; i++)
+        pthread_join(h->auth_workers[i], NULL);
+    h->auth_threads = 0;
+}
+
+/* The pool's lock and conditions; after auth_pool_stop (or when it never started). */
+static void auth_pool_destroy(struct httpd *h)
+{
+    pthread_cond_destroy(&h->auth_idle);
+    pthread_cond_destroy(&h->auth_work);
+    pthread_mutex_destroy(&h->auth_lock);
+}
+
+enum auth_submit_result { AUTH_SUBMITTED, AUTH_QUEUE_FULL, AUTH_CLOSED };
+
+/* The connection's client address into job->addr (length 0 when unknown). */
+static void auth_job_address(struct auth_job *job, struct MHD_Connection *conn)
+{
+    job->addr_len = 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+        memcpy(job->addr, &s4->sin_addr, 4);
+        job->addr_len = 4;
+    } else if (sa != NULL && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+        memcpy(job->addr, &s6->sin6_addr, 16);
+        job->addr_len = 16;
+    }
+}
+
+/* How many queued jobs come from `job`'s address; under auth_lock. */
+static unsigned auth_queued_from(const struct httpd *h, const struct auth_job *job)
+{
+    unsigned n = 0;
+    for (const struct auth_job *q = h->auth_head; q != NULL && job->addr_len > 0; q = q->next)
+        n += q->addr_len == job->addr_len && memcmp(q->addr, job->addr, job->addr_len) == 0;
+    return n;
+}
+
+/*
+ * Queues the bcrypt check of `user`/`password` for the connection and
+ * suspends it; on AUTH_SUBMITTED the job owns the credentials, otherwise
+ * the caller still does. Polling thread, from the guard.
+ */
+static enum auth_submit_result auth_submit(struct httpd *h, struct conn_ctx *cc,
+                                           struct MHD_Connection *conn, char *user, char *password,
+                                           const unsigned char *mac, bool have_mac)
+{
+    struct auth_job *job = &cc->auth;
+    auth_job_address(job, conn);
+    pthread_mutex_lock(&h->auth_lock);
+    if (h->auth_closed || cc->tag == h->auth_fenced || h->auth_threads == 0) {
+        pthread_mutex_unlock(&h->auth_lock);
+        return AUTH_CLOSED;
+    }
+    /* The caps. */
+    if (h->auth_queued >= HTTPD_AUTH_QUEUE_MAX ||
+        auth_queued_from(h, job) >= HTTPD_AUTH_QUEUE_PER_ADDRESS) {
+        pthread_mutex_unlock(&h->auth_lock);
+        return AUTH_QUEUE_FULL;
+    }
+    job->next = NULL;
+    job->conn = conn;
+    job->tag = cc->tag;
+    job->web = cc->web;
+    job->user = user;
+    job->password = password;
+    job->have_mac = have_mac;
+    if (have_mac)
+        memcpy(job->mac, mac, sizeof(job->mac));
+    atomic_store(&job->state, AUTH_QUEUED);
+    /* Suspended before a worker can see the job, so its resume always comes after. */
+    MHD_suspend_connection(conn);
+    if (h->auth_tail != NULL)
+        h->auth_tail->next = job;
+    else
+        h->auth_head = job;
+    h->auth_tail = job;
+    h->auth_queued++;
+    pthread_cond_signal(&h->auth_work);
+    pthread_mutex_unlock(&h->auth_lock);
+    return AUTH_SUBMITTED;
 }
 
 /* The client certificate against client_auth_type: 1 acceptable, 0 not. */
@@ -568,7 +858,28 @@ static enum MHD_Result refuse_unauthorized(struct httpd *h, struct MHD_Connectio
     return ret;
 }
 
-enum guard_verdict { GUARD_PASS, GUARD_CLOSE, GUARD_UNAUTHORIZED };
+/* 429 with Retry-After (and the configured headers): the bcrypt queue is full. */
+static enum MHD_Result refuse_overload(struct MHD_Connection *conn)
+{
+    static const char body[] = "too many password checks pending; retry later\n";
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum guard_verdict {
+    GUARD_PASS,
+    GUARD_CLOSE,
+    GUARD_UNAUTHORIZED,
+    GUARD_OVERLOAD,  /* 429: the bcrypt queue is full */
+    GUARD_SUSPENDED, /* the check is queued; the verdict comes with the resume */
+};
 
 /* The web config's rules for a new request. Never logs credentials. */
 static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
@@ -593,27 +904,50 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
     char *password = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &password);
     if (user == NULL) {
-        if (password != NULL) {
-            explicit_bzero(password, strlen(password));
-            MHD_free(password);
-        }
+        free_credentials(NULL, password);
         count_failure(h, HTTPD_AUTH_MISSING_CREDENTIALS);
         log_debug("http: 401: no basic-auth credentials");
         return GUARD_UNAUTHORIZED;
     }
-    bool ok = check_credentials(cc->web, user, password != NULL ? password : "");
-    if (password != NULL) {
-        explicit_bzero(password, strlen(password));
-        MHD_free(password);
+    /* The cache answers here at once; everything else goes to the bcrypt workers. */
+    unsigned char mac[AUTH_CACHE_MAC_LEN];
+    bool have_mac = auth_cache_mac(cc->web, user, password != NULL ? password : "", mac) == 0;
+    if (have_mac && auth_cache_has(cc->web, mac)) {
+        explicit_bzero(mac, sizeof(mac));
+        free_credentials(user, password);
+        return GUARD_PASS;
     }
-    explicit_bzero(user, strlen(user));
-    MHD_free(user);
-    if (!ok) {
+    enum auth_submit_result q = auth_submit(h, cc, conn, user, password, mac, have_mac);
+    explicit_bzero(mac, sizeof(mac));
+    if (q == AUTH_SUBMITTED)
+        return GUARD_SUSPENDED;
+    free_credentials(user, password);
+    if (q == AUTH_QUEUE_FULL) {
+        count_failure(h, HTTPD_AUTH_OVERLOAD);
+        log_debug("http: 429: too many password checks pending");
+        return GUARD_OVERLOAD;
+    }
+    return GUARD_CLOSE; /* the server is stopping (or this daemon retiring) */
+}
+
+/*
+ * The verdict of the bcrypt check of a resumed request (AUTH_DONE), as the
+ * guard's verdict; the job is idle again after this.
+ */
+static enum guard_verdict guard_resumed(struct httpd *h, struct conn_ctx *cc)
+{
+    atomic_store(&cc->auth.state, AUTH_IDLE);
+    switch (cc->auth.verdict) {
+    case AUTH_OK:
+        return GUARD_PASS;
+    case AUTH_WRONG:
         count_failure(h, HTTPD_AUTH_WRONG_CREDENTIALS);
         log_debug("http: 401: wrong basic-auth credentials");
         return GUARD_UNAUTHORIZED;
+    case AUTH_DROPPED:
+    default:
+        return GUARD_CLOSE;
     }
-    return GUARD_PASS;
 }
 
 /* MHD's access handler: the guard, then the program's handler. */
@@ -621,11 +955,13 @@ static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char 
                              const char *method, const char *version, const char *upload_data,
                              size_t *upload_data_size, void **req_cls)
 {
-    struct httpd *h = cls;
-    if (*req_cls == NULL) {
+    struct httpd *h = ((const struct daemon_tag *)cls)->h;
+    enum guard_verdict v = GUARD_PASS;
+    struct conn_ctx *cc = *req_cls;
+    if (cc == NULL) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+        cc = ci != NULL ? ci->socket_context : NULL;
         if (cc == NULL)
             return MHD_NO; /* no context (out of memory at accept): refuse */
         *req_cls = cc;
@@ -634,17 +970,27 @@ static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char 
         cc->refused = false;
         web_state_unref(cc->web);
         cc->web = web_acquire(h);
-        switch (guard_check(h, cc, conn)) {
-        case GUARD_CLOSE:
-            return MHD_NO;
-        case GUARD_UNAUTHORIZED:
-            cc->refused = true;
-            return refuse_unauthorized(h, conn);
-        case GUARD_PASS:
-            break;
-        }
+        v = guard_check(h, cc, conn);
+    } else if (atomic_load(&cc->auth.state) == AUTH_DONE) {
+        v = guard_resumed(h, cc); /* MHD's call after the worker's resume */
+    } else if (atomic_load(&cc->auth.state) == AUTH_QUEUED) {
+        *upload_data_size = 0; /* not expected: suspended until the verdict */
+        return MHD_YES;
     }
-    struct conn_ctx *cc = *req_cls;
+    switch (v) {
+    case GUARD_CLOSE:
+        return MHD_NO;
+    case GUARD_UNAUTHORIZED:
+        cc->refused = true;
+        return refuse_unauthorized(h, conn);
+    case GUARD_OVERLOAD:
+        cc->refused = true;
+        return refuse_overload(conn);
+    case GUARD_SUSPENDED:
+        return MHD_YES;
+    case GUARD_PASS:
+        break;
+    }
     if (cc->refused) {
         *upload_data_size = 0; /* answered: drop whatever body follows */
         return MHD_YES;
@@ -656,7 +1002,7 @@ static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct httpd *h = cls;
+    struct httpd *h = ((const struct daemon_tag *)cls)->h;
     /* An answer is done: the next request head on this connection gets a new deadline. */
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -676,10 +1022,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    struct httpd *h = cls;
+    const struct daemon_tag *tag = cls;
+    struct httpd *h = tag->h;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         struct conn_ctx *cc = calloc(1, sizeof(*cc));
         if (cc != NULL) {
+            cc->tag = tag;
+            atomic_init(&cc->auth.state, AUTH_IDLE);
             cc->cert_ok = -1;
             cc->slot = deadline_take(h, conn);
         }
@@ -707,16 +1056,29 @@ static void tls_priorities(const struct webconfig *wc, char *out, size_t outlen)
         used += (size_t)snprintf(out + used, outlen - used, ":%s", vers[v]);
 }
 
-/* Starts one MHD daemon on the listening socket, with TLS when `wc` says so. */
-static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *wc)
+/*
+ * Starts one MHD daemon on the listening socket, with TLS when `wc` says
+ * so; *tag_out gets its daemon_tag (free it after MHD_stop_daemon, with
+ * stop_daemon). NULL when it cannot.
+ */
+static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *wc,
+                                       struct daemon_tag **tag_out)
 {
     char priorities[128];
     struct MHD_OptionItem tls[5];
     size_t n = 0;
+    /*
+     * ITC: MHD_quiesce_daemon on reload, and resumes from other threads.
+     * Suspend/resume always: the guard suspends a request for its bcrypt
+     * check (a reload may add users without a new daemon).
+     */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     MHD_USE_TURBO | MHD_USE_ITC; /* ITC: MHD_quiesce_daemon on reload */
-    if (h->allow_suspend)
-        flags |= MHD_ALLOW_SUSPEND_RESUME;
+                     MHD_USE_TURBO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+    *tag_out = NULL;
+    struct daemon_tag *tag = calloc(1, sizeof(*tag));
+    if (tag == NULL)
+        return NULL;
+    tag->h = h;
     if (wc != NULL && wc->tls) {
         flags |= MHD_USE_TLS;
         tls_priorities(wc, priorities, sizeof(priorities));
@@ -728,15 +1090,34 @@ static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *
             tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->client_ca_pem };
     }
     tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, guard, h,
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, guard, tag,
         /* first, so that MHD's messages about the other options reach our log */
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS, MHD_OPTION_CONNECTION_LIMIT,
         h->max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)HTTPD_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, tag,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, tag, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    if (d == NULL)
+        free(tag);
+    else
+        *tag_out = tag;
+    return d;
+}
+
+/*
+ * Stops a daemon (NULL: nothing) and frees its tag: its bcrypt jobs are
+ * fenced off first, as MHD_stop_daemon must find no suspended connection.
+ */
+static void stop_daemon(struct httpd *h, struct MHD_Daemon *d, struct daemon_tag *tag)
+{
+    if (d == NULL)
+        return;
+    auth_fence(h, tag);
+    MHD_stop_daemon(d);
+    auth_unfence(h);
+    free(tag);
 }
 
 struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t errlen)
@@ -748,14 +1129,17 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
         return NULL;
     }
     pthread_mutex_init(&h->web_lock, NULL);
+    pthread_mutex_init(&h->auth_lock, NULL);
+    pthread_cond_init(&h->auth_work, NULL);
+    pthread_cond_init(&h->auth_idle, NULL);
     h->listen_fd = -1;
     h->completed = opts->completed;
-    h->allow_suspend = opts->allow_suspend;
     h->realm = opts->realm;
     h->counters = opts->counters;
     h->web = web_state_new(opts->web);
     if (h->web == NULL) {
         webconfig_free(opts->web);
+        auth_pool_destroy(h);
         pthread_mutex_destroy(&h->web_lock);
         free(h);
         seterr(err, errlen, "out of memory");
@@ -766,6 +1150,7 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
     h->listen_fd = open_listener(opts->listen_address, h->bound, sizeof(h->bound), err, errlen);
     if (h->listen_fd < 0) {
         web_state_unref(h->web);
+        auth_pool_destroy(h);
         pthread_mutex_destroy(&h->web_lock);
         free(h);
         return NULL;
@@ -782,10 +1167,11 @@ int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler
     h->per_ip = h->max_conn / HTTPD_PER_IP_LIMIT_DIVISOR;
     if (h->per_ip == 0)
         h->per_ip = 1;
-    if (deadline_start(h, 2 * h->max_conn, err, errlen) != 0)
+    if (deadline_start(h, 2 * h->max_conn, err, errlen) != 0 ||
+        auth_pool_start(h, err, errlen) != 0)
         return -1;
     const struct webconfig *wc = h->web != NULL ? h->web->wc : NULL;
-    h->daemon = start_daemon(h, wc);
+    h->daemon = start_daemon(h, wc, &h->daemon_tag);
     if (h->daemon == NULL) {
         seterr(err, errlen, "cannot start the HTTP%s server on %s",
                wc != NULL && wc->tls ? "S" : "", h->bound);
@@ -814,15 +1200,18 @@ void httpd_stop(struct httpd *h)
 {
     if (h == NULL)
         return;
-    if (h->retired != NULL)
-        MHD_stop_daemon(h->retired); /* quiesced: it no longer owns the socket */
+    auth_fence(h, NULL); /* no more bcrypt jobs; pending ones dropped */
+    /* quiesced: the retired daemon no longer owns the socket */
+    stop_daemon(h, h->retired, h->retired_tag);
     /* MHD_stop_daemon closes the listening socket of a daemon that was not quiesced. */
     if (h->daemon != NULL)
-        MHD_stop_daemon(h->daemon);
+        stop_daemon(h, h->daemon, h->daemon_tag);
     else if (h->listen_fd >= 0)
         close(h->listen_fd);
-    deadline_stop(h); /* after the daemons: they no longer call on_connection */
+    auth_pool_stop(h); /* after the daemons: nothing can queue a job now */
+    deadline_stop(h);  /* after the daemons: they no longer call on_connection */
     web_state_unref(h->web);
+    auth_pool_destroy(h);
     pthread_mutex_destroy(&h->web_lock);
     free(h);
 }
@@ -878,21 +1267,23 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
             web_reload_failed(h);
             return -1;
         }
-        struct MHD_Daemon *nd = start_daemon(h, wc);
+        struct daemon_tag *nd_tag = NULL;
+        struct MHD_Daemon *nd = start_daemon(h, wc, &nd_tag);
         bool failed = nd == NULL;
         if (failed) {
             seterr(err, errlen, "cannot start the HTTP%s server with the new TLS settings",
                    wc != NULL && wc->tls ? "S" : "");
-            nd = start_daemon(h, old ? old->wc : NULL);
+            nd = start_daemon(h, old ? old->wc : NULL, &nd_tag);
             if (nd == NULL)
                 log_error("cannot restart the HTTP server on %s with the old settings either: "
                           "not serving",
                           h->bound);
         }
-        if (h->retired != NULL)
-            MHD_stop_daemon(h->retired);
+        stop_daemon(h, h->retired, h->retired_tag);
         h->retired = h->daemon;
+        h->retired_tag = h->daemon_tag;
         h->daemon = nd;
+        h->daemon_tag = nd_tag;
         if (failed) {
             web_state_unref(old);
             web_state_unref(ns);
@@ -931,7 +1322,7 @@ const char *httpd_auth_failure_name(enum httpd_auth_failure f)
 {
     static const char *const names[HTTPD_AUTH_FAILURE_COUNT] = { "missing_credentials",
                                                                  "wrong_credentials",
-                                                                 "client_certificate" };
+                                                                 "client_certificate", "overload" };
     return (unsigned)f < HTTPD_AUTH_FAILURE_COUNT ? names[f] : "unknown";
 }
 
@@ -1007,7 +1398,8 @@ int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c
     int rc = expo_family(e, failures, METRIC_COUNTER,
                          "Requests refused by the web config: missing_credentials, "
                          "wrong_credentials (basic auth, 401), client_certificate (missing or "
-                         "not verified; connection closed).");
+                         "not verified; connection closed), overload (429: too many password "
+                         "checks pending, no bcrypt done).");
     for (int f = 0; f < HTTPD_AUTH_FAILURE_COUNT; f++) {
         struct metric_label l[] = { { "reason",
                                       httpd_auth_failure_name((enum httpd_auth_failure)f) } };

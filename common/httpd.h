@@ -26,6 +26,10 @@
  *     report for good (which a 4xx would make it do).
  *   - basic_auth_users: 401 with WWW-Authenticate on missing or wrong
  *     credentials, before the handler runs and before any body is read.
+ *     Credentials seen before are answered from a cache on the polling
+ *     thread; others are checked (bcrypt) by a small worker pool while the
+ *     connection is suspended, and get 429 (Retry-After: 1) when too many
+ *     checks are pending - so wrong passwords never delay other requests.
  *   - http_server_config.headers on every response queued through
  *     httpd_queue_response (which every response helper here uses).
  * httpd_reload_web swaps the config: users and headers for every request
@@ -74,10 +78,11 @@ enum httpd_auth_failure {
     HTTPD_AUTH_MISSING_CREDENTIALS = 0, /* no Basic credentials */
     HTTPD_AUTH_WRONG_CREDENTIALS,       /* unknown user or wrong password */
     HTTPD_AUTH_CLIENT_CERTIFICATE,      /* missing or unverified client certificate */
+    HTTPD_AUTH_OVERLOAD,                /* 429: the bcrypt queue was full, no check done */
 };
-#define HTTPD_AUTH_FAILURE_COUNT 3
+#define HTTPD_AUTH_FAILURE_COUNT 4
 
-/* "missing_credentials", "wrong_credentials", "client_certificate". */
+/* "missing_credentials", "wrong_credentials", "client_certificate", "overload". */
 const char *httpd_auth_failure_name(enum httpd_auth_failure f);
 
 /*
@@ -111,7 +116,9 @@ struct httpd_options {
      * answer comes from another thread (the store answers a report after
      * its writer thread's COMMIT) suspends the connection instead of
      * blocking a polling thread, and that thread resumes it; MHD then calls
-     * the handler again to queue the response. Off by default.
+     * the handler again to queue the response. Since the guard suspends
+     * requests for their bcrypt check, every daemon allows it; the field
+     * stays for the programs that say they need it.
      */
     bool allow_suspend;
     /*
