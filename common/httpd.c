@@ -142,6 +142,7 @@ struct conn_slot {
  */
 struct daemon_tag {
     struct httpd *h;
+    atomic_int parked; /* connections the program parked with httpd_suspend */
 };
 
 enum auth_state { AUTH_IDLE = 0, AUTH_QUEUED, AUTH_DONE };
@@ -210,13 +211,13 @@ struct httpd {
 
 /* Per connection (MHD's socket context), from accept to close. */
 struct conn_ctx {
-    struct web_state *web;        /* the state of the current request (a reference) */
-    const struct daemon_tag *tag; /* the daemon that accepted it */
-    int cert_ok;                  /* client certificate judged: -1 not yet, 0 refused, 1 fine */
-    bool refused;                 /* the current request got a 401/429 from the guard */
-    void *inner_cls;              /* the handler's *req_cls */
-    struct conn_slot *slot;       /* header deadline; NULL: none free */
-    struct auth_job auth;         /* the current request's bcrypt check, if any */
+    struct web_state *web;  /* the state of the current request (a reference) */
+    struct daemon_tag *tag; /* the daemon that accepted it */
+    int cert_ok;            /* client certificate judged: -1 not yet, 0 refused, 1 fine */
+    bool refused;           /* the current request got a 401/429 from the guard */
+    void *inner_cls;        /* the handler's *req_cls */
+    struct conn_slot *slot; /* header deadline; NULL: none free */
+    struct auth_job auth;   /* the current request's bcrypt check, if any */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -1022,7 +1023,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    const struct daemon_tag *tag = cls;
+    struct daemon_tag *tag = cls;
     struct httpd *h = tag->h;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         struct conn_ctx *cc = calloc(1, sizeof(*cc));
@@ -1079,6 +1080,7 @@ static struct MHD_Daemon *start_daemon(struct httpd *h, const struct webconfig *
     if (tag == NULL)
         return NULL;
     tag->h = h;
+    atomic_init(&tag->parked, 0);
     if (wc != NULL && wc->tls) {
         flags |= MHD_USE_TLS;
         tls_priorities(wc, priorities, sizeof(priorities));
@@ -1114,10 +1116,50 @@ static void stop_daemon(struct httpd *h, struct MHD_Daemon *d, struct daemon_tag
 {
     if (d == NULL)
         return;
+    /*
+     * The program's parked connections (the store's reports waiting for a
+     * COMMIT) are resumed by its own threads within a batch; wait for them
+     * rather than let MHD_stop_daemon abort. Bounded by the program: the
+     * store's writer answers every job it took, also when the database
+     * fails.
+     */
+    for (unsigned waited_ms = 0; atomic_load(&tag->parked) > 0; waited_ms += 10) {
+        if (waited_ms == 10000)
+            log_warnx("http: stopping a server: still waiting for %d parked request(s)",
+                      atomic_load(&tag->parked));
+        struct timespec ts = { 0, 10 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
     auth_fence(h, tag);
     MHD_stop_daemon(d);
     auth_unfence(h);
     free(tag);
+}
+
+/* The daemon that accepted `conn` (NULL when it has no context). */
+static struct daemon_tag *conn_tag(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+    return cc != NULL ? cc->tag : NULL;
+}
+
+void httpd_suspend(struct MHD_Connection *conn)
+{
+    struct daemon_tag *tag = conn_tag(conn);
+    if (tag != NULL)
+        atomic_fetch_add(&tag->parked, 1);
+    MHD_suspend_connection(conn);
+}
+
+void httpd_resume(struct MHD_Connection *conn)
+{
+    /* The tag outlives the resume: its daemon is stopped only once `parked` is 0. */
+    struct daemon_tag *tag = conn_tag(conn);
+    MHD_resume_connection(conn);
+    if (tag != NULL)
+        atomic_fetch_sub(&tag->parked, 1);
 }
 
 struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t errlen)

@@ -112,16 +112,6 @@ struct httpd_options {
     /* Optional: called when MHD finishes a request, to free *req_cls. */
     MHD_RequestCompletedCallback completed;
     /*
-     * Allow MHD_suspend_connection/MHD_resume_connection: a handler whose
-     * answer comes from another thread (the store answers a report after
-     * its writer thread's COMMIT) suspends the connection instead of
-     * blocking a polling thread, and that thread resumes it; MHD then calls
-     * the handler again to queue the response. Since the guard suspends
-     * requests for their bcrypt check, every daemon allows it; the field
-     * stays for the programs that say they need it.
-     */
-    bool allow_suspend;
-    /*
      * Optional web config (TLS, basic auth, headers), taken over by
      * httpd_start (freed by it on failure too). NULL: plain HTTP, no auth.
      */
@@ -163,6 +153,21 @@ const char *httpd_bound_address(const struct httpd *h);
 
 /* Stops accepting, closes every connection, joins the thread, frees. */
 void httpd_stop(struct httpd *h);
+
+/*
+ * For a handler whose answer comes from another thread (the store answers
+ * a report after its writer thread's COMMIT): httpd_suspend parks the
+ * connection instead of blocking a polling thread; the other thread calls
+ * httpd_resume once the answer is ready, and MHD calls the handler again
+ * to queue it. Use these, never MHD_suspend_connection/MHD_resume_connection
+ * directly: they count the parked connections of each daemon, so that a
+ * daemon retired by a TLS reload is stopped only once none of its
+ * connections is parked (MHD_stop_daemon must not find one). Every
+ * httpd_suspend needs exactly one httpd_resume; the program resumes all of
+ * them before httpd_stop (the store drains its writer first).
+ */
+void httpd_suspend(struct MHD_Connection *conn);
+void httpd_resume(struct MHD_Connection *conn);
 
 /*
  * Replaces the web config with `wc` (taken over, also on failure) for every

@@ -219,7 +219,7 @@ static void job_done(struct writer_job *wj, void *arg)
         set_answer(req, 503, INGEST_UNAVAILABLE, "the database cannot write now; retry later");
         break;
     }
-    MHD_resume_connection(req->conn);
+    httpd_resume(req->conn);
 }
 
 static bool content_type_ok(const char *ct)
@@ -394,7 +394,7 @@ static enum MHD_Result ingest_end(struct request *req)
 
     /* Suspend before the writer can see the job, so its resume always comes after. */
     req->state = REQ_QUEUED;
-    MHD_suspend_connection(req->conn);
+    httpd_suspend(req->conn);
     enum writer_submit_result q = writer_submit(srv->writer, &req->wj);
     if (q != WRITER_QUEUED) {
         if (q == WRITER_FULL)
@@ -403,7 +403,7 @@ static enum MHD_Result ingest_end(struct request *req)
         else
             set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_UNAVAILABLE,
                        "the store is shutting down; retry later");
-        MHD_resume_connection(req->conn);
+        httpd_resume(req->conn);
     }
     return MHD_YES;
 }
@@ -591,7 +591,6 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
     struct httpd_options opts = { .listen_address = cfg->listen_address,
                                   .max_connections = (unsigned)cfg->max_connections,
                                   .completed = completed,
-                                  .allow_suspend = true,
                                   .web = web,
                                   .realm = "dockward-store",
                                   .counters = &metrics->web };
