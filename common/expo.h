@@ -135,9 +135,19 @@ int expo_accepts_gzip(const char *accept_encoding);
 int gzip_compress(const void *data, size_t len, struct buf *out);
 
 /*
- * Inflates one gzip member into `out`; for tests and the store's ingest.
- * Returns 0, or -1 (corrupt input, or the output cap was hit).
+ * Inflates one gzip member into `out` (appended; its max is the cap). Tells
+ * a body that inflates past the cap (a "zip bomb": the store answers 413)
+ * from one that is not exactly one whole gzip member (400). On failure
+ * `out` is left as it was.
  */
+enum gzip_result {
+    GZIP_OK = 0,
+    GZIP_CORRUPT = -1,   /* not one whole gzip member, or bytes after it */
+    GZIP_TOO_LARGE = -2, /* inflates past out->max */
+};
+enum gzip_result gzip_inflate(const void *data, size_t len, struct buf *out);
+
+/* gzip_inflate for callers that need no reason: 0, or -1 on any failure. */
 int gzip_decompress(const void *data, size_t len, struct buf *out);
 
 #endif

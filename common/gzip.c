@@ -1,5 +1,5 @@
 /*
- * gzip.c - gzip_compress and gzip_decompress (declared in expo.h), thin
+ * gzip.c - gzip_compress and gzip_inflate (declared in expo.h), thin
  * loops over zlib that write into a capped struct buf.
  *
  * Both stream through a 16 KiB stack buffer into the output buf, so the only
@@ -64,17 +64,18 @@ int gzip_compress(const void *data, size_t len, struct buf *out)
     return 0;
 }
 
-int gzip_decompress(const void *data, size_t len, struct buf *out)
+enum gzip_result gzip_inflate(const void *data, size_t len, struct buf *out)
 {
     z_stream zs = { 0 };
     unsigned char chunk[GZIP_CHUNK];
     size_t start = out->len;
     /* windowBits 15 + 16: gzip only, not zlib or raw deflate. */
     if (inflateInit2(&zs, GZIP_WINDOW_BITS) != Z_OK)
-        return -1;
+        return GZIP_CORRUPT;
     const unsigned char *in = data;
     size_t left = len;
     int rc = Z_OK;
+    enum gzip_result result = GZIP_OK;
     while (rc == Z_OK) {
         if (zs.avail_in == 0) {
             if (left == 0)
@@ -90,19 +91,25 @@ int gzip_decompress(const void *data, size_t len, struct buf *out)
         rc = inflate(&zs, Z_NO_FLUSH);
         if (rc != Z_OK && rc != Z_STREAM_END)
             break;
-        if (buf_append(out, chunk, sizeof(chunk) - zs.avail_out) != BUF_OK) {
-            rc = Z_MEM_ERROR;
+        int b = buf_append(out, chunk, sizeof(chunk) - zs.avail_out);
+        if (b != BUF_OK) {
+            result = b == BUF_TOOBIG ? GZIP_TOO_LARGE : GZIP_CORRUPT;
             break;
         }
     }
     /* One member exactly: bytes after it are as suspect as a bad checksum. */
-    int ok = rc == Z_STREAM_END && zs.avail_in == 0 && left == 0;
+    if (result == GZIP_OK && !(rc == Z_STREAM_END && zs.avail_in == 0 && left == 0))
+        result = GZIP_CORRUPT;
     inflateEnd(&zs);
-    if (!ok) {
+    if (result != GZIP_OK) {
         out->len = start;
         if (out->data != NULL)
             out->data[start] = '\0';
-        return -1;
     }
-    return 0;
+    return result;
+}
+
+int gzip_decompress(const void *data, size_t len, struct buf *out)
+{
+    return gzip_inflate(data, len, out) == GZIP_OK ? 0 : -1;
 }

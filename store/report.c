@@ -25,13 +25,11 @@
 
 #include "../common/utf8.h"
 
-#include <limits.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define ARENA_CHUNK (64u * 1024u)
 
@@ -489,43 +487,5 @@ bool store_report_collector_ran(const struct store_report *r, const char *name)
 
 enum store_gunzip_result store_gunzip(const void *data, size_t len, struct buf *out)
 {
-    z_stream zs = { 0 };
-    unsigned char chunk[16384];
-    size_t start = out->len;
-    if (inflateInit2(&zs, 15 + 16) != Z_OK) /* gzip wrapper only */
-        return GUNZIP_CORRUPT;
-    const unsigned char *in = data;
-    size_t left = len;
-    int rc = Z_OK;
-    enum store_gunzip_result result = GUNZIP_OK;
-    while (rc == Z_OK) {
-        if (zs.avail_in == 0) {
-            if (left == 0)
-                break; /* the member did not end: truncated */
-            uInt take = left > UINT_MAX ? UINT_MAX : (uInt)left;
-            zs.next_in = (Bytef *)in;
-            zs.avail_in = take;
-            in += take;
-            left -= take;
-        }
-        zs.next_out = chunk;
-        zs.avail_out = sizeof(chunk);
-        rc = inflate(&zs, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END)
-            break;
-        int b = buf_append(out, chunk, sizeof(chunk) - zs.avail_out);
-        if (b != BUF_OK) {
-            result = b == BUF_TOOBIG ? GUNZIP_TOO_LARGE : GUNZIP_CORRUPT;
-            break;
-        }
-    }
-    if (result == GUNZIP_OK && !(rc == Z_STREAM_END && zs.avail_in == 0 && left == 0))
-        result = GUNZIP_CORRUPT; /* cut short, bad data, or bytes after the member */
-    inflateEnd(&zs);
-    if (result != GUNZIP_OK) {
-        out->len = start;
-        if (out->data != NULL)
-            out->data[start] = '\0';
-    }
-    return result;
+    return (enum store_gunzip_result)gzip_inflate(data, len, out);
 }

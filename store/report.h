@@ -13,6 +13,7 @@
 #define DOCKWARD_STORE_REPORT_H
 
 #include "../common/buf.h"
+#include "../common/expo.h"
 
 #include <dockward/v1/report.pb-c.h>
 
@@ -83,17 +84,12 @@ void store_report_free(struct store_report *r);
 bool store_report_collector_ran(const struct store_report *r, const char *name);
 
 enum store_gunzip_result {
-    GUNZIP_OK = 0,
-    GUNZIP_CORRUPT = -1,   /* 400: not one whole gzip member */
-    GUNZIP_TOO_LARGE = -2, /* 413: inflates past out->max (a "zip bomb") */
+    GUNZIP_OK = GZIP_OK,
+    GUNZIP_CORRUPT = GZIP_CORRUPT,     /* 400: not one whole gzip member */
+    GUNZIP_TOO_LARGE = GZIP_TOO_LARGE, /* 413: inflates past out->max (a "zip bomb") */
 };
 
-/*
- * Inflates one gzip member into `out` (appended; its max is the cap).
- * Unlike common's gzip_decompress it tells a body that inflates past the
- * cap (413) from one that is not gzip (400). On failure `out` is left as it
- * was.
- */
+/* The ingest's Content-Encoding: gzip, through common's gzip_inflate. */
 enum store_gunzip_result store_gunzip(const void *data, size_t len, struct buf *out);
 
 /* Orders results the way the store keys them: check_id, then target (bytewise). */
