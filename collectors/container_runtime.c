@@ -62,6 +62,8 @@
 #define PRIVILEGED_PORT    1024          /* host ports below this need root */
 #define SPRAWL_MIN_TOTAL   25            /* 6.2: more containers than this ... */
 #define CONTAINER_ID_MIN   12            /* shortest id matched in a cgroup path */
+#define JOIN_DEPTH_MAX     8             /* container:X hops followed for a shared namespace */
+#define CPU_SHARES_DEFAULT 1024          /* the kernel's and Docker's default weight */
 
 static const struct check_def container_runtime_checks[] = {
     { "4.1", "4", 1, true, "Containers run as a non-root user",
@@ -174,12 +176,16 @@ struct run {
     const struct collect_ctx *ctx;
     const struct docker_sweep *sw;
     struct result_sink *sink;
-    int apparmor;          /* 1/0: the host has AppArmor; -1: /info did not say */
-    int selinux;           /* likewise for SELinux */
-    int nnp_default;       /* dockerd's no-new-privileges default: 1 on, 0 off, -1 unknown */
-    char nnp_why[300];     /* why unknown, or where the default came from */
-    int sockets_known;     /* the socket list could be built */
-    char sockets_why[300]; /* why not */
+    int apparmor;      /* 1/0: the host has AppArmor; -1: /info did not say */
+    int selinux;       /* likewise for SELinux */
+    int nnp_default;   /* dockerd's no-new-privileges default: 1 on, 0 off, -1 unknown */
+    char nnp_why[300]; /* why unknown, or where the default came from */
+    int seccomp_host;  /* /info: 1 seccomp filters applied, 0 none, -1 unknown */
+    int seccomp_default_unconfined; /* /info: name=seccomp,profile=unconfined */
+    char bind_ip[64];               /* dockerd's default binding address for -p without an IP */
+    char bind_ip_why[160];          /* where it came from */
+    int sockets_known;              /* the socket list could be built */
+    char sockets_why[300];          /* why not */
     char sockets[SOCKETS_MAX][HOSTFS_PATH_MAX]; /* Docker sockets, canonical host paths */
     size_t n_sockets;
 };
@@ -294,6 +300,29 @@ static int host_has_security_option(const struct docker_info *info, const char *
 }
 
 /*
+ * The "profile=" part of /info's "name=seccomp,profile=default" into out
+ * ("" when the option has none); 1 when seccomp is listed at all.
+ */
+static int host_seccomp_profile(const struct docker_info *info, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < info->security_options.len; i++) {
+        const char *opt = info->security_options.items[i];
+        if (opt == NULL)
+            continue;
+        if (strcmp(opt, "seccomp") == 0)
+            return 1;
+        if (strncmp(opt, "name=seccomp", 12) != 0 || (opt[12] != '\0' && opt[12] != ','))
+            continue;
+        const char *prof = strstr(opt, ",profile=");
+        if (prof != NULL)
+            snprintf(out, outlen, "%.*s", (int)strcspn(prof + 9, ","), prof + 9);
+        return 1;
+    }
+    return 0;
+}
+
+/*
  * Adds a host path, canonicalised inside the root, to the socket list
  * (deduplicated). `path` may be the very slot it lands in.
  */
@@ -331,7 +360,21 @@ static void load_daemon_facts(struct run *r)
     const char *val = dockerd_config_effective(&cfg, "no-new-privileges", &src);
     int nnp = dockerd_parse_bool(val);
     const char *where = src == DOCKERD_SRC_CMDLINE ? "dockerd's command line" : cfg.config_file;
-    if (val != NULL && nnp == 1) {
+    const char *dh = r->ctx->docker_host;
+    int remote = dh != NULL && strncmp(dh, "unix://", 7) != 0 && dh[0] != '/';
+    if (cfg.pid == 0 || remote) {
+        /* The default may be on where it cannot be seen (2.14 says error too). */
+        r->nnp_default = -1;
+        if (remote)
+            textf(r->nnp_why, sizeof(r->nnp_why),
+                  "daemon default unknown: %s is not a local socket, so dockerd's command line "
+                  "and daemon.json are not visible",
+                  dh);
+        else
+            textf(r->nnp_why, sizeof(r->nnp_why),
+                  "daemon default unknown: no dockerd process visible in /proc, so its "
+                  "command line and daemon.json are not known");
+    } else if (val != NULL && nnp == 1) {
         r->nnp_default = 1;
         textf(r->nnp_why, sizeof(r->nnp_why), "daemon default no-new-privileges=true (%s)", where);
     } else if (val != NULL) {
@@ -348,6 +391,13 @@ static void load_daemon_facts(struct run *r)
         r->nnp_default = 0;
         textf(r->nnp_why, sizeof(r->nnp_why), "daemon default no-new-privileges off (unset)");
     }
+    /* --ip / "ip": the address -p without one binds on the default bridge (default 0.0.0.0). */
+    const char *ip = dockerd_config_effective(&cfg, "ip", &src);
+    if (ip != NULL && ip[0] != '\0' && strlen(ip) < sizeof(r->bind_ip)) {
+        snprintf(r->bind_ip, sizeof(r->bind_ip), "%s", ip);
+        textf(r->bind_ip_why, sizeof(r->bind_ip_why), "dockerd's ip=%s (%s)", ip,
+              src == DOCKERD_SRC_CMDLINE ? "command line" : cfg.config_file);
+    }
 
     /* Listed straight into r->sockets, then canonicalised and deduplicated in place. */
     size_t n = dockerd_config_unix_sockets(&cfg, r->ctx->rootfs, r->sockets, SOCKETS_MAX);
@@ -359,7 +409,6 @@ static void load_daemon_facts(struct run *r)
         memcpy(path, r->sockets[i], sizeof(path));
         add_socket(r, path);
     }
-    const char *dh = r->ctx->docker_host;
     if (dh != NULL && strncmp(dh, "unix://", 7) == 0)
         add_socket(r, dh + 7);
     r->sockets_known = 1;
@@ -438,21 +487,6 @@ static int judge_user(struct run *r, const struct cview *v, const char *id)
                str_or(c->image, str_or(img->id, "?")), iuser);
 }
 
-static int judge_apparmor(struct run *r, const struct cview *v, const char *id)
-{
-    if (r->apparmor < 0)
-        return add(r, v, id, CHECK_ERROR,
-                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
-    if (r->apparmor == 0)
-        return add(r, v, id, CHECK_SKIP, "AppArmor is not enabled on this host");
-    const char *p = str_or(v->c->apparmor_profile, "");
-    if (p[0] == '\0')
-        return add(r, v, id, CHECK_FAIL, "AppArmorProfile empty: no profile applied");
-    if (strcmp(p, "unconfined") == 0)
-        return add(r, v, id, CHECK_FAIL, "AppArmorProfile=unconfined");
-    return add(r, v, id, CHECK_PASS, "AppArmorProfile=%s", p);
-}
-
 /* The value of a SecurityOpt "key=value" or old-style "key:value", or NULL. */
 static const char *security_opt_value(const char *opt, const char *key)
 {
@@ -460,6 +494,59 @@ static const char *security_opt_value(const char *opt, const char *key)
     if (strncmp(opt, key, kl) == 0 && (opt[kl] == '=' || opt[kl] == ':'))
         return opt + kl + 1;
     return NULL;
+}
+
+/* The last SecurityOpt item with this key (dockerd applies them in order), or NULL. */
+static const char *security_opt_last(const struct str_list *so, const char *key, const char **item)
+{
+    const char *val = NULL;
+    for (size_t i = 0; i < so->len; i++) {
+        const char *v = security_opt_value(str_or(so->items[i], ""), key);
+        if (v != NULL) {
+            val = v;
+            if (item != NULL)
+                *item = so->items[i];
+        }
+    }
+    return val;
+}
+
+/*
+ * 5.2. dockerd chooses the profile when it starts a container
+ * (daemon/oci_linux.go WithApparmor): "unconfined" for a privileged one,
+ * the apparmor= option when given, else docker-default; AppArmorProfile
+ * stays empty until then. So a container that never started is judged on
+ * the profile it will get, and one that ran on the profile it got.
+ */
+static int judge_apparmor(struct run *r, const struct cview *v, const char *id)
+{
+    if (r->apparmor < 0)
+        return add(r, v, id, CHECK_ERROR,
+                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
+    if (r->apparmor == 0)
+        return add(r, v, id, CHECK_SKIP, "AppArmor is not enabled on this host");
+    const struct docker_container *c = v->c;
+    const char *p = str_or(c->apparmor_profile, "");
+    const char *asked = security_opt_last(&c->security_opt, "apparmor", NULL);
+    if (c->privileged && (p[0] == '\0' || strcmp(p, "unconfined") == 0))
+        return add(r, v, id, CHECK_FAIL,
+                   "HostConfig.Privileged=true: dockerd runs it with AppArmor unconfined");
+    if (p[0] == '\0' && c->never_started) {
+        if (asked != NULL && strcmp(asked, "unconfined") == 0)
+            return add(r, v, id, CHECK_FAIL,
+                       "SecurityOpt apparmor=unconfined: no profile when it starts");
+        if (asked != NULL)
+            return add(r, v, id, CHECK_PASS,
+                       "never started: dockerd applies the profile %s at start (SecurityOpt)",
+                       asked);
+        return add(r, v, id, CHECK_PASS,
+                   "never started: dockerd applies docker-default at start (no apparmor= option)");
+    }
+    if (p[0] == '\0')
+        return add(r, v, id, CHECK_FAIL, "AppArmorProfile empty: no profile applied");
+    if (strcmp(p, "unconfined") == 0)
+        return add(r, v, id, CHECK_FAIL, "AppArmorProfile=unconfined");
+    return add(r, v, id, CHECK_PASS, "AppArmorProfile=%s", p);
 }
 
 static int judge_selinux(struct run *r, const struct cview *v, const char *id)
@@ -516,6 +603,10 @@ static int cap_in(const char *cap, const char *const *set, size_t n)
 static int judge_caps(struct run *r, const struct cview *v, const char *id)
 {
     const struct str_list *add_list = &v->c->cap_add;
+    /* daemon/oci_linux.go WithCapabilities: a privileged container gets every capability. */
+    if (v->c->privileged)
+        return add(r, v, id, CHECK_FAIL,
+                   "HostConfig.Privileged=true grants every capability (CapAdd ignored)");
     if (add_list->len == 0)
         return add(r, v, id, CHECK_PASS, "HostConfig.CapAdd empty");
     struct buf extra, danger, all;
@@ -603,34 +694,79 @@ static int sensitive_path(const char *path)
     return 0;
 }
 
+/*
+ * The host path a mount exposes: a bind's Source, or the device of a local
+ * volume created as a bind (`docker volume create -o type=none -o o=bind
+ * -o device=/etc`: its Mounts entry shows only .../volumes/NAME/_data, the
+ * local driver bind-mounts the device there). Returns 1 with *path and
+ * `via` ("" or " (volume NAME)"), 0 when the mount exposes no host path of
+ * its own, -1 with `via` saying why it cannot be told.
+ */
+static int mount_host_path(const struct run *r, const struct docker_mount *m, const char **path,
+                           char *via, size_t vialen)
+{
+    via[0] = '\0';
+    if (is_bind(m)) {
+        *path = m->source;
+        return 1;
+    }
+    if (strcmp(str_or(m->type, ""), "volume") != 0 || strcmp(str_or(m->driver, ""), "local") != 0)
+        return 0;
+    if (!r->sw->volumes_ok) {
+        textf(via, vialen, "volume %s: cannot tell whether it binds a host path (%s)",
+              str_or(m->name, "?"), r->sw->volumes_error[0] ? r->sw->volumes_error : "no /volumes");
+        return -1;
+    }
+    for (size_t i = 0; i < r->sw->n_volumes; i++) {
+        const struct docker_volume *vol = &r->sw->volumes[i];
+        if (vol->name == NULL || strcmp(vol->name, str_or(m->name, "")) != 0)
+            continue;
+        if (vol->bind_device == NULL || vol->bind_device[0] != '/')
+            return 0;
+        *path = vol->bind_device;
+        textf(via, vialen, " (volume %s)", vol->name);
+        return 1;
+    }
+    return 0; /* created after the volume list was read: no options to look at */
+}
+
 static int judge_sensitive_mounts(struct run *r, const struct cview *v, const char *id)
 {
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     size_t binds = 0;
+    char unknown[300] = "";
     for (size_t i = 0; i < v->c->n_mounts; i++) {
         const struct docker_mount *m = &v->c->mounts[i];
-        if (!is_bind(m))
+        const char *src = NULL;
+        char via[300];
+        int hp = mount_host_path(r, m, &src, via, sizeof(via));
+        if (hp < 0 && unknown[0] == '\0')
+            memcpy(unknown, via, sizeof(unknown));
+        if (hp <= 0)
             continue;
         binds++;
         /* The source as given, and as it resolves on the host (/data -> /etc). */
         char canon[HOSTFS_PATH_MAX];
-        int bad = sensitive_path(m->source);
-        if (!bad && hostfs_canonical(r->ctx->rootfs, m->source, canon, sizeof(canon)) == 0 &&
+        int bad = sensitive_path(src);
+        if (!bad && hostfs_canonical(r->ctx->rootfs, src, canon, sizeof(canon)) == 0 &&
             sensitive_path(canon)) {
             bad = 1;
-            list_add(&found, "%s (-> %s) on %s (%s)", m->source, canon, str_or(m->destination, "?"),
-                     m->rw ? "rw" : "ro");
+            list_add(&found, "%s%s (-> %s) on %s (%s)", src, via, canon,
+                     str_or(m->destination, "?"), m->rw ? "rw" : "ro");
         } else if (bad) {
-            list_add(&found, "%s on %s (%s)", m->source, str_or(m->destination, "?"),
+            list_add(&found, "%s%s on %s (%s)", src, via, str_or(m->destination, "?"),
                      m->rw ? "rw" : "ro");
         }
     }
     int rc;
     if (found.len > 0)
         rc = add(r, v, id, CHECK_FAIL, "sensitive host paths mounted: %s", buf_str(&found));
+    else if (unknown[0] != '\0')
+        rc = add(r, v, id, CHECK_ERROR, "%s", unknown);
     else
-        rc = add(r, v, id, CHECK_PASS, "%zu bind mounts, none of a sensitive host path", binds);
+        rc =
+            add(r, v, id, CHECK_PASS, "%zu host-path mounts, none of a sensitive host path", binds);
     buf_free(&found);
     return rc;
 }
@@ -907,13 +1043,92 @@ static int judge_sshd(struct run *r, const struct cview *v, const char *id)
                s.dirs, dir);
 }
 
-/* "0.0.0.0:80->80/tcp", "[::]:auto->443/tcp". */
+/*
+ * Ports: what a container publishes, as dockerd applies it.
+ *
+ * A running container's real bindings are in NetworkSettings.Ports: they
+ * include what -P (PublishAllPorts) published, which HostConfig.PortBindings
+ * never shows, and the one port dockerd picked of a host-port range. A
+ * container that is not running has only what was asked for: the
+ * PortBindings (a range "80-90" as written) plus, with PublishAllPorts, one
+ * binding per exposed port (Config.ExposedPorts, the image's EXPOSE merged
+ * in) that dockerd will give a port of the ephemeral range at start. With
+ * --network host, dockerd discards the bindings (the container uses the
+ * host's ports directly; 5.10 says so).
+ */
+#define DISCARDED_PORTS                                                                        \
+    "no published ports: with HostConfig.NetworkMode=host dockerd discards them (5.10 judges " \
+    "the host network)"
+
+struct port_view {
+    struct docker_port_binding *items; /* strings borrowed from the container */
+    size_t n;
+    const char *source; /* "NetworkSettings.Ports" or "HostConfig.PortBindings" */
+    int discarded;      /* --network host: bindings discarded by dockerd */
+};
+
+static int port_view_build(const struct docker_container *c, struct port_view *pv)
+{
+    memset(pv, 0, sizeof(*pv));
+    if (is_host_mode(c->network_mode)) {
+        pv->discarded = c->n_ports > 0 || c->publish_all;
+        pv->source = "HostConfig.PortBindings";
+        return 0;
+    }
+    if (c->running) {
+        pv->source = "NetworkSettings.Ports";
+        pv->items = calloc(c->n_live_ports + 1, sizeof(*pv->items));
+        if (pv->items == NULL)
+            return -1;
+        for (size_t i = 0; i < c->n_live_ports; i++)
+            pv->items[pv->n++] = c->live_ports[i];
+        return 0;
+    }
+    pv->source =
+        c->publish_all ? "HostConfig.PortBindings and PublishAllPorts" : "HostConfig.PortBindings";
+    size_t max = c->n_ports + (c->publish_all ? c->exposed_ports.len : 0);
+    pv->items = calloc(max + 1, sizeof(*pv->items));
+    if (pv->items == NULL)
+        return -1;
+    for (size_t i = 0; i < c->n_ports; i++)
+        pv->items[pv->n++] = c->ports[i];
+    for (size_t e = 0; c->publish_all && e < c->exposed_ports.len; e++) {
+        const char *port = str_or(c->exposed_ports.items[e], "");
+        int bound = 0;
+        for (size_t i = 0; i < c->n_ports && !bound; i++)
+            bound = strcmp(str_or(c->ports[i].container_port, ""), port) == 0;
+        if (!bound) /* -P: every interface, a port of the ephemeral range */
+            pv->items[pv->n++] = (struct docker_port_binding){ .container_port = (char *)port,
+                                                               .host_ip = (char *)"",
+                                                               .host_port = 0 };
+    }
+    return 0;
+}
+
+/* An error result when the port facts of this container cannot be read; 0 when they can. */
+static int port_fields_bad(const struct cview *v, const char **field)
+{
+    const struct docker_container *c = v->c;
+    if (c->invalid & F(PORTS))
+        *field = docker_container_field_name(DOCKER_F_C_PORTS);
+    else if (c->invalid & F(PUBLISH_ALL))
+        *field = docker_container_field_name(DOCKER_F_C_PUBLISH_ALL);
+    else if (c->running && (c->invalid & F(LIVE_PORTS)))
+        *field = docker_container_field_name(DOCKER_F_C_LIVE_PORTS);
+    else
+        return 0;
+    return 1;
+}
+
+/* "0.0.0.0:80->80/tcp", "[::]:auto->443/tcp", "*:80-90->8080/tcp". */
 static void format_binding(const struct docker_port_binding *p, char *out, size_t outlen)
 {
     const char *ip = str_or(p->host_ip, "");
-    char port[16];
+    char port[24];
     if (p->host_port == 0)
         snprintf(port, sizeof(port), "auto");
+    else if (p->host_port_hi > p->host_port)
+        snprintf(port, sizeof(port), "%u-%u", p->host_port, p->host_port_hi);
     else
         snprintf(port, sizeof(port), "%u", p->host_port);
     if (ip[0] == '\0')
@@ -924,13 +1139,32 @@ static void format_binding(const struct docker_port_binding *p, char *out, size_
         snprintf(out, outlen, "%s:%s->%s", ip, port, str_or(p->container_port, "?"));
 }
 
-static int judge_privileged_ports(struct run *r, const struct cview *v, const char *id)
+/* Runs one port judgement with the view built; errors and the --network host case first. */
+static int judge_ports_with(struct run *r, const struct cview *v, const char *id,
+                            int (*fn)(struct run *, const struct cview *, const char *,
+                                      const struct port_view *))
 {
+    const char *field = NULL;
+    if (port_fields_bad(v, &field))
+        return add(r, v, id, CHECK_ERROR, "%s missing or mistyped in the API answer", field);
+    struct port_view pv;
+    if (port_view_build(v->c, &pv) != 0)
+        return -1;
+    int rc = fn(r, v, id, &pv);
+    free(pv.items);
+    return rc;
+}
+
+static int privileged_ports(struct run *r, const struct cview *v, const char *id,
+                            const struct port_view *pv)
+{
+    if (pv->discarded)
+        return add(r, v, id, CHECK_PASS, "%s", DISCARDED_PORTS);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
-    for (size_t i = 0; i < v->c->n_ports; i++) {
-        const struct docker_port_binding *p = &v->c->ports[i];
-        /* Port 0 is one Docker assigns from the ephemeral range. */
+    for (size_t i = 0; i < pv->n; i++) {
+        const struct docker_port_binding *p = &pv->items[i];
+        /* Port 0 is one Docker assigns from the ephemeral range; a range may start below. */
         if (p->host_port != 0 && p->host_port < PRIVILEGED_PORT) {
             char text[160];
             format_binding(p, text, sizeof(text));
@@ -939,38 +1173,223 @@ static int judge_privileged_ports(struct run *r, const struct cview *v, const ch
     }
     int rc;
     if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "host ports below 1024 published: %s", buf_str(&found));
-    else if (v->c->n_ports == 0)
-        rc = add(r, v, id, CHECK_PASS, "no published ports");
+        rc = add(r, v, id, CHECK_FAIL, "host ports below 1024 published (%s): %s", pv->source,
+                 buf_str(&found));
+    else if (pv->n == 0)
+        rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
     else
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024", v->c->n_ports);
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024 (%s)", pv->n,
+                 pv->source);
     buf_free(&found);
     return rc;
 }
 
-static int judge_open_ports(struct run *r, const struct cview *v, const char *id)
+static int judge_privileged_ports(struct run *r, const struct cview *v, const char *id)
 {
-    if (v->c->n_ports == 0)
-        return add(r, v, id, CHECK_SKIP, "no published ports");
+    return judge_ports_with(r, v, id, privileged_ports);
+}
+
+static int open_ports(struct run *r, const struct cview *v, const char *id,
+                      const struct port_view *pv)
+{
+    if (pv->discarded)
+        return add(r, v, id, CHECK_SKIP, "%s", DISCARDED_PORTS);
+    if (pv->n == 0)
+        return add(r, v, id, CHECK_SKIP, "no published ports (%s)", pv->source);
     struct buf all;
     buf_init(&all, EVIDENCE_LIST_MAX);
-    for (size_t i = 0; i < v->c->n_ports; i++) {
+    for (size_t i = 0; i < pv->n; i++) {
         char text[160];
-        format_binding(&v->c->ports[i], text, sizeof(text));
+        format_binding(&pv->items[i], text, sizeof(text));
         list_add(&all, "%s", text);
     }
-    int rc = add(r, v, id, CHECK_WARN, "published ports (review that each is needed): %s",
+    int rc = add(r, v, id, CHECK_WARN, "published ports (review that each is needed; %s%s): %s",
+                 pv->source, v->c->publish_all ? ", -P publishes every exposed port" : "",
                  buf_str(&all));
     buf_free(&all);
     return rc;
 }
 
+static int judge_open_ports(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_ports_with(r, v, id, open_ports);
+}
+
+/*
+ * The address a binding without HostIp gets at start: the network's
+ * com.docker.network.bridge.host_binding_ipv4 (dockerd sets it on the
+ * default bridge from its --ip), else dockerd's --ip, else 0.0.0.0.
+ */
+static const char *default_binding_ip(const struct run *r, const struct docker_container *c,
+                                      const char **why)
+{
+    for (size_t n = 0; n < c->networks.len; n++) {
+        for (size_t i = 0; i < r->sw->n_networks; i++) {
+            const struct docker_network *nw = &r->sw->networks[i];
+            if (nw->name != NULL && strcmp(nw->name, str_or(c->networks.items[n], "")) == 0 &&
+                nw->host_binding_ip != NULL && nw->host_binding_ip[0] != '\0') {
+                *why = "the network's host_binding_ipv4";
+                return nw->host_binding_ip;
+            }
+        }
+    }
+    if (r->bind_ip[0] != '\0') {
+        *why = r->bind_ip_why;
+        return r->bind_ip;
+    }
+    *why = "dockerd's default";
+    return "0.0.0.0";
+}
+
+static int every_interface(const char *ip)
+{
+    return strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+}
+
+static int bound_ports(struct run *r, const struct cview *v, const char *id,
+                       const struct port_view *pv)
+{
+    if (pv->discarded)
+        return add(r, v, id, CHECK_PASS, "%s", DISCARDED_PORTS);
+    struct buf found;
+    buf_init(&found, EVIDENCE_LIST_MAX);
+    for (size_t i = 0; i < pv->n; i++) {
+        const struct docker_port_binding *p = &pv->items[i];
+        const char *ip = str_or(p->host_ip, "");
+        char text[160];
+        format_binding(p, text, sizeof(text));
+        if (ip[0] == '\0') {
+            const char *why = "";
+            const char *eff = default_binding_ip(r, v->c, &why);
+            if (every_interface(eff))
+                list_add(&found, "%s (no HostIp: %s, %s)", text, eff, why);
+        } else if (every_interface(ip)) {
+            list_add(&found, "%s", text);
+        }
+    }
+    int rc;
+    if (found.len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "ports bound to every interface (%s): %s", pv->source,
+                 buf_str(&found));
+    else if (pv->n == 0)
+        rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
+    else
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address (%s)",
+                 pv->n, pv->source);
+    buf_free(&found);
+    return rc;
+}
+
+static int judge_bound_ports(struct run *r, const struct cview *v, const char *id)
+{
+    return judge_ports_with(r, v, id, bound_ports);
+}
+
+/* ---- shared namespaces: "host", or "container:X" joining X's ------------ */
+
+/* 1 for a "container:X" mode. */
+static int joins_container(const char *mode)
+{
+    return mode != NULL && strncmp(mode, "container:", 10) == 0;
+}
+
+enum ns_kind { NS_NET, NS_PID, NS_IPC };
+
+static const char *ns_mode(const struct docker_container *c, enum ns_kind k)
+{
+    return k == NS_NET ? c->network_mode : k == NS_PID ? c->pid_mode : c->ipc_mode;
+}
+
+static const char *ns_field(enum ns_kind k)
+{
+    return k == NS_NET ? "NetworkMode" : k == NS_PID ? "PidMode" : "IpcMode";
+}
+
+/*
+ * The container a "container:X" mode names: X is an id, a unique id
+ * prefix or a name (dockerd's GetContainer accepts each). NULL when none.
+ */
+static const struct docker_container *find_container(const struct docker_sweep *sw, const char *ref)
+{
+    if (ref[0] == '/')
+        ref++;
+    size_t rl = strlen(ref);
+    const struct docker_container *prefix = NULL;
+    size_t prefixes = 0;
+    for (size_t i = 0; i < sw->n_containers && rl > 0; i++) {
+        const struct docker_container *c = &sw->containers[i];
+        if (c->id != NULL && strcmp(c->id, ref) == 0)
+            return c;
+        if (c->name != NULL && strcmp(c->name, ref) == 0)
+            return c;
+        if (c->id != NULL && strncmp(c->id, ref, rl) == 0) {
+            prefix = c;
+            prefixes++;
+        }
+    }
+    return prefixes == 1 ? prefix : NULL;
+}
+
+/*
+ * Follows "container:X" of namespace kind k from c to the container whose
+ * namespace is really used (dockerd joins X's namespace, so X's own mode
+ * decides: joining a container that shares the host's shares the host's).
+ * Returns the mode that applies ("host", "private", "" ...) and writes the
+ * path ("container:a -> container:b") into via; NULL with via saying why
+ * when the chain cannot be followed.
+ */
+static const char *ns_effective(const struct run *r, const struct docker_container *c,
+                                enum ns_kind k, char *via, size_t vialen)
+{
+    via[0] = '\0';
+    const char *mode = str_or(ns_mode(c, k), "");
+    for (int hop = 0; joins_container(mode); hop++) {
+        size_t used = strlen(via);
+        textf(via + used, vialen - used, "%s%s", used > 0 ? " -> " : "", mode);
+        if (hop >= JOIN_DEPTH_MAX) {
+            used = strlen(via);
+            textf(via + used, vialen - used, " (more than %d joins)", JOIN_DEPTH_MAX);
+            return NULL;
+        }
+        const struct docker_container *to = find_container(r->sw, mode + 10);
+        if (to == NULL) {
+            used = strlen(via);
+            textf(via + used, vialen - used, " (not among the containers inspected)");
+            return NULL;
+        }
+        if (to->invalid & (UINT64_C(1) << (k == NS_NET   ? DOCKER_F_C_NETWORK_MODE
+                                           : k == NS_PID ? DOCKER_F_C_PID_MODE
+                                                         : DOCKER_F_C_IPC_MODE))) {
+            used = strlen(via);
+            textf(via + used, vialen - used, " (whose HostConfig.%s is unreadable)", ns_field(k));
+            return NULL;
+        }
+        mode = str_or(ns_mode(to, k), "");
+    }
+    return mode;
+}
+
+static int judge_ns(struct run *r, const struct cview *v, const char *id, enum ns_kind k)
+{
+    char via[400];
+    const char *m = ns_effective(r, v->c, k, via, sizeof(via));
+    if (m == NULL)
+        return add(r, v, id, CHECK_ERROR, "HostConfig.%s=%s", ns_field(k), via);
+    if (is_host_mode(m) && via[0] != '\0')
+        return add(r, v, id, CHECK_FAIL, "HostConfig.%s=%s, which shares the host's namespace",
+                   ns_field(k), via);
+    if (is_host_mode(m))
+        return add(r, v, id, CHECK_FAIL, "HostConfig.%s=host", ns_field(k));
+    if (via[0] != '\0')
+        return add(r, v, id, CHECK_PASS, "HostConfig.%s=%s (%s)", ns_field(k), via,
+                   m[0] ? m : "default");
+    return add(r, v, id, CHECK_PASS, "HostConfig.%s=%s", ns_field(k),
+               m[0] ? m : (k == NS_NET ? "default" : "\"\""));
+}
+
 static int judge_network_mode(struct run *r, const struct cview *v, const char *id)
 {
-    const char *m = str_or(v->c->network_mode, "");
-    if (is_host_mode(m))
-        return add(r, v, id, CHECK_FAIL, "HostConfig.NetworkMode=host");
-    return add(r, v, id, CHECK_PASS, "HostConfig.NetworkMode=%s", m[0] ? m : "default");
+    return judge_ns(r, v, id, NS_NET);
 }
 
 static int judge_memory(struct run *r, const struct cview *v, const char *id)
@@ -980,11 +1399,21 @@ static int judge_memory(struct run *r, const struct cview *v, const char *id)
     return add(r, v, id, CHECK_PASS, "HostConfig.Memory=%lld", (long long)v->c->memory);
 }
 
+/*
+ * 5.12. CpuShares 0 is "unset" and 1024 is the kernel's default weight
+ * (CIS: "0 or 1024: CPU shares are not in place"); NanoCpus (--cpus) or
+ * CpuQuota (--cpu-quota) are real limits.
+ */
 static int judge_cpu(struct run *r, const struct cview *v, const char *id)
 {
     const struct docker_container *c = v->c;
-    if (c->cpu_shares <= 0 && c->nano_cpus <= 0 && c->cpu_quota <= 0)
+    if ((c->cpu_shares <= 0 || c->cpu_shares == CPU_SHARES_DEFAULT) && c->nano_cpus <= 0 &&
+        c->cpu_quota <= 0) {
+        if (c->cpu_shares == CPU_SHARES_DEFAULT)
+            return add(r, v, id, CHECK_FAIL,
+                       "CpuShares=1024 is the default weight; NanoCpus and CpuQuota unset");
         return add(r, v, id, CHECK_FAIL, "CpuShares, NanoCpus and CpuQuota all unset");
+    }
     return add(r, v, id, CHECK_PASS, "CpuShares=%lld NanoCpus=%lld CpuQuota=%lld",
                (long long)c->cpu_shares, (long long)c->nano_cpus, (long long)c->cpu_quota);
 }
@@ -996,36 +1425,17 @@ static int judge_readonly(struct run *r, const struct cview *v, const char *id)
     return add(r, v, id, CHECK_PASS, "HostConfig.ReadonlyRootfs=true");
 }
 
-static int judge_bound_ports(struct run *r, const struct cview *v, const char *id)
-{
-    struct buf found;
-    buf_init(&found, EVIDENCE_LIST_MAX);
-    for (size_t i = 0; i < v->c->n_ports; i++) {
-        const struct docker_port_binding *p = &v->c->ports[i];
-        const char *ip = str_or(p->host_ip, "");
-        if (ip[0] == '\0' || strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0) {
-            char text[160];
-            format_binding(p, text, sizeof(text));
-            list_add(&found, "%s", text);
-        }
-    }
-    int rc;
-    if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "ports bound to every interface: %s", buf_str(&found));
-    else if (v->c->n_ports == 0)
-        rc = add(r, v, id, CHECK_PASS, "no published ports");
-    else
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address",
-                 v->c->n_ports);
-    buf_free(&found);
-    return rc;
-}
-
 static int judge_restart(struct run *r, const struct cview *v, const char *id)
 {
     const char *p = str_or(v->c->restart_policy, "");
     long max = v->c->restart_max_retries;
     if (strcmp(p, "on-failure") == 0) {
+        /* restartmanager: a MaximumRetryCount of 0 means no maximum. */
+        if (max <= 0)
+            return add(r, v, id, CHECK_FAIL,
+                       "HostConfig.RestartPolicy on-failure with MaximumRetryCount=%ld: no "
+                       "maximum",
+                       max);
         if (max > 5)
             return add(r, v, id, CHECK_FAIL,
                        "HostConfig.RestartPolicy on-failure with MaximumRetryCount=%ld (more "
@@ -1051,12 +1461,12 @@ static int judge_mode(struct run *r, const struct cview *v, const char *id, cons
 
 static int judge_pid_mode(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_mode(r, v, id, "PidMode", v->c->pid_mode);
+    return judge_ns(r, v, id, NS_PID);
 }
 
 static int judge_ipc_mode(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_mode(r, v, id, "IpcMode", v->c->ipc_mode);
+    return judge_ns(r, v, id, NS_IPC);
 }
 
 static int judge_uts_mode(struct run *r, const struct cview *v, const char *id)
@@ -1086,6 +1496,10 @@ static int judge_list_manual(struct run *r, const struct cview *v, const char *i
 
 static int judge_devices(struct run *r, const struct cview *v, const char *id)
 {
+    /* daemon/oci_linux.go WithDevices: a privileged container gets every host device. */
+    if (v->c->privileged)
+        return add(r, v, id, CHECK_WARN,
+                   "HostConfig.Privileged=true: every host device is available in the container");
     return judge_list_manual(r, v, id, "host devices", &v->c->devices);
 }
 
@@ -1114,20 +1528,37 @@ static int judge_propagation(struct run *r, const struct cview *v, const char *i
     return rc;
 }
 
+/*
+ * 5.22, as daemon/seccomp_linux.go WithSeccomp applies it: a privileged
+ * container gets no filter; the last seccomp= option decides ("unconfined",
+ * or a profile the CLI stored inline); with none, the daemon's default
+ * profile applies, which /info shows as name=seccomp,profile=... (a daemon
+ * started with --seccomp-profile=unconfined filters nothing).
+ */
 static int judge_seccomp(struct run *r, const struct cview *v, const char *id)
 {
-    const struct str_list *so = &v->c->security_opt;
-    for (size_t i = 0; i < so->len; i++) {
-        const char *val = security_opt_value(str_or(so->items[i], ""), "seccomp");
-        if (val != NULL && strcmp(val, "unconfined") == 0)
-            return add(r, v, id, CHECK_FAIL, "HostConfig.SecurityOpt has %s", so->items[i]);
-    }
-    for (size_t i = 0; i < so->len; i++) {
-        const char *val = security_opt_value(str_or(so->items[i], ""), "seccomp");
-        if (val != NULL)
-            return add(r, v, id, CHECK_PASS, "custom seccomp profile (seccomp=...)");
-    }
-    return add(r, v, id, CHECK_PASS, "default seccomp profile (no seccomp= option)");
+    const struct docker_container *c = v->c;
+    if (c->privileged)
+        return add(r, v, id, CHECK_FAIL,
+                   "HostConfig.Privileged=true: dockerd applies no seccomp filter");
+    const char *item = NULL;
+    const char *val = security_opt_last(&c->security_opt, "seccomp", &item);
+    if (val != NULL && strcmp(val, "unconfined") == 0)
+        return add(r, v, id, CHECK_FAIL, "HostConfig.SecurityOpt has %s", item);
+    if (val != NULL)
+        return add(r, v, id, CHECK_PASS, "custom seccomp profile: %s", item);
+    if (r->seccomp_host < 0)
+        return add(r, v, id, CHECK_ERROR,
+                   "no seccomp= option, and SecurityOptions (GET /info) missing or mistyped");
+    if (r->seccomp_host == 0)
+        return add(r, v, id, CHECK_FAIL,
+                   "no seccomp= option, and dockerd lists no seccomp support (GET /info "
+                   "SecurityOptions): no filter is applied");
+    if (r->seccomp_default_unconfined)
+        return add(r, v, id, CHECK_FAIL,
+                   "no seccomp= option, and the daemon's default profile is unconfined (GET /info "
+                   "SecurityOptions name=seccomp,profile=unconfined)");
+    return add(r, v, id, CHECK_PASS, "the daemon's default seccomp profile (no seccomp= option)");
 }
 
 static int judge_cgroup_parent(struct run *r, const struct cview *v, const char *id)
@@ -1164,11 +1595,21 @@ static int judge_no_new_privileges(struct run *r, const struct cview *v, const c
     if (explicit_value == 0)
         return add(r, v, id, CHECK_FAIL, "HostConfig.SecurityOpt has %s, which overrides the %s",
                    last, r->nnp_why);
+    /*
+     * dockerd copies its default into the container when it creates it
+     * (daemon/create.go), and the API does not show the copy: a container
+     * created under another default keeps that one. Judged on today's.
+     */
     if (r->nnp_default == 1)
-        return add(r, v, id, CHECK_PASS, "no option in HostConfig.SecurityOpt; %s", r->nnp_why);
+        return add(r, v, id, CHECK_PASS,
+                   "no option in HostConfig.SecurityOpt; %s (copied at create: the API cannot "
+                   "show the value a container created under another default has)",
+                   r->nnp_why);
     if (r->nnp_default < 0)
         return add(r, v, id, CHECK_ERROR, "no option in HostConfig.SecurityOpt; %s", r->nnp_why);
-    return add(r, v, id, CHECK_FAIL, "no no-new-privileges in HostConfig.SecurityOpt; %s",
+    return add(r, v, id, CHECK_FAIL,
+               "no no-new-privileges in HostConfig.SecurityOpt; %s (copied at create: the API "
+               "cannot show the value a container created under another default has)",
                r->nnp_why);
 }
 
@@ -1195,8 +1636,32 @@ static int judge_pids_limit(struct run *r, const struct cview *v, const char *id
 
 static int judge_default_bridge(struct run *r, const struct cview *v, const char *id)
 {
-    if (str_list_has(&v->c->networks, "bridge"))
-        return add(r, v, id, CHECK_WARN, "attached to the default bridge network");
+    /* A container joined to another's network is on that one's networks. */
+    const struct docker_container *c = v->c;
+    const char *mode = c->network_mode;
+    for (int hop = 0; joins_container(mode) && hop < JOIN_DEPTH_MAX; hop++) {
+        const struct docker_container *to = find_container(r->sw, mode + 10);
+        if (to == NULL)
+            return add(r, v, id, CHECK_ERROR,
+                       "HostConfig.NetworkMode=%s: not among the containers inspected", mode);
+        c = to;
+        mode = c->network_mode;
+    }
+    /*
+     * A daemon started with --bridge=none has no network "bridge", yet lists
+     * one with an empty NetworkID under NetworkSettings.Networks of its
+     * containers: they are attached to nothing.
+     */
+    int bridge_exists = 0;
+    for (size_t i = 0; i < r->sw->n_networks && !bridge_exists; i++)
+        bridge_exists = r->sw->networks[i].name != NULL &&
+                        strcmp(r->sw->networks[i].name, "bridge") == 0;
+    if (str_list_has(&c->networks, "bridge") && !bridge_exists)
+        return add(r, v, id, CHECK_SKIP,
+                   "no default bridge network on this daemon (--bridge=none): attached to none");
+    if (str_list_has(&c->networks, "bridge"))
+        return add(r, v, id, CHECK_WARN, "attached to the default bridge network%s%s",
+                   c != v->c ? " through container " : "", c != v->c ? str_or(c->name, "?") : "");
     return add(r, v, id, CHECK_SKIP, "not attached to the default bridge network");
 }
 
@@ -1211,26 +1676,32 @@ static int judge_docker_socket(struct run *r, const struct cview *v, const char 
         return add(r, v, id, CHECK_ERROR, "%s", r->sockets_why);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
+    char unknown[300] = "";
     for (size_t i = 0; i < v->c->n_mounts; i++) {
         const struct docker_mount *m = &v->c->mounts[i];
-        if (!is_bind(m))
+        const char *src = NULL;
+        char via[300];
+        int hp = mount_host_path(r, m, &src, via, sizeof(via));
+        if (hp < 0 && unknown[0] == '\0')
+            memcpy(unknown, via, sizeof(unknown));
+        if (hp <= 0)
             continue;
         char canon[HOSTFS_PATH_MAX];
-        if (hostfs_canonical(r->ctx->rootfs, m->source, canon, sizeof(canon)) != 0)
-            snprintf(canon, sizeof(canon), "%s", m->source);
-        size_t sl = strlen(m->source);
+        if (hostfs_canonical(r->ctx->rootfs, src, canon, sizeof(canon)) != 0)
+            snprintf(canon, sizeof(canon), "%s", src);
+        size_t sl = strlen(src);
         int hit = 0;
-        if (sl >= 11 && strcmp(m->source + sl - 11, "docker.sock") == 0) {
-            list_add(&found, "%s on %s", m->source, str_or(m->destination, "?"));
+        if (sl >= 11 && strcmp(src + sl - 11, "docker.sock") == 0) {
+            list_add(&found, "%s%s on %s", src, via, str_or(m->destination, "?"));
             hit = 1;
         }
         for (size_t s = 0; s < r->n_sockets && !hit; s++) {
             if (strcmp(canon, r->sockets[s]) == 0) {
-                list_add(&found, "%s on %s (the socket %s)", m->source, str_or(m->destination, "?"),
-                         r->sockets[s]);
+                list_add(&found, "%s%s on %s (the socket %s)", src, via,
+                         str_or(m->destination, "?"), r->sockets[s]);
                 hit = 1;
             } else if (path_at_or_below(r->sockets[s], canon)) {
-                list_add(&found, "%s on %s (holds the socket %s)", m->source,
+                list_add(&found, "%s%s on %s (holds the socket %s)", src, via,
                          str_or(m->destination, "?"), r->sockets[s]);
                 hit = 1;
             }
@@ -1239,6 +1710,8 @@ static int judge_docker_socket(struct run *r, const struct cview *v, const char 
     int rc;
     if (found.len > 0)
         rc = add(r, v, id, CHECK_FAIL, "Docker socket mounted: %s", buf_str(&found));
+    else if (unknown[0] != '\0')
+        rc = add(r, v, id, CHECK_ERROR, "%s", unknown);
     else
         rc = add(r, v, id, CHECK_PASS, "no mount of the Docker socket");
     buf_free(&found);
@@ -1282,32 +1755,32 @@ static int judge_env_secret(struct run *r, const struct cview *v, const char *id
 /* The per-container checks, in catalog order. */
 static const struct container_check container_checks[] = {
     { "4.1", F(USER), judge_user },
-    { "5.2", F(APPARMOR), judge_apparmor },
+    { "5.2", F(APPARMOR) | F(SECURITY_OPT) | F(PRIVILEGED) | F(STATE), judge_apparmor },
     { "5.3", F(SECURITY_OPT), judge_selinux },
-    { "5.4", F(CAP_ADD), judge_caps },
+    { "5.4", F(CAP_ADD) | F(PRIVILEGED), judge_caps },
     { "5.5", F(PRIVILEGED), judge_privileged },
     { "5.6", F(MOUNTS), judge_sensitive_mounts },
     { "5.7", F(STATE) | F(PID), judge_sshd },
-    { "5.8", F(PORTS), judge_privileged_ports },
-    { "5.9", F(PORTS), judge_open_ports },
+    { "5.8", F(STATE) | F(NETWORK_MODE), judge_privileged_ports },
+    { "5.9", F(STATE) | F(NETWORK_MODE), judge_open_ports },
     { "5.10", F(NETWORK_MODE), judge_network_mode },
     { "5.11", F(MEMORY), judge_memory },
     { "5.12", F(CPU), judge_cpu },
     { "5.13", F(READONLY_ROOTFS), judge_readonly },
-    { "5.14", F(PORTS), judge_bound_ports },
+    { "5.14", F(STATE) | F(NETWORK_MODE), judge_bound_ports },
     { "5.15", F(RESTART_POLICY), judge_restart },
     { "5.16", F(PID_MODE), judge_pid_mode },
     { "5.17", F(IPC_MODE), judge_ipc_mode },
-    { "5.18", F(DEVICES), judge_devices },
+    { "5.18", F(DEVICES) | F(PRIVILEGED), judge_devices },
     { "5.19", F(ULIMITS), judge_ulimits },
     { "5.20", F(MOUNTS), judge_propagation },
     { "5.21", F(UTS_MODE), judge_uts_mode },
-    { "5.22", F(SECURITY_OPT), judge_seccomp },
+    { "5.22", F(SECURITY_OPT) | F(PRIVILEGED), judge_seccomp },
     { "5.25", F(CGROUP_PARENT), judge_cgroup_parent },
     { "5.26", F(SECURITY_OPT), judge_no_new_privileges },
     { "5.27", F(STATE) | F(HEALTH), judge_health },
     { "5.29", F(PIDS_LIMIT), judge_pids_limit },
-    { "5.30", F(NETWORKS), judge_default_bridge },
+    { "5.30", F(NETWORKS) | F(NETWORK_MODE), judge_default_bridge },
     { "5.31", F(USERNS_MODE), judge_userns_mode },
     { "5.32", F(MOUNTS), judge_docker_socket },
     { "dockward.env_secret", F(ENV), judge_env_secret },
@@ -1337,8 +1810,14 @@ static int judge_container(struct run *r, const struct docker_container *c)
         int rc;
         if (bad != 0) {
             int f = __builtin_ctzll(bad);
-            rc = add(r, &v, k->id, CHECK_ERROR, "%s missing or mistyped in the API answer",
-                     docker_container_field_name((enum docker_container_field)f));
+            if (c->overcap & (UINT64_C(1) << f))
+                rc = add(r, &v, k->id, CHECK_ERROR,
+                         "%s holds an item over the %d-byte cap (or more than %d items)",
+                         docker_container_field_name((enum docker_container_field)f),
+                         DOCKER_STRING_MAX, DOCKER_LIST_MAX);
+            else
+                rc = add(r, &v, k->id, CHECK_ERROR, "%s missing or mistyped in the API answer",
+                         docker_container_field_name((enum docker_container_field)f));
         } else {
             rc = k->judge(r, &v, k->id);
         }
@@ -1427,6 +1906,13 @@ static int container_runtime_collect(const struct collect_ctx *ctx, struct resul
     } else {
         r->apparmor = host_has_security_option(&sw->info, "apparmor");
         r->selinux = host_has_security_option(&sw->info, "selinux");
+    }
+    char profile[64];
+    if (sw->info.invalid & (UINT64_C(1) << DOCKER_F_INFO_SECURITY_OPTIONS)) {
+        r->seccomp_host = -1;
+    } else {
+        r->seccomp_host = host_seccomp_profile(&sw->info, profile, sizeof(profile));
+        r->seccomp_default_unconfined = strcmp(profile, "unconfined") == 0;
     }
     load_daemon_facts(r);
 

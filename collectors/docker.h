@@ -16,7 +16,7 @@
  * before the collectors run (only when an enabled collector needs Docker):
  * /version, /info, /containers/json?all=1, /containers/{id}/json for each,
  * /images/json, /images/{id}/json and /images/{id}/history for each image,
- * /networks. Each answer is parsed with cJSON into the structs below and the
+ * /networks, /volumes. Each answer is parsed with cJSON into the structs below and the
  * cJSON tree freed at once, so memory grows with what we keep, not with the
  * JSON. Environment variables are kept by NAME only: values never enter
  * dockward.
@@ -230,26 +230,38 @@ enum docker_container_field {
     DOCKER_F_C_RESTART_POLICY,
     DOCKER_F_C_DEVICES,
     DOCKER_F_C_ULIMITS,
-    DOCKER_F_C_NETWORKS, /* NetworkSettings.Networks */
+    DOCKER_F_C_NETWORKS,    /* NetworkSettings.Networks */
+    DOCKER_F_C_LIVE_PORTS,  /* NetworkSettings.Ports: the bindings a running container has */
+    DOCKER_F_C_PUBLISH_ALL, /* HostConfig.PublishAllPorts and Config.ExposedPorts (-P) */
     DOCKER_F_C_FIELD_COUNT
 };
 
 struct docker_mount {
     char *type;        /* "bind", "volume", "tmpfs" */
-    char *source;      /* host path for binds */
+    char *source;      /* host path for binds; a volume's _data directory for volumes */
     char *destination; /* path in the container */
     char *propagation; /* "rprivate", "shared", "rshared", ... or "" */
     bool rw;
+    char *name;   /* the volume's name for volumes, "" otherwise */
+    char *driver; /* the volume's driver ("local"), "" otherwise */
 };
 
+/*
+ * One published port: from HostConfig.PortBindings (what was asked for,
+ * possibly a host-port range "80-90" that dockerd picks one port of at
+ * start) or from NetworkSettings.Ports (what a running container really
+ * has, including what -P published).
+ */
 struct docker_port_binding {
-    char *container_port; /* "80/tcp" */
-    char *host_ip;        /* "", "0.0.0.0", "::", "127.0.0.1" */
-    unsigned host_port;   /* 0 = assigned by Docker */
+    char *container_port;  /* "80/tcp" */
+    char *host_ip;         /* "", "0.0.0.0", "::", "127.0.0.1" */
+    unsigned host_port;    /* 0 = assigned by Docker; the first port of a range */
+    unsigned host_port_hi; /* the last port of a range; == host_port for one port */
 };
 
 struct docker_container {
     uint64_t invalid; /* bit (1 << DOCKER_F_C_*) set = missing or mistyped */
+    uint64_t overcap; /* of those, the fields that held an item over a cap (DOCKER_STRING_MAX) */
     char *id;         /* full id; always present (a container without one is dropped) */
     char *name;       /* without the leading "/" */
     char *image;      /* Config.Image as the user named it ("nginx:1.25") */
@@ -272,9 +284,14 @@ struct docker_container {
     bool readonly_rootfs;
     struct docker_mount *mounts; /* from top-level Mounts */
     size_t n_mounts;
-    struct docker_port_binding *ports;
+    struct docker_port_binding *ports; /* HostConfig.PortBindings */
     size_t n_ports;
-    char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */
+    struct docker_port_binding *live_ports; /* NetworkSettings.Ports with a host binding */
+    size_t n_live_ports;
+    bool publish_all;              /* HostConfig.PublishAllPorts (-P) */
+    struct str_list exposed_ports; /* Config.ExposedPorts keys ("80/tcp"), image's included */
+    bool never_started;            /* State.StartedAt is the zero time */
+    char *restart_policy;          /* "no", "always", "unless-stopped", "on-failure" */
     long restart_max_retries;
     struct str_list devices;  /* PathOnHost:PathInContainer */
     struct str_list ulimits;  /* "nofile=1024:2048" */
@@ -301,7 +318,19 @@ struct docker_image {
 struct docker_network {
     char *name;
     char *driver;
-    bool encrypted; /* Options["encrypted"] present (overlay) */
+    bool encrypted;        /* Options["encrypted"] present (overlay) */
+    char *host_binding_ip; /* Options["com.docker.network.bridge.host_binding_ipv4"], "" = unset */
+};
+
+/*
+ * A volume of GET /volumes. A "local" volume created with
+ * `-o type=none -o o=bind -o device=/etc` is a bind mount of a host path
+ * in disguise: its Mounts entry shows only .../volumes/NAME/_data.
+ */
+struct docker_volume {
+    char *name;
+    char *driver;
+    char *bind_device; /* Options.device when Options.o has "bind"; NULL otherwise */
 };
 
 struct docker_sweep {
@@ -316,8 +345,12 @@ struct docker_sweep {
     size_t n_images;
     struct docker_network *networks;
     size_t n_networks;
-    size_t requests;      /* API requests made */
-    size_t item_failures; /* containers/images whose inspect failed (skipped, counted) */
+    struct docker_volume *volumes;
+    size_t n_volumes;
+    bool volumes_ok;         /* GET /volumes answered and parsed */
+    char volumes_error[256]; /* why not, when !volumes_ok */
+    size_t requests;         /* API requests made */
+    size_t item_failures;    /* containers/images whose inspect failed (skipped, counted) */
     /*
      * Containers and images listed but not judged for a reason other than
      * "gone in between" (404): over the count limit, an answer over the
@@ -380,6 +413,11 @@ int docker_parse_container_ids(const char *json, size_t len, struct str_list *id
                                size_t errlen);
 int docker_parse_networks(const char *json, size_t len, struct docker_network **out, size_t *n,
                           char *err, size_t errlen);
+/* GET /volumes ({"Volumes": [...], "Warnings": ...}). */
+int docker_parse_volumes(const char *json, size_t len, struct docker_volume **out, size_t *n,
+                         char *err, size_t errlen);
+void docker_volumes_free(struct docker_volume *v, size_t n);
+void docker_networks_free(struct docker_network *v, size_t n);
 
 void docker_version_free(struct docker_version *v);
 void docker_info_free(struct docker_info *i);

@@ -36,9 +36,14 @@
 #define BIT(f)                 ((uint64_t)1 << (f))
 #define HISTORY_CREATED_BY_MAX 512 /* bytes kept of one history line (docker.h) */
 
-/* Parse state: one flag for allocation failure, checked once at the end. */
+/*
+ * Parse state: one flag for allocation failure, checked once at the end, and
+ * the bits of the fields that held an item over a cap (a container's
+ * `overcap`, so its checks can say which field and which cap).
+ */
 struct pctx {
     bool oom;
+    uint64_t overcap;
 };
 
 /* ---- bounded JSON ---- */
@@ -399,8 +404,73 @@ static void get_long_opt(const cJSON *obj, const char *key, long *out, uint64_t 
 
 enum list_mode {
     LIST_PLAIN,
-    LIST_NAMES, /* "NAME=value": keep NAME only */
+    LIST_NAMES,        /* "NAME=value": keep NAME only */
+    LIST_SECURITY_OPT, /* HostConfig.SecurityOpt: inline profiles and long values summarised */
 };
+
+#define SECURITY_OPT_KEY_MAX 64 /* bytes of an option's key kept when its value is summarised */
+
+/*
+ * The key of a SecurityOpt item: what stands before its first '=' or ':'
+ * ("seccomp" of "seccomp=<json>" and of the old "seccomp:<json>").
+ */
+static size_t security_opt_key_len(const char *s)
+{
+    return strcspn(s, "=:");
+}
+
+/*
+ * "defaultAction" of an inline seccomp profile, into out ("" when the JSON
+ * cannot be read or has none). The profile is bounded like an API answer.
+ */
+static void seccomp_default_action(const char *json, size_t len, char *out, size_t outlen)
+{
+    char err[96];
+    out[0] = '\0';
+    cJSON *root = json_parse_bounded(json, len, DOCKER_JSON_DEPTH_MAX, err, sizeof(err));
+    if (root == NULL)
+        return;
+    const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "defaultAction"));
+    if (a != NULL && strlen(a) < outlen && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(a))
+        snprintf(out, outlen, "%s", a);
+    cJSON_Delete(root);
+}
+
+/*
+ * One SecurityOpt item as kept. The docker CLI stores a seccomp profile
+ * given as a file INLINE ("seccomp=" followed by the whole JSON, 10-100 KiB;
+ * Docker's own default profile is about 9 KB compacted): it is kept as
+ * "seccomp=<inline profile, N bytes, defaultAction X>", never as the
+ * text. Any other item over DOCKER_STRING_MAX keeps its key and says how
+ * long its value was ("label=<value of N bytes, over the 8192-byte cap>"),
+ * and the field's overcap bit is set: the checks reading the other items of
+ * the list still judge them.
+ */
+static void security_opt_push(struct pctx *p, struct str_list *l, size_t *cap, const char *s,
+                              uint64_t bit)
+{
+    size_t n = strlen(s), kl = security_opt_key_len(s);
+    bool inline_profile = kl == 7 && strncmp(s, "seccomp", 7) == 0 && s[kl] != '\0' &&
+                          s[kl + 1 + strspn(s + kl + 1, " \t\r\n")] == '{';
+    if (!inline_profile && n <= DOCKER_STRING_MAX) {
+        str_list_push(p, l, cap, s, n);
+        return;
+    }
+    char text[256];
+    if (inline_profile) {
+        char action[64];
+        seccomp_default_action(s + kl + 1, n - kl - 1, action, sizeof(action));
+        snprintf(text, sizeof(text), "seccomp=<inline profile, %zu bytes, defaultAction %s>",
+                 n - kl - 1, action[0] != '\0' ? action : "unreadable");
+    } else {
+        if (kl > SECURITY_OPT_KEY_MAX)
+            kl = SECURITY_OPT_KEY_MAX;
+        snprintf(text, sizeof(text), "%.*s=<value of %zu bytes, over the %d-byte cap>", (int)kl, s,
+                 n - kl - (s[kl] != '\0'), DOCKER_STRING_MAX);
+        p->overcap |= bit;
+    }
+    str_list_push(p, l, cap, text, strlen(text));
+}
 
 /*
  * A list of strings: null is empty; absent, not an array, an element that is
@@ -428,11 +498,17 @@ static void get_list(struct pctx *p, const cJSON *obj, const char *key, struct s
         }
         if (out->len >= DOCKER_LIST_MAX) {
             *invalid |= bit;
+            p->overcap |= bit;
             break;
+        }
+        if (mode == LIST_SECURITY_OPT) {
+            security_opt_push(p, out, &cap, s, bit);
+            continue;
         }
         size_t n = mode == LIST_NAMES ? strcspn(s, "=") : strlen(s);
         if (n > DOCKER_STRING_MAX) {
             *invalid |= bit;
+            p->overcap |= bit;
             continue;
         }
         str_list_push(p, out, &cap, s, n);
@@ -602,6 +678,8 @@ void docker_container_free(struct docker_container *c)
         free(c->mounts[k].source);
         free(c->mounts[k].destination);
         free(c->mounts[k].propagation);
+        free(c->mounts[k].name);
+        free(c->mounts[k].driver);
     }
     free(c->mounts);
     for (size_t k = 0; k < c->n_ports; k++) {
@@ -609,6 +687,12 @@ void docker_container_free(struct docker_container *c)
         free(c->ports[k].host_ip);
     }
     free(c->ports);
+    for (size_t k = 0; k < c->n_live_ports; k++) {
+        free(c->live_ports[k].container_port);
+        free(c->live_ports[k].host_ip);
+    }
+    free(c->live_ports);
+    str_list_free(&c->exposed_ports);
     free(c->restart_policy);
     str_list_free(&c->devices);
     str_list_free(&c->ulimits);
@@ -784,6 +868,9 @@ static void parse_state(struct pctx *p, const cJSON *st, struct docker_container
     get_str(p, st, "Status", &c->state, &c->invalid, BIT(DOCKER_F_C_STATE));
     get_bool(st, "Running", &c->running, &c->invalid, BIT(DOCKER_F_C_STATE));
     get_long(st, "Pid", &c->pid, &c->invalid, BIT(DOCKER_F_C_PID));
+    /* A container that never ran has the zero time; absent (old APIs) counts as started. */
+    const char *started = cJSON_GetStringValue(member(st, "StartedAt"));
+    c->never_started = started != NULL && strncmp(started, "0001-01-01T00:00:00", 19) == 0;
     const cJSON *health = member(st, "Health");
     if (health == NULL || cJSON_IsNull(health)) {
         if (!cJSON_IsObject(st))
@@ -821,6 +908,8 @@ static void parse_mounts(struct pctx *p, const cJSON *mounts, struct docker_cont
         get_str(p, m, "Source", &dm.source, &bad, 1);
         get_str(p, m, "Destination", &dm.destination, &bad, 1);
         get_str_opt(p, m, "Propagation", &dm.propagation, &bad, 1);
+        get_str_opt(p, m, "Name", &dm.name, &bad, 1);
+        get_str_opt(p, m, "Driver", &dm.driver, &bad, 1);
         get_bool(m, "RW", &dm.rw, &bad, 1);
         void *items = c->mounts;
         if (bad != 0 || p->oom || !grow(p, &items, c->n_mounts, &cap, sizeof(dm))) {
@@ -829,6 +918,8 @@ static void parse_mounts(struct pctx *p, const cJSON *mounts, struct docker_cont
             free(dm.source);
             free(dm.destination);
             free(dm.propagation);
+            free(dm.name);
+            free(dm.driver);
             continue;
         }
         c->mounts = items;
@@ -836,16 +927,14 @@ static void parse_mounts(struct pctx *p, const cJSON *mounts, struct docker_cont
     }
 }
 
-/* "8080" -> 8080, "" -> 0 (Docker picks); false for anything else. */
-static bool parse_host_port(const char *s, unsigned *out)
+/* One port number of 1 to 5 digits, at most 65535, ending at `end`; false otherwise. */
+static bool parse_port_number(const char *s, const char *end, unsigned *out)
 {
-    if (*s == '\0') {
-        *out = 0;
-        return true;
-    }
+    if (s == end || end - s > 5)
+        return false;
     unsigned v = 0;
-    for (const char *q = s; *q != '\0'; q++) {
-        if (*q < '0' || *q > '9' || q - s >= 5)
+    for (const char *q = s; q < end; q++) {
+        if (*q < '0' || *q > '9')
             return false;
         v = v * 10 + (unsigned)(*q - '0');
     }
@@ -855,9 +944,38 @@ static bool parse_host_port(const char *s, unsigned *out)
     return true;
 }
 
-static void parse_ports(struct pctx *p, const cJSON *pb, struct docker_container *c)
+/*
+ * A HostPort as dockerd stores it: "8080" -> 8080..8080, "" -> 0 (Docker
+ * picks one), "80-90" -> 80..90 (a range dockerd accepts: it binds one port
+ * of it at start, nat.ParsePortRange). False for anything else.
+ */
+static bool parse_host_port(const char *s, unsigned *lo, unsigned *hi)
 {
-    const uint64_t bit = BIT(DOCKER_F_C_PORTS);
+    if (*s == '\0') {
+        *lo = *hi = 0;
+        return true;
+    }
+    const char *dash = strchr(s, '-');
+    const char *end = s + strlen(s);
+    if (dash == NULL) {
+        if (!parse_port_number(s, end, lo))
+            return false;
+        *hi = *lo;
+        return true;
+    }
+    if (!parse_port_number(s, dash, lo) || !parse_port_number(dash + 1, end, hi) || *hi < *lo)
+        return false;
+    return true;
+}
+
+/*
+ * A port map ({"80/tcp": [{"HostIp": "", "HostPort": "8080"}], "81/tcp": null})
+ * into *out: HostConfig.PortBindings or NetworkSettings.Ports (where null
+ * is an exposed port with no host binding). Problems set `bit`.
+ */
+static void parse_ports(struct pctx *p, const cJSON *pb, struct docker_port_binding **out,
+                        size_t *n_out, uint64_t bit, struct docker_container *c)
+{
     if (cJSON_IsNull(pb))
         return;
     if (!cJSON_IsObject(pb)) {
@@ -878,33 +996,34 @@ static void parse_ports(struct pctx *p, const cJSON *pb, struct docker_container
         const cJSON *b;
         cJSON_ArrayForEach(b, entry)
         {
-            if (c->n_ports >= DOCKER_LIST_MAX) {
+            if (*n_out >= DOCKER_LIST_MAX) {
                 c->invalid |= bit;
                 return;
             }
             const char *ip = cJSON_GetStringValue(member(b, "HostIp"));
             const char *port = cJSON_GetStringValue(member(b, "HostPort"));
-            unsigned hp = 0;
+            unsigned lo = 0, hi = 0;
             if (ip == NULL || port == NULL || strlen(ip) > DOCKER_STRING_MAX ||
-                !parse_host_port(port, &hp)) {
+                !parse_host_port(port, &lo, &hi)) {
                 c->invalid |= bit;
                 continue;
             }
-            void *items = c->ports;
-            if (!grow(p, &items, c->n_ports, &cap, sizeof(*c->ports)))
+            void *items = *out;
+            if (!grow(p, &items, *n_out, &cap, sizeof(**out)))
                 return;
-            c->ports = items;
+            *out = items;
             struct docker_port_binding pbnd = {
                 .container_port = pdup(p, entry->string, strlen(entry->string)),
                 .host_ip = pdup(p, ip, strlen(ip)),
-                .host_port = hp,
+                .host_port = lo,
+                .host_port_hi = hi,
             };
             if (pbnd.container_port == NULL || pbnd.host_ip == NULL) {
                 free(pbnd.container_port);
                 free(pbnd.host_ip);
                 return;
             }
-            c->ports[c->n_ports++] = pbnd;
+            (*out)[(*n_out)++] = pbnd;
         }
     }
 }
@@ -1019,7 +1138,8 @@ static void parse_networks_of(struct pctx *p, const cJSON *ns, struct docker_con
 static void parse_host_config(struct pctx *p, const cJSON *hc, struct docker_container *c)
 {
     uint64_t *inv = &c->invalid;
-    get_list(p, hc, "SecurityOpt", &c->security_opt, LIST_PLAIN, inv, BIT(DOCKER_F_C_SECURITY_OPT));
+    get_list(p, hc, "SecurityOpt", &c->security_opt, LIST_SECURITY_OPT, inv,
+             BIT(DOCKER_F_C_SECURITY_OPT));
     get_bool(hc, "Privileged", &c->privileged, inv, BIT(DOCKER_F_C_PRIVILEGED));
     get_list(p, hc, "CapAdd", &c->cap_add, LIST_PLAIN, inv, BIT(DOCKER_F_C_CAP_ADD));
     get_list(p, hc, "CapDrop", &c->cap_drop, LIST_PLAIN, inv, BIT(DOCKER_F_C_CAP_DROP));
@@ -1049,7 +1169,9 @@ static void parse_host_config(struct pctx *p, const cJSON *hc, struct docker_con
     if (pb == NULL)
         *inv |= BIT(DOCKER_F_C_PORTS);
     else
-        parse_ports(p, pb, c);
+        parse_ports(p, pb, &c->ports, &c->n_ports, BIT(DOCKER_F_C_PORTS), c);
+    /* PublishAllPorts is omitted by no API version we speak; absent is "not asked". */
+    get_bool_opt(hc, "PublishAllPorts", &c->publish_all, inv, BIT(DOCKER_F_C_PUBLISH_ALL));
     parse_restart(p, member(hc, "RestartPolicy"), c);
     const cJSON *devs = member(hc, "Devices");
     if (devs == NULL)
@@ -1104,6 +1226,33 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
         *inv |= BIT(DOCKER_F_C_NETWORKS);
     else
         parse_networks_of(&p, ns, out);
+    /* NetworkSettings.Ports: {} or null for a container that is not running. */
+    const cJSON *live = member(ns, "Ports");
+    if (!cJSON_IsObject(ns) || (live != NULL && !cJSON_IsNull(live) && !cJSON_IsObject(live)))
+        *inv |= BIT(DOCKER_F_C_LIVE_PORTS);
+    else if (live != NULL)
+        parse_ports(&p, live, &out->live_ports, &out->n_live_ports, BIT(DOCKER_F_C_LIVE_PORTS),
+                    out);
+    /* Config.ExposedPorts: {"80/tcp": {}}; the image's EXPOSE is merged in at create. */
+    const cJSON *exposed = member(config, "ExposedPorts");
+    if (exposed != NULL && !cJSON_IsNull(exposed)) {
+        if (!cJSON_IsObject(exposed)) {
+            *inv |= BIT(DOCKER_F_C_PUBLISH_ALL);
+        } else {
+            size_t cap = 0;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, exposed)
+            {
+                if (e->string == NULL || strlen(e->string) > DOCKER_STRING_MAX ||
+                    out->exposed_ports.len >= DOCKER_LIST_MAX) {
+                    *inv |= BIT(DOCKER_F_C_PUBLISH_ALL);
+                    continue;
+                }
+                str_list_push(&p, &out->exposed_ports, &cap, e->string, strlen(e->string));
+            }
+        }
+    }
+    out->overcap = p.overcap & out->invalid;
 
     wipe_env(cJSON_GetObjectItemCaseSensitive(root, "Config"));
     cJSON_Delete(root);
@@ -1294,14 +1443,20 @@ static int network_element(const cJSON *el, size_t index, void *arg, char *err, 
     if (!grow(&x->p, &items, x->n, &x->cap, sizeof(*x->items)))
         return oom_error(err, errlen);
     x->items = items;
+    const char *hb =
+        cJSON_GetStringValue(member(opts, "com.docker.network.bridge.host_binding_ipv4"));
+    if (hb == NULL || strlen(hb) > DOCKER_STRING_MAX)
+        hb = "";
     struct docker_network nw = {
         .name = pdup(&x->p, name, strlen(name)),
         .driver = pdup(&x->p, driver, strlen(driver)),
         .encrypted = member(opts, "encrypted") != NULL,
+        .host_binding_ip = pdup(&x->p, hb, strlen(hb)),
     };
     if (x->p.oom) {
         free(nw.name);
         free(nw.driver);
+        free(nw.host_binding_ip);
         return oom_error(err, errlen);
     }
     x->items[x->n++] = nw;
@@ -1315,15 +1470,117 @@ int docker_parse_networks(const char *json, size_t len, struct docker_network **
     *out = NULL;
     *n = 0;
     if (json_array_each(json, len, network_element, &x, err, errlen) != 0) {
-        for (size_t k = 0; k < x.n; k++) {
-            free(x.items[k].name);
-            free(x.items[k].driver);
-        }
-        free(x.items);
+        docker_networks_free(x.items, x.n);
         return -1;
     }
     *out = x.items;
     *n = x.n;
+    return 0;
+}
+
+void docker_networks_free(struct docker_network *v, size_t n)
+{
+    for (size_t k = 0; k < n && v != NULL; k++) {
+        free(v[k].name);
+        free(v[k].driver);
+        free(v[k].host_binding_ip);
+    }
+    free(v);
+}
+
+void docker_volumes_free(struct docker_volume *v, size_t n)
+{
+    for (size_t k = 0; k < n && v != NULL; k++) {
+        free(v[k].name);
+        free(v[k].driver);
+        free(v[k].bind_device);
+    }
+    free(v);
+}
+
+/* 1 when a local volume's "o" option list ("bind", "rbind,ro", ...) asks for a bind. */
+static int options_bind(const char *o)
+{
+    for (const char *q = o; *q != '\0';) {
+        size_t n = strcspn(q, ",");
+        if ((n == 4 && strncmp(q, "bind", 4) == 0) || (n == 5 && strncmp(q, "rbind", 5) == 0))
+            return 1;
+        q += n;
+        if (*q == ',')
+            q++;
+    }
+    return 0;
+}
+
+/*
+ * GET /volumes answers an object, {"Volumes": [...] or null, "Warnings": ...}.
+ * The whole answer is bounded like any other (a volume is a few hundred
+ * bytes; DOCKER_JSON_VALUES_MAX values is far more than DOCKER_LIST_MAX of
+ * them).
+ */
+int docker_parse_volumes(const char *json, size_t len, struct docker_volume **out, size_t *n,
+                         char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    cJSON *root = json_parse_object(json, len, err, errlen);
+    if (root == NULL)
+        return -1;
+    const cJSON *vols = member(root, "Volumes");
+    if (vols != NULL && !cJSON_IsNull(vols) && !cJSON_IsArray(vols)) {
+        cJSON_Delete(root);
+        snprintf(err, errlen, "Volumes is %s, want an array", json_type_name(vols));
+        return -1;
+    }
+    struct pctx p = { false, 0 };
+    struct docker_volume *items = NULL;
+    size_t count = 0, cap = 0;
+    const cJSON *v;
+    int rc = 0;
+    cJSON_ArrayForEach(v, vols)
+    {
+        const char *name = cJSON_GetStringValue(member(v, "Name"));
+        const char *driver = cJSON_GetStringValue(member(v, "Driver"));
+        const cJSON *opts = member(v, "Options");
+        if (name == NULL || driver == NULL || strlen(name) > DOCKER_STRING_MAX ||
+            strlen(driver) > DOCKER_STRING_MAX ||
+            (opts != NULL && !cJSON_IsNull(opts) && !cJSON_IsObject(opts))) {
+            snprintf(err, errlen, "volume %zu has no Name/Driver or mistyped Options", count);
+            rc = -1;
+            break;
+        }
+        if (count >= DOCKER_LIST_MAX) {
+            snprintf(err, errlen, "more than %d volumes", DOCKER_LIST_MAX);
+            rc = -1;
+            break;
+        }
+        void *grown = items;
+        if (!grow(&p, &grown, count, &cap, sizeof(*items)))
+            break;
+        items = grown;
+        const char *o = cJSON_GetStringValue(member(opts, "o"));
+        const char *device = cJSON_GetStringValue(member(opts, "device"));
+        struct docker_volume vol = {
+            .name = pdup(&p, name, strlen(name)),
+            .driver = pdup(&p, driver, strlen(driver)),
+        };
+        if (o != NULL && device != NULL && options_bind(o) && strlen(device) <= DOCKER_STRING_MAX)
+            vol.bind_device = pdup(&p, device, strlen(device));
+        items[count++] = vol;
+        if (p.oom)
+            break;
+    }
+    cJSON_Delete(root);
+    if (p.oom) {
+        docker_volumes_free(items, count);
+        return oom_error(err, errlen);
+    }
+    if (rc != 0) {
+        docker_volumes_free(items, count);
+        return -1;
+    }
+    *out = items;
+    *n = count;
     return 0;
 }
 
@@ -1360,6 +1617,8 @@ const char *docker_container_field_name(enum docker_container_field f)
         [DOCKER_F_C_DEVICES] = "HostConfig.Devices",
         [DOCKER_F_C_ULIMITS] = "HostConfig.Ulimits",
         [DOCKER_F_C_NETWORKS] = "NetworkSettings.Networks",
+        [DOCKER_F_C_LIVE_PORTS] = "NetworkSettings.Ports",
+        [DOCKER_F_C_PUBLISH_ALL] = "HostConfig.PublishAllPorts/Config.ExposedPorts",
     };
     if ((int)f < 0 || f >= DOCKER_F_C_FIELD_COUNT || names[f] == NULL)
         return "unknown field";

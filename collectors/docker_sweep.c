@@ -2,8 +2,11 @@
  * docker_sweep.c - one pass over the Docker Engine API per collection
  * (docker.h): /version (negotiation), /info, /containers/json?all=1 and
  * /containers/{id}/json for each, /images/json and /images/{id}/json plus
- * /images/{id}/history for each, /networks. That is 5 + C + 2I requests
- * for C containers and I images, all over the client's one connection.
+ * /images/{id}/history for each, /networks, /volumes. That is 6 + C + 2I
+ * requests for C containers and I images, all over the client's one
+ * connection. /volumes is not fatal: it only tells which local volumes are
+ * binds of host paths, and a container mounting a volume is judged `error`
+ * on the checks that need that when it did not answer.
  *
  * What is fatal and what is not. The sweep is `ok` only when /version,
  * /info and the three lists answered: a missing container list must never
@@ -98,9 +101,15 @@ static size_t container_bytes(const struct docker_container *c)
     for (size_t i = 0; i < c->n_mounts; i++)
         n += sizeof(c->mounts[i]) + str_bytes(c->mounts[i].type) + str_bytes(c->mounts[i].source) +
              str_bytes(c->mounts[i].destination) + str_bytes(c->mounts[i].propagation);
+    for (size_t i = 0; i < c->n_mounts; i++)
+        n += str_bytes(c->mounts[i].name) + str_bytes(c->mounts[i].driver);
     for (size_t i = 0; i < c->n_ports; i++)
         n += sizeof(c->ports[i]) + str_bytes(c->ports[i].container_port) +
              str_bytes(c->ports[i].host_ip);
+    for (size_t i = 0; i < c->n_live_ports; i++)
+        n += sizeof(c->live_ports[i]) + str_bytes(c->live_ports[i].container_port) +
+             str_bytes(c->live_ports[i].host_ip);
+    n += list_bytes(&c->exposed_ports);
     return n;
 }
 
@@ -387,6 +396,18 @@ static int sweep(struct run *r, size_t max_containers, char *err, size_t errlen)
         snprintf(err, errlen, "GET /networks: %s", perr);
         return -1;
     }
+    int vrc = get(r, "/volumes", s->volumes_error, sizeof(s->volumes_error));
+    if (vrc < 0) {
+        snprintf(err, errlen, "%s", s->volumes_error);
+        return -1;
+    }
+    if (vrc == 0) {
+        if (docker_parse_volumes(r->body.data, r->body.len, &s->volumes, &s->n_volumes, perr,
+                                 sizeof(perr)) == 0)
+            s->volumes_ok = true;
+        else
+            snprintf(s->volumes_error, sizeof(s->volumes_error), "GET /volumes: %s", perr);
+    }
     if (count_users(s) != 0) {
         snprintf(err, errlen, "out of memory counting image users");
         return -1;
@@ -416,13 +437,13 @@ static void release(struct docker_sweep *s)
     free(s->images);
     s->images = NULL;
     s->n_images = 0;
-    for (size_t i = 0; i < s->n_networks; i++) {
-        free(s->networks[i].name);
-        free(s->networks[i].driver);
-    }
-    free(s->networks);
+    docker_networks_free(s->networks, s->n_networks);
     s->networks = NULL;
     s->n_networks = 0;
+    docker_volumes_free(s->volumes, s->n_volumes);
+    s->volumes = NULL;
+    s->n_volumes = 0;
+    s->volumes_ok = false;
 }
 
 int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)

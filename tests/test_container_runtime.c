@@ -69,6 +69,19 @@ static char *info_secopts_apparmor[] = { "name=apparmor", "name=seccomp,profile=
 static char *info_secopts_selinux[] = { "name=seccomp,profile=builtin", "name=selinux" };
 static char *info_secopts_none[] = { "name=seccomp,profile=builtin", "name=cgroupns" };
 
+/* The daemon's networks (GET /networks) and volumes (GET /volumes). */
+static struct docker_network world_networks[] = {
+    { "bridge", "bridge", false, "" },
+    { "app-net", "bridge", false, "" },
+    { "host", "host", false, "" },
+    { "none", "null", false, "" },
+};
+static struct docker_volume world_volumes[] = {
+    { "data", "local", NULL },
+    { "etc-vol", "local", "/etc" },
+    { "run-vol", "local", "/run" },
+};
+
 static int setup(void **state)
 {
     struct world *w = calloc(1, sizeof(*w));
@@ -87,6 +100,11 @@ static int setup(void **state)
     w->sw.n_images = ARRAY_LEN(w->images);
     w->sw.containers = w->cs;
     w->sw.info.security_options = SL(info_secopts_apparmor);
+    w->sw.networks = world_networks;
+    w->sw.n_networks = ARRAY_LEN(world_networks);
+    w->sw.volumes = world_volumes;
+    w->sw.n_volumes = ARRAY_LEN(world_volumes);
+    w->sw.volumes_ok = true;
     *state = w;
     return 0;
 }
@@ -180,10 +198,10 @@ static char *hardened_cap_drop[] = { "ALL" };
 static char *hardened_networks[] = { "app-net" };
 static char *hardened_env[] = { "PATH", "APP_MODE" };
 static struct docker_mount hardened_mounts[] = {
-    { "volume", "/var/lib/docker/volumes/data/_data", "/data", "", true },
-    { "bind", "/srv/app", "/config", "rprivate", false },
+    { "volume", "/var/lib/docker/volumes/data/_data", "/data", "", true, NULL, NULL },
+    { "bind", "/srv/app", "/config", "rprivate", false, NULL, NULL },
 };
-static struct docker_port_binding hardened_ports[] = { { "8080/tcp", "127.0.0.1", 8080 } };
+static struct docker_port_binding hardened_ports[] = { { "8080/tcp", "127.0.0.1", 8080, 8080 } };
 
 /* Adds a hardened, running container; returns it for the test to change. */
 static struct docker_container *add_container(struct world *w, const char *name)
@@ -251,6 +269,17 @@ static void collect(struct world *w)
 {
     if (w->fx.root[0] == '\0')
         build_named(w, "cr-host");
+    /*
+     * A running container's real bindings (NetworkSettings.Ports) are what
+     * it asked for, unless a test set them itself (-P, a range).
+     */
+    for (size_t i = 0; i < w->sw.n_containers; i++) {
+        struct docker_container *c = &w->cs[i];
+        if (c->running && c->live_ports == NULL) {
+            c->live_ports = c->ports;
+            c->n_live_ports = c->n_ports;
+        }
+    }
     struct collect_ctx ctx = {
         .rootfs = w->fx.root,
         .docker_host = w->docker_host,
@@ -352,10 +381,10 @@ static const struct want hardened_wants[PER_CONTAINER] = {
     { "5.3", SKIP, "SELinux is not enabled on this host" },
     { "5.4", PASS, "HostConfig.CapAdd=NET_BIND_SERVICE, within Docker's default set" },
     { "5.5", PASS, "HostConfig.Privileged=false" },
-    { "5.6", PASS, "1 bind mounts, none of a sensitive host path" },
+    { "5.6", PASS, "1 host-path mounts, none of a sensitive host path" },
     { "5.7", PASS, "no sshd among 1 processes in 1 cgroups under /sys/fs/cgroup/system.slice/" },
     { "5.8", PASS, "1 published ports, none below 1024" },
-    { "5.9", WARN, "published ports (review that each is needed): 127.0.0.1:8080->8080/tcp" },
+    { "5.9", WARN, "review that each is needed; " },
     { "5.10", PASS, "HostConfig.NetworkMode=app-net" },
     { "5.11", PASS, "HostConfig.Memory=268435456" },
     { "5.12", PASS, "CpuShares=512 NanoCpus=0 CpuQuota=0" },
@@ -383,7 +412,7 @@ static const struct want hardened_wants[PER_CONTAINER] = {
 struct variant {
     const char *name;
     const char *state; /* NULL = running */
-    struct want differ[3];
+    struct want differ[7];
 };
 
 enum {
@@ -446,7 +475,12 @@ static const struct variant variants[V_COUNT] = {
                                "created",
                                { { "5.5", FAIL, "HostConfig.Privileged=true (state created)" },
                                  { "5.7", SKIP, "not running" },
-                                 { "5.27", SKIP, "not running" } } },
+                                 { "5.27", SKIP, "not running" },
+                                 /* What dockerd applies to a privileged container: */
+                                 { "5.4", FAIL, "Privileged=true grants every capability" },
+                                 { "5.22", FAIL, "dockerd applies no seccomp filter" },
+                                 { "5.18", WARN, "every host device" },
+                                 { "5.9", WARN, "HostConfig.PortBindings): 127.0.0.1:8080" } } },
     [V_MOUNT_ETC] = { "mount-etc",
                       NULL,
                       { { "5.6", FAIL, "sensitive host paths mounted: /etc on /host-etc (rw)" } } },
@@ -468,13 +502,20 @@ static const struct variant variants[V_COUNT] = {
                                    "(rshared)" } } },
     [V_PORT_80_ANY] = { "port-80",
                         NULL,
-                        { { "5.8", FAIL, "host ports below 1024 published: 0.0.0.0:80->80/tcp" },
+                        { { "5.8", FAIL,
+                            "host ports below 1024 published (NetworkSettings.Ports): "
+                            "0.0.0.0:80->80/tcp" },
                           { "5.9", WARN, "0.0.0.0:80->80/tcp" },
                           { "5.14", FAIL,
-                            "ports bound to every interface: 0.0.0.0:80->80/tcp" } } },
+                            "ports bound to every interface (NetworkSettings.Ports): "
+                            "0.0.0.0:80->80/tcp" } } },
     [V_NETWORK_HOST] = { "network-host",
                          NULL,
-                         { { "5.10", FAIL, "HostConfig.NetworkMode=host" } } },
+                         { { "5.10", FAIL, "HostConfig.NetworkMode=host" },
+                           /* dockerd discards -p with --network host. */
+                           { "5.8", PASS, "no published ports: with HostConfig.NetworkMode=host" },
+                           { "5.9", SKIP, "dockerd discards them" },
+                           { "5.14", PASS, "dockerd discards them" } } },
     [V_PID_HOST] = { "pid-host", NULL, { { "5.16", FAIL, "HostConfig.PidMode=host" } } },
     [V_IPC_HOST] = { "ipc-host", NULL, { { "5.17", FAIL, "HostConfig.IpcMode=host" } } },
     [V_UTS_HOST] = { "uts-host", NULL, { { "5.21", FAIL, "HostConfig.UTSMode=host" } } },
@@ -553,13 +594,16 @@ static char *networks_bridge[] = { "bridge" };
 static char *networks_host[] = { "host" };
 static char *env_secret[] = { "PATH",    "DB_PASSWORD", "api_token", "AWS_SECRET_ACCESS_KEY",
                               "SSH_KEY", "KEYBOARD",    "MONKEY" };
-static struct docker_mount mounts_etc[] = { { "bind", "/etc", "/host-etc", "rprivate", true } };
-static struct docker_mount mounts_root_ro[] = { { "bind", "/", "/host", "rprivate", false } };
-static struct docker_mount mounts_socket[] = { { "bind", "/var/run/docker.sock",
-                                                 "/var/run/docker.sock", "rprivate", true } };
-static struct docker_mount mounts_shared[] = { { "bind", "/srv/app", "/config", "rshared",
-                                                 false } };
-static struct docker_port_binding ports_80[] = { { "80/tcp", "0.0.0.0", 80 } };
+static struct docker_mount mounts_etc[] = { { "bind", "/etc", "/host-etc", "rprivate", true, NULL,
+                                              NULL } };
+static struct docker_mount mounts_root_ro[] = { { "bind", "/", "/host", "rprivate", false, NULL,
+                                                  NULL } };
+static struct docker_mount mounts_socket[] = {
+    { "bind", "/var/run/docker.sock", "/var/run/docker.sock", "rprivate", true, NULL, NULL }
+};
+static struct docker_mount mounts_shared[] = { { "bind", "/srv/app", "/config", "rshared", false,
+                                                 NULL, NULL } };
+static struct docker_port_binding ports_80[] = { { "80/tcp", "0.0.0.0", 80, 80 } };
 
 /* Changes the hardened container `c` into variant v. */
 static void apply_variant(struct docker_container *c, int v)
@@ -934,9 +978,9 @@ static void test_5_6_read_only_sensitive_mount_still_fails(void **state)
 {
     struct world *w = *state;
     static struct docker_mount ro_mounts[] = {
-        { "bind", "/etc/ssl/certs", "/certs", "rprivate", false },
-        { "bind", "/usr/share/zoneinfo", "/zoneinfo", "rprivate", false },
-        { "bind", "/proc", "/host-proc", "rprivate", false },
+        { "bind", "/etc/ssl/certs", "/certs", "rprivate", false, NULL, NULL },
+        { "bind", "/usr/share/zoneinfo", "/zoneinfo", "rprivate", false, NULL, NULL },
+        { "bind", "/proc", "/host-proc", "rprivate", false, NULL, NULL },
     };
     add_container(w, "ro")->mounts = ro_mounts;
     w->cs[0].n_mounts = ARRAY_LEN(ro_mounts);
@@ -950,15 +994,18 @@ static void test_5_6_paths_compared_by_component(void **state)
 {
     struct world *w = *state;
     static struct docker_mount near_misses[] = {
-        { "bind", "/etcetera", "/a", "", true }, { "bind", "/usr-data", "/b", "", true },
-        { "bind", "/devices", "/c", "", true },  { "bind", "/srv/etc", "/d", "", true },
-        { "volume", "/etc", "/e", "", true }, /* a volume's Source is not a host dir */
+        { "bind", "/etcetera", "/a", "", true, NULL, NULL },
+        { "bind", "/usr-data", "/b", "", true, NULL, NULL },
+        { "bind", "/devices", "/c", "", true, NULL, NULL },
+        { "bind", "/srv/etc", "/d", "", true, NULL, NULL },
+        { "volume", "/etc", "/e", "", true, NULL, NULL }, /* a volume's Source is not a host dir */
     };
     static struct docker_mount spelled[] = {
-        { "bind", "//etc/", "/a", "", true },
-        { "", "/boot", "/b", "", true }, /* old APIs give no Type */
+        { "bind", "//etc/", "/a", "", true, NULL, NULL },
+        { "", "/boot", "/b", "", true, NULL, NULL }, /* old APIs give no Type */
     };
-    static struct docker_mount linked[] = { { "bind", "/srv/conf-link", "/conf", "", true } };
+    static struct docker_mount linked[] = { { "bind", "/srv/conf-link", "/conf", "", true, NULL,
+                                              NULL } };
     add_container(w, "near-misses")->mounts = near_misses;
     w->cs[0].n_mounts = ARRAY_LEN(near_misses);
     add_container(w, "spelled")->mounts = spelled;
@@ -966,7 +1013,7 @@ static void test_5_6_paths_compared_by_component(void **state)
     add_container(w, "linked")->mounts = linked;
     w->cs[2].n_mounts = ARRAY_LEN(linked);
     collect_running(w);
-    expect_c(w, "5.6", "near-misses", PASS, "4 bind mounts, none of a sensitive host path");
+    expect_c(w, "5.6", "near-misses", PASS, "4 host-path mounts, none of a sensitive host path");
     expect_c(w, "5.6", "spelled", FAIL, "//etc/ on /a (rw), /boot on /b (rw)");
     expect_c(w, "5.6", "linked", FAIL, "/srv/conf-link (-> /etc) on /conf (rw)");
 }
@@ -975,10 +1022,11 @@ static void test_5_8_and_5_14_ports(void **state)
 {
     struct world *w = *state;
     static struct docker_port_binding mixed[] = {
-        { "53/udp", "127.0.0.1", 53 }, { "443/tcp", "", 8443 },   { "80/tcp", "::", 8080 },
-        { "9000/tcp", "10.0.0.5", 0 }, { "22/tcp", "::1", 2222 },
+        { "53/udp", "127.0.0.1", 53, 53 }, { "443/tcp", "", 8443, 8443 },
+        { "80/tcp", "::", 8080, 8080 },    { "9000/tcp", "10.0.0.5", 0, 0 },
+        { "22/tcp", "::1", 2222, 2222 },
     };
-    static struct docker_port_binding specific[] = { { "80/tcp", "10.0.0.5", 1024 } };
+    static struct docker_port_binding specific[] = { { "80/tcp", "10.0.0.5", 1024, 1024 } };
     add_container(w, "mixed")->ports = mixed;
     w->cs[0].n_ports = ARRAY_LEN(mixed);
     add_container(w, "specific")->ports = specific;
@@ -987,9 +1035,11 @@ static void test_5_8_and_5_14_ports(void **state)
     c->ports = NULL;
     c->n_ports = 0;
     collect_running(w);
-    expect_c(w, "5.8", "mixed", FAIL, "host ports below 1024 published: 127.0.0.1:53->53/udp (");
+    expect_c(w, "5.8", "mixed", FAIL,
+             "host ports below 1024 published (NetworkSettings.Ports): 127.0.0.1:53->53/udp (");
     expect_c(w, "5.14", "mixed", FAIL,
-             "ports bound to every interface: *:8443->443/tcp, [::]:8080->80/tcp (");
+             "ports bound to every interface (NetworkSettings.Ports): *:8443->443/tcp (no HostIp: "
+             "0.0.0.0, dockerd's default), [::]:8080->80/tcp (");
     expect_c(w, "5.9", "mixed", WARN,
              "127.0.0.1:53->53/udp, *:8443->443/tcp, [::]:8080->80/tcp, 10.0.0.5:auto->9000/tcp, "
              "[::1]:2222->22/tcp");
@@ -1015,7 +1065,8 @@ static void test_5_15_restart_policies(void **state)
     c->restart_policy = "";
     collect_running(w);
     expect_c(w, "5.15", "on-failure-6", FAIL, "MaximumRetryCount=6 (more than 5)");
-    expect_c(w, "5.15", "on-failure-0", PASS, "on-failure with MaximumRetryCount=0");
+    /* restartmanager: on-failure with no count restarts without a maximum. */
+    expect_c(w, "5.15", "on-failure-0", FAIL, "on-failure with MaximumRetryCount=0: no maximum");
     expect_c(w, "5.15", "unless-stopped", PASS,
              "HostConfig.RestartPolicy unless-stopped: restarts without a retry limit");
     expect_c(w, "5.15", "no", PASS, "HostConfig.RestartPolicy no (");
@@ -1087,7 +1138,7 @@ static void test_5_26_no_new_privileges_false_fails(void **state)
     expect_c(w, "5.26", "not-bool", ERROR, "no-new-privileges:maybe: not a boolean");
     expect_c(w, "5.26", "default", PASS,
              "no option in HostConfig.SecurityOpt; daemon default no-new-privileges=true "
-             "(/etc/docker/daemon.json) (state created)");
+             "(/etc/docker/daemon.json) (copied at create: the API cannot show");
 }
 
 /* The failing host's custom daemon.json (named with --config-file PATH) sets it false. */
@@ -1121,7 +1172,9 @@ static void test_5_26_daemon_default_on_command_line(void **state)
 static void test_5_26_unreadable_daemon_json_is_error(void **state)
 {
     struct world *w = *state;
-    build_text(w, "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
+    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                  "file /proc/77/cmdline 0444 0 0 =/usr/sbin/dockerd\\0\n"
+                  "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
     static char *explicit_true[] = { "no-new-privileges:true" };
@@ -1157,12 +1210,16 @@ static void test_5_29_pids_limit_zero_fails(void **state)
 static void test_5_32_docker_socket_paths(void **state)
 {
     struct world *w = *state;
-    static struct docker_mount via_link[] = { { "bind", "/srv/sock-link", "/s", "", true } };
+    static struct docker_mount via_link[] = { { "bind", "/srv/sock-link", "/s", "", true, NULL,
+                                                NULL } };
     static struct docker_mount any_name[] = { { "bind", "/home/ci/.docker/run/docker.sock", "/s",
-                                                "", false } };
-    static struct docker_mount in_use[] = { { "bind", "/run/user/0/custom.sock", "/s", "", true } };
-    static struct docker_mount dir[] = { { "bind", "/var/run", "/host-run", "", false } };
-    static struct docker_mount other[] = { { "bind", "/run/other.sock", "/s", "", true } };
+                                                "", false, NULL, NULL } };
+    static struct docker_mount in_use[] = { { "bind", "/run/user/0/custom.sock", "/s", "", true,
+                                              NULL, NULL } };
+    static struct docker_mount dir[] = { { "bind", "/var/run", "/host-run", "", false, NULL,
+                                           NULL } };
+    static struct docker_mount other[] = { { "bind", "/run/other.sock", "/s", "", true, NULL,
+                                             NULL } };
     /* The agent talks to a socket of its own; dockerd's default socket is still in use. */
     w->docker_host = "unix:///run/user/0/custom.sock";
     build_named(w, "cr-host");
@@ -1318,11 +1375,13 @@ static void test_invalid_fields_are_errors_naming_the_field(void **state)
         const char *check;
         enum docker_container_field f;
     } broken[] = {
-        { "5.5", DOCKER_F_C_PRIVILEGED }, { "5.6", DOCKER_F_C_MOUNTS },
-        { "5.20", DOCKER_F_C_MOUNTS },    { "5.32", DOCKER_F_C_MOUNTS },
-        { "5.27", DOCKER_F_C_HEALTH },    { "dockward.env_secret", DOCKER_F_C_ENV },
-        { "5.8", DOCKER_F_C_PORTS },      { "5.9", DOCKER_F_C_PORTS },
-        { "5.14", DOCKER_F_C_PORTS },
+        { "5.5", DOCKER_F_C_PRIVILEGED },  { "5.6", DOCKER_F_C_MOUNTS },
+        { "5.20", DOCKER_F_C_MOUNTS },     { "5.32", DOCKER_F_C_MOUNTS },
+        { "5.27", DOCKER_F_C_HEALTH },     { "dockward.env_secret", DOCKER_F_C_ENV },
+        { "5.8", DOCKER_F_C_PORTS },       { "5.9", DOCKER_F_C_PORTS },
+        { "5.14", DOCKER_F_C_PORTS },      { "5.4", DOCKER_F_C_PRIVILEGED },
+        { "5.22", DOCKER_F_C_PRIVILEGED }, { "5.18", DOCKER_F_C_PRIVILEGED },
+        { "5.2", DOCKER_F_C_PRIVILEGED },
     };
     for (size_t i = 0; i < ARRAY_LEN(broken); i++) {
         snprintf(ev, sizeof(ev), "%s missing or mistyped in the API answer",
@@ -1331,7 +1390,7 @@ static void test_invalid_fields_are_errors_naming_the_field(void **state)
     }
     assert_non_null(strstr(docker_container_field_name(DOCKER_F_C_PRIVILEGED), "Privileged"));
     /* The other checks of that container are judged as usual. */
-    expect_c(w, "5.4", "broken", PASS, "within Docker's default set");
+    expect_c(w, "5.13", "broken", PASS, "HostConfig.ReadonlyRootfs=true");
     expect_c(w, "5.7", "broken", PASS, "no sshd among 1 processes");
     /* Without a state, the checks that need it cannot be judged; the rest say so. */
     snprintf(ev, sizeof(ev), "%s missing or mistyped in the API answer",

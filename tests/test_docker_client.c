@@ -1092,7 +1092,7 @@ static void test_sweep_recorded(void **state)
     assert_int_equal(s.n_containers, 3);
     assert_int_equal(s.n_images, 3);
     assert_int_equal(s.n_networks, 3);
-    assert_int_equal(s.requests, 5 + 3 + 2 * 4); /* 5 + C + 2I */
+    assert_int_equal(s.requests, 6 + 3 + 2 * 4); /* 6 + C + 2I */
     assert_int_equal(s.item_failures, 1);
     assert_string_equal(s.error, "GET /images/" DANGLING_ID "/history: HTTP 404: page not found");
     assert_true(s.duration_seconds > 0 && s.duration_seconds < 5);
@@ -1103,12 +1103,17 @@ static void test_sweep_recorded(void **state)
     assert_true(find_image(&s, I_HC)->has_healthcheck);
     assert_no_secret(&s, "hunter2");
     assert_int_equal(fake_accepts(&f), 1); /* the whole sweep over one connection */
-    assert_int_equal(fake_requests(&f), 16);
+    assert_int_equal(fake_requests(&f), 17);
     char line[256];
     fake_line(&f, 0, line, sizeof(line));
     assert_string_equal(line, "GET /version HTTP/1.1");
     fake_line(&f, 15, line, sizeof(line));
     assert_string_equal(line, "GET /v1.41/networks HTTP/1.1");
+    fake_line(&f, 16, line, sizeof(line));
+    assert_string_equal(line, "GET /v1.41/volumes HTTP/1.1");
+    /* No recorded /volumes answer here: not fatal, only the volume facts are unknown. */
+    assert_false(s.volumes_ok);
+    assert_non_null(strstr(s.volumes_error, "404"));
     docker_sweep_free(&s);
     assert_int_equal(s.n_containers, 0);
     docker_client_free(c);
@@ -1140,7 +1145,7 @@ static void test_sweep_item_gone_and_list_failures(void **state)
     assert_string_equal(s.containers[0].name, "risky");
     assert_int_equal(s.item_failures, 2);
     assert_string_equal(s.error, "GET /containers/" C_HARDENED "/json: HTTP 404: page not found");
-    assert_int_equal(s.requests, 5 + 3);
+    assert_int_equal(s.requests, 6 + 3);
     docker_sweep_free(&s);
     docker_client_free(c);
     fake_stop(&f);
@@ -1289,7 +1294,7 @@ static void test_sweep_real_dockerd(void **state)
     assert_int_equal(s.n_containers, 2);
     assert_int_equal(s.n_images, 1);
     assert_int_equal(s.item_failures, 0);
-    assert_int_equal(s.requests, 5 + 2 + 2 * 1);
+    assert_int_equal(s.requests, 6 + 2 + 2 * 1);
 
     const struct docker_container *web = find_container(&s, "web");
     assert_int_equal(web->invalid, 0);

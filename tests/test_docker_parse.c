@@ -583,7 +583,7 @@ static void test_container_no_host_config(void **state)
     uint64_t also = BIT(DOCKER_F_C_NAME) | BIT(DOCKER_F_C_IMAGE) | BIT(DOCKER_F_C_STATE) |
                     BIT(DOCKER_F_C_PID) | BIT(DOCKER_F_C_HEALTH) | BIT(DOCKER_F_C_USER) |
                     BIT(DOCKER_F_C_ENV) | BIT(DOCKER_F_C_APPARMOR) | BIT(DOCKER_F_C_MOUNTS) |
-                    BIT(DOCKER_F_C_NETWORKS);
+                    BIT(DOCKER_F_C_NETWORKS) | BIT(DOCKER_F_C_LIVE_PORTS);
     assert_int_equal(c.invalid, want | also);
     docker_container_free(&c);
 }
