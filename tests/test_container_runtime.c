@@ -1535,6 +1535,340 @@ static void test_catalog(void **state)
     assert_ptr_equal(collector_lookup("container_runtime"), c);
 }
 
+/* ---- issue 10: verdicts on what dockerd applies, one test per case ------ */
+
+/* -P: PortBindings stays empty; the real bindings are in NetworkSettings.Ports. */
+static void test_5_14_publish_all_running_real_bindings(void **state)
+{
+    struct world *w = *state;
+    static char *exposed[] = { "8080/tcp" };
+    static struct docker_port_binding live[] = {
+        { "8080/tcp", "0.0.0.0", 49153, 49153 },
+        { "8080/tcp", "::", 49153, 49153 },
+    };
+    struct docker_container *c = add_container(w, "publish-all");
+    c->ports = NULL;
+    c->n_ports = 0;
+    c->publish_all = true;
+    c->exposed_ports = SL(exposed);
+    c->live_ports = live;
+    c->n_live_ports = ARRAY_LEN(live);
+    collect_running(w);
+    expect_c(w, "5.14", "publish-all", FAIL,
+             "ports bound to every interface (NetworkSettings.Ports): 0.0.0.0:49153->8080/tcp, "
+             "[::]:49153->8080/tcp");
+    expect_c(w, "5.9", "publish-all", WARN, "-P publishes every exposed port");
+    expect_c(w, "5.8", "publish-all", PASS, "2 published ports, none below 1024");
+}
+
+/* -P on a container that never started: every exposed port, on the default address. */
+static void test_5_14_publish_all_created_exposed_ports(void **state)
+{
+    struct world *w = *state;
+    static char *exposed[] = { "80/tcp", "443/tcp" };
+    static char *bridge[] = { "bridge" };
+    static struct docker_port_binding one[] = { { "443/tcp", "127.0.0.1", 8443, 8443 } };
+    struct docker_container *c = add_container(w, "publish-all-created");
+    stop(c, "created");
+    c->ports = one;
+    c->n_ports = ARRAY_LEN(one);
+    c->publish_all = true;
+    c->exposed_ports = SL(exposed);
+    c->networks = SL(bridge);
+    c->network_mode = "default";
+    collect(w);
+    expect_c(w, "5.14", "publish-all-created", FAIL,
+             "*:auto->80/tcp (no HostIp: 0.0.0.0, dockerd's default)");
+    expect_c(w, "5.9", "publish-all-created", WARN,
+             "HostConfig.PortBindings and PublishAllPorts, -P publishes every exposed port): "
+             "127.0.0.1:8443->443/tcp, *:auto->80/tcp");
+    expect_c(w, "5.8", "publish-all-created", PASS, "2 published ports, none below 1024");
+}
+
+/* The default bridge's host_binding_ipv4 (dockerd --ip) is where -p without an IP binds. */
+static void test_5_14_default_binding_address_from_network(void **state)
+{
+    struct world *w = *state;
+    static struct docker_network nets[] = { { "bridge", "bridge", false, "127.0.0.1" } };
+    static char *bridge[] = { "bridge" };
+    static struct docker_port_binding any[] = { { "80/tcp", "", 8080, 8080 } };
+    w->sw.networks = nets;
+    w->sw.n_networks = ARRAY_LEN(nets);
+    struct docker_container *c = add_container(w, "ip-127");
+    stop(c, "created");
+    c->ports = any;
+    c->n_ports = ARRAY_LEN(any);
+    c->networks = SL(bridge);
+    collect(w);
+    expect_c(w, "5.14", "ip-127", PASS, "1 published ports, each on a specific address");
+}
+
+static void test_5_12_cpu_shares_1024_fails(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "shares-1024");
+    c->cpu_shares = 1024;
+    c = add_container(w, "shares-1024-cpus");
+    c->cpu_shares = 1024;
+    c->nano_cpus = 500000000;
+    c = add_container(w, "shares-0");
+    c->cpu_shares = 0;
+    c = add_container(w, "shares-512");
+    c->cpu_shares = 512;
+    collect_running(w);
+    expect_c(w, "5.12", "shares-1024", FAIL, "CpuShares=1024 is the default weight");
+    expect_c(w, "5.12", "shares-1024-cpus", PASS, "NanoCpus=500000000");
+    expect_c(w, "5.12", "shares-0", FAIL, "CpuShares, NanoCpus and CpuQuota all unset");
+    expect_c(w, "5.12", "shares-512", PASS, "CpuShares=512");
+}
+
+/* -p 80-90:8080: dockerd accepts a host-port range and binds one port of it at start. */
+static void test_5_8_host_port_range_below_1024_fails(void **state)
+{
+    struct world *w = *state;
+    static struct docker_port_binding range[] = { { "8080/tcp", "", 80, 90 } };
+    static struct docker_port_binding high[] = { { "8080/tcp", "127.0.0.1", 18080, 18090 } };
+    struct docker_container *c = add_container(w, "range-80");
+    stop(c, "created");
+    c->ports = range;
+    c->n_ports = ARRAY_LEN(range);
+    c = add_container(w, "range-high");
+    stop(c, "created");
+    c->ports = high;
+    c->n_ports = ARRAY_LEN(high);
+    collect(w);
+    expect_c(w, "5.8", "range-80", FAIL,
+             "host ports below 1024 published "
+             "(HostConfig.PortBindings): *:80-90->8080/tcp");
+    expect_c(w, "5.14", "range-80", FAIL, "*:80-90->8080/tcp (no HostIp: 0.0.0.0");
+    expect_c(w, "5.9", "range-80", WARN, "*:80-90->8080/tcp");
+    expect_c(w, "5.8", "range-high", PASS, "none below 1024");
+    expect_c(w, "5.14", "range-high", PASS, "each on a specific address");
+}
+
+/* A profile file is stored inline by the CLI: kept as a summary, judged as custom. */
+static void test_5_22_inline_seccomp_profile_passes(void **state)
+{
+    struct world *w = *state;
+    static char *profile_and_nnp[] = {
+        "seccomp=<inline profile, 17234 bytes, defaultAction SCMP_ACT_ERRNO>",
+        "no-new-privileges",
+    };
+    static char *profile_only[] = {
+        "seccomp=<inline profile, 17234 bytes, defaultAction SCMP_ACT_ERRNO>",
+    };
+    add_container(w, "profile-nnp")->security_opt = SL(profile_and_nnp);
+    add_container(w, "profile")->security_opt = SL(profile_only);
+    collect_running(w);
+    expect_c(w, "5.22", "profile-nnp", PASS, "custom seccomp profile: seccomp=<inline profile");
+    expect_c(w, "5.26", "profile-nnp", PASS, "HostConfig.SecurityOpt has no-new-privileges");
+    expect_c(w, "5.22", "profile", PASS, "defaultAction SCMP_ACT_ERRNO");
+    expect_c(w, "5.26", "profile", FAIL, "no no-new-privileges in HostConfig.SecurityOpt");
+}
+
+/* dockerd --seccomp-profile=unconfined: containers without a profile of their own get none. */
+static void test_5_22_daemon_default_unconfined_fails(void **state)
+{
+    struct world *w = *state;
+    static char *secopts[] = { "name=apparmor", "name=seccomp,profile=unconfined" };
+    static char *own[] = { "seccomp=<inline profile, 900 bytes, defaultAction SCMP_ACT_ERRNO>" };
+    w->sw.info.security_options = SL(secopts);
+    add_container(w, "default-profile")->security_opt = NO_LIST;
+    add_container(w, "own-profile")->security_opt = SL(own);
+    collect_running(w);
+    expect_c(w, "5.22", "default-profile", FAIL, "the daemon's default profile is unconfined");
+    expect_c(w, "5.22", "own-profile", PASS, "custom seccomp profile");
+}
+
+/* dockerd fills AppArmorProfile in when it starts a container (daemon/oci_linux.go). */
+static void test_5_2_created_gets_profile_at_start(void **state)
+{
+    struct world *w = *state;
+    static char *unconfined[] = { "apparmor=unconfined" };
+    static char *custom[] = { "apparmor=my-profile" };
+    struct docker_container *c = add_container(w, "created");
+    stop(c, "created");
+    c->never_started = true;
+    c->apparmor_profile = "";
+    c = add_container(w, "created-unconfined");
+    stop(c, "created");
+    c->never_started = true;
+    c->apparmor_profile = "";
+    c->security_opt = SL(unconfined);
+    c = add_container(w, "created-custom");
+    stop(c, "created");
+    c->never_started = true;
+    c->apparmor_profile = "";
+    c->security_opt = SL(custom);
+    c = add_container(w, "created-privileged");
+    stop(c, "created");
+    c->never_started = true;
+    c->apparmor_profile = "";
+    c->privileged = true;
+    c = add_container(w, "running-empty");
+    c->apparmor_profile = "";
+    c = add_container(w, "running-privileged");
+    c->apparmor_profile = "unconfined";
+    c->privileged = true;
+    collect_running(w);
+    expect_c(w, "5.2", "created", PASS, "dockerd applies docker-default at start");
+    expect_c(w, "5.2", "created-unconfined", FAIL, "apparmor=unconfined");
+    expect_c(w, "5.2", "created-custom", PASS, "the profile my-profile at start");
+    expect_c(w, "5.2", "created-privileged", FAIL,
+             "Privileged=true: dockerd runs it with AppArmor");
+    expect_c(w, "5.2", "running-empty", FAIL, "AppArmorProfile empty: no profile applied");
+    expect_c(w, "5.2", "running-privileged", FAIL, "AppArmor unconfined");
+}
+
+/* A remote daemon: its no-new-privileges default cannot be seen, so no verdict on it. */
+static void test_5_26_remote_daemon_is_error(void **state)
+{
+    struct world *w = *state;
+    static char *nnp[] = { "no-new-privileges:true" };
+    w->docker_host = "tcp://docker.example:2376";
+    add_container(w, "no-option")->security_opt = NO_LIST;
+    add_container(w, "explicit")->security_opt = SL(nnp);
+    collect_running(w);
+    expect_c(w, "5.26", "no-option", ERROR,
+             "daemon default unknown: tcp://docker.example:2376 is not a local socket");
+    expect_c(w, "5.26", "explicit", PASS, "has no-new-privileges:true");
+}
+
+/* No dockerd process to read (agent without the host's /proc): unknown, not off. */
+static void test_5_26_dockerd_not_visible_is_error(void **state)
+{
+    struct world *w = *state;
+    build_text(w, "dir /proc 0555 0 0\ndir /etc 0755 0 0\n");
+    stop(add_container(w, "no-option"), "created");
+    w->cs[0].security_opt = NO_LIST;
+    collect(w);
+    expect_c(w, "5.26", "no-option", ERROR, "daemon default unknown: no dockerd process visible");
+}
+
+/* The default is copied at create; the evidence says the API cannot show an older copy. */
+static void test_5_26_default_frozen_at_create_is_said(void **state)
+{
+    struct world *w = *state;
+    add_container(w, "no-option")->security_opt = NO_LIST;
+    collect_running(w);
+    expect_c(w, "5.26", "no-option", FAIL,
+             "daemon default no-new-privileges off (unset) (copied at create: the API cannot "
+             "show the value a container created under another default has)");
+}
+
+/* --network/--pid/--ipc container:X share what X shares. */
+static void test_5_10_5_16_5_17_joined_to_host_namespaces(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "host-ns");
+    c->network_mode = "host";
+    c->pid_mode = "host";
+    c->ipc_mode = "host";
+    c = add_container(w, "joins-host-ns");
+    c->network_mode = "container:host-ns";
+    c->pid_mode = "container:host-ns";
+    c->ipc_mode = "container:host-ns";
+    c = add_container(w, "joins-joiner");
+    c->network_mode = "container:joins-host-ns";
+    c->pid_mode = "container:joins-host-ns";
+    c->ipc_mode = "container:joins-host-ns";
+    c = add_container(w, "joins-private");
+    c->network_mode = "container:host-ns-not";
+    c->pid_mode = "";
+    c->ipc_mode = "private";
+    c = add_container(w, "joins-by-id");
+    c->pid_mode = "container:00"; /* an id prefix: the first container's */
+    collect_running(w);
+    expect_c(w, "5.10", "joins-host-ns", FAIL,
+             "HostConfig.NetworkMode=container:host-ns, which shares the host's namespace");
+    expect_c(w, "5.16", "joins-host-ns", FAIL, "HostConfig.PidMode=container:host-ns, which");
+    expect_c(w, "5.17", "joins-host-ns", FAIL, "HostConfig.IpcMode=container:host-ns, which");
+    expect_c(w, "5.10", "joins-joiner", FAIL,
+             "container:joins-host-ns -> container:host-ns, which shares the host's");
+    expect_c(w, "5.10", "joins-private", ERROR, "not among the containers inspected");
+    expect_c(w, "5.16", "joins-by-id", FAIL, "PidMode=container:00, which shares the host's");
+    expect_c(w, "5.30", "joins-host-ns", SKIP, "not attached to the default bridge network");
+}
+
+/* A local volume created as a bind of /etc or /run is a host-path mount in disguise. */
+static void test_5_6_5_32_local_volume_bound_to_host_path(void **state)
+{
+    struct world *w = *state;
+    static struct docker_mount etc_vol[] = {
+        { "volume", "/var/lib/docker/volumes/etc-vol/_data", "/cfg", "", true, "etc-vol", "local" },
+    };
+    static struct docker_mount run_vol[] = {
+        { "volume", "/var/lib/docker/volumes/run-vol/_data", "/hostrun", "", true, "run-vol",
+          "local" },
+    };
+    static struct docker_mount plain_vol[] = {
+        { "volume", "/var/lib/docker/volumes/data/_data", "/data", "", true, "data", "local" },
+    };
+    struct docker_container *c = add_container(w, "etc-vol");
+    c->mounts = etc_vol;
+    c->n_mounts = 1;
+    c = add_container(w, "run-vol");
+    c->mounts = run_vol;
+    c->n_mounts = 1;
+    c = add_container(w, "plain-vol");
+    c->mounts = plain_vol;
+    c->n_mounts = 1;
+    collect_running(w);
+    expect_c(w, "5.6", "etc-vol", FAIL, "/etc (volume etc-vol) on /cfg (rw)");
+    expect_c(w, "5.32", "run-vol", FAIL, "/run (volume run-vol) on /hostrun (holds the socket");
+    expect_c(w, "5.6", "plain-vol", PASS, "0 host-path mounts");
+    expect_c(w, "5.32", "plain-vol", PASS, "no mount of the Docker socket");
+
+    /* Without /volumes, a local volume cannot be told from a bind: error, never a pass. */
+    w->sw.volumes_ok = false;
+    snprintf(w->sw.volumes_error, sizeof(w->sw.volumes_error), "GET /volumes: HTTP 500");
+    collect_running(w);
+    expect_c(w, "5.6", "plain-vol", ERROR, "volume data: cannot tell whether it binds a host path");
+    expect_c(w, "5.32", "plain-vol", ERROR, "GET /volumes: HTTP 500");
+}
+
+/* --bridge=none: NetworkSettings still names "bridge" (empty NetworkID), attached to nothing. */
+static void test_5_30_bridge_none_daemon_skips(void **state)
+{
+    struct world *w = *state;
+    static char *bridge[] = { "bridge" };
+    static struct docker_network nets[] = { { "host", "host", false, "" } };
+    w->sw.networks = nets;
+    w->sw.n_networks = ARRAY_LEN(nets);
+    add_container(w, "default-net")->networks = SL(bridge);
+    collect_running(w);
+    expect_c(w, "5.30", "default-net", SKIP, "no default bridge network on this daemon");
+}
+
+/* on-failure:0 restarts forever (restartmanager: 0 is no maximum); on-failure:5 is fine. */
+static void test_5_15_on_failure_without_count_fails(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "on-failure");
+    c->restart_policy = "on-failure";
+    c->restart_max_retries = 0;
+    c = add_container(w, "on-failure-5");
+    c->restart_policy = "on-failure";
+    c->restart_max_retries = 5;
+    collect_running(w);
+    expect_c(w, "5.15", "on-failure", FAIL, "MaximumRetryCount=0: no maximum");
+    expect_c(w, "5.15", "on-failure-5", PASS, "MaximumRetryCount=5");
+}
+
+/* An over-cap item names the field and the cap, and only its own checks are error. */
+static void test_field_over_cap_names_field_and_cap(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "long-env");
+    c->invalid = FIELD(ENV);
+    c->overcap = FIELD(ENV);
+    collect_running(w);
+    char ev[160];
+    snprintf(ev, sizeof(ev), "Config.Env holds an item over the %d-byte cap", DOCKER_STRING_MAX);
+    expect_c(w, "dockward.env_secret", "long-env", ERROR, ev);
+    expect_c(w, "5.22", "long-env", PASS, "default seccomp profile");
+}
+
 /* ---- against a real dockerd --------------------------------------------- */
 
 /*
@@ -1657,6 +1991,28 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_docker_unavailable_fails_with_no_results, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_6_2_sprawl_and_measures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_14_publish_all_running_real_bindings, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_14_publish_all_created_exposed_ports, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_14_default_binding_address_from_network, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_12_cpu_shares_1024_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_8_host_port_range_below_1024_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_22_inline_seccomp_profile_passes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_22_daemon_default_unconfined_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_2_created_gets_profile_at_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_26_remote_daemon_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_26_dockerd_not_visible_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_26_default_frozen_at_create_is_said, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_10_5_16_5_17_joined_to_host_namespaces, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_6_5_32_local_volume_bound_to_host_path, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_30_bridge_none_daemon_skips, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_15_on_failure_without_count_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_over_cap_names_field_and_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_dockerd, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -510,6 +510,149 @@ static void test_container_ports_forms(void **state)
     }
 }
 
+/* -p 80-90:8080 is stored as HostPort "80-90"; dockerd accepts it (nat.ParsePortRange). */
+static void test_5_8_port_range_parsed(void **state)
+{
+    (void)state;
+    const char *json = "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{"
+                       "\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"80-90\"}]}}}";
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0);
+    assert_int_equal(c.n_ports, 1);
+    assert_int_equal(c.ports[0].host_port, 80);
+    assert_int_equal(c.ports[0].host_port_hi, 90);
+    docker_container_free(&c);
+    /* A backwards or open range is not one dockerd stores. */
+    const char *bad[] = { "90-80", "80-", "-80", "80-90-100", "80-99999" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char buf[256];
+        snprintf(buf, sizeof(buf),
+                 "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\","
+                 "\"HostPort\":\"%s\"}]}}}",
+                 bad[i]);
+        assert_int_equal(docker_parse_container(buf, strlen(buf), &c, err, sizeof(err)), 0);
+        assert_true((c.invalid & BIT(DOCKER_F_C_PORTS)) != 0);
+        docker_container_free(&c);
+    }
+}
+
+/* -P: PublishAllPorts, ExposedPorts, and the real bindings in NetworkSettings.Ports. */
+static void test_5_14_publish_all_parsed(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"Id\":\"p\",\"State\":{\"Status\":\"running\",\"Running\":true,\"Pid\":5,"
+        "\"StartedAt\":\"2026-12-03T10:00:00.1Z\"},"
+        "\"Config\":{\"ExposedPorts\":{\"8080/tcp\":{},\"53/udp\":{}}},"
+        "\"HostConfig\":{\"PublishAllPorts\":true,\"PortBindings\":{}},"
+        "\"NetworkSettings\":{\"Networks\":{},\"Ports\":{\"8080/tcp\":[{\"HostIp\":\"0.0.0.0\","
+        "\"HostPort\":\"49153\"},{\"HostIp\":\"::\",\"HostPort\":\"49153\"}],\"53/udp\":null}}}";
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_true(c.publish_all);
+    assert_int_equal(c.invalid & (BIT(DOCKER_F_C_LIVE_PORTS) | BIT(DOCKER_F_C_PUBLISH_ALL)), 0);
+    assert_int_equal(c.exposed_ports.len, 2);
+    assert_int_equal(c.n_ports, 0);
+    assert_int_equal(c.n_live_ports, 2);
+    assert_string_equal(c.live_ports[0].host_ip, "0.0.0.0");
+    assert_int_equal(c.live_ports[0].host_port, 49153);
+    assert_string_equal(c.live_ports[1].host_ip, "::");
+    assert_false(c.never_started);
+    docker_container_free(&c);
+
+    /* Never started: the zero StartedAt; Ports null. */
+    const char *created = "{\"Id\":\"q\",\"State\":{\"Status\":\"created\",\"Running\":false,"
+                          "\"Pid\":0,\"StartedAt\":\"0001-01-01T00:00:00Z\"},"
+                          "\"NetworkSettings\":{\"Networks\":{},\"Ports\":null}}";
+    assert_int_equal(docker_parse_container(created, strlen(created), &c, err, sizeof(err)), 0);
+    assert_true(c.never_started);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_LIVE_PORTS), 0);
+    assert_int_equal(c.n_live_ports, 0);
+    docker_container_free(&c);
+}
+
+/*
+ * `--security-opt seccomp=profile.json`: the CLI stores the whole profile
+ * inline. A 40 KiB profile is kept as a summary, never an error for the
+ * other options of the list.
+ */
+static void test_5_22_inline_seccomp_profile_kept_as_summary(void **state)
+{
+    (void)state;
+    size_t filler = 40 * 1024;
+    const char *head = "{\"Id\":\"s\",\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges\","
+                       "\"seccomp={\\n  \\\"defaultAction\\\": \\\"SCMP_ACT_ERRNO\\\",\\n  "
+                       "\\\"comment\\\": \\\"";
+    const char *tail = "\\\"\\n}\",\"label=disable\"]}}";
+    size_t len = strlen(head) + filler + strlen(tail);
+    char *json = malloc(len + 1);
+    assert_non_null(json);
+    memcpy(json, head, strlen(head));
+    memset(json + strlen(head), 'x', filler);
+    memcpy(json + strlen(head) + filler, tail, strlen(tail) + 1);
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, len, &c, err, sizeof(err)), 0);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_SECURITY_OPT), 0);
+    assert_int_equal(c.security_opt.len, 3);
+    assert_string_equal(c.security_opt.items[0], "no-new-privileges");
+    assert_non_null(strstr(c.security_opt.items[1], "seccomp=<inline profile, "));
+    assert_non_null(strstr(c.security_opt.items[1], "defaultAction SCMP_ACT_ERRNO>"));
+    assert_true(strlen(c.security_opt.items[1]) < 128);
+    assert_string_equal(c.security_opt.items[2], "label=disable");
+    docker_container_free(&c);
+
+    /* Another option over the cap keeps its key and says how long it was. */
+    size_t big = DOCKER_STRING_MAX + 100;
+    char *label = malloc(big + 128);
+    assert_non_null(label);
+    int n = snprintf(label, 128, "{\"Id\":\"s\",\"HostConfig\":{\"SecurityOpt\":[\"label=");
+    memset(label + n, 'l', big);
+    memcpy(label + n + big, "\"]}}", 5);
+    assert_int_equal(docker_parse_container(label, strlen(label), &c, err, sizeof(err)), 0);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_SECURITY_OPT), 0);
+    assert_int_equal(c.security_opt.len, 1);
+    char want[128];
+    snprintf(want, sizeof(want), "label=<value of %zu bytes, over the %d-byte cap>", big,
+             DOCKER_STRING_MAX);
+    assert_string_equal(c.security_opt.items[0], want);
+    docker_container_free(&c);
+    free(label);
+    free(json);
+}
+
+/* GET /volumes: a local volume created with o=bind names its device. */
+static void test_5_6_volumes_parsed(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"Volumes\":[{\"Name\":\"etc-vol\",\"Driver\":\"local\",\"Options\":{\"type\":"
+        "\"none\",\"o\":\"bind\",\"device\":\"/etc\"}},{\"Name\":\"ro\",\"Driver\":\"local\","
+        "\"Options\":{\"o\":\"ro,rbind\",\"device\":\"/run\"}},{\"Name\":\"nfs\",\"Driver\":"
+        "\"local\",\"Options\":{\"type\":\"nfs\",\"o\":\"addr=x\",\"device\":\":/export\"}},"
+        "{\"Name\":\"data\",\"Driver\":\"local\",\"Options\":null}],\"Warnings\":null}";
+    struct docker_volume *v = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(docker_parse_volumes(json, strlen(json), &v, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0].bind_device, "/etc");
+    assert_string_equal(v[1].bind_device, "/run");
+    assert_null(v[2].bind_device);
+    assert_null(v[3].bind_device);
+    docker_volumes_free(v, n);
+    const char *empty = "{\"Volumes\":null,\"Warnings\":null}";
+    assert_int_equal(docker_parse_volumes(empty, strlen(empty), &v, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 0);
+    docker_volumes_free(v, n);
+    const char *bad = "{\"Volumes\":{}}";
+    assert_int_equal(docker_parse_volumes(bad, strlen(bad), &v, &n, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "Volumes is an object"));
+}
+
 static void test_container_truncated(void **state)
 {
     struct text t = load("container-truncated.json");
@@ -951,6 +1094,10 @@ int main(void)
         cmocka_unit_test(test_container_hardened_recorded),
         cmocka_unit_test(test_container_env_values_never_kept),
         cmocka_unit_test(test_container_ports_forms),
+        cmocka_unit_test(test_5_8_port_range_parsed),
+        cmocka_unit_test(test_5_14_publish_all_parsed),
+        cmocka_unit_test(test_5_22_inline_seccomp_profile_kept_as_summary),
+        cmocka_unit_test(test_5_6_volumes_parsed),
         cmocka_unit_test(test_container_truncated),
         cmocka_unit_test(test_container_wrong_types),
         cmocka_unit_test(test_container_no_host_config),
