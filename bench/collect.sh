@@ -45,7 +45,7 @@ floor_once() {
         grep -o '"Id":"sha256:[0-9a-f]*"' | cut -d'"' -f4); do
         urls+=("http://docker/v$api/images/$id/json" "http://docker/v$api/images/$id/history")
     done
-    urls+=("http://docker/v$api/networks")
+    urls+=("http://docker/v$api/networks" "http://docker/v$api/volumes")
     local args=()
     local u
     for u in "${urls[@]}"; do args+=(-o /dev/null "$u"); done

@@ -7,7 +7,7 @@
  * Normal mode answers like a small real host from the recorded answers in
  * tests/fixtures/docker-api/ (see its README): /_ping, /version, /info,
  * /containers/json and the inspect of its three containers, /images/json,
- * /images/{id}/json and /history of its four images, /networks. Every
+ * /images/{id}/json and /history of its four images, /networks, /volumes. Every
  * path may carry a "/v1.xx" prefix, as the agent sends after negotiating.
  *
  * MODE_FILE is re-read for every request, so the test switches modes while
@@ -392,6 +392,8 @@ static void normal_answer(const struct server *s, const struct mode *m, bool man
         answer_set(a, 200, s->images_list.data, s->images_list.len);
     } else if (strcmp(path, "/networks") == 0) {
         answer_set(a, 200, s->networks.data, s->networks.len);
+    } else if (strcmp(path, "/volumes") == 0) {
+        answer_str(a, 200, "{\"Volumes\":[],\"Warnings\":null}");
     } else if (path_id(path, "/containers/", "/json", id, sizeof(id))) {
         for (size_t i = 0; i < N_CONTAINERS; i++)
             if (strcmp(id, s->containers[i].id) == 0) {

@@ -115,17 +115,29 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
     check_list(&c.devices, JOINED_MAX);
     check_list(&c.ulimits, JOINED_MAX + 64);
     check_list(&c.networks, DOCKER_STRING_MAX);
-    FUZZ_CHECK(c.n_mounts <= DOCKER_LIST_MAX && c.n_ports <= DOCKER_LIST_MAX);
+    check_list(&c.exposed_ports, DOCKER_STRING_MAX);
+    /* Over-cap fields are a subset of the invalid ones (SecurityOpt keeps a summary). */
+    FUZZ_CHECK((c.overcap & ~c.invalid) == 0);
+    FUZZ_CHECK(c.n_mounts <= DOCKER_LIST_MAX && c.n_ports <= DOCKER_LIST_MAX &&
+               c.n_live_ports <= DOCKER_LIST_MAX);
     for (size_t i = 0; i < c.n_mounts; i++) {
         check_str(c.mounts[i].type, DOCKER_STRING_MAX);
         check_str(c.mounts[i].source, DOCKER_STRING_MAX);
         check_str(c.mounts[i].destination, DOCKER_STRING_MAX);
         check_str(c.mounts[i].propagation, DOCKER_STRING_MAX);
+        check_str(c.mounts[i].name, DOCKER_STRING_MAX);
+        check_str(c.mounts[i].driver, DOCKER_STRING_MAX);
     }
-    for (size_t i = 0; i < c.n_ports; i++) {
-        check_str(c.ports[i].container_port, DOCKER_STRING_MAX);
-        check_str(c.ports[i].host_ip, DOCKER_STRING_MAX);
-        FUZZ_CHECK(c.ports[i].host_port <= 65535);
+    const struct docker_port_binding *lists[] = { c.ports, c.live_ports };
+    const size_t counts[] = { c.n_ports, c.n_live_ports };
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            const struct docker_port_binding *b = &lists[l][i];
+            check_str(b->container_port, DOCKER_STRING_MAX);
+            check_str(b->host_ip, DOCKER_STRING_MAX);
+            /* One port, or a range lo-hi with lo <= hi; 0-0 = Docker picks. */
+            FUZZ_CHECK(b->host_port <= b->host_port_hi && b->host_port_hi <= 65535);
+        }
     }
     for (int f = 0; f < DOCKER_F_C_FIELD_COUNT; f++)
         FUZZ_CHECK(strcmp(docker_container_field_name((enum docker_container_field)f),
@@ -199,10 +211,29 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
         FUZZ_CHECK(nets[i].name != NULL && nets[i].driver != NULL);
         check_str(nets[i].name, DOCKER_STRING_MAX);
         check_str(nets[i].driver, DOCKER_STRING_MAX);
-        free(nets[i].name);
-        free(nets[i].driver);
+        FUZZ_CHECK(nets[i].host_binding_ip != NULL);
+        check_str(nets[i].host_binding_ip, DOCKER_STRING_MAX);
     }
-    free(nets);
+    docker_networks_free(nets, n);
+}
+#elif defined(FUZZ_DOCKER_VOLUMES)
+static void run(const char *json, size_t len, char *err, size_t errlen)
+{
+    struct docker_volume *vols = (struct docker_volume *)&vols; /* must be reset */
+    size_t n = 7;
+    if (docker_parse_volumes(json, len, &vols, &n, err, errlen) != 0) {
+        FUZZ_CHECK(vols == NULL && n == 0);
+        check_err(err, errlen);
+        return;
+    }
+    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || vols != NULL));
+    for (size_t i = 0; i < n; i++) {
+        FUZZ_CHECK(vols[i].name != NULL && vols[i].driver != NULL);
+        check_str(vols[i].name, DOCKER_STRING_MAX);
+        check_str(vols[i].driver, DOCKER_STRING_MAX);
+        check_str(vols[i].bind_device, DOCKER_STRING_MAX);
+    }
+    docker_volumes_free(vols, n);
 }
 #else
 #error "define FUZZ_DOCKER_<PARSER> (see tests/fuzz/CMakeLists.txt)"
