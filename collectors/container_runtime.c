@@ -1654,8 +1654,8 @@ static int judge_default_bridge(struct run *r, const struct cview *v, const char
      */
     int bridge_exists = 0;
     for (size_t i = 0; i < r->sw->n_networks && !bridge_exists; i++)
-        bridge_exists = r->sw->networks[i].name != NULL &&
-                        strcmp(r->sw->networks[i].name, "bridge") == 0;
+        bridge_exists =
+            r->sw->networks[i].name != NULL && strcmp(r->sw->networks[i].name, "bridge") == 0;
     if (str_list_has(&c->networks, "bridge") && !bridge_exists)
         return add(r, v, id, CHECK_SKIP,
                    "no default bridge network on this daemon (--bridge=none): attached to none");
