@@ -54,6 +54,7 @@
 #define PROC_CGROUP_MAX    (64 * 1024)   /* cap on /proc/<pid>/cgroup */
 #define CGROUP_LINES_MAX   64            /* lines of /proc/<pid>/cgroup looked at */
 #define CGROUP_PROCS_MAX   (1024 * 1024) /* cap on one cgroup.procs */
+#define PROC_STATUS_MAX    (16 * 1024)   /* cap on /proc/<pid>/status (about 1.5 KB) */
 #define COMM_MAX           64            /* cap on /proc/<pid>/comm (the kernel's is 16) */
 #define CGROUP_DIRS_MAX    256           /* cgroup directories walked for one container */
 #define CGROUP_DEPTH_MAX   8             /* levels below the container's cgroup */
@@ -426,7 +427,11 @@ struct container_check {
 
 #define F(x) (UINT64_C(1) << DOCKER_F_C_##x)
 
-/* 1 when the user part of "user[:group]" is root: empty, "root", or a uid of 0. */
+/*
+ * 1 when the user part of "user[:group]" is root: empty, "root", or a uid
+ * of 0. runc's user.GetExecUser reads the part with strconv.Atoi first, so
+ * "+0", "-0" and "00" are uid 0 too.
+ */
 static int user_is_root(const char *user)
 {
     size_t n = strcspn(user, ":");
@@ -434,11 +439,42 @@ static int user_is_root(const char *user)
         return 1;
     if (n == 4 && strncmp(user, "root", 4) == 0)
         return 1;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = user[0] == '+' || user[0] == '-' ? 1 : 0;
+    if (i == n)
+        return 0;
+    for (; i < n; i++) {
         if (user[i] != '0')
             return 0;
     }
-    return 1; /* "0", "00", ... */
+    return 1;
+}
+
+/*
+ * The effective uid of a running container's first process, from the
+ * host's /proc/<pid>/status ("Uid:\treal\teffective\t..."): a user NAME
+ * that the image's /etc/passwd maps to 0 ("toor") is root, and inspect
+ * cannot show it. Returns the uid, or -1 when it cannot be read.
+ */
+static long proc_effective_uid(const struct run *r, long pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+    struct buf b;
+    buf_init(&b, PROC_STATUS_MAX);
+    long uid = -1;
+    if (hostfs_read_file(r->ctx->rootfs, path, PROC_STATUS_MAX, &b) == 0) {
+        const char *line = strstr(b.data, "\nUid:");
+        if (line != NULL) {
+            char *end;
+            errno = 0;
+            long real = strtol(line + 5, &end, 10);
+            long eff = errno == 0 && end != line + 5 ? strtol(end, &end, 10) : -1;
+            if (errno == 0 && real >= 0 && eff >= 0)
+                uid = eff;
+        }
+    }
+    buf_free(&b);
+    return uid;
 }
 
 static const struct docker_image *find_image(const struct docker_sweep *sw, const char *id)
@@ -459,6 +495,15 @@ static int judge_user(struct run *r, const struct cview *v, const char *id)
     if (user[0] != '\0') {
         if (user_is_root(user))
             return add(r, v, id, CHECK_FAIL, "Config.User=\"%s\" is root", user);
+        long uid = c->running && c->pid > 0 ? proc_effective_uid(r, c->pid) : -1;
+        if (uid == 0)
+            return add(r, v, id, CHECK_FAIL,
+                       "Config.User=\"%s\", but /proc/%ld/status shows effective uid 0 (the "
+                       "image maps that user to root)",
+                       user, c->pid);
+        if (uid > 0)
+            return add(r, v, id, CHECK_PASS, "Config.User=\"%s\" (uid %ld in /proc/%ld/status)",
+                       user, uid, c->pid);
         return add(r, v, id, CHECK_PASS, "Config.User=\"%s\"", user);
     }
     /* No user given: the image's USER applies, root when it has none. */
@@ -568,12 +613,30 @@ static int judge_selinux(struct run *r, const struct cview *v, const char *id)
             disabled = 1;
         list_add(&labels, "%s", so->items[i]);
     }
+    /*
+     * dockerd with SELinux on labels every container (container_t and its
+     * own MCS level, label.InitLabels) unless label=disable, which it adds
+     * itself for --privileged, --pid host and --ipc host (generateSecurityOpt,
+     * daemon/create.go). spc_t and unconfined_t are types without separation.
+     */
+    int unconfined_type = 0;
+    for (size_t i = 0; i < so->len; i++) {
+        const char *val = security_opt_value(str_or(so->items[i], ""), "label");
+        if (val != NULL &&
+            (strcmp(val, "type:spc_t") == 0 || strcmp(val, "type:unconfined_t") == 0))
+            unconfined_type = 1;
+    }
     int rc;
     if (disabled)
         rc = add(r, v, id, CHECK_FAIL, "SecurityOpt %s turns SELinux separation off",
                  buf_str(&labels));
+    else if (unconfined_type)
+        rc = add(r, v, id, CHECK_FAIL, "SecurityOpt %s: a type without SELinux separation",
+                 buf_str(&labels));
     else if (labels.len == 0)
-        rc = add(r, v, id, CHECK_FAIL, "no label= option in HostConfig.SecurityOpt");
+        rc = add(r, v, id, CHECK_PASS,
+                 "no label= option: dockerd applies its default SELinux label (container_t, "
+                 "own MCS level)");
     else
         rc = add(r, v, id, CHECK_PASS, "SecurityOpt %s", buf_str(&labels));
     buf_free(&labels);
@@ -1613,11 +1676,27 @@ static int judge_no_new_privileges(struct run *r, const struct cview *v, const c
                r->nnp_why);
 }
 
+/*
+ * 5.27. A running container has State.Health when a check runs. One that
+ * is not running is judged on the check a start will run (dockerd starts
+ * the monitor from Config.Healthcheck, the image's merged in at create;
+ * daemon/health.go): NONE (--no-healthcheck) or none at all fails.
+ */
 static int judge_health(struct run *r, const struct cview *v, const char *id)
 {
     const struct docker_container *c = v->c;
-    if (!c->running)
-        return add(r, v, id, CHECK_SKIP, "not running: no health to check");
+    if (!c->running) {
+        const char *t = str_or(c->health_test, "");
+        if (strcmp(t, "CMD") == 0 || strcmp(t, "CMD-SHELL") == 0)
+            return add(r, v, id, CHECK_PASS,
+                       "not running; Config.Healthcheck %s runs when it starts", t);
+        if (strcmp(t, "NONE") == 0)
+            return add(r, v, id, CHECK_FAIL,
+                       "not running; Config.Healthcheck NONE (--no-healthcheck): no check at "
+                       "start");
+        return add(r, v, id, CHECK_FAIL,
+                   "not running; no health check in Config.Healthcheck (nor the image's)");
+    }
     if (!c->has_health)
         return add(r, v, id, CHECK_FAIL, "running without a health check (no State.Health)");
     return add(r, v, id, CHECK_PASS, "State.Health.Status=%s", str_or(c->health_status, "?"));

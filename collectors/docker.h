@@ -271,9 +271,11 @@ struct docker_container {
     long pid;         /* State.Pid, 0 when not running */
     bool has_health;  /* State.Health present */
     char *health_status;
-    char *user;                   /* Config.User, "" = image default (root unless the image says) */
-    struct str_list env_names;    /* Config.Env names only, values dropped at parse time */
-    char *apparmor_profile;       /* AppArmorProfile */
+    char *health_test;         /* Config.Healthcheck.Test[0] (image's merged in at create): "CMD",
+                                  "CMD-SHELL", "NONE", or "" for none; what a start will run */
+    char *user;                /* Config.User, "" = image default (root unless the image says) */
+    struct str_list env_names; /* Config.Env names only, values dropped at parse time */
+    char *apparmor_profile;    /* AppArmorProfile */
     struct str_list security_opt; /* HostConfig.SecurityOpt */
     bool privileged;
     struct str_list cap_add, cap_drop;
@@ -293,7 +295,13 @@ struct docker_container {
     bool never_started;            /* State.StartedAt is the zero time */
     char *restart_policy;          /* "no", "always", "unless-stopped", "on-failure" */
     long restart_max_retries;
-    struct str_list devices;  /* PathOnHost:PathInContainer */
+    /*
+     * HostConfig.Devices as "PathOnHost:PathInContainer", then each
+     * DeviceCgroupRules entry as "cgroup rule <rule>" and each
+     * DeviceRequests entry as "request <driver> count=<n> <capabilities>"
+     * (--gpus): every way a host device reaches the container but privileged.
+     */
+    struct str_list devices;
     struct str_list ulimits;  /* "nofile=1024:2048" */
     struct str_list networks; /* attached network names */
 };

@@ -661,6 +661,7 @@ void docker_container_free(struct docker_container *c)
     free(c->image_id);
     free(c->state);
     free(c->health_status);
+    free(c->health_test);
     free(c->user);
     str_list_free(&c->env_names);
     free(c->apparmor_profile);
@@ -885,6 +886,32 @@ static void parse_state(struct pctx *p, const cJSON *st, struct docker_container
     get_str_opt(p, health, "Status", &c->health_status, &c->invalid, BIT(DOCKER_F_C_HEALTH));
 }
 
+/*
+ * Config.Healthcheck.Test[0]: the health check a start runs (the image's is
+ * merged into the container's Config at create). Absent, null, or an empty
+ * Test: "" (none). A mistyped one sets the State.Health bit.
+ */
+static void parse_health_test(struct pctx *p, const cJSON *config, struct docker_container *c)
+{
+    const cJSON *hc = member(config, "Healthcheck");
+    const cJSON *test = member(hc, "Test");
+    const char *first = "";
+    if (hc != NULL && !cJSON_IsNull(hc) && !cJSON_IsObject(hc)) {
+        c->invalid |= BIT(DOCKER_F_C_HEALTH);
+    } else if (test != NULL && !cJSON_IsNull(test)) {
+        if (!cJSON_IsArray(test)) {
+            c->invalid |= BIT(DOCKER_F_C_HEALTH);
+        } else if (cJSON_GetArraySize(test) > 0) {
+            first = cJSON_GetStringValue(cJSON_GetArrayItem(test, 0));
+            if (first == NULL || strlen(first) > 16) {
+                c->invalid |= BIT(DOCKER_F_C_HEALTH);
+                first = "";
+            }
+        }
+    }
+    c->health_test = pdup(p, first, strlen(first));
+}
+
 static void parse_mounts(struct pctx *p, const cJSON *mounts, struct docker_container *c)
 {
     const uint64_t bit = BIT(DOCKER_F_C_MOUNTS);
@@ -1049,16 +1076,17 @@ static void parse_restart(struct pctx *p, const cJSON *rp, struct docker_contain
     c->restart_max_retries = retries;
 }
 
-static void parse_devices(struct pctx *p, const cJSON *devs, struct docker_container *c)
+/* Returns the capacity of c->devices.items, for the entries added after it. */
+static size_t parse_devices(struct pctx *p, const cJSON *devs, struct docker_container *c)
 {
     const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
+    size_t cap = 0;
     if (cJSON_IsNull(devs))
-        return;
+        return cap;
     if (!cJSON_IsArray(devs)) {
         c->invalid |= bit;
-        return;
+        return cap;
     }
-    size_t cap = 0;
     const cJSON *d;
     cJSON_ArrayForEach(d, devs)
     {
@@ -1071,11 +1099,69 @@ static void parse_devices(struct pctx *p, const cJSON *devs, struct docker_conta
         }
         void *items = c->devices.items;
         if (!grow(p, &items, c->devices.len, &cap, sizeof(char *)))
-            return;
+            return cap;
         c->devices.items = items;
         char *s = pjoin(p, host, ':', cont);
         if (s != NULL)
             c->devices.items[c->devices.len++] = s;
+    }
+    return cap;
+}
+
+/*
+ * DeviceCgroupRules (--device-cgroup-rule) and DeviceRequests (--gpus) give
+ * host devices too; both are optional (absent or null: none). They join
+ * the devices list (docker.h) for 5.18.
+ */
+static void parse_device_rules_and_requests(struct pctx *p, const cJSON *hc,
+                                            struct docker_container *c, size_t cap)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
+    char text[DOCKER_STRING_MAX + 64];
+    const cJSON *rules = member(hc, "DeviceCgroupRules");
+    if (rules != NULL && !cJSON_IsNull(rules) && !cJSON_IsArray(rules))
+        c->invalid |= bit;
+    const cJSON *r;
+    const cJSON *rule_list = cJSON_IsArray(rules) ? rules : NULL;
+    cJSON_ArrayForEach(r, rule_list)
+    {
+        const char *rule = cJSON_GetStringValue(r);
+        if (rule == NULL || strlen(rule) > DOCKER_STRING_MAX || c->devices.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        snprintf(text, sizeof(text), "cgroup rule %s", rule);
+        str_list_push(p, &c->devices, &cap, text, strlen(text));
+    }
+    const cJSON *reqs = member(hc, "DeviceRequests");
+    if (reqs != NULL && !cJSON_IsNull(reqs) && !cJSON_IsArray(reqs))
+        c->invalid |= bit;
+    const cJSON *req_list = cJSON_IsArray(reqs) ? reqs : NULL;
+    cJSON_ArrayForEach(r, req_list)
+    {
+        const char *driver = cJSON_GetStringValue(member(r, "Driver"));
+        int64_t count = 0;
+        if (!cJSON_IsObject(r) || !number_int64(member(r, "Count"), &count) ||
+            c->devices.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        /* Capabilities: [["gpu"], ...]; the first of each set, for the evidence. */
+        char caps[128] = "";
+        size_t used = 0;
+        const cJSON *set;
+        cJSON_ArrayForEach(set, member(r, "Capabilities"))
+        {
+            const char *first = cJSON_GetStringValue(cJSON_GetArrayItem(set, 0));
+            if (first == NULL || strlen(first) > 32 || used + strlen(first) + 2 >= sizeof(caps))
+                continue;
+            used += (size_t)snprintf(caps + used, sizeof(caps) - used, "%s%s", used > 0 ? "," : "",
+                                     first);
+        }
+        snprintf(text, sizeof(text), "request %.64s count=%" PRId64 "%s%s",
+                 driver != NULL && driver[0] != '\0' ? driver : "(any driver)", count,
+                 caps[0] != '\0' ? " " : "", caps);
+        str_list_push(p, &c->devices, &cap, text, strlen(text));
     }
 }
 
@@ -1177,7 +1263,7 @@ static void parse_host_config(struct pctx *p, const cJSON *hc, struct docker_con
     if (devs == NULL)
         *inv |= BIT(DOCKER_F_C_DEVICES);
     else
-        parse_devices(p, devs, c);
+        parse_device_rules_and_requests(p, hc, c, parse_devices(p, devs, c));
     const cJSON *uls = member(hc, "Ulimits");
     if (uls == NULL)
         *inv |= BIT(DOCKER_F_C_ULIMITS);
@@ -1211,6 +1297,7 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
     get_str(&p, root, "Image", &out->image_id, inv, BIT(DOCKER_F_C_IMAGE));
     parse_state(&p, member(root, "State"), out);
     get_str(&p, config, "User", &out->user, inv, BIT(DOCKER_F_C_USER));
+    parse_health_test(&p, config, out);
     get_list(&p, config, "Env", &out->env_names, LIST_NAMES, inv, BIT(DOCKER_F_C_ENV));
     get_str(&p, root, "AppArmorProfile", &out->apparmor_profile, inv, BIT(DOCKER_F_C_APPARMOR));
 

@@ -221,6 +221,7 @@ static struct docker_container *add_container(struct world *w, const char *name)
         .pid = 100 + (long)i,
         .has_health = true,
         .health_status = "healthy",
+        .health_test = "CMD-SHELL",
         .user = "1000:1000",
         .env_names = SL(hardened_env),
         .apparmor_profile = "docker-default",
@@ -475,7 +476,8 @@ static const struct variant variants[V_COUNT] = {
                                "created",
                                { { "5.5", FAIL, "HostConfig.Privileged=true (state created)" },
                                  { "5.7", SKIP, "not running" },
-                                 { "5.27", SKIP, "not running" },
+                                 { "5.27", PASS,
+                                   "Config.Healthcheck CMD-SHELL runs when it starts" },
                                  /* What dockerd applies to a privileged container: */
                                  { "5.4", FAIL, "Privileged=true grants every capability" },
                                  { "5.22", FAIL, "dockerd applies no seccomp filter" },
@@ -564,7 +566,9 @@ static const struct variant variants[V_COUNT] = {
     [V_EXITED] = { "exited",
                    "exited",
                    { { "5.7", SKIP, "not running: no processes to look at (state exited)" },
-                     { "5.27", SKIP, "not running: no health to check (state exited)" } } },
+                     { "5.27", PASS,
+                       "not running; Config.Healthcheck CMD-SHELL runs when it starts (state "
+                       "exited)" } } },
     [V_PIDS_UNSET] = { "pids-unset",
                        NULL,
                        { { "5.29", FAIL, "HostConfig.PidsLimit=null: unlimited" } } },
@@ -928,8 +932,69 @@ static void test_5_3_selinux_labels(void **state)
     expect_c(w, "5.3", "labelled", PASS, "SecurityOpt label=type:svirt_apache_t");
     expect_c(w, "5.3", "old-syntax", PASS, "SecurityOpt label:level:s0:c100,c200");
     expect_c(w, "5.3", "disabled", FAIL, "label=disable turns SELinux separation off");
-    expect_c(w, "5.3", "none", FAIL, "no label= option in HostConfig.SecurityOpt");
+    /* dockerd labels every container itself when SELinux is on (label.InitLabels). */
+    expect_c(w, "5.3", "none", PASS, "dockerd applies its default SELinux label (container_t");
     expect_c(w, "5.2", "none", SKIP, "AppArmor is not enabled");
+}
+
+/* --privileged, --pid host, --ipc host: dockerd adds label=disable; spc_t is unconfined. */
+static void test_5_3_selinux_disabled_by_dockerd_or_spc_t(void **state)
+{
+    struct world *w = *state;
+    static char *added[] = { "no-new-privileges", "label=disable" };
+    static char *spc[] = { "label=type:spc_t" };
+    w->sw.info.security_options = SL(info_secopts_selinux);
+    struct docker_container *c = add_container(w, "privileged");
+    stop(c, "created");
+    c->privileged = true;
+    c->security_opt = SL(added);
+    add_container(w, "spc")->security_opt = SL(spc);
+    collect_running(w);
+    expect_c(w, "5.3", "privileged", FAIL, "label=disable turns SELinux separation off");
+    expect_c(w, "5.3", "spc", FAIL, "label=type:spc_t: a type without SELinux separation");
+}
+
+/* 5.27 for a container that is not running: what a start will run. */
+static void test_5_27_created_judged_on_config_healthcheck(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "hc-cmd");
+    stop(c, "created");
+    c->health_test = "CMD";
+    c = add_container(w, "hc-none");
+    stop(c, "created");
+    c->health_test = "NONE";
+    c = add_container(w, "hc-absent");
+    stop(c, "created");
+    c->health_test = "";
+    collect(w);
+    expect_c(w, "5.27", "hc-cmd", PASS, "Config.Healthcheck CMD runs when it starts");
+    expect_c(w, "5.27", "hc-none", FAIL, "NONE (--no-healthcheck)");
+    expect_c(w, "5.27", "hc-absent", FAIL, "no health check in Config.Healthcheck");
+}
+
+/* runc reads the user with Atoi: "+0" and "-0" are root; /proc shows what a name maps to. */
+static void test_4_1_signed_zero_and_proc_uid(void **state)
+{
+    struct world *w = *state;
+    add_container(w, "plus-zero")->user = "+0";
+    add_container(w, "minus-zero")->user = "-0:1000";
+    add_container(w, "toor")->user = "toor";
+    add_container(w, "app")->user = "app";
+    build_named(w, "cr-host");
+    for (size_t i = 0; i < w->sw.n_containers; i++)
+        fake_processes(w, &w->cs[i], NULL);
+    /* The image maps "toor" to uid 0; "app" to 1000. */
+    char text[160];
+    snprintf(text, sizeof(text), "Name:\tsleep\nUmask:\t0022\nState:\tS\nUid:\t0\t0\t0\t0\n");
+    put(w, "/proc/102/status", text);
+    snprintf(text, sizeof(text), "Name:\tsleep\nUid:\t1000\t1000\t1000\t1000\n");
+    put(w, "/proc/103/status", text);
+    collect(w);
+    expect_c(w, "4.1", "plus-zero", FAIL, "Config.User=\"+0\" is root");
+    expect_c(w, "4.1", "minus-zero", FAIL, "Config.User=\"-0:1000\" is root");
+    expect_c(w, "4.1", "toor", FAIL, "/proc/102/status shows effective uid 0");
+    expect_c(w, "4.1", "app", PASS, "Config.User=\"app\" (uid 1000 in /proc/103/status)");
 }
 
 static void test_5_4_capabilities_any_case_and_prefix(void **state)
@@ -2013,6 +2078,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_5_30_bridge_none_daemon_skips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_5_15_on_failure_without_count_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_over_cap_names_field_and_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_3_selinux_disabled_by_dockerd_or_spc_t, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_5_27_created_judged_on_config_healthcheck, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_4_1_signed_zero_and_proc_uid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_dockerd, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -653,6 +653,37 @@ static void test_5_6_volumes_parsed(void **state)
     assert_non_null(strstr(err, "Volumes is an object"));
 }
 
+/* --device-cgroup-rule and --gpus reach host devices too (5.18); Config.Healthcheck (5.27). */
+static void test_5_18_device_rules_and_requests_parsed(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"Id\":\"d\",\"Config\":{\"Healthcheck\":{\"Test\":[\"NONE\"]}},\"HostConfig\":{"
+        "\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/null\","
+        "\"CgroupPermissions\":\"rwm\"}],\"DeviceCgroupRules\":[\"c 1:3 rwm\"],"
+        "\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,\"DeviceIDs\":null,"
+        "\"Capabilities\":[[\"gpu\"]],\"Options\":{}}]}}";
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_DEVICES), 0);
+    assert_int_equal(c.devices.len, 3);
+    assert_string_equal(c.devices.items[0], "/dev/null:/dev/null");
+    assert_string_equal(c.devices.items[1], "cgroup rule c 1:3 rwm");
+    assert_string_equal(c.devices.items[2], "request (any driver) count=-1 gpu");
+    assert_string_equal(c.health_test, "NONE");
+    docker_container_free(&c);
+    const char *cmd = "{\"Id\":\"h\",\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"]"
+                      ",\"Interval\":2000000000}}}";
+    assert_int_equal(docker_parse_container(cmd, strlen(cmd), &c, err, sizeof(err)), 0);
+    assert_string_equal(c.health_test, "CMD-SHELL");
+    docker_container_free(&c);
+    const char *none = "{\"Id\":\"h\",\"Config\":{\"Healthcheck\":{\"Interval\":1}}}";
+    assert_int_equal(docker_parse_container(none, strlen(none), &c, err, sizeof(err)), 0);
+    assert_string_equal(c.health_test, "");
+    docker_container_free(&c);
+}
+
 static void test_container_truncated(void **state)
 {
     struct text t = load("container-truncated.json");
@@ -1098,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_5_14_publish_all_parsed),
         cmocka_unit_test(test_5_22_inline_seccomp_profile_kept_as_summary),
         cmocka_unit_test(test_5_6_volumes_parsed),
+        cmocka_unit_test(test_5_18_device_rules_and_requests_parsed),
         cmocka_unit_test(test_container_truncated),
         cmocka_unit_test(test_container_wrong_types),
         cmocka_unit_test(test_container_no_host_config),
