@@ -333,7 +333,9 @@ static int judge_2_3(struct view *v, struct result_sink *sink)
     if (debug_rc == 0 && debug.value != NULL && dockerd_parse_bool(debug.value) == 1)
         return host_result(sink, "2.3", CHECK_FAIL, "debug=true (%s): the log level is debug",
                            debug.where);
-    if (level_rc == 0 && level.value != NULL && strcasecmp(level.value, "info") != 0)
+    /* logrus.ParseLevel ignores case; "" is info (configureDaemonLogs). */
+    if (level_rc == 0 && level.value != NULL && level.value[0] != '\0' &&
+        strcasecmp(level.value, "info") != 0)
         return host_result(sink, "2.3", CHECK_FAIL, "log-level=%s (%s)", level.value, level.where);
     if (level_rc != 0)
         return host_result(sink, "2.3", CHECK_ERROR, "log-level not found: %s", why_level);
@@ -342,6 +344,10 @@ static int judge_2_3(struct view *v, struct result_sink *sink)
     if (debug.value != NULL && dockerd_parse_bool(debug.value) < 0)
         return host_result(sink, "2.3", CHECK_ERROR, "debug=\"%s\" (%s) is not a boolean",
                            debug.value, debug.where);
+    if (level.value != NULL && level.value[0] == '\0')
+        return host_result(sink, "2.3", CHECK_PASS,
+                           "log-level=\"\" (%s): dockerd uses info for an empty level",
+                           level.where);
     if (level.value != NULL)
         return host_result(sink, "2.3", CHECK_PASS, "log-level=%s (%s)", level.value, level.where);
     return host_result(sink, "2.3", CHECK_PASS, "log-level not set (default info)");
@@ -428,19 +434,38 @@ static int is_tcp_host(const char *h)
     return strncmp(h, "tcp://", 6) == 0 || (h[0] != '\0' && strstr(h, "://") == NULL);
 }
 
-/* 2.7: TLS with client verification on every TCP socket. */
+/*
+ * 2.7: TLS with client verification on every TCP socket, as moby 20.10's
+ * cmd/dockerd applies it: tlsverify set at all (flag or daemon.json, true
+ * or false) turns TLS on (loadDaemonCliConfig); an unset tlsverify takes
+ * the value of tls; newAPIServerConfig then requires client certificates
+ * unless tlsverify is false. With TLS on and no -H (or an empty one),
+ * dockerd listens on tcp://localhost:2376 (opts.ParseHost's DefaultTLSHost),
+ * not on the unix socket.
+ */
 static int judge_2_7(struct view *v, struct result_sink *sink)
 {
-    const char *hosts[SETTING_VALUES_MAX], *tcp[SETTING_VALUES_MAX];
+    const char *hosts[SETTING_VALUES_MAX], *tcp[SETTING_VALUES_MAX + 2];
     size_t n = 0, n_cmdline = 0, n_tcp = 0;
     char why[WHY_MAX];
     if (setting_values(v, "host", hosts, SETTING_VALUES_MAX, &n, &n_cmdline, why, sizeof(why)) != 0)
         return host_result(sink, "2.7", CHECK_ERROR, "hosts not found: %s", why);
+    int default_host = n == 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_tcp_host(hosts[i]))
+        if (hosts[i][0] == '\0')
+            default_host = 1;
+        else if (is_tcp_host(hosts[i]))
             tcp[n_tcp++] = hosts[i];
     }
-    if (v->cfg.systemd_tcp && n_tcp < SETTING_VALUES_MAX)
+    struct setting verify, tls;
+    char why_tls[WHY_MAX];
+    int verify_rc = setting_get(v, "tlsverify", &verify, why, sizeof(why));
+    int tls_rc = setting_get(v, "tls", &tls, why_tls, sizeof(why_tls));
+    int tls_on = (verify_rc == 0 && verify.value != NULL) ||
+                 (tls_rc == 0 && tls.value != NULL && dockerd_parse_bool(tls.value) == 1);
+    if (default_host && tls_on)
+        tcp[n_tcp++] = "tcp://localhost:2376 (dockerd's default host with TLS on)";
+    if (v->cfg.systemd_tcp)
         tcp[n_tcp++] = "fd:// (TCP ListenStream= in docker.socket)";
     if (n_tcp == 0)
         return host_result(sink, "2.7", CHECK_SKIP,
@@ -449,33 +474,43 @@ static int judge_2_7(struct view *v, struct result_sink *sink)
     char list[256];
     join(list, sizeof(list), tcp, n_tcp);
 
-    struct setting verify, tls;
-    char why_tls[WHY_MAX];
-    int verify_rc = setting_get(v, "tlsverify", &verify, why, sizeof(why));
-    int tls_rc = setting_get(v, "tls", &tls, why_tls, sizeof(why_tls));
-    if (verify_rc == 0 && verify.value != NULL && dockerd_parse_bool(verify.value) == 1)
-        return host_result(sink, "2.7", CHECK_PASS, "%s: tlsverify=true (%s)", list, verify.where);
     if (verify_rc != 0)
         return host_result(sink, "2.7", CHECK_ERROR, "%s: tlsverify not found: %s", list, why);
-    /*
-     * dockerd itself sets tlsverify to the value of tls when tlsverify is not
-     * given (moby's loadDaemonCliConfig), so tls=true alone verifies clients:
-     * seen on dockerd 20.10, a client without a certificate is refused.
-     */
-    if (tls_rc == 0 && tls.value != NULL && dockerd_parse_bool(tls.value) == 1 &&
-        verify.value == NULL)
+    if (verify.value != NULL) {
+        switch (dockerd_parse_bool(verify.value)) {
+        case 1:
+            return host_result(sink, "2.7", CHECK_PASS, "%s: tlsverify=true (%s)", list,
+                               verify.where);
+        case 0:
+            return host_result(sink, "2.7", CHECK_FAIL,
+                               "%s: TLS without client verification (tlsverify=false %s %s turns "
+                               "TLS on and lets any client in)",
+                               list, strcmp(verify.where, "command line") == 0 ? "on the" : "in",
+                               verify.where);
+        default:
+            return host_result(sink, "2.7", CHECK_ERROR,
+                               "%s: tlsverify=\"%s\" (%s) is not a boolean", list, verify.value,
+                               verify.where);
+        }
+    }
+    if (tls_rc != 0)
+        return host_result(sink, "2.7", CHECK_ERROR, "%s: tls not found: %s", list, why_tls);
+    if (tls.value == NULL)
+        return host_result(sink, "2.7", CHECK_FAIL, "%s: no TLS (tls and tlsverify not set)", list);
+    switch (dockerd_parse_bool(tls.value)) {
+    case 1:
+        /* Seen on dockerd 20.10: a client without a certificate is refused. */
         return host_result(sink, "2.7", CHECK_PASS,
                            "%s: tls=true (%s) and tlsverify not set: dockerd then verifies "
                            "clients",
                            list, tls.where);
-    if (tls_rc == 0 && tls.value != NULL && dockerd_parse_bool(tls.value) == 1)
+    case 0:
         return host_result(sink, "2.7", CHECK_FAIL,
-                           "%s: TLS without client verification (tls=true %s %s, tlsverify %s)",
-                           list, strcmp(tls.where, "command line") == 0 ? "on the" : "in",
-                           tls.where, verify.value != NULL ? "false" : "not set");
-    if (tls_rc != 0)
-        return host_result(sink, "2.7", CHECK_ERROR, "%s: tls not found: %s", list, why_tls);
-    return host_result(sink, "2.7", CHECK_FAIL, "%s: no TLS (tls and tlsverify not set)", list);
+                           "%s: no TLS (tls=false (%s), tlsverify not set)", list, tls.where);
+    default:
+        return host_result(sink, "2.7", CHECK_ERROR, "%s: tls=\"%s\" (%s) is not a boolean", list,
+                           tls.value, tls.where);
+    }
 }
 
 /* 2.8 (manual): default ulimits configured. */
@@ -530,6 +565,24 @@ static int judge_2_10(struct view *v, struct result_sink *sink)
     return host_result(sink, "2.10", CHECK_FAIL, "cgroup-parent=%s (%s)", s.value, s.where);
 }
 
+/*
+ * Whether a storage option sets dm.basesize: devmapper reads "KEY=VALUE"
+ * with the key trimmed (pkg/parsers.ParseKeyValueOpt) and lower-cased
+ * (deviceset.go parseOptions), so " DM.BaseSize =20G" counts.
+ */
+static int is_basesize_opt(const char *opt)
+{
+    const char *eq = strchr(opt, '=');
+    if (eq == NULL)
+        return 0;
+    const char *k = opt, *end = eq;
+    while (k < end && (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r'))
+        k++;
+    while (end > k && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+        end--;
+    return end - k == 11 && strncasecmp(k, "dm.basesize", 11) == 0;
+}
+
 /* 2.11: no dm.basesize among the storage options. */
 static int judge_2_11(struct view *v, struct result_sink *sink)
 {
@@ -540,7 +593,7 @@ static int judge_2_11(struct view *v, struct result_sink *sink)
                        sizeof(why)) != 0)
         return host_result(sink, "2.11", CHECK_ERROR, "storage-opts not found: %s", why);
     for (size_t i = 0; i < n; i++) {
-        if (strncmp(vals[i], "dm.basesize", 11) == 0)
+        if (is_basesize_opt(vals[i]))
             return host_result(sink, "2.11", CHECK_FAIL, "storage-opt %s (%s)", vals[i],
                                values_where(v, i, n_cmdline));
     }

@@ -45,7 +45,17 @@
 #define SYSTEMD_UNIT_MAX (64 * 1024) /* cap on a unit file */
 #define HOSTS_MAX        64          /* -H / "hosts" entries looked at */
 
-/* dockerd's long options that are booleans (take no separate value). */
+/*
+ * dockerd's long options that are booleans (take no separate value): every
+ * BoolVar/BoolVarP of moby 20.10's cmd/dockerd (config.go, config_unix.go,
+ * config_common_unix.go, options.go, docker.go) and cli/cobra.go's --help,
+ * hidden and deprecated ones included (--restart/-r is deprecated but still
+ * a bool: `--restart --log-level debug` sets log-level). Booleans of other
+ * releases are kept too (api-enable-cors, disable-legacy-registry of older
+ * ones; allow-direct-routing, ip-forward-no-drop, validate of later ones):
+ * a release without the flag refuses to start with it, so listing it never
+ * misreads a running dockerd.
+ */
 static const char *const bool_flags[] = {
     "allow-direct-routing",
     "api-enable-cors",
@@ -65,6 +75,7 @@ static const char *const bool_flags[] = {
     "live-restore",
     "no-new-privileges",
     "raw-logs",
+    "restart",
     "rootless",
     "selinux-enabled",
     "tls",
@@ -79,9 +90,9 @@ static const struct {
     char letter;
     const char *name;
 } short_flags[] = {
-    { 'H', "host" },      { 'l', "log-level" }, { 'D', "debug" },  { 'G', "group" },
-    { 'g', "data-root" }, { 'p', "pidfile" },   { 'b', "bridge" }, { 's', "storage-driver" },
-    { 'v', "version" },   { 'h', "help" },
+    { 'H', "host" },    { 'l', "log-level" }, { 'D', "debug" },   { 'G', "group" },
+    { 'g', "graph" },   { 'p', "pidfile" },   { 'b', "bridge" },  { 's', "storage-driver" },
+    { 'v', "version" }, { 'h', "help" },      { 'r', "restart" },
 };
 
 /* Command-line names whose daemon.json key differs (dockerd's json tags). */
@@ -649,10 +660,7 @@ size_t dockerd_config_values(const struct dockerd_config *cfg, const char *name,
 
 const char *dockerd_config_value(const struct dockerd_config *cfg, const char *name)
 {
-    const char *v = NULL;
-    if (dockerd_config_values(cfg, name, &v, 1) == 0)
-        return NULL;
-    return v;
+    return dockerd_config_effective(cfg, name, NULL);
 }
 
 int dockerd_config_bool(const struct dockerd_config *cfg, const char *name)
@@ -710,11 +718,46 @@ int dockerd_parse_bool(const char *v)
     return -1;
 }
 
+/* The daemon.json string value of `key`, or NULL when absent, empty or not a string. */
+static const char *json_string(const struct dockerd_config *cfg, const char *key)
+{
+    if (cfg->json_state != DOCKERD_JSON_OK || cfg->json == NULL)
+        return NULL;
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(cfg->json, key);
+    if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
+        return NULL;
+    return item->valuestring;
+}
+
+/*
+ * moby 20.10 writes --data-root, --graph and -g into one field (conf.Root),
+ * so the last of them on the command line wins (dockerd refuses --graph
+ * with --data-root). daemon.json's "data-root", else its deprecated "graph"
+ * (config.getConflictFreeConfiguration), is merged UNDER the flags with
+ * mergo, which keeps a non-empty file value: a file value beats a flag of
+ * the other spelling (no conflict is detected between them). A flag and
+ * the file key of the same spelling make dockerd refuse to start, so when
+ * both show the file was edited afterwards and the flag is what runs.
+ */
 void dockerd_config_data_root(const struct dockerd_config *cfg, char *out, size_t outlen)
 {
-    const char *v = dockerd_config_value(cfg, "data-root");
-    if (v == NULL || v[0] == '\0')
-        v = dockerd_config_value(cfg, "graph");
+    const char *flag = NULL, *flag_name = NULL;
+    for (size_t i = 0; i < cfg->n_opts; i++) {
+        if (strcmp(cfg->opts[i].name, "data-root") == 0 ||
+            strcmp(cfg->opts[i].name, "graph") == 0) {
+            flag = cfg->opts[i].value;
+            flag_name = cfg->opts[i].name;
+        }
+    }
+    const char *file = json_string(cfg, "data-root");
+    const char *file_key = "data-root";
+    if (file == NULL) {
+        file = json_string(cfg, "graph");
+        file_key = "graph";
+    }
+    const char *v = flag;
+    if (file != NULL && (flag == NULL || strcmp(flag_name, file_key) != 0))
+        v = file;
     if (v == NULL || v[0] != '/' || copy_str(out, outlen, v) != 0)
         copy_str(out, outlen, DOCKERD_DEFAULT_DATA_ROOT);
 }
@@ -850,20 +893,32 @@ static void add_socket(const char *rootfs, const char *path, char (*out)[HOSTFS_
         (*n)++;
 }
 
+int dockerd_config_tls_on(const struct dockerd_config *cfg)
+{
+    if (dockerd_config_effective(cfg, "tlsverify", NULL) != NULL)
+        return 1;
+    return dockerd_config_bool(cfg, "tls") == 1;
+}
+
 size_t dockerd_config_unix_sockets(const struct dockerd_config *cfg, const char *rootfs,
                                    char (*out)[HOSTFS_PATH_MAX], size_t max)
 {
     const char *hosts[HOSTS_MAX];
     size_t total = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
     size_t n = 0;
+    /* With TLS on, the default host is tcp://localhost:2376 (opts.ParseHost), not a socket. */
+    int tls = dockerd_config_tls_on(cfg);
     if (total == 0) {
-        add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
+        if (!tls)
+            add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
         return n;
     }
     if (total > HOSTS_MAX)
         total = HOSTS_MAX;
     for (size_t i = 0; i < total; i++) {
         const char *h = hosts[i];
+        if (h[0] == '\0' && tls)
+            continue;
         if (h[0] == '\0' || strcmp(h, "unix://") == 0) {
             add_socket(rootfs, DOCKERD_DEFAULT_SOCKET, out, max, &n);
         } else if (strncmp(h, "unix://", 7) == 0) {
@@ -888,11 +943,13 @@ int dockerd_config_has_tcp(const struct dockerd_config *cfg)
 {
     const char *hosts[HOSTS_MAX];
     size_t total = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
+    if (total == 0 && dockerd_config_tls_on(cfg))
+        return 1; /* tcp://localhost:2376, dockerd's default host with TLS */
     if (total > HOSTS_MAX)
         total = HOSTS_MAX;
     for (size_t i = 0; i < total; i++) {
         const char *h = hosts[i];
-        if (strncmp(h, "tcp://", 6) == 0)
+        if (strncmp(h, "tcp://", 6) == 0 || (h[0] == '\0' && dockerd_config_tls_on(cfg)))
             return 1;
         if (strncmp(h, "fd://", 5) == 0 && cfg->systemd_tcp)
             return 1;
@@ -1038,10 +1095,92 @@ static int serves_socket(const struct dockerd_config *cfg, const char *rootfs, c
     return found;
 }
 
+/*
+ * "tcp://HOST:PORT" split into host and port; 0, or -1 for anything else
+ * ("[::1]:2376" gives "::1").
+ */
+static int tcp_host_port(const char *url, char *host, size_t hostlen, char *port, size_t portlen)
+{
+    if (url == NULL || strncmp(url, "tcp://", 6) != 0)
+        return -1;
+    const char *h = url + 6, *colon;
+    size_t hl;
+    if (*h == '[') {
+        const char *end = strchr(h, ']');
+        if (end == NULL || end[1] != ':')
+            return -1;
+        h++;
+        hl = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(h, ':');
+        if (colon == NULL)
+            return -1;
+        hl = (size_t)(colon - h);
+    }
+    size_t pl = strcspn(colon + 1, "/");
+    if (hl >= hostlen || pl == 0 || pl >= portlen)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    memcpy(port, colon + 1, pl);
+    port[pl] = '\0';
+    return 0;
+}
+
+static int local_address(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+           strcmp(host, "::1") == 0;
+}
+
+/*
+ * Whether the dockerd described by cfg answers on tcp:// URL `want`: one of
+ * its -H/hosts entries is that address, or `want` is a loopback address and
+ * dockerd listens on that port on loopback or on every interface. Another
+ * name may or may not be this machine, so it must be the one dockerd names.
+ */
+static int serves_tcp(const struct dockerd_config *cfg, const char *want)
+{
+    char wh[256], wp[16];
+    if (tcp_host_port(want, wh, sizeof(wh), wp, sizeof(wp)) != 0)
+        return 0;
+    const char *hosts[HOSTS_MAX];
+    size_t n = dockerd_config_values(cfg, "host", hosts, HOSTS_MAX);
+    if (n > HOSTS_MAX)
+        n = HOSTS_MAX;
+    for (size_t i = 0; i < n; i++) {
+        char hh[256], hp[16];
+        if (tcp_host_port(hosts[i], hh, sizeof(hh), hp, sizeof(hp)) != 0 || strcmp(hp, wp) != 0)
+            continue;
+        /* Another name may be this machine or not: only the same name, or loopback. */
+        int any = hh[0] == '\0' || strcmp(hh, "0.0.0.0") == 0 || strcmp(hh, "::") == 0;
+        if (strcmp(hh, wh) == 0 || (local_address(wh) && (any || local_address(hh))))
+            return 1;
+    }
+    return 0;
+}
+
 /* Loads the dockerd serving docker_host into cfg (see dockerd_config_load_for). */
 static int load_serving(const char *rootfs, const char *docker_host, const int *pids, size_t n,
                         struct dockerd_config *cfg, char *err, size_t errlen)
 {
+    /*
+     * A tcp:// (or ssh://) --docker.host may be another machine's dockerd:
+     * only a local dockerd listening on that address is the one judged; none
+     * is "not visible" (pid 0), never a guess at the first one found.
+     */
+    if (docker_host != NULL && docker_host[0] != '\0' && docker_host_socket(docker_host) == NULL &&
+        strncmp(docker_host, "unix://", 7) != 0 && strncmp(docker_host, "fd://", 5) != 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (load_pid(rootfs, pids[i], cfg, err, errlen) != 0)
+                return -1;
+            if (serves_tcp(cfg, docker_host))
+                return 0;
+            dockerd_config_free(cfg);
+        }
+        return load_pid(rootfs, 0, cfg, err, errlen);
+    }
     const char *sock = docker_host_socket(docker_host);
     if (n > 1 && sock != NULL) {
         char want[HOSTFS_PATH_MAX];

@@ -13,11 +13,16 @@
  *
  * Command-line options are normalised to their long names without dashes
  * ("-H" -> "host", "-l" -> "log-level", "-D" -> "debug", "-G" -> "group",
- * "-g" -> "data-root", "-p" -> "pidfile", and "-b" -> "bridge", "-s" ->
+ * "-g" -> "graph" (moby's name for it; --graph and --data-root set the same
+ * field), "-p" -> "pidfile", "-r" -> "restart", and "-b" -> "bridge", "-s" ->
  * "storage-driver", "-v" -> "version", "-h" -> "help"), also attached
  * ("-Hfd://", "-H=fd://") and grouped ("-DH fd://"), in both "--opt=value" and
  * "--opt value" forms, repeated options kept in order. A bare boolean flag
- * ("--tlsverify", "--icc") has value "true"; "--icc=false" has "false".
+ * ("--tlsverify", "--icc", the deprecated "--restart") has value "true" and
+ * never takes the next argument; "--icc=false" has "false". For a scalar
+ * setting given twice the last one is what dockerd uses (pflag), so every
+ * single-value lookup here (dockerd_config_value, _bool, _effective,
+ * _data_root) answers with the last command-line occurrence.
  *
  * A loaded struct dockerd_config is owned by its caller, read-only after
  * dockerd_config_load, and freed with dockerd_config_free.
@@ -159,11 +164,22 @@ int dockerd_config_parse_json(struct dockerd_config *cfg, const char *text, size
 size_t dockerd_config_values(const struct dockerd_config *cfg, const char *name, const char **out,
                              size_t max);
 
-/* The first value of `name`, or NULL when it is set nowhere. */
+/*
+ * The value dockerd uses for single-valued setting `name`: as
+ * dockerd_config_effective (the LAST command-line value, else daemon.json's),
+ * or NULL when it is set nowhere.
+ */
 const char *dockerd_config_value(const struct dockerd_config *cfg, const char *name);
 
-/* 1 true, 0 false, -1 unset or not a boolean. */
+/* 1 true, 0 false, -1 unset or not a boolean (of dockerd_config_value's answer). */
 int dockerd_config_bool(const struct dockerd_config *cfg, const char *name);
+
+/*
+ * 1 when dockerd serves its API with TLS, as moby 20.10's loadDaemonCliConfig
+ * decides: tlsverify set at all (flag or daemon.json, true or false), or tls
+ * true; else 0.
+ */
+int dockerd_config_tls_on(const struct dockerd_config *cfg);
 
 /* Where an effective setting comes from. */
 enum dockerd_source {
@@ -188,19 +204,29 @@ const char *dockerd_config_effective(const struct dockerd_config *cfg, const cha
 /* Parses a boolean as Go's strconv.ParseBool does: 1 true, 0 false, -1 neither. */
 int dockerd_parse_bool(const char *v);
 
-/* dockerd's data root (host path): data-root / graph / -g, default /var/lib/docker. */
+/*
+ * dockerd's data root (host path) from its configuration: the last of
+ * --data-root / --graph / -g, daemon.json's "data-root" or "graph" (a file
+ * value beats a flag of the other spelling, as moby's mergo merge does),
+ * default /var/lib/docker. Callers with the Docker API prefer /info's
+ * DockerRootDir, which is what dockerd really uses.
+ */
 void dockerd_config_data_root(const struct dockerd_config *cfg, char *out, size_t outlen);
 
 /*
  * The unix sockets dockerd listens on (host paths, deduplicated, at most
  * `max`): each unix:// host; for fd:// (systemd socket activation) the
  * ListenStream= paths of docker.socket; the default socket when no host is
- * configured. Returns the count.
+ * configured (or an empty one), unless TLS is on (dockerd_config_tls_on):
+ * dockerd's default host is then tcp://localhost:2376. Returns the count.
  */
 size_t dockerd_config_unix_sockets(const struct dockerd_config *cfg, const char *rootfs,
                                    char (*out)[HOSTFS_PATH_MAX], size_t max);
 
-/* 1 when any configured host is tcp:// (or a bare host:port), else 0. */
+/*
+ * 1 when any configured host is tcp:// (or a bare host:port), or dockerd
+ * listens on its default TLS host (TLS on, no host or an empty one), else 0.
+ */
 int dockerd_config_has_tcp(const struct dockerd_config *cfg);
 
 /* containerd's socket: --containerd / "containerd", default /run/containerd/containerd.sock. */

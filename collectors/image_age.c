@@ -8,7 +8,9 @@
  * /containers/...), except 4.5, which reads ONE variable,
  * DOCKER_CONTENT_TRUST, from the environment of the dockerd serving
  * --docker.host (dockerd_config_env_flag); no other variable of that
- * environment is looked at, and no value but that one is ever reported.
+ * environment is looked at, and no value but that one's boolean is ever
+ * reported. The docker CLI, not dockerd, acts on that variable, so 4.5 is
+ * always `warn` describing what was seen, never pass or fail.
  *
  * Image history (4.7, 4.9) is judged on the words of each layer's
  * CreatedBy, but the text itself never goes into the evidence: build
@@ -55,9 +57,10 @@ static const struct check_def image_age_checks[] = {
       "bases)." },
     { "4.4", "4", 1, false, "Images are scanned and rebuilt to include security patches",
       "Scan images in CI and on a schedule; rebuild and redeploy when fixes are published." },
-    { "4.5", "4", 2, true, "Content trust for Docker is enabled",
-      "Set DOCKER_CONTENT_TRUST=1 in dockerd's environment (systemd drop-in Environment=) and in "
-      "the shells and pipelines that pull images." },
+    { "4.5", "4", 2, false, "Content trust for Docker is enabled",
+      "Set DOCKER_CONTENT_TRUST=1 in the environment of the docker CLIs that pull and run "
+      "images (shells, CI pipelines); dockerd ignores it. Docker is retiring Notary v1 content "
+      "trust: plan signature verification with its successor (e.g. Notation or cosign)." },
     { "4.6", "4", 1, true, "HEALTHCHECK instructions have been added to container images",
       "Add a HEALTHCHECK instruction to the Dockerfile of each image." },
     { "4.7", "4", 1, false, "Update instructions are not used alone in Dockerfiles",
@@ -176,7 +179,21 @@ static enum check_status age_status(int64_t created, double now, const struct ag
 
 /* ---- host-level checks ---------------------------------------------------- */
 
-/* 4.5: DOCKER_CONTENT_TRUST in the environment of the dockerd serving --docker.host. */
+/*
+ * 4.5: content trust is a docker CLI setting, never dockerd's: the CLI
+ * (docker/cli cli/command/cli_options.go WithContentTrustFromEnv) turns it
+ * on for any non-empty DOCKER_CONTENT_TRUST that strconv.ParseBool does not
+ * read as false, and dockerd pulls whatever it is asked to. dockerd's
+ * environment, the one dockward can see, therefore proves nothing about
+ * what the CLIs that pull images use: the result is always `warn`, saying
+ * what dockerd's environment holds and what the CLI would make of it. The
+ * value is repeated only when it is a boolean (a false one, or a true one);
+ * any other value is described, never shown.
+ */
+#define CONTENT_TRUST_NOTE                                                                     \
+    "; the docker CLI reads this variable, dockerd does not, so check the CLIs and pipelines " \
+    "that pull images; Docker is retiring Notary v1 content trust"
+
 static int judge_4_5(const struct collect_ctx *ctx, struct result_sink *sink)
 {
     struct dockerd_config cfg;
@@ -196,19 +213,34 @@ static int judge_4_5(const struct collect_ctx *ctx, struct result_sink *sink)
         return sink_add(sink, "4.5", "host", CHECK_ERROR, "cannot read /proc/%d/environ: %s", pid,
                         strerror(e));
     if (found == 0)
-        return sink_add(sink, "4.5", "host", CHECK_FAIL,
-                        CONTENT_TRUST_VAR " not set in dockerd's environment (pid %d)", pid);
+        return sink_add(sink, "4.5", "host", CHECK_WARN,
+                        CONTENT_TRUST_VAR " not set in dockerd's environment (pid %d): off for a "
+                                          "docker CLI started the same way" CONTENT_TRUST_NOTE,
+                        pid);
+    if (value[0] == '\0')
+        return sink_add(sink, "4.5", "host", CHECK_WARN,
+                        CONTENT_TRUST_VAR " set but empty in dockerd's environment (pid %d): off "
+                                          "for the docker CLI" CONTENT_TRUST_NOTE,
+                        pid);
     /* Only a boolean is repeated: whatever else is there stays unsaid. */
-    int b = dockerd_parse_bool(value);
-    if (b == 1)
-        return sink_add(sink, "4.5", "host", CHECK_PASS,
-                        CONTENT_TRUST_VAR "=%s in dockerd's environment (pid %d)", value, pid);
-    if (b == 0)
-        return sink_add(sink, "4.5", "host", CHECK_FAIL,
-                        CONTENT_TRUST_VAR "=%s in dockerd's environment (pid %d)", value, pid);
-    return sink_add(sink, "4.5", "host", CHECK_FAIL,
-                    CONTENT_TRUST_VAR " in dockerd's environment (pid %d) is %s, not 1", pid,
-                    value[0] == '\0' ? "empty" : "set to a value that is not a boolean");
+    switch (dockerd_parse_bool(value)) {
+    case 1:
+        return sink_add(sink, "4.5", "host", CHECK_WARN,
+                        CONTENT_TRUST_VAR "=%s in dockerd's environment (pid %d): on for the "
+                                          "docker CLI" CONTENT_TRUST_NOTE,
+                        value, pid);
+    case 0:
+        return sink_add(sink, "4.5", "host", CHECK_WARN,
+                        CONTENT_TRUST_VAR "=%s in dockerd's environment (pid %d): off for the "
+                                          "docker CLI" CONTENT_TRUST_NOTE,
+                        value, pid);
+    default:
+        return sink_add(sink, "4.5", "host", CHECK_WARN,
+                        CONTENT_TRUST_VAR " in dockerd's environment (pid %d) is set to a value "
+                                          "that is not a boolean: on for the docker CLI, which "
+                                          "treats any non-false value as on" CONTENT_TRUST_NOTE,
+                        pid);
+    }
 }
 
 /* The manual image checks that dockward cannot see into: one warning each. */

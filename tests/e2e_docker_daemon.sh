@@ -12,6 +12,8 @@
 #   socket (tlsverify passes 2.7, tls alone fails it); and
 #   no-new-privileges:false on a container fails 5.26 even when the daemon's
 #   default is on.
+# Then tests/conformance/daemon.md, the table of verdicts a reviewer reads
+# without reading C, is run row by row (test_conformance_table).
 # The host's /etc/docker is never touched: every daemon.json is ours. For
 # userns-remap, dockerd runs in a private mount namespace whose /etc is an
 # overlay that adds the dockremap user and its subordinate id ranges, so the
@@ -376,6 +378,95 @@ test_2_14_and_5_26_no_new_privileges() {
         expect 5.26 container/nnp-false fail "no-new-privileges:false"
 }
 
+# ---- tests/conformance/daemon.md: the table of verdicts, run row by row ------
+#
+# Each row: | case | check | daemon.json | dockerd flags | expect | evidence | why |
+# Rows sharing (daemon.json, flags) share one dockerd restart and one
+# `dockward check`; `PORT` in the flags becomes a free TCP port. A row whose
+# daemon.json cell is `proof: FILE:NAME` is proven elsewhere: the runner
+# asserts that NAME is defined in tests/FILE, so the table cannot cite a
+# proof that does not exist.
+
+conformance_cell() { # strips backticks and surrounding blanks
+    local v=${1//\`/}
+    v=${v#"${v%%[![:space:]]*}"}
+    v=${v%"${v##*[![:space:]]}"}
+    printf '%s' "$v"
+}
+
+test_conformance_table() {
+    local table="$DOCKWARD_TESTS/conformance/daemon.md"
+    local -a c_case=() c_check=() c_json=() c_flags=() c_expect=() c_ev=()
+    local line n=0
+    while IFS= read -r line; do
+        [[ "$line" == "| "* ]] || continue
+        local -a f=()
+        IFS='|' read -r -a f <<<"$line"
+        # f[0] is the empty text before the first pipe.
+        local name check json flags want ev
+        name=$(conformance_cell "${f[1]:-}")
+        check=$(conformance_cell "${f[2]:-}")
+        [ "$name" = case ] && continue # the header
+        [[ "$name" == -* ]] && continue
+        json=$(conformance_cell "${f[3]:-}")
+        flags=$(conformance_cell "${f[4]:-}")
+        want=$(conformance_cell "${f[5]:-}")
+        ev=$(conformance_cell "${f[6]:-}")
+        if [ "${#f[@]}" -ne 8 ]; then
+            check "conformance $name ($check): the row has 7 cells" false
+            continue
+        fi
+        if [[ "$json" == proof:* ]]; then
+            local ref=${json#proof:} file fn
+            ref=$(conformance_cell "$ref")
+            file=${ref%%:*}
+            fn=${ref#*:}
+            check "conformance $name ($check, $want): proof $fn exists in tests/$file" \
+                grep -qE "(^|[^A-Za-z0-9_])${fn}[[:space:]]*\(" "$DOCKWARD_TESTS/$file"
+            continue
+        fi
+        c_case[n]=$name c_check[n]=$check c_json[n]=${json:-"{}"} c_flags[n]=$flags
+        c_expect[n]=$want c_ev[n]=$ev
+        n=$((n + 1))
+    done <"$table"
+    check "conformance: the table has runnable rows" test "$n" -gt 0
+
+    # Groups in order of first appearance: one dockerd restart each.
+    local -a done_group=()
+    local i j
+    for ((i = 0; i < n; i++)); do
+        [ -n "${done_group[i]:-}" ] && continue
+        local checks="" ids=()
+        for ((j = i; j < n; j++)); do
+            if [ "${c_json[j]}" != "${c_json[i]}" ] || [ "${c_flags[j]}" != "${c_flags[i]}" ]; then
+                continue
+            fi
+            done_group[j]=1
+            ids+=("$j")
+            case ",$checks," in *",${c_check[j]},"*) ;; *) checks=${checks:+$checks,}${c_check[j]} ;; esac
+        done
+        local flags=${c_flags[i]}
+        if [[ "$flags" == *PORT* ]]; then
+            flags=${flags//PORT/$(free_port)}
+        fi
+        local -a args=()
+        # shellcheck disable=SC2206 # the flags cell is split into words on purpose
+        [ -n "$flags" ] && args=($flags)
+        echo "# conformance group: daemon.json ${c_json[i]} flags '${flags}' checks $checks"
+        if ! daemon "${c_json[i]}" "${args[@]}"; then
+            for j in "${ids[@]}"; do
+                check "conformance ${c_case[j]} (${c_check[j]}): dockerd starts" false
+            done
+            continue
+        fi
+        judge "$checks"
+        for j in "${ids[@]}"; do
+            check "conformance ${c_case[j]} (${c_check[j]}): ${c_expect[j]}${c_ev[j]:+, evidence has '${c_ev[j]}'}" \
+                expect "${c_check[j]}" host "${c_expect[j]}" "${c_ev[j]}"
+        done
+    done
+}
+
 for t in test_2_default_daemon \
     test_2_3_config_file_with_space_separate_argument \
     test_2_16_config_file_with_space_equals_form \
@@ -386,7 +477,8 @@ for t in test_2_default_daemon \
     test_2_2_icc \
     test_2_9_userns_remap \
     test_2_15_live_restore \
-    test_2_14_and_5_26_no_new_privileges; do
+    test_2_14_and_5_26_no_new_privileges \
+    test_conformance_table; do
     ts=$(e2e_now)
     echo "# $t"
     "$t"

@@ -252,6 +252,111 @@ static void expect_has(const struct run *r, const char *id, enum check_status st
 
 #define DAEMON_JSON(text) "file /etc/docker/daemon.json 0644 0 0 =" text "\n"
 
+/* ---- issue 10: verdicts as moby 20.10 applies the configuration ------------ */
+
+/* 2.3: "log-level": "" (or --log-level=) is info: configureDaemonLogs maps "" to InfoLevel. */
+static void test_2_3_log_level_empty_string_passes(void **state)
+{
+    struct run *r = *state;
+    run_text(r, HOST_WITH("") DAEMON_JSON("{\"log-level\": \"\"}"));
+    expect(r, "2.3", CHECK_PASS,
+           "log-level=\"\" (/etc/docker/daemon.json): dockerd uses info for an empty level");
+    done(r);
+    run_text(r, HOST_WITH("--log-level=\\0"));
+    expect(r, "2.3", CHECK_PASS,
+           "log-level=\"\" (command line): dockerd uses info for an empty level");
+    done(r);
+    /* The last occurrence wins: an empty level after debug is info. */
+    run_text(r, HOST_WITH("-l\\0debug\\0--log-level=\\0"));
+    expect(r, "2.3", CHECK_PASS,
+           "log-level=\"\" (command line): dockerd uses info for an empty level");
+    done(r);
+}
+
+/* 2.3: --restart / -r is a deprecated bool flag: it does not swallow "--log-level". */
+static void test_2_3_restart_bool_flag_log_level_debug_fails(void **state)
+{
+    struct run *r = *state;
+    static const char *const manifests[] = {
+        HOST_WITH("--restart\\0--log-level\\0debug\\0"),
+        HOST_WITH("-r\\0--log-level\\0debug\\0"),
+        HOST_WITH("--restart\\0-l\\0debug\\0"),
+        HOST_WITH("--raw-logs\\0--log-level\\0debug\\0"),
+        HOST_WITH("--init\\0-l\\0debug\\0"),
+    };
+    for (size_t i = 0; i < ARRAY_LEN(manifests); i++) {
+        run_text(r, manifests[i]);
+        expect(r, "2.3", CHECK_FAIL, "log-level=debug (command line)");
+        done(r);
+    }
+}
+
+/* A bool flag given twice: the last one is what dockerd uses. */
+static void test_2_14_no_new_privileges_twice_last_wins(void **state)
+{
+    struct run *r = *state;
+    run_text(r, HOST_WITH("--no-new-privileges\\0--no-new-privileges=false\\0"));
+    expect(r, "2.14", CHECK_FAIL, "no-new-privileges=false (command line)");
+    done(r);
+    run_text(r, HOST_WITH("--userland-proxy=false\\0--userland-proxy\\0"));
+    expect(r, "2.16", CHECK_FAIL, "userland-proxy=true (command line)");
+    done(r);
+    run_text(r, HOST_WITH("--iptables=false\\0--iptables=true\\0"));
+    expect(r, "2.4", CHECK_PASS, "iptables=true (command line)");
+    done(r);
+}
+
+/* 2.7: --tlsverify=false alone turns TLS on without client verification (loadDaemonCliConfig). */
+static void test_2_7_tlsverify_false_alone_fails(void **state)
+{
+    struct run *r = *state;
+    run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2376\\0--tlsverify=false\\0"));
+    expect(r, "2.7", CHECK_FAIL,
+           "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false on the command "
+           "line turns TLS on and lets any client in)");
+    done(r);
+    /* tls explicitly false and no tlsverify: no TLS. */
+    run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2375\\0--tls=false\\0"));
+    expect(r, "2.7", CHECK_FAIL,
+           "tcp://0.0.0.0:2375: no TLS (tls=false (command line), tlsverify not set)");
+    done(r);
+    /* tlsverify true beats tls false: TLS is on whenever tlsverify is set. */
+    run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2376\\0") DAEMON_JSON("{\"tls\": false, "
+                                                                    "\"tlsverify\": true}"));
+    expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
+    done(r);
+}
+
+/* 2.7: TLS on and no -H: dockerd listens on tcp://localhost:2376 (opts.ParseHost). */
+static void test_2_7_tls_without_hosts_listens_on_tcp(void **state)
+{
+    struct run *r = *state;
+    run_text(r, HOST_WITH("--tlsverify\\0"));
+    expect(r, "2.7", CHECK_PASS,
+           "tcp://localhost:2376 (dockerd's default host with TLS on): tlsverify=true (command "
+           "line)");
+    done(r);
+    run_text(r, HOST_WITH("--tls\\0--tlsverify=false\\0"));
+    expect_has(r, "2.7", CHECK_FAIL, "tcp://localhost:2376 (dockerd's default host with TLS on)");
+    done(r);
+    /* Without TLS the default is the unix socket. */
+    run_text(r, HOST_WITH(""));
+    expect(r, "2.7", CHECK_SKIP, "no TCP socket (dockerd listens on unix sockets only)");
+    done(r);
+}
+
+/* 2.11: devmapper trims and lower-cases option keys, so " DM.BaseSize =20G" is dm.basesize. */
+static void test_2_11_basesize_any_case_fails(void **state)
+{
+    struct run *r = *state;
+    run_text(r, HOST_WITH("--storage-opt\\0 DM.BaseSize =20G\\0"));
+    expect(r, "2.11", CHECK_FAIL, "storage-opt  DM.BaseSize =20G (command line)");
+    done(r);
+    run_text(r, HOST_WITH("--storage-opt\\0dm.basesizex=1\\0"));
+    expect(r, "2.11", CHECK_PASS, "no dm.basesize in the storage options");
+    done(r);
+}
+
 /* ---- descriptor and failure ---------------------------------------------- */
 
 static void test_descriptor(void **state)
@@ -414,8 +519,8 @@ static void test_failing(void **state)
         { "2.5", CHECK_FAIL, "1 insecure registries: registry.internal:5000" },
         { "2.6", CHECK_FAIL, "storage driver aufs" },
         { "2.7", CHECK_FAIL,
-          "tcp://0.0.0.0:2375: TLS without client verification (tls=true in "
-          "/etc/docker/custom-daemon.json, tlsverify false)" },
+          "tcp://0.0.0.0:2375: TLS without client verification (tlsverify=false in "
+          "/etc/docker/custom-daemon.json turns TLS on and lets any client in)" },
         { "2.8", CHECK_WARN, "no default ulimits configured" },
         { "2.9", CHECK_FAIL, "no user namespace remapping (no name=userns in SecurityOptions)" },
         { "2.10", CHECK_FAIL, "cgroup-parent=/custom" CJ },
@@ -584,15 +689,15 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
     /* tls with tlsverify explicitly false in daemon.json: no client verification. */
     run_text(r, HOST_WITH(TCP_HOST) DAEMON_JSON("{\"tls\": true, \"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
-           "tcp://0.0.0.0:2376: TLS without client verification (tls=true in "
-           "/etc/docker/daemon.json, tlsverify false)");
+           "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
+           "/etc/docker/daemon.json turns TLS on and lets any client in)");
     done(r);
 
     /* tls on the command line, tlsverify explicitly off in daemon.json. */
     run_text(r, HOST_WITH(TCP_HOST "--tls\\0") DAEMON_JSON("{\"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
-           "tcp://0.0.0.0:2376: TLS without client verification (tls=true on the command line, "
-           "tlsverify false)");
+           "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
+           "/etc/docker/daemon.json turns TLS on and lets any client in)");
     done(r);
 
     /* tlsverify on the command line, hosts only in daemon.json (a bare host:port is TCP). */
@@ -838,6 +943,36 @@ static void test_2_judges_dockerd_serving_docker_host(void **state)
 #undef TWO_DAEMONS
 }
 
+/*
+ * A tcp:// --docker.host: only a local dockerd listening there is judged.
+ * Another machine's dockerd (a remote --docker.host) is not visible, so
+ * what only its command line says is error, never the local dockerd's.
+ */
+static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
+{
+    struct run *r = *state;
+#define TCP_DAEMON                                                                        \
+    "file /proc/100/comm 0444 0 0 =dockerd\\n\n"                                          \
+    "file /proc/100/cmdline 0444 0 0 =dockerd\\0-H\\0tcp://0.0.0.0:2376\\0--tlsverify\\0" \
+    "--no-new-privileges\\0\n"
+    r->docker_host = "tcp://docker.example:2376";
+    run_text(r, TCP_DAEMON);
+    expect_has(r, "2.14", CHECK_ERROR,
+               "no-new-privileges not found: dockerd's command line is "
+               "not visible");
+    done(r);
+    /* The local one, reached over TCP on the port it listens on. */
+    r->docker_host = "tcp://127.0.0.1:2376";
+    run_text(r, TCP_DAEMON);
+    expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
+    done(r);
+    r->docker_host = "tcp://127.0.0.1:2375";
+    run_text(r, TCP_DAEMON);
+    expect_has(r, "2.14", CHECK_ERROR, "not visible");
+    done(r);
+#undef TCP_DAEMON
+}
+
 /* ---- 5.1 and section 7 ---------------------------------------------------------- */
 
 /* Swarm inactive (or not yet active): one skip per section-7 check. */
@@ -1017,6 +1152,28 @@ static void test_7_2_only_dockerds_own_listener_counts(void **state)
 #undef TWO_LISTENERS
 }
 
+/* 2.15: live restore does not apply to a swarm node (Swarm.LocalNodeState=active): skip. */
+static void test_2_15_live_restore_swarm_active_skips(void **state)
+{
+    struct run *r = *state;
+    sweep_swarm(&r->s);
+    r->s.sw.info.live_restore = false;
+    run_text(r, HOST_WITH(""));
+    expect(r, "2.15", CHECK_SKIP,
+           "not applicable: swarm mode is active (Swarm.LocalNodeState=active)");
+    done(r);
+}
+
+/* 2.1: a rootless dockerd shows name=rootless in /info SecurityOptions: pass. */
+static void test_2_1_rootless_passes(void **state)
+{
+    struct run *r = *state;
+    r->s.secopts[1] = "name=rootless";
+    run_text(r, HOST_WITH(""));
+    expect(r, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
+    done(r);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1036,10 +1193,19 @@ int main(void)
         T(test_invalid_api_fields_are_errors),
         T(test_2_invisible_configuration_is_error_not_pass),
         T(test_2_judges_dockerd_serving_docker_host),
+        T(test_2_14_remote_docker_host_is_not_the_local_dockerd),
         T(test_7_skip_all_when_swarm_inactive),
         T(test_7_swarm_active_manager),
         T(test_7_2_listener_unknown_and_worker),
         T(test_7_2_only_dockerds_own_listener_counts),
+        T(test_2_3_log_level_empty_string_passes),
+        T(test_2_3_restart_bool_flag_log_level_debug_fails),
+        T(test_2_14_no_new_privileges_twice_last_wins),
+        T(test_2_7_tlsverify_false_alone_fails),
+        T(test_2_7_tls_without_hosts_listens_on_tcp),
+        T(test_2_11_basesize_any_case_fails),
+        T(test_2_15_live_restore_swarm_active_skips),
+        T(test_2_1_rootless_passes),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

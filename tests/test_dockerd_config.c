@@ -133,7 +133,8 @@ static void test_cmdline_long_forms(void **state)
     assert_string_equal(cfg.opts[1].value, "warn");
     assert_string_equal(cfg.opts[2].name, "data-root");
     assert_string_equal(cfg.opts[2].value, "/srv/d");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
+    /* Given twice: dockerd (pflag) uses the last one. */
+    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "warn");
     /* An "=" inside the value stays in the value. */
     dockerd_config_free(&cfg);
     PARSE(&cfg, "dockerd\0--log-opt=max-size=10m\0--label\0a=b");
@@ -156,7 +157,7 @@ static void test_cmdline_short_forms(void **state)
     assert_string_equal(hosts[3], "unix:///b.sock");
     assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
     assert_string_equal(dockerd_config_value(&cfg, "group"), "dockerroot");
-    assert_string_equal(dockerd_config_value(&cfg, "data-root"), "/data");
+    assert_string_equal(dockerd_config_value(&cfg, "graph"), "/data"); /* -g is moby's --graph */
     assert_string_equal(dockerd_config_value(&cfg, "pidfile"), "/run/d.pid");
     assert_string_equal(dockerd_config_value(&cfg, "storage-driver"), "overlay2");
     const char *debug[4];
@@ -907,6 +908,135 @@ static void test_env_flag_reads_one_variable(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* --restart / -r is a deprecated BOOL flag of dockerd 20.10: it never takes the next argument. */
+static void test_2_3_restart_is_a_bool_flag(void **state)
+{
+    (void)state;
+    struct dockerd_config cfg;
+    PARSE(&cfg, "dockerd\0--restart\0--log-level\0debug");
+    assert_int_equal(cfg.n_opts, 2);
+    assert_string_equal(cfg.opts[0].name, "restart");
+    assert_string_equal(cfg.opts[0].value, "true");
+    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
+    dockerd_config_free(&cfg);
+    PARSE(&cfg, "dockerd\0-r\0-l\0debug");
+    assert_string_equal(dockerd_config_value(&cfg, "restart"), "true");
+    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
+    dockerd_config_free(&cfg);
+    /* Grouped: -rD is --restart and --debug. */
+    PARSE(&cfg, "dockerd\0-rD\0--restart=false");
+    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
+    assert_int_equal(dockerd_config_bool(&cfg, "restart"), 0);
+    dockerd_config_free(&cfg);
+    /* Every bool flag of moby 20.10's cmd/dockerd: none takes the next argument. */
+    static const char *const bools[] = {
+        "--cri-containerd",
+        "--restart",
+        "--raw-logs",
+        "--experimental",
+        "--icc",
+        "--selinux-enabled",
+        "--iptables",
+        "--ip6tables",
+        "--ip-forward",
+        "--ip-masq",
+        "--ipv6",
+        "--userland-proxy",
+        "--live-restore",
+        "--init",
+        "--no-new-privileges",
+        "--rootless",
+        "--debug",
+        "--tls",
+        "--tlsverify",
+        "--version",
+        "--help",
+        "--validate",
+        "--disable-legacy-registry",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bools); i++) {
+        char line[128];
+        int n = snprintf(line, sizeof(line), "dockerd%c%s%c-l%cdebug%c", 0, bools[i], 0, 0, 0);
+        assert_true(n > 0 && (size_t)n < sizeof(line));
+        assert_int_equal(dockerd_config_parse_cmdline(&cfg, line, (size_t)n), 0);
+        if (dockerd_config_value(&cfg, "log-level") == NULL ||
+            strcmp(dockerd_config_value(&cfg, "log-level"), "debug") != 0)
+            fail_msg("%s swallowed the next argument", bools[i]);
+        dockerd_config_free(&cfg);
+        memset(&cfg, 0, sizeof(cfg));
+    }
+}
+
+/* A scalar flag given twice: the last one is what dockerd uses, for every lookup. */
+static void test_3_scalar_flag_twice_last_wins(void **state)
+{
+    (void)state;
+    struct dockerd_config cfg;
+    PARSE(&cfg,
+          "dockerd\0--tlscacert=/a/ca.pem\0--tlscacert\0/b/ca.pem\0-G\0first\0--group=second\0"
+          "--tlsverify=false\0--tlsverify\0--data-root\0/one\0--data-root=/two");
+    assert_string_equal(dockerd_config_value(&cfg, "tlscacert"), "/b/ca.pem");
+    assert_string_equal(dockerd_config_value(&cfg, "group"), "second");
+    assert_int_equal(dockerd_config_bool(&cfg, "tlsverify"), 1);
+    char out[HOSTFS_PATH_MAX];
+    dockerd_config_data_root(&cfg, out, sizeof(out));
+    assert_string_equal(out, "/two");
+    dockerd_config_free(&cfg);
+    /* -g and --graph are one flag; the last of them wins. */
+    PARSE(&cfg, "dockerd\0-g\0/old\0--graph=/new");
+    dockerd_config_data_root(&cfg, out, sizeof(out));
+    assert_string_equal(out, "/new");
+    dockerd_config_free(&cfg);
+    /* List flags accumulate. */
+    PARSE(&cfg, "dockerd\0-H\0unix:///a\0-H\0unix:///b");
+    const char *v[4];
+    assert_int_equal(dockerd_config_values(&cfg, "host", v, 4), 2);
+    dockerd_config_free(&cfg);
+}
+
+/* daemon.json's data-root/graph beats a flag of the other spelling (moby merges with mergo). */
+static void test_1_1_1_data_root_json_other_spelling(void **state)
+{
+    struct fixture *fx = *state;
+    struct dockerd_config cfg;
+    char out[HOSTFS_PATH_MAX];
+    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"graph\": \"/json/graph\"}");
+    PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0--data-root=/flag/root\0");
+    load(fx, &cfg);
+    dockerd_config_data_root(&cfg, out, sizeof(out));
+    assert_string_equal(out, "/json/graph");
+    dockerd_config_free(&cfg);
+    /* The same spelling in both: dockerd would refuse it, so the file changed later. */
+    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"data-root\": \"/json/root\"}");
+    load(fx, &cfg);
+    dockerd_config_data_root(&cfg, out, sizeof(out));
+    assert_string_equal(out, "/flag/root");
+    dockerd_config_free(&cfg);
+}
+
+/* With TLS on and no -H, dockerd listens on tcp://localhost:2376, not the unix socket. */
+static void test_2_7_tls_default_host_is_tcp(void **state)
+{
+    (void)state;
+    struct dockerd_config cfg;
+    char socks[4][HOSTFS_PATH_MAX];
+    PARSE(&cfg, "dockerd\0--tlsverify");
+    assert_int_equal(dockerd_config_tls_on(&cfg), 1);
+    assert_int_equal(dockerd_config_has_tcp(&cfg), 1);
+    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 4), 0);
+    dockerd_config_free(&cfg);
+    /* tlsverify=false still turns TLS on. */
+    PARSE(&cfg, "dockerd\0--tlsverify=false");
+    assert_int_equal(dockerd_config_tls_on(&cfg), 1);
+    dockerd_config_free(&cfg);
+    PARSE(&cfg, "dockerd\0--tls=false");
+    assert_int_equal(dockerd_config_tls_on(&cfg), 0);
+    assert_int_equal(dockerd_config_has_tcp(&cfg), 0);
+    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 4), 1);
+    assert_string_equal(socks[0], "/var/run/docker.sock");
+    dockerd_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -916,6 +1046,11 @@ int main(void)
         cmocka_unit_test(test_cmdline_config_file_forms),
         cmocka_unit_test(test_cmdline_booleans),
         cmocka_unit_test(test_cmdline_edges),
+        cmocka_unit_test(test_2_3_restart_is_a_bool_flag),
+        cmocka_unit_test(test_3_scalar_flag_twice_last_wins),
+        cmocka_unit_test(test_2_7_tls_default_host_is_tcp),
+        cmocka_unit_test_setup_teardown(test_1_1_1_data_root_json_other_spelling, setup_debian,
+                                        teardown_fixture),
         cmocka_unit_test(test_json_parse_from_memory),
         cmocka_unit_test_setup_teardown(test_load_finds_lowest_dockerd, setup_debian,
                                         teardown_fixture),

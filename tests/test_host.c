@@ -8,10 +8,14 @@
  * rules in audit.rules and rules.d/ *.rules; never a `never` rule, a rule
  * for /usr/bin/dockerd when the daemon is /usr/sbin/dockerd, or a file that
  * does not end in .rules. 1.1.1 is run on a tmpfs (own device: pass), on a
- * bind mount of the data root onto itself (a mount point on the same
- * device: fail) and on a plain directory. 1.2.2 is judged from sweeps built
- * here: a version with its build age, a version without build time, a
- * missing version, and the API down (the other checks must still run).
+ * bind mount of the data root onto itself (a mount point, but no filesystem
+ * of its own: fail), on a plain directory, and on recorded mountinfo tables
+ * (dockerd's /proc/<pid>/mountinfo): a partition under dockerd's self bind
+ * (pass), a bind (fail), a data root with its own st_dev but no mount (a
+ * btrfs subvolume: fail); the data root comes from /info's DockerRootDir.
+ * 1.2.2 is judged from sweeps built here: a version with its build age, a
+ * version without build time, a missing version, and the API down (the
+ * other checks must still run).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -393,7 +397,8 @@ static void test_data_root_from_config(void **state)
     expect(r, "1.1.5", "file/data/docker-data", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:2: -w /srv/docker-data");
     expect(r, "1.1.1", "file/data/docker-data", CHECK_FAIL, NULL);
-    expect_has(r, "1.1.1", CHECK_FAIL, "/srv/docker-data (via a link) is on the same device");
+    expect_has(r, "1.1.1", CHECK_FAIL,
+               "/srv/docker-data (via a link) (dockerd's configuration) is not a mount point");
     done(r);
 }
 
@@ -495,8 +500,9 @@ static void test_partition_tmpfs(void **state)
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_PASS)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
-    assert_non_null(strstr(res->evidence, "/var/lib/docker is on device "));
-    assert_non_null(strstr(res->evidence, ", its parent /var/lib on "));
+    assert_non_null(strstr(res->evidence, "/var/lib/docker (dockerd's configuration) is the root "
+                                          "of a filesystem mounted there, on device "));
+    assert_non_null(strstr(res->evidence, "; its parent /var/lib is on "));
     done(r);
 }
 
@@ -510,9 +516,10 @@ static void test_partition_bind_self_mount_fails(void **state)
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_FAIL)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
-    assert_non_null(strstr(res->evidence, "/var/lib/docker is on the same device as its parent "
-                                          "/var/lib ("));
-    assert_non_null(strstr(res->evidence, "): not a separate partition"));
+    assert_non_null(strstr(res->evidence, "/var/lib/docker (dockerd's configuration) is a bind "
+                                          "mount of "));
+    assert_non_null(strstr(res->evidence, "not the root of a filesystem of its own: not a "
+                                          "separate partition"));
     done(r);
 }
 
@@ -521,7 +528,8 @@ static void test_partition_missing_data_root(void **state)
     struct run *r = *state;
     run_text(r, "file /proc/999/comm 0444 0 0 =dockerd\\n\n"
                 "file /proc/999/cmdline 0444 0 0 =dockerd\\0-g\\0/nowhere/docker\\0\n");
-    expect(r, "1.1.1", "file/nowhere/docker", CHECK_SKIP, "data root /nowhere/docker not present");
+    expect(r, "1.1.1", "file/nowhere/docker", CHECK_SKIP,
+           "data root /nowhere/docker (dockerd's configuration) not present");
     expect(r, "1.1.5", "file/nowhere/docker", CHECK_SKIP, "/nowhere/docker not present");
     /* Nothing of Docker on this host: every audit check is skipped. */
     for (size_t i = 0; i < r->set.len; i++) {
@@ -592,8 +600,10 @@ static void test_hardened(void **state)
     };
     expect_all(r, want, ARRAY_LEN(want));
     /* The tmpfs is its own device: both device numbers are shown. */
-    expect_has(r, "1.1.1", CHECK_PASS, "/var/lib/docker is on device ");
-    expect_has(r, "1.1.1", CHECK_PASS, ", its parent /var/lib on ");
+    expect_has(r, "1.1.1", CHECK_PASS,
+               "/var/lib/docker (dockerd's configuration) is the root of "
+               "a filesystem mounted there, on device ");
+    expect_has(r, "1.1.1", CHECK_PASS, "; its parent /var/lib is on ");
 }
 
 /* The committed failing host: every audit check whose path exists fails. */
@@ -641,8 +651,8 @@ static void test_failing(void **state)
     expect_all(r, want, ARRAY_LEN(want));
     /* The data root is a bind mount onto itself: a mount point, but no partition. */
     expect_has(r, "1.1.1", CHECK_FAIL,
-               "/var/lib/docker is on the same device as its parent /var/lib (");
-    expect_has(r, "1.1.1", CHECK_FAIL, "): not a separate partition");
+               "/var/lib/docker (dockerd's configuration) is a bind mount of ");
+    expect_has(r, "1.1.1", CHECK_FAIL, ": not a separate partition");
 }
 
 /* 1.2.2: the server version and the age of its build, as a manual warning. */
@@ -701,6 +711,95 @@ static void test_1_2_2_docker_down_host_checks_still_run(void **state)
     done(r);
 }
 
+/* dockerd's mount table as its /proc/999/mountinfo shows it: / on 8:1, plus LINES. */
+#define MOUNTINFO(lines)                                                                    \
+    "file /proc/999/mountinfo 0444 0 0 =1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 " \
+    "rw\\n" lines "\n"
+
+/* 1.1.1: a filesystem of its own on the data root, under dockerd's self bind mount: pass. */
+static void test_1_1_1_own_partition_from_mountinfo_passes(void **state)
+{
+    struct run *r = *state;
+    run_text(r,
+             DEBIAN_HOST MOUNTINFO("25 1 8:17 / /var/lib/docker rw shared:5 - ext4 /dev/sdb1 rw\\n"
+                                   "40 25 8:17 / /var/lib/docker rw - ext4 /dev/sdb1 rw\\n"));
+    expect(r, "1.1.1", "file/var/lib/docker", CHECK_PASS,
+           "/var/lib/docker (dockerd's configuration) is the root of a filesystem mounted there, "
+           "on device 8:17; its parent /var/lib is on 8:1 (/proc/999/mountinfo)");
+    done(r);
+}
+
+/* 1.1.1: dockerd's bind mount of the data root onto itself (root field not "/"): fail. */
+static void test_1_1_1_bind_self_mount_from_mountinfo_fails(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST MOUNTINFO(
+                    "40 1 8:1 /var/lib/docker /var/lib/docker rw - ext4 /dev/sda1 rw\\n"));
+    expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL,
+           "/var/lib/docker (dockerd's configuration) is a bind mount of /var/lib/docker from "
+           "device 8:1, not the root of a filesystem of its own: not a separate partition");
+    done(r);
+    /* The root of a filesystem, but the parent's device: still no partition of its own. */
+    run_text(r, DEBIAN_HOST MOUNTINFO("40 1 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\\n"));
+    expect_has(r, "1.1.1", CHECK_FAIL, "is a mount point on the same device as its parent");
+    done(r);
+}
+
+/*
+ * 1.1.1: a btrfs subvolume has its own st_dev without being a mount. Here the
+ * data root IS on another device (a tmpfs), but dockerd's mount table does not
+ * list it as a mount: mountinfo decides, so it fails.
+ */
+static void test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "tmpfs /var/lib/docker\n" MOUNTINFO(""));
+    expect_has(r, "1.1.1", CHECK_FAIL,
+               "/var/lib/docker (dockerd's configuration) is not a mount point "
+               "(/proc/999/mountinfo), though its device ");
+    expect_has(r, "1.1.1", CHECK_FAIL, "(a subvolume, not a partition): not a separate partition");
+    done(r);
+}
+
+/* 1.1.1 and 1.1.5: /info's DockerRootDir names the data root, even with daemon.json unreadable. */
+static void test_1_1_1_data_root_from_info_docker_root_dir(void **state)
+{
+    struct run *r = *state;
+    struct docker_sweep sw;
+    memset(&sw, 0, sizeof(sw));
+    sw.ok = true;
+    sw.version.version = "20.10.24";
+    sw.info.docker_root_dir = "/home/u/.local/share/docker"; /* a rootless dockerd's */
+    r->docker = &sw;
+    r->now = 1.8e9;
+    run_text(r, DEBIAN_HOST "file /etc/docker/daemon.json 0644 0 0 ={oops\n"
+                            "dir /home/u/.local/share/docker 0710 1000 1000\n"
+                            "file /etc/audit/rules.d/docker.rules 0640 0 0 ="
+                            "-w /home/u/.local/share/docker -k docker\\n\n" MOUNTINFO(
+                                "30 1 8:33 / /home rw - ext4 /dev/sdc1 rw\\n"));
+    expect(r, "1.1.1", "file/home/u/.local/share/docker", CHECK_FAIL, NULL);
+    expect_has(r, "1.1.1", CHECK_FAIL,
+               "/home/u/.local/share/docker (DockerRootDir from /info) is not a mount point "
+               "(/proc/999/mountinfo), on the same device as its parent /home/u/.local/share (");
+    expect(r, "1.1.5", "file/home/u/.local/share/docker", CHECK_PASS,
+           "audit rule at /etc/audit/rules.d/docker.rules:1: -w /home/u/.local/share/docker");
+    done(r);
+}
+
+/* Without /info, an unreadable daemon.json may name another data root: error, not a guess. */
+static void test_1_1_1_unreadable_daemon_json_without_info_is_error(void **state)
+{
+    struct run *r = *state;
+    run_text(r, DEBIAN_HOST "file /etc/docker/daemon.json 0644 0 0 ={oops\n");
+    expect(r, "1.1.1", "host", CHECK_ERROR,
+           "cannot tell the data root: no DockerRootDir from /info, and /etc/docker/daemon.json "
+           "(which may set data-root) cannot be read: invalid JSON at line 1 column 3");
+    expect(r, "1.1.5", "host", CHECK_ERROR,
+           "cannot tell the data root: no DockerRootDir from /info, and /etc/docker/daemon.json "
+           "(which may set data-root) cannot be read: invalid JSON at line 1 column 3");
+    done(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +817,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shim_comm_is_not_containerd_shim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_rules_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partition_tmpfs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_1_own_partition_from_mountinfo_passes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_1_bind_self_mount_from_mountinfo_fails, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_1_data_root_from_info_docker_root_dir, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_1_unreadable_daemon_json_without_info_is_error,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_partition_bind_self_mount_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partition_missing_data_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hardened, setup, teardown),
