@@ -39,8 +39,10 @@
 #include "dockerd_config.h"
 #include "hostfs.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1125,10 +1127,30 @@ static int judge_sshd(struct run *r, const struct cview *v, const char *id)
 
 struct port_view {
     struct docker_port_binding *items; /* strings borrowed from the container */
-    size_t n;
+    int *unbound; /* per item: asked for but not bound now (running container) */
+    size_t n, n_unbound;
     const char *source; /* "NetworkSettings.Ports" or "HostConfig.PortBindings" */
     int discarded;      /* --network host: bindings discarded by dockerd */
 };
+
+/* 1 when a running container has a real binding of this container port. */
+static int live_has(const struct docker_container *c, const char *container_port)
+{
+    for (size_t i = 0; i < c->n_live_ports; i++) {
+        if (strcmp(str_or(c->live_ports[i].container_port, ""), container_port) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends one binding to the view (room was made for every candidate). */
+static void port_view_add(struct port_view *pv, struct docker_port_binding b, int unbound)
+{
+    pv->items[pv->n] = b;
+    pv->unbound[pv->n] = unbound;
+    pv->n++;
+    pv->n_unbound += unbound != 0;
+}
 
 static int port_view_build(const struct docker_container *c, struct port_view *pv)
 {
@@ -1138,33 +1160,45 @@ static int port_view_build(const struct docker_container *c, struct port_view *p
         pv->source = "HostConfig.PortBindings";
         return 0;
     }
-    if (c->running) {
-        pv->source = "NetworkSettings.Ports";
-        pv->items = calloc(c->n_live_ports + 1, sizeof(*pv->items));
-        if (pv->items == NULL)
-            return -1;
-        for (size_t i = 0; i < c->n_live_ports; i++)
-            pv->items[pv->n++] = c->live_ports[i];
-        return 0;
-    }
-    pv->source =
-        c->publish_all ? "HostConfig.PortBindings and PublishAllPorts" : "HostConfig.PortBindings";
-    size_t max = c->n_ports + (c->publish_all ? c->exposed_ports.len : 0);
+    size_t max = c->n_live_ports + c->n_ports + (c->publish_all ? c->exposed_ports.len : 0);
     pv->items = calloc(max + 1, sizeof(*pv->items));
-    if (pv->items == NULL)
+    pv->unbound = calloc(max + 1, sizeof(*pv->unbound));
+    if (pv->items == NULL || pv->unbound == NULL) {
+        free(pv->items);
+        free(pv->unbound);
         return -1;
-    for (size_t i = 0; i < c->n_ports; i++)
-        pv->items[pv->n++] = c->ports[i];
+    }
+    /*
+     * What was asked for (PortBindings, and -P's exposed ports) is bound at
+     * every start; a running container that has no real binding for one
+     * (a daemon with --bridge=none binds nothing) is still judged on it.
+     */
+    int running = c->running;
+    for (size_t i = 0; running && i < c->n_live_ports; i++)
+        port_view_add(pv, c->live_ports[i], 0);
+    for (size_t i = 0; i < c->n_ports; i++) {
+        if (!running || !live_has(c, str_or(c->ports[i].container_port, "")))
+            port_view_add(pv, c->ports[i], running);
+    }
     for (size_t e = 0; c->publish_all && e < c->exposed_ports.len; e++) {
         const char *port = str_or(c->exposed_ports.items[e], "");
-        int bound = 0;
-        for (size_t i = 0; i < c->n_ports && !bound; i++)
-            bound = strcmp(str_or(c->ports[i].container_port, ""), port) == 0;
-        if (!bound) /* -P: every interface, a port of the ephemeral range */
-            pv->items[pv->n++] = (struct docker_port_binding){ .container_port = (char *)port,
-                                                               .host_ip = (char *)"",
-                                                               .host_port = 0 };
+        int asked = 0;
+        for (size_t i = 0; i < c->n_ports && !asked; i++)
+            asked = strcmp(str_or(c->ports[i].container_port, ""), port) == 0;
+        if (!asked && (!running || !live_has(c, port))) /* -P: every interface, ephemeral port */
+            port_view_add(pv,
+                          (struct docker_port_binding){ .container_port = (char *)port,
+                                                        .host_ip = (char *)"",
+                                                        .host_port = 0 },
+                          running);
     }
+    if (running)
+        pv->source = pv->n_unbound > 0 ? "NetworkSettings.Ports, and HostConfig.PortBindings or "
+                                         "PublishAllPorts for ports not bound now"
+                                       : "NetworkSettings.Ports";
+    else
+        pv->source = c->publish_all ? "HostConfig.PortBindings and PublishAllPorts"
+                                    : "HostConfig.PortBindings";
     return 0;
 }
 
@@ -1202,6 +1236,24 @@ static void format_binding(const struct docker_port_binding *p, char *out, size_
         snprintf(out, outlen, "%s:%s->%s", ip, port, str_or(p->container_port, "?"));
 }
 
+/* Item i of a view as text, marked when it is asked for but not bound now. */
+static void format_item(const struct port_view *pv, size_t i, char *out, size_t outlen)
+{
+    char text[160];
+    format_binding(&pv->items[i], text, sizeof(text));
+    snprintf(out, outlen, "%s%s", text, pv->unbound[i] ? " (not bound now)" : "");
+}
+
+/* All items of a view, for a pass's evidence: ": a, b" or "". */
+static void list_all(const struct port_view *pv, struct buf *all)
+{
+    for (size_t i = 0; i < pv->n; i++) {
+        char text[192];
+        format_item(pv, i, text, sizeof(text));
+        list_add(all, "%s", text);
+    }
+}
+
 /* Runs one port judgement with the view built; errors and the --network host case first. */
 static int judge_ports_with(struct run *r, const struct cview *v, const char *id,
                             int (*fn)(struct run *, const struct cview *, const char *,
@@ -1215,6 +1267,7 @@ static int judge_ports_with(struct run *r, const struct cview *v, const char *id
         return -1;
     int rc = fn(r, v, id, &pv);
     free(pv.items);
+    free(pv.unbound);
     return rc;
 }
 
@@ -1229,20 +1282,22 @@ static int privileged_ports(struct run *r, const struct cview *v, const char *id
         const struct docker_port_binding *p = &pv->items[i];
         /* Port 0 is one Docker assigns from the ephemeral range; a range may start below. */
         if (p->host_port != 0 && p->host_port < PRIVILEGED_PORT) {
-            char text[160];
-            format_binding(p, text, sizeof(text));
+            char text[192];
+            format_item(pv, i, text, sizeof(text));
             list_add(&found, "%s", text);
         }
     }
     int rc;
-    if (found.len > 0)
+    if (found.len > 0) {
         rc = add(r, v, id, CHECK_FAIL, "host ports below 1024 published (%s): %s", pv->source,
                  buf_str(&found));
-    else if (pv->n == 0)
+    } else if (pv->n == 0) {
         rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
-    else
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024 (%s)", pv->n,
-                 pv->source);
+    } else {
+        list_all(pv, &found);
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024 (%s): %s", pv->n,
+                 pv->source, buf_str(&found));
+    }
     buf_free(&found);
     return rc;
 }
@@ -1261,11 +1316,7 @@ static int open_ports(struct run *r, const struct cview *v, const char *id,
         return add(r, v, id, CHECK_SKIP, "no published ports (%s)", pv->source);
     struct buf all;
     buf_init(&all, EVIDENCE_LIST_MAX);
-    for (size_t i = 0; i < pv->n; i++) {
-        char text[160];
-        format_binding(&pv->items[i], text, sizeof(text));
-        list_add(&all, "%s", text);
-    }
+    list_all(pv, &all);
     int rc = add(r, v, id, CHECK_WARN, "published ports (review that each is needed; %s%s): %s",
                  pv->source, v->c->publish_all ? ", -P publishes every exposed port" : "",
                  buf_str(&all));
@@ -1304,9 +1355,16 @@ static const char *default_binding_ip(const struct run *r, const struct docker_c
     return "0.0.0.0";
 }
 
+/* 1 for an unspecified address in any spelling ("0.0.0.0", "::", "0:0::0"). */
 static int every_interface(const char *ip)
 {
-    return strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, ip, &a4) == 1)
+        return a4.s_addr == 0;
+    if (inet_pton(AF_INET6, ip, &a6) == 1)
+        return IN6_IS_ADDR_UNSPECIFIED(&a6);
+    return 0;
 }
 
 static int bound_ports(struct run *r, const struct cview *v, const char *id,
@@ -1319,8 +1377,8 @@ static int bound_ports(struct run *r, const struct cview *v, const char *id,
     for (size_t i = 0; i < pv->n; i++) {
         const struct docker_port_binding *p = &pv->items[i];
         const char *ip = str_or(p->host_ip, "");
-        char text[160];
-        format_binding(p, text, sizeof(text));
+        char text[192];
+        format_item(pv, i, text, sizeof(text));
         if (ip[0] == '\0') {
             const char *why = "";
             const char *eff = default_binding_ip(r, v->c, &why);
@@ -1331,14 +1389,16 @@ static int bound_ports(struct run *r, const struct cview *v, const char *id,
         }
     }
     int rc;
-    if (found.len > 0)
+    if (found.len > 0) {
         rc = add(r, v, id, CHECK_FAIL, "ports bound to every interface (%s): %s", pv->source,
                  buf_str(&found));
-    else if (pv->n == 0)
+    } else if (pv->n == 0) {
         rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
-    else
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address (%s)",
-                 pv->n, pv->source);
+    } else {
+        list_all(pv, &found);
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address (%s): %s",
+                 pv->n, pv->source, buf_str(&found));
+    }
     buf_free(&found);
     return rc;
 }
@@ -1583,10 +1643,18 @@ static int judge_propagation(struct run *r, const struct cview *v, const char *i
                      p);
     }
     int rc;
-    if (found.len > 0)
+    if (found.len > 0) {
         rc = add(r, v, id, CHECK_FAIL, "mounts with shared propagation: %s", buf_str(&found));
-    else
-        rc = add(r, v, id, CHECK_PASS, "%zu mounts, none shared", v->c->n_mounts);
+    } else {
+        /* Name the modes that were set, so "slave" and "private" are seen to be judged. */
+        for (size_t i = 0; i < v->c->n_mounts; i++) {
+            const struct docker_mount *m = &v->c->mounts[i];
+            if (str_or(m->propagation, "")[0] != '\0')
+                list_add(&found, "%s %s", str_or(m->destination, "?"), m->propagation);
+        }
+        rc = add(r, v, id, CHECK_PASS, "%zu mounts, none shared%s%s", v->c->n_mounts,
+                 found.len > 0 ? ": " : "", buf_str(&found));
+    }
     buf_free(&found);
     return rc;
 }

@@ -6,9 +6,12 @@
 #
 #   source tests/docker_env.sh
 #   docker_env_start DIR [DOCKERD ARGS...]   # sets DOCKER_ENV_DIR, DOCKER_ENV_SOCK, DOCKER_ENV_PID
+#                                            # (socket DIR/docker.sock, or $DOCKER_ENV_SOCK_PATH)
 #   dk ps -a                                 # the docker CLI against the private daemon
 #   docker_env_import_busybox [NAME:TAG]     # a tiny image from Debian's static busybox
 #   docker_env_stop                          # remove containers, stop dockerd, unmount, rm -rf DIR
+#   docker_env_lock                          # only take the machine-wide lock (docker_env_start
+#                                            # does it too), e.g. to time the wait for it
 #
 # dockerd's config file: pass --config-file in the args (the default would be
 # the host's /etc/docker/daemon.json). Needs root, docker.io and busybox-static.
@@ -19,6 +22,15 @@ dk() { docker -H "unix://$DOCKER_ENV_SOCK" "$@"; }
 
 docker_env_ping() {
     [ "$(curl -s --max-time 2 --unix-socket "$DOCKER_ENV_SOCK" http://docker/_ping 2>/dev/null)" = OK ]
+}
+
+# The machine-wide lock docker_env_start takes (the same file and fd, held
+# until the script exits); a no-op once held.
+docker_env_lock() {
+    if [ -z "${DOCKER_ENV_LOCK_FD:-}" ]; then
+        exec {DOCKER_ENV_LOCK_FD}>/tmp/dockward-dockerd.lock
+        flock "$DOCKER_ENV_LOCK_FD"
+    fi
 }
 
 docker_env_start() {
@@ -32,7 +44,9 @@ docker_env_start() {
         flock "$DOCKER_ENV_LOCK_FD"
     fi
     DOCKER_ENV_DIR=$dir
-    DOCKER_ENV_SOCK=$dir/docker.sock
+    # DOCKER_ENV_SOCK_PATH puts the socket elsewhere (e.g. under /run, where a
+    # test mounts the directory holding it); the caller removes it.
+    DOCKER_ENV_SOCK=${DOCKER_ENV_SOCK_PATH:-$dir/docker.sock}
     mkdir -p "$dir"
     dockerd --data-root "$dir/data" --exec-root "$dir/exec" --host "unix://$DOCKER_ENV_SOCK" \
         --pidfile "$dir/docker.pid" --storage-driver vfs --iptables=false --ip-masq=false \

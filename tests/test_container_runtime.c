@@ -907,13 +907,14 @@ static void test_5_2_apparmor_empty_profile_fails(void **state)
     struct world *w = *state;
     static char *old_style[] = { "apparmor", "seccomp" }; /* API < 1.27 */
     w->sw.info.security_options = SL(old_style);
+    /* It ran (StartedAt is set), and dockerd applied no profile. */
     struct docker_container *c = add_container(w, "empty");
-    stop(c, "created");
+    stop(c, "exited");
     c->apparmor_profile = "";
-    stop(add_container(w, "custom"), "created");
+    stop(add_container(w, "custom"), "exited");
     w->cs[1].apparmor_profile = "my-profile";
     collect(w);
-    expect_c(w, "5.2", "empty", FAIL, "AppArmorProfile empty: no profile applied (state created)");
+    expect_c(w, "5.2", "empty", FAIL, "AppArmorProfile empty: no profile applied (state exited)");
     expect_c(w, "5.2", "custom", PASS, "AppArmorProfile=my-profile");
 }
 
@@ -1934,6 +1935,83 @@ static void test_field_over_cap_names_field_and_cap(void **state)
     expect_c(w, "5.22", "long-env", PASS, "default seccomp profile");
 }
 
+/* Running on an AppArmor host: the profile dockerd applied at start. */
+static void test_5_2_apparmor_running_profiles(void **state)
+{
+    struct world *w = *state;
+    static char *unconfined[] = { "apparmor=unconfined" };
+    static char *label[] = { "label=disable" };
+    add_container(w, "default")->apparmor_profile = "docker-default";
+    struct docker_container *c = add_container(w, "unconfined");
+    c->apparmor_profile = "unconfined";
+    c->security_opt = SL(unconfined);
+    c = add_container(w, "privileged");
+    c->apparmor_profile = "unconfined";
+    c->privileged = true;
+    c->security_opt = SL(label);
+    collect_running(w);
+    expect_c(w, "5.2", "default", PASS, "AppArmorProfile=docker-default");
+    expect_c(w, "5.2", "unconfined", FAIL, "AppArmorProfile=unconfined");
+    expect_c(w, "5.2", "privileged", FAIL, "Privileged=true: dockerd runs it with AppArmor");
+}
+
+/* A running privileged container (here it can only be created): what dockerd applied. */
+static void test_5_5_privileged_running(void **state)
+{
+    struct world *w = *state;
+    static char *label[] = { "label=disable" };
+    struct docker_container *c = add_container(w, "privileged");
+    c->privileged = true;
+    c->cap_add = NO_LIST;
+    c->security_opt = SL(label);
+    collect_running(w);
+    expect_c(w, "5.5", "privileged", FAIL, "HostConfig.Privileged=true (state running)");
+    expect_c(w, "5.4", "privileged", FAIL, "grants every capability");
+    expect_c(w, "5.22", "privileged", FAIL, "dockerd applies no seccomp filter");
+    expect_c(w, "5.18", "privileged", WARN, "every host device is available");
+}
+
+/* A kernel without seccomp: /info lists no seccomp, and no container gets a filter. */
+static void test_5_22_no_seccomp_support_fails(void **state)
+{
+    struct world *w = *state;
+    static char *secopts[] = { "name=apparmor" };
+    w->sw.info.security_options = SL(secopts);
+    add_container(w, "no-filter")->security_opt = NO_LIST;
+    collect_running(w);
+    expect_c(w, "5.22", "no-filter", FAIL, "dockerd lists no seccomp support");
+}
+
+/* --device-cgroup-rule and --gpus hand host devices over too (5.18, manual: warn). */
+static void test_5_18_device_rules_warn(void **state)
+{
+    struct world *w = *state;
+    static char *rules[] = { "cgroup rule c 1:3 rwm" };
+    static char *gpus[] = { "request (any driver) count=-1 gpu" };
+    add_container(w, "rule")->devices = SL(rules);
+    add_container(w, "gpus")->devices = SL(gpus);
+    collect_running(w);
+    expect_c(w, "5.18", "rule", WARN, "host devices (review): cgroup rule c 1:3 rwm");
+    expect_c(w, "5.18", "gpus", WARN, "request (any driver) count=-1 gpu");
+}
+
+/* A running container whose -p nothing bound (--bridge=none): judged on what it asks for. */
+static void test_5_14_running_unbound_port_bindings_judged(void **state)
+{
+    struct world *w = *state;
+    static struct docker_port_binding asked[] = { { "80/tcp", "", 8080, 8080 } };
+    struct docker_container *c = add_container(w, "unbound");
+    c->ports = asked;
+    c->n_ports = ARRAY_LEN(asked);
+    static struct docker_port_binding none[1];
+    c->live_ports = none; /* NetworkSettings.Ports {} */
+    c->n_live_ports = 0;
+    collect_running(w);
+    expect_c(w, "5.14", "unbound", FAIL, "*:8080->80/tcp (not bound now) (no HostIp: 0.0.0.0");
+    expect_c(w, "5.9", "unbound", WARN, "for ports not bound now");
+    expect_c(w, "5.8", "unbound", PASS, "*:8080->80/tcp (not bound now)");
+}
+
 /* ---- against a real dockerd --------------------------------------------- */
 
 /*
@@ -2083,6 +2161,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_5_27_created_judged_on_config_healthcheck, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_4_1_signed_zero_and_proc_uid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_2_apparmor_running_profiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_5_privileged_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_22_no_seccomp_support_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_18_device_rules_warn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5_14_running_unbound_port_bindings_judged, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_real_dockerd, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
