@@ -763,14 +763,17 @@ static void test_load_for_picks_dockerd_serving_docker_host(void **state)
     load_for(fx, "unix:///run/docker.sock", &cfg);
     assert_int_equal(cfg.pid, 999);
     dockerd_config_free(&cfg);
-    /* Nobody serves it, a TCP host, no host at all: the lowest pid, as dockerd_config_load. */
-    static const char *const fallback[] = { "unix:///run/nobody.sock", "tcp://127.0.0.1:2376",
-                                            "unix://", "", NULL };
+    /* Nobody serves it, no host at all: the lowest pid, as dockerd_config_load. */
+    static const char *const fallback[] = { "unix:///run/nobody.sock", "unix://", "", NULL };
     for (size_t i = 0; i < sizeof(fallback) / sizeof(fallback[0]); i++) {
         load_for(fx, fallback[i], &cfg);
         assert_int_equal(cfg.pid, 999);
         dockerd_config_free(&cfg);
     }
+    /* A TCP host no local dockerd listens on may be another machine's: none is judged. */
+    load_for(fx, "tcp://127.0.0.1:2376", &cfg);
+    assert_int_equal(cfg.pid, 0);
+    dockerd_config_free(&cfg);
 
     /* The lower pid also serving the socket wins over a higher one. */
     PUT_BYTES(fx, "/proc/1000/cmdline", "/opt/other/dockerd\0");
