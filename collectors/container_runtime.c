@@ -1271,6 +1271,28 @@ static int judge_ports_with(struct run *r, const struct cview *v, const char *id
     return rc;
 }
 
+/*
+ * The result of 5.8 or 5.14: fail listing `found` (the offending bindings),
+ * else pass listing every binding judged. Frees `found`.
+ */
+static int ports_result(struct run *r, const struct cview *v, const char *id,
+                        const struct port_view *pv, struct buf *found, const char *fail_what,
+                        const char *pass_what)
+{
+    int rc;
+    if (found->len > 0) {
+        rc = add(r, v, id, CHECK_FAIL, "%s (%s): %s", fail_what, pv->source, buf_str(found));
+    } else if (pv->n == 0) {
+        rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
+    } else {
+        list_all(pv, found);
+        rc = add(r, v, id, CHECK_PASS, "%zu published ports, %s (%s): %s", pv->n, pass_what,
+                 pv->source, buf_str(found));
+    }
+    buf_free(found);
+    return rc;
+}
+
 static int privileged_ports(struct run *r, const struct cview *v, const char *id,
                             const struct port_view *pv)
 {
@@ -1287,19 +1309,7 @@ static int privileged_ports(struct run *r, const struct cview *v, const char *id
             list_add(&found, "%s", text);
         }
     }
-    int rc;
-    if (found.len > 0) {
-        rc = add(r, v, id, CHECK_FAIL, "host ports below 1024 published (%s): %s", pv->source,
-                 buf_str(&found));
-    } else if (pv->n == 0) {
-        rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
-    } else {
-        list_all(pv, &found);
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, none below 1024 (%s): %s", pv->n,
-                 pv->source, buf_str(&found));
-    }
-    buf_free(&found);
-    return rc;
+    return ports_result(r, v, id, pv, &found, "host ports below 1024 published", "none below 1024");
 }
 
 static int judge_privileged_ports(struct run *r, const struct cview *v, const char *id)
@@ -1388,19 +1398,8 @@ static int bound_ports(struct run *r, const struct cview *v, const char *id,
             list_add(&found, "%s", text);
         }
     }
-    int rc;
-    if (found.len > 0) {
-        rc = add(r, v, id, CHECK_FAIL, "ports bound to every interface (%s): %s", pv->source,
-                 buf_str(&found));
-    } else if (pv->n == 0) {
-        rc = add(r, v, id, CHECK_PASS, "no published ports (%s)", pv->source);
-    } else {
-        list_all(pv, &found);
-        rc = add(r, v, id, CHECK_PASS, "%zu published ports, each on a specific address (%s): %s",
-                 pv->n, pv->source, buf_str(&found));
-    }
-    buf_free(&found);
-    return rc;
+    return ports_result(r, v, id, pv, &found, "ports bound to every interface",
+                        "each on a specific address");
 }
 
 static int judge_bound_ports(struct run *r, const struct cview *v, const char *id)
