@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# e2e_conformance.sh - runs the container conformance table
-# (tests/conformance/containers.md) against real dockerds: one container per
-# case, made as the row's setup says, then one `dockward check --format json`
-# per daemon, and every row's (check, container/<case>) result must be there
-# exactly once with the row's status and, when the row names one, its evidence
-# phrase.
+# e2e_conformance.sh - runs the container and image conformance table
+# (tests/conformance/containers.md) against real dockerds: one container (or
+# image) per case, made as the row's setup says, then one `dockward check
+# --format json` per daemon, and every row's (check, container/<case> or
+# image/conf-<case>:1) result must be there exactly once with the row's status
+# and, when the row names one, its evidence phrase.
 #
 # The table (markdown; other text in the file is ignored):
 #   | case | check | setup | expect | evidence | why |
@@ -17,6 +17,10 @@
 #   create ARGS...       docker create --name CASE ARGS... IMAGE sleep 1000
 #                        both on the PLAIN dockerd (--bridge=none)
 #   bridge run|create .. the same on the BRIDGE dockerd (below)
+#   image INSTR ;; ...   an image conf-CASE:1 built (classic builder) on the plain
+#                        dockerd FROM IMAGE with these Dockerfile instructions,
+#                        in a context holding hello.txt; its rows are judged on
+#                        target image/conf-CASE:1
 #   [bridge ]ANY...      with check `-` and expect `-`: `docker ANY...` on that
 #                        daemon, in table order, before any container is made
 #                        (volumes, networks)
@@ -68,7 +72,7 @@ table=${CONFORMANCE_TABLE:-$DOCKWARD_TESTS/conformance/containers.md}
 seccomp_src=$DOCKWARD_TESTS/conformance/seccomp-default.json
 IMAGE=dw-conformance-busybox:1
 BRIDGE_BIP=10.213.77.1/24
-MANUAL_CHECKS=" 5.9 5.18 5.19 5.30 "
+MANUAL_CHECKS=" 5.9 5.18 5.19 5.30 4.7 4.9 "
 
 t0=$(e2e_now)
 
@@ -138,7 +142,7 @@ parse_table() {
 }
 
 # Rows, by index: R_LINE R_CASE R_CHECK R_SETUP R_EXPECT R_EVID, and
-#   R_KIND    container | command | proof | bad
+#   R_KIND    container | image | command | proof | bad
 #   R_DAEMON  plain | bridge (container and command rows)
 #   R_VERB    run | create (container rows)
 #   R_ARGS    the setup after "[bridge ]run|create" (container rows), or after
@@ -146,7 +150,8 @@ parse_table() {
 R_LINE=() R_CASE=() R_CHECK=() R_SETUP=() R_EXPECT=() R_EVID=() R_KIND=() R_DAEMON=() R_VERB=() R_ARGS=()
 problems=() # what is wrong with the table, one line each
 declare -A case_setup=() case_line=() case_check_line=()
-case_order=() # container cases, in the order of their first row
+case_order=()  # container cases, in the order of their first row
+image_order=() # image cases (built from $IMAGE), likewise
 
 valid_status() { case $1 in pass | fail | warn | skip | error) return 0 ;; esac; return 1; }
 
@@ -166,23 +171,25 @@ add_row() { # add_row LINE NCELLS CASE CHECK SETUP EXPECT EVIDENCE
         [ -n "$args" ] || { kind=bad; problems+=("line $line: an empty docker command"); }
     elif [[ $setup =~ ^proof:[[:space:]]*([^:[:space:]]+):([^[:space:]]+)$ ]]; then
         kind=proof args="${BASH_REMATCH[1]}:${BASH_REMATCH[2]}"
+    elif [[ $setup =~ ^image[[:space:]]+(.+)$ ]]; then
+        kind=image daemon=plain args=${BASH_REMATCH[1]}
     elif [[ $setup =~ ^(bridge[[:space:]]+)?(run|create)([[:space:]]+(.*))?$ ]]; then
         kind=container daemon=plain verb=${BASH_REMATCH[2]} args=${BASH_REMATCH[4]}
         [ -z "${BASH_REMATCH[1]}" ] || daemon=bridge
     else
         problems+=("line $line: unknown setup form '$setup' (want [bridge ]run|create ARGS, proof: FILE:NAME, or a command with check -)")
     fi
-    if [ "$kind" = container ] || [ "$kind" = proof ]; then
+    if [ "$kind" = container ] || [ "$kind" = image ] || [ "$kind" = proof ]; then
         valid_status "$expect" || problems+=("line $line: expect '$expect' is not pass, fail, warn, skip or error")
         [ -n "$name" ] || problems+=("line $line: no case name")
         [ -n "$id" ] || problems+=("line $line: no check id")
     fi
-    if [ "$kind" = container ] && [ -n "$name" ]; then
-        norm="$daemon $verb $(echo "$args" | tr -s ' \t' '  ')"
+    if { [ "$kind" = container ] || [ "$kind" = image ]; } && [ -n "$name" ]; then
+        norm="$kind $daemon $verb $(echo "$args" | tr -s ' \t' '  ')"
         norm=${norm% }
         if [ -z "${case_setup[$name]+x}" ]; then
             case_setup[$name]=$norm case_line[$name]=$line
-            case_order+=("$name")
+            if [ "$kind" = image ]; then image_order+=("$name"); else case_order+=("$name"); fi
         elif [ "${case_setup[$name]}" != "$norm" ]; then
             problems+=("line $line: case $name has two setups: '${case_setup[$name]}' (line ${case_line[$name]}) and '$norm'")
             kind=bad
@@ -209,7 +216,7 @@ count_kind() { # count_kind KIND [DAEMON]
     done
     echo "$k"
 }
-echo "# $table: $n_rows rows: $(count_kind container plain) plain, $(count_kind container bridge) bridge," \
+echo "# $table: $n_rows rows: $(count_kind container plain) plain, $(count_kind container bridge) bridge, $(count_kind image) image," \
     "$(count_kind command) setup commands, $(count_kind proof) proofs, ${#case_order[@]} containers"
 
 check "the table has container rows" [ "$(count_kind container)" -gt 0 ]
@@ -287,6 +294,29 @@ docker_command() { # docker_command ROW : `docker ARGS` of a command row
     quiet dk "${ARGS[@]}"
 }
 
+# image_target CASE : the target dockward names the image of an image case.
+image_target() { echo "image/conf-$1:1"; }
+
+# make_image CASE INSTRUCTIONS : builds conf-CASE:1 FROM the busybox image with
+# the Dockerfile instructions (separated by ";;"), in a context holding
+# hello.txt (for ADD/COPY), with the classic builder (no buildx here).
+make_image() {
+    local name=$1 ctx="$work/image-$1" instr
+    mkdir -p "$ctx"
+    echo hello >"$ctx/hello.txt"
+    {
+        echo "FROM $IMAGE"
+        local rest=$2
+        while [ -n "$rest" ]; do
+            instr=${rest%%;;*}
+            [ "$instr" = "$rest" ] && rest="" || rest=${rest#*;;}
+            instr=${instr#"${instr%%[! ]*}"}
+            [ -z "$instr" ] || echo "$instr"
+        done
+    } >"$ctx/Dockerfile"
+    DOCKER_BUILDKIT=0 quiet dk build -q -t "conf-$name:1" "$ctx"
+}
+
 make_container() { # make_container CASE DAEMON VERB ARGS : made, and in the state VERB leaves it in
     local name=$1 verb=$3 state want
     split_args "$(subst "$4" "$DOCKER_ENV_SOCK")" || return 1
@@ -330,17 +360,18 @@ publishes_ports() { # publishes_ports CASE : running, on a network, with -p or -
         awk '$1 == "true" && $2 != "none" && $2 != "host" && $2 !~ /^container:/ && ($3 == "true" || $4 > 0) { f = 1 } END { exit !f }'
 }
 
-# result_is ROW JSON : the row's (check, container/case) result is there once,
-# with its status and evidence phrase.
+# result_is ROW JSON : the row's (check, container/case or image/conf-case:1)
+# result is there once, with its status and evidence phrase.
 result_is() {
-    local i=$1 json=$2 got n status evid want_ev
-    got=$(jq -r --arg c "${R_CHECK[i]}" --arg t "container/${R_CASE[i]}" \
+    local i=$1 json=$2 got n status evid want_ev target="container/${R_CASE[i]}"
+    [ "${R_KIND[i]}" = image ] && target=$(image_target "${R_CASE[i]}")
+    got=$(jq -r --arg c "${R_CHECK[i]}" --arg t "$target" \
         '[.results[] | select(.check == $c and .target == $t)]
          | "\(length)\u001f\(map(.status) | join(","))\u001f\(map(.evidence // "") | join(" | "))"' "$json")
     IFS=$'\037' read -r n status evid <<<"$got"
     want_ev=$(subst "${R_EVID[i]}" "$DOCKER_ENV_SOCK")
     if [ "$n" != 1 ]; then
-        echo "#   $n results for ${R_CHECK[i]} container/${R_CASE[i]}, want 1 (status '$status', evidence '$evid')"
+        echo "#   $n results for ${R_CHECK[i]} $target, want 1 (status '$status', evidence '$evid')"
         return 1
     fi
     if [ "$status" != "${R_EXPECT[i]}" ]; then
@@ -374,7 +405,8 @@ bridge_isolated() { # the bridge daemon's docker0 exists in its namespace only
 phase() { # phase plain|bridge
     local d=$1 tp ts i n_made=0 n_judged=0 rc times=""
     tp=$(e2e_now)
-    if [ "$(count_kind container "$d")" = 0 ] && [ "$(count_kind command "$d")" = 0 ]; then
+    if [ "$(count_kind container "$d")" = 0 ] && [ "$(count_kind command "$d")" = 0 ] &&
+        [ "$(count_kind image "$d")" = 0 ]; then
         echo "# $d: no rows, dockerd not started"
         return 0
     fi
@@ -409,6 +441,14 @@ phase() { # phase plain|bridge
             check "$d setup (line ${R_LINE[i]}): docker ${R_ARGS[i]}" docker_command "$i"
         done
         local name
+        if [ "$d" = plain ]; then
+            for name in "${image_order[@]}"; do
+                for ((i = 0; i < n_rows; i++)); do
+                    [ "${R_KIND[i]}" = image ] && [ "${R_CASE[i]}" = "$name" ] && break
+                done
+                check "$d image conf-$name:1: ${R_SETUP[i]}" make_image "$name" "${R_ARGS[i]}"
+            done
+        fi
         for name in "${case_order[@]}"; do
             for ((i = 0; i < n_rows; i++)); do
                 [ "${R_KIND[i]}" = container ] && [ "${R_CASE[i]}" = "$name" ] && break
@@ -437,12 +477,13 @@ phase() { # phase plain|bridge
         check "$d: dockward check exits 0 or 1 and sees the daemon" checked_ok "$rc" "$work/$d.json"
         if [ -n "${E2E_SAVE_DIR:-}" ]; then mkdir -p "$E2E_SAVE_DIR" && cp "$work/$d.json" "$E2E_SAVE_DIR/conformance-$d.json"; fi
         jq -r '.results[].check' "$work/$d.json" >>"$ids_seen" 2>/dev/null || true
-        jq -r '.results[] | select(.target | startswith("container/")) | .check' "$work/$d.json" \
-            >>"$container_ids" 2>/dev/null || true
+        jq -r '.results[] | select(.target | startswith("container/") or startswith("image/conf-"))
+               | .check' "$work/$d.json" >>"$container_ids" 2>/dev/null || true
 
         ts=$(e2e_now)
         for ((i = 0; i < n_rows; i++)); do
-            if [ "${R_KIND[i]}" != container ] || [ "${R_DAEMON[i]}" != "$d" ]; then continue; fi
+            case ${R_KIND[i]} in container | image) ;; *) continue ;; esac
+            [ "${R_DAEMON[i]}" = "$d" ] || continue
             check "${R_CHECK[i]} ${R_CASE[i]} (${R_SETUP[i]}): ${R_EXPECT[i]}" result_is "$i" "$work/$d.json"
             n_judged=$((n_judged + 1))
         done
@@ -471,7 +512,7 @@ phase bridge
 known_ids() { # every check id of the table is one dockward reported
     local i bad=0
     for ((i = 0; i < n_rows; i++)); do
-        case ${R_KIND[i]} in container | proof) ;; *) continue ;; esac
+        case ${R_KIND[i]} in container | image | proof) ;; *) continue ;; esac
         grep -qxF -- "${R_CHECK[i]}" "$ids_seen" && continue
         echo "#   line ${R_LINE[i]}: check id '${R_CHECK[i]}' is not in dockward's output"
         bad=1
@@ -487,7 +528,7 @@ covered() { # every per-container check has a pass row and a fail (manual: warn)
         if [[ $MANUAL_CHECKS == *" $id "* ]]; then want=warn clean=pass/skip; fi
         has_pass=0 has_other=0
         for ((i = 0; i < n_rows; i++)); do
-            case ${R_KIND[i]} in container | proof) ;; *) continue ;; esac
+            case ${R_KIND[i]} in container | image | proof) ;; *) continue ;; esac
             [ "${R_CHECK[i]}" = "$id" ] || continue
             case /$clean/ in */"${R_EXPECT[i]}"/*) has_pass=1 ;; esac
             [ "${R_EXPECT[i]}" = "$want" ] && has_other=1
@@ -502,7 +543,7 @@ covered() { # every per-container check has a pass row and a fail (manual: warn)
 }
 check "the table covers every per-container check with a pass and a fail row (manual: pass or skip, and warn)" covered
 
-echo "# rows judged: $(IFS=,; echo "${judged[*]:-none}") (of $(count_kind container plain) plain, $(count_kind container bridge) bridge in the table);" \
+echo "# rows judged: $(IFS=,; echo "${judged[*]:-none}") (of $(count_kind container plain) plain container, $(count_kind image) image, $(count_kind container bridge) bridge rows in the table);" \
     "proof rows verified: $proofs_verified of $(count_kind proof)"
 echo "# timing: ${phase_times[*]:-no daemon}; total $(e2e_since "$t0") s"
 e2e_summary
