@@ -33,11 +33,15 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#define DB_PATH_MAX 4096 /* the storage path and its -wal/-shm names (PATH_MAX) */
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -266,10 +270,85 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * The database and its -wal and -shm hold the fleet's weak spots: they are
+ * made 0600 whatever the umask. SQLite creates -wal and -shm with the mode
+ * of the database file (its unix VFS copies it), so the database is created
+ * here first, 0600, with O_EXCL and O_NOFOLLOW; an existing one (or a -wal or
+ * -shm left over) that others may read is narrowed to 0600, and a symbolic
+ * link in any of those names, or a file another user owns, is refused. The
+ * directory must not be writable by other users unless it is sticky (they
+ * could plant or replace those names), as the token files must not be.
+ * Returns 0, or -1 with err.
+ */
+static int make_private(const char *path, char *err, size_t errlen)
+{
+    char dir[DB_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if ((size_t)(slash - path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else {
+        seterr(err, errlen, "storage path too long: %s", path);
+        return -1;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        seterr(err, errlen, "cannot use storage directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    /* A sticky directory (/tmp) keeps others from replacing what is ours. */
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+        seterr(err, errlen,
+               "the storage directory %s is writable by other users (mode %04o); run: chmod o-w %s",
+               dir, (unsigned)(st.st_mode & 07777), dir);
+        return -1;
+    }
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[DB_PATH_MAX + 8];
+        if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffixes[i]) >= sizeof(p)) {
+            seterr(err, errlen, "storage path too long: %s", path);
+            return -1;
+        }
+        int fd = open(p, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (i == 0 ? O_CREAT : 0), 0600);
+        if (fd < 0) {
+            if (i > 0 && errno == ENOENT)
+                continue; /* SQLite makes it later, with the database's mode */
+            seterr(err, errlen, "cannot open %s: %s%s", p, strerror(errno),
+                   errno == ELOOP ? " (a symbolic link: refused)" : "");
+            return -1;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            seterr(err, errlen, "%s is not a regular file", p);
+            close(fd);
+            return -1;
+        }
+        if (st.st_uid != geteuid()) {
+            seterr(err, errlen, "%s belongs to uid %u, not to this process (uid %u): refused", p,
+                   (unsigned)st.st_uid, (unsigned)geteuid());
+            close(fd);
+            return -1;
+        }
+        if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
+            seterr(err, errlen, "cannot make %s private (chmod 0600): %s", p, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 int store_db_open(const char *path, enum store_db_role role, struct store_db **out, char *err,
                   size_t errlen)
 {
     *out = NULL;
+    if (role == STORE_DB_WRITER && make_private(path, err, errlen) != 0)
+        return -1;
     struct store_db *s = calloc(1, sizeof(*s));
     if (s == NULL) {
         seterr(err, errlen, "out of memory");

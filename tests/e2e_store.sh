@@ -47,6 +47,7 @@ token_c=$(e2e_random_hex 24)
 printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\n' "$token_a" "$token_b" >"$work/tokens"
 chmod 600 "$work/tokens"
 db="$work/store.db"
+umask 022 # as a shell would; the store must still keep its files private
 
 # start_store NAME ARGS... -> sets $port, $pid, $base; log in $work/NAME.log
 start_store() {
@@ -342,6 +343,17 @@ check "after kill -9: dockward_fleet_regressions_total per check survived" \
 post afterkill "$work/valid.bin" "${auth[@]}" "${proto[@]}"
 check "after kill -9: a resent report is a duplicate" \
     bash -c "[ $code = 200 ] && grep -q '\"duplicate\"' '$work/afterkill.out'"
+
+# issue 18 #4: the fleet's data is private whatever the umask (the store ran under 022).
+db_files_private() {
+    local f bad=0
+    for f in "$db" "$db-wal" "$db-shm"; do
+        [ -e "$f" ] || { echo "# $f missing"; bad=1; continue; }
+        [ "$(stat -c %a "$f")" = 600 ] || { echo "# $f is mode $(stat -c %a "$f")"; bad=1; }
+    done
+    return "$bad"
+}
+check "store.db, -wal and -shm are 0600 under umask $(umask)" db_files_private
 
 kill -TERM "$pid"
 set +e

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HOST "f00dfeed00000000000000000000beef"
@@ -557,6 +558,53 @@ static void test_db_refuses_foreign_file(void **state)
     remove_db_files(path);
 }
 
+/* issue 18 #4: under umask 022 the database, -wal and -shm are still 0600. */
+static void test_db_files_private_whatever_the_umask(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dockward-test-private-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[96], p[128];
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    mode_t old = umask(022);
+    struct store_db *s = NULL;
+    char err[256] = "";
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), 0);
+    /* A write makes SQLite create the -wal and -shm. */
+    assert_int_equal(sqlite3_exec(store_db_sqlite(s),
+                                  "CREATE TABLE t (x); INSERT INTO t VALUES (1)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    struct stat st;
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        assert_int_equal(stat(p, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+    }
+    store_db_close(s);
+
+    /* A database left 0644 (an older store) is narrowed at the next start. */
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    store_db_close(s);
+    remove_db_files(path);
+
+    /* A symbolic link in the database's name is refused. */
+    assert_int_equal(symlink("/tmp/elsewhere.db", path), 0);
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "symbolic link"));
+    unlink(path);
+
+    /* A directory others can write is refused, naming the fix (sticky /tmp is fine). */
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "writable by other users (mode 0777); run: chmod o-w"));
+    umask(old);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +621,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
+        cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
