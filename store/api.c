@@ -14,6 +14,7 @@
 #include "timestamp.h"
 
 #include "../common/expo.h"
+#include "../common/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -210,12 +211,18 @@ static void respond_error(struct api_response *resp, unsigned status, const char
     __attribute__((format(printf, 3, 4)));
 static void respond_error(struct api_response *resp, unsigned status, const char *fmt, ...)
 {
-    char msg[512];
+    char raw[512], msg[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    int n = vsnprintf(raw, sizeof(raw), fmt, ap);
     (void)n;
     va_end(ap);
+    /*
+     * A message may quote what the client sent (a parameter name, cut at a
+     * byte count): every answer is valid UTF-8, so ill-formed or cut
+     * sequences become U+FFFD.
+     */
+    utf8_sanitize(raw, msg, sizeof(msg) - 1);
     cJSON *doc = cJSON_CreateObject();
     if (doc != NULL && cJSON_AddStringToObject(doc, "error", msg) == NULL) {
         cJSON_Delete(doc);
@@ -298,10 +305,25 @@ static int valid_host_id(const char *s)
     return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
 }
 
+/* A check id as reports carry them: 1 to REPORT_CHECK_ID_MAX bytes of valid UTF-8. */
 static int valid_check_id(const char *s)
 {
     size_t len = strlen(s);
-    return len >= 1 && len <= REPORT_CHECK_ID_MAX;
+    char tmp[REPORT_CHECK_ID_MAX + 1];
+    return len >= 1 && len <= REPORT_CHECK_ID_MAX &&
+           utf8_sanitize(s, tmp, REPORT_CHECK_ID_MAX) == len && memcmp(tmp, s, len) == 0;
+}
+
+/*
+ * An integer member written exactly: cJSON stores numbers as doubles and
+ * prints 15 significant digits, so 2^53 + 1 would read back as another
+ * number (9.00719925474099e+15).
+ */
+static cJSON *add_int(cJSON *obj, const char *name, int64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%lld", (long long)v);
+    return cJSON_AddRawToObject(obj, name, num);
 }
 
 /* ---- JSON pieces ---- */
@@ -330,12 +352,12 @@ static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t no
     int64_t seen = sqlite3_column_int64(st, 4);
     double pass = (double)sqlite3_column_int64(st, 5);
     double fail = (double)sqlite3_column_int64(st, 6);
-    bool ok = add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
-              add_text(h, "agent_version", st, 2) &&
-              cJSON_AddNumberToObject(h, "sequence", (double)sqlite3_column_int64(st, 3)) &&
-              add_time(h, "last_seen", seen) &&
-              cJSON_AddStringToObject(
-                  h, "state", now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
+    bool ok =
+        add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
+        add_text(h, "agent_version", st, 2) &&
+        add_int(h, "sequence", sqlite3_column_int64(st, 3)) && add_time(h, "last_seen", seen) &&
+        cJSON_AddStringToObject(h, "state",
+                                now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
     if (ok) {
         /* Shortest text that reads back as the same double (cJSON keeps 15 digits). */
         char num[64];
@@ -343,11 +365,10 @@ static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t no
                                    cJSON_AddRawToObject(h, "compliance_ratio", num) != NULL
                              : cJSON_AddNullToObject(h, "compliance_ratio") != NULL;
     }
-    ok = ok && cJSON_AddNumberToObject(h, "failing", fail) != NULL;
+    ok = ok && add_int(h, "failing", sqlite3_column_int64(st, 6)) != NULL;
     cJSON *counts = ok ? cJSON_AddObjectToObject(h, "counts") : NULL;
     for (int s = STORE_PASS; counts != NULL && s <= STORE_ERROR; s++) {
-        if (cJSON_AddNumberToObject(counts, store_status_name(s),
-                                    (double)sqlite3_column_int64(st, 4 + s)) == NULL)
+        if (add_int(counts, store_status_name(s), sqlite3_column_int64(st, 4 + s)) == NULL)
             counts = NULL;
     }
     if (counts == NULL) {
@@ -507,7 +528,7 @@ static void get_check(struct store_api *api, struct reader *r, const char *id,
         parse_limit(p, API_HOSTS_LIMIT, API_HOSTS_LIMIT_MAX, &limit, resp) != 0)
         return;
     if (!valid_check_id(id)) {
-        respond_error(resp, 400, "a check id is 1 to %d bytes", REPORT_CHECK_ID_MAX);
+        respond_error(resp, 400, "a check id is 1 to %d bytes of UTF-8", REPORT_CHECK_ID_MAX);
         return;
     }
     const char *a = param(p, "after");
@@ -677,10 +698,9 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
         char rid[2 * REPORT_ID_BYTES + 1] = "";
         if (sqlite3_column_bytes(st, 8) == REPORT_ID_BYTES)
             hex(sqlite3_column_blob(st, 8), REPORT_ID_BYTES, rid);
-        if (ev == NULL || !cJSON_AddItemToArray(list, ev) ||
-            !cJSON_AddNumberToObject(ev, "id", (double)id) || !add_text(ev, "host", st, 1) ||
-            !add_text(ev, "hostname", st, 2) || !add_text(ev, "check", st, 3) ||
-            !add_text(ev, "target", st, 4) ||
+        if (ev == NULL || !cJSON_AddItemToArray(list, ev) || !add_int(ev, "id", (int64_t)id) ||
+            !add_text(ev, "host", st, 1) || !add_text(ev, "hostname", st, 2) ||
+            !add_text(ev, "check", st, 3) || !add_text(ev, "target", st, 4) ||
             !cJSON_AddStringToObject(ev, "from", store_status_name(sqlite3_column_int(st, 5))) ||
             !cJSON_AddStringToObject(ev, "to", store_status_name(sqlite3_column_int(st, 6))) ||
             !add_time(ev, "at", at) || !cJSON_AddStringToObject(ev, "report_id", rid) ||

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "common/utf8.h"
 #include "store/api.h"
 #include "store/db.h"
 #include "store/timestamp.h"
@@ -362,6 +363,71 @@ static void test_bad_parameters(void **state)
     cJSON_Delete(doc);
 }
 
+/* The raw body of a GET with one "name=value" parameter (or none). */
+static char *raw_get(struct apifix *f, const char *path, const char *name, const char *value,
+                     unsigned *status)
+{
+    struct api_param prm = { name, value };
+    struct api_response resp;
+    store_api_handle(f->api, path, &prm, name != NULL ? 1 : 0, store_now_ms(), &resp);
+    *status = resp.status;
+    assert_non_null(resp.body);
+    return resp.body;
+}
+
+static void assert_valid_utf8(const char *body)
+{
+    size_t len = strlen(body);
+    char *tmp = malloc(len + 1);
+    assert_non_null(tmp);
+    size_t n = utf8_sanitize(body, tmp, len);
+    if (n != len || memcmp(tmp, body, len) != 0)
+        print_error("not valid UTF-8: %s\n", body);
+    assert_int_equal(n, len);
+    assert_memory_equal(tmp, body, len);
+    free(tmp);
+}
+
+/* issue 18 #8 and #9: every answer is valid UTF-8 JSON with exact integers. */
+static void test_answers_valid_utf8_and_exact_integers(void **state)
+{
+    struct apifix *f = *state;
+    unsigned status;
+    /* GET /api/v1/checks/%ff%fe5.5: not a check id, and not echoed raw. */
+    char *body = raw_get(f,
+                         "/api/v1/checks/\xff\xfe"
+                         "5.5",
+                         NULL, NULL, &status);
+    assert_int_equal(status, 400);
+    assert_valid_utf8(body);
+    assert_non_null(strstr(body, "a check id is 1 to"));
+    free(body);
+    /* A parameter name whose 64-byte cut splits a two-byte character. */
+    char name[80];
+    memset(name, 'a', 63);
+    snprintf(name + 63, sizeof(name) - 63, "\xc3\xa9x");
+    body = raw_get(f, "/api/v1/drift", name, "1", &status);
+    assert_int_equal(status, 400);
+    assert_valid_utf8(body);
+    assert_non_null(strstr(body, "unknown parameter"));
+    free(body);
+    body = raw_get(f, "/api/v1/drift", "\xed\xa0\x80", "1", &status); /* a UTF-16 surrogate */
+    assert_int_equal(status, 400);
+    assert_valid_utf8(body);
+    free(body);
+
+    /* A sequence of 2^53 + 1 reads back exactly (cJSON's doubles would print 9.007e+15). */
+    struct tb t;
+    tb_init(&t, "cccc0000000000000000000000000003", 9007199254740993ULL, 0);
+    tb_run(&t, "host", true);
+    tb_result(&t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
+    store(f->writer, &t);
+    body = raw_get(f, "/api/v1/hosts/cccc0000000000000000000000000003", NULL, NULL, &status);
+    assert_int_equal(status, 200);
+    assert_non_null(strstr(body, "\"sequence\":9007199254740993"));
+    free(body);
+}
+
 static void test_timestamps(void **state)
 {
     (void)state;
@@ -417,6 +483,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_detail_and_check, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_drift, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_bad_parameters, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_answers_valid_utf8_and_exact_integers, api_setup,
+                                        api_teardown),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
