@@ -13,6 +13,7 @@
 #include "../common/utf8.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,31 @@ static char *dup_capped(const char *s, size_t max)
     return strdup(tmp); /* exactly as long as it needs: results are many */
 }
 
+/*
+ * A target as kept: targets must stay unique within a collection (the store
+ * refuses a report holding the same (check, target) twice), so one that
+ * had to change - cut to RESULT_TARGET_MAX, or ill-formed UTF-8 replaced -
+ * ends with "...#" and 16 hex digits of an FNV-1a hash of the whole
+ * original, and two names that share their first 256 bytes stay apart.
+ * NULL on no memory.
+ */
+static char *dup_target(const char *s)
+{
+    char tmp[RESULT_TARGET_MAX + 1];
+    size_t len = strlen(s);
+    size_t n = utf8_sanitize(s, tmp, RESULT_TARGET_MAX);
+    if (n == len && memcmp(tmp, s, len) == 0)
+        return strdup(tmp);
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    char suffix[24];
+    int sl = snprintf(suffix, sizeof(suffix), "...#%016llx", (unsigned long long)h);
+    n = utf8_sanitize(s, tmp, RESULT_TARGET_MAX - (size_t)sl);
+    memcpy(tmp + n, suffix, (size_t)sl + 1);
+    return strdup(tmp);
+}
+
 int sink_add(struct result_sink *sink, const char *check_id, const char *target,
              enum check_status status, const char *evidence_fmt, ...)
 {
@@ -148,7 +174,7 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     struct result *r = &set->items[set->len];
     r->check = def;
     r->status = status;
-    r->target = dup_capped(target, RESULT_TARGET_MAX);
+    r->target = dup_target(target);
     r->evidence = dup_capped(evidence, RESULT_EVIDENCE_MAX);
     if (r->target == NULL || r->evidence == NULL) {
         free(r->target);

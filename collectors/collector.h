@@ -94,9 +94,19 @@ struct collect_ctx {
 /* Returns the value of option `name`, or NULL when unset or unknown. */
 const char *collect_ctx_option(const struct collect_ctx *ctx, const char *name);
 
-/* Caps on what one result may hold; longer text is cut with "...". */
+/*
+ * Caps on what one result may hold; longer evidence is cut with "...", and a
+ * longer (or ill-formed) target with "...#" and a hash of the whole, so two
+ * targets never collapse into one.
+ */
 #define RESULT_TARGET_MAX   256
 #define RESULT_EVIDENCE_MAX 512
+/*
+ * Room to build a target from any name the host or Docker gives (kept names
+ * are at most 8,192 bytes, paths 4,096) before the sink shortens it: a
+ * target cut earlier would lose what tells two long names apart.
+ */
+#define RESULT_TARGET_BUILD_MAX (8192 + 64)
 /* Cap on results one collector may produce in one run. */
 #define RESULT_MAX_PER_COLLECTOR 100000
 

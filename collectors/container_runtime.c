@@ -196,8 +196,8 @@ struct run {
 /* One container as the checks see it. */
 struct cview {
     const struct docker_container *c;
-    char target[RESULT_TARGET_MAX];
-    char state[80]; /* "state running" */
+    char target[RESULT_TARGET_BUILD_MAX]; /* the sink shortens it, keeping it unique */
+    char state[80];                       /* "state running" */
 };
 
 /* ---- small helpers ------------------------------------------------------ */

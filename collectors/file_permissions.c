@@ -213,7 +213,7 @@ static int judge_mode(const struct judge *j, const struct file_rule *r, const ch
  */
 static int judge_file(const struct judge *j, const struct file_rule *r, const char *path)
 {
-    char target[RESULT_TARGET_MAX + 1];
+    char target[RESULT_TARGET_BUILD_MAX];
     struct stat st;
     file_target(path, target, sizeof(target));
     if (hostfs_stat(j->rootfs, path, HOSTFS_FOLLOW, &st) != 0) {
@@ -232,7 +232,7 @@ static int judge_file(const struct judge *j, const struct file_rule *r, const ch
 static int judge_registry_certs(const struct judge *j)
 {
     const struct file_rule *r = &rules[R_REGISTRY_CERT];
-    char target[RESULT_TARGET_MAX + 1];
+    char target[RESULT_TARGET_BUILD_MAX];
     char **dirs = NULL;
     file_target(CERTS_D, target, sizeof(target));
     int nd = hostfs_list_dir(j->rootfs, CERTS_D, CERTS_DIRS_MAX, &dirs);
@@ -255,7 +255,7 @@ static int judge_registry_certs(const struct judge *j)
         char **files = NULL;
         int nf = hostfs_list_dir(j->rootfs, dir, CERTS_FILES_MAX, &files);
         if (nf < 0) {
-            char why[128], dtarget[RESULT_TARGET_MAX + 1];
+            char why[128], dtarget[RESULT_TARGET_BUILD_MAX];
             snprintf(why, sizeof(why), "listing failed: %s", strerror(errno));
             file_target(dir, dtarget, sizeof(dtarget));
             rc = add_both(j, r, dtarget, CHECK_ERROR, why);

@@ -177,7 +177,7 @@ static const char *member_kind(const struct member *m)
 static int judge_member(struct result_sink *sink, const struct account_db *db,
                         const struct member *m, const char *group, const char *trusted)
 {
-    char target[RESULT_TARGET_MAX + 1];
+    char target[RESULT_TARGET_BUILD_MAX]; /* the sink shortens it, keeping it unique */
     snprintf(target, sizeof(target), "user/%s", m->name);
     const struct account_user *u = accounts_user_by_name(db, m->name);
     const char *unknown = (u == NULL && db->have_passwd) ? "; no such user in /etc/passwd" : "";

@@ -150,7 +150,7 @@ static void image_name(const struct docker_image *img, char *out, size_t outlen)
 
 static void image_target(const struct docker_image *img, char *out, size_t outlen)
 {
-    char name[IMAGE_NAME_MAX];
+    char name[RESULT_TARGET_BUILD_MAX - 8];
     image_name(img, name, sizeof(name));
     snprintf(out, outlen, "image/%s", name);
 }
@@ -418,7 +418,7 @@ static int judge_container(const struct docker_container *c,
                            const struct docker_image *const *by_id, size_t n_images, double now,
                            const struct age_limit *max, struct result_sink *sink)
 {
-    char target[RESULT_TARGET_MAX + 16];
+    char target[RESULT_TARGET_BUILD_MAX];
     if (c->name != NULL && c->name[0] != '\0' && !has_invalid(c->invalid, DOCKER_F_C_NAME))
         snprintf(target, sizeof(target), "container/%s", c->name);
     else
@@ -499,7 +499,7 @@ static int image_age_collect(const struct collect_ctx *ctx, struct result_sink *
         rc = judge_6_1(sw, sink);
     for (size_t i = 0; i < sw->n_images && rc == 0; i++) {
         const struct docker_image *img = &sw->images[i];
-        char target[RESULT_TARGET_MAX + 16];
+        char target[RESULT_TARGET_BUILD_MAX];
         image_target(img, target, sizeof(target));
         rc = judge_4_6(img, target, sink);
         if (rc == 0)

@@ -53,7 +53,10 @@ static void test_text_is_one_line_of_valid_utf8(void **state)
     result_sink_init(&sink, &set, &fake);
     assert_int_equal(sink_add(&sink, "9.1", "file/bad\xff\xfename", CHECK_WARN, "a\nb\rc \xc3\x28"),
                      0);
-    assert_string_equal(set.items[0].target, "file/bad\xEF\xBF\xBD\xEF\xBF\xBDname");
+    /* Replaced bytes could make two names one: the hash of the original keeps them apart. */
+    const char *want = "file/bad\xEF\xBF\xBD\xEF\xBF\xBDname...#";
+    assert_memory_equal(set.items[0].target, want, strlen(want));
+    assert_int_equal(strlen(set.items[0].target), strlen(want) + 16);
     assert_string_equal(set.items[0].evidence, "a b c \xEF\xBF\xBD(");
     result_set_free(&set);
 }
@@ -72,6 +75,40 @@ static void test_long_text_is_cut(void **state)
     assert_true(strlen(set.items[0].target) <= RESULT_TARGET_MAX);
     assert_true(strlen(set.items[0].evidence) <= RESULT_EVIDENCE_MAX);
     assert_string_equal(set.items[0].evidence + strlen(set.items[0].evidence) - 3, "...");
+    result_set_free(&set);
+}
+
+/*
+ * issue 18 #2: two docker-group members whose 261-character names share
+ * their first 260 characters stay two targets (the store refuses a report
+ * holding one (check, target) twice, which lost every report of the host).
+ */
+static void test_cut_targets_stay_unique(void **state)
+{
+    (void)state;
+    struct result_set set;
+    struct result_sink sink;
+    char a[270], b[270];
+    memcpy(a, "user/", 5);
+    memset(a + 5, 'u', 255);
+    memcpy(b, a, 260);
+    a[260] = 'a';
+    b[260] = 'b';
+    a[261] = b[261] = '\0';
+    result_set_init(&set);
+    result_sink_init(&sink, &set, &fake);
+    assert_int_equal(sink_add(&sink, "9.1", a, CHECK_PASS, "x"), 0);
+    assert_int_equal(sink_add(&sink, "9.1", b, CHECK_PASS, "x"), 0);
+    assert_int_equal(sink_add(&sink, "9.1", "user/short", CHECK_PASS, "x"), 0);
+    for (size_t i = 0; i < 2; i++) {
+        const char *t = set.items[i].target;
+        size_t n = strlen(t);
+        assert_true(n <= RESULT_TARGET_MAX);
+        assert_memory_equal(t + n - 20, "...#", 4); /* "...#" and 16 hex digits */
+        assert_int_equal(strspn(t + n - 16, "0123456789abcdef"), 16);
+    }
+    assert_string_not_equal(set.items[0].target, set.items[1].target);
+    assert_string_equal(set.items[2].target, "user/short"); /* short names are untouched */
     result_set_free(&set);
 }
 
@@ -108,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_unknown_check_is_refused),
         cmocka_unit_test(test_text_is_one_line_of_valid_utf8),
         cmocka_unit_test(test_long_text_is_cut),
+        cmocka_unit_test(test_cut_targets_stay_unique),
         cmocka_unit_test(test_measurements),
         cmocka_unit_test(test_status_names_round_trip),
     };

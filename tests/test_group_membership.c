@@ -328,6 +328,38 @@ static void test_group_without_members(void **state)
     done(r);
 }
 
+/*
+ * issue 18 #2: two members whose 261-character names share the first 260
+ * stay two targets (cut with a hash of the whole), so the store accepts the
+ * report instead of refusing it as holding one (check, target) twice.
+ */
+static void test_1_1_2_long_member_names_stay_unique(void **state)
+{
+    struct run *r = *state;
+    char a[262], b[262], manifest[2048];
+    memset(a, 'u', 260);
+    memcpy(b, a, 260);
+    a[260] = 'a';
+    b[260] = 'b';
+    a[261] = b[261] = '\0';
+    snprintf(manifest, sizeof(manifest),
+             "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n"
+             "file /etc/group 0644 0 0 =root:x:0:\\ndocker:x:998:%s,%s\\n\n",
+             a, b);
+    run_text(r, manifest, NULL);
+    const char *t[2] = { NULL, NULL };
+    size_t n = 0;
+    for (size_t i = 0; i < r->set.len && n < 2; i++) {
+        if (strncmp(r->set.items[i].target, "user/uuu", 8) == 0)
+            t[n++] = r->set.items[i].target;
+    }
+    assert_int_equal(n, 2);
+    assert_true(strlen(t[0]) <= RESULT_TARGET_MAX && strlen(t[1]) <= RESULT_TARGET_MAX);
+    assert_string_not_equal(t[0], t[1]);
+    assert_non_null(strstr(t[0], "...#"));
+    done(r);
+}
+
 /* Members of both kinds, listed once; unknown and root members. */
 static void test_member_kinds(void **state)
 {
@@ -459,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_custom_group_config_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_group_numeric, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_daemon_json_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1_1_2_long_member_names_stay_unique, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
