@@ -179,6 +179,7 @@ struct httpd {
     void *cls;
     MHD_RequestCompletedCallback completed;
     const char *realm;
+    const char *own_auth_post_path; /* see httpd_options */
     struct httpd_web_counters *counters;
     pthread_mutex_t web_lock; /* guards `web` (the pointer and the ref taken under it) */
     struct web_state *web;
@@ -884,7 +885,8 @@ enum guard_verdict {
 
 /* The web config's rules for a new request. Never logs credentials. */
 static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
-                                      struct MHD_Connection *conn)
+                                      struct MHD_Connection *conn, const char *method,
+                                      const char *url)
 {
     const struct webconfig *wc = cc->web != NULL ? cc->web->wc : NULL;
     if (wc == NULL)
@@ -901,6 +903,10 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
         }
     }
     if (wc->n_users == 0)
+        return GUARD_PASS;
+    /* The program's own credentials (bearer tokens) guard this one; see httpd_options. */
+    if (h->own_auth_post_path != NULL && strcmp(method, "POST") == 0 &&
+        strcmp(url, h->own_auth_post_path) == 0)
         return GUARD_PASS;
     char *password = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &password);
@@ -971,7 +977,7 @@ static enum MHD_Result guard(void *cls, struct MHD_Connection *conn, const char 
         cc->refused = false;
         web_state_unref(cc->web);
         cc->web = web_acquire(h);
-        v = guard_check(h, cc, conn);
+        v = guard_check(h, cc, conn, method, url);
     } else if (atomic_load(&cc->auth.state) == AUTH_DONE) {
         v = guard_resumed(h, cc); /* MHD's call after the worker's resume */
     } else if (atomic_load(&cc->auth.state) == AUTH_QUEUED) {
@@ -1177,6 +1183,7 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
     h->listen_fd = -1;
     h->completed = opts->completed;
     h->realm = opts->realm;
+    h->own_auth_post_path = opts->own_auth_post_path;
     h->counters = opts->counters;
     h->web = web_state_new(opts->web);
     if (h->web == NULL) {

@@ -117,6 +117,13 @@ struct httpd_options {
      */
     struct webconfig *web;
     const char *realm; /* basic-auth realm; NULL = "dockward" */
+    /*
+     * Optional: a path whose POSTs the program authenticates itself (the
+     * store's ingest, with agents' bearer tokens): the web config's
+     * basic_auth_users do not apply to them, so basic auth for people and
+     * tokens for agents work together. TLS and client certificates still do.
+     */
+    const char *own_auth_post_path;
     /* Where auth failures are counted; required with `web`. */
     struct httpd_web_counters *counters;
 };

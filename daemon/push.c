@@ -36,8 +36,9 @@
 
 #define PUSH_BODY_MAX (REPORT_MAX_BYTES + 64 * 1024) /* gzip of incompressible data grows a bit */
 
-static const char *const push_result_names[PUSH_RESULT_COUNT] = { "stored", "duplicate", "stale",
-                                                                  "retry", "rejected" };
+static const char *const push_result_names[PUSH_RESULT_COUNT] = { "stored",   "duplicate",
+                                                                  "stale",    "retry",
+                                                                  "rejected", "unauthorized" };
 
 struct push {
     struct outbox *ob; /* the agent's; outlives us */
@@ -239,7 +240,7 @@ static enum push_result delivered_result(const struct buf *body)
     return r;
 }
 
-enum send_outcome { SEND_DELIVERED, SEND_RETRY, SEND_REJECTED, SEND_STOPPED };
+enum send_outcome { SEND_DELIVERED, SEND_RETRY, SEND_UNAUTHORIZED, SEND_REJECTED, SEND_STOPPED };
 
 struct send_answer {
     long status;             /* HTTP status, 0 when there was no answer */
@@ -295,6 +296,8 @@ static enum send_outcome send_report(struct push *p, const struct outbox_item *i
     snprintf(ans->why, sizeof(ans->why), "HTTP %ld%s%s", ans->status, text[0] ? ": " : "", text);
     if (ans->status == 429 || ans->status == 408 || ans->status >= 500 || ans->status < 400)
         return SEND_RETRY;
+    if (ans->status == 401 || ans->status == 403)
+        return SEND_UNAUTHORIZED; /* configuration, fixed later: never a reason to drop */
     return SEND_REJECTED;
 }
 
@@ -422,6 +425,17 @@ static uint64_t drain(struct push *p)
         case SEND_RETRY: {
             count(p, PUSH_RETRY, false);
             uint64_t at = schedule_retry(p, &item, ans.retry_after_ms, ans.why);
+            outbox_item_free(&item);
+            return at;
+        }
+        case SEND_UNAUTHORIZED: {
+            count(p, PUSH_UNAUTHORIZED, false);
+            char why[sizeof(ans.why) + 128];
+            snprintf(why, sizeof(why),
+                     "%s (the store does not accept this agent's credential: check "
+                     "--push.token-file and the store's tokens; the report is kept)",
+                     ans.why);
+            uint64_t at = schedule_retry(p, &item, ans.retry_after_ms, why);
             outbox_item_free(&item);
             return at;
         }

@@ -17,6 +17,14 @@
  *   any other non-4xx           in [0, min(cap, base * 2^failures)), at
  *                               least Retry-After when the store sent one;
  *                               base 1 s, cap 5 min, reset by a delivery
+ *   401, 403                    a credential the store does not accept (a
+ *                               wrong token, basic auth configured on the
+ *                               store's ingest, a host bound to another
+ *                               credential): a configuration problem that
+ *                               gets fixed, so the report is KEPT and
+ *                               retried with the same backoff, counted as
+ *                               "unauthorized" and logged (rate-limited);
+ *                               the outbox cap still bounds the disk
  *   any other 4xx               rejected for good: drop (counted), log the
  *                               status and the store's error text
  * The thread sleeps until the scheduler wakes it (push_wake, after an
@@ -59,10 +67,11 @@ enum push_result {
     PUSH_STALE,
     PUSH_RETRY,
     PUSH_REJECTED,
+    PUSH_UNAUTHORIZED,
 };
-#define PUSH_RESULT_COUNT 5
+#define PUSH_RESULT_COUNT 6
 
-/* "stored", "duplicate", "stale", "retry", "rejected". */
+/* "stored", "duplicate", "stale", "retry", "rejected", "unauthorized". */
 const char *push_result_name(enum push_result r);
 
 struct push_options {

@@ -593,6 +593,8 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
                                   .completed = completed,
                                   .web = web,
                                   .realm = "dockward-store",
+                                  /* Agents push with bearer tokens, checked by the handler. */
+                                  .own_auth_post_path = REPORTS_PATH,
                                   .counters = &metrics->web };
     srv->httpd = httpd_start(&opts, handle, srv, err, errlen);
     return srv->httpd != NULL ? 0 : -1;

@@ -339,8 +339,58 @@ cur_pw=$pw1
 check "the store counted the pushes without a certificate" \
     bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key https://127.0.0.1:$ps_port/metrics | grep -q 'dockward_store_web_auth_failures_total{reason=\"client_certificate\"} [1-9]'"
 
-# ---- no secret anywhere ----
+# ---- basic auth for readers, bearer tokens for agents, on one store (issue 18 #1) ----
 kill "$ps_pid"
+printf 'basic_auth_users:\n  alice: %s\n' "$hash1" >basic.yml
+chmod 600 basic.yml
+start_store basicstore --web.config.file="$work/basic.yml"
+bs_pid=$last_pid bs_port=$last_port
+bs_url="http://127.0.0.1:$bs_port"
+start_agent tokenagent --push.url="$bs_url/api/v1/reports" --push.token-file="$work/token" \
+    --storage.path="$work/tokenagent-outbox"
+ta_port=$last_port
+check "basic-auth store: an agent's bearer-token push is stored" \
+    wait_local_ge "$ta_port" 'dockward_report_push_total{result="stored"}' 1
+check "basic-auth store: the query API refuses a reader without credentials (401)" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$bs_url/api/v1/hosts")" = 401
+check "basic-auth store: a reader with basic auth lists the pushed host" \
+    bash -c "curl -s --max-time 5 -u 'alice:$pw1' '$bs_url/api/v1/hosts' | grep -q e2e-web"
+check "basic-auth store: a push with basic auth only (no token) is 401" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "alice:$pw1" -X POST \
+        --data-binary x -H 'Content-Type: application/x-protobuf' "$bs_url/api/v1/reports")" = 401
+
+# A 401 storm: an agent with a token the store does not know keeps every
+# report; its token fixed and SIGHUP, all of them are stored, none dropped.
+e2e_random_hex 24 >wrong-token
+chmod 600 wrong-token
+start_agent stormagent --push.url="$bs_url/api/v1/reports" --push.token-file="$work/wrong-token" \
+    --storage.path="$work/stormagent-outbox"
+sa_pid=$last_pid sa_port=$last_port
+check "401 storm: the agent counts unauthorized pushes" \
+    wait_local_ge "$sa_port" 'dockward_report_push_total{result="unauthorized"}' 2
+check "401 storm: reports are kept in the outbox" wait_local_ge "$sa_port" 'dockward_outbox_reports' 2
+check "401 storm: none dropped" \
+    test "$(local_metric "$sa_port" 'dockward_outbox_dropped_total{reason="rejected"}')" = 0
+check "401 storm: the log says the report is kept" grep -q 'the report is kept' "$work/stormagent.log"
+kept=$(local_metric "$sa_port" 'dockward_outbox_reports')
+cp token wrong-token
+kill -HUP "$sa_pid"
+outbox_drained() { # at most the report of the latest collection (every second) waits
+    local i
+    for i in $(seq 1 150); do
+        [ "$(local_metric "$sa_port" 'dockward_outbox_reports')" -le 1 ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+check "401 storm fixed by SIGHUP: the outbox drains" outbox_drained
+check "401 storm fixed: the kept reports were stored (at least $kept)" \
+    wait_local_ge "$sa_port" 'dockward_report_push_total{result="stored"}' "$kept"
+check "401 storm fixed: still none dropped" \
+    test "$(local_metric "$sa_port" 'dockward_outbox_dropped_total{reason="rejected"}')" = 0
+kill "$bs_pid" 2>/dev/null || true
+
+# ---- no secret anywhere ----
 key_line=$(sed -n 2p srv.key)
 bodies="$work/bodies.txt"
 : >"$bodies"

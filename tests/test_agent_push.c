@@ -5,7 +5,8 @@
  *
  *   200 deletes (stored / duplicate / stale counted from the body);
  *   500 then 200 retries and delivers, oldest first, in sequence order;
- *   400 and 401 drop (counted, logged with the status and the store's text);
+ *   400 and 413 drop (counted, logged with the status and the store's text);
+ *   401 and 403 keep the report and retry it (counted "unauthorized");
  *   429 retries (after Retry-After, within the cap); a wake during a
  *   backoff does not cut it short; connection refused retries, then
  *   delivers once the store is up; a store that never answers does not
@@ -470,35 +471,50 @@ static void test_500_then_200_retries_in_order(void **state)
     assert_token_not_logged(e);
 }
 
-static void test_400_and_401_drop_and_count(void **state)
+/*
+ * 400 and 413 are reports the store can never accept: dropped and counted.
+ * 401 and 403 are credentials it does not accept now (issue 18 #1: basic
+ * auth on the store's ingest, a wrong token fixed later by SIGHUP): the
+ * report is kept and sent again after the backoff, counted "unauthorized".
+ */
+static void test_400_drops_401_and_403_keep_the_report(void **state)
 {
     struct env *e = *state;
     struct fake_store fs;
     static const struct answer script[] = {
-        { 400, "{\"error\":\"host_id is not valid\"}" }, { 401, NULL }, { 413, NULL }, { 200, NULL }
+        { 400, "{\"error\":\"host_id is not valid\"}" },
+        { 401, NULL },
+        { 403, "{\"error\":\"host bound to another credential\"}" },
+        { 200, NULL },
+        { 413, NULL },
+        { 200, NULL },
     };
-    fake_start(&fs, "127.0.0.1:0", script, 4);
+    fake_start(&fs, "127.0.0.1:0", script, 6);
     enqueue_n(e, 4);
     struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 4);
+    wait_for(e, &fs, 0, 6);
     struct push_stats st;
     push_stats_read(p, &st);
     push_stop(p);
 
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 4); /* each sent once, none retried */
-    for (int i = 0; i < 4; i++)
-        expect_request(e, &seen[i], (uint64_t)i + 1, script[i].status);
-    assert_int_equal(st.results[PUSH_REJECTED], 3);
-    assert_int_equal(st.results[PUSH_STORED], 1);
+    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 6);
+    static const uint64_t seqs[] = { 1, 2, 2, 2, 3, 4 }; /* report 2 sent until accepted */
+    for (int i = 0; i < 6; i++)
+        expect_request(e, &seen[i], seqs[i], script[i].status);
+    assert_int_equal(st.results[PUSH_REJECTED], 2);
+    assert_int_equal(st.results[PUSH_UNAUTHORIZED], 2);
+    assert_int_equal(st.results[PUSH_STORED], 2);
     assert_int_equal(st.results[PUSH_RETRY], 0);
     struct outbox_stats os;
     outbox_stats_read(e->ob, &os);
-    assert_int_equal(os.dropped[OUTBOX_DROP_REJECTED], 3);
+    assert_int_equal(os.dropped[OUTBOX_DROP_REJECTED], 2);
     assert_int_equal(os.dropped[OUTBOX_DROP_OVERFLOW], 0);
-    /* The first rejection is logged with the status and the store's words. */
+    /* The rejection is logged with the status and the store's words; the 401 as kept. */
     assert_true(log_contains(e, "the store rejected report"));
     assert_true(log_contains(e, "(sequence 1) with HTTP 400: host_id is not valid; dropped"));
+    assert_true(log_contains(e, "HTTP 401"));
+    assert_true(log_contains(e, "the report is kept"));
     fake_stop(&fs);
     assert_token_not_logged(e);
 }
@@ -909,6 +925,7 @@ static void test_metrics_rendered(void **state)
         "dockward_report_push_total{result=\"stale\"} 0\n",
         "dockward_report_push_total{result=\"retry\"} 3\n",
         "dockward_report_push_total{result=\"rejected\"} 1\n",
+        "dockward_report_push_total{result=\"unauthorized\"} 0\n",
         "# TYPE dockward_outbox_reports gauge\n",
         "dockward_outbox_reports 4\n",
         "dockward_outbox_dropped_total{reason=\"overflow\"} 2\n",
@@ -943,7 +960,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_200_delivers_oldest_first_and_deletes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_500_then_200_retries_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_400_and_401_drop_and_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_400_drops_401_and_403_keep_the_report, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_429_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wake_does_not_cut_a_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_refused_retries_then_delivers, setup,
