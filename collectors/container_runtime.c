@@ -181,6 +181,7 @@ struct run {
     struct result_sink *sink;
     int apparmor;      /* 1/0: the host has AppArmor; -1: /info did not say */
     int selinux;       /* likewise for SELinux */
+    int userns_remap;  /* /info SecurityOptions lists name=userns (userns-remap on) */
     int nnp_default;   /* dockerd's no-new-privileges default: 1 on, 0 off, -1 unknown */
     char nnp_why[300]; /* why unknown, or where the default came from */
     int seccomp_host;  /* /info: 1 seccomp filters applied, 0 none, -1 unknown */
@@ -420,6 +421,12 @@ static void load_daemon_facts(struct run *r)
 
 /* ---- per-container checks ---------------------------------------------- */
 
+/* 1 for a "container:X" mode. */
+static int joins_container(const char *mode)
+{
+    return mode != NULL && strncmp(mode, "container:", 10) == 0;
+}
+
 /* A check judged for each container, and the fields of the inspect answer it reads. */
 struct container_check {
     const char *id;
@@ -457,13 +464,21 @@ static int user_is_root(const char *user)
  * that the image's /etc/passwd maps to 0 ("toor") is root, and inspect
  * cannot show it. Returns the uid, or -1 when it cannot be read.
  */
-static long proc_effective_uid(const struct run *r, long pid)
+static long proc_effective_uid(const struct run *r, const struct docker_container *c)
 {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
     struct buf b;
+    long pid = c->pid, uid = -1;
+    /* The pid must still be the container's: its cgroup names the container. */
+    snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+    buf_init(&b, PROC_CGROUP_MAX);
+    int ours = hostfs_read_file(r->ctx->rootfs, path, PROC_CGROUP_MAX, &b) == 0 && c->id != NULL &&
+               strlen(c->id) >= CONTAINER_ID_MIN && strstr(b.data, c->id) != NULL;
+    buf_free(&b);
+    if (!ours)
+        return -1;
+    snprintf(path, sizeof(path), "/proc/%ld/status", pid);
     buf_init(&b, PROC_STATUS_MAX);
-    long uid = -1;
     if (hostfs_read_file(r->ctx->rootfs, path, PROC_STATUS_MAX, &b) == 0) {
         const char *line = strstr(b.data, "\nUid:");
         if (line != NULL) {
@@ -476,7 +491,35 @@ static long proc_effective_uid(const struct run *r, long pid)
         }
     }
     buf_free(&b);
-    return uid;
+    if (uid < 0)
+        return -1;
+    /*
+     * The uid as the container sees it: under userns-remap or rootless
+     * dockerd, /proc shows the host's (100000 for the container's root), so
+     * it goes back through /proc/<pid>/uid_map ("inside outside count").
+     * No map line for it: unknown.
+     */
+    snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
+    buf_init(&b, PROC_STATUS_MAX);
+    long inside = -1;
+    if (hostfs_read_file(r->ctx->rootfs, path, PROC_STATUS_MAX, &b) == 0) {
+        for (char *line = b.data; line != NULL && *line != '\0' && inside < 0;) {
+            char *end;
+            errno = 0;
+            long in = strtol(line, &end, 10);
+            long out = strtol(end, &end, 10);
+            long count = strtol(end, &end, 10);
+            if (errno == 0 && in >= 0 && out >= 0 && count > 0 && uid >= out && uid - out < count)
+                inside = in + (uid - out);
+            line = strchr(line, '\n');
+            if (line != NULL)
+                line++;
+        }
+    } else {
+        inside = uid; /* no uid_map to read: the host's user namespace */
+    }
+    buf_free(&b);
+    return inside;
 }
 
 static const struct docker_image *find_image(const struct docker_sweep *sw, const char *id)
@@ -497,15 +540,16 @@ static int judge_user(struct run *r, const struct cview *v, const char *id)
     if (user[0] != '\0') {
         if (user_is_root(user))
             return add(r, v, id, CHECK_FAIL, "Config.User=\"%s\" is root", user);
-        long uid = c->running && c->pid > 0 ? proc_effective_uid(r, c->pid) : -1;
+        long uid = c->running && c->pid > 0 ? proc_effective_uid(r, c) : -1;
         if (uid == 0)
             return add(r, v, id, CHECK_FAIL,
-                       "Config.User=\"%s\", but /proc/%ld/status shows effective uid 0 (the "
-                       "image maps that user to root)",
+                       "Config.User=\"%s\", but its process runs as uid 0 in the container "
+                       "(/proc/%ld/status)",
                        user, c->pid);
         if (uid > 0)
-            return add(r, v, id, CHECK_PASS, "Config.User=\"%s\" (uid %ld in /proc/%ld/status)",
-                       user, uid, c->pid);
+            return add(r, v, id, CHECK_PASS,
+                       "Config.User=\"%s\" (uid %ld in the container, /proc/%ld/status)", user, uid,
+                       c->pid);
         return add(r, v, id, CHECK_PASS, "Config.User=\"%s\"", user);
     }
     /* No user given: the image's USER applies, root when it has none. */
@@ -575,7 +619,8 @@ static int judge_apparmor(struct run *r, const struct cview *v, const char *id)
     const struct docker_container *c = v->c;
     const char *p = str_or(c->apparmor_profile, "");
     const char *asked = security_opt_last(&c->security_opt, "apparmor", NULL);
-    if (c->privileged && (p[0] == '\0' || strcmp(p, "unconfined") == 0))
+    /* saveAppArmorConfig: a privileged container runs unconfined, whatever it asked for. */
+    if (c->privileged)
         return add(r, v, id, CHECK_FAIL,
                    "HostConfig.Privileged=true: dockerd runs it with AppArmor unconfined");
     if (p[0] == '\0' && c->never_started) {
@@ -608,7 +653,11 @@ static int judge_selinux(struct run *r, const struct cview *v, const char *id)
     buf_init(&labels, EVIDENCE_LIST_MAX);
     int disabled = 0;
     for (size_t i = 0; i < so->len; i++) {
-        const char *val = security_opt_value(str_or(so->items[i], ""), "label");
+        const char *item = str_or(so->items[i], "");
+        const char *val = security_opt_value(item, "label");
+        /* daemon_unix.go parseSecurityOpt also takes a bare "disable" (the API allows it). */
+        if (strcmp(item, "disable") == 0)
+            val = "disable";
         if (val == NULL)
             continue;
         if (strcmp(val, "disable") == 0)
@@ -1000,7 +1049,7 @@ static int container_cgroup_dir(const char *rootfs, long pid, const char *cid, c
         const char *hier, *ctrls;
         char *path;
     } lines[CGROUP_LINES_MAX];
-    size_t n = 0;
+    size_t n = 0, others = 0;
     int foreign = 0;
     for (char *line = b.data; line != NULL && *line != '\0' && n < CGROUP_LINES_MAX;) {
         char *next = strchr(line, '\n');
@@ -1013,6 +1062,10 @@ static int container_cgroup_dir(const char *rootfs, long pid, const char *cid, c
             *c2 = '\0';
             if (foreign_cgroup_path(c2 + 1)) {
                 foreign = 1;
+            } else if (cid != NULL && strlen(cid) >= CONTAINER_ID_MIN &&
+                       strstr(c2 + 1, cid) == NULL) {
+                /* Not the container's: another service's cgroup, or a stale pid. */
+                others++;
             } else {
                 lines[n].hier = line;
                 lines[n].ctrls = c1 + 1;
@@ -1063,7 +1116,12 @@ static int container_cgroup_dir(const char *rootfs, long pid, const char *cid, c
         }
     }
     if (rc != 0) {
-        if (n == 0 && foreign)
+        if (n == 0 && others > 0)
+            textf(why, whylen,
+                  "pid %ld's cgroups in %s do not name container %.12s (a pid reused since, or "
+                  "a runtime that places containers elsewhere): its processes cannot be told",
+                  pid, path, cid);
+        else if (n == 0 && foreign)
             textf(why, whylen,
                   "pid %ld is in cgroup / as seen from here (run the agent in the host's "
                   "cgroup namespace)",
@@ -1083,6 +1141,9 @@ static int judge_sshd(struct run *r, const struct cview *v, const char *id)
     const struct docker_container *c = v->c;
     if (!c->running)
         return add(r, v, id, CHECK_SKIP, "not running: no processes to look at");
+    /* container/state.go SetRestarting: Running stays true, Pid is 0 between runs. */
+    if (c->pid == 0 && strcmp(str_or(c->state, ""), "restarting") == 0)
+        return add(r, v, id, CHECK_SKIP, "restarting: no process between two runs");
     if (c->pid <= 0)
         return add(r, v, id, CHECK_ERROR, "State.Pid=%ld for a running container", c->pid);
     char dir[HOSTFS_PATH_MAX], why[512];
@@ -1121,17 +1182,46 @@ static int judge_sshd(struct run *r, const struct cview *v, const char *id)
  * --network host, dockerd discards the bindings (the container uses the
  * host's ports directly; 5.10 says so).
  */
-#define DISCARDED_PORTS                                                                        \
-    "no published ports: with HostConfig.NetworkMode=host dockerd discards them (5.10 judges " \
-    "the host network)"
 
 struct port_view {
     struct docker_port_binding *items; /* strings borrowed from the container */
     int *unbound; /* per item: asked for but not bound now (running container) */
     size_t n, n_unbound;
-    const char *source; /* "NetworkSettings.Ports" or "HostConfig.PortBindings" */
-    int discarded;      /* --network host: bindings discarded by dockerd */
+    const char *source;  /* "NetworkSettings.Ports" or "HostConfig.PortBindings" */
+    const char *nowhere; /* why dockerd binds none of them (host, none, internal), or NULL */
 };
+
+/*
+ * Why dockerd publishes no port of this container, or NULL when it may:
+ * --network host discards them (daemon_unix.go), --network none and the
+ * null, macvlan and ipvlan drivers have no port mapping, and an internal
+ * network gets none (network.go buildCreateEndpointOptions).
+ */
+static const char *publishes_nowhere(const struct run *r, const struct docker_container *c)
+{
+    const char *mode = str_or(c->network_mode, "");
+    if (is_host_mode(mode))
+        return "no published ports: with HostConfig.NetworkMode=host dockerd discards them "
+               "(5.10 judges the host network)";
+    if (strcmp(mode, "none") == 0)
+        return "no published ports: HostConfig.NetworkMode=none binds none";
+    if (joins_container(mode) || c->networks.len == 0)
+        return NULL;
+    for (size_t n = 0; n < c->networks.len; n++) {
+        const struct docker_network *nw = NULL;
+        for (size_t i = 0; i < r->sw->n_networks && nw == NULL; i++) {
+            if (r->sw->networks[i].name != NULL &&
+                strcmp(r->sw->networks[i].name, str_or(c->networks.items[n], "")) == 0)
+                nw = &r->sw->networks[i];
+        }
+        const char *drv = nw != NULL ? str_or(nw->driver, "") : "";
+        if (nw == NULL || !(nw->internal || strcmp(drv, "null") == 0 ||
+                            strcmp(drv, "macvlan") == 0 || strcmp(drv, "ipvlan") == 0))
+            return NULL; /* a network that may publish (or one not known: judge the ports) */
+    }
+    return "no published ports: only on internal, null, macvlan or ipvlan networks, which "
+           "dockerd maps no port on";
+}
 
 /* 1 when a running container has a real binding of this container port. */
 static int live_has(const struct docker_container *c, const char *container_port)
@@ -1152,11 +1242,12 @@ static void port_view_add(struct port_view *pv, struct docker_port_binding b, in
     pv->n_unbound += unbound != 0;
 }
 
-static int port_view_build(const struct docker_container *c, struct port_view *pv)
+static int port_view_build(const struct run *r, const struct docker_container *c,
+                           struct port_view *pv)
 {
     memset(pv, 0, sizeof(*pv));
-    if (is_host_mode(c->network_mode)) {
-        pv->discarded = c->n_ports > 0 || c->publish_all;
+    pv->nowhere = publishes_nowhere(r, c);
+    if (pv->nowhere != NULL) {
         pv->source = "HostConfig.PortBindings";
         return 0;
     }
@@ -1263,7 +1354,7 @@ static int judge_ports_with(struct run *r, const struct cview *v, const char *id
     if (port_fields_bad(v, &field))
         return add(r, v, id, CHECK_ERROR, "%s missing or mistyped in the API answer", field);
     struct port_view pv;
-    if (port_view_build(v->c, &pv) != 0)
+    if (port_view_build(r, v->c, &pv) != 0)
         return -1;
     int rc = fn(r, v, id, &pv);
     free(pv.items);
@@ -1296,8 +1387,8 @@ static int ports_result(struct run *r, const struct cview *v, const char *id,
 static int privileged_ports(struct run *r, const struct cview *v, const char *id,
                             const struct port_view *pv)
 {
-    if (pv->discarded)
-        return add(r, v, id, CHECK_PASS, "%s", DISCARDED_PORTS);
+    if (pv->nowhere != NULL)
+        return add(r, v, id, CHECK_PASS, "%s", pv->nowhere);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     for (size_t i = 0; i < pv->n; i++) {
@@ -1320,8 +1411,8 @@ static int judge_privileged_ports(struct run *r, const struct cview *v, const ch
 static int open_ports(struct run *r, const struct cview *v, const char *id,
                       const struct port_view *pv)
 {
-    if (pv->discarded)
-        return add(r, v, id, CHECK_SKIP, "%s", DISCARDED_PORTS);
+    if (pv->nowhere != NULL)
+        return add(r, v, id, CHECK_SKIP, "%s", pv->nowhere);
     if (pv->n == 0)
         return add(r, v, id, CHECK_SKIP, "no published ports (%s)", pv->source);
     struct buf all;
@@ -1340,9 +1431,12 @@ static int judge_open_ports(struct run *r, const struct cview *v, const char *id
 }
 
 /*
- * The address a binding without HostIp gets at start: the network's
+ * The address a binding without HostIp (or with one dockerd cannot parse:
+ * net.ParseIP gives nil) gets at start: the network's
  * com.docker.network.bridge.host_binding_ipv4 (dockerd sets it on the
- * default bridge from its --ip), else dockerd's --ip, else 0.0.0.0.
+ * default bridge from its --ip; --ip applies to no other network), else
+ * 0.0.0.0 (libnetwork's default). dockerd's --ip is used only for the
+ * default bridge when /networks did not show its option.
  */
 static const char *default_binding_ip(const struct run *r, const struct docker_container *c,
                                       const char **why)
@@ -1357,11 +1451,11 @@ static const char *default_binding_ip(const struct run *r, const struct docker_c
             }
         }
     }
-    if (r->bind_ip[0] != '\0') {
+    if (r->bind_ip[0] != '\0' && str_list_has(&c->networks, "bridge")) {
         *why = r->bind_ip_why;
         return r->bind_ip;
     }
-    *why = "dockerd's default";
+    *why = "libnetwork's default";
     return "0.0.0.0";
 }
 
@@ -1372,16 +1466,27 @@ static int every_interface(const char *ip)
     struct in6_addr a6;
     if (inet_pton(AF_INET, ip, &a4) == 1)
         return a4.s_addr == 0;
-    if (inet_pton(AF_INET6, ip, &a6) == 1)
-        return IN6_IS_ADDR_UNSPECIFIED(&a6);
+    if (inet_pton(AF_INET6, ip, &a6) == 1) {
+        static const unsigned char zero[4];
+        return IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+               (IN6_IS_ADDR_V4MAPPED(&a6) && memcmp(&a6.s6_addr[12], zero, 4) == 0);
+    }
     return 0;
+}
+
+/* 1 when dockerd can parse it as an address (net.ParseIP); else it binds the default. */
+static int parsable_address(const char *ip)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    return inet_pton(AF_INET, ip, &a4) == 1 || inet_pton(AF_INET6, ip, &a6) == 1;
 }
 
 static int bound_ports(struct run *r, const struct cview *v, const char *id,
                        const struct port_view *pv)
 {
-    if (pv->discarded)
-        return add(r, v, id, CHECK_PASS, "%s", DISCARDED_PORTS);
+    if (pv->nowhere != NULL)
+        return add(r, v, id, CHECK_PASS, "%s", pv->nowhere);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     for (size_t i = 0; i < pv->n; i++) {
@@ -1389,11 +1494,12 @@ static int bound_ports(struct run *r, const struct cview *v, const char *id,
         const char *ip = str_or(p->host_ip, "");
         char text[192];
         format_item(pv, i, text, sizeof(text));
-        if (ip[0] == '\0') {
+        if (ip[0] == '\0' || !parsable_address(ip)) {
             const char *why = "";
             const char *eff = default_binding_ip(r, v->c, &why);
             if (every_interface(eff))
-                list_add(&found, "%s (no HostIp: %s, %s)", text, eff, why);
+                list_add(&found, "%s (%s: %s, %s)", text,
+                         ip[0] == '\0' ? "no HostIp" : "HostIp not an address", eff, why);
         } else if (every_interface(ip)) {
             list_add(&found, "%s", text);
         }
@@ -1408,12 +1514,6 @@ static int judge_bound_ports(struct run *r, const struct cview *v, const char *i
 }
 
 /* ---- shared namespaces: "host", or "container:X" joining X's ------------ */
-
-/* 1 for a "container:X" mode. */
-static int joins_container(const char *mode)
-{
-    return mode != NULL && strncmp(mode, "container:", 10) == 0;
-}
 
 enum ns_kind { NS_NET, NS_PID, NS_IPC };
 
@@ -1436,16 +1536,26 @@ static const struct docker_container *find_container(const struct docker_sweep *
     if (ref[0] == '/')
         ref++;
     size_t rl = strlen(ref);
+    if (rl == 0)
+        return NULL;
+    /*
+     * As dockerd's GetContainer: a full id across all containers first, then
+     * a name, then a unique id prefix - a container NAMED like another's id
+     * must not take its place.
+     */
+    for (size_t i = 0; i < sw->n_containers; i++) {
+        if (sw->containers[i].id != NULL && strcmp(sw->containers[i].id, ref) == 0)
+            return &sw->containers[i];
+    }
+    for (size_t i = 0; i < sw->n_containers; i++) {
+        if (sw->containers[i].name != NULL && strcmp(sw->containers[i].name, ref) == 0)
+            return &sw->containers[i];
+    }
     const struct docker_container *prefix = NULL;
     size_t prefixes = 0;
-    for (size_t i = 0; i < sw->n_containers && rl > 0; i++) {
-        const struct docker_container *c = &sw->containers[i];
-        if (c->id != NULL && strcmp(c->id, ref) == 0)
-            return c;
-        if (c->name != NULL && strcmp(c->name, ref) == 0)
-            return c;
-        if (c->id != NULL && strncmp(c->id, ref, rl) == 0) {
-            prefix = c;
+    for (size_t i = 0; i < sw->n_containers; i++) {
+        if (sw->containers[i].id != NULL && strncmp(sw->containers[i].id, ref, rl) == 0) {
+            prefix = &sw->containers[i];
             prefixes++;
         }
     }
@@ -1596,9 +1706,34 @@ static int judge_uts_mode(struct run *r, const struct cview *v, const char *id)
     return judge_mode(r, v, id, "UTSMode", v->c->uts_mode);
 }
 
+/*
+ * 5.31. Besides --userns host itself: on a daemon with userns-remap, a
+ * container that joins another's network, IPC or PID namespace joins its
+ * user namespace too (daemon/oci_linux.go WithNamespaces), so joining a
+ * --userns host container runs in the host's user namespace.
+ */
 static int judge_userns_mode(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_mode(r, v, id, "UsernsMode", v->c->userns_mode);
+    const struct docker_container *c = v->c;
+    if (is_host_mode(c->userns_mode) || !r->userns_remap)
+        return judge_mode(r, v, id, "UsernsMode", c->userns_mode);
+    for (int k = NS_NET; k <= NS_IPC; k++) {
+        const struct docker_container *at = c;
+        const char *mode = ns_mode(c, (enum ns_kind)k);
+        for (int hop = 0; joins_container(mode) && hop < JOIN_DEPTH_MAX; hop++) {
+            at = find_container(r->sw, mode + 10);
+            if (at == NULL)
+                break;
+            if (is_host_mode(at->userns_mode))
+                return add(r, v, id, CHECK_FAIL,
+                           "HostConfig.%s=%s joins %s, which runs in the host's user namespace "
+                           "(UsernsMode=host): dockerd joins its user namespace too",
+                           ns_field((enum ns_kind)k), ns_mode(c, (enum ns_kind)k),
+                           str_or(at->name, "?"));
+            mode = ns_mode(at, (enum ns_kind)k);
+        }
+    }
+    return judge_mode(r, v, id, "UsernsMode", c->userns_mode);
 }
 
 /* Manual checks listing a string list: warn with the items, skip when there are none. */
@@ -1818,8 +1953,6 @@ static int judge_default_bridge(struct run *r, const struct cview *v, const char
  */
 static int judge_docker_socket(struct run *r, const struct cview *v, const char *id)
 {
-    if (!r->sockets_known)
-        return add(r, v, id, CHECK_ERROR, "%s", r->sockets_why);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     char unknown[300] = "";
@@ -1841,6 +1974,9 @@ static int judge_docker_socket(struct run *r, const struct cview *v, const char 
             list_add(&found, "%s%s on %s", src, via, str_or(m->destination, "?"));
             hit = 1;
         }
+        /* Without dockerd's sockets, a host-path mount cannot be cleared. */
+        if (!hit && !r->sockets_known && unknown[0] == '\0')
+            textf(unknown, sizeof(unknown), "%s mounted, and %s", src, r->sockets_why);
         for (size_t s = 0; s < r->n_sockets && !hit; s++) {
             if (strcmp(canon, r->sockets[s]) == 0) {
                 list_add(&found, "%s%s on %s (the socket %s)", src, via,
@@ -1927,7 +2063,7 @@ static const struct container_check container_checks[] = {
     { "5.27", F(STATE) | F(HEALTH), judge_health },
     { "5.29", F(PIDS_LIMIT), judge_pids_limit },
     { "5.30", F(NETWORKS) | F(NETWORK_MODE), judge_default_bridge },
-    { "5.31", F(USERNS_MODE), judge_userns_mode },
+    { "5.31", F(USERNS_MODE) | F(NETWORK_MODE) | F(PID_MODE) | F(IPC_MODE), judge_userns_mode },
     { "5.32", F(MOUNTS), judge_docker_socket },
     { "dockward.env_secret", F(ENV), judge_env_secret },
 };
@@ -2052,6 +2188,7 @@ static int container_runtime_collect(const struct collect_ctx *ctx, struct resul
     } else {
         r->apparmor = host_has_security_option(&sw->info, "apparmor");
         r->selinux = host_has_security_option(&sw->info, "selinux");
+        r->userns_remap = host_has_security_option(&sw->info, "userns");
     }
     char profile[64];
     if (sw->info.invalid & (UINT64_C(1) << DOCKER_F_INFO_SECURITY_OPTIONS)) {

@@ -327,6 +327,7 @@ struct docker_network {
     char *name;
     char *driver;
     bool encrypted;        /* Options["encrypted"] present (overlay) */
+    bool internal;         /* Internal: no port mapping, no outside access */
     char *host_binding_ip; /* Options["com.docker.network.bridge.host_binding_ipv4"], "" = unset */
 };
 

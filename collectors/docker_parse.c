@@ -903,9 +903,11 @@ static void parse_health_test(struct pctx *p, const cJSON *config, struct docker
             c->invalid |= BIT(DOCKER_F_C_HEALTH);
         } else if (cJSON_GetArraySize(test) > 0) {
             first = cJSON_GetStringValue(cJSON_GetArrayItem(test, 0));
-            if (first == NULL || strlen(first) > 16) {
+            if (first == NULL) {
                 c->invalid |= BIT(DOCKER_F_C_HEALTH);
                 first = "";
+            } else if (strlen(first) > 16) {
+                first = "(unknown)"; /* getProbe runs nothing for a type it does not know */
             }
         }
     }
@@ -983,7 +985,11 @@ static bool parse_host_port(const char *s, unsigned *lo, unsigned *hi)
         return true;
     }
     const char *dash = strchr(s, '-');
-    const char *end = s + strlen(s);
+    /* nat.SplitProtoPort: "8080/tcp" is port 8080 (dockerd accepts it from the API). */
+    const char *slash = strchr(s, '/');
+    const char *end = slash != NULL ? slash : s + strlen(s);
+    if (dash != NULL && dash > end)
+        return false;
     if (dash == NULL) {
         if (!parse_port_number(s, end, lo))
             return false;
@@ -1158,9 +1164,25 @@ static void parse_device_rules_and_requests(struct pctx *p, const cJSON *hc,
             used += (size_t)snprintf(caps + used, sizeof(caps) - used, "%s%s", used > 0 ? "," : "",
                                      first);
         }
-        snprintf(text, sizeof(text), "request %.64s count=%" PRId64 "%s%s",
-                 driver != NULL && driver[0] != '\0' ? driver : "(any driver)", count,
-                 caps[0] != '\0' ? " " : "", caps);
+        /* DeviceIDs (--gpus device=0,1): which ones, rather than a count of 0. */
+        char ids[128] = "";
+        size_t iu = 0;
+        const cJSON *did;
+        cJSON_ArrayForEach(did, member(r, "DeviceIDs"))
+        {
+            const char *d = cJSON_GetStringValue(did);
+            if (d == NULL || strlen(d) > 32 || iu + strlen(d) + 2 >= sizeof(ids))
+                continue;
+            iu += (size_t)snprintf(ids + iu, sizeof(ids) - iu, "%s%s", iu > 0 ? "," : "", d);
+        }
+        if (ids[0] != '\0')
+            snprintf(text, sizeof(text), "request %.64s devices=%s%s%s",
+                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", ids,
+                     caps[0] != '\0' ? " " : "", caps);
+        else
+            snprintf(text, sizeof(text), "request %.64s count=%" PRId64 "%s%s",
+                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", count,
+                     caps[0] != '\0' ? " " : "", caps);
         str_list_push(p, &c->devices, &cap, text, strlen(text));
     }
 }
@@ -1538,6 +1560,7 @@ static int network_element(const cJSON *el, size_t index, void *arg, char *err, 
         .name = pdup(&x->p, name, strlen(name)),
         .driver = pdup(&x->p, driver, strlen(driver)),
         .encrypted = member(opts, "encrypted") != NULL,
+        .internal = cJSON_IsTrue(member(el, "Internal")),
         .host_binding_ip = pdup(&x->p, hb, strlen(hb)),
     };
     if (x->p.oom) {
@@ -1651,7 +1674,14 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
             .name = pdup(&p, name, strlen(name)),
             .driver = pdup(&p, driver, strlen(driver)),
         };
-        if (o != NULL && device != NULL && options_bind(o) && strlen(device) <= DOCKER_STRING_MAX)
+        /*
+         * The local driver mounts `device` on the volume's _data (volume/local
+         * mount()): with o=bind/rbind it is a host path; an absolute device
+         * without bind (type=ext4 device=/dev/sda1) is a host block device.
+         * Either way the container reaches that host path.
+         */
+        if (device != NULL && strlen(device) <= DOCKER_STRING_MAX &&
+            (device[0] == '/' || (o != NULL && options_bind(o))))
             vol.bind_device = pdup(&p, device, strlen(device));
         items[count++] = vol;
         if (p.oom)

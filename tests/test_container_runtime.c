@@ -71,10 +71,10 @@ static char *info_secopts_none[] = { "name=seccomp,profile=builtin", "name=cgrou
 
 /* The daemon's networks (GET /networks) and volumes (GET /volumes). */
 static struct docker_network world_networks[] = {
-    { "bridge", "bridge", false, "" },
-    { "app-net", "bridge", false, "" },
-    { "host", "host", false, "" },
-    { "none", "null", false, "" },
+    { "bridge", "bridge", false, false, "" },
+    { "app-net", "bridge", false, false, "" },
+    { "host", "host", false, false, "" },
+    { "none", "null", false, false, "" },
 };
 static struct docker_volume world_volumes[] = {
     { "data", "local", NULL },
@@ -413,7 +413,7 @@ static const struct want hardened_wants[PER_CONTAINER] = {
 struct variant {
     const char *name;
     const char *state; /* NULL = running */
-    struct want differ[7];
+    struct want differ[8];
 };
 
 enum {
@@ -482,7 +482,8 @@ static const struct variant variants[V_COUNT] = {
                                  { "5.4", FAIL, "Privileged=true grants every capability" },
                                  { "5.22", FAIL, "dockerd applies no seccomp filter" },
                                  { "5.18", WARN, "every host device" },
-                                 { "5.9", WARN, "HostConfig.PortBindings): 127.0.0.1:8080" } } },
+                                 { "5.9", WARN, "HostConfig.PortBindings): 127.0.0.1:8080" },
+                                 { "5.2", FAIL, "runs it with AppArmor unconfined" } } },
     [V_MOUNT_ETC] = { "mount-etc",
                       NULL,
                       { { "5.6", FAIL, "sensitive host paths mounted: /etc on /host-etc (rw)" } } },
@@ -994,8 +995,21 @@ static void test_4_1_signed_zero_and_proc_uid(void **state)
     collect(w);
     expect_c(w, "4.1", "plus-zero", FAIL, "Config.User=\"+0\" is root");
     expect_c(w, "4.1", "minus-zero", FAIL, "Config.User=\"-0:1000\" is root");
-    expect_c(w, "4.1", "toor", FAIL, "/proc/102/status shows effective uid 0");
-    expect_c(w, "4.1", "app", PASS, "Config.User=\"app\" (uid 1000 in /proc/103/status)");
+    expect_c(w, "4.1", "toor", FAIL, "runs as uid 0 in the container (/proc/102/status)");
+    expect_c(w, "4.1", "app", PASS, "Config.User=\"app\" (uid 1000 in the container");
+
+    /*
+     * userns-remap: /proc shows the host's uid (100000 is the container's
+     * root); uid_map maps it back. A pid whose cgroup is not the
+     * container's (reused since) is not read at all.
+     */
+    put(w, "/proc/102/status", "Name:\tsleep\nUid:\t100000\t100000\t100000\t100000\n");
+    put(w, "/proc/102/uid_map", "         0     100000      65536\n");
+    put(w, "/proc/103/status", "Name:\tsleep\nUid:\t0\t0\t0\t0\n");
+    put(w, "/proc/103/cgroup", "0::/system.slice/ssh.service\n");
+    collect(w);
+    expect_c(w, "4.1", "toor", FAIL, "runs as uid 0 in the container");
+    expect_c(w, "4.1", "app", PASS, "Config.User=\"app\" (state running)");
 }
 
 static void test_5_4_capabilities_any_case_and_prefix(void **state)
@@ -1105,7 +1119,7 @@ static void test_5_8_and_5_14_ports(void **state)
              "host ports below 1024 published (NetworkSettings.Ports): 127.0.0.1:53->53/udp (");
     expect_c(w, "5.14", "mixed", FAIL,
              "ports bound to every interface (NetworkSettings.Ports): *:8443->443/tcp (no HostIp: "
-             "0.0.0.0, dockerd's default), [::]:8080->80/tcp (");
+             "0.0.0.0, libnetwork's default), [::]:8080->80/tcp (");
     expect_c(w, "5.9", "mixed", WARN,
              "127.0.0.1:53->53/udp, *:8443->443/tcp, [::]:8080->80/tcp, 10.0.0.5:auto->9000/tcp, "
              "[::1]:2222->22/tcp");
@@ -1644,7 +1658,7 @@ static void test_5_14_publish_all_created_exposed_ports(void **state)
     c->network_mode = "default";
     collect(w);
     expect_c(w, "5.14", "publish-all-created", FAIL,
-             "*:auto->80/tcp (no HostIp: 0.0.0.0, dockerd's default)");
+             "*:auto->80/tcp (no HostIp: 0.0.0.0, libnetwork's default)");
     expect_c(w, "5.9", "publish-all-created", WARN,
              "HostConfig.PortBindings and PublishAllPorts, -P publishes every exposed port): "
              "127.0.0.1:8443->443/tcp, *:auto->80/tcp");
@@ -1655,7 +1669,7 @@ static void test_5_14_publish_all_created_exposed_ports(void **state)
 static void test_5_14_default_binding_address_from_network(void **state)
 {
     struct world *w = *state;
-    static struct docker_network nets[] = { { "bridge", "bridge", false, "127.0.0.1" } };
+    static struct docker_network nets[] = { { "bridge", "bridge", false, false, "127.0.0.1" } };
     static char *bridge[] = { "bridge" };
     static struct docker_port_binding any[] = { { "80/tcp", "", 8080, 8080 } };
     w->sw.networks = nets;
@@ -1898,7 +1912,7 @@ static void test_5_30_bridge_none_daemon_skips(void **state)
 {
     struct world *w = *state;
     static char *bridge[] = { "bridge" };
-    static struct docker_network nets[] = { { "host", "host", false, "" } };
+    static struct docker_network nets[] = { { "host", "host", false, false, "" } };
     w->sw.networks = nets;
     w->sw.n_networks = ARRAY_LEN(nets);
     add_container(w, "default-net")->networks = SL(bridge);
@@ -2010,6 +2024,211 @@ static void test_5_14_running_unbound_port_bindings_judged(void **state)
     expect_c(w, "5.14", "unbound", FAIL, "*:8080->80/tcp (not bound now) (no HostIp: 0.0.0.0");
     expect_c(w, "5.9", "unbound", WARN, "for ports not bound now");
     expect_c(w, "5.8", "unbound", PASS, "*:8080->80/tcp (not bound now)");
+}
+
+/* ---- review findings against moby 20.10 -------------------------------- */
+
+/* dockerd's --ip applies to the default bridge only; a user network binds 0.0.0.0. */
+static void test_5_14_user_network_ignores_dockerd_ip(void **state)
+{
+    struct world *w = *state;
+    static char *appnet[] = { "app-net" };
+    static char *bridge[] = { "bridge" };
+    static struct docker_port_binding any[] = { { "80/tcp", "", 8080, 8080 } };
+    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                  "file /proc/77/cmdline 0444 0 0 "
+                  "=/usr/sbin/dockerd\\0--ip=127.0.0.1\\0-H\\0unix:///run/d.sock\\0\n"
+                  "dir /etc 0755 0 0\n");
+    w->docker_host = "unix:///run/d.sock";
+    struct docker_container *c = add_container(w, "on-app-net");
+    stop(c, "created");
+    c->ports = any;
+    c->n_ports = 1;
+    c->networks = SL(appnet);
+    c = add_container(w, "on-bridge");
+    stop(c, "created");
+    c->ports = any;
+    c->n_ports = 1;
+    c->networks = SL(bridge);
+    collect(w);
+    expect_c(w, "5.14", "on-app-net", FAIL, "(no HostIp: 0.0.0.0, libnetwork's default)");
+    expect_c(w, "5.14", "on-bridge", PASS, "each on a specific address");
+}
+
+/* dockerd looks a full id up before any name: a container NAMED like an id takes nothing. */
+static void test_5_10_name_like_an_id_cannot_take_a_join(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *host = add_container(w, "host-net");
+    host->network_mode = "host";
+    char ref[80];
+    snprintf(ref, sizeof(ref), "container:%s", host->id);
+    struct docker_container *j = add_container(w, "joiner");
+    j->network_mode = ref;
+    struct docker_container *decoy = add_container(w, "decoy");
+    decoy->name = host->id; /* docker run --name <host-net's id> */
+    collect_running(w);
+    expect_c(w, "5.10", "joiner", FAIL, "which shares the host's namespace");
+}
+
+/* Two containers whose long names share their first 260 characters stay two targets. */
+static void test_long_container_names_stay_unique(void **state)
+{
+    struct world *w = *state;
+    static char a[300], b[300];
+    memset(a, 'n', 260);
+    memcpy(b, a, 260);
+    a[260] = 'x';
+    b[260] = 'y';
+    add_container(w, "a")->name = a;
+    add_container(w, "b")->name = b;
+    collect_running(w);
+    const char *t[2] = { NULL, NULL };
+    size_t n = 0;
+    for (size_t i = 0; i < w->set.len; i++) {
+        if (strcmp(w->set.items[i].check->id, "5.5") == 0)
+            t[n++] = w->set.items[i].target;
+    }
+    assert_int_equal(n, 2);
+    assert_string_not_equal(t[0], t[1]);
+    assert_true(strlen(t[0]) <= RESULT_TARGET_MAX);
+}
+
+/* saveAppArmorConfig: privileged runs unconfined even with an apparmor= option. */
+static void test_5_2_created_privileged_with_profile_fails(void **state)
+{
+    struct world *w = *state;
+    static char *custom[] = { "apparmor=docker-default" };
+    struct docker_container *c = add_container(w, "priv-profile");
+    stop(c, "created");
+    c->never_started = true;
+    c->privileged = true;
+    c->apparmor_profile = "docker-default"; /* parseSecurityOpt copied it at create */
+    c->security_opt = SL(custom);
+    collect(w);
+    expect_c(w, "5.2", "priv-profile", FAIL, "runs it with AppArmor unconfined");
+}
+
+/* A State.Pid whose cgroup is not the container's (reused since): not judged as its. */
+static void test_5_7_pid_outside_the_container_cgroup_is_error(void **state)
+{
+    struct world *w = *state;
+    add_container(w, "stale-pid");
+    collect_running(w);
+    put(w, "/proc/100/cgroup", "0::/system.slice/ssh.service\n");
+    put(w, "/proc/100/comm", "sshd-session\n");
+    collect(w);
+    expect_c(w, "5.7", "stale-pid", ERROR, "do not name container");
+}
+
+/* A restart loop: Running stays true with Pid 0 between runs. */
+static void test_5_7_restarting_skips(void **state)
+{
+    struct world *w = *state;
+    struct docker_container *c = add_container(w, "loop");
+    c->state = "restarting";
+    c->pid = 0;
+    collect(w);
+    expect_c(w, "5.7", "loop", SKIP, "restarting: no process between two runs");
+}
+
+/* userns-remap: joining a --userns host container joins the host's user namespace. */
+static void test_5_31_join_of_userns_host_on_remap_daemon(void **state)
+{
+    struct world *w = *state;
+    static char *secopts[] = { "name=apparmor", "name=seccomp,profile=default", "name=userns" };
+    w->sw.info.security_options = SL(secopts);
+    add_container(w, "userns-host")->userns_mode = "host";
+    add_container(w, "joiner")->network_mode = "container:userns-host";
+    add_container(w, "plain");
+    collect_running(w);
+    expect_c(w, "5.31", "userns-host", FAIL, "HostConfig.UsernsMode=host");
+    expect_c(w, "5.31", "joiner", FAIL, "runs in the host's user namespace");
+    expect_c(w, "5.31", "plain", PASS, "UsernsMode");
+}
+
+/* --network none, internal networks: dockerd maps no port. */
+static void test_5_14_network_none_and_internal_publish_nothing(void **state)
+{
+    struct world *w = *state;
+    static struct docker_network nets[] = { { "bridge", "bridge", false, false, "0.0.0.0" },
+                                            { "none", "null", false, false, "" },
+                                            { "backend", "bridge", false, true, "" } };
+    static char *none[] = { "none" };
+    static char *backend[] = { "backend" };
+    static struct docker_port_binding p80[] = { { "80/tcp", "", 80, 80 } };
+    w->sw.networks = nets;
+    w->sw.n_networks = ARRAY_LEN(nets);
+    struct docker_container *c = add_container(w, "net-none");
+    stop(c, "created");
+    c->network_mode = "none";
+    c->networks = SL(none);
+    c->ports = p80;
+    c->n_ports = 1;
+    c = add_container(w, "internal");
+    stop(c, "created");
+    c->network_mode = "backend";
+    c->networks = SL(backend);
+    c->ports = p80;
+    c->n_ports = 1;
+    collect(w);
+    expect_c(w, "5.8", "net-none", PASS, "HostConfig.NetworkMode=none binds none");
+    expect_c(w, "5.14", "net-none", PASS, "binds none");
+    expect_c(w, "5.9", "internal", SKIP, "only on internal, null, macvlan or ipvlan networks");
+}
+
+/* net.ParseIP(HostIp) == nil binds the default; ::ffff:0.0.0.0 is every interface. */
+static void test_5_14_unparsable_and_v4_mapped_host_ip(void **state)
+{
+    struct world *w = *state;
+    static struct docker_port_binding bad[] = { { "80/tcp", "localhost", 8080, 8080 } };
+    static struct docker_port_binding mapped[] = { { "80/tcp", "::ffff:0.0.0.0", 8080, 8080 } };
+    struct docker_container *c = add_container(w, "name-ip");
+    stop(c, "created");
+    c->ports = bad;
+    c->n_ports = 1;
+    c = add_container(w, "mapped");
+    stop(c, "created");
+    c->ports = mapped;
+    c->n_ports = 1;
+    collect(w);
+    expect_c(w, "5.14", "name-ip", FAIL, "HostIp not an address: 0.0.0.0");
+    expect_c(w, "5.14", "mapped", FAIL, "[::ffff:0.0.0.0]:8080->80/tcp");
+}
+
+/* parseSecurityOpt takes a bare "disable" as label=disable. */
+static void test_5_3_bare_disable_fails(void **state)
+{
+    struct world *w = *state;
+    static char *bare[] = { "disable" };
+    w->sw.info.security_options = SL(info_secopts_selinux);
+    add_container(w, "bare")->security_opt = SL(bare);
+    collect_running(w);
+    expect_c(w, "5.3", "bare", FAIL, "turns SELinux separation off");
+}
+
+/* dockerd's sockets unknown: a container with no host-path mount still passes 5.32. */
+static void test_5_32_sockets_unknown_judges_mounts(void **state)
+{
+    struct world *w = *state;
+    static struct docker_mount vol[] = {
+        { "volume", "/var/lib/docker/volumes/data/_data", "/data", "", true, "data", "local" },
+    };
+    static struct docker_mount bind[] = { { "bind", "/srv/app", "/app", "", true, NULL, NULL } };
+    static struct docker_mount sock[] = {
+        { "bind", "/home/u/docker.sock", "/s", "", true, NULL, NULL },
+    };
+    build_text(w, "file /proc 0444 0 0 =not a directory\n");
+    add_container(w, "volume-only")->mounts = vol;
+    w->cs[0].n_mounts = 1;
+    add_container(w, "bind")->mounts = bind;
+    w->cs[1].n_mounts = 1;
+    add_container(w, "sock")->mounts = sock;
+    w->cs[2].n_mounts = 1;
+    collect(w);
+    expect_c(w, "5.32", "volume-only", PASS, "no mount of the Docker socket");
+    expect_c(w, "5.32", "bind", ERROR, "/srv/app mounted, and");
+    expect_c(w, "5.32", "sock", FAIL, "docker.sock");
 }
 
 /* ---- against a real dockerd --------------------------------------------- */
@@ -2154,6 +2373,17 @@ int main(void)
         T(test_5_22_no_seccomp_support_fails),
         T(test_5_18_device_rules_warn),
         T(test_5_14_running_unbound_port_bindings_judged),
+        T(test_5_14_user_network_ignores_dockerd_ip),
+        T(test_5_10_name_like_an_id_cannot_take_a_join),
+        T(test_long_container_names_stay_unique),
+        T(test_5_2_created_privileged_with_profile_fails),
+        T(test_5_7_pid_outside_the_container_cgroup_is_error),
+        T(test_5_7_restarting_skips),
+        T(test_5_31_join_of_userns_host_on_remap_daemon),
+        T(test_5_14_network_none_and_internal_publish_nothing),
+        T(test_5_14_unparsable_and_v4_mapped_host_ip),
+        T(test_5_3_bare_disable_fails),
+        T(test_5_32_sockets_unknown_judges_mounts),
         T(test_real_dockerd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -684,6 +684,33 @@ static void test_5_18_device_rules_and_requests_parsed(void **state)
     docker_container_free(&c);
 }
 
+/* Review findings: HostPort "8080/tcp", --gpus device=0, unknown health types, device volumes. */
+static void test_review_parse_forms(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"Id\":\"r\",\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SOMETHING-NEW-LONG\"]}},"
+        "\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080/"
+        "tcp\"}]},"
+        "\"Devices\":[],\"DeviceRequests\":[{\"Driver\":\"nvidia\",\"Count\":0,"
+        "\"DeviceIDs\":[\"0\",\"1\"],\"Capabilities\":[[\"gpu\"]]}]}}";
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0); /* (no State: its own bits) */
+    assert_int_equal(c.ports[0].host_port, 8080);
+    assert_string_equal(c.health_test, "(unknown)");
+    assert_string_equal(c.devices.items[0], "request nvidia devices=0,1 gpu");
+    docker_container_free(&c);
+    const char *vols = "{\"Volumes\":[{\"Name\":\"disk\",\"Driver\":\"local\",\"Options\":"
+                       "{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}]}";
+    struct docker_volume *v = NULL;
+    size_t n = 0;
+    assert_int_equal(docker_parse_volumes(vols, strlen(vols), &v, &n, err, sizeof(err)), 0);
+    assert_string_equal(v[0].bind_device, "/dev/sda1");
+    docker_volumes_free(v, n);
+}
+
 static void test_container_truncated(void **state)
 {
     struct text t = load("container-truncated.json");
@@ -1129,6 +1156,7 @@ int main(void)
         cmocka_unit_test(test_5_22_inline_seccomp_profile_kept_as_summary),
         cmocka_unit_test(test_5_6_volumes_parsed),
         cmocka_unit_test(test_5_18_device_rules_and_requests_parsed),
+        cmocka_unit_test(test_review_parse_forms),
         cmocka_unit_test(test_container_truncated),
         cmocka_unit_test(test_container_wrong_types),
         cmocka_unit_test(test_container_no_host_config),
