@@ -45,8 +45,10 @@ enum reader_stmt {
     "n_error"
 #define DRIFT_SELECT                                                                         \
     "SELECT d.id, h.host_id, h.hostname, d.check_id, d.target, d.from_status, d.to_status, " \
-    "d.at_ms, d.report_id, d.regression FROM drift d JOIN hosts h ON h.id = d.host WHERE "
-#define DRIFT_TAIL " d.at_ms >= ?1 AND (d.at_ms, d.id) > (?2, ?3) ORDER BY d.at_ms, d.id LIMIT ?4"
+    "d.at_ms, d.report_id, d.regression, d.received_ms FROM drift d JOIN hosts h "           \
+    "ON h.id = d.host WHERE "
+/* The store's order: its own event id; `since` is the store's receive time (?2 unused). */
+#define DRIFT_TAIL " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id LIMIT ?4"
 
 static const char *const reader_sql[R_COUNT] = {
     [R_BEGIN] = "BEGIN",
@@ -597,11 +599,22 @@ static void get_check(struct store_api *api, struct reader *r, const char *id,
     respond_json(resp, 200, doc);
 }
 
-/* "AT-ID": the (time, id) of the last event of a page. */
+/*
+ * The "next" of a page: the id of its last event. The "AT-ID" form of
+ * earlier stores is still read (its ID part; AT is ignored).
+ */
 static int parse_drift_cursor(const char *s, int64_t *at, int64_t *id)
 {
     const char *dash = strchr(s, '-');
-    if (dash == NULL || dash == s || (size_t)(dash - s) > 20)
+    if (dash == NULL) {
+        uint64_t i;
+        if (parse_u64(s, &i) != 0 || i > (uint64_t)INT64_MAX)
+            return -1;
+        *at = 0;
+        *id = (int64_t)i;
+        return 0;
+    }
+    if (dash == s || (size_t)(dash - s) > 20)
         return -1;
     char head[24];
     memcpy(head, s, (size_t)(dash - s));
@@ -703,7 +716,8 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
             !add_text(ev, "check", st, 3) || !add_text(ev, "target", st, 4) ||
             !cJSON_AddStringToObject(ev, "from", store_status_name(sqlite3_column_int(st, 5))) ||
             !cJSON_AddStringToObject(ev, "to", store_status_name(sqlite3_column_int(st, 6))) ||
-            !add_time(ev, "at", at) || !cJSON_AddStringToObject(ev, "report_id", rid) ||
+            !add_time(ev, "at", at) || !add_time(ev, "received_at", sqlite3_column_int64(st, 10)) ||
+            !cJSON_AddStringToObject(ev, "report_id", rid) ||
             !cJSON_AddBoolToObject(ev, "regression", sqlite3_column_int(st, 9) != 0)) {
             rc = SQLITE_NOMEM;
             break;
@@ -719,8 +733,9 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
         return;
     }
     if (more) {
-        char next[48];
-        snprintf(next, sizeof(next), "%lld-%lld", (long long)last_at, (long long)last_id);
+        char next[32];
+        (void)last_at;
+        snprintf(next, sizeof(next), "%lld", (long long)last_id);
         cJSON_AddStringToObject(doc, "next", next);
     } else {
         cJSON_AddNullToObject(doc, "next");

@@ -18,8 +18,13 @@
  *   an id that old is still harmless: its sequence is not newer than the
  *   host's, so it is answered "stale" and changes nothing.
  * - drift: append-only events, AUTOINCREMENT so an id is never reused after
- *   retention deletes the oldest; indexes by time, (host, time) and
- *   (check, time) serve the drift API's filters in time order.
+ *   retention deletes the oldest. The id is the store's own order (commit
+ *   order): the drift API pages by it and retention counts from
+ *   received_ms, the store's clock, so a late report (an outbox retrying)
+ *   or an agent whose clock is off is never behind a reader's cursor nor
+ *   expired at once; at_ms, the agent's time, is data beside it. Indexes
+ *   on (host, id), (check, id) and received_ms serve the filters and
+ *   retention.
  * - checks: per check, the hosts failing it now and the regressions ever
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
@@ -53,6 +58,23 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     (void)n;
     va_end(ap);
 }
+
+/* The drift indexes of schema 2 (by the store's order). */
+#define DRIFT_INDEXES                                                  \
+    "CREATE INDEX IF NOT EXISTS drift_received ON drift(received_ms);" \
+    "CREATE INDEX IF NOT EXISTS drift_host_id ON drift(host, id);"     \
+    "CREATE INDEX IF NOT EXISTS drift_check_id ON drift(check_id, id);"
+
+/*
+ * Schema 1 -> 2: drift ordered by the store. Events of schema 1 get their
+ * agent time as receive time (the best there is).
+ */
+static const char migrate_1_to_2_sql[] =
+    "ALTER TABLE drift ADD COLUMN received_ms INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE drift SET received_ms = at_ms;"
+    "DROP INDEX IF EXISTS drift_at;"
+    "DROP INDEX IF EXISTS drift_host;"
+    "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
@@ -93,11 +115,8 @@ static const char schema_sql[] =
     " to_status INTEGER NOT NULL,"
     " at_ms INTEGER NOT NULL,"
     " report_id BLOB NOT NULL,"
-    " regression INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS drift_at ON drift(at_ms);"
-    "CREATE INDEX IF NOT EXISTS drift_host ON drift(host, at_ms);"
-    "CREATE INDEX IF NOT EXISTS drift_check ON drift(check_id, at_ms);"
-    "CREATE TABLE IF NOT EXISTS checks ("
+    " regression INTEGER NOT NULL,"
+    " received_ms INTEGER NOT NULL DEFAULT 0);" DRIFT_INDEXES "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
     " regressions INTEGER NOT NULL) WITHOUT ROWID;";
@@ -158,13 +177,14 @@ static const char *const stmt_sql[S_COUNT] = {
                       "WHERE host = ?1 AND check_id = ?2 AND target = ?3",
     [S_CUR_DELETE] = "DELETE FROM current WHERE host = ?1 AND check_id = ?2 AND target = ?3",
     [S_DRIFT_INSERT] = "INSERT INTO drift (host, check_id, target, from_status, to_status, "
-                       "at_ms, report_id, regression) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       "at_ms, report_id, regression, received_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
                     "regressions = regressions + excluded.regressions",
     [S_RETENTION] = "DELETE FROM drift WHERE id IN "
-                    "(SELECT id FROM drift WHERE at_ms < ?1 ORDER BY at_ms LIMIT ?2)",
+                    "(SELECT id FROM drift WHERE received_ms < ?1 ORDER BY received_ms LIMIT ?2)",
 };
 
 /* The host's stored rows, read for one diff; strings in one growing pool. */
@@ -241,6 +261,19 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
     if (version == STORE_DB_SCHEMA_VERSION) {
         if (app != STORE_DB_APPLICATION_ID) {
             seterr(err, errlen, "not a dockward-store database (application_id %lld)", app);
+            return -1;
+        }
+        return 0;
+    }
+    if (version == 1 && app == STORE_DB_APPLICATION_ID) {
+        /* An older store's database: migrated in one transaction, or left as it was. */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
+        if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
+            return -1;
+        if (exec(db, migrate_1_to_2_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+            exec(db, "COMMIT", err, errlen) != 0) {
+            exec(db, "ROLLBACK", NULL, 0);
             return -1;
         }
         return 0;
@@ -668,6 +701,7 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
         sqlite3_bind_int64(st, 6, m->generated_at_unix_ms);
         sqlite3_bind_blob(st, 7, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
         sqlite3_bind_int(st, 8, c->regression ? 1 : 0);
+        sqlite3_bind_int64(st, 9, job->received_ms);
         rc = run(st);
         if (rc != SQLITE_OK)
             return rc;

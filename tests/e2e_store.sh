@@ -129,7 +129,7 @@ while :; do
     q="limit=37"
     [ -n "$after" ] && q="$q&after=$after"
     curl -s "$base/api/v1/drift?$q" >"$work/page.json"
-    jq -c '.events[] | del(.id)' "$work/page.json" >>"$work/drift.jsonl"
+    jq -c '.events[] | del(.id, .received_at)' "$work/page.json" >>"$work/drift.jsonl"
     pages=$((pages + 1))
     after=$(jq -r '.next // empty' "$work/page.json")
     [ -z "$after" ] || [ "$pages" -gt 10000 ] && break
@@ -140,13 +140,23 @@ check "/api/v1/drift: every event, oldest first, across $pages pages" \
     diff -u "$work/want_drift.json" "$work/got_drift.json"
 
 host0=$(jq -r '.hosts[0].id' "$work/expected.json")
-since=$(jq -r '.drift[-1].at' "$work/expected.json")
 check "/api/v1/drift?host=&check=&since= filters" test \
-    "$(curl -s "$base/api/v1/drift?host=$host0&check=5.5&limit=1000" | jq -c '[.events[] | del(.id)]')" = \
+    "$(curl -s "$base/api/v1/drift?host=$host0&check=5.5&limit=1000" | jq -c '[.events[] | del(.id, .received_at)]')" = \
     "$(jq -c --arg h "$host0" '[.drift[] | select(.host == $h and .check == "5.5")]' "$work/expected.json")"
-check "/api/v1/drift?since= keeps events at or after the time" test \
-    "$(curl -s "$base/api/v1/drift?since=$since&limit=1000" | jq -c '[.events[] | del(.id)]')" = \
-    "$(jq -c --arg s "$since" '[.drift[] | select(.at >= $s)]' "$work/expected.json")"
+# since is the store's receive time (received_at), not the agent's (at).
+curl -s "$base/api/v1/drift?limit=1000" >"$work/all_drift.json"
+since=$(jq -r '.events[-1].received_at' "$work/all_drift.json")
+curl -s "$base/api/v1/drift?since=$since&limit=1000" >"$work/since_drift.json"
+since_ok() { # only events received at or after it, and every such one of the first page
+    jq -e --arg s "$since" 'all(.events[]; .received_at >= $s) and (.events | length > 0)' \
+        "$work/since_drift.json" >/dev/null &&
+        [ "$(jq -c --arg s "$since" '[.events[] | select(.received_at >= $s)] | .[0]' "$work/all_drift.json")" = \
+            "$(jq -c '.events[0]' "$work/since_drift.json")" ]
+}
+check "/api/v1/drift?since= keeps events received at or after the time" since_ok
+check "/api/v1/drift: ids ascend (the store's order) and every event has received_at" \
+    jq -e '[.events[].id] as $i | ($i == ($i | sort)) and all(.events[]; .received_at != null)' \
+    "$work/all_drift.json"
 
 jq -c '[.hosts[] | select(any(.results[]; .check == "5.5" and .status == "fail"))
         | {id, hostname, targets: [.results[] | select(.check == "5.5" and .status == "fail") | .target]}]

@@ -282,15 +282,20 @@ static void test_drift(void **state)
     cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), 0);
     assert_int_equal(status, 200);
     events_text(doc, text, sizeof(text));
-    /* Oldest first (by time, then id); within a report in (check, target) order. */
+    /*
+     * The store's order (its event id: the order it stored them in), not the
+     * agents' times: host B's report (generated at 01.5) was stored after
+     * host A's third (02.0), so its events come last. Within a report in
+     * (check, target) order.
+     */
     assert_string_equal(text, "1.1.1 host absent>pass 00.000Z|"
                               "5.5 container/db absent>fail 00.000Z R|"
                               "5.5 container/web absent>pass 00.000Z|"
                               "5.5 container/web pass>fail 01.000Z R|"
-                              "5.10 container/pg absent>pass 01.500Z|"
-                              "5.5 container/pg absent>fail 01.500Z R|"
                               "1.1.1 host pass>warn 02.000Z|"
-                              "5.5 container/db fail>absent 02.000Z|");
+                              "5.5 container/db fail>absent 02.000Z|"
+                              "5.10 container/pg absent>pass 01.500Z|"
+                              "5.5 container/pg absent>fail 01.500Z R|");
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
     const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), 0);
     assert_string_equal(str(first, "host"), HOST_A);
@@ -325,10 +330,41 @@ static void test_drift(void **state)
     events_text(doc, text, sizeof(text));
     assert_string_equal(text, "1.1.1 host absent>pass 00.000Z|1.1.1 host pass>warn 02.000Z|");
     cJSON_Delete(doc);
+    /* since is the store's receive time: everything here was received after 2026-01-01. */
     doc = get(f, "/api/v1/drift", &status, store_now_ms(), 2, "since=2026-01-01T01:00:01.5+01:00",
               "host=" HOST_A);
     events_text(doc, text, sizeof(text));
-    assert_string_equal(text, "1.1.1 host pass>warn 02.000Z|5.5 container/db fail>absent 02.000Z|");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")), 6);
+    cJSON_Delete(doc);
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "since=2999-01-01T00:00:00Z");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")), 0);
+    cJSON_Delete(doc);
+
+    /*
+     * issue 18 #5: a late report (generated 2 minutes before the newest,
+     * delivered after it by a retrying outbox) is still seen by a client
+     * that paged to the end with "next".
+     */
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "limit=1000");
+    char tail[64];
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(doc, "events");
+    const cJSON *last = cJSON_GetArrayItem(all, cJSON_GetArraySize(all) - 1);
+    snprintf(tail, sizeof(tail), "after=%lld",
+             (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last, "id")));
+    cJSON_Delete(doc);
+    struct tb t;
+    tb_init(&t, HOST_B, 2, 0);
+    t.rep.hostname = "db-1";
+    t.rep.generated_at_unix_ms = T0 - 120000; /* before everything stored so far */
+    tb_run(&t, "container_runtime", true);
+    tb_result(&t, "5.5", "container/pg", STORE_PASS, "not privileged", "container_runtime");
+    tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
+    store(f->writer, &t);
+    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, tail);
+    events_text(doc, text, sizeof(text));
+    assert_string_equal(text, "5.5 container/pg fail>pass 00.000Z|"); /* at 23:58:00.000Z */
+    const cJSON *late = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), 0);
+    assert_non_null(str(late, "received_at")); /* the store's time, beside the agent's */
     cJSON_Delete(doc);
     doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "host=nosuchhost");
     assert_int_equal(status, 200);
@@ -344,7 +380,7 @@ static void test_bad_parameters(void **state)
     assert_error(f, "/api/v1/drift", 400, "limit must be", "limit=-1");
     assert_error(f, "/api/v1/drift", 400, "limit must be", "limit=1x");
     assert_error(f, "/api/v1/drift", 400, "since must be an RFC 3339 time", "since=2026-01-01");
-    assert_error(f, "/api/v1/drift", 400, "after must be", "after=12");
+    assert_error(f, "/api/v1/drift", 400, "after must be", "after=x12");
     assert_error(f, "/api/v1/drift", 400, "after must be", "after=-5");
     assert_error(f, "/api/v1/drift", 400, "host must be a host id", "host=a b");
     assert_error(f, "/api/v1/drift", 400, "unknown parameter \"hots\"", "hots=x");

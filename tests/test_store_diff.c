@@ -239,6 +239,9 @@ static int db_teardown(void **state)
 }
 
 /* Applies reports as one batch; returns store_db_apply's result. */
+/* The store's clock as the writer would read it; 0 = now. */
+static int64_t received_at_ms;
+
 static int apply(struct store_db *db, struct store_report **reports, size_t n,
                  enum store_outcome *outcomes)
 {
@@ -248,7 +251,7 @@ static int apply(struct store_db *db, struct store_report **reports, size_t n,
     for (size_t i = 0; i < n; i++) {
         memset(&jobs[i], 0, sizeof(jobs[i]));
         jobs[i].report = reports[i];
-        jobs[i].received_ms = store_now_ms();
+        jobs[i].received_ms = received_at_ms != 0 ? received_at_ms : store_now_ms();
         diff_result_init(&jobs[i].diff);
         ptrs[i] = &jobs[i];
     }
@@ -517,27 +520,71 @@ static void test_db_locked_is_unavailable(void **state)
 static void test_db_retention(void **state)
 {
     struct dbfix *f = *state;
+    const int64_t r0 = store_now_ms() - 3600 * 1000;
     struct tb t;
     first_report(&t, 1);
-    t.rep.generated_at_unix_ms = REPORT_MIN_TIME_MS + 1000;
+    received_at_ms = r0; /* received an hour ago */
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
     struct tb u;
     first_report(&u, 2);
     u.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    /* issue 18 #5: generated in the distant past, received now: kept, as data. */
+    u.rep.generated_at_unix_ms = REPORT_MIN_TIME_MS + 1000;
+    received_at_ms = 0;
     assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
     int deleted = -1;
     char err[256];
-    /* Chunks of 2: the three old events go in two passes, the new one stays. */
-    assert_int_equal(
-        store_db_retention(f->db, REPORT_MIN_TIME_MS + 5000, 2, &deleted, err, sizeof(err)), 0);
+    /* Retention counts from the store's receive time. Chunks of 2: the three
+     * events received an hour ago go in two passes, the new one stays. */
+    assert_int_equal(store_db_retention(f->db, r0 + 5000, 2, &deleted, err, sizeof(err)), 0);
     assert_int_equal(deleted, 2);
-    assert_int_equal(
-        store_db_retention(f->db, REPORT_MIN_TIME_MS + 5000, 2, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(store_db_retention(f->db, r0 + 5000, 2, &deleted, err, sizeof(err)), 0);
     assert_int_equal(deleted, 1);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 1);
     /* Ids are never reused after deletion (AUTOINCREMENT). */
     assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift"), 4);
+    /* Its agent time is data beside the store's own. */
+    assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift"), REPORT_MIN_TIME_MS + 1000);
+}
+
+/* A store of schema 1 (drift ordered by the agent's time) is migrated at start. */
+static void test_db_migrates_schema_1(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema1-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    /* A database as a schema-1 store left it: made by this one, then turned back. */
+    struct store_db *s0 = NULL;
+    char err0[256] = "";
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s0, err0, sizeof(err0)), 0);
+    store_db_close(s0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP INDEX drift_received; DROP INDEX drift_host_id; "
+                     "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
+                     "CREATE INDEX drift_at ON drift(at_ms); "
+                     "CREATE INDEX drift_host ON drift(host, at_ms); "
+                     "CREATE INDEX drift_check ON drift(check_id, at_ms); "
+                     "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
+                     "1767225600000, x'00', 1); PRAGMA user_version = 1;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    struct store_db *s = NULL;
+    char err[256] = "";
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    assert_int_equal(query_int(s, "SELECT received_ms FROM drift"), 1767225600000LL);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
+    store_db_close(s);
+    remove_db_files(path);
 }
 
 static void test_db_refuses_foreign_file(void **state)
@@ -621,6 +668,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
+        cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
