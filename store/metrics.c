@@ -13,6 +13,7 @@
 #include "db.h"
 #include "store.h"
 
+#include "../common/cis_catalog.h"
 #include "../common/log.h"
 #include "../common/procstat.h"
 
@@ -88,8 +89,14 @@ static struct check_figure *check_get(struct store_metrics *m, const char *check
         else
             hi = mid;
     }
-    if (m->n_checks >= STORE_CHECKS_MAX) { /* the cap on per-check series */
-        m->checks_untracked++;
+    /*
+     * Only the benchmark's ids (a fixed 117) and a bounded number of
+     * dockward's own get a series: first come first served would let one
+     * report of junk ids take the places of real checks for good.
+     */
+    bool dockward = cis_catalog_is_dockward(check);
+    if (!cis_catalog_has(check) && !(dockward && m->n_dockward < STORE_DOCKWARD_CHECKS_MAX)) {
+        m->checks_left_out++;
         return NULL;
     }
     if (m->n_checks == m->cap_checks) {
@@ -106,6 +113,7 @@ static struct check_figure *check_get(struct store_metrics *m, const char *check
     memmove(m->checks + lo + 1, m->checks + lo, (m->n_checks - lo) * sizeof(*m->checks));
     m->checks[lo] = (struct check_figure){ .check_id = id };
     m->n_checks++;
+    m->n_dockward += dockward;
     return &m->checks[lo];
 }
 
@@ -242,7 +250,12 @@ static int build_checks(struct expo *e, struct store_metrics *m)
         rc |= expo_sample(e, "dockward_fleet_regressions_total", l, 1,
                           (double)m->checks[i].regressions);
     }
+    double left_out = (double)m->checks_left_out;
     pthread_mutex_unlock(&m->lock);
+    rc |= expo_family(e, "dockward_store_checks_left_out_total", METRIC_COUNTER,
+                      "Per-check updates for check ids that get no fleet series (not a CIS "
+                      "Docker Benchmark id, or past the cap on dockward.* ids), since start.");
+    rc |= expo_sample(e, "dockward_store_checks_left_out_total", NULL, 0, left_out);
     return rc;
 }
 

@@ -20,8 +20,12 @@
  * series per host a fleet's body is megabytes, and compressing it at zlib's
  * level 9 costs more than building it: it is done for what is scraped.
  *
- * Cardinality: one series per check (at most STORE_CHECKS_MAX), one per
- * host for the ratio, fixed sets for the rest.
+ * Cardinality: one series per check - the CIS Docker Benchmark's ids
+ * (common/cis_catalog.h, 117) and at most STORE_DOCKWARD_CHECKS_MAX of
+ * dockward's own ("dockward.*"); any other id a report names is left out
+ * and counted (dockward_store_checks_left_out_total), so invented ids can
+ * never crowd real checks out - one per host for the ratio, fixed sets for
+ * the rest.
  */
 #ifndef DOCKWARD_STORE_METRICS_H
 #define DOCKWARD_STORE_METRICS_H
@@ -76,7 +80,9 @@ struct store_metrics {
     pthread_mutex_t lock;        /* guards the per-check figures below */
     struct check_figure *checks; /* sorted by check_id */
     size_t n_checks, cap_checks;
-    uint64_t checks_untracked; /* updates for ids past STORE_CHECKS_MAX */
+    size_t n_dockward; /* of the figures, ids "dockward.*" (bounded) */
+    uint64_t
+        checks_left_out; /* updates for ids not tracked (not CIS, or dockward.* past the cap) */
 };
 
 void store_metrics_init(struct store_metrics *m);

@@ -54,7 +54,8 @@
 #define STORE_RECENT_IDS 8
 
 /* Series caps for /metrics (metrics.c). */
-#define STORE_CHECKS_MAX 4096 /* distinct check ids tracked for per-check series */
+#define STORE_CHECKS_MAX          4096 /* distinct check ids the writer's figures may hold */
+#define STORE_DOCKWARD_CHECKS_MAX 64   /* dockward.* ids given per-check fleet series */
 
 struct store_config {
     const char *listen_address;

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "common/cis_catalog.h"
 #include "store/db.h"
 #include "store/diff.h"
 #include "store/metrics.h"
@@ -652,6 +653,66 @@ static void test_db_files_private_whatever_the_umask(void **state)
     rmdir(dir);
 }
 
+/*
+ * issue 18 #6: one report with 4,096 junk check ids, then real ones: the
+ * CIS ids still get their series, dockward.* ids up to their cap, and what
+ * was left out is counted.
+ */
+static void test_metrics_count_only_catalog_checks(void **state)
+{
+    (void)state;
+    struct store_metrics m;
+    store_metrics_init(&m);
+    static char ids[4096][16];
+    static struct diff_check junk[4096];
+    for (size_t i = 0; i < 4096; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "junk.%04zu", i);
+        junk[i] = (struct diff_check){ ids[i], 1, 1 };
+    }
+    struct diff_result d;
+    memset(&d, 0, sizeof(d));
+    d.checks = junk;
+    d.n_checks = 4096;
+    store_metrics_apply(&m, &d);
+    static char dw[100][24];
+    static struct diff_check real[103];
+    real[0] = (struct diff_check){ "5.5", 1, 1 };
+    real[1] = (struct diff_check){ "1.1.18", 1, 0 };
+    real[2] = (struct diff_check){ "5.99", 1, 0 }; /* not a CIS id */
+    for (size_t i = 0; i < 100; i++) {
+        snprintf(dw[i], sizeof(dw[i]), "dockward.x%zu", i);
+        real[3 + i] = (struct diff_check){ dw[i], 1, 0 };
+    }
+    d.checks = real;
+    d.n_checks = 103;
+    store_metrics_apply(&m, &d);
+    /* 5.5, 1.1.18 and the first 64 dockward.* ids; 4096 + 1 + 36 left out. */
+    assert_int_equal(m.n_checks, 2 + STORE_DOCKWARD_CHECKS_MAX);
+    assert_int_equal(m.checks_left_out, 4096 + 1 + (100 - STORE_DOCKWARD_CHECKS_MAX));
+    bool have55 = false;
+    for (size_t i = 0; i < m.n_checks; i++)
+        have55 |= strcmp(m.checks[i].check_id, "5.5") == 0 && m.checks[i].regressions == 1;
+    assert_true(have55);
+    store_metrics_destroy(&m);
+    assert_true(cis_catalog_has("1.1.1") && cis_catalog_has("7.9") && cis_catalog_has("3.24"));
+    assert_false(cis_catalog_has("1.1.19") || cis_catalog_has("8.1") || cis_catalog_has("05.5") ||
+                 cis_catalog_has("5.5.") || cis_catalog_has("2.19") || cis_catalog_has(""));
+    assert_true(cis_catalog_is_dockward("dockward.env_secret"));
+    assert_false(cis_catalog_is_dockward("dockward.") || cis_catalog_is_dockward("dockward.A"));
+    size_t n = 0;
+    for (int a = 1; a <= 9; a++)
+        for (int b = 1; b <= 40; b++)
+            for (int c = 0; c <= 20; c++) {
+                char id[16];
+                if (c == 0)
+                    snprintf(id, sizeof(id), "%d.%d", a, b);
+                else
+                    snprintf(id, sizeof(id), "%d.%d.%d", a, b, c);
+                n += cis_catalog_has(id);
+            }
+    assert_int_equal(n, CIS_CATALOG_IDS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +730,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
+        cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
