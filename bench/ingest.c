@@ -883,6 +883,7 @@ static int bench_main(const struct options *o)
 
 struct stored {
     unsigned char status[MAX_SLOTS]; /* what the store should hold, 0 = absent */
+    unsigned char prior[MAX_SLOTS];  /* the status before an error run (5 = error) */
     int64_t since[MAX_SLOTS];
 };
 
@@ -890,6 +891,7 @@ struct event {
     size_t host;
     size_t slot;
     int from, to;
+    bool regression;
     int64_t at;
     unsigned char report_id[16];
 };
@@ -938,8 +940,12 @@ static void apply_expected(struct fixture *f, size_t hi, const char *failed, int
         e->to = to;
         e->at = at;
         memcpy(e->report_id, id, 16);
-        if ((from == 1 || from == 0) && to == 2)
+        /* A regression: to fail from pass or absent, also through error (5). */
+        int was = from == 5 ? s->prior[k] : from;
+        e->regression = (was == 1 || was == 0) && to == 2;
+        if (e->regression)
             f->regressions[check_index(m->slots[k].check)]++;
+        s->prior[k] = (unsigned char)(to == 5 ? was : to);
         s->status[k] = (unsigned char)to;
         s->since[k] = at;
     }
@@ -1082,7 +1088,7 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
                 ",\"from\":\"%s\",\"to\":\"%s\",\"at\":\"%s\",\"report_id\":\"%s\","
                 "\"regression\":%s}\n",
                 status_words[e->from], status_words[e->to], ts, rid,
-                (e->from <= 1 && e->to == 2) ? "true" : "false");
+                e->regression ? "true" : "false");
     }
     /* The fleet metric lines the store must serve, formatted the way it does. */
     fprintf(o, "],\n\"metrics\":[\n");

@@ -70,6 +70,8 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
  * agent time as receive time (the best there is).
  */
 static const char migrate_1_to_2_sql[] =
+    "ALTER TABLE current ADD COLUMN prior INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE current SET prior = status WHERE status != 5;"
     "ALTER TABLE drift ADD COLUMN received_ms INTEGER NOT NULL DEFAULT 0;"
     "UPDATE drift SET received_ms = at_ms;"
     "DROP INDEX IF EXISTS drift_at;"
@@ -98,6 +100,7 @@ static const char schema_sql[] =
     " collector TEXT NOT NULL,"
     " evidence TEXT NOT NULL,"
     " since_ms INTEGER NOT NULL,"
+    " prior INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (host, check_id, target)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS current_failing ON current(check_id, host) WHERE status = 2;"
     "CREATE TABLE IF NOT EXISTS reports ("
@@ -167,12 +170,12 @@ static const char *const stmt_sql[S_COUNT] = {
                       "n_fail = ?9, n_warn = ?10, n_skip = ?11, n_error = ?12, recent_ids = ?13 "
                       "WHERE id = ?1",
     [S_HOST_RING] = "UPDATE hosts SET recent_ids = ?2 WHERE id = ?1",
-    [S_CUR_READ] = "SELECT check_id, target, status, collector, evidence FROM current "
+    [S_CUR_READ] = "SELECT check_id, target, status, collector, evidence, prior FROM current "
                    "WHERE host = ?1 ORDER BY check_id, target",
     [S_CUR_INSERT] = "INSERT INTO current (host, check_id, target, status, collector, evidence, "
-                     "since_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     "since_ms, prior) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_CUR_UPDATE] = "UPDATE current SET status = ?4, collector = ?5, evidence = ?6, "
-                     "since_ms = ?7 WHERE host = ?1 AND check_id = ?2 AND target = ?3",
+                     "since_ms = ?7, prior = ?8 WHERE host = ?1 AND check_id = ?2 AND target = ?3",
     [S_CUR_REFRESH] = "UPDATE current SET collector = ?4, evidence = ?5 "
                       "WHERE host = ?1 AND check_id = ?2 AND target = ?3",
     [S_CUR_DELETE] = "DELETE FROM current WHERE host = ?1 AND check_id = ?2 AND target = ?3",
@@ -570,6 +573,7 @@ static int read_rows(struct store_db *db, sqlite3_int64 host)
         r->collector = (const char *)(uintptr_t)o_collector;
         r->evidence = (const char *)(uintptr_t)o_evidence;
         r->status = sqlite3_column_int(st, 2);
+        r->prior = sqlite3_column_int(st, 5);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -673,6 +677,7 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
             bind_text(st, 5, c->collector);
             bind_text(st, 6, c->evidence);
             sqlite3_bind_int64(st, 7, m->generated_at_unix_ms);
+            sqlite3_bind_int(st, 8, c->prior);
             break;
         case DIFF_REFRESH:
             st = db->stmt[S_CUR_REFRESH];

@@ -121,9 +121,12 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
                                        .evidence = n->evidence,
                                        .from = before,
                                        .to = after };
+            /* Through error: what the pair was before its errors began counts. */
+            int was = before == STORE_ERROR ? o->prior : before;
+            ch.prior = after == STORE_ERROR ? was : after;
             if (before != after) {
                 ch.op = DIFF_CHANGE;
-                ch.regression = before == STORE_PASS && after == STORE_FAIL;
+                ch.regression = after == STORE_FAIL && (was == STORE_PASS || was == STORE_ABSENT);
                 have_change = true;
             } else if (strcmp(o->evidence, n->evidence) != 0 ||
                        strcmp(o->collector, n->collector) != 0) {
@@ -156,6 +159,7 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
                                        .evidence = n->evidence,
                                        .from = STORE_ABSENT,
                                        .to = after,
+                                       .prior = after == STORE_ERROR ? STORE_ABSENT : after,
                                        .regression = after == STORE_FAIL };
             have_change = true;
             j++;

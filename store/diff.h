@@ -31,6 +31,8 @@ struct diff_row {
     const char *collector;
     const char *evidence;
     int status; /* STORE_PASS .. STORE_ERROR */
+    int prior;  /* for an error row: the status before the errors began (a regression
+                   "through error", pass -> error -> fail, still counts) */
 };
 
 enum diff_op { DIFF_INSERT, DIFF_CHANGE, DIFF_REFRESH, DIFF_DELETE };
@@ -43,6 +45,7 @@ struct diff_change {
     const char *collector; /* the new row's; the old row's for DELETE */
     const char *evidence;  /* likewise */
     int from, to;          /* STORE_ABSENT for a new or a removed pair */
+    int prior;             /* to write: the last status that was not error */
     bool regression;
 };
 

@@ -48,8 +48,13 @@ static void test_every_transition(void **state)
     /* from: absent and every status; to: every status and absent (not reported). */
     for (int from = STORE_ABSENT; from <= STORE_ERROR; from++) {
         for (int to = STORE_ABSENT; to <= STORE_ERROR; to++) {
-            struct diff_row old = { "5.5", "container/web", "container_runtime", "old evidence",
-                                    from };
+            /* An error row that was warn before its errors: error -> fail is no regression. */
+            struct diff_row old = { "5.5",
+                                    "container/web",
+                                    "container_runtime",
+                                    "old evidence",
+                                    from,
+                                    from == STORE_ERROR ? STORE_WARN : from };
             struct tb t;
             tb_init(&t, HOST, 2, 0);
             tb_run(&t, "container_runtime", true);
@@ -102,8 +107,8 @@ static void test_refresh_and_unchanged(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS },
-        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS },
+        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS },
+        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS },
     };
     struct tb t;
     tb_init(&t, HOST, 2, 0);
@@ -128,10 +133,10 @@ static void test_failed_collector_keeps_state(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "1.1.1", "host", "host", "separate mount", STORE_PASS },
-        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL },
-        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS },
-        { "6.1", "host", "image_age", "3 unused", STORE_PASS },
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
+        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS },
+        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS },
     };
     struct tb t;
     tb_init(&t, HOST, 3, 0);
@@ -161,10 +166,10 @@ static void test_removed_target_and_check_deltas(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL },
-        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL },
-        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL },
-        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL },
+        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
+        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
+        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
+        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
     };
     struct tb t;
     tb_init(&t, HOST, 4, 0);
@@ -569,6 +574,7 @@ static void test_db_migrates_schema_1(void **state)
         sqlite3_exec(db,
                      "DROP INDEX drift_received; DROP INDEX drift_host_id; "
                      "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
+                     "ALTER TABLE current DROP COLUMN prior; "
                      "CREATE INDEX drift_at ON drift(at_ms); "
                      "CREATE INDEX drift_host ON drift(host, at_ms); "
                      "CREATE INDEX drift_check ON drift(check_id, at_ms); "
@@ -713,10 +719,52 @@ static void test_metrics_count_only_catalog_checks(void **state)
     assert_int_equal(n, CIS_CATALOG_IDS);
 }
 
+/* issue 18 #9: pass -> error -> fail is a regression; warn -> error -> fail is not. */
+static void test_regression_through_error(void **state)
+{
+    (void)state;
+    static const struct {
+        int prior;
+        bool regression;
+    } cases[] = { { STORE_PASS, true }, { STORE_ABSENT, true }, { STORE_WARN, false } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct diff_row old = { "5.5",       "container/web", "container_runtime", "error evidence",
+                                STORE_ERROR, cases[i].prior };
+        struct tb t;
+        tb_init(&t, HOST, 2, 0);
+        tb_run(&t, "container_runtime", true);
+        tb_result(&t, "5.5", "container/web", STORE_FAIL, "privileged", "container_runtime");
+        struct store_report *r = decode(&t);
+        struct diff_result d;
+        diff_result_init(&d);
+        assert_int_equal(store_diff(&old, 1, r, &d), 0);
+        assert_int_equal(d.n_changes, 1);
+        assert_int_equal(d.changes[0].regression, cases[i].regression);
+        diff_result_free(&d);
+        store_report_free(r);
+    }
+    /* pass -> error keeps pass as the prior to write. */
+    struct diff_row pass = { "5.5", "container/web", "container_runtime",
+                             "ok",  STORE_PASS,      STORE_PASS };
+    struct tb t;
+    tb_init(&t, HOST, 2, 0);
+    tb_run(&t, "container_runtime", true);
+    tb_result(&t, "5.5", "container/web", STORE_ERROR, "cannot read", "container_runtime");
+    struct store_report *r = decode(&t);
+    struct diff_result d;
+    diff_result_init(&d);
+    assert_int_equal(store_diff(&pass, 1, r, &d), 0);
+    assert_int_equal(d.changes[0].to, STORE_ERROR);
+    assert_int_equal(d.changes[0].prior, STORE_PASS);
+    diff_result_free(&d);
+    store_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_transition),
+        cmocka_unit_test(test_regression_through_error),
         cmocka_unit_test(test_refresh_and_unchanged),
         cmocka_unit_test(test_failed_collector_keeps_state),
         cmocka_unit_test(test_removed_target_and_check_deltas),
