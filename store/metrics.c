@@ -32,7 +32,7 @@ const char *ingest_result_name(enum ingest_result r)
 {
     static const char *const names[INGEST_RESULT_COUNT] = {
         "stored",    "duplicate",   "stale",      "malformed",   "unauthorized",
-        "too_large", "unsupported", "overloaded", "unavailable",
+        "too_large", "unsupported", "overloaded", "unavailable", "too_slow",
     };
     return (unsigned)r < INGEST_RESULT_COUNT ? names[r] : "unknown";
 }

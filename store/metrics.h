@@ -52,6 +52,7 @@ enum ingest_result {
     INGEST_UNSUPPORTED,  /* 415 */
     INGEST_OVERLOADED,   /* 429 */
     INGEST_UNAVAILABLE,  /* 503 */
+    INGEST_TOO_SLOW,     /* a body not received within STORE_BODY_SECONDS_MAX: closed */
     INGEST_RESULT_COUNT
 };
 

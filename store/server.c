@@ -310,11 +310,12 @@ static enum MHD_Result ingest_begin(struct store_server *srv, struct MHD_Connect
         }
         declared = (size_t)v;
     }
-    if (declared > 0 && reserve_upload(req, declared) != 0) {
-        set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
-                   "too many reports being received; retry later");
-        return send_answer(req);
-    }
+    /*
+     * The budget is reserved as bytes arrive (ingest_data), never from the
+     * declared length: 16 connections declaring 4 MiB and sending a byte a
+     * second would otherwise hold 64 MiB and starve every real push.
+     */
+    (void)declared;
     return MHD_YES;
 }
 
@@ -325,6 +326,14 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
     *size = 0;
     if (req->state != REQ_RECEIVING)
         return MHD_YES; /* already answered: drop the rest */
+    /* A body trickled past its deadline: counted, and the connection closed (no drain). */
+    if (seconds_since(&req->started) > STORE_BODY_SECONDS_MAX) {
+        store_metrics_observe(req->srv->metrics, INGEST_TOO_SLOW, seconds_since(&req->started));
+        log_debug("ingest: closing an upload: body not received within %.0f s (%zu bytes)",
+                  STORE_BODY_SECONDS_MAX, req->body.len);
+        release_upload(req);
+        return MHD_NO;
+    }
     /* Refusals here drain the rest of the body (DRAIN_MAX) before answering. */
     if (n > STORE_BODY_MAX - req->body.len) {
         set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE, "body over %u bytes",

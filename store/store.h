@@ -44,6 +44,12 @@
 #define STORE_RESULTS_MAX   100000              /* results in one report -> 400 */
 #define STORE_UPLOADS_MAX_BYTES \
     (64u * 1024 * 1024) /* bodies being received, all connections -> 429 */
+/*
+ * A report's body must arrive within this (counted from its head): a body
+ * trickled a byte at a time is cut off and its connection closed, so idle
+ * uploads never hold the budget above (reserved only as bytes arrive).
+ */
+#define STORE_BODY_SECONDS_MAX 30.0
 
 /* The writer's queue (writer.c): past either bound a report gets 429. */
 #define STORE_QUEUE_REPORTS_MAX 2048

@@ -25,7 +25,7 @@
 # (DOCKWARD_INGEST_BENCH overrides).
 set -euo pipefail
 
-: "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}"
+: "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}" "${MKFIXTURE:?}"
 bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
 [ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
 [ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
@@ -353,6 +353,42 @@ check "after kill -9: dockward_fleet_regressions_total per check survived" \
 post afterkill "$work/valid.bin" "${auth[@]}" "${proto[@]}"
 check "after kill -9: a resent report is a duplicate" \
     bash -c "[ $code = 200 ] && grep -q '\"duplicate\"' '$work/afterkill.out'"
+
+# issue 18 #3: uploads that declare 4 MiB and trickle a byte a second (a
+# compromised agent's token) hold no upload budget; real pushes keep being
+# stored, and a body not in within 30 s is cut off and counted.
+SLOW_CLIENT="$(dirname "$MKFIXTURE")/slow_client"
+trickle() { # trickle N SECONDS: N trickling uploads from 127.0.0.2, output in $work/trickle-N.out
+    SLOW_CLIENT_TOKEN=$token_a "$SLOW_CLIENT" 127.0.0.1 "$port" 127.0.0.2 0 0 0 "$2" "$1" \
+        >"$work/trickle-$1.out" 2>"$work/trickle-$1.err" &
+    trickle_pid=$!
+    pids+=("$trickle_pid")
+    local i
+    for i in $(seq 1 100); do
+        grep -q ready "$work/trickle-$1.err" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 1.5 # every head in, the first bytes trickling
+}
+trickle 16 34
+post trickle16 "$work/valid.bin" "${auth[@]}" "${proto[@]}"
+check "16 trickling 4 MiB uploads: a real push is answered 200, not 429 (got $code)" test "$code" = 200
+store_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
+rss16=$(store_rss_kib)
+wait "$trickle_pid" || true
+sed 's/^/# slow_client: /' "$work/trickle-16.out" | grep uploads || true
+check "16 trickling uploads: each is cut off after 30 s (closed by the store)" \
+    grep -Eq 'kind=uploads .*closed_by_server=(1[6-9]|[2-9][0-9])' "$work/trickle-16.out"
+metrics >"$work/metrics-trickle.txt"
+check "16 trickling uploads: counted as too_slow" \
+    test "$(metric_value "$work/metrics-trickle.txt" 'dockward_store_ingest_total{result="too_slow"}')" -ge 16
+trickle 200 6
+post trickle200 "$work/valid.bin" "${auth[@]}" "${proto[@]}"
+check "200 trickling uploads: a real push is answered 200 (got $code)" test "$code" = 200
+rss200=$(store_rss_kib)
+echo "# store RSS with 16 trickling uploads: $rss16 KiB, with 200: $rss200 KiB"
+check "200 trickling uploads: the store's memory stays under 256 MiB" test "$rss200" -lt 262144
+wait "$trickle_pid" || true
 
 # issue 18 #4: the fleet's data is private whatever the umask (the store ran under 022).
 db_files_private() {

@@ -2,7 +2,7 @@
  * slow_client - holds hundreds of hostile HTTP connections open against a
  * server, for tests/e2e_slow_clients.sh.
  *
- *   slow_client HOST PORT SOURCE_ADDRESS IDLE DRIBBLE HEADERS SECONDS
+ *   slow_client HOST PORT SOURCE_ADDRESS IDLE DRIBBLE HEADERS SECONDS [UPLOADS]
  *
  * Opens IDLE + DRIBBLE + HEADERS connections from SOURCE_ADDRESS (an IPv4
  * address, e.g. 127.0.0.2, so a test can tell the attackers' address from
@@ -11,6 +11,9 @@
  *   idle     connects and sends nothing
  *   dribble  sends a valid GET request one byte a second
  *   headers  sends a request line, then one header line a second, forever
+ *   uploads  sends a whole POST /api/v1/reports head declaring a 4 MiB body
+ *            (with the bearer token of $SLOW_CLIENT_TOKEN, as a compromised
+ *            agent would), then one byte of the body a second
  *
  * A connection the server closes is reopened 100 ms later, as a hostile
  * client would, and its lifetime is recorded. At the end it prints one
@@ -46,8 +49,9 @@
 #define TICK_MS         1000
 #define REFUSED_S       0.5 /* closed sooner than this after opening: refused, not held */
 
-enum kind { K_IDLE = 0, K_DRIBBLE, K_HEADERS, K_COUNT };
-static const char *const kind_names[K_COUNT] = { "idle", "dribble", "headers" };
+enum kind { K_IDLE = 0, K_DRIBBLE, K_HEADERS, K_UPLOAD, K_COUNT };
+static const char *const kind_names[K_COUNT] = { "idle", "dribble", "headers", "uploads" };
+static char upload_head[512]; /* built in main from $SLOW_CLIENT_TOKEN */
 static const char dribble_request[] = "GET /metrics HTTP/1.1\r\nHost: agent\r\n\r\n";
 static const char headers_line0[] = "GET /metrics HTTP/1.1\r\n";
 
@@ -127,6 +131,9 @@ static void send_step(struct conn *c, struct stats *st)
             return; /* the whole request is out: wait for the answer */
         p = dribble_request + c->sent;
         n = 1;
+    } else if (c->kind == K_UPLOAD) {
+        p = c->sent == 0 ? upload_head : "x"; /* the head at once, then a byte a tick */
+        n = c->sent == 0 ? strlen(upload_head) : 1;
     } else if (c->sent == 0) {
         p = headers_line0;
         n = sizeof(headers_line0) - 1;
@@ -154,18 +161,26 @@ int main(int argc, char **argv)
 {
     long counts[K_COUNT], port, seconds;
     struct sockaddr_in dst = { .sin_family = AF_INET }, src = { .sin_family = AF_INET };
-    if (argc != 8 || inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1 ||
+    counts[K_UPLOAD] = 0;
+    if ((argc != 8 && argc != 9) || inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1 ||
         !parse_count(argv[2], 65535, &port) || inet_pton(AF_INET, argv[3], &src.sin_addr) != 1 ||
         !parse_count(argv[4], CONNECTIONS_MAX, &counts[K_IDLE]) ||
         !parse_count(argv[5], CONNECTIONS_MAX, &counts[K_DRIBBLE]) ||
         !parse_count(argv[6], CONNECTIONS_MAX, &counts[K_HEADERS]) ||
-        !parse_count(argv[7], 3600, &seconds)) {
+        !parse_count(argv[7], 3600, &seconds) ||
+        (argc == 9 && !parse_count(argv[8], CONNECTIONS_MAX, &counts[K_UPLOAD]))) {
         fprintf(stderr, "usage: slow_client HOST PORT SOURCE_ADDRESS IDLE DRIBBLE HEADERS "
-                        "SECONDS\n");
+                        "SECONDS [UPLOADS]\n");
         return 2;
     }
+    const char *token = getenv("SLOW_CLIENT_TOKEN");
+    snprintf(upload_head, sizeof(upload_head),
+             "POST /api/v1/reports HTTP/1.1\r\nHost: store\r\nAuthorization: Bearer %.200s\r\n"
+             "Content-Type: application/x-protobuf\r\nContent-Length: 4194304\r\n\r\n",
+             token != NULL ? token : "none");
     dst.sin_port = htons((unsigned short)port);
-    size_t total = (size_t)(counts[K_IDLE] + counts[K_DRIBBLE] + counts[K_HEADERS]);
+    size_t total =
+        (size_t)(counts[K_IDLE] + counts[K_DRIBBLE] + counts[K_HEADERS] + counts[K_UPLOAD]);
     if (total > CONNECTIONS_MAX) {
         fprintf(stderr, "slow_client: at most %d connections\n", CONNECTIONS_MAX);
         return 2;
@@ -183,7 +198,7 @@ int main(int argc, char **argv)
         return 1;
     /* Kinds interleaved, so each gets a share of what a connection limit lets in. */
     size_t i = 0;
-    long left[K_COUNT] = { counts[K_IDLE], counts[K_DRIBBLE], counts[K_HEADERS] };
+    long left[K_COUNT] = { counts[K_IDLE], counts[K_DRIBBLE], counts[K_HEADERS], counts[K_UPLOAD] };
     while (i < total)
         for (int k = 0; k < K_COUNT; k++)
             if (left[k] > 0) {
