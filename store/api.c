@@ -57,7 +57,8 @@ static const char *const reader_sql[R_COUNT] = {
     [R_HOST] = "SELECT " HOST_COLUMNS ", id, catalog_version, generated_ms, first_seen_ms "
                "FROM hosts WHERE host_id = ?1",
     [R_HOST_ROWS] = "SELECT check_id, target, status, collector, evidence, since_ms FROM current "
-                    "WHERE host = ?1 ORDER BY check_id, target",
+                    "WHERE host = ?1 AND (check_id, target) > (?2, ?3) "
+                    "ORDER BY check_id, target LIMIT ?4",
     [R_HOST_ID] = "SELECT id FROM hosts WHERE host_id = ?1",
     [R_CHECK] = "SELECT c.host, h.host_id, h.hostname, h.last_seen_ms, c.target "
                 "FROM current c JOIN hosts h ON h.id = c.host "
@@ -463,12 +464,57 @@ static void get_hosts(struct store_api *api, struct reader *r, const struct para
     respond_json(resp, 200, doc);
 }
 
+/* A hex digit's value, or -1. */
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes `len` hex digits into out (room for len / 2 + 1); 0, or -1. */
+static int unhex(const char *s, size_t len, char *out)
+{
+    if (len % 2 != 0)
+        return -1;
+    for (size_t i = 0; i < len; i += 2) {
+        int a = hexval(s[i]), b = hexval(s[i + 1]);
+        if (a < 0 || b < 0)
+            return -1;
+        out[i / 2] = (char)(a * 16 + b);
+    }
+    out[len / 2] = '\0';
+    return 0;
+}
+
+/*
+ * The "next" of a page of a host's results: hex(check)-hex(target) of its
+ * last row (any bytes survive a URL that way). 0, or -1.
+ */
+static int parse_results_cursor(const char *s, char *check, char *target)
+{
+    const char *dash = strchr(s, '-');
+    if (dash == NULL || (size_t)(dash - s) > 2 * REPORT_CHECK_ID_MAX ||
+        strlen(dash + 1) > 2 * REPORT_TARGET_MAX)
+        return -1;
+    return unhex(s, (size_t)(dash - s), check) == 0 &&
+                   unhex(dash + 1, strlen(dash + 1), target) == 0
+               ? 0
+               : -1;
+}
+
 static void get_host(struct store_api *api, struct reader *r, const char *id,
                      const struct params *p, int64_t now_ms, struct api_response *resp)
 {
-    static const char *const known[] = { NULL };
-    if (check_params(p, known, resp) != 0)
+    static const char *const known[] = { "limit", "after", NULL };
+    uint64_t limit;
+    if (check_params(p, known, resp) != 0 ||
+        parse_limit(p, API_RESULTS_LIMIT, API_RESULTS_LIMIT_MAX, &limit, resp) != 0)
         return;
+    char after_check[REPORT_CHECK_ID_MAX + 1] = "", after_target[REPORT_TARGET_MAX + 1] = "";
+    const char *a = param(p, "after");
+    if (a != NULL && parse_results_cursor(a, after_check, after_target) != 0) {
+        respond_error(resp, 400, "after must be the \"next\" of the previous page");
+        return;
+    }
     if (!valid_host_id(id)) {
         respond_error(resp, 400, "a host id is 1 to %d characters of [A-Za-z0-9._-]",
                       REPORT_HOST_ID_MAX);
@@ -501,7 +547,26 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
     }
     st = r->st[R_HOST_ROWS];
     sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, after_check, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, after_target, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    uint64_t n = 0;
+    bool more = false;
+    char next[2 * (REPORT_CHECK_ID_MAX + REPORT_TARGET_MAX) + 2] = "";
     while ((rc = step(st)) == SQLITE_ROW) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        n++;
+        /* The cursor of the row before the next page: hex, so any bytes survive the URL. */
+        const unsigned char *ck = sqlite3_column_text(st, 0), *tg = sqlite3_column_text(st, 1);
+        int cl = sqlite3_column_bytes(st, 0), tl = sqlite3_column_bytes(st, 1);
+        if (ck != NULL && tg != NULL && cl <= REPORT_CHECK_ID_MAX && tl <= REPORT_TARGET_MAX) {
+            hex(ck, (size_t)cl, next);
+            next[2 * cl] = '-';
+            hex(tg, (size_t)tl, next + 2 * cl + 1);
+        }
         cJSON *row = cJSON_CreateObject();
         if (row == NULL || !cJSON_AddItemToArray(list, row) || !add_text(row, "check", st, 0) ||
             !add_text(row, "target", st, 1) ||
@@ -513,9 +578,15 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
         }
     }
     finish(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE && !(more && rc == SQLITE_ROW)) {
         cJSON_Delete(doc);
         db_error(r, resp);
+        return;
+    }
+    if (more ? cJSON_AddStringToObject(doc, "next", next) == NULL
+             : cJSON_AddNullToObject(doc, "next") == NULL) {
+        cJSON_Delete(doc);
+        respond_json(resp, 500, NULL);
         return;
     }
     respond_json(resp, 200, doc);

@@ -25,13 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define API_READERS_MAX     4
-#define API_HOSTS_LIMIT     1000 /* default page size of /hosts and /checks/{id} */
-#define API_HOSTS_LIMIT_MAX 10000
-#define API_DRIFT_LIMIT     100
-#define API_DRIFT_LIMIT_MAX 1000
-#define API_PARAMS_MAX      16
-#define API_PARAM_VALUE_MAX 512
+#define API_READERS_MAX       4
+#define API_HOSTS_LIMIT       1000 /* default page size of /hosts and /checks/{id} */
+#define API_HOSTS_LIMIT_MAX   10000
+#define API_RESULTS_LIMIT     5000  /* default page of /hosts/{id} results */
+#define API_RESULTS_LIMIT_MAX 20000 /* a host holds at most one report's (100,000) */
+#define API_DRIFT_LIMIT       100
+#define API_DRIFT_LIMIT_MAX   1000
+#define API_PARAMS_MAX        16
+#define API_PARAM_VALUE_MAX   512
 
 struct store_api;
 

@@ -137,7 +137,14 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
             j++;
         } else if (c < 0) {
             before = o->status;
-            if (store_report_collector_ran(rep, o->collector)) {
+            /*
+             * Its collector ran and no longer reports the pair, or is gone from
+             * the report altogether (disabled, or a name no agent sends again):
+             * deleted, with an event. Only a collector that is listed but failed
+             * keeps its pairs, so a host holds at most one report's results.
+             */
+            if (store_report_collector_ran(rep, o->collector) ||
+                !store_report_collector_listed(rep, o->collector)) {
                 ch = (struct diff_change){ .op = DIFF_DELETE,
                                            .check_id = o->check_id,
                                            .target = o->target,

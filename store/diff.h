@@ -9,11 +9,12 @@
  *   (a row update, no event);
  * - a pair in the report, not stored: INSERT (an event from "absent");
  * - a stored pair not in the report: DELETE (an event to "absent") when its
- *   collector ran in this report; kept untouched when its collector failed or
- *   was not part of the report - a collector that could not look has not
- *   seen the pair go away;
+ *   collector ran in this report, or is not in the report's collector_runs
+ *   at all (disabled, or a name invented once: a host's rows stay bounded by
+ *   one report's); kept untouched when its collector is listed but failed -
+ *   a collector that could not look has not seen the pair go away;
  * - a change to fail from pass or from absent is a regression, counted per
- *   check.
+ *   check, also through error (the row's prior status).
  */
 #ifndef DOCKWARD_STORE_DIFF_H
 #define DOCKWARD_STORE_DIFF_H

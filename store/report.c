@@ -364,6 +364,8 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
             r->ran[r->n_ran++] = run->name;
     }
     qsort(names, m->n_collector_runs, sizeof(*names), cmp_str);
+    r->listed = names;
+    r->n_listed = m->n_collector_runs;
     for (size_t i = 1; i < m->n_collector_runs; i++) {
         if (strcmp(names[i - 1], names[i]) == 0) {
             seterr(err, errlen, "collector \"%s\" appears twice in collector_runs", names[i]);
@@ -467,6 +469,28 @@ void store_report_free(struct store_report *r)
 {
     if (r != NULL)
         arena_destroy(r->arena); /* r itself lives in the arena */
+}
+
+/* Binary search of a sorted list of names. */
+static bool names_have(const char *const *names, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(names[mid], name);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+bool store_report_collector_listed(const struct store_report *r, const char *name)
+{
+    return names_have(r->listed, r->n_listed, name);
 }
 
 bool store_report_collector_ran(const struct store_report *r, const char *name)

@@ -60,6 +60,8 @@ struct store_report {
     size_t n_results;
     const char **ran; /* names of the collectors that ran, sorted */
     size_t n_ran;
+    const char **listed; /* every collector of collector_runs, ran or failed, sorted */
+    size_t n_listed;
     size_t memory; /* bytes the arena holds (queue accounting) */
     struct report_arena *arena;
 };
@@ -82,6 +84,9 @@ void store_report_free(struct store_report *r);
 
 /* Whether collector `name` ran (is in collector_runs with success). */
 bool store_report_collector_ran(const struct store_report *r, const char *name);
+
+/* Whether collector `name` is in collector_runs at all (ran, or failed). */
+bool store_report_collector_listed(const struct store_report *r, const char *name);
 
 enum store_gunzip_result {
     GUNZIP_OK = GZIP_OK,

@@ -386,7 +386,9 @@ static void test_bad_parameters(void **state)
     assert_error(f, "/api/v1/drift", 400, "unknown parameter \"hots\"", "hots=x");
     assert_error(f, "/api/v1/hosts", 400, "unknown parameter \"since\"", "since=x");
     assert_error(f, "/api/v1/hosts", 400, "after must be a host id", "after=a/b");
-    assert_error(f, "/api/v1/hosts/" HOST_A, 400, "unknown parameter", "limit=1");
+    assert_error(f, "/api/v1/hosts/" HOST_A, 400, "unknown parameter", "since=1");
+    assert_error(f, "/api/v1/hosts/" HOST_A, 400, "after must be", "after=zz-00");
+    assert_error(f, "/api/v1/hosts/" HOST_A, 400, "limit must be", "limit=20001");
     assert_error(f, "/api/v1/hosts/bad id", 400, "a host id is", NULL);
     assert_error(f, "/api/v1/hosts/nosuchhost", 404, "no host with id \"nosuchhost\"", NULL);
     assert_error(f, "/api/v1/checks/", 400, "a check id is", NULL);
@@ -464,6 +466,43 @@ static void test_answers_valid_utf8_and_exact_integers(void **state)
     free(body);
 }
 
+/* issue 18 #7: a host's results are paged (limit, after = next), never built whole past a page. */
+static void test_host_results_paged(void **state)
+{
+    struct apifix *f = *state;
+    unsigned status;
+    cJSON *all = get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 0);
+    assert_int_equal(status, 200);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(all, "next")));
+    char *want = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(all, "results"));
+    cJSON *joined = cJSON_CreateArray();
+    char after[1100] = "";
+    int pages = 0;
+    for (; pages < 10; pages++) {
+        char a[1200];
+        snprintf(a, sizeof(a), "after=%s", after);
+        cJSON *doc = after[0]
+                         ? get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 2, "limit=1", a)
+                         : get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 1, "limit=1");
+        assert_int_equal(status, 200);
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, "results"))
+            cJSON_AddItemToArray(joined, cJSON_Duplicate(row, 1));
+        const char *next = str(doc, "next");
+        snprintf(after, sizeof(after), "%s", next ? next : "");
+        cJSON_Delete(doc);
+        if (next == NULL)
+            break;
+    }
+    char *got = cJSON_PrintUnformatted(joined);
+    assert_string_equal(got, want);
+    assert_int_equal(pages, 1); /* two rows: the second page (index 1) is the last */
+    free(got);
+    free(want);
+    cJSON_Delete(joined);
+    cJSON_Delete(all);
+}
+
 static void test_timestamps(void **state)
 {
     (void)state;
@@ -519,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_detail_and_check, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_drift, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_bad_parameters, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_host_results_paged, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_answers_valid_utf8_and_exact_integers, api_setup,
                                         api_teardown),
         cmocka_unit_test(test_timestamps),

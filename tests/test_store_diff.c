@@ -142,18 +142,25 @@ static void test_failed_collector_keeps_state(void **state)
     tb_init(&t, HOST, 3, 0);
     tb_run(&t, "host", true);
     tb_run(&t, "container_runtime", false); /* the Docker API did not answer */
-    /* image_age is not in this report at all: its pairs stay too. */
+    /*
+     * image_age is not in this report at all (issue 18 #7: a name that is
+     * never sent again would keep its rows forever): its pairs go, with an
+     * event each; container_runtime is listed but failed: its pairs stay.
+     */
     tb_result(&t, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
     struct store_report *r = decode(&t);
     struct diff_result d;
     diff_result_init(&d);
     assert_int_equal(store_diff(old, 4, r, &d), 0);
-    assert_int_equal(d.n_changes, 1);
+    assert_int_equal(d.n_changes, 2);
     assert_int_equal(d.changes[0].op, DIFF_CHANGE);
     assert_string_equal(d.changes[0].check_id, "1.1.1");
     assert_true(d.changes[0].regression);
+    assert_int_equal(d.changes[1].op, DIFF_DELETE);
+    assert_string_equal(d.changes[1].check_id, "6.1");
+    assert_int_equal(d.changes[1].to, STORE_ABSENT);
     /* Kept pairs still count, and 5.5 is still failing on this host (no delta). */
-    assert_int_equal(d.counts[STORE_PASS], 2);
+    assert_int_equal(d.counts[STORE_PASS], 1);
     assert_int_equal(d.counts[STORE_FAIL], 2);
     assert_int_equal(d.n_checks, 1);
     assert_string_equal(d.checks[0].check_id, "1.1.1");
@@ -760,6 +767,32 @@ static void test_regression_through_error(void **state)
     store_report_free(r);
 }
 
+/*
+ * issue 18 #7: reports that each name a new collector (a hostile agent)
+ * used to pile their rows up forever; a collector the report does not list
+ * loses its rows, so the host holds one report's results.
+ */
+static void test_db_unlisted_collectors_do_not_pile_up(void **state)
+{
+    struct dbfix *f = *state;
+    static char names[10][16], targets[10][3][24];
+    for (uint64_t k = 0; k < 10; k++) {
+        struct tb t;
+        tb_init(&t, HOST, k + 1, 0);
+        snprintf(names[k], sizeof(names[k]), "invented%llu", (unsigned long long)k);
+        tb_run(&t, names[k], true);
+        for (int j = 0; j < 3; j++) {
+            snprintf(targets[k][j], sizeof(targets[k][j]), "thing/%llu-%d", (unsigned long long)k,
+                     j);
+            tb_result(&t, "5.5", targets[k][j], STORE_PASS, "x", names[k]);
+        }
+        assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    }
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
+    /* Each unlisted pair left with an event to absent (9 reports x 3). */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE to_status = 0"), 27);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -776,6 +809,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_unlisted_collectors_do_not_pile_up, db_setup,
+                                        db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
