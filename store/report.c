@@ -495,18 +495,7 @@ bool store_report_collector_listed(const struct store_report *r, const char *nam
 
 bool store_report_collector_ran(const struct store_report *r, const char *name)
 {
-    size_t lo = 0, hi = r->n_ran;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->ran[mid], name);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return names_have(r->ran, r->n_ran, name);
 }
 
 enum store_gunzip_result store_gunzip(const void *data, size_t len, struct buf *out)
