@@ -365,14 +365,18 @@ static void load_daemon_facts(struct run *r)
     int nnp = dockerd_parse_bool(val);
     const char *where = src == DOCKERD_SRC_CMDLINE ? "dockerd's command line" : cfg.config_file;
     const char *dh = r->ctx->docker_host;
+    /*
+     * dockerd_config matches a tcp:// --docker.host only to a local dockerd
+     * listening there; another machine's dockerd leaves pid 0.
+     */
     int remote = dh != NULL && strncmp(dh, "unix://", 7) != 0 && dh[0] != '/';
-    if (cfg.pid == 0 || remote) {
+    if (cfg.pid == 0) {
         /* The default may be on where it cannot be seen (2.14 says error too). */
         r->nnp_default = -1;
         if (remote)
             textf(r->nnp_why, sizeof(r->nnp_why),
-                  "daemon default unknown: %s is not a local socket, so dockerd's command line "
-                  "and daemon.json are not visible",
+                  "daemon default unknown: no local dockerd listens on %s, so its command "
+                  "line and daemon.json are not visible",
                   dh);
         else
             textf(r->nnp_why, sizeof(r->nnp_why),

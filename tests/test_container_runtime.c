@@ -1810,8 +1810,17 @@ static void test_5_26_remote_daemon_is_error(void **state)
     add_container(w, "explicit")->security_opt = SL(nnp);
     collect_running(w);
     expect_c(w, "5.26", "no-option", ERROR,
-             "daemon default unknown: tcp://docker.example:2376 is not a local socket");
+             "daemon default unknown: no local dockerd listens on tcp://docker.example:2376");
     expect_c(w, "5.26", "explicit", PASS, "has no-new-privileges:true");
+
+    /* The local dockerd, reached over TCP on loopback where it listens: judged. */
+    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                  "file /proc/77/cmdline 0444 0 0 "
+                  "=/usr/sbin/dockerd\\0-H\\0tcp://0.0.0.0:2375\\0--no-new-privileges\\0\n"
+                  "dir /etc 0755 0 0\n");
+    w->docker_host = "tcp://127.0.0.1:2375";
+    collect(w);
+    expect_c(w, "5.26", "no-option", PASS, "daemon default no-new-privileges=true");
 }
 
 /* No dockerd process to read (agent without the host's /proc): unknown, not off. */
