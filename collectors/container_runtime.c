@@ -1349,8 +1349,13 @@ static void list_all(const struct port_view *pv, struct buf *all)
     }
 }
 
-/* Runs one port judgement with the view built; errors and the --network host case first. */
+/*
+ * Runs one port judgement with the view built. Errors and a container that
+ * publishes nowhere (host, none, internal networks) are settled here, the
+ * latter with `nowhere_status` (pass for 5.8 and 5.14, skip for manual 5.9).
+ */
 static int judge_ports_with(struct run *r, const struct cview *v, const char *id,
+                            enum check_status nowhere_status,
                             int (*fn)(struct run *, const struct cview *, const char *,
                                       const struct port_view *))
 {
@@ -1360,7 +1365,8 @@ static int judge_ports_with(struct run *r, const struct cview *v, const char *id
     struct port_view pv;
     if (port_view_build(r, v->c, &pv) != 0)
         return -1;
-    int rc = fn(r, v, id, &pv);
+    int rc =
+        pv.nowhere != NULL ? add(r, v, id, nowhere_status, "%s", pv.nowhere) : fn(r, v, id, &pv);
     free(pv.items);
     free(pv.unbound);
     return rc;
@@ -1391,8 +1397,6 @@ static int ports_result(struct run *r, const struct cview *v, const char *id,
 static int privileged_ports(struct run *r, const struct cview *v, const char *id,
                             const struct port_view *pv)
 {
-    if (pv->nowhere != NULL)
-        return add(r, v, id, CHECK_PASS, "%s", pv->nowhere);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     for (size_t i = 0; i < pv->n; i++) {
@@ -1409,14 +1413,12 @@ static int privileged_ports(struct run *r, const struct cview *v, const char *id
 
 static int judge_privileged_ports(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_ports_with(r, v, id, privileged_ports);
+    return judge_ports_with(r, v, id, CHECK_PASS, privileged_ports);
 }
 
 static int open_ports(struct run *r, const struct cview *v, const char *id,
                       const struct port_view *pv)
 {
-    if (pv->nowhere != NULL)
-        return add(r, v, id, CHECK_SKIP, "%s", pv->nowhere);
     if (pv->n == 0)
         return add(r, v, id, CHECK_SKIP, "no published ports (%s)", pv->source);
     struct buf all;
@@ -1431,7 +1433,7 @@ static int open_ports(struct run *r, const struct cview *v, const char *id,
 
 static int judge_open_ports(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_ports_with(r, v, id, open_ports);
+    return judge_ports_with(r, v, id, CHECK_SKIP, open_ports);
 }
 
 /*
@@ -1489,8 +1491,6 @@ static int parsable_address(const char *ip)
 static int bound_ports(struct run *r, const struct cview *v, const char *id,
                        const struct port_view *pv)
 {
-    if (pv->nowhere != NULL)
-        return add(r, v, id, CHECK_PASS, "%s", pv->nowhere);
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     for (size_t i = 0; i < pv->n; i++) {
@@ -1514,7 +1514,7 @@ static int bound_ports(struct run *r, const struct cview *v, const char *id,
 
 static int judge_bound_ports(struct run *r, const struct cview *v, const char *id)
 {
-    return judge_ports_with(r, v, id, bound_ports);
+    return judge_ports_with(r, v, id, CHECK_PASS, bound_ports);
 }
 
 /* ---- shared namespaces: "host", or "container:X" joining X's ------------ */
