@@ -117,29 +117,6 @@ dockerd() {
 
 # One record per row: line, number of cells, case, check, setup, expect,
 # evidence (fields separated by \037; the why column is not needed).
-parse_table() {
-    awk -v OFS='\037' '
-        function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
-        function unq(s) {
-            s = trim(s)
-            if (length(s) >= 2 && s ~ /^`/ && s ~ /`$/) s = trim(substr(s, 2, length(s) - 2))
-            return s
-        }
-        { sub(/\r$/, "") }
-        /^\|/ {
-            line = $0
-            gsub(/\\\|/, "\001", line)
-            sub(/^\|/, "", line)
-            sub(/\|[ \t]*$/, "", line)
-            n = split(line, c, "|")
-            for (i = 1; i <= n; i++) { gsub(/\001/, "|", c[i]); c[i] = trim(c[i]) }
-            if (tolower(c[1]) == "case" && tolower(c[2]) == "check") { state = 1; next }
-            if (state == 1) { state = (line ~ /^[ \t|:-]+$/) ? 2 : 0; next }
-            if (state == 2) print NR, n, unq(c[1]), unq(c[2]), unq(c[3]), unq(c[4]), unq(c[5])
-            next
-        }
-        { state = 0 }' "$1"
-}
 
 # Rows, by index: R_LINE R_CASE R_CHECK R_SETUP R_EXPECT R_EVID, and
 #   R_KIND    container | image | command | proof | bad
@@ -202,9 +179,9 @@ add_row() { # add_row LINE NCELLS CASE CHECK SETUP EXPECT EVIDENCE
     R_KIND[i]=$kind R_DAEMON[i]=$daemon R_VERB[i]=$verb R_ARGS[i]=$args
 }
 
-while IFS=$'\037' read -r l n c id s e ev; do
+while IFS=$'\037' read -r l n c id s e ev _why; do
     add_row "$l" "$n" "$c" "$id" "$s" "$e" "$ev"
-done < <(parse_table "$table")
+done < <(e2e_md_table "$table")
 
 n_rows=${#R_LINE[@]}
 count_kind() { # count_kind KIND [DAEMON]
@@ -230,11 +207,7 @@ check "every row is well formed (6 cells, a known setup form, a valid expect, on
 
 proofs_verified=0
 proof_holds() { # proof_holds FILE NAME
-    if [ ! -f "$DOCKWARD_TESTS/$1" ]; then
-        echo "#   tests/$1 does not exist"
-        return 1
-    fi
-    grep -qw -- "$2" "$DOCKWARD_TESTS/$1" || { echo "#   tests/$1 does not hold the word $2"; return 1; }
+    e2e_proof_defined "$1" "$2" || return 1
     proofs_verified=$((proofs_verified + 1))
 }
 for ((i = 0; i < n_rows; i++)); do

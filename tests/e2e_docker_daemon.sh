@@ -387,48 +387,29 @@ test_2_14_and_5_26_no_new_privileges() {
 # asserts that NAME is defined in tests/FILE, so the table cannot cite a
 # proof that does not exist.
 
-conformance_cell() { # strips backticks and surrounding blanks
-    local v=${1//\`/}
-    v=${v#"${v%%[![:space:]]*}"}
-    v=${v%"${v##*[![:space:]]}"}
-    printf '%s' "$v"
-}
-
 test_conformance_table() {
     local table="$DOCKWARD_TESTS/conformance/daemon.md"
     local -a c_case=() c_check=() c_json=() c_flags=() c_expect=() c_ev=()
-    local line n=0
-    while IFS= read -r line; do
-        [[ "$line" == "| "* ]] || continue
-        local -a f=()
-        IFS='|' read -r -a f <<<"$line"
-        # f[0] is the empty text before the first pipe.
-        local name check json flags want ev
-        name=$(conformance_cell "${f[1]:-}")
-        check=$(conformance_cell "${f[2]:-}")
-        [ "$name" = case ] && continue # the header
-        [[ "$name" == -* ]] && continue
-        json=$(conformance_cell "${f[3]:-}")
-        flags=$(conformance_cell "${f[4]:-}")
-        want=$(conformance_cell "${f[5]:-}")
-        ev=$(conformance_cell "${f[6]:-}")
-        if [ "${#f[@]}" -ne 8 ]; then
+    local n=0 _line cells name check json flags want ev _why
+    while IFS=$'\037' read -r _line cells name check json flags want ev _why; do
+        if [ "$cells" -ne 7 ]; then
             check "conformance $name ($check): the row has 7 cells" false
             continue
         fi
         if [[ "$json" == proof:* ]]; then
-            local ref=${json#proof:} file fn
-            ref=$(conformance_cell "$ref")
+            local ref file fn
+            ref=${json#proof:}
+            ref=${ref#"${ref%%[![:space:]]*}"}
             file=${ref%%:*}
             fn=${ref#*:}
             check "conformance $name ($check, $want): proof $fn exists in tests/$file" \
-                grep -qE "(^|[^A-Za-z0-9_])${fn}[[:space:]]*\(" "$DOCKWARD_TESTS/$file"
+                e2e_proof_defined "$file" "$fn"
             continue
         fi
         c_case[n]=$name c_check[n]=$check c_json[n]=${json:-"{}"} c_flags[n]=$flags
         c_expect[n]=$want c_ev[n]=$ev
         n=$((n + 1))
-    done <"$table"
+    done < <(e2e_md_table "$table")
     check "conformance: the table has runnable rows" test "$n" -gt 0
 
     # Groups in order of first appearance: one dockerd restart each.

@@ -166,3 +166,49 @@ e2e_stop() { # e2e_stop [-SIGNAL] PID...
     for p in "$@"; do kill "$sig" "$p" 2>/dev/null || true; done
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
 }
+
+# e2e_md_table FILE : the rows of the markdown tables in FILE whose header
+# starts "| case | check |" (tests/conformance/*.md), one line per row with
+# fields separated by \037: the line number, the number of cells, then every
+# cell trimmed with one pair of enclosing backticks removed ("\|" is a
+# literal "|"). Text outside such tables is ignored.
+e2e_md_table() {
+    awk -v OFS='\037' '
+        function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+        function unq(s) {
+            s = trim(s)
+            if (length(s) >= 2 && s ~ /^`/ && s ~ /`$/) s = trim(substr(s, 2, length(s) - 2))
+            return s
+        }
+        { sub(/\r$/, "") }
+        /^\|/ {
+            line = $0
+            gsub(/\\\|/, "\001", line)
+            sub(/^\|/, "", line)
+            sub(/\|[ \t]*$/, "", line)
+            n = split(line, c, "|")
+            for (i = 1; i <= n; i++) { gsub(/\001/, "|", c[i]); c[i] = trim(c[i]) }
+            if (tolower(c[1]) == "case" && tolower(c[2]) == "check") { state = 1; next }
+            if (state == 1) { state = (line ~ /^[ \t|:-]+$/) ? 2 : 0; next }
+            if (state == 2) {
+                out = NR OFS n
+                for (i = 1; i <= n; i++) out = out OFS unq(c[i])
+                print out
+            }
+            next
+        }
+        { state = 0 }' "$1"
+}
+
+# e2e_proof_defined FILE NAME : tests/FILE defines NAME (a C test function or
+# a shell function: NAME followed by "("), so a table's proof row cannot name
+# a test that does not exist.
+e2e_proof_defined() {
+    if [ ! -f "$DOCKWARD_TESTS/$1" ]; then
+        echo "#   tests/$1 does not exist"
+        return 1
+    fi
+    grep -qE "(^|[^A-Za-z0-9_])$2[[:space:]]*\(" "$DOCKWARD_TESTS/$1" && return 0
+    echo "#   tests/$1 does not define $2"
+    return 1
+}
