@@ -1097,13 +1097,14 @@ static int serves_socket(const struct dockerd_config *cfg, const char *rootfs, c
 
 /*
  * "tcp://HOST:PORT" split into host and port; 0, or -1 for anything else
- * ("[::1]:2376" gives "::1").
+ * ("[::1]:2376" gives "::1"). A -H value without a scheme ("0.0.0.0:2375")
+ * is TCP too, as opts.ParseHost reads it.
  */
 static int tcp_host_port(const char *url, char *host, size_t hostlen, char *port, size_t portlen)
 {
-    if (url == NULL || strncmp(url, "tcp://", 6) != 0)
+    if (url == NULL || (strncmp(url, "tcp://", 6) != 0 && strstr(url, "://") != NULL))
         return -1;
-    const char *h = url + 6, *colon;
+    const char *h = strncmp(url, "tcp://", 6) == 0 ? url + 6 : url, *colon;
     size_t hl;
     if (*h == '[') {
         const char *end = strchr(h, ']');

@@ -970,6 +970,13 @@ static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
     run_text(r, TCP_DAEMON);
     expect_has(r, "2.14", CHECK_ERROR, "not visible");
     done(r);
+    /* -H without a scheme is TCP too (opts.ParseHost). */
+    r->docker_host = "tcp://127.0.0.1:2377";
+    run_text(r, "file /proc/100/comm 0444 0 0 =dockerd\\n\n"
+                "file /proc/100/cmdline 0444 0 0 =dockerd\\0-H\\0127.0.0.1:2377\\0"
+                "--no-new-privileges\\0\n");
+    expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
+    done(r);
 #undef TCP_DAEMON
 }
 
