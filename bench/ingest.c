@@ -1109,6 +1109,17 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
         fprintf(o, ",\"dockward_fleet_regressions_total{check=\\\"%s\\\"} %llu\"", catalog[c].id,
                 f->regressions[c]);
     }
+    /*
+     * The hosts' compliance histogram (README's bounds, written out here
+     * again so the store's are checked, not copied): cumulative bucket
+     * counts, the count and the lowest ratio. The sum depends on the order
+     * of addition, so e2e_store.sh compares it within a tolerance.
+     */
+    static const double bounds[] = { 0,   0.1,  0.2, 0.3,   0.4,  0.5,   0.6,  0.7, 0.75,
+                                     0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1 };
+    size_t n_bounds = sizeof(bounds) / sizeof(bounds[0]);
+    unsigned long long le[sizeof(bounds) / sizeof(bounds[0])] = { 0 }, with_ratio = 0;
+    double lowest = 2;
     for (size_t hi = 0; hi < n_hosts; hi++) {
         const struct stored *s = &f->stored[hi];
         double pass = 0, fail = 0;
@@ -1118,11 +1129,22 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
         }
         if (pass + fail == 0)
             continue;
-        expo_format_value(pass / (pass + fail), num, sizeof(num));
-        fprintf(o,
-                ",\"dockward_fleet_host_compliance_ratio{host_id=\\\"%s\\\",hostname=\\\"%s\\\"} "
-                "%s\"",
-                f->hosts[hi].id, f->hosts[hi].hostname, num);
+        double ratio = pass / (pass + fail);
+        with_ratio++;
+        lowest = ratio < lowest ? ratio : lowest;
+        for (size_t b = 0; b < n_bounds; b++)
+            le[b] += ratio <= bounds[b];
+    }
+    for (size_t b = 0; b < n_bounds; b++) {
+        expo_format_value(bounds[b], num, sizeof(num)); /* le always has a fraction: "1.0" */
+        fprintf(o, ",\"dockward_fleet_host_compliance_ratio_bucket{le=\\\"%s%s\\\"} %llu\"", num,
+                strchr(num, '.') != NULL ? "" : ".0", le[b]);
+    }
+    fprintf(o, ",\"dockward_fleet_host_compliance_ratio_bucket{le=\\\"+Inf\\\"} %llu\"", with_ratio);
+    fprintf(o, ",\"dockward_fleet_host_compliance_ratio_count %llu\"", with_ratio);
+    if (with_ratio > 0) {
+        expo_format_value(lowest, num, sizeof(num));
+        fprintf(o, ",\"dockward_fleet_lowest_host_compliance_ratio %s\"", num);
     }
     fprintf(o, "]}\n");
     free(order);

@@ -118,6 +118,13 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .dest = &c->refresh_ms,
                                    .min = 100,
                                    .max = 3600ULL * 1000 };
+    defs[n++] = (struct flag_def){ .name = "metrics.per-host",
+                                   .type = FLAG_BOOL,
+                                   .def = "false",
+                                   .help = "Also export one compliance series per host "
+                                           "(~120 bytes and one series each per scrape: for "
+                                           "small fleets whose agents are not scraped)",
+                                   .dest = &c->metrics_per_host };
     defs[n++] = (struct flag_def){ .name = "log.level",
                                    .type = FLAG_ENUM,
                                    .def = "info",

@@ -259,8 +259,20 @@ static int build_checks(struct expo *e, struct store_metrics *m)
     return rc;
 }
 
-static int build_hosts(struct expo *e, struct store_db *reader, uint64_t stale_after_ms,
-                       int64_t now_ms, char *err, size_t errlen)
+/*
+ * The bounds of the compliance histogram. Every threshold the rules and
+ * dashboards count "hosts at or below" (0.5, 0.7, 0.8, 0.9, 0.95; 1 is
+ * _count) is a bound, so those counts are exact; the rest only sharpen
+ * histogram_quantile. A ratio is pass / (pass + fail) computed in double,
+ * the same division the bounds' literals round like (9 / 10 <= 0.9).
+ */
+const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS] = {
+    0,   0.1,  0.2, 0.3,  0.4, 0.5,   0.6,  0.7,   0.75,
+    0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1,
+};
+
+static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db *reader,
+                       uint64_t stale_after_ms, int64_t now_ms, char *err, size_t errlen)
 {
     static const char sql[] = "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts";
     sqlite3 *db = store_db_sqlite(reader);
@@ -273,9 +285,18 @@ static int build_hosts(struct expo *e, struct store_db *reader, uint64_t stale_a
     rc |= expo_family(e, "dockward_fleet_hosts", METRIC_GAUGE,
                       "Hosts by state: reporting, or stale (no report within "
                       "--host.stale-after).");
-    rc |= expo_family(e, "dockward_fleet_host_compliance_ratio", METRIC_GAUGE,
-                      "passed / (passed + failed) over the host's current results.");
+    rc |= expo_family(e, "dockward_fleet_host_compliance_ratio", METRIC_HISTOGRAM,
+                      "Hosts by compliance ratio (passed / (passed + failed) over the host's "
+                      "current results); hosts with neither are not counted.");
+    rc |= expo_family(e, "dockward_fleet_lowest_host_compliance_ratio", METRIC_GAUGE,
+                      "The lowest compliance ratio of any host; absent while no host has one.");
+    if (m->per_host)
+        rc |= expo_family(e, "dockward_fleet_per_host_compliance_ratio", METRIC_GAUGE,
+                          "passed / (passed + failed) over the host's current results "
+                          "(--metrics.per-host: one series per host).");
     double reporting = 0, stale = 0;
+    double per_bucket[STORE_COMPLIANCE_BUCKETS] = { 0 };
+    double count = 0, sum = 0, lowest = 2;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t seen = sqlite3_column_int64(st, 2);
@@ -285,13 +306,24 @@ static int build_hosts(struct expo *e, struct store_db *reader, uint64_t stale_a
             reporting++;
         double pass = (double)sqlite3_column_int64(st, 3);
         double fail = (double)sqlite3_column_int64(st, 4);
-        if (pass + fail > 0) {
+        if (!(pass + fail > 0))
+            continue;
+        double ratio = pass / (pass + fail);
+        size_t b = 0;
+        while (b < STORE_COMPLIANCE_BUCKETS && ratio > store_compliance_bounds[b])
+            b++;
+        if (b < STORE_COMPLIANCE_BUCKETS)
+            per_bucket[b]++;
+        count++;
+        sum += ratio;
+        if (ratio < lowest)
+            lowest = ratio;
+        if (m->per_host) {
             struct metric_label l[] = {
                 LABEL("host_id", (const char *)sqlite3_column_text(st, 0)),
                 LABEL("hostname", (const char *)sqlite3_column_text(st, 1)),
             };
-            rc |=
-                expo_sample(e, "dockward_fleet_host_compliance_ratio", l, 2, pass / (pass + fail));
+            rc |= expo_sample(e, "dockward_fleet_per_host_compliance_ratio", l, 2, ratio);
         }
     }
     sqlite3_finalize(st);
@@ -299,6 +331,16 @@ static int build_hosts(struct expo *e, struct store_db *reader, uint64_t stale_a
         snprintf(err, errlen, "reading hosts: %s", sqlite3_errmsg(db));
         return -1;
     }
+    double cum[STORE_COMPLIANCE_BUCKETS];
+    double running = 0;
+    for (size_t b = 0; b < STORE_COMPLIANCE_BUCKETS; b++) {
+        running += per_bucket[b];
+        cum[b] = running;
+    }
+    rc |= expo_histogram(e, "dockward_fleet_host_compliance_ratio", NULL, 0,
+                         store_compliance_bounds, cum, STORE_COMPLIANCE_BUCKETS, sum, count);
+    if (count > 0)
+        rc |= expo_sample(e, "dockward_fleet_lowest_host_compliance_ratio", NULL, 0, lowest);
     struct metric_label r[] = { LABEL("state", "reporting") }, s[] = { LABEL("state", "stale") };
     rc |= expo_sample(e, "dockward_fleet_hosts", r, 1, reporting);
     rc |= expo_sample(e, "dockward_fleet_hosts", s, 1, stale);
@@ -318,7 +360,7 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db
         rc |= httpd_web_counters_render(e, &m->web, "dockward_store_");
     if (rc != 0)
         snprintf(err, errlen, "some store metrics could not be built");
-    if (build_hosts(e, reader, stale_after_ms, now_ms, err, errlen) != 0)
+    if (build_hosts(e, m, reader, stale_after_ms, now_ms, err, errlen) != 0)
         rc = -1;
     return rc == 0 ? 0 : -1;
 }

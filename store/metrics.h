@@ -8,24 +8,26 @@
  * - per check, hosts failing it and regressions: kept by the writer thread
  *   after each COMMIT from what the diff found (seeded from the database at
  *   start), under `lock`;
- * - per host ratios and hosts by state: read from the hosts table by the
- *   refresher thread, which rebuilds the whole metric set every
+ * - the hosts' compliance histogram, the lowest ratio and hosts by state:
+ *   read from the hosts table by the refresher thread, which rebuilds the whole metric set every
  *   --metrics.refresh-interval into an immutable snapshot and swaps it into
  *   the slot. A scrape only picks bytes from the current snapshot: it never
  *   runs a fleet-wide query, and never compresses.
  *
  * Both formats are rendered every refresh; a format's gzip body only once a
  * client has asked for it gzip-encoded (the slot remembers). Until then such
- * a client gets the identity body, which Accept-Encoding allows. With one
- * series per host a fleet's body is megabytes, and compressing it at zlib's
- * level 9 costs more than building it: it is done for what is scraped.
+ * a client gets the identity body, which Accept-Encoding allows. With
+ * --metrics.per-host a fleet's body is megabytes, and compressing it at
+ * zlib's level 9 costs more than building it: it is done for what is scraped.
  *
  * Cardinality: one series per check - the CIS Docker Benchmark's ids
  * (common/cis_catalog.h, 117) and at most STORE_DOCKWARD_CHECKS_MAX of
  * dockward's own ("dockward.*"); any other id a report names is left out
  * and counted (dockward_store_checks_left_out_total), so invented ids can
- * never crowd real checks out - one per host for the ratio, fixed sets for
- * the rest.
+ * never crowd real checks out - and fixed sets for the rest: the hosts'
+ * compliance is a histogram of STORE_COMPLIANCE_BUCKETS buckets, so the body
+ * does not grow with the fleet. Only --metrics.per-host (off by default)
+ * adds one series per host.
  */
 #ifndef DOCKWARD_STORE_METRICS_H
 #define DOCKWARD_STORE_METRICS_H
@@ -61,6 +63,10 @@ const char *ingest_result_name(enum ingest_result r);
 
 #define INGEST_BUCKETS 14 /* finite bounds of the latency histogram (metrics.c) */
 
+/* Finite bounds of dockward_fleet_host_compliance_ratio (metrics.c). */
+#define STORE_COMPLIANCE_BUCKETS 17
+extern const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS];
+
 struct check_figure {
     char *check_id;
     int64_t failing_hosts;
@@ -77,6 +83,8 @@ struct store_metrics {
     /* The web config's counters (bumped by the HTTP threads); rendered when web_enabled. */
     struct httpd_web_counters web;
     bool web_enabled;
+    /* --metrics.per-host: also one compliance series per host (set before the refresher starts). */
+    bool per_host;
 
     pthread_mutex_t lock;        /* guards the per-check figures below */
     struct check_figure *checks; /* sorted by check_id */

@@ -101,6 +101,7 @@ int store_main(int argc, char **argv)
     struct store_metrics metrics;
     store_metrics_init(&metrics);
     metrics.web_enabled = web != NULL;
+    metrics.per_host = cfg.metrics_per_host;
     struct store_snapshot_slot slot;
     store_snapshot_slot_init(&slot);
     struct store_writer *writer = NULL;

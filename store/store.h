@@ -73,6 +73,7 @@ struct store_config {
     uint64_t stale_after_ms;
     uint64_t retention_ms;
     uint64_t refresh_ms; /* /metrics snapshot refresh */
+    bool metrics_per_host; /* --metrics.per-host: one compliance series per host */
     const char *log_level;
     bool show_help;
     bool show_version;
