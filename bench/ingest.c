@@ -1140,7 +1140,8 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
         fprintf(o, ",\"dockward_fleet_host_compliance_ratio_bucket{le=\\\"%s%s\\\"} %llu\"", num,
                 strchr(num, '.') != NULL ? "" : ".0", le[b]);
     }
-    fprintf(o, ",\"dockward_fleet_host_compliance_ratio_bucket{le=\\\"+Inf\\\"} %llu\"", with_ratio);
+    fprintf(o, ",\"dockward_fleet_host_compliance_ratio_bucket{le=\\\"+Inf\\\"} %llu\"",
+            with_ratio);
     fprintf(o, ",\"dockward_fleet_host_compliance_ratio_count %llu\"", with_ratio);
     if (with_ratio > 0) {
         expo_format_value(lowest, num, sizeof(num));

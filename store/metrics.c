@@ -267,8 +267,7 @@ static int build_checks(struct expo *e, struct store_metrics *m)
  * the same division the bounds' literals round like (9 / 10 <= 0.9).
  */
 const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS] = {
-    0,   0.1,  0.2, 0.3,  0.4, 0.5,   0.6,  0.7,   0.75,
-    0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1,
+    0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1,
 };
 
 static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db *reader,

@@ -72,7 +72,7 @@ struct store_config {
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;
     uint64_t retention_ms;
-    uint64_t refresh_ms; /* /metrics snapshot refresh */
+    uint64_t refresh_ms;   /* /metrics snapshot refresh */
     bool metrics_per_host; /* --metrics.per-host: one compliance series per host */
     const char *log_level;
     bool show_help;
