@@ -33,25 +33,40 @@ void buf_reset(struct buf *b)
         b->data[0] = '\0';
 }
 
-/* Makes room for `extra` more bytes plus the NUL. */
-static int buf_grow(struct buf *b, size_t extra)
+size_t buf_capacity_for(const struct buf *b, size_t extra)
 {
     if (extra > b->max || b->len > b->max - extra)
-        return BUF_TOOBIG;
+        return b->cap;
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
-        return BUF_OK;
+        return b->cap;
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < need)
         ncap = ncap > ((size_t)-1) / 2 ? need : ncap * 2;
     if (ncap > b->max + 1)
         ncap = b->max + 1;
+    return ncap;
+}
+
+/* Makes room for `extra` more bytes plus the NUL. */
+static int buf_grow(struct buf *b, size_t extra)
+{
+    if (extra > b->max || b->len > b->max - extra)
+        return BUF_TOOBIG;
+    size_t ncap = buf_capacity_for(b, extra);
+    if (ncap == b->cap)
+        return BUF_OK;
     char *p = realloc(b->data, ncap);
     if (p == NULL)
         return BUF_NOMEM;
     b->data = p;
     b->cap = ncap;
     return BUF_OK;
+}
+
+int buf_reserve(struct buf *b, size_t extra)
+{
+    return buf_grow(b, extra);
 }
 
 int buf_append(struct buf *b, const void *data, size_t len)

@@ -33,6 +33,10 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 /* Appends; returns BUF_OK, BUF_NOMEM or BUF_TOOBIG (nothing appended then). */
 int buf_append(struct buf *b, const void *data, size_t len);
+/* Allocates room for `extra` more bytes now (one allocation); BUF_TOOBIG past max. */
+int buf_reserve(struct buf *b, size_t extra);
+/* The bytes allocated once `extra` more are appended (b->cap when they fit, or past max). */
+size_t buf_capacity_for(const struct buf *b, size_t extra);
 int buf_append_str(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

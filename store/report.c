@@ -44,6 +44,10 @@ struct report_arena {
     size_t total; /* bytes of every chunk, checked against cap */
     size_t cap;
     int hit_cap; /* an allocation was refused for the cap */
+    /* The shared budget every chunk is taken from (NULL: none), and its bound. */
+    atomic_size_t *budget;
+    size_t budget_max;
+    int hit_budget; /* an allocation was refused for the shared budget */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -73,9 +77,16 @@ static void *arena_alloc(void *data, size_t size)
         a->hit_cap = 1;
         return NULL; /* the cap on one report's decoded size */
     }
+    if (a->budget != NULL && !store_budget_take(a->budget, a->budget_max, chunk)) {
+        a->hit_budget = 1;
+        return NULL; /* every report being decoded or held, together */
+    }
     c = malloc(sizeof(*c) + chunk);
-    if (c == NULL)
+    if (c == NULL) {
+        if (a->budget != NULL)
+            store_budget_give(a->budget, chunk);
         return NULL;
+    }
     c->size = chunk;
     c->used = size;
     a->total += chunk;
@@ -106,6 +117,8 @@ static void arena_destroy(struct report_arena *a)
         free(c);
         c = next;
     }
+    if (a->budget != NULL)
+        store_budget_give(a->budget, a->total);
     free(a);
 }
 
@@ -414,6 +427,14 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
 enum report_decode_result store_report_decode(const void *data, size_t len, int64_t now_ms,
                                               struct store_report **out, char *err, size_t errlen)
 {
+    return store_report_decode_within(data, len, now_ms, NULL, 0, out, err, errlen);
+}
+
+enum report_decode_result store_report_decode_within(const void *data, size_t len, int64_t now_ms,
+                                                     atomic_size_t *budget, size_t budget_max,
+                                                     struct store_report **out, char *err,
+                                                     size_t errlen)
+{
     *out = NULL;
     if (len == 0) {
         seterr(err, errlen, "empty body: want a protobuf dockward.v1.Report");
@@ -428,6 +449,8 @@ enum report_decode_result store_report_decode(const void *data, size_t len, int6
         return REPORT_TOO_LARGE;
     }
     arena->cap = STORE_DECODE_MEMORY;
+    arena->budget = budget;
+    arena->budget_max = budget_max;
     struct store_report *r = arena_alloc(arena, sizeof(*r));
     if (r == NULL) {
         arena_destroy(arena);
@@ -441,8 +464,12 @@ enum report_decode_result store_report_decode(const void *data, size_t len, int6
                                  .allocator_data = arena };
     r->msg = dockward__v1__report__unpack(&alloc, len, data);
     if (r->msg == NULL) {
-        int over = arena->hit_cap;
+        int over = arena->hit_cap, busy = arena->hit_budget;
         arena_destroy(arena);
+        if (busy) {
+            seterr(err, errlen, "too many reports being decoded or queued; retry later");
+            return REPORT_BUSY;
+        }
         if (over) {
             seterr(err, errlen, "report too large to decode (over %u bytes of memory)",
                    STORE_DECODE_MEMORY);

@@ -17,6 +17,7 @@
 
 #include <dockward/v1/report.pb-c.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,7 @@ enum report_decode_result {
     REPORT_OK = 0,
     REPORT_INVALID = -1,   /* 400: malformed or against a rule; err says which */
     REPORT_TOO_LARGE = -2, /* 413: decoding would take more than STORE_DECODE_MEMORY */
+    REPORT_BUSY = -3,      /* 429: the shared budget (STORE_REPORTS_MEMORY) is spent now */
 };
 
 /*
@@ -79,6 +81,17 @@ enum report_decode_result {
  */
 enum report_decode_result store_report_decode(const void *data, size_t len, int64_t now_ms,
                                               struct store_report **out, char *err, size_t errlen);
+
+/*
+ * The same, taking every chunk of the report's memory from `budget` (at most
+ * `budget_max` bytes in all, shared by every report being decoded or held)
+ * until store_report_free gives it back; REPORT_BUSY when the budget is
+ * spent.
+ */
+enum report_decode_result store_report_decode_within(const void *data, size_t len, int64_t now_ms,
+                                                     atomic_size_t *budget, size_t budget_max,
+                                                     struct store_report **out, char *err,
+                                                     size_t errlen);
 
 void store_report_free(struct store_report *r);
 

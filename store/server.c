@@ -341,7 +341,8 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
         release_upload(req);
         return MHD_YES;
     }
-    size_t total = req->body.len + n;
+    /* Reserved at the capacity the buffer grows to (doubling), not its length. */
+    size_t total = buf_capacity_for(&req->body, n);
     if (total > req->reserved && reserve_upload(req, total - req->reserved) != 0) {
         set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
                    "too many reports being received; retry later");
@@ -356,6 +357,38 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
     return MHD_YES;
 }
 
+/*
+ * Gunzips a body within the reports budget. The size its gzip trailer
+ * declares (ISIZE, the last 4 bytes) is taken from srv->reports and
+ * allocated at once, before inflating, and is all the output may fill (a
+ * trailer that lies is a corrupt member; zlib checks ISIZE too). A trailer
+ * declaring more than STORE_INFLATED_MAX takes the whole cap instead, so
+ * the answer still tells a bomb (413) from a corrupt member (400). Returns
+ * INGEST_STORED (done; *taken to give back), INGEST_TOO_LARGE,
+ * INGEST_OVERLOADED (the budget is spent now) or INGEST_MALFORMED.
+ */
+static enum ingest_result gunzip_within(struct store_server *srv, const void *data, size_t len,
+                                        struct buf *out, size_t *taken)
+{
+    const unsigned char *p = data;
+    if (len < 18)
+        return INGEST_MALFORMED; /* header 10 + trailer 8: not a gzip member */
+    size_t isize = (size_t)p[len - 4] | (size_t)p[len - 3] << 8 | (size_t)p[len - 2] << 16 |
+                   (size_t)p[len - 1] << 24;
+    bool declared = isize <= STORE_INFLATED_MAX;
+    size_t max = declared ? isize : STORE_INFLATED_MAX;
+    if (!store_budget_take(&srv->reports, STORE_REPORTS_MEMORY, max + 1)) /* and the NUL */
+        return INGEST_OVERLOADED;
+    *taken = max + 1;
+    buf_init(out, max);
+    if (buf_reserve(out, max) != BUF_OK) /* one allocation: no realloc holds two */
+        return INGEST_MALFORMED; /* out of memory: the caller frees and gives back */
+    enum store_gunzip_result g = store_gunzip(data, len, out);
+    if (g == GUNZIP_OK)
+        return INGEST_STORED;
+    return g == GUNZIP_TOO_LARGE && !declared ? INGEST_TOO_LARGE : INGEST_MALFORMED;
+}
+
 /* The body is complete: inflate, decode, validate, queue. */
 static enum MHD_Result ingest_end(struct request *req)
 {
@@ -363,15 +396,19 @@ static enum MHD_Result ingest_end(struct request *req)
     const void *data = req->body.data ? req->body.data : "";
     size_t len = req->body.len;
     struct buf inflated;
-    buf_init(&inflated, STORE_INFLATED_MAX);
+    buf_init(&inflated, 0);
+    size_t inflated_taken = 0; /* of srv->reports (STORE_REPORTS_MEMORY) */
     if (req->gzip) {
-        enum store_gunzip_result g = store_gunzip(data, len, &inflated);
-        if (g != GUNZIP_OK) {
+        enum ingest_result refused = gunzip_within(srv, data, len, &inflated, &inflated_taken);
+        if (refused != INGEST_STORED) {
             buf_free(&inflated);
             release_upload(req);
-            if (g == GUNZIP_TOO_LARGE)
+            if (refused == INGEST_TOO_LARGE)
                 set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE,
                            "body inflates past %u bytes", STORE_INFLATED_MAX);
+            else if (refused == INGEST_OVERLOADED)
+                set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
+                           "too many reports being decoded or queued; retry later");
             else
                 set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_MALFORMED,
                            "Content-Encoding is gzip but the body is not one whole gzip "
@@ -383,13 +420,16 @@ static enum MHD_Result ingest_end(struct request *req)
     }
     char err[256];
     struct store_report *report = NULL;
-    enum report_decode_result d =
-        store_report_decode(data, len, store_now_ms(), &report, err, sizeof(err));
+    enum report_decode_result d = store_report_decode_within(
+        data, len, store_now_ms(), &srv->reports, STORE_REPORTS_MEMORY, &report, err, sizeof(err));
     buf_free(&inflated);
+    store_budget_give(&srv->reports, inflated_taken);
     release_upload(req); /* the decoded report holds what is needed */
     if (d != REPORT_OK) {
         if (d == REPORT_TOO_LARGE)
             set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE, "%s", err);
+        else if (d == REPORT_BUSY)
+            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED, "%s", err);
         else
             set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_MALFORMED, "%s", err);
         return send_answer(req);
@@ -597,6 +637,7 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
     srv->api = api;
     srv->slot = slot;
     atomic_init(&srv->uploads, 0);
+    atomic_init(&srv->reports, 0);
     struct httpd_options opts = { .listen_address = cfg->listen_address,
                                   .max_connections = (unsigned)cfg->max_connections,
                                   .completed = completed,

@@ -35,7 +35,8 @@ struct store_server {
     struct store_writer *writer;
     struct store_api *api;
     struct store_snapshot_slot *slot;
-    atomic_size_t uploads; /* body bytes being received, all connections */
+    atomic_size_t uploads; /* body buffers being received (capacity), all connections */
+    atomic_size_t reports; /* gunzipped bodies and report arenas (STORE_REPORTS_MEMORY) */
     struct httpd *httpd;
 };
 

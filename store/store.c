@@ -21,6 +21,7 @@
 #include "../common/webconfig.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -110,6 +111,9 @@ int store_main(int argc, char **argv)
     struct store_server srv = { 0 };
     int status = 1;
 
+    /* SQLite's share of the memory budget (store.h), before any connection opens. */
+    sqlite3_soft_heap_limit64(STORE_SQLITE_SOFT_HEAP);
+    sqlite3_hard_heap_limit64(STORE_SQLITE_HARD_HEAP);
     if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, &metrics, err, sizeof(err)) !=
         0) {
         webconfig_free(web);

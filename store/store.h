@@ -29,6 +29,7 @@
 #ifndef DOCKWARD_STORE_H
 #define DOCKWARD_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,10 +41,10 @@
 /* The ingest contract (README "Store"): caps enforced in server.c and report.c. */
 #define STORE_BODY_MAX      (4u * 1024 * 1024)  /* bytes on the wire -> 413 */
 #define STORE_INFLATED_MAX  (16u * 1024 * 1024) /* bytes after gunzip -> 413 */
-#define STORE_DECODE_MEMORY (64u * 1024 * 1024) /* protobuf-c allocations of one report */
+#define STORE_DECODE_MEMORY (48u * 1024 * 1024) /* protobuf-c allocations of one report -> 413 */
 #define STORE_RESULTS_MAX   100000              /* results in one report -> 400 */
 #define STORE_UPLOADS_MAX_BYTES \
-    (64u * 1024 * 1024) /* bodies being received, all connections -> 429 */
+    (32u * 1024 * 1024) /* body buffers (capacity) being received, all connections -> 429 */
 /*
  * A report's body must arrive within this (counted from its head): a body
  * trickled a byte at a time is cut off and its connection closed, so idle
@@ -51,10 +52,76 @@
  */
 #define STORE_BODY_SECONDS_MAX 30.0
 
+/*
+ * Every report past its body, together: gunzipped bodies (the gzip trailer's
+ * size, taken before inflating), decode arenas, and decoded reports queued,
+ * in the writer's batch or waiting for their answer -> 429. A lone report
+ * always fits (STORE_INFLATED_MAX + STORE_DECODE_MEMORY <= this), so a
+ * report is refused 413 for itself, never 429 for ever.
+ */
+#define STORE_REPORTS_MEMORY (80u * 1024 * 1024)
+
 /* The writer's queue (writer.c): past either bound a report gets 429. */
 #define STORE_QUEUE_REPORTS_MAX 2048
-#define STORE_QUEUE_BYTES_MAX   (96u * 1024 * 1024) /* decoded reports waiting */
+#define STORE_QUEUE_BYTES_MAX   (64u * 1024 * 1024) /* decoded reports waiting */
 #define STORE_BATCH_MAX         512                 /* reports per group transaction */
+
+/*
+ * SQLite's own memory, every connection together (sqlite3_soft/hard_heap_
+ * limit64, set before any connection opens): the page caches (nominally the
+ * writer's 32 MiB + 8 MiB for each of 4 API readers, the metrics reader and
+ * the checkpointer = 80 MiB), statements, schema and sorters. Past the soft
+ * limit SQLite recycles cache pages; the hard limit is an allocation failure
+ * (SQLITE_NOMEM: 503, the report stays with its agent).
+ */
+#define STORE_SQLITE_SOFT_HEAP (80LL * 1024 * 1024)
+#define STORE_SQLITE_HARD_HEAP (96LL * 1024 * 1024)
+
+/*
+ * The memory budget under hostile load (README "Memory under attack"): each
+ * term and what bounds it, by construction. Must stay below 256 MiB.
+ *
+ *   term                                   bound                        MiB
+ *   body buffers being received            STORE_UPLOADS_MAX_BYTES       32
+ *     (reserved at the capacity each buffer grows to; one realloc per
+ *      HTTP thread may briefly hold the old half too: 2 x 2 MiB)          4
+ *   reports past their body: gunzipped     STORE_REPORTS_MEMORY          80
+ *     bodies, decode arenas, queued and
+ *     in-batch reports until answered
+ *   SQLite (caches, statements, sorters)   STORE_SQLITE_HARD_HEAP        96
+ *   connections: libmicrohttpd's pool per  256 x 32 KiB + requests        9
+ *     connection (--web.max-connections)
+ *   /metrics snapshots (no per-host        current + building + pinned    1
+ *     series: ~17 KB per format)           by scrapes, 256 x ~40 KB = 10
+ *   code, libraries, thread stacks         measured (VmRSS at start)     ~8
+ *   ---------------------------------------------------------------------
+ *   total                                                               ~240
+ *
+ * The writer's queue (STORE_QUEUE_BYTES_MAX) is inside STORE_REPORTS_MEMORY.
+ * --metrics.per-host adds ~350 bytes per host to each snapshot and is not
+ * in this budget. bench/store_memory.sh drives this load and prints VmHWM.
+ */
+#define STORE_MEMORY_BUDGET_MIB 256
+
+/* Takes `n` bytes of a budget of `max` shared by threads; false (nothing taken) when over. */
+static inline bool store_budget_take(atomic_size_t *used, size_t max, size_t n)
+{
+    size_t before = atomic_fetch_add(used, n);
+    if (n > max || before > max - n) {
+        atomic_fetch_sub(used, n);
+        return false;
+    }
+    return true;
+}
+
+static inline void store_budget_give(atomic_size_t *used, size_t n)
+{
+    atomic_fetch_sub(used, n);
+}
+
+_Static_assert(STORE_INFLATED_MAX + STORE_DECODE_MEMORY <= STORE_REPORTS_MEMORY,
+               "a lone report must fit the reports budget");
+_Static_assert(STORE_QUEUE_BYTES_MAX <= STORE_REPORTS_MEMORY, "the queue is inside the budget");
 
 /* Report ids remembered per host for deduplication (db.c). */
 #define STORE_RECENT_IDS 8
