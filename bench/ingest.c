@@ -1304,6 +1304,39 @@ static int emit_report(struct buf *out, const char *spoil)
         rep->results[1] = rep->results[0];
     else if (strcmp(spoil, "unknown-collector") == 0)
         rep->results[0]->collector = "nosuch";
+    /*
+     * "large": valid, with LARGE_EXTRA more results of 500-byte evidence
+     * (~14 MiB inflated, a few hundred KiB gzip'd, ~17 MiB decoded): what
+     * a hostile agent sends to fill the store's queue (bench/store_memory.sh).
+     */
+    enum { LARGE_EXTRA = 25000 };
+    Dockward__V1__Result **orig_results = rep->results, **big = NULL, *extra = NULL;
+    size_t orig_n = rep->n_results;
+    static char evidence[501], targets[LARGE_EXTRA][32];
+    if (strcmp(spoil, "large") == 0) {
+        big = calloc(orig_n + LARGE_EXTRA, sizeof(*big));
+        extra = calloc(LARGE_EXTRA, sizeof(*extra));
+        if (big == NULL || extra == NULL) {
+            free(big);
+            free(extra);
+            dockward__v1__report__free_unpacked(rep, NULL);
+            return -1;
+        }
+        memset(evidence, 'e', 500);
+        memcpy(big, orig_results, orig_n * sizeof(*big));
+        for (size_t i = 0; i < LARGE_EXTRA; i++) {
+            dockward__v1__result__init(&extra[i]);
+            snprintf(targets[i], sizeof(targets[i]), "container/large-%05zu", i);
+            extra[i].check_id = "dockward.large";
+            extra[i].target = targets[i];
+            extra[i].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+            extra[i].evidence = evidence;
+            extra[i].collector = orig_results[0]->collector;
+            big[orig_n + i] = &extra[i];
+        }
+        rep->results = big;
+        rep->n_results = orig_n + LARGE_EXTRA;
+    }
     size_t len = dockward__v1__report__get_packed_size(rep);
     uint8_t *p = malloc(len);
     dockward__v1__report__pack(rep, p);
@@ -1312,6 +1345,10 @@ static int emit_report(struct buf *out, const char *spoil)
     rep->results[0]->collector = orig_collector;
     rep->results[1] = orig_second;
     rep->report_id.len = orig_id_len;
+    rep->results = orig_results;
+    rep->n_results = orig_n;
+    free(big);
+    free(extra);
     dockward__v1__report__free_unpacked(rep, NULL);
     buf_append(out, p, len);
     free(p);
@@ -1329,6 +1366,13 @@ static int emit_main(const char *name)
         strcmp(name, "future-time") == 0 || strcmp(name, "long-check") == 0 ||
         strcmp(name, "dup-pair") == 0 || strcmp(name, "unknown-collector") == 0) {
         rc = emit_report(&out, name);
+    } else if (strcmp(name, "large") == 0) {
+        struct buf raw;
+        buf_init(&raw, 64u << 20);
+        rc = emit_report(&raw, name);
+        if (rc == 0)
+            rc = gzip_compress(raw.data, raw.len, &out);
+        buf_free(&raw);
     } else if (strcmp(name, "truncated") == 0) {
         rc = emit_report(&out, "valid");
         out.len /= 2;
@@ -1534,7 +1578,8 @@ int main(int argc, char **argv)
           .metavar = "NAME",
           .help = "Write one test body to stdout and exit: valid, truncated, wrong-wire-type, "
                   "huge-length, nested-huge-length, too-many-results, unknown-fields-flood, "
-                  "oversized, gzip-bomb, gzip-corrupt, bad-id, bad-host, seq-zero, bad-status, "
+                  "oversized, gzip-bomb, gzip-corrupt, large (gzip), bad-id, bad-host, seq-zero, "
+                  "bad-status, "
                   "old-time, future-time, long-check, dup-pair, unknown-collector",
           .dest = &o.emit },
         { .name = "hold-write-lock",

@@ -453,7 +453,12 @@ enum report_decode_result store_report_decode_within(const void *data, size_t le
     arena->budget_max = budget_max;
     struct store_report *r = arena_alloc(arena, sizeof(*r));
     if (r == NULL) {
+        int busy = arena->hit_budget;
         arena_destroy(arena);
+        if (busy) {
+            seterr(err, errlen, "too many reports being decoded or queued; retry later");
+            return REPORT_BUSY;
+        }
         seterr(err, errlen, "out of memory");
         return REPORT_TOO_LARGE;
     }
@@ -480,7 +485,12 @@ enum report_decode_result store_report_decode_within(const void *data, size_t le
     }
     int rc = validate(r, now_ms, err, errlen);
     if (rc != 0) {
+        int busy = arena->hit_budget;
         arena_destroy(arena);
+        if (rc == -2 && busy) {
+            seterr(err, errlen, "too many reports being decoded or queued; retry later");
+            return REPORT_BUSY;
+        }
         if (rc == -2) {
             seterr(err, errlen, "report too large to decode");
             return REPORT_TOO_LARGE;

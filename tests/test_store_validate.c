@@ -359,6 +359,48 @@ static void test_decode_memory_cap(void **state)
     buf_free(&b);
 }
 
+/*
+ * The shared reports budget (STORE_REPORTS_MEMORY): a report's arena is
+ * taken from it chunk by chunk and given back when the report is freed; a
+ * budget spent by others refuses the next report 429 (REPORT_BUSY, retry),
+ * not 413, and leaves the budget as it found it.
+ */
+static void test_reports_budget(void **state)
+{
+    (void)state;
+    struct tb *t = valid_report();
+    size_t len;
+    uint8_t *p = tb_pack(t, &len);
+    assert_non_null(p);
+    atomic_size_t used;
+    atomic_init(&used, 0);
+    struct store_report *a = NULL, *b = NULL;
+    char err[256] = "";
+    assert_int_equal(
+        store_report_decode_within(p, len, store_now_ms(), &used, 1u << 20, &a, err, sizeof(err)),
+        REPORT_OK);
+    size_t one = atomic_load(&used);
+    assert_true(one > 0);
+    assert_int_equal(one, a->memory);
+    /* Room for one report's arena only: the second is busy, the count unchanged. */
+    assert_int_equal(
+        store_report_decode_within(p, len, store_now_ms(), &used, one, &b, err, sizeof(err)),
+        REPORT_BUSY);
+    assert_null(b);
+    assert_non_null(strstr(err, "retry later"));
+    assert_int_equal(atomic_load(&used), one);
+    store_report_free(a);
+    assert_int_equal(atomic_load(&used), 0);
+    /* Given back: it fits again. */
+    assert_int_equal(
+        store_report_decode_within(p, len, store_now_ms(), &used, one, &b, err, sizeof(err)),
+        REPORT_OK);
+    store_report_free(b);
+    assert_int_equal(atomic_load(&used), 0);
+    free(p);
+    free(t);
+}
+
 static void test_gunzip(void **state)
 {
     (void)state;
@@ -414,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_pair),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_decode_memory_cap),
+        cmocka_unit_test(test_reports_budget),
         cmocka_unit_test(test_gunzip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
