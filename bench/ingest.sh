@@ -20,26 +20,10 @@ cd "$(dirname "$0")/.."
 hosts=${1:-100000}
 secs=${2:-30}
 rounds=${3:-3}
-build=${BUILD_DIR:-build-bench}
-# shellcheck source=tests/e2e_lib.sh
-source tests/e2e_lib.sh
+# shellcheck source=bench/store_lib.sh
+source bench/store_lib.sh
+bench_store_setup ingest
 
-bash packaging/install-deps.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target dockward-store dockward-ingest-bench >/dev/null
-store_bin=$PWD/$build/dockward-store
-gen=$PWD/$build/bench/dockward-ingest-bench
-
-work=$(mktemp -d /tmp/dockward-bench-ingest-XXXXXX)
-store=""
-cleanup() {
-    if [ -n "$store" ]; then e2e_stop "$store"; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-printf 'bench %s\n' "$(e2e_random_hex 24)" >"$work/tokens"
-chmod 600 "$work/tokens"
 "$store_bin" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" 2>"$work/store.log" &
 store=$!

@@ -382,7 +382,7 @@ static enum ingest_result gunzip_within(struct store_server *srv, const void *da
     *taken = max + 1;
     buf_init(out, max);
     if (buf_reserve(out, max) != BUF_OK) /* one allocation: no realloc holds two */
-        return INGEST_MALFORMED; /* out of memory: the caller frees and gives back */
+        return INGEST_MALFORMED;         /* out of memory: the caller frees and gives back */
     enum store_gunzip_result g = store_gunzip(data, len, out);
     if (g == GUNZIP_OK)
         return INGEST_STORED;
@@ -402,6 +402,7 @@ static enum MHD_Result ingest_end(struct request *req)
         enum ingest_result refused = gunzip_within(srv, data, len, &inflated, &inflated_taken);
         if (refused != INGEST_STORED) {
             buf_free(&inflated);
+            store_budget_give(&srv->reports, inflated_taken);
             release_upload(req);
             if (refused == INGEST_TOO_LARGE)
                 set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_TOO_LARGE,

@@ -240,6 +240,15 @@ post flood "$work/unknown-fields-flood.bin" "${auth[@]}" "${proto[@]}" -H "Conte
 check "8 million unknown fields (decode memory cap): 413" test "$code" = 413
 post gzcorrupt "$work/gzip-corrupt.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
 check "corrupt gzip: 400" bash -c "[ $code = 400 ] && grep -q 'not one whole gzip member' '$work/gzcorrupt.out'"
+# Each refusal gives back what it took of the reports budget (80 MiB): after
+# 6 corrupt members that declare over 16 MiB and 6 bombs a report is still
+# decoded (and judged: 400 for its status, not 429 for a spent budget).
+for i in 1 2 3 4 5 6; do
+    post gzcorrupt$i "$work/gzip-corrupt.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
+    post gzbomb$i "$work/gzip-bomb.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: gzip"
+done
+post afterbombs "$work/bad-status.bin" "${auth[@]}" "${proto[@]}"
+check "after 12 refused gzip bodies a report is still decoded: 400, not 429 (got $code)" test "$code" = 400
 post garbage "$work/garbage.bin" "${auth[@]}" "${proto[@]}"
 check "not protobuf: 400 malformed" bash -c "[ $code = 400 ] && grep -q 'malformed protobuf' '$work/garbage.out'"
 post empty "$work/empty.bin" "${auth[@]}" "${proto[@]}"
@@ -275,7 +284,7 @@ check "after all of that: no drift event was added" \
     test "$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')" = "$before_drift"
 check "after all of that: the store still serves /healthz" test "$(e2e_http_code "$base/healthz")" = 200
 metrics >"$work/metrics2.txt"
-for pair in malformed:17 unauthorized:4 too_large:4 unsupported:3; do
+for pair in malformed:24 unauthorized:4 too_large:10 unsupported:3; do
     r=${pair%%:*} n=${pair#*:}
     check "dockward_store_ingest_total{result=\"$r\"} is $n" \
         test "$(metric_value "$work/metrics2.txt" "dockward_store_ingest_total{result=\"$r\"}")" = "$n"
