@@ -18,26 +18,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ "${#sizes[@]}" -gt 0 ] || sizes=(1000 10000 100000)
-build=${BUILD_DIR:-build-bench}
-# shellcheck source=tests/e2e_lib.sh
-source tests/e2e_lib.sh
+# shellcheck source=bench/store_lib.sh
+source bench/store_lib.sh
+bench_store_setup fleet
 
-bash packaging/install-deps.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target dockward-store dockward-ingest-bench >/dev/null
-store_bin=$PWD/$build/dockward-store
-gen=$PWD/$build/bench/dockward-ingest-bench
-
-work=$(mktemp -d /tmp/dockward-bench-fleet-XXXXXX)
-store=""
-cleanup() {
-    if [ -n "$store" ]; then e2e_stop "$store"; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-printf 'bench %s\n' "$(e2e_random_hex 24)" >"$work/tokens"
-chmod 600 "$work/tokens"
 start_store() { # start_store NAME [FLAGS...] -> $store, $port; log in $work/NAME.log
     local name=$1
     shift
@@ -52,16 +36,23 @@ start_store() { # start_store NAME [FLAGS...] -> $store, $port; log in $work/NAM
 measure() {
     sleep 2.5
     curl -s -o "$work/m.txt" "http://127.0.0.1:$port/metrics"
-    curl -s -H 'Accept-Encoding: gzip' -o /dev/null "http://127.0.0.1:$port/metrics" # ask for gzip
-    sleep 2.5
-    local gz bytes series hosts_seen
-    gz=$(curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/metrics" | wc -c)
+    local gz="" bytes series hosts_seen _
+    # The first gzip request asks for it; a later refresh compresses.
+    for _ in $(seq 1 120); do
+        curl -s -D "$work/gz.headers" -H 'Accept-Encoding: gzip' -o "$work/gz.body" \
+            "http://127.0.0.1:$port/metrics"
+        if grep -qi '^content-encoding: gzip' "$work/gz.headers"; then
+            gz=$(wc -c <"$work/gz.body")
+            break
+        fi
+        sleep 0.5
+    done
     bytes=$(wc -c <"$work/m.txt")
     series=$(grep -cv '^#' "$work/m.txt")
     hosts_seen=$(e2e_metric 'dockward_fleet_host_compliance_ratio_count' <"$work/m.txt")
     grep -v '^#' "$work/m.txt" | sed -E 's/[ ].*$//' | sort >"$work/series-$1-$2"
-    printf 'fleet metrics %-9s hosts %7s (with a ratio %7s)  body %9d bytes  gzip %8d bytes  series %6d\n' \
-        "$1" "$2" "$hosts_seen" "$bytes" "$gz" "$series"
+    printf 'fleet metrics %-9s hosts %7s (with a ratio %7s)  body %9d bytes  gzip %8s bytes  series %6d\n' \
+        "$1" "$2" "$hosts_seen" "$bytes" "${gz:-?}" "$series"
     echo "$bytes $series" >"$work/fig-$1-$2"
 }
 
