@@ -15,6 +15,9 @@
 #
 #   bash bench/ingest.sh [HOSTS] [SECONDS] [ROUNDS]    (default 100000 30 3)
 #   BUILD_DIR=build-x bash bench/ingest.sh ...          (default build-bench)
+#   STORE_BIN=/path/to/old/dockward-store bash bench/ingest.sh ...
+#                         (another store binary, e.g. an older commit's, against
+#                          this generator: old and new back to back)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-100000}
@@ -27,7 +30,7 @@ source tests/e2e_lib.sh
 bash packaging/install-deps.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target dockward-store dockward-ingest-bench >/dev/null
-store_bin=$PWD/$build/dockward-store
+store_bin=${STORE_BIN:-$PWD/$build/dockward-store}
 gen=$PWD/$build/bench/dockward-ingest-bench
 
 work=$(mktemp -d /tmp/dockward-bench-ingest-XXXXXX)
