@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_DB_SCHEMA_VERSION    2          /* 2: drift.received_ms, ordered by id */
+#define STORE_DB_SCHEMA_VERSION    4          /* 4: results packed per host, failing, no reports */
 #define STORE_DB_APPLICATION_ID    0x64776172 /* "dwar" */
 #define STORE_DB_BUSY_TIMEOUT_MS   1000       /* a locked database answers 503 after this */
 #define STORE_DB_WRITER_CACHE_KIB  32768

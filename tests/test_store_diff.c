@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "store/diff.h"
 #include "store/metrics.h"
+#include "store/rows.h"
 #include "test_store_build.h"
 
 #include <stdio.h>
@@ -54,7 +55,8 @@ static void test_every_transition(void **state)
                                     "container_runtime",
                                     "old evidence",
                                     from,
-                                    from == STORE_ERROR ? STORE_WARN : from };
+                                    from == STORE_ERROR ? STORE_WARN : from,
+                                    0 };
             struct tb t;
             tb_init(&t, HOST, 2, 0);
             tb_run(&t, "container_runtime", true);
@@ -107,8 +109,8 @@ static void test_refresh_and_unchanged(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS },
-        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS },
+        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS, 0 },
+        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 2, 0);
@@ -133,10 +135,11 @@ static void test_failed_collector_keeps_state(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS },
-        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS },
-        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS },
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 0 },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS,
+          0 },
+        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 3, 0);
@@ -173,10 +176,10 @@ static void test_removed_target_and_check_deltas(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
-        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
+        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 4, 0);
@@ -286,8 +289,60 @@ static enum store_outcome apply_one(struct store_db *db, const struct tb *t)
     return out;
 }
 
+/*
+ * The hosts' current rows as a table again (temp.current, one row per
+ * pair, as schema 2 kept them), unpacked from each host's results value, so
+ * the tests below can ask SQL about them.
+ */
+static void snapshot_current(sqlite3 *db)
+{
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE IF EXISTS temp.current; CREATE TEMP TABLE current "
+                                  "(host, check_id, target, status, collector, evidence, "
+                                  "since_ms, prior)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *rd, *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT host, data FROM results", -1, &rd, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO temp.current VALUES (?,?,?,?,?,?,?,?)", -1, &ins, NULL),
+        SQLITE_OK);
+    struct store_rows rows;
+    store_rows_init(&rows);
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        assert_int_equal(store_rows_decode(&rows, sqlite3_column_blob(rd, 1),
+                                           (size_t)sqlite3_column_bytes(rd, 1)),
+                         0);
+        for (size_t i = 0; i < rows.n; i++) {
+            const struct diff_row *r = &rows.rows[i];
+            if (i > 0)
+                assert_true(store_pair_cmp(rows.rows[i - 1].check_id, rows.rows[i - 1].target,
+                                           r->check_id, r->target) < 0);
+            sqlite3_bind_int64(ins, 1, sqlite3_column_int64(rd, 0));
+            sqlite3_bind_text(ins, 2, r->check_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, r->target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 4, r->status);
+            sqlite3_bind_text(ins, 5, r->collector, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 6, r->evidence, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 7, r->since_ms);
+            sqlite3_bind_int(ins, 8, r->prior);
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+            sqlite3_reset(ins);
+        }
+    }
+    store_rows_free(&rows);
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+}
+
+/* Report ids the store remembers: every host's recent ids. */
+#define REMEMBERED_IDS "SELECT sum(length(recent_ids)) / 16 FROM hosts"
+
 static long long query_int(struct store_db *db, const char *sql)
 {
+    if (strstr(sql, "current") != NULL)
+        snapshot_current(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     long long v = -1;
@@ -299,6 +354,8 @@ static long long query_int(struct store_db *db, const char *sql)
 
 static void query_text(struct store_db *db, const char *sql, char *out, size_t size)
 {
+    if (strstr(sql, "current") != NULL)
+        snapshot_current(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     out[0] = '\0';
@@ -333,7 +390,7 @@ static void test_db_stored_duplicate_stale(void **state)
     /* The same report again: duplicate, nothing changes. */
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_DUPLICATE);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 1);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 1);
 
     /* An older sequence with other content: stale, current state untouched, id recorded. */
     struct tb old;
@@ -344,7 +401,7 @@ static void test_db_stored_duplicate_stale(void **state)
                      STORE_PASS);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports WHERE stale = 1"), 1);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2); /* the stored one and the stale one */
     /* ...so the stale report sent again is a duplicate. */
     assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_DUPLICATE);
     /* The same sequence under a new id is not newer either. */
@@ -412,7 +469,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
     sqlite3 *other;
     assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other,
-                                  "CREATE TRIGGER boom BEFORE INSERT ON current "
+                                  "CREATE TRIGGER boom BEFORE INSERT ON failing "
                                   "WHEN NEW.check_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); "
                                   "END",
                                   NULL, NULL, NULL),
@@ -432,7 +489,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts"), 2);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE host_id = 'other-host'"),
                      0);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 2);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM checks WHERE check_id = 'boom'"), 0);
 }
@@ -446,13 +503,13 @@ static void test_db_recent_ids_bounded(void **state)
         assert_int_equal(apply_one(f->db, &t[i]), STORE_OUTCOME_STORED);
     }
     /* Only the host's last STORE_RECENT_IDS ids are kept. */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), STORE_RECENT_IDS);
     assert_int_equal(query_int(f->db, "SELECT length(recent_ids) FROM hosts"),
                      STORE_RECENT_IDS * 16);
     /* A forgotten id resent changes nothing either: its sequence is old, so stale. */
     assert_int_equal(apply_one(f->db, &t[0]), STORE_OUTCOME_STALE);
     assert_int_equal(apply_one(f->db, &t[STORE_RECENT_IDS + 1]), STORE_OUTCOME_DUPLICATE);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), STORE_RECENT_IDS);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
 }
 
@@ -561,34 +618,67 @@ static void test_db_retention(void **state)
     assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift"), REPORT_MIN_TIME_MS + 1000);
 }
 
+/* The schema-2 store's tables, as its db.c created them (for the migrations below). */
+static const char schema2_sql[] =
+    "CREATE TABLE hosts (id INTEGER PRIMARY KEY, host_id TEXT NOT NULL UNIQUE, "
+    "hostname TEXT NOT NULL, agent_version TEXT NOT NULL, catalog_version TEXT NOT NULL, "
+    "last_seq INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, generated_ms INTEGER NOT NULL, "
+    "first_seen_ms INTEGER NOT NULL, n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, "
+    "n_warn INTEGER NOT NULL, n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL, "
+    "recent_ids BLOB NOT NULL);"
+    "CREATE TABLE current (host INTEGER NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL, "
+    "status INTEGER NOT NULL, collector TEXT NOT NULL, evidence TEXT NOT NULL, "
+    "since_ms INTEGER NOT NULL, prior INTEGER NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (host, check_id, target)) WITHOUT ROWID;"
+    "CREATE INDEX current_failing ON current(check_id, host) WHERE status = 2;"
+    "CREATE TABLE reports (report_id BLOB PRIMARY KEY, host INTEGER NOT NULL, "
+    "sequence INTEGER NOT NULL, received_ms INTEGER NOT NULL, stale INTEGER NOT NULL) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE drift (id INTEGER PRIMARY KEY AUTOINCREMENT, host INTEGER NOT NULL, "
+    "check_id TEXT NOT NULL, target TEXT NOT NULL, from_status INTEGER NOT NULL, "
+    "to_status INTEGER NOT NULL, at_ms INTEGER NOT NULL, report_id BLOB NOT NULL, "
+    "regression INTEGER NOT NULL, received_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX drift_received ON drift(received_ms);"
+    "CREATE INDEX drift_host_id ON drift(host, id);"
+    "CREATE INDEX drift_check_id ON drift(check_id, id);"
+    "CREATE TABLE checks (check_id TEXT PRIMARY KEY, failing_hosts INTEGER NOT NULL, "
+    "regressions INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA application_id = 1685545330; PRAGMA user_version = 2;";
+
+/* A fresh path for a database; the caller removes it with remove_db_files. */
+static void temp_db_path(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s", msg ? msg : "?");
+}
+
 /* A store of schema 1 (drift ordered by the agent's time) is migrated at start. */
 static void test_db_migrates_schema_1(void **state)
 {
     (void)state;
     char path[] = "/tmp/dockward-test-schema1-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    /* A database as a schema-1 store left it: made by this one, then turned back. */
-    struct store_db *s0 = NULL;
-    char err0[256] = "";
-    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s0, err0, sizeof(err0)), 0);
-    store_db_close(s0);
+    temp_db_path(path);
+    /* A database as a schema-1 store left it: schema 2, turned back. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     "DROP INDEX drift_received; DROP INDEX drift_host_id; "
-                     "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
-                     "ALTER TABLE current DROP COLUMN prior; "
-                     "CREATE INDEX drift_at ON drift(at_ms); "
-                     "CREATE INDEX drift_host ON drift(host, at_ms); "
-                     "CREATE INDEX drift_check ON drift(check_id, at_ms); "
-                     "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
-                     "1767225600000, x'00', 1); PRAGMA user_version = 1;",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
+    exec_ok(db, schema2_sql);
+    exec_ok(db, "DROP INDEX drift_received; DROP INDEX drift_host_id; "
+                "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
+                "ALTER TABLE current DROP COLUMN prior; "
+                "CREATE INDEX drift_at ON drift(at_ms); "
+                "CREATE INDEX drift_host ON drift(host, at_ms); "
+                "CREATE INDEX drift_check ON drift(check_id, at_ms); "
+                "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
+                "1767225600000, x'00', 1); PRAGMA user_version = 1;");
     sqlite3_close(db);
     struct store_db *s = NULL;
     char err[256] = "";
@@ -597,6 +687,87 @@ static void test_db_migrates_schema_1(void **state)
     assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
     assert_int_equal(query_int(s, "SELECT received_ms FROM drift"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
+    store_db_close(s);
+    remove_db_files(path);
+}
+
+/*
+ * A store of schema 2 (a row per pair in `current`, a `reports` table) is
+ * migrated at start in one transaction: each host's rows packed into
+ * `results` (evidence, collector, since and prior kept), the failing pairs
+ * in `failing`, the ids of every host's ring still answered "duplicate",
+ * and a report after the migration diffs against the migrated rows.
+ */
+static void test_db_migrates_schema_2(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema2-XXXXXX";
+    temp_db_path(path);
+    struct tb t;
+    first_report(&t, 7); /* its id is in the host's ring below */
+    char ring[64];
+    for (int i = 0; i < 16; i++)
+        snprintf(ring + 2 * i, 3, "%02x", t.id[i]);
+    char sql[2048];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO hosts VALUES (1, '%s', 'web-1', '0.1.0', 'cis-docker-1.6.0', 7, "
+             "1767225600000, 1767225500000, 1767220000000, 2, 0, 1, 0, 0, x'%s');"
+             "INSERT INTO hosts VALUES (2, 'other-host', 'db-1', '0.1.0', 'cis-docker-1.6.0', 3, "
+             "1767225600000, 1767225500000, 1767220000000, 0, 1, 0, 0, 1, x'');"
+             "INSERT INTO current VALUES (1, '1.1.1', 'host', 1, 'host', 'separate mount', "
+             "1767220000000, 1);"
+             "INSERT INTO current VALUES (1, '5.5', 'container/web', 1, 'container_runtime', "
+             "'not privileged', 1767220000001, 1);"
+             "INSERT INTO current VALUES (1, '5.5', 'container/db', 3, 'container_runtime', "
+             "'cannot tell', 1767220000002, 3);"
+             "INSERT INTO current VALUES (2, '5.5', 'container/x', 2, 'container_runtime', "
+             "'privileged', 1767220000003, 2);"
+             "INSERT INTO current VALUES (2, '1.1.1', 'host', 5, 'host', 'cannot read', "
+             "1767220000004, 1);"
+             "INSERT INTO reports VALUES (x'%s', 1, 7, 1767225600000, 0);"
+             "INSERT INTO checks VALUES ('5.5', 1, 1);",
+             HOST, ring, ring);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, schema2_sql);
+    exec_ok(db, sql);
+    sqlite3_close(db);
+
+    struct store_db *s = NULL;
+    char err[256] = "";
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                  "('reports', 'current', 'current_failing')"),
+                     0);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM current"), 5);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM current WHERE host = 1"), 3);
+    char text[128];
+    query_text(s,
+               "SELECT group_concat(check_id || '|' || target || '|' || status || '|' || "
+               "collector || '|' || evidence || '|' || since_ms || '|' || prior, ';') FROM "
+               "(SELECT * FROM current WHERE host = 2 ORDER BY check_id, target)",
+               text, sizeof(text));
+    assert_string_equal(text, "1.1.1|host|5|host|cannot read|1767220000004|1;"
+                              "5.5|container/x|2|container_runtime|privileged|1767220000003|2");
+    assert_int_equal(query_int(s, "SELECT count(*) FROM failing"), 1);
+    assert_int_equal(query_int(s, "SELECT host FROM failing WHERE check_id = '5.5'"), 2);
+    /* The remembered id: the same report again changes nothing. */
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
+    /* The next report of host 1, the same results: no event, its rows as they were. */
+    struct tb next;
+    first_report(&next, 8);
+    assert_int_equal(apply_one(s, &next), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM drift"), 0);
+    assert_int_equal(query_int(s, "SELECT since_ms FROM current WHERE target = 'container/db'"),
+                     1767220000002LL);
+    /* Reopened, the new report's id is remembered as well. */
+    store_db_close(s);
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(apply_one(s, &next), STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
     store_db_close(s);
     remove_db_files(path);
 }
@@ -735,8 +906,13 @@ static void test_regression_through_error(void **state)
         bool regression;
     } cases[] = { { STORE_PASS, true }, { STORE_ABSENT, true }, { STORE_WARN, false } };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct diff_row old = { "5.5",       "container/web", "container_runtime", "error evidence",
-                                STORE_ERROR, cases[i].prior };
+        struct diff_row old = { "5.5",
+                                "container/web",
+                                "container_runtime",
+                                "error evidence",
+                                STORE_ERROR,
+                                cases[i].prior,
+                                0 };
         struct tb t;
         tb_init(&t, HOST, 2, 0);
         tb_run(&t, "container_runtime", true);
@@ -752,7 +928,8 @@ static void test_regression_through_error(void **state)
     }
     /* pass -> error keeps pass as the prior to write. */
     struct diff_row pass = { "5.5", "container/web", "container_runtime",
-                             "ok",  STORE_PASS,      STORE_PASS };
+                             "ok",  STORE_PASS,      STORE_PASS,
+                             0 };
     struct tb t;
     tb_init(&t, HOST, 2, 0);
     tb_run(&t, "container_runtime", true);
@@ -813,6 +990,7 @@ int main(void)
                                         db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
+        cmocka_unit_test(test_db_migrates_schema_2),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };

@@ -1,0 +1,204 @@
+/*
+ * rows.c - packing a host's current rows into one value; see rows.h.
+ */
+#include "rows.h"
+
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define ROWS_FORMAT    1
+#define ROWS_LEVEL     1   /* deflate level: fast, and already ~7x on results */
+#define ROWS_WINDOW    -15 /* raw deflate: no zlib header or checksum (SQLite has its own) */
+#define ROWS_VARINT    10  /* bytes of the longest varint */
+#define ROWS_RAW_LIMIT ((size_t)1 << 31) /* a packed form larger than this is corrupt */
+
+void store_rows_init(struct store_rows *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void store_rows_free(struct store_rows *r)
+{
+    free(r->rows);
+    free(r->raw);
+    store_rows_init(r);
+}
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+/* Reads a varint from [*p, end); 0, or -1 when cut short or too long. */
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+        unsigned char b = *(*p)++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+int store_rows_encode(const struct diff_row *rows, size_t n, unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    size_t raw_len = ROWS_VARINT;
+    for (size_t i = 0; i < n; i++) {
+        raw_len += 1 + ROWS_VARINT + strlen(rows[i].check_id) + strlen(rows[i].target) +
+                   strlen(rows[i].collector) + strlen(rows[i].evidence) + 4;
+    }
+    unsigned char *raw = malloc(raw_len);
+    if (raw == NULL)
+        return -1;
+    size_t at = put_varint(raw, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct diff_row *r = &rows[i];
+        raw[at++] = (unsigned char)((r->status & 15) | (r->prior & 15) << 4);
+        at += put_varint(raw + at, zigzag(r->since_ms));
+        const char *s[4] = { r->check_id, r->target, r->collector, r->evidence };
+        for (int k = 0; k < 4; k++) {
+            size_t len = strlen(s[k]) + 1;
+            memcpy(raw + at, s[k], len);
+            at += len;
+        }
+    }
+    z_stream zs = { 0 };
+    if (deflateInit2(&zs, ROWS_LEVEL, Z_DEFLATED, ROWS_WINDOW, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(raw);
+        return -1;
+    }
+    size_t cap = 1 + ROWS_VARINT + deflateBound(&zs, (uLong)at);
+    unsigned char *v = malloc(cap);
+    if (v == NULL) {
+        deflateEnd(&zs);
+        free(raw);
+        return -1;
+    }
+    v[0] = ROWS_FORMAT;
+    size_t head = 1 + put_varint(v + 1, at);
+    zs.next_in = raw;
+    zs.avail_in = (uInt)at;
+    zs.next_out = v + head;
+    zs.avail_out = (uInt)(cap - head);
+    int rc = deflate(&zs, Z_FINISH);
+    size_t len = head + (size_t)zs.total_out;
+    deflateEnd(&zs);
+    free(raw);
+    if (rc != Z_STREAM_END) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *out_len = len;
+    return 0;
+}
+
+/* Reads a NUL-terminated string at *p; NULL when none ends before `end`. */
+static const char *get_str(const unsigned char **p, const unsigned char *end)
+{
+    const unsigned char *nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (nul == NULL)
+        return NULL;
+    const char *s = (const char *)*p;
+    *p = nul + 1;
+    return s;
+}
+
+int store_rows_decode(struct store_rows *r, const void *data, size_t len)
+{
+    r->n = 0;
+    const unsigned char *p = data, *end = p + len;
+    uint64_t raw_len, count;
+    if (len < 2 || *p++ != ROWS_FORMAT || get_varint(&p, end, &raw_len) != 0 ||
+        raw_len > ROWS_RAW_LIMIT)
+        return -1;
+    if (r->raw_cap < raw_len + 1) {
+        unsigned char *nr = realloc(r->raw, raw_len + 1);
+        if (nr == NULL)
+            return -1;
+        r->raw = nr;
+        r->raw_cap = raw_len + 1;
+    }
+    z_stream zs = { 0 };
+    if (inflateInit2(&zs, ROWS_WINDOW) != Z_OK)
+        return -1;
+    zs.next_in = (unsigned char *)(uintptr_t)p;
+    zs.avail_in = (uInt)(end - p);
+    zs.next_out = r->raw;
+    zs.avail_out = (uInt)raw_len;
+    int rc = inflate(&zs, Z_FINISH);
+    size_t got = (size_t)zs.total_out;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END || got != raw_len)
+        return -1;
+    const unsigned char *q = r->raw, *qend = r->raw + raw_len;
+    if (get_varint(&q, qend, &count) != 0 || count > raw_len)
+        return -1;
+    if (r->cap < count) {
+        struct diff_row *nr = realloc(r->rows, (size_t)count * sizeof(*nr));
+        if (nr == NULL)
+            return -1;
+        r->rows = nr;
+        r->cap = (size_t)count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct diff_row *row = &r->rows[i];
+        uint64_t since;
+        if (q >= qend)
+            return -1;
+        row->status = *q & 15;
+        row->prior = *q >> 4;
+        q++;
+        if (get_varint(&q, qend, &since) != 0)
+            return -1;
+        row->since_ms = unzigzag(since);
+        if ((row->check_id = get_str(&q, qend)) == NULL ||
+            (row->target = get_str(&q, qend)) == NULL ||
+            (row->collector = get_str(&q, qend)) == NULL ||
+            (row->evidence = get_str(&q, qend)) == NULL)
+            return -1;
+    }
+    if (q != qend)
+        return -1;
+    r->n = (size_t)count;
+    return 0;
+}
+
+size_t store_rows_after(const struct store_rows *r, const char *check, const char *target)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct diff_row *m = &r->rows[mid];
+        if (store_pair_cmp(m->check_id, m->target, check, target) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
