@@ -44,12 +44,20 @@ enum reader_stmt {
 #define HOST_COLUMNS                                                                             \
     "host_id, hostname, agent_version, last_seq, last_seen_ms, n_pass, n_fail, n_warn, n_skip, " \
     "n_error"
-#define DRIFT_SELECT                                                                         \
-    "SELECT d.id, h.host_id, h.hostname, d.check_id, d.target, d.from_status, d.to_status, " \
-    "d.at_ms, d.report_id, d.regression, d.received_ms FROM drift d JOIN hosts h "           \
-    "ON h.id = d.host WHERE "
-/* The store's order: its own event id; `since` is the store's receive time (?2 unused). */
-#define DRIFT_TAIL " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id LIMIT ?4"
+/*
+ * Drift rows (one per report, its events packed: rows.h) in the store's
+ * order; a row's id is its last event's, so "d.id > after" finds the row
+ * holding the first event after `after`. `since` is the store's receive
+ * time (?2 and ?4 unused: the page is cut in C, events at a time).
+ */
+#define DRIFT_COLUMNS                                                                \
+    "SELECT d.id, d.n, h.host_id, h.hostname, d.at_ms, d.report_id, d.received_ms, " \
+    "d.events "
+#define DRIFT_SELECT DRIFT_COLUMNS "FROM drift d JOIN hosts h ON h.id = d.host WHERE "
+#define DRIFT_TAIL   " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id"
+#define DRIFT_BY_CHECK                                                            \
+    DRIFT_COLUMNS "FROM drift_checks c JOIN drift d ON d.id = c.id JOIN hosts h " \
+                  "ON h.id = d.host WHERE c.check_id = ?6 AND c.id > ?3 AND d.received_ms >= ?1 "
 
 static const char *const reader_sql[R_COUNT] = {
     [R_BEGIN] = "BEGIN",
@@ -64,14 +72,15 @@ static const char *const reader_sql[R_COUNT] = {
                 "WHERE f.check_id = ?1 AND f.host > ?2 ORDER BY f.host",
     [R_DRIFT_ALL] = DRIFT_SELECT DRIFT_TAIL,
     [R_DRIFT_HOST] = DRIFT_SELECT "d.host = ?5 AND" DRIFT_TAIL,
-    [R_DRIFT_CHECK] = DRIFT_SELECT "d.check_id = ?6 AND" DRIFT_TAIL,
-    [R_DRIFT_BOTH] = DRIFT_SELECT "d.host = ?5 AND d.check_id = ?6 AND" DRIFT_TAIL,
+    [R_DRIFT_CHECK] = DRIFT_BY_CHECK "ORDER BY c.id",
+    [R_DRIFT_BOTH] = DRIFT_BY_CHECK "AND d.host = ?5 ORDER BY c.id",
 };
 
 struct reader {
     struct store_db *db;
     sqlite3_stmt *st[R_COUNT];
-    struct store_rows rows; /* a host's results, unpacked */
+    struct store_rows rows;     /* a host's results, unpacked */
+    struct store_events events; /* a drift row's events, unpacked */
     struct reader *next;
 };
 
@@ -94,6 +103,7 @@ static void reader_close(struct reader *r)
         sqlite3_finalize(r->st[i]);
     store_db_close(r->db);
     store_rows_free(&r->rows);
+    store_events_free(&r->events);
     free(r);
 }
 
@@ -804,32 +814,51 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
     uint64_t n = 0;
     bool more = false;
     int64_t last_at = 0, last_id = 0;
-    int rc;
-    while ((rc = step(st)) == SQLITE_ROW) {
-        if (n == limit) {
-            more = true;
+    int rc = SQLITE_DONE;
+    while (!more && (rc = step(st)) == SQLITE_ROW) {
+        int64_t row_id = sqlite3_column_int64(st, 0);
+        int64_t n_events = sqlite3_column_int64(st, 1);
+        const void *packed = sqlite3_column_blob(st, 7);
+        if (n_events < 1 || n_events > row_id || packed == NULL ||
+            store_events_decode(&r->events, packed, (size_t)sqlite3_column_bytes(st, 7),
+                                (size_t)n_events) != 0) {
+            rc = SQLITE_CORRUPT;
             break;
         }
-        cJSON *ev = cJSON_CreateObject();
-        int64_t id = sqlite3_column_int64(st, 0);
-        int64_t at = sqlite3_column_int64(st, 7);
+        int64_t at = sqlite3_column_int64(st, 4);
         char rid[2 * REPORT_ID_BYTES + 1] = "";
-        if (sqlite3_column_bytes(st, 8) == REPORT_ID_BYTES)
-            hex(sqlite3_column_blob(st, 8), REPORT_ID_BYTES, rid);
-        if (ev == NULL || !cJSON_AddItemToArray(list, ev) || !add_int(ev, "id", (int64_t)id) ||
-            !add_text(ev, "host", st, 1) || !add_text(ev, "hostname", st, 2) ||
-            !add_text(ev, "check", st, 3) || !add_text(ev, "target", st, 4) ||
-            !cJSON_AddStringToObject(ev, "from", store_status_name(sqlite3_column_int(st, 5))) ||
-            !cJSON_AddStringToObject(ev, "to", store_status_name(sqlite3_column_int(st, 6))) ||
-            !add_time(ev, "at", at) || !add_time(ev, "received_at", sqlite3_column_int64(st, 10)) ||
-            !cJSON_AddStringToObject(ev, "report_id", rid) ||
-            !cJSON_AddBoolToObject(ev, "regression", sqlite3_column_int(st, 9) != 0)) {
-            rc = SQLITE_NOMEM;
-            break;
+        if (sqlite3_column_bytes(st, 5) == REPORT_ID_BYTES)
+            hex(sqlite3_column_blob(st, 5), REPORT_ID_BYTES, rid);
+        for (int64_t k = 0; k < n_events; k++) {
+            const struct store_event *e = &r->events.ev[k];
+            int64_t id = row_id - n_events + 1 + k;
+            if (id <= after_id || (check != NULL && strcmp(e->check_id, check) != 0))
+                continue;
+            if (n == limit) {
+                more = true;
+                break;
+            }
+            cJSON *ev = cJSON_CreateObject();
+            if (ev == NULL || !cJSON_AddItemToArray(list, ev) || !add_int(ev, "id", id) ||
+                !add_text(ev, "host", st, 2) || !add_text(ev, "hostname", st, 3) ||
+                !cJSON_AddStringToObject(ev, "check", e->check_id) ||
+                !cJSON_AddStringToObject(ev, "target", e->target) ||
+                !cJSON_AddStringToObject(ev, "from", store_status_name(e->from)) ||
+                !cJSON_AddStringToObject(ev, "to", store_status_name(e->to)) ||
+                !add_time(ev, "at", at) ||
+                !add_time(ev, "received_at", sqlite3_column_int64(st, 6)) ||
+                !cJSON_AddStringToObject(ev, "report_id", rid) ||
+                !cJSON_AddBoolToObject(ev, "regression", e->regression)) {
+                rc = SQLITE_NOMEM;
+                more = false;
+                break;
+            }
+            last_at = at;
+            last_id = id;
+            n++;
         }
-        last_at = at;
-        last_id = id;
-        n++;
+        if (rc == SQLITE_NOMEM)
+            break;
     }
     finish(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -94,6 +94,24 @@ static const char migrate_1_to_2_sql[] =
     "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
 
 /* Schema 4: the tables of a new database (the layout is explained at the top). */
+#define SCHEMA_DRIFT                                                                   \
+    "CREATE TABLE IF NOT EXISTS drift ("                                               \
+    " id INTEGER PRIMARY KEY,"                                                         \
+    " host INTEGER NOT NULL,"                                                          \
+    " n INTEGER NOT NULL,"                                                             \
+    " at_ms INTEGER NOT NULL,"                                                         \
+    " received_ms INTEGER NOT NULL,"                                                   \
+    " report_id BLOB NOT NULL,"                                                        \
+    " events BLOB NOT NULL);"                                                          \
+    "CREATE INDEX IF NOT EXISTS drift_received ON drift(received_ms);"                 \
+    "CREATE INDEX IF NOT EXISTS drift_host_id ON drift(host, id);"                     \
+    "CREATE TABLE IF NOT EXISTS drift_checks ("                                        \
+    " check_id TEXT NOT NULL,"                                                         \
+    " id INTEGER NOT NULL,"                                                            \
+    " PRIMARY KEY (check_id, id)) WITHOUT ROWID;"                                      \
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) " \
+    "WITHOUT ROWID;"
+
 #define SCHEMA_RESULTS                     \
     "CREATE TABLE IF NOT EXISTS results (" \
     " host INTEGER PRIMARY KEY,"           \
@@ -116,17 +134,7 @@ static const char schema_sql[] =
     " first_seen_ms INTEGER NOT NULL,"
     " n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, n_warn INTEGER NOT NULL,"
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
-    " recent_ids BLOB NOT NULL);" SCHEMA_RESULTS "CREATE TABLE IF NOT EXISTS drift ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " host INTEGER NOT NULL,"
-    " check_id TEXT NOT NULL,"
-    " target TEXT NOT NULL,"
-    " from_status INTEGER NOT NULL,"
-    " to_status INTEGER NOT NULL,"
-    " at_ms INTEGER NOT NULL,"
-    " report_id BLOB NOT NULL,"
-    " regression INTEGER NOT NULL,"
-    " received_ms INTEGER NOT NULL DEFAULT 0);" DRIFT_INDEXES "CREATE TABLE IF NOT EXISTS checks ("
+    " recent_ids BLOB NOT NULL);" SCHEMA_RESULTS SCHEMA_DRIFT "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
     " regressions INTEGER NOT NULL) WITHOUT ROWID;";
@@ -147,8 +155,13 @@ enum stmt_id {
     S_FAILING_ADD,
     S_FAILING_DELETE,
     S_DRIFT_INSERT,
+    S_DRIFT_CHECK,
     S_CHECK_ADD,
-    S_RETENTION,
+    S_RETENTION_FIND,
+    S_RETENTION_DELETE,
+    S_RETENTION_TRIM,
+    S_RETENTION_UNCHECK,
+    S_LAST_EVENT,
     S_COUNT
 };
 
@@ -174,15 +187,20 @@ static const char *const stmt_sql[S_COUNT] = {
                         "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
     [S_FAILING_ADD] = "INSERT OR IGNORE INTO failing (check_id, host) VALUES (?1, ?2)",
     [S_FAILING_DELETE] = "DELETE FROM failing WHERE check_id = ?1 AND host = ?2",
-    [S_DRIFT_INSERT] = "INSERT INTO drift (host, check_id, target, from_status, to_status, "
-                       "at_ms, report_id, regression, received_ms) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DRIFT_CHECK] = "INSERT INTO drift_checks (check_id, id) VALUES (?1, ?2)",
     [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
                     "regressions = regressions + excluded.regressions",
-    [S_RETENTION] = "DELETE FROM drift WHERE id IN "
-                    "(SELECT id FROM drift WHERE received_ms < ?1 ORDER BY received_ms LIMIT ?2)",
+    [S_RETENTION_FIND] = "SELECT id, n, events FROM drift WHERE received_ms < ?1 "
+                         "ORDER BY received_ms, id LIMIT ?2",
+    [S_RETENTION_DELETE] = "DELETE FROM drift WHERE id = ?1",
+    [S_RETENTION_TRIM] = "UPDATE drift SET n = ?2, events = ?3 WHERE id = ?1",
+    [S_RETENTION_UNCHECK] = "DELETE FROM drift_checks WHERE check_id = ?1 AND id = ?2",
+    [S_LAST_EVENT] = "INSERT INTO meta (name, value) VALUES ('last_event_id', ?1) "
+                     "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
 };
 
 /* The host's stored rows, read for one diff; strings in one growing pool. */
@@ -200,8 +218,12 @@ struct store_db {
     struct store_rows rows;      /* the writer's: the host's rows read for one diff */
     struct diff_row *next;       /* the writer's: the host's rows after one report */
     size_t next_cap;
-    struct idset ids; /* the writer's: every host's recent report ids (idset.h) */
-    bool ids_ready;   /* ids built from the hosts rows */
+    struct idset ids;           /* the writer's: every host's recent report ids (idset.h) */
+    bool ids_ready;             /* ids built from the hosts rows */
+    int64_t last_event;         /* the writer's: the last drift event id given */
+    struct store_event *events; /* the writer's: one report's events */
+    size_t events_cap;
+    struct store_events unpacked; /* the writer's: a drift row's events (retention) */
     void (*on_commit)(void *arg, int wal_pages);
     void *on_commit_arg;
 };
@@ -481,6 +503,8 @@ void store_db_close(struct store_db *db)
     sqlite3_close_v2(db->db);
     store_rows_free(&db->rows);
     free(db->next);
+    free(db->events);
+    store_events_free(&db->unpacked);
     if (db->ids_ready)
         idset_free(&db->ids);
     free(db);
@@ -618,6 +642,169 @@ static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 hos
     return rc;
 }
 
+/* Drift events of one report being regrouped by migrate_drift: strings as pool offsets. */
+struct batch {
+    struct store_event *ev;
+    size_t *off; /* two per event: check, target */
+    size_t n, cap;
+    char *pool;
+    size_t used, pool_cap;
+    int64_t last_id, host, at_ms, received_ms;
+    unsigned char report_id[64];
+    int report_id_len;
+};
+
+static int batch_add_text(struct batch *b, const unsigned char *t, size_t len, size_t *off)
+{
+    if (b->pool_cap - b->used < len + 1) {
+        size_t ncap = b->pool_cap ? b->pool_cap : 4096;
+        while (ncap - b->used < len + 1)
+            ncap *= 2;
+        char *p = realloc(b->pool, ncap);
+        if (p == NULL)
+            return -1;
+        b->pool = p;
+        b->pool_cap = ncap;
+    }
+    *off = b->used;
+    if (len > 0)
+        memcpy(b->pool + b->used, t, len);
+    b->pool[b->used + len] = '\0';
+    b->used += len + 1;
+    return 0;
+}
+
+/* Writes the batch as one drift row (and its drift_checks rows), then empties it. SQLite code. */
+static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        b->ev[i].check_id = b->pool + b->off[2 * i];
+        b->ev[i].target = b->pool + b->off[2 * i + 1];
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_events_encode(b->ev, b->n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_bind_int64(ins, 1, b->last_id);
+    sqlite3_bind_int64(ins, 2, b->host);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)b->n);
+    sqlite3_bind_int64(ins, 4, b->at_ms);
+    sqlite3_bind_int64(ins, 5, b->received_ms);
+    sqlite3_bind_blob(ins, 6, b->report_id, b->report_id_len, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 7, v, (int)len, SQLITE_STATIC);
+    int rc = run(ins);
+    free(v);
+    for (size_t i = 0; rc == SQLITE_OK && i < b->n; i++) {
+        bind_text(chk, 1, b->ev[i].check_id);
+        sqlite3_bind_int64(chk, 2, b->last_id);
+        rc = run(chk);
+    }
+    b->n = 0;
+    b->used = 0;
+    return rc;
+}
+
+/*
+ * Schema 2's drift (a row per event, three indexes) regrouped as schema 4's:
+ * the events of one report (one host, report id, at and received time, and
+ * consecutive ids) become one row keyed by its last id. Inside the caller's
+ * transaction. 0, or -1 with err.
+ */
+static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
+{
+    if (exec(db,
+             "DROP INDEX IF EXISTS drift_received; DROP INDEX IF EXISTS drift_host_id;"
+             "DROP INDEX IF EXISTS drift_check_id; ALTER TABLE drift RENAME TO "
+             "drift_v2;" SCHEMA_DRIFT
+             "INSERT INTO meta (name, value) SELECT 'last_event_id', coalesce(max(seq), 0) "
+             "FROM sqlite_sequence WHERE name IN ('drift', 'drift_v2');",
+             err, errlen) != 0)
+        return -1;
+    sqlite3_stmt *rd = NULL, *ins = NULL, *chk = NULL;
+    struct batch b = { 0 };
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT id, host, check_id, target, from_status, to_status, at_ms, "
+                                "report_id, regression, received_ms FROM drift_v2 ORDER BY id",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, "
+                                "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                -1, &ins, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
+                                -1, &chk, NULL);
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        if (step != SQLITE_ROW) {
+            if (b.n > 0)
+                rc = batch_flush(&b, ins, chk);
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        int64_t id = sqlite3_column_int64(rd, 0), host = sqlite3_column_int64(rd, 1);
+        int64_t at = sqlite3_column_int64(rd, 6), recv = sqlite3_column_int64(rd, 9);
+        const void *rid = sqlite3_column_blob(rd, 7);
+        int rid_len = sqlite3_column_bytes(rd, 7);
+        if (rid_len > (int)sizeof(b.report_id))
+            rid_len = (int)sizeof(b.report_id);
+        if (b.n > 0 && (id != b.last_id + 1 || host != b.host || at != b.at_ms ||
+                        recv != b.received_ms || rid_len != b.report_id_len ||
+                        (rid_len > 0 && memcmp(rid, b.report_id, (size_t)rid_len) != 0))) {
+            rc = batch_flush(&b, ins, chk);
+            if (rc != SQLITE_OK)
+                break;
+        }
+        if (b.n == b.cap) {
+            size_t ncap = b.cap ? b.cap * 2 : 256;
+            struct store_event *e = realloc(b.ev, ncap * sizeof(*e));
+            if (e != NULL)
+                b.ev = e;
+            size_t *o = e != NULL ? realloc(b.off, 2 * ncap * sizeof(*o)) : NULL;
+            if (o == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            b.off = o;
+            b.cap = ncap;
+        }
+        if (b.n == 0) {
+            b.host = host;
+            b.at_ms = at;
+            b.received_ms = recv;
+            b.report_id_len = rid_len;
+            if (rid_len > 0)
+                memcpy(b.report_id, rid, (size_t)rid_len);
+        }
+        if (batch_add_text(&b, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
+                           &b.off[2 * b.n]) != 0 ||
+            batch_add_text(&b, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
+                           &b.off[2 * b.n + 1]) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        b.ev[b.n] = (struct store_event){ .from = sqlite3_column_int(rd, 4),
+                                          .to = sqlite3_column_int(rd, 5),
+                                          .regression = sqlite3_column_int(rd, 8) != 0 };
+        b.n++;
+        b.last_id = id;
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "regrouping drift events: %s (%s)", sqlite3_errstr(rc),
+               sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(chk);
+    free(b.ev);
+    free(b.off);
+    free(b.pool);
+    if (rc != SQLITE_OK)
+        return -1;
+    return exec(db, "DROP TABLE drift_v2;", err, errlen);
+}
+
 /*
  * Schema 2 (or 3) -> 4, inside the caller's transaction: each host's rows
  * of the old `current` table packed into one `results` row, the (check,
@@ -665,7 +852,9 @@ static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
     free(c.pool);
     if (rc != SQLITE_OK)
         return -1;
-    return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen);
+    return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) == 0
+               ? migrate_drift(db, err, errlen)
+               : -1;
 }
 
 /*
@@ -703,6 +892,16 @@ static int load_ids(struct store_db *s, char *err, size_t errlen)
         seterr(err, errlen, "reading report ids: %s", sqlite3_errstr(rc));
         return -1;
     }
+    /* The last drift event id given: the newest row's, or what retention recorded. */
+    long long last = 0;
+    if (pragma_int(s->db,
+                   "SELECT max(coalesce((SELECT max(id) FROM drift), 0), "
+                   "coalesce((SELECT value FROM meta WHERE name = 'last_event_id'), 0))",
+                   &last) != 0) {
+        seterr(err, errlen, "reading the last drift id: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    s->last_event = last;
     return 0;
 }
 
@@ -841,31 +1040,71 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
     return rc;
 }
 
-static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+/*
+ * The report's drift events as one drift row: ids last_event + 1 .. + n in
+ * the diff's (check, target) order, and one drift_checks row per check
+ * among them. SQLite code.
+ */
+static int write_drift(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
 {
     const Dockward__V1__Report *m = job->report->msg;
+    const struct diff_result *d = &job->diff;
+    if (d->n_events == 0)
+        return SQLITE_OK;
+    if (db->events_cap < d->n_events) {
+        struct store_event *p = realloc(db->events, d->n_events * sizeof(*p));
+        if (p == NULL)
+            return SQLITE_NOMEM;
+        db->events = p;
+        db->events_cap = d->n_events;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_changes && n < d->n_events; i++) {
+        const struct diff_change *c = &d->changes[i];
+        if (c->from != c->to)
+            db->events[n++] = (struct store_event){ .check_id = c->check_id,
+                                                    .target = c->target,
+                                                    .from = c->from,
+                                                    .to = c->to,
+                                                    .regression = c->regression };
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_events_encode(db->events, n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    const int64_t id = db->last_event + (int64_t)n;
+    sqlite3_stmt *st = db->stmt[S_DRIFT_INSERT];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, host);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+    sqlite3_bind_int64(st, 4, m->generated_at_unix_ms);
+    sqlite3_bind_int64(st, 5, job->received_ms);
+    sqlite3_bind_blob(st, 6, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, v, (int)len, SQLITE_STATIC);
+    int rc = run(st);
+    free(v);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        if (i > 0 && strcmp(db->events[i - 1].check_id, db->events[i].check_id) == 0)
+            continue; /* sorted by check: one row per check */
+        st = db->stmt[S_DRIFT_CHECK];
+        bind_text(st, 1, db->events[i].check_id);
+        sqlite3_bind_int64(st, 2, id);
+        rc = run(st);
+    }
+    if (rc == SQLITE_OK)
+        db->last_event = id;
+    return rc;
+}
+
+static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+{
     const struct diff_result *d = &job->diff;
     int rc = write_results(db, job, host);
     if (rc != SQLITE_OK)
         return rc;
-    for (size_t i = 0; i < d->n_changes; i++) {
-        const struct diff_change *c = &d->changes[i];
-        if (c->from == c->to)
-            continue;
-        sqlite3_stmt *st = db->stmt[S_DRIFT_INSERT];
-        sqlite3_bind_int64(st, 1, host);
-        bind_text(st, 2, c->check_id);
-        bind_text(st, 3, c->target);
-        sqlite3_bind_int(st, 4, c->from);
-        sqlite3_bind_int(st, 5, c->to);
-        sqlite3_bind_int64(st, 6, m->generated_at_unix_ms);
-        sqlite3_bind_blob(st, 7, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int(st, 8, c->regression ? 1 : 0);
-        sqlite3_bind_int64(st, 9, job->received_ms);
-        rc = run(st);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
+    rc = write_drift(db, job, host);
+    if (rc != SQLITE_OK)
+        return rc;
     for (size_t i = 0; i < d->n_checks; i++) {
         const struct diff_check *k = &d->checks[i];
         if (k->failing_delta != 0) {
@@ -971,10 +1210,12 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
     }
     size_t failed = 0;
     idset_commit(&db->ids);
+    const int64_t first_event = db->last_event;
     for (size_t i = 0; i < n; i++) {
         struct store_job *job = jobs[i];
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
         const size_t mark = idset_mark(&db->ids);
+        const int64_t mark_event = db->last_event;
         rc = run(db->stmt[S_SAVEPOINT]);
         if (rc == SQLITE_OK)
             rc = apply_one(db, job);
@@ -988,8 +1229,10 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         describe(db, rc, "cannot store a report", err, errlen);
         failed++;
         idset_undo(&db->ids, mark);
+        db->last_event = mark_event;
         if (sqlite3_get_autocommit(db->db)) {
             idset_undo(&db->ids, 0);
+            db->last_event = first_event;
             fail_all(jobs, n);
             return -1;
         }
@@ -1000,6 +1243,7 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
             if (!sqlite3_get_autocommit(db->db))
                 run(db->stmt[S_ROLLBACK]);
             idset_undo(&db->ids, 0);
+            db->last_event = first_event;
             fail_all(jobs, n);
             return -1;
         }
@@ -1010,6 +1254,7 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         if (!sqlite3_get_autocommit(db->db))
             run(db->stmt[S_ROLLBACK]);
         idset_undo(&db->ids, 0);
+        db->last_event = first_event;
         fail_all(jobs, n);
         return -1;
     }
@@ -1018,30 +1263,122 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
     return 0;
 }
 
+/* One drift row found by retention: its id, its events, and its value (copied). */
+struct expired {
+    int64_t id;
+    size_t n;
+    unsigned char *events;
+    size_t len;
+};
+
+/*
+ * Deletes the first `take` events of drift row e (all of them: the row),
+ * and the drift_checks rows of checks none of its remaining events has.
+ * SQLite code.
+ */
+static int expire_row(struct store_db *db, const struct expired *e, size_t take)
+{
+    struct store_events *u = &db->unpacked;
+    if (store_events_decode(u, e->events, e->len, e->n) != 0)
+        return SQLITE_CORRUPT;
+    int rc;
+    if (take == e->n) {
+        sqlite3_stmt *st = db->stmt[S_RETENTION_DELETE];
+        sqlite3_bind_int64(st, 1, e->id);
+        rc = run(st);
+    } else {
+        unsigned char *v;
+        size_t len;
+        if (store_events_encode(u->ev + take, e->n - take, &v, &len) != 0)
+            return SQLITE_NOMEM;
+        sqlite3_stmt *st = db->stmt[S_RETENTION_TRIM];
+        sqlite3_bind_int64(st, 1, e->id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(e->n - take));
+        sqlite3_bind_blob(st, 3, v, (int)len, SQLITE_STATIC);
+        rc = run(st);
+        free(v);
+    }
+    for (size_t i = 0; rc == SQLITE_OK && i < take; i++) {
+        const char *check = u->ev[i].check_id;
+        bool kept = false;
+        for (size_t j = take; j < e->n && !kept; j++)
+            kept = strcmp(u->ev[j].check_id, check) == 0;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(u->ev[j].check_id, check) == 0;
+        if (kept || seen)
+            continue;
+        sqlite3_stmt *st = db->stmt[S_RETENTION_UNCHECK];
+        bind_text(st, 1, check);
+        sqlite3_bind_int64(st, 2, e->id);
+        rc = run(st);
+    }
+    return rc;
+}
+
 int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *deleted, char *err,
                        size_t errlen)
 {
     *deleted = 0;
+    if (limit <= 0)
+        return 0;
     int rc = run(db->stmt[S_BEGIN]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "retention: cannot begin", err, errlen);
         return -1;
     }
-    sqlite3_stmt *st = db->stmt[S_RETENTION];
-    sqlite3_bind_int64(st, 1, cutoff_ms);
-    sqlite3_bind_int(st, 2, limit);
-    rc = run(st);
+    /* The oldest rows (each at least one event), copied before any is changed. */
+    struct expired *rows = calloc((size_t)limit, sizeof(*rows));
+    size_t n_rows = 0;
+    rc = rows == NULL ? SQLITE_NOMEM : SQLITE_OK;
+    sqlite3_stmt *st = db->stmt[S_RETENTION_FIND];
     if (rc == SQLITE_OK) {
-        *deleted = sqlite3_changes(db->db);
-        rc = run(db->stmt[S_COMMIT]);
+        sqlite3_bind_int64(st, 1, cutoff_ms);
+        sqlite3_bind_int(st, 2, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct expired *e = &rows[n_rows];
+            e->id = sqlite3_column_int64(st, 0);
+            e->n = (size_t)sqlite3_column_int64(st, 1);
+            e->len = (size_t)sqlite3_column_bytes(st, 2);
+            e->events = malloc(e->len ? e->len : 1);
+            if (e->events == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            if (e->len > 0)
+                memcpy(e->events, sqlite3_column_blob(st, 2), e->len);
+            n_rows++;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
     }
+    /* Oldest first, event by event: a row is trimmed when the chunk ends inside it. */
+    size_t total = 0;
+    for (size_t i = 0; rc == SQLITE_OK && i < n_rows && total < (size_t)limit; i++) {
+        size_t take = rows[i].n < (size_t)limit - total ? rows[i].n : (size_t)limit - total;
+        rc = expire_row(db, &rows[i], take);
+        total += take;
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        free(rows[i].events);
+    free(rows);
+    if (rc == SQLITE_OK && total > 0) {
+        /* Ids are never given twice, even when retention empties the table. */
+        st = db->stmt[S_LAST_EVENT];
+        sqlite3_bind_int64(st, 1, db->last_event);
+        rc = run(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "retention", err, errlen);
         if (!sqlite3_get_autocommit(db->db))
             run(db->stmt[S_ROLLBACK]);
-        *deleted = 0;
         return -1;
     }
+    *deleted = (int)total;
     return 0;
 }
 

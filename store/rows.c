@@ -63,6 +63,73 @@ static int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/*
+ * Deflates raw[0..len) into a new value: `format`, the varint length, the
+ * deflated bytes. 0, or -1 on no memory.
+ */
+static int pack(unsigned char format, const unsigned char *raw, size_t len, unsigned char **out,
+                size_t *out_len)
+{
+    z_stream zs = { 0 };
+    if (deflateInit2(&zs, ROWS_LEVEL, Z_DEFLATED, ROWS_WINDOW, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    size_t cap = 1 + ROWS_VARINT + deflateBound(&zs, (uLong)len);
+    unsigned char *v = malloc(cap);
+    if (v == NULL) {
+        deflateEnd(&zs);
+        return -1;
+    }
+    v[0] = format;
+    size_t head = 1 + put_varint(v + 1, len);
+    zs.next_in = (unsigned char *)(uintptr_t)raw;
+    zs.avail_in = (uInt)len;
+    zs.next_out = v + head;
+    zs.avail_out = (uInt)(cap - head);
+    int rc = deflate(&zs, Z_FINISH);
+    size_t total = head + (size_t)zs.total_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *out_len = total;
+    return 0;
+}
+
+/*
+ * Inflates the deflated bytes at p (after the format byte) into *raw
+ * (grown as needed); *raw_len gets the length. 0, or -1.
+ */
+static int unpack(const unsigned char *p, const unsigned char *end, unsigned char **raw,
+                  size_t *raw_cap, size_t *raw_len)
+{
+    uint64_t len;
+    if (get_varint(&p, end, &len) != 0 || len > ROWS_RAW_LIMIT)
+        return -1;
+    if (*raw_cap < len + 1) {
+        unsigned char *nr = realloc(*raw, len + 1);
+        if (nr == NULL)
+            return -1;
+        *raw = nr;
+        *raw_cap = len + 1;
+    }
+    z_stream zs = { 0 };
+    if (inflateInit2(&zs, ROWS_WINDOW) != Z_OK)
+        return -1;
+    zs.next_in = (unsigned char *)(uintptr_t)p;
+    zs.avail_in = (uInt)(end - p);
+    zs.next_out = *raw;
+    zs.avail_out = (uInt)len;
+    int rc = inflate(&zs, Z_FINISH);
+    size_t got = (size_t)zs.total_out;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END || got != len)
+        return -1;
+    *raw_len = (size_t)len;
+    return 0;
+}
+
 int store_rows_encode(const struct diff_row *rows, size_t n, unsigned char **out, size_t *out_len)
 {
     *out = NULL;
@@ -87,35 +154,9 @@ int store_rows_encode(const struct diff_row *rows, size_t n, unsigned char **out
             at += len;
         }
     }
-    z_stream zs = { 0 };
-    if (deflateInit2(&zs, ROWS_LEVEL, Z_DEFLATED, ROWS_WINDOW, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(raw);
-        return -1;
-    }
-    size_t cap = 1 + ROWS_VARINT + deflateBound(&zs, (uLong)at);
-    unsigned char *v = malloc(cap);
-    if (v == NULL) {
-        deflateEnd(&zs);
-        free(raw);
-        return -1;
-    }
-    v[0] = ROWS_FORMAT;
-    size_t head = 1 + put_varint(v + 1, at);
-    zs.next_in = raw;
-    zs.avail_in = (uInt)at;
-    zs.next_out = v + head;
-    zs.avail_out = (uInt)(cap - head);
-    int rc = deflate(&zs, Z_FINISH);
-    size_t len = head + (size_t)zs.total_out;
-    deflateEnd(&zs);
+    int rc = pack(ROWS_FORMAT, raw, at, out, out_len);
     free(raw);
-    if (rc != Z_STREAM_END) {
-        free(v);
-        return -1;
-    }
-    *out = v;
-    *out_len = len;
-    return 0;
+    return rc;
 }
 
 /* Reads a NUL-terminated string at *p; NULL when none ends before `end`. */
@@ -133,28 +174,9 @@ int store_rows_decode(struct store_rows *r, const void *data, size_t len)
 {
     r->n = 0;
     const unsigned char *p = data, *end = p + len;
-    uint64_t raw_len, count;
-    if (len < 2 || *p++ != ROWS_FORMAT || get_varint(&p, end, &raw_len) != 0 ||
-        raw_len > ROWS_RAW_LIMIT)
-        return -1;
-    if (r->raw_cap < raw_len + 1) {
-        unsigned char *nr = realloc(r->raw, raw_len + 1);
-        if (nr == NULL)
-            return -1;
-        r->raw = nr;
-        r->raw_cap = raw_len + 1;
-    }
-    z_stream zs = { 0 };
-    if (inflateInit2(&zs, ROWS_WINDOW) != Z_OK)
-        return -1;
-    zs.next_in = (unsigned char *)(uintptr_t)p;
-    zs.avail_in = (uInt)(end - p);
-    zs.next_out = r->raw;
-    zs.avail_out = (uInt)raw_len;
-    int rc = inflate(&zs, Z_FINISH);
-    size_t got = (size_t)zs.total_out;
-    inflateEnd(&zs);
-    if (rc != Z_STREAM_END || got != raw_len)
+    uint64_t count;
+    size_t raw_len;
+    if (len < 2 || *p++ != ROWS_FORMAT || unpack(p, end, &r->raw, &r->raw_cap, &raw_len) != 0)
         return -1;
     const unsigned char *q = r->raw, *qend = r->raw + raw_len;
     if (get_varint(&q, qend, &count) != 0 || count > raw_len)
@@ -201,4 +223,108 @@ size_t store_rows_after(const struct store_rows *r, const char *check, const cha
             hi = mid;
     }
     return lo;
+}
+
+/* ---- drift events ---- */
+
+#define EVENTS_RAW          0
+#define EVENTS_DEFLATED     1
+#define EVENTS_DEFLATE_FROM 512 /* packed forms this long are worth deflating */
+
+void store_events_init(struct store_events *e)
+{
+    memset(e, 0, sizeof(*e));
+}
+
+void store_events_free(struct store_events *e)
+{
+    free(e->ev);
+    free(e->raw);
+    store_events_init(e);
+}
+
+int store_events_encode(const struct store_event *ev, size_t n, unsigned char **out,
+                        size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(ev[i].check_id) + strlen(ev[i].target) + 3;
+    unsigned char *raw = malloc(len);
+    if (raw == NULL)
+        return -1;
+    raw[0] = EVENTS_RAW;
+    size_t at = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t cl = strlen(ev[i].check_id) + 1, tl = strlen(ev[i].target) + 1;
+        memcpy(raw + at, ev[i].check_id, cl);
+        at += cl;
+        memcpy(raw + at, ev[i].target, tl);
+        at += tl;
+        raw[at++] = (unsigned char)((ev[i].from & 7) | (ev[i].to & 7) << 3 |
+                                    (ev[i].regression ? 1 : 0) << 6);
+    }
+    if (at >= EVENTS_DEFLATE_FROM) {
+        unsigned char *z;
+        size_t zlen;
+        if (pack(EVENTS_DEFLATED, raw + 1, at - 1, &z, &zlen) != 0) {
+            free(raw);
+            return -1;
+        }
+        if (zlen < at) {
+            free(raw);
+            *out = z;
+            *out_len = zlen;
+            return 0;
+        }
+        free(z);
+    }
+    *out = raw;
+    *out_len = at;
+    return 0;
+}
+
+int store_events_decode(struct store_events *e, const void *data, size_t len, size_t n)
+{
+    e->n = 0;
+    const unsigned char *p = data, *end = p + len;
+    if (len < 1)
+        return -1;
+    const unsigned char *q, *qend;
+    if (*p == EVENTS_RAW) {
+        q = p + 1;
+        qend = end;
+    } else if (*p == EVENTS_DEFLATED) {
+        size_t raw_len;
+        if (unpack(p + 1, end, &e->raw, &e->raw_cap, &raw_len) != 0)
+            return -1;
+        q = e->raw;
+        qend = e->raw + raw_len;
+    } else {
+        return -1;
+    }
+    if (n > (size_t)(qend - q))
+        return -1;
+    if (e->cap < n) {
+        struct store_event *ne = realloc(e->ev, n * sizeof(*ne));
+        if (ne == NULL)
+            return -1;
+        e->ev = ne;
+        e->cap = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct store_event *v = &e->ev[i];
+        if ((v->check_id = get_str(&q, qend)) == NULL || (v->target = get_str(&q, qend)) == NULL ||
+            q >= qend)
+            return -1;
+        v->from = *q & 7;
+        v->to = (*q >> 3) & 7;
+        v->regression = (*q >> 6) & 1;
+        q++;
+    }
+    if (q != qend)
+        return -1;
+    e->n = n;
+    return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "diff.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,5 +52,38 @@ int store_rows_encode(const struct diff_row *rows, size_t n, unsigned char **out
  * ""/""), by binary search over rows sorted by store_pair_cmp.
  */
 size_t store_rows_after(const struct store_rows *r, const char *check, const char *target);
+
+/*
+ * A report's drift events, packed into one value: the `drift` table's
+ * events column (schema 4, db.c), one row per report that changed
+ * anything. Format: byte 0 and the packed form, or byte 1, the varint
+ * length of the packed form and the packed form deflated (when that is
+ * smaller: a host's first report, ~150 events). The packed form: per event
+ * check, target (bytes and a NUL each) and one byte from | to << 3 |
+ * regression << 6.
+ */
+struct store_event {
+    const char *check_id;
+    const char *target;
+    int from, to; /* STORE_ABSENT .. STORE_ERROR */
+    bool regression;
+};
+
+struct store_events {
+    struct store_event *ev;
+    size_t n, cap;
+    unsigned char *raw;
+    size_t raw_cap;
+};
+
+void store_events_init(struct store_events *e);
+void store_events_free(struct store_events *e);
+
+/* Packs n events into *out (malloc'd) of *out_len bytes. 0, or -1 on no memory. */
+int store_events_encode(const struct store_event *ev, size_t n, unsigned char **out,
+                        size_t *out_len);
+
+/* Unpacks a value of exactly `n` events into e. 0, or -1 (not valid, or no memory). */
+int store_events_decode(struct store_events *e, const void *data, size_t len, size_t n);
 
 #endif

@@ -339,10 +339,61 @@ static void snapshot_current(sqlite3 *db)
 /* Report ids the store remembers: every host's recent ids. */
 #define REMEMBERED_IDS "SELECT sum(length(recent_ids)) / 16 FROM hosts"
 
+/* The drift events one per row again (temp.drift_events, as schema 2 kept them). */
+static void snapshot_drift(sqlite3 *db)
+{
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE IF EXISTS temp.drift_events; CREATE TEMP TABLE "
+                                  "drift_events (id, host, check_id, target, from_status, "
+                                  "to_status, at_ms, report_id, regression, received_ms)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *rd, *ins;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id, n, host, at_ms, report_id, received_ms, "
+                                        "events FROM drift ORDER BY id",
+                                        -1, &rd, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO temp.drift_events VALUES "
+                                        "(?,?,?,?,?,?,?,?,?,?)",
+                                        -1, &ins, NULL),
+                     SQLITE_OK);
+    struct store_events ev;
+    store_events_init(&ev);
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        sqlite3_int64 last = sqlite3_column_int64(rd, 0), n = sqlite3_column_int64(rd, 1);
+        assert_int_equal(store_events_decode(&ev, sqlite3_column_blob(rd, 6),
+                                             (size_t)sqlite3_column_bytes(rd, 6), (size_t)n),
+                         0);
+        for (sqlite3_int64 k = 0; k < n; k++) {
+            const struct store_event *e = &ev.ev[k];
+            sqlite3_bind_int64(ins, 1, last - n + 1 + k);
+            sqlite3_bind_int64(ins, 2, sqlite3_column_int64(rd, 2));
+            sqlite3_bind_text(ins, 3, e->check_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 4, e->target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 5, e->from);
+            sqlite3_bind_int(ins, 6, e->to);
+            sqlite3_bind_int64(ins, 7, sqlite3_column_int64(rd, 3));
+            sqlite3_bind_blob(ins, 8, sqlite3_column_blob(rd, 4), sqlite3_column_bytes(rd, 4),
+                              SQLITE_STATIC);
+            sqlite3_bind_int(ins, 9, e->regression ? 1 : 0);
+            sqlite3_bind_int64(ins, 10, sqlite3_column_int64(rd, 5));
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+            sqlite3_reset(ins);
+        }
+    }
+    store_events_free(&ev);
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+}
+
 static long long query_int(struct store_db *db, const char *sql)
 {
     if (strstr(sql, "current") != NULL)
         snapshot_current(store_db_sqlite(db));
+    if (strstr(sql, "drift_events") != NULL)
+        snapshot_drift(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     long long v = -1;
@@ -356,6 +407,8 @@ static void query_text(struct store_db *db, const char *sql, char *out, size_t s
 {
     if (strstr(sql, "current") != NULL)
         snapshot_current(store_db_sqlite(db));
+    if (strstr(sql, "drift_events") != NULL)
+        snapshot_drift(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     out[0] = '\0';
@@ -382,14 +435,15 @@ static void test_db_stored_duplicate_stale(void **state)
     first_report(&t, 5);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3); /* absent -> x */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE from_status = 0"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3); /* absent -> x */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE from_status = 0"),
+                     3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
     assert_int_equal(query_int(f->db, "SELECT n_pass * 10 + n_warn FROM hosts"), 21);
 
     /* The same report again: duplicate, nothing changes. */
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_DUPLICATE);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
     assert_int_equal(query_int(f->db, REMEMBERED_IDS), 1);
 
     /* An older sequence with other content: stale, current state untouched, id recorded. */
@@ -399,7 +453,7 @@ static void test_db_stored_duplicate_stale(void **state)
     assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_STALE);
     assert_int_equal(query_int(f->db, "SELECT status FROM current WHERE check_id = '1.1.1'"),
                      STORE_PASS);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
     assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2); /* the stored one and the stale one */
     /* ...so the stale report sent again is a duplicate. */
@@ -422,11 +476,11 @@ static void test_db_stored_duplicate_stale(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current WHERE target = 'container/db'"),
                      0);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 6);
-    assert_int_equal(query_int(f->db, "SELECT to_status FROM drift WHERE target = "
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 6);
+    assert_int_equal(query_int(f->db, "SELECT to_status FROM drift_events WHERE target = "
                                       "'container/db' AND from_status = 3"),
                      STORE_ABSENT);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE regression = 1"), 2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE regression = 1"), 2);
     assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '1.1.1'"),
                      1);
     assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '5.5'"), 1);
@@ -450,7 +504,7 @@ static void test_db_failed_collector(void **state)
     tb_result(&next, "1.1.1", "host", STORE_PASS, "separate mount", "host");
     assert_int_equal(apply_one(f->db, &next), STORE_OUTCOME_STORED);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 2);
 }
 
@@ -490,7 +544,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE host_id = 'other-host'"),
                      0);
     assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 4);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM checks WHERE check_id = 'boom'"), 0);
 }
 
@@ -510,7 +564,7 @@ static void test_db_recent_ids_bounded(void **state)
     assert_int_equal(apply_one(f->db, &t[0]), STORE_OUTCOME_STALE);
     assert_int_equal(apply_one(f->db, &t[STORE_RECENT_IDS + 1]), STORE_OUTCOME_DUPLICATE);
     assert_int_equal(query_int(f->db, REMEMBERED_IDS), STORE_RECENT_IDS);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
 }
 
 static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions)
@@ -602,7 +656,7 @@ static void test_db_retention(void **state)
     u.rep.generated_at_unix_ms = REPORT_MIN_TIME_MS + 1000;
     received_at_ms = 0;
     assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 4);
     int deleted = -1;
     char err[256];
     /* Retention counts from the store's receive time. Chunks of 2: the three
@@ -611,11 +665,11 @@ static void test_db_retention(void **state)
     assert_int_equal(deleted, 2);
     assert_int_equal(store_db_retention(f->db, r0 + 5000, 2, &deleted, err, sizeof(err)), 0);
     assert_int_equal(deleted, 1);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 1);
     /* Ids are never reused after deletion (AUTOINCREMENT). */
-    assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift_events"), 4);
     /* Its agent time is data beside the store's own. */
-    assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift"), REPORT_MIN_TIME_MS + 1000);
+    assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift_events"), REPORT_MIN_TIME_MS + 1000);
 }
 
 /* The schema-2 store's tables, as its db.c created them (for the migrations below). */
@@ -685,7 +739,7 @@ static void test_db_migrates_schema_1(void **state)
     if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
         fail_msg("%s", err);
     assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
-    assert_int_equal(query_int(s, "SELECT received_ms FROM drift"), 1767225600000LL);
+    assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
     store_db_close(s);
     remove_db_files(path);
@@ -725,7 +779,17 @@ static void test_db_migrates_schema_2(void **state)
              "INSERT INTO current VALUES (2, '1.1.1', 'host', 5, 'host', 'cannot read', "
              "1767220000004, 1);"
              "INSERT INTO reports VALUES (x'%s', 1, 7, 1767225600000, 0);"
-             "INSERT INTO checks VALUES ('5.5', 1, 1);",
+             "INSERT INTO checks VALUES ('5.5', 1, 1);"
+             /* Two reports' events (ids 1-3, then 5: 4 went by retention), AUTOINCREMENT at 7. */
+             "INSERT INTO drift VALUES (1, 2, '1.1.1', 'host', 0, 1, 1767220000000, x'aa', 0, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (2, 2, '5.5', 'container/x', 0, 2, 1767220000000, x'aa', 1, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (3, 2, '5.5', 'container/y', 0, 1, 1767220000000, x'aa', 0, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (5, 2, '1.1.1', 'host', 1, 5, 1767220000004, x'bb', 0, "
+             "1767220000200);"
+             "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'drift';",
              HOST, ring, ring);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -743,7 +807,7 @@ static void test_db_migrates_schema_2(void **state)
                      0);
     assert_int_equal(query_int(s, "SELECT count(*) FROM current"), 5);
     assert_int_equal(query_int(s, "SELECT count(*) FROM current WHERE host = 1"), 3);
-    char text[128];
+    char text[512];
     query_text(s,
                "SELECT group_concat(check_id || '|' || target || '|' || status || '|' || "
                "collector || '|' || evidence || '|' || since_ms || '|' || prior, ';') FROM "
@@ -759,7 +823,23 @@ static void test_db_migrates_schema_2(void **state)
     struct tb next;
     first_report(&next, 8);
     assert_int_equal(apply_one(s, &next), STORE_OUTCOME_STORED);
-    assert_int_equal(query_int(s, "SELECT count(*) FROM drift"), 0);
+    /* The drift events as they were, regrouped by report; nothing new. */
+    assert_int_equal(query_int(s, "SELECT count(*) FROM drift"), 2);
+    query_text(s,
+               "SELECT group_concat(id || ':' || check_id || ':' || target || ':' || from_status "
+               "|| to_status || regression || ':' || hex(report_id) || ':' || received_ms, ';') "
+               "FROM (SELECT * FROM drift_events ORDER BY id)",
+               text, sizeof(text));
+    assert_string_equal(text, "1:1.1.1:host:010:AA:1767220000100;2:5.5:container/x:021:AA:"
+                              "1767220000100;3:5.5:container/y:010:AA:1767220000100;"
+                              "5:1.1.1:host:150:BB:1767220000200");
+    assert_int_equal(query_int(s, "SELECT count(*) FROM drift_checks"), 3);
+    /* A change now: the next id after AUTOINCREMENT's 7. */
+    struct tb third;
+    first_report(&third, 9);
+    third.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    assert_int_equal(apply_one(s, &third), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(s, "SELECT max(id) FROM drift_events"), 8);
     assert_int_equal(query_int(s, "SELECT since_ms FROM current WHERE target = 'container/db'"),
                      1767220000002LL);
     /* Reopened, the new report's id is remembered as well. */
@@ -967,7 +1047,7 @@ static void test_db_unlisted_collectors_do_not_pile_up(void **state)
     }
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
     /* Each unlisted pair left with an event to absent (9 reports x 3). */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE to_status = 0"), 27);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0"), 27);
 }
 
 int main(void)
