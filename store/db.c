@@ -5,7 +5,12 @@
  * README). What a report costs is the pages it dirties: each is written
  * whole to the WAL at COMMIT (and again into the database by the
  * checkpoint), so the layout keeps a report's writes on as few pages as it
- * can, and away from indexes keyed by random values.
+ * can, away from indexes keyed by random values, and pages are 1 KiB
+ * (STORE_DB_PAGE_SIZE; a database made by an earlier store keeps its 4 KiB).
+ * Per report of a known host that changes a few statuses: its results row
+ * (about 3 pages), its hosts row, a failing row when it starts or stops
+ * failing a check, one drift row (appended), its (host, id) entry and one
+ * drift_checks entry per changed check.
  *
  * - results: one row per host holding all its current (check, target)
  *   rows packed and deflated into one value (rows.h: ~2.4 KB for ~150
@@ -27,14 +32,21 @@
  *   host's list is forgotten; a resend of an id that old is still harmless:
  *   its sequence is not newer than the host's, so it is answered "stale"
  *   and changes nothing.
- * - drift: append-only events, AUTOINCREMENT so an id is never reused after
- *   retention deletes the oldest. The id is the store's own order (commit
- *   order): the drift API pages by it and retention counts from
+ * - drift: append-only, one row per report that changed anything, its
+ *   events packed into one value (rows.h; deflated when large, so a host's
+ *   first report's ~150 "absent ->" events take ~1 KB instead of ~150 rows
+ *   and ~450 index entries). Event ids are the store's own order (commit
+ *   order) and never reused: a row is keyed by its last event's id and
+ *   holds n consecutive ones (id - n + 1 .. id), the writer keeps the
+ *   counter, and meta.last_event_id keeps it when retention empties the
+ *   table. The drift API pages by event id and retention counts from
  *   received_ms, the store's clock, so a late report (an outbox retrying)
  *   or an agent whose clock is off is never behind a reader's cursor nor
- *   expired at once; at_ms, the agent's time, is data beside it. Indexes
- *   on (host, id), (check, id) and received_ms serve the filters and
- *   retention.
+ *   expired at once; at_ms, the agent's time, is data beside it. Indexes:
+ *   (host, id) and received_ms, one entry per row; drift_checks (check,
+ *   row id), one per check a row has events of, serves ?check=. Retention
+ *   deletes event by event, oldest first (a row is trimmed when a chunk
+ *   ends inside it).
  * - checks: per check, the hosts failing it now and the regressions ever
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
@@ -434,10 +446,10 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
     char pragmas[256];
     if (role == STORE_DB_WRITER) {
         snprintf(pragmas, sizeof(pragmas),
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                 "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                  "PRAGMA cache_size = -%d; PRAGMA wal_autocheckpoint = 0; "
                  "PRAGMA journal_size_limit = %d; PRAGMA foreign_keys = OFF",
-                 STORE_DB_WRITER_CACHE_KIB, STORE_DB_WAL_LIMIT_BYTES);
+                 STORE_DB_PAGE_SIZE, STORE_DB_WRITER_CACHE_KIB, STORE_DB_WAL_LIMIT_BYTES);
     } else {
         snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; %s", STORE_DB_READER_CACHE_KIB,
                  role == STORE_DB_READER ? "PRAGMA query_only = 1" : "PRAGMA synchronous = FULL");

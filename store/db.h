@@ -25,13 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_DB_SCHEMA_VERSION    4          /* 4: results packed per host, failing, no reports */
-#define STORE_DB_APPLICATION_ID    0x64776172 /* "dwar" */
-#define STORE_DB_BUSY_TIMEOUT_MS   1000       /* a locked database answers 503 after this */
-#define STORE_DB_WRITER_CACHE_KIB  32768
-#define STORE_DB_READER_CACHE_KIB  8192
-#define STORE_DB_WAL_RESTART_PAGES 16384 /* 64 MiB of WAL: the writer rewinds it (writer.c) */
-#define STORE_DB_WAL_LIMIT_BYTES   (64 * 1024 * 1024) /* journal_size_limit */
+#define STORE_DB_SCHEMA_VERSION   4          /* 4: results packed per host, failing, no reports */
+#define STORE_DB_APPLICATION_ID   0x64776172 /* "dwar" */
+#define STORE_DB_BUSY_TIMEOUT_MS  1000       /* a locked database answers 503 after this */
+#define STORE_DB_WRITER_CACHE_KIB 32768
+#define STORE_DB_READER_CACHE_KIB 8192
+/*
+ * Pages of a new database. A report dirties a few pages scattered over the
+ * file (its host's rows, its hosts row, index entries), and each dirty page
+ * is written whole to the WAL at COMMIT: small pages make that small.
+ */
+#define STORE_DB_PAGE_SIZE 1024
+#define STORE_DB_WAL_RESTART_PAGES \
+    (64 * 1024 * 1024 / STORE_DB_PAGE_SIZE) /* 64 MiB of WAL: the writer rewinds it (writer.c) */
+#define STORE_DB_WAL_LIMIT_BYTES (64 * 1024 * 1024) /* journal_size_limit */
 
 enum store_db_role { STORE_DB_WRITER, STORE_DB_READER, STORE_DB_CHECKPOINTER };
 

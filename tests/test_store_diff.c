@@ -20,6 +20,7 @@
 #include "store/diff.h"
 #include "store/metrics.h"
 #include "store/rows.h"
+#include "store_schema2.h"
 #include "test_store_build.h"
 
 #include <stdio.h>
@@ -672,33 +673,6 @@ static void test_db_retention(void **state)
     assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift_events"), REPORT_MIN_TIME_MS + 1000);
 }
 
-/* The schema-2 store's tables, as its db.c created them (for the migrations below). */
-static const char schema2_sql[] =
-    "CREATE TABLE hosts (id INTEGER PRIMARY KEY, host_id TEXT NOT NULL UNIQUE, "
-    "hostname TEXT NOT NULL, agent_version TEXT NOT NULL, catalog_version TEXT NOT NULL, "
-    "last_seq INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, generated_ms INTEGER NOT NULL, "
-    "first_seen_ms INTEGER NOT NULL, n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, "
-    "n_warn INTEGER NOT NULL, n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL, "
-    "recent_ids BLOB NOT NULL);"
-    "CREATE TABLE current (host INTEGER NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL, "
-    "status INTEGER NOT NULL, collector TEXT NOT NULL, evidence TEXT NOT NULL, "
-    "since_ms INTEGER NOT NULL, prior INTEGER NOT NULL DEFAULT 0, "
-    "PRIMARY KEY (host, check_id, target)) WITHOUT ROWID;"
-    "CREATE INDEX current_failing ON current(check_id, host) WHERE status = 2;"
-    "CREATE TABLE reports (report_id BLOB PRIMARY KEY, host INTEGER NOT NULL, "
-    "sequence INTEGER NOT NULL, received_ms INTEGER NOT NULL, stale INTEGER NOT NULL) "
-    "WITHOUT ROWID;"
-    "CREATE TABLE drift (id INTEGER PRIMARY KEY AUTOINCREMENT, host INTEGER NOT NULL, "
-    "check_id TEXT NOT NULL, target TEXT NOT NULL, from_status INTEGER NOT NULL, "
-    "to_status INTEGER NOT NULL, at_ms INTEGER NOT NULL, report_id BLOB NOT NULL, "
-    "regression INTEGER NOT NULL, received_ms INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX drift_received ON drift(received_ms);"
-    "CREATE INDEX drift_host_id ON drift(host, id);"
-    "CREATE INDEX drift_check_id ON drift(check_id, id);"
-    "CREATE TABLE checks (check_id TEXT PRIMARY KEY, failing_hosts INTEGER NOT NULL, "
-    "regressions INTEGER NOT NULL) WITHOUT ROWID;"
-    "PRAGMA application_id = 1685545330; PRAGMA user_version = 2;";
-
 /* A fresh path for a database; the caller removes it with remove_db_files. */
 static void temp_db_path(char *path)
 {
@@ -724,7 +698,7 @@ static void test_db_migrates_schema_1(void **state)
     /* A database as a schema-1 store left it: schema 2, turned back. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, schema2_sql);
+    exec_ok(db, store_schema2_sql);
     exec_ok(db, "DROP INDEX drift_received; DROP INDEX drift_host_id; "
                 "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
                 "ALTER TABLE current DROP COLUMN prior; "
@@ -793,7 +767,7 @@ static void test_db_migrates_schema_2(void **state)
              HOST, ring, ring);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, schema2_sql);
+    exec_ok(db, store_schema2_sql);
     exec_ok(db, sql);
     sqlite3_close(db);
 
