@@ -716,10 +716,11 @@ static double percentile(const double *sorted, size_t n, double p)
     return sorted[k - 1];
 }
 
-static double proc_status_kib(unsigned long long pid, const char *field)
+/* The number after "field:" in /proc/<pid>/<file>, or -1. */
+static double proc_field(unsigned long long pid, const char *file, const char *field)
 {
     char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%llu/status", pid);
+    snprintf(path, sizeof(path), "/proc/%llu/%s", pid, file);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
@@ -735,6 +736,11 @@ static double proc_status_kib(unsigned long long pid, const char *field)
     return v;
 }
 
+static double proc_status_kib(unsigned long long pid, const char *field)
+{
+    return proc_field(pid, "status", field);
+}
+
 /*
  * Bytes the store process caused to be written to storage so far
  * (/proc/<pid>/io write_bytes: its WAL appends and the checkpoints copying
@@ -742,20 +748,7 @@ static double proc_status_kib(unsigned long long pid, const char *field)
  */
 static double proc_write_bytes(unsigned long long pid)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%llu/io", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    double v = -1;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        if (strncmp(line, "write_bytes:", 12) == 0) {
-            v = strtod(line + 12, NULL);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
+    return proc_field(pid, "io", "write_bytes");
 }
 
 static double file_size(const char *path)

@@ -689,6 +689,17 @@ static void exec_ok(sqlite3 *db, const char *sql)
         fail_msg("%s", msg ? msg : "?");
 }
 
+/* Opens `path` as the writer, which migrates it; checks the schema it then has. */
+static struct store_db *open_migrated(const char *path)
+{
+    struct store_db *s = NULL;
+    char err[256] = "";
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    return s;
+}
+
 /* A store of schema 1 (drift ordered by the agent's time) is migrated at start. */
 static void test_db_migrates_schema_1(void **state)
 {
@@ -708,11 +719,7 @@ static void test_db_migrates_schema_1(void **state)
                 "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
                 "1767225600000, x'00', 1); PRAGMA user_version = 1;");
     sqlite3_close(db);
-    struct store_db *s = NULL;
-    char err[256] = "";
-    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
-        fail_msg("%s", err);
-    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    struct store_db *s = open_migrated(path);
     assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
     store_db_close(s);
@@ -771,11 +778,7 @@ static void test_db_migrates_schema_2(void **state)
     exec_ok(db, sql);
     sqlite3_close(db);
 
-    struct store_db *s = NULL;
-    char err[256] = "";
-    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
-        fail_msg("%s", err);
-    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    struct store_db *s = open_migrated(path);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                                   "('reports', 'current', 'current_failing')"),
                      0);
@@ -818,8 +821,7 @@ static void test_db_migrates_schema_2(void **state)
                      1767220000002LL);
     /* Reopened, the new report's id is remembered as well. */
     store_db_close(s);
-    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
-        fail_msg("%s", err);
+    s = open_migrated(path);
     assert_int_equal(apply_one(s, &next), STORE_OUTCOME_DUPLICATE);
     assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
     store_db_close(s);
