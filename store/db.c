@@ -238,6 +238,7 @@ struct store_db {
     struct store_events unpacked; /* the writer's: a drift row's events (retention) */
     void (*on_commit)(void *arg, int wal_pages);
     void *on_commit_arg;
+    int page_scale; /* the file's page size in STORE_DB_PAGE_SIZE units (4 for an older file) */
 };
 
 sqlite3 *store_db_sqlite(struct store_db *db)
@@ -274,7 +275,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     (void)name;
     struct store_db *s = arg;
     if (s->on_commit != NULL)
-        s->on_commit(s->on_commit_arg, pages);
+        s->on_commit(s->on_commit_arg, pages * s->page_scale);
     return SQLITE_OK;
 }
 
@@ -491,6 +492,11 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
             store_db_close(s);
             return -1;
         }
+        long long page_size = STORE_DB_PAGE_SIZE;
+        if (pragma_int(s->db, "PRAGMA page_size", &page_size) != 0 ||
+            page_size < STORE_DB_PAGE_SIZE)
+            page_size = STORE_DB_PAGE_SIZE;
+        s->page_scale = (int)(page_size / STORE_DB_PAGE_SIZE);
         sqlite3_wal_hook(s->db, wal_hook, s);
     } else {
         long long version = 0;

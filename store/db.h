@@ -97,7 +97,11 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
  */
 int store_db_checkpoint(struct store_db *db, bool restart);
 
-/* Called after each writer COMMIT with the WAL's size in pages. */
+/*
+ * Called after each writer COMMIT with the WAL's size in pages of
+ * STORE_DB_PAGE_SIZE (a database made with larger pages counts each as
+ * several), so the WAL thresholds are the same bytes for any file.
+ */
 void store_db_on_commit(struct store_db *db, void (*fn)(void *arg, int wal_pages), void *arg);
 
 /*
