@@ -846,6 +846,83 @@ static void test_db_refuses_foreign_file(void **state)
     remove_db_files(path);
 }
 
+/*
+ * A packed value cut at any length, or with a byte flipped, is refused
+ * (never read past its end), for a host's results and for drift events.
+ */
+static void test_packed_values_checked(void **state)
+{
+    (void)state;
+    struct diff_row rows[] = {
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 1767225600000 },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_ERROR, STORE_FAIL, -5 },
+    };
+    unsigned char *v;
+    size_t len;
+    assert_int_equal(store_rows_encode(rows, 2, &v, &len), 0);
+    struct store_rows r;
+    store_rows_init(&r);
+    assert_int_equal(store_rows_decode(&r, v, len), 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.rows[1].evidence, "privileged");
+    assert_int_equal(r.rows[1].prior, STORE_FAIL);
+    assert_int_equal(r.rows[1].since_ms, -5);
+    assert_int_equal(store_rows_after(&r, "1.1.1", "host"), 1);
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(store_rows_decode(&r, v, cut), -1);
+    v[0] ^= 0x40;
+    assert_int_equal(store_rows_decode(&r, v, len), -1);
+    free(v);
+    store_rows_free(&r);
+
+    /* Events: a few (packed as they are) and many (deflated). */
+    struct store_event ev[200];
+    for (size_t n = 3; n <= 200; n += 197) {
+        for (size_t i = 0; i < n; i++)
+            ev[i] = (struct store_event){ .check_id = i % 2 ? "5.5" : "1.1.1",
+                                          .target = "container/web",
+                                          .from = (int)(i % 6),
+                                          .to = (int)((i + 1) % 6),
+                                          .regression = i % 3 == 0 };
+        assert_int_equal(store_events_encode(ev, n, &v, &len), 0);
+        struct store_events e;
+        store_events_init(&e);
+        assert_int_equal(store_events_decode(&e, v, len, n), 0);
+        assert_int_equal(e.ev[n - 1].to, (int)(n % 6));
+        assert_int_equal(e.ev[0].regression, true);
+        assert_int_equal(store_events_decode(&e, v, len, n + 1), -1);
+        for (size_t cut = 0; cut < len; cut++)
+            assert_int_equal(store_events_decode(&e, v, cut, n), -1);
+        free(v);
+        store_events_free(&e);
+    }
+}
+
+/* A host whose results row is damaged: its report is refused alone (503), the batch goes on. */
+static void test_db_damaged_results_row(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb a, b;
+    first_report(&a, 1);
+    assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
+    exec_ok(store_db_sqlite(f->db), "UPDATE results SET data = x'01ff00'");
+    first_report(&a, 2);
+    tb_init(&b, "other-host", 1, 0);
+    tb_run(&b, "host", true);
+    tb_result(&b, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
+    struct store_report *r[2] = { decode(&a), decode(&b) };
+    enum store_outcome out[2];
+    assert_int_equal(apply(f->db, r, 2, out), 0);
+    assert_int_equal(out[0], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    store_report_free(r[0]);
+    store_report_free(r[1]);
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts WHERE host_id = '" HOST "'"), 1);
+    /* Its id was not remembered: once repaired, the same report goes in. */
+    exec_ok(store_db_sqlite(f->db), "DELETE FROM results WHERE data = x'01ff00'");
+    assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
+}
+
 /* issue 18 #4: under umask 022 the database, -wal and -shm are still 0600. */
 static void test_db_files_private_whatever_the_umask(void **state)
 {
@@ -1047,6 +1124,8 @@ int main(void)
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
+        cmocka_unit_test(test_packed_values_checked),
+        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
