@@ -716,10 +716,11 @@ static double percentile(const double *sorted, size_t n, double p)
     return sorted[k - 1];
 }
 
-static double proc_status_kib(unsigned long long pid, const char *field)
+/* The number after "field:" in /proc/<pid>/<file>, or -1. */
+static double proc_field(unsigned long long pid, const char *file, const char *field)
 {
     char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%llu/status", pid);
+    snprintf(path, sizeof(path), "/proc/%llu/%s", pid, file);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
@@ -733,6 +734,21 @@ static double proc_status_kib(unsigned long long pid, const char *field)
     }
     fclose(f);
     return v;
+}
+
+static double proc_status_kib(unsigned long long pid, const char *field)
+{
+    return proc_field(pid, "status", field);
+}
+
+/*
+ * Bytes the store process caused to be written to storage so far
+ * (/proc/<pid>/io write_bytes: its WAL appends and the checkpoints copying
+ * them into the database), or -1. The disk work per report.
+ */
+static double proc_write_bytes(unsigned long long pid)
+{
+    return proc_field(pid, "io", "write_bytes");
 }
 
 static double file_size(const char *path)
@@ -757,6 +773,8 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
         memset(ws[i].counts, 0, sizeof(ws[i].counts));
         ws[i].n_lat = 0;
     }
+    unsigned long long pid = ws[0].opt->store_pid;
+    double written0 = pid ? proc_write_bytes(pid) : -1;
     double t0 = mono_s();
     for (size_t i = 0; i < n; i++)
         ws[i].end_at = t0 + secs;
@@ -765,6 +783,7 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
     for (size_t i = 0; i < n; i++)
         pthread_join(th[i], NULL);
     double elapsed = mono_s() - t0;
+    double written1 = pid ? proc_write_bytes(pid) : -1;
     uint64_t counts[R_KINDS] = { 0 };
     size_t total_lat = 0;
     for (size_t i = 0; i < n; i++) {
@@ -793,6 +812,10 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
            (unsigned long long)counts[R_STALE], (unsigned long long)counts[R_429],
            (unsigned long long)counts[R_503], (unsigned long long)counts[R_OTHER],
            (unsigned long long)counts[R_ERROR]);
+    if (written0 >= 0 && written1 >= 0 && counts[R_STORED] > 0)
+        printf("%-9s disk writes %.1f MiB = %.1f KiB per stored report\n", title,
+               (written1 - written0) / 1048576.0,
+               (written1 - written0) / 1024.0 / (double)counts[R_STORED]);
     free(all);
     fflush(stdout);
     return res;

@@ -15,6 +15,9 @@
 #
 #   bash bench/ingest.sh [HOSTS] [SECONDS] [ROUNDS]    (default 100000 30 3)
 #   BUILD_DIR=build-x bash bench/ingest.sh ...          (default build-bench)
+#   STORE_BIN=/path/to/old/dockward-store bash bench/ingest.sh ...
+#                         (another store binary, e.g. an older commit's, against
+#                          this generator: old and new back to back)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-100000}

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "report.h"
+#include "rows.h"
 #include "timestamp.h"
 
 #include "../common/expo.h"
@@ -43,12 +44,20 @@ enum reader_stmt {
 #define HOST_COLUMNS                                                                             \
     "host_id, hostname, agent_version, last_seq, last_seen_ms, n_pass, n_fail, n_warn, n_skip, " \
     "n_error"
-#define DRIFT_SELECT                                                                         \
-    "SELECT d.id, h.host_id, h.hostname, d.check_id, d.target, d.from_status, d.to_status, " \
-    "d.at_ms, d.report_id, d.regression, d.received_ms FROM drift d JOIN hosts h "           \
-    "ON h.id = d.host WHERE "
-/* The store's order: its own event id; `since` is the store's receive time (?2 unused). */
-#define DRIFT_TAIL " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id LIMIT ?4"
+/*
+ * Drift rows (one per report, its events packed: rows.h) in the store's
+ * order; a row's id is its last event's, so "d.id > after" finds the row
+ * holding the first event after `after`. `since` is the store's receive
+ * time (?2 and ?4 unused: the page is cut in C, events at a time).
+ */
+#define DRIFT_COLUMNS                                                                \
+    "SELECT d.id, d.n, h.host_id, h.hostname, d.at_ms, d.report_id, d.received_ms, " \
+    "d.events "
+#define DRIFT_SELECT DRIFT_COLUMNS "FROM drift d JOIN hosts h ON h.id = d.host WHERE "
+#define DRIFT_TAIL   " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id"
+#define DRIFT_BY_CHECK                                                            \
+    DRIFT_COLUMNS "FROM drift_checks c JOIN drift d ON d.id = c.id JOIN hosts h " \
+                  "ON h.id = d.host WHERE c.check_id = ?6 AND c.id > ?3 AND d.received_ms >= ?1 "
 
 static const char *const reader_sql[R_COUNT] = {
     [R_BEGIN] = "BEGIN",
@@ -56,23 +65,22 @@ static const char *const reader_sql[R_COUNT] = {
     [R_HOSTS] = "SELECT " HOST_COLUMNS " FROM hosts WHERE host_id > ?1 ORDER BY host_id LIMIT ?2",
     [R_HOST] = "SELECT " HOST_COLUMNS ", id, catalog_version, generated_ms, first_seen_ms "
                "FROM hosts WHERE host_id = ?1",
-    [R_HOST_ROWS] = "SELECT check_id, target, status, collector, evidence, since_ms FROM current "
-                    "WHERE host = ?1 AND (check_id, target) > (?2, ?3) "
-                    "ORDER BY check_id, target LIMIT ?4",
+    [R_HOST_ROWS] = "SELECT data FROM results WHERE host = ?1",
     [R_HOST_ID] = "SELECT id FROM hosts WHERE host_id = ?1",
-    [R_CHECK] = "SELECT c.host, h.host_id, h.hostname, h.last_seen_ms, c.target "
-                "FROM current c JOIN hosts h ON h.id = c.host "
-                "WHERE c.check_id = ?1 AND c.status = 2 AND c.host > ?2 "
-                "ORDER BY c.host, c.target",
+    [R_CHECK] = "SELECT f.host, h.host_id, h.hostname, h.last_seen_ms, r.data "
+                "FROM failing f JOIN hosts h ON h.id = f.host JOIN results r ON r.host = f.host "
+                "WHERE f.check_id = ?1 AND f.host > ?2 ORDER BY f.host",
     [R_DRIFT_ALL] = DRIFT_SELECT DRIFT_TAIL,
     [R_DRIFT_HOST] = DRIFT_SELECT "d.host = ?5 AND" DRIFT_TAIL,
-    [R_DRIFT_CHECK] = DRIFT_SELECT "d.check_id = ?6 AND" DRIFT_TAIL,
-    [R_DRIFT_BOTH] = DRIFT_SELECT "d.host = ?5 AND d.check_id = ?6 AND" DRIFT_TAIL,
+    [R_DRIFT_CHECK] = DRIFT_BY_CHECK "ORDER BY c.id",
+    [R_DRIFT_BOTH] = DRIFT_BY_CHECK "AND d.host = ?5 ORDER BY c.id",
 };
 
 struct reader {
     struct store_db *db;
     sqlite3_stmt *st[R_COUNT];
+    struct store_rows rows;     /* a host's results, unpacked */
+    struct store_events events; /* a drift row's events, unpacked */
     struct reader *next;
 };
 
@@ -94,6 +102,8 @@ static void reader_close(struct reader *r)
     for (int i = 0; i < R_COUNT; i++)
         sqlite3_finalize(r->st[i]);
     store_db_close(r->db);
+    store_rows_free(&r->rows);
+    store_events_free(&r->events);
     free(r);
 }
 
@@ -547,38 +557,46 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
     }
     st = r->st[R_HOST_ROWS];
     sqlite3_bind_int64(st, 1, rowid);
-    sqlite3_bind_text(st, 2, after_check, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, after_target, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    rc = step(st);
+    r->rows.n = 0;
+    if (rc == SQLITE_ROW) {
+        const void *v = sqlite3_column_blob(st, 0);
+        rc = v != NULL && store_rows_decode(&r->rows, v, (size_t)sqlite3_column_bytes(st, 0)) == 0
+                 ? SQLITE_DONE
+                 : SQLITE_CORRUPT;
+    }
+    finish(st);
     uint64_t n = 0;
     bool more = false;
     char next[2 * (REPORT_CHECK_ID_MAX + REPORT_TARGET_MAX) + 2] = "";
-    while ((rc = step(st)) == SQLITE_ROW) {
+    for (size_t i = store_rows_after(&r->rows, after_check, after_target);
+         rc == SQLITE_DONE && i < r->rows.n; i++) {
         if (n == limit) {
             more = true;
             break;
         }
         n++;
+        const struct diff_row *w = &r->rows.rows[i];
         /* The cursor of the row before the next page: hex, so any bytes survive the URL. */
-        const unsigned char *ck = sqlite3_column_text(st, 0), *tg = sqlite3_column_text(st, 1);
-        int cl = sqlite3_column_bytes(st, 0), tl = sqlite3_column_bytes(st, 1);
-        if (ck != NULL && tg != NULL && cl <= REPORT_CHECK_ID_MAX && tl <= REPORT_TARGET_MAX) {
-            hex(ck, (size_t)cl, next);
+        size_t cl = strlen(w->check_id), tl = strlen(w->target);
+        if (cl <= REPORT_CHECK_ID_MAX && tl <= REPORT_TARGET_MAX) {
+            hex((const unsigned char *)w->check_id, cl, next);
             next[2 * cl] = '-';
-            hex(tg, (size_t)tl, next + 2 * cl + 1);
+            hex((const unsigned char *)w->target, tl, next + 2 * cl + 1);
         }
         cJSON *row = cJSON_CreateObject();
-        if (row == NULL || !cJSON_AddItemToArray(list, row) || !add_text(row, "check", st, 0) ||
-            !add_text(row, "target", st, 1) ||
-            !cJSON_AddStringToObject(row, "status", store_status_name(sqlite3_column_int(st, 2))) ||
-            !add_text(row, "evidence", st, 4) || !add_text(row, "collector", st, 3) ||
-            !add_time(row, "since", sqlite3_column_int64(st, 5))) {
+        if (row == NULL || !cJSON_AddItemToArray(list, row) ||
+            !cJSON_AddStringToObject(row, "check", w->check_id) ||
+            !cJSON_AddStringToObject(row, "target", w->target) ||
+            !cJSON_AddStringToObject(row, "status", store_status_name(w->status)) ||
+            !cJSON_AddStringToObject(row, "evidence", w->evidence) ||
+            !cJSON_AddStringToObject(row, "collector", w->collector) ||
+            !add_time(row, "since", w->since_ms)) {
             rc = SQLITE_NOMEM;
             break;
         }
     }
-    finish(st);
-    if (rc != SQLITE_DONE && !(more && rc == SQLITE_ROW)) {
+    if (rc != SQLITE_DONE) {
         cJSON_Delete(doc);
         db_error(r, resp);
         return;
@@ -590,6 +608,20 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
         return;
     }
     respond_json(resp, 200, doc);
+}
+
+/* The index of the first row of `check` (or where it would be) in rows sorted by check. */
+static size_t check_first(const struct store_rows *rows, const char *check)
+{
+    size_t lo = 0, hi = rows->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(rows->rows[mid].check_id, check) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static void get_check(struct store_api *api, struct reader *r, const char *id,
@@ -646,13 +678,25 @@ static void get_check(struct store_api *api, struct reader *r, const char *id,
             current = host;
             n++;
         }
-        const unsigned char *t = sqlite3_column_text(st, 4);
-        cJSON *ts = cJSON_CreateString(t ? (const char *)t : "");
-        if (ts == NULL || !cJSON_AddItemToArray(targets, ts)) {
-            cJSON_Delete(ts);
-            rc = SQLITE_NOMEM;
+        /* Its targets failing the check: one run of its rows, in target order. */
+        const void *v = sqlite3_column_blob(st, 4);
+        if (v == NULL || store_rows_decode(&r->rows, v, (size_t)sqlite3_column_bytes(st, 4)) != 0) {
+            rc = SQLITE_CORRUPT;
             break;
         }
+        for (size_t i = check_first(&r->rows, id);
+             i < r->rows.n && strcmp(r->rows.rows[i].check_id, id) == 0; i++) {
+            if (r->rows.rows[i].status != STORE_FAIL)
+                continue;
+            cJSON *ts = cJSON_CreateString(r->rows.rows[i].target);
+            if (ts == NULL || !cJSON_AddItemToArray(targets, ts)) {
+                cJSON_Delete(ts);
+                rc = SQLITE_NOMEM;
+                break;
+            }
+        }
+        if (rc == SQLITE_NOMEM)
+            break;
     }
     finish(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -770,32 +814,51 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
     uint64_t n = 0;
     bool more = false;
     int64_t last_at = 0, last_id = 0;
-    int rc;
-    while ((rc = step(st)) == SQLITE_ROW) {
-        if (n == limit) {
-            more = true;
+    int rc = SQLITE_DONE;
+    while (!more && (rc = step(st)) == SQLITE_ROW) {
+        int64_t row_id = sqlite3_column_int64(st, 0);
+        int64_t n_events = sqlite3_column_int64(st, 1);
+        const void *packed = sqlite3_column_blob(st, 7);
+        if (n_events < 1 || n_events > row_id || packed == NULL ||
+            store_events_decode(&r->events, packed, (size_t)sqlite3_column_bytes(st, 7),
+                                (size_t)n_events) != 0) {
+            rc = SQLITE_CORRUPT;
             break;
         }
-        cJSON *ev = cJSON_CreateObject();
-        int64_t id = sqlite3_column_int64(st, 0);
-        int64_t at = sqlite3_column_int64(st, 7);
+        int64_t at = sqlite3_column_int64(st, 4);
         char rid[2 * REPORT_ID_BYTES + 1] = "";
-        if (sqlite3_column_bytes(st, 8) == REPORT_ID_BYTES)
-            hex(sqlite3_column_blob(st, 8), REPORT_ID_BYTES, rid);
-        if (ev == NULL || !cJSON_AddItemToArray(list, ev) || !add_int(ev, "id", (int64_t)id) ||
-            !add_text(ev, "host", st, 1) || !add_text(ev, "hostname", st, 2) ||
-            !add_text(ev, "check", st, 3) || !add_text(ev, "target", st, 4) ||
-            !cJSON_AddStringToObject(ev, "from", store_status_name(sqlite3_column_int(st, 5))) ||
-            !cJSON_AddStringToObject(ev, "to", store_status_name(sqlite3_column_int(st, 6))) ||
-            !add_time(ev, "at", at) || !add_time(ev, "received_at", sqlite3_column_int64(st, 10)) ||
-            !cJSON_AddStringToObject(ev, "report_id", rid) ||
-            !cJSON_AddBoolToObject(ev, "regression", sqlite3_column_int(st, 9) != 0)) {
-            rc = SQLITE_NOMEM;
-            break;
+        if (sqlite3_column_bytes(st, 5) == REPORT_ID_BYTES)
+            hex(sqlite3_column_blob(st, 5), REPORT_ID_BYTES, rid);
+        for (int64_t k = 0; k < n_events; k++) {
+            const struct store_event *e = &r->events.ev[k];
+            int64_t id = row_id - n_events + 1 + k;
+            if (id <= after_id || (check != NULL && strcmp(e->check_id, check) != 0))
+                continue;
+            if (n == limit) {
+                more = true;
+                break;
+            }
+            cJSON *ev = cJSON_CreateObject();
+            if (ev == NULL || !cJSON_AddItemToArray(list, ev) || !add_int(ev, "id", id) ||
+                !add_text(ev, "host", st, 2) || !add_text(ev, "hostname", st, 3) ||
+                !cJSON_AddStringToObject(ev, "check", e->check_id) ||
+                !cJSON_AddStringToObject(ev, "target", e->target) ||
+                !cJSON_AddStringToObject(ev, "from", store_status_name(e->from)) ||
+                !cJSON_AddStringToObject(ev, "to", store_status_name(e->to)) ||
+                !add_time(ev, "at", at) ||
+                !add_time(ev, "received_at", sqlite3_column_int64(st, 6)) ||
+                !cJSON_AddStringToObject(ev, "report_id", rid) ||
+                !cJSON_AddBoolToObject(ev, "regression", e->regression)) {
+                rc = SQLITE_NOMEM;
+                more = false;
+                break;
+            }
+            last_at = at;
+            last_id = id;
+            n++;
         }
-        last_at = at;
-        last_id = id;
-        n++;
+        if (rc == SQLITE_NOMEM)
+            break;
     }
     finish(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

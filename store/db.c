@@ -1,40 +1,67 @@
 /*
  * db.c - schema, connections and the writer's batch apply; see db.h.
  *
- * Why the schema looks like this (the ingest targets are in README):
+ * Why the schema looks like this (schema 4; the ingest targets are in
+ * README). What a report costs is the pages it dirties: each is written
+ * whole to the WAL at COMMIT (and again into the database by the
+ * checkpoint), so the layout keeps a report's writes on as few pages as it
+ * can, away from indexes keyed by random values, and pages are 1 KiB
+ * (STORE_DB_PAGE_SIZE; a database made by an earlier store keeps its 4 KiB).
+ * Per report of a known host that changes a few statuses: its results row
+ * (about 3 pages), its hosts row, a failing row when it starts or stops
+ * failing a check, one drift row (appended), its (host, id) entry and one
+ * drift_checks entry per changed check.
  *
- * - current: one row per (host, check, target), a WITHOUT ROWID table keyed
- *   by exactly that, so a host's rows are one contiguous range: the diff
- *   reads them with one indexed range scan, and a report writes only the
- *   rows it changes. A partial index holds just the failing rows per check
- *   (GET /api/v1/checks/{id}, start-up figures), so passing rows cost it
- *   nothing.
- * - hosts: one row per host with what the host list needs precomputed
- *   (status counts for the compliance ratio, last sequence, last seen) and
- *   the ids of its last STORE_RECENT_IDS reports. Those ids are the
- *   reports table's only rows for the host: the table is keyed by report
- *   id (a duplicate is one index probe) and stays bounded, because pushing
- *   a new id out of the host's list deletes it from the table. A resend of
- *   an id that old is still harmless: its sequence is not newer than the
- *   host's, so it is answered "stale" and changes nothing.
- * - drift: append-only events, AUTOINCREMENT so an id is never reused after
- *   retention deletes the oldest. The id is the store's own order (commit
- *   order): the drift API pages by it and retention counts from
+ * - results: one row per host holding all its current (check, target)
+ *   rows packed and deflated into one value (rows.h: ~2.4 KB for ~150
+ *   results, 7x smaller than a row per pair). The diff unpacks it, and a
+ *   report that changes anything writes it back whole: one or two pages,
+ *   where a row per pair in a (host, check, target) index dirtied a page
+ *   per changed pair. A host without a row has no results.
+ * - failing: one row per (check, host) where the host fails the check now
+ *   (any target), WITHOUT ROWID: GET /api/v1/checks/{id} reads the failing
+ *   hosts' ranges of it and their results for the targets. It changes only
+ *   when a host starts or stops failing a check.
+ * - hosts: one row per host with what the host list and /metrics need
+ *   precomputed (status counts for the compliance ratio, last sequence,
+ *   last seen) and the ids of its last STORE_RECENT_IDS reports. Those ids
+ *   are the only report ids the store remembers: the writer keeps their
+ *   union in memory (idset.h, built from these rows at open and changed
+ *   with them in each transaction), so a duplicate is a hash probe and no
+ *   table keyed by random ids is written per report. An id pushed out of a
+ *   host's list is forgotten; a resend of an id that old is still harmless:
+ *   its sequence is not newer than the host's, so it is answered "stale"
+ *   and changes nothing.
+ * - drift: append-only, one row per report that changed anything, its
+ *   events packed into one value (rows.h; deflated when large, so a host's
+ *   first report's ~150 "absent ->" events take ~1 KB instead of ~150 rows
+ *   and ~450 index entries). Event ids are the store's own order (commit
+ *   order) and never reused: a row is keyed by its last event's id and
+ *   holds n consecutive ones (id - n + 1 .. id), the writer keeps the
+ *   counter, and meta.last_event_id keeps it when retention empties the
+ *   table. The drift API pages by event id and retention counts from
  *   received_ms, the store's clock, so a late report (an outbox retrying)
  *   or an agent whose clock is off is never behind a reader's cursor nor
- *   expired at once; at_ms, the agent's time, is data beside it. Indexes
- *   on (host, id), (check, id) and received_ms serve the filters and
- *   retention.
+ *   expired at once; at_ms, the agent's time, is data beside it. Indexes:
+ *   (host, id) and received_ms, one entry per row; drift_checks (check,
+ *   row id), one per check a row has events of, serves ?check=. Retention
+ *   deletes event by event, oldest first (a row is trimmed when a chunk
+ *   ends inside it).
  * - checks: per check, the hosts failing it now and the regressions ever
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
  *   every failing pair of the fleet.
+ *
+ * Schemas 1 and 2 (and 3, branch trust's 2 plus hosts.owner) are migrated
+ * to 4 at start in one transaction (migrate_to_4).
  *
  * Every statement is prepared once per connection with bound parameters;
  * no SQL is ever built from input.
  */
 #include "db.h"
 
+#include "idset.h"
+#include "rows.h"
 #include "store.h"
 
 #include <errno.h>
@@ -78,6 +105,34 @@ static const char migrate_1_to_2_sql[] =
     "DROP INDEX IF EXISTS drift_host;"
     "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
 
+/* Schema 4: the tables of a new database (the layout is explained at the top). */
+#define SCHEMA_DRIFT                                                                   \
+    "CREATE TABLE IF NOT EXISTS drift ("                                               \
+    " id INTEGER PRIMARY KEY,"                                                         \
+    " host INTEGER NOT NULL,"                                                          \
+    " n INTEGER NOT NULL,"                                                             \
+    " at_ms INTEGER NOT NULL,"                                                         \
+    " received_ms INTEGER NOT NULL,"                                                   \
+    " report_id BLOB NOT NULL,"                                                        \
+    " events BLOB NOT NULL);"                                                          \
+    "CREATE INDEX IF NOT EXISTS drift_received ON drift(received_ms);"                 \
+    "CREATE INDEX IF NOT EXISTS drift_host_id ON drift(host, id);"                     \
+    "CREATE TABLE IF NOT EXISTS drift_checks ("                                        \
+    " check_id TEXT NOT NULL,"                                                         \
+    " id INTEGER NOT NULL,"                                                            \
+    " PRIMARY KEY (check_id, id)) WITHOUT ROWID;"                                      \
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) " \
+    "WITHOUT ROWID;"
+
+#define SCHEMA_RESULTS                     \
+    "CREATE TABLE IF NOT EXISTS results (" \
+    " host INTEGER PRIMARY KEY,"           \
+    " data BLOB NOT NULL);"                \
+    "CREATE TABLE IF NOT EXISTS failing (" \
+    " check_id TEXT NOT NULL,"             \
+    " host INTEGER NOT NULL,"              \
+    " PRIMARY KEY (check_id, host)) WITHOUT ROWID;"
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
     " id INTEGER PRIMARY KEY,"
@@ -91,35 +146,7 @@ static const char schema_sql[] =
     " first_seen_ms INTEGER NOT NULL,"
     " n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, n_warn INTEGER NOT NULL,"
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
-    " recent_ids BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS current ("
-    " host INTEGER NOT NULL,"
-    " check_id TEXT NOT NULL,"
-    " target TEXT NOT NULL,"
-    " status INTEGER NOT NULL,"
-    " collector TEXT NOT NULL,"
-    " evidence TEXT NOT NULL,"
-    " since_ms INTEGER NOT NULL,"
-    " prior INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (host, check_id, target)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS current_failing ON current(check_id, host) WHERE status = 2;"
-    "CREATE TABLE IF NOT EXISTS reports ("
-    " report_id BLOB PRIMARY KEY,"
-    " host INTEGER NOT NULL,"
-    " sequence INTEGER NOT NULL,"
-    " received_ms INTEGER NOT NULL,"
-    " stale INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS drift ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " host INTEGER NOT NULL,"
-    " check_id TEXT NOT NULL,"
-    " target TEXT NOT NULL,"
-    " from_status INTEGER NOT NULL,"
-    " to_status INTEGER NOT NULL,"
-    " at_ms INTEGER NOT NULL,"
-    " report_id BLOB NOT NULL,"
-    " regression INTEGER NOT NULL,"
-    " received_ms INTEGER NOT NULL DEFAULT 0);" DRIFT_INDEXES "CREATE TABLE IF NOT EXISTS checks ("
+    " recent_ids BLOB NOT NULL);" SCHEMA_RESULTS SCHEMA_DRIFT "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
     " regressions INTEGER NOT NULL) WITHOUT ROWID;";
@@ -131,21 +158,22 @@ enum stmt_id {
     S_SAVEPOINT,
     S_RELEASE,
     S_ROLLBACK_TO,
-    S_REPORT_FIND,
-    S_REPORT_INSERT,
-    S_REPORT_DELETE,
     S_HOST_FIND,
     S_HOST_INSERT,
     S_HOST_UPDATE,
     S_HOST_RING,
-    S_CUR_READ,
-    S_CUR_INSERT,
-    S_CUR_UPDATE,
-    S_CUR_REFRESH,
-    S_CUR_DELETE,
+    S_RESULTS_READ,
+    S_RESULTS_WRITE,
+    S_FAILING_ADD,
+    S_FAILING_DELETE,
     S_DRIFT_INSERT,
+    S_DRIFT_CHECK,
     S_CHECK_ADD,
-    S_RETENTION,
+    S_RETENTION_FIND,
+    S_RETENTION_DELETE,
+    S_RETENTION_TRIM,
+    S_RETENTION_UNCHECK,
+    S_LAST_EVENT,
     S_COUNT
 };
 
@@ -156,10 +184,6 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SAVEPOINT] = "SAVEPOINT report",
     [S_RELEASE] = "RELEASE report",
     [S_ROLLBACK_TO] = "ROLLBACK TO report",
-    [S_REPORT_FIND] = "SELECT 1 FROM reports WHERE report_id = ?1",
-    [S_REPORT_INSERT] = "INSERT INTO reports (report_id, host, sequence, received_ms, stale) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_REPORT_DELETE] = "DELETE FROM reports WHERE report_id = ?1",
     [S_HOST_FIND] = "SELECT id, last_seq, recent_ids FROM hosts WHERE host_id = ?1",
     [S_HOST_INSERT] = "INSERT INTO hosts (host_id, hostname, agent_version, catalog_version, "
                       "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, "
@@ -170,24 +194,25 @@ static const char *const stmt_sql[S_COUNT] = {
                       "n_fail = ?9, n_warn = ?10, n_skip = ?11, n_error = ?12, recent_ids = ?13 "
                       "WHERE id = ?1",
     [S_HOST_RING] = "UPDATE hosts SET recent_ids = ?2 WHERE id = ?1",
-    [S_CUR_READ] = "SELECT check_id, target, status, collector, evidence, prior FROM current "
-                   "WHERE host = ?1 ORDER BY check_id, target",
-    [S_CUR_INSERT] = "INSERT INTO current (host, check_id, target, status, collector, evidence, "
-                     "since_ms, prior) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [S_CUR_UPDATE] = "UPDATE current SET status = ?4, collector = ?5, evidence = ?6, "
-                     "since_ms = ?7, prior = ?8 WHERE host = ?1 AND check_id = ?2 AND target = ?3",
-    [S_CUR_REFRESH] = "UPDATE current SET collector = ?4, evidence = ?5 "
-                      "WHERE host = ?1 AND check_id = ?2 AND target = ?3",
-    [S_CUR_DELETE] = "DELETE FROM current WHERE host = ?1 AND check_id = ?2 AND target = ?3",
-    [S_DRIFT_INSERT] = "INSERT INTO drift (host, check_id, target, from_status, to_status, "
-                       "at_ms, report_id, regression, received_ms) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_RESULTS_READ] = "SELECT data FROM results WHERE host = ?1",
+    [S_RESULTS_WRITE] = "INSERT INTO results (host, data) VALUES (?1, ?2) "
+                        "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
+    [S_FAILING_ADD] = "INSERT OR IGNORE INTO failing (check_id, host) VALUES (?1, ?2)",
+    [S_FAILING_DELETE] = "DELETE FROM failing WHERE check_id = ?1 AND host = ?2",
+    [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DRIFT_CHECK] = "INSERT INTO drift_checks (check_id, id) VALUES (?1, ?2)",
     [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
                     "regressions = regressions + excluded.regressions",
-    [S_RETENTION] = "DELETE FROM drift WHERE id IN "
-                    "(SELECT id FROM drift WHERE received_ms < ?1 ORDER BY received_ms LIMIT ?2)",
+    [S_RETENTION_FIND] = "SELECT id, n, events FROM drift WHERE received_ms < ?1 "
+                         "ORDER BY received_ms, id LIMIT ?2",
+    [S_RETENTION_DELETE] = "DELETE FROM drift WHERE id = ?1",
+    [S_RETENTION_TRIM] = "UPDATE drift SET n = ?2, events = ?3 WHERE id = ?1",
+    [S_RETENTION_UNCHECK] = "DELETE FROM drift_checks WHERE check_id = ?1 AND id = ?2",
+    [S_LAST_EVENT] = "INSERT INTO meta (name, value) VALUES ('last_event_id', ?1) "
+                     "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
 };
 
 /* The host's stored rows, read for one diff; strings in one growing pool. */
@@ -202,9 +227,18 @@ struct store_db {
     sqlite3 *db;
     enum store_db_role role;
     sqlite3_stmt *stmt[S_COUNT]; /* the writer's, prepared at open */
-    struct row_cache cache;
+    struct store_rows rows;      /* the writer's: the host's rows read for one diff */
+    struct diff_row *next;       /* the writer's: the host's rows after one report */
+    size_t next_cap;
+    struct idset ids;           /* the writer's: every host's recent report ids (idset.h) */
+    bool ids_ready;             /* ids built from the hosts rows */
+    int64_t last_event;         /* the writer's: the last drift event id given */
+    struct store_event *events; /* the writer's: one report's events */
+    size_t events_cap;
+    struct store_events unpacked; /* the writer's: a drift row's events (retention) */
     void (*on_commit)(void *arg, int wal_pages);
     void *on_commit_arg;
+    int page_scale; /* the file's page size in STORE_DB_PAGE_SIZE units (4 for an older file) */
 };
 
 sqlite3 *store_db_sqlite(struct store_db *db)
@@ -241,9 +275,13 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     (void)name;
     struct store_db *s = arg;
     if (s->on_commit != NULL)
-        s->on_commit(s->on_commit_arg, pages);
+        s->on_commit(s->on_commit_arg, pages * s->page_scale);
     return SQLITE_OK;
 }
+
+static int migrate_to_4(sqlite3 *db, char *err, size_t errlen);
+static int load_ids(struct store_db *s, char *err, size_t errlen);
+static int run(sqlite3_stmt *st);
 
 /* Creates or checks the schema: ours (application_id), and not newer than we know. */
 static int setup_schema(sqlite3 *db, char *err, size_t errlen)
@@ -268,13 +306,15 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
         }
         return 0;
     }
-    if (version == 1 && app == STORE_DB_APPLICATION_ID) {
+    if (version >= 1 && version < STORE_DB_SCHEMA_VERSION && app == STORE_DB_APPLICATION_ID) {
         /* An older store's database: migrated in one transaction, or left as it was. */
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
         if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
             return -1;
-        if (exec(db, migrate_1_to_2_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+        /* 3 is 2 with hosts.owner (branch trust): 2 -> 4 leaves hosts as they are. */
+        if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
+            migrate_to_4(db, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
             exec(db, "COMMIT", err, errlen) != 0) {
             exec(db, "ROLLBACK", NULL, 0);
             return -1;
@@ -407,10 +447,10 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
     char pragmas[256];
     if (role == STORE_DB_WRITER) {
         snprintf(pragmas, sizeof(pragmas),
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                 "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                  "PRAGMA cache_size = -%d; PRAGMA wal_autocheckpoint = 0; "
                  "PRAGMA journal_size_limit = %d; PRAGMA foreign_keys = OFF",
-                 STORE_DB_WRITER_CACHE_KIB, STORE_DB_WAL_LIMIT_BYTES);
+                 STORE_DB_PAGE_SIZE, STORE_DB_WRITER_CACHE_KIB, STORE_DB_WAL_LIMIT_BYTES);
     } else {
         snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; %s", STORE_DB_READER_CACHE_KIB,
                  role == STORE_DB_READER ? "PRAGMA query_only = 1" : "PRAGMA synchronous = FULL");
@@ -447,6 +487,16 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
                 return -1;
             }
         }
+        if (load_ids(s, sub, sizeof(sub)) != 0) {
+            seterr(err, errlen, "%s: %s", path, sub);
+            store_db_close(s);
+            return -1;
+        }
+        long long page_size = STORE_DB_PAGE_SIZE;
+        if (pragma_int(s->db, "PRAGMA page_size", &page_size) != 0 ||
+            page_size < STORE_DB_PAGE_SIZE)
+            page_size = STORE_DB_PAGE_SIZE;
+        s->page_scale = (int)(page_size / STORE_DB_PAGE_SIZE);
         sqlite3_wal_hook(s->db, wal_hook, s);
     } else {
         long long version = 0;
@@ -469,8 +519,12 @@ void store_db_close(struct store_db *db)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(db->stmt[i]);
     sqlite3_close_v2(db->db);
-    free(db->cache.rows);
-    free(db->cache.pool);
+    store_rows_free(&db->rows);
+    free(db->next);
+    free(db->events);
+    store_events_free(&db->unpacked);
+    if (db->ids_ready)
+        idset_free(&db->ids);
     free(db);
 }
 
@@ -499,7 +553,7 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
     return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-/* ---- reading a host's rows ---- */
+/* ---- schema 2 -> 4: the old current table's rows, read into a pool ---- */
 
 static int cache_reserve_pool(struct row_cache *c, size_t more)
 {
@@ -537,48 +591,43 @@ static int row_cmp(const void *a, const void *b)
     return store_pair_cmp(x->check_id, x->target, y->check_id, y->target);
 }
 
-/* Reads the host's rows into db->cache (sorted). Returns an SQLite code. */
-static int read_rows(struct store_db *db, sqlite3_int64 host)
+/*
+ * Appends the row under `st` (host, check_id, target, status, collector,
+ * evidence, since_ms, prior) to c, its strings as pool offsets until
+ * cache_finish. SQLite code.
+ */
+static int cache_add(struct row_cache *c, sqlite3_stmt *st)
 {
-    struct row_cache *c = &db->cache;
-    sqlite3_stmt *st = db->stmt[S_CUR_READ];
-    c->n = 0;
-    c->used = 0;
-    sqlite3_bind_int64(st, 1, host);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (c->n == c->cap) {
-            size_t ncap = c->cap ? c->cap * 2 : 256;
-            struct diff_row *p = realloc(c->rows, ncap * sizeof(*p));
-            if (p == NULL) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            c->rows = p;
-            c->cap = ncap;
-        }
-        /* Offsets first: the pool may move while it grows. */
-        size_t o_check = pool_add(c, st, 0);
-        size_t o_target = pool_add(c, st, 1);
-        size_t o_collector = pool_add(c, st, 3);
-        size_t o_evidence = pool_add(c, st, 4);
-        if (o_check == (size_t)-1 || o_target == (size_t)-1 || o_collector == (size_t)-1 ||
-            o_evidence == (size_t)-1) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        struct diff_row *r = &c->rows[c->n++];
-        r->check_id = (const char *)(uintptr_t)o_check;
-        r->target = (const char *)(uintptr_t)o_target;
-        r->collector = (const char *)(uintptr_t)o_collector;
-        r->evidence = (const char *)(uintptr_t)o_evidence;
-        r->status = sqlite3_column_int(st, 2);
-        r->prior = sqlite3_column_int(st, 5);
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 256;
+        struct diff_row *p = realloc(c->rows, ncap * sizeof(*p));
+        if (p == NULL)
+            return SQLITE_NOMEM;
+        c->rows = p;
+        c->cap = ncap;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
+    /* Offsets first: the pool may move while it grows. */
+    size_t o_check = pool_add(c, st, 1);
+    size_t o_target = pool_add(c, st, 2);
+    size_t o_collector = pool_add(c, st, 4);
+    size_t o_evidence = pool_add(c, st, 5);
+    if (o_check == (size_t)-1 || o_target == (size_t)-1 || o_collector == (size_t)-1 ||
+        o_evidence == (size_t)-1)
+        return SQLITE_NOMEM;
+    struct diff_row *r = &c->rows[c->n++];
+    r->check_id = (const char *)(uintptr_t)o_check;
+    r->target = (const char *)(uintptr_t)o_target;
+    r->collector = (const char *)(uintptr_t)o_collector;
+    r->evidence = (const char *)(uintptr_t)o_evidence;
+    r->status = sqlite3_column_int(st, 3);
+    r->since_ms = sqlite3_column_int64(st, 6);
+    r->prior = sqlite3_column_int(st, 7);
+    return SQLITE_OK;
+}
+
+/* Turns c's offsets into pointers and sorts the rows as rows.h wants them. */
+static void cache_finish(struct row_cache *c)
+{
     int sorted = 1;
     for (size_t i = 0; i < c->n; i++) {
         struct diff_row *r = &c->rows[i];
@@ -592,10 +641,307 @@ static int read_rows(struct store_db *db, sqlite3_int64 host)
     /* SQLite's BINARY order is strcmp's for our (NUL-free) text; sort if it ever is not. */
     if (!sorted)
         qsort(c->rows, c->n, sizeof(*c->rows), row_cmp);
-    return SQLITE_OK;
+}
+
+/* Packs c's rows as host's results row. SQLite code. */
+static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 host)
+{
+    cache_finish(c);
+    unsigned char *v;
+    size_t len;
+    if (store_rows_encode(c->rows, c->n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_bind_int64(ins, 1, host);
+    sqlite3_bind_blob(ins, 2, v, (int)len, SQLITE_STATIC);
+    int rc = run(ins);
+    free(v);
+    c->n = 0;
+    c->used = 0;
+    return rc;
+}
+
+/* Drift events of one report being regrouped by migrate_drift: strings as pool offsets. */
+struct batch {
+    struct store_event *ev;
+    size_t *off; /* two per event: check, target */
+    size_t n, cap;
+    char *pool;
+    size_t used, pool_cap;
+    int64_t last_id, host, at_ms, received_ms;
+    unsigned char report_id[64];
+    int report_id_len;
+};
+
+static int batch_add_text(struct batch *b, const unsigned char *t, size_t len, size_t *off)
+{
+    if (b->pool_cap - b->used < len + 1) {
+        size_t ncap = b->pool_cap ? b->pool_cap : 4096;
+        while (ncap - b->used < len + 1)
+            ncap *= 2;
+        char *p = realloc(b->pool, ncap);
+        if (p == NULL)
+            return -1;
+        b->pool = p;
+        b->pool_cap = ncap;
+    }
+    *off = b->used;
+    if (len > 0)
+        memcpy(b->pool + b->used, t, len);
+    b->pool[b->used + len] = '\0';
+    b->used += len + 1;
+    return 0;
+}
+
+/* Writes the batch as one drift row (and its drift_checks rows), then empties it. SQLite code. */
+static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        b->ev[i].check_id = b->pool + b->off[2 * i];
+        b->ev[i].target = b->pool + b->off[2 * i + 1];
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_events_encode(b->ev, b->n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_bind_int64(ins, 1, b->last_id);
+    sqlite3_bind_int64(ins, 2, b->host);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)b->n);
+    sqlite3_bind_int64(ins, 4, b->at_ms);
+    sqlite3_bind_int64(ins, 5, b->received_ms);
+    sqlite3_bind_blob(ins, 6, b->report_id, b->report_id_len, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 7, v, (int)len, SQLITE_STATIC);
+    int rc = run(ins);
+    free(v);
+    for (size_t i = 0; rc == SQLITE_OK && i < b->n; i++) {
+        bind_text(chk, 1, b->ev[i].check_id);
+        sqlite3_bind_int64(chk, 2, b->last_id);
+        rc = run(chk);
+    }
+    b->n = 0;
+    b->used = 0;
+    return rc;
+}
+
+/*
+ * Schema 2's drift (a row per event, three indexes) regrouped as schema 4's:
+ * the events of one report (one host, report id, at and received time, and
+ * consecutive ids) become one row keyed by its last id. Inside the caller's
+ * transaction. 0, or -1 with err.
+ */
+static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
+{
+    if (exec(db,
+             "DROP INDEX IF EXISTS drift_received; DROP INDEX IF EXISTS drift_host_id;"
+             "DROP INDEX IF EXISTS drift_check_id; ALTER TABLE drift RENAME TO "
+             "drift_v2;" SCHEMA_DRIFT
+             "INSERT INTO meta (name, value) SELECT 'last_event_id', coalesce(max(seq), 0) "
+             "FROM sqlite_sequence WHERE name IN ('drift', 'drift_v2');",
+             err, errlen) != 0)
+        return -1;
+    sqlite3_stmt *rd = NULL, *ins = NULL, *chk = NULL;
+    struct batch b = { 0 };
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT id, host, check_id, target, from_status, to_status, at_ms, "
+                                "report_id, regression, received_ms FROM drift_v2 ORDER BY id",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, "
+                                "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                -1, &ins, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
+                                -1, &chk, NULL);
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        if (step != SQLITE_ROW) {
+            if (b.n > 0)
+                rc = batch_flush(&b, ins, chk);
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        int64_t id = sqlite3_column_int64(rd, 0), host = sqlite3_column_int64(rd, 1);
+        int64_t at = sqlite3_column_int64(rd, 6), recv = sqlite3_column_int64(rd, 9);
+        const void *rid = sqlite3_column_blob(rd, 7);
+        int rid_len = sqlite3_column_bytes(rd, 7);
+        if (rid_len > (int)sizeof(b.report_id))
+            rid_len = (int)sizeof(b.report_id);
+        if (b.n > 0 && (id != b.last_id + 1 || host != b.host || at != b.at_ms ||
+                        recv != b.received_ms || rid_len != b.report_id_len ||
+                        (rid_len > 0 && memcmp(rid, b.report_id, (size_t)rid_len) != 0))) {
+            rc = batch_flush(&b, ins, chk);
+            if (rc != SQLITE_OK)
+                break;
+        }
+        if (b.n == b.cap) {
+            size_t ncap = b.cap ? b.cap * 2 : 256;
+            struct store_event *e = realloc(b.ev, ncap * sizeof(*e));
+            if (e != NULL)
+                b.ev = e;
+            size_t *o = e != NULL ? realloc(b.off, 2 * ncap * sizeof(*o)) : NULL;
+            if (o == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            b.off = o;
+            b.cap = ncap;
+        }
+        if (b.n == 0) {
+            b.host = host;
+            b.at_ms = at;
+            b.received_ms = recv;
+            b.report_id_len = rid_len;
+            if (rid_len > 0)
+                memcpy(b.report_id, rid, (size_t)rid_len);
+        }
+        if (batch_add_text(&b, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
+                           &b.off[2 * b.n]) != 0 ||
+            batch_add_text(&b, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
+                           &b.off[2 * b.n + 1]) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        b.ev[b.n] = (struct store_event){ .from = sqlite3_column_int(rd, 4),
+                                          .to = sqlite3_column_int(rd, 5),
+                                          .regression = sqlite3_column_int(rd, 8) != 0 };
+        b.n++;
+        b.last_id = id;
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "regrouping drift events: %s (%s)", sqlite3_errstr(rc),
+               sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(chk);
+    free(b.ev);
+    free(b.off);
+    free(b.pool);
+    if (rc != SQLITE_OK)
+        return -1;
+    return exec(db, "DROP TABLE drift_v2;", err, errlen);
+}
+
+/*
+ * Schema 2 (or 3) -> 4, inside the caller's transaction: each host's rows
+ * of the old `current` table packed into one `results` row, the (check,
+ * host) pairs failing now into `failing`; `current` and `reports` dropped
+ * (report ids live in hosts.recent_ids, read into memory at open). The
+ * hosts, drift and checks tables are kept as they are. 0, or -1 with err.
+ */
+static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
+{
+    if (exec(db,
+             SCHEMA_RESULTS "INSERT INTO failing (check_id, host) "
+                            "SELECT DISTINCT check_id, host FROM current WHERE status = 2;",
+             err, errlen) != 0)
+        return -1;
+    sqlite3_stmt *rd = NULL, *ins = NULL;
+    struct row_cache c = { 0 };
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT host, check_id, target, status, collector, evidence, "
+                                "since_ms, prior FROM current ORDER BY host, check_id, target",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "INSERT INTO results (host, data) VALUES (?1, ?2)", -1, &ins,
+                                NULL);
+    sqlite3_int64 host = 0;
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        sqlite3_int64 h = step == SQLITE_ROW ? sqlite3_column_int64(rd, 0) : 0;
+        if (c.n > 0 && (step != SQLITE_ROW || h != host))
+            rc = cache_flush(&c, ins, host);
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        host = h;
+        if (rc == SQLITE_OK)
+            rc = cache_add(&c, rd);
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "packing the results of each host: %s (%s)", sqlite3_errstr(rc),
+               sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    free(c.rows);
+    free(c.pool);
+    if (rc != SQLITE_OK)
+        return -1;
+    return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) == 0
+               ? migrate_drift(db, err, errlen)
+               : -1;
+}
+
+/*
+ * The writer's set of remembered report ids: every 16 bytes of every
+ * host's recent_ids. Returns 0, or -1 with err.
+ */
+static int load_ids(struct store_db *s, char *err, size_t errlen)
+{
+    if (idset_init(&s->ids) != 0) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    s->ids_ready = true;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT recent_ids FROM hosts", -1, &st, NULL) != SQLITE_OK) {
+        seterr(err, errlen, "reading report ids: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *ids = sqlite3_column_blob(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        for (int i = 0; ids != NULL && i + REPORT_ID_BYTES <= n; i += REPORT_ID_BYTES) {
+            if (idset_add(&s->ids, ids + i) != 0) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+        }
+        if (rc == SQLITE_NOMEM)
+            break;
+    }
+    sqlite3_finalize(st);
+    idset_commit(&s->ids);
+    if (rc != SQLITE_DONE) {
+        seterr(err, errlen, "reading report ids: %s", sqlite3_errstr(rc));
+        return -1;
+    }
+    /* The last drift event id given: the newest row's, or what retention recorded. */
+    long long last = 0;
+    if (pragma_int(s->db,
+                   "SELECT max(coalesce((SELECT max(id) FROM drift), 0), "
+                   "coalesce((SELECT value FROM meta WHERE name = 'last_event_id'), 0))",
+                   &last) != 0) {
+        seterr(err, errlen, "reading the last drift id: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    s->last_event = last;
+    return 0;
 }
 
 /* ---- applying one report ---- */
+
+/* Reads the host's packed rows into db->rows (none when it has no row). SQLite code. */
+static int read_results(struct store_db *db, sqlite3_int64 host)
+{
+    sqlite3_stmt *st = db->stmt[S_RESULTS_READ];
+    sqlite3_bind_int64(st, 1, host);
+    int rc = sqlite3_step(st);
+    db->rows.n = 0;
+    if (rc == SQLITE_ROW) {
+        const void *v = sqlite3_column_blob(st, 0);
+        int len = sqlite3_column_bytes(st, 0);
+        rc = v != NULL && store_rows_decode(&db->rows, v, (size_t)len) == 0 ? SQLITE_DONE
+                                                                            : SQLITE_CORRUPT;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
 
 struct host_state {
     sqlite3_int64 id; /* 0 = new host */
@@ -606,36 +952,23 @@ struct host_state {
 
 /*
  * Adds `id` to the host's recent ids; when the list is full the oldest
- * falls out and is deleted from the reports table. SQLite code.
+ * falls out and is forgotten (a resend of it is stale by its sequence).
+ * The in-memory set follows (undone with the report). SQLite code.
  */
 static int ring_push(struct store_db *db, struct host_state *h, const unsigned char *id)
 {
     const size_t full = sizeof(h->ring);
     if (h->ring_len == full) {
-        sqlite3_stmt *del = db->stmt[S_REPORT_DELETE];
-        sqlite3_bind_blob(del, 1, h->ring, REPORT_ID_BYTES, SQLITE_STATIC);
-        int rc = run(del);
-        if (rc != SQLITE_OK)
-            return rc;
+        if (idset_remove(&db->ids, h->ring) != 0)
+            return SQLITE_NOMEM;
         memmove(h->ring, h->ring + REPORT_ID_BYTES, full - REPORT_ID_BYTES);
         h->ring_len -= REPORT_ID_BYTES;
     }
+    if (idset_add(&db->ids, id) != 0)
+        return SQLITE_NOMEM;
     memcpy(h->ring + h->ring_len, id, REPORT_ID_BYTES);
     h->ring_len += REPORT_ID_BYTES;
     return SQLITE_OK;
-}
-
-static int insert_report_id(struct store_db *db, const struct store_job *job, sqlite3_int64 host,
-                            int stale)
-{
-    const Dockward__V1__Report *m = job->report->msg;
-    sqlite3_stmt *st = db->stmt[S_REPORT_INSERT];
-    sqlite3_bind_blob(st, 1, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, host);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)m->sequence);
-    sqlite3_bind_int64(st, 4, job->received_ms);
-    sqlite3_bind_int(st, 5, stale);
-    return run(st);
 }
 
 static int write_host(struct store_db *db, struct store_job *job, struct host_state *h)
@@ -662,61 +995,149 @@ static int write_host(struct store_db *db, struct store_job *job, struct host_st
     return rc;
 }
 
-static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+/*
+ * The host's rows after the report: db->rows with the diff's changes
+ * merged in (both in (check, target) order), packed into its results row.
+ * Nothing is written when nothing changed. SQLite code.
+ */
+static int write_results(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+{
+    const struct diff_result *d = &job->diff;
+    if (d->n_changes == 0)
+        return SQLITE_OK;
+    const struct diff_row *old = db->rows.rows;
+    const size_t n_old = db->rows.n;
+    if (db->next_cap < n_old + d->n_changes) {
+        size_t ncap = n_old + d->n_changes;
+        struct diff_row *p = realloc(db->next, ncap * sizeof(*p));
+        if (p == NULL)
+            return SQLITE_NOMEM;
+        db->next = p;
+        db->next_cap = ncap;
+    }
+    size_t i = 0, j = 0, n = 0;
+    while (i < n_old || j < d->n_changes) {
+        const struct diff_change *c = j < d->n_changes ? &d->changes[j] : NULL;
+        int cmp = i >= n_old ? 1
+                  : c == NULL
+                      ? -1
+                      : store_pair_cmp(old[i].check_id, old[i].target, c->check_id, c->target);
+        if (cmp < 0) {
+            db->next[n++] = old[i++];
+            continue;
+        }
+        const struct diff_row *was = cmp == 0 ? &old[i++] : NULL;
+        j++;
+        if (c->op == DIFF_DELETE)
+            continue;
+        struct diff_row r;
+        if (c->op == DIFF_REFRESH && was != NULL) {
+            r = *was; /* same status, prior and since; new evidence or collector */
+            r.collector = c->collector;
+            r.evidence = c->evidence;
+        } else {
+            r = (struct diff_row){ .check_id = c->check_id,
+                                   .target = c->target,
+                                   .collector = c->collector,
+                                   .evidence = c->evidence,
+                                   .status = c->to,
+                                   .prior = c->prior,
+                                   .since_ms = job->report->msg->generated_at_unix_ms };
+        }
+        db->next[n++] = r;
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_rows_encode(db->next, n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_stmt *st = db->stmt[S_RESULTS_WRITE];
+    sqlite3_bind_int64(st, 1, host);
+    sqlite3_bind_blob(st, 2, v, (int)len, SQLITE_STATIC);
+    int rc = run(st);
+    free(v);
+    return rc;
+}
+
+/*
+ * The report's drift events as one drift row: ids last_event + 1 .. + n in
+ * the diff's (check, target) order, and one drift_checks row per check
+ * among them. SQLite code.
+ */
+static int write_drift(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
 {
     const Dockward__V1__Report *m = job->report->msg;
     const struct diff_result *d = &job->diff;
-    for (size_t i = 0; i < d->n_changes; i++) {
-        const struct diff_change *c = &d->changes[i];
-        sqlite3_stmt *st;
-        switch (c->op) {
-        case DIFF_INSERT:
-        case DIFF_CHANGE:
-            st = db->stmt[c->op == DIFF_INSERT ? S_CUR_INSERT : S_CUR_UPDATE];
-            sqlite3_bind_int(st, 4, c->to);
-            bind_text(st, 5, c->collector);
-            bind_text(st, 6, c->evidence);
-            sqlite3_bind_int64(st, 7, m->generated_at_unix_ms);
-            sqlite3_bind_int(st, 8, c->prior);
-            break;
-        case DIFF_REFRESH:
-            st = db->stmt[S_CUR_REFRESH];
-            bind_text(st, 4, c->collector);
-            bind_text(st, 5, c->evidence);
-            break;
-        case DIFF_DELETE:
-        default:
-            st = db->stmt[S_CUR_DELETE];
-            break;
-        }
-        sqlite3_bind_int64(st, 1, host);
-        bind_text(st, 2, c->check_id);
-        bind_text(st, 3, c->target);
-        int rc = run(st);
-        if (rc != SQLITE_OK)
-            return rc;
-        if (c->from == c->to)
-            continue;
-        st = db->stmt[S_DRIFT_INSERT];
-        sqlite3_bind_int64(st, 1, host);
-        bind_text(st, 2, c->check_id);
-        bind_text(st, 3, c->target);
-        sqlite3_bind_int(st, 4, c->from);
-        sqlite3_bind_int(st, 5, c->to);
-        sqlite3_bind_int64(st, 6, m->generated_at_unix_ms);
-        sqlite3_bind_blob(st, 7, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int(st, 8, c->regression ? 1 : 0);
-        sqlite3_bind_int64(st, 9, job->received_ms);
-        rc = run(st);
-        if (rc != SQLITE_OK)
-            return rc;
+    if (d->n_events == 0)
+        return SQLITE_OK;
+    if (db->events_cap < d->n_events) {
+        struct store_event *p = realloc(db->events, d->n_events * sizeof(*p));
+        if (p == NULL)
+            return SQLITE_NOMEM;
+        db->events = p;
+        db->events_cap = d->n_events;
     }
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_changes && n < d->n_events; i++) {
+        const struct diff_change *c = &d->changes[i];
+        if (c->from != c->to)
+            db->events[n++] = (struct store_event){ .check_id = c->check_id,
+                                                    .target = c->target,
+                                                    .from = c->from,
+                                                    .to = c->to,
+                                                    .regression = c->regression };
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_events_encode(db->events, n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    const int64_t id = db->last_event + (int64_t)n;
+    sqlite3_stmt *st = db->stmt[S_DRIFT_INSERT];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, host);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+    sqlite3_bind_int64(st, 4, m->generated_at_unix_ms);
+    sqlite3_bind_int64(st, 5, job->received_ms);
+    sqlite3_bind_blob(st, 6, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, v, (int)len, SQLITE_STATIC);
+    int rc = run(st);
+    free(v);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        if (i > 0 && strcmp(db->events[i - 1].check_id, db->events[i].check_id) == 0)
+            continue; /* sorted by check: one row per check */
+        st = db->stmt[S_DRIFT_CHECK];
+        bind_text(st, 1, db->events[i].check_id);
+        sqlite3_bind_int64(st, 2, id);
+        rc = run(st);
+    }
+    if (rc == SQLITE_OK)
+        db->last_event = id;
+    return rc;
+}
+
+static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+{
+    const struct diff_result *d = &job->diff;
+    int rc = write_results(db, job, host);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = write_drift(db, job, host);
+    if (rc != SQLITE_OK)
+        return rc;
     for (size_t i = 0; i < d->n_checks; i++) {
+        const struct diff_check *k = &d->checks[i];
+        if (k->failing_delta != 0) {
+            sqlite3_stmt *st = db->stmt[k->failing_delta > 0 ? S_FAILING_ADD : S_FAILING_DELETE];
+            bind_text(st, 1, k->check_id);
+            sqlite3_bind_int64(st, 2, host);
+            rc = run(st);
+            if (rc != SQLITE_OK)
+                return rc;
+        }
         sqlite3_stmt *st = db->stmt[S_CHECK_ADD];
-        bind_text(st, 1, d->checks[i].check_id);
-        sqlite3_bind_int(st, 2, d->checks[i].failing_delta);
-        sqlite3_bind_int64(st, 3, d->checks[i].regressions);
-        int rc = run(st);
+        bind_text(st, 1, k->check_id);
+        sqlite3_bind_int(st, 2, k->failing_delta);
+        sqlite3_bind_int64(st, 3, k->regressions);
+        rc = run(st);
         if (rc != SQLITE_OK)
             return rc;
     }
@@ -729,21 +1150,14 @@ static int apply_one(struct store_db *db, struct store_job *job)
     const Dockward__V1__Report *m = job->report->msg;
     int rc;
 
-    /* The same report again: nothing changes. */
-    sqlite3_stmt *st = db->stmt[S_REPORT_FIND];
-    sqlite3_bind_blob(st, 1, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_ROW) {
+    /* The same report again (an id some host still remembers): nothing changes. */
+    if (idset_has(&db->ids, m->report_id.data)) {
         job->outcome = STORE_OUTCOME_DUPLICATE;
         return SQLITE_OK;
     }
-    if (rc != SQLITE_DONE)
-        return rc;
 
     struct host_state h = { 0 };
-    st = db->stmt[S_HOST_FIND];
+    sqlite3_stmt *st = db->stmt[S_HOST_FIND];
     bind_text(st, 1, m->host_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -763,9 +1177,7 @@ static int apply_one(struct store_db *db, struct store_job *job)
 
     /* Older than what the host last told us: remember the id, change nothing else. */
     if (h.id != 0 && (sqlite3_int64)m->sequence <= h.last_seq) {
-        rc = insert_report_id(db, job, h.id, 1);
-        if (rc == SQLITE_OK)
-            rc = ring_push(db, &h, m->report_id.data);
+        rc = ring_push(db, &h, m->report_id.data);
         if (rc == SQLITE_OK) {
             st = db->stmt[S_HOST_RING];
             sqlite3_bind_int64(st, 1, h.id);
@@ -777,18 +1189,16 @@ static int apply_one(struct store_db *db, struct store_job *job)
         return rc;
     }
 
-    db->cache.n = 0;
-    if (h.id != 0 && (rc = read_rows(db, h.id)) != SQLITE_OK)
+    db->rows.n = 0;
+    if (h.id != 0 && (rc = read_results(db, h.id)) != SQLITE_OK)
         return rc;
-    if (store_diff(db->cache.rows, db->cache.n, job->report, &job->diff) != 0)
+    if (store_diff(db->rows.rows, db->rows.n, job->report, &job->diff) != 0)
         return SQLITE_NOMEM;
     rc = ring_push(db, &h, m->report_id.data);
     if (rc == SQLITE_OK)
         rc = write_host(db, job, &h);
     if (rc == SQLITE_OK)
         rc = write_changes(db, job, h.id);
-    if (rc == SQLITE_OK)
-        rc = insert_report_id(db, job, h.id, 0);
     if (rc == SQLITE_OK)
         job->outcome = STORE_OUTCOME_STORED;
     return rc;
@@ -817,9 +1227,13 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         return -1;
     }
     size_t failed = 0;
+    idset_commit(&db->ids);
+    const int64_t first_event = db->last_event;
     for (size_t i = 0; i < n; i++) {
         struct store_job *job = jobs[i];
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
+        const size_t mark = idset_mark(&db->ids);
+        const int64_t mark_event = db->last_event;
         rc = run(db->stmt[S_SAVEPOINT]);
         if (rc == SQLITE_OK)
             rc = apply_one(db, job);
@@ -832,7 +1246,11 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
         describe(db, rc, "cannot store a report", err, errlen);
         failed++;
+        idset_undo(&db->ids, mark);
+        db->last_event = mark_event;
         if (sqlite3_get_autocommit(db->db)) {
+            idset_undo(&db->ids, 0);
+            db->last_event = first_event;
             fail_all(jobs, n);
             return -1;
         }
@@ -842,6 +1260,8 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         if (rb != SQLITE_OK || sqlite3_get_autocommit(db->db)) {
             if (!sqlite3_get_autocommit(db->db))
                 run(db->stmt[S_ROLLBACK]);
+            idset_undo(&db->ids, 0);
+            db->last_event = first_event;
             fail_all(jobs, n);
             return -1;
         }
@@ -851,37 +1271,132 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         describe(db, rc, "cannot commit", err, errlen);
         if (!sqlite3_get_autocommit(db->db))
             run(db->stmt[S_ROLLBACK]);
+        idset_undo(&db->ids, 0);
+        db->last_event = first_event;
         fail_all(jobs, n);
         return -1;
     }
+    idset_commit(&db->ids);
     (void)failed;
     return 0;
+}
+
+/* One drift row found by retention: its id, its events, and its value (copied). */
+struct expired {
+    int64_t id;
+    size_t n;
+    unsigned char *events;
+    size_t len;
+};
+
+/*
+ * Deletes the first `take` events of drift row e (all of them: the row),
+ * and the drift_checks rows of checks none of its remaining events has.
+ * SQLite code.
+ */
+static int expire_row(struct store_db *db, const struct expired *e, size_t take)
+{
+    struct store_events *u = &db->unpacked;
+    if (store_events_decode(u, e->events, e->len, e->n) != 0)
+        return SQLITE_CORRUPT;
+    int rc;
+    if (take == e->n) {
+        sqlite3_stmt *st = db->stmt[S_RETENTION_DELETE];
+        sqlite3_bind_int64(st, 1, e->id);
+        rc = run(st);
+    } else {
+        unsigned char *v;
+        size_t len;
+        if (store_events_encode(u->ev + take, e->n - take, &v, &len) != 0)
+            return SQLITE_NOMEM;
+        sqlite3_stmt *st = db->stmt[S_RETENTION_TRIM];
+        sqlite3_bind_int64(st, 1, e->id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(e->n - take));
+        sqlite3_bind_blob(st, 3, v, (int)len, SQLITE_STATIC);
+        rc = run(st);
+        free(v);
+    }
+    for (size_t i = 0; rc == SQLITE_OK && i < take; i++) {
+        const char *check = u->ev[i].check_id;
+        bool kept = false;
+        for (size_t j = take; j < e->n && !kept; j++)
+            kept = strcmp(u->ev[j].check_id, check) == 0;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(u->ev[j].check_id, check) == 0;
+        if (kept || seen)
+            continue;
+        sqlite3_stmt *st = db->stmt[S_RETENTION_UNCHECK];
+        bind_text(st, 1, check);
+        sqlite3_bind_int64(st, 2, e->id);
+        rc = run(st);
+    }
+    return rc;
 }
 
 int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *deleted, char *err,
                        size_t errlen)
 {
     *deleted = 0;
+    if (limit <= 0)
+        return 0;
     int rc = run(db->stmt[S_BEGIN]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "retention: cannot begin", err, errlen);
         return -1;
     }
-    sqlite3_stmt *st = db->stmt[S_RETENTION];
-    sqlite3_bind_int64(st, 1, cutoff_ms);
-    sqlite3_bind_int(st, 2, limit);
-    rc = run(st);
+    /* The oldest rows (each at least one event), copied before any is changed. */
+    struct expired *rows = calloc((size_t)limit, sizeof(*rows));
+    size_t n_rows = 0;
+    rc = rows == NULL ? SQLITE_NOMEM : SQLITE_OK;
+    sqlite3_stmt *st = db->stmt[S_RETENTION_FIND];
     if (rc == SQLITE_OK) {
-        *deleted = sqlite3_changes(db->db);
-        rc = run(db->stmt[S_COMMIT]);
+        sqlite3_bind_int64(st, 1, cutoff_ms);
+        sqlite3_bind_int(st, 2, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct expired *e = &rows[n_rows];
+            e->id = sqlite3_column_int64(st, 0);
+            e->n = (size_t)sqlite3_column_int64(st, 1);
+            e->len = (size_t)sqlite3_column_bytes(st, 2);
+            e->events = malloc(e->len ? e->len : 1);
+            if (e->events == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            if (e->len > 0)
+                memcpy(e->events, sqlite3_column_blob(st, 2), e->len);
+            n_rows++;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
     }
+    /* Oldest first, event by event: a row is trimmed when the chunk ends inside it. */
+    size_t total = 0;
+    for (size_t i = 0; rc == SQLITE_OK && i < n_rows && total < (size_t)limit; i++) {
+        size_t take = rows[i].n < (size_t)limit - total ? rows[i].n : (size_t)limit - total;
+        rc = expire_row(db, &rows[i], take);
+        total += take;
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        free(rows[i].events);
+    free(rows);
+    if (rc == SQLITE_OK && total > 0) {
+        /* Ids are never given twice, even when retention empties the table. */
+        st = db->stmt[S_LAST_EVENT];
+        sqlite3_bind_int64(st, 1, db->last_event);
+        rc = run(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "retention", err, errlen);
         if (!sqlite3_get_autocommit(db->db))
             run(db->stmt[S_ROLLBACK]);
-        *deleted = 0;
         return -1;
     }
+    *deleted = (int)total;
     return 0;
 }
 

@@ -25,13 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_DB_SCHEMA_VERSION    2          /* 2: drift.received_ms, ordered by id */
-#define STORE_DB_APPLICATION_ID    0x64776172 /* "dwar" */
-#define STORE_DB_BUSY_TIMEOUT_MS   1000       /* a locked database answers 503 after this */
-#define STORE_DB_WRITER_CACHE_KIB  32768
-#define STORE_DB_READER_CACHE_KIB  8192
-#define STORE_DB_WAL_RESTART_PAGES 16384 /* 64 MiB of WAL: the writer rewinds it (writer.c) */
-#define STORE_DB_WAL_LIMIT_BYTES   (64 * 1024 * 1024) /* journal_size_limit */
+#define STORE_DB_SCHEMA_VERSION   4          /* 4: results packed per host, failing, no reports */
+#define STORE_DB_APPLICATION_ID   0x64776172 /* "dwar" */
+#define STORE_DB_BUSY_TIMEOUT_MS  1000       /* a locked database answers 503 after this */
+#define STORE_DB_WRITER_CACHE_KIB 32768
+#define STORE_DB_READER_CACHE_KIB 8192
+/*
+ * Pages of a new database. A report dirties a few pages scattered over the
+ * file (its host's rows, its hosts row, index entries), and each dirty page
+ * is written whole to the WAL at COMMIT: small pages make that small.
+ */
+#define STORE_DB_PAGE_SIZE 1024
+#define STORE_DB_WAL_RESTART_PAGES \
+    (64 * 1024 * 1024 / STORE_DB_PAGE_SIZE) /* 64 MiB of WAL: the writer rewinds it (writer.c) */
+#define STORE_DB_WAL_LIMIT_BYTES (64 * 1024 * 1024) /* journal_size_limit */
 
 enum store_db_role { STORE_DB_WRITER, STORE_DB_READER, STORE_DB_CHECKPOINTER };
 
@@ -90,7 +97,11 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
  */
 int store_db_checkpoint(struct store_db *db, bool restart);
 
-/* Called after each writer COMMIT with the WAL's size in pages. */
+/*
+ * Called after each writer COMMIT with the WAL's size in pages of
+ * STORE_DB_PAGE_SIZE (a database made with larger pages counts each as
+ * several), so the WAL thresholds are the same bytes for any file.
+ */
 void store_db_on_commit(struct store_db *db, void (*fn)(void *arg, int wal_pages), void *arg);
 
 /*

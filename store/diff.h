@@ -31,9 +31,10 @@ struct diff_row {
     const char *target;
     const char *collector;
     const char *evidence;
-    int status; /* STORE_PASS .. STORE_ERROR */
-    int prior;  /* for an error row: the status before the errors began (a regression
-                   "through error", pass -> error -> fail, still counts) */
+    int status;       /* STORE_PASS .. STORE_ERROR */
+    int prior;        /* for an error row: the status before the errors began (a regression
+                         "through error", pass -> error -> fail, still counts) */
+    int64_t since_ms; /* when its status last changed (generated_at); not used by the diff */
 };
 
 enum diff_op { DIFF_INSERT, DIFF_CHANGE, DIFF_REFRESH, DIFF_DELETE };

@@ -29,7 +29,7 @@
 
 #define WRITER_RETENTION_EVERY_MS (3600ULL * 1000)
 #define WRITER_RETENTION_CHUNK    5000 /* events deleted per short transaction */
-#define WRITER_CHECKPOINT_PAGES   1000 /* WAL pages that wake the checkpointer */
+#define WRITER_CHECKPOINT_PAGES   4000 /* WAL pages that wake the checkpointer (4 MiB) */
 
 struct writer_job {
     struct store_job job;

@@ -19,6 +19,8 @@
 #include "store/db.h"
 #include "store/diff.h"
 #include "store/metrics.h"
+#include "store/rows.h"
+#include "store_schema2.h"
 #include "test_store_build.h"
 
 #include <stdio.h>
@@ -54,7 +56,8 @@ static void test_every_transition(void **state)
                                     "container_runtime",
                                     "old evidence",
                                     from,
-                                    from == STORE_ERROR ? STORE_WARN : from };
+                                    from == STORE_ERROR ? STORE_WARN : from,
+                                    0 };
             struct tb t;
             tb_init(&t, HOST, 2, 0);
             tb_run(&t, "container_runtime", true);
@@ -107,8 +110,8 @@ static void test_refresh_and_unchanged(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS },
-        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS },
+        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS, 0 },
+        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 2, 0);
@@ -133,10 +136,11 @@ static void test_failed_collector_keeps_state(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS },
-        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS },
-        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS },
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 0 },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS,
+          0 },
+        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 3, 0);
@@ -173,10 +177,10 @@ static void test_removed_target_and_check_deltas(void **state)
 {
     (void)state;
     struct diff_row old[] = {
-        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
-        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
-        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL },
+        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
+        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
     };
     struct tb t;
     tb_init(&t, HOST, 4, 0);
@@ -286,8 +290,111 @@ static enum store_outcome apply_one(struct store_db *db, const struct tb *t)
     return out;
 }
 
+/*
+ * The hosts' current rows as a table again (temp.current, one row per
+ * pair, as schema 2 kept them), unpacked from each host's results value, so
+ * the tests below can ask SQL about them.
+ */
+static void snapshot_current(sqlite3 *db)
+{
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE IF EXISTS temp.current; CREATE TEMP TABLE current "
+                                  "(host, check_id, target, status, collector, evidence, "
+                                  "since_ms, prior)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *rd, *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT host, data FROM results", -1, &rd, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO temp.current VALUES (?,?,?,?,?,?,?,?)", -1, &ins, NULL),
+        SQLITE_OK);
+    struct store_rows rows;
+    store_rows_init(&rows);
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        assert_int_equal(store_rows_decode(&rows, sqlite3_column_blob(rd, 1),
+                                           (size_t)sqlite3_column_bytes(rd, 1)),
+                         0);
+        for (size_t i = 0; i < rows.n; i++) {
+            const struct diff_row *r = &rows.rows[i];
+            if (i > 0)
+                assert_true(store_pair_cmp(rows.rows[i - 1].check_id, rows.rows[i - 1].target,
+                                           r->check_id, r->target) < 0);
+            sqlite3_bind_int64(ins, 1, sqlite3_column_int64(rd, 0));
+            sqlite3_bind_text(ins, 2, r->check_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, r->target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 4, r->status);
+            sqlite3_bind_text(ins, 5, r->collector, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 6, r->evidence, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 7, r->since_ms);
+            sqlite3_bind_int(ins, 8, r->prior);
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+            sqlite3_reset(ins);
+        }
+    }
+    store_rows_free(&rows);
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+}
+
+/* Report ids the store remembers: every host's recent ids. */
+#define REMEMBERED_IDS "SELECT sum(length(recent_ids)) / 16 FROM hosts"
+
+/* The drift events one per row again (temp.drift_events, as schema 2 kept them). */
+static void snapshot_drift(sqlite3 *db)
+{
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE IF EXISTS temp.drift_events; CREATE TEMP TABLE "
+                                  "drift_events (id, host, check_id, target, from_status, "
+                                  "to_status, at_ms, report_id, regression, received_ms)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *rd, *ins;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id, n, host, at_ms, report_id, received_ms, "
+                                        "events FROM drift ORDER BY id",
+                                        -1, &rd, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO temp.drift_events VALUES "
+                                        "(?,?,?,?,?,?,?,?,?,?)",
+                                        -1, &ins, NULL),
+                     SQLITE_OK);
+    struct store_events ev;
+    store_events_init(&ev);
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        sqlite3_int64 last = sqlite3_column_int64(rd, 0), n = sqlite3_column_int64(rd, 1);
+        assert_int_equal(store_events_decode(&ev, sqlite3_column_blob(rd, 6),
+                                             (size_t)sqlite3_column_bytes(rd, 6), (size_t)n),
+                         0);
+        for (sqlite3_int64 k = 0; k < n; k++) {
+            const struct store_event *e = &ev.ev[k];
+            sqlite3_bind_int64(ins, 1, last - n + 1 + k);
+            sqlite3_bind_int64(ins, 2, sqlite3_column_int64(rd, 2));
+            sqlite3_bind_text(ins, 3, e->check_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 4, e->target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 5, e->from);
+            sqlite3_bind_int(ins, 6, e->to);
+            sqlite3_bind_int64(ins, 7, sqlite3_column_int64(rd, 3));
+            sqlite3_bind_blob(ins, 8, sqlite3_column_blob(rd, 4), sqlite3_column_bytes(rd, 4),
+                              SQLITE_STATIC);
+            sqlite3_bind_int(ins, 9, e->regression ? 1 : 0);
+            sqlite3_bind_int64(ins, 10, sqlite3_column_int64(rd, 5));
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+            sqlite3_reset(ins);
+        }
+    }
+    store_events_free(&ev);
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+}
+
 static long long query_int(struct store_db *db, const char *sql)
 {
+    if (strstr(sql, "current") != NULL)
+        snapshot_current(store_db_sqlite(db));
+    if (strstr(sql, "drift_events") != NULL)
+        snapshot_drift(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     long long v = -1;
@@ -299,6 +406,10 @@ static long long query_int(struct store_db *db, const char *sql)
 
 static void query_text(struct store_db *db, const char *sql, char *out, size_t size)
 {
+    if (strstr(sql, "current") != NULL)
+        snapshot_current(store_db_sqlite(db));
+    if (strstr(sql, "drift_events") != NULL)
+        snapshot_drift(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
     out[0] = '\0';
@@ -325,15 +436,16 @@ static void test_db_stored_duplicate_stale(void **state)
     first_report(&t, 5);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3); /* absent -> x */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE from_status = 0"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3); /* absent -> x */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE from_status = 0"),
+                     3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
     assert_int_equal(query_int(f->db, "SELECT n_pass * 10 + n_warn FROM hosts"), 21);
 
     /* The same report again: duplicate, nothing changes. */
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_DUPLICATE);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 1);
 
     /* An older sequence with other content: stale, current state untouched, id recorded. */
     struct tb old;
@@ -342,9 +454,9 @@ static void test_db_stored_duplicate_stale(void **state)
     assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_STALE);
     assert_int_equal(query_int(f->db, "SELECT status FROM current WHERE check_id = '1.1.1'"),
                      STORE_PASS);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 5);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports WHERE stale = 1"), 1);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2); /* the stored one and the stale one */
     /* ...so the stale report sent again is a duplicate. */
     assert_int_equal(apply_one(f->db, &old), STORE_OUTCOME_DUPLICATE);
     /* The same sequence under a new id is not newer either. */
@@ -365,11 +477,11 @@ static void test_db_stored_duplicate_stale(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current WHERE target = 'container/db'"),
                      0);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 6);
-    assert_int_equal(query_int(f->db, "SELECT to_status FROM drift WHERE target = "
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 6);
+    assert_int_equal(query_int(f->db, "SELECT to_status FROM drift_events WHERE target = "
                                       "'container/db' AND from_status = 3"),
                      STORE_ABSENT);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE regression = 1"), 2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE regression = 1"), 2);
     assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '1.1.1'"),
                      1);
     assert_int_equal(query_int(f->db, "SELECT regressions FROM checks WHERE check_id = '5.5'"), 1);
@@ -393,7 +505,7 @@ static void test_db_failed_collector(void **state)
     tb_result(&next, "1.1.1", "host", STORE_PASS, "separate mount", "host");
     assert_int_equal(apply_one(f->db, &next), STORE_OUTCOME_STORED);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 2);
 }
 
@@ -412,7 +524,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
     sqlite3 *other;
     assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other,
-                                  "CREATE TRIGGER boom BEFORE INSERT ON current "
+                                  "CREATE TRIGGER boom BEFORE INSERT ON failing "
                                   "WHEN NEW.check_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); "
                                   "END",
                                   NULL, NULL, NULL),
@@ -432,8 +544,8 @@ static void test_db_batch_duplicates_and_isolation(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts"), 2);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE host_id = 'other-host'"),
                      0);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 2);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), 2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 4);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM checks WHERE check_id = 'boom'"), 0);
 }
 
@@ -446,14 +558,14 @@ static void test_db_recent_ids_bounded(void **state)
         assert_int_equal(apply_one(f->db, &t[i]), STORE_OUTCOME_STORED);
     }
     /* Only the host's last STORE_RECENT_IDS ids are kept. */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), STORE_RECENT_IDS);
     assert_int_equal(query_int(f->db, "SELECT length(recent_ids) FROM hosts"),
                      STORE_RECENT_IDS * 16);
     /* A forgotten id resent changes nothing either: its sequence is old, so stale. */
     assert_int_equal(apply_one(f->db, &t[0]), STORE_OUTCOME_STALE);
     assert_int_equal(apply_one(f->db, &t[STORE_RECENT_IDS + 1]), STORE_OUTCOME_DUPLICATE);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), STORE_RECENT_IDS);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 3);
+    assert_int_equal(query_int(f->db, REMEMBERED_IDS), STORE_RECENT_IDS);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
 }
 
 static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions)
@@ -545,7 +657,7 @@ static void test_db_retention(void **state)
     u.rep.generated_at_unix_ms = REPORT_MIN_TIME_MS + 1000;
     received_at_ms = 0;
     assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 4);
     int deleted = -1;
     char err[256];
     /* Retention counts from the store's receive time. Chunks of 2: the three
@@ -554,11 +666,38 @@ static void test_db_retention(void **state)
     assert_int_equal(deleted, 2);
     assert_int_equal(store_db_retention(f->db, r0 + 5000, 2, &deleted, err, sizeof(err)), 0);
     assert_int_equal(deleted, 1);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 1);
     /* Ids are never reused after deletion (AUTOINCREMENT). */
-    assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift"), 4);
+    assert_int_equal(query_int(f->db, "SELECT min(id) FROM drift_events"), 4);
     /* Its agent time is data beside the store's own. */
-    assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift"), REPORT_MIN_TIME_MS + 1000);
+    assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift_events"), REPORT_MIN_TIME_MS + 1000);
+}
+
+/* A fresh path for a database; the caller removes it with remove_db_files. */
+static void temp_db_path(char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s", msg ? msg : "?");
+}
+
+/* Opens `path` as the writer, which migrates it; checks the schema it then has. */
+static struct store_db *open_migrated(const char *path)
+{
+    struct store_db *s = NULL;
+    char err[256] = "";
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    return s;
 }
 
 /* A store of schema 1 (drift ordered by the agent's time) is migrated at start. */
@@ -566,37 +705,125 @@ static void test_db_migrates_schema_1(void **state)
 {
     (void)state;
     char path[] = "/tmp/dockward-test-schema1-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    /* A database as a schema-1 store left it: made by this one, then turned back. */
-    struct store_db *s0 = NULL;
-    char err0[256] = "";
-    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s0, err0, sizeof(err0)), 0);
-    store_db_close(s0);
+    temp_db_path(path);
+    /* A database as a schema-1 store left it: schema 2, turned back. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     "DROP INDEX drift_received; DROP INDEX drift_host_id; "
-                     "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
-                     "ALTER TABLE current DROP COLUMN prior; "
-                     "CREATE INDEX drift_at ON drift(at_ms); "
-                     "CREATE INDEX drift_host ON drift(host, at_ms); "
-                     "CREATE INDEX drift_check ON drift(check_id, at_ms); "
-                     "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
-                     "1767225600000, x'00', 1); PRAGMA user_version = 1;",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
+    exec_ok(db, store_schema2_sql);
+    exec_ok(db, "DROP INDEX drift_received; DROP INDEX drift_host_id; "
+                "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
+                "ALTER TABLE current DROP COLUMN prior; "
+                "CREATE INDEX drift_at ON drift(at_ms); "
+                "CREATE INDEX drift_host ON drift(host, at_ms); "
+                "CREATE INDEX drift_check ON drift(check_id, at_ms); "
+                "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
+                "1767225600000, x'00', 1); PRAGMA user_version = 1;");
     sqlite3_close(db);
-    struct store_db *s = NULL;
-    char err[256] = "";
-    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
-        fail_msg("%s", err);
-    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
-    assert_int_equal(query_int(s, "SELECT received_ms FROM drift"), 1767225600000LL);
+    struct store_db *s = open_migrated(path);
+    assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
+    store_db_close(s);
+    remove_db_files(path);
+}
+
+/*
+ * A store of schema 2 (a row per pair in `current`, a `reports` table) is
+ * migrated at start in one transaction: each host's rows packed into
+ * `results` (evidence, collector, since and prior kept), the failing pairs
+ * in `failing`, the ids of every host's ring still answered "duplicate",
+ * and a report after the migration diffs against the migrated rows.
+ */
+static void test_db_migrates_schema_2(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema2-XXXXXX";
+    temp_db_path(path);
+    struct tb t;
+    first_report(&t, 7); /* its id is in the host's ring below */
+    char ring[64];
+    for (int i = 0; i < 16; i++)
+        snprintf(ring + 2 * i, 3, "%02x", t.id[i]);
+    char sql[2048];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO hosts VALUES (1, '%s', 'web-1', '0.1.0', 'cis-docker-1.6.0', 7, "
+             "1767225600000, 1767225500000, 1767220000000, 2, 0, 1, 0, 0, x'%s');"
+             "INSERT INTO hosts VALUES (2, 'other-host', 'db-1', '0.1.0', 'cis-docker-1.6.0', 3, "
+             "1767225600000, 1767225500000, 1767220000000, 0, 1, 0, 0, 1, x'');"
+             "INSERT INTO current VALUES (1, '1.1.1', 'host', 1, 'host', 'separate mount', "
+             "1767220000000, 1);"
+             "INSERT INTO current VALUES (1, '5.5', 'container/web', 1, 'container_runtime', "
+             "'not privileged', 1767220000001, 1);"
+             "INSERT INTO current VALUES (1, '5.5', 'container/db', 3, 'container_runtime', "
+             "'cannot tell', 1767220000002, 3);"
+             "INSERT INTO current VALUES (2, '5.5', 'container/x', 2, 'container_runtime', "
+             "'privileged', 1767220000003, 2);"
+             "INSERT INTO current VALUES (2, '1.1.1', 'host', 5, 'host', 'cannot read', "
+             "1767220000004, 1);"
+             "INSERT INTO reports VALUES (x'%s', 1, 7, 1767225600000, 0);"
+             "INSERT INTO checks VALUES ('5.5', 1, 1);"
+             /* Two reports' events (ids 1-3, then 5: 4 went by retention), AUTOINCREMENT at 7. */
+             "INSERT INTO drift VALUES (1, 2, '1.1.1', 'host', 0, 1, 1767220000000, x'aa', 0, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (2, 2, '5.5', 'container/x', 0, 2, 1767220000000, x'aa', 1, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (3, 2, '5.5', 'container/y', 0, 1, 1767220000000, x'aa', 0, "
+             "1767220000100);"
+             "INSERT INTO drift VALUES (5, 2, '1.1.1', 'host', 1, 5, 1767220000004, x'bb', 0, "
+             "1767220000200);"
+             "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'drift';",
+             HOST, ring, ring);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, store_schema2_sql);
+    exec_ok(db, sql);
+    sqlite3_close(db);
+
+    struct store_db *s = open_migrated(path);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                  "('reports', 'current', 'current_failing')"),
+                     0);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM current"), 5);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM current WHERE host = 1"), 3);
+    char text[512];
+    query_text(s,
+               "SELECT group_concat(check_id || '|' || target || '|' || status || '|' || "
+               "collector || '|' || evidence || '|' || since_ms || '|' || prior, ';') FROM "
+               "(SELECT * FROM current WHERE host = 2 ORDER BY check_id, target)",
+               text, sizeof(text));
+    assert_string_equal(text, "1.1.1|host|5|host|cannot read|1767220000004|1;"
+                              "5.5|container/x|2|container_runtime|privileged|1767220000003|2");
+    assert_int_equal(query_int(s, "SELECT count(*) FROM failing"), 1);
+    assert_int_equal(query_int(s, "SELECT host FROM failing WHERE check_id = '5.5'"), 2);
+    /* The remembered id: the same report again changes nothing. */
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
+    /* The next report of host 1, the same results: no event, its rows as they were. */
+    struct tb next;
+    first_report(&next, 8);
+    assert_int_equal(apply_one(s, &next), STORE_OUTCOME_STORED);
+    /* The drift events as they were, regrouped by report; nothing new. */
+    assert_int_equal(query_int(s, "SELECT count(*) FROM drift"), 2);
+    query_text(s,
+               "SELECT group_concat(id || ':' || check_id || ':' || target || ':' || from_status "
+               "|| to_status || regression || ':' || hex(report_id) || ':' || received_ms, ';') "
+               "FROM (SELECT * FROM drift_events ORDER BY id)",
+               text, sizeof(text));
+    assert_string_equal(text, "1:1.1.1:host:010:AA:1767220000100;2:5.5:container/x:021:AA:"
+                              "1767220000100;3:5.5:container/y:010:AA:1767220000100;"
+                              "5:1.1.1:host:150:BB:1767220000200");
+    assert_int_equal(query_int(s, "SELECT count(*) FROM drift_checks"), 3);
+    /* A change now: the next id after AUTOINCREMENT's 7. */
+    struct tb third;
+    first_report(&third, 9);
+    third.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    assert_int_equal(apply_one(s, &third), STORE_OUTCOME_STORED);
+    assert_int_equal(query_int(s, "SELECT max(id) FROM drift_events"), 8);
+    assert_int_equal(query_int(s, "SELECT since_ms FROM current WHERE target = 'container/db'"),
+                     1767220000002LL);
+    /* Reopened, the new report's id is remembered as well. */
+    store_db_close(s);
+    s = open_migrated(path);
+    assert_int_equal(apply_one(s, &next), STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
     store_db_close(s);
     remove_db_files(path);
 }
@@ -617,6 +844,83 @@ static void test_db_refuses_foreign_file(void **state)
     assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "not a dockward-store database"));
     remove_db_files(path);
+}
+
+/*
+ * A packed value cut at any length, or with a byte flipped, is refused
+ * (never read past its end), for a host's results and for drift events.
+ */
+static void test_packed_values_checked(void **state)
+{
+    (void)state;
+    struct diff_row rows[] = {
+        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 1767225600000 },
+        { "5.5", "container/db", "container_runtime", "privileged", STORE_ERROR, STORE_FAIL, -5 },
+    };
+    unsigned char *v;
+    size_t len;
+    assert_int_equal(store_rows_encode(rows, 2, &v, &len), 0);
+    struct store_rows r;
+    store_rows_init(&r);
+    assert_int_equal(store_rows_decode(&r, v, len), 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.rows[1].evidence, "privileged");
+    assert_int_equal(r.rows[1].prior, STORE_FAIL);
+    assert_int_equal(r.rows[1].since_ms, -5);
+    assert_int_equal(store_rows_after(&r, "1.1.1", "host"), 1);
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(store_rows_decode(&r, v, cut), -1);
+    v[0] ^= 0x40;
+    assert_int_equal(store_rows_decode(&r, v, len), -1);
+    free(v);
+    store_rows_free(&r);
+
+    /* Events: a few (packed as they are) and many (deflated). */
+    struct store_event ev[200];
+    for (size_t n = 3; n <= 200; n += 197) {
+        for (size_t i = 0; i < n; i++)
+            ev[i] = (struct store_event){ .check_id = i % 2 ? "5.5" : "1.1.1",
+                                          .target = "container/web",
+                                          .from = (int)(i % 6),
+                                          .to = (int)((i + 1) % 6),
+                                          .regression = i % 3 == 0 };
+        assert_int_equal(store_events_encode(ev, n, &v, &len), 0);
+        struct store_events e;
+        store_events_init(&e);
+        assert_int_equal(store_events_decode(&e, v, len, n), 0);
+        assert_int_equal(e.ev[n - 1].to, (int)(n % 6));
+        assert_int_equal(e.ev[0].regression, true);
+        assert_int_equal(store_events_decode(&e, v, len, n + 1), -1);
+        for (size_t cut = 0; cut < len; cut++)
+            assert_int_equal(store_events_decode(&e, v, cut, n), -1);
+        free(v);
+        store_events_free(&e);
+    }
+}
+
+/* A host whose results row is damaged: its report is refused alone (503), the batch goes on. */
+static void test_db_damaged_results_row(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb a, b;
+    first_report(&a, 1);
+    assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
+    exec_ok(store_db_sqlite(f->db), "UPDATE results SET data = x'01ff00'");
+    first_report(&a, 2);
+    tb_init(&b, "other-host", 1, 0);
+    tb_run(&b, "host", true);
+    tb_result(&b, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
+    struct store_report *r[2] = { decode(&a), decode(&b) };
+    enum store_outcome out[2];
+    assert_int_equal(apply(f->db, r, 2, out), 0);
+    assert_int_equal(out[0], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    store_report_free(r[0]);
+    store_report_free(r[1]);
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts WHERE host_id = '" HOST "'"), 1);
+    /* Its id was not remembered: once repaired, the same report goes in. */
+    exec_ok(store_db_sqlite(f->db), "DELETE FROM results WHERE data = x'01ff00'");
+    assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
 }
 
 /* issue 18 #4: under umask 022 the database, -wal and -shm are still 0600. */
@@ -735,8 +1039,13 @@ static void test_regression_through_error(void **state)
         bool regression;
     } cases[] = { { STORE_PASS, true }, { STORE_ABSENT, true }, { STORE_WARN, false } };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct diff_row old = { "5.5",       "container/web", "container_runtime", "error evidence",
-                                STORE_ERROR, cases[i].prior };
+        struct diff_row old = { "5.5",
+                                "container/web",
+                                "container_runtime",
+                                "error evidence",
+                                STORE_ERROR,
+                                cases[i].prior,
+                                0 };
         struct tb t;
         tb_init(&t, HOST, 2, 0);
         tb_run(&t, "container_runtime", true);
@@ -752,7 +1061,8 @@ static void test_regression_through_error(void **state)
     }
     /* pass -> error keeps pass as the prior to write. */
     struct diff_row pass = { "5.5", "container/web", "container_runtime",
-                             "ok",  STORE_PASS,      STORE_PASS };
+                             "ok",  STORE_PASS,      STORE_PASS,
+                             0 };
     struct tb t;
     tb_init(&t, HOST, 2, 0);
     tb_run(&t, "container_runtime", true);
@@ -790,7 +1100,7 @@ static void test_db_unlisted_collectors_do_not_pile_up(void **state)
     }
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 3);
     /* Each unlisted pair left with an event to absent (9 reports x 3). */
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE to_status = 0"), 27);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0"), 27);
 }
 
 int main(void)
@@ -813,6 +1123,9 @@ int main(void)
                                         db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
+        cmocka_unit_test(test_db_migrates_schema_2),
+        cmocka_unit_test(test_packed_values_checked),
+        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };

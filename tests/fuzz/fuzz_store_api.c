@@ -15,6 +15,7 @@
 #include "store/api.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "tests/store_schema2.h"
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -35,15 +36,15 @@ static void remove_db(void)
     }
 }
 
-/* A database with two hosts, rows of every status and drift events, made once. */
+/*
+ * A database with two hosts, rows of every status and drift events, made
+ * once: written in schema 2's layout, then opened by the writer, which
+ * migrates it to the layout the API reads.
+ */
 static int make_db(char *path, size_t len)
 {
     snprintf(path, len, "/tmp/dockward-fuzz-api-%ld.db", (long)getpid());
     unlink(path);
-    struct store_db *w = NULL;
-    char err[256];
-    if (store_db_open(path, STORE_DB_WRITER, &w, err, sizeof(err)) != 0)
-        return -1;
     static const char rows[] =
         "INSERT INTO hosts VALUES (1, 'aaaa0000000000000000000000000001', 'web-1', '0.1', "
         "'cis-docker-1.6.0', 9007199254740993, 1767225600000, 1767225600000, 1767225600000, "
@@ -64,9 +65,19 @@ static int make_db(char *path, size_t len)
         "INSERT INTO drift VALUES (NULL, 2, '5.5', 'container/pg', 0, 2, 1767225500000, "
         "x'00112233445566778899aabbccddeeff', 1, 1767225602000);"
         "INSERT INTO checks VALUES ('5.5', 2, 2);";
-    int rc = sqlite3_exec(store_db_sqlite(w), rows, NULL, NULL, NULL);
+    sqlite3 *raw;
+    if (sqlite3_open(path, &raw) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_exec(raw, store_schema2_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(raw, rows, NULL, NULL, NULL);
+    sqlite3_close(raw);
+    struct store_db *w = NULL;
+    char err[256];
+    if (rc != SQLITE_OK || store_db_open(path, STORE_DB_WRITER, &w, err, sizeof(err)) != 0)
+        return -1;
     store_db_close(w);
-    return rc == SQLITE_OK ? 0 : -1;
+    return 0;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
