@@ -29,6 +29,12 @@
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
  *   every failing pair of the fleet.
+ * - identity and lifecycle (schema 3): hosts.owner names the credential a
+ *   host is bound to (NULL: not yet), checked by its own statement before a
+ *   report changes anything (owner_check); hosts.retired_ms marks a retired
+ *   host (0: active). A retired host keeps its row, so its drift history
+ *   keeps its name and id until retention; it has no current rows and every
+ *   list leaves it out, and its next report revives the row as a new host.
  *
  * Every statement is prepared once per connection with bound parameters;
  * no SQL is ever built from input.
@@ -78,6 +84,11 @@ static const char migrate_1_to_2_sql[] =
     "DROP INDEX IF EXISTS drift_host;"
     "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
 
+/* Schema 2 -> 3: owners and retirement; existing hosts are unbound and active. */
+static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEXT;"
+                                         "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT "
+                                         "NULL DEFAULT 0;";
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
     " id INTEGER PRIMARY KEY,"
@@ -91,7 +102,9 @@ static const char schema_sql[] =
     " first_seen_ms INTEGER NOT NULL,"
     " n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, n_warn INTEGER NOT NULL,"
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
-    " recent_ids BLOB NOT NULL);"
+    " recent_ids BLOB NOT NULL,"
+    " owner TEXT,"
+    " retired_ms INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS current ("
     " host INTEGER NOT NULL,"
     " check_id TEXT NOT NULL,"
@@ -146,6 +159,18 @@ enum stmt_id {
     S_DRIFT_INSERT,
     S_CHECK_ADD,
     S_RETENTION,
+    /* identity and lifecycle (schema 3) */
+    S_OWNER_FIND,
+    S_OWNER_SET,
+    S_HOST_REVIVE,
+    S_RETIRE_FIND,
+    S_RETIRE_FAILING,
+    S_RETIRE_DRIFT,
+    S_RETIRE_MARK,
+    S_RETIRE_CURRENT,
+    S_RETIRE_HOST,
+    S_REBIND,
+    S_SILENT,
     S_COUNT
 };
 
@@ -188,6 +213,24 @@ static const char *const stmt_sql[S_COUNT] = {
                     "regressions = regressions + excluded.regressions",
     [S_RETENTION] = "DELETE FROM drift WHERE id IN "
                     "(SELECT id FROM drift WHERE received_ms < ?1 ORDER BY received_ms LIMIT ?2)",
+    [S_OWNER_FIND] = "SELECT id, owner, retired_ms FROM hosts WHERE host_id = ?1",
+    [S_OWNER_SET] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1",
+    [S_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
+                      "first_seen_ms = ?2 WHERE id = ?1",
+    [S_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = ?1 AND retired_ms = 0",
+    [S_RETIRE_FAILING] = "SELECT DISTINCT check_id FROM current WHERE host = ?1 AND status = 2",
+    [S_RETIRE_DRIFT] = "INSERT INTO drift (host, check_id, target, from_status, to_status, "
+                       "at_ms, report_id, regression, received_ms) "
+                       "SELECT host, check_id, target, status, 0, ?2, ?3, 0, ?2 "
+                       "FROM current WHERE host = ?1 ORDER BY check_id, target",
+    [S_RETIRE_MARK] = "INSERT INTO drift (host, check_id, target, from_status, to_status, "
+                      "at_ms, report_id, regression, received_ms) "
+                      "VALUES (?1, '" STORE_RETIRED_CHECK "', '', 0, 0, ?2, ?3, 0, ?2)",
+    [S_RETIRE_CURRENT] = "DELETE FROM current WHERE host = ?1",
+    [S_RETIRE_HOST] = "UPDATE hosts SET retired_ms = ?2, owner = NULL, n_pass = 0, n_fail = 0, "
+                      "n_warn = 0, n_skip = 0, n_error = 0 WHERE id = ?1",
+    [S_REBIND] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1 AND retired_ms = 0",
+    [S_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < ?1 LIMIT ?2",
 };
 
 /* The host's stored rows, read for one diff; strings in one growing pool. */
@@ -268,13 +311,14 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
         }
         return 0;
     }
-    if (version == 1 && app == STORE_DB_APPLICATION_ID) {
+    if ((version == 1 || version == 2) && app == STORE_DB_APPLICATION_ID) {
         /* An older store's database: migrated in one transaction, or left as it was. */
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
         if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
             return -1;
-        if (exec(db, migrate_1_to_2_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+        if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
+            exec(db, migrate_2_to_3_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
             exec(db, "COMMIT", err, errlen) != 0) {
             exec(db, "ROLLBACK", NULL, 0);
             return -1;
@@ -723,6 +767,64 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
     return SQLITE_OK;
 }
 
+/* ---- identity: the owner check, one separate step of apply_one ---- */
+
+/*
+ * Before a report changes anything: a host owned by another credential
+ * makes the report FORBIDDEN (job->owner_found says whose); a retired host
+ * is revived as new (no owner, no sequence, first seen now). *bind is set
+ * when the report, once stored, binds the host to job->owner. SQLite code.
+ */
+static int owner_check(struct store_db *db, struct store_job *job, bool *bind)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    sqlite3_stmt *st = db->stmt[S_OWNER_FIND];
+    bind_text(st, 1, m->host_id);
+    int rc = sqlite3_step(st);
+    sqlite3_int64 id = 0, retired = 0;
+    char owner[STORE_OWNER_MAX + 1] = "";
+    bool owned = false;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            owned = true;
+            snprintf(owner, sizeof(owner), "%s", (const char *)sqlite3_column_text(st, 1));
+        }
+        retired = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rc;
+    if (id != 0 && retired != 0) {
+        st = db->stmt[S_HOST_REVIVE];
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, job->received_ms);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+        owned = false;
+    }
+    *bind = false;
+    if (job->owner == NULL)
+        return SQLITE_OK;
+    if (owned && strcmp(owner, job->owner) != 0 && !job->owner_bound) {
+        job->outcome = STORE_OUTCOME_FORBIDDEN;
+        snprintf(job->owner_found, sizeof(job->owner_found), "%s", owner);
+        return SQLITE_OK;
+    }
+    *bind = !owned || strcmp(owner, job->owner) != 0;
+    return SQLITE_OK;
+}
+
+/* After a stored report: the host is now job->owner's. SQLite code. */
+static int owner_bind(struct store_db *db, const struct store_job *job)
+{
+    sqlite3_stmt *st = db->stmt[S_OWNER_SET];
+    bind_text(st, 1, job->report->msg->host_id);
+    bind_text(st, 2, job->owner);
+    return run(st);
+}
+
 /* One report inside the open transaction. Sets job->outcome; returns an SQLite code. */
 static int apply_one(struct store_db *db, struct store_job *job)
 {
@@ -740,6 +842,11 @@ static int apply_one(struct store_db *db, struct store_job *job)
         return SQLITE_OK;
     }
     if (rc != SQLITE_DONE)
+        return rc;
+
+    bool bind = false;
+    rc = owner_check(db, job, &bind);
+    if (rc != SQLITE_OK || job->outcome == STORE_OUTCOME_FORBIDDEN)
         return rc;
 
     struct host_state h = { 0 };
@@ -789,6 +896,8 @@ static int apply_one(struct store_db *db, struct store_job *job)
         rc = write_changes(db, job, h.id);
     if (rc == SQLITE_OK)
         rc = insert_report_id(db, job, h.id, 0);
+    if (rc == SQLITE_OK && bind)
+        rc = owner_bind(db, job);
     if (rc == SQLITE_OK)
         job->outcome = STORE_OUTCOME_STORED;
     return rc;
@@ -880,6 +989,143 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
         if (!sqlite3_get_autocommit(db->db))
             run(db->stmt[S_ROLLBACK]);
         *deleted = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- lifecycle: retirement and rebinding (writer thread) ---- */
+
+/* Adds a -1 for `check` to figures->checks. 0, or -1 on no memory. */
+static int figures_lose(struct diff_result *d, const char *check)
+{
+    if (d->n_checks == d->cap_checks) {
+        size_t ncap = d->cap_checks ? d->cap_checks * 2 : 8;
+        struct diff_check *p = realloc(d->checks, ncap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        d->checks = p;
+        d->cap_checks = ncap;
+    }
+    char *id = strdup(check);
+    if (id == NULL)
+        return -1;
+    d->checks[d->n_checks++] = (struct diff_check){ .check_id = id, .failing_delta = -1 };
+    return 0;
+}
+
+/* The steps of a retirement inside the open transaction. SQLite code. */
+static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
+                        struct diff_result *figures)
+{
+    static const unsigned char no_report[REPORT_ID_BYTES] = { 0 };
+    sqlite3_stmt *st = db->stmt[S_RETIRE_FAILING];
+    sqlite3_bind_int64(st, 1, host);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (figures_lose(figures, (const char *)sqlite3_column_text(st, 0)) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
+    for (size_t i = 0; i < figures->n_checks; i++) {
+        st = db->stmt[S_CHECK_ADD];
+        bind_text(st, 1, figures->checks[i].check_id);
+        sqlite3_bind_int(st, 2, -1);
+        sqlite3_bind_int64(st, 3, 0);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+    }
+    for (int k = S_RETIRE_DRIFT; k <= S_RETIRE_MARK; k++) {
+        st = db->stmt[k];
+        sqlite3_bind_int64(st, 1, host);
+        sqlite3_bind_int64(st, 2, now_ms);
+        sqlite3_bind_blob(st, 3, no_report, REPORT_ID_BYTES, SQLITE_STATIC);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+        figures->n_events += (size_t)sqlite3_changes(db->db);
+    }
+    st = db->stmt[S_RETIRE_CURRENT];
+    sqlite3_bind_int64(st, 1, host);
+    if ((rc = run(st)) != SQLITE_OK)
+        return rc;
+    st = db->stmt[S_RETIRE_HOST];
+    sqlite3_bind_int64(st, 1, host);
+    sqlite3_bind_int64(st, 2, now_ms > 0 ? now_ms : 1);
+    return run(st);
+}
+
+int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
+                    struct diff_result *figures, bool *found, char *err, size_t errlen)
+{
+    *found = false;
+    figures->n_events = 0;
+    int rc = run(db->stmt[S_BEGIN]);
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "retire: cannot begin", err, errlen);
+        return -1;
+    }
+    sqlite3_stmt *st = db->stmt[S_RETIRE_FIND];
+    bind_text(st, 1, host_id);
+    rc = sqlite3_step(st);
+    sqlite3_int64 host = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = host != 0 ? retire_steps(db, host, now_ms, figures) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = run(db->stmt[S_COMMIT]);
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "retire", err, errlen);
+        if (!sqlite3_get_autocommit(db->db))
+            run(db->stmt[S_ROLLBACK]);
+        for (size_t i = 0; i < figures->n_checks; i++)
+            free(figures->checks[i].check_id);
+        figures->n_checks = 0;
+        figures->n_events = 0;
+        return -1;
+    }
+    *found = host != 0;
+    return 0;
+}
+
+int store_db_rebind(struct store_db *db, const char *host_id, const char *owner, bool *found,
+                    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = db->stmt[S_REBIND];
+    bind_text(st, 1, host_id);
+    bind_text(st, 2, owner);
+    int rc = run(st); /* one statement: its own transaction */
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "rebind", err, errlen);
+        *found = false;
+        return -1;
+    }
+    *found = sqlite3_changes(db->db) > 0;
+    return 0;
+}
+
+int store_db_silent_hosts(struct store_db *db, int64_t cutoff_ms,
+                          char (*ids)[REPORT_HOST_ID_MAX + 1], size_t max, size_t *n, char *err,
+                          size_t errlen)
+{
+    *n = 0;
+    sqlite3_stmt *st = db->stmt[S_SILENT];
+    sqlite3_bind_int64(st, 1, cutoff_ms);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        snprintf(ids[*n], REPORT_HOST_ID_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        describe(db, rc, "finding silent hosts", err, errlen);
         return -1;
     }
     return 0;

@@ -109,8 +109,8 @@ int store_main(int argc, char **argv)
     struct store_server srv = { 0 };
     int status = 1;
 
-    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, &metrics, err, sizeof(err)) !=
-        0) {
+    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, cfg.retire_after_ms, &metrics,
+                     err, sizeof(err)) != 0) {
         webconfig_free(web);
         log_error("%s", err);
         goto out;

@@ -71,6 +71,7 @@ struct store_config {
     const char *tokens_file;
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;
+    uint64_t retire_after_ms; /* --host.retire-after: a host silent this long is retired */
     uint64_t retention_ms;
     uint64_t refresh_ms; /* /metrics snapshot refresh */
     const char *log_level;
