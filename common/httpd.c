@@ -1050,6 +1050,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
+bool httpd_cert_name_char(char c)
+{
+    return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
 bool httpd_basic_auth_passed(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
@@ -1087,12 +1092,9 @@ int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen
         gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) >= 0 &&
         len > 0 && len <= HTTPD_CERT_NAME_MAX) {
         rc = 1;
-        for (size_t i = 0; i < len; i++) {
-            char c = cn[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-' || c == '@'))
+        for (size_t i = 0; i < len; i++)
+            if (!httpd_cert_name_char(cn[i]))
                 rc = -1;
-        }
         if (rc == 1)
             snprintf(out, outlen, "%.*s", (int)len, cn);
     }

@@ -239,9 +239,12 @@ bool httpd_basic_auth_passed(struct MHD_Connection *conn);
  * when the web config has a client_ca_file and the certificate verified
  * against it. Returns 1 with `out` filled, 0 when there is no verified
  * certificate, -1 when its CN is empty, longer than HTTPD_CERT_NAME_MAX or
- * not of [A-Za-z0-9._@-].
+ * has a character httpd_cert_name_char refuses.
  */
 int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen);
+
+/* A character a certificate name may have: printable ASCII but '"' and '\\'. */
+bool httpd_cert_name_char(char c);
 
 /* 405 with "Allow: GET, HEAD". */
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);

@@ -26,7 +26,12 @@
 
 #include "../common/httpd.h"
 
+#include "../common/log.h"
+
+#include <pthread.h>
 #include <stdatomic.h>
+
+#define FORBIDDEN_LOG_EVERY_S 5
 
 struct store_server {
     const struct store_config *cfg;
@@ -35,7 +40,9 @@ struct store_server {
     struct store_writer *writer;
     struct store_api *api;
     struct store_snapshot_slot *slot;
-    atomic_size_t uploads; /* body bytes being received, all connections */
+    atomic_size_t uploads;                /* body bytes being received, all connections */
+    pthread_mutex_t log_lock;             /* guards forbidden_limiter (request + writer threads) */
+    struct log_limiter forbidden_limiter; /* refused reports: one log line per few seconds */
     struct httpd *httpd;
 };
 

@@ -129,8 +129,9 @@ static enum writer_admin_result retire_host(struct store_writer *w, const char *
         store_metrics_apply(w->metrics, &figures);
         atomic_fetch_add(&w->metrics->drift_events, figures.n_events);
         atomic_fetch_add(&w->metrics->hosts_retired, 1);
-        log_info("retired host %s (%s): its current results are gone, its drift stays", host_id,
-                 why);
+        if (why != NULL) /* an admin's retirement is logged by the server, naming the admin */
+            log_info("retired host %s (%s): its current results are gone, its drift stays", host_id,
+                     why);
     }
     diff_result_free(&figures);
     return r;
@@ -139,7 +140,7 @@ static enum writer_admin_result retire_host(struct store_writer *w, const char *
 static void run_admin(struct store_writer *w, struct writer_job *wj)
 {
     if (wj->kind == WRITER_JOB_RETIRE) {
-        wj->admin_result = retire_host(w, wj->host_id, "by an admin");
+        wj->admin_result = retire_host(w, wj->host_id, NULL);
         return;
     }
     bool found = false;
@@ -150,8 +151,6 @@ static void run_admin(struct store_writer *w, struct writer_job *wj)
         wj->admin_result = WRITER_ADMIN_FAILED;
     } else {
         wj->admin_result = found ? WRITER_ADMIN_DONE : WRITER_ADMIN_NOT_FOUND;
-        if (found)
-            log_info("host %s is now bound to %s (by an admin)", wj->host_id, wj->owner);
     }
 }
 

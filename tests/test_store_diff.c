@@ -254,6 +254,10 @@ static int db_teardown(void **state)
 /* Applies reports as one batch; returns store_db_apply's result. */
 /* The store's clock as the writer would read it; 0 = now. */
 static int64_t received_at_ms;
+/* Who reports (NULL: nobody is checked), and whether hosts= binds it explicitly. */
+static const char *apply_owner;
+static bool apply_bound;
+static char last_owner_found[STORE_OWNER_MAX + 1];
 
 static int apply(struct store_db *db, struct store_report **reports, size_t n,
                  enum store_outcome *outcomes)
@@ -265,6 +269,8 @@ static int apply(struct store_db *db, struct store_report **reports, size_t n,
         memset(&jobs[i], 0, sizeof(jobs[i]));
         jobs[i].report = reports[i];
         jobs[i].received_ms = received_at_ms != 0 ? received_at_ms : store_now_ms();
+        jobs[i].owner = apply_owner;
+        jobs[i].owner_bound = apply_bound;
         diff_result_init(&jobs[i].diff);
         ptrs[i] = &jobs[i];
     }
@@ -272,6 +278,7 @@ static int apply(struct store_db *db, struct store_report **reports, size_t n,
     int rc = store_db_apply(db, ptrs, n, err, sizeof(err));
     for (size_t i = 0; i < n; i++) {
         outcomes[i] = jobs[i].outcome;
+        snprintf(last_owner_found, sizeof(last_owner_found), "%s", jobs[i].owner_found);
         diff_result_free(&jobs[i].diff);
     }
     return rc;
@@ -582,6 +589,8 @@ static void test_db_migrates_schema_1(void **state)
                      "DROP INDEX drift_received; DROP INDEX drift_host_id; "
                      "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
                      "ALTER TABLE current DROP COLUMN prior; "
+                     "ALTER TABLE hosts DROP COLUMN owner; "
+                     "ALTER TABLE hosts DROP COLUMN retired_ms; "
                      "CREATE INDEX drift_at ON drift(at_ms); "
                      "CREATE INDEX drift_host ON drift(host, at_ms); "
                      "CREATE INDEX drift_check ON drift(check_id, at_ms); "
@@ -599,6 +608,152 @@ static void test_db_migrates_schema_1(void **state)
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
     store_db_close(s);
     remove_db_files(path);
+}
+
+/* A store of schema 2 gets owners and retirement: its hosts unbound and active. */
+static void test_db_migrates_schema_2(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema2-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct store_db *s = NULL;
+    char err[256] = "";
+    assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), 0);
+    struct tb t;
+    first_report(&t, 1);
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_STORED);
+    store_db_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE hosts DROP COLUMN owner; "
+                                  "ALTER TABLE hosts DROP COLUMN retired_ms; "
+                                  "PRAGMA user_version = 2;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    if (store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(query_int(s, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM hosts WHERE owner IS NULL AND "
+                                  "retired_ms = 0"),
+                     1);
+    /* The first credential to report after the upgrade binds it. */
+    apply_owner = "agent-a";
+    first_report(&t, 2);
+    assert_int_equal(apply_one(s, &t), STORE_OUTCOME_STORED);
+    apply_owner = NULL;
+    char owner[64];
+    query_text(s, "SELECT owner FROM hosts", owner, sizeof(owner));
+    assert_string_equal(owner, "agent-a");
+    store_db_close(s);
+    remove_db_files(path);
+}
+
+/*
+ * Identity and lifecycle on the database: bound to the first reporter,
+ * another is FORBIDDEN and changes nothing, an explicit binding takes the
+ * host over, an admin rebinds it; retirement deletes the current rows with
+ * events, drops the host from the per-check figures, and a report revives
+ * it as new.
+ */
+static void test_db_owner_retire_rebind(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    apply_owner = "agent-a";
+    apply_bound = false;
+    first_report(&t, 1);
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    char text[128];
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-a");
+    long long drift0 = query_int(f->db, "SELECT count(*) FROM drift");
+
+    /* Another credential: refused, nothing written. */
+    apply_owner = "agent-b";
+    first_report(&t, 2);
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_FORBIDDEN);
+    assert_string_equal(last_owner_found, "agent-a");
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), drift0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM reports"), 1);
+
+    /* hosts= names agent-b: it takes the host over. */
+    apply_bound = true;
+    first_report(&t, 3);
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    apply_bound = false;
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-b");
+
+    /* An admin's move. */
+    bool found = false;
+    char err[256];
+    assert_int_equal(store_db_rebind(f->db, HOST, "cert:web one", &found, err, sizeof(err)), 0);
+    assert_true(found);
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "cert:web one");
+    assert_int_equal(store_db_rebind(f->db, "nosuch", "agent-a", &found, err, sizeof(err)), 0);
+    assert_false(found);
+
+    /* Silent since before now + 1 s: found; retired; then not found again. */
+    char ids[4][REPORT_HOST_ID_MAX + 1];
+    size_t n = 0;
+    assert_int_equal(
+        store_db_silent_hosts(f->db, store_now_ms() + 1000, ids, 4, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], HOST);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     1);
+    struct diff_result figures;
+    diff_result_init(&figures);
+    long long drift1 = query_int(f->db, "SELECT count(*) FROM drift");
+    assert_int_equal(
+        store_db_retire(f->db, HOST, store_now_ms(), &figures, &found, err, sizeof(err)), 0);
+    assert_true(found);
+    assert_int_equal(figures.n_checks, 1);
+    assert_string_equal(figures.checks[0].check_id, "5.10");
+    assert_int_equal(figures.checks[0].failing_delta, -1);
+    assert_int_equal(figures.n_events, 5); /* 4 pairs to absent, and the retirement */
+    diff_result_free(&figures);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift"), drift1 + 5);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift WHERE to_status = 0 AND "
+                                      "check_id = '" STORE_RETIRED_CHECK "'"),
+                     1);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     0);
+    assert_true(query_int(f->db, "SELECT retired_ms FROM hosts") > 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE owner IS NULL"), 1);
+    diff_result_init(&figures);
+    assert_int_equal(
+        store_db_retire(f->db, HOST, store_now_ms(), &figures, &found, err, sizeof(err)), 0);
+    assert_false(found);
+    diff_result_free(&figures);
+    assert_int_equal(
+        store_db_silent_hosts(f->db, store_now_ms() + 1000, ids, 4, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 0);
+
+    /* It reports again: new, bound to whoever reports it, from a low sequence. */
+    apply_owner = "agent-c";
+    first_report(&t, 1);
+    t.rep.report_id.data[0] ^= 0xff; /* another report than the first one */
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    apply_owner = NULL;
+    assert_int_equal(query_int(f->db, "SELECT retired_ms FROM hosts"), 0);
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-c");
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 4);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     1);
 }
 
 static void test_db_refuses_foreign_file(void **state)
@@ -813,6 +968,8 @@ int main(void)
                                         db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
+        cmocka_unit_test(test_db_migrates_schema_2),
+        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
