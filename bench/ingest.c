@@ -1335,10 +1335,10 @@ static int emit_main(const char *name)
     if (strncmp(name, "host:", 5) == 0) {
         rc = emit_host_report(&out, name + 5);
     } else if (strcmp(name, "valid") == 0 || strcmp(name, "bad-id") == 0 ||
-        strcmp(name, "bad-host") == 0 || strcmp(name, "seq-zero") == 0 ||
-        strcmp(name, "bad-status") == 0 || strcmp(name, "old-time") == 0 ||
-        strcmp(name, "future-time") == 0 || strcmp(name, "long-check") == 0 ||
-        strcmp(name, "dup-pair") == 0 || strcmp(name, "unknown-collector") == 0) {
+               strcmp(name, "bad-host") == 0 || strcmp(name, "seq-zero") == 0 ||
+               strcmp(name, "bad-status") == 0 || strcmp(name, "old-time") == 0 ||
+               strcmp(name, "future-time") == 0 || strcmp(name, "long-check") == 0 ||
+               strcmp(name, "dup-pair") == 0 || strcmp(name, "unknown-collector") == 0) {
         rc = emit_report(&out, name);
     } else if (strcmp(name, "truncated") == 0) {
         rc = emit_report(&out, "valid");

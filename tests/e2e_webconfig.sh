@@ -363,6 +363,13 @@ check "basic-auth store: the query API refuses a reader without credentials (401
     test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$bs_url/api/v1/hosts")" = 401
 check "basic-auth store: a reader with basic auth lists the pushed host" \
     bash -c "curl -s --max-time 5 -u 'alice:$pw1' '$bs_url/api/v1/hosts' | grep -q e2e-web"
+check "basic-auth store: a reader with basic auth may not retire a host (403)" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "alice:$pw1" -X DELETE \
+        "$bs_url/api/v1/hosts/e2e-web")" = 403
+check "basic-auth store: a reader token reads without basic auth" \
+    test "$(e2e_http_code -H "Authorization: Bearer $reader_token" "$bs_url/api/v1/hosts")" = 200
+check "basic-auth store: an unknown bearer token on the query API is 401" \
+    test "$(e2e_http_code -H "Authorization: Bearer x$reader_token" "$bs_url/api/v1/hosts")" = 401
 check "basic-auth store: a push with basic auth only (no token) is 401" \
     test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "alice:$pw1" -X POST \
         --data-binary x -H 'Content-Type: application/x-protobuf' "$bs_url/api/v1/reports")" = 401
