@@ -77,6 +77,9 @@ admin() { # admin METHOD PATH -> status in $code
         -H "Authorization: Bearer $tok_admin" "$base$2")
 }
 metrics() { sleep 0.5; curl -s "$base/metrics"; } # after a refresh (200ms)
+bearer_challenge() { # bearer_challenge METHOD URL [CURL ARGS...]: a 401 asks for a bearer token
+    curl -s -D - -o /dev/null -X "$1" "${@:3}" "$2" | grep -qi '^www-authenticate: bearer'
+}
 
 start_store a
 
@@ -164,8 +167,9 @@ for ep in "${!want[@]}"; do
     read -r -a codes <<<"${want[$ep]}"
     i=0
     for who in none wrong agent reader admin; do
-        args=(-s -o "$work/cell.out" -w '%{http_code}' -X "$method")
-        [ -n "${cred[$who]}" ] && args+=(-H "${cred[$who]}")
+        hdr=()
+        [ -n "${cred[$who]}" ] && hdr=(-H "${cred[$who]}")
+        args=(-s -o "$work/cell.out" -w '%{http_code}' -X "$method" "${hdr[@]}")
         if [ "$method" = POST ]; then
             seq_n=$((seq_n + 1))
             "$bench" --emit="host:matrix-3:$seq_n" >"$work/cell.bin"
@@ -174,8 +178,8 @@ for ep in "${!want[@]}"; do
         got=$(curl "${args[@]}" "$base$path")
         check "roles: $who $ep -> ${codes[$i]}" test "$got" = "${codes[$i]}"
         if [ "${codes[$i]}" = 401 ] && [ "$path" != /api/v1/reports ]; then
-            check "roles: $who $ep: WWW-Authenticate: Bearer" bash -c \
-                "curl -s -D - -o /dev/null -X '$method' ${cred[$who]:+-H '${cred[$who]}'} '$base$path' | grep -qi '^www-authenticate: bearer'"
+            check "roles: $who $ep: WWW-Authenticate: Bearer" \
+                bearer_challenge "$method" "$base$path" "${hdr[@]}"
         fi
         i=$((i + 1))
         cells=$((cells + 1))
@@ -244,6 +248,13 @@ e2e_stop "$pid"
 start_store c
 check "after a restart the per-check figures still count alpha once" \
     test "$(metrics | e2e_metric "$series")" = 1
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+check "SIGTERM: clean exit 0 (no leak or error under the sanitizers)" test "$rc" = 0
+check "no sanitizer report in any log" bash -c "! grep -q -e AddressSanitizer -e 'runtime error' '$work'/*.log"
 
 e2e_summary "all store identity, role and lifecycle checks passed" ||
     { echo "store logs:"; tail -n 40 "$work/a.log" "$work/b.log" "$work/c.log" 2>/dev/null; exit 1; }
