@@ -808,8 +808,7 @@ static enum auth_submit_result auth_submit(struct httpd *h, struct conn_ctx *cc,
     return AUTH_SUBMITTED;
 }
 
-/* Whether an Authorization value uses the Bearer scheme. */
-static bool is_bearer(const char *authorization)
+bool httpd_is_bearer(const char *authorization)
 {
     if (authorization == NULL)
         return false;
@@ -926,7 +925,7 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
         return GUARD_PASS;
     if (h->own_bearer_prefix != NULL &&
         strncmp(url, h->own_bearer_prefix, strlen(h->own_bearer_prefix)) == 0 &&
-        is_bearer(
+        httpd_is_bearer(
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)))
         return GUARD_PASS;
     char *password = NULL;

@@ -233,6 +233,9 @@ enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *c
  */
 bool httpd_basic_auth_passed(struct MHD_Connection *conn);
 
+/* Whether an Authorization header value uses the Bearer scheme (any token). */
+bool httpd_is_bearer(const char *authorization);
+
 #define HTTPD_CERT_NAME_MAX 64
 /*
  * For a handler: the common name of the client certificate of `conn`,

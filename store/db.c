@@ -996,24 +996,6 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
 
 /* ---- lifecycle: retirement and rebinding (writer thread) ---- */
 
-/* Adds a -1 for `check` to figures->checks. 0, or -1 on no memory. */
-static int figures_lose(struct diff_result *d, const char *check)
-{
-    if (d->n_checks == d->cap_checks) {
-        size_t ncap = d->cap_checks ? d->cap_checks * 2 : 8;
-        struct diff_check *p = realloc(d->checks, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        d->checks = p;
-        d->cap_checks = ncap;
-    }
-    char *id = strdup(check);
-    if (id == NULL)
-        return -1;
-    d->checks[d->n_checks++] = (struct diff_check){ .check_id = id, .failing_delta = -1 };
-    return 0;
-}
-
 /* The steps of a retirement inside the open transaction. SQLite code. */
 static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
                         struct diff_result *figures)
@@ -1023,7 +1005,7 @@ static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
     sqlite3_bind_int64(st, 1, host);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (figures_lose(figures, (const char *)sqlite3_column_text(st, 0)) != 0) {
+        if (diff_result_add_check(figures, (const char *)sqlite3_column_text(st, 0), -1, 0) != 0) {
             rc = SQLITE_NOMEM;
             break;
         }

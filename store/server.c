@@ -408,6 +408,30 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
     return MHD_YES;
 }
 
+/*
+ * Hands req->wj to the writer and suspends the connection (before the
+ * writer can see the job, so its resume always comes after); a full queue
+ * or a closing store is answered at once (429, 503).
+ */
+static enum MHD_Result queue_to_writer(struct request *req)
+{
+    req->state = REQ_QUEUED;
+    httpd_suspend(req->conn);
+    enum writer_submit_result q = writer_submit(req->srv->writer, &req->wj);
+    if (q != WRITER_QUEUED) {
+        if (q == WRITER_FULL)
+            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS,
+                       req->admin ? INGEST_RESULT_COUNT : INGEST_OVERLOADED,
+                       "the ingest queue is full; retry later");
+        else
+            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+                       req->admin ? INGEST_RESULT_COUNT : INGEST_UNAVAILABLE,
+                       "the store is shutting down; retry later");
+        httpd_resume(req->conn);
+    }
+    return MHD_YES;
+}
+
 /* The body is complete: inflate, decode, validate, queue. */
 static enum MHD_Result ingest_end(struct request *req)
 {
@@ -475,20 +499,7 @@ static enum MHD_Result ingest_end(struct request *req)
     req->wj.done = job_done;
     req->wj.arg = req;
 
-    /* Suspend before the writer can see the job, so its resume always comes after. */
-    req->state = REQ_QUEUED;
-    httpd_suspend(req->conn);
-    enum writer_submit_result q = writer_submit(srv->writer, &req->wj);
-    if (q != WRITER_QUEUED) {
-        if (q == WRITER_FULL)
-            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
-                       "the ingest queue is full; retry later");
-        else
-            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_UNAVAILABLE,
-                       "the store is shutting down; retry later");
-        httpd_resume(req->conn);
-    }
-    return MHD_YES;
+    return queue_to_writer(req);
 }
 
 static enum MHD_Result handle_ingest(struct store_server *srv, struct MHD_Connection *conn,
@@ -638,7 +649,7 @@ static enum api_access api_access(struct store_server *srv, struct MHD_Connectio
 {
     const char *auth =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (token_is_bearer(auth)) {
+    if (httpd_is_bearer(auth)) {
         if (!token_slot_grant(srv->tokens, auth, grant))
             return API_UNAUTHORIZED;
         if (grant->role == TOKEN_ROLE_ADMIN || (grant->role == TOKEN_ROLE_READER && !want_admin))
@@ -781,19 +792,7 @@ static enum MHD_Result admin_submit(struct request *req)
     req->wj.done = admin_done;
     req->wj.arg = req;
     req->wj.bytes = 0;
-    req->state = REQ_QUEUED;
-    httpd_suspend(req->conn);
-    enum writer_submit_result q = writer_submit(req->srv->writer, &req->wj);
-    if (q != WRITER_QUEUED) {
-        if (q == WRITER_FULL)
-            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_RESULT_COUNT,
-                       "the write queue is full; retry later");
-        else
-            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_RESULT_COUNT,
-                       "the store is shutting down; retry later");
-        httpd_resume(req->conn);
-    }
-    return MHD_YES;
+    return queue_to_writer(req);
 }
 
 static enum MHD_Result handle_admin(struct store_server *srv, struct MHD_Connection *conn,

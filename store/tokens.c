@@ -399,16 +399,6 @@ static const char *bearer_token(const char *authorization, size_t *len)
     return p;
 }
 
-bool token_is_bearer(const char *authorization)
-{
-    if (authorization == NULL)
-        return false;
-    while (*authorization == ' ' || *authorization == '\t')
-        authorization++;
-    return strncasecmp(authorization, "Bearer", 6) == 0 &&
-           (authorization[6] == '\0' || authorization[6] == ' ' || authorization[6] == '\t');
-}
-
 bool token_slot_grant(struct token_slot *slot, const char *authorization, struct token_grant *grant)
 {
     size_t len = 0;

@@ -83,9 +83,6 @@ bool token_slot_authorize(struct token_slot *slot, const char *authorization);
 bool token_slot_grant(struct token_slot *slot, const char *authorization,
                       struct token_grant *grant);
 
-/* Whether `authorization` is a bearer header at all (whatever its token). */
-bool token_is_bearer(const char *authorization);
-
 enum token_binding {
     TOKEN_BINDING_NONE = 0, /* no hosts= pattern names the host: first reporter owns it */
     TOKEN_BINDING_OWN,      /* the agent's own hosts= pattern matches the host */

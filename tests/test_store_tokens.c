@@ -195,10 +195,6 @@ static void test_roles_and_bindings(void **state)
     assert_true(token_slot_has_agent(&slot, "any"));
     assert_false(token_slot_has_agent(&slot, "dash")); /* a reader owns no host */
     assert_false(token_slot_has_agent(&slot, "nobody"));
-    assert_true(token_is_bearer("Bearer x"));
-    assert_true(token_is_bearer(" bearer"));
-    assert_false(token_is_bearer("Basic YTpi"));
-    assert_false(token_is_bearer(NULL));
     token_slot_destroy(&slot);
 }
 
