@@ -274,46 +274,33 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
     return 0;
 }
 
-struct token_set *token_set_load(const char *path, char *err, size_t errlen)
+struct token_set *token_set_parse(const char *text, size_t len, const char *path, char *err,
+                                  size_t errlen)
 {
-    struct buf text;
-    buf_init(&text, TOKENS_FILE_MAX);
-    if (read_file(path, &text, err, errlen) != 0) {
-        if (text.data)
-            explicit_bzero(text.data, text.len);
-        buf_free(&text);
-        return NULL;
-    }
     struct token_set *set = calloc(1, sizeof(*set));
     size_t lines = 1;
-    for (size_t i = 0; i < text.len; i++)
-        lines += text.data[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
     if (set != NULL)
         set->tokens = calloc(lines < TOKENS_MAX ? lines : TOKENS_MAX, sizeof(*set->tokens));
     if (set == NULL || set->tokens == NULL) {
         seterr(err, errlen, "out of memory");
         free(set);
-        if (text.data)
-            explicit_bzero(text.data, text.len);
-        buf_free(&text);
         return NULL;
     }
     int rc = 0;
-    if (text.len > 0 && memchr(text.data, '\0', text.len) != NULL) {
+    if (len > 0 && memchr(text, '\0', len) != NULL) {
         seterr(err, errlen, "%s: holds a NUL byte; want text lines \"NAME TOKEN\"", path);
         rc = -1;
     }
     size_t start = 0, lineno = 0;
-    while (rc == 0 && start < text.len) {
-        const char *nl = memchr(text.data + start, '\n', text.len - start);
-        size_t end = nl ? (size_t)(nl - text.data) : text.len;
+    while (rc == 0 && start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
         lineno++;
-        rc = parse_line(set, text.data + start, end - start, path, lineno, err, errlen);
+        rc = parse_line(set, text + start, end - start, path, lineno, err, errlen);
         start = end + 1;
     }
-    if (text.data)
-        explicit_bzero(text.data, text.len);
-    buf_free(&text);
     if (rc == 0 && set->n == 0) {
         seterr(err, errlen, "%s: no tokens (want lines \"NAME TOKEN\")", path);
         rc = -1;
@@ -323,6 +310,30 @@ struct token_set *token_set_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return set;
+}
+
+struct token_set *token_set_load(const char *path, char *err, size_t errlen)
+{
+    struct buf text;
+    buf_init(&text, TOKENS_FILE_MAX);
+    struct token_set *set = NULL;
+    if (read_file(path, &text, err, errlen) == 0)
+        set = token_set_parse(text.data ? text.data : "", text.len, path, err, errlen);
+    if (text.data)
+        explicit_bzero(text.data, text.len);
+    buf_free(&text);
+    return set;
+}
+
+size_t token_set_describe(const struct token_set *set, size_t i, const char **name,
+                          enum token_role *role, const char **hosts)
+{
+    if (set == NULL || i >= set->n)
+        return 0;
+    *name = set->tokens[i].name;
+    *role = set->tokens[i].role;
+    *hosts = set->tokens[i].hosts;
+    return set->tokens[i].len;
 }
 
 /* 1 when equal; the time depends on the stored token's length, not on where a guess differs. */

@@ -50,6 +50,15 @@ struct token_set;
  * with err ("path:line: reason"; never the token itself).
  */
 struct token_set *token_set_load(const char *path, char *err, size_t errlen);
+/* The same for the file's text (`len` bytes) already read; `path` names it in errors. */
+struct token_set *token_set_parse(const char *text, size_t len, const char *path, char *err,
+                                  size_t errlen);
+/*
+ * Token `i` of the set: its name, role and hosts= pattern ("" for none).
+ * Returns the token's length (never its text), or 0 past the end.
+ */
+size_t token_set_describe(const struct token_set *set, size_t i, const char **name,
+                          enum token_role *role, const char **hosts);
 void token_set_free(struct token_set *set);
 size_t token_set_count(const struct token_set *set);
 
