@@ -1378,16 +1378,50 @@ static int emit_report(struct buf *out, const char *spoil)
     return 0;
 }
 
+/*
+ * "host:ID:SEQ": a valid report of host ID (up to 32 characters) with
+ * sequence SEQ and a report id of its own (the identity and lifecycle
+ * tests push for hosts by name).
+ */
+static int emit_host_report(struct buf *out, const char *spec)
+{
+    static struct model model;
+    static struct report_buf rb;
+    const char *colon = strrchr(spec, ':');
+    if (colon == NULL || colon == spec || (size_t)(colon - spec) > 32)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long seq = strtoull(colon + 1, &end, 10);
+    if (errno != 0 || end == colon + 1 || *end != '\0' || seq == 0)
+        return -1;
+    build_model(&model);
+    struct host h;
+    host_init(&h, &model, 999, 42);
+    snprintf(h.id, sizeof(h.id), "%.*s", (int)(colon - spec), spec);
+    uint64_t rng = 7 ^ (seq * 0x9E3779B97F4A7C15ULL);
+    for (const char *c = spec; c < colon; c++)
+        rng = rng * 31 + (unsigned char)*c;
+    buf_init(&rb.out, 64u << 20);
+    if (build_report(&rb, &model, &h, seq, wall_ms(), NULL, false, &rng) != 0)
+        return -1;
+    int rc = buf_append(out, rb.out.data, rb.out.len) == BUF_OK ? 0 : -1;
+    buf_free(&rb.out);
+    return rc;
+}
+
 static int emit_main(const char *name)
 {
     struct buf out;
     buf_init(&out, 64u << 20);
     int rc = 0;
-    if (strcmp(name, "valid") == 0 || strcmp(name, "bad-id") == 0 ||
-        strcmp(name, "bad-host") == 0 || strcmp(name, "seq-zero") == 0 ||
-        strcmp(name, "bad-status") == 0 || strcmp(name, "old-time") == 0 ||
-        strcmp(name, "future-time") == 0 || strcmp(name, "long-check") == 0 ||
-        strcmp(name, "dup-pair") == 0 || strcmp(name, "unknown-collector") == 0) {
+    if (strncmp(name, "host:", 5) == 0) {
+        rc = emit_host_report(&out, name + 5);
+    } else if (strcmp(name, "valid") == 0 || strcmp(name, "bad-id") == 0 ||
+               strcmp(name, "bad-host") == 0 || strcmp(name, "seq-zero") == 0 ||
+               strcmp(name, "bad-status") == 0 || strcmp(name, "old-time") == 0 ||
+               strcmp(name, "future-time") == 0 || strcmp(name, "long-check") == 0 ||
+               strcmp(name, "dup-pair") == 0 || strcmp(name, "unknown-collector") == 0) {
         rc = emit_report(&out, name);
     } else if (strcmp(name, "large") == 0) {
         struct buf raw;

@@ -55,6 +55,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/random.h>
@@ -67,6 +68,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +182,7 @@ struct httpd {
     MHD_RequestCompletedCallback completed;
     const char *realm;
     const char *own_auth_post_path; /* see httpd_options */
+    const char *own_bearer_prefix;  /* see httpd_options */
     struct httpd_web_counters *counters;
     pthread_mutex_t web_lock; /* guards `web` (the pointer and the ref taken under it) */
     struct web_state *web;
@@ -216,6 +219,7 @@ struct conn_ctx {
     struct daemon_tag *tag; /* the daemon that accepted it */
     int cert_ok;            /* client certificate judged: -1 not yet, 0 refused, 1 fine */
     bool refused;           /* the current request got a 401/429 from the guard */
+    bool basic_ok;          /* the current request passed basic_auth_users */
     void *inner_cls;        /* the handler's *req_cls */
     struct conn_slot *slot; /* header deadline; NULL: none free */
     struct auth_job auth;   /* the current request's bcrypt check, if any */
@@ -804,6 +808,16 @@ static enum auth_submit_result auth_submit(struct httpd *h, struct conn_ctx *cc,
     return AUTH_SUBMITTED;
 }
 
+bool httpd_is_bearer(const char *authorization)
+{
+    if (authorization == NULL)
+        return false;
+    while (*authorization == ' ' || *authorization == '\t')
+        authorization++;
+    return strncasecmp(authorization, "Bearer", 6) == 0 &&
+           (authorization[6] == '\0' || authorization[6] == ' ' || authorization[6] == '\t');
+}
+
 /* The client certificate against client_auth_type: 1 acceptable, 0 not. */
 static int judge_client_cert(struct MHD_Connection *conn, enum webconfig_client_auth mode)
 {
@@ -889,6 +903,7 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
                                       const char *url)
 {
     const struct webconfig *wc = cc->web != NULL ? cc->web->wc : NULL;
+    cc->basic_ok = false;
     if (wc == NULL)
         return GUARD_PASS;
     if (wc->tls && wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
@@ -908,6 +923,11 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
     if (h->own_auth_post_path != NULL && strcmp(method, "POST") == 0 &&
         strcmp(url, h->own_auth_post_path) == 0)
         return GUARD_PASS;
+    if (h->own_bearer_prefix != NULL &&
+        strncmp(url, h->own_bearer_prefix, strlen(h->own_bearer_prefix)) == 0 &&
+        httpd_is_bearer(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)))
+        return GUARD_PASS;
     char *password = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &password);
     if (user == NULL) {
@@ -922,6 +942,7 @@ static enum guard_verdict guard_check(struct httpd *h, struct conn_ctx *cc,
     if (have_mac && auth_cache_has(cc->web, mac)) {
         explicit_bzero(mac, sizeof(mac));
         free_credentials(user, password);
+        cc->basic_ok = true;
         return GUARD_PASS;
     }
     enum auth_submit_result q = auth_submit(h, cc, conn, user, password, mac, have_mac);
@@ -946,6 +967,7 @@ static enum guard_verdict guard_resumed(struct httpd *h, struct conn_ctx *cc)
     atomic_store(&cc->auth.state, AUTH_IDLE);
     switch (cc->auth.verdict) {
     case AUTH_OK:
+        cc->basic_ok = true;
         return GUARD_PASS;
     case AUTH_WRONG:
         count_failure(h, HTTPD_AUTH_WRONG_CREDENTIALS);
@@ -1023,7 +1045,60 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         h->completed(NULL, conn, &cc->inner_cls, toe);
     cc->inner_cls = NULL;
     cc->refused = false;
+    cc->basic_ok = false;
     *req_cls = NULL;
+}
+
+bool httpd_cert_name_char(char c)
+{
+    return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+bool httpd_basic_auth_passed(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+    return cc != NULL && cc->basic_ok;
+}
+
+int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+    const struct webconfig *wc = cc != NULL && cc->web != NULL ? cc->web->wc : NULL;
+    if (wc == NULL || !wc->tls || wc->client_ca_pem == NULL)
+        return 0; /* no CA to verify against: no certificate identity */
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci == NULL || ci->tls_session == NULL)
+        return 0;
+    gnutls_session_t session = (gnutls_session_t)ci->tls_session;
+    unsigned n = 0;
+    const gnutls_datum_t *certs = gnutls_certificate_get_peers(session, &n);
+    if (certs == NULL || n == 0)
+        return 0;
+    unsigned status = 0;
+    if (gnutls_certificate_verify_peers2(session, &status) < 0 || status != 0)
+        return 0; /* not verified against client_ca_file: not an identity */
+    gnutls_x509_crt_t crt;
+    if (gnutls_x509_crt_init(&crt) < 0)
+        return -1;
+    char cn[HTTPD_CERT_NAME_MAX + 2];
+    size_t len = sizeof(cn);
+    int rc = -1;
+    if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0 &&
+        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) >= 0 &&
+        len > 0 && len <= HTTPD_CERT_NAME_MAX) {
+        rc = 1;
+        for (size_t i = 0; i < len; i++)
+            if (!httpd_cert_name_char(cn[i]))
+                rc = -1;
+        if (rc == 1)
+            snprintf(out, outlen, "%.*s", (int)len, cn);
+    }
+    gnutls_x509_crt_deinit(crt);
+    return rc;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -1184,6 +1259,7 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
     h->completed = opts->completed;
     h->realm = opts->realm;
     h->own_auth_post_path = opts->own_auth_post_path;
+    h->own_bearer_prefix = opts->own_bearer_prefix;
     h->counters = opts->counters;
     h->web = web_state_new(opts->web);
     if (h->web == NULL) {

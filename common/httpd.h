@@ -124,6 +124,13 @@ struct httpd_options {
      * tokens for agents work together. TLS and client certificates still do.
      */
     const char *own_auth_post_path;
+    /*
+     * Optional: a path prefix (the store's "/api/") whose requests carrying
+     * "Authorization: Bearer ..." the program authenticates itself; without
+     * a bearer header they still pass basic_auth_users (and the handler can
+     * ask httpd_basic_auth_passed). TLS and client certificates still apply.
+     */
+    const char *own_bearer_prefix;
     /* Where auth failures are counted; required with `web`. */
     struct httpd_web_counters *counters;
 };
@@ -218,6 +225,29 @@ enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
 enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *content_type,
                                       int gzip, const char *data, size_t len,
                                       void (*release)(void *), void *release_cls);
+
+/*
+ * For a handler: whether the current request of `conn` passed the web
+ * config's basic_auth_users (false when none are configured, or the
+ * request was let through for the program's own credentials).
+ */
+bool httpd_basic_auth_passed(struct MHD_Connection *conn);
+
+/* Whether an Authorization header value uses the Bearer scheme (any token). */
+bool httpd_is_bearer(const char *authorization);
+
+#define HTTPD_CERT_NAME_MAX 64
+/*
+ * For a handler: the common name of the client certificate of `conn`,
+ * when the web config has a client_ca_file and the certificate verified
+ * against it. Returns 1 with `out` filled, 0 when there is no verified
+ * certificate, -1 when its CN is empty, longer than HTTPD_CERT_NAME_MAX or
+ * has a character httpd_cert_name_char refuses.
+ */
+int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen);
+
+/* A character a certificate name may have: printable ASCII but '"' and '\\'. */
+bool httpd_cert_name_char(char c);
 
 /* 405 with "Allow: GET, HEAD". */
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);

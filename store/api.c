@@ -62,9 +62,11 @@ enum reader_stmt {
 static const char *const reader_sql[R_COUNT] = {
     [R_BEGIN] = "BEGIN",
     [R_COMMIT] = "COMMIT",
-    [R_HOSTS] = "SELECT " HOST_COLUMNS " FROM hosts WHERE host_id > ?1 ORDER BY host_id LIMIT ?2",
-    [R_HOST] = "SELECT " HOST_COLUMNS ", id, catalog_version, generated_ms, first_seen_ms "
-               "FROM hosts WHERE host_id = ?1",
+    /* A retired host (retired_ms != 0) is in no list until it reports again. */
+    [R_HOSTS] = "SELECT " HOST_COLUMNS " FROM hosts WHERE host_id > ?1 AND retired_ms = 0 "
+                "ORDER BY host_id LIMIT ?2",
+    [R_HOST] = "SELECT " HOST_COLUMNS ", id, catalog_version, generated_ms, first_seen_ms, owner "
+               "FROM hosts WHERE host_id = ?1 AND retired_ms = 0",
     [R_HOST_ROWS] = "SELECT data FROM results WHERE host = ?1",
     [R_HOST_ID] = "SELECT id FROM hosts WHERE host_id = ?1",
     [R_CHECK] = "SELECT f.host, h.host_id, h.hostname, h.last_seen_ms, r.data "
@@ -545,9 +547,12 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
     }
     cJSON *doc = host_summary(st, api->stale_after_ms, now_ms);
     sqlite3_int64 rowid = sqlite3_column_int64(st, 10);
-    bool ok = doc != NULL && add_text(doc, "catalog_version", st, 11) &&
-              add_time(doc, "generated_at", sqlite3_column_int64(st, 12)) &&
-              add_time(doc, "first_seen", sqlite3_column_int64(st, 13));
+    bool ok =
+        doc != NULL && add_text(doc, "catalog_version", st, 11) &&
+        add_time(doc, "generated_at", sqlite3_column_int64(st, 12)) &&
+        add_time(doc, "first_seen", sqlite3_column_int64(st, 13)) &&
+        (sqlite3_column_type(st, 14) == SQLITE_NULL ? cJSON_AddNullToObject(doc, "owner") != NULL
+                                                    : add_text(doc, "owner", st, 14));
     finish(st);
     cJSON *list = ok ? cJSON_AddArrayToObject(doc, "results") : NULL;
     if (list == NULL) {

@@ -87,9 +87,10 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .type = FLAG_STRING,
                                    .def = NULL,
                                    .metavar = "FILE",
-                                   .help = "Bearer tokens agents may push with, one \"NAME "
-                                           "TOKEN\" per line, '#' comments; re-read on SIGHUP "
-                                           "(required)",
+                                   .help = "Bearer tokens, one \"NAME TOKEN [role=agent|reader|"
+                                           "admin] [hosts=GLOB]\" per line, '#' comments; "
+                                           "agents push, readers query, admins also retire and "
+                                           "rebind hosts; re-read on SIGHUP (required)",
                                    .dest = &c->tokens_file,
                                    .validate = validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "host.stale-after",
@@ -100,6 +101,16 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .dest = &c->stale_after_ms,
                                    .min = 1000,
                                    .max = 365ULL * 86400 * 1000 };
+    defs[n++] = (struct flag_def){ .name = "host.retire-after",
+                                   .type = FLAG_DURATION,
+                                   .def = "30d",
+                                   .metavar = "DURATION",
+                                   .help = "A host silent this long is retired: its current "
+                                           "results and fleet series go, its drift stays until "
+                                           "--retention; it comes back as new when it reports",
+                                   .dest = &c->retire_after_ms,
+                                   .min = 1000,
+                                   .max = 100ULL * 365 * 86400 * 1000 };
     defs[n++] = (struct flag_def){ .name = "retention",
                                    .type = FLAG_DURATION,
                                    .def = "90d",

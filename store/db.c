@@ -51,6 +51,12 @@
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
  *   every failing pair of the fleet.
+ * - identity and lifecycle (schema 3): hosts.owner names the credential a
+ *   host is bound to (NULL: not yet), checked by its own statement before a
+ *   report changes anything (owner_check); hosts.retired_ms marks a retired
+ *   host (0: active). A retired host keeps its row, so its drift history
+ *   keeps its name and id until retention; it has no current rows and every
+ *   list leaves it out, and its next report revives the row as a new host.
  *
  * Schemas 1 and 2 (and 3, branch trust's 2 plus hosts.owner) are migrated
  * to 4 at start in one transaction (migrate_to_4).
@@ -133,6 +139,11 @@ static const char migrate_1_to_2_sql[] =
     " host INTEGER NOT NULL,"              \
     " PRIMARY KEY (check_id, host)) WITHOUT ROWID;"
 
+/* Schema 2 -> 3: owners and retirement; existing hosts are unbound and active. */
+static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEXT;"
+                                         "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT "
+                                         "NULL DEFAULT 0;";
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
     " id INTEGER PRIMARY KEY,"
@@ -146,7 +157,9 @@ static const char schema_sql[] =
     " first_seen_ms INTEGER NOT NULL,"
     " n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, n_warn INTEGER NOT NULL,"
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
-    " recent_ids BLOB NOT NULL);" SCHEMA_RESULTS SCHEMA_DRIFT "CREATE TABLE IF NOT EXISTS checks ("
+    " recent_ids BLOB NOT NULL,"
+    " owner TEXT,"
+    " retired_ms INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
     " regressions INTEGER NOT NULL) WITHOUT ROWID;";
@@ -174,6 +187,15 @@ enum stmt_id {
     S_RETENTION_TRIM,
     S_RETENTION_UNCHECK,
     S_LAST_EVENT,
+    /* identity and lifecycle (schema 3) */
+    S_OWNER_FIND,
+    S_OWNER_SET,
+    S_HOST_REVIVE,
+    S_RETIRE_FIND,
+    S_RETIRE_RESULTS,
+    S_RETIRE_HOST,
+    S_REBIND,
+    S_SILENT,
     S_COUNT
 };
 
@@ -201,7 +223,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_FAILING_DELETE] = "DELETE FROM failing WHERE check_id = ?1 AND host = ?2",
     [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [S_DRIFT_CHECK] = "INSERT INTO drift_checks (check_id, id) VALUES (?1, ?2)",
+    [S_DRIFT_CHECK] = "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
     [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
@@ -213,6 +235,16 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_RETENTION_UNCHECK] = "DELETE FROM drift_checks WHERE check_id = ?1 AND id = ?2",
     [S_LAST_EVENT] = "INSERT INTO meta (name, value) VALUES ('last_event_id', ?1) "
                      "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+    [S_OWNER_FIND] = "SELECT id, owner, retired_ms FROM hosts WHERE host_id = ?1",
+    [S_OWNER_SET] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1",
+    [S_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
+                      "first_seen_ms = ?2 WHERE id = ?1",
+    [S_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = ?1 AND retired_ms = 0",
+    [S_RETIRE_RESULTS] = "DELETE FROM results WHERE host = ?1",
+    [S_RETIRE_HOST] = "UPDATE hosts SET retired_ms = ?2, owner = NULL, n_pass = 0, n_fail = 0, "
+                      "n_warn = 0, n_skip = 0, n_error = 0 WHERE id = ?1",
+    [S_REBIND] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1 AND retired_ms = 0",
+    [S_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < ?1 LIMIT ?2",
 };
 
 /* The host's stored rows, read for one diff; strings in one growing pool. */
@@ -312,8 +344,9 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
         if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
             return -1;
-        /* 3 is 2 with hosts.owner (branch trust): 2 -> 4 leaves hosts as they are. */
+        /* 1 -> 2 -> 3 (hosts.owner, retired_ms) -> 4 (packed results and drift). */
         if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
+            (version <= 2 && exec(db, migrate_2_to_3_sql, err, errlen) != 0) ||
             migrate_to_4(db, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
             exec(db, "COMMIT", err, errlen) != 0) {
             exec(db, "ROLLBACK", NULL, 0);
@@ -1058,34 +1091,27 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
     return rc;
 }
 
-/*
- * The report's drift events as one drift row: ids last_event + 1 .. + n in
- * the diff's (check, target) order, and one drift_checks row per check
- * among them. SQLite code.
- */
-static int write_drift(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+/* Room for n events in db->events. SQLite code. */
+static int events_reserve(struct store_db *db, size_t n)
 {
-    const Dockward__V1__Report *m = job->report->msg;
-    const struct diff_result *d = &job->diff;
-    if (d->n_events == 0)
+    if (db->events_cap >= n)
         return SQLITE_OK;
-    if (db->events_cap < d->n_events) {
-        struct store_event *p = realloc(db->events, d->n_events * sizeof(*p));
-        if (p == NULL)
-            return SQLITE_NOMEM;
-        db->events = p;
-        db->events_cap = d->n_events;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < d->n_changes && n < d->n_events; i++) {
-        const struct diff_change *c = &d->changes[i];
-        if (c->from != c->to)
-            db->events[n++] = (struct store_event){ .check_id = c->check_id,
-                                                    .target = c->target,
-                                                    .from = c->from,
-                                                    .to = c->to,
-                                                    .regression = c->regression };
-    }
+    struct store_event *p = realloc(db->events, n * sizeof(*p));
+    if (p == NULL)
+        return SQLITE_NOMEM;
+    db->events = p;
+    db->events_cap = n;
+    return SQLITE_OK;
+}
+
+/*
+ * db->events[0..n) as one drift row of `host`: ids last_event + 1 .. + n in
+ * their order, and one drift_checks row per check among them (events of a
+ * check are next to each other). SQLite code.
+ */
+static int insert_drift(struct store_db *db, sqlite3_int64 host, size_t n, int64_t at_ms,
+                        int64_t received_ms, const unsigned char *report_id)
+{
     unsigned char *v;
     size_t len;
     if (store_events_encode(db->events, n, &v, &len) != 0)
@@ -1095,9 +1121,9 @@ static int write_drift(struct store_db *db, const struct store_job *job, sqlite3
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, host);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-    sqlite3_bind_int64(st, 4, m->generated_at_unix_ms);
-    sqlite3_bind_int64(st, 5, job->received_ms);
-    sqlite3_bind_blob(st, 6, m->report_id.data, REPORT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, at_ms);
+    sqlite3_bind_int64(st, 5, received_ms);
+    sqlite3_bind_blob(st, 6, report_id, REPORT_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, v, (int)len, SQLITE_STATIC);
     int rc = run(st);
     free(v);
@@ -1112,6 +1138,33 @@ static int write_drift(struct store_db *db, const struct store_job *job, sqlite3
     if (rc == SQLITE_OK)
         db->last_event = id;
     return rc;
+}
+
+/*
+ * The report's drift events as one drift row: ids last_event + 1 .. + n in
+ * the diff's (check, target) order, and one drift_checks row per check
+ * among them. SQLite code.
+ */
+static int write_drift(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    const struct diff_result *d = &job->diff;
+    if (d->n_events == 0)
+        return SQLITE_OK;
+    if (events_reserve(db, d->n_events) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_changes && n < d->n_events; i++) {
+        const struct diff_change *c = &d->changes[i];
+        if (c->from != c->to)
+            db->events[n++] = (struct store_event){ .check_id = c->check_id,
+                                                    .target = c->target,
+                                                    .from = c->from,
+                                                    .to = c->to,
+                                                    .regression = c->regression };
+    }
+    return insert_drift(db, host, n, m->generated_at_unix_ms, job->received_ms,
+                        m->report_id.data);
 }
 
 static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
@@ -1144,6 +1197,64 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
     return SQLITE_OK;
 }
 
+/* ---- identity: the owner check, one separate step of apply_one ---- */
+
+/*
+ * Before a report changes anything: a host owned by another credential
+ * makes the report FORBIDDEN (job->owner_found says whose); a retired host
+ * is revived as new (no owner, no sequence, first seen now). *bind is set
+ * when the report, once stored, binds the host to job->owner. SQLite code.
+ */
+static int owner_check(struct store_db *db, struct store_job *job, bool *bind)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    sqlite3_stmt *st = db->stmt[S_OWNER_FIND];
+    bind_text(st, 1, m->host_id);
+    int rc = sqlite3_step(st);
+    sqlite3_int64 id = 0, retired = 0;
+    char owner[STORE_OWNER_MAX + 1] = "";
+    bool owned = false;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            owned = true;
+            snprintf(owner, sizeof(owner), "%s", (const char *)sqlite3_column_text(st, 1));
+        }
+        retired = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rc;
+    if (id != 0 && retired != 0) {
+        st = db->stmt[S_HOST_REVIVE];
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, job->received_ms);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+        owned = false;
+    }
+    *bind = false;
+    if (job->owner == NULL)
+        return SQLITE_OK;
+    if (owned && strcmp(owner, job->owner) != 0 && !job->owner_bound) {
+        job->outcome = STORE_OUTCOME_FORBIDDEN;
+        snprintf(job->owner_found, sizeof(job->owner_found), "%s", owner);
+        return SQLITE_OK;
+    }
+    *bind = !owned || strcmp(owner, job->owner) != 0;
+    return SQLITE_OK;
+}
+
+/* After a stored report: the host is now job->owner's. SQLite code. */
+static int owner_bind(struct store_db *db, const struct store_job *job)
+{
+    sqlite3_stmt *st = db->stmt[S_OWNER_SET];
+    bind_text(st, 1, job->report->msg->host_id);
+    bind_text(st, 2, job->owner);
+    return run(st);
+}
+
 /* One report inside the open transaction. Sets job->outcome; returns an SQLite code. */
 static int apply_one(struct store_db *db, struct store_job *job)
 {
@@ -1155,6 +1266,11 @@ static int apply_one(struct store_db *db, struct store_job *job)
         job->outcome = STORE_OUTCOME_DUPLICATE;
         return SQLITE_OK;
     }
+
+    bool bind = false;
+    rc = owner_check(db, job, &bind);
+    if (rc != SQLITE_OK || job->outcome == STORE_OUTCOME_FORBIDDEN)
+        return rc;
 
     struct host_state h = { 0 };
     sqlite3_stmt *st = db->stmt[S_HOST_FIND];
@@ -1199,6 +1315,8 @@ static int apply_one(struct store_db *db, struct store_job *job)
         rc = write_host(db, job, &h);
     if (rc == SQLITE_OK)
         rc = write_changes(db, job, h.id);
+    if (rc == SQLITE_OK)
+        rc = bind ? owner_bind(db, job) : SQLITE_OK;
     if (rc == SQLITE_OK)
         job->outcome = STORE_OUTCOME_STORED;
     return rc;
@@ -1397,6 +1515,142 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
         return -1;
     }
     *deleted = (int)total;
+    return 0;
+}
+
+/* ---- lifecycle: retirement and rebinding (writer thread) ---- */
+
+/*
+ * The steps of a retirement inside the open transaction: one drift row
+ * holding an event to absent for each of the host's results (in their
+ * (check, target) order) and the STORE_RETIRED_CHECK marker last; the
+ * failing pairs and the per-check figures lose the host; its results row
+ * goes and its hosts row is marked retired (kept, so its drift history
+ * keeps its name until retention). SQLite code.
+ */
+static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
+                        struct diff_result *figures)
+{
+    static const unsigned char no_report[REPORT_ID_BYTES] = { 0 };
+    int rc = read_results(db, host);
+    if (rc != SQLITE_OK)
+        return rc;
+    const struct diff_row *rows = db->rows.rows;
+    const size_t n = db->rows.n;
+    if (events_reserve(db, n + 1) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    const char *last_failing = NULL;
+    for (size_t i = 0; i < n; i++) {
+        db->events[i] = (struct store_event){ .check_id = rows[i].check_id,
+                                              .target = rows[i].target,
+                                              .from = rows[i].status,
+                                              .to = STORE_ABSENT };
+        if (rows[i].status != STORE_FAIL ||
+            (last_failing != NULL && strcmp(last_failing, rows[i].check_id) == 0))
+            continue;
+        last_failing = rows[i].check_id; /* rows sorted by check: once per check */
+        if (diff_result_add_check(figures, rows[i].check_id, -1, 0) != 0)
+            return SQLITE_NOMEM;
+        sqlite3_stmt *st = db->stmt[S_FAILING_DELETE];
+        bind_text(st, 1, rows[i].check_id);
+        sqlite3_bind_int64(st, 2, host);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+        st = db->stmt[S_CHECK_ADD];
+        bind_text(st, 1, rows[i].check_id);
+        sqlite3_bind_int(st, 2, -1);
+        sqlite3_bind_int64(st, 3, 0);
+        if ((rc = run(st)) != SQLITE_OK)
+            return rc;
+    }
+    db->events[n] = (struct store_event){ .check_id = STORE_RETIRED_CHECK,
+                                          .target = "",
+                                          .from = STORE_ABSENT,
+                                          .to = STORE_ABSENT };
+    if ((rc = insert_drift(db, host, n + 1, now_ms, now_ms, no_report)) != SQLITE_OK)
+        return rc;
+    figures->n_events = n + 1;
+    sqlite3_stmt *st = db->stmt[S_RETIRE_RESULTS];
+    sqlite3_bind_int64(st, 1, host);
+    if ((rc = run(st)) != SQLITE_OK)
+        return rc;
+    st = db->stmt[S_RETIRE_HOST];
+    sqlite3_bind_int64(st, 1, host);
+    sqlite3_bind_int64(st, 2, now_ms > 0 ? now_ms : 1);
+    return run(st);
+}
+
+int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
+                    struct diff_result *figures, bool *found, char *err, size_t errlen)
+{
+    *found = false;
+    figures->n_events = 0;
+    const int64_t first_event = db->last_event;
+    int rc = run(db->stmt[S_BEGIN]);
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "retire: cannot begin", err, errlen);
+        return -1;
+    }
+    sqlite3_stmt *st = db->stmt[S_RETIRE_FIND];
+    bind_text(st, 1, host_id);
+    rc = sqlite3_step(st);
+    sqlite3_int64 host = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = host != 0 ? retire_steps(db, host, now_ms, figures) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = run(db->stmt[S_COMMIT]);
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "retire", err, errlen);
+        if (!sqlite3_get_autocommit(db->db))
+            run(db->stmt[S_ROLLBACK]);
+        db->last_event = first_event;
+        for (size_t i = 0; i < figures->n_checks; i++)
+            free(figures->checks[i].check_id);
+        figures->n_checks = 0;
+        figures->n_events = 0;
+        return -1;
+    }
+    *found = host != 0;
+    return 0;
+}
+
+int store_db_rebind(struct store_db *db, const char *host_id, const char *owner, bool *found,
+                    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = db->stmt[S_REBIND];
+    bind_text(st, 1, host_id);
+    bind_text(st, 2, owner);
+    int rc = run(st); /* one statement: its own transaction */
+    if (rc != SQLITE_OK) {
+        describe(db, rc, "rebind", err, errlen);
+        *found = false;
+        return -1;
+    }
+    *found = sqlite3_changes(db->db) > 0;
+    return 0;
+}
+
+int store_db_silent_hosts(struct store_db *db, int64_t cutoff_ms,
+                          char (*ids)[REPORT_HOST_ID_MAX + 1], size_t max, size_t *n, char *err,
+                          size_t errlen)
+{
+    *n = 0;
+    sqlite3_stmt *st = db->stmt[S_SILENT];
+    sqlite3_bind_int64(st, 1, cutoff_ms);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        snprintf(ids[*n], REPORT_HOST_ID_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        describe(db, rc, "finding silent hosts", err, errlen);
+        return -1;
+    }
     return 0;
 }
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_DB_SCHEMA_VERSION   4          /* 4: results packed per host, failing, no reports */
+#define STORE_DB_SCHEMA_VERSION   4          /* 3: hosts.owner, retired_ms; 4: results packed */
 #define STORE_DB_APPLICATION_ID   0x64776172 /* "dwar" */
 #define STORE_DB_BUSY_TIMEOUT_MS  1000       /* a locked database answers 503 after this */
 #define STORE_DB_WRITER_CACHE_KIB 32768
@@ -61,7 +61,11 @@ enum store_outcome {
     STORE_OUTCOME_DUPLICATE,
     STORE_OUTCOME_STALE,
     STORE_OUTCOME_UNAVAILABLE, /* the database could not write it: 503 */
+    STORE_OUTCOME_FORBIDDEN,   /* the host is owned by another credential: 403 */
 };
+
+/* An owner's name: a token's NAME, or "cert:" and a client certificate's CN. */
+#define STORE_OWNER_MAX 72
 
 /* One report on its way through the writer. */
 struct store_job {
@@ -69,6 +73,16 @@ struct store_job {
     int64_t received_ms;         /* store clock: the host's last_seen when stored */
     enum store_outcome outcome;  /* set by store_db_apply */
     struct diff_result diff;     /* for STORED: what changed (figures applied after COMMIT) */
+    /*
+     * Identity: who reports (NULL: nobody is checked or bound, as in tests
+     * and benches). A host with no owner is bound to the first credential
+     * whose report is stored; a host owned by another is FORBIDDEN, unless
+     * `owner_bound` (the tokens file binds the host to this credential
+     * explicitly, hosts=GLOB): then the owner becomes this one.
+     */
+    const char *owner;
+    bool owner_bound;
+    char owner_found[STORE_OWNER_MAX + 1]; /* FORBIDDEN: the host's owner */
 };
 
 /*
@@ -113,6 +127,36 @@ int store_db_load_checks(struct store_db *db,
                          void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
                                     uint64_t regressions),
                          void *arg, char *err, size_t errlen);
+
+/*
+ * Retires host `host_id` as of `now_ms`, in one transaction: its current
+ * rows are deleted, each with a drift event to absent, plus one event
+ * (check STORE_RETIRED_CHECK) saying so; the per-check figures lose it and
+ * its owner is forgotten. Its drift history stays (until retention). The
+ * host then is out of every host list; a report for it brings it back as
+ * new (store_db_apply). *found is false when no active host has that id.
+ * `figures` gets the per-check changes (failing_delta -1) and n_events,
+ * for store_metrics_apply after this returns. Writer thread. Returns 0, or
+ * -1 with err.
+ */
+#define STORE_RETIRED_CHECK "dockward.store.host_retired"
+int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
+                    struct diff_result *figures, bool *found, char *err, size_t errlen);
+
+/*
+ * Binds active host `host_id` to `owner` (an admin's move). *found as for
+ * store_db_retire. Writer thread. Returns 0, or -1 with err.
+ */
+int store_db_rebind(struct store_db *db, const char *host_id, const char *owner, bool *found,
+                    char *err, size_t errlen);
+
+/*
+ * Up to `max` ids of active hosts last seen before `cutoff_ms`, into `ids`
+ * (each REPORT_HOST_ID_MAX + 1 bytes); *n gets the count. Returns 0 or -1.
+ */
+int store_db_silent_hosts(struct store_db *db, int64_t cutoff_ms,
+                          char (*ids)[REPORT_HOST_ID_MAX + 1], size_t max, size_t *n, char *err,
+                          size_t errlen);
 
 /* Bytes of the database file plus its WAL. */
 double store_db_size_bytes(const char *path);

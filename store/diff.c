@@ -65,6 +65,12 @@ static int finish_run(struct diff_result *d, const struct check_run *run)
     int delta = (run->failing_after ? 1 : 0) - (run->failing_before ? 1 : 0);
     if (delta == 0 && run->regressions == 0)
         return 0;
+    return diff_result_add_check(d, run->check_id, delta, run->regressions);
+}
+
+int diff_result_add_check(struct diff_result *d, const char *check_id, int failing_delta,
+                          unsigned regressions)
+{
     if (d->n_checks == d->cap_checks) {
         size_t ncap = d->cap_checks ? d->cap_checks * 2 : 8;
         struct diff_check *p = realloc(d->checks, ncap * sizeof(*p));
@@ -73,12 +79,12 @@ static int finish_run(struct diff_result *d, const struct check_run *run)
         d->checks = p;
         d->cap_checks = ncap;
     }
-    char *id = strdup(run->check_id);
+    char *id = strdup(check_id);
     if (id == NULL)
         return -1;
     d->checks[d->n_checks++] = (struct diff_check){ .check_id = id,
-                                                    .failing_delta = delta,
-                                                    .regressions = run->regressions };
+                                                    .failing_delta = failing_delta,
+                                                    .regressions = regressions };
     return 0;
 }
 

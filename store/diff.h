@@ -73,6 +73,14 @@ void diff_result_init(struct diff_result *d);
 void diff_result_free(struct diff_result *d);
 
 /*
+ * Appends a check's figures change to d->checks (a copy of `check_id`; a
+ * retirement adds -1 for each check the host failed). Returns 0, or -1 on
+ * no memory.
+ */
+int diff_result_add_check(struct diff_result *d, const char *check_id, int failing_delta,
+                          unsigned regressions);
+
+/*
  * Compares `old` (the host's rows, sorted by store_pair_cmp, unique) with
  * the report's results. Fills `out` (emptied first). Returns 0, or -1 on no
  * memory.

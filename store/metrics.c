@@ -31,8 +31,8 @@ static const double ingest_bounds[INGEST_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.0
 const char *ingest_result_name(enum ingest_result r)
 {
     static const char *const names[INGEST_RESULT_COUNT] = {
-        "stored",    "duplicate",   "stale",      "malformed",   "unauthorized",
-        "too_large", "unsupported", "overloaded", "unavailable", "too_slow",
+        "stored",      "duplicate",  "stale",       "malformed", "unauthorized", "too_large",
+        "unsupported", "overloaded", "unavailable", "too_slow",  "forbidden",
     };
     return (unsigned)r < INGEST_RESULT_COUNT ? names[r] : "unknown";
 }
@@ -47,6 +47,9 @@ void store_metrics_init(struct store_metrics *m)
     atomic_init(&m->duration_count, 0);
     atomic_init(&m->duration_sum_ns, 0);
     atomic_init(&m->drift_events, 0);
+    atomic_init(&m->hosts_retired, 0);
+    atomic_init(&m->api_refused[0], 0);
+    atomic_init(&m->api_refused[1], 0);
     httpd_web_counters_init(&m->web);
     pthread_mutex_init(&m->lock, NULL);
 }
@@ -228,6 +231,20 @@ static int build_ingest(struct expo *e, struct store_metrics *m, const char *sto
                       "Drift events recorded since the store started.");
     rc |= expo_sample(e, "dockward_store_drift_events_total", NULL, 0,
                       (double)atomic_load(&m->drift_events));
+    rc |= expo_family(e, "dockward_store_hosts_retired_total", METRIC_COUNTER,
+                      "Hosts retired since the store started (silent for --host.retire-after, "
+                      "or by an admin).");
+    rc |= expo_sample(e, "dockward_store_hosts_retired_total", NULL, 0,
+                      (double)atomic_load(&m->hosts_retired));
+    rc |= expo_family(e, "dockward_store_api_refused_total", METRIC_COUNTER,
+                      "Query and admin API requests refused, by reason: unauthorized (401, no "
+                      "valid credential), forbidden (403, a credential of another role).");
+    static const char *const refused[2] = { "unauthorized", "forbidden" };
+    for (int i = 0; i < 2; i++) {
+        struct metric_label l[] = { LABEL("reason", refused[i]) };
+        rc |= expo_sample(e, "dockward_store_api_refused_total", l, 1,
+                          (double)atomic_load(&m->api_refused[i]));
+    }
     rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
                       "Size of the SQLite database file and its write-ahead log.");
     rc |=
@@ -273,7 +290,8 @@ const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS] = {
 static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db *reader,
                        uint64_t stale_after_ms, int64_t now_ms, char *err, size_t errlen)
 {
-    static const char sql[] = "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts";
+    static const char sql[] =
+        "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts WHERE retired_ms = 0";
     sqlite3 *db = store_db_sqlite(reader);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {

@@ -55,6 +55,7 @@ enum ingest_result {
     INGEST_OVERLOADED,   /* 429 */
     INGEST_UNAVAILABLE,  /* 503 */
     INGEST_TOO_SLOW,     /* a body not received within STORE_BODY_SECONDS_MAX: closed */
+    INGEST_FORBIDDEN,    /* 403: not an agent token, or another credential's host */
     INGEST_RESULT_COUNT
 };
 
@@ -78,7 +79,10 @@ struct store_metrics {
     atomic_uint_fast64_t duration_bucket[INGEST_BUCKETS + 1]; /* per bucket, last = over */
     atomic_uint_fast64_t duration_count;
     atomic_uint_fast64_t duration_sum_ns;
-    atomic_uint_fast64_t drift_events; /* since start */
+    atomic_uint_fast64_t drift_events;  /* since start */
+    atomic_uint_fast64_t hosts_retired; /* since start, by age or by an admin */
+    /* Query and admin API requests refused: [0] 401 no valid token, [1] 403 wrong role. */
+    atomic_uint_fast64_t api_refused[2];
 
     /* The web config's counters (bumped by the HTTP threads); rendered when web_enabled. */
     struct httpd_web_counters web;

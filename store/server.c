@@ -51,7 +51,10 @@ struct request {
     struct MHD_Connection *conn;
     struct timespec started;
     enum request_state state;
+    bool admin; /* a retire or rebind request, not a report */
     bool gzip;
+    struct token_grant grant;        /* the token that pushes (or administers) */
+    char owner[STORE_OWNER_MAX + 1]; /* the identity a report speaks for */
     struct buf body;
     size_t reserved; /* bytes counted in srv->uploads */
     size_t drained;  /* body bytes dropped after a refusal */
@@ -184,6 +187,7 @@ static enum MHD_Result send_answer(struct request *req)
                                                 "Bearer realm=\"dockward-store\"", NULL };
     static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL };
     static const char *const post_only[] = { MHD_HTTP_HEADER_ALLOW, "POST", NULL };
+    static const char *const admin_methods[] = { MHD_HTTP_HEADER_ALLOW, "GET, HEAD, DELETE", NULL };
     const char *const *headers = NULL;
     if (req->status == MHD_HTTP_UNAUTHORIZED)
         headers = unauthorized;
@@ -191,14 +195,36 @@ static enum MHD_Result send_answer(struct request *req)
              req->status == MHD_HTTP_SERVICE_UNAVAILABLE)
         headers = retry;
     else if (req->status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        headers = post_only;
+        headers = req->admin ? admin_methods : post_only;
     if (req->result < INGEST_RESULT_COUNT)
         store_metrics_observe(req->srv->metrics, req->result, seconds_since(&req->started));
+    if (req->admin && (req->status == MHD_HTTP_UNAUTHORIZED || req->status == MHD_HTTP_FORBIDDEN))
+        atomic_fetch_add(&req->srv->metrics->api_refused[req->status == MHD_HTTP_FORBIDDEN], 1);
     req->state = REQ_RESPONDED;
     return respond_with(req->conn, req->status, JSON_TYPE, body, (size_t)n, headers);
 }
 
 /* ---- ingest ---- */
+
+/*
+ * Logs a refused report (both credentials' names, never a token), at most
+ * one line per FORBIDDEN_LOG_EVERY_S: a host pushing for others all day
+ * must not fill the disk. Request and writer threads share the limiter.
+ */
+static void log_forbidden(struct store_server *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_forbidden(struct store_server *srv, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    (void)n;
+    va_end(ap);
+    pthread_mutex_lock(&srv->log_lock);
+    log_ratelimited(&srv->forbidden_limiter, LOG_LEVEL_WARN, "%s", msg);
+    pthread_mutex_unlock(&srv->log_lock);
+}
 
 /* On the writer thread, after the COMMIT that decided the outcome. */
 static void job_done(struct writer_job *wj, void *arg)
@@ -213,6 +239,12 @@ static void job_done(struct writer_job *wj, void *arg)
         break;
     case STORE_OUTCOME_STALE:
         set_answer(req, 200, INGEST_STALE, "stale");
+        break;
+    case STORE_OUTCOME_FORBIDDEN:
+        log_forbidden(req->srv, "refused a report of host %s from %s: the host belongs to %s",
+                      wj->job.report->msg->host_id, req->owner, wj->job.owner_found);
+        set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_FORBIDDEN,
+                   "host %s belongs to another credential", wj->job.report->msg->host_id);
         break;
     case STORE_OUTCOME_UNAVAILABLE:
     default:
@@ -276,11 +308,31 @@ static enum MHD_Result ingest_begin(struct store_server *srv, struct MHD_Connect
     }
     const char *auth =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!token_slot_authorize(srv->tokens, auth)) {
+    if (!token_slot_grant(srv->tokens, auth, &req->grant)) {
         set_answer(req, MHD_HTTP_UNAUTHORIZED, INGEST_UNAUTHORIZED,
                    auth ? "unknown bearer token" : "missing Authorization: Bearer <token>");
         return send_answer(req);
     }
+    if (req->grant.role != TOKEN_ROLE_AGENT) {
+        set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_FORBIDDEN,
+                   "the token %s is a %s's: only agent tokens push reports", req->grant.name,
+                   token_role_name(req->grant.role));
+        return send_answer(req);
+    }
+    /* Who the report speaks for: a verified client certificate, else the token. */
+    char cn[HTTPD_CERT_NAME_MAX + 1];
+    int have_cert = httpd_client_cert_name(conn, cn, sizeof(cn));
+    if (have_cert < 0) {
+        set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_FORBIDDEN,
+                   "the client certificate's CN must be 1 to %d printable ASCII characters "
+                   "(no '\"' or '\\') to name whose hosts it reports",
+                   HTTPD_CERT_NAME_MAX);
+        return send_answer(req);
+    }
+    if (have_cert > 0)
+        snprintf(req->owner, sizeof(req->owner), "cert:%s", cn);
+    else
+        snprintf(req->owner, sizeof(req->owner), "%s", req->grant.name);
     const char *ct =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!content_type_ok(ct)) {
@@ -389,6 +441,30 @@ static enum ingest_result gunzip_within(struct store_server *srv, const void *da
     return g == GUNZIP_TOO_LARGE && !declared ? INGEST_TOO_LARGE : INGEST_MALFORMED;
 }
 
+/*
+ * Hands req->wj to the writer and suspends the connection (before the
+ * writer can see the job, so its resume always comes after); a full queue
+ * or a closing store is answered at once (429, 503).
+ */
+static enum MHD_Result queue_to_writer(struct request *req)
+{
+    req->state = REQ_QUEUED;
+    httpd_suspend(req->conn);
+    enum writer_submit_result q = writer_submit(req->srv->writer, &req->wj);
+    if (q != WRITER_QUEUED) {
+        if (q == WRITER_FULL)
+            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS,
+                       req->admin ? INGEST_RESULT_COUNT : INGEST_OVERLOADED,
+                       "the ingest queue is full; retry later");
+        else
+            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+                       req->admin ? INGEST_RESULT_COUNT : INGEST_UNAVAILABLE,
+                       "the store is shutting down; retry later");
+        httpd_resume(req->conn);
+    }
+    return MHD_YES;
+}
+
 /* The body is complete: inflate, decode, validate, queue. */
 static enum MHD_Result ingest_end(struct request *req)
 {
@@ -435,6 +511,28 @@ static enum MHD_Result ingest_end(struct request *req)
             set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_MALFORMED, "%s", err);
         return send_answer(req);
     }
+    /* The tokens file's explicit bindings (hosts=GLOB) are judged here; owners by the writer. */
+    char other[TOKENS_NAME_MAX + 1] = "";
+    const char *host_id = report->msg->host_id;
+    enum token_binding b =
+        token_slot_binding(srv->tokens, &req->grant, host_id, other, sizeof(other));
+    if (b == TOKEN_BINDING_OUTSIDE || b == TOKEN_BINDING_OTHER) {
+        if (b == TOKEN_BINDING_OUTSIDE)
+            log_forbidden(srv, "refused a report of host %s from %s: its hosts=%s does not name it",
+                          host_id, req->owner, req->grant.hosts);
+        else
+            log_forbidden(srv,
+                          "refused a report of host %s from %s: the host belongs to %s "
+                          "(hosts= in the tokens file)",
+                          host_id, req->owner, other);
+        set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_FORBIDDEN,
+                   "host %s belongs to another credential", host_id);
+        store_report_free(report);
+        return send_answer(req);
+    }
+    req->wj.kind = WRITER_JOB_REPORT;
+    req->wj.job.owner = req->owner;
+    req->wj.job.owner_bound = b == TOKEN_BINDING_OWN;
     req->wj.job.report = report;
     req->wj.job.received_ms = store_now_ms();
     diff_result_init(&req->wj.job.diff);
@@ -442,20 +540,7 @@ static enum MHD_Result ingest_end(struct request *req)
     req->wj.done = job_done;
     req->wj.arg = req;
 
-    /* Suspend before the writer can see the job, so its resume always comes after. */
-    req->state = REQ_QUEUED;
-    httpd_suspend(req->conn);
-    enum writer_submit_result q = writer_submit(srv->writer, &req->wj);
-    if (q != WRITER_QUEUED) {
-        if (q == WRITER_FULL)
-            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS, INGEST_OVERLOADED,
-                       "the ingest queue is full; retry later");
-        else
-            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_UNAVAILABLE,
-                       "the store is shutting down; retry later");
-        httpd_resume(req->conn);
-    }
-    return MHD_YES;
+    return queue_to_writer(req);
 }
 
 static enum MHD_Result handle_ingest(struct store_server *srv, struct MHD_Connection *conn,
@@ -591,6 +676,193 @@ static enum MHD_Result serve_api(struct store_server *srv, struct MHD_Connection
     return ret;
 }
 
+/* ---- who may read and administer ---- */
+
+enum api_access { API_ALLOWED = 0, API_UNAUTHORIZED, API_FORBIDDEN };
+
+/*
+ * The query API's rule: a reader or admin bearer token, or (with the web
+ * config's basic_auth_users) a user who passed basic auth; `want_admin`
+ * asks for an admin token. With neither configured nobody may read.
+ */
+static enum api_access api_access(struct store_server *srv, struct MHD_Connection *conn,
+                                  bool want_admin, struct token_grant *grant)
+{
+    const char *auth =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (httpd_is_bearer(auth)) {
+        if (!token_slot_grant(srv->tokens, auth, grant))
+            return API_UNAUTHORIZED;
+        if (grant->role == TOKEN_ROLE_ADMIN || (grant->role == TOKEN_ROLE_READER && !want_admin))
+            return API_ALLOWED;
+        return API_FORBIDDEN;
+    }
+    if (httpd_basic_auth_passed(conn))
+        return want_admin ? API_FORBIDDEN : API_ALLOWED;
+    return API_UNAUTHORIZED;
+}
+
+static enum MHD_Result refuse_api(struct store_server *srv, struct MHD_Connection *conn,
+                                  enum api_access a)
+{
+    atomic_fetch_add(&srv->metrics->api_refused[a == API_FORBIDDEN], 1);
+    if (a == API_FORBIDDEN) {
+        static const char body[] = "{\"error\":\"this credential's role may not do that "
+                                   "(README: roles)\"}\n";
+        return httpd_respond(conn, MHD_HTTP_FORBIDDEN, JSON_TYPE, body, sizeof(body) - 1);
+    }
+    static const char body[] = "{\"error\":\"the query API needs Authorization: Bearer <a reader "
+                               "or admin token>\"}\n";
+    static const char *const challenge[] = { MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                             "Bearer realm=\"dockward-store\"", NULL };
+    return respond_with(conn, MHD_HTTP_UNAUTHORIZED, JSON_TYPE, body, sizeof(body) - 1, challenge);
+}
+
+/* ---- admin: DELETE /api/v1/hosts/{id}, PUT /api/v1/hosts/{id}/owner?credential= ---- */
+
+#define HOSTS_PREFIX "/api/v1/hosts/"
+
+static bool valid_host_id(const char *s, size_t len)
+{
+    if (len == 0 || len > REPORT_HOST_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* On the writer thread, after the admin job ran. */
+static void admin_done(struct writer_job *wj, void *arg)
+{
+    struct request *req = arg;
+    bool retire = wj->kind == WRITER_JOB_RETIRE;
+    switch (wj->admin_result) {
+    case WRITER_ADMIN_DONE:
+        if (retire)
+            log_info("admin %s retired host %s: its current results are gone, its drift stays",
+                     req->grant.name, wj->host_id);
+        else
+            log_info("admin %s bound host %s to %s", req->grant.name, wj->host_id, wj->owner);
+        set_answer(req, MHD_HTTP_OK, INGEST_RESULT_COUNT, "%s", retire ? "retired" : "rebound");
+        break;
+    case WRITER_ADMIN_NOT_FOUND:
+        set_answer(req, MHD_HTTP_NOT_FOUND, INGEST_RESULT_COUNT, "no active host %s", wj->host_id);
+        break;
+    case WRITER_ADMIN_FAILED:
+    default:
+        set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_RESULT_COUNT,
+                   "the database cannot write now; retry later");
+        break;
+    }
+    httpd_resume(req->conn);
+}
+
+/*
+ * First call of an admin request: the method, the role and the path. The
+ * job is queued on the last call (after any body, which is ignored).
+ */
+static enum MHD_Result admin_begin(struct store_server *srv, struct MHD_Connection *conn,
+                                   const char *url, const char *method, void **req_cls)
+{
+    struct request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return MHD_NO;
+    req->srv = srv;
+    req->conn = conn;
+    req->admin = true;
+    req->result = INGEST_RESULT_COUNT;
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    buf_init(&req->body, 0);
+    *req_cls = req;
+    bool del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
+    enum api_access a = api_access(srv, conn, true, &req->grant);
+    if (a != API_ALLOWED) {
+        if (a == API_UNAUTHORIZED)
+            set_answer(req, MHD_HTTP_UNAUTHORIZED, INGEST_RESULT_COUNT,
+                       "retiring and rebinding hosts needs Authorization: Bearer <admin token>");
+        else
+            set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_RESULT_COUNT,
+                       "only admin tokens retire or rebind hosts");
+        return send_answer(req);
+    }
+    const char *id = url + sizeof(HOSTS_PREFIX) - 1;
+    const char *slash = strchr(id, '/');
+    size_t id_len = slash ? (size_t)(slash - id) : strlen(id);
+    bool owner_path = slash != NULL && strcmp(slash, "/owner") == 0;
+    if ((del && slash != NULL) || (!del && !owner_path)) {
+        set_answer(req, MHD_HTTP_NOT_FOUND, INGEST_RESULT_COUNT,
+                   "DELETE /api/v1/hosts/{id} retires a host; PUT "
+                   "/api/v1/hosts/{id}/owner?credential=NAME rebinds it");
+        return send_answer(req);
+    }
+    if (!valid_host_id(id, id_len)) {
+        set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_RESULT_COUNT,
+                   "a host id is 1 to %d characters of [A-Za-z0-9._-]", REPORT_HOST_ID_MAX);
+        return send_answer(req);
+    }
+    memcpy(req->wj.host_id, id, id_len);
+    req->wj.host_id[id_len] = '\0';
+    req->wj.kind = del ? WRITER_JOB_RETIRE : WRITER_JOB_REBIND;
+    if (!del) {
+        const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "credential");
+        char cn[HTTPD_CERT_NAME_MAX + 1];
+        bool cert = to != NULL && strncmp(to, "cert:", 5) == 0 && strlen(to + 5) > 0 &&
+                    strlen(to + 5) <= HTTPD_CERT_NAME_MAX;
+        if (cert) {
+            snprintf(cn, sizeof(cn), "%s", to + 5);
+            for (const char *c = cn; *c != '\0'; c++)
+                cert = cert && httpd_cert_name_char(*c);
+        }
+        if (to == NULL || (!cert && !token_slot_has_agent(srv->tokens, to))) {
+            set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_RESULT_COUNT,
+                       "credential= must name an agent token of the tokens file, or a client "
+                       "certificate as cert:CN");
+            return send_answer(req);
+        }
+        snprintf(req->wj.owner, sizeof(req->wj.owner), "%s", to);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result admin_submit(struct request *req)
+{
+    req->wj.done = admin_done;
+    req->wj.arg = req;
+    req->wj.bytes = 0;
+    return queue_to_writer(req);
+}
+
+static enum MHD_Result handle_admin(struct store_server *srv, struct MHD_Connection *conn,
+                                    const char *url, const char *method, size_t *upload_data_size,
+                                    void **req_cls)
+{
+    if (*req_cls == NULL)
+        return admin_begin(srv, conn, url, method, req_cls);
+    struct request *req = *req_cls;
+    if (*upload_data_size > 0) {
+        /* A body is not part of these requests: dropped (bounded like a refused report's). */
+        req->drained += *upload_data_size;
+        *upload_data_size = 0;
+        if (req->drained > DRAIN_MAX && req->state == REQ_RECEIVING)
+            set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_RESULT_COUNT, "unexpected body");
+        return MHD_YES;
+    }
+    switch (req->state) {
+    case REQ_RECEIVING:
+        return admin_submit(req);
+    case REQ_ANSWERED:
+        return send_answer(req);
+    case REQ_QUEUED:
+    case REQ_RESPONDED:
+    default:
+        return MHD_YES;
+    }
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
@@ -600,6 +872,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (strcmp(url, REPORTS_PATH) == 0)
         return handle_ingest(srv, conn, method, upload_data, upload_data_size, req_cls);
 
+    if ((strcmp(method, MHD_HTTP_METHOD_DELETE) == 0 || strcmp(method, MHD_HTTP_METHOD_PUT) == 0) &&
+        strncmp(url, HOSTS_PREFIX, sizeof(HOSTS_PREFIX) - 1) == 0)
+        return handle_admin(srv, conn, url, method, upload_data_size, req_cls);
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return httpd_respond_method_not_allowed(conn);
     /* Answer on the last call so the connection can stay alive (see httpd.h). */
@@ -613,8 +888,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     }
     if (strcmp(url, srv->cfg->telemetry_path) == 0)
         return serve_metrics(srv, conn);
-    if (strncmp(url, "/api/", 5) == 0)
+    if (strncmp(url, "/api/", 5) == 0) {
+        struct token_grant grant;
+        enum api_access a = api_access(srv, conn, false, &grant);
+        if (a != API_ALLOWED)
+            return refuse_api(srv, conn, a);
         return serve_api(srv, conn, url);
+    }
     if (strcmp(url, "/") == 0)
         return serve_landing(srv, conn);
     if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0) {
@@ -639,6 +919,8 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
     srv->slot = slot;
     atomic_init(&srv->uploads, 0);
     atomic_init(&srv->reports, 0);
+    pthread_mutex_init(&srv->log_lock, NULL);
+    srv->forbidden_limiter = (struct log_limiter){ .every_s = FORBIDDEN_LOG_EVERY_S };
     struct httpd_options opts = { .listen_address = cfg->listen_address,
                                   .max_connections = (unsigned)cfg->max_connections,
                                   .completed = completed,
@@ -646,6 +928,8 @@ int store_server_start(struct store_server *srv, const struct store_config *cfg,
                                   .realm = "dockward-store",
                                   /* Agents push with bearer tokens, checked by the handler. */
                                   .own_auth_post_path = REPORTS_PATH,
+                                  /* Readers and admins may use tokens too (api_access). */
+                                  .own_bearer_prefix = "/api/",
                                   .counters = &metrics->web };
     srv->httpd = httpd_start(&opts, handle, srv, err, errlen);
     return srv->httpd != NULL ? 0 : -1;
@@ -655,4 +939,5 @@ void store_server_stop(struct store_server *srv)
 {
     httpd_stop(srv->httpd);
     srv->httpd = NULL;
+    pthread_mutex_destroy(&srv->log_lock);
 }

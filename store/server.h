@@ -1,19 +1,25 @@
 /*
  * server.h - dockward-store's HTTP endpoints on common/httpd.
  *
- *   POST /api/v1/reports   ingest (the contract in README "Store")
- *   GET  /api/v1/...       the query API (api.c)
- *   GET  <telemetry path>  fleet metrics from the current snapshot
- *   GET  /, /healthz, /readyz
+ *   POST   /api/v1/reports                ingest (agent tokens; README "Store")
+ *   GET    /api/v1/...                    the query API (api.c; reader or admin
+ *                                         tokens, or basic_auth_users)
+ *   DELETE /api/v1/hosts/{id}             retire a host (admin tokens)
+ *   PUT    /api/v1/hosts/{id}/owner?credential=NAME   rebind it (admin tokens)
+ *   GET    <telemetry path>               fleet metrics from the current snapshot
+ *   GET    /, /healthz, /readyz           (only the web config guards these)
  *
  * An ingest request is checked in the order that costs least first: on
- * the headers, before any body is read, the token (401), the content type
- * and encoding (415), the declared length (413) and the upload budget
- * (429); then the body is gathered into a capped buffer (413 past
- * STORE_BODY_MAX), inflated when gzip (413 past STORE_INFLATED_MAX, 400 if
- * corrupt), decoded and validated (400), and queued to the writer (429
- * when full). The connection is then suspended - no polling thread waits -
- * until the writer's COMMIT decides the answer and resumes it.
+ * the headers, before any body is read, the token (401), its role (403
+ * unless an agent's), the content type and encoding (415), the declared
+ * length (413) and the upload budget (429); then the body is gathered into
+ * a capped buffer (413 past STORE_BODY_MAX), inflated when gzip (413 past
+ * STORE_INFLATED_MAX, 400 if corrupt), decoded and validated (400), judged
+ * against the tokens file's hosts= bindings (403), and queued to the
+ * writer (429 when full), which refuses a host owned by another credential
+ * (403, db.c). The connection is then suspended - no polling thread waits
+ * - until the writer's COMMIT decides the answer and resumes it. Retire and
+ * rebind requests take the same way through the writer's queue.
  */
 #ifndef DOCKWARD_STORE_SERVER_H
 #define DOCKWARD_STORE_SERVER_H
@@ -26,7 +32,12 @@
 
 #include "../common/httpd.h"
 
+#include "../common/log.h"
+
+#include <pthread.h>
 #include <stdatomic.h>
+
+#define FORBIDDEN_LOG_EVERY_S 5
 
 struct store_server {
     const struct store_config *cfg;
@@ -37,6 +48,8 @@ struct store_server {
     struct store_snapshot_slot *slot;
     atomic_size_t uploads; /* body buffers being received (capacity), all connections */
     atomic_size_t reports; /* gunzipped bodies and report arenas (STORE_REPORTS_MEMORY) */
+    pthread_mutex_t log_lock;             /* guards forbidden_limiter (request + writer threads) */
+    struct log_limiter forbidden_limiter; /* refused reports: one log line per few seconds */
     struct httpd *httpd;
 };
 

@@ -114,8 +114,8 @@ int store_main(int argc, char **argv)
     /* SQLite's share of the memory budget (store.h), before any connection opens. */
     sqlite3_soft_heap_limit64(STORE_SQLITE_SOFT_HEAP);
     sqlite3_hard_heap_limit64(STORE_SQLITE_HARD_HEAP);
-    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, &metrics, err, sizeof(err)) !=
-        0) {
+    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, cfg.retire_after_ms, &metrics,
+                     err, sizeof(err)) != 0) {
         webconfig_free(web);
         log_error("%s", err);
         goto out;

@@ -10,7 +10,9 @@
  *   writer.c   [1 writer]       the only write connection: takes every queued
  *                               report, applies them in one group transaction
  *                               (db.c, one SAVEPOINT each), COMMITs, then
- *                               resumes each waiting connection.
+ *                               resumes each waiting connection; also runs
+ *                               admins' retire/rebind jobs and retires
+ *                               silent hosts.
  *   db.c                        schema, the writer's statements, retention.
  *   diff.c                      the pure diff of a report against a host's
  *                               current rows (what changes, drift, regressions).
@@ -21,7 +23,8 @@
  *                               /metrics snapshot rebuilt every refresh
  *                               interval, so a scrape never queries the fleet.
  *   checkpoint [1 checkpointer] WAL checkpoints off the writer's path (db.c).
- *   tokens.c                    bearer tokens, swapped whole on SIGHUP.
+ *   tokens.c                    bearer tokens with their roles and hosts=
+ *                               bindings, swapped whole on SIGHUP.
  *
  * The main thread parses flags, opens everything, then waits for signals
  * (SIGHUP reloads tokens, SIGTERM/SIGINT stop). Nothing here is global.
@@ -149,6 +152,7 @@ struct store_config {
     const char *tokens_file;
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;
+    uint64_t retire_after_ms; /* --host.retire-after: a host silent this long is retired */
     uint64_t retention_ms;
     uint64_t refresh_ms;   /* /metrics snapshot refresh */
     bool metrics_per_host; /* --metrics.per-host: one compliance series per host */

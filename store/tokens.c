@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,22 @@ struct token {
     char name[TOKENS_NAME_MAX + 1];
     char *value;
     size_t len;
+    enum token_role role;
+    char hosts[TOKENS_GLOB_MAX + 1]; /* "" = none */
 };
+
+const char *token_role_name(enum token_role role)
+{
+    switch (role) {
+    case TOKEN_ROLE_READER:
+        return "reader";
+    case TOKEN_ROLE_ADMIN:
+        return "admin";
+    case TOKEN_ROLE_AGENT:
+    default:
+        return "agent";
+    }
+}
 
 struct token_set {
     struct token *tokens;
@@ -152,8 +168,58 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
         seterr(err, errlen, "%s:%zu: want \"NAME TOKEN\"", path, lineno);
         return -1;
     }
-    if (i != len) {
-        seterr(err, errlen, "%s:%zu: more than two fields (want \"NAME TOKEN\")", path, lineno);
+    enum token_role role = TOKEN_ROLE_AGENT;
+    int have_role = 0;
+    const char *glob = NULL;
+    size_t glob_len = 0;
+    while (i < len) {
+        size_t opt_start = i;
+        while (i < len && !is_blank(line[i]))
+            i++;
+        const char *opt = line + opt_start;
+        size_t opt_len = i - opt_start;
+        while (i < len && is_blank(line[i]))
+            i++;
+        if (opt_len > 5 && memcmp(opt, "role=", 5) == 0 && !have_role) {
+            have_role = 1;
+            if (opt_len == 10 && memcmp(opt + 5, "agent", 5) == 0)
+                role = TOKEN_ROLE_AGENT;
+            else if (opt_len == 11 && memcmp(opt + 5, "reader", 6) == 0)
+                role = TOKEN_ROLE_READER;
+            else if (opt_len == 10 && memcmp(opt + 5, "admin", 5) == 0)
+                role = TOKEN_ROLE_ADMIN;
+            else {
+                seterr(err, errlen, "%s:%zu: role of %.*s must be agent, reader or admin", path,
+                       lineno, (int)name_len, line + name_start);
+                return -1;
+            }
+        } else if (opt_len > 6 && memcmp(opt, "hosts=", 6) == 0 && glob == NULL) {
+            glob = opt + 6;
+            glob_len = opt_len - 6;
+            if (glob_len > TOKENS_GLOB_MAX) {
+                seterr(err, errlen, "%s:%zu: hosts= of %.*s is longer than %d characters", path,
+                       lineno, (int)name_len, line + name_start, TOKENS_GLOB_MAX);
+                return -1;
+            }
+            for (size_t k = 0; k < glob_len; k++) {
+                unsigned char c = (unsigned char)glob[k];
+                if (c < 0x21 || c > 0x7e) {
+                    seterr(err, errlen, "%s:%zu: hosts= of %.*s must be visible ASCII", path,
+                           lineno, (int)name_len, line + name_start);
+                    return -1;
+                }
+            }
+        } else {
+            seterr(err, errlen,
+                   "%s:%zu: after the token of %.*s want role=agent|reader|admin or "
+                   "hosts=GLOB, each at most once",
+                   path, lineno, (int)name_len, line + name_start);
+            return -1;
+        }
+    }
+    if (glob != NULL && role != TOKEN_ROLE_AGENT) {
+        seterr(err, errlen, "%s:%zu: hosts= binds hosts to an agent; %.*s is a %s", path, lineno,
+               (int)name_len, line + name_start, token_role_name(role));
         return -1;
     }
     if (tok_len < TOKENS_MIN_LENGTH || tok_len > TOKENS_MAX_LENGTH) {
@@ -200,50 +266,41 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
     t->len = tok_len;
     memcpy(t->name, line + name_start, name_len);
     t->name[name_len] = '\0';
+    t->role = role;
+    if (glob != NULL)
+        memcpy(t->hosts, glob, glob_len);
+    t->hosts[glob_len] = '\0';
     set->n++;
     return 0;
 }
 
-struct token_set *token_set_load(const char *path, char *err, size_t errlen)
+struct token_set *token_set_parse(const char *text, size_t len, const char *path, char *err,
+                                  size_t errlen)
 {
-    struct buf text;
-    buf_init(&text, TOKENS_FILE_MAX);
-    if (read_file(path, &text, err, errlen) != 0) {
-        if (text.data)
-            explicit_bzero(text.data, text.len);
-        buf_free(&text);
-        return NULL;
-    }
     struct token_set *set = calloc(1, sizeof(*set));
     size_t lines = 1;
-    for (size_t i = 0; i < text.len; i++)
-        lines += text.data[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
     if (set != NULL)
         set->tokens = calloc(lines < TOKENS_MAX ? lines : TOKENS_MAX, sizeof(*set->tokens));
     if (set == NULL || set->tokens == NULL) {
         seterr(err, errlen, "out of memory");
         free(set);
-        if (text.data)
-            explicit_bzero(text.data, text.len);
-        buf_free(&text);
         return NULL;
     }
     int rc = 0;
-    if (text.len > 0 && memchr(text.data, '\0', text.len) != NULL) {
+    if (len > 0 && memchr(text, '\0', len) != NULL) {
         seterr(err, errlen, "%s: holds a NUL byte; want text lines \"NAME TOKEN\"", path);
         rc = -1;
     }
     size_t start = 0, lineno = 0;
-    while (rc == 0 && start < text.len) {
-        const char *nl = memchr(text.data + start, '\n', text.len - start);
-        size_t end = nl ? (size_t)(nl - text.data) : text.len;
+    while (rc == 0 && start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
         lineno++;
-        rc = parse_line(set, text.data + start, end - start, path, lineno, err, errlen);
+        rc = parse_line(set, text + start, end - start, path, lineno, err, errlen);
         start = end + 1;
     }
-    if (text.data)
-        explicit_bzero(text.data, text.len);
-    buf_free(&text);
     if (rc == 0 && set->n == 0) {
         seterr(err, errlen, "%s: no tokens (want lines \"NAME TOKEN\")", path);
         rc = -1;
@@ -253,6 +310,30 @@ struct token_set *token_set_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return set;
+}
+
+struct token_set *token_set_load(const char *path, char *err, size_t errlen)
+{
+    struct buf text;
+    buf_init(&text, TOKENS_FILE_MAX);
+    struct token_set *set = NULL;
+    if (read_file(path, &text, err, errlen) == 0)
+        set = token_set_parse(text.data ? text.data : "", text.len, path, err, errlen);
+    if (text.data)
+        explicit_bzero(text.data, text.len);
+    buf_free(&text);
+    return set;
+}
+
+size_t token_set_describe(const struct token_set *set, size_t i, const char **name,
+                          enum token_role *role, const char **hosts)
+{
+    if (set == NULL || i >= set->n)
+        return 0;
+    *name = set->tokens[i].name;
+    *role = set->tokens[i].role;
+    *hosts = set->tokens[i].hosts;
+    return set->tokens[i].len;
 }
 
 /* 1 when equal; the time depends on the stored token's length, not on where a guess differs. */
@@ -267,16 +348,22 @@ static int equal_constant_time(const char *stored, size_t stored_len, const char
     return diff == 0;
 }
 
-const char *token_set_match(const struct token_set *set, const char *token, size_t len)
+static const struct token *find_token(const struct token_set *set, const char *token, size_t len)
 {
-    const char *found = NULL;
+    const struct token *found = NULL;
     if (set == NULL)
         return NULL;
     for (size_t i = 0; i < set->n; i++) {
         if (equal_constant_time(set->tokens[i].value, set->tokens[i].len, token, len))
-            found = set->tokens[i].name; /* no early exit */
+            found = &set->tokens[i]; /* no early exit */
     }
     return found;
+}
+
+const char *token_set_match(const struct token_set *set, const char *token, size_t len)
+{
+    const struct token *t = find_token(set, token, len);
+    return t != NULL ? t->name : NULL;
 }
 
 void token_slot_init(struct token_slot *slot, struct token_set *set)
@@ -301,25 +388,78 @@ void token_slot_replace(struct token_slot *slot, struct token_set *set)
     token_set_free(old);
 }
 
-bool token_slot_authorize(struct token_slot *slot, const char *authorization)
+/* The token of a "Bearer <token>" header value, or NULL; *len its length. */
+static const char *bearer_token(const char *authorization, size_t *len)
 {
     if (authorization == NULL)
-        return false;
+        return NULL;
     const char *p = authorization;
     while (*p == ' ' || *p == '\t')
         p++;
     if (strncasecmp(p, "Bearer", 6) != 0 || (p[6] != ' ' && p[6] != '\t'))
-        return false;
+        return NULL;
     p += 6;
     while (*p == ' ' || *p == '\t')
         p++;
-    size_t len = strlen(p);
-    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
-    if (len == 0 || len > TOKENS_MAX_LENGTH)
+    size_t n = strlen(p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n > TOKENS_MAX_LENGTH)
+        return NULL;
+    *len = n;
+    return p;
+}
+
+bool token_slot_grant(struct token_slot *slot, const char *authorization, struct token_grant *grant)
+{
+    size_t len = 0;
+    const char *p = bearer_token(authorization, &len);
+    if (p == NULL)
         return false;
     pthread_rwlock_rdlock(&slot->lock);
-    bool ok = token_set_match(slot->current, p, len) != NULL;
+    const struct token *t = find_token(slot->current, p, len);
+    if (t != NULL && grant != NULL) {
+        memcpy(grant->name, t->name, sizeof(grant->name));
+        grant->role = t->role;
+        memcpy(grant->hosts, t->hosts, sizeof(grant->hosts));
+    }
     pthread_rwlock_unlock(&slot->lock);
-    return ok;
+    return t != NULL;
+}
+
+bool token_slot_authorize(struct token_slot *slot, const char *authorization)
+{
+    return token_slot_grant(slot, authorization, NULL);
+}
+
+enum token_binding token_slot_binding(struct token_slot *slot, const struct token_grant *grant,
+                                      const char *host_id, char *other, size_t otherlen)
+{
+    if (grant->hosts[0] != '\0')
+        return fnmatch(grant->hosts, host_id, 0) == 0 ? TOKEN_BINDING_OWN : TOKEN_BINDING_OUTSIDE;
+    enum token_binding b = TOKEN_BINDING_NONE;
+    pthread_rwlock_rdlock(&slot->lock);
+    const struct token_set *set = slot->current;
+    for (size_t i = 0; set != NULL && i < set->n; i++) {
+        const struct token *t = &set->tokens[i];
+        if (t->role == TOKEN_ROLE_AGENT && t->hosts[0] != '\0' &&
+            strcmp(t->name, grant->name) != 0 && fnmatch(t->hosts, host_id, 0) == 0) {
+            snprintf(other, otherlen, "%s", t->name);
+            b = TOKEN_BINDING_OTHER;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&slot->lock);
+    return b;
+}
+
+bool token_slot_has_agent(struct token_slot *slot, const char *name)
+{
+    bool found = false;
+    pthread_rwlock_rdlock(&slot->lock);
+    const struct token_set *set = slot->current;
+    for (size_t i = 0; set != NULL && i < set->n && !found; i++)
+        found = set->tokens[i].role == TOKEN_ROLE_AGENT && strcmp(set->tokens[i].name, name) == 0;
+    pthread_rwlock_unlock(&slot->lock);
+    return found;
 }

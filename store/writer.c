@@ -38,6 +38,7 @@ struct store_writer {
     struct store_db *ckpt_db;
     struct store_metrics *metrics;
     uint64_t retention_ms;
+    uint64_t retire_after_ms;
 
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -54,6 +55,7 @@ struct store_writer {
     int wal_pages;                   /* writer thread only: WAL size at the last commit */
     struct log_limiter fail_limiter; /* writer thread only */
     struct log_limiter slow_limiter; /* writer thread only */
+    char retire_ids[WRITER_RETIRE_CHUNK][REPORT_HOST_ID_MAX + 1]; /* writer thread only */
 };
 
 static void deadline_in(struct timespec *ts, uint64_t ms)
@@ -108,17 +110,63 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-static void process_batch(struct store_writer *w, struct writer_job *batch, size_t n)
+/* Retires one host in its own transaction and drops it from the figures. */
+static enum writer_admin_result retire_host(struct store_writer *w, const char *host_id,
+                                            const char *why)
+{
+    struct diff_result figures;
+    diff_result_init(&figures);
+    bool found = false;
+    char err[512];
+    enum writer_admin_result r = WRITER_ADMIN_DONE;
+    if (store_db_retire(w->db, host_id, store_now_ms(), &figures, &found, err, sizeof(err)) != 0) {
+        log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "cannot retire host %s: %s", host_id,
+                        err);
+        r = WRITER_ADMIN_FAILED;
+    } else if (!found) {
+        r = WRITER_ADMIN_NOT_FOUND;
+    } else {
+        store_metrics_apply(w->metrics, &figures);
+        atomic_fetch_add(&w->metrics->drift_events, figures.n_events);
+        atomic_fetch_add(&w->metrics->hosts_retired, 1);
+        if (why != NULL) /* an admin's retirement is logged by the server, naming the admin */
+            log_info("retired host %s (%s): its current results are gone, its drift stays", host_id,
+                     why);
+    }
+    diff_result_free(&figures);
+    return r;
+}
+
+static void run_admin(struct store_writer *w, struct writer_job *wj)
+{
+    if (wj->kind == WRITER_JOB_RETIRE) {
+        wj->admin_result = retire_host(w, wj->host_id, NULL);
+        return;
+    }
+    bool found = false;
+    char err[512];
+    if (store_db_rebind(w->db, wj->host_id, wj->owner, &found, err, sizeof(err)) != 0) {
+        log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "cannot rebind host %s: %s", wj->host_id,
+                        err);
+        wj->admin_result = WRITER_ADMIN_FAILED;
+    } else {
+        wj->admin_result = found ? WRITER_ADMIN_DONE : WRITER_ADMIN_NOT_FOUND;
+    }
+}
+
+static void process_batch(struct store_writer *w, struct writer_job *batch, size_t n_all)
 {
     struct store_job *jobs[STORE_BATCH_MAX] = { NULL };
     struct writer_job *wj = batch;
-    for (size_t i = 0; i < n; i++, wj = wj->next)
-        jobs[i] = &wj->job;
+    size_t n = 0;
+    for (size_t i = 0; i < n_all; i++, wj = wj->next)
+        if (wj->kind == WRITER_JOB_REPORT)
+            jobs[n++] = &wj->job;
 
     char err[512] = "";
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = store_db_apply(w->db, jobs, n, err, sizeof(err));
+    int rc = n > 0 ? store_db_apply(w->db, jobs, n, err, sizeof(err)) : 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (ms > WRITER_SLOW_BATCH_MS)
@@ -142,9 +190,14 @@ static void process_batch(struct store_writer *w, struct writer_job *batch, size
             log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN,
                             "cannot store %zu report(s), answering 503: %s", unavailable, err);
     }
+    /* The admin jobs, each on its own, after the reports they were queued with. */
+    wj = batch;
+    for (size_t i = 0; i < n_all; i++, wj = wj->next)
+        if (wj->kind != WRITER_JOB_REPORT)
+            run_admin(w, wj);
     /* Answer each; a job may be freed by its owner once `done` returns. */
     wj = batch;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n_all; i++) {
         struct writer_job *next = wj->next;
         wj->done(wj, wj->arg);
         wj = next;
@@ -172,9 +225,45 @@ static void retention_chunk(struct store_writer *w, int64_t cutoff_ms, bool *act
     }
 }
 
+/*
+ * Retires up to WRITER_RETIRE_CHUNK hosts silent since `cutoff_ms`; sets
+ * *active while more may be left.
+ */
+static void retire_chunk(struct store_writer *w, int64_t cutoff_ms, bool *active)
+{
+    char(*ids)[REPORT_HOST_ID_MAX + 1] = w->retire_ids;
+    size_t n = 0;
+    char err[512];
+    if (store_db_silent_hosts(w->db, cutoff_ms, ids, WRITER_RETIRE_CHUNK, &n, err, sizeof(err)) !=
+        0) {
+        log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "host retirement: %s", err);
+        *active = false;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (retire_host(w, ids[i], "silent for --host.retire-after") == WRITER_ADMIN_FAILED)
+            n = 0; /* the database is failing: try again next pass */
+    *active = n == WRITER_RETIRE_CHUNK;
+}
+
+/* How often silent hosts are looked for: half the age that retires them, at most hourly. */
+static uint64_t retire_every_ms(uint64_t retire_after_ms)
+{
+    uint64_t every = retire_after_ms / 2;
+    if (every < 500)
+        every = 500;
+    return every < WRITER_RETENTION_EVERY_MS ? every : WRITER_RETENTION_EVERY_MS;
+}
+
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
+    uint64_t retire_every = retire_every_ms(w->retire_after_ms);
+    int64_t next_retire = store_now_ms() + (int64_t)(retire_every < WRITER_RETENTION_FIRST_MS
+                                                         ? retire_every
+                                                         : WRITER_RETENTION_FIRST_MS);
+    bool retire_active = false;
+    int64_t retire_cutoff = 0;
     int64_t next_retention = store_now_ms() + (int64_t)WRITER_RETENTION_FIRST_MS;
     bool retention_active = false;
     int64_t cutoff = 0;
@@ -182,11 +271,12 @@ static void *writer_main(void *arg)
 
     for (;;) {
         pthread_mutex_lock(&w->lock);
-        while (w->head == NULL && !w->closing && !retention_active) {
+        while (w->head == NULL && !w->closing && !retention_active && !retire_active) {
             int64_t now = store_now_ms();
-            if (now >= next_retention)
+            if (now >= next_retention || now >= next_retire)
                 break;
-            uint64_t wait = (uint64_t)(next_retention - now);
+            int64_t next = next_retention < next_retire ? next_retention : next_retire;
+            uint64_t wait = (uint64_t)(next - now);
             struct timespec ts;
             deadline_in(&ts, wait < WRITER_IDLE_WAIT_MS ? wait : WRITER_IDLE_WAIT_MS);
             pthread_cond_timedwait(&w->wake, &w->lock, &ts);
@@ -235,6 +325,13 @@ static void *writer_main(void *arg)
         }
         if (retention_active)
             retention_chunk(w, cutoff, &retention_active, &retention_total);
+        if (!retire_active && now >= next_retire) {
+            retire_active = true;
+            retire_cutoff = now - (int64_t)w->retire_after_ms;
+            next_retire = now + (int64_t)retire_every;
+        }
+        if (retire_active)
+            retire_chunk(w, retire_cutoff, &retire_active);
     }
     return NULL;
 }
@@ -245,7 +342,7 @@ static void seed_check(void *arg, const char *check, uint64_t failing, uint64_t 
 }
 
 int writer_start(struct store_writer **out, const char *path, uint64_t retention_ms,
-                 struct store_metrics *metrics, char *err, size_t errlen)
+                 uint64_t retire_after_ms, struct store_metrics *metrics, char *err, size_t errlen)
 {
     *out = NULL;
     struct store_writer *w = calloc(1, sizeof(*w));
@@ -255,6 +352,7 @@ int writer_start(struct store_writer **out, const char *path, uint64_t retention
     }
     w->metrics = metrics;
     w->retention_ms = retention_ms;
+    w->retire_after_ms = retire_after_ms;
     w->fail_limiter.every_s = 60;
     w->slow_limiter.every_s = 60;
     if (store_db_open(path, STORE_DB_WRITER, &w->db, err, errlen) != 0) {

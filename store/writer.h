@@ -12,7 +12,13 @@
  *
  * The queue is bounded in reports and in bytes (STORE_QUEUE_*); a full
  * queue is the caller's 429. Between batches the writer also runs drift
- * retention (hourly, in short chunks so ingest never waits long).
+ * retention (hourly, in short chunks so ingest never waits long) and
+ * retires hosts silent for --host.retire-after (a few per pass).
+ *
+ * An admin's request (retire or rebind a host) is a job of its own kind in
+ * the same queue: the writer runs it in its own short transaction after
+ * the batch's reports, applies the per-check figures it changed (a retired
+ * host no longer fails anything), then calls `done` like any job.
  *
  * A second thread, the checkpointer, runs WAL checkpoints from its own
  * connection when the writer's commits have grown the WAL, so the writer's
@@ -30,9 +36,27 @@
 #define WRITER_RETENTION_EVERY_MS (3600ULL * 1000)
 #define WRITER_RETENTION_CHUNK    5000 /* events deleted per short transaction */
 #define WRITER_CHECKPOINT_PAGES   4000 /* WAL pages that wake the checkpointer (4 MiB) */
+#define WRITER_RETIRE_CHUNK       64   /* silent hosts retired per pass between batches */
+
+enum writer_job_kind {
+    WRITER_JOB_REPORT = 0,
+    WRITER_JOB_RETIRE, /* admin: retire host_id */
+    WRITER_JOB_REBIND, /* admin: bind host_id to owner */
+};
+
+enum writer_admin_result {
+    WRITER_ADMIN_DONE = 0,
+    WRITER_ADMIN_NOT_FOUND, /* no active host has that id: 404 */
+    WRITER_ADMIN_FAILED,    /* the database could not do it: 503 */
+};
 
 struct writer_job {
-    struct store_job job;
+    enum writer_job_kind kind;
+    struct store_job job; /* WRITER_JOB_REPORT */
+    /* The admin kinds: the host, the new owner (REBIND), and what happened. */
+    char host_id[REPORT_HOST_ID_MAX + 1];
+    char owner[STORE_OWNER_MAX + 1];
+    enum writer_admin_result admin_result;
     size_t bytes; /* counted against STORE_QUEUE_BYTES_MAX */
     /* Called on the writer thread after the COMMIT (or failure) that decided job.outcome. */
     void (*done)(struct writer_job *wj, void *arg);
@@ -45,10 +69,12 @@ struct store_writer;
 /*
  * Opens the write connection on `path` (creating the schema), seeds the
  * per-check figures in `metrics` from the database, and starts the writer
- * and checkpointer threads. Returns 0 with *out, or -1 with err.
+ * and checkpointer threads. Hosts silent for `retire_after_ms` are retired
+ * (checked every half of it, at most hourly). Returns 0 with *out, or -1
+ * with err.
  */
 int writer_start(struct store_writer **out, const char *path, uint64_t retention_ms,
-                 struct store_metrics *metrics, char *err, size_t errlen);
+                 uint64_t retire_after_ms, struct store_metrics *metrics, char *err, size_t errlen);
 
 enum writer_submit_result {
     WRITER_QUEUED = 0,

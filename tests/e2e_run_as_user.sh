@@ -71,7 +71,8 @@ dk run -d --name runas-c1 "$DOCKER_ENV_IMAGE" sleep 600 >/dev/null
 
 # The store, as root (its own unit runs it as its own user; not the subject here).
 token=$(e2e_random_hex 24)
-printf 'runas %s\n' "$token" >"$work/tokens"
+reader_token=$(e2e_random_hex 24)
+printf 'runas %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/tokens"
 chmod 600 "$work/tokens"
 "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s 2>"$work/store.log" &
@@ -127,7 +128,7 @@ check "outbox.db owned by nobody" test "$(owner "$work/agent/outbox.db")" = nobo
 host_id=""
 wait_report() {
     for _ in $(seq 1 200); do
-        host_id=$(curl -s "http://127.0.0.1:$store_port/api/v1/hosts" | jq -r '.hosts[0].id // empty')
+        host_id=$(curl -s -H "Authorization: Bearer $reader_token" "http://127.0.0.1:$store_port/api/v1/hosts" | jq -r '.hosts[0].id // empty')
         [ -n "$host_id" ] && return 0
         sleep 0.1
     done
@@ -146,7 +147,7 @@ check "the outbox's rows are the agent's (no error opening or writing it)" \
 
 # What nobody cannot read: as the agent saw it (the stored report) against
 # `dockward check` as root. A difference must be `error` on nobody's side.
-curl -s "http://127.0.0.1:$store_port/api/v1/hosts/$host_id" |
+curl -s -H "Authorization: Bearer $reader_token" "http://127.0.0.1:$store_port/api/v1/hosts/$host_id" |
     jq -r '.results[] | "\(.check) \(.target) \(.status)"' | sort >"$work/host.nobody"
 "$DOCKWARD_BIN" check --format json --docker.host="unix://$sock" >"$work/host.root.json" 2>/dev/null || true
 jq -r '.results[] | "\(.check) \(.target) \(.status)"' "$work/host.root.json" | sort >"$work/host.root"
@@ -165,7 +166,7 @@ check "real host: every result that differs from root's is error as nobody ${wro
     test -z "$wrong"
 echo "# real host, unreadable as nobody: $(diff_error "$work/host.root" "$work/host.nobody" | tr '\n' ';')"
 check "4.5 (dockerd's /proc/PID/environ, root only) is an error naming the file" \
-    bash -c "curl -s http://127.0.0.1:$store_port/api/v1/hosts/$host_id |
+    bash -c "curl -s -H 'Authorization: Bearer $reader_token' http://127.0.0.1:$store_port/api/v1/hosts/$host_id |
         jq -e '.results[] | select(.check == \"4.5\") | select(.status == \"error\" and (.evidence | test(\"/proc/[0-9]+/environ: Permission denied\")))' >/dev/null"
 
 # The hardened fixture: audit rules only root can read. Check mode run as

@@ -88,7 +88,8 @@ dk run -d --name sec-cmd "$DOCKER_ENV_IMAGE" sh -c "exec sleep 600" --password="
 dk run -d --name sec-image dw-secrets:1 >/dev/null
 
 # The push token, for the store and the agent.
-printf 'secrets %s\n' "${secret[push_token]}" >"$work/tokens"
+reader_token=$(e2e_random_hex 24)
+printf 'secrets %s\nreader %s role=reader\n' "${secret[push_token]}" "$reader_token" >"$work/tokens"
 printf '%s\n' "${secret[push_token]}" >"$work/token"
 chmod 600 "$work/tokens" "$work/token"
 
@@ -157,17 +158,17 @@ check "dockward check --format json judged the containers" \
     jq -e '[.results[] | select(.target == "container/sec-env")] | length > 0' "$out/check.json"
 
 # Every JSON API endpoint: hosts, each host, each check id the hosts hold, drift.
-curl -s "$store/api/v1/hosts" >"$out/api.hosts.json"
+curl -s -H "Authorization: Bearer $reader_token" "$store/api/v1/hosts" >"$out/api.hosts.json"
 n_api=1
 for id in $(jq -r '.hosts[].id' "$out/api.hosts.json"); do
-    curl -s "$store/api/v1/hosts/$id" >"$out/api.host.$id.json"
+    curl -s -H "Authorization: Bearer $reader_token" "$store/api/v1/hosts/$id" >"$out/api.host.$id.json"
     n_api=$((n_api + 1))
     for c in $(jq -r '.results[].check' "$out/api.host.$id.json" | sort -u); do
-        curl -s "$store/api/v1/checks/$c" >"$out/api.check.$c.json"
+        curl -s -H "Authorization: Bearer $reader_token" "$store/api/v1/checks/$c" >"$out/api.check.$c.json"
         n_api=$((n_api + 1))
     done
 done
-curl -s "$store/api/v1/drift?limit=1000" >"$out/api.drift.json"
+curl -s -H "Authorization: Bearer $reader_token" "$store/api/v1/drift?limit=1000" >"$out/api.drift.json"
 check "the store's API answered for the host and its checks ($n_api answers)" test "$n_api" -gt 50
 
 # Databases: .dump of every table (BLOBs as X'hex'), and the raw files.

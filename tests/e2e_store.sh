@@ -44,7 +44,9 @@ trap cleanup EXIT
 token_a=$(e2e_random_hex 24)
 token_b=$(e2e_random_hex 24)
 token_c=$(e2e_random_hex 24)
-printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\n' "$token_a" "$token_b" >"$work/tokens"
+token_r=$(e2e_random_hex 24)
+printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\nreader-r %s role=reader\n' \
+    "$token_a" "$token_b" "$token_r" >"$work/tokens"
 chmod 600 "$work/tokens"
 db="$work/store.db"
 umask 022 # as a shell would; the store must still keep its files private
@@ -71,6 +73,7 @@ post() {
         "$@" "$base/api/v1/reports")
 }
 auth=(-H "Authorization: Bearer $token_a")
+rd=(-H "Authorization: Bearer $token_r") # the query API wants a reader
 proto=(-H "Content-Type: application/x-protobuf")
 
 # ---- flags ----
@@ -106,7 +109,7 @@ check "every fixture report got the answer the story expects (stored/duplicate/s
     test "$fixture_rc" = 0
 cat "$work/fixture.err"
 
-curl -s "$base/api/v1/hosts" >"$work/hosts.json"
+curl -s "${rd[@]}" "$base/api/v1/hosts" >"$work/hosts.json"
 jq -S '[.hosts[] | del(.last_seen, .state)]' "$work/hosts.json" >"$work/got_hosts.json"
 jq -S '[.hosts[] | del(.results, .catalog_version)]' "$work/expected.json" >"$work/want_hosts.json"
 check "/api/v1/hosts lists exactly the 20 hosts sent (ids, names, sequences, counts, ratios)" \
@@ -115,8 +118,12 @@ check "/api/v1/hosts: every host is reporting, next is null" \
     test "$(jq -c '[([.hosts[].state] | unique), .next]' "$work/hosts.json")" = '[["reporting"],null]'
 
 for id in $(jq -r '.hosts[].id' "$work/expected.json"); do
-    curl -s "$base/api/v1/hosts/$id" | jq -S 'del(.last_seen, .state, .generated_at, .first_seen, .next)'
+    curl -s "${rd[@]}" "$base/api/v1/hosts/$id" >"$work/detail.json"
+    jq -r .owner "$work/detail.json" >>"$work/owners.txt"
+    jq -S 'del(.last_seen, .state, .generated_at, .first_seen, .next, .owner)' "$work/detail.json"
 done | jq -s -S . >"$work/got_detail.json"
+check "/api/v1/hosts/{id}: every host is bound to agent-a, the token that pushed it" \
+    test "$(sort -u "$work/owners.txt")" = agent-a
 jq -S '.hosts' "$work/expected.json" >"$work/want_detail.json"
 check "/api/v1/hosts/{id}: every host's current results (status, evidence, collector, since)" \
     diff -u "$work/want_detail.json" "$work/got_detail.json"
@@ -128,7 +135,7 @@ pages=0
 while :; do
     q="limit=37"
     [ -n "$after" ] && q="$q&after=$after"
-    curl -s "$base/api/v1/drift?$q" >"$work/page.json"
+    curl -s "${rd[@]}" "$base/api/v1/drift?$q" >"$work/page.json"
     jq -c '.events[] | del(.id, .received_at)' "$work/page.json" >>"$work/drift.jsonl"
     pages=$((pages + 1))
     after=$(jq -r '.next // empty' "$work/page.json")
@@ -141,12 +148,12 @@ check "/api/v1/drift: every event, oldest first, across $pages pages" \
 
 host0=$(jq -r '.hosts[0].id' "$work/expected.json")
 check "/api/v1/drift?host=&check=&since= filters" test \
-    "$(curl -s "$base/api/v1/drift?host=$host0&check=5.5&limit=1000" | jq -c '[.events[] | del(.id, .received_at)]')" = \
+    "$(curl -s "${rd[@]}" "$base/api/v1/drift?host=$host0&check=5.5&limit=1000" | jq -c '[.events[] | del(.id, .received_at)]')" = \
     "$(jq -c --arg h "$host0" '[.drift[] | select(.host == $h and .check == "5.5")]' "$work/expected.json")"
 # since is the store's receive time (received_at), not the agent's (at).
-curl -s "$base/api/v1/drift?limit=1000" >"$work/all_drift.json"
+curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000" >"$work/all_drift.json"
 since=$(jq -r '.events[-1].received_at' "$work/all_drift.json")
-curl -s "$base/api/v1/drift?since=$since&limit=1000" >"$work/since_drift.json"
+curl -s "${rd[@]}" "$base/api/v1/drift?since=$since&limit=1000" >"$work/since_drift.json"
 since_ok() { # only events received at or after it, and every such one of the first page
     jq -e --arg s "$since" 'all(.events[]; .received_at >= $s) and (.events | length > 0)' \
         "$work/since_drift.json" >/dev/null &&
@@ -167,7 +174,7 @@ after=""
 for _ in $(seq 1 100); do
     q="limit=1"
     [ -n "$after" ] && q="$q&after=$after"
-    curl -s "$base/api/v1/checks/5.5?$q" >"$work/check_page.json"
+    curl -s "${rd[@]}" "$base/api/v1/checks/5.5?$q" >"$work/check_page.json"
     jq -c '.hosts[]' "$work/check_page.json" >>"$work/check.jsonl" || true
     after=$(jq -r '.next // empty' "$work/check_page.json" || true)
     [ -z "$after" ] && break
@@ -206,8 +213,8 @@ check "/metrics: OpenMetrics, gzip, after the next refresh" bash -c \
     "grep -qi '^content-encoding: gzip' '$work/om.headers' && grep -qi '^content-type: application/openmetrics-text; version=1.0.0' '$work/om.headers' && tail -n1 '$work/om.txt' | grep -qx '# EOF' && grep -q '^# TYPE dockward_store_ingest_duration_seconds histogram' '$work/om.txt'"
 
 # ---- (d) hostile and invalid pushes ----
-before_hosts=$(curl -s "$base/api/v1/hosts" | jq -S -c .)
-before_drift=$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')
+before_hosts=$(curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c .)
+before_drift=$(curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')
 for name in valid truncated wrong-wire-type huge-length nested-huge-length too-many-results \
     unknown-fields-flood oversized gzip-bomb gzip-corrupt bad-id bad-host seq-zero bad-status \
     old-time future-time long-check dup-pair unknown-collector; do
@@ -274,14 +281,14 @@ for name in "${!want_msg[@]}"; do
     check "$name: 400 \"${want_msg[$name]}\"" bash -c \
         "[ $code = 400 ] && grep -qF '${want_msg[$name]}' '$work/$name.out'"
 done
-check "GET on the ingest path: 405" test "$(e2e_http_code "$base/api/v1/reports")" = 405
+check "GET on the ingest path: 405" test "$(e2e_http_code "${rd[@]}" "$base/api/v1/reports")" = 405
 check "POST on /metrics: 405" test "$(e2e_http_code -X POST "$base/metrics")" = 405
 check "an unknown path: 404" test "$(e2e_http_code "$base/nope")" = 404
 
 check "after all of that: the hosts are exactly as before" \
-    test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
+    test "$(curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
 check "after all of that: no drift event was added" \
-    test "$(curl -s "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')" = "$before_drift"
+    test "$(curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000&since=1970-01-01T00:00:00Z" | jq -c '.events | length')" = "$before_drift"
 check "after all of that: the store still serves /healthz" test "$(e2e_http_code "$base/healthz")" = 200
 metrics >"$work/metrics2.txt"
 for pair in malformed:24 unauthorized:4 too_large:10 unsupported:3; do
@@ -293,7 +300,7 @@ done
 # ---- bad query parameters ----
 q400() { # q400 PATH NEEDLE
     local out
-    out=$(curl -s -w '\n%{http_code}' "$base$1")
+    out=$(curl -s -w '\n%{http_code}' "${rd[@]}" "$base$1")
     [ "$(tail -n1 <<<"$out")" = 400 ] && head -n1 <<<"$out" | jq -e --arg n "$2" '.error | contains($n)' >/dev/null
 }
 check "drift?limit=0: 400" q400 "/api/v1/drift?limit=0" "limit must be a whole number from 1 to 1000"
@@ -307,9 +314,9 @@ check "drift?limit=1&limit=2: 400" q400 "/api/v1/drift?limit=1&limit=2" "given t
 check "hosts?limit=10001: 400" q400 "/api/v1/hosts?limit=10001" "limit must be"
 check "hosts/bad%20id: 400" q400 "/api/v1/hosts/bad%20id" "a host id is"
 check "checks/ (no id): 400" q400 "/api/v1/checks/" "a check id is"
-check "an unknown host: 404" test "$(e2e_http_code "$base/api/v1/hosts/nosuchhost")" = 404
+check "an unknown host: 404" test "$(e2e_http_code "${rd[@]}" "$base/api/v1/hosts/nosuchhost")" = 404
 check "drift?since=2026-01-01T00:00:00+02:00 (an offset) is accepted" \
-    test "$(e2e_http_code "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
+    test "$(e2e_http_code "${rd[@]}" "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
 
 # ---- 503 while the database cannot write ----
 "$bench" --hold-write-lock="$db" --duration=4s >"$work/lock.out" &
@@ -318,10 +325,10 @@ for _ in $(seq 1 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; 
 post locked "$work/valid.bin" "${auth[@]}" "${proto[@]}" -D "$work/locked.headers"
 check "database locked by another process: 503 with Retry-After" bash -c \
     "[ $code = 503 ] && grep -qi '^retry-after: 1' '$work/locked.headers'"
-check "database locked: reads still answer" test "$(e2e_http_code "$base/api/v1/hosts")" = 200
+check "database locked: reads still answer" test "$(e2e_http_code "${rd[@]}" "$base/api/v1/hosts")" = 200
 wait "$lock_pid"
 check "database locked: nothing was written" \
-    test "$(curl -s "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
+    test "$(curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c .)" = "$before_hosts"
 post unlocked "$work/valid.bin" "${auth[@]}" "${proto[@]}"
 check "lock released: the same report is stored" \
     bash -c "[ $code = 200 ] && grep -q '\"stored\"' '$work/unlocked.out'"
@@ -332,9 +339,10 @@ check "dockward_store_ingest_total{result=\"unavailable\"} is 1" \
     test "$(metric_value "$work/metrics3.txt" 'dockward_store_ingest_total{result="unavailable"}')" = 1
 
 # ---- SIGHUP: tokens reloaded; a bad file keeps the old ones ----
-printf 'agent-c %s\n' "$token_c" >"$work/tokens"
+# A new secret under the same name: agent-a keeps the hosts it owns.
+printf 'agent-a %s\nreader-r %s role=reader\n' "$token_c" "$token_r" >"$work/tokens"
 kill -HUP "$pid"
-for _ in $(seq 1 100); do grep -q 'reloaded 1 token' "$work/a.log" && break; sleep 0.05; done
+for _ in $(seq 1 100); do grep -q 'reloaded 2 token' "$work/a.log" && break; sleep 0.05; done
 post oldtoken "$work/valid.bin" "${auth[@]}" "${proto[@]}"
 check "SIGHUP: a token no longer in the file is refused (401)" test "$code" = 401
 post newtoken "$work/valid.bin" "${proto[@]}" -H "Authorization: Bearer $token_c"
@@ -350,15 +358,15 @@ check "no token ever appears in the log" bash -c \
     "! grep -qE '$token_a|$token_b|$token_c|tooshort' '$work/a.log'"
 
 # ---- kill -9 and restart: what was answered 200 is still there ----
-curl -s "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_before.json"
-curl -s "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_before.json"
+curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_before.json"
+curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_before.json"
 grep '^dockward_fleet_regressions_total{' "$work/metrics3.txt" >"$work/regressions_before.txt" || true
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
-printf 'agent-a %s\n' "$token_a" >"$work/tokens"
+printf 'agent-a %s\nreader-r %s role=reader\n' "$token_a" "$token_r" >"$work/tokens"
 start_store b --metrics.per-host
-curl -s "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_after.json"
-curl -s "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_after.json"
+curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_after.json"
+curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_after.json"
 check "after kill -9: the hosts are the same" cmp -s "$work/hosts_before.json" "$work/hosts_after.json"
 check "after kill -9: the drift log is the same" cmp -s "$work/drift_before.json" "$work/drift_after.json"
 metrics >"$work/metrics4.txt"

@@ -72,7 +72,8 @@ pw2=$(e2e_random_hex 12)
 hash1=$(printf '%s\n' "$pw1" | "$MKBCRYPT" 10)
 hash2=$(printf '%s\n' "$pw2" | "$MKBCRYPT" 10)
 token=$(e2e_random_hex 24)
-printf 'e2e %s\n' "$token" >tokens
+reader_token=$(e2e_random_hex 24)
+printf 'e2e %s\nreader %s role=reader\n' "$token" "$reader_token" >tokens
 printf '%s\n' "$token" >token
 chmod 600 tokens token
 
@@ -312,8 +313,15 @@ push_agent good 127.0.0.1 --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cl
     --push.tls-key="$work/cli.key"
 good_port=$last_port
 check "push over mTLS: stored" wait_local_ge "$good_port" 'dockward_report_push_total{result="stored"}' 1
-check "push over mTLS: the store lists the host" \
-    bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key https://127.0.0.1:$ps_port/api/v1/hosts | grep -q e2e-web"
+check "push over mTLS: the store lists the host (to a reader token)" \
+    bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key -H 'Authorization: Bearer $reader_token' https://127.0.0.1:$ps_port/api/v1/hosts | grep -q e2e-web"
+mtls_host=$(curl -s --max-time 5 "${TLS[@]}" -H "Authorization: Bearer $reader_token" \
+    "https://127.0.0.1:$ps_port/api/v1/hosts" | jq -r '.hosts[0].id')
+check "push over mTLS: the host is bound to the client certificate (owner cert:agent one)" \
+    test "$(curl -s --max-time 5 "${TLS[@]}" -H "Authorization: Bearer $reader_token" \
+        "https://127.0.0.1:$ps_port/api/v1/hosts/$mtls_host" | jq -r .owner)" = "cert:agent one"
+check "push over mTLS: the query API without a reader credential is 401" \
+    test "$(e2e_http_code "${TLS[@]}" "https://127.0.0.1:$ps_port/api/v1/hosts")" = 401
 push_agent nocert 127.0.0.1 --push.tls-ca="$work/ca.crt"
 nocert_port=$last_port
 check "push without a client certificate: retried (counted)" \
@@ -355,6 +363,13 @@ check "basic-auth store: the query API refuses a reader without credentials (401
     test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$bs_url/api/v1/hosts")" = 401
 check "basic-auth store: a reader with basic auth lists the pushed host" \
     bash -c "curl -s --max-time 5 -u 'alice:$pw1' '$bs_url/api/v1/hosts' | grep -q e2e-web"
+check "basic-auth store: a reader with basic auth may not retire a host (403)" \
+    test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "alice:$pw1" -X DELETE \
+        "$bs_url/api/v1/hosts/e2e-web")" = 403
+check "basic-auth store: a reader token reads without basic auth" \
+    test "$(e2e_http_code -H "Authorization: Bearer $reader_token" "$bs_url/api/v1/hosts")" = 200
+check "basic-auth store: an unknown bearer token on the query API is 401" \
+    test "$(e2e_http_code -H "Authorization: Bearer x$reader_token" "$bs_url/api/v1/hosts")" = 401
 check "basic-auth store: a push with basic auth only (no token) is 401" \
     test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "alice:$pw1" -X POST \
         --data-binary x -H 'Content-Type: application/x-protobuf' "$bs_url/api/v1/reports")" = 401

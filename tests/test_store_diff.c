@@ -258,6 +258,10 @@ static int db_teardown(void **state)
 /* Applies reports as one batch; returns store_db_apply's result. */
 /* The store's clock as the writer would read it; 0 = now. */
 static int64_t received_at_ms;
+/* Who reports (NULL: nobody is checked), and whether hosts= binds it explicitly. */
+static const char *apply_owner;
+static bool apply_bound;
+static char last_owner_found[STORE_OWNER_MAX + 1];
 
 static int apply(struct store_db *db, struct store_report **reports, size_t n,
                  enum store_outcome *outcomes)
@@ -269,6 +273,8 @@ static int apply(struct store_db *db, struct store_report **reports, size_t n,
         memset(&jobs[i], 0, sizeof(jobs[i]));
         jobs[i].report = reports[i];
         jobs[i].received_ms = received_at_ms != 0 ? received_at_ms : store_now_ms();
+        jobs[i].owner = apply_owner;
+        jobs[i].owner_bound = apply_bound;
         diff_result_init(&jobs[i].diff);
         ptrs[i] = &jobs[i];
     }
@@ -276,6 +282,7 @@ static int apply(struct store_db *db, struct store_report **reports, size_t n,
     int rc = store_db_apply(db, ptrs, n, err, sizeof(err));
     for (size_t i = 0; i < n; i++) {
         outcomes[i] = jobs[i].outcome;
+        snprintf(last_owner_found, sizeof(last_owner_found), "%s", jobs[i].owner_found);
         diff_result_free(&jobs[i].diff);
     }
     return rc;
@@ -824,8 +831,114 @@ static void test_db_migrates_schema_2(void **state)
     s = open_migrated(path);
     assert_int_equal(apply_one(s, &next), STORE_OUTCOME_DUPLICATE);
     assert_int_equal(apply_one(s, &t), STORE_OUTCOME_DUPLICATE);
+    /* Owners and retirement (schema 3): every host unbound and active. */
+    assert_int_equal(query_int(s, "SELECT count(*) FROM hosts WHERE owner IS NULL AND "
+                                  "retired_ms = 0"),
+                     2);
     store_db_close(s);
     remove_db_files(path);
+}
+
+/*
+ * Identity and lifecycle on the database: bound to the first reporter,
+ * another is FORBIDDEN and changes nothing, an explicit binding takes the
+ * host over, an admin rebinds it; retirement deletes the current rows with
+ * events, drops the host from the per-check figures, and a report revives
+ * it as new.
+ */
+static void test_db_owner_retire_rebind(void **state)
+{
+    struct dbfix *f = *state;
+    struct tb t;
+    apply_owner = "agent-a";
+    apply_bound = false;
+    first_report(&t, 1);
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    char text[128];
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-a");
+    long long drift0 = query_int(f->db, "SELECT count(*) FROM drift_events");
+
+    /* Another credential: refused, nothing written. */
+    apply_owner = "agent-b";
+    first_report(&t, 2);
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_FORBIDDEN);
+    assert_string_equal(last_owner_found, "agent-a");
+    assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 4);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), drift0);
+
+    /* hosts= names agent-b: it takes the host over. */
+    apply_bound = true;
+    first_report(&t, 3);
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    apply_bound = false;
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-b");
+
+    /* An admin's move. */
+    bool found = false;
+    char err[256];
+    assert_int_equal(store_db_rebind(f->db, HOST, "cert:web one", &found, err, sizeof(err)), 0);
+    assert_true(found);
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "cert:web one");
+    assert_int_equal(store_db_rebind(f->db, "nosuch", "agent-a", &found, err, sizeof(err)), 0);
+    assert_false(found);
+
+    /* Silent since before now + 1 s: found; retired; then not found again. */
+    char ids[4][REPORT_HOST_ID_MAX + 1];
+    size_t n = 0;
+    assert_int_equal(
+        store_db_silent_hosts(f->db, store_now_ms() + 1000, ids, 4, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], HOST);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     1);
+    struct diff_result figures;
+    diff_result_init(&figures);
+    long long drift1 = query_int(f->db, "SELECT count(*) FROM drift_events");
+    assert_int_equal(
+        store_db_retire(f->db, HOST, store_now_ms(), &figures, &found, err, sizeof(err)), 0);
+    assert_true(found);
+    assert_int_equal(figures.n_checks, 1);
+    assert_string_equal(figures.checks[0].check_id, "5.10");
+    assert_int_equal(figures.checks[0].failing_delta, -1);
+    assert_int_equal(figures.n_events, 5); /* 4 pairs to absent, and the retirement */
+    diff_result_free(&figures);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), drift1 + 5);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0 AND "
+                                      "check_id = '" STORE_RETIRED_CHECK "'"),
+                     1);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     0);
+    assert_true(query_int(f->db, "SELECT retired_ms FROM hosts") > 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM hosts WHERE owner IS NULL"), 1);
+    diff_result_init(&figures);
+    assert_int_equal(
+        store_db_retire(f->db, HOST, store_now_ms(), &figures, &found, err, sizeof(err)), 0);
+    assert_false(found);
+    diff_result_free(&figures);
+    assert_int_equal(
+        store_db_silent_hosts(f->db, store_now_ms() + 1000, ids, 4, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 0);
+
+    /* It reports again: new, bound to whoever reports it, from a low sequence. */
+    apply_owner = "agent-c";
+    first_report(&t, 1);
+    t.rep.report_id.data[0] ^= 0xff; /* another report than the first one */
+    tb_result(&t, "5.10", "container/web", STORE_FAIL, "no memory limit", "container_runtime");
+    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    apply_owner = NULL;
+    assert_int_equal(query_int(f->db, "SELECT retired_ms FROM hosts"), 0);
+    query_text(f->db, "SELECT owner FROM hosts", text, sizeof(text));
+    assert_string_equal(text, "agent-c");
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM current"), 4);
+    assert_int_equal(query_int(f->db, "SELECT failing_hosts FROM checks WHERE check_id = '5.10'"),
+                     1);
 }
 
 static void test_db_refuses_foreign_file(void **state)
@@ -1126,6 +1239,7 @@ int main(void)
         cmocka_unit_test(test_db_migrates_schema_2),
         cmocka_unit_test(test_packed_values_checked),
         cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };

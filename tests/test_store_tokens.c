@@ -82,7 +82,12 @@ static void test_load_refusals(void **state)
     assert_load_fails("# only a comment\n\n", "no tokens");
     assert_load_fails("a " TOKEN_A "\nshort secret\n", ":2: the token of short must be 16 to");
     assert_load_fails("lonely\n", ":1: want \"NAME TOKEN\"");
-    assert_load_fails("a " TOKEN_A " extra\n", ":1: more than two fields");
+    assert_load_fails("a " TOKEN_A " extra\n", ":1: after the token of a want role=");
+    assert_load_fails("a " TOKEN_A " role=root\n", ":1: role of a must be agent, reader or admin");
+    assert_load_fails("a " TOKEN_A " role=reader role=admin\n", ":1: after the token of a want");
+    assert_load_fails("a " TOKEN_A " hosts=x hosts=y\n", ":1: after the token of a want");
+    assert_load_fails("a " TOKEN_A " role=reader hosts=web-*\n",
+                      ":1: hosts= binds hosts to an agent; a is a reader");
     assert_load_fails("bad/name " TOKEN_A "\n", ":1: the name must be");
     assert_load_fails("a " TOKEN_A "\na " TOKEN_B "\n", ":2: the name a is used twice");
     assert_load_fails("a " TOKEN_A "\nb " TOKEN_A "\n", ":2: b has the same token as a");
@@ -134,12 +139,72 @@ static void test_authorize_and_replace(void **state)
     token_slot_destroy(&slot);
 }
 
+static struct token_slot *load_slot(struct token_slot *slot, const char *text)
+{
+    const char *path = tokens_file(text, strlen(text));
+    char err[256] = "";
+    struct token_set *set = token_set_load(path, err, sizeof(err));
+    unlink(path);
+    if (set == NULL)
+        print_error("%s\n", err);
+    assert_non_null(set);
+    token_slot_init(slot, set);
+    return slot;
+}
+
+/* Roles and hosts= bindings: what a grant says, and how bindings judge a host. */
+static void test_roles_and_bindings(void **state)
+{
+    (void)state;
+    struct token_slot slot;
+    load_slot(&slot, "web " TOKEN_A " hosts=web-*\n"
+                     "any abcdefghijklmnopANY\n"
+                     "dash abcdefghijklmnopRDR role=reader\n"
+                     "ops abcdefghijklmnopADM\trole=admin\n"
+                     "db " TOKEN_B " role=agent hosts=db-[0-9]*\n");
+    struct token_grant g;
+    assert_true(token_slot_grant(&slot, "Bearer " TOKEN_A, &g));
+    assert_string_equal(g.name, "web");
+    assert_int_equal(g.role, TOKEN_ROLE_AGENT);
+    assert_string_equal(g.hosts, "web-*");
+    char other[TOKENS_NAME_MAX + 1] = "";
+    assert_int_equal(token_slot_binding(&slot, &g, "web-1", other, sizeof(other)),
+                     TOKEN_BINDING_OWN);
+    assert_int_equal(token_slot_binding(&slot, &g, "db-1", other, sizeof(other)),
+                     TOKEN_BINDING_OUTSIDE);
+
+    assert_true(token_slot_grant(&slot, "Bearer abcdefghijklmnopANY", &g));
+    assert_string_equal(g.name, "any");
+    assert_string_equal(g.hosts, "");
+    assert_int_equal(token_slot_binding(&slot, &g, "laptop", other, sizeof(other)),
+                     TOKEN_BINDING_NONE);
+    assert_int_equal(token_slot_binding(&slot, &g, "db-7", other, sizeof(other)),
+                     TOKEN_BINDING_OTHER);
+    assert_string_equal(other, "db");
+    assert_int_equal(token_slot_binding(&slot, &g, "db-x", other, sizeof(other)),
+                     TOKEN_BINDING_NONE);
+
+    assert_true(token_slot_grant(&slot, "Bearer abcdefghijklmnopRDR", &g));
+    assert_int_equal(g.role, TOKEN_ROLE_READER);
+    assert_true(token_slot_grant(&slot, "Bearer abcdefghijklmnopADM", &g));
+    assert_int_equal(g.role, TOKEN_ROLE_ADMIN);
+    assert_string_equal(token_role_name(g.role), "admin");
+    assert_false(token_slot_grant(&slot, "Bearer abcdefghijklmnopXXX", &g));
+
+    assert_true(token_slot_has_agent(&slot, "web"));
+    assert_true(token_slot_has_agent(&slot, "any"));
+    assert_false(token_slot_has_agent(&slot, "dash")); /* a reader owns no host */
+    assert_false(token_slot_has_agent(&slot, "nobody"));
+    token_slot_destroy(&slot);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_good),
         cmocka_unit_test(test_load_refusals),
         cmocka_unit_test(test_authorize_and_replace),
+        cmocka_unit_test(test_roles_and_bindings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

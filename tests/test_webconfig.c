@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "common/httpd.h"
 #include "common/safefile.h"
 #include "common/webconfig.h"
 
@@ -511,10 +512,24 @@ static void test_refuse_world_writable(void **state)
     assert_non_null(strstr(err, "not a regular file"));
 }
 
+/* Which requests the store's own bearer check takes over from basic auth. */
+static void test_is_bearer(void **state)
+{
+    (void)state;
+    assert_true(httpd_is_bearer("Bearer abc"));
+    assert_true(httpd_is_bearer(" \tbearer abc"));
+    assert_true(httpd_is_bearer("BEARER"));
+    assert_false(httpd_is_bearer("Bearerabc"));
+    assert_false(httpd_is_bearer("Basic YWxpY2U6eA=="));
+    assert_false(httpd_is_bearer(""));
+    assert_false(httpd_is_bearer(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_and_null),
+        cmocka_unit_test(test_is_bearer),
         cmocka_unit_test(test_every_key),
         cmocka_unit_test(test_client_auth_values),
         cmocka_unit_test(test_errors_with_lines),

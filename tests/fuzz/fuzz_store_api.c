@@ -2,7 +2,8 @@
  * fuzz_store_api.c - the query API as a client drives it: a path and
  * parameters of any bytes (what store/server.c hands store_api_handle after
  * libmicrohttpd has unescaped them), against a small real database made
- * once at start (two hosts, their current rows and drift events).
+ * once at start (two hosts, their current rows and drift events, and a
+ * retired host).
  *
  * Input: the first line is the path; every further line is one parameter,
  * "name=value" or a bare "name" (at most API_PARAMS_MAX, as the server
@@ -48,10 +49,14 @@ static int make_db(char *path, size_t len)
     static const char rows[] =
         "INSERT INTO hosts VALUES (1, 'aaaa0000000000000000000000000001', 'web-1', '0.1', "
         "'cis-docker-1.6.0', 9007199254740993, 1767225600000, 1767225600000, 1767225600000, "
-        "2, 1, 1, 0, 1, x'');"
+        "2, 1, 1, 0, 1, x'', 'agent-a', 0);"
         "INSERT INTO hosts VALUES (2, 'bbbb0000000000000000000000000002', 'd\xc3\xa9j\xc3\xa0', "
         "'0.1', 'cis-docker-1.6.0', 3, 1767225600000, 1767225600000, 1767225600000, 0, 1, 0, 0, "
-        "0, x'');"
+        "0, x'', NULL, 0);"
+        /* A retired host: in no list, its drift still readable. */
+        "INSERT INTO hosts VALUES (3, 'cccc0000000000000000000000000003', 'old', '0.1', "
+        "'cis-docker-1.6.0', 7, 1767225600000, 1767225600000, 1767225600000, 0, 0, 0, 0, 0, x'', "
+        "NULL, 1767225700000);"
         "INSERT INTO current VALUES (1, '1.1.1', 'host', 1, 'host', 'separate mount', "
         "1767225600000, 1);"
         "INSERT INTO current VALUES (1, '5.5', 'container/db', 2, 'container_runtime', "
