@@ -38,7 +38,8 @@ cleanup() {
 trap cleanup EXIT
 
 token=$(e2e_random_hex 24)
-printf 'e2e %s\n' "$token" >"$work/tokens"
+reader_token=$(e2e_random_hex 24) # the query API wants a reader
+printf 'e2e %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/tokens"
 printf '%s\n' "$token" >"$work/token"
 chmod 600 "$work/tokens" "$work/token"
 db="$work/store.db"
@@ -157,7 +158,8 @@ drift_dump() {
     local after="" page
     : >"$work/drift.jsonl"
     while :; do
-        page=$(curl -sf --max-time 10 "http://127.0.0.1:$store_port/api/v1/drift?limit=1000${after:+&after=$after}") ||
+        page=$(curl -sf --max-time 10 -H "Authorization: Bearer $reader_token" \
+            "http://127.0.0.1:$store_port/api/v1/drift?limit=1000${after:+&after=$after}") ||
             { echo "GET /api/v1/drift failed"; return 1; }
         jq -c '.events[]' <<<"$page" >>"$work/drift.jsonl"
         after=$(jq -r '.next // empty' <<<"$page")

@@ -373,7 +373,7 @@ metrics >"$work/metrics4.txt"
 check "after kill -9: dockward_fleet_regressions_total per check survived" \
     diff -u "$work/regressions_before.txt" <(grep '^dockward_fleet_regressions_total{' "$work/metrics4.txt")
 # --metrics.per-host: one ratio series per host with a ratio, as the API gives it.
-curl -s "$base/api/v1/hosts?limit=1000" |
+curl -s "${rd[@]}" "$base/api/v1/hosts?limit=1000" |
     jq -r '.hosts[] | select(.compliance_ratio != null) | "\(.id) \(.hostname) \(.compliance_ratio)"' |
     sort >"$work/per_host_want.txt"
 sed -nE 's/^dockward_fleet_per_host_compliance_ratio\{host_id="([^"]*)",hostname="([^"]*)"\} (.*)$/\1 \2 \3/p' \

@@ -198,7 +198,7 @@ check "roles: refused query/admin requests counted by reason (401: $n401, 403: $
 
 # ---- lifecycle ----
 e2e_stop "$pid"
-start_store b --host.retire-after=3s --host.stale-after=10s
+start_store b --host.retire-after=3s --host.stale-after=10s --metrics.per-host
 failing=$(read_api /api/v1/hosts/alpha | jq -r '[.results[] | select(.status == "fail") | .check] | first')
 check "alpha fails some check (here $failing)" test -n "$failing"
 series="dockward_fleet_check_failing_hosts{check=\"$failing\"}"
@@ -215,7 +215,9 @@ check "silent hosts retired after --host.retire-after=3s; the live one stays (ho
 check "GET /api/v1/hosts/alpha of a retired host: 404" \
     test "$(e2e_http_code -H "Authorization: Bearer $tok_reader" "$base/api/v1/hosts/alpha")" = 404
 metrics >"$work/m.txt"
-check "fleet metrics: no ratio series of alpha" bash -c "! grep -q 'host_id=\"alpha\"' <'$work/m.txt'"
+check "fleet metrics (--metrics.per-host): no ratio series of alpha" bash -c "! grep -q 'host_id=\"alpha\"' <'$work/m.txt'"
+check "fleet metrics: the compliance histogram counts the live host only" \
+    test "$(e2e_metric dockward_fleet_host_compliance_ratio_count <"$work/m.txt")" = 1
 check "fleet metrics: $series dropped from $before to 1 (alive only)" \
     test "$(e2e_metric "$series" <"$work/m.txt")" = 1
 check "fleet metrics: dockward_fleet_hosts counts only the live host" test \
@@ -241,8 +243,10 @@ read_api /api/v1/hosts/alpha >"$work/alpha.json"
 check "alpha is back, new: owner agent-b, first_seen now, its results again" bash -c \
     "jq -e '.owner == \"agent-b\" and (.results | length) > 0' '$work/alpha.json' >/dev/null && [ \$(( \$(date +%s) - \$(date -d \"\$(jq -r .first_seen '$work/alpha.json')\" +%s) )) -lt 5 ]"
 metrics >"$work/m.txt"
-check "alpha is back in the fleet metrics: its ratio series" \
-    grep -q 'dockward_fleet_host_compliance_ratio{host_id="alpha"' "$work/m.txt"
+check "alpha is back in the fleet metrics: its ratio series (--metrics.per-host)" \
+    grep -q 'dockward_fleet_per_host_compliance_ratio{host_id="alpha"' "$work/m.txt"
+check "alpha is back in the fleet metrics: the histogram counts it (alive was retired by the admin)" \
+    test "$(e2e_metric dockward_fleet_host_compliance_ratio_count <"$work/m.txt")" = 1
 check "alpha is back in the fleet metrics: $series 1" test "$(e2e_metric "$series" <"$work/m.txt")" = 1
 e2e_stop "$pid"
 start_store c
