@@ -159,7 +159,8 @@ static const char schema_sql[] =
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
     " recent_ids BLOB NOT NULL,"
     " owner TEXT,"
-    " retired_ms INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT "CREATE TABLE IF NOT EXISTS checks ("
+    " retired_ms INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT
+    "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
     " regressions INTEGER NOT NULL) WITHOUT ROWID;";
@@ -1163,8 +1164,7 @@ static int write_drift(struct store_db *db, const struct store_job *job, sqlite3
                                                     .to = c->to,
                                                     .regression = c->regression };
     }
-    return insert_drift(db, host, n, m->generated_at_unix_ms, job->received_ms,
-                        m->report_id.data);
+    return insert_drift(db, host, n, m->generated_at_unix_ms, job->received_ms, m->report_id.data);
 }
 
 static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
@@ -1563,10 +1563,9 @@ static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
         if ((rc = run(st)) != SQLITE_OK)
             return rc;
     }
-    db->events[n] = (struct store_event){ .check_id = STORE_RETIRED_CHECK,
-                                          .target = "",
-                                          .from = STORE_ABSENT,
-                                          .to = STORE_ABSENT };
+    db->events[n] = (struct store_event){
+        .check_id = STORE_RETIRED_CHECK, .target = "", .from = STORE_ABSENT, .to = STORE_ABSENT
+    };
     if ((rc = insert_drift(db, host, n + 1, now_ms, now_ms, no_report)) != SQLITE_OK)
         return rc;
     figures->n_events = n + 1;

@@ -46,9 +46,9 @@ struct store_server {
     struct store_writer *writer;
     struct store_api *api;
     struct store_snapshot_slot *slot;
-    atomic_size_t uploads; /* body buffers being received (capacity), all connections */
-    atomic_size_t reports; /* gunzipped bodies and report arenas (STORE_REPORTS_MEMORY) */
-    pthread_mutex_t log_lock;             /* guards forbidden_limiter (request + writer threads) */
+    atomic_size_t uploads;    /* body buffers being received (capacity), all connections */
+    atomic_size_t reports;    /* gunzipped bodies and report arenas (STORE_REPORTS_MEMORY) */
+    pthread_mutex_t log_lock; /* guards forbidden_limiter (request + writer threads) */
     struct log_limiter forbidden_limiter; /* refused reports: one log line per few seconds */
     struct httpd *httpd;
 };
