@@ -39,8 +39,9 @@ static void remove_db(void)
 
 /*
  * A database with two hosts, rows of every status and drift events, made
- * once: written in schema 2's layout, then opened by the writer, which
- * migrates it to the layout the API reads.
+ * once: written in schema 3's layout (schema 2 with hosts.owner and
+ * retired_ms), then opened by the writer, which migrates it to the layout
+ * the API reads.
  */
 static int make_db(char *path, size_t len)
 {
@@ -74,6 +75,12 @@ static int make_db(char *path, size_t len)
     if (sqlite3_open(path, &raw) != SQLITE_OK)
         return -1;
     int rc = sqlite3_exec(raw, store_schema2_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(raw,
+                          "ALTER TABLE hosts ADD COLUMN owner TEXT;"
+                          "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT NULL DEFAULT 0;"
+                          "PRAGMA user_version = 3;",
+                          NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(raw, rows, NULL, NULL, NULL);
     sqlite3_close(raw);
