@@ -7,7 +7,8 @@
 #                            default build-bench) and sets $store_bin
 #                            ($STORE_BIN when given: another build), $gen,
 #                            $work (a temp dir removed on exit, with a tokens
-#                            file $work/tokens holding $token) and $store=""
+#                            file $work/tokens holding the agent $token and
+#                            the reader $reader_token) and $store=""
 #                            (the benches put the store's pid there: it is
 #                            stopped on exit, and so is every pid in
 #                            $bench_pids).
@@ -34,6 +35,7 @@ bench_store_setup() {
     store=""
     trap bench_store_cleanup EXIT
     token=$(e2e_random_hex 24)
-    printf 'bench %s\n' "$token" >"$work/tokens"
+    reader_token=$(e2e_random_hex 24)
+    printf 'bench %s\nbench-reader %s role=reader\n' "$token" "$reader_token" >"$work/tokens"
     chmod 600 "$work/tokens"
 }

@@ -50,9 +50,10 @@ locker=$!
 bench_pids+=("$locker")
 sleep 0.5
 
-python3 - "$port" "$token" "$secs" "$store" "$work" <<'EOF'
+python3 - "$port" "$token" "$secs" "$store" "$work" "$reader_token" <<'EOF'
 import socket, sys, threading, time, collections
 port, token, secs, pid, work = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
+reader_token = sys.argv[6]
 large = open(work + "/large.bin", "rb").read()
 flood = open(work + "/flood.bin", "rb").read()
 end = time.time() + secs
@@ -103,8 +104,8 @@ def reader():
     while time.time() < end:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-                s.sendall(("GET %s HTTP/1.1\r\nHost: store\r\nConnection: close\r\n\r\n"
-                           % paths[i % 3]).encode())
+                s.sendall(("GET %s HTTP/1.1\r\nHost: store\r\nAuthorization: Bearer %s\r\n"
+                           "Connection: close\r\n\r\n" % (paths[i % 3], reader_token)).encode())
                 st = status_of(s)
                 while s.recv(65536):
                     pass
