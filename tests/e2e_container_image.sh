@@ -91,23 +91,25 @@ check "the image runs as dockward (USER)" test "$(dk image inspect -f '{{.Config
 # --- 2. README's docker run line ---------------------------------------------
 t0=$(e2e_now)
 dk run -d --name dw-neighbour "$DOCKER_ENV_IMAGE" sleep 3600 >/dev/null
-# README: docker run -d --name dockward --restart unless-stopped --network host --read-only \
-#   --memory 256m --cpu-shares 512 --pids-limit 64 --security-opt no-new-privileges \
-#   --group-add "$(stat -c %g /var/run/docker.sock)" -v /:/host:ro,rslave \
-#   -v /var/run/docker.sock:/var/run/docker.sock dockward:0.1.0
+# README's `docker run` line itself, with the test's socket, image, address
+# and (see below) mount options.
+line=$(grep -m1 '^docker run -d --name dockward ' "$src/README.md" || true)
+check "README has the docker run line" test -n "$line"
 # rslave needs / to be a shared or slave mount (systemd makes it shared); on
 # a machine where it is private (some VMs and build containers), docker
-# refuses rslave and README says to drop it: so does the test, saying so.
+# refuses rslave and README says to use ro: so does the test, saying so.
 prop=ro,rslave
 if [ "$(findmnt -no PROPAGATION /)" = private ]; then
     prop=ro
     echo "# / is a private mount here: -v /:/host:ro (README: drop rslave on such a machine)"
 fi
-dk run -d --name dockward --restart unless-stopped --network host --read-only \
-    --memory 256m --cpu-shares 512 --pids-limit 64 --security-opt no-new-privileges \
-    --group-add "$(stat -c %g "$sock")" -v "/:/host:$prop" \
-    -v "$sock:$sock" "$image" --docker.host="unix://$sock" --web.listen-address=127.0.0.1:0 \
-    >"$work/run.log" 2>&1 || cat "$work/run.log"
+cmd=${line//\/var\/run\/docker.sock/$sock}
+cmd=${cmd//:ro,rslave/:$prop}
+cmd=${cmd/% dockward:0.1.0/ $image}
+cmd=${cmd/#docker /dk }
+echo "# $cmd"
+eval "$cmd --docker.host=unix://$sock --web.listen-address=127.0.0.1:0" >"$work/run.log" 2>&1 ||
+    cat "$work/run.log"
 port=""
 for _ in $(seq 1 200); do
     port=$(dk logs dockward 2>&1 | sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' | head -n 1)
