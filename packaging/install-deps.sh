@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# install-deps.sh [--test] - installs what dockward needs on Debian 12, and
-# nothing when everything is already there. --test adds what the test suite
-# needs (cmocka, promtool, curl, clang-format, ...). Runs apt-get update once,
-# only when a package is missing. Needs root.
+# install-deps.sh [--package|--test] - installs what dockward needs on Debian
+# 12, and nothing when everything is already there. Modes:
+#   (none)     building the programs (packaging/quickstart.sh);
+#   --package  and the Debian package (packaging/build-deb.sh: dpkg-shlibdeps
+#              of dpkg-dev, file for CPack);
+#   --test     and the test suite (cmocka, promtool, curl, clang-format,
+#              lintian, debootstrap, docker-compose, ...).
+# Runs apt-get update once, only when a package is missing. Needs root.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev
       libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev libyaml-dev libgnutls28-dev
       libcrypt-dev)
+case "${1:-}" in
+"") ;;
+--package | --test) pkgs+=(dpkg-dev file) ;;
+*) echo "usage: install-deps.sh [--package|--test]" >&2; exit 2 ;;
+esac
 if [ "${1:-}" = "--test" ]; then
+    pkgs+=(lintian debootstrap docker-compose)
     pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
     pkgs+=(clang libclang-rt-14-dev) # tests/fuzz: libFuzzer (-fsanitize=fuzzer)
 fi
