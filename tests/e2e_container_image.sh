@@ -24,7 +24,7 @@ source "$DOCKWARD_TESTS/e2e_lib.sh"
 source "$DOCKWARD_TESTS/clean_root.sh"
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
-e2e_require dockerd docker-compose debootstrap curl
+e2e_require dockerd docker-compose debootstrap curl jq
 [ "$(id -u)" = 0 ] || { echo "e2e_container_image: needs root"; exit 1; }
 
 src=$(realpath "$DOCKWARD_TESTS/..")
@@ -145,7 +145,8 @@ t0=$(e2e_now)
 conf=$work/config
 mkdir -p "$conf"
 token=$(e2e_random_hex 24)
-printf 'this-host %s\n' "$token" >"$conf/tokens"
+reader_token=$(e2e_random_hex 24) # the store's query API answers readers only
+printf 'this-host %s\nops-reader %s role=reader\n' "$token" "$reader_token" >"$conf/tokens"
 printf '%s\n' "$token" >"$conf/token"
 chgrp 311 "$conf/tokens"
 chgrp 310 "$conf/token"
@@ -167,12 +168,12 @@ check "docker-compose up -d starts agent and store" compose_start
 machine_id=$(tr -d '[:space:]' </etc/machine-id)
 found=""
 for _ in $(seq 1 300); do
-    found=$(curl -s --max-time 5 "http://127.0.0.1:$sport/metrics" |
-        grep -c "^dockward_fleet_host_compliance_ratio{host_id=\"$machine_id\"" || true)
-    [ "$found" = 1 ] && break
+    found=$(curl -s --max-time 5 -H "Authorization: Bearer $reader_token" \
+        "http://127.0.0.1:$sport/api/v1/hosts/$machine_id" | jq -r '.results | length > 0' || true)
+    [ "$found" = true ] && break
     sleep 0.1
 done
-check "the store has this machine's report (host_id = this machine's /etc/machine-id)" test "$found" = 1
+check "the store has this machine's report (host_id = this machine's /etc/machine-id, read by a reader)" test "$found" = true
 for svc in agent store; do
     id=$(compose ps -q "$svc")
     check "compose's $svc runs as uid $([ $svc = agent ] && echo 310 || echo 311)" \
