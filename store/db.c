@@ -67,6 +67,7 @@
 #include "db.h"
 
 #include "idset.h"
+#include "pagecache.h"
 #include "rows.h"
 #include "store.h"
 
@@ -465,6 +466,7 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
         return -1;
     }
     s->role = role;
+    (void)store_pagecache_install(); /* before SQLite's first use; see pagecache.h */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (role == STORE_DB_WRITER)
         flags |= SQLITE_OPEN_CREATE;
