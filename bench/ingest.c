@@ -59,6 +59,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -751,6 +752,64 @@ static double proc_write_bytes(unsigned long long pid)
     return proc_field(pid, "io", "write_bytes");
 }
 
+/*
+ * CPU seconds (utime + stime) of /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat
+ * (tid 0: the whole process), or -1. CPU per stored report does not depend
+ * on what else runs on the machine as a rate does.
+ */
+static double proc_cpu_s(unsigned long long pid, unsigned long long tid)
+{
+    char path[96], line[1024];
+    if (tid == 0)
+        snprintf(path, sizeof(path), "/proc/%llu/stat", pid);
+    else
+        snprintf(path, sizeof(path), "/proc/%llu/task/%llu/stat", pid, tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char *got = fgets(line, sizeof(line), f);
+    fclose(f);
+    const char *p = got != NULL ? strrchr(line, ')') : NULL; /* the name may hold anything */
+    if (p == NULL)
+        return -1;
+    /* After the name: state is field 3, utime 14, stime 15. */
+    unsigned long long utime = 0, stime = 0;
+    if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
+        2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The id of the store's thread named `name` (store/writer.h WRITER_THREAD_NAME), or 0. */
+static unsigned long long proc_thread_named(unsigned long long pid, const char *name)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/proc/%llu/task", pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 0;
+    unsigned long long found = 0;
+    struct dirent *e;
+    while (found == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char comm_path[96], comm[64] = "";
+        unsigned long long tid = strtoull(e->d_name, NULL, 10);
+        snprintf(comm_path, sizeof(comm_path), "/proc/%llu/task/%llu/comm", pid, tid);
+        FILE *f = fopen(comm_path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(comm, sizeof(comm), f) != NULL) {
+            comm[strcspn(comm, "\n")] = '\0';
+            if (strcmp(comm, name) == 0)
+                found = tid;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
 static double file_size(const char *path)
 {
     struct stat sb;
@@ -775,6 +834,9 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
     }
     unsigned long long pid = ws[0].opt->store_pid;
     double written0 = pid ? proc_write_bytes(pid) : -1;
+    unsigned long long writer = pid ? proc_thread_named(pid, "dw-writer") : 0;
+    double cpu0 = pid ? proc_cpu_s(pid, 0) : -1;
+    double wcpu0 = writer ? proc_cpu_s(pid, writer) : -1;
     double t0 = mono_s();
     for (size_t i = 0; i < n; i++)
         ws[i].end_at = t0 + secs;
@@ -784,6 +846,8 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
         pthread_join(th[i], NULL);
     double elapsed = mono_s() - t0;
     double written1 = pid ? proc_write_bytes(pid) : -1;
+    double cpu1 = pid ? proc_cpu_s(pid, 0) : -1;
+    double wcpu1 = writer ? proc_cpu_s(pid, writer) : -1;
     uint64_t counts[R_KINDS] = { 0 };
     size_t total_lat = 0;
     for (size_t i = 0; i < n; i++) {
@@ -816,6 +880,15 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
         printf("%-9s disk writes %.1f MiB = %.1f KiB per stored report\n", title,
                (written1 - written0) / 1048576.0,
                (written1 - written0) / 1024.0 / (double)counts[R_STORED]);
+    if (cpu0 >= 0 && cpu1 >= 0 && counts[R_STORED] > 0) {
+        printf("%-9s cpu %.1f s = %.3f ms per stored report (%.0f%% of a core)", title, cpu1 - cpu0,
+               1e3 * (cpu1 - cpu0) / (double)counts[R_STORED], 100 * (cpu1 - cpu0) / elapsed);
+        if (wcpu0 >= 0 && wcpu1 >= 0)
+            printf("; writer thread %.1f s = %.3f ms per stored report (%.0f%% of a core)",
+                   wcpu1 - wcpu0, 1e3 * (wcpu1 - wcpu0) / (double)counts[R_STORED],
+                   100 * (wcpu1 - wcpu0) / elapsed);
+        printf("\n");
+    }
     free(all);
     fflush(stdout);
     return res;

@@ -10,8 +10,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev
-      libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev libyaml-dev libgnutls28-dev
-      libcrypt-dev)
+      libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev libdeflate-dev libyaml-dev
+      libgnutls28-dev libcrypt-dev)
 case "${1:-}" in
 "") ;;
 --package | --test) pkgs+=(dpkg-dev file) ;;

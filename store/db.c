@@ -67,6 +67,7 @@
 #include "db.h"
 
 #include "idset.h"
+#include "pagecache.h"
 #include "rows.h"
 #include "store.h"
 
@@ -260,7 +261,8 @@ struct store_db {
     sqlite3 *db;
     enum store_db_role role;
     sqlite3_stmt *stmt[S_COUNT]; /* the writer's, prepared at open */
-    struct store_rows rows;      /* the writer's: the host's rows read for one diff */
+    struct store_rows rows;      /* the writer's: the host's rows read for one diff (and its
+                                    codec packs what the writer writes) */
     struct diff_row *next;       /* the writer's: the host's rows after one report */
     size_t next_cap;
     struct idset ids;           /* the writer's: every host's recent report ids (idset.h) */
@@ -465,6 +467,7 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
         return -1;
     }
     s->role = role;
+    (void)store_pagecache_install(); /* before SQLite's first use; see pagecache.h */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (role == STORE_DB_WRITER)
         flags |= SQLITE_OPEN_CREATE;
@@ -683,7 +686,7 @@ static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 hos
     cache_finish(c);
     unsigned char *v;
     size_t len;
-    if (store_rows_encode(c->rows, c->n, &v, &len) != 0)
+    if (store_rows_encode(NULL, c->rows, c->n, &v, &len) != 0)
         return SQLITE_NOMEM;
     sqlite3_bind_int64(ins, 1, host);
     sqlite3_bind_blob(ins, 2, v, (int)len, SQLITE_STATIC);
@@ -735,7 +738,7 @@ static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
     }
     unsigned char *v;
     size_t len;
-    if (store_events_encode(b->ev, b->n, &v, &len) != 0)
+    if (store_events_encode(NULL, b->ev, b->n, &v, &len) != 0)
         return SQLITE_NOMEM;
     sqlite3_bind_int64(ins, 1, b->last_id);
     sqlite3_bind_int64(ins, 2, b->host);
@@ -1082,7 +1085,7 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
     }
     unsigned char *v;
     size_t len;
-    if (store_rows_encode(db->next, n, &v, &len) != 0)
+    if (store_rows_encode(&db->rows.codec, db->next, n, &v, &len) != 0)
         return SQLITE_NOMEM;
     sqlite3_stmt *st = db->stmt[S_RESULTS_WRITE];
     sqlite3_bind_int64(st, 1, host);
@@ -1115,7 +1118,7 @@ static int insert_drift(struct store_db *db, sqlite3_int64 host, size_t n, int64
 {
     unsigned char *v;
     size_t len;
-    if (store_events_encode(db->events, n, &v, &len) != 0)
+    if (store_events_encode(&db->rows.codec, db->events, n, &v, &len) != 0)
         return SQLITE_NOMEM;
     const int64_t id = db->last_event + (int64_t)n;
     sqlite3_stmt *st = db->stmt[S_DRIFT_INSERT];
@@ -1425,7 +1428,7 @@ static int expire_row(struct store_db *db, const struct expired *e, size_t take)
     } else {
         unsigned char *v;
         size_t len;
-        if (store_events_encode(u->ev + take, e->n - take, &v, &len) != 0)
+        if (store_events_encode(&db->rows.codec, u->ev + take, e->n - take, &v, &len) != 0)
             return SQLITE_NOMEM;
         sqlite3_stmt *st = db->stmt[S_RETENTION_TRIM];
         sqlite3_bind_int64(st, 1, e->id);

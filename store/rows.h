@@ -23,12 +23,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct libdeflate_compressor;
+struct libdeflate_decompressor;
+
+/*
+ * libdeflate's state, kept between values by whoever packs or unpacks many
+ * (the writer, each reader): making it is a tenth of packing a host's
+ * results. Members are made on first use and freed by store_codec_free.
+ */
+struct store_codec {
+    struct libdeflate_compressor *deflater;
+    struct libdeflate_decompressor *inflater;
+};
+
+void store_codec_free(struct store_codec *c);
+
 /* Rows unpacked from a value: their strings point into `raw`. */
 struct store_rows {
     struct diff_row *rows;
     size_t n, cap;
     unsigned char *raw;
     size_t raw_cap;
+    struct store_codec codec; /* unpacks */
 };
 
 void store_rows_init(struct store_rows *r);
@@ -43,9 +59,11 @@ int store_rows_decode(struct store_rows *r, const void *data, size_t len);
 
 /*
  * Packs `n` rows (sorted by store_pair_cmp, unique) into *out (malloc'd,
- * the caller frees) of *out_len bytes. Returns 0, or -1 on no memory.
+ * the caller frees) of *out_len bytes, deflating with `codec` (NULL: a
+ * state made for this call). Returns 0, or -1 on no memory.
  */
-int store_rows_encode(const struct diff_row *rows, size_t n, unsigned char **out, size_t *out_len);
+int store_rows_encode(struct store_codec *codec, const struct diff_row *rows, size_t n,
+                      unsigned char **out, size_t *out_len);
 
 /*
  * The index of the first row after (check, target) in byte order (0 for
@@ -74,14 +92,19 @@ struct store_events {
     size_t n, cap;
     unsigned char *raw;
     size_t raw_cap;
+    struct store_codec codec; /* unpacks */
 };
 
 void store_events_init(struct store_events *e);
 void store_events_free(struct store_events *e);
 
-/* Packs n events into *out (malloc'd) of *out_len bytes. 0, or -1 on no memory. */
-int store_events_encode(const struct store_event *ev, size_t n, unsigned char **out,
-                        size_t *out_len);
+/*
+ * Packs n events into *out (malloc'd) of *out_len bytes, deflating (when
+ * large) with `codec` (NULL: a state made for this call). 0, or -1 on no
+ * memory.
+ */
+int store_events_encode(struct store_codec *codec, const struct store_event *ev, size_t n,
+                        unsigned char **out, size_t *out_len);
 
 /* Unpacks a value of exactly `n` events into e. 0, or -1 (not valid, or no memory). */
 int store_events_decode(struct store_events *e, const void *data, size_t len, size_t n);

@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "metrics.h"
+#include "pagecache.h"
 #include "server.h"
 #include "tokens.h"
 #include "writer.h"
@@ -111,6 +112,9 @@ int store_main(int argc, char **argv)
     struct store_server srv = { 0 };
     int status = 1;
 
+    /* The page cache wrapper (pagecache.h) goes in before SQLite initialises (the limits do). */
+    if (!store_pagecache_install())
+        log_debug("SQLite was initialised already: its page cache is its own");
     /* SQLite's share of the memory budget (store.h), before any connection opens. */
     sqlite3_soft_heap_limit64(STORE_SQLITE_SOFT_HEAP);
     sqlite3_hard_heap_limit64(STORE_SQLITE_HARD_HEAP);

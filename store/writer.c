@@ -87,6 +87,7 @@ static void on_commit(void *arg, int wal_pages)
 static void *checkpointer_main(void *arg)
 {
     struct store_writer *w = arg;
+    (void)pthread_setname_np(pthread_self(), WRITER_CKPT_THREAD_NAME);
     pthread_mutex_lock(&w->ckpt_lock);
     while (!w->ckpt_stop) {
         if (!w->ckpt_due) {
@@ -258,6 +259,7 @@ static uint64_t retire_every_ms(uint64_t retire_after_ms)
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
+    (void)pthread_setname_np(pthread_self(), WRITER_THREAD_NAME);
     uint64_t retire_every = retire_every_ms(w->retire_after_ms);
     int64_t next_retire = store_now_ms() + (int64_t)(retire_every < WRITER_RETENTION_FIRST_MS
                                                          ? retire_every

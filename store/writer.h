@@ -37,6 +37,10 @@
 #define WRITER_RETENTION_CHUNK    5000 /* events deleted per short transaction */
 #define WRITER_CHECKPOINT_PAGES   4000 /* WAL pages that wake the checkpointer (4 MiB) */
 #define WRITER_RETIRE_CHUNK       64   /* silent hosts retired per pass between batches */
+/* The threads' names (/proc/<pid>/task/<tid>/comm, top -H): bench/ingest.c finds the writer's
+ * CPU time by it. At most 15 bytes. */
+#define WRITER_THREAD_NAME      "dw-writer"
+#define WRITER_CKPT_THREAD_NAME "dw-checkpoint"
 
 enum writer_job_kind {
     WRITER_JOB_REPORT = 0,

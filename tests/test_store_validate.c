@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static struct tb *valid_report(void)
 {
@@ -422,6 +423,32 @@ static void test_gunzip(void **state)
     buf_append(&gz, "xx", 2);
     assert_int_equal(store_gunzip(gz.data, gz.len, &out), GUNZIP_CORRUPT);
     assert_int_equal(out.len, 0);
+    gz.len -= 2;
+
+    /* A trailer that lies about the size: corrupt, whichever inflater looked first. */
+    gz.data[gz.len - 4] ^= 1;
+    assert_int_equal(store_gunzip(gz.data, gz.len, &out), GUNZIP_CORRUPT);
+    assert_int_equal(out.len, 0);
+    gz.data[gz.len - 4] ^= 1;
+
+    /* A header CRC (FHCRC): checked (zlib's answer), a wrong one is corrupt. */
+    struct buf hc;
+    buf_init(&hc, 1u << 20);
+    unsigned char head[10];
+    memcpy(head, gz.data, sizeof(head));
+    head[3] |= 0x02;
+    unsigned long crc = crc32(0L, head, sizeof(head));
+    unsigned char crc16[2] = { (unsigned char)(crc & 0xff), (unsigned char)((crc >> 8) & 0xff) };
+    buf_append(&hc, head, sizeof(head));
+    buf_append(&hc, crc16, sizeof(crc16));
+    buf_append(&hc, gz.data + sizeof(head), gz.len - sizeof(head));
+    assert_int_equal(store_gunzip(hc.data, hc.len, &out), GUNZIP_OK);
+    assert_memory_equal(out.data, text, sizeof(text));
+    buf_reset(&out);
+    hc.data[sizeof(head)] ^= 0x55;
+    assert_int_equal(store_gunzip(hc.data, hc.len, &out), GUNZIP_CORRUPT);
+    assert_int_equal(out.len, 0);
+    buf_free(&hc);
 
     /* A bomb: 20 MiB of zeros in a few KiB inflate into a 16 MiB cap: too large (413). */
     struct buf zeros, bomb, capped;
