@@ -52,8 +52,8 @@
  *   they survive restarts and start-up reads a few hundred rows instead of
  *   every failing pair of the fleet.
  * - identity and lifecycle (schema 3): hosts.owner names the credential a
- *   host is bound to (NULL: not yet), checked by its own statement before a
- *   report changes anything (owner_check); hosts.retired_ms marks a retired
+ *   host is bound to (NULL: not yet), read with the host's row and checked
+ *   before a report changes anything (owner_check); hosts.retired_ms marks a retired
  *   host (0: active). A retired host keeps its row, so its drift history
  *   keeps its name and id until retention; it has no current rows and every
  *   list leaves it out, and its next report revives the row as a new host.
@@ -190,7 +190,6 @@ enum stmt_id {
     S_RETENTION_UNCHECK,
     S_LAST_EVENT,
     /* identity and lifecycle (schema 3) */
-    S_OWNER_FIND,
     S_OWNER_SET,
     S_HOST_REVIVE,
     S_RETIRE_FIND,
@@ -208,7 +207,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SAVEPOINT] = "SAVEPOINT report",
     [S_RELEASE] = "RELEASE report",
     [S_ROLLBACK_TO] = "ROLLBACK TO report",
-    [S_HOST_FIND] = "SELECT id, last_seq, recent_ids FROM hosts WHERE host_id = ?1",
+    [S_HOST_FIND] = "SELECT id, last_seq, recent_ids, owner, retired_ms FROM hosts "
+                    "WHERE host_id = ?1",
     [S_HOST_INSERT] = "INSERT INTO hosts (host_id, hostname, agent_version, catalog_version, "
                       "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, "
                       "n_warn, n_skip, n_error, recent_ids) "
@@ -237,7 +237,6 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_RETENTION_UNCHECK] = "DELETE FROM drift_checks WHERE check_id = ?1 AND id = ?2",
     [S_LAST_EVENT] = "INSERT INTO meta (name, value) VALUES ('last_event_id', ?1) "
                      "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
-    [S_OWNER_FIND] = "SELECT id, owner, retired_ms FROM hosts WHERE host_id = ?1",
     [S_OWNER_SET] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1",
     [S_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
                       "first_seen_ms = ?2 WHERE id = ?1",
@@ -985,6 +984,9 @@ struct host_state {
     sqlite3_int64 last_seq;
     unsigned char ring[STORE_RECENT_IDS * REPORT_ID_BYTES];
     size_t ring_len;
+    bool owned; /* hosts.owner is set: `owner` holds it */
+    char owner[STORE_OWNER_MAX + 1];
+    bool retired; /* hosts.retired_ms != 0 */
 };
 
 /*
@@ -1203,49 +1205,35 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
 /* ---- identity: the owner check, one separate step of apply_one ---- */
 
 /*
- * Before a report changes anything: a host owned by another credential
- * makes the report FORBIDDEN (job->owner_found says whose); a retired host
- * is revived as new (no owner, no sequence, first seen now). *bind is set
- * when the report, once stored, binds the host to job->owner. SQLite code.
+ * Before a report changes anything, on the host's row as read (h): a host
+ * owned by another credential makes the report FORBIDDEN (job->owner_found
+ * says whose); a retired host is revived as new (no owner, no sequence,
+ * first seen now). *bind is set when the report, once stored, binds the
+ * host to job->owner. SQLite code.
  */
-static int owner_check(struct store_db *db, struct store_job *job, bool *bind)
+static int owner_check(struct store_db *db, struct store_job *job, struct host_state *h, bool *bind)
 {
-    const Dockward__V1__Report *m = job->report->msg;
-    sqlite3_stmt *st = db->stmt[S_OWNER_FIND];
-    bind_text(st, 1, m->host_id);
-    int rc = sqlite3_step(st);
-    sqlite3_int64 id = 0, retired = 0;
-    char owner[STORE_OWNER_MAX + 1] = "";
-    bool owned = false;
-    if (rc == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-            owned = true;
-            snprintf(owner, sizeof(owner), "%s", (const char *)sqlite3_column_text(st, 1));
-        }
-        retired = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rc;
-    if (id != 0 && retired != 0) {
-        st = db->stmt[S_HOST_REVIVE];
-        sqlite3_bind_int64(st, 1, id);
+    if (h->id != 0 && h->retired) {
+        sqlite3_stmt *st = db->stmt[S_HOST_REVIVE];
+        sqlite3_bind_int64(st, 1, h->id);
         sqlite3_bind_int64(st, 2, job->received_ms);
-        if ((rc = run(st)) != SQLITE_OK)
+        int rc = run(st);
+        if (rc != SQLITE_OK)
             return rc;
-        owned = false;
+        h->retired = false;
+        h->owned = false;
+        h->last_seq = 0;
     }
     *bind = false;
     if (job->owner == NULL)
         return SQLITE_OK;
-    if (owned && strcmp(owner, job->owner) != 0 && !job->owner_bound) {
+    const bool other = h->owned && strcmp(h->owner, job->owner) != 0;
+    if (other && !job->owner_bound) {
         job->outcome = STORE_OUTCOME_FORBIDDEN;
-        snprintf(job->owner_found, sizeof(job->owner_found), "%s", owner);
+        snprintf(job->owner_found, sizeof(job->owner_found), "%s", h->owner);
         return SQLITE_OK;
     }
-    *bind = !owned || strcmp(owner, job->owner) != 0;
+    *bind = !h->owned || other;
     return SQLITE_OK;
 }
 
@@ -1270,11 +1258,6 @@ static int apply_one(struct store_db *db, struct store_job *job)
         return SQLITE_OK;
     }
 
-    bool bind = false;
-    rc = owner_check(db, job, &bind);
-    if (rc != SQLITE_OK || job->outcome == STORE_OUTCOME_FORBIDDEN)
-        return rc;
-
     struct host_state h = { 0 };
     sqlite3_stmt *st = db->stmt[S_HOST_FIND];
     bind_text(st, 1, m->host_id);
@@ -1288,10 +1271,20 @@ static int apply_one(struct store_db *db, struct store_job *job)
             memcpy(h.ring, blob, (size_t)n);
             h.ring_len = (size_t)n;
         }
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            h.owned = true;
+            snprintf(h.owner, sizeof(h.owner), "%s", (const char *)sqlite3_column_text(st, 3));
+        }
+        h.retired = sqlite3_column_int64(st, 4) != 0;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rc;
+
+    bool bind = false;
+    rc = owner_check(db, job, &h, &bind);
+    if (rc != SQLITE_OK || job->outcome == STORE_OUTCOME_FORBIDDEN)
         return rc;
 
     /* Older than what the host last told us: remember the id, change nothing else. */
