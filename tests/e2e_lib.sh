@@ -212,3 +212,19 @@ e2e_proof_defined() {
     echo "#   tests/$1 does not define $2"
     return 1
 }
+
+# e2e_store_start NAME [FLAGS...]: dockward-store ($DOCKWARD_STORE_BIN) on
+# 127.0.0.1:0 with database $db and tokens $work/tokens, /metrics refreshed
+# every 200ms; log in $work/NAME.log. Sets $pid (also added to $pids),
+# $port and $base (http://127.0.0.1:$port); exits when it does not start.
+e2e_store_start() {
+    local name=$1
+    shift
+    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$db" \
+        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=200ms "$@" \
+        2>"$work/$name.log" &
+    pid=$!
+    pids+=("$pid")
+    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "store $name did not start"; exit 1; }
+    base="http://127.0.0.1:$port"
+}

@@ -51,18 +51,6 @@ chmod 600 "$work/tokens"
 db="$work/store.db"
 umask 022 # as a shell would; the store must still keep its files private
 
-# start_store NAME ARGS... -> sets $port, $pid, $base; log in $work/NAME.log
-start_store() {
-    local name=$1; shift
-    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$db" \
-        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=200ms "$@" \
-        2>"$work/$name.log" &
-    pid=$!
-    pids+=("$pid")
-    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "store $name did not start"; exit 1; }
-    base="http://127.0.0.1:$port"
-}
-
 metrics() { sleep 0.5; curl -s "$base/metrics"; } # after a refresh (200ms)
 metric_value() { e2e_metric "$2" <"$1"; } # metric_value FILE SERIES -> value or "absent"
 
@@ -100,7 +88,7 @@ check "--version exits 0" bash -c "[ $rc_ver = 0 ] && grep -q '^dockward-store v
 check "no database was created by the refused starts" test ! -e "$db"
 
 # ---- (a) 200 reports from 20 hosts ----
-start_store a
+e2e_store_start a
 check "the store starts and serves /healthz" test "$(e2e_http_code "$base/healthz")" = 200
 "$bench" --mode=fixture --store.address="127.0.0.1:$port" --token-file="$work/tokens" \
     --hosts=20 --reports=200 --seed=4242 --out="$work/expected.json" 2>"$work/fixture.err"
@@ -364,7 +352,7 @@ grep '^dockward_fleet_regressions_total{' "$work/metrics3.txt" >"$work/regressio
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 printf 'agent-a %s\nreader-r %s role=reader\n' "$token_a" "$token_r" >"$work/tokens"
-start_store b --metrics.per-host
+e2e_store_start b --metrics.per-host
 curl -s "${rd[@]}" "$base/api/v1/hosts" | jq -S -c '[.hosts[] | del(.state)]' >"$work/hosts_after.json"
 curl -s "${rd[@]}" "$base/api/v1/drift?limit=1000" | jq -S -c '.events' >"$work/drift_after.json"
 check "after kill -9: the hosts are the same" cmp -s "$work/hosts_before.json" "$work/hosts_after.json"

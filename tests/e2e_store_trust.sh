@@ -51,19 +51,6 @@ EOF
 chmod 600 "$work/tokens"
 db="$work/store.db"
 
-# start_store NAME ARGS... -> sets $pid, $base; log in $work/NAME.log
-start_store() {
-    local name=$1; shift
-    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$db" \
-        --auth.tokens-file="$work/tokens" --metrics.refresh-interval=200ms "$@" \
-        2>"$work/$name.log" &
-    pid=$!
-    pids+=("$pid")
-    local port
-    port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "store $name did not start"; exit 1; }
-    base="http://127.0.0.1:$port"
-}
-
 # push TOKEN HOST SEQ -> HTTP status in $code, body in $work/push.out
 push() {
     "$bench" --emit="host:$2:$3" >"$work/push.bin"
@@ -81,7 +68,7 @@ bearer_challenge() { # bearer_challenge METHOD URL [CURL ARGS...]: a 401 asks fo
     curl -s -D - -o /dev/null -X "$1" "${@:3}" "$2" | grep -qi '^www-authenticate: bearer'
 }
 
-start_store a
+e2e_store_start a
 
 # ---- identity ----
 push "$tok_a" alpha 1
@@ -198,7 +185,7 @@ check "roles: refused query/admin requests counted by reason (401: $n401, 403: $
 
 # ---- lifecycle ----
 e2e_stop "$pid"
-start_store b --host.retire-after=3s --host.stale-after=10s --metrics.per-host
+e2e_store_start b --host.retire-after=3s --host.stale-after=10s --metrics.per-host
 failing=$(read_api /api/v1/hosts/alpha | jq -r '[.results[] | select(.status == "fail") | .check] | first')
 check "alpha fails some check (here $failing)" test -n "$failing"
 series="dockward_fleet_check_failing_hosts{check=\"$failing\"}"
@@ -249,7 +236,7 @@ check "alpha is back in the fleet metrics: the histogram counts it (alive was re
     test "$(e2e_metric dockward_fleet_host_compliance_ratio_count <"$work/m.txt")" = 1
 check "alpha is back in the fleet metrics: $series 1" test "$(e2e_metric "$series" <"$work/m.txt")" = 1
 e2e_stop "$pid"
-start_store c
+e2e_store_start c
 check "after a restart the per-check figures still count alpha once" \
     test "$(metrics | e2e_metric "$series")" = 1
 kill -TERM "$pid"
