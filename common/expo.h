@@ -147,6 +147,14 @@ enum gzip_result {
 };
 enum gzip_result gzip_inflate(const void *data, size_t len, struct buf *out);
 
+/*
+ * The size a gzip member's trailer declares for its inflated data (ISIZE:
+ * the last 4 bytes, little-endian; the true size modulo 2^32, and only a
+ * claim until inflating checks it). `len` must be at least GZIP_MEMBER_MIN.
+ */
+#define GZIP_MEMBER_MIN 18 /* header 10 + trailer 8 */
+size_t gzip_declared_size(const void *data, size_t len);
+
 /* gzip_inflate for callers that need no reason: 0, or -1 on any failure. */
 int gzip_decompress(const void *data, size_t len, struct buf *out);
 

@@ -113,3 +113,9 @@ int gzip_decompress(const void *data, size_t len, struct buf *out)
 {
     return gzip_inflate(data, len, out) == GZIP_OK ? 0 : -1;
 }
+
+size_t gzip_declared_size(const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data + len - 4;
+    return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+}

@@ -23,6 +23,7 @@
 
 #include "store.h"
 
+#include "../common/expo.h"
 #include "../common/utf8.h"
 
 #include <libdeflate.h>
@@ -550,9 +551,8 @@ bool store_report_collector_ran(const struct store_report *r, const char *name)
 enum store_gunzip_result store_gunzip(const void *data, size_t len, struct buf *out)
 {
     const unsigned char *p = data;
-    if (len >= 18 && p[0] == 0x1f && p[1] == 0x8b && !(p[3] & GZIP_FHCRC)) {
-        size_t isize = (size_t)p[len - 4] | (size_t)p[len - 3] << 8 | (size_t)p[len - 2] << 16 |
-                       (size_t)p[len - 1] << 24;
+    if (len >= GZIP_MEMBER_MIN && p[0] == 0x1f && p[1] == 0x8b && !(p[3] & GZIP_FHCRC)) {
+        size_t isize = gzip_declared_size(data, len);
         struct libdeflate_decompressor *d = NULL;
         if (isize <= out->max - out->len && buf_reserve(out, isize) == BUF_OK &&
             (d = libdeflate_alloc_decompressor()) != NULL) {

@@ -17,6 +17,7 @@
 
 #include "report.h"
 
+#include "../common/expo.h"
 #include "../common/log.h"
 #include "../common/utf8.h"
 
@@ -422,11 +423,9 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
 static enum ingest_result gunzip_within(struct store_server *srv, const void *data, size_t len,
                                         struct buf *out, size_t *taken)
 {
-    const unsigned char *p = data;
-    if (len < 18)
-        return INGEST_MALFORMED; /* header 10 + trailer 8: not a gzip member */
-    size_t isize = (size_t)p[len - 4] | (size_t)p[len - 3] << 8 | (size_t)p[len - 2] << 16 |
-                   (size_t)p[len - 1] << 24;
+    if (len < GZIP_MEMBER_MIN)
+        return INGEST_MALFORMED; /* not a gzip member */
+    size_t isize = gzip_declared_size(data, len);
     bool declared = isize <= STORE_INFLATED_MAX;
     size_t max = declared ? isize : STORE_INFLATED_MAX;
     if (!store_budget_take(&srv->reports, STORE_REPORTS_MEMORY, max + 1)) /* and the NUL */
