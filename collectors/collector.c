@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[CHECK_STATUS_COUNT] = { "pass", "fail", "warn", "skip",
-                                                              "error" };
+static const char *const status_names[CHECK_STATUS_COUNT] = { "pass", "fail",  "warn",
+                                                              "skip", "error", "waived" };
 
 const char *check_status_name(enum check_status status)
 {
@@ -72,6 +72,7 @@ void result_set_free(struct result_set *set)
     for (size_t i = 0; i < set->len; i++) {
         free(set->items[i].target);
         free(set->items[i].evidence);
+        free(set->items[i].waiver);
     }
     for (size_t i = 0; i < set->n_measures; i++)
         free(set->measures[i].label_value);
@@ -142,6 +143,11 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
                   check_id);
         return -1;
     }
+    if ((unsigned)status >= CHECK_WAIVED) {
+        log_error("collector %s reported check %s as %s: only the waivers pass waives",
+                  sink->owner->name, check_id, check_status_name(status));
+        return -1;
+    }
     if (sink->added >= RESULT_MAX_PER_COLLECTOR) {
         sink->overflowed = 1;
         return -1;
@@ -174,6 +180,8 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     struct result *r = &set->items[set->len];
     r->check = def;
     r->status = status;
+    r->judged = status;
+    r->waiver = NULL;
     r->target = dup_target(target);
     r->evidence = dup_capped(evidence, RESULT_EVIDENCE_MAX);
     if (r->target == NULL || r->evidence == NULL) {

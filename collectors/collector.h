@@ -27,10 +27,16 @@ enum check_status {
     CHECK_WARN,  /* needs a human: CIS "manual" checks, or no policy configured */
     CHECK_SKIP,  /* not applicable: the thing judged does not exist here */
     CHECK_ERROR, /* could not judge; the evidence says why */
+    /*
+     * Judged fail or warn, and a live waiver (daemon/waivers.c) accepts it:
+     * never written by a collector, only by the waivers pass after it; the
+     * result's `judged` keeps the verdict and `waiver` names the waiver.
+     */
+    CHECK_WAIVED,
 };
-#define CHECK_STATUS_COUNT 5
+#define CHECK_STATUS_COUNT 6
 
-/* "pass", "fail", "warn", "skip", "error". */
+/* "pass", "fail", "warn", "skip", "error", "waived". */
 const char *check_status_name(enum check_status status);
 /* Parses a status name. Returns 0, or -1 when unknown. */
 int check_status_parse(const char *name, enum check_status *out);
@@ -115,6 +121,9 @@ struct result {
     char *target;                  /* "host", "file/<path>", "user/<name>", ... */
     enum check_status status;
     char *evidence; /* one short line, never a secret */
+    /* Set with status CHECK_WAIVED only: the verdict (fail or warn) and the waiver's id. */
+    enum check_status judged;
+    char *waiver;
 };
 
 /* A growable list of results; owned by whoever created it. */

@@ -164,9 +164,10 @@ static int exit_code(const struct tally *t)
 static void print_text(const struct agent_config *cfg, const struct collection *col,
                        const struct result **all, size_t n, const struct tally *t)
 {
-    static const char *const tags[CHECK_STATUS_COUNT] = { "PASS", "FAIL", "WARN", "SKIP", "ERROR" };
+    static const char *const tags[CHECK_STATUS_COUNT] = { "PASS", "FAIL",  "WARN",
+                                                          "SKIP", "ERROR", "WAIVED" };
     static const char *const colours[CHECK_STATUS_COUNT] = { "\033[32m", "\033[1;31m", "\033[33m",
-                                                             "\033[2m", "\033[35m" };
+                                                             "\033[2m",  "\033[35m",   "\033[36m" };
     const char *term = getenv("TERM");
     bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
                   !(term != NULL && strcmp(term, "dumb") == 0);
@@ -195,9 +196,9 @@ static void print_text(const struct agent_config *cfg, const struct collection *
                    colour ? colours[CHECK_ERROR] : "", reset, col->runs[i].collector->name,
                    col->runs[i].error);
     }
-    printf("\nSummary: %zu pass, %zu fail, %zu warn, %zu skip, %zu error",
+    printf("\nSummary: %zu pass, %zu fail, %zu warn, %zu skip, %zu error, %zu waived",
            t->per_status[CHECK_PASS], t->per_status[CHECK_FAIL], t->per_status[CHECK_WARN],
-           t->per_status[CHECK_SKIP], t->per_status[CHECK_ERROR]);
+           t->per_status[CHECK_SKIP], t->per_status[CHECK_ERROR], t->per_status[CHECK_WAIVED]);
     if (t->passed + t->failed > 0)
         printf("; compliance %.1f%% (%zu of %zu automated results pass)",
                100.0 * (double)t->passed / (double)(t->passed + t->failed), t->passed,
@@ -263,7 +264,13 @@ static void result_json(FILE *out, const struct result *r)
     json_string(out, check_status_name(r->status));
     fputs(",\"evidence\":", out);
     json_string(out, r->evidence);
-    if (r->status == CHECK_FAIL || r->status == CHECK_WARN) {
+    if (r->status == CHECK_WAIVED) {
+        fputs(",\"judged\":", out);
+        json_string(out, check_status_name(r->judged));
+        fputs(",\"waiver\":", out);
+        json_string(out, r->waiver != NULL ? r->waiver : "");
+    }
+    if (r->status == CHECK_FAIL || r->status == CHECK_WARN || r->status == CHECK_WAIVED) {
         fputs(",\"remediation\":", out);
         json_string(out, r->check->remediation);
     }

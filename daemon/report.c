@@ -172,6 +172,8 @@ static Dockward__V1__Status status_to_proto(enum check_status s)
         return DOCKWARD__V1__STATUS__STATUS_SKIP;
     case CHECK_ERROR:
         return DOCKWARD__V1__STATUS__STATUS_ERROR;
+    case CHECK_WAIVED:
+        break; /* sent as its verdict and the waiver's id: see report.proto */
     }
     return DOCKWARD__V1__STATUS__STATUS_UNSPECIFIED;
 }
@@ -249,7 +251,9 @@ int report_build(const struct collection *col, const struct report_identity *ide
             dockward__v1__result__init(&results[r]);
             results[r].check_id = pb_str(res->check->id);
             results[r].target = pb_str(res->target);
-            results[r].status = status_to_proto(res->status);
+            bool waived = res->status == CHECK_WAIVED;
+            results[r].status = status_to_proto(waived ? res->judged : res->status);
+            results[r].waiver_id = pb_str(waived ? res->waiver : "");
             results[r].evidence = pb_str(res->evidence);
             results[r].collector = pb_str(run->collector->name);
             result_ptrs[r] = &results[r];

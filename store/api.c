@@ -43,7 +43,7 @@ enum reader_stmt {
 
 #define HOST_COLUMNS                                                                             \
     "host_id, hostname, agent_version, last_seq, last_seen_ms, n_pass, n_fail, n_warn, n_skip, " \
-    "n_error"
+    "n_error, n_waived"
 /*
  * Drift rows (one per report, its events packed: rows.h) in the store's
  * order; a row's id is its last event's, so "d.id > after" finds the row
@@ -356,7 +356,7 @@ static bool add_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
 }
 
 /*
- * A host summary from a row of HOST_COLUMNS (columns 0..9). NULL on no
+ * A host summary from a row of HOST_COLUMNS (columns 0..10). NULL on no
  * memory.
  */
 static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t now_ms)
@@ -382,7 +382,7 @@ static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t no
     }
     ok = ok && add_int(h, "failing", sqlite3_column_int64(st, 6)) != NULL;
     cJSON *counts = ok ? cJSON_AddObjectToObject(h, "counts") : NULL;
-    for (int s = STORE_PASS; counts != NULL && s <= STORE_ERROR; s++) {
+    for (int s = STORE_PASS; counts != NULL && s <= STORE_WAIVED; s++) {
         if (add_int(counts, store_status_name(s), sqlite3_column_int64(st, 4 + s)) == NULL)
             counts = NULL;
     }
@@ -546,13 +546,13 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
         return;
     }
     cJSON *doc = host_summary(st, api->stale_after_ms, now_ms);
-    sqlite3_int64 rowid = sqlite3_column_int64(st, 10);
+    sqlite3_int64 rowid = sqlite3_column_int64(st, 11);
     bool ok =
-        doc != NULL && add_text(doc, "catalog_version", st, 11) &&
-        add_time(doc, "generated_at", sqlite3_column_int64(st, 12)) &&
-        add_time(doc, "first_seen", sqlite3_column_int64(st, 13)) &&
-        (sqlite3_column_type(st, 14) == SQLITE_NULL ? cJSON_AddNullToObject(doc, "owner") != NULL
-                                                    : add_text(doc, "owner", st, 14));
+        doc != NULL && add_text(doc, "catalog_version", st, 12) &&
+        add_time(doc, "generated_at", sqlite3_column_int64(st, 13)) &&
+        add_time(doc, "first_seen", sqlite3_column_int64(st, 14)) &&
+        (sqlite3_column_type(st, 15) == SQLITE_NULL ? cJSON_AddNullToObject(doc, "owner") != NULL
+                                                    : add_text(doc, "owner", st, 15));
     finish(st);
     cJSON *list = ok ? cJSON_AddArrayToObject(doc, "results") : NULL;
     if (list == NULL) {

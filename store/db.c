@@ -144,6 +144,8 @@ static const char migrate_1_to_2_sql[] =
 static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEXT;"
                                          "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT "
                                          "NULL DEFAULT 0;";
+static const char migrate_4_to_5_sql[] =
+    "ALTER TABLE hosts ADD COLUMN n_waived INTEGER NOT NULL DEFAULT 0;";
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
@@ -160,7 +162,8 @@ static const char schema_sql[] =
     " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
     " recent_ids BLOB NOT NULL,"
     " owner TEXT,"
-    " retired_ms INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT
+    " retired_ms INTEGER NOT NULL DEFAULT 0,"
+    " n_waived INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT
     "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
@@ -211,11 +214,12 @@ static const char *const stmt_sql[S_COUNT] = {
                     "WHERE host_id = ?1",
     [S_HOST_INSERT] = "INSERT INTO hosts (host_id, hostname, agent_version, catalog_version, "
                       "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, "
-                      "n_warn, n_skip, n_error, recent_ids) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      "n_warn, n_skip, n_error, n_waived, recent_ids) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_HOST_UPDATE] = "UPDATE hosts SET hostname = ?2, agent_version = ?3, catalog_version = ?4, "
                       "last_seq = ?5, last_seen_ms = ?6, generated_ms = ?7, n_pass = ?8, "
-                      "n_fail = ?9, n_warn = ?10, n_skip = ?11, n_error = ?12, recent_ids = ?13 "
+                      "n_fail = ?9, n_warn = ?10, n_skip = ?11, n_error = ?12, n_waived = ?13, "
+                      "recent_ids = ?14 "
                       "WHERE id = ?1",
     [S_HOST_RING] = "UPDATE hosts SET recent_ids = ?2 WHERE id = ?1",
     [S_RESULTS_READ] = "SELECT data FROM results WHERE host = ?1",
@@ -243,7 +247,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = ?1 AND retired_ms = 0",
     [S_RETIRE_RESULTS] = "DELETE FROM results WHERE host = ?1",
     [S_RETIRE_HOST] = "UPDATE hosts SET retired_ms = ?2, owner = NULL, n_pass = 0, n_fail = 0, "
-                      "n_warn = 0, n_skip = 0, n_error = 0 WHERE id = ?1",
+                      "n_warn = 0, n_skip = 0, n_error = 0, n_waived = 0 WHERE id = ?1",
     [S_REBIND] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1 AND retired_ms = 0",
     [S_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < ?1 LIMIT ?2",
 };
@@ -346,10 +350,14 @@ static int setup_schema(sqlite3 *db, char *err, size_t errlen)
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
         if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
             return -1;
-        /* 1 -> 2 -> 3 (hosts.owner, retired_ms) -> 4 (packed results and drift). */
+        /*
+         * 1 -> 2 -> 3 (hosts.owner, retired_ms) -> 4 (packed results and drift)
+         * -> 5 (hosts.n_waived).
+         */
         if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
             (version <= 2 && exec(db, migrate_2_to_3_sql, err, errlen) != 0) ||
-            migrate_to_4(db, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+            (version <= 3 && migrate_to_4(db, err, errlen) != 0) ||
+            exec(db, migrate_4_to_5_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
             exec(db, "COMMIT", err, errlen) != 0) {
             exec(db, "ROLLBACK", NULL, 0);
             return -1;
@@ -1025,9 +1033,9 @@ static int write_host(struct store_db *db, struct store_job *job, struct host_st
     sqlite3_bind_int64(st, 5, (sqlite3_int64)m->sequence);
     sqlite3_bind_int64(st, 6, job->received_ms);
     sqlite3_bind_int64(st, 7, m->generated_at_unix_ms);
-    for (int s = STORE_PASS; s <= STORE_ERROR; s++)
+    for (int s = STORE_PASS; s <= STORE_WAIVED; s++)
         sqlite3_bind_int64(st, 7 + s, (sqlite3_int64)n[s]);
-    sqlite3_bind_blob(st, 13, h->ring, (int)h->ring_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 14, h->ring, (int)h->ring_len, SQLITE_STATIC);
     int rc = run(st);
     if (rc == SQLITE_OK && h->id == 0)
         h->id = sqlite3_last_insert_rowid(db->db);

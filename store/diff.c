@@ -120,7 +120,7 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
         int before = STORE_ABSENT, after = STORE_ABSENT;
         if (c == 0) {
             before = o->status;
-            after = (int)n->status;
+            after = store_result_status(n);
             ch = (struct diff_change){ .check_id = n->check_id,
                                        .target = n->target,
                                        .collector = n->collector,
@@ -132,7 +132,9 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
             ch.prior = after == STORE_ERROR ? was : after;
             if (before != after) {
                 ch.op = DIFF_CHANGE;
-                ch.regression = after == STORE_FAIL && (was == STORE_PASS || was == STORE_ABSENT);
+                /* A waiver that expired (waived -> fail) pages like any regression. */
+                ch.regression = after == STORE_FAIL &&
+                                (was == STORE_PASS || was == STORE_ABSENT || was == STORE_WAIVED);
                 have_change = true;
             } else if (strcmp(o->evidence, n->evidence) != 0 ||
                        strcmp(o->collector, n->collector) != 0) {
@@ -164,7 +166,7 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
             }
             i++;
         } else {
-            after = (int)n->status;
+            after = store_result_status(n);
             ch = (struct diff_change){ .op = DIFF_INSERT,
                                        .check_id = n->check_id,
                                        .target = n->target,

@@ -126,11 +126,16 @@ static void arena_destroy(struct report_arena *a)
 
 const char *store_status_name(int status)
 {
-    static const char *const names[STORE_STATUS_COUNT] = { "absent", "pass", "fail",
-                                                           "warn",   "skip", "error" };
+    static const char *const names[STORE_STATUS_COUNT] = { "absent", "pass",  "fail",  "warn",
+                                                           "skip",   "error", "waived" };
     if (status < 0 || status >= STORE_STATUS_COUNT)
         return "unknown";
     return names[status];
+}
+
+int store_result_status(const Dockward__V1__Result *res)
+{
+    return res->waiver_id != NULL && res->waiver_id[0] != '\0' ? STORE_WAIVED : (int)res->status;
 }
 
 int store_status_parse(const char *name)
@@ -325,6 +330,28 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A waiver id: at most 64 of [A-Za-z0-9._-], on a fail or warn only. */
+static int check_waiver_id(const Dockward__V1__Result *res, size_t i, char *err, size_t errlen)
+{
+    const char *id = res->waiver_id;
+    if (id == NULL || id[0] == '\0')
+        return 0;
+    size_t len = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+    if (len > REPORT_WAIVER_ID_MAX || id[len] != '\0') {
+        seterr(err, errlen, "results[%zu].waiver_id is not 1..%d of [A-Za-z0-9._-]", i,
+               REPORT_WAIVER_ID_MAX);
+        return -1;
+    }
+    if (res->status != DOCKWARD__V1__STATUS__STATUS_FAIL &&
+        res->status != DOCKWARD__V1__STATUS__STATUS_WARN) {
+        seterr(err, errlen,
+               "results[%zu] names waiver \"%s\" but its status is %s, not fail or warn", i, id,
+               store_status_name((int)res->status));
+        return -1;
+    }
+    return 0;
+}
+
 static int validate(struct store_report *r, int64_t now_ms, char *err, size_t errlen)
 {
     const Dockward__V1__Report *m = r->msg;
@@ -405,6 +432,8 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
             seterr(err, errlen, "results[%zu] has unknown status %d", i, (int)res->status);
             return -1;
         }
+        if (check_waiver_id(res, i, err, errlen) != 0)
+            return -1;
         if (!store_report_collector_ran(r, res->collector)) {
             seterr(err, errlen,
                    "results[%zu] names collector \"%.64s\", which is not a collector that ran "

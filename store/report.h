@@ -33,6 +33,7 @@
 #define REPORT_COLLECTOR_MAX 64 /* a collector's name */
 #define REPORT_ERROR_MAX     1024
 #define REPORT_RUNS_MAX      256
+#define REPORT_WAIVER_ID_MAX 64
 #define REPORT_MIN_TIME_MS   1577836800000LL /* 2020-01-01T00:00:00Z */
 #define REPORT_MAX_FUTURE_MS (24LL * 3600 * 1000)
 
@@ -44,11 +45,19 @@ enum store_status {
     STORE_WARN = 3,
     STORE_SKIP = 4,
     STORE_ERROR = 5,
+    STORE_WAIVED = 6, /* a fail or warn that a live waiver accepts (Result.waiver_id) */
 };
-#define STORE_STATUS_COUNT 6
+#define STORE_STATUS_COUNT 7
 
-/* "absent", "pass", "fail", "warn", "skip", "error"; "unknown" otherwise. */
+/* "absent", "pass", "fail", "warn", "skip", "error", "waived"; "unknown" otherwise. */
 const char *store_status_name(int status);
+
+/*
+ * A validated result's status as stored: STORE_WAIVED when it names a
+ * waiver (the wire keeps the verdict in `status`, see report.proto), else
+ * its `status`.
+ */
+int store_result_status(const Dockward__V1__Result *res);
 
 /* A status name back to its number; -1 when unknown. */
 int store_status_parse(const char *name);

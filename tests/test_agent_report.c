@@ -139,9 +139,17 @@ static void test_every_status_maps(void **state)
     result_set_init(&col.runs[0].results);
     struct result_sink sink;
     result_sink_init(&sink, &col.runs[0].results, host);
-    for (int s = 0; s < CHECK_STATUS_COUNT; s++)
+    for (int s = 0; s < CHECK_WAIVED; s++)
         assert_int_equal(sink_add(&sink, host->checks[0].id, "t", (enum check_status)s, "e%d", s),
                          0);
+    /* Only the waivers pass waives: a collector cannot. */
+    assert_int_equal(sink_add(&sink, host->checks[0].id, "t", CHECK_WAIVED, "e"), -1);
+    /* A waived warn goes out as its verdict with the waiver's id (report.proto). */
+    assert_int_equal(sink_add(&sink, host->checks[0].id, "w", CHECK_WARN, "e5"), 0);
+    struct result *waived = &col.runs[0].results.items[5];
+    waived->status = CHECK_WAIVED;
+    waived->waiver = strdup("ci-runners");
+    assert_non_null(waived->waiver);
     col.n_runs = 1;
     struct report_identity id = { .host_id = "h", .hostname = "" };
     uint8_t rid[REPORT_ID_LEN] = { 1 };
@@ -151,14 +159,16 @@ static void test_every_status_maps(void **state)
     assert_int_equal(report_build(&col, &id, 1, rid, &body, &len, err, sizeof(err)), 0);
     Dockward__V1__Report *rep = dockward__v1__report__unpack(NULL, len, body);
     assert_non_null(rep);
-    static const Dockward__V1__Status want[] = { DOCKWARD__V1__STATUS__STATUS_PASS,
-                                                 DOCKWARD__V1__STATUS__STATUS_FAIL,
-                                                 DOCKWARD__V1__STATUS__STATUS_WARN,
-                                                 DOCKWARD__V1__STATUS__STATUS_SKIP,
-                                                 DOCKWARD__V1__STATUS__STATUS_ERROR };
-    assert_int_equal(rep->n_results, 5);
-    for (int s = 0; s < 5; s++)
+    static const Dockward__V1__Status want[] = {
+        DOCKWARD__V1__STATUS__STATUS_PASS,  DOCKWARD__V1__STATUS__STATUS_FAIL,
+        DOCKWARD__V1__STATUS__STATUS_WARN,  DOCKWARD__V1__STATUS__STATUS_SKIP,
+        DOCKWARD__V1__STATUS__STATUS_ERROR, DOCKWARD__V1__STATUS__STATUS_WARN
+    };
+    assert_int_equal(rep->n_results, 6);
+    for (int s = 0; s < 6; s++) {
         assert_int_equal(rep->results[s]->status, want[s]);
+        assert_string_equal(rep->results[s]->waiver_id, s == 5 ? "ci-runners" : "");
+    }
     dockward__v1__report__free_unpacked(rep, NULL);
     free(body);
     collection_free(&col);

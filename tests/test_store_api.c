@@ -92,7 +92,9 @@ static int api_setup(void **state)
     tb_run(&t, "container_runtime", true);
     tb_result(&t, "5.5", "container/pg", STORE_FAIL, "privileged", "container_runtime");
     tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
-    store(f->writer, &t); /* 2 events at T0+1.5s */
+    tb_result(&t, "5.12", "container/pg", STORE_WAIVED, "ReadonlyRootfs=false (waived by pg-ro)",
+              "container_runtime");
+    store(f->writer, &t); /* 3 events at T0+1.5s */
     if (store_api_open(&f->api, f->path, 600000, err, sizeof(err)) != 0)
         return -1;
     *state = f;
@@ -196,7 +198,13 @@ static void test_hosts(void **state)
     assert_int_equal(num(counts, "pass"), 0);
     const cJSON *b = cJSON_GetArrayItem(hosts, 1);
     assert_string_equal(str(b, "id"), HOST_B);
+    /* B: 5.5 fail, 5.10 pass, 5.12 waived: the waived result is in neither term. */
     assert_true(num(b, "compliance_ratio") == 0.5);
+    counts = cJSON_GetObjectItemCaseSensitive(b, "counts");
+    assert_int_equal(num(counts, "waived"), 1);
+    assert_int_equal(num(counts, "fail"), 1);
+    assert_int_equal(num(counts, "pass"), 1);
+    assert_int_equal(num(a, "failing"), 1);
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
     cJSON_Delete(doc);
 
@@ -295,6 +303,7 @@ static void test_drift(void **state)
                               "1.1.1 host pass>warn 02.000Z|"
                               "5.5 container/db fail>absent 02.000Z|"
                               "5.10 container/pg absent>pass 01.500Z|"
+                              "5.12 container/pg absent>waived 01.500Z|"
                               "5.5 container/pg absent>fail 01.500Z R|");
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "next")));
     const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), 0);
@@ -359,6 +368,8 @@ static void test_drift(void **state)
     tb_run(&t, "container_runtime", true);
     tb_result(&t, "5.5", "container/pg", STORE_PASS, "not privileged", "container_runtime");
     tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
+    tb_result(&t, "5.12", "container/pg", STORE_WAIVED, "ReadonlyRootfs=false (waived by pg-ro)",
+              "container_runtime");
     store(f->writer, &t);
     doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, tail);
     events_text(doc, text, sizeof(text));
@@ -496,7 +507,7 @@ static void test_host_results_paged(void **state)
     }
     char *got = cJSON_PrintUnformatted(joined);
     assert_string_equal(got, want);
-    assert_int_equal(pages, 1); /* two rows: the second page (index 1) is the last */
+    assert_int_equal(pages, 2); /* three rows: the third page (index 2) is the last */
     free(got);
     free(want);
     cJSON_Delete(joined);

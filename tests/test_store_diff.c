@@ -48,8 +48,8 @@ static void test_every_transition(void **state)
 {
     (void)state;
     /* from: absent and every status; to: every status and absent (not reported). */
-    for (int from = STORE_ABSENT; from <= STORE_ERROR; from++) {
-        for (int to = STORE_ABSENT; to <= STORE_ERROR; to++) {
+    for (int from = STORE_ABSENT; from <= STORE_WAIVED; from++) {
+        for (int to = STORE_ABSENT; to <= STORE_WAIVED; to++) {
             /* An error row that was warn before its errors: error -> fail is no regression. */
             struct diff_row old = { "5.5",
                                     "container/web",
@@ -82,18 +82,20 @@ static void test_every_transition(void **state)
                 assert_int_equal(d.changes[0].to, to);
                 assert_string_equal(d.changes[0].check_id, "5.5");
                 assert_string_equal(d.changes[0].target, "container/web");
-                /* A regression: to fail from pass or from absent, nothing else. */
-                bool regression = to == STORE_FAIL && (from == STORE_PASS || from == STORE_ABSENT);
+                /* A regression: to fail from pass, absent or waived (an expiry), nothing else. */
+                bool regression = to == STORE_FAIL && (from == STORE_PASS || from == STORE_ABSENT ||
+                                                       from == STORE_WAIVED);
                 assert_int_equal(d.changes[0].regression, regression);
                 assert_int_equal(d.n_regressions, regression ? 1 : 0);
             }
             /* Counts are the host's rows afterwards. */
-            for (int s = STORE_PASS; s <= STORE_ERROR; s++)
+            for (int s = STORE_PASS; s <= STORE_WAIVED; s++)
                 assert_int_equal(d.counts[s], s == to ? 1 : 0);
             /* The host fails check 5.5 before/after: the per-check delta. */
             int delta = (to == STORE_FAIL) - (from == STORE_FAIL);
             if (delta != 0 ||
-                (to == STORE_FAIL && from != to && (from == STORE_PASS || from == STORE_ABSENT))) {
+                (to == STORE_FAIL && from != to &&
+                 (from == STORE_PASS || from == STORE_ABSENT || from == STORE_WAIVED))) {
                 assert_int_equal(d.n_checks, 1);
                 assert_string_equal(d.checks[0].check_id, "5.5");
                 assert_int_equal(d.checks[0].failing_delta, delta);

@@ -178,13 +178,37 @@ static void test_statuses(void **state)
     assert_refused(t, REPORT_INVALID, "has unknown status 6");
     t->res[0].status = (Dockward__V1__Status)-1;
     assert_refused(t, REPORT_INVALID, "has unknown status -1");
+    /* Waived goes on the wire as the verdict and a waiver id, never as 6. */
+    t->res[0].status = DOCKWARD__V1__STATUS__STATUS_WAIVED;
+    assert_refused(t, REPORT_INVALID, "has unknown status 6");
     for (int s = STORE_PASS; s <= STORE_ERROR; s++) {
         t->res[0].status = (Dockward__V1__Status)s;
         assert_accepted(t);
+        /* A waiver id on a fail or warn only. */
+        t->res[0].waiver_id = (char *)"ci-runners";
+        if (s == STORE_FAIL || s == STORE_WARN) {
+            assert_accepted(t);
+        } else {
+            assert_refused(t, REPORT_INVALID, "names waiver \"ci-runners\" but its status is");
+        }
+        t->res[0].waiver_id = (char *)"";
     }
+    t->res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    char long_id[REPORT_WAIVER_ID_MAX + 2];
+    memset(long_id, 'w', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    t->res[0].waiver_id = long_id;
+    assert_refused(t, REPORT_INVALID, "results[0].waiver_id is not 1..64 of [A-Za-z0-9._-]");
+    long_id[REPORT_WAIVER_ID_MAX] = '\0';
+    assert_accepted(t);
+    t->res[0].waiver_id = (char *)"no spaces";
+    assert_refused(t, REPORT_INVALID, "results[0].waiver_id is not");
+    t->res[0].waiver_id = (char *)"";
     /* Names both ways. */
     assert_string_equal(store_status_name(STORE_ABSENT), "absent");
     assert_string_equal(store_status_name(STORE_ERROR), "error");
+    assert_string_equal(store_status_name(STORE_WAIVED), "waived");
+    assert_int_equal(store_status_parse("waived"), STORE_WAIVED);
     assert_string_equal(store_status_name(9), "unknown");
     assert_int_equal(store_status_parse("warn"), STORE_WARN);
     assert_int_equal(store_status_parse("nope"), -1);

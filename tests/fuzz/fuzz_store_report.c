@@ -42,6 +42,9 @@ static void check_report(const struct store_report *r)
         FUZZ_CHECK(text_ok(res->target, 1, REPORT_TARGET_MAX));
         FUZZ_CHECK(text_ok(res->evidence, 0, REPORT_EVIDENCE_MAX));
         FUZZ_CHECK((int)res->status >= STORE_PASS && (int)res->status <= STORE_ERROR);
+        FUZZ_CHECK(store_result_status(res) != STORE_WAIVED ||
+                   res->status == DOCKWARD__V1__STATUS__STATUS_FAIL ||
+                   res->status == DOCKWARD__V1__STATUS__STATUS_WARN);
         FUZZ_CHECK(store_report_collector_ran(r, res->collector));
         if (i > 0)
             FUZZ_CHECK(store_pair_cmp(r->sorted[i - 1]->check_id, r->sorted[i - 1]->target,
