@@ -7,12 +7,7 @@
 
 #include <string.h>
 
-/*
- * Length of the valid UTF-8 character at s (1..4), or 0 when the bytes there
- * are not one; then *bad is the length of the maximal ill-formed prefix
- * (Unicode's recommended unit for one U+FFFD).
- */
-static size_t utf8_char(const unsigned char *s, size_t len, size_t *bad)
+size_t utf8_char_length(const unsigned char *s, size_t len, size_t *bad)
 {
     unsigned char c = s[0];
     unsigned char lo = 0x80, hi = 0xBF;
@@ -62,7 +57,7 @@ size_t utf8_sanitize(const char *s, char *out, size_t max)
     size_t i = 0, o = 0;
     while (i < len) {
         size_t bad = 0;
-        size_t n = utf8_char(p + i, len - i, &bad);
+        size_t n = utf8_char_length(p + i, len - i, &bad);
         const char *src = (const char *)p + i;
         size_t out_n = n;
         if (n == 0) {

@@ -13,4 +13,12 @@
  */
 size_t utf8_sanitize(const char *s, char *out, size_t max);
 
+/*
+ * Length of the valid UTF-8 character at s (1..4; len >= 1 bytes are
+ * readable), or 0 when the bytes there are not one; then *bad is the length
+ * of the maximal ill-formed prefix (Unicode's recommended unit for one
+ * U+FFFD). For writers that escape as they go (daemon/format.c).
+ */
+size_t utf8_char_length(const unsigned char *s, size_t len, size_t *bad);
+
 #endif

@@ -43,7 +43,10 @@ struct agent_config {
     const char *check_exclude;     /* NULL = none */
     const char *container_include; /* comma-separated name globs; NULL = all */
     const char *container_exclude; /* NULL = none */
-    const char *format;            /* check mode: "text" or "json" */
+    const char *format;            /* check mode: "text", "json", "junit" or "sarif" */
+    const char *output;            /* check mode: --output FILE for the report; NULL = stdout */
+    const char *fail_on;           /* check mode: "fail" or "warn": what makes exit code 1 */
+    unsigned long long check_level; /* --check.level: 1 = CIS level-1 checks only, 2 = all */
     const char *log_level;
     /* Reports to dockward-store (daemon mode only); push_url NULL = no reports, no outbox. */
     const char *push_url;
@@ -95,6 +98,13 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
  * "1.1" selects "1.1.3", "dockward" selects "dockward.image_age".
  */
 bool agent_check_selected(const struct agent_config *cfg, const char *id);
+
+/*
+ * Whether check `def` is selected: by --check.include / --check.exclude as
+ * agent_check_selected says, and by --check.level (a level-2 check is left
+ * out at --check.level=1). What collections keep and what is exported.
+ */
+bool agent_check_def_selected(const struct agent_config *cfg, const struct check_def *def);
 
 /* Whether a container name is selected by --container.include / --container.exclude (globs). */
 bool agent_container_selected(const struct agent_config *cfg, const char *name);

@@ -1,45 +1,31 @@
 /*
  * check.c - `dockward check`: one collection, printed for a person (grouped
- * by CIS section, colour only on a terminal) or as a JSON document for
- * tools, and an exit code for CI:
- *   0 nothing failed, 1 something failed, 2 usage or configuration error,
+ * by CIS section, colour only on a terminal) or as a JSON document, JUnit
+ * XML or SARIF for tools (format_*.c), and an exit code for CI:
+ *   0 nothing failed, 1 something failed (fail, or warn too with
+ *   --fail-on=warn; waived never), 2 usage or configuration error,
  *   3 a collector could not run (its checks were not judged at all).
  * A collector that could not run outranks failures: a green build must never
- * come from checks that did not happen.
+ * come from checks that did not happen. With --output FILE the report goes
+ * to FILE (written beside it and renamed over it once whole) and the text
+ * report to the terminal.
  */
 #include "agent.h"
 
 #include "collection.h"
+#include "format.h"
 
 #include "../collectors/registry.h"
 #include "../common/log.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-static const char *const section_titles[] = {
-    "",
-    "Host configuration",
-    "Docker daemon configuration",
-    "Docker daemon configuration files",
-    "Container images and build files",
-    "Container runtime",
-    "Docker security operations",
-    "Docker swarm configuration",
-};
-
-static const char *section_title(const char *section)
-{
-    char *end;
-    long n = strtol(section, &end, 10);
-    if (*end != '\0' || n < 1 || n > 7)
-        return "Other checks";
-    return section_titles[n];
-}
 
 /* Compares dotted ids numerically ("1.1.10" after "1.1.9"); words after numbers. */
 static int compare_ids(const char *a, const char *b)
@@ -154,11 +140,15 @@ static const struct result **sorted_results(const struct collection *col, size_t
     return all;
 }
 
-static int exit_code(const struct tally *t)
+static int exit_code(const struct tally *t, const struct agent_config *cfg)
 {
     if (t->collectors_failed > 0)
         return 3;
-    return t->per_status[CHECK_FAIL] > 0 ? 1 : 0;
+    for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
+        if (t->per_status[s] > 0 && format_status_fails(cfg, (enum check_status)s))
+            return 1;
+    }
+    return 0;
 }
 
 static void print_text(const struct agent_config *cfg, const struct collection *col,
@@ -185,7 +175,7 @@ static void print_text(const struct agent_config *cfg, const struct collection *
         const struct result *r = all[i];
         if (section == NULL || strcmp(section, r->check->section) != 0) {
             section = r->check->section;
-            printf("\n[%s] %s\n", section, section_title(section));
+            printf("\n[%s] %s\n", section, format_section_title(section));
         }
         printf("%s[%s]%s %s %s - %s: %s\n", colour ? colours[r->status] : "", tags[r->status],
                reset, r->check->id, r->target, r->check->title, r->evidence);
@@ -213,36 +203,14 @@ static void print_text(const struct agent_config *cfg, const struct collection *
 static cJSON *iso_time(double t)
 {
     char text[64];
-    time_t secs = (time_t)t;
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    format_iso_time(t, text, sizeof(text));
     return cJSON_CreateString(text);
 }
 
-/* Writes `text` as a JSON string (quoted and escaped; the text is valid UTF-8 already). */
+/* Writes `text` as a JSON string, quoted and escaped (format.c). */
 static void json_string(FILE *out, const char *text)
 {
-    fputc('"', out);
-    const char *run = text; /* start of the bytes that need no escape */
-    for (const char *p = text;; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        fwrite(run, 1, (size_t)(p - run), out);
-        if (c == '\0')
-            break;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\t')
-            fputs("\\t", out);
-        else
-            fprintf(out, "\\u%04x", c);
-        run = p + 1;
-    }
-    fputc('"', out);
+    format_json_string(out, text);
 }
 
 /*
@@ -360,8 +328,93 @@ static cJSON *build_json(const struct agent_config *cfg, const struct collection
     else
         cJSON_AddNullToObject(summary, "compliance_ratio");
     cJSON_AddNumberToObject(summary, "collectors_failed", (double)t->collectors_failed);
-    cJSON_AddNumberToObject(summary, "exit_code", exit_code(t));
+    cJSON_AddNumberToObject(summary, "exit_code", exit_code(t, cfg));
     return doc;
+}
+
+/*
+ * The --output file: a temporary file beside FILE, renamed over it only once
+ * whole, so a CI step never reads half a report and a failed run leaves the
+ * previous one.
+ */
+struct output_file {
+    FILE *f;
+    const char *path;
+    char tmp[4096 + 16];
+};
+
+/* Creates the temporary file. Returns 0, or -1 with why in err. */
+static int output_open(struct output_file *o, const char *path, char *err, size_t errlen)
+{
+    o->path = path;
+    int n = snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
+    if (n < 0 || (size_t)n >= sizeof(o->tmp)) {
+        snprintf(err, errlen, "path too long");
+        return -1;
+    }
+    int fd = mkostemp(o->tmp, O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    mode_t mask = umask(0); /* mkostemp makes 0600; a report is as readable as any new file */
+    umask(mask);
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL || fchmod(fd, 0666 & ~mask) != 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        if (o->f != NULL)
+            fclose(o->f);
+        else
+            close(fd);
+        unlink(o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Flushes, syncs and renames the file over `path` (or removes it when `keep` is false). */
+static int output_close(struct output_file *o, bool keep, char *err, size_t errlen)
+{
+    int rc = keep ? 0 : -1;
+    if (keep && (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        rc = -1;
+    }
+    if (fclose(o->f) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && rename(o->tmp, o->path) != 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0)
+        unlink(o->tmp);
+    return rc;
+}
+
+/* Writes the --format report to `out`. Returns 0, or -1 (no memory, or a write failed). */
+static int write_report(const struct agent_config *cfg, const struct collection *col,
+                        const struct result **all, size_t n, const struct tally *t, FILE *out)
+{
+    if (strcmp(cfg->format, "json") == 0) {
+        cJSON *doc = build_json(cfg, col, all, n, t);
+        int rc = doc == NULL || print_json(doc, all, n, out) != 0 ? -1 : 0;
+        cJSON_Delete(doc);
+        return rc;
+    }
+    char hostname[256] = "";
+    if (gethostname(hostname, sizeof(hostname) - 1) != 0)
+        hostname[0] = '\0';
+    struct format_report rep = { .cfg = cfg,
+                                 .col = col,
+                                 .results = all,
+                                 .n_results = n,
+                                 .exit_code = exit_code(t, cfg),
+                                 .hostname = hostname };
+    if (strcmp(cfg->format, "junit") == 0)
+        return format_junit_write(out, &rep);
+    return format_sarif_write(out, &rep);
 }
 
 int check_main(int argc, char **argv)
@@ -389,8 +442,16 @@ int check_main(int argc, char **argv)
     enum log_level level = LOG_LEVEL_WARN;
     (void)log_level_parse(cfg->log_level, &level);
     log_set_level(level);
+    /* Before the collection: a path that cannot be written is a usage error, found at once. */
+    struct output_file output = { 0 };
+    if (cfg->output != NULL && output_open(&output, cfg->output, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward check: cannot write --output %s: %s\n", cfg->output, err);
+        return 2;
+    }
     if (docker_global_init() != 0) {
         fprintf(stderr, "dockward check: cannot initialise libcurl\n");
+        if (cfg->output != NULL)
+            (void)output_close(&output, false, err, sizeof(err));
         return 3;
     }
 
@@ -402,17 +463,25 @@ int check_main(int argc, char **argv)
     if (all == NULL) {
         fprintf(stderr, "dockward check: out of memory\n");
         collection_free(&col);
+        if (cfg->output != NULL)
+            (void)output_close(&output, false, err, sizeof(err));
         return 3;
     }
-    int rc = exit_code(&t);
-    if (strcmp(cfg->format, "json") == 0) {
-        cJSON *doc = build_json(cfg, &col, all, n, &t);
-        if (doc == NULL || print_json(doc, all, n, stdout) != 0) {
-            fprintf(stderr, "dockward check: out of memory\n");
+    int rc = exit_code(&t, cfg);
+    if (strcmp(cfg->format, "text") == 0) {
+        print_text(cfg, &col, all, n, &t);
+    } else if (cfg->output == NULL) {
+        if (write_report(cfg, &col, all, n, &t, stdout) != 0) {
+            fprintf(stderr, "dockward check: cannot write the %s report\n", cfg->format);
             rc = 3;
         }
-        cJSON_Delete(doc);
     } else {
+        bool written = write_report(cfg, &col, all, n, &t, output.f) == 0;
+        if (output_close(&output, written, err, sizeof(err)) != 0) {
+            fprintf(stderr, "dockward check: cannot write --output %s: %s\n", cfg->output,
+                    written ? err : "out of memory or write error");
+            rc = 3;
+        }
         print_text(cfg, &col, all, n, &t);
     }
     free(all);

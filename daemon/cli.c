@@ -19,7 +19,8 @@
 #include <string.h>
 
 static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
-static const char *const formats[] = { "text", "json", NULL };
+static const char *const formats[] = { "text", "json", "junit", "sarif", NULL };
+static const char *const fail_on_statuses[] = { "fail", "warn", NULL };
 
 /* A comma-separated list of non-empty items made of [A-Za-z0-9._*?[]-]. */
 static int validate_list(const char *value, char *err, size_t errlen)
@@ -352,15 +353,43 @@ static void build_common_flags(struct agent_cli *cli)
                                              "these patterns",
                                      .dest = &c->container_exclude,
                                      .validate = validate_list });
-    if (c->mode == AGENT_MODE_CHECK)
+    add_flag(cli, (struct flag_def){ .name = "check.level",
+                                     .type = FLAG_UINT,
+                                     .def = "2",
+                                     .metavar = "1|2",
+                                     .help = "CIS profile level: 1 judges only level-1 checks, 2 "
+                                             "judges all",
+                                     .dest = &c->check_level,
+                                     .min = 1,
+                                     .max = 2 });
+    if (c->mode == AGENT_MODE_CHECK) {
         add_flag(cli, (struct flag_def){ .name = "format",
                                          .type = FLAG_ENUM,
                                          .def = "text",
                                          .metavar = "FORMAT",
                                          .help = "Output: text (grouped by section, colour on "
-                                                 "a terminal) or json",
+                                                 "a terminal), json, junit (JUnit XML for CI "
+                                                 "test views) or sarif (SARIF 2.1.0 for code "
+                                                 "scanning)",
                                          .dest = &c->format,
                                          .choices = formats });
+        add_flag(cli, (struct flag_def){ .name = "output",
+                                         .type = FLAG_STRING,
+                                         .metavar = "FILE",
+                                         .help = "Write the --format report to FILE (replaced "
+                                                 "whole, or left alone on error) and the text "
+                                                 "report to the terminal",
+                                         .dest = &c->output,
+                                         .validate = validate_path });
+        add_flag(cli, (struct flag_def){ .name = "fail-on",
+                                         .type = FLAG_ENUM,
+                                         .def = "fail",
+                                         .metavar = "STATUS",
+                                         .help = "Exit 1 on results of this status or worse: "
+                                                 "fail, or warn (fail and warn; waived never)",
+                                         .dest = &c->fail_on,
+                                         .choices = fail_on_statuses });
+    }
     /* One-shot checks keep stderr for problems; the daemon also says what it does. */
     add_flag(cli, (struct flag_def){ .name = "log.level",
                                      .type = FLAG_ENUM,
@@ -433,6 +462,8 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
     cli->cfg.max_connections = 256;
     cli->cfg.storage_path = AGENT_DEFAULT_STORAGE;
     cli->cfg.outbox_max_reports = 10000;
+    cli->cfg.check_level = 2;
+    cli->cfg.fail_on = "fail";
     build_table(cli);
     if (flags_parse(cli->defs, cli->n_defs, argc, argv, first, err, errlen) != 0)
         return -1;
@@ -468,6 +499,11 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
     }
     if ((c->docker_tls_cert == NULL) != (c->docker_tls_key == NULL)) {
         snprintf(err, errlen, "--docker.tls-cert and --docker.tls-key go together");
+        return -1;
+    }
+    if (c->output != NULL && strcmp(c->format, "text") == 0) {
+        snprintf(err, errlen, "--output needs --format json, junit or sarif (the text report "
+                              "goes to the terminal)");
         return -1;
     }
     return check_push_flags(c, err, errlen);
@@ -514,6 +550,11 @@ bool agent_check_selected(const struct agent_config *cfg, const char *id)
     if (cfg->check_include != NULL && !list_matches(cfg->check_include, id, match_check))
         return false;
     return cfg->check_exclude == NULL || !list_matches(cfg->check_exclude, id, match_check);
+}
+
+bool agent_check_def_selected(const struct agent_config *cfg, const struct check_def *def)
+{
+    return (unsigned long long)def->level <= cfg->check_level && agent_check_selected(cfg, def->id);
 }
 
 bool agent_container_selected(const struct agent_config *cfg, const char *name)

@@ -93,7 +93,7 @@ static void filter_results(const struct agent_config *cfg, struct result_set *se
 {
     size_t kept = 0;
     for (size_t i = 0; i < set->len; i++) {
-        if (agent_check_selected(cfg, set->items[i].check->id)) {
+        if (agent_check_def_selected(cfg, set->items[i].check)) {
             set->items[kept++] = set->items[i];
         } else {
             free(set->items[i].target);

@@ -92,7 +92,7 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
         const struct collector *c = collector_registry[i];
         for (size_t k = 0; k < c->n_checks; k++) {
             const struct check_def *d = &c->checks[k];
-            if (!agent_check_selected(cfg, d->id))
+            if (!agent_check_def_selected(cfg, d))
                 continue;
             char level[8];
             snprintf(level, sizeof(level), "%d", d->level);
@@ -112,7 +112,7 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
         const struct collector *c = run->collector;
         for (size_t k = 0; k < c->n_checks; k++) {
             const struct check_def *d = &c->checks[k];
-            if (!agent_check_selected(cfg, d->id))
+            if (!agent_check_def_selected(cfg, d))
                 continue;
             double failing = 0;
             for (size_t r = 0; r < run->results.len; r++) {

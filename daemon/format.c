@@ -1,0 +1,170 @@
+/*
+ * format.c - what the check reports share (see format.h): the --fail-on
+ * rule, section titles, JSON and XML escaping, fingerprints and times.
+ *
+ * Results reach the writers as valid UTF-8 already (the sink sanitises
+ * them), but the escapers check again as they go: they are the last thing
+ * between a hostile container name and a CI system's parser, and a second
+ * look costs nothing next to the write.
+ */
+#include "format.h"
+
+#include "../common/utf8.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+bool format_status_fails(const struct agent_config *cfg, enum check_status s)
+{
+    if (s == CHECK_FAIL)
+        return true;
+    return s == CHECK_WARN && cfg->fail_on != NULL && strcmp(cfg->fail_on, "warn") == 0;
+}
+
+const char *format_section_title(const char *section)
+{
+    static const char *const titles[] = {
+        "",
+        "Host configuration",
+        "Docker daemon configuration",
+        "Docker daemon configuration files",
+        "Container images and build files",
+        "Container runtime",
+        "Docker security operations",
+        "Docker swarm configuration",
+    };
+    char *end;
+    long n = strtol(section, &end, 10);
+    if (*end != '\0' || n < 1 || n > 7)
+        return "Other checks";
+    return titles[n];
+}
+
+/*
+ * Length of the character at p (len bytes remain) and, in *ill, whether it
+ * is ill-formed UTF-8; then the length is that of the bytes one U+FFFD
+ * replaces.
+ */
+static size_t next_char(const unsigned char *p, size_t len, bool *ill)
+{
+    size_t bad = 1;
+    size_t n = p[0] < 0x80 ? 1 : utf8_char_length(p, len, &bad);
+    *ill = n == 0;
+    return n == 0 ? bad : n;
+}
+
+void format_json_chars(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t len = strlen(text), run = 0, i = 0;
+    while (i < len) {
+        bool ill;
+        size_t n = next_char(p + i, len - i, &ill);
+        unsigned char c = p[i];
+        if (!ill && c >= 0x20 && c != '"' && c != '\\') {
+            i += n;
+            continue;
+        }
+        fwrite(p + run, 1, i - run, out);
+        if (ill)
+            fputs(replacement_char, out);
+        else if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else
+            fprintf(out, "\\u%04x", c);
+        i += n;
+        run = i;
+    }
+    fwrite(p + run, 1, len - run, out);
+}
+
+void format_json_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    format_json_chars(out, text);
+    fputc('"', out);
+}
+
+/* What XML 1.0 writes for the character at p (n bytes), or NULL when it is written as is. */
+static const char *xml_replacement(const unsigned char *p, size_t n, bool ill)
+{
+    if (ill)
+        return replacement_char;
+    if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+        return replacement_char; /* U+FFFE, U+FFFF: not XML characters */
+    if (n > 1)
+        return NULL;
+    switch (p[0]) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&apos;";
+    case '\t':
+        return "&#9;";
+    case '\n':
+        return "&#10;";
+    case '\r':
+        return "&#13;";
+    default:
+        return p[0] < 0x20 ? replacement_char : NULL;
+    }
+}
+
+void format_xml_text(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t len = strlen(text), run = 0, i = 0;
+    while (i < len) {
+        bool ill;
+        size_t n = next_char(p + i, len - i, &ill);
+        const char *rep = xml_replacement(p + i, n, ill);
+        if (rep != NULL) {
+            fwrite(p + run, 1, i - run, out);
+            fputs(rep, out);
+            run = i + n;
+        }
+        i += n;
+    }
+    fwrite(p + run, 1, len - run, out);
+}
+
+/* FNV-1a (64-bit) of `s` and its terminating NUL, continuing from `h`. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    do {
+        h = (h ^ *p) * 1099511628211ULL;
+    } while (*p++ != '\0');
+    return h;
+}
+
+void format_fingerprint(const char *check_id, const char *target, char *out)
+{
+    /* Two offset bases: the standard one, and its halves swapped. */
+    uint64_t a = fnv1a(fnv1a(0xcbf29ce484222325ULL, check_id), target);
+    uint64_t b = fnv1a(fnv1a(0x84222325cbf29ce4ULL, check_id), target);
+    snprintf(out, FORMAT_FINGERPRINT_LEN, "%016llx%016llx", (unsigned long long)a,
+             (unsigned long long)b);
+}
+
+void format_iso_time(double t, char *out, size_t outlen)
+{
+    time_t secs = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&secs, &tm) == NULL || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, outlen, "1970-01-01T00:00:00Z");
+}
