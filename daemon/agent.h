@@ -46,7 +46,8 @@ struct agent_config {
     const char *format;            /* check mode: "text", "json", "junit" or "sarif" */
     const char *output;            /* check mode: --output FILE for the report; NULL = stdout */
     const char *fail_on;           /* check mode: "fail" or "warn": what makes exit code 1 */
-    unsigned long long check_level; /* --check.level: 1 = CIS level-1 checks only, 2 = all */
+    /* --check.level: 1 = CIS level-1 checks only, 2 = all. */
+    unsigned long long check_level;
     const char *log_level;
     /* Reports to dockward-store (daemon mode only); push_url NULL = no reports, no outbox. */
     const char *push_url;

@@ -502,8 +502,9 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
         return -1;
     }
     if (c->output != NULL && strcmp(c->format, "text") == 0) {
-        snprintf(err, errlen, "--output needs --format json, junit or sarif (the text report "
-                              "goes to the terminal)");
+        snprintf(err, errlen,
+                 "--output needs --format json, junit or sarif (the text report "
+                 "goes to the terminal)");
         return -1;
     }
     return check_push_flags(c, err, errlen);

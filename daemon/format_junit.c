@@ -105,7 +105,8 @@ static void write_section(FILE *out, const struct format_report *rep, size_t fro
     format_xml_text(out, section);
     fputc(' ', out);
     format_xml_text(out, format_section_title(section));
-    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"%s\"",
+    fprintf(out,
+            "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"%s\"",
             c.tests, c.failures, c.errors, c.skipped, timestamp);
     fputs(" hostname=\"", out);
     format_xml_text(out, rep->hostname);

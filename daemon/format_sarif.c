@@ -96,8 +96,9 @@ static void write_rule(FILE *out, const struct check_def *d)
     fputs(",\"shortDescription\":{\"text\":", out);
     format_json_string(out, d->title);
     fputs("},\"fullDescription\":{\"text\":\"", out);
-    format_json_chars(out, strncmp(d->id, "dockward.", 9) == 0 ? "dockward " : "CIS Docker "
-                                                                               "Benchmark ");
+    format_json_chars(out, strncmp(d->id, "dockward.", 9) == 0 ? "dockward "
+                                                               : "CIS Docker "
+                                                                 "Benchmark ");
     format_json_chars(out, d->id);
     fputs(": ", out);
     format_json_chars(out, d->title);
@@ -184,8 +185,9 @@ static void write_notifications(FILE *out, const struct format_report *rep,
             continue;
         fputs(first ? "\n      " : ",\n      ", out);
         first = 0;
-        fprintf(out, "{\"level\":\"error\",\"descriptor\":{\"id\":\"collector/%s\"},"
-                     "\"message\":{\"text\":",
+        fprintf(out,
+                "{\"level\":\"error\",\"descriptor\":{\"id\":\"collector/%s\"},"
+                "\"message\":{\"text\":",
                 run->collector->name);
         format_json_string(out, run->error);
         fputs("}}", out);
