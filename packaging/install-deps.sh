@@ -4,7 +4,7 @@
 #   (none)     building the programs (packaging/quickstart.sh);
 #   --package  and the Debian package (packaging/build-deb.sh: dpkg-shlibdeps
 #              of dpkg-dev, file for CPack);
-#   --test     and the test suite (cmocka, promtool, curl, clang-format,
+#   --test     and the test suite (cmocka, promtool, curl, clang-format, xmllint, jsonschema,
 #              lintian, debootstrap, docker-compose, ...).
 # Runs apt-get update once, only when a package is missing. Needs root.
 set -euo pipefail
@@ -21,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     pkgs+=(lintian debootstrap docker-compose)
     pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
     pkgs+=(clang libclang-rt-14-dev) # tests/fuzz: libFuzzer (-fsanitize=fuzzer)
+    pkgs+=(libxml2-utils python3-jsonschema) # e2e_ci_formats: JUnit XSD and SARIF schema validation
 fi
 
 missing=()
