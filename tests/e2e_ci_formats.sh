@@ -30,8 +30,10 @@ set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-e2e_require curl jq xmllint python3 docker dockerd busybox
-python3 -c 'import jsonschema' 2>/dev/null ||
+e2e_require curl jq xmllint docker dockerd busybox
+# Debian's python3 and its python3-jsonschema (another python3 may come first in PATH).
+PYTHON=/usr/bin/python3
+"$PYTHON" -c 'import jsonschema' 2>/dev/null ||
     { echo "python3-jsonschema is required (packaging/install-deps.sh --test)"; exit 1; }
 export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
@@ -117,30 +119,30 @@ check "--output: no temporary file is left beside the report" \
 check "the JUnit file validates against junit-10.xsd (xmllint --schema)" \
     xmllint --noout --schema "$SCHEMAS/junit-10.xsd" "$work/report.xml"
 check "the JUnit file holds the JSON run: every result, its element, its text" \
-    python3 "$REPORTS" junit "$work/report.xml" "$work/ref.json" fail
+    "$PYTHON" "$REPORTS" junit "$work/report.xml" "$work/ref.json" fail
 check "no raw ']]>' and no control character in the JUnit file" \
     bash -c "! grep -q ']]>' '$work/report.xml' && ! grep -qP '[\x01\x1b]' '$work/report.xml'"
 
 run_check sarif --format sarif --output "$work/report.sarif"
 check "--format sarif --output: exit 1" [ "$(rc_of sarif)" = 1 ]
 check "the SARIF file validates against the SARIF 2.1.0 schema (jsonschema)" \
-    python3 "$REPORTS" sarif-valid "$SCHEMAS/sarif-schema-2.1.0.json" "$work/report.sarif"
+    "$PYTHON" "$REPORTS" sarif-valid "$SCHEMAS/sarif-schema-2.1.0.json" "$work/report.sarif"
 check "the SARIF file holds the JSON run: failing results, levels, rules, fingerprints" \
-    python3 "$REPORTS" sarif "$work/report.sarif" "$work/ref.json" fail
+    "$PYTHON" "$REPORTS" sarif "$work/report.sarif" "$work/ref.json" fail
 
 # On stdout (no --output) the report is all there is.
 run_check sarif-stdout --format sarif
 check "--format sarif on stdout: valid, and the same findings" bash -c \
-    "python3 '$REPORTS' sarif-valid '$SCHEMAS/sarif-schema-2.1.0.json' '$work/sarif-stdout.out' >/dev/null &&
-     diff <(python3 '$REPORTS' fingerprints '$work/sarif-stdout.out') \
-          <(python3 '$REPORTS' fingerprints '$work/report.sarif')"
+    "'$PYTHON' '$REPORTS' sarif-valid '$SCHEMAS/sarif-schema-2.1.0.json' '$work/sarif-stdout.out' >/dev/null &&
+     diff <('$PYTHON' '$REPORTS' fingerprints '$work/sarif-stdout.out') \
+          <('$PYTHON' '$REPORTS' fingerprints '$work/report.sarif')"
 
 # ---- fingerprints: stable across runs and a changed order -----------------
 
-python3 "$REPORTS" fingerprints "$work/report.sarif" >"$work/fp1.tsv"
+"$PYTHON" "$REPORTS" fingerprints "$work/report.sarif" >"$work/fp1.tsv"
 dk create --name aaa-first --privileged "$IMAGE" sleep 1000 >/dev/null # sorts before the others
 run_check sarif2 --format sarif --output "$work/report2.sarif"
-python3 "$REPORTS" fingerprints "$work/report2.sarif" >"$work/fp2.tsv"
+"$PYTHON" "$REPORTS" fingerprints "$work/report2.sarif" >"$work/fp2.tsv"
 grep -v $'\tcontainer/aaa-first\t' "$work/fp2.tsv" >"$work/fp2-old.tsv" || true
 check "a second run, a container added first: the earlier findings keep their fingerprints" \
     diff "$work/fp1.tsv" "$work/fp2-old.tsv"
@@ -160,17 +162,17 @@ check "--fail-on=warn: the same warns exit 1, and summary.exit_code says 1" bash
     "[ '$(rc_of warn-failon)' = 1 ] && [ \"\$(jq .summary.exit_code '$work/warn-failon.out')\" = 1 ]"
 run_check warn-junit --format junit --check.include 5.30 --output "$work/warn.xml"
 check "JUnit by default: the warns are <skipped>, no <failure>" bash -c \
-    "[ '$(rc_of warn-junit)' = 0 ] && python3 '$REPORTS' junit '$work/warn.xml' '$work/warn.json' fail >/dev/null &&
+    "[ '$(rc_of warn-junit)' = 0 ] && '$PYTHON' '$REPORTS' junit '$work/warn.xml' '$work/warn.json' fail >/dev/null &&
      ! grep -q '<failure' '$work/warn.xml'"
 run_check warn-junit2 --format junit --check.include 5.30 --fail-on=warn --output "$work/warn2.xml"
 check "JUnit with --fail-on=warn: the warns are <failure type=\"warn\">, still schema-valid" bash -c \
     "[ '$(rc_of warn-junit2)' = 1 ] && xmllint --noout --schema '$SCHEMAS/junit-10.xsd' '$work/warn2.xml' 2>/dev/null &&
-     python3 '$REPORTS' junit '$work/warn2.xml' '$work/warn.json' warn >/dev/null &&
+     '$PYTHON' '$REPORTS' junit '$work/warn2.xml' '$work/warn.json' warn >/dev/null &&
      grep -q '<failure type=\"warn\"' '$work/warn2.xml'"
 run_check warn-sarif --format sarif --check.include 5.30 --fail-on=warn --output "$work/warn.sarif"
 check "SARIF with --fail-on=warn: one warning-level result per warn, schema-valid" bash -c \
-    "python3 '$REPORTS' sarif-valid '$SCHEMAS/sarif-schema-2.1.0.json' '$work/warn.sarif' >/dev/null &&
-     python3 '$REPORTS' sarif '$work/warn.sarif' '$work/warn-failon.out' warn >/dev/null &&
+    "'$PYTHON' '$REPORTS' sarif-valid '$SCHEMAS/sarif-schema-2.1.0.json' '$work/warn.sarif' >/dev/null &&
+     '$PYTHON' '$REPORTS' sarif '$work/warn.sarif' '$work/warn-failon.out' warn >/dev/null &&
      [ \"\$(jq '[.runs[0].results[] | select(.level == \"warning\")] | length' '$work/warn.sarif')\" = \"\$(jq .summary.warn '$work/warn.json')\" ]"
 run_check warn-sarif0 --format sarif --check.include 5.30 --output "$work/warn0.sarif"
 check "SARIF by default: warns are no results" \
