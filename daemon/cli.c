@@ -385,8 +385,9 @@ static void build_common_flags(struct agent_cli *cli)
                                          .type = FLAG_ENUM,
                                          .def = "fail",
                                          .metavar = "STATUS",
-                                         .help = "Exit 1 on results of this status or worse: "
-                                                 "fail, or warn (fail and warn; waived never)",
+                                         .help = "Which results make exit code 1: fail, or "
+                                                 "warn (fail and warn; skip, error and waived "
+                                                 "never)",
                                          .dest = &c->fail_on,
                                          .choices = fail_on_statuses });
     }
