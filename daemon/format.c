@@ -45,45 +45,56 @@ const char *format_section_title(const char *section)
 }
 
 /*
- * Length of the character at p (len bytes remain) and, in *ill, whether it
- * is ill-formed UTF-8; then the length is that of the bytes one U+FFFD
- * replaces.
+ * What to write instead of the character at p (n bytes; `ill` when they are
+ * ill-formed UTF-8), or NULL to write it as it is; `tmp` is room for a
+ * replacement built on the spot.
  */
-static size_t next_char(const unsigned char *p, size_t len, bool *ill)
-{
-    size_t bad = 1;
-    size_t n = p[0] < 0x80 ? 1 : utf8_char_length(p, len, &bad);
-    *ill = n == 0;
-    return n == 0 ? bad : n;
-}
+typedef const char *escape_fn(const unsigned char *p, size_t n, bool ill, char tmp[8]);
 
-void format_json_chars(FILE *out, const char *text)
+/* Writes `text`, each character as `escape` says. */
+static void write_escaped(FILE *out, const char *text, escape_fn *escape)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t len = strlen(text), run = 0, i = 0;
     while (i < len) {
-        bool ill;
-        size_t n = next_char(p + i, len - i, &ill);
-        unsigned char c = p[i];
-        if (!ill && c >= 0x20 && c != '"' && c != '\\') {
-            i += n;
-            continue;
-        }
-        fwrite(p + run, 1, i - run, out);
+        size_t bad = 1;
+        size_t n = p[i] < 0x80 ? 1 : utf8_char_length(p + i, len - i, &bad);
+        bool ill = n == 0;
         if (ill)
-            fputs(replacement_char, out);
-        else if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\t')
-            fputs("\\t", out);
-        else
-            fprintf(out, "\\u%04x", c);
+            n = bad; /* the bytes one U+FFFD replaces */
+        char tmp[8];
+        const char *rep = escape(p + i, n, ill, tmp);
+        if (rep != NULL) {
+            fwrite(p + run, 1, i - run, out);
+            fputs(rep, out);
+            run = i + n;
+        }
         i += n;
-        run = i;
     }
     fwrite(p + run, 1, len - run, out);
+}
+
+static const char *json_escape(const unsigned char *p, size_t n, bool ill, char tmp[8])
+{
+    if (ill)
+        return replacement_char;
+    if (n > 1 || (p[0] >= 0x20 && p[0] != '"' && p[0] != '\\'))
+        return NULL;
+    if (p[0] == '"')
+        return "\\\"";
+    if (p[0] == '\\')
+        return "\\\\";
+    if (p[0] == '\n')
+        return "\\n";
+    if (p[0] == '\t')
+        return "\\t";
+    snprintf(tmp, 8, "\\u%04x", p[0]);
+    return tmp;
+}
+
+void format_json_chars(FILE *out, const char *text)
+{
+    write_escaped(out, text, json_escape);
 }
 
 void format_json_string(FILE *out, const char *text)
@@ -93,9 +104,10 @@ void format_json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
-/* What XML 1.0 writes for the character at p (n bytes), or NULL when it is written as is. */
-static const char *xml_replacement(const unsigned char *p, size_t n, bool ill)
+/* XML 1.0 has entities for markup, references for white space, and no control characters. */
+static const char *xml_escape(const unsigned char *p, size_t n, bool ill, char tmp[8])
 {
+    (void)tmp;
     if (ill)
         return replacement_char;
     if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
@@ -126,20 +138,7 @@ static const char *xml_replacement(const unsigned char *p, size_t n, bool ill)
 
 void format_xml_text(FILE *out, const char *text)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    size_t len = strlen(text), run = 0, i = 0;
-    while (i < len) {
-        bool ill;
-        size_t n = next_char(p + i, len - i, &ill);
-        const char *rep = xml_replacement(p + i, n, ill);
-        if (rep != NULL) {
-            fwrite(p + run, 1, i - run, out);
-            fputs(rep, out);
-            run = i + n;
-        }
-        i += n;
-    }
-    fwrite(p + run, 1, len - run, out);
+    write_escaped(out, text, xml_escape);
 }
 
 /* FNV-1a (64-bit) of `s` and its terminating NUL, continuing from `h`. */

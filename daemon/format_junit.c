@@ -52,14 +52,20 @@ static void count(struct junit_counts *c, enum junit_kind k)
     c->skipped += k == JUNIT_SKIPPED;
 }
 
+/* "<id> <title>", escaped. */
+static void write_check_name(FILE *out, const struct check_def *d)
+{
+    format_xml_text(out, d->id);
+    fputc(' ', out);
+    format_xml_text(out, d->title);
+}
+
 static void write_testcase(FILE *out, const struct agent_config *cfg, const struct result *r)
 {
     static const char *const elements[] = { "", "failure", "error", "skipped" };
     enum junit_kind k = junit_kind(cfg, r->status);
     fputs("    <testcase classname=\"", out);
-    format_xml_text(out, r->check->id);
-    fputc(' ', out);
-    format_xml_text(out, r->check->title);
+    write_check_name(out, r->check);
     fputs("\" name=\"", out);
     format_xml_text(out, r->target);
     if (k == JUNIT_PASS) {
@@ -75,9 +81,7 @@ static void write_testcase(FILE *out, const struct agent_config *cfg, const stru
     }
     format_xml_text(out, r->evidence);
     fputs("\">", out);
-    format_xml_text(out, r->check->id);
-    fputc(' ', out);
-    format_xml_text(out, r->check->title);
+    write_check_name(out, r->check);
     fputs("&#10;target: ", out);
     format_xml_text(out, r->target);
     fputs("&#10;evidence: ", out);

@@ -56,6 +56,11 @@ def section_title(section):
         else "Other checks"
 
 
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 class Problems:
     def __init__(self):
         self.list = []
@@ -75,10 +80,7 @@ class Problems:
 
 def cmd_sarif_valid(schema_path, sarif_path):
     import jsonschema
-    with open(schema_path, encoding="utf-8") as f:
-        schema = json.load(f)
-    with open(sarif_path, encoding="utf-8") as f:
-        doc = json.load(f)
+    schema, doc = load(schema_path), load(sarif_path)
     validator = jsonschema.Draft4Validator(schema)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     p = Problems()
@@ -89,8 +91,7 @@ def cmd_sarif_valid(schema_path, sarif_path):
 
 
 def cmd_junit(junit_path, json_path, fail_on):
-    with open(json_path, encoding="utf-8") as f:
-        ref = json.load(f)
+    ref = load(json_path)
     root = ET.parse(junit_path).getroot()  # the bytes are well-formed XML, or this raises
     p = Problems()
     if root.tag != "testsuites":
@@ -152,10 +153,7 @@ def cmd_junit(junit_path, json_path, fail_on):
 
 
 def cmd_sarif(sarif_path, json_path, fail_on):
-    with open(json_path, encoding="utf-8") as f:
-        ref = json.load(f)
-    with open(sarif_path, encoding="utf-8") as f:
-        doc = json.load(f)
+    ref, doc = load(json_path), load(sarif_path)
     p = Problems()
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -214,8 +212,7 @@ def cmd_sarif(sarif_path, json_path, fail_on):
 
 
 def cmd_fingerprints(sarif_path):
-    with open(sarif_path, encoding="utf-8") as f:
-        doc = json.load(f)
+    doc = load(sarif_path)
     lines = sorted(f"{r['ruleId']}\t{r['properties']['target']}\t"
                    f"{r['partialFingerprints']['dockward/v1']}"
                    for r in doc["runs"][0]["results"])

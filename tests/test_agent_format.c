@@ -141,17 +141,17 @@ static void add(struct result_set *set, const struct collector *c, const char *i
     }
 }
 
-static void make_collection(struct collection *col, const struct result **all, size_t *n)
+static void make_collection(struct collection *c, const struct result **out, size_t *count)
 {
-    collection_init(col);
-    col->done = true;
-    col->started_at = 1700000000.0;
+    collection_init(c);
+    c->done = true;
+    c->started_at = 1700000000.0;
     const struct collector *cr = collector_lookup("container_runtime");
     const struct collector *ia = collector_lookup("image_age");
     assert_non_null(cr);
     assert_non_null(ia);
 
-    struct collector_run *r0 = &col->runs[0];
+    struct collector_run *r0 = &c->runs[0];
     r0->collector = cr;
     r0->success = true;
     r0->duration_seconds = 0.5;
@@ -166,28 +166,32 @@ static void make_collection(struct collection *col, const struct result **all, s
     add(&r0->results, cr, "5.9", "container/none", CHECK_SKIP, "no network");
     add(&r0->results, cr, "5.10", "container/odd", CHECK_ERROR, "NetworkMode unreadable");
 
-    struct collector_run *r1 = &col->runs[1];
+    struct collector_run *r1 = &c->runs[1];
     r1->collector = ia;
     r1->success = false;
     r1->duration_seconds = 0.25;
     r1->finished_at = 1700000002.0;
     snprintf(r1->error, sizeof(r1->error), "Docker API said <&> \"no\"");
     result_set_init(&r1->results);
-    col->n_runs = 2;
+    c->n_runs = 2;
 
-    *n = r0->results.len;
-    for (size_t i = 0; i < *n; i++)
-        all[i] = &r0->results.items[i];
+    *count = r0->results.len;
+    for (size_t i = 0; i < *count; i++)
+        out[i] = &r0->results.items[i];
 }
 
+/* The collection of the writer tests (setup and teardown of each). */
+static struct collection col;
+static const struct result *all[16];
+static size_t n_all;
+
 /* Writes the report with `writer` under the current cli; returns the malloc'd text. */
-static char *write_report(int (*writer)(FILE *, const struct format_report *),
-                          const struct collection *col, const struct result **all, size_t n)
+static char *write_report(int (*writer)(FILE *, const struct format_report *))
 {
     struct format_report rep = { .cfg = &cli.cfg,
-                                 .col = col,
+                                 .col = &col,
                                  .results = all,
-                                 .n_results = n,
+                                 .n_results = n_all,
                                  .exit_code = 3,
                                  .hostname = "build-01" };
     char *buf = NULL;
@@ -207,17 +211,26 @@ static size_t occurrences(const char *hay, const char *needle)
     return n;
 }
 
+static int setup_collection(void **state)
+{
+    (void)state;
+    make_collection(&col, all, &n_all);
+    return 0;
+}
+
+static int free_collection(void **state)
+{
+    (void)state;
+    collection_free(&col);
+    return 0;
+}
+
 static void test_junit(void **state)
 {
     (void)state;
     char err[256];
-    struct collection col;
-    const struct result *all[16];
-    size_t n;
-    make_collection(&col, all, &n);
-
     assert_int_equal(parse(err, sizeof(err), NULL), 0);
-    char *x = write_report(format_junit_write, &col, all, n);
+    char *x = write_report(format_junit_write);
     assert_non_null(
         strstr(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"dockward "
                   "check\" tests=\"9\" failures=\"2\" errors=\"2\""));
@@ -248,11 +261,10 @@ static void test_junit(void **state)
 
     /* --fail-on=warn: the warn is a failure too. */
     assert_int_equal(parse(err, sizeof(err), "--fail-on=warn", NULL), 0);
-    x = write_report(format_junit_write, &col, all, n);
+    x = write_report(format_junit_write);
     assert_non_null(strstr(x, "<failure type=\"warn\" message=\"on the default bridge\""));
     assert_non_null(strstr(x, "tests=\"6\" failures=\"2\" errors=\"1\" skipped=\"2\""));
     free(x);
-    collection_free(&col);
 }
 
 static cJSON *path(cJSON *o, const char *p)
@@ -293,13 +305,8 @@ static void test_sarif(void **state)
 {
     (void)state;
     char err[256];
-    struct collection col;
-    const struct result *all[16];
-    size_t n;
-    make_collection(&col, all, &n);
-
     assert_int_equal(parse(err, sizeof(err), NULL), 0);
-    char *s = write_report(format_sarif_write, &col, all, n);
+    char *s = write_report(format_sarif_write);
     cJSON *doc = cJSON_Parse(s);
     assert_non_null(doc); /* valid JSON, hostile target included */
     assert_string_equal(str(doc, "version"), "2.1.0");
@@ -355,7 +362,7 @@ static void test_sarif(void **state)
 
     /* --fail-on=warn: the warn is a result too, at level warning. */
     assert_int_equal(parse(err, sizeof(err), "--fail-on=warn", NULL), 0);
-    s = write_report(format_sarif_write, &col, all, n);
+    s = write_report(format_sarif_write);
     doc = cJSON_Parse(s);
     assert_non_null(doc);
     assert_int_equal(cJSON_GetArraySize(path(doc, "runs.0.results")), 4);
@@ -365,7 +372,7 @@ static void test_sarif(void **state)
 
     /* --check.level=1: the level-2 rules are gone. */
     assert_int_equal(parse(err, sizeof(err), "--check.level=1", NULL), 0);
-    s = write_report(format_sarif_write, &col, all, n);
+    s = write_report(format_sarif_write);
     doc = cJSON_Parse(s);
     assert_non_null(doc);
     cJSON *rule;
@@ -377,7 +384,6 @@ static void test_sarif(void **state)
     assert_int_equal(level2, 0);
     cJSON_Delete(doc);
     free(s);
-    collection_free(&col);
 }
 
 static void test_flags(void **state)
@@ -439,9 +445,12 @@ static void test_section_titles(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_escaping),  cmocka_unit_test(test_xml_escaping),
-        cmocka_unit_test(test_fingerprint),    cmocka_unit_test(test_junit),
-        cmocka_unit_test(test_sarif),          cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_xml_escaping),
+        cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test_setup_teardown(test_junit, setup_collection, free_collection),
+        cmocka_unit_test_setup_teardown(test_sarif, setup_collection, free_collection),
+        cmocka_unit_test(test_flags),
         cmocka_unit_test(test_section_titles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
