@@ -51,8 +51,12 @@ const char *format_section_title(const char *section)
  */
 typedef const char *escape_fn(const unsigned char *p, size_t n, bool ill, char tmp[8]);
 
-/* Writes `text`, each character as `escape` says. */
-static void write_escaped(FILE *out, const char *text, escape_fn *escape)
+/*
+ * Writes `text`, each character as `escape` says. Inlined into each caller,
+ * so the escape function is too: this runs for every byte of every report.
+ */
+static inline __attribute__((always_inline)) void write_escaped(FILE *out, const char *text,
+                                                                escape_fn *escape)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t len = strlen(text), run = 0, i = 0;
