@@ -378,35 +378,10 @@ static int parse_top(struct parser *p, unsigned *max_cost)
 /* The whole stream: nothing, or one document holding a mapping (or null). */
 static int parse_stream(struct parser *p, unsigned *max_cost)
 {
-    if (yaml_walk_next(&p->w) != 0)
+    int open = yaml_walk_open_document(&p->w);
+    if (open < 0 || (open > 0 && parse_top(p, max_cost) != 0))
         return -1;
-    if (p->w.ev.type != YAML_STREAM_START_EVENT) {
-        yaml_walk_fail(&p->w, yaml_walk_line(&p->w), "invalid YAML stream");
-        return -1;
-    }
-    if (yaml_walk_next(&p->w) != 0)
-        return -1;
-    if (p->w.ev.type == YAML_STREAM_END_EVENT)
-        return 0;
-    if (yaml_walk_next(&p->w) != 0) /* past DOCUMENT_START: the root node */
-        return -1;
-    if (p->w.ev.type == YAML_MAPPING_START_EVENT) {
-        if (parse_top(p, max_cost) != 0)
-            return -1;
-    } else if (!yaml_walk_is_null(&p->w)) {
-        yaml_walk_fail(&p->w, yaml_walk_line(&p->w), "want a mapping at the top, found %s",
-                       yaml_walk_kind(&p->w));
-        return -1;
-    }
-    if (yaml_walk_next(&p->w) != 0) /* DOCUMENT_END */
-        return -1;
-    if (yaml_walk_next(&p->w) != 0)
-        return -1;
-    if (p->w.ev.type != YAML_STREAM_END_EVENT) {
-        yaml_walk_fail(&p->w, yaml_walk_line(&p->w), "more than one YAML document");
-        return -1;
-    }
-    return 0;
+    return yaml_walk_close_document(&p->w);
 }
 
 /* `file` relative to the directory of `base` (as exporter-toolkit's JoinDir). */

@@ -219,3 +219,40 @@ int yaml_walk_open_list(struct yaml_walk *w, const char *key)
     yaml_walk_fail(w, yaml_walk_line(w), "%s: want a list, found %s", key, yaml_walk_kind(w));
     return -1;
 }
+
+int yaml_walk_open_document(struct yaml_walk *w)
+{
+    if (yaml_walk_next(w) != 0)
+        return -1;
+    if (w->ev.type != YAML_STREAM_START_EVENT) {
+        yaml_walk_fail(w, yaml_walk_line(w), "invalid YAML stream");
+        return -1;
+    }
+    if (yaml_walk_next(w) != 0)
+        return -1;
+    if (w->ev.type == YAML_STREAM_END_EVENT)
+        return 0;
+    if (yaml_walk_next(w) != 0) /* past DOCUMENT_START: the root node */
+        return -1;
+    if (w->ev.type == YAML_MAPPING_START_EVENT)
+        return 1;
+    if (yaml_walk_is_null(w))
+        return 0;
+    yaml_walk_fail(w, yaml_walk_line(w), "want a mapping at the top, found %s", yaml_walk_kind(w));
+    return -1;
+}
+
+int yaml_walk_close_document(struct yaml_walk *w)
+{
+    if (w->ev.type == YAML_STREAM_END_EVENT)
+        return 0;               /* an empty stream */
+    if (yaml_walk_next(w) != 0) /* DOCUMENT_END */
+        return -1;
+    if (yaml_walk_next(w) != 0)
+        return -1;
+    if (w->ev.type != YAML_STREAM_END_EVENT) {
+        yaml_walk_fail(w, yaml_walk_line(w), "more than one YAML document");
+        return -1;
+    }
+    return 0;
+}

@@ -36,6 +36,16 @@ int yaml_walk_begin(struct yaml_walk *w, const char *text, size_t len, const cha
                     size_t errlen);
 void yaml_walk_end(struct yaml_walk *w);
 
+/*
+ * The start of the one document of the stream: 1 with its root mapping
+ * open, 0 for an empty stream or a null root (the caller then calls
+ * yaml_walk_close_document too), -1 on error (anything else at the root).
+ */
+int yaml_walk_open_document(struct yaml_walk *w);
+
+/* After the root: the document's end and the stream's (a second document is an error). 0 or -1. */
+int yaml_walk_close_document(struct yaml_walk *w);
+
 /* Fills the error buffer with "PATH:LINE: message". */
 void yaml_walk_fail(struct yaml_walk *w, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -44,6 +44,10 @@ struct agent_config {
     const char *container_include; /* comma-separated name globs; NULL = all */
     const char *container_exclude; /* NULL = none */
     const char *format;            /* check mode: "text" or "json" */
+    const char *waivers_file;      /* --waivers.file; NULL = no waivers */
+    uint64_t waivers_max_ms;       /* --waivers.max-duration */
+    /* The agent's (or check_main's) loaded waivers, applied to each collection; NULL: none. */
+    struct waiver_book *waivers;
     const char *log_level;
     /* Reports to dockward-store (daemon mode only); push_url NULL = no reports, no outbox. */
     const char *push_url;

@@ -10,6 +10,8 @@
 #include "agent.h"
 
 #include "collection.h"
+#include "report.h"
+#include "waivers.h"
 
 #include "../collectors/registry.h"
 #include "../common/log.h"
@@ -394,14 +396,31 @@ int check_main(int argc, char **argv)
         return 3;
     }
 
+    static struct waiver_book waivers;
+    waiver_book_init(&waivers, cfg->waivers_file, (double)cfg->waivers_max_ms / 1000.0);
+    if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward check: invalid value for --waivers.file: %s\n", err);
+        waiver_book_destroy(&waivers);
+        return 2;
+    }
+
     struct collection col;
     collection_run(cfg, &col);
+    char hostname[REPORT_HOSTNAME_MAX + 1];
+    report_read_hostname(cfg->rootfs, hostname, sizeof(hostname));
+    if (waiver_book_apply(&waivers, &col, hostname, clock_wall_seconds()) < 0) {
+        fprintf(stderr, "dockward check: out of memory\n");
+        collection_free(&col);
+        waiver_book_destroy(&waivers);
+        return 3;
+    }
     struct tally t;
     size_t n = 0;
     const struct result **all = sorted_results(&col, &n, &t);
     if (all == NULL) {
         fprintf(stderr, "dockward check: out of memory\n");
         collection_free(&col);
+        waiver_book_destroy(&waivers);
         return 3;
     }
     int rc = exit_code(&t);
@@ -417,6 +436,7 @@ int check_main(int argc, char **argv)
     }
     free(all);
     collection_free(&col);
+    waiver_book_destroy(&waivers);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "dockward check: cannot write the output\n");
         return 3;
