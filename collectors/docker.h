@@ -275,7 +275,13 @@ struct docker_container {
                                   "CMD-SHELL", "NONE", or "" for none; what a start will run */
     char *user;                /* Config.User, "" = image default (root unless the image says) */
     struct str_list env_names; /* Config.Env names only, values dropped at parse time */
-    char *apparmor_profile;    /* AppArmorProfile */
+    /*
+     * Config.Labels as "name=value" (a mistyped or oversized label is left
+     * out, no field bit: no check judges labels). Read only by the waivers
+     * pass, for a waiver's container_labels; never exported.
+     */
+    struct str_list labels;
+    char *apparmor_profile;       /* AppArmorProfile */
     struct str_list security_opt; /* HostConfig.SecurityOpt */
     bool privileged;
     struct str_list cap_add, cap_drop;

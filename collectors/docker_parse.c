@@ -664,6 +664,7 @@ void docker_container_free(struct docker_container *c)
     free(c->health_test);
     free(c->user);
     str_list_free(&c->env_names);
+    str_list_free(&c->labels);
     free(c->apparmor_profile);
     str_list_free(&c->security_opt);
     str_list_free(&c->cap_add);
@@ -891,6 +892,30 @@ static void parse_state(struct pctx *p, const cJSON *st, struct docker_container
  * merged into the container's Config at create). Absent, null, or an empty
  * Test: "" (none). A mistyped one sets the State.Health bit.
  */
+/* Config.Labels: {"name": "value"} as "name=value" items, capped like any list. */
+static void parse_labels(struct pctx *p, const cJSON *labels, struct docker_container *c)
+{
+    if (!cJSON_IsObject(labels))
+        return;
+    size_t cap = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, labels)
+    {
+        const char *v = cJSON_GetStringValue(item);
+        if (v == NULL || item->string == NULL || c->labels.len >= DOCKER_LIST_MAX ||
+            strlen(item->string) + strlen(v) >= DOCKER_STRING_MAX)
+            continue;
+        void *items = c->labels.items;
+        if (!grow(p, &items, c->labels.len, &cap, sizeof(char *)))
+            return;
+        c->labels.items = items;
+        char *joined = pjoin(p, item->string, '=', v);
+        if (joined == NULL)
+            return;
+        c->labels.items[c->labels.len++] = joined;
+    }
+}
+
 static void parse_health_test(struct pctx *p, const cJSON *config, struct docker_container *c)
 {
     const cJSON *hc = member(config, "Healthcheck");
@@ -1321,6 +1346,7 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
     get_str(&p, config, "User", &out->user, inv, BIT(DOCKER_F_C_USER));
     parse_health_test(&p, config, out);
     get_list(&p, config, "Env", &out->env_names, LIST_NAMES, inv, BIT(DOCKER_F_C_ENV));
+    parse_labels(&p, member(config, "Labels"), out);
     get_str(&p, root, "AppArmorProfile", &out->apparmor_profile, inv, BIT(DOCKER_F_C_APPARMOR));
 
     parse_host_config(&p, member(root, "HostConfig"), out);

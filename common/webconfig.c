@@ -1,11 +1,10 @@
 /*
  * webconfig.c - the --web.config.file parser; see webconfig.h for the format.
  *
- * libyaml's event parser, not its document loader: we walk the events with
- * the structure we expect in hand, so anchors, aliases and tags (which the
- * loader would resolve silently) are refused where they appear, a nested
- * value where a string belongs stops the parse at once (no deep tree is
- * ever built), and every error names the line of the event that caused it.
+ * libyaml's event parser, walked with the structure we expect in hand
+ * (yamlwalk.h): anchors, aliases and tags are refused, a nested value where
+ * a string belongs stops the parse at once, and every error names the line
+ * of the event that caused it.
  *
  * What we accept follows exporter-toolkit as `promtool check web-config`
  * (Prometheus 2.42) accepts it, with these deliberate differences, each
@@ -24,6 +23,7 @@
 #include "webconfig.h"
 
 #include "safefile.h"
+#include "yamlwalk.h"
 
 #include <crypt.h>
 #include <gnutls/gnutls.h>
@@ -38,194 +38,12 @@
 #define DUMMY_SALT_BYTES 16 /* what crypt_gensalt_rn takes for bcrypt */
 
 struct parser {
-    yaml_parser_t yp;
-    yaml_event_t ev;
-    bool have_ev;
-    const char *path;
-    const char *text; /* the input, for the line of a reader error */
-    size_t len;
-    char *err;
-    size_t errlen;
+    struct yaml_walk w;
     struct webconfig *wc;
     /* Lines of keys, for errors found after the walk; 0 = absent. */
     size_t tls_line, cert_line, key_line, ca_line, auth_line, min_line, max_line;
     char *client_auth_text;
 };
-
-static void fail(struct parser *p, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(struct parser *p, size_t line, const char *fmt, ...)
-{
-    char msg[384];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-    (void)n;
-    va_end(ap);
-    snprintf(p->err, p->errlen, "%s:%zu: %s", p->path, line, msg);
-}
-
-static size_t ev_line(const struct parser *p)
-{
-    return p->ev.start_mark.line + 1;
-}
-
-/* Fetches the next event; refuses aliases, anchors and tags. 0 or -1 with err. */
-static int next(struct parser *p)
-{
-    if (p->have_ev) {
-        yaml_event_delete(&p->ev);
-        p->have_ev = false;
-    }
-    if (!yaml_parser_parse(&p->yp, &p->ev)) {
-        size_t line = p->yp.problem_mark.line + 1;
-        if (p->yp.error == YAML_READER_ERROR) {
-            /* The reader reports a byte offset, not a mark. */
-            line = 1;
-            for (size_t i = 0; i < p->yp.problem_offset && i < p->len; i++)
-                line += p->text[i] == '\n';
-        }
-        fail(p, line, "invalid YAML: %s", p->yp.problem ? p->yp.problem : "parse error");
-        return -1;
-    }
-    p->have_ev = true;
-    const yaml_char_t *anchor = NULL, *tag = NULL;
-    switch (p->ev.type) {
-    case YAML_ALIAS_EVENT:
-        fail(p, ev_line(p), "YAML aliases (*name) are not supported");
-        return -1;
-    case YAML_SCALAR_EVENT:
-        anchor = p->ev.data.scalar.anchor;
-        tag = p->ev.data.scalar.tag;
-        break;
-    case YAML_MAPPING_START_EVENT:
-        anchor = p->ev.data.mapping_start.anchor;
-        tag = p->ev.data.mapping_start.tag;
-        break;
-    case YAML_SEQUENCE_START_EVENT:
-        anchor = p->ev.data.sequence_start.anchor;
-        tag = p->ev.data.sequence_start.tag;
-        break;
-    default:
-        break;
-    }
-    if (anchor != NULL) {
-        fail(p, ev_line(p), "YAML anchors (&name) are not supported");
-        return -1;
-    }
-    if (tag != NULL) {
-        fail(p, ev_line(p), "YAML tags (!tag) are not supported");
-        return -1;
-    }
-    return 0;
-}
-
-static const char *scalar(const struct parser *p)
-{
-    return (const char *)p->ev.data.scalar.value;
-}
-
-/* A plain scalar YAML reads as null: empty, ~, null. */
-static bool is_null(const struct parser *p)
-{
-    if (p->ev.type != YAML_SCALAR_EVENT || p->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *s = scalar(p);
-    return s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
-}
-
-static const char *event_kind(const struct parser *p)
-{
-    switch (p->ev.type) {
-    case YAML_SEQUENCE_START_EVENT:
-        return "a list";
-    case YAML_MAPPING_START_EVENT:
-        return "a mapping";
-    case YAML_SCALAR_EVENT:
-        return "a scalar";
-    default:
-        return "something else";
-    }
-}
-
-/* Reads a value that must be a mapping or null: 1 mapping (now open), 0 null, -1 error. */
-static int open_mapping(struct parser *p, const char *key)
-{
-    if (next(p) != 0)
-        return -1;
-    if (p->ev.type == YAML_MAPPING_START_EVENT)
-        return 1;
-    if (is_null(p))
-        return 0;
-    fail(p, ev_line(p), "%s: want a mapping, found %s", key, event_kind(p));
-    return -1;
-}
-
-/* Reads a string value (null reads as ""); *out is malloc'd. */
-static int read_string(struct parser *p, const char *key, char **out)
-{
-    if (next(p) != 0)
-        return -1;
-    if (p->ev.type != YAML_SCALAR_EVENT) {
-        fail(p, ev_line(p), "%s: want a string, found %s", key, event_kind(p));
-        return -1;
-    }
-    const char *s = is_null(p) ? "" : scalar(p);
-    size_t len = p->ev.data.scalar.length;
-    if (is_null(p))
-        len = 0;
-    if (memchr(s, '\0', len) != NULL) {
-        fail(p, ev_line(p), "%s: the value holds a NUL byte", key);
-        return -1;
-    }
-    *out = strndup(s, len);
-    if (*out == NULL) {
-        fail(p, ev_line(p), "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * The next key of an open mapping: 1 with the key in *key (points into the
- * current event) and its line, 0 at the end of the mapping, -1 on error.
- */
-static int next_key(struct parser *p, const char *where, const char **key, size_t *line)
-{
-    if (next(p) != 0)
-        return -1;
-    if (p->ev.type == YAML_MAPPING_END_EVENT)
-        return 0;
-    if (p->ev.type != YAML_SCALAR_EVENT) {
-        fail(p, ev_line(p), "%s: keys must be strings, found %s", where, event_kind(p));
-        return -1;
-    }
-    *key = scalar(p);
-    *line = ev_line(p);
-    return 1;
-}
-
-/* Index of `key` in the NULL-terminated `names`, or -1. */
-static int key_index(const char *const *names, const char *key)
-{
-    for (int i = 0; names[i] != NULL; i++) {
-        if (strcmp(names[i], key) == 0)
-            return i;
-    }
-    return -1;
-}
-
-/* Refuses a repeated key; `seen` holds one bit per index of the section's table. */
-static int check_dup(struct parser *p, unsigned *seen, int idx, const char *key, size_t line)
-{
-    if (*seen & (1u << idx)) {
-        fail(p, line, "duplicate key \"%s\"", key);
-        return -1;
-    }
-    *seen |= 1u << idx;
-    return 0;
-}
 
 /* Keys exporter-toolkit knows that dockward does not implement. */
 static const char *const tls_unsupported[] = { "cert",
@@ -247,12 +65,14 @@ static int parse_tls_version(struct parser *p, const char *key, size_t line,
                              enum webconfig_tls_version *out)
 {
     char *v = NULL;
-    if (read_string(p, key, &v) != 0)
+    if (yaml_walk_read_string(&p->w, key, &v) != 0)
         return -1;
     static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13", NULL };
-    int i = key_index(names, v);
+    int i = yaml_walk_key_index(names, v);
     if (i < 0) {
-        fail(p, line, "%s: unknown TLS version \"%s\" (want TLS10, TLS11, TLS12 or TLS13)", key, v);
+        yaml_walk_fail(&p->w, line,
+                       "%s: unknown TLS version \"%s\" (want TLS10, TLS11, TLS12 or TLS13)", key,
+                       v);
         free(v);
         return -1;
     }
@@ -263,7 +83,7 @@ static int parse_tls_version(struct parser *p, const char *key, size_t line,
 
 static int parse_tls(struct parser *p)
 {
-    int open = open_mapping(p, "tls_server_config");
+    int open = yaml_walk_open_mapping(&p->w, "tls_server_config");
     if (open <= 0)
         return open;
     unsigned seen = 0;
@@ -271,36 +91,37 @@ static int parse_tls(struct parser *p)
     for (;;) {
         const char *k;
         size_t line;
-        int r = next_key(p, "tls_server_config", &k, &line);
+        int r = yaml_walk_next_key(&p->w, "tls_server_config", &k, &line);
         if (r <= 0)
             return r;
-        int idx = key_index(tls_keys, k);
+        int idx = yaml_walk_key_index(tls_keys, k);
         if (idx < 0) {
-            if (key_index(tls_unsupported, k) >= 0)
-                fail(p, line, "tls_server_config: %s is not supported by dockward", k);
+            if (yaml_walk_key_index(tls_unsupported, k) >= 0)
+                yaml_walk_fail(&p->w, line, "tls_server_config: %s is not supported by dockward",
+                               k);
             else
-                fail(p, line, "tls_server_config: unknown key \"%s\"", k);
+                yaml_walk_fail(&p->w, line, "tls_server_config: unknown key \"%s\"", k);
             return -1;
         }
-        if (check_dup(p, &seen, idx, k, line) != 0)
+        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
             return -1;
         const char *name = tls_keys[idx]; /* k dies with the next event */
         switch (idx) {
         case 0:
             p->cert_line = line;
-            r = read_string(p, name, &wc->cert_file);
+            r = yaml_walk_read_string(&p->w, name, &wc->cert_file);
             break;
         case 1:
             p->key_line = line;
-            r = read_string(p, name, &wc->key_file);
+            r = yaml_walk_read_string(&p->w, name, &wc->key_file);
             break;
         case 2:
             p->ca_line = line;
-            r = read_string(p, name, &wc->client_ca_file);
+            r = yaml_walk_read_string(&p->w, name, &wc->client_ca_file);
             break;
         case 3:
             p->auth_line = line;
-            r = read_string(p, name, &p->client_auth_text);
+            r = yaml_walk_read_string(&p->w, name, &p->client_auth_text);
             break;
         case 4:
             p->min_line = line;
@@ -332,7 +153,7 @@ static const struct header_rule header_rules[] = {
 
 static int parse_headers(struct parser *p)
 {
-    int open = open_mapping(p, "headers");
+    int open = yaml_walk_open_mapping(&p->w, "headers");
     if (open <= 0)
         return open;
     struct webconfig *wc = p->wc;
@@ -340,7 +161,7 @@ static int parse_headers(struct parser *p)
     for (;;) {
         const char *k;
         size_t line;
-        int r = next_key(p, "headers", &k, &line);
+        int r = yaml_walk_next_key(&p->w, "headers", &k, &line);
         if (r <= 0)
             return r;
         size_t idx = N_HEADER_RULES;
@@ -349,33 +170,35 @@ static int parse_headers(struct parser *p)
                 idx = i;
         }
         if (idx == N_HEADER_RULES) {
-            fail(p, line,
-                 "headers: HTTP header \"%s\" can not be configured (allowed: "
-                 "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
-                 "X-XSS-Protection, Content-Security-Policy)",
-                 k);
+            yaml_walk_fail(&p->w, line,
+                           "headers: HTTP header \"%s\" can not be configured (allowed: "
+                           "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
+                           "X-XSS-Protection, Content-Security-Policy)",
+                           k);
             return -1;
         }
-        if (check_dup(p, &seen, (int)idx, k, line) != 0)
+        if (yaml_walk_check_dup(&p->w, &seen, (int)idx, k, line) != 0)
             return -1;
         if (wc->n_headers >= WEBCONFIG_HEADERS_MAX) {
-            fail(p, line, "headers: more than %d headers", WEBCONFIG_HEADERS_MAX);
+            yaml_walk_fail(&p->w, line, "headers: more than %d headers", WEBCONFIG_HEADERS_MAX);
             return -1;
         }
         const struct header_rule *rule = &header_rules[idx];
         char *value = NULL;
-        if (read_string(p, rule->name, &value) != 0)
+        if (yaml_walk_read_string(&p->w, rule->name, &value) != 0)
             return -1;
         for (const unsigned char *c = (const unsigned char *)value; *c != '\0'; c++) {
             if (*c < 0x20 || *c == 0x7f) {
-                fail(p, line, "headers: the value of %s holds a control character", rule->name);
+                yaml_walk_fail(&p->w, line, "headers: the value of %s holds a control character",
+                               rule->name);
                 free(value);
                 return -1;
             }
         }
-        if (rule->values != NULL && key_index(rule->values, value) < 0) {
-            fail(p, line, "headers: invalid value for %s: \"%s\" (want %s%s)", rule->name, value,
-                 rule->values[0], rule->values[1] ? " or sameorigin" : "");
+        if (rule->values != NULL && yaml_walk_key_index(rule->values, value) < 0) {
+            yaml_walk_fail(&p->w, line, "headers: invalid value for %s: \"%s\" (want %s%s)",
+                           rule->name, value, rule->values[0],
+                           rule->values[1] ? " or sameorigin" : "");
             free(value);
             return -1;
         }
@@ -383,7 +206,7 @@ static int parse_headers(struct parser *p)
         wc->headers[wc->n_headers].name = strdup(rule->name);
         if (wc->headers[wc->n_headers].name == NULL) {
             free(value);
-            fail(p, line, "out of memory");
+            yaml_walk_fail(&p->w, line, "out of memory");
             return -1;
         }
         wc->n_headers++;
@@ -392,7 +215,7 @@ static int parse_headers(struct parser *p)
 
 static int parse_http(struct parser *p)
 {
-    int open = open_mapping(p, "http_server_config");
+    int open = yaml_walk_open_mapping(&p->w, "http_server_config");
     if (open <= 0)
         return open;
     static const char *const keys[] = { "headers", "http2", NULL };
@@ -400,15 +223,15 @@ static int parse_http(struct parser *p)
     for (;;) {
         const char *k;
         size_t line;
-        int r = next_key(p, "http_server_config", &k, &line);
+        int r = yaml_walk_next_key(&p->w, "http_server_config", &k, &line);
         if (r <= 0)
             return r;
-        int idx = key_index(keys, k);
+        int idx = yaml_walk_key_index(keys, k);
         if (idx < 0) {
-            fail(p, line, "http_server_config: unknown key \"%s\"", k);
+            yaml_walk_fail(&p->w, line, "http_server_config: unknown key \"%s\"", k);
             return -1;
         }
-        if (check_dup(p, &seen, idx, k, line) != 0)
+        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
             return -1;
         if (idx == 0) {
             if (parse_headers(p) != 0)
@@ -416,19 +239,19 @@ static int parse_http(struct parser *p)
             continue;
         }
         char *v = NULL;
-        if (read_string(p, "http2", &v) != 0)
+        if (yaml_walk_read_string(&p->w, "http2", &v) != 0)
             return -1;
         bool off = strcmp(v, "false") == 0 || strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0;
         bool on = strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "TRUE") == 0;
         free(v);
         if (on) {
-            fail(p, line,
-                 "http_server_config: http2: true is not supported by dockward (it "
-                 "serves HTTP/1.1 only): remove the key or set it to false");
+            yaml_walk_fail(&p->w, line,
+                           "http_server_config: http2: true is not supported by dockward (it "
+                           "serves HTTP/1.1 only): remove the key or set it to false");
             return -1;
         }
         if (!off) {
-            fail(p, line, "http_server_config: http2: want true or false");
+            yaml_walk_fail(&p->w, line, "http_server_config: http2: want true or false");
             return -1;
         }
     }
@@ -457,7 +280,7 @@ static bool bcrypt_hash_ok(const char *h, unsigned *cost)
 
 static int parse_users(struct parser *p, unsigned *max_cost)
 {
-    int open = open_mapping(p, "basic_auth_users");
+    int open = yaml_walk_open_mapping(&p->w, "basic_auth_users");
     if (open <= 0)
         return open;
     struct webconfig *wc = p->wc;
@@ -465,28 +288,29 @@ static int parse_users(struct parser *p, unsigned *max_cost)
     for (;;) {
         const char *k;
         size_t line;
-        int r = next_key(p, "basic_auth_users", &k, &line);
+        int r = yaml_walk_next_key(&p->w, "basic_auth_users", &k, &line);
         if (r <= 0)
             return r;
-        if (p->ev.data.scalar.length != strlen(k)) {
-            fail(p, line, "basic_auth_users: a user name holds a NUL byte");
+        if (p->w.ev.data.scalar.length != strlen(k)) {
+            yaml_walk_fail(&p->w, line, "basic_auth_users: a user name holds a NUL byte");
             return -1;
         }
         for (size_t i = 0; i < wc->n_users; i++) {
             if (strcmp(wc->users[i].name, k) == 0) {
-                fail(p, line, "basic_auth_users: duplicate user \"%s\"", k);
+                yaml_walk_fail(&p->w, line, "basic_auth_users: duplicate user \"%s\"", k);
                 return -1;
             }
         }
         if (wc->n_users >= WEBCONFIG_USERS_MAX) {
-            fail(p, line, "basic_auth_users: more than %d users", WEBCONFIG_USERS_MAX);
+            yaml_walk_fail(&p->w, line, "basic_auth_users: more than %d users",
+                           WEBCONFIG_USERS_MAX);
             return -1;
         }
         if (wc->n_users == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             struct webconfig_user *n = realloc(wc->users, ncap * sizeof(*n));
             if (n == NULL) {
-                fail(p, line, "out of memory");
+                yaml_walk_fail(&p->w, line, "out of memory");
                 return -1;
             }
             wc->users = n;
@@ -496,19 +320,19 @@ static int parse_users(struct parser *p, unsigned *max_cost)
         u->name = strdup(k);
         u->hash = NULL;
         if (u->name == NULL) {
-            fail(p, line, "out of memory");
+            yaml_walk_fail(&p->w, line, "out of memory");
             return -1;
         }
         wc->n_users++;
-        if (read_string(p, "basic_auth_users", &u->hash) != 0)
+        if (yaml_walk_read_string(&p->w, "basic_auth_users", &u->hash) != 0)
             return -1;
         unsigned cost = 0;
         if (!bcrypt_hash_ok(u->hash, &cost)) {
-            fail(p, line,
-                 "basic_auth_users: the password of \"%s\" is not a bcrypt hash (want "
-                 "$2y$NN$ and 53 more characters, NN the cost from 04 to 31, e.g. from "
-                 "htpasswd -nBC 10 USER)",
-                 u->name);
+            yaml_walk_fail(&p->w, line,
+                           "basic_auth_users: the password of \"%s\" is not a bcrypt hash (want "
+                           "$2y$NN$ and 53 more characters, NN the cost from 04 to 31, e.g. from "
+                           "htpasswd -nBC 10 USER)",
+                           u->name);
             return -1;
         }
         if (cost > *max_cost)
@@ -525,18 +349,18 @@ static int parse_top(struct parser *p, unsigned *max_cost)
     for (;;) {
         const char *k;
         size_t line;
-        int r = next_key(p, "the top level", &k, &line);
+        int r = yaml_walk_next_key(&p->w, "the top level", &k, &line);
         if (r <= 0)
             return r;
-        int idx = key_index(top_keys, k);
+        int idx = yaml_walk_key_index(top_keys, k);
         if (idx < 0) {
-            if (key_index(top_unsupported, k) >= 0)
-                fail(p, line, "%s is not supported by dockward", k);
+            if (yaml_walk_key_index(top_unsupported, k) >= 0)
+                yaml_walk_fail(&p->w, line, "%s is not supported by dockward", k);
             else
-                fail(p, line, "unknown key \"%s\"", k);
+                yaml_walk_fail(&p->w, line, "unknown key \"%s\"", k);
             return -1;
         }
-        if (check_dup(p, &seen, idx, k, line) != 0)
+        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
             return -1;
         if (idx == 0) {
             p->tls_line = line;
@@ -554,34 +378,10 @@ static int parse_top(struct parser *p, unsigned *max_cost)
 /* The whole stream: nothing, or one document holding a mapping (or null). */
 static int parse_stream(struct parser *p, unsigned *max_cost)
 {
-    if (next(p) != 0)
+    int open = yaml_walk_open_document(&p->w);
+    if (open < 0 || (open > 0 && parse_top(p, max_cost) != 0))
         return -1;
-    if (p->ev.type != YAML_STREAM_START_EVENT) {
-        fail(p, ev_line(p), "invalid YAML stream");
-        return -1;
-    }
-    if (next(p) != 0)
-        return -1;
-    if (p->ev.type == YAML_STREAM_END_EVENT)
-        return 0;
-    if (next(p) != 0) /* past DOCUMENT_START: the root node */
-        return -1;
-    if (p->ev.type == YAML_MAPPING_START_EVENT) {
-        if (parse_top(p, max_cost) != 0)
-            return -1;
-    } else if (!is_null(p)) {
-        fail(p, ev_line(p), "want a mapping at the top, found %s", event_kind(p));
-        return -1;
-    }
-    if (next(p) != 0) /* DOCUMENT_END */
-        return -1;
-    if (next(p) != 0)
-        return -1;
-    if (p->ev.type != YAML_STREAM_END_EVENT) {
-        fail(p, ev_line(p), "more than one YAML document");
-        return -1;
-    }
-    return 0;
+    return yaml_walk_close_document(&p->w);
 }
 
 /* `file` relative to the directory of `base` (as exporter-toolkit's JoinDir). */
@@ -612,9 +412,9 @@ static int resolve_field(struct parser *p, char **field)
         *field = NULL;
         return 0;
     }
-    char *r = resolve(p->path, *field);
+    char *r = resolve(p->w.path, *field);
     if (r == NULL) {
-        fail(p, p->tls_line, "out of memory");
+        yaml_walk_fail(&p->w, p->tls_line, "out of memory");
         return -1;
     }
     free(*field);
@@ -628,7 +428,7 @@ static int read_material(struct parser *p, const char *key, size_t line, const c
     char why[512];
     size_t len;
     if (safefile_read(file, key, 0, WEBCONFIG_FILE_MAX, out, &len, why, sizeof(why)) != 0) {
-        fail(p, line, "%s", why);
+        yaml_walk_fail(&p->w, line, "%s", why);
         return -1;
     }
     return 0;
@@ -646,7 +446,7 @@ static int load_tls_files(struct parser *p)
         return -1;
     gnutls_certificate_credentials_t cred;
     if (gnutls_certificate_allocate_credentials(&cred) < 0) {
-        fail(p, p->tls_line, "out of memory");
+        yaml_walk_fail(&p->w, p->tls_line, "out of memory");
         return -1;
     }
     int rc = -1;
@@ -654,8 +454,8 @@ static int load_tls_files(struct parser *p)
     gnutls_datum_t key = { (unsigned char *)wc->key_pem, (unsigned)strlen(wc->key_pem) };
     int g = gnutls_certificate_set_x509_key_mem(cred, &cert, &key, GNUTLS_X509_FMT_PEM);
     if (g < 0) {
-        fail(p, p->cert_line, "cert_file %s and key_file %s: %s", wc->cert_file, wc->key_file,
-             gnutls_strerror(g));
+        yaml_walk_fail(&p->w, p->cert_line, "cert_file %s and key_file %s: %s", wc->cert_file,
+                       wc->key_file, gnutls_strerror(g));
         goto out;
     }
     if (wc->client_ca_pem != NULL) {
@@ -663,8 +463,8 @@ static int load_tls_files(struct parser *p)
                               (unsigned)strlen(wc->client_ca_pem) };
         g = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
         if (g <= 0) {
-            fail(p, p->ca_line, "client_ca_file %s: %s", wc->client_ca_file,
-                 g < 0 ? gnutls_strerror(g) : "holds no PEM certificate");
+            yaml_walk_fail(&p->w, p->ca_line, "client_ca_file %s: %s", wc->client_ca_file,
+                           g < 0 ? gnutls_strerror(g) : "holds no PEM certificate");
             goto out;
         }
     }
@@ -703,60 +503,62 @@ static int finish(struct parser *p, int read_files, unsigned max_cost)
     wc->tls = wc->cert_file || wc->key_file || wc->client_ca_file || auth[0] != '\0';
     if (wc->tls) {
         if (wc->cert_file == NULL) {
-            fail(p, p->cert_line ? p->cert_line : p->tls_line,
-                 "tls_server_config: missing cert_file");
+            yaml_walk_fail(&p->w, p->cert_line ? p->cert_line : p->tls_line,
+                           "tls_server_config: missing cert_file");
             return -1;
         }
         if (wc->key_file == NULL) {
-            fail(p, p->key_line ? p->key_line : p->tls_line, "tls_server_config: missing key_file");
+            yaml_walk_fail(&p->w, p->key_line ? p->key_line : p->tls_line,
+                           "tls_server_config: missing key_file");
             return -1;
         }
-        int a = auth[0] == '\0' ? 0 : key_index(client_auth_names, auth);
+        int a = auth[0] == '\0' ? 0 : yaml_walk_key_index(client_auth_names, auth);
         if (a < 0 && strcmp(auth, "RequireClientCert") == 0) /* the toolkit's old name */
             a = WEBCONFIG_REQUIRE_ANY_CLIENT_CERT;
         if (a < 0) {
-            fail(p, p->auth_line,
-                 "tls_server_config: invalid client_auth_type \"%s\" (want NoClientCert, "
-                 "RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven or "
-                 "RequireAndVerifyClientCert)",
-                 auth);
+            yaml_walk_fail(&p->w, p->auth_line,
+                           "tls_server_config: invalid client_auth_type \"%s\" (want NoClientCert, "
+                           "RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven or "
+                           "RequireAndVerifyClientCert)",
+                           auth);
             return -1;
         }
         wc->client_auth = (enum webconfig_client_auth)a;
         if (wc->client_ca_file != NULL && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT) {
-            fail(p, p->ca_line,
-                 "tls_server_config: client_ca_file is set but client_auth_type is "
-                 "NoClientCert (set client_auth_type, e.g. RequireAndVerifyClientCert)");
+            yaml_walk_fail(&p->w, p->ca_line,
+                           "tls_server_config: client_ca_file is set but client_auth_type is "
+                           "NoClientCert (set client_auth_type, e.g. RequireAndVerifyClientCert)");
             return -1;
         }
         if (wc->client_ca_file == NULL && wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
-            fail(p, p->auth_line,
-                 "tls_server_config: client_auth_type %s needs client_ca_file (dockward asks "
-                 "for and verifies client certificates against that CA only)",
-                 auth);
+            yaml_walk_fail(
+                &p->w, p->auth_line,
+                "tls_server_config: client_auth_type %s needs client_ca_file (dockward asks "
+                "for and verifies client certificates against that CA only)",
+                auth);
             return -1;
         }
         enum webconfig_tls_version lo = wc->min_version ? wc->min_version : WEBCONFIG_TLS12;
         enum webconfig_tls_version hi = wc->max_version ? wc->max_version : WEBCONFIG_TLS13;
         if (lo > hi) {
-            fail(p, p->max_line ? p->max_line : p->min_line,
-                 "tls_server_config: min_version %s is above max_version %s",
-                 webconfig_tls_version_name(lo), webconfig_tls_version_name(hi));
+            yaml_walk_fail(&p->w, p->max_line ? p->max_line : p->min_line,
+                           "tls_server_config: min_version %s is above max_version %s",
+                           webconfig_tls_version_name(lo), webconfig_tls_version_name(hi));
             return -1;
         }
         if (read_files && load_tls_files(p) != 0)
             return -1;
     } else if (wc->min_version || wc->max_version) {
         /* The toolkit ignores these without a certificate; so do we, but say so. */
-        fail(p, p->min_line ? p->min_line : p->max_line,
-             "tls_server_config: min_version/max_version without cert_file and key_file");
+        yaml_walk_fail(&p->w, p->min_line ? p->min_line : p->max_line,
+                       "tls_server_config: min_version/max_version without cert_file and key_file");
         return -1;
     }
     if (wc->n_users > 0) {
         static const char salt[DUMMY_SALT_BYTES + 1] = "dockward-dummy!!";
         if (crypt_gensalt_rn("$2b$", max_cost, salt, DUMMY_SALT_BYTES, wc->dummy_setting,
                              sizeof(wc->dummy_setting)) == NULL) {
-            fail(p, 1, "cannot make a bcrypt setting of cost %u", max_cost);
+            yaml_walk_fail(&p->w, 1, "cannot make a bcrypt setting of cost %u", max_cost);
             return -1;
         }
     }
@@ -768,33 +570,26 @@ struct webconfig *webconfig_parse(const char *text, size_t len, const char *path
 {
     struct parser p;
     memset(&p, 0, sizeof(p));
-    p.path = path;
-    p.text = text;
-    p.len = len;
-    p.err = err;
-    p.errlen = errlen;
+    p.w.path = path;
+    p.w.err = err;
+    p.w.errlen = errlen;
     if (len > WEBCONFIG_FILE_MAX) {
-        fail(&p, 1, "larger than %d bytes", WEBCONFIG_FILE_MAX);
+        yaml_walk_fail(&p.w, 1, "larger than %d bytes", WEBCONFIG_FILE_MAX);
         return NULL;
     }
     p.wc = calloc(1, sizeof(*p.wc));
     if (p.wc == NULL || (p.wc->path = strdup(path)) == NULL) {
         free(p.wc);
-        fail(&p, 1, "out of memory");
+        yaml_walk_fail(&p.w, 1, "out of memory");
         return NULL;
     }
-    if (!yaml_parser_initialize(&p.yp)) {
+    if (yaml_walk_begin(&p.w, text, len, path, err, errlen) != 0) {
         webconfig_free(p.wc);
-        fail(&p, 1, "out of memory");
         return NULL;
     }
-    yaml_parser_set_input_string(&p.yp, (const unsigned char *)text, len);
-    yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
     unsigned max_cost = 4;
     int rc = parse_stream(&p, &max_cost);
-    if (p.have_ev)
-        yaml_event_delete(&p.ev);
-    yaml_parser_delete(&p.yp);
+    yaml_walk_end(&p.w);
     if (rc == 0)
         rc = finish(&p, read_files, max_cost);
     free(p.client_auth_text);

@@ -22,6 +22,7 @@
 #include "push.h"
 #include "scheduler.h"
 #include "server.h"
+#include "waivers.h"
 
 #include "../collectors/docker.h"
 #include "../collectors/registry.h"
@@ -89,6 +90,20 @@ int agent_main(int argc, char **argv)
             return 2;
         }
         cli.cfg.web_counters = &web_counters;
+    }
+
+    /* The waivers likewise: a bad file at start is a usage error; on SIGHUP the old set stays. */
+    static struct waiver_book waivers;
+    waiver_book_init(&waivers, cfg->waivers_file, (double)cfg->waivers_max_ms / 1000.0);
+    if (cfg->waivers_file != NULL) {
+        char werr[1024];
+        if (waiver_book_load(&waivers, clock_wall_seconds(), werr, sizeof(werr)) != 0) {
+            fprintf(stderr, "dockward: invalid value for --waivers.file: %s\n", werr);
+            webconfig_free(web);
+            return 2;
+        }
+        log_info("waivers: %s", werr);
+        cli.cfg.waivers = &waivers;
     }
 
     if (docker_global_init() != 0) {
@@ -239,8 +254,14 @@ int agent_main(int argc, char **argv)
                 else
                     log_warnx("SIGHUP: %s; keeping the previous web config", err);
             }
+            if (cfg->waivers_file != NULL) {
+                if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) == 0)
+                    log_info("SIGHUP: %s", err);
+                else
+                    log_warnx("SIGHUP: %s; keeping the previous waivers", err);
+            }
             if (push == NULL) {
-                if (cfg->web_config_file == NULL)
+                if (cfg->web_config_file == NULL && cfg->waivers_file == NULL)
                     log_info("SIGHUP: nothing to reload (flags are read at start)");
             } else if (push_reload_token(push, err, sizeof(err)) != 0) {
                 log_warnx("SIGHUP: %s; keeping the previous token", err);
@@ -257,6 +278,7 @@ int agent_main(int argc, char **argv)
     agent_server_stop(&srv);
     snapshot_slot_destroy(&slot);
     outbox_close(outbox);
+    waiver_book_destroy(&waivers);
     log_info("stopped");
     return 0;
 }

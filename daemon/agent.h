@@ -48,6 +48,10 @@ struct agent_config {
     const char *fail_on;           /* check mode: "fail" or "warn": what makes exit code 1 */
     /* --check.level: 1 = CIS level-1 checks only, 2 = all. */
     unsigned long long check_level;
+    const char *waivers_file; /* --waivers.file; NULL = no waivers */
+    uint64_t waivers_max_ms;  /* --waivers.max-duration */
+    /* The agent's (or check_main's) loaded waivers, applied to each collection; NULL: none. */
+    struct waiver_book *waivers;
     const char *log_level;
     /* Reports to dockward-store (daemon mode only); push_url NULL = no reports, no outbox. */
     const char *push_url;

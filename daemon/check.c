@@ -14,6 +14,8 @@
 
 #include "collection.h"
 #include "format.h"
+#include "report.h"
+#include "waivers.h"
 
 #include "../collectors/registry.h"
 #include "../common/log.h"
@@ -393,9 +395,13 @@ static int output_close(struct output_file *o, bool keep, char *err, size_t errl
     return rc;
 }
 
-/* Writes the --format report to `out`. Returns 0, or -1 (no memory, or a write failed). */
+/*
+ * Writes the --format report of the host `hostname` to `out`. Returns 0, or
+ * -1 (no memory, or a write failed).
+ */
 static int write_report(const struct agent_config *cfg, const struct collection *col,
-                        const struct result **all, size_t n, const struct tally *t, FILE *out)
+                        const struct result **all, size_t n, const struct tally *t,
+                        const char *hostname, FILE *out)
 {
     if (strcmp(cfg->format, "json") == 0) {
         cJSON *doc = build_json(cfg, col, all, n, t);
@@ -403,9 +409,6 @@ static int write_report(const struct agent_config *cfg, const struct collection 
         cJSON_Delete(doc);
         return rc;
     }
-    char hostname[256] = "";
-    if (gethostname(hostname, sizeof(hostname) - 1) != 0)
-        hostname[0] = '\0';
     struct format_report rep = { .cfg = cfg,
                                  .col = col,
                                  .results = all,
@@ -442,21 +445,38 @@ int check_main(int argc, char **argv)
     enum log_level level = LOG_LEVEL_WARN;
     (void)log_level_parse(cfg->log_level, &level);
     log_set_level(level);
+    if (docker_global_init() != 0) {
+        fprintf(stderr, "dockward check: cannot initialise libcurl\n");
+        return 3;
+    }
+
+    static struct waiver_book waivers;
+    waiver_book_init(&waivers, cfg->waivers_file, (double)cfg->waivers_max_ms / 1000.0);
+    if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) != 0) {
+        fprintf(stderr, "dockward check: invalid value for --waivers.file: %s\n", err);
+        waiver_book_destroy(&waivers);
+        return 2;
+    }
     /* Before the collection: a path that cannot be written is a usage error, found at once. */
     struct output_file output = { 0 };
     if (cfg->output != NULL && output_open(&output, cfg->output, err, sizeof(err)) != 0) {
         fprintf(stderr, "dockward check: cannot write --output %s: %s\n", cfg->output, err);
+        waiver_book_destroy(&waivers);
         return 2;
-    }
-    if (docker_global_init() != 0) {
-        fprintf(stderr, "dockward check: cannot initialise libcurl\n");
-        if (cfg->output != NULL)
-            (void)output_close(&output, false, err, sizeof(err));
-        return 3;
     }
 
     struct collection col;
     collection_run(cfg, &col);
+    char hostname[REPORT_HOSTNAME_MAX + 1];
+    report_read_hostname(cfg->rootfs, hostname, sizeof(hostname));
+    if (waiver_book_apply(&waivers, &col, hostname, clock_wall_seconds()) < 0) {
+        fprintf(stderr, "dockward check: out of memory\n");
+        collection_free(&col);
+        if (cfg->output != NULL)
+            (void)output_close(&output, false, err, sizeof(err));
+        waiver_book_destroy(&waivers);
+        return 3;
+    }
     struct tally t;
     size_t n = 0;
     const struct result **all = sorted_results(&col, &n, &t);
@@ -465,18 +485,19 @@ int check_main(int argc, char **argv)
         collection_free(&col);
         if (cfg->output != NULL)
             (void)output_close(&output, false, err, sizeof(err));
+        waiver_book_destroy(&waivers);
         return 3;
     }
     int rc = exit_code(&t, cfg);
     if (strcmp(cfg->format, "text") == 0) {
         print_text(cfg, &col, all, n, &t);
     } else if (cfg->output == NULL) {
-        if (write_report(cfg, &col, all, n, &t, stdout) != 0) {
+        if (write_report(cfg, &col, all, n, &t, hostname, stdout) != 0) {
             fprintf(stderr, "dockward check: cannot write the %s report\n", cfg->format);
             rc = 3;
         }
     } else {
-        bool written = write_report(cfg, &col, all, n, &t, output.f) == 0;
+        bool written = write_report(cfg, &col, all, n, &t, hostname, output.f) == 0;
         if (output_close(&output, written, err, sizeof(err)) != 0) {
             fprintf(stderr, "dockward check: cannot write --output %s: %s\n", cfg->output,
                     written ? err : "out of memory or write error");
@@ -486,6 +507,7 @@ int check_main(int argc, char **argv)
     }
     free(all);
     collection_free(&col);
+    waiver_book_destroy(&waivers);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "dockward check: cannot write the output\n");
         return 3;

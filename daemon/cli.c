@@ -362,6 +362,23 @@ static void build_common_flags(struct agent_cli *cli)
                                      .dest = &c->check_level,
                                      .min = 1,
                                      .max = 2 });
+    add_flag(cli, (struct flag_def){ .name = "waivers.file",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Waivers (YAML): accepted fails and warns with an "
+                                             "owner, a reason and an expiry, reported as "
+                                             "waived; re-read on SIGHUP (unset: none)",
+                                     .dest = &c->waivers_file,
+                                     .validate = validate_path });
+    add_flag(cli, (struct flag_def){ .name = "waivers.max-duration",
+                                     .type = FLAG_DURATION,
+                                     .def = "180d",
+                                     .metavar = "DURATION",
+                                     .help = "Refuse a waivers file with an expiry further "
+                                             "ahead than this",
+                                     .dest = &c->waivers_max_ms,
+                                     .min = 1000,
+                                     .max = 3650ULL * 86400 * 1000 });
     if (c->mode == AGENT_MODE_CHECK) {
         add_flag(cli, (struct flag_def){ .name = "format",
                                          .type = FLAG_ENUM,

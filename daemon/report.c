@@ -62,7 +62,7 @@ static const char *trimmed(const struct buf *b, size_t *len)
     return p;
 }
 
-static void read_hostname(const char *rootfs, char *out, size_t outlen)
+void report_read_hostname(const char *rootfs, char *out, size_t outlen)
 {
     struct buf b;
     buf_init(&b, REPORT_IDENTITY_READ_MAX);
@@ -129,7 +129,7 @@ int report_read_identity(const char *rootfs, struct report_identity *id, char *e
         id->host_id[0] = '\0';
         return -1;
     }
-    read_hostname(rootfs, id->hostname, sizeof(id->hostname));
+    report_read_hostname(rootfs, id->hostname, sizeof(id->hostname));
     return 0;
 }
 

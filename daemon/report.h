@@ -62,6 +62,9 @@ bool report_host_id_valid(const char *s);
  */
 int report_read_identity(const char *rootfs, struct report_identity *id, char *err, size_t errlen);
 
+/* The hostname alone, as report_read_identity reads it (never fails; "" at worst). */
+void report_read_hostname(const char *rootfs, char *out, size_t outlen);
+
 /* Fills `id` with random bytes from getrandom(2). Returns 0, or -1 with err. */
 int report_new_id(uint8_t id[REPORT_ID_LEN], char *err, size_t errlen);
 

@@ -7,6 +7,8 @@
  */
 #include "scheduler.h"
 
+#include "waivers.h"
+
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -92,6 +94,12 @@ int scheduler_collect_once(struct scheduler *s)
     collection_run(s->cfg, &col);
     for (size_t i = 0; i < col.n_runs; i++)
         log_run(s, i, &col.runs[i]);
+    if (s->cfg->waivers != NULL) {
+        char hostname[REPORT_HOSTNAME_MAX + 1];
+        report_read_hostname(s->cfg->rootfs, hostname, sizeof(hostname));
+        if (waiver_book_apply(s->cfg->waivers, &col, hostname, clock_wall_seconds()) < 0)
+            log_warnx("waivers: out of memory; some waivable results stay fail or warn");
+    }
     struct report_metrics rm;
     if (s->outbox != NULL) {
         queue_report(s, &col);

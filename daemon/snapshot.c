@@ -7,6 +7,8 @@
  */
 #include "snapshot.h"
 
+#include "waivers.h"
+
 #include "../collectors/registry.h"
 #include "../common/log.h"
 #include "../common/procstat.h"
@@ -84,6 +86,9 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                     "Targets failing the check at the last collection (0 = passing).");
     rc |= add_gauge(e, "dockward_check_failure", "1 for each target failing the check now.");
     rc |= add_gauge(e, "dockward_results", "Results of the last collection by status.");
+    rc |= add_gauge(e, "dockward_check_waived_targets",
+                    "Targets whose fail or warn of the check a live waiver accepts now; only "
+                    "checks with one or more.");
 
     /* The catalog of every enabled collector, whether or not it ran. */
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
@@ -114,12 +119,13 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
             const struct check_def *d = &c->checks[k];
             if (!agent_check_def_selected(cfg, d))
                 continue;
-            double failing = 0;
+            double failing = 0, waived = 0;
             for (size_t r = 0; r < run->results.len; r++) {
                 const struct result *res = &run->results.items[r];
                 if (res->check != d)
                     continue;
                 per_status[res->status]++;
+                waived += res->status == CHECK_WAIVED;
                 if (res->status == CHECK_FAIL) {
                     failing++;
                     struct metric_label fl[] = { LABEL("check", d->id),
@@ -133,6 +139,8 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
             }
             struct metric_label l[] = { LABEL("check", d->id) };
             rc |= expo_sample(e, "dockward_check_failing_targets", l, 1, failing);
+            if (waived > 0)
+                rc |= expo_sample(e, "dockward_check_waived_targets", l, 1, waived);
         }
     }
     for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
@@ -269,6 +277,7 @@ int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
         rc |= build_reports(e, rm);
     if (cfg->web_counters != NULL)
         rc |= httpd_web_counters_render(e, cfg->web_counters, "dockward_");
+    rc |= waiver_book_metrics(cfg->waivers, e);
     return rc == 0 ? 0 : -1;
 }
 
