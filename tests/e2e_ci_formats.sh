@@ -22,6 +22,10 @@
 #   - --check.level=1 leaves out every level-2 check, in check and in the
 #     daemon's /metrics;
 #   - bad values of the new flags exit 2 with one line on stderr;
+#   - a live waiver (expiry 30 days ahead) makes the privileged container's
+#     5.5 `waived`: <skipped type="waived"> in JUnit, a SARIF result with an
+#     external suppression; an expired waiver (yesterday) over the hostile
+#     container's dockward.env_secret waives nothing: it fails, unsuppressed;
 #   - the secret's value appears in no report.
 #
 # Environment (set by ctest): DOCKWARD_BIN, MKFIXTURE, DOCKWARD_TESTS.
@@ -83,9 +87,27 @@ dk run -d --name hardened --user 1000 --read-only --memory 64m --cpus 0.5 --pids
     --restart on-failure:3 --network none "$IMAGE" sleep 1000 >/dev/null
 echo "# dockerd and 3 containers ready after $(e2e_since "$t0") s"
 
+# Dates relative to now: the clock is never moved.
+cat >"$work/waivers.yml" <<EOF
+waivers:
+  - id: priv-accepted
+    checks: ["5.5"]
+    targets: ["container/priv"]
+    reason: the CI builder needs it
+    owner: platform-team
+    expires: $(date -u -d '+30 days' +%F)
+  - id: env-expired
+    checks: ["dockward.env_secret"]
+    targets: ["container/env-*"]
+    reason: was accepted until yesterday
+    owner: app-team
+    expires: $(date -u -d '-1 day' +%F)
+EOF
+
 dw_check() {
     "$DOCKWARD_BIN" check --path.rootfs="$root" --docker.host="unix://$sock" \
-        --collector.disable-defaults --collector.container_runtime --collector.file_permissions "$@"
+        --collector.disable-defaults --collector.container_runtime --collector.file_permissions \
+        --waivers.file="$work/waivers.yml" "$@"
 }
 
 # run_check NAME ARGS...: one run, its stdout, stderr and exit code in $work/NAME.{out,err,rc}
@@ -99,27 +121,40 @@ rc_of() { cat "$work/$1.rc"; }
 
 # ---- the reference, and the two reports of the same host -------------------
 
+# stderr: only the warning that the expired waiver waives nothing.
+quiet_but_expiry() { ! grep -v 'waiver env-expired expired' "$work/$1.err"; }
 run_check ref --format json
-check "reference JSON run: exit 1, nothing on stderr" \
-    [ "$(rc_of ref):$(wc -c <"$work/ref.err")" = "1:0" ]
+check "reference JSON run: exit 1, on stderr only the expired waiver" \
+    bash -c "[ '$(rc_of ref)' = 1 ] && grep -q 'waiver env-expired expired' '$work/ref.err'"
+check "... and nothing else" quiet_but_expiry ref
 cp "$work/ref.out" "$work/ref.json"
 hostile_results() { # the hostile bytes reached results: the env name and the certificate path
     jq -e --arg h "$HOSTILE" '[.results[] | select((.evidence | contains("API_TOKEN_" + $h))
         or (.target | contains("/ca-" + $h)))] | length >= 2' "$work/ref.json" >/dev/null
 }
 check "the hostile names reach the results (env variable, certificate file)" hostile_results
+status_of() { # status_of CHECK TARGET
+    jq -r --arg c "$1" --arg t "$2" '.results[] | select(.check == $c and .target == $t)
+        | "\(.status) \(.waiver // "-")"' "$work/ref.json"
+}
+check "the live waiver: 5.5 of container/priv is waived by priv-accepted" \
+    [ "$(status_of 5.5 container/priv)" = "waived priv-accepted" ]
+check "the expired waiver: dockward.env_secret of container/env-hostile fails" \
+    [ "$(status_of dockward.env_secret container/env-hostile)" = "fail -" ]
 
 run_check junit --format junit --output "$work/report.xml"
 check "--format junit --output: exit 1, as the JSON run" [ "$(rc_of junit)" = 1 ]
 check "--output: the text report is on the terminal" grep -q '^Summary: ' "$work/junit.out"
 check "--output: the terminal shows no XML" bash -c "! grep -q '<testsuite' '$work/junit.out'"
-check "--output: nothing on stderr" [ ! -s "$work/junit.err" ]
+check "--output: nothing on stderr but the expired waiver" quiet_but_expiry junit
 check "--output: no temporary file is left beside the report" \
     [ "$(find "$work" -maxdepth 1 -name 'report.xml.*' | wc -l)" = 0 ]
 check "the JUnit file validates against junit-10.xsd (xmllint --schema)" \
     xmllint --noout --schema "$SCHEMAS/junit-10.xsd" "$work/report.xml"
 check "the JUnit file holds the JSON run: every result, its element, its text" \
     "$PYTHON" "$REPORTS" junit "$work/report.xml" "$work/ref.json" fail
+check "JUnit: the waived result is <skipped type=\"waived\"> naming the waiver" \
+    grep -q '<skipped type="waived" message="waived by priv-accepted: ' "$work/report.xml"
 check "no raw ']]>' and no control character in the JUnit file" \
     bash -c "! grep -q ']]>' '$work/report.xml' && ! grep -qP '[\x01\x1b]' '$work/report.xml'"
 
@@ -129,6 +164,20 @@ check "the SARIF file validates against the SARIF 2.1.0 schema (jsonschema)" \
     "$PYTHON" "$REPORTS" sarif-valid "$SCHEMAS/sarif-schema-2.1.0.json" "$work/report.sarif"
 check "the SARIF file holds the JSON run: failing results, levels, rules, fingerprints" \
     "$PYTHON" "$REPORTS" sarif "$work/report.sarif" "$work/ref.json" fail
+
+suppressed() { # suppressed CHECK TARGET: the kind of the SARIF result's suppression, or "none"
+    jq -r --arg c "$1" --arg t "$2" '.runs[0].results[] | select(.ruleId == $c and
+        .properties.target == $t) | (.suppressions // [{"kind": "none"}])[0].kind' "$work/report.sarif"
+}
+check "SARIF: the waived result is kept with an external suppression" \
+    [ "$(suppressed 5.5 container/priv)" = external ]
+check "SARIF: the result of the expired waiver is a plain finding" \
+    [ "$(suppressed dockward.env_secret container/env-hostile)" = none ]
+
+run_check json-file --format json --output "$work/report.json"
+check "--format json --output: the file is the JSON run, the terminal the text" bash -c \
+    "[ '$(rc_of json-file)' = 1 ] && jq -e '.summary.exit_code == 1' '$work/report.json' >/dev/null &&
+     grep -q '^Summary: ' '$work/json-file.out'"
 
 # On stdout (no --output) the report is all there is.
 run_check sarif-stdout --format sarif
