@@ -469,18 +469,11 @@ int check_main(int argc, char **argv)
     collection_run(cfg, &col);
     char hostname[REPORT_HOSTNAME_MAX + 1];
     report_read_hostname(cfg->rootfs, hostname, sizeof(hostname));
-    if (waiver_book_apply(&waivers, &col, hostname, clock_wall_seconds()) < 0) {
-        fprintf(stderr, "dockward check: out of memory\n");
-        collection_free(&col);
-        if (cfg->output != NULL)
-            (void)output_close(&output, false, err, sizeof(err));
-        waiver_book_destroy(&waivers);
-        return 3;
-    }
     struct tally t;
     size_t n = 0;
-    const struct result **all = sorted_results(&col, &n, &t);
-    if (all == NULL) {
+    const struct result **all = NULL;
+    if (waiver_book_apply(&waivers, &col, hostname, clock_wall_seconds()) < 0 ||
+        (all = sorted_results(&col, &n, &t)) == NULL) {
         fprintf(stderr, "dockward check: out of memory\n");
         collection_free(&col);
         if (cfg->output != NULL)
