@@ -27,6 +27,7 @@
  */
 #include "format.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* How a result shows in SARIF. */
@@ -214,8 +215,10 @@ static void write_notifications(FILE *out, const struct format_report *rep,
 
 int format_sarif_write(FILE *out, const struct format_report *rep)
 {
-    static struct sarif_rules rules; /* large; `dockward check` writes one report */
-    rules_collect(&rules, rep);
+    struct sarif_rules *rules = malloc(sizeof(*rules)); /* 16 KiB: not on the stack */
+    if (rules == NULL)
+        return -1;
+    rules_collect(rules, rep);
 
     double ended = rep->col->started_at;
     size_t failed = 0;
@@ -234,16 +237,16 @@ int format_sarif_write(FILE *out, const struct format_report *rep)
             "    \"tool\": {\"driver\": {\"name\": \"dockward\", \"version\": \"%s\", "
             "\"informationUri\": \"https://github.com/dockward/dockward\", \"rules\": [",
             DOCKWARD_VERSION);
-    for (size_t i = 0; i < rules.n; i++) {
+    for (size_t i = 0; i < rules->n; i++) {
         fputs(i ? ",\n      " : "\n      ", out);
-        write_rule(out, rules.defs[i]);
+        write_rule(out, rules->defs[i]);
     }
     fprintf(out,
             "%s]}},\n    \"invocations\": [{\"executionSuccessful\": %s, \"exitCode\": %d, "
             "\"startTimeUtc\": \"%s\", \"endTimeUtc\": \"%s\", \"machine\": ",
-            rules.n ? "\n    " : "", failed == 0 ? "true" : "false", rep->exit_code, start, end);
+            rules->n ? "\n    " : "", failed == 0 ? "true" : "false", rep->exit_code, start, end);
     format_json_string(out, rep->hostname);
-    write_notifications(out, rep, &rules);
+    write_notifications(out, rep, rules);
     fputs("}],\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [", out);
     int first = 1;
     for (size_t i = 0; i < rep->n_results; i++) {
@@ -253,8 +256,9 @@ int format_sarif_write(FILE *out, const struct format_report *rep)
             continue;
         fputs(first ? "\n      " : ",\n      ", out);
         first = 0;
-        write_result(out, r, rules_index(&rules, r->check));
+        write_result(out, r, rules_index(rules, r->check));
     }
     fputs(first ? "]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);
+    free(rules);
     return ferror(out) ? -1 : 0;
 }
