@@ -60,7 +60,7 @@ _Static_assert(2 * STORE_RESULTS_MAX < STORE_PG_DRIFT_ID_BLOCK,
                "a drift row's events fit the id block it takes");
 
 #define PG_ADVISORY_KEY 0x64776172 /* "dwar", as SQLite's application_id */
-#define PG_PARAMS_MAX   16
+#define PG_PARAMS_MAX   32
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -130,15 +130,11 @@ static const char schema_sql[] =
 enum pg_stmt_id {
     W_HOST_LOCK,
     W_RESULTS_READ,
-    W_HOST_INSERT,
+    W_WRITE,
     W_NEW_IDS,
-    W_HOST_UPDATE,
     W_HOST_RING,
     W_HOST_REVIVE,
-    W_OWNER_SET,
-    W_RESULTS_WRITE,
     W_DRIFT,
-    W_FAILING_ADD,
     W_FAILING_DEL,
     W_CHECKS,
     W_RETIRE_FIND,
@@ -158,29 +154,41 @@ static const char *const pg_sql[W_COUNT] = {
     /* A statement of its own: its snapshot is taken after the lock above is held. */
     [W_RESULTS_READ] = "SELECT data FROM results WHERE host = "
                        "(SELECT id FROM hosts WHERE host_id = $1)",
-    /* A new host, its id taken beforehand (W_NEW_IDS); the parameters are W_HOST_UPDATE's. */
-    [W_HOST_INSERT] = "INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
-                      "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, "
-                      "n_warn, n_skip, n_error, recent_ids) VALUES ($1, $14, $2, $3, $4, $5, $6, "
-                      "$7, $6, $8, $9, $10, $11, $12, $13)",
+    /*
+     * Everything a stored report writes, in one statement: the host's row
+     * (updated, or inserted with an id taken beforehand: $15), its results
+     * ($16, NULL: unchanged), its drift row and drift_checks ($17 events),
+     * the checks it starts ($22) and stops ($23) failing, its owner ($24,
+     * NULL: unchanged).
+     */
+    [W_WRITE] =
+        "WITH upd AS (UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
+        "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, n_fail = $9, "
+        "n_warn = $10, n_skip = $11, n_error = $12, recent_ids = $13, "
+        "owner = coalesce($24, owner) WHERE id = $1 AND NOT $15::boolean), "
+        "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
+        "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
+        "n_error, recent_ids, owner) SELECT $1, $14, $2, $3, $4, $5, $6, $7, $6, $8, $9, $10, "
+        "$11, $12, $13, $24::text WHERE $15::boolean), "
+        "res AS (INSERT INTO results (host, data) SELECT $1, $16::bytea WHERE $16::bytea IS NOT "
+        "NULL ON CONFLICT (host) DO UPDATE SET data = excluded.data), "
+        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+        "SELECT nextval('drift_ids') + $17::bigint - 1, $1, $17, $18, $6, $19, $20 "
+        "WHERE $17::bigint > 0 RETURNING id), "
+        "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c, d.id FROM d, "
+        "unnest($21::text[]) AS c), "
+        "fa AS (INSERT INTO failing (check_id, host) SELECT unnest($22::text[]), $1 "
+        "ON CONFLICT DO NOTHING) "
+        "DELETE FROM failing WHERE host = $1 AND check_id = ANY ($23::text[])",
     [W_NEW_IDS] = "SELECT nextval('hosts_id_seq') FROM generate_series(1, $1::int)",
-    [W_HOST_UPDATE] = "UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
-                      "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, "
-                      "n_fail = $9, n_warn = $10, n_skip = $11, n_error = $12, recent_ids = $13 "
-                      "WHERE id = $1",
     [W_HOST_RING] = "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
     [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
                       "first_seen_ms = $2 WHERE id = $1",
-    [W_OWNER_SET] = "UPDATE hosts SET owner = $2 WHERE id = $1",
-    [W_RESULTS_WRITE] = "INSERT INTO results (host, data) VALUES ($1, $2) "
-                        "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
     /* The row and its drift_checks in one statement: ids from a block of the sequence. */
     [W_DRIFT] = "WITH d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
                 "VALUES (nextval('drift_ids') + $2 - 1, $1, $2, $3, $4, $5, $6) RETURNING id) "
                 "INSERT INTO drift_checks (check_id, id) "
                 "SELECT DISTINCT c, d.id FROM d, unnest($7::text[]) AS c",
-    [W_FAILING_ADD] = "INSERT INTO failing (check_id, host) SELECT unnest($1::text[]), $2 "
-                      "ON CONFLICT DO NOTHING",
     [W_FAILING_DEL] = "DELETE FROM failing WHERE host = $2 AND check_id = ANY ($1::text[])",
     [W_CHECKS] = "INSERT INTO checks (check_id, failing_hosts, regressions) "
                  "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) "
@@ -223,6 +231,14 @@ static void par_int(struct pg_params *p, int64_t v)
 static void par_text(struct pg_params *p, const char *s)
 {
     p->val[p->n] = s;
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void par_null(struct pg_params *p)
+{
+    p->val[p->n] = NULL;
     p->len[p->n] = 0;
     p->fmt[p->n] = 0;
     p->n++;
@@ -729,14 +745,14 @@ static void batch_checks_clear(struct store_pg *p)
 
 /*
  * Sends the writes of a report whose host is locked (h) and diffed
- * (job->diff), and RELEASE; returns the number of queries sent, or -1.
+ * (job->diff) as one statement (W_WRITE); returns 1 (the queries sent), or
+ * -1. The values it binds live in p's buffers until the next call.
  */
 static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind,
                        int64_t new_id)
 {
     const Dockward__V1__Report *m = job->report->msg;
     const struct diff_result *d = &job->diff;
-    int n = 0;
     struct pg_params a = { 0 };
     const bool insert = h->id == 0;
     if (insert)
@@ -751,89 +767,57 @@ static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host
     for (int s = STORE_PASS; s <= STORE_ERROR; s++)
         par_int(&a, (int64_t)d->counts[s]);
     par_blob(&a, h->ring, h->ring_len);
-    if (insert)
-        par_text(&a, m->host_id);
-    if (send_stmt(p, insert ? W_HOST_INSERT : W_HOST_UPDATE, &a) != 0)
-        return -1;
-    n++;
+    par_text(&a, m->host_id);         /* $14 */
+    par_text(&a, insert ? "t" : "f"); /* $15 */
+    unsigned char *rows = NULL, *events = NULL;
+    size_t rows_len = 0, events_len = 0;
+    int rc = 0;
     if (d->n_changes > 0) {
         size_t nr = 0;
-        unsigned char *v;
-        size_t len;
         if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
                                   &p->next_cap, &nr) != 0 ||
-            store_rows_encode(&p->rows.codec, p->next, nr, &v, &len) != 0)
+            store_rows_encode(&p->rows.codec, p->next, nr, &rows, &rows_len) != 0)
             return -1;
-        a.n = 0;
-        par_int(&a, h->id);
-        par_blob(&a, v, len);
-        int rc = send_stmt(p, W_RESULTS_WRITE, &a);
-        free(v);
-        if (rc != 0)
-            return -1;
-        n++;
+        par_blob(&a, rows, rows_len); /* $16 */
+    } else {
+        par_null(&a);
     }
+    struct pg_text *checks = &p->arr[0], *add = &p->arr[1], *del = &p->arr[2];
+    checks->len = add->len = del->len = 0;
     if (d->n_events > 0) {
-        unsigned char *v;
-        size_t len;
         if (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
-            store_events_encode(&p->rows.codec, p->events, d->n_events, &v, &len) != 0)
+            store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &events_len) !=
+                0) {
+            free(rows);
             return -1;
-        struct pg_text *t = &p->arr[0];
-        t->len = 0;
-        int rc = 0;
+        }
         for (size_t i = 0; rc == 0 && i < d->n_events; i++)
             if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
-                rc = array_add_text(t, p->events[i].check_id);
-        if (rc == 0)
-            rc = array_end(t);
-        a.n = 0;
-        par_int(&a, h->id);
-        par_int(&a, (int64_t)d->n_events);
-        par_int(&a, m->generated_at_unix_ms);
-        par_int(&a, job->received_ms);
-        par_blob(&a, m->report_id.data, REPORT_ID_BYTES);
-        par_blob(&a, v, len);
-        par_text(&a, t->s);
-        if (rc == 0)
-            rc = send_stmt(p, W_DRIFT, &a);
-        free(v);
-        if (rc != 0)
-            return -1;
-        n++;
+                rc = array_add_text(checks, p->events[i].check_id);
     }
-    struct pg_text *add = &p->arr[1], *del = &p->arr[2];
-    add->len = 0;
-    del->len = 0;
-    for (size_t i = 0; i < d->n_checks; i++) {
+    par_int(&a, (int64_t)d->n_events);                /* $17 */
+    par_int(&a, m->generated_at_unix_ms);             /* $18 */
+    par_blob(&a, m->report_id.data, REPORT_ID_BYTES); /* $19 */
+    par_blob(&a, events, events_len);                 /* $20 */
+    for (size_t i = 0; rc == 0 && i < d->n_checks; i++) {
         const struct diff_check *k = &d->checks[i];
-        if (k->failing_delta > 0 && array_add_text(add, k->check_id) != 0)
-            return -1;
-        if (k->failing_delta < 0 && array_add_text(del, k->check_id) != 0)
-            return -1;
+        if (k->failing_delta != 0)
+            rc = array_add_text(k->failing_delta > 0 ? add : del, k->check_id);
     }
-    for (int which = 0; which < 2; which++) {
-        struct pg_text *t = which == 0 ? add : del;
-        if (t->len == 0)
-            continue;
-        if (array_end(t) != 0)
-            return -1;
-        a.n = 0;
-        par_text(&a, t->s);
-        par_int(&a, h->id);
-        if (send_stmt(p, which == 0 ? W_FAILING_ADD : W_FAILING_DEL, &a) != 0)
-            return -1;
-        n++;
-    }
-    if (bind) {
-        a.n = 0;
-        par_int(&a, h->id);
-        par_text(&a, job->owner);
-        if (send_stmt(p, W_OWNER_SET, &a) != 0)
-            return -1;
-        n++;
-    }
-    return n;
+    if (rc == 0)
+        rc = array_end(checks) | array_end(add) | array_end(del);
+    par_text(&a, checks->s); /* $21 */
+    par_text(&a, add->s);    /* $22 */
+    par_text(&a, del->s);    /* $23 */
+    if (bind)
+        par_text(&a, job->owner); /* $24 */
+    else
+        par_null(&a);
+    if (rc == 0)
+        rc = send_stmt(p, W_WRITE, &a);
+    free(rows);
+    free(events);
+    return rc == 0 ? 1 : -1;
 }
 
 /* A report of the batch and what the first phase read of its host. */
