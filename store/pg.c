@@ -1,0 +1,1501 @@
+/*
+ * pg.c - the PostgreSQL backend (libpq); see pg.h and storage.h.
+ *
+ * The schema is db.c's, in PostgreSQL's types: hosts (one row per host,
+ * with its last STORE_RECENT_IDS report ids), results (a host's current
+ * rows packed and deflated by rows.c, as bytea), failing (check, host),
+ * drift (one row per report that changed anything, its events packed),
+ * drift_checks, and checks (per check, hosts failing it and regressions
+ * counted). Text keys are COLLATE "C" so the API's pages ("after" a host
+ * id) are in byte order, as on SQLite. dockward_schema holds the version;
+ * the writer creates or checks it at start inside one transaction, under
+ * an advisory lock so replicas starting together do it once.
+ *
+ * Several replicas, one database. Each replica's writer applies its batch
+ * in one transaction, one SAVEPOINT per report, in READ COMMITTED:
+ * - a report first locks its host's row (SELECT ... FOR UPDATE), then
+ *   reads the host's results in a second statement, whose snapshot is
+ *   taken once the lock is held: a replica storing a report of the same
+ *   host waits for the other's COMMIT and then diffs against what that
+ *   one stored, so drift chains stay whole (no event is lost or told
+ *   twice). Row locks rather than SERIALIZABLE: a conflict waits instead of
+ *   failing, so no report is answered 503 for losing a race.
+ * - a new host's row is inserted with ON CONFLICT DO NOTHING, then locked:
+ *   two replicas creating it together end on one row.
+ * - a report id is a duplicate when its host's row, read under that lock,
+ *   holds it (the last STORE_RECENT_IDS ids, as on SQLite): the database,
+ *   not a replica's memory, decides, and ids of other replicas count.
+ * - the batch's jobs are taken in host-id order (stable), and the per-check
+ *   figures of the whole batch are added last, in check-id order, so two
+ *   replicas' transactions lock rows in one order and cannot deadlock.
+ * - drift event ids come from one sequence, a block of
+ *   STORE_PG_DRIFT_ID_BLOCK per drift row: unique and increasing across
+ *   replicas (not gap-free).
+ *
+ * Round trips: one report is two, each a pipeline (libpq pipeline mode):
+ * [SAVEPOINT, lock the host row, read its results], then [its writes,
+ * RELEASE]; the batch ends with [per-check figures, COMMIT]. Statements
+ * are prepared once per connection; values are bound, never spliced.
+ * A 200 leaves only after the COMMIT returned (writer.c), with
+ * synchronous_commit as the server has it (on by default).
+ *
+ * A lost connection fails the batch (every report 503, Retry-After); the
+ * next batch reconnects, waiting STORE_PG_RETRY_MIN_MS doubling to
+ * STORE_PG_RETRY_MAX_MS between attempts, and fails fast in between.
+ */
+#include "pg.h"
+
+#include "rows.h"
+#include "rules.h"
+#include "storage.h"
+#include "store.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(2 * STORE_RESULTS_MAX < STORE_PG_DRIFT_ID_BLOCK,
+               "a drift row's events fit the id block it takes");
+
+#define PG_ADVISORY_KEY 0x64776172 /* "dwar", as SQLite's application_id */
+#define PG_PARAMS_MAX   16
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    (void)n;
+    va_end(ap);
+}
+
+/* libpq's message, on one line. */
+static void pg_message(PGconn *c, const PGresult *r, char *out, size_t len)
+{
+    const char *m = r != NULL ? PQresultErrorMessage(r) : "";
+    if (m == NULL || *m == '\0')
+        m = PQerrorMessage(c);
+    snprintf(out, len, "%s", m && *m ? m : "unknown error");
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == ' ')
+        out[--n] = '\0';
+}
+
+static const char schema_sql[] =
+    "CREATE TABLE hosts ("
+    " id bigserial PRIMARY KEY,"
+    " host_id text COLLATE \"C\" NOT NULL UNIQUE,"
+    " hostname text NOT NULL,"
+    " agent_version text NOT NULL,"
+    " catalog_version text NOT NULL,"
+    " last_seq bigint NOT NULL,"
+    " last_seen_ms bigint NOT NULL,"
+    " generated_ms bigint NOT NULL,"
+    " first_seen_ms bigint NOT NULL,"
+    " n_pass bigint NOT NULL, n_fail bigint NOT NULL, n_warn bigint NOT NULL,"
+    " n_skip bigint NOT NULL, n_error bigint NOT NULL,"
+    " recent_ids bytea NOT NULL,"
+    " owner text,"
+    " retired_ms bigint NOT NULL DEFAULT 0) WITH (fillfactor = 80);"
+    /* A host's packed rows (~2.4 KB, deflated already): kept in the row, never TOASTed. */
+    "CREATE TABLE results (host bigint PRIMARY KEY, data bytea NOT NULL)"
+    " WITH (fillfactor = 80, toast_tuple_target = 8160);"
+    "ALTER TABLE results ALTER COLUMN data SET STORAGE MAIN;"
+    "CREATE TABLE failing (check_id text COLLATE \"C\" NOT NULL, host bigint NOT NULL,"
+    " PRIMARY KEY (check_id, host));"
+    "CREATE TABLE drift ("
+    " id bigint PRIMARY KEY,"
+    " host bigint NOT NULL,"
+    " n bigint NOT NULL,"
+    " at_ms bigint NOT NULL,"
+    " received_ms bigint NOT NULL,"
+    " report_id bytea NOT NULL,"
+    " events bytea NOT NULL);"
+    "CREATE INDEX drift_received ON drift (received_ms);"
+    "CREATE INDEX drift_host_id ON drift (host, id);"
+    "CREATE TABLE drift_checks (check_id text COLLATE \"C\" NOT NULL, id bigint NOT NULL,"
+    " PRIMARY KEY (check_id, id));"
+    "CREATE INDEX drift_checks_id ON drift_checks (id);"
+    "CREATE SEQUENCE drift_ids INCREMENT BY 1048576;"
+    "CREATE TABLE checks (check_id text COLLATE \"C\" PRIMARY KEY,"
+    " failing_hosts bigint NOT NULL, regressions bigint NOT NULL);";
+
+enum pg_stmt_id {
+    W_HOST_LOCK,
+    W_RESULTS_READ,
+    W_HOST_NEW,
+    W_HOST_UPDATE,
+    W_HOST_RING,
+    W_HOST_REVIVE,
+    W_OWNER_SET,
+    W_RESULTS_WRITE,
+    W_DRIFT,
+    W_FAILING_ADD,
+    W_FAILING_DEL,
+    W_CHECKS,
+    W_RETIRE_FIND,
+    W_RESULTS_BY_ID,
+    W_RETIRE_RESULTS,
+    W_RETIRE_HOST,
+    W_REBIND,
+    W_SILENT,
+    W_RETENTION,
+    W_LOAD_CHECKS,
+    W_COUNT
+};
+
+static const char *const pg_sql[W_COUNT] = {
+    [W_HOST_LOCK] = "SELECT id, last_seq, recent_ids, owner, retired_ms FROM hosts "
+                    "WHERE host_id = $1 FOR UPDATE",
+    /* A statement of its own: its snapshot is taken after the lock above is held. */
+    [W_RESULTS_READ] = "SELECT data FROM results WHERE host = "
+                       "(SELECT id FROM hosts WHERE host_id = $1)",
+    [W_HOST_NEW] = "INSERT INTO hosts (host_id, hostname, agent_version, catalog_version, "
+                   "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, "
+                   "n_skip, n_error, recent_ids) VALUES ($1, '', '', '', 0, $2, 0, $2, 0, 0, 0, "
+                   "0, 0, ''::bytea) ON CONFLICT (host_id) DO NOTHING",
+    [W_HOST_UPDATE] = "UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
+                      "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, "
+                      "n_fail = $9, n_warn = $10, n_skip = $11, n_error = $12, recent_ids = $13 "
+                      "WHERE id = $1",
+    [W_HOST_RING] = "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
+    [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
+                      "first_seen_ms = $2 WHERE id = $1",
+    [W_OWNER_SET] = "UPDATE hosts SET owner = $2 WHERE id = $1",
+    [W_RESULTS_WRITE] = "INSERT INTO results (host, data) VALUES ($1, $2) "
+                        "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
+    /* The row and its drift_checks in one statement: ids from a block of the sequence. */
+    [W_DRIFT] = "WITH d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+                "VALUES (nextval('drift_ids') + $2 - 1, $1, $2, $3, $4, $5, $6) RETURNING id) "
+                "INSERT INTO drift_checks (check_id, id) "
+                "SELECT DISTINCT c, d.id FROM d, unnest($7::text[]) AS c",
+    [W_FAILING_ADD] = "INSERT INTO failing (check_id, host) SELECT unnest($1::text[]), $2 "
+                      "ON CONFLICT DO NOTHING",
+    [W_FAILING_DEL] = "DELETE FROM failing WHERE host = $2 AND check_id = ANY ($1::text[])",
+    [W_CHECKS] = "INSERT INTO checks (check_id, failing_hosts, regressions) "
+                 "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) "
+                 "ON CONFLICT (check_id) DO UPDATE SET "
+                 "failing_hosts = checks.failing_hosts + excluded.failing_hosts, "
+                 "regressions = checks.regressions + excluded.regressions",
+    [W_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = $1 AND retired_ms = 0 FOR UPDATE",
+    [W_RESULTS_BY_ID] = "SELECT data FROM results WHERE host = $1",
+    [W_RETIRE_RESULTS] = "DELETE FROM results WHERE host = $1",
+    [W_RETIRE_HOST] = "UPDATE hosts SET retired_ms = $2, owner = NULL, n_pass = 0, n_fail = 0, "
+                      "n_warn = 0, n_skip = 0, n_error = 0 WHERE id = $1",
+    [W_REBIND] = "UPDATE hosts SET owner = $2 WHERE host_id = $1 AND retired_ms = 0",
+    [W_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < $1 LIMIT $2",
+    /* Whole drift rows, oldest first (a row's events go together). */
+    [W_RETENTION] = "WITH gone AS (DELETE FROM drift WHERE id IN (SELECT id FROM drift "
+                    "WHERE received_ms < $1 ORDER BY received_ms, id LIMIT $2) RETURNING id, n), "
+                    "dc AS (DELETE FROM drift_checks WHERE id IN (SELECT id FROM gone)) "
+                    "SELECT coalesce(sum(n), 0)::bigint FROM gone",
+    [W_LOAD_CHECKS] = "SELECT check_id, failing_hosts, regressions FROM checks",
+};
+
+/* Parameters of one statement: numbers and text as text, bytea as binary. */
+struct pg_params {
+    int n;
+    const char *val[PG_PARAMS_MAX];
+    int len[PG_PARAMS_MAX];
+    int fmt[PG_PARAMS_MAX];
+    char num[PG_PARAMS_MAX][24];
+};
+
+static void par_int(struct pg_params *p, int64_t v)
+{
+    snprintf(p->num[p->n], sizeof(p->num[0]), "%lld", (long long)v);
+    p->val[p->n] = p->num[p->n];
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void par_text(struct pg_params *p, const char *s)
+{
+    p->val[p->n] = s;
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void par_blob(struct pg_params *p, const void *data, size_t len)
+{
+    p->val[p->n] = len > 0 ? data : "";
+    p->len[p->n] = (int)len;
+    p->fmt[p->n] = 1;
+    p->n++;
+}
+
+/* A growing text buffer for array literals. */
+struct pg_text {
+    char *s;
+    size_t len, cap;
+};
+
+static int text_put(struct pg_text *t, const char *s, size_t n)
+{
+    if (t->cap - t->len < n + 1) {
+        size_t ncap = t->cap ? t->cap : 256;
+        while (ncap - t->len < n + 1)
+            ncap *= 2;
+        char *p = realloc(t->s, ncap);
+        if (p == NULL)
+            return -1;
+        t->s = p;
+        t->cap = ncap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+    return 0;
+}
+
+/* Starts "{", or adds ",": an array literal being built. */
+static int array_sep(struct pg_text *t)
+{
+    return t->len == 0 ? text_put(t, "{", 1) : text_put(t, ",", 1);
+}
+
+static int array_add_text(struct pg_text *t, const char *s)
+{
+    if (array_sep(t) != 0 || text_put(t, "\"", 1) != 0)
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if ((*p == '"' || *p == '\\') && text_put(t, "\\", 1) != 0)
+            return -1;
+        if (text_put(t, p, 1) != 0)
+            return -1;
+    }
+    return text_put(t, "\"", 1);
+}
+
+static int array_add_int(struct pg_text *t, int64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", (long long)v);
+    return array_sep(t) != 0 ? -1 : text_put(t, num, (size_t)n);
+}
+
+static int array_end(struct pg_text *t)
+{
+    return t->len == 0 ? text_put(t, "{}", 2) : text_put(t, "}", 1);
+}
+
+/* A per-check change summed over a batch. */
+struct batch_check {
+    char *check_id;
+    int64_t failing;
+    int64_t regressions;
+};
+
+struct store_pg {
+    PGconn *conn;
+    char *url;
+    char *password;
+    int64_t next_try_ms; /* reconnect: not before this */
+    int64_t retry_ms;    /* the wait after the next failed attempt */
+    struct store_rows rows;
+    struct diff_row *next;
+    size_t next_cap;
+    struct store_event *events;
+    size_t events_cap;
+    struct pg_text arr[3];
+    struct batch_check *checks;
+    size_t n_checks, cap_checks;
+};
+
+/* ---- connections ---- */
+
+static PGconn *connect_to(const char *url, const char *password, char *err, size_t errlen)
+{
+    /* The URL's own settings win over connect_timeout (it comes first); the password last. */
+    const char *keys[5];
+    const char *vals[5];
+    int k = 0;
+    keys[k] = "connect_timeout";
+    vals[k++] = STORE_PG_CONNECT_TIMEOUT_S;
+    keys[k] = "dbname";
+    vals[k++] = url;
+    keys[k] = "fallback_application_name";
+    vals[k++] = "dockward-store";
+    if (password != NULL) {
+        keys[k] = "password";
+        vals[k++] = password;
+    }
+    keys[k] = NULL;
+    vals[k] = NULL;
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (c == NULL) {
+        seterr(err, errlen, "PostgreSQL: out of memory");
+        return NULL;
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        char m[512];
+        pg_message(c, NULL, m, sizeof(m));
+        seterr(err, errlen, "cannot connect to PostgreSQL: %s", m);
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int prepare_all(PGconn *c, const char *prefix, const char *const *sql, int n, char *err,
+                       size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        if (sql[i] == NULL)
+            continue;
+        char name[32];
+        snprintf(name, sizeof(name), "%s%d", prefix, i);
+        PGresult *r = PQprepare(c, name, sql[i], 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            char m[512];
+            pg_message(c, r, m, sizeof(m));
+            seterr(err, errlen, "PostgreSQL: preparing a statement: %s", m);
+            PQclear(r);
+            return -1;
+        }
+        PQclear(r);
+    }
+    return 0;
+}
+
+/* Runs one command outside pipeline mode; 0, or -1 with err. */
+static int exec_cmd(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        char m[512];
+        pg_message(c, r, m, sizeof(m));
+        seterr(err, errlen, "%s", m);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    return 0;
+}
+
+/* Creates the schema, or checks its version, in one transaction. */
+static int setup_schema(PGconn *c, char *err, size_t errlen)
+{
+    char sub[512], sql[160];
+    if (exec_cmd(c, "BEGIN", sub, sizeof(sub)) != 0)
+        goto fail;
+    snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_ADVISORY_KEY);
+    if (exec_cmd(c, sql, sub, sizeof(sub)) != 0 ||
+        exec_cmd(c,
+                 "CREATE TABLE IF NOT EXISTS dockward_schema (one integer PRIMARY KEY "
+                 "CHECK (one = 1), version integer NOT NULL)",
+                 sub, sizeof(sub)) != 0)
+        goto fail;
+    PGresult *r = PQexec(c, "SELECT version FROM dockward_schema");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pg_message(c, r, sub, sizeof(sub));
+        PQclear(r);
+        goto fail;
+    }
+    long version = PQntuples(r) > 0 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    if (version > STORE_PG_SCHEMA_VERSION) {
+        exec_cmd(c, "ROLLBACK", sub, sizeof(sub));
+        seterr(err, errlen,
+               "the database has schema version %ld, newer than this dockward-store knows (%d)",
+               version, STORE_PG_SCHEMA_VERSION);
+        return -1;
+    }
+    if (version == 0) {
+        snprintf(sql, sizeof(sql), "INSERT INTO dockward_schema (one, version) VALUES (1, %d)",
+                 STORE_PG_SCHEMA_VERSION);
+        if (exec_cmd(c, schema_sql, sub, sizeof(sub)) != 0 ||
+            exec_cmd(c, sql, sub, sizeof(sub)) != 0)
+            goto fail;
+    }
+    /* Later versions migrate here, step by step, in this transaction. */
+    if (exec_cmd(c, "COMMIT", sub, sizeof(sub)) != 0)
+        goto fail;
+    return 0;
+fail:
+    exec_cmd(c, "ROLLBACK", NULL, 0);
+    seterr(err, errlen, "PostgreSQL schema: %s", sub);
+    return -1;
+}
+
+static int64_t now_ms(void)
+{
+    return store_now_ms();
+}
+
+/* The writer's connection, (re)made; 0, or -1 with err. */
+static int writer_connect(struct store_pg *p, char *err, size_t errlen)
+{
+    PGconn *c = connect_to(p->url, p->password, err, errlen);
+    if (c == NULL)
+        return -1;
+    if (setup_schema(c, err, errlen) != 0 || prepare_all(c, "w", pg_sql, W_COUNT, err, errlen) != 0) {
+        PQfinish(c);
+        return -1;
+    }
+    p->conn = c;
+    return 0;
+}
+
+/* A usable connection: reconnects a lost one (not more often than the backoff allows). */
+static int writer_ready(struct store_pg *p, char *err, size_t errlen)
+{
+    if (p->conn != NULL && PQstatus(p->conn) == CONNECTION_OK &&
+        PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF &&
+        PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+        return 0;
+    if (p->conn != NULL) {
+        PQfinish(p->conn);
+        p->conn = NULL;
+    }
+    int64_t now = now_ms();
+    if (now < p->next_try_ms) {
+        seterr(err, errlen, "PostgreSQL connection lost; reconnecting in %lld ms",
+               (long long)(p->next_try_ms - now));
+        return -1;
+    }
+    if (writer_connect(p, err, errlen) != 0) {
+        p->next_try_ms = now + p->retry_ms;
+        p->retry_ms = p->retry_ms * 2 > STORE_PG_RETRY_MAX_MS ? STORE_PG_RETRY_MAX_MS
+                                                              : p->retry_ms * 2;
+        return -1;
+    }
+    p->retry_ms = STORE_PG_RETRY_MIN_MS;
+    p->next_try_ms = 0;
+    return 0;
+}
+
+int store_pg_open(const char *url, const char *password, struct store_pg **out, char *err,
+                  size_t errlen)
+{
+    *out = NULL;
+    struct store_pg *p = calloc(1, sizeof(*p));
+    if (p == NULL || (p->url = strdup(url)) == NULL ||
+        (password != NULL && (p->password = strdup(password)) == NULL)) {
+        if (p != NULL)
+            free(p->url);
+        free(p);
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    store_rows_init(&p->rows);
+    p->retry_ms = STORE_PG_RETRY_MIN_MS;
+    if (writer_connect(p, err, errlen) != 0) {
+        store_pg_close(p);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+void store_pg_close(struct store_pg *p)
+{
+    if (p == NULL)
+        return;
+    if (p->conn != NULL)
+        PQfinish(p->conn);
+    free(p->url);
+    if (p->password != NULL) {
+        memset(p->password, 0, strlen(p->password));
+        free(p->password);
+    }
+    store_rows_free(&p->rows);
+    free(p->next);
+    free(p->events);
+    for (size_t i = 0; i < 3; i++)
+        free(p->arr[i].s);
+    for (size_t i = 0; i < p->n_checks; i++)
+        free(p->checks[i].check_id);
+    free(p->checks);
+    free(p);
+}
+
+/* ---- pipelines ---- */
+
+static int send_stmt(struct store_pg *p, int id, const struct pg_params *par)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "w%d", id);
+    return PQsendQueryPrepared(p->conn, name, par ? par->n : 0, par ? par->val : NULL,
+                               par ? par->len : NULL, par ? par->fmt : NULL, 1) == 1
+               ? 0
+               : -1;
+}
+
+static int send_sql(struct store_pg *p, const char *sql)
+{
+    return PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 1) == 1 ? 0 : -1;
+}
+
+/*
+ * Ends a pipeline of `n` queries sent since the last sync and reads their
+ * results; keeps the first `keep` in res[] (the caller clears them).
+ * Returns 0 when all succeeded, 1 when one failed (the server is still
+ * there: err says why), -1 when the connection broke.
+ */
+static int pipeline_sync(struct store_pg *p, int n, PGresult **res, int keep, char *err,
+                         size_t errlen)
+{
+    int failed = 0;
+    for (int i = 0; i < keep; i++)
+        res[i] = NULL;
+    if (PQpipelineSync(p->conn) != 1) {
+        pg_message(p->conn, NULL, err, errlen);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        PGresult *r;
+        bool got = false;
+        while ((r = PQgetResult(p->conn)) != NULL) {
+            ExecStatusType s = PQresultStatus(r);
+            if (!got && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+                if (failed == 0 && s != PGRES_PIPELINE_ABORTED)
+                    pg_message(p->conn, r, err, errlen);
+                failed = 1;
+            }
+            if (!got && i < keep) {
+                res[i] = r;
+            } else {
+                PQclear(r);
+            }
+            got = true;
+        }
+        if (!got || PQstatus(p->conn) != CONNECTION_OK) {
+            if (PQstatus(p->conn) != CONNECTION_OK) {
+                pg_message(p->conn, NULL, err, errlen);
+                goto broken;
+            }
+        }
+    }
+    PGresult *s = PQgetResult(p->conn);
+    if (s == NULL || PQresultStatus(s) != PGRES_PIPELINE_SYNC) {
+        PQclear(s);
+        if (failed == 0)
+            pg_message(p->conn, NULL, err, errlen);
+        goto broken;
+    }
+    PQclear(s);
+    return failed;
+broken:
+    for (int i = 0; i < keep; i++) {
+        PQclear(res[i]);
+        res[i] = NULL;
+    }
+    return -1;
+}
+
+/* ---- applying a batch ---- */
+
+struct pg_host {
+    int64_t id; /* 0: no row */
+    int64_t last_seq;
+    unsigned char ring[STORE_RECENT_IDS * REPORT_ID_BYTES];
+    size_t ring_len;
+    bool owned;
+    char owner[STORE_OWNER_MAX + 1];
+    bool retired;
+};
+
+static int64_t get_int(const PGresult *r, int row, int col)
+{
+    const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
+    int len = PQgetlength(r, row, col);
+    uint64_t x = 0;
+    for (int i = 0; i < len && i < 8; i++)
+        x = x << 8 | v[i];
+    if (len == 4)
+        return (int32_t)(uint32_t)x;
+    if (len == 2)
+        return (int16_t)(uint16_t)x;
+    return (int64_t)x;
+}
+
+static void read_host(const PGresult *r, struct pg_host *h)
+{
+    memset(h, 0, sizeof(*h));
+    if (PQntuples(r) < 1)
+        return;
+    h->id = get_int(r, 0, 0);
+    h->last_seq = get_int(r, 0, 1);
+    int n = PQgetlength(r, 0, 2);
+    if (n > 0 && (size_t)n <= sizeof(h->ring) && n % REPORT_ID_BYTES == 0) {
+        memcpy(h->ring, PQgetvalue(r, 0, 2), (size_t)n);
+        h->ring_len = (size_t)n;
+    }
+    if (!PQgetisnull(r, 0, 3)) {
+        h->owned = true;
+        snprintf(h->owner, sizeof(h->owner), "%s", PQgetvalue(r, 0, 3));
+    }
+    h->retired = get_int(r, 0, 4) != 0;
+}
+
+static bool ring_has(const struct pg_host *h, const unsigned char *id)
+{
+    for (size_t i = 0; i + REPORT_ID_BYTES <= h->ring_len; i += REPORT_ID_BYTES)
+        if (memcmp(h->ring + i, id, REPORT_ID_BYTES) == 0)
+            return true;
+    return false;
+}
+
+static void ring_push(struct pg_host *h, const unsigned char *id)
+{
+    const size_t full = sizeof(h->ring);
+    if (h->ring_len == full) {
+        memmove(h->ring, h->ring + REPORT_ID_BYTES, full - REPORT_ID_BYTES);
+        h->ring_len -= REPORT_ID_BYTES;
+    }
+    memcpy(h->ring + h->ring_len, id, REPORT_ID_BYTES);
+    h->ring_len += REPORT_ID_BYTES;
+}
+
+/*
+ * Locks the host's row and reads it with its results (one pipeline, the
+ * report's SAVEPOINT first); a new host's row is made first. Returns as
+ * pipeline_sync; on 0 *h and p->rows are the host's.
+ */
+static int lock_host(struct store_pg *p, const struct store_job *job, struct pg_host *h, char *err,
+                     size_t errlen)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct pg_params a = { 0 };
+        int n = 0;
+        if (attempt == 0) {
+            if (send_sql(p, "SAVEPOINT report") != 0)
+                return -1;
+            n++;
+        } else {
+            par_text(&a, m->host_id);
+            par_int(&a, job->received_ms);
+            if (send_stmt(p, W_HOST_NEW, &a) != 0)
+                return -1;
+            n++;
+            a.n = 0;
+        }
+        par_text(&a, m->host_id);
+        if (send_stmt(p, W_HOST_LOCK, &a) != 0 || send_stmt(p, W_RESULTS_READ, &a) != 0)
+            return -1;
+        n += 2;
+        PGresult *res[3];
+        int rc = pipeline_sync(p, n, res, n, err, errlen);
+        if (rc != 0)
+            return rc;
+        read_host(res[n - 2], h);
+        p->rows.n = 0;
+        if (PQntuples(res[n - 1]) > 0 &&
+            store_rows_decode(&p->rows, PQgetvalue(res[n - 1], 0, 0),
+                              (size_t)PQgetlength(res[n - 1], 0, 0)) != 0) {
+            seterr(err, errlen, "a host's stored results cannot be read (corrupt)");
+            rc = 1;
+        }
+        for (int i = 0; i < n; i++)
+            PQclear(res[i]);
+        if (rc != 0 || h->id != 0)
+            return rc;
+    }
+    seterr(err, errlen, "the host's row could not be made");
+    return 1;
+}
+
+static int batch_check_add(struct store_pg *p, const char *check, int64_t failing,
+                           int64_t regressions)
+{
+    for (size_t i = 0; i < p->n_checks; i++) {
+        if (strcmp(p->checks[i].check_id, check) == 0) {
+            p->checks[i].failing += failing;
+            p->checks[i].regressions += regressions;
+            return 0;
+        }
+    }
+    if (p->n_checks == p->cap_checks) {
+        size_t ncap = p->cap_checks ? p->cap_checks * 2 : 64;
+        struct batch_check *c = realloc(p->checks, ncap * sizeof(*c));
+        if (c == NULL)
+            return -1;
+        p->checks = c;
+        p->cap_checks = ncap;
+    }
+    char *id = strdup(check);
+    if (id == NULL)
+        return -1;
+    p->checks[p->n_checks++] = (struct batch_check){ id, failing, regressions };
+    return 0;
+}
+
+static void batch_checks_clear(struct store_pg *p)
+{
+    for (size_t i = 0; i < p->n_checks; i++)
+        free(p->checks[i].check_id);
+    p->n_checks = 0;
+}
+
+/*
+ * Sends the writes of a report whose host is locked (h) and diffed
+ * (job->diff), and RELEASE; returns the number of queries sent, or -1.
+ */
+static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    const struct diff_result *d = &job->diff;
+    int n = 0;
+    struct pg_params a = { 0 };
+    par_int(&a, h->id);
+    par_text(&a, m->hostname);
+    par_text(&a, m->agent_version);
+    par_text(&a, m->catalog_version);
+    par_int(&a, (int64_t)m->sequence);
+    par_int(&a, job->received_ms);
+    par_int(&a, m->generated_at_unix_ms);
+    for (int s = STORE_PASS; s <= STORE_ERROR; s++)
+        par_int(&a, (int64_t)d->counts[s]);
+    par_blob(&a, h->ring, h->ring_len);
+    if (send_stmt(p, W_HOST_UPDATE, &a) != 0)
+        return -1;
+    n++;
+    if (d->n_changes > 0) {
+        size_t nr = 0;
+        unsigned char *v;
+        size_t len;
+        if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
+                                  &p->next_cap, &nr) != 0 ||
+            store_rows_encode(&p->rows.codec, p->next, nr, &v, &len) != 0)
+            return -1;
+        a.n = 0;
+        par_int(&a, h->id);
+        par_blob(&a, v, len);
+        int rc = send_stmt(p, W_RESULTS_WRITE, &a);
+        free(v);
+        if (rc != 0)
+            return -1;
+        n++;
+    }
+    if (d->n_events > 0) {
+        unsigned char *v;
+        size_t len;
+        if (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
+            store_events_encode(&p->rows.codec, p->events, d->n_events, &v, &len) != 0)
+            return -1;
+        struct pg_text *t = &p->arr[0];
+        t->len = 0;
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < d->n_events; i++)
+            if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
+                rc = array_add_text(t, p->events[i].check_id);
+        if (rc == 0)
+            rc = array_end(t);
+        a.n = 0;
+        par_int(&a, h->id);
+        par_int(&a, (int64_t)d->n_events);
+        par_int(&a, m->generated_at_unix_ms);
+        par_int(&a, job->received_ms);
+        par_blob(&a, m->report_id.data, REPORT_ID_BYTES);
+        par_blob(&a, v, len);
+        par_text(&a, t->s);
+        if (rc == 0)
+            rc = send_stmt(p, W_DRIFT, &a);
+        free(v);
+        if (rc != 0)
+            return -1;
+        n++;
+    }
+    struct pg_text *add = &p->arr[1], *del = &p->arr[2];
+    add->len = 0;
+    del->len = 0;
+    for (size_t i = 0; i < d->n_checks; i++) {
+        const struct diff_check *k = &d->checks[i];
+        if (k->failing_delta > 0 && array_add_text(add, k->check_id) != 0)
+            return -1;
+        if (k->failing_delta < 0 && array_add_text(del, k->check_id) != 0)
+            return -1;
+    }
+    for (int which = 0; which < 2; which++) {
+        struct pg_text *t = which == 0 ? add : del;
+        if (t->len == 0)
+            continue;
+        if (array_end(t) != 0)
+            return -1;
+        a.n = 0;
+        par_text(&a, t->s);
+        par_int(&a, h->id);
+        if (send_stmt(p, which == 0 ? W_FAILING_ADD : W_FAILING_DEL, &a) != 0)
+            return -1;
+        n++;
+    }
+    if (bind) {
+        a.n = 0;
+        par_int(&a, h->id);
+        par_text(&a, job->owner);
+        if (send_stmt(p, W_OWNER_SET, &a) != 0)
+            return -1;
+        n++;
+    }
+    if (send_sql(p, "RELEASE report") != 0)
+        return -1;
+    return n + 1;
+}
+
+/*
+ * One report inside the open transaction (rules.h, diff.h). Sets
+ * job->outcome; returns as pipeline_sync (1: this report failed alone and
+ * its SAVEPOINT must be rolled back).
+ */
+static int apply_one(struct store_pg *p, struct store_job *job, char *err, size_t errlen)
+{
+    const Dockward__V1__Report *m = job->report->msg;
+    struct pg_host h;
+    int rc = lock_host(p, job, &h, err, errlen);
+    if (rc != 0)
+        return rc;
+    int n = 0;
+    struct pg_params a = { 0 };
+    if (h.retired) {
+        /* A retired host reporting again: revived as new (db.c owner_check). */
+        par_int(&a, h.id);
+        par_int(&a, job->received_ms);
+        if (send_stmt(p, W_HOST_REVIVE, &a) != 0)
+            return -1;
+        n++;
+        h.retired = false;
+        h.owned = false;
+        h.last_seq = 0;
+    }
+    bool bind = false;
+    if (ring_has(&h, m->report_id.data)) {
+        job->outcome = STORE_OUTCOME_DUPLICATE;
+    } else if (!store_rule_owner(job, h.owned, h.owner, &bind)) {
+        /* FORBIDDEN: nothing of the report is stored. */
+    } else if ((int64_t)m->sequence <= h.last_seq) {
+        ring_push(&h, m->report_id.data);
+        a.n = 0;
+        par_int(&a, h.id);
+        par_blob(&a, h.ring, h.ring_len);
+        if (send_stmt(p, W_HOST_RING, &a) != 0)
+            return -1;
+        n++;
+        job->outcome = STORE_OUTCOME_STALE;
+    } else {
+        if (store_diff(p->rows.rows, p->rows.n, job->report, &job->diff) != 0) {
+            seterr(err, errlen, "out of memory");
+            return 1;
+        }
+        ring_push(&h, m->report_id.data);
+        int sent = send_writes(p, job, &h, bind);
+        if (sent < 0) {
+            seterr(err, errlen, "cannot send a report's writes");
+            return -1;
+        }
+        rc = pipeline_sync(p, n + sent, NULL, 0, err, errlen);
+        if (rc == 0)
+            job->outcome = STORE_OUTCOME_STORED;
+        return rc;
+    }
+    if (send_sql(p, "RELEASE report") != 0)
+        return -1;
+    return pipeline_sync(p, n + 1, NULL, 0, err, errlen);
+}
+
+static int host_order(const void *a, const void *b)
+{
+    const struct store_job *const *x = a, *const *y = b;
+    int c = strcmp((*x)->report->msg->host_id, (*y)->report->msg->host_id);
+    if (c != 0)
+        return c;
+    return (*x)->received_ms < (*y)->received_ms ? -1 : (*x)->received_ms > (*y)->received_ms;
+}
+
+static int check_order(const void *a, const void *b)
+{
+    const struct batch_check *x = a, *y = b;
+    return strcmp(x->check_id, y->check_id);
+}
+
+static void fail_all(struct store_job *const *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        jobs[i]->outcome = STORE_OUTCOME_UNAVAILABLE;
+}
+
+/* Sends the batch's per-check figures (in check order) and COMMIT; returns as pipeline_sync. */
+static int commit_batch(struct store_pg *p, char *err, size_t errlen)
+{
+    int n = 0;
+    if (p->n_checks > 0) {
+        qsort(p->checks, p->n_checks, sizeof(*p->checks), check_order);
+        for (int i = 0; i < 3; i++)
+            p->arr[i].len = 0;
+        for (size_t i = 0; i < p->n_checks; i++) {
+            if (array_add_text(&p->arr[0], p->checks[i].check_id) != 0 ||
+                array_add_int(&p->arr[1], p->checks[i].failing) != 0 ||
+                array_add_int(&p->arr[2], p->checks[i].regressions) != 0)
+                return -1;
+        }
+        struct pg_params a = { 0 };
+        for (int i = 0; i < 3; i++) {
+            if (array_end(&p->arr[i]) != 0)
+                return -1;
+            par_text(&a, p->arr[i].s);
+        }
+        if (send_stmt(p, W_CHECKS, &a) != 0)
+            return -1;
+        n++;
+    }
+    if (send_sql(p, "COMMIT") != 0)
+        return -1;
+    return pipeline_sync(p, n + 1, NULL, 0, err, errlen);
+}
+
+int store_pg_apply(struct store_pg *p, struct store_job *const *jobs_in, size_t n, char *err,
+                   size_t errlen)
+{
+    if (n == 0)
+        return 0;
+    fail_all(jobs_in, n);
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    /* Host order (stable by arrival): every replica locks rows in one order. */
+    struct store_job **jobs = malloc(n * sizeof(*jobs));
+    if (jobs == NULL) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(jobs, jobs_in, n * sizeof(*jobs));
+    qsort(jobs, n, sizeof(*jobs), host_order);
+    batch_checks_clear(p);
+    char sub[512] = "";
+    int rc = PQenterPipelineMode(p->conn) == 1 ? 0 : -1;
+    if (rc == 0)
+        rc = send_sql(p, "BEGIN") == 0 ? pipeline_sync(p, 1, NULL, 0, sub, sizeof(sub)) : -1;
+    if (rc != 0)
+        goto broken;
+    for (size_t i = 0; i < n; i++) {
+        struct store_job *job = jobs[i];
+        job->outcome = STORE_OUTCOME_UNAVAILABLE;
+        rc = apply_one(p, job, sub, sizeof(sub));
+        if (rc == 0 && job->outcome == STORE_OUTCOME_STORED) {
+            for (size_t k = 0; rc == 0 && k < job->diff.n_checks; k++)
+                if (batch_check_add(p, job->diff.checks[k].check_id,
+                                    job->diff.checks[k].failing_delta,
+                                    job->diff.checks[k].regressions) != 0)
+                    rc = -1;
+        }
+        if (rc == 0)
+            continue;
+        if (rc < 0)
+            goto broken;
+        /* This report failed: undo it alone. */
+        job->outcome = STORE_OUTCOME_UNAVAILABLE;
+        seterr(err, errlen, "cannot store a report: %s", sub);
+        if (send_sql(p, "ROLLBACK TO SAVEPOINT report") != 0 ||
+            send_sql(p, "RELEASE report") != 0 ||
+            pipeline_sync(p, 2, NULL, 0, sub, sizeof(sub)) != 0)
+            goto broken;
+    }
+    rc = commit_batch(p, sub, sizeof(sub));
+    if (rc != 0)
+        goto broken;
+    if (PQexitPipelineMode(p->conn) != 1) {
+        pg_message(p->conn, NULL, sub, sizeof(sub));
+        goto broken;
+    }
+    batch_checks_clear(p);
+    free(jobs);
+    return 0;
+broken:
+    /* Nothing of the batch committed (or it is unknown): every report 503, reconnect next. */
+    seterr(err, errlen, "PostgreSQL: %s", sub[0] ? sub : "the connection failed");
+    fail_all(jobs_in, n);
+    batch_checks_clear(p);
+    free(jobs);
+    if (p->conn != NULL) {
+        PQfinish(p->conn);
+        p->conn = NULL;
+    }
+    return -1;
+}
+
+/* ---- retention, retirement, rebinding, silent hosts, per-check figures ---- */
+
+static PGresult *exec_stmt(struct store_pg *p, int id, const struct pg_params *a)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "w%d", id);
+    return PQexecPrepared(p->conn, name, a ? a->n : 0, a ? a->val : NULL, a ? a->len : NULL,
+                          a ? a->fmt : NULL, 1);
+}
+
+static bool ok(const PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(r);
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+/* Fails with libpq's message; drops a broken connection (reconnected next time). */
+static int fail_with(struct store_pg *p, PGresult *r, const char *what, char *err, size_t errlen)
+{
+    char m[512];
+    pg_message(p->conn, r, m, sizeof(m));
+    PQclear(r);
+    seterr(err, errlen, "%s: %s", what, m);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        PQfinish(p->conn);
+        p->conn = NULL;
+    } else if (PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+        exec_cmd(p->conn, "ROLLBACK", NULL, 0);
+    }
+    return -1;
+}
+
+int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *deleted, char *err,
+                       size_t errlen)
+{
+    *deleted = 0;
+    if (limit <= 0)
+        return 0;
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    struct pg_params a = { 0 };
+    par_int(&a, cutoff_ms);
+    par_int(&a, limit);
+    PGresult *r = exec_stmt(p, W_RETENTION, &a);
+    if (!ok(r))
+        return fail_with(p, r, "retention", err, errlen);
+    *deleted = PQntuples(r) > 0 ? (int)get_int(r, 0, 0) : 0;
+    PQclear(r);
+    return 0;
+}
+
+int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
+                    struct diff_result *figures, bool *found, char *err, size_t errlen)
+{
+    static const unsigned char no_report[REPORT_ID_BYTES] = { 0 };
+    *found = false;
+    figures->n_events = 0;
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    char sub[512];
+    if (exec_cmd(p->conn, "BEGIN", sub, sizeof(sub)) != 0) {
+        seterr(err, errlen, "retire: %s", sub);
+        return -1;
+    }
+    struct pg_params a = { 0 };
+    par_text(&a, host_id);
+    PGresult *r = exec_stmt(p, W_RETIRE_FIND, &a);
+    if (!ok(r))
+        goto fail;
+    int64_t host = PQntuples(r) > 0 ? get_int(r, 0, 0) : 0;
+    PQclear(r);
+    r = NULL;
+    if (host != 0) {
+        a.n = 0;
+        par_int(&a, host);
+        r = exec_stmt(p, W_RESULTS_BY_ID, &a);
+        if (!ok(r))
+            goto fail;
+        p->rows.n = 0;
+        if (PQntuples(r) > 0 && store_rows_decode(&p->rows, PQgetvalue(r, 0, 0),
+                                                  (size_t)PQgetlength(r, 0, 0)) != 0)
+            goto fail;
+        PQclear(r);
+        r = NULL;
+        if (store_rule_retire_events(p->rows.rows, p->rows.n, &p->events, &p->events_cap,
+                                     figures) != 0)
+            goto fail;
+        unsigned char *v;
+        size_t len;
+        if (store_events_encode(&p->rows.codec, p->events, p->rows.n + 1, &v, &len) != 0)
+            goto fail;
+        struct pg_text *t = &p->arr[0], *f = &p->arr[1], *z = &p->arr[2];
+        t->len = f->len = z->len = 0;
+        int e = 0;
+        for (size_t i = 0; e == 0 && i <= p->rows.n; i++)
+            if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
+                e = array_add_text(t, p->events[i].check_id);
+        for (size_t i = 0; e == 0 && i < figures->n_checks; i++)
+            e = array_add_text(f, figures->checks[i].check_id) | array_add_int(z, -1);
+        e |= array_end(t) | array_end(f) | array_end(z);
+        if (e != 0) {
+            free(v);
+            goto fail;
+        }
+        struct pg_params d = { 0 };
+        par_int(&d, host);
+        par_int(&d, (int64_t)(p->rows.n + 1));
+        par_int(&d, now_ms_);
+        par_int(&d, now_ms_);
+        par_blob(&d, no_report, REPORT_ID_BYTES);
+        par_blob(&d, v, len);
+        par_text(&d, t->s);
+        r = exec_stmt(p, W_DRIFT, &d);
+        free(v);
+        if (!ok(r))
+            goto fail;
+        PQclear(r);
+        struct pg_params fd = { 0 };
+        par_text(&fd, f->s);
+        par_int(&fd, host);
+        r = exec_stmt(p, W_FAILING_DEL, &fd);
+        if (!ok(r))
+            goto fail;
+        PQclear(r);
+        /* zeros: the regressions column of the figures, as an array of as many 0 as -1 */
+        struct pg_text zeros = { 0 };
+        for (size_t i = 0; e == 0 && i < figures->n_checks; i++)
+            e = array_add_int(&zeros, 0);
+        e |= array_end(&zeros);
+        struct pg_params c = { 0 };
+        par_text(&c, f->s);
+        par_text(&c, z->s);
+        par_text(&c, zeros.s);
+        r = e == 0 ? exec_stmt(p, W_CHECKS, &c) : NULL;
+        free(zeros.s);
+        if (!ok(r))
+            goto fail;
+        PQclear(r);
+        a.n = 0;
+        par_int(&a, host);
+        r = exec_stmt(p, W_RETIRE_RESULTS, &a);
+        if (!ok(r))
+            goto fail;
+        PQclear(r);
+        par_int(&a, now_ms_ > 0 ? now_ms_ : 1);
+        r = exec_stmt(p, W_RETIRE_HOST, &a);
+        if (!ok(r))
+            goto fail;
+        PQclear(r);
+        r = NULL;
+    }
+    if (exec_cmd(p->conn, "COMMIT", sub, sizeof(sub)) != 0) {
+        seterr(err, errlen, "retire: %s", sub);
+        goto undo;
+    }
+    *found = host != 0;
+    return 0;
+fail:
+    fail_with(p, r, "retire", err, errlen);
+undo:
+    for (size_t i = 0; i < figures->n_checks; i++)
+        free(figures->checks[i].check_id);
+    figures->n_checks = 0;
+    figures->n_events = 0;
+    return -1;
+}
+
+int store_pg_rebind(struct store_pg *p, const char *host_id, const char *owner, bool *found,
+                    char *err, size_t errlen)
+{
+    *found = false;
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    struct pg_params a = { 0 };
+    par_text(&a, host_id);
+    par_text(&a, owner);
+    PGresult *r = exec_stmt(p, W_REBIND, &a);
+    if (!ok(r))
+        return fail_with(p, r, "rebind", err, errlen);
+    *found = strcmp(PQcmdTuples(r), "0") != 0;
+    PQclear(r);
+    return 0;
+}
+
+int store_pg_silent_hosts(struct store_pg *p, int64_t cutoff_ms,
+                          char (*ids)[REPORT_HOST_ID_MAX + 1], size_t max, size_t *n, char *err,
+                          size_t errlen)
+{
+    *n = 0;
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    struct pg_params a = { 0 };
+    par_int(&a, cutoff_ms);
+    par_int(&a, (int64_t)max);
+    PGresult *r = exec_stmt(p, W_SILENT, &a);
+    if (!ok(r))
+        return fail_with(p, r, "finding silent hosts", err, errlen);
+    for (int i = 0; i < PQntuples(r) && *n < max; i++)
+        snprintf(ids[(*n)++], REPORT_HOST_ID_MAX + 1, "%s", PQgetvalue(r, i, 0));
+    PQclear(r);
+    return 0;
+}
+
+int store_pg_load_checks(struct store_pg *p,
+                         void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
+                                    uint64_t regressions),
+                         void *arg, char *err, size_t errlen)
+{
+    if (writer_ready(p, err, errlen) != 0)
+        return -1;
+    PGresult *r = exec_stmt(p, W_LOAD_CHECKS, NULL);
+    if (!ok(r))
+        return fail_with(p, r, "loading per-check figures", err, errlen);
+    for (int i = 0; i < PQntuples(r); i++)
+        fn(arg, PQgetvalue(r, i, 0), (uint64_t)get_int(r, i, 1), (uint64_t)get_int(r, i, 2));
+    PQclear(r);
+    return 0;
+}
+
+/* ---- readers ---- */
+
+struct pg_stmt {
+    struct pg_reader *r;
+    int index;
+    int n_params; /* $N the statement takes */
+    const char *val[PG_PARAMS_MAX];
+    char num[PG_PARAMS_MAX][24];
+    PGresult *res;
+    int row; /* the current row; -1 before the first step */
+    bool ran;
+};
+
+struct pg_reader {
+    PGconn *conn;
+    char *url;
+    char *password;
+    char **sql; /* rewritten to $N */
+    int n;
+    struct pg_stmt *st;
+    char msg[512];
+};
+
+/*
+ * SQLite's "?N" as PostgreSQL's "$N"; *max gets the highest N. Parameters
+ * the text never names (the query API binds a few its statement does not
+ * use) are declared text, so PostgreSQL can type every $N up to max.
+ */
+static char *rewrite_params(const char *sql, int *max)
+{
+    size_t len = strlen(sql);
+    char *out = malloc(len + 1);
+    if (out == NULL)
+        return NULL;
+    *max = 0;
+    for (size_t i = 0; i <= len; i++) {
+        out[i] = sql[i] == '?' ? '$' : sql[i];
+        if (sql[i] == '?') {
+            int v = (int)strtol(sql + i + 1, NULL, 10);
+            if (v > *max)
+                *max = v;
+        }
+    }
+    return out;
+}
+
+static int reader_prepare(struct pg_reader *r, char *err, size_t errlen)
+{
+    for (int i = 0; i < r->n; i++) {
+        int max = r->st[i].n_params;
+        Oid types[PG_PARAMS_MAX] = { 0 };
+        for (int k = 1; k <= max && k <= PG_PARAMS_MAX; k++) {
+            char tag[8];
+            snprintf(tag, sizeof(tag), "$%d", k);
+            const char *at = strstr(r->sql[i], tag);
+            bool used = false;
+            while (at != NULL && !used) {
+                used = !(at[strlen(tag)] >= '0' && at[strlen(tag)] <= '9');
+                at = strstr(at + 1, tag);
+            }
+            if (!used)
+                types[k - 1] = 25; /* TEXTOID */
+        }
+        char name[16];
+        snprintf(name, sizeof(name), "r%d", i);
+        PGresult *res = PQprepare(r->conn, name, r->sql[i], max, types);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            char m[512];
+            pg_message(r->conn, res, m, sizeof(m));
+            seterr(err, errlen, "PostgreSQL: preparing a query: %s", m);
+            PQclear(res);
+            return -1;
+        }
+        PQclear(res);
+    }
+    return 0;
+}
+
+int pg_reader_open(const char *url, const char *password, const char *const *sql, int n,
+                   struct pg_reader **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct pg_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL || (r->url = strdup(url)) == NULL ||
+        (password != NULL && (r->password = strdup(password)) == NULL) ||
+        (r->sql = calloc((size_t)n, sizeof(*r->sql))) == NULL ||
+        (r->st = calloc((size_t)n, sizeof(*r->st))) == NULL) {
+        pg_reader_close(r);
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
+    r->n = n;
+    for (int i = 0; i < n; i++) {
+        r->st[i].r = r;
+        r->st[i].index = i;
+        r->st[i].row = -1;
+        if ((r->sql[i] = rewrite_params(sql[i], &r->st[i].n_params)) == NULL) {
+            pg_reader_close(r);
+            seterr(err, errlen, "out of memory");
+            return -1;
+        }
+        if (r->st[i].n_params > PG_PARAMS_MAX) {
+            pg_reader_close(r);
+            seterr(err, errlen, "a query takes too many parameters");
+            return -1;
+        }
+    }
+    r->conn = connect_to(url, password, err, errlen);
+    if (r->conn == NULL || reader_prepare(r, err, errlen) != 0) {
+        pg_reader_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void pg_reader_close(struct pg_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->conn != NULL)
+        PQfinish(r->conn);
+    for (int i = 0; r->st != NULL && i < r->n; i++)
+        PQclear(r->st[i].res);
+    for (int i = 0; r->sql != NULL && i < r->n; i++)
+        free(r->sql[i]);
+    free(r->sql);
+    free(r->st);
+    free(r->url);
+    if (r->password != NULL) {
+        memset(r->password, 0, strlen(r->password));
+        free(r->password);
+    }
+    free(r);
+}
+
+int pg_read_begin(struct pg_reader *r)
+{
+    if (r->conn == NULL || PQstatus(r->conn) != CONNECTION_OK) {
+        if (r->conn != NULL)
+            PQfinish(r->conn);
+        r->conn = connect_to(r->url, r->password, r->msg, sizeof(r->msg));
+        if (r->conn == NULL || reader_prepare(r, r->msg, sizeof(r->msg)) != 0) {
+            if (r->conn != NULL)
+                PQfinish(r->conn);
+            r->conn = NULL;
+            return -1;
+        }
+    }
+    /* One snapshot for every statement of the answer, as SQLite's read transaction. */
+    if (exec_cmd(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", r->msg,
+                 sizeof(r->msg)) != 0)
+        return -1;
+    return 0;
+}
+
+void pg_read_end(struct pg_reader *r)
+{
+    if (r->conn != NULL && PQtransactionStatus(r->conn) != PQTRANS_IDLE)
+        exec_cmd(r->conn, "COMMIT", r->msg, sizeof(r->msg));
+}
+
+struct pg_stmt *pg_reader_stmt(struct pg_reader *r, int i)
+{
+    return &r->st[i];
+}
+
+const char *pg_reader_errmsg(struct pg_reader *r)
+{
+    return r->msg;
+}
+
+void pg_bind_int(struct pg_stmt *st, int i, int64_t v)
+{
+    if (i < 1 || i > st->n_params)
+        return;
+    snprintf(st->num[i - 1], sizeof(st->num[0]), "%lld", (long long)v);
+    st->val[i - 1] = st->num[i - 1];
+}
+
+void pg_bind_text(struct pg_stmt *st, int i, const char *s)
+{
+    if (i < 1 || i > st->n_params)
+        return;
+    st->val[i - 1] = s;
+}
+
+int pg_step(struct pg_stmt *st)
+{
+    struct pg_reader *r = st->r;
+    if (!st->ran) {
+        st->ran = true;
+        st->row = -1;
+        if (r->conn == NULL) {
+            snprintf(r->msg, sizeof(r->msg), "no connection to PostgreSQL");
+            return STORAGE_ERROR;
+        }
+        char name[16];
+        snprintf(name, sizeof(name), "r%d", st->index);
+        st->res = PQexecPrepared(r->conn, name, st->n_params, st->val, NULL, NULL, 1);
+        if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+            pg_message(r->conn, st->res, r->msg, sizeof(r->msg));
+            PQclear(st->res);
+            st->res = NULL;
+            return STORAGE_ERROR;
+        }
+    }
+    if (st->res == NULL)
+        return STORAGE_ERROR;
+    if (st->row + 1 >= PQntuples(st->res))
+        return STORAGE_DONE;
+    st->row++;
+    return STORAGE_ROW;
+}
+
+int64_t pg_int(struct pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row < 0 || PQgetisnull(st->res, st->row, col))
+        return 0;
+    return get_int(st->res, st->row, col);
+}
+
+const char *pg_text(struct pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row < 0)
+        return "";
+    return PQgetvalue(st->res, st->row, col); /* "" for NULL; always NUL-terminated */
+}
+
+const void *pg_blob(struct pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row < 0 || PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+size_t pg_bytes(struct pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row < 0)
+        return 0;
+    return (size_t)PQgetlength(st->res, st->row, col);
+}
+
+bool pg_is_null(struct pg_stmt *st, int col)
+{
+    return st->res == NULL || st->row < 0 || PQgetisnull(st->res, st->row, col);
+}
+
+void pg_reset(struct pg_stmt *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = -1;
+    st->ran = false;
+    for (int i = 0; i < PG_PARAMS_MAX; i++)
+        st->val[i] = NULL;
+}
