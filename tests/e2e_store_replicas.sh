@@ -96,27 +96,23 @@ api() { # api BASE PATH: the body of a 200, or says what came instead and fails
     return 1
 }
 
-# drift_dump BASE OUT: the whole drift log through the query API, one event a line.
-drift_dump() {
+# pages BASE PATH FILTER OUT: every page of PATH (limit 1000, following
+# next), FILTER (jq) applied to each, one JSON value a line in OUT.
+pages() {
     local after="" page
-    : >"$2"
+    : >"$4"
     while :; do
-        page=$(api "$1" "/api/v1/drift?limit=1000${after:+&after=$after}") || return 1
-        jq -c '.events[]' <<<"$page" >>"$2"
+        page=$(api "$1" "$2?limit=1000${after:+&after=$after}") || return 1
+        jq -c "$3" <<<"$page" >>"$4"
         after=$(jq -r '.next // empty' <<<"$page")
         [ -n "$after" ] || break
     done
 }
-hosts_dump() { # hosts_dump BASE OUT: every host (paged), without the clock-dependent fields
-    local after="" page
-    : >"$2.jsonl"
-    while :; do
-        page=$(api "$1" "/api/v1/hosts?limit=1000${after:+&after=$after}") || return 1
-        jq -c '.hosts[] | del(.state, .last_seen)' <<<"$page" >>"$2.jsonl"
-        after=$(jq -r '.next // empty' <<<"$page")
-        [ -n "$after" ] || break
-    done
-    jq -s -S 'sort_by(.id)' "$2.jsonl" >"$2"
+# drift_dump BASE OUT: the whole drift log, one event a line.
+drift_dump() { pages "$1" /api/v1/drift '.events[]' "$2"; }
+hosts_dump() { # hosts_dump BASE OUT: every host, without the clock-dependent fields
+    pages "$1" /api/v1/hosts '.hosts[] | del(.state, .last_seen)' "$2.jsonl" &&
+        jq -s -S 'sort_by(.id)' "$2.jsonl" >"$2"
 }
 
 # ---- the checks on answers (ANSWERS... files) and the database ----
@@ -253,25 +249,13 @@ agent() {
     } >"$work/host$n.manifest"
     root=$("$MKFIXTURE" "$work/host$n.manifest")
     roots+=("$root")
-    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
-        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
-        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
-        --push.url="${rbase[$r]}/api/v1/reports" --push.token-file="$work/token" \
-        --storage.path="$work/agent$n" 2>"$work/agent$n.log" &
-    agent_pid[$n]=$!
-    pids+=("$!")
-    e2e_port_of "$work/agent$n.log" "$!" 100 >/dev/null || { echo "agent $n did not start"; exit 1; }
+    e2e_push_agent "$work/agent$n.log" "$root" "${rbase[$r]}/api/v1/reports" "$work/agent$n"
+    agent_pid[$n]=$agent
+    pids+=("$agent")
 }
 declare -A agent_pid
 for n in 1 2 3 4; do agent "$n" $(((n + 1) / 2)); done
-( # each host's daemon.json mode flips: check 3.18 drifts all along
-    while :; do
-        for r in "${roots[@]}"; do chmod 0666 "$r/etc/docker/daemon.json"; done
-        sleep 0.7
-        for r in "${roots[@]}"; do chmod 0644 "$r/etc/docker/daemon.json"; done
-        sleep 0.7
-    done
-) &
+e2e_flip_daemon_json "${roots[@]}" &
 flipper=$!
 pids+=("$flipper")
 sleep 2
