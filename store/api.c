@@ -391,12 +391,11 @@ static cJSON *host_summary(struct storage_stmt *st, uint64_t stale_after_ms, int
     int64_t seen = storage_int(st, 4);
     double pass = (double)storage_int(st, 5);
     double fail = (double)storage_int(st, 6);
-    bool ok =
-        add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
-        add_text(h, "agent_version", st, 2) &&
-        add_int(h, "sequence", storage_int(st, 3)) && add_time(h, "last_seen", seen) &&
-        cJSON_AddStringToObject(h, "state",
-                                now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
+    bool ok = add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
+              add_text(h, "agent_version", st, 2) && add_int(h, "sequence", storage_int(st, 3)) &&
+              add_time(h, "last_seen", seen) &&
+              cJSON_AddStringToObject(
+                  h, "state", now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
     if (ok) {
         /* Shortest text that reads back as the same double (cJSON keeps 15 digits). */
         char num[64];
@@ -442,8 +441,7 @@ static void finish(struct storage_stmt *st)
 
 static void db_error(struct reader *r, struct api_response *resp)
 {
-    respond_error(resp, 500, "cannot read the database: %s",
-                  storage_errmsg(r->db));
+    respond_error(resp, 500, "cannot read the database: %s", storage_errmsg(r->db));
 }
 
 static void get_hosts(struct store_api *api, struct reader *r, const struct params *p,
@@ -570,12 +568,11 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
     }
     cJSON *doc = host_summary(st, api->stale_after_ms, now_ms);
     int64_t rowid = storage_int(st, 10);
-    bool ok =
-        doc != NULL && add_text(doc, "catalog_version", st, 11) &&
-        add_time(doc, "generated_at", storage_int(st, 12)) &&
-        add_time(doc, "first_seen", storage_int(st, 13)) &&
-        (storage_is_null(st, 14) ? cJSON_AddNullToObject(doc, "owner") != NULL
-                                                    : add_text(doc, "owner", st, 14));
+    bool ok = doc != NULL && add_text(doc, "catalog_version", st, 11) &&
+              add_time(doc, "generated_at", storage_int(st, 12)) &&
+              add_time(doc, "first_seen", storage_int(st, 13)) &&
+              (storage_is_null(st, 14) ? cJSON_AddNullToObject(doc, "owner") != NULL
+                                       : add_text(doc, "owner", st, 14));
     finish(st);
     cJSON *list = ok ? cJSON_AddArrayToObject(doc, "results") : NULL;
     if (list == NULL) {
@@ -589,9 +586,8 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
     r->rows.n = 0;
     if (rc == STORAGE_ROW) {
         const void *v = storage_blob(st, 0);
-        rc = v != NULL && store_rows_decode(&r->rows, v, storage_bytes(st, 0)) == 0
-                 ? STORAGE_DONE
-                 : API_CORRUPT;
+        rc = v != NULL && store_rows_decode(&r->rows, v, storage_bytes(st, 0)) == 0 ? STORAGE_DONE
+                                                                                    : API_CORRUPT;
     }
     finish(st);
     uint64_t n = 0;
@@ -848,8 +844,7 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
         int64_t n_events = storage_int(st, 1);
         const void *packed = storage_blob(st, 7);
         if (n_events < 1 || n_events > row_id || packed == NULL ||
-            store_events_decode(&r->events, packed, storage_bytes(st, 7),
-                                (size_t)n_events) != 0) {
+            store_events_decode(&r->events, packed, storage_bytes(st, 7), (size_t)n_events) != 0) {
             rc = API_CORRUPT;
             break;
         }
@@ -873,8 +868,7 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
                 !cJSON_AddStringToObject(ev, "target", e->target) ||
                 !cJSON_AddStringToObject(ev, "from", store_status_name(e->from)) ||
                 !cJSON_AddStringToObject(ev, "to", store_status_name(e->to)) ||
-                !add_time(ev, "at", at) ||
-                !add_time(ev, "received_at", storage_int(st, 6)) ||
+                !add_time(ev, "at", at) || !add_time(ev, "received_at", storage_int(st, 6)) ||
                 !cJSON_AddStringToObject(ev, "report_id", rid) ||
                 !cJSON_AddBoolToObject(ev, "regression", e->regression)) {
                 rc = API_NOMEM;

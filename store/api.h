@@ -55,8 +55,7 @@ int store_api_open(struct store_api **out, const char *path, uint64_t stale_afte
                    size_t errlen);
 /* Opens the reader pool on either backend (storage.h; strings copied). As store_api_open. */
 int store_api_open_target(struct store_api **out, const struct storage_target *target,
-                          uint64_t stale_after_ms, char *err,
-                   size_t errlen);
+                          uint64_t stale_after_ms, char *err, size_t errlen);
 void store_api_close(struct store_api *api);
 
 /*

@@ -211,7 +211,8 @@ void store_cli_print_help(FILE *out)
     size_t n = build_flags(&scratch, defs);
     fprintf(out, "usage: dockward-store --auth.tokens-file=FILE [FLAGS]\n\n"
                  "The dockward fleet store: receives agents' reports, keeps the fleet's state "
-                 "and drift\nin SQLite (or PostgreSQL: --storage.url), serves fleet metrics and a JSON query API.\n\nFlags:\n");
+                 "and drift\nin SQLite (or PostgreSQL: --storage.url), serves fleet metrics and a "
+                 "JSON query API.\n\nFlags:\n");
     flags_print_help(out, defs, n);
 }
 

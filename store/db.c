@@ -1110,7 +1110,8 @@ static int write_drift(struct store_db *db, const struct store_job *job, sqlite3
         return SQLITE_OK;
     if (store_rule_drift_events(d, &db->events, &db->events_cap) != 0)
         return SQLITE_NOMEM;
-    return insert_drift(db, host, d->n_events, m->generated_at_unix_ms, job->received_ms, m->report_id.data);
+    return insert_drift(db, host, d->n_events, m->generated_at_unix_ms, job->received_ms,
+                        m->report_id.data);
 }
 
 static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)

@@ -313,6 +313,12 @@ struct store_pg {
 
 /* ---- connections ---- */
 
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *connect_to(const char *url, const char *password, char *err, size_t errlen)
 {
     /* The URL's own settings win over connect_timeout (it comes first); the password last. */
@@ -343,6 +349,7 @@ static PGconn *connect_to(const char *url, const char *password, char *err, size
         PQfinish(c);
         return NULL;
     }
+    PQsetNoticeProcessor(c, quiet_notice, NULL); /* NOTICEs (IF NOT EXISTS...) are not news */
     return c;
 }
 
@@ -439,7 +446,15 @@ static int writer_connect(struct store_pg *p, char *err, size_t errlen)
     PGconn *c = connect_to(p->url, p->password, err, errlen);
     if (c == NULL)
         return -1;
-    if (setup_schema(c, err, errlen) != 0 || prepare_all(c, "w", pg_sql, W_COUNT, err, errlen) != 0) {
+    /*
+     * A row or table another session holds longer than SQLite's busy timeout
+     * fails the report (503, Retry-After; the agent sends it again) instead of
+     * holding the whole batch: the same bound as STORE_DB_BUSY_TIMEOUT_MS.
+     */
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SET lock_timeout = %d", STORE_DB_BUSY_TIMEOUT_MS);
+    if (exec_cmd(c, sql, err, errlen) != 0 || setup_schema(c, err, errlen) != 0 ||
+        prepare_all(c, "w", pg_sql, W_COUNT, err, errlen) != 0) {
         PQfinish(c);
         return -1;
     }
@@ -466,8 +481,8 @@ static int writer_ready(struct store_pg *p, char *err, size_t errlen)
     }
     if (writer_connect(p, err, errlen) != 0) {
         p->next_try_ms = now + p->retry_ms;
-        p->retry_ms = p->retry_ms * 2 > STORE_PG_RETRY_MAX_MS ? STORE_PG_RETRY_MAX_MS
-                                                              : p->retry_ms * 2;
+        p->retry_ms =
+            p->retry_ms * 2 > STORE_PG_RETRY_MAX_MS ? STORE_PG_RETRY_MAX_MS : p->retry_ms * 2;
         return -1;
     }
     p->retry_ms = STORE_PG_RETRY_MIN_MS;
@@ -1102,8 +1117,8 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
         if (!ok(r))
             goto fail;
         p->rows.n = 0;
-        if (PQntuples(r) > 0 && store_rows_decode(&p->rows, PQgetvalue(r, 0, 0),
-                                                  (size_t)PQgetlength(r, 0, 0)) != 0)
+        if (PQntuples(r) > 0 &&
+            store_rows_decode(&p->rows, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0)) != 0)
             goto fail;
         PQclear(r);
         r = NULL;
@@ -1378,24 +1393,33 @@ void pg_reader_close(struct pg_reader *r)
     free(r);
 }
 
-int pg_read_begin(struct pg_reader *r)
+/* The reader's connection, made again (a restarted server, a dropped link). */
+static int reader_reconnect(struct pg_reader *r)
 {
-    if (r->conn == NULL || PQstatus(r->conn) != CONNECTION_OK) {
+    if (r->conn != NULL)
+        PQfinish(r->conn);
+    r->conn = connect_to(r->url, r->password, r->msg, sizeof(r->msg));
+    if (r->conn == NULL || reader_prepare(r, r->msg, sizeof(r->msg)) != 0) {
         if (r->conn != NULL)
             PQfinish(r->conn);
-        r->conn = connect_to(r->url, r->password, r->msg, sizeof(r->msg));
-        if (r->conn == NULL || reader_prepare(r, r->msg, sizeof(r->msg)) != 0) {
-            if (r->conn != NULL)
-                PQfinish(r->conn);
-            r->conn = NULL;
-            return -1;
-        }
-    }
-    /* One snapshot for every statement of the answer, as SQLite's read transaction. */
-    if (exec_cmd(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", r->msg,
-                 sizeof(r->msg)) != 0)
+        r->conn = NULL;
         return -1;
+    }
     return 0;
+}
+
+int pg_read_begin(struct pg_reader *r)
+{
+    /* One snapshot for every statement of the answer, as SQLite's read transaction. */
+    static const char begin[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    if ((r->conn == NULL || PQstatus(r->conn) != CONNECTION_OK) && reader_reconnect(r) != 0)
+        return -1;
+    if (exec_cmd(r->conn, begin, r->msg, sizeof(r->msg)) == 0)
+        return 0;
+    /* A connection that looked fine until now (the server restarted): once more, anew. */
+    if (PQstatus(r->conn) == CONNECTION_OK || reader_reconnect(r) != 0)
+        return -1;
+    return exec_cmd(r->conn, begin, r->msg, sizeof(r->msg));
 }
 
 void pg_read_end(struct pg_reader *r)

@@ -16,8 +16,8 @@
 /* Drift event ids: each drift row takes a block of this many from one sequence (pg.c). */
 #define STORE_PG_DRIFT_ID_BLOCK 1048576
 /* Reconnecting after a lost connection: waits between attempts, doubling. */
-#define STORE_PG_RETRY_MIN_MS 100
-#define STORE_PG_RETRY_MAX_MS 5000
+#define STORE_PG_RETRY_MIN_MS      100
+#define STORE_PG_RETRY_MAX_MS      5000
 #define STORE_PG_CONNECT_TIMEOUT_S "5"
 
 struct store_pg;

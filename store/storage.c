@@ -28,8 +28,7 @@ int storage_url_check(const char *url, char *err, size_t errlen)
     else if (strncmp(url, "postgres://", 11) == 0)
         rest = url + 11;
     if (rest == NULL) {
-        snprintf(err, errlen,
-                 "not a PostgreSQL URL (postgresql://USER@HOST:PORT/DB?...)");
+        snprintf(err, errlen, "not a PostgreSQL URL (postgresql://USER@HOST:PORT/DB?...)");
         return -1;
     }
     /* user:password@ in the authority part */

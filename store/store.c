@@ -82,7 +82,8 @@ int store_main(int argc, char **argv)
     (void)log_level_parse(cfg.log_level, &level); /* validated by the flag table */
     log_set_level(level);
 
-    /* Where the state lives: SQLite's file, or PostgreSQL (its password never on the command line). */
+    /* Where the state lives: SQLite's file, or PostgreSQL (its password never on the command line).
+     */
     struct storage_target target = { .kind = STORAGE_SQLITE, .path = cfg.storage_path };
     char *password = NULL;
     if (cfg.storage_url != NULL) {
@@ -141,8 +142,8 @@ int store_main(int argc, char **argv)
     /* SQLite's share of the memory budget (store.h), before any connection opens. */
     sqlite3_soft_heap_limit64(STORE_SQLITE_SOFT_HEAP);
     sqlite3_hard_heap_limit64(STORE_SQLITE_HARD_HEAP);
-    if (writer_start(&writer, &target, cfg.retention_ms, cfg.retire_after_ms, &metrics,
-                     err, sizeof(err)) != 0) {
+    if (writer_start(&writer, &target, cfg.retention_ms, cfg.retire_after_ms, &metrics, err,
+                     sizeof(err)) != 0) {
         webconfig_free(web);
         log_error("%s", err);
         goto out;

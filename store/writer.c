@@ -348,8 +348,9 @@ static void seed_check(void *arg, const char *check, uint64_t failing, uint64_t 
     store_metrics_seed_check(arg, check, failing, regressions);
 }
 
-int writer_start(struct store_writer **out, const struct storage_target *target, uint64_t retention_ms,
-                 uint64_t retire_after_ms, struct store_metrics *metrics, char *err, size_t errlen)
+int writer_start(struct store_writer **out, const struct storage_target *target,
+                 uint64_t retention_ms, uint64_t retire_after_ms, struct store_metrics *metrics,
+                 char *err, size_t errlen)
 {
     *out = NULL;
     struct store_writer *w = calloc(1, sizeof(*w));
