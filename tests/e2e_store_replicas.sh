@@ -292,7 +292,12 @@ check "(2) the replicas reconnected by themselves: reports stored after the rest
     awk '$4 == "stored" { last = NR } $4 == "503" { first503 = first503 ? first503 : NR }
         END { exit !(first503 && last > first503) }' "$work/g3.answers"
 check "(2) every refused report was delivered afterwards (undelivered 0)" grep -q '^undelivered 0 ' "$work/g3.out"
+# The agents (and their flipper) paused while both replicas are read, so
+# both are read at the same state; their outboxes and timers carry on after.
+kill -STOP "${agent_pid[@]}" "$flipper"
+sleep 1.5 # a push in flight is answered
 verify "(2)" "$work/g1.answers" "$work/g2.answers" "$work/g3.answers"
+kill -CONT "${agent_pid[@]}" "$flipper"
 
 # ---- (3) one replica killed with SIGKILL mid-burst ----
 gen g4 "$A,$B" 9 40 8 --drain &
