@@ -1056,6 +1056,13 @@ static int bench_main(const struct options *o)
         printf("database %.1f MiB  = %.2f MiB per 1,000 hosts\n", db / 1048576.0,
                db / 1048576.0 / ((double)o->hosts / 1000.0));
     }
+    for (size_t i = 0; i < n; i++) {
+        conn_close(&ws[i].conn);
+        buf_free(&ws[i].rb.out);
+        free(ws[i].lat);
+    }
+    free(ws);
+    free(hosts);
     if (answers_out != NULL && fclose(answers_out) != 0) {
         fprintf(stderr, "dockward-ingest-bench: writing %s: %s\n", o->answers, strerror(errno));
         return 1;

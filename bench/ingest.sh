@@ -72,17 +72,26 @@ run_config() {
         p=$(e2e_port_of "$work/$cfg-r$i.log" "$!") || { echo "store $i did not start"; return 1; }
         addrs="$addrs${addrs:+,}127.0.0.1:$p"
     done
+    [ "$backend" = postgres ] && pg_usage >"$work/pg0"
     echo "== dockward-store ingest, $backend, $n replica(s): $hosts hosts, $rounds rounds of ${secs}s sustained + ${secs}s paced at 1700/s"
     local db=SQLite
     [ "$backend" = postgres ] && db="the PostgreSQL server"
-    echo "   ($(nproc) cores shared by the store(s), $db and the generator; $(date -u +%F); rss, cpu and disk lines: replica 1)"
+    echo "   ($(nproc) cores shared by the store(s), $db and the generator; $(date -u +%F); rss, cpu and disk lines: replica 1's process)"
     "$gen" --store.address="$addrs" --token-file="$work/tokens" --hosts="$hosts" \
         --connections=32 --duration="${secs}s" --rounds="$rounds" --paced-rate=1700 \
-        --store-pid="${rpids[0]}" "${size[@]}"
+        --store-pid="${rpids[0]}" "${size[@]}" | tee "$work/$cfg.gen"
     for i in $(seq 1 "$n"); do
         echo "replica $i: peak rss $(awk '/^VmHWM:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/${rpids[$((i - 1))]}/status")"
     done
     if [ "$backend" = postgres ]; then
+        local c0 w0 c1 w1 stored
+        read -r c0 w0 <"$work/pg0"
+        read -r c1 w1 < <(pg_usage)
+        stored=$(awk '$1 ~ /^(populate|sustained|paced)$/ && $3 == "stored" { n += $4 } END { print n + 0 }' \
+            "$work/$cfg.gen")
+        awk -v c="$((c1 - c0))" -v w="$((w1 - w0))" -v n="$stored" -v t="$(getconf CLK_TCK)" 'BEGIN {
+            printf "PostgreSQL server (its processes alive at the end), whole run: cpu %.1f s = %.3f ms per stored report, disk writes %.1f MiB = %.1f KiB per stored report\n",
+                c / t, 1e3 * c / t / n, w / 1048576, w / 1024 / n }'
         pg_env_psql -c "SELECT pg_database_size('dockward')" |
             awk -v h="$hosts" '{ printf "database %.1f MiB  = %.2f MiB per 1,000 hosts (pg_database_size)\n", $1 / 1048576, $1 / 1048576 / (h / 1000) }'
     fi
@@ -92,6 +101,19 @@ run_config() {
     done
     [ "$backend" = postgres ] && pg_env_stop
     return 0
+}
+
+# pg_usage: CPU ticks and bytes written to storage so far by the server's
+# postmaster and its current children (backends, WAL writer, checkpointer).
+pg_usage() {
+    local p cpu=0 wb=0 t w
+    for p in "$PG_ENV_PID" $(pgrep -P "$PG_ENV_PID"); do
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || continue
+        w=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$p/io" 2>/dev/null) || continue
+        cpu=$((cpu + ${t:-0}))
+        wb=$((wb + ${w:-0}))
+    done
+    echo "$cpu $wb"
 }
 
 bench_pg_cleanup() {

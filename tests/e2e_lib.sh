@@ -286,6 +286,33 @@ EOF
     fi
 }
 
+# e2e_push_agent LOG ROOT URL DIR: the agent ($DOCKWARD_BIN) on 127.0.0.1:0
+# auditing the fixture host ROOT every second (no Docker: the collectors
+# that need one are off), pushing to URL with the token in $work/token, its
+# outbox in DIR, its log LOG. Sets $agent (its pid); exits when it does not
+# start.
+e2e_push_agent() {
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$2" \
+        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
+        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
+        --push.url="$3" --push.token-file="$work/token" --storage.path="$4" 2>"$1" &
+    agent=$!
+    e2e_port_of "$1" "$agent" 100 >/dev/null || { echo "the agent of $2 did not start"; exit 1; }
+}
+
+# e2e_flip_daemon_json ROOT...: flips each fixture host's
+# etc/docker/daemon.json between modes 0666 and 0644 every 0.7 s, forever
+# (run it in the background): check 3.18 changes status all along.
+e2e_flip_daemon_json() {
+    local r
+    while :; do
+        for r in "$@"; do chmod 0666 "$r/etc/docker/daemon.json"; done
+        sleep 0.7
+        for r in "$@"; do chmod 0644 "$r/etc/docker/daemon.json"; done
+        sleep 0.7
+    done
+}
+
 # e2e_store_start NAME [FLAGS...]: dockward-store ($DOCKWARD_STORE_BIN) on
 # 127.0.0.1:0 with the backend's $storage flags (e2e_backend_start; without
 # it, database $db) and tokens $work/tokens, /metrics refreshed every

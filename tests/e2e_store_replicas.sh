@@ -20,24 +20,31 @@
 #      all stored: 0 lost, 0 duplicated;
 #  (3) one replica killed with SIGKILL mid-burst (and started again on its
 #      port): every report it answered "stored" is in the database.
+#  Through (2) and (3) four real agents (dockward on fixture hosts whose
+#  daemon.json mode flips, two per replica, as tests/e2e_push.sh runs them)
+#  push every second; once their outboxes drain, the store holds each one's
+#  newest sequence and their drift is in the checks above.
 #
-# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS. Exits 77
-# (skipped) when the store has no --storage.url.
+# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_BIN, MKFIXTURE,
+# DOCKWARD_TESTS. Exits 77 (skipped) when the store has no --storage.url.
 set -euo pipefail
 
-: "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}"
+: "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}" "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}"
 bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
 [ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
 [ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-e2e_require curl jq
+e2e_require curl jq sqlite3
 
 work=$(mktemp -d /tmp/dockward-e2e-replicas-XXXXXX)
 pids=()
+roots=()
 cleanup() {
     e2e_stop -9 "${pids[@]}"
     e2e_backend_stop
+    local r
+    for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,7 +52,8 @@ trap cleanup EXIT
 token=$(e2e_random_hex 24)
 reader=$(e2e_random_hex 24)
 printf 'agents %s\nreader %s role=reader\n' "$token" "$reader" >"$work/tokens"
-chmod 600 "$work/tokens"
+printf '%s\n' "$token" >"$work/token"
+chmod 600 "$work/tokens" "$work/token"
 STORE_BACKEND=postgres
 db="$work/unused.db" # e2e_lib's SQLite file, never made here
 e2e_backend_start
@@ -78,29 +86,33 @@ gen() {
         --connections=4 --changes=1 --seed="$seed" --duration="${secs}s" --rounds=1 \
         --answers="$work/$name.answers" "$@" >"$work/$name.out" 2>&1
 }
-api() { curl -sf --max-time 10 -H "Authorization: Bearer $reader" "$1$2"; }
+api() { # api BASE PATH: the body of a 200, or says what came instead and fails
+    local out code
+    out=$(curl -s --max-time 10 -w '\n%{http_code}' -H "Authorization: Bearer $reader" "$1$2") || true
+    code=${out##*$'\n'}
+    [ "$code" = 200 ] && { printf '%s\n' "${out%$'\n'*}"; return 0; }
+    echo "# GET $1$2: $code ${out%$'\n'*}" | head -c 300 >&2
+    echo >&2
+    return 1
+}
 
-# drift_dump BASE OUT: the whole drift log through the query API, one event a line.
-drift_dump() {
+# pages BASE PATH FILTER OUT: every page of PATH (limit 1000, following
+# next), FILTER (jq) applied to each, one JSON value a line in OUT.
+pages() {
     local after="" page
-    : >"$2"
+    : >"$4"
     while :; do
-        page=$(api "$1" "/api/v1/drift?limit=1000${after:+&after=$after}") || return 1
-        jq -c '.events[]' <<<"$page" >>"$2"
+        page=$(api "$1" "$2?limit=1000${after:+&after=$after}") || return 1
+        jq -c "$3" <<<"$page" >>"$4"
         after=$(jq -r '.next // empty' <<<"$page")
         [ -n "$after" ] || break
     done
 }
-hosts_dump() { # hosts_dump BASE OUT: every host (paged), without the clock-dependent fields
-    local after="" page
-    : >"$2.jsonl"
-    while :; do
-        page=$(api "$1" "/api/v1/hosts?limit=1000${after:+&after=$after}") || return 1
-        jq -c '.hosts[] | del(.state, .last_seen)' <<<"$page" >>"$2.jsonl"
-        after=$(jq -r '.next // empty' <<<"$page")
-        [ -n "$after" ] || break
-    done
-    jq -s -S 'sort_by(.id)' "$2.jsonl" >"$2"
+# drift_dump BASE OUT: the whole drift log, one event a line.
+drift_dump() { pages "$1" /api/v1/drift '.events[]' "$2"; }
+hosts_dump() { # hosts_dump BASE OUT: every host, without the clock-dependent fields
+    pages "$1" /api/v1/hosts '.hosts[] | del(.state, .last_seen)' "$2.jsonl" &&
+        jq -s -S 'sort_by(.id)' "$2.jsonl" >"$2"
 }
 
 # ---- the checks on answers (ANSWERS... files) and the database ----
@@ -121,10 +133,13 @@ stored_in_drift() {
              END { print bad + 0 }' "$work/events_per_report" -)
     [ "$missing" = 0 ] || { echo "# $missing stored reports without their one drift event"; return 1; }
 }
-# Each host's sequence in the store is the newest sequence answered "stored".
+# Each host's sequence in the store is the newest sequence answered "stored"
+# or "duplicate" (committed, but the answer lost with a killed replica: sent
+# again, the store knew it).
 sequences_newest() {
     local bad
-    awk '$4 == "stored" && $2 > max[$1] { max[$1] = $2 } END { for (h in max) print h, max[h] }' "$@" |
+    awk '($4 == "stored" || $4 == "duplicate") && $2 > max[$1] { max[$1] = $2 }
+         END { for (h in max) print h, max[h] }' "$@" |
         sort >"$work/want_seq"
     jq -r '.[] | "\(.id) \(.sequence)"' "$work/hosts.json" | sort >"$work/got_seq"
     bad=$(join -a1 "$work/want_seq" "$work/got_seq" | awk '$2 != $3' | wc -l)
@@ -161,17 +176,23 @@ verify() {
     local title=$1
     shift
     sleep 0.6 # a /metrics refresh (200ms) after the last write
-    hosts_dump "${rbase[1]}" "$work/hosts1.json"
-    hosts_dump "${rbase[2]}" "$work/hosts.json"
-    drift_dump "${rbase[1]}" "$work/drift1.jsonl"
-    drift_dump "${rbase[2]}" "$work/drift.jsonl"
+    dumps() {
+        hosts_dump "${rbase[1]}" "$work/hosts1.json" && hosts_dump "${rbase[2]}" "$work/hosts.json" &&
+            drift_dump "${rbase[1]}" "$work/drift1.jsonl" && drift_dump "${rbase[2]}" "$work/drift.jsonl"
+    }
+    local api_ok=yes
+    dumps || api_ok=no
+    # A failed read is counted below; read again, so the other checks see the data.
+    [ "$api_ok" = yes ] || dumps || echo "# $title: the query API failed again; the checks below read what it gave"
+    check "$title: both replicas answer the query API (hosts, drift) at the first try" test "$api_ok" = yes
     echo "# $title: $(jq length "$work/hosts.json") hosts, $(wc -l <"$work/drift.jsonl") drift events," \
         "answers: $(cat "$@" | awk '{ print $4 }' | sort | uniq -c | tr -s ' \n' ' ')"
     check "$title: both replicas serve the same hosts" cmp -s "$work/hosts1.json" "$work/hosts.json"
     check "$title: both replicas serve the same drift log" cmp -s "$work/drift1.jsonl" "$work/drift.jsonl"
     check "$title: each (host, sequence) was stored once (0 duplicated reports)" stored_once "$@"
     check "$title: every report answered stored has its drift event (0 lost)" stored_in_drift "$@"
-    check "$title: each host's sequence is the newest one answered stored" sequences_newest "$@"
+    check "$title: each host's sequence is the newest one answered stored (or duplicate)" \
+        sequences_newest "$@"
     check "$title: no duplicated drift event" no_duplicate_drift
     check "$title: every drift chain is whole (from = previous to)" chains_whole
     check "$title: every drift chain ends at the host's current result" chains_end_current
@@ -220,6 +241,29 @@ stored_sum() { # stored_sum: the replicas' dockward_store_ingest_total{result="s
 check "(1) the replicas' stored counters add up to the stored answers" test \
     "$(stored_sum)" = "$(awk '$4 == "stored"' "$work/g1.answers" "$work/g2.answers" | wc -l)"
 
+# ---- real agents, through (2) and (3) ----
+# agent N REPLICA: dockward on a fixture host of its own (machine id
+# 0xd1c0 + N) pushing every second to REPLICA, its outbox in $work/agentN.
+agent() {
+    local n=$1 r=$2 root
+    {
+        echo "include $DOCKWARD_TESTS/fixtures/hardened/manifest"
+        printf 'file /etc/machine-id 0444 0 0 =%032x\\n\n' "$((0xd1c0 + n))"
+        echo "file /etc/hostname 0644 0 0 =replica-agent-$n\\n"
+    } >"$work/host$n.manifest"
+    root=$("$MKFIXTURE" "$work/host$n.manifest")
+    roots+=("$root")
+    e2e_push_agent "$work/agent$n.log" "$root" "${rbase[$r]}/api/v1/reports" "$work/agent$n"
+    agent_pid[$n]=$agent
+    pids+=("$agent")
+}
+declare -A agent_pid
+for n in 1 2 3 4; do agent "$n" $(((n + 1) / 2)); done
+e2e_flip_daemon_json "${roots[@]}" &
+flipper=$!
+pids+=("$flipper")
+sleep 2
+
 # ---- (2) PostgreSQL restarted mid-burst ----
 "$bench" --emit=valid >"$work/valid.bin"
 gen g3 "$A,$B" 8 40 12 --drain &
@@ -248,7 +292,12 @@ check "(2) the replicas reconnected by themselves: reports stored after the rest
     awk '$4 == "stored" { last = NR } $4 == "503" { first503 = first503 ? first503 : NR }
         END { exit !(first503 && last > first503) }' "$work/g3.answers"
 check "(2) every refused report was delivered afterwards (undelivered 0)" grep -q '^undelivered 0 ' "$work/g3.out"
+# The agents (and their flipper) paused while both replicas are read, so
+# both are read at the same state; their outboxes and timers carry on after.
+kill -STOP "${agent_pid[@]}" "$flipper"
+sleep 1.5 # a push in flight is answered
 verify "(2)" "$work/g1.answers" "$work/g2.answers" "$work/g3.answers"
+kill -CONT "${agent_pid[@]}" "$flipper"
 
 # ---- (3) one replica killed with SIGKILL mid-burst ----
 gen g4 "$A,$B" 9 40 8 --drain &
@@ -266,7 +315,42 @@ check "(3) the generator ran (exit $rc4)" test "$rc4" = 0
 check "(3) replica 1 had answered stored before it was killed" \
     test "$(awk -v a="$A" '$4 == "stored" && $6 == a' "$work/g4.answers" | wc -l)" -gt 0
 check "(3) every refused report was delivered afterwards (undelivered 0)" grep -q '^undelivered 0 ' "$work/g4.out"
+e2e_stop "$flipper"
+outbox() { sqlite3 -batch -noheader "$work/agent$1/outbox.db" "$2"; }
+drained() { # every agent's outbox empty, or holding only the collection just made
+    local n ok
+    for _ in $(seq 1 120); do
+        ok=1
+        for n in 1 2 3 4; do
+            [ "$(outbox "$n" "SELECT COUNT(*) FROM reports" 2>/dev/null || echo 99)" -le 1 ] || ok=0
+        done
+        [ $ok = 1 ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+check "(2)(3) the agents' outboxes drain" drained
+for n in 1 2 3 4; do e2e_stop "${agent_pid[$n]}"; done
 verify "(3)" "$work/g1.answers" "$work/g2.answers" "$work/g3.answers" "$work/g4.answers"
+agents_delivered() { # each agent's newest sequence is the store's, none still queued
+    local n id built left got events
+    for n in 1 2 3 4; do
+        id=$(printf '%032x' "$((0xd1c0 + n))")
+        built=$(outbox "$n" "SELECT value FROM meta WHERE key = 'sequence/$id'")
+        left=$(outbox "$n" "SELECT COUNT(*) FROM reports")
+        got=$(api "${rbase[1]}" "/api/v1/hosts/$id" | jq -r .sequence)
+        events=$(jq -r --arg h "$id" 'select(.host == $h and .check == "3.18")' "$work/drift.jsonl" | jq -s length)
+        echo "# agent $n: built up to $built, the store holds $got, $left queued, $events drift events of 3.18"
+        [ "$events" -ge 4 ] || return 1
+        if [ "$left" = 0 ]; then
+            [ "$got" = "$built" ] || return 1
+        else # stopped with the collection just made queued: it follows the stored one
+            [ "$(outbox "$n" "SELECT MIN(sequence) FROM reports")" = "$((got + 1))" ] || return 1
+        fi
+    done
+}
+check "(2)(3) the real agents' reports all arrived: each one's newest is stored (or next in its outbox), 3.18 drifted" \
+    agents_delivered
 
 for n in 1 2; do
     kill -TERM "${rpid[$n]}"
