@@ -539,10 +539,7 @@ void store_pg_close(struct store_pg *p)
     if (p->conn != NULL)
         PQfinish(p->conn);
     free(p->url);
-    if (p->password != NULL) {
-        memset(p->password, 0, strlen(p->password));
-        free(p->password);
-    }
+    storage_secret_free(p->password);
     store_rows_free(&p->rows);
     free(p->next);
     free(p->events);
@@ -1551,10 +1548,7 @@ void pg_reader_close(struct pg_reader *r)
     free(r->sql);
     free(r->st);
     free(r->url);
-    if (r->password != NULL) {
-        memset(r->password, 0, strlen(r->password));
-        free(r->password);
-    }
+    storage_secret_free(r->password);
     free(r);
 }
 
