@@ -81,7 +81,7 @@ static void pg_message(PGconn *c, const PGresult *r, char *out, size_t len)
         m = PQerrorMessage(c);
     snprintf(out, len, "%s", m && *m ? m : "unknown error");
     for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     size_t n = strlen(out);
     while (n > 0 && out[n - 1] == ' ')
