@@ -921,6 +921,7 @@ static void items_clear(struct pg_item *items, size_t n)
 static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int round, char *err,
                       size_t errlen)
 {
+    int timeouts = 0;
     for (;;) {
         size_t sent = 0;
         if (round == 0 && send_sql(p, "BEGIN") != 0)
@@ -962,7 +963,7 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
             struct pg_item *it = &items[i];
             if (it->round != round || it->left_out)
                 continue;
-            if (failed_at >= 0 && (int)(k / 2) == failed_at / 2)
+            if (failed_at >= 0 && (int)k == failed_at / 2)
                 failed = it;
             it->host_row = res[2 * k];
             it->results = res[2 * k + 1];
@@ -978,10 +979,18 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
         char sub[256];
         if (send_sql(p, "ROLLBACK") != 0 || pipeline_sync(p, 1, NULL, 0, sub, sizeof(sub)) != 0)
             return -1;
+        /*
+         * 503 for that host's reports: the agent sends them again. A second
+         * timeout in one batch (a whole table locked by another session?)
+         * leaves out every host not locked yet, so a batch waits ~2 lock
+         * timeouts at most, never one per host.
+         */
         const char *host = failed->job->report->msg->host_id;
+        const bool rest = ++timeouts >= 2;
         for (size_t i = 0; i < n; i++)
-            if (strcmp(items[i].job->report->msg->host_id, host) == 0)
-                items[i].left_out = true; /* 503: the agent sends it again */
+            if (strcmp(items[i].job->report->msg->host_id, host) == 0 ||
+                (rest && strcmp(items[i].job->report->msg->host_id, host) > 0))
+                items[i].left_out = true;
     }
 }
 

@@ -183,6 +183,80 @@ static void test_group_one_bad(void **state)
     storage_close(s);
 }
 
+/* Applies three reports (hosts b1, lock, b2) as one group; fills out[]. */
+static void group_of_three(struct storage *s, const char *middle, enum store_outcome out[3])
+{
+    char err[256];
+    struct tb tb[3];
+    struct store_report *rep[3];
+    struct store_job job[3];
+    struct store_job *ptr[3];
+    const char *hosts[3] = { "pg-l1", middle, "pg-l2" };
+    for (int i = 0; i < 3; i++) {
+        report(&tb[i], hosts[i], (uint64_t)store_now_ms(), DOCKWARD__V1__STATUS__STATUS_FAIL);
+        assert_int_equal(tb_decode(&tb[i], &rep[i], err, sizeof(err)), REPORT_OK);
+        job[i] = (struct store_job){ .report = rep[i], .received_ms = store_now_ms() };
+        diff_result_init(&job[i].diff);
+        ptr[i] = &job[i];
+    }
+    if (storage_apply(s, ptr, 3, err, sizeof(err)) != 0)
+        fail_msg("storage_apply: %s", err);
+    for (int i = 0; i < 3; i++) {
+        out[i] = job[i].outcome;
+        diff_result_free(&job[i].diff);
+        store_report_free(rep[i]);
+    }
+}
+
+/*
+ * Another session holds a host's row past lock_timeout: that report 503,
+ * the others stored. It holds a whole table: every report 503, and the
+ * batch gives up after two lock timeouts, not one per host.
+ */
+static void test_locked_elsewhere(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb t;
+    report(&t, "pg-lock", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+
+    const char *keys[] = { "dbname", "password", NULL };
+    const char *vals[] = { target.url, password, NULL };
+    PGconn *other = PQconnectdbParams(keys, vals, 1);
+    assert_int_equal(PQstatus(other), CONNECTION_OK);
+    PQclear(PQexec(other, "BEGIN"));
+    PGresult *r = PQexec(other, "SELECT 1 FROM hosts WHERE host_id = 'pg-lock' FOR UPDATE");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    enum store_outcome out[3];
+    group_of_three(s, "pg-lock", out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    PQclear(PQexec(other, "ROLLBACK"));
+
+    PQclear(PQexec(other, "BEGIN"));
+    r = PQexec(other, "LOCK TABLE hosts IN EXCLUSIVE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    int64_t t0 = store_now_ms();
+    group_of_three(s, "pg-lock", out);
+    int64_t took = store_now_ms() - t0;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(out[i], STORE_OUTCOME_UNAVAILABLE);
+    assert_true(took < 3 * STORE_DB_BUSY_TIMEOUT_MS);
+    PQclear(PQexec(other, "ROLLBACK"));
+    PQfinish(other);
+    /* Free again: stored. */
+    group_of_three(s, "pg-lock", out);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(out[i], STORE_OUTCOME_STORED);
+    storage_close(s);
+}
+
 /* Two replicas, the same hosts, at once: every chain whole. */
 #define RACE_HOSTS   8
 #define RACE_REPORTS 30
@@ -301,6 +375,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
         cmocka_unit_test_setup(test_group_one_bad, empty_database),
+        cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
         cmocka_unit_test(test_url_checks),
