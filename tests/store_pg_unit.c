@@ -144,46 +144,7 @@ static void test_store_duplicate_stale(void **state)
     storage_close(s);
 }
 
-/* A group of three where the middle one fails alone: the others are stored. */
-static void test_group_one_bad(void **state)
-{
-    (void)state;
-    struct storage *s;
-    char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
-    /* A corrupt stored value makes that host's next report fail (the others do not). */
-    struct tb t;
-    report(&t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
-    sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
-
-    struct tb tb[3];
-    struct store_report *rep[3];
-    struct store_job job[3];
-    struct store_job *ptr[3];
-    const char *hosts[3] = { "pg-b1", "pg-bad", "pg-b2" };
-    for (int i = 0; i < 3; i++) {
-        report(&tb[i], hosts[i], 2, DOCKWARD__V1__STATUS__STATUS_FAIL);
-        assert_int_equal(tb_decode(&tb[i], &rep[i], err, sizeof(err)), REPORT_OK);
-        job[i] = (struct store_job){ .report = rep[i], .received_ms = store_now_ms() };
-        diff_result_init(&job[i].diff);
-        ptr[i] = &job[i];
-    }
-    assert_int_equal(storage_apply(s, ptr, 3, err, sizeof(err)), 0);
-    assert_int_equal(job[0].outcome, STORE_OUTCOME_STORED);
-    assert_int_equal(job[1].outcome, STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(job[2].outcome, STORE_OUTCOME_STORED);
-    for (int i = 0; i < 3; i++) {
-        diff_result_free(&job[i].diff);
-        store_report_free(rep[i]);
-    }
-    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     2);
-    assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
-    storage_close(s);
-}
-
-/* Applies three reports (hosts b1, lock, b2) as one group; fills out[]. */
+/* Applies three reports (hosts pg-l1, `middle`, pg-l2) as one group; fills out[]. */
 static void group_of_three(struct storage *s, const char *middle, enum store_outcome out[3])
 {
     char err[256];
@@ -206,6 +167,30 @@ static void group_of_three(struct storage *s, const char *middle, enum store_out
         diff_result_free(&job[i].diff);
         store_report_free(rep[i]);
     }
+}
+
+/* A group of three where the middle one fails alone: the others are stored. */
+static void test_group_one_bad(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    /* A corrupt stored value makes that host's next report fail (the others do not). */
+    struct tb t;
+    report(&t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
+
+    enum store_outcome out[3];
+    group_of_three(s, "pg-bad", out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     2);
+    assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
+    storage_close(s);
 }
 
 /*
