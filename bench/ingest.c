@@ -249,6 +249,12 @@ struct host {
     uint64_t rng;
     unsigned char truth[MAX_SLOTS];
     unsigned containers; /* bit mask of present container slots */
+    /* bench: the last report was not accepted (no 200), so the next send of
+     * this host is that same report again (same id, time and results), as
+     * an agent's outbox resends it, rather than a new one. */
+    bool pending;
+    uint64_t pending_rng; /* the id generator's state that drew its id */
+    int64_t pending_at;
 };
 
 static void host_init(struct host *h, const struct model *m, size_t index, uint64_t seed)
@@ -578,11 +584,12 @@ struct options {
     unsigned long long hosts, connections, changes, reports, store_pid, seed;
     uint64_t duration_ms;
     unsigned long long rate, paced_rate, rounds;
-    bool gzip, populate;
+    bool gzip, populate, drain;
     const char *storage_path;
     const char *out;
     const char *emit;
     const char *lock_path;
+    const char *answers;
 };
 
 enum { R_STORED, R_DUPLICATE, R_STALE, R_429, R_503, R_OTHER, R_ERROR, R_KINDS };
@@ -635,14 +642,41 @@ static int classify(int status, const char *resp)
     return status == 429 ? R_429 : status == 503 ? R_503 : R_OTHER;
 }
 
+/* --answers: one line per answer, written whole by each thread's fprintf. */
+static FILE *answers_out;
+
+/*
+ * Appends "HOST_ID SEQ STATUS KIND REPORT_ID ADDRESS" to --answers (status
+ * 0: no answer), so a test can tell what each replica answered for which
+ * report.
+ */
+static void answer_log(const struct worker *w, const struct host *h, uint64_t seq, int status,
+                       int kind)
+{
+    static const char *const kinds[R_KINDS] = { "stored", "duplicate", "stale", "429",
+                                                "503",    "other",     "error" };
+    if (answers_out == NULL)
+        return;
+    char id[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(id + 2 * i, 3, "%02x", w->rb.id[i]);
+    fprintf(answers_out, "%s %llu %d %s %s %s:%s\n", h->id, (unsigned long long)seq, status,
+            kinds[kind], id, w->conn.host, w->conn.port);
+}
+
 /* Sends one report for host h (its next sequence); returns the kind. */
 static int send_one(struct worker *w, struct host *h, double *latency, double due)
 {
     const struct options *o = w->opt;
-    if (h->seq > 0)
-        host_mutate(h, w->model, (unsigned)o->changes);
-    uint64_t seq = h->seq + 1;
-    if (build_report(&w->rb, w->model, h, seq, wall_ms(), NULL, o->gzip, &w->rng) != 0)
+    if (!h->pending) {
+        if (h->seq > 0)
+            host_mutate(h, w->model, (unsigned)o->changes);
+        h->pending_rng = splitmix(&w->rng);
+        h->pending_at = wall_ms();
+        h->pending = true;
+    }
+    uint64_t seq = h->seq + 1, id_rng = h->pending_rng;
+    if (build_report(&w->rb, w->model, h, seq, h->pending_at, NULL, o->gzip, &id_rng) != 0)
         return R_ERROR;
     double t0 = due > 0 ? due : mono_s();
     int status = 0;
@@ -651,12 +685,16 @@ static int send_one(struct worker *w, struct host *h, double *latency, double du
                     sizeof(resp)) != 0) {
         conn_close(&w->conn);
         *latency = mono_s() - t0;
+        answer_log(w, h, seq, 0, R_ERROR);
         return R_ERROR;
     }
     *latency = mono_s() - t0;
     int kind = classify(status, resp);
-    if (kind == R_STORED || kind == R_DUPLICATE || kind == R_STALE)
-        h->seq = seq; /* a refused report is built again next time */
+    if (kind == R_STORED || kind == R_DUPLICATE || kind == R_STALE) {
+        h->seq = seq; /* a refused report is sent again next time */
+        h->pending = false;
+    }
+    answer_log(w, h, seq, status, kind);
     return kind;
 }
 
@@ -666,6 +704,18 @@ static void *worker_main(void *arg)
     const struct options *o = w->opt;
     size_t n_hosts = (size_t)o->hosts;
     size_t step = (size_t)o->connections;
+    if (w->phase == 2) { /* drain: each refused report again until accepted */
+        for (size_t i = w->id; i < n_hosts; i += step) {
+            while (w->hosts[i].pending && mono_s() < w->end_at) {
+                double lat = 0;
+                int kind = send_one(w, &w->hosts[i], &lat, 0);
+                record(w, kind, lat);
+                if (w->hosts[i].pending)
+                    nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+            }
+        }
+        return NULL;
+    }
     if (w->phase == 0) {
         for (size_t i = w->id; i < n_hosts; i += step) {
             double lat = 0;
@@ -694,6 +744,8 @@ static void *worker_main(void *arg)
         double lat = 0;
         int kind = send_one(w, &w->hosts[i], &lat, due);
         record(w, kind, lat);
+        if (kind == R_ERROR) /* no store there (killed, restarting): do not spin */
+            nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
         i += step;
         if (i >= n_hosts)
             i = w->id;
@@ -904,6 +956,23 @@ static double median_of(const struct phase_result *r, size_t n, int field)
     return v[n / 2];
 }
 
+/* The (i mod count)th of a comma-separated address list into out; 0, or -1. */
+static int nth_address(const char *list, size_t i, char *out, size_t size)
+{
+    size_t count = 1;
+    for (const char *p = list; *p != '\0'; p++)
+        count += *p == ',';
+    const char *at = list;
+    for (size_t k = i % count; k > 0; k--)
+        at = strchr(at, ',') + 1;
+    size_t len = strcspn(at, ",");
+    if (len == 0 || len >= size)
+        return -1;
+    memcpy(out, at, len);
+    out[len] = '\0';
+    return 0;
+}
+
 static int bench_main(const struct options *o)
 {
     char token[1025];
@@ -927,10 +996,18 @@ static int bench_main(const struct options *o)
         ws[i].id = i;
         ws[i].rng = ((uint64_t)time(NULL) << 20) ^ ((uint64_t)getpid() << 8) ^ i; /* report ids */
         buf_init(&ws[i].rb.out, 64u << 20);
-        if (conn_setup(&ws[i].conn, o->address, token) != 0) {
+        /* --store.address=A,B,...: connection i posts to address i mod their number. */
+        char addr[256];
+        if (nth_address(o->address, i, addr, sizeof(addr)) != 0 ||
+            conn_setup(&ws[i].conn, addr, token) != 0) {
             fprintf(stderr, "dockward-ingest-bench: bad --store.address %s\n", o->address);
             return 2;
         }
+    }
+    if (o->answers != NULL && (answers_out = fopen(o->answers, "w")) == NULL) {
+        fprintf(stderr, "dockward-ingest-bench: cannot write %s: %s\n", o->answers,
+                strerror(errno));
+        return 2;
     }
     printf("dockward-ingest-bench: %llu hosts, %zu connections, %zu results per report, %llu "
            "changes per report, %s\n",
@@ -951,7 +1028,7 @@ static int bench_main(const struct options *o)
     }
     if (o->store_pid != 0)
         hwm = proc_status_kib(o->store_pid, "VmHWM") / 1024;
-    if (rounds > 1) {
+    if (rounds > 0) {
         size_t k = rounds < 64 ? rounds : 64;
         printf("median of %zu rounds: %s %.0f reports/s p50 %.2f ms p99 %.2f ms", k,
                o->rate ? "paced" : "sustained", median_of(sus, k, 0), 1e3 * median_of(sus, k, 1),
@@ -965,12 +1042,30 @@ static int bench_main(const struct options *o)
     if (o->store_pid != 0)
         printf("store rss %.1f MiB at the end, peak %.1f MiB\n", rounds ? rss[rounds - 1] : -1,
                hwm);
+    if (o->drain) {
+        run_phase(ws, n, 2, "drain", 60, 0);
+        size_t left = 0;
+        for (size_t i = 0; i < o->hosts; i++)
+            left += hosts[i].pending;
+        printf("undelivered %zu (hosts whose last report no store accepted)\n", left);
+    }
     if (o->storage_path != NULL) {
         char wal[4096];
         snprintf(wal, sizeof(wal), "%s-wal", o->storage_path);
         double db = file_size(o->storage_path) + file_size(wal);
         printf("database %.1f MiB  = %.2f MiB per 1,000 hosts\n", db / 1048576.0,
                db / 1048576.0 / ((double)o->hosts / 1000.0));
+    }
+    for (size_t i = 0; i < n; i++) {
+        conn_close(&ws[i].conn);
+        buf_free(&ws[i].rb.out);
+        free(ws[i].lat);
+    }
+    free(ws);
+    free(hosts);
+    if (answers_out != NULL && fclose(answers_out) != 0) {
+        fprintf(stderr, "dockward-ingest-bench: writing %s: %s\n", o->answers, strerror(errno));
+        return 1;
     }
     return 0;
 }
@@ -1601,9 +1696,16 @@ int main(int argc, char **argv)
         { .name = "store.address",
           .type = FLAG_STRING,
           .def = "127.0.0.1:10311",
-          .metavar = "HOST:PORT",
-          .help = "The store to post to",
+          .metavar = "HOST:PORT[,HOST:PORT...]",
+          .help = "The store to post to; bench: several replicas, connection i posts to the "
+                  "(i mod N)th",
           .dest = &o.address },
+        { .name = "answers",
+          .type = FLAG_STRING,
+          .def = NULL,
+          .metavar = "FILE",
+          .help = "Write one line per answer: host seq status kind report-id address (bench)",
+          .dest = &o.answers },
         { .name = "token-file",
           .type = FLAG_STRING,
           .def = NULL,
@@ -1665,6 +1767,12 @@ int main(int argc, char **argv)
           .def = "true",
           .help = "Send every host's first report before measuring",
           .dest = &o.populate },
+        { .name = "drain",
+          .type = FLAG_BOOL,
+          .def = "false",
+          .help = "At the end, send each report that was refused (503, 429, no answer) again "
+                  "until a store accepts it, for 60 s at most, as agents' outboxes do (bench)",
+          .dest = &o.drain },
         { .name = "gzip",
           .type = FLAG_BOOL,
           .def = "true",

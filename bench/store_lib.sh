@@ -11,7 +11,8 @@
 #                            the reader $reader_token) and $store=""
 #                            (the benches put the store's pid there: it is
 #                            stopped on exit, and so is every pid in
-#                            $bench_pids).
+#                            $bench_pids); bench/ingest.sh also stops its
+#                            PostgreSQL (tests/pg_env.sh) on exit.
 # shellcheck source=tests/e2e_lib.sh
 source tests/e2e_lib.sh
 

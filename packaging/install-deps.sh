@@ -5,13 +5,14 @@
 #   --package  and the Debian package (packaging/build-deb.sh: dpkg-shlibdeps
 #              of dpkg-dev, file for CPack);
 #   --test     and the test suite (cmocka, promtool, curl, clang-format, xmllint, jsonschema,
-#              lintian, debootstrap, docker-compose, ...).
+#              lintian, debootstrap, docker-compose, postgresql-15 for the
+#              tests' private servers (tests/pg_env.sh), ...).
 # Runs apt-get update once, only when a package is missing. Needs root.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git libmicrohttpd-dev libcurl4-openssl-dev libcjson-dev
       libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev zlib1g-dev libdeflate-dev libyaml-dev
-      libgnutls28-dev libcrypt-dev)
+      libgnutls28-dev libcrypt-dev libpq-dev)
 case "${1:-}" in
 "") ;;
 --package | --test) pkgs+=(dpkg-dev file) ;;
@@ -22,6 +23,7 @@ if [ "${1:-}" = "--test" ]; then
     pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
     pkgs+=(clang libclang-rt-14-dev) # tests/fuzz: libFuzzer (-fsanitize=fuzzer)
     pkgs+=(libxml2-utils python3-jsonschema) # e2e_ci_formats: JUnit XSD and SARIF schema validation
+    pkgs+=(postgresql-15 postgresql-client-15) # tests/pg_env.sh: initdb, pg_ctl, psql
 fi
 
 missing=()
@@ -44,4 +46,8 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null \
     && [ -d /run/systemd/system ]; then
     systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+fi
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v systemctl >/dev/null \
+    && [ -d /run/systemd/system ]; then
+    systemctl disable --now postgresql >/dev/null 2>&1 || true
 fi

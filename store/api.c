@@ -10,6 +10,7 @@
 #include "api.h"
 
 #include "db.h"
+#include "storage.h"
 #include "report.h"
 #include "rows.h"
 #include "timestamp.h"
@@ -27,8 +28,6 @@
 #include <string.h>
 
 enum reader_stmt {
-    R_BEGIN,
-    R_COMMIT,
     R_HOSTS,
     R_HOST,
     R_HOST_ROWS,
@@ -60,8 +59,6 @@ enum reader_stmt {
                   "ON h.id = d.host WHERE c.check_id = ?6 AND c.id > ?3 AND d.received_ms >= ?1 "
 
 static const char *const reader_sql[R_COUNT] = {
-    [R_BEGIN] = "BEGIN",
-    [R_COMMIT] = "COMMIT",
     /* A retired host (retired_ms != 0) is in no list until it reports again. */
     [R_HOSTS] = "SELECT " HOST_COLUMNS " FROM hosts WHERE host_id > ?1 AND retired_ms = 0 "
                 "ORDER BY host_id LIMIT ?2",
@@ -78,16 +75,19 @@ static const char *const reader_sql[R_COUNT] = {
     [R_DRIFT_BOTH] = DRIFT_BY_CHECK "AND d.host = ?5 ORDER BY c.id",
 };
 
+/* A statement loop's own failures, beside storage_step's codes. */
+#define API_NOMEM   (-2)
+#define API_CORRUPT (-3)
+
 struct reader {
-    struct store_db *db;
-    sqlite3_stmt *st[R_COUNT];
+    struct storage_reader *db;
     struct store_rows rows;     /* a host's results, unpacked */
     struct store_events events; /* a drift row's events, unpacked */
     struct reader *next;
 };
 
 struct store_api {
-    char *path;
+    struct storage_target target; /* its strings owned */
     uint64_t stale_after_ms;
     pthread_mutex_t lock; /* guards the pool below */
     pthread_cond_t freed;
@@ -101,33 +101,22 @@ static void reader_close(struct reader *r)
 {
     if (r == NULL)
         return;
-    for (int i = 0; i < R_COUNT; i++)
-        sqlite3_finalize(r->st[i]);
-    store_db_close(r->db);
+    storage_reader_close(r->db);
     store_rows_free(&r->rows);
     store_events_free(&r->events);
     free(r);
 }
 
-static struct reader *reader_open(const char *path, char *err, size_t errlen)
+static struct reader *reader_open(const struct storage_target *target, char *err, size_t errlen)
 {
     struct reader *r = calloc(1, sizeof(*r));
     if (r == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (store_db_open(path, STORE_DB_READER, &r->db, err, errlen) != 0) {
+    if (storage_reader_open(target, reader_sql, R_COUNT, &r->db, err, errlen) != 0) {
         free(r);
         return NULL;
-    }
-    sqlite3 *db = store_db_sqlite(r->db);
-    for (int i = 0; i < R_COUNT; i++) {
-        if (sqlite3_prepare_v3(db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->st[i], NULL) !=
-            SQLITE_OK) {
-            snprintf(err, errlen, "preparing a query: %s", sqlite3_errmsg(db));
-            reader_close(r);
-            return NULL;
-        }
     }
     return r;
 }
@@ -145,7 +134,7 @@ static struct reader *pool_acquire(struct store_api *api, char *err, size_t errl
     }
     api->open++;
     pthread_mutex_unlock(&api->lock);
-    r = reader_open(api->path, err, errlen);
+    r = reader_open(&api->target, err, errlen);
     if (r == NULL) {
         pthread_mutex_lock(&api->lock);
         api->open--;
@@ -164,12 +153,39 @@ static void pool_release(struct store_api *api, struct reader *r)
     pthread_mutex_unlock(&api->lock);
 }
 
+static char *dup_or_null(const char *s, bool *failed)
+{
+    char *d = s != NULL ? strdup(s) : NULL;
+    if (s != NULL && d == NULL)
+        *failed = true;
+    return d;
+}
+
 int store_api_open(struct store_api **out, const char *path, uint64_t stale_after_ms, char *err,
                    size_t errlen)
 {
+    const struct storage_target t = { .kind = STORAGE_SQLITE, .path = path };
+    return store_api_open_target(out, &t, stale_after_ms, err, errlen);
+}
+
+int store_api_open_target(struct store_api **out, const struct storage_target *target,
+                          uint64_t stale_after_ms, char *err, size_t errlen)
+{
     *out = NULL;
     struct store_api *api = calloc(1, sizeof(*api));
-    if (api == NULL || (api->path = strdup(path)) == NULL) {
+    bool failed = api == NULL;
+    if (api != NULL) {
+        api->target.kind = target->kind;
+        api->target.path = dup_or_null(target->path, &failed);
+        api->target.url = dup_or_null(target->url, &failed);
+        api->target.password = dup_or_null(target->password, &failed);
+    }
+    if (failed) {
+        if (api != NULL) {
+            free((char *)api->target.path);
+            free((char *)api->target.url);
+            storage_secret_free((char *)api->target.password);
+        }
         free(api);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -200,7 +216,9 @@ void store_api_close(struct store_api *api)
     }
     pthread_mutex_destroy(&api->lock);
     pthread_cond_destroy(&api->freed);
-    free(api->path);
+    free((char *)api->target.path);
+    free((char *)api->target.url);
+    storage_secret_free((char *)api->target.password);
     free(api);
 }
 
@@ -349,30 +367,28 @@ static bool add_time(cJSON *obj, const char *name, int64_t ms)
     return cJSON_AddStringToObject(obj, name, timestamp_format(ms, ts, sizeof(ts))) != NULL;
 }
 
-static bool add_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
+static bool add_text(cJSON *obj, const char *name, struct storage_stmt *st, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    return cJSON_AddStringToObject(obj, name, t ? (const char *)t : "") != NULL;
+    return cJSON_AddStringToObject(obj, name, storage_text(st, col)) != NULL;
 }
 
 /*
  * A host summary from a row of HOST_COLUMNS (columns 0..10). NULL on no
  * memory.
  */
-static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t now_ms)
+static cJSON *host_summary(struct storage_stmt *st, uint64_t stale_after_ms, int64_t now_ms)
 {
     cJSON *h = cJSON_CreateObject();
     if (h == NULL)
         return NULL;
-    int64_t seen = sqlite3_column_int64(st, 4);
-    double pass = (double)sqlite3_column_int64(st, 5);
-    double fail = (double)sqlite3_column_int64(st, 6);
-    bool ok =
-        add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
-        add_text(h, "agent_version", st, 2) &&
-        add_int(h, "sequence", sqlite3_column_int64(st, 3)) && add_time(h, "last_seen", seen) &&
-        cJSON_AddStringToObject(h, "state",
-                                now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
+    int64_t seen = storage_int(st, 4);
+    double pass = (double)storage_int(st, 5);
+    double fail = (double)storage_int(st, 6);
+    bool ok = add_text(h, "id", st, 0) && add_text(h, "hostname", st, 1) &&
+              add_text(h, "agent_version", st, 2) && add_int(h, "sequence", storage_int(st, 3)) &&
+              add_time(h, "last_seen", seen) &&
+              cJSON_AddStringToObject(
+                  h, "state", now_ms - seen > (int64_t)stale_after_ms ? "stale" : "reporting");
     if (ok) {
         /* Shortest text that reads back as the same double (cJSON keeps 15 digits). */
         char num[64];
@@ -380,10 +396,10 @@ static cJSON *host_summary(sqlite3_stmt *st, uint64_t stale_after_ms, int64_t no
                                    cJSON_AddRawToObject(h, "compliance_ratio", num) != NULL
                              : cJSON_AddNullToObject(h, "compliance_ratio") != NULL;
     }
-    ok = ok && add_int(h, "failing", sqlite3_column_int64(st, 6)) != NULL;
+    ok = ok && add_int(h, "failing", storage_int(st, 6)) != NULL;
     cJSON *counts = ok ? cJSON_AddObjectToObject(h, "counts") : NULL;
     for (int s = STORE_PASS; counts != NULL && s <= STORE_WAIVED; s++) {
-        if (add_int(counts, store_status_name(s), sqlite3_column_int64(st, 4 + s)) == NULL)
+        if (add_int(counts, store_status_name(s), storage_int(st, 4 + s)) == NULL)
             counts = NULL;
     }
     if (counts == NULL) {
@@ -406,21 +422,19 @@ static void hex(const unsigned char *data, size_t len, char *out)
 /* ---- endpoints ---- */
 
 /* Runs a statement step; on a read error fills resp. Returns the step code. */
-static int step(sqlite3_stmt *st)
+static int step(struct storage_stmt *st)
 {
-    return sqlite3_step(st);
+    return storage_step(st);
 }
 
-static void finish(sqlite3_stmt *st)
+static void finish(struct storage_stmt *st)
 {
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    storage_reset(st);
 }
 
 static void db_error(struct reader *r, struct api_response *resp)
 {
-    respond_error(resp, 500, "cannot read the database: %s",
-                  sqlite3_errmsg(store_db_sqlite(r->db)));
+    respond_error(resp, 500, "cannot read the database: %s", storage_errmsg(r->db));
 }
 
 static void get_hosts(struct store_api *api, struct reader *r, const struct params *p,
@@ -442,14 +456,14 @@ static void get_hosts(struct store_api *api, struct reader *r, const struct para
         respond_json(resp, 500, doc);
         return;
     }
-    sqlite3_stmt *st = r->st[R_HOSTS];
-    sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit + 1);
+    struct storage_stmt *st = storage_stmt(r->db, R_HOSTS);
+    storage_bind_text(st, 1, after ? after : "");
+    storage_bind_int(st, 2, (int64_t)limit + 1);
     uint64_t n = 0;
     int rc;
     char last[REPORT_HOST_ID_MAX + 1] = "";
     bool more = false;
-    while ((rc = step(st)) == SQLITE_ROW) {
+    while ((rc = step(st)) == STORAGE_ROW) {
         if (n == limit) {
             more = true;
             break;
@@ -457,14 +471,14 @@ static void get_hosts(struct store_api *api, struct reader *r, const struct para
         cJSON *h = host_summary(st, api->stale_after_ms, now_ms);
         if (h == NULL || !cJSON_AddItemToArray(list, h)) {
             cJSON_Delete(h);
-            rc = SQLITE_NOMEM;
+            rc = API_NOMEM;
             break;
         }
-        snprintf(last, sizeof(last), "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(last, sizeof(last), "%s", storage_text(st, 0));
         n++;
     }
     finish(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc != STORAGE_DONE && rc != STORAGE_ROW) {
         cJSON_Delete(doc);
         db_error(r, resp);
         return;
@@ -532,27 +546,26 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
                       REPORT_HOST_ID_MAX);
         return;
     }
-    sqlite3_stmt *st = r->st[R_HOST];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    struct storage_stmt *st = storage_stmt(r->db, R_HOST);
+    storage_bind_text(st, 1, id);
     int rc = step(st);
-    if (rc == SQLITE_DONE) {
+    if (rc == STORAGE_DONE) {
         finish(st);
         respond_error(resp, 404, "no host with id \"%s\"", id);
         return;
     }
-    if (rc != SQLITE_ROW) {
+    if (rc != STORAGE_ROW) {
         finish(st);
         db_error(r, resp);
         return;
     }
     cJSON *doc = host_summary(st, api->stale_after_ms, now_ms);
-    sqlite3_int64 rowid = sqlite3_column_int64(st, 11);
-    bool ok =
-        doc != NULL && add_text(doc, "catalog_version", st, 12) &&
-        add_time(doc, "generated_at", sqlite3_column_int64(st, 13)) &&
-        add_time(doc, "first_seen", sqlite3_column_int64(st, 14)) &&
-        (sqlite3_column_type(st, 15) == SQLITE_NULL ? cJSON_AddNullToObject(doc, "owner") != NULL
-                                                    : add_text(doc, "owner", st, 15));
+    int64_t rowid = storage_int(st, 11);
+    bool ok = doc != NULL && add_text(doc, "catalog_version", st, 12) &&
+              add_time(doc, "generated_at", storage_int(st, 13)) &&
+              add_time(doc, "first_seen", storage_int(st, 14)) &&
+              (storage_is_null(st, 15) ? cJSON_AddNullToObject(doc, "owner") != NULL
+                                       : add_text(doc, "owner", st, 15));
     finish(st);
     cJSON *list = ok ? cJSON_AddArrayToObject(doc, "results") : NULL;
     if (list == NULL) {
@@ -560,22 +573,21 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
         cJSON_Delete(doc);
         return;
     }
-    st = r->st[R_HOST_ROWS];
-    sqlite3_bind_int64(st, 1, rowid);
+    st = storage_stmt(r->db, R_HOST_ROWS);
+    storage_bind_int(st, 1, rowid);
     rc = step(st);
     r->rows.n = 0;
-    if (rc == SQLITE_ROW) {
-        const void *v = sqlite3_column_blob(st, 0);
-        rc = v != NULL && store_rows_decode(&r->rows, v, (size_t)sqlite3_column_bytes(st, 0)) == 0
-                 ? SQLITE_DONE
-                 : SQLITE_CORRUPT;
+    if (rc == STORAGE_ROW) {
+        const void *v = storage_blob(st, 0);
+        rc = v != NULL && store_rows_decode(&r->rows, v, storage_bytes(st, 0)) == 0 ? STORAGE_DONE
+                                                                                    : API_CORRUPT;
     }
     finish(st);
     uint64_t n = 0;
     bool more = false;
     char next[2 * (REPORT_CHECK_ID_MAX + REPORT_TARGET_MAX) + 2] = "";
     for (size_t i = store_rows_after(&r->rows, after_check, after_target);
-         rc == SQLITE_DONE && i < r->rows.n; i++) {
+         rc == STORAGE_DONE && i < r->rows.n; i++) {
         if (n == limit) {
             more = true;
             break;
@@ -597,11 +609,11 @@ static void get_host(struct store_api *api, struct reader *r, const char *id,
             !cJSON_AddStringToObject(row, "evidence", w->evidence) ||
             !cJSON_AddStringToObject(row, "collector", w->collector) ||
             !add_time(row, "since", w->since_ms)) {
-            rc = SQLITE_NOMEM;
+            rc = API_NOMEM;
             break;
         }
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != STORAGE_DONE) {
         cJSON_Delete(doc);
         db_error(r, resp);
         return;
@@ -654,39 +666,39 @@ static void get_check(struct store_api *api, struct reader *r, const char *id,
         respond_json(resp, 500, doc);
         return;
     }
-    sqlite3_stmt *st = r->st[R_CHECK];
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
-    sqlite3_int64 current = -1;
+    struct storage_stmt *st = storage_stmt(r->db, R_CHECK);
+    storage_bind_text(st, 1, id);
+    storage_bind_int(st, 2, (int64_t)after);
+    int64_t current = -1;
     cJSON *targets = NULL;
     uint64_t n = 0;
     bool more = false;
     int rc;
-    while ((rc = step(st)) == SQLITE_ROW) {
-        sqlite3_int64 host = sqlite3_column_int64(st, 0);
+    while ((rc = step(st)) == STORAGE_ROW) {
+        int64_t host = storage_int(st, 0);
         if (host != current) {
             if (n == limit) {
                 more = true;
                 break;
             }
             cJSON *h = cJSON_CreateObject();
-            int64_t seen = sqlite3_column_int64(st, 3);
+            int64_t seen = storage_int(st, 3);
             if (h == NULL || !cJSON_AddItemToArray(list, h) || !add_text(h, "id", st, 1) ||
                 !add_text(h, "hostname", st, 2) || !add_time(h, "last_seen", seen) ||
                 !cJSON_AddStringToObject(
                     h, "state",
                     now_ms - seen > (int64_t)api->stale_after_ms ? "stale" : "reporting") ||
                 (targets = cJSON_AddArrayToObject(h, "targets")) == NULL) {
-                rc = SQLITE_NOMEM;
+                rc = API_NOMEM;
                 break;
             }
             current = host;
             n++;
         }
         /* Its targets failing the check: one run of its rows, in target order. */
-        const void *v = sqlite3_column_blob(st, 4);
-        if (v == NULL || store_rows_decode(&r->rows, v, (size_t)sqlite3_column_bytes(st, 4)) != 0) {
-            rc = SQLITE_CORRUPT;
+        const void *v = storage_blob(st, 4);
+        if (v == NULL || store_rows_decode(&r->rows, v, storage_bytes(st, 4)) != 0) {
+            rc = API_CORRUPT;
             break;
         }
         for (size_t i = check_first(&r->rows, id);
@@ -696,15 +708,15 @@ static void get_check(struct store_api *api, struct reader *r, const char *id,
             cJSON *ts = cJSON_CreateString(r->rows.rows[i].target);
             if (ts == NULL || !cJSON_AddItemToArray(targets, ts)) {
                 cJSON_Delete(ts);
-                rc = SQLITE_NOMEM;
+                rc = API_NOMEM;
                 break;
             }
         }
-        if (rc == SQLITE_NOMEM)
+        if (rc == API_NOMEM)
             break;
     }
     finish(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc != STORAGE_DONE && rc != STORAGE_ROW) {
         cJSON_Delete(doc);
         db_error(r, resp);
         return;
@@ -783,20 +795,20 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
         respond_json(resp, 500, doc);
         return;
     }
-    sqlite3_int64 host_row = 0;
+    int64_t host_row = 0;
     if (host != NULL) {
-        sqlite3_stmt *st = r->st[R_HOST_ID];
-        sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+        struct storage_stmt *st = storage_stmt(r->db, R_HOST_ID);
+        storage_bind_text(st, 1, host);
         int rc = step(st);
-        if (rc == SQLITE_ROW)
-            host_row = sqlite3_column_int64(st, 0);
+        if (rc == STORAGE_ROW)
+            host_row = storage_int(st, 0);
         finish(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        if (rc != STORAGE_ROW && rc != STORAGE_DONE) {
             cJSON_Delete(doc);
             db_error(r, resp);
             return;
         }
-        if (rc == SQLITE_DONE) {
+        if (rc == STORAGE_DONE) {
             /* No such host: no events. */
             cJSON_AddNullToObject(doc, "next");
             respond_json(resp, 200, doc);
@@ -807,33 +819,32 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
                              : host        ? R_DRIFT_HOST
                              : check       ? R_DRIFT_CHECK
                                            : R_DRIFT_ALL;
-    sqlite3_stmt *st = r->st[which];
-    sqlite3_bind_int64(st, 1, since);
-    sqlite3_bind_int64(st, 2, after_at);
-    sqlite3_bind_int64(st, 3, after_id);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    struct storage_stmt *st = storage_stmt(r->db, which);
+    storage_bind_int(st, 1, since);
+    storage_bind_int(st, 2, after_at);
+    storage_bind_int(st, 3, after_id);
+    storage_bind_int(st, 4, (int64_t)limit + 1);
     if (host != NULL)
-        sqlite3_bind_int64(st, 5, host_row);
+        storage_bind_int(st, 5, host_row);
     if (check != NULL)
-        sqlite3_bind_text(st, 6, check, -1, SQLITE_STATIC);
+        storage_bind_text(st, 6, check);
     uint64_t n = 0;
     bool more = false;
     int64_t last_at = 0, last_id = 0;
-    int rc = SQLITE_DONE;
-    while (!more && (rc = step(st)) == SQLITE_ROW) {
-        int64_t row_id = sqlite3_column_int64(st, 0);
-        int64_t n_events = sqlite3_column_int64(st, 1);
-        const void *packed = sqlite3_column_blob(st, 7);
+    int rc = STORAGE_DONE;
+    while (!more && (rc = step(st)) == STORAGE_ROW) {
+        int64_t row_id = storage_int(st, 0);
+        int64_t n_events = storage_int(st, 1);
+        const void *packed = storage_blob(st, 7);
         if (n_events < 1 || n_events > row_id || packed == NULL ||
-            store_events_decode(&r->events, packed, (size_t)sqlite3_column_bytes(st, 7),
-                                (size_t)n_events) != 0) {
-            rc = SQLITE_CORRUPT;
+            store_events_decode(&r->events, packed, storage_bytes(st, 7), (size_t)n_events) != 0) {
+            rc = API_CORRUPT;
             break;
         }
-        int64_t at = sqlite3_column_int64(st, 4);
+        int64_t at = storage_int(st, 4);
         char rid[2 * REPORT_ID_BYTES + 1] = "";
-        if (sqlite3_column_bytes(st, 5) == REPORT_ID_BYTES)
-            hex(sqlite3_column_blob(st, 5), REPORT_ID_BYTES, rid);
+        if (storage_bytes(st, 5) == REPORT_ID_BYTES)
+            hex(storage_blob(st, 5), REPORT_ID_BYTES, rid);
         for (int64_t k = 0; k < n_events; k++) {
             const struct store_event *e = &r->events.ev[k];
             int64_t id = row_id - n_events + 1 + k;
@@ -850,11 +861,10 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
                 !cJSON_AddStringToObject(ev, "target", e->target) ||
                 !cJSON_AddStringToObject(ev, "from", store_status_name(e->from)) ||
                 !cJSON_AddStringToObject(ev, "to", store_status_name(e->to)) ||
-                !add_time(ev, "at", at) ||
-                !add_time(ev, "received_at", sqlite3_column_int64(st, 6)) ||
+                !add_time(ev, "at", at) || !add_time(ev, "received_at", storage_int(st, 6)) ||
                 !cJSON_AddStringToObject(ev, "report_id", rid) ||
                 !cJSON_AddBoolToObject(ev, "regression", e->regression)) {
-                rc = SQLITE_NOMEM;
+                rc = API_NOMEM;
                 more = false;
                 break;
             }
@@ -862,11 +872,11 @@ static void get_drift(struct reader *r, const struct params *p, struct api_respo
             last_id = id;
             n++;
         }
-        if (rc == SQLITE_NOMEM)
+        if (rc == API_NOMEM)
             break;
     }
     finish(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc != STORAGE_DONE && rc != STORAGE_ROW) {
         cJSON_Delete(doc);
         db_error(r, resp);
         return;
@@ -915,10 +925,7 @@ void store_api_handle(struct store_api *api, const char *path, const struct api_
         return;
     }
     /* One read transaction per answer: every statement sees the same state. */
-    sqlite3_stmt *begin = r->st[R_BEGIN];
-    int rc = sqlite3_step(begin);
-    sqlite3_reset(begin);
-    if (rc != SQLITE_DONE) {
+    if (storage_read_begin(r->db) != 0) {
         db_error(r, resp);
         pool_release(api, r);
         return;
@@ -938,12 +945,6 @@ void store_api_handle(struct store_api *api, const char *path, const struct api_
         get_drift(r, &p, resp);
         break;
     }
-    sqlite3_stmt *commit = r->st[R_COMMIT];
-    sqlite3_step(commit);
-    sqlite3_reset(commit);
-    if (!sqlite3_get_autocommit(store_db_sqlite(r->db))) {
-        /* Should never stay open; a stuck read transaction would pin the WAL. */
-        sqlite3_exec(store_db_sqlite(r->db), "ROLLBACK", NULL, NULL, NULL);
-    }
+    storage_read_end(r->db); /* a read transaction left open would pin SQLite's WAL */
     pool_release(api, r);
 }

@@ -48,9 +48,14 @@ struct api_response {
     size_t len;
 };
 
-/* Opens the reader pool on `path`. Returns 0 with *out, or -1 with err. */
+struct storage_target;
+
+/* Opens the reader pool on SQLite's `path`. Returns 0 with *out, or -1 with err. */
 int store_api_open(struct store_api **out, const char *path, uint64_t stale_after_ms, char *err,
                    size_t errlen);
+/* Opens the reader pool on either backend (storage.h; strings copied). As store_api_open. */
+int store_api_open_target(struct store_api **out, const struct storage_target *target,
+                          uint64_t stale_after_ms, char *err, size_t errlen);
 void store_api_close(struct store_api *api);
 
 /*

@@ -4,6 +4,7 @@
  * style the agent uses. The table is built per call around the config it
  * fills (its dest pointers point into that config), so nothing is global.
  */
+#include "storage.h"
 #include "store.h"
 
 #include "../common/flags.h"
@@ -11,7 +12,7 @@
 
 #include <string.h>
 
-#define STORE_FLAGS_MAX 16
+#define STORE_FLAGS_MAX 20
 
 static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
 
@@ -82,6 +83,24 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .help = "SQLite database of the fleet's state (created when "
                                            "missing; its directory must exist)",
                                    .dest = &c->storage_path,
+                                   .validate = validate_nonempty };
+    defs[n++] = (struct flag_def){ .name = "storage.url",
+                                   .type = FLAG_STRING,
+                                   .def = NULL,
+                                   .metavar = "URL",
+                                   .help = "PostgreSQL instead of SQLite, as a libpq URI "
+                                           "postgresql://USER@HOST:PORT/DB?sslmode=... (several "
+                                           "stores may share one database; no password in it: "
+                                           "see --storage.password-file)",
+                                   .dest = &c->storage_url };
+    defs[n++] = (struct flag_def){ .name = "storage.password-file",
+                                   .type = FLAG_STRING,
+                                   .def = NULL,
+                                   .metavar = "FILE",
+                                   .help = "File holding the PostgreSQL password (first line; "
+                                           "mode 0600). Unset: libpq's own (PGPASSFILE, "
+                                           "~/.pgpass) or none",
+                                   .dest = &c->storage_password_file,
                                    .validate = validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "auth.tokens-file",
                                    .type = FLAG_STRING,
@@ -171,6 +190,16 @@ int store_cli_parse(struct store_config *cfg, int argc, char **argv, char *err, 
         return -1;
     if (cfg->show_help || cfg->show_version)
         return 0;
+    /* Checked here, not by the flag table, whose message would repeat the value: a password. */
+    char sub[256];
+    if (cfg->storage_url != NULL && storage_url_check(cfg->storage_url, sub, sizeof(sub)) != 0) {
+        snprintf(err, errlen, "--storage.url: %s", sub);
+        return -1;
+    }
+    if (cfg->storage_password_file != NULL && cfg->storage_url == NULL) {
+        snprintf(err, errlen, "--storage.password-file is for --storage.url (PostgreSQL)");
+        return -1;
+    }
     if (cfg->tokens_file == NULL) {
         snprintf(err, errlen,
                  "--auth.tokens-file is required: agents push with a bearer token from it");
@@ -187,7 +216,8 @@ void store_cli_print_help(FILE *out)
     size_t n = build_flags(&scratch, defs);
     fprintf(out, "usage: dockward-store --auth.tokens-file=FILE [FLAGS]\n\n"
                  "The dockward fleet store: receives agents' reports, keeps the fleet's state "
-                 "and drift\nin SQLite, serves fleet metrics and a JSON query API.\n\nFlags:\n");
+                 "and drift\nin SQLite (or PostgreSQL: --storage.url), serves fleet metrics and a "
+                 "JSON query API.\n\nFlags:\n");
     flags_print_help(out, defs, n);
 }
 

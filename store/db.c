@@ -69,6 +69,7 @@
 #include "idset.h"
 #include "pagecache.h"
 #include "rows.h"
+#include "rules.h"
 #include "store.h"
 
 #include <errno.h>
@@ -1052,47 +1053,10 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
     const struct diff_result *d = &job->diff;
     if (d->n_changes == 0)
         return SQLITE_OK;
-    const struct diff_row *old = db->rows.rows;
-    const size_t n_old = db->rows.n;
-    if (db->next_cap < n_old + d->n_changes) {
-        size_t ncap = n_old + d->n_changes;
-        struct diff_row *p = realloc(db->next, ncap * sizeof(*p));
-        if (p == NULL)
-            return SQLITE_NOMEM;
-        db->next = p;
-        db->next_cap = ncap;
-    }
-    size_t i = 0, j = 0, n = 0;
-    while (i < n_old || j < d->n_changes) {
-        const struct diff_change *c = j < d->n_changes ? &d->changes[j] : NULL;
-        int cmp = i >= n_old ? 1
-                  : c == NULL
-                      ? -1
-                      : store_pair_cmp(old[i].check_id, old[i].target, c->check_id, c->target);
-        if (cmp < 0) {
-            db->next[n++] = old[i++];
-            continue;
-        }
-        const struct diff_row *was = cmp == 0 ? &old[i++] : NULL;
-        j++;
-        if (c->op == DIFF_DELETE)
-            continue;
-        struct diff_row r;
-        if (c->op == DIFF_REFRESH && was != NULL) {
-            r = *was; /* same status, prior and since; new evidence or collector */
-            r.collector = c->collector;
-            r.evidence = c->evidence;
-        } else {
-            r = (struct diff_row){ .check_id = c->check_id,
-                                   .target = c->target,
-                                   .collector = c->collector,
-                                   .evidence = c->evidence,
-                                   .status = c->to,
-                                   .prior = c->prior,
-                                   .since_ms = job->report->msg->generated_at_unix_ms };
-        }
-        db->next[n++] = r;
-    }
+    size_t n = 0;
+    if (store_rule_rows_after(db->rows.rows, db->rows.n, d, job->report->msg->generated_at_unix_ms,
+                              &db->next, &db->next_cap, &n) != 0)
+        return SQLITE_NOMEM;
     unsigned char *v;
     size_t len;
     if (store_rows_encode(&db->rows.codec, db->next, n, &v, &len) != 0)
@@ -1103,19 +1067,6 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
     int rc = run(st);
     free(v);
     return rc;
-}
-
-/* Room for n events in db->events. SQLite code. */
-static int events_reserve(struct store_db *db, size_t n)
-{
-    if (db->events_cap >= n)
-        return SQLITE_OK;
-    struct store_event *p = realloc(db->events, n * sizeof(*p));
-    if (p == NULL)
-        return SQLITE_NOMEM;
-    db->events = p;
-    db->events_cap = n;
-    return SQLITE_OK;
 }
 
 /*
@@ -1165,19 +1116,10 @@ static int write_drift(struct store_db *db, const struct store_job *job, sqlite3
     const struct diff_result *d = &job->diff;
     if (d->n_events == 0)
         return SQLITE_OK;
-    if (events_reserve(db, d->n_events) != SQLITE_OK)
+    if (store_rule_drift_events(d, &db->events, &db->events_cap) != 0)
         return SQLITE_NOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < d->n_changes && n < d->n_events; i++) {
-        const struct diff_change *c = &d->changes[i];
-        if (c->from != c->to)
-            db->events[n++] = (struct store_event){ .check_id = c->check_id,
-                                                    .target = c->target,
-                                                    .from = c->from,
-                                                    .to = c->to,
-                                                    .regression = c->regression };
-    }
-    return insert_drift(db, host, n, m->generated_at_unix_ms, job->received_ms, m->report_id.data);
+    return insert_drift(db, host, d->n_events, m->generated_at_unix_ms, job->received_ms,
+                        m->report_id.data);
 }
 
 static int write_changes(struct store_db *db, const struct store_job *job, sqlite3_int64 host)
@@ -1232,16 +1174,7 @@ static int owner_check(struct store_db *db, struct store_job *job, struct host_s
         h->owned = false;
         h->last_seq = 0;
     }
-    *bind = false;
-    if (job->owner == NULL)
-        return SQLITE_OK;
-    const bool other = h->owned && strcmp(h->owner, job->owner) != 0;
-    if (other && !job->owner_bound) {
-        job->outcome = STORE_OUTCOME_FORBIDDEN;
-        snprintf(job->owner_found, sizeof(job->owner_found), "%s", h->owner);
-        return SQLITE_OK;
-    }
-    *bind = !h->owned || other;
+    (void)store_rule_owner(job, h->owned, h->owner, bind);
     return SQLITE_OK;
 }
 
@@ -1539,40 +1472,24 @@ static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
     int rc = read_results(db, host);
     if (rc != SQLITE_OK)
         return rc;
-    const struct diff_row *rows = db->rows.rows;
     const size_t n = db->rows.n;
-    if (events_reserve(db, n + 1) != SQLITE_OK)
+    if (store_rule_retire_events(db->rows.rows, n, &db->events, &db->events_cap, figures) != 0)
         return SQLITE_NOMEM;
-    const char *last_failing = NULL;
-    for (size_t i = 0; i < n; i++) {
-        db->events[i] = (struct store_event){ .check_id = rows[i].check_id,
-                                              .target = rows[i].target,
-                                              .from = rows[i].status,
-                                              .to = STORE_ABSENT };
-        if (rows[i].status != STORE_FAIL ||
-            (last_failing != NULL && strcmp(last_failing, rows[i].check_id) == 0))
-            continue;
-        last_failing = rows[i].check_id; /* rows sorted by check: once per check */
-        if (diff_result_add_check(figures, rows[i].check_id, -1, 0) != 0)
-            return SQLITE_NOMEM;
+    for (size_t i = 0; i < figures->n_checks; i++) {
         sqlite3_stmt *st = db->stmt[S_FAILING_DELETE];
-        bind_text(st, 1, rows[i].check_id);
+        bind_text(st, 1, figures->checks[i].check_id);
         sqlite3_bind_int64(st, 2, host);
         if ((rc = run(st)) != SQLITE_OK)
             return rc;
         st = db->stmt[S_CHECK_ADD];
-        bind_text(st, 1, rows[i].check_id);
+        bind_text(st, 1, figures->checks[i].check_id);
         sqlite3_bind_int(st, 2, -1);
         sqlite3_bind_int64(st, 3, 0);
         if ((rc = run(st)) != SQLITE_OK)
             return rc;
     }
-    db->events[n] = (struct store_event){
-        .check_id = STORE_RETIRED_CHECK, .target = "", .from = STORE_ABSENT, .to = STORE_ABSENT
-    };
     if ((rc = insert_drift(db, host, n + 1, now_ms, now_ms, no_report)) != SQLITE_OK)
         return rc;
-    figures->n_events = n + 1;
     sqlite3_stmt *st = db->stmt[S_RETIRE_RESULTS];
     sqlite3_bind_int64(st, 1, host);
     if ((rc = run(st)) != SQLITE_OK)

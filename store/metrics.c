@@ -11,6 +11,7 @@
 #include "metrics.h"
 
 #include "db.h"
+#include "storage.h"
 #include "store.h"
 
 #include "../common/cis_catalog.h"
@@ -245,10 +246,12 @@ static int build_ingest(struct expo *e, struct store_metrics *m, const char *sto
         rc |= expo_sample(e, "dockward_store_api_refused_total", l, 1,
                           (double)atomic_load(&m->api_refused[i]));
     }
-    rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
-                      "Size of the SQLite database file and its write-ahead log.");
-    rc |=
-        expo_sample(e, "dockward_store_database_bytes", NULL, 0, store_db_size_bytes(storage_path));
+    if (storage_path != NULL) { /* SQLite's; PostgreSQL's size is the server's to tell */
+        rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
+                          "Size of the SQLite database file and its write-ahead log.");
+        rc |= expo_sample(e, "dockward_store_database_bytes", NULL, 0,
+                          store_db_size_bytes(storage_path));
+    }
     return rc;
 }
 
@@ -287,17 +290,57 @@ const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS] = {
     0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1,
 };
 
-static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db *reader,
-                       uint64_t stale_after_ms, int64_t now_ms, char *err, size_t errlen)
+/* The refresher's statements. */
+enum refresh_stmt { REFRESH_HOSTS, REFRESH_CHECKS, REFRESH_COUNT };
+static const char *const refresh_sql[REFRESH_COUNT] = {
+    [REFRESH_HOSTS] = "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts "
+                      "WHERE retired_ms = 0",
+    [REFRESH_CHECKS] = "SELECT check_id, failing_hosts, regressions FROM checks",
+};
+
+/*
+ * Several replicas (PostgreSQL): each replica's figures are the
+ * database's, read whole each refresh, so every replica serves the same
+ * ones whichever wrote the reports. Ids the writer would not give a series
+ * are left out here without counting them again each refresh.
+ */
+static int load_checks(struct store_metrics *m, struct storage_reader *reader, char *err,
+                       size_t errlen)
 {
-    static const char sql[] =
-        "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts WHERE retired_ms = 0";
-    sqlite3 *db = store_db_sqlite(reader);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading hosts: %s", sqlite3_errmsg(db));
+    if (storage_read_begin(reader) != 0) {
+        snprintf(err, errlen, "reading per-check figures: %s", storage_errmsg(reader));
         return -1;
     }
+    struct storage_stmt *st = storage_stmt(reader, REFRESH_CHECKS);
+    pthread_mutex_lock(&m->lock);
+    const uint64_t left_out = m->checks_left_out;
+    for (size_t i = 0; i < m->n_checks; i++) {
+        m->checks[i].failing_hosts = 0;
+        m->checks[i].regressions = 0;
+    }
+    int step;
+    while ((step = storage_step(st)) == STORAGE_ROW) {
+        struct check_figure *f = check_get(m, storage_text(st, 0));
+        if (f != NULL) {
+            f->failing_hosts = storage_int(st, 1);
+            f->regressions = (uint64_t)storage_int(st, 2);
+        }
+    }
+    m->checks_left_out = left_out;
+    pthread_mutex_unlock(&m->lock);
+    storage_reset(st);
+    storage_read_end(reader);
+    if (step != STORAGE_DONE) {
+        snprintf(err, errlen, "reading per-check figures: %s", storage_errmsg(reader));
+        return -1;
+    }
+    return 0;
+}
+
+static int build_hosts(struct expo *e, struct store_metrics *m, struct storage_reader *reader,
+                       uint64_t stale_after_ms, int64_t now_ms, char *err, size_t errlen)
+{
+    struct storage_stmt *st = storage_stmt(reader, REFRESH_HOSTS);
     int rc = 0;
     rc |= expo_family(e, "dockward_fleet_hosts", METRIC_GAUGE,
                       "Hosts by state: reporting, or stale (no report within "
@@ -315,14 +358,14 @@ static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db 
     double per_bucket[STORE_COMPLIANCE_BUCKETS] = { 0 };
     double count = 0, sum = 0, lowest = 2;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seen = sqlite3_column_int64(st, 2);
+    while ((step = storage_step(st)) == STORAGE_ROW) {
+        int64_t seen = storage_int(st, 2);
         if (now_ms - seen > (int64_t)stale_after_ms)
             stale++;
         else
             reporting++;
-        double pass = (double)sqlite3_column_int64(st, 3);
-        double fail = (double)sqlite3_column_int64(st, 4);
+        double pass = (double)storage_int(st, 3);
+        double fail = (double)storage_int(st, 4);
         if (!(pass + fail > 0))
             continue;
         double ratio = pass / (pass + fail);
@@ -337,15 +380,15 @@ static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db 
             lowest = ratio;
         if (m->per_host) {
             struct metric_label l[] = {
-                LABEL("host_id", (const char *)sqlite3_column_text(st, 0)),
-                LABEL("hostname", (const char *)sqlite3_column_text(st, 1)),
+                LABEL("host_id", storage_text(st, 0)),
+                LABEL("hostname", storage_text(st, 1)),
             };
             rc |= expo_sample(e, "dockward_fleet_per_host_compliance_ratio", l, 2, ratio);
         }
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "reading hosts: %s", sqlite3_errmsg(db));
+    storage_reset(st);
+    if (step != STORAGE_DONE) {
+        snprintf(err, errlen, "reading hosts: %s", storage_errmsg(reader));
         return -1;
     }
     double cum[STORE_COMPLIANCE_BUCKETS];
@@ -366,7 +409,7 @@ static int build_hosts(struct expo *e, struct store_metrics *m, struct store_db 
     return rc == 0 ? 0 : -1;
 }
 
-int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db *reader,
+int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_reader *reader,
                         const char *storage_path, uint64_t stale_after_ms, int64_t now_ms,
                         char *err, size_t errlen)
 {
@@ -377,8 +420,13 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db
         rc |= httpd_web_counters_render(e, &m->web, "dockward_store_");
     if (rc != 0)
         snprintf(err, errlen, "some store metrics could not be built");
+    if (storage_read_begin(reader) != 0) {
+        snprintf(err, errlen, "reading hosts: %s", storage_errmsg(reader));
+        return -1;
+    }
     if (build_hosts(e, m, reader, stale_after_ms, now_ms, err, errlen) != 0)
         rc = -1;
+    storage_read_end(reader);
     return rc == 0 ? 0 : -1;
 }
 
@@ -438,7 +486,7 @@ struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *s
     return s;
 }
 
-struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct store_db *reader,
+struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
                                             const char *storage_path, uint64_t stale_after_ms,
                                             const bool gzip[EXPO_FORMAT_COUNT], char *err,
                                             size_t errlen)
@@ -493,8 +541,9 @@ struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct stor
 struct store_refresher {
     struct store_metrics *metrics;
     struct store_snapshot_slot *slot;
-    struct store_db *reader; /* the refresher thread's own connection */
-    const char *storage_path;
+    struct storage_reader *reader; /* the refresher thread's own connection */
+    const char *storage_path;      /* SQLite's file; NULL on PostgreSQL */
+    bool shared; /* PostgreSQL: the per-check figures are read from the database each refresh */
     uint64_t stale_after_ms, every_ms;
     pthread_mutex_t lock; /* guards stop */
     pthread_cond_t wake;
@@ -510,6 +559,8 @@ static int refresh(struct store_refresher *r, char *err, size_t errlen)
     bool gzip[EXPO_FORMAT_COUNT];
     for (int f = 0; f < EXPO_FORMAT_COUNT; f++)
         gzip[f] = atomic_load(&r->slot->gzip_wanted[f]);
+    if (r->shared && load_checks(r->metrics, r->reader, err, errlen) != 0)
+        return -1;
     struct store_snapshot *s = store_snapshot_build(r->metrics, r->reader, r->storage_path,
                                                     r->stale_after_ms, gzip, err, errlen);
     if (s == NULL)
@@ -551,7 +602,7 @@ static void *refresher_main(void *arg)
 }
 
 int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
-                          struct store_snapshot_slot *slot, const char *storage_path,
+                          struct store_snapshot_slot *slot, const struct storage_target *target,
                           uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen)
 {
     *out = NULL;
@@ -562,16 +613,17 @@ int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
     }
     r->metrics = m;
     r->slot = slot;
-    r->storage_path = storage_path;
+    r->storage_path = target->kind == STORAGE_SQLITE ? target->path : NULL;
+    r->shared = target->kind == STORAGE_POSTGRES;
     r->stale_after_ms = stale_after_ms;
     r->every_ms = every_ms;
     r->limiter.every_s = 600;
-    if (store_db_open(storage_path, STORE_DB_READER, &r->reader, err, errlen) != 0) {
+    if (storage_reader_open(target, refresh_sql, REFRESH_COUNT, &r->reader, err, errlen) != 0) {
         free(r);
         return -1;
     }
     if (refresh(r, err, errlen) != 0) {
-        store_db_close(r->reader);
+        storage_reader_close(r->reader);
         free(r);
         return -1;
     }
@@ -582,7 +634,7 @@ int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
         snprintf(err, errlen, "cannot start the metrics thread: %s", strerror(rc));
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
-        store_db_close(r->reader);
+        storage_reader_close(r->reader);
         free(r);
         return -1;
     }
@@ -601,6 +653,6 @@ void store_refresher_stop(struct store_refresher *r)
     pthread_join(r->thread, NULL);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
-    store_db_close(r->reader);
+    storage_reader_close(r->reader);
     free(r);
 }

@@ -143,13 +143,15 @@ void store_snapshot_slot_publish(struct store_snapshot_slot *slot, struct store_
 /* The current snapshot with a reference for the caller, or NULL. */
 struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *slot);
 
-struct store_db;
+struct storage_reader;
+struct storage_target;
 
 /*
  * Adds every store metric family to `e`, reading hosts through `reader`
- * (a STORE_DB_READER connection) as of `now_ms`. Returns 0 or -1 with err.
+ * (the refresher's, storage.h) as of `now_ms`; `storage_path` is SQLite's
+ * file (its size is a metric), NULL on PostgreSQL. Returns 0 or -1 with err.
  */
-int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db *reader,
+int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_reader *reader,
                         const char *storage_path, uint64_t stale_after_ms, int64_t now_ms,
                         char *err, size_t errlen);
 
@@ -157,7 +159,7 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct store_db
  * Builds and renders a snapshot (one reference), gzip bodies for the formats
  * flagged in `gzip`, or NULL with err.
  */
-struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct store_db *reader,
+struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
                                             const char *storage_path, uint64_t stale_after_ms,
                                             const bool gzip[EXPO_FORMAT_COUNT], char *err,
                                             size_t errlen);
@@ -166,10 +168,13 @@ struct store_refresher;
 
 /*
  * Builds the first snapshot now (so /metrics answers from the start), then
- * starts the thread that rebuilds it every `every_ms`. Returns 0 or -1.
+ * starts the thread that rebuilds it every `every_ms`, on its own reader of
+ * `target` (whose strings must outlive it). On PostgreSQL each refresh
+ * also reads the per-check figures from the database (several replicas
+ * write them). Returns 0 or -1.
  */
 int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
-                          struct store_snapshot_slot *slot, const char *storage_path,
+                          struct store_snapshot_slot *slot, const struct storage_target *target,
                           uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen);
 void store_refresher_stop(struct store_refresher *r);
 

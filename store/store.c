@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "pagecache.h"
 #include "server.h"
+#include "storage.h"
 #include "tokens.h"
 #include "writer.h"
 
@@ -24,6 +25,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -73,9 +75,23 @@ int store_main(int argc, char **argv)
     (void)log_level_parse(cfg.log_level, &level); /* validated by the flag table */
     log_set_level(level);
 
+    /* Where the state lives: SQLite's file, or PostgreSQL (its password never on the command line).
+     */
+    struct storage_target target = { .kind = STORAGE_SQLITE, .path = cfg.storage_path };
+    char *password = NULL;
+    if (cfg.storage_url != NULL) {
+        target = (struct storage_target){ .kind = STORAGE_POSTGRES, .url = cfg.storage_url };
+        if (cfg.storage_password_file != NULL &&
+            storage_password_read(cfg.storage_password_file, &password, err, sizeof(err)) != 0) {
+            fprintf(stderr, "dockward-store: %s\n", err);
+            return 2;
+        }
+        target.password = password;
+    }
     struct token_set *tokens = token_set_load(cfg.tokens_file, err, sizeof(err));
     if (tokens == NULL) {
         fprintf(stderr, "dockward-store: --auth.tokens-file: %s\n", err);
+        storage_secret_free(password);
         return 2;
     }
     struct webconfig *web = NULL;
@@ -84,6 +100,7 @@ int store_main(int argc, char **argv)
         if (web == NULL) {
             fprintf(stderr, "dockward-store: --web.config.file: %s\n", err);
             token_set_free(tokens);
+            storage_secret_free(password);
             return 2;
         }
     }
@@ -118,14 +135,14 @@ int store_main(int argc, char **argv)
     /* SQLite's share of the memory budget (store.h), before any connection opens. */
     sqlite3_soft_heap_limit64(STORE_SQLITE_SOFT_HEAP);
     sqlite3_hard_heap_limit64(STORE_SQLITE_HARD_HEAP);
-    if (writer_start(&writer, cfg.storage_path, cfg.retention_ms, cfg.retire_after_ms, &metrics,
-                     err, sizeof(err)) != 0) {
+    if (writer_start(&writer, &target, cfg.retention_ms, cfg.retire_after_ms, &metrics, err,
+                     sizeof(err)) != 0) {
         webconfig_free(web);
         log_error("%s", err);
         goto out;
     }
-    if (store_api_open(&api, cfg.storage_path, cfg.stale_after_ms, err, sizeof(err)) != 0 ||
-        store_refresher_start(&refresher, &metrics, &slot, cfg.storage_path, cfg.stale_after_ms,
+    if (store_api_open_target(&api, &target, cfg.stale_after_ms, err, sizeof(err)) != 0 ||
+        store_refresher_start(&refresher, &metrics, &slot, &target, cfg.stale_after_ms,
                               cfg.refresh_ms, err, sizeof(err)) != 0) {
         log_error("%s", err);
         webconfig_free(web);
@@ -139,7 +156,9 @@ int store_main(int argc, char **argv)
     log_info("dockward-store %s (revision %s) listening on %s, metrics at %s, database %s, "
              "%zu token(s)",
              DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
-             cfg.telemetry_path, cfg.storage_path, n_tokens);
+             cfg.telemetry_path,
+             target.kind == STORAGE_POSTGRES ? "PostgreSQL (--storage.url)" : cfg.storage_path,
+             n_tokens);
     if (cfg.web_config_file != NULL)
         log_info("web config %s: TLS %s, %zu basic-auth user(s)", cfg.web_config_file,
                  web_tls ? "on" : "off", web_users);
@@ -173,6 +192,7 @@ out:
     store_snapshot_slot_destroy(&slot);
     store_metrics_destroy(&metrics);
     token_slot_destroy(&token_slot);
+    storage_secret_free(password);
     if (status == 0)
         log_info("stopped");
     return status;

@@ -149,6 +149,8 @@ struct store_config {
     const char *telemetry_path;
     unsigned long long max_connections;
     const char *storage_path;
+    const char *storage_url;           /* --storage.url: PostgreSQL instead of storage_path */
+    const char *storage_password_file; /* --storage.password-file */
     const char *tokens_file;
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;

@@ -16,6 +16,7 @@
  */
 #include "writer.h"
 
+#include "storage.h"
 #include "store.h"
 
 #include "../common/log.h"
@@ -34,8 +35,9 @@
 #define WRITER_SLOW_BATCH_MS      1000           /* a batch slower than this is logged */
 
 struct store_writer {
-    struct store_db *db;
-    struct store_db *ckpt_db;
+    struct storage *db;       /* the writer thread's */
+    struct store_db *ckpt_db; /* SQLite only: the checkpointer's (NULL on PostgreSQL) */
+    bool shared;              /* PostgreSQL: per-check figures are the refresher's to read */
     struct store_metrics *metrics;
     uint64_t retention_ms;
     uint64_t retire_after_ms;
@@ -120,14 +122,15 @@ static enum writer_admin_result retire_host(struct store_writer *w, const char *
     bool found = false;
     char err[512];
     enum writer_admin_result r = WRITER_ADMIN_DONE;
-    if (store_db_retire(w->db, host_id, store_now_ms(), &figures, &found, err, sizeof(err)) != 0) {
+    if (storage_retire(w->db, host_id, store_now_ms(), &figures, &found, err, sizeof(err)) != 0) {
         log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "cannot retire host %s: %s", host_id,
                         err);
         r = WRITER_ADMIN_FAILED;
     } else if (!found) {
         r = WRITER_ADMIN_NOT_FOUND;
     } else {
-        store_metrics_apply(w->metrics, &figures);
+        if (!w->shared)
+            store_metrics_apply(w->metrics, &figures);
         atomic_fetch_add(&w->metrics->drift_events, figures.n_events);
         atomic_fetch_add(&w->metrics->hosts_retired, 1);
         if (why != NULL) /* an admin's retirement is logged by the server, naming the admin */
@@ -146,7 +149,7 @@ static void run_admin(struct store_writer *w, struct writer_job *wj)
     }
     bool found = false;
     char err[512];
-    if (store_db_rebind(w->db, wj->host_id, wj->owner, &found, err, sizeof(err)) != 0) {
+    if (storage_rebind(w->db, wj->host_id, wj->owner, &found, err, sizeof(err)) != 0) {
         log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "cannot rebind host %s: %s", wj->host_id,
                         err);
         wj->admin_result = WRITER_ADMIN_FAILED;
@@ -167,7 +170,7 @@ static void process_batch(struct store_writer *w, struct writer_job *batch, size
     char err[512] = "";
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = n > 0 ? store_db_apply(w->db, jobs, n, err, sizeof(err)) : 0;
+    int rc = n > 0 ? storage_apply(w->db, jobs, n, err, sizeof(err)) : 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (ms > WRITER_SLOW_BATCH_MS)
@@ -181,7 +184,8 @@ static void process_batch(struct store_writer *w, struct writer_job *batch, size
         size_t unavailable = 0;
         for (size_t i = 0; i < n; i++) {
             if (jobs[i]->outcome == STORE_OUTCOME_STORED) {
-                store_metrics_apply(w->metrics, &jobs[i]->diff);
+                if (!w->shared)
+                    store_metrics_apply(w->metrics, &jobs[i]->diff);
                 atomic_fetch_add(&w->metrics->drift_events, jobs[i]->diff.n_events);
             } else if (jobs[i]->outcome == STORE_OUTCOME_UNAVAILABLE) {
                 unavailable++;
@@ -210,7 +214,7 @@ static void retention_chunk(struct store_writer *w, int64_t cutoff_ms, bool *act
 {
     int deleted = 0;
     char err[512];
-    if (store_db_retention(w->db, cutoff_ms, WRITER_RETENTION_CHUNK, &deleted, err, sizeof(err)) !=
+    if (storage_retention(w->db, cutoff_ms, WRITER_RETENTION_CHUNK, &deleted, err, sizeof(err)) !=
         0) {
         log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "drift retention: %s", err);
         *active = false;
@@ -235,7 +239,7 @@ static void retire_chunk(struct store_writer *w, int64_t cutoff_ms, bool *active
     char(*ids)[REPORT_HOST_ID_MAX + 1] = w->retire_ids;
     size_t n = 0;
     char err[512];
-    if (store_db_silent_hosts(w->db, cutoff_ms, ids, WRITER_RETIRE_CHUNK, &n, err, sizeof(err)) !=
+    if (storage_silent_hosts(w->db, cutoff_ms, ids, WRITER_RETIRE_CHUNK, &n, err, sizeof(err)) !=
         0) {
         log_ratelimited(&w->fail_limiter, LOG_LEVEL_WARN, "host retirement: %s", err);
         *active = false;
@@ -313,9 +317,10 @@ static void *writer_main(void *arg)
          * checkpointer has not and rewinds the log, between transactions.
          */
         if (w->wal_pages >= STORE_DB_WAL_RESTART_PAGES) {
-            if (store_db_checkpoint(w->db, true) != 0)
+            struct store_db *lite = storage_sqlite(w->db);
+            if (store_db_checkpoint(lite, true) != 0)
                 log_debug("WAL restart did not complete: %s",
-                          sqlite3_errmsg(store_db_sqlite(w->db)));
+                          sqlite3_errmsg(store_db_sqlite(lite)));
             w->wal_pages = 0;
         }
 
@@ -343,8 +348,9 @@ static void seed_check(void *arg, const char *check, uint64_t failing, uint64_t 
     store_metrics_seed_check(arg, check, failing, regressions);
 }
 
-int writer_start(struct store_writer **out, const char *path, uint64_t retention_ms,
-                 uint64_t retire_after_ms, struct store_metrics *metrics, char *err, size_t errlen)
+int writer_start(struct store_writer **out, const struct storage_target *target,
+                 uint64_t retention_ms, uint64_t retire_after_ms, struct store_metrics *metrics,
+                 char *err, size_t errlen)
 {
     *out = NULL;
     struct store_writer *w = calloc(1, sizeof(*w));
@@ -357,23 +363,26 @@ int writer_start(struct store_writer **out, const char *path, uint64_t retention
     w->retire_after_ms = retire_after_ms;
     w->fail_limiter.every_s = 60;
     w->slow_limiter.every_s = 60;
-    if (store_db_open(path, STORE_DB_WRITER, &w->db, err, errlen) != 0) {
+    if (storage_open(target, &w->db, err, errlen) != 0) {
         free(w);
         return -1;
     }
-    if (store_db_load_checks(w->db, seed_check, metrics, err, errlen) != 0 ||
-        store_db_open(path, STORE_DB_CHECKPOINTER, &w->ckpt_db, err, errlen) != 0) {
-        store_db_close(w->db);
+    w->shared = target->kind == STORAGE_POSTGRES;
+    if (storage_load_checks(w->db, seed_check, metrics, err, errlen) != 0 ||
+        (!w->shared &&
+         store_db_open(target->path, STORE_DB_CHECKPOINTER, &w->ckpt_db, err, errlen) != 0)) {
+        storage_close(w->db);
         free(w);
         return -1;
     }
-    store_db_on_commit(w->db, on_commit, w);
+    if (!w->shared)
+        store_db_on_commit(storage_sqlite(w->db), on_commit, w);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     pthread_mutex_init(&w->ckpt_lock, NULL);
     pthread_cond_init(&w->ckpt_wake, NULL);
     int rc = pthread_create(&w->thread, NULL, writer_main, w);
-    if (rc == 0) {
+    if (rc == 0 && !w->shared) {
         rc = pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w);
         if (rc != 0) {
             pthread_mutex_lock(&w->lock);
@@ -386,7 +395,7 @@ int writer_start(struct store_writer **out, const char *path, uint64_t retention
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
         store_db_close(w->ckpt_db);
-        store_db_close(w->db);
+        storage_close(w->db);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wake);
         pthread_mutex_destroy(&w->ckpt_lock);
@@ -446,10 +455,11 @@ void writer_stop(struct store_writer *w)
     w->ckpt_stop = true;
     pthread_cond_signal(&w->ckpt_wake);
     pthread_mutex_unlock(&w->ckpt_lock);
-    pthread_join(w->ckpt_thread, NULL);
+    if (!w->shared)
+        pthread_join(w->ckpt_thread, NULL);
 
     store_db_close(w->ckpt_db);
-    store_db_close(w->db);
+    storage_close(w->db);
     w->ckpt_db = NULL;
     w->db = NULL;
 }

@@ -70,15 +70,20 @@ struct writer_job {
 
 struct store_writer;
 
+struct storage_target;
+
 /*
- * Opens the write connection on `path` (creating the schema), seeds the
- * per-check figures in `metrics` from the database, and starts the writer
- * and checkpointer threads. Hosts silent for `retire_after_ms` are retired
+ * Opens the write connection on `target` (storage.h; creating the schema),
+ * seeds the per-check figures in `metrics` from the database, and starts
+ * the writer thread and, on SQLite, the checkpointer. On PostgreSQL the
+ * writer leaves the per-check figures to the refresher, which reads them
+ * from the database that every replica writes. Hosts silent for `retire_after_ms` are retired
  * (checked every half of it, at most hourly). Returns 0 with *out, or -1
  * with err.
  */
-int writer_start(struct store_writer **out, const char *path, uint64_t retention_ms,
-                 uint64_t retire_after_ms, struct store_metrics *metrics, char *err, size_t errlen);
+int writer_start(struct store_writer **out, const struct storage_target *target,
+                 uint64_t retention_ms, uint64_t retire_after_ms, struct store_metrics *metrics,
+                 char *err, size_t errlen);
 
 enum writer_submit_result {
     WRITER_QUEUED = 0,

@@ -213,14 +213,116 @@ e2e_proof_defined() {
     return 1
 }
 
+# The store's backend, from STORE_BACKEND: sqlite (the default: the file
+# $db) or postgres (a private server of tests/pg_env.sh, one per script).
+#
+#   e2e_backend_start      sets $storage, the store's storage flags
+#                          (--storage.path=$db, or --storage.url= and
+#                          --storage.password-file=); for postgres starts
+#                          the server, or exits 77 (ctest: skipped, never
+#                          passed) when the store has no --storage.url
+#   e2e_backend_stop       stops that server and removes its directory
+#                          (cleanup; nothing for sqlite)
+#   e2e_backend_empty      true when the store created nothing (no file
+#                          $db; no table in the database)
+#   e2e_hold_write_lock SECONDS OUT
+#                          another client holds the write lock of the
+#                          store's tables (SQLite's database lock; every
+#                          table LOCKed IN EXCLUSIVE MODE, reads still
+#                          allowed) for SECONDS; writes "locked" to OUT once
+#                          it holds it ($bench: dockward-ingest-bench)
+e2e_backend_start() {
+    case "${STORE_BACKEND:-sqlite}" in
+    sqlite) storage=(--storage.path="$db") ;;
+    postgres)
+        if ! "$DOCKWARD_STORE_BIN" --help 2>&1 | grep -q -- --storage.url; then
+            echo "SKIPPED: $DOCKWARD_STORE_BIN has no --storage.url (no PostgreSQL backend built)"
+            exit 77
+        fi
+        # shellcheck source=tests/pg_env.sh
+        source "$DOCKWARD_TESTS/pg_env.sh"
+        pg_env_start || { echo "the private PostgreSQL did not start"; exit 1; }
+        storage=(--storage.url="$PG_ENV_URL" --storage.password-file="$PG_ENV_PASSWORD_FILE")
+        echo "# backend: postgres ($PG_ENV_URL)"
+        ;;
+    *) echo "STORE_BACKEND must be sqlite or postgres, not ${STORE_BACKEND}"; exit 1 ;;
+    esac
+}
+
+e2e_backend_stop() {
+    [ "${STORE_BACKEND:-sqlite}" = postgres ] || return 0
+    if declare -F pg_env_stop >/dev/null; then pg_env_stop; fi
+}
+
+e2e_backend_empty() {
+    if [ "${STORE_BACKEND:-sqlite}" = postgres ]; then
+        [ "$(pg_env_psql -c "SELECT count(*) FROM pg_tables
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")" = 0 ]
+    else
+        [ ! -e "$db" ]
+    fi
+}
+
+e2e_hold_write_lock() { # e2e_hold_write_lock SECONDS OUT
+    if [ "${STORE_BACKEND:-sqlite}" = postgres ]; then
+        # "locked" goes to OUT, which \o then closes (flushed); the lock is
+        # held until COMMIT.
+        pg_env_psql -o "$2" -f - <<EOF
+BEGIN;
+DO \$\$ DECLARE t text; BEGIN
+  FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+           WHERE schemaname NOT IN ('pg_catalog', 'information_schema') LOOP
+    EXECUTE 'LOCK TABLE ' || t || ' IN EXCLUSIVE MODE';
+  END LOOP;
+END \$\$;
+SELECT 'locked';
+\o
+SELECT pg_sleep($1);
+COMMIT;
+EOF
+    else
+        # shellcheck disable=SC2154 # $bench: the sourcing script's generator
+        "$bench" --hold-write-lock="$db" --duration="${1}s" >"$2"
+    fi
+}
+
+# e2e_push_agent LOG ROOT URL DIR: the agent ($DOCKWARD_BIN) on 127.0.0.1:0
+# auditing the fixture host ROOT every second (no Docker: the collectors
+# that need one are off), pushing to URL with the token in $work/token, its
+# outbox in DIR, its log LOG. Sets $agent (its pid); exits when it does not
+# start.
+e2e_push_agent() {
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$2" \
+        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
+        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
+        --push.url="$3" --push.token-file="$work/token" --storage.path="$4" 2>"$1" &
+    agent=$!
+    e2e_port_of "$1" "$agent" 100 >/dev/null || { echo "the agent of $2 did not start"; exit 1; }
+}
+
+# e2e_flip_daemon_json ROOT...: flips each fixture host's
+# etc/docker/daemon.json between modes 0666 and 0644 every 0.7 s, forever
+# (run it in the background): check 3.18 changes status all along.
+e2e_flip_daemon_json() {
+    local r
+    while :; do
+        for r in "$@"; do chmod 0666 "$r/etc/docker/daemon.json"; done
+        sleep 0.7
+        for r in "$@"; do chmod 0644 "$r/etc/docker/daemon.json"; done
+        sleep 0.7
+    done
+}
+
 # e2e_store_start NAME [FLAGS...]: dockward-store ($DOCKWARD_STORE_BIN) on
-# 127.0.0.1:0 with database $db and tokens $work/tokens, /metrics refreshed
-# every 200ms; log in $work/NAME.log. Sets $pid (also added to $pids),
-# $port and $base (http://127.0.0.1:$port); exits when it does not start.
+# 127.0.0.1:0 with the backend's $storage flags (e2e_backend_start; without
+# it, database $db) and tokens $work/tokens, /metrics refreshed every
+# 200ms; log in $work/NAME.log. Sets $pid (also added to $pids), $port and
+# $base (http://127.0.0.1:$port); exits when it does not start.
 e2e_store_start() {
     local name=$1
     shift
-    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$db" \
+    [ -n "${storage+x}" ] || storage=(--storage.path="$db")
+    "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 "${storage[@]}" \
         --auth.tokens-file="$work/tokens" --metrics.refresh-interval=200ms "$@" \
         2>"$work/$name.log" &
     pid=$!

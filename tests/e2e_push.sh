@@ -79,14 +79,9 @@ start_agent() {
     local n=$1 root=$2
     agent_runs[$n]=$((${agent_runs[$n]:-0} + 1))
     local log="$work/agent$n.run${agent_runs[$n]}.log"
-    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
-        --collection.interval=1s --docker.host="unix://$work/no-docker.sock" \
-        --no-collector.daemon_config --no-collector.container_runtime --no-collector.image_age \
-        --push.url="http://127.0.0.1:$store_port/api/v1/reports" --push.token-file="$work/token" \
-        --storage.path="$work/agent$n" 2>"$log" &
-    agent_pid[$n]=$!
-    agent_pids+=("$!")
-    e2e_port_of "$log" "${agent_pid[$n]}" 100 >/dev/null || { echo "agent $n did not start"; exit 1; }
+    e2e_push_agent "$log" "$root" "http://127.0.0.1:$store_port/api/v1/reports" "$work/agent$n"
+    agent_pid[$n]=$agent
+    agent_pids+=("$agent")
 }
 
 wait_drained() { # each agent's outbox empty (or holding only the report of the collection just made)
@@ -118,14 +113,7 @@ for n in "${hosts[@]}"; do make_host "$n"; done
 for n in "${hosts[@]}"; do start_agent "$n" "${root[$n]}"; done
 
 # Flip daemon.json's mode in every host twice a second: drift all along.
-(
-    while :; do
-        for n in "${hosts[@]}"; do chmod 0666 "${root[$n]}/etc/docker/daemon.json"; done
-        sleep 0.7
-        for n in "${hosts[@]}"; do chmod 0644 "${root[$n]}/etc/docker/daemon.json"; done
-        sleep 0.7
-    done
-) &
+e2e_flip_daemon_json "${roots[@]}" &
 flipper_pid=$!
 
 # (b) a burst, then SIGKILL in the middle of it.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # e2e_store.sh - the built dockward-store end to end, as agents, operators
-# and Prometheus see it, with real SQLite files:
+# and Prometheus see it, with real SQLite files (or, with
+# STORE_BACKEND=postgres, a real PostgreSQL server of tests/pg_env.sh: ctest
+# runs it both ways, e2e_store and e2e_store_pg):
 #
 #  (a) 200 reports from 20 simulated hosts (bench/ingest's fixture story:
 #      every status transition, a failing collector, a removed and an added
@@ -12,15 +14,18 @@
 #      huge length prefixes, a gzip bomb, a decode-memory bomb), invalid
 #      reports, wrong content type or encoding, no token, wrong token: the
 #      right 4xx, counted, nothing stored, the store still serving;
-#  503 while another process holds the database's write lock, nothing
-#      written, then stored once the lock is gone;
+#  503 while another client holds the database's write lock (SQLite's, or
+#      every table locked in PostgreSQL), nothing written, then stored once
+#      the lock is gone;
 #  bad query parameters: 400 with a message;
 #  SIGHUP reloads the tokens file, and keeps the old tokens when the new
 #      file is bad;
 #  kill -9 and restart: everything answered 200 is still there;
 #  flag errors (exit 2, one line), promtool on /metrics, clean SIGTERM.
 #
-# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS. The
+# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS,
+# STORE_BACKEND (sqlite by default, or postgres: exit 77, skipped, when the
+# store has no --storage.url). The
 # generator is bench/dockward-ingest-bench of the same build
 # (DOCKWARD_INGEST_BENCH overrides).
 set -euo pipefail
@@ -37,6 +42,7 @@ work=$(mktemp -d /tmp/dockward-e2e-store-XXXXXX)
 pids=()
 cleanup() {
     e2e_stop -9 "${pids[@]}"
+    e2e_backend_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,6 +55,7 @@ printf '# agents of the e2e test\nagent-a %s\n\nagent-b   %s\nreader-r %s role=r
     "$token_a" "$token_b" "$token_r" >"$work/tokens"
 chmod 600 "$work/tokens"
 db="$work/store.db"
+e2e_backend_start
 umask 022 # as a shell would; the store must still keep its files private
 
 metrics() { sleep 0.5; curl -s "$base/metrics"; } # after a refresh (200ms)
@@ -66,12 +73,12 @@ proto=(-H "Content-Type: application/x-protobuf")
 
 # ---- flags ----
 set +e
-"$DOCKWARD_STORE_BIN" --storage.path="$db" 2>"$work/noflag.err"
+"$DOCKWARD_STORE_BIN" "${storage[@]}" 2>"$work/noflag.err"
 rc=$?
 "$DOCKWARD_STORE_BIN" --auth.tokens-file="$work/tokens" --nope 2>"$work/badflag.err"
 rc_bad=$?
 printf 'short %s\n' "tiny" >"$work/badtokens"
-"$DOCKWARD_STORE_BIN" --auth.tokens-file="$work/badtokens" --storage.path="$db" \
+"$DOCKWARD_STORE_BIN" --auth.tokens-file="$work/badtokens" "${storage[@]}" \
     2>"$work/badtokens.err"
 rc_tok=$?
 "$DOCKWARD_STORE_BIN" --version >"$work/version.out"
@@ -85,7 +92,7 @@ check "unknown flag: exit 2, one line" test "$rc_bad" = 2 -a "$(wc -l <"$work/ba
 check "bad tokens file: exit 2 naming file:line, without the token" \
     bash -c "[ $rc_tok = 2 ] && grep -q 'badtokens:1: the token of short must be' '$work/badtokens.err' && ! grep -q tiny '$work/badtokens.err'"
 check "--version exits 0" bash -c "[ $rc_ver = 0 ] && grep -q '^dockward-store version' '$work/version.out'"
-check "no database was created by the refused starts" test ! -e "$db"
+check "no database was created by the refused starts" e2e_backend_empty
 
 # ---- (a) 200 reports from 20 hosts ----
 e2e_store_start a
@@ -307,7 +314,7 @@ check "drift?since=2026-01-01T00:00:00+02:00 (an offset) is accepted" \
     test "$(e2e_http_code "${rd[@]}" "$base/api/v1/drift?since=2026-01-01T00:00:00%2B02:00")" = 200
 
 # ---- 503 while the database cannot write ----
-"$bench" --hold-write-lock="$db" --duration=4s >"$work/lock.out" &
+e2e_hold_write_lock 4 "$work/lock.out" &
 lock_pid=$!
 for _ in $(seq 1 100); do grep -q locked "$work/lock.out" 2>/dev/null && break; sleep 0.05; done
 post locked "$work/valid.bin" "${auth[@]}" "${proto[@]}" -D "$work/locked.headers"
@@ -419,7 +426,20 @@ db_files_private() {
     done
     return "$bad"
 }
-check "store.db, -wal and -shm are 0600 under umask $(umask)" db_files_private
+# PostgreSQL keeps the data in its own files; what the store holds of it is
+# the password, which must appear nowhere it writes or shows.
+password_private() {
+    local pw
+    pw=$(head -n1 "$PG_ENV_PASSWORD_FILE")
+    curl -s "$base/metrics" >"$work/metrics-pw.txt"
+    ! grep -qF "$pw" "$work"/*.log "$work/metrics-pw.txt" /proc/"$pid"/cmdline /proc/"$pid"/environ
+}
+if [ "${STORE_BACKEND:-sqlite}" = postgres ]; then
+    check "the database password is in no log, no metric, not in the store's command line or environment" \
+        password_private
+else
+    check "store.db, -wal and -shm are 0600 under umask $(umask)" db_files_private
+fi
 
 kill -TERM "$pid"
 set +e

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # e2e_store_trust.sh - who may speak for a host, who may read, and hosts
-# that leave, on the built dockward-store with a real SQLite file:
+# that leave, on the built dockward-store with a real SQLite file (or, with
+# STORE_BACKEND=postgres, a real PostgreSQL server of tests/pg_env.sh: ctest
+# runs it both ways, e2e_store_trust and e2e_store_trust_pg):
 #
 #  identity: a host is bound to the agent token that first reported it; a
 #      report for it with another token is 403, counted (result=
@@ -16,7 +18,8 @@
 #      drift history plus an event saying it was retired, and comes back as
 #      new when it reports; DELETE /api/v1/hosts/{id} retires at once.
 #
-# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS; reports
+# Environment (set by ctest): DOCKWARD_STORE_BIN, DOCKWARD_TESTS,
+# STORE_BACKEND (sqlite, or postgres: exit 77 when unsupported); reports
 # come from bench/dockward-ingest-bench --emit=host:ID:SEQ.
 set -euo pipefail
 
@@ -32,6 +35,7 @@ work=$(mktemp -d /tmp/dockward-e2e-trust-XXXXXX)
 pids=()
 cleanup() {
     e2e_stop -9 "${pids[@]}"
+    e2e_backend_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,6 +54,7 @@ ops $tok_admin role=admin
 EOF
 chmod 600 "$work/tokens"
 db="$work/store.db"
+e2e_backend_start
 
 # push TOKEN HOST SEQ -> HTTP status in $code, body in $work/push.out
 push() {

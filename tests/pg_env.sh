@@ -1,0 +1,129 @@
+# shellcheck shell=bash disable=SC2034 # PG_ENV_* are for the scripts that source it
+# pg_env.sh - a private PostgreSQL 15 server for tests and benchmarks (source it).
+#
+# initdb into a temp directory of its own (owned by the postgres user when
+# run as root: initdb refuses root), listening on 127.0.0.1 at a free port
+# (password authentication, SCRAM) and on a unix socket in that directory
+# (trust, reachable only by its owner and root). The machine's own clusters
+# are never touched; the server is stopped by its own data directory and pid.
+#
+#   source tests/pg_env.sh
+#   pg_env_start           # sets PG_ENV_DIR, PG_ENV_PORT, PG_ENV_PID, PG_ENV_URL
+#                          # (postgresql://dockward@127.0.0.1:PORT/dockward?sslmode=disable:
+#                          # role and database dockward, no password in it) and
+#                          # PG_ENV_PASSWORD_FILE (the role's password, mode 0600)
+#   pg_env_psql [ARGS...]  # psql as the superuser on the dockward database
+#                          # (unaligned, tuples only, stops at the first error)
+#   pg_env_down [MODE]     # stops the server (pg_ctl -m MODE: fast by default,
+#                          # immediate = a crash); the data directory stays
+#   pg_env_up              # starts it again on the same directory and port
+#   pg_env_restart [MODE]  # pg_env_down, then pg_env_up
+#   pg_env_stop            # stops the server and removes PG_ENV_DIR
+#
+# PG_ENV_BIN (default /usr/lib/postgresql/15/bin: Debian's postgresql-15),
+# PG_ENV_CONF: extra postgresql.conf lines (e.g. for a benchmark).
+
+PG_ENV_BIN=${PG_ENV_BIN:-/usr/lib/postgresql/15/bin}
+
+# _pg_env_as_owner CMD...: CMD as the user owning the server (postgres when
+# we are root, else ourselves).
+_pg_env_as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_env_psql() {
+    "$PG_ENV_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PG_ENV_DIR" -p "$PG_ENV_PORT" \
+        -U postgres -d "${PG_ENV_DB:-dockward}" "$@"
+}
+
+# _pg_env_free_port: a TCP port nothing listens on now (the start retries
+# on another when something takes it first).
+_pg_env_free_port() {
+    local p _
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+pg_env_up() {
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -l "$PG_ENV_DIR/server.log" \
+        -w -t 60 start >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || return 1
+    PG_ENV_PID=$(head -n1 "$PG_ENV_DIR/data/postmaster.pid")
+}
+
+pg_env_down() {
+    [ -n "${PG_ENV_PID:-}" ] || return 0
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -m "${1:-fast}" -w -t 60 stop \
+        >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || true
+    # Whatever pg_ctl did: our postmaster (by its pid) is gone afterwards.
+    if kill -0 "$PG_ENV_PID" 2>/dev/null; then
+        kill -KILL "$PG_ENV_PID" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 100); do kill -0 "$PG_ENV_PID" 2>/dev/null || break; sleep 0.05; done
+    fi
+    PG_ENV_PID=""
+}
+
+pg_env_restart() {
+    pg_env_down "${1:-fast}"
+    pg_env_up
+}
+
+pg_env_start() {
+    [ -x "$PG_ENV_BIN/initdb" ] ||
+        { echo "pg_env: no $PG_ENV_BIN/initdb (packaging/install-deps.sh --test: postgresql-15)" >&2; return 1; }
+    PG_ENV_DIR=$(mktemp -d /tmp/dockward-pg-XXXXXX)
+    PG_ENV_PID=""
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_ENV_DIR"
+    chmod 700 "$PG_ENV_DIR"
+    if ! _pg_env_as_owner "$PG_ENV_BIN/initdb" -D "$PG_ENV_DIR/data" -U postgres -E UTF8 \
+        --no-locale --auth-local=trust --auth-host=scram-sha-256 >"$PG_ENV_DIR/initdb.log" 2>&1; then
+        echo "pg_env: initdb failed; its log:" >&2
+        tail -n 20 "$PG_ENV_DIR/initdb.log" >&2
+        return 1
+    fi
+    local try
+    for try in 1 2 3 4 5; do
+        PG_ENV_PORT=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
+        {
+            echo "# pg_env.sh"
+            echo "port = $PG_ENV_PORT"
+            echo "listen_addresses = '127.0.0.1'"
+            echo "unix_socket_directories = '$PG_ENV_DIR'"
+            echo "max_connections = 200"
+            echo "${PG_ENV_CONF:-}"
+        } | _pg_env_as_owner tee "$PG_ENV_DIR/data/postgresql.auto.conf" >/dev/null
+        pg_env_up && break
+        PG_ENV_PID=""
+        grep -q 'could not bind\|Address already in use' "$PG_ENV_DIR/server.log" 2>/dev/null ||
+            try=99
+        [ "$try" -lt 5 ] || {
+            echo "pg_env: the server did not start; its log:" >&2
+            tail -n 20 "$PG_ENV_DIR/server.log" >&2
+            return 1
+        }
+    done
+    local password
+    password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    # The password only ever goes to psql's stdin and to the 0600 file.
+    (umask 077 && printf '%s\n' "$password" >"$PG_ENV_DIR/password")
+    PG_ENV_PASSWORD_FILE=$PG_ENV_DIR/password
+    PG_ENV_DB=postgres pg_env_psql -f - <<EOF || { echo "pg_env: creating the role failed" >&2; return 1; }
+CREATE ROLE dockward LOGIN PASSWORD '$password';
+CREATE DATABASE dockward OWNER dockward;
+EOF
+    PG_ENV_URL="postgresql://dockward@127.0.0.1:$PG_ENV_PORT/dockward?sslmode=disable"
+}
+
+pg_env_stop() {
+    [ -n "${PG_ENV_DIR:-}" ] || return 0
+    pg_env_down immediate
+    rm -rf "$PG_ENV_DIR"
+    PG_ENV_DIR=""
+}

@@ -1,0 +1,371 @@
+/*
+ * store_pg_unit.c - the PostgreSQL backend (store/pg.c through storage.h)
+ * against a real server: store_pg_unit.sh starts a private one
+ * (tests/pg_env.sh) and passes its URL and password file in
+ * DOCKWARD_TEST_PG_URL and DOCKWARD_TEST_PG_PASSWORD_FILE. Each test starts
+ * from an empty database (every table dropped).
+ *
+ * What it shows: a report stored, resent (duplicate), older (stale); drift
+ * and per-check figures as the SQLite store keeps them; one bad report in a
+ * group leaves the others stored; two writer connections (two replicas)
+ * storing reports of the same hosts at once keep every chain whole; the
+ * readers see what was committed; a schema newer than the program is
+ * refused; a URL holding a password is refused.
+ */
+#include "test_store_build.h"
+
+#include "store/diff.h"
+#include "store/storage.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static struct storage_target target;
+static char *password;
+
+static void sql_exec(const char *sql)
+{
+    const char *keys[] = { "dbname", "password", NULL };
+    const char *vals[] = { target.url, password, NULL };
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, NULL, NULL);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static int empty_database(void **state)
+{
+    (void)state;
+    sql_exec("DROP TABLE IF EXISTS hosts, results, failing, drift, drift_checks, checks, "
+             "dockward_schema; DROP SEQUENCE IF EXISTS drift_ids");
+    return 0;
+}
+
+/* Stores one report; returns its outcome. */
+static enum store_outcome store_one(struct storage *s, struct tb *t, struct diff_result *diff)
+{
+    struct store_report *rep = NULL;
+    char err[256];
+    if (tb_decode(t, &rep, err, sizeof(err)) != REPORT_OK)
+        fail_msg("decode: %s", err);
+    struct store_job job = { .report = rep, .received_ms = store_now_ms() };
+    diff_result_init(&job.diff);
+    struct store_job *ptr = &job;
+    if (storage_apply(s, &ptr, 1, err, sizeof(err)) != 0)
+        fail_msg("storage_apply: %s", err);
+    if (diff != NULL) {
+        *diff = job.diff;
+    } else {
+        diff_result_free(&job.diff);
+    }
+    store_report_free(rep);
+    return job.outcome;
+}
+
+static void report(struct tb *t, const char *host, uint64_t seq, int status_111)
+{
+    tb_init(t, host, seq, 0);
+    tb_run(t, "daemon_config", true);
+    tb_result(t, "1.1.1", "host", status_111, "audit rule", "daemon_config");
+    tb_result(t, "2.1", "host", DOCKWARD__V1__STATUS__STATUS_PASS, "ok", "daemon_config");
+}
+
+/* Reads one number with a reader (SQLite-form SQL, one ?1 text parameter). */
+static int64_t read_number(const char *sql, const char *arg)
+{
+    struct storage_reader *r;
+    char err[256];
+    const char *const q[] = { sql };
+    assert_int_equal(storage_reader_open(&target, q, 1, &r, err, sizeof(err)), 0);
+    assert_int_equal(storage_read_begin(r), 0);
+    struct storage_stmt *st = storage_stmt(r, 0);
+    if (arg != NULL)
+        storage_bind_text(st, 1, arg);
+    assert_int_equal(storage_step(st), STORAGE_ROW);
+    int64_t v = storage_int(st, 0);
+    storage_reset(st);
+    storage_read_end(r);
+    storage_reader_close(r);
+    return v;
+}
+
+static void test_store_duplicate_stale(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb t;
+    struct diff_result d;
+    report(&t, "pg-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &t, &d), STORE_OUTCOME_STORED);
+    assert_int_equal(d.n_events, 2); /* absent -> pass, twice */
+    diff_result_free(&d);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_DUPLICATE);
+    report(&t, "pg-a", 2, DOCKWARD__V1__STATUS__STATUS_FAIL);
+    assert_int_equal(store_one(s, &t, &d), STORE_OUTCOME_STORED);
+    assert_int_equal(d.n_events, 1);
+    assert_int_equal(d.n_regressions, 1);
+    diff_result_free(&d);
+    report(&t, "pg-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    t.id[0] ^= 0xff; /* another id, an old sequence */
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STALE);
+
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     1);
+    assert_int_equal(read_number("SELECT regressions FROM checks WHERE check_id = ?1", "1.1.1"), 1);
+    assert_int_equal(read_number("SELECT count(*) FROM failing WHERE check_id = ?1", "1.1.1"), 1);
+    assert_int_equal(read_number("SELECT sum(n)::bigint FROM drift", NULL), 3);
+    assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-a"), 2);
+
+    /* Retirement: the host fails nothing any more, and says so in its drift. */
+    struct diff_result fig;
+    diff_result_init(&fig);
+    bool found = false;
+    assert_int_equal(storage_retire(s, "pg-a", store_now_ms(), &fig, &found, err, sizeof(err)), 0);
+    assert_true(found);
+    assert_int_equal(fig.n_events, 3);
+    diff_result_free(&fig);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     0);
+    assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE retired_ms = 0", NULL), 0);
+    storage_close(s);
+}
+
+/* Applies three reports (hosts pg-l1, `middle`, pg-l2) as one group; fills out[]. */
+static void group_of_three(struct storage *s, const char *middle, enum store_outcome out[3])
+{
+    char err[256];
+    struct tb tb[3];
+    struct store_report *rep[3];
+    struct store_job job[3];
+    struct store_job *ptr[3];
+    const char *hosts[3] = { "pg-l1", middle, "pg-l2" };
+    for (int i = 0; i < 3; i++) {
+        report(&tb[i], hosts[i], (uint64_t)store_now_ms(), DOCKWARD__V1__STATUS__STATUS_FAIL);
+        assert_int_equal(tb_decode(&tb[i], &rep[i], err, sizeof(err)), REPORT_OK);
+        job[i] = (struct store_job){ .report = rep[i], .received_ms = store_now_ms() };
+        diff_result_init(&job[i].diff);
+        ptr[i] = &job[i];
+    }
+    if (storage_apply(s, ptr, 3, err, sizeof(err)) != 0)
+        fail_msg("storage_apply: %s", err);
+    for (int i = 0; i < 3; i++) {
+        out[i] = job[i].outcome;
+        diff_result_free(&job[i].diff);
+        store_report_free(rep[i]);
+    }
+}
+
+/* A group of three where the middle one fails alone: the others are stored. */
+static void test_group_one_bad(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    /* A corrupt stored value makes that host's next report fail (the others do not). */
+    struct tb t;
+    report(&t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
+
+    enum store_outcome out[3];
+    group_of_three(s, "pg-bad", out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     2);
+    assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
+    storage_close(s);
+}
+
+/*
+ * Another session holds a host's row past lock_timeout: that report 503,
+ * the others stored. It holds a whole table: every report 503, and the
+ * batch gives up after two lock timeouts, not one per host.
+ */
+static void test_locked_elsewhere(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb t;
+    report(&t, "pg-lock", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+
+    const char *keys[] = { "dbname", "password", NULL };
+    const char *vals[] = { target.url, password, NULL };
+    PGconn *other = PQconnectdbParams(keys, vals, 1);
+    assert_int_equal(PQstatus(other), CONNECTION_OK);
+    PQclear(PQexec(other, "BEGIN"));
+    PGresult *r = PQexec(other, "SELECT 1 FROM hosts WHERE host_id = 'pg-lock' FOR UPDATE");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    enum store_outcome out[3];
+    group_of_three(s, "pg-lock", out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    PQclear(PQexec(other, "ROLLBACK"));
+
+    PQclear(PQexec(other, "BEGIN"));
+    r = PQexec(other, "LOCK TABLE hosts IN EXCLUSIVE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    int64_t t0 = store_now_ms();
+    group_of_three(s, "pg-lock", out);
+    int64_t took = store_now_ms() - t0;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(out[i], STORE_OUTCOME_UNAVAILABLE);
+    assert_true(took < 3 * STORE_DB_BUSY_TIMEOUT_MS);
+    PQclear(PQexec(other, "ROLLBACK"));
+    PQfinish(other);
+    /* Free again: stored. */
+    group_of_three(s, "pg-lock", out);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(out[i], STORE_OUTCOME_STORED);
+    storage_close(s);
+}
+
+/* Two replicas, the same hosts, at once: every chain whole. */
+#define RACE_HOSTS   8
+#define RACE_REPORTS 30
+
+struct racer {
+    int which;
+    int stored;
+};
+
+static void *race(void *arg)
+{
+    struct racer *r = arg;
+    struct storage *s;
+    char err[256];
+    if (storage_open(&target, &s, err, sizeof(err)) != 0)
+        return NULL;
+    for (int seq = 1; seq <= RACE_REPORTS; seq++) {
+        for (int h = 0; h < RACE_HOSTS; h++) {
+            char host[16];
+            snprintf(host, sizeof(host), "race-%d", h);
+            /* Both replicas get every report (an agent retrying through another one). */
+            struct tb t;
+            report(&t, host, (uint64_t)seq,
+                   seq % 2 ? DOCKWARD__V1__STATUS__STATUS_PASS : DOCKWARD__V1__STATUS__STATUS_FAIL);
+            struct store_report *rep;
+            if (tb_decode(&t, &rep, err, sizeof(err)) != REPORT_OK)
+                continue;
+            struct store_job job = { .report = rep, .received_ms = store_now_ms() };
+            diff_result_init(&job.diff);
+            struct store_job *ptr = &job;
+            if (storage_apply(s, &ptr, 1, err, sizeof(err)) == 0 &&
+                job.outcome == STORE_OUTCOME_STORED)
+                r->stored++;
+            diff_result_free(&job.diff);
+            store_report_free(rep);
+        }
+    }
+    storage_close(s);
+    return NULL;
+}
+
+static void test_two_replicas(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0); /* the schema, once */
+    storage_close(s);
+    struct racer r[2] = { { 0, 0 }, { 1, 0 } };
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, race, &r[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    /* Each report stored exactly once across both. */
+    assert_int_equal(r[0].stored + r[1].stored, RACE_HOSTS * RACE_REPORTS);
+    /* Chains whole: per host 2 events first (absent -> pass), then one per report. */
+    assert_int_equal(read_number("SELECT sum(n)::bigint FROM drift", NULL),
+                     RACE_HOSTS * (2 + RACE_REPORTS - 1));
+    assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), RACE_HOSTS);
+    /* Reports 2, 4, ..., 30 regressed 1.1.1 (pass -> fail): 15 per host. */
+    assert_int_equal(read_number("SELECT regressions FROM checks WHERE check_id = ?1", "1.1.1"),
+                     RACE_HOSTS * (RACE_REPORTS / 2));
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     RACE_HOSTS); /* report 30 fails */
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    storage_close(s);
+    sql_exec("UPDATE dockward_schema SET version = version + 1");
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "newer than this dockward-store knows"));
+}
+
+static void test_url_checks(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(
+        storage_url_check("postgresql://u@h:5432/db?sslmode=require", err, sizeof(err)), 0);
+    assert_int_equal(storage_url_check("postgresql://u:s3cret@h/db", err, sizeof(err)), -1);
+    assert_null(strstr(err, "s3cret"));
+    assert_int_equal(
+        storage_url_check("postgres://u@h/db?sslmode=disable&password=s3cret", err, sizeof(err)),
+        -1);
+    assert_null(strstr(err, "s3cret"));
+    assert_int_equal(storage_url_check("/var/lib/store.db", err, sizeof(err)), -1);
+    /* The command line's message names the flag, never the value. */
+    struct store_config cfg;
+    char *argv[] = { "dockward-store", "--auth.tokens-file=/dev/null",
+                     "--storage.url=postgresql://u:s3cret@h/db", NULL };
+    assert_int_equal(store_cli_parse(&cfg, 3, argv, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "--storage.url"));
+    assert_null(strstr(err, "s3cret"));
+}
+
+int main(void)
+{
+    const char *url = getenv("DOCKWARD_TEST_PG_URL");
+    const char *pwfile = getenv("DOCKWARD_TEST_PG_PASSWORD_FILE");
+    if (url == NULL || pwfile == NULL) {
+        fprintf(stderr, "DOCKWARD_TEST_PG_URL and _PASSWORD_FILE unset: run store_pg_unit.sh\n");
+        return 77;
+    }
+    char err[256];
+    if (storage_password_read(pwfile, &password, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    target = (struct storage_target){ .kind = STORAGE_POSTGRES, .url = url, .password = password };
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
+        cmocka_unit_test_setup(test_group_one_bad, empty_database),
+        cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
+        cmocka_unit_test_setup(test_two_replicas, empty_database),
+        cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
+        cmocka_unit_test(test_url_checks),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    free(password);
+    return rc;
+}
