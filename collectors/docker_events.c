@@ -750,6 +750,25 @@ static int reread_daemon(struct docker_client *client, struct docker_sweep *s, s
     return 0;
 }
 
+/* GET /info alone: its counts (containers, running, images) follow every container or image change.
+ */
+static int reread_info(struct docker_client *client, struct docker_sweep *s, struct buf *body,
+                       char *err, size_t errlen)
+{
+    char perr[200];
+    struct docker_info info;
+    s->requests++;
+    if (docker_client_get(client, "/info", body, err, errlen) != 0)
+        return -1;
+    if (docker_parse_info(body->data, body->len, &info, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET /info: %s", perr);
+        return -1;
+    }
+    docker_info_free(&s->info);
+    s->info = info;
+    return 0;
+}
+
 static int reread_networks(struct docker_client *client, struct docker_sweep *s, struct buf *body,
                            char *err, size_t errlen)
 {
@@ -824,6 +843,9 @@ int docker_sweep_apply(struct docker_client *client, struct docker_sweep *s,
                              &body, err, errlen);
     if (rc == 0 && ch->images)
         rc = docker_sweep_reread_images(client, s, err, errlen);
+    /* Last, so its counts are at least as new as the containers and images read above. */
+    if (rc == 0 && !ch->daemon && (ch->containers.len > 0 || ch->images))
+        rc = reread_info(client, s, &body, err, errlen);
     if (rc == 0 && ch->networks)
         rc = reread_networks(client, s, &body, err, errlen);
     if (rc == 0 && ch->volumes)

@@ -323,22 +323,45 @@ static void events_loop(struct scheduler *s)
     if (stop)
         return;
     full_sweep(s, &col, DOCKER_RESYNC_START);
+    was_streaming = streaming;
+    if (streaming)
+        log_info("Docker event stream up: changes are judged as they happen");
     double now = clock_monotonic_seconds();
     double next_host = now + interval, next_resync = now + resync;
 
     for (;;) {
         read_events_stats(s, &streaming, stream_error, sizeof(stream_error));
-        if (!streaming && (was_streaming || !logged_down) && stream_error[0] != '\0') {
+        if (!streaming && was_streaming) {
+            /* Down: what happened since the last event is unknown, so a sweep now, then
+             * sweeps on --collection.interval until the stream is back. */
             log_warnx("Docker event stream down (%s): full sweeps every --collection.interval "
                       "until it is back",
                       stream_error);
-            logged_down = true;
-        } else if (streaming && !was_streaming) {
-            log_info("Docker event stream up: changes are judged as they happen");
-            logged_down = false;
+            was_streaming = false;
+            full_sweep(s, &col, DOCKER_RESYNC_FALLBACK);
+            now = clock_monotonic_seconds();
+            next_host = now + interval;
+            continue;
         }
-        /* A stream that comes back: what it replays bridges the gap (or asks for a sweep). */
-        was_streaming = streaming;
+        if (streaming && !was_streaming) {
+            log_info("Docker event stream up: changes are judged as they happen");
+            was_streaming = true;
+            /* What it replays since the last event bridges the gap; a failed sweep cannot be
+             * brought up to date, so that needs a new one. */
+            if (!col.sweep.ok) {
+                full_sweep(s, &col, DOCKER_RESYNC_GAP);
+                next_resync = clock_monotonic_seconds() + resync;
+            } else {
+                publish(s, &col); /* the mode changed */
+            }
+            continue;
+        }
+        if (!streaming && !logged_down && stream_error[0] != '\0') {
+            log_warnx("Docker event stream unavailable (%s): full sweeps every "
+                      "--collection.interval until it is up",
+                      stream_error);
+            logged_down = true;
+        }
 
         now = clock_monotonic_seconds();
         tokens += now - tokens_at;
