@@ -22,7 +22,7 @@
  * answer within the request timeout, a non-2xx answer, a garbage line, a
  * line that stops half way for DOCKER_EVENTS_PARTIAL_MAX_MS, more than
  * DOCKER_EVENTS_RATE_MAX events in a second, the server closing it) is
- * closed and opened again after a backoff (1 s doubling to 30 s), with
+ * closed and opened again after a backoff (1 s doubling to 10 s), with
  * `since` set to the last event's time, so nothing is lost across the
  * reconnect. A reconnect whose replay reaches the size of dockerd's own
  * event buffer (DOCKER_EVENTS_RING) may have missed events: it asks for a

@@ -308,7 +308,8 @@ static void events_loop(struct scheduler *s)
     struct collection col;
     collection_init(&col);
     double tokens = SCHEDULER_BURST, tokens_at = clock_monotonic_seconds();
-    bool streaming = false, was_streaming = false, logged_down = false;
+    bool streaming = false, was_streaming = false, logged_down = false, down_told = false,
+         ever_up = false;
     char stream_error[256];
 
     /* Give the stream a moment to be up before the first sweep, so no change falls between. */
@@ -333,10 +334,14 @@ static void events_loop(struct scheduler *s)
         read_events_stats(s, &streaming, stream_error, sizeof(stream_error));
         if (!streaming && was_streaming) {
             /* Down: what happened since the last event is unknown, so a sweep now, then
-             * sweeps on --collection.interval until the stream is back. */
-            log_warnx("Docker event stream down (%s): full sweeps every --collection.interval "
-                      "until it is back",
-                      stream_error);
+             * sweeps on --collection.interval until the stream is back. A stream that
+             * keeps failing is told once per LIMIT_EVERY_S. */
+            time_t before = s->events_limiter.last;
+            log_ratelimited(&s->events_limiter, LOG_LEVEL_WARN,
+                            "Docker event stream down (%s): full sweeps every "
+                            "--collection.interval until it is back",
+                            stream_error);
+            down_told = s->events_limiter.last != before;
             was_streaming = false;
             full_sweep(s, &col, DOCKER_RESYNC_FALLBACK);
             now = clock_monotonic_seconds();
@@ -344,7 +349,10 @@ static void events_loop(struct scheduler *s)
             continue;
         }
         if (streaming && !was_streaming) {
-            log_info("Docker event stream up: changes are judged as they happen");
+            if (down_told || logged_down)
+                log_info("Docker event stream up: changes are judged as they happen");
+            down_told = false;
+            logged_down = false;
             was_streaming = true;
             /* What it replays since the last event bridges the gap; a failed sweep cannot be
              * brought up to date, so that needs a new one. */
@@ -356,7 +364,8 @@ static void events_loop(struct scheduler *s)
             }
             continue;
         }
-        if (!streaming && !logged_down && stream_error[0] != '\0') {
+        ever_up |= streaming;
+        if (!streaming && !ever_up && !logged_down && stream_error[0] != '\0') {
             log_warnx("Docker event stream unavailable (%s): full sweeps every "
                       "--collection.interval until it is up",
                       stream_error);
