@@ -86,7 +86,34 @@ static void queue_report(struct scheduler *s, const struct collection *col)
     push_wake(s->push);
 }
 
-/* Logs each run, queues the report (--push.url) and publishes the snapshot of `col`. */
+/* Whether the report bucket has a token now (taking it); events mode only limits. */
+static bool report_token(struct scheduler *s)
+{
+    if (s->events == NULL)
+        return true;
+    double now = clock_monotonic_seconds();
+    s->report_tokens += (now - s->report_tokens_at) / SCHEDULER_REPORT_EVERY_S;
+    s->report_tokens_at = now;
+    if (s->report_tokens > SCHEDULER_REPORT_BURST)
+        s->report_tokens = SCHEDULER_REPORT_BURST;
+    if (s->report_tokens < 1)
+        return false;
+    s->report_tokens -= 1;
+    return true;
+}
+
+/* Seconds until the report bucket has a token. */
+static double report_token_wait(const struct scheduler *s)
+{
+    double have = s->report_tokens +
+                  (clock_monotonic_seconds() - s->report_tokens_at) / SCHEDULER_REPORT_EVERY_S;
+    return have >= 1 ? 0 : (1 - have) * SCHEDULER_REPORT_EVERY_S;
+}
+
+/*
+ * Logs each run, queues the report (--push.url; in events mode when the
+ * report bucket allows, else it is owed) and publishes the snapshot of `col`.
+ */
 static int publish(struct scheduler *s, struct collection *col)
 {
     char err[256];
@@ -95,7 +122,11 @@ static int publish(struct scheduler *s, struct collection *col)
     col->realtime = &s->realtime;
     struct report_metrics rm;
     if (s->outbox != NULL) {
-        queue_report(s, col);
+        s->report_owed = true;
+        if (report_token(s)) {
+            queue_report(s, col);
+            s->report_owed = false;
+        }
         report_metrics_read(&rm, s->outbox, s->push, s->report_errors);
     }
     struct snapshot *snap =
@@ -308,6 +339,8 @@ static void events_loop(struct scheduler *s)
     struct collection col;
     collection_init(&col);
     double tokens = SCHEDULER_BURST, tokens_at = clock_monotonic_seconds();
+    s->report_tokens = SCHEDULER_REPORT_BURST;
+    s->report_tokens_at = tokens_at;
     bool streaming = false, was_streaming = false, logged_down = false, down_told = false,
          ever_up = false;
     char stream_error[256];
@@ -373,7 +406,7 @@ static void events_loop(struct scheduler *s)
         }
 
         now = clock_monotonic_seconds();
-        tokens += now - tokens_at;
+        tokens += (now - tokens_at) * SCHEDULER_REFILL_PER_S;
         tokens_at = now;
         if (tokens > SCHEDULER_BURST)
             tokens = SCHEDULER_BURST;
@@ -395,8 +428,10 @@ static void events_loop(struct scheduler *s)
             streaming ? (next_host < next_resync ? next_host : next_resync) : next_host;
         if (pending > 0 && col.sweep.ok) {
             double due = pending + debounce;
-            if (tokens < 1)
-                due = now + (1 - tokens) > due ? now + (1 - tokens) : due;
+            if (tokens < 1) {
+                double refill = now + (1 - tokens) / SCHEDULER_REFILL_PER_S;
+                due = refill > due ? refill : due;
+            }
             if (now >= due) {
                 struct docker_changes ch;
                 pthread_mutex_lock(&s->lock);
@@ -420,6 +455,16 @@ static void events_loop(struct scheduler *s)
             }
             if (due < deadline)
                 deadline = due;
+        }
+        if (s->report_owed && col.sweep.ok) {
+            /* A change published while the report bucket was empty: report it now. */
+            double wait = report_token_wait(s);
+            if (wait <= 0) {
+                publish(s, &col);
+                continue;
+            }
+            if (now + wait < deadline)
+                deadline = now + wait;
         }
         if (streaming && now >= next_host) {
             /* The host files, on their own interval; the Docker part is already current. */

@@ -17,8 +17,12 @@
  * With --docker.events (the default) the Docker part of a collection is
  * kept between runs and updated from Docker's event stream: a change is
  * re-read and re-judged, debounced by SCHEDULER_DEBOUNCE_MS and limited to
- * a burst of SCHEDULER_BURST publications refilled at one a second, then
- * published at once (snapshot and report). A full sweep runs every
+ * a burst of SCHEDULER_BURST judgements refilled at SCHEDULER_REFILL_PER_S,
+ * then published at once. Reports to the store have their own, slower
+ * bucket (SCHEDULER_REPORT_BURST, one per SCHEDULER_REPORT_EVERY_S): a
+ * change that finds it empty is reported, with whatever followed it, as
+ * soon as a token comes; so a container in a restart loop costs the store
+ * at most one report every few seconds. A full sweep runs every
  * --docker.resync-interval as the safety net, and every
  * --collection.interval while the stream is down; the host-file
  * collectors keep --collection.interval and re-judge the kept sweep
@@ -40,8 +44,11 @@
 
 #include <pthread.h>
 
-#define SCHEDULER_DEBOUNCE_MS 200 /* changes folded into one judgement */
-#define SCHEDULER_BURST       10  /* event judgements in a burst; then one a second */
+#define SCHEDULER_DEBOUNCE_MS    200 /* changes folded into one judgement */
+#define SCHEDULER_BURST          20  /* event judgements in a burst ... */
+#define SCHEDULER_REFILL_PER_S   2   /* ... then at most this many a second */
+#define SCHEDULER_REPORT_BURST   5   /* reports queued in a burst ... */
+#define SCHEDULER_REPORT_EVERY_S 5   /* ... then at most one every this many seconds */
 
 struct scheduler {
     const struct agent_config *cfg;
@@ -69,9 +76,11 @@ struct scheduler {
     struct docker_events *events; /* NULL = sweeps only */
     bool notified;                /* guarded by lock: the watcher has news */
     double pending_since;         /* guarded by lock: monotonic time of the first news, 0 = none */
-    struct realtime_metrics realtime;  /* scheduler thread only */
-    struct docker_client *client;      /* scheduler thread only: incremental updates */
-    struct log_limiter events_limiter; /* scheduler thread only */
+    struct realtime_metrics realtime;       /* scheduler thread only */
+    struct docker_client *client;           /* scheduler thread only: incremental updates */
+    struct log_limiter events_limiter;      /* scheduler thread only */
+    double report_tokens, report_tokens_at; /* scheduler thread only: the report bucket */
+    bool report_owed;                       /* scheduler thread only: a change not reported yet */
 };
 
 /*
