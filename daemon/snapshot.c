@@ -319,7 +319,7 @@ int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
     rc |= build_checks(e, cfg, col);
     if (rm != NULL)
         rc |= build_reports(e, rm);
-    if (col->realtime != NULL)
+    if (col->realtime != NULL && col->swept)
         rc |= build_realtime(e, col->realtime);
     if (cfg->web_counters != NULL)
         rc |= httpd_web_counters_render(e, cfg->web_counters, "dockward_");
