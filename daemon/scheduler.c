@@ -350,7 +350,7 @@ static void events_loop(struct scheduler *s)
     bool stop = false;
     while (!stop && clock_monotonic_seconds() < until) {
         read_events_stats(s, &streaming, stream_error, sizeof(stream_error));
-        if (streaming)
+        if (streaming || s->realtime.stream_failures > 0) /* up, or its first try failed */
             break;
         stop = wait_news(s, until);
     }
