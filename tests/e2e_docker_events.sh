@@ -203,4 +203,13 @@ for _ in $(seq 1 100); do
 done
 check "dockerd back: a new privileged container is judged from the stream again" [ "$seen" = 1 ]
 
+# SIGTERM with the stream open: the watcher leaves it within about a second.
+t0=$(e2e_now)
+kill -TERM "$ev_pid"
+rc=0
+wait "$ev_pid" || rc=$?
+took=$(e2e_since "$t0")
+check "SIGTERM with the event stream open: exit 0 within 3 s (${took}s)" \
+    [ "$rc" = 0 -a "$(awk -v t="$took" 'BEGIN { print (t < 3) }')" = 1 ]
+
 e2e_summary || { echo "events agent log:"; tail -n 30 "$work/events.log"; exit 1; }
