@@ -418,6 +418,13 @@ int docker_sweep_complete(const struct docker_sweep *sweep, bool want_images, ch
 void docker_sweep_free(struct docker_sweep *sweep);
 
 /*
+ * Whether `id` (from the API: a container or image id, or an event's actor)
+ * may become part of a request path: 1 to 128 letters, digits, ':', '.',
+ * '_' or '-'.
+ */
+bool docker_id_safe(const char *id);
+
+/*
  * Sets containers_using of every image of `sweep`: the containers it holds,
  * plus each id in `extra_image_ids` (may be NULL: containers left out by
  * --container.*, which still use their image). Returns 0, or -1 (no memory).

@@ -51,27 +51,11 @@ const char *docker_resync_reason_name(enum docker_resync_reason r)
 
 /* ---- parsing ---- */
 
-/* A plain id (or image reference) we may put in a request path. */
-static bool plain_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > DOCKER_EVENT_ID_MAX)
-        return false;
-    for (; *s != '\0'; s++) {
-        char ch = *s;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == ':' || ch == '.' || ch == '_' || ch == '-';
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 static void copy_id(char *dst, const cJSON *v)
 {
     const char *s = cJSON_GetStringValue(v);
     dst[0] = '\0';
-    if (s != NULL && plain_id(s))
+    if (s != NULL && docker_id_safe(s))
         snprintf(dst, DOCKER_EVENT_ID_MAX + 1, "%s", s);
 }
 
@@ -524,6 +508,20 @@ static char *dup_or_null(const char *s)
     return s != NULL ? strdup(s) : NULL;
 }
 
+/* Frees a watcher whose thread is not running. */
+static void watcher_free(struct docker_events *ev)
+{
+    pthread_cond_destroy(&ev->wake);
+    pthread_mutex_destroy(&ev->lock);
+    docker_changes_free(&ev->pending);
+    docker_event_lines_free(&ev->lines);
+    free(ev->host);
+    free(ev->tls_ca);
+    free(ev->tls_cert);
+    free(ev->tls_key);
+    free(ev);
+}
+
 struct docker_events *docker_events_start(const struct docker_client_options *opts,
                                           void (*notify)(void *arg), void *notify_arg, char *err,
                                           size_t errlen)
@@ -555,14 +553,7 @@ struct docker_events *docker_events_start(const struct docker_client_options *op
     int rc = pthread_create(&ev->thread, NULL, watcher_main, ev);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the event thread: %s", strerror(rc));
-        pthread_cond_destroy(&ev->wake);
-        pthread_mutex_destroy(&ev->lock);
-        docker_event_lines_free(&ev->lines);
-        free(ev->host);
-        free(ev->tls_ca);
-        free(ev->tls_cert);
-        free(ev->tls_key);
-        free(ev);
+        watcher_free(ev);
         return NULL;
     }
     return ev;
@@ -577,15 +568,7 @@ void docker_events_stop(struct docker_events *ev)
     pthread_cond_signal(&ev->wake);
     pthread_mutex_unlock(&ev->lock);
     pthread_join(ev->thread, NULL);
-    pthread_cond_destroy(&ev->wake);
-    pthread_mutex_destroy(&ev->lock);
-    docker_changes_free(&ev->pending);
-    docker_event_lines_free(&ev->lines);
-    free(ev->host);
-    free(ev->tls_ca);
-    free(ev->tls_cert);
-    free(ev->tls_key);
-    free(ev);
+    watcher_free(ev);
 }
 
 void docker_events_take(struct docker_events *ev, struct docker_changes *out)

@@ -45,7 +45,7 @@
 #define SWEEP_ID_MAX 128 /* bytes of an id we put in a request path */
 
 /* Ids come from the API; only a plain id may become part of a request path. */
-static bool safe_id(const char *id)
+bool docker_id_safe(const char *id)
 {
     size_t n = strlen(id);
     if (n == 0 || n > SWEEP_ID_MAX)
@@ -190,7 +190,7 @@ static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
-        if (!safe_id(ids.items[i])) {
+        if (!docker_id_safe(ids.items[i])) {
             snprintf(msg, sizeof(msg), "%s",
                      "GET /containers/json: a container id with unexpected characters");
             item_failed(s, msg);
@@ -266,7 +266,7 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
-        if (!safe_id(ids.items[i])) {
+        if (!docker_id_safe(ids.items[i])) {
             snprintf(msg, sizeof(msg), "%s",
                      "GET /images/json: an image id with unexpected characters");
             item_failed(s, msg);
