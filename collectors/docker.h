@@ -136,6 +136,21 @@ int docker_client_request(struct docker_client *c, const char *method, const cha
  */
 long docker_client_last_status(const struct docker_client *c);
 
+/*
+ * GETs `path` as a stream that does not end (GET /events): a 2xx answer's
+ * bytes go to on_data as they arrive, and on_tick runs about once a second;
+ * either returning non-zero ends the stream. There is no whole-request
+ * timeout, only the wait for the status line (request_timeout_ms). Returns
+ * 0 when the server ended the stream, -1 with err otherwise ("GET
+ * /events: stopped" when a callback ended it). Added for docker_events.c.
+ */
+int docker_client_stream(struct docker_client *c, const char *path,
+                         int (*on_data)(void *arg, const char *data, size_t len),
+                         int (*on_tick)(void *arg), void *arg, char *err, size_t errlen);
+
+/* During docker_client_stream(): whether a 2xx status line has arrived. */
+bool docker_client_headers_received(const struct docker_client *c);
+
 /* docker_client_request(c, "GET", ...). */
 int docker_client_get(struct docker_client *c, const char *path, struct buf *body, char *err,
                       size_t errlen);
@@ -407,6 +422,30 @@ int docker_sweep_run_limited(struct docker_client *client, const struct docker_s
 int docker_sweep_complete(const struct docker_sweep *sweep, bool want_images, char *err,
                           size_t errlen);
 void docker_sweep_free(struct docker_sweep *sweep);
+
+/*
+ * Whether `id` (from the API: a container or image id, or an event's actor)
+ * may become part of a request path: 1 to 128 letters, digits, ':', '.',
+ * '_' or '-'.
+ */
+bool docker_id_safe(const char *id);
+
+/*
+ * Sets containers_using of every image of `sweep`: the containers it holds,
+ * plus each id in `extra_image_ids` (may be NULL: containers left out by
+ * --container.*, which still use their image). Returns 0, or -1 (no memory).
+ */
+int docker_sweep_count_users(struct docker_sweep *sweep, const struct str_list *extra_image_ids);
+
+/*
+ * Replaces the images of a successful sweep by a new GET /images/json and
+ * the inspect and history of each (what the sweep does for images; the
+ * event stream's image changes use it). Returns 0, or -1 with err when the
+ * API did not answer or an image could not be judged (then only a full
+ * sweep can tell). Counts its requests in sweep->requests.
+ */
+int docker_sweep_reread_images(struct docker_client *client, struct docker_sweep *sweep, char *err,
+                               size_t errlen);
 
 /* Parsers of single answers, exposed for unit tests on recorded bodies.
  * Each returns 0, or -1 with err when the body is not JSON of the right

@@ -62,6 +62,14 @@ struct docker_client {
     size_t cap; /* min(body_max, sink->max) */
     bool too_big;
     bool nomem;
+    /* docker_client_stream() in progress (NULL otherwise), read by on_body/on_progress. */
+    int (*stream_data)(void *arg, const char *data, size_t len);
+    int (*stream_tick)(void *arg);
+    void *stream_arg;
+    bool stream_stopped;   /* a callback asked to stop */
+    bool stream_no_answer; /* no status line within request_timeout_ms */
+    struct timespec stream_started;
+    struct buf *stream_error; /* a non-2xx answer's body, capped */
 };
 
 int docker_global_init(void)
@@ -169,11 +177,59 @@ static int parse_host(struct docker_client *c, const struct docker_client_option
     return 0;
 }
 
+/*
+ * A stream's bytes: a 2xx answer's go to the caller's callback (which may
+ * stop the stream), any other answer's are kept (capped) for the error.
+ */
+static size_t on_stream_body(struct docker_client *c, char *data, size_t n)
+{
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status < 200 || status > 299) {
+        (void)buf_append(c->stream_error, data, n); /* over the cap: the excerpt is enough */
+        return n;
+    }
+    if (c->stream_data(c->stream_arg, data, n) != 0) {
+        c->stream_stopped = true;
+        return 0;
+    }
+    return n;
+}
+
+/* A stream's clock: called by libcurl about once a second and on each transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    struct docker_client *c = arg;
+    if (c->stream_tick == NULL)
+        return 0;
+    if (c->stream_tick(c->stream_arg) != 0) {
+        c->stream_stopped = true;
+        return 1;
+    }
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (long)(now.tv_sec - c->stream_started.tv_sec) * 1000 +
+                  (now.tv_nsec - c->stream_started.tv_nsec) / 1000000;
+        if (ms > c->request_timeout_ms) {
+            c->stream_no_answer = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Body bytes as they arrive; aborts the transfer at the cap. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct docker_client *c = arg;
     size_t n = size * nmemb;
+    if (c->stream_data != NULL)
+        return on_stream_body(c, data, n);
     if (n > c->cap - c->received) {
         c->too_big = true;
         return 0;
@@ -564,4 +620,86 @@ int docker_client_get(struct docker_client *c, const char *path, struct buf *bod
                       size_t errlen)
 {
     return docker_client_request(c, "GET", path, body, err, errlen);
+}
+
+int docker_client_stream(struct docker_client *c, const char *path,
+                         int (*on_data)(void *arg, const char *data, size_t len),
+                         int (*on_tick)(void *arg), void *arg, char *err, size_t errlen)
+{
+    c->last_status = 0;
+    if (!valid_path(path)) {
+        snprintf(err, errlen, "GET: refusing a malformed request path");
+        return -1;
+    }
+    char url[DOCKER_PATH_MAX + 512];
+    int n = snprintf(url, sizeof(url), "%s%s%s", c->base_url, c->prefix, path);
+    if (n < 0 || (size_t)n >= sizeof(url)) {
+        snprintf(err, errlen, "GET: request path too long");
+        return -1;
+    }
+    struct buf error_body;
+    buf_init(&error_body, ERROR_BODY_PARSE_MAX);
+    c->stream_data = on_data;
+    c->stream_tick = on_tick;
+    c->stream_arg = arg;
+    c->stream_stopped = false;
+    c->stream_no_answer = false;
+    c->stream_error = &error_body;
+    clock_gettime(CLOCK_MONOTONIC, &c->stream_started);
+    c->curl_err[0] = '\0';
+    /* No whole-request timeout (a stream has no end); on_progress bounds the wait for headers. */
+    CURLcode rc = curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 0L);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c->curl, CURLOPT_URL, url);
+    if (rc == CURLE_OK)
+        rc = curl_easy_perform(c->curl);
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    c->last_status = status;
+    int ret = -1;
+    if (status != 0 && (status < 200 || status > 299)) {
+        char excerpt[ERROR_EXCERPT_MAX + 1];
+        error_excerpt(&error_body, excerpt, sizeof(excerpt));
+        snprintf(err, errlen, "GET %s: HTTP %ld%s%s", path, status, excerpt[0] ? ": " : "",
+                 excerpt);
+    } else if (c->stream_stopped) {
+        snprintf(err, errlen, "GET %s: stopped", path);
+    } else if (c->stream_no_answer) {
+        snprintf(err, errlen, "GET %s: no answer within %ld ms", path, c->request_timeout_ms);
+    } else if (rc != CURLE_OK) {
+        c->too_big = false;
+        c->nomem = false;
+        c->timeout_ms = 0;
+        c->budget_bound = false;
+        describe_failure(c, rc, path, err, errlen);
+    } else {
+        snprintf(err, errlen, "GET %s: %s ended the stream", path, c->display);
+        ret = 0;
+    }
+    one_line(err);
+    buf_free(&error_body);
+    c->stream_data = NULL;
+    c->stream_tick = NULL;
+    c->stream_arg = NULL;
+    c->stream_error = NULL;
+    /* Back to what every other request expects. */
+    (void)curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 1L);
+    (void)curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
+    (void)curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
+    return ret;
+}
+
+bool docker_client_headers_received(const struct docker_client *c)
+{
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    return status >= 200 && status <= 299;
 }

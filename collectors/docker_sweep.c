@@ -45,7 +45,7 @@
 #define SWEEP_ID_MAX 128 /* bytes of an id we put in a request path */
 
 /* Ids come from the API; only a plain id may become part of a request path. */
-static bool safe_id(const char *id)
+bool docker_id_safe(const char *id)
 {
     size_t n = strlen(id);
     if (n == 0 || n > SWEEP_ID_MAX)
@@ -190,7 +190,7 @@ static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
-        if (!safe_id(ids.items[i])) {
+        if (!docker_id_safe(ids.items[i])) {
             snprintf(msg, sizeof(msg), "%s",
                      "GET /containers/json: a container id with unexpected characters");
             item_failed(s, msg);
@@ -266,7 +266,7 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
-        if (!safe_id(ids.items[i])) {
+        if (!docker_id_safe(ids.items[i])) {
             snprintf(msg, sizeof(msg), "%s",
                      "GET /images/json: an image id with unexpected characters");
             item_failed(s, msg);
@@ -344,9 +344,23 @@ static int cmp_image_id(const void *a, const void *b)
     return strcmp((*x)->id, (*y)->id);
 }
 
-/* containers_using per image: an index of images by id, one lookup per container. */
-static int count_users(struct docker_sweep *s)
+/* Counts one more user of the image `id` in the sorted index, if it is there. */
+static void count_user(struct docker_image **idx, size_t n, const char *id)
 {
+    if (id == NULL)
+        return;
+    struct docker_image key = { .id = (char *)id };
+    struct docker_image *keyp = &key;
+    struct docker_image **hit = bsearch(&keyp, idx, n, sizeof(*idx), cmp_image_id);
+    if (hit != NULL)
+        (*hit)->containers_using++;
+}
+
+/* containers_using per image: an index of images by id, one lookup per container. */
+int docker_sweep_count_users(struct docker_sweep *s, const struct str_list *extra_image_ids)
+{
+    for (size_t i = 0; i < s->n_images; i++)
+        s->images[i].containers_using = 0;
     if (s->n_images == 0)
         return 0;
     struct docker_image **idx = malloc(s->n_images * sizeof(*idx));
@@ -355,15 +369,10 @@ static int count_users(struct docker_sweep *s)
     for (size_t i = 0; i < s->n_images; i++)
         idx[i] = &s->images[i];
     qsort(idx, s->n_images, sizeof(*idx), cmp_image_id);
-    for (size_t i = 0; i < s->n_containers; i++) {
-        if (s->containers[i].image_id == NULL)
-            continue;
-        struct docker_image key = { .id = s->containers[i].image_id };
-        struct docker_image *keyp = &key;
-        struct docker_image **hit = bsearch(&keyp, idx, s->n_images, sizeof(*idx), cmp_image_id);
-        if (hit != NULL)
-            (*hit)->containers_using++;
-    }
+    for (size_t i = 0; i < s->n_containers; i++)
+        count_user(idx, s->n_images, s->containers[i].image_id);
+    for (size_t i = 0; extra_image_ids != NULL && i < extra_image_ids->len; i++)
+        count_user(idx, s->n_images, extra_image_ids->items[i]);
     free(idx);
     return 0;
 }
@@ -408,7 +417,7 @@ static int sweep(struct run *r, size_t max_containers, char *err, size_t errlen)
         else
             snprintf(s->volumes_error, sizeof(s->volumes_error), "GET /volumes: %s", perr);
     }
-    if (count_users(s) != 0) {
+    if (docker_sweep_count_users(s, NULL) != 0) {
         snprintf(err, errlen, "out of memory counting image users");
         return -1;
     }
@@ -444,6 +453,29 @@ static void release(struct docker_sweep *s)
     s->volumes = NULL;
     s->n_volumes = 0;
     s->volumes_ok = false;
+}
+
+int docker_sweep_reread_images(struct docker_client *client, struct docker_sweep *s, char *err,
+                               size_t errlen)
+{
+    for (size_t i = 0; i < s->n_images; i++)
+        docker_image_free(&s->images[i]);
+    free(s->images);
+    s->images = NULL;
+    s->n_images = 0;
+    s->images_listed = 0;
+    s->images_unjudged = 0;
+    struct run r = { .client = client, .sweep = s, .kept = 0 };
+    buf_init(&r.body, (size_t)-1 / 2);
+    int rc = sweep_images(&r, err, errlen);
+    wipe(&r.body);
+    buf_free(&r.body);
+    if (rc == 0 && s->images_unjudged > 0) {
+        snprintf(err, errlen, "%zu of %zu images could not be judged: %s", s->images_unjudged,
+                 s->images_listed, s->unjudged_error);
+        rc = -1;
+    }
+    return rc;
 }
 
 int docker_sweep_run(struct docker_client *client, struct docker_sweep *s)

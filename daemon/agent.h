@@ -39,6 +39,8 @@ struct agent_config {
     const char *docker_tls_cert;
     const char *docker_tls_key;
     unsigned long long docker_max_containers; /* --docker.max-containers */
+    bool docker_events;                       /* --docker.events: follow GET /events */
+    uint64_t docker_resync_ms;                /* --docker.resync-interval */
     const char *check_include;     /* comma-separated ids or section prefixes; NULL = all */
     const char *check_exclude;     /* NULL = none */
     const char *container_include; /* comma-separated name globs; NULL = all */

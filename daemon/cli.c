@@ -326,6 +326,21 @@ static void build_common_flags(struct agent_cli *cli)
                                      .dest = &c->docker_max_containers,
                                      .min = 1,
                                      .max = DOCKER_CONTAINERS_MAX });
+    add_flag(cli, (struct flag_def){ .name = "docker.events",
+                                     .type = FLAG_BOOL,
+                                     .def = "true",
+                                     .help = "Follow Docker's event stream and judge a change "
+                                             "within a second, between full sweeps",
+                                     .dest = &c->docker_events });
+    add_flag(cli, (struct flag_def){ .name = "docker.resync-interval",
+                                     .type = FLAG_DURATION,
+                                     .def = "10m",
+                                     .metavar = "DURATION",
+                                     .help = "With --docker.events, how often a full sweep of "
+                                             "the Docker API checks the event-updated state",
+                                     .dest = &c->docker_resync_ms,
+                                     .min = 10000,
+                                     .max = 24ULL * 3600 * 1000 });
     add_flag(cli, (struct flag_def){ .name = "check.include",
                                      .type = FLAG_STRING,
                                      .metavar = "ID,...",

@@ -42,10 +42,24 @@ static void filter_containers(const struct agent_config *cfg, struct collection 
         const char *name = sw->containers[i].name ? sw->containers[i].name : "";
         if (agent_container_selected(cfg, name)) {
             sw->containers[kept++] = sw->containers[i];
-        } else {
-            docker_container_free(&sw->containers[i]);
-            col->containers_filtered++;
+            continue;
         }
+        /* Kept by id, so the event stream can tell it from a new container. */
+        struct str_list *ids = &col->filtered.ids, *imgs = &col->filtered.image_ids;
+        char **a = realloc(ids->items, (ids->len + 1) * sizeof(*a));
+        if (a != NULL)
+            ids->items = a;
+        char **b = realloc(imgs->items, (imgs->len + 1) * sizeof(*b));
+        if (b != NULL)
+            imgs->items = b;
+        if (a != NULL && b != NULL) {
+            ids->items[ids->len++] = sw->containers[i].id;
+            sw->containers[i].id = NULL;
+            imgs->items[imgs->len++] = sw->containers[i].image_id;
+            sw->containers[i].image_id = NULL;
+        }
+        docker_container_free(&sw->containers[i]);
+        col->containers_filtered++;
     }
     sw->n_containers = kept;
 }
@@ -103,41 +117,55 @@ static void filter_results(const struct agent_config *cfg, struct result_set *se
     set->len = kept;
 }
 
-void collection_run(const struct agent_config *cfg, struct collection *col)
+const double realtime_lag_bounds[REALTIME_LAG_BUCKETS] = { 0.05, 0.1, 0.25, 0.5, 1,
+                                                           2,    5,   10,   30,  120 };
+
+bool collection_keep_container(void *cfg, const char *name)
+{
+    return agent_container_selected(cfg, name);
+}
+
+/* dockerd's configuration: one /proc scan and one daemon.json read. */
+static void load_dockerd(const struct agent_config *cfg, struct collection *col)
+{
+    if (col->dockerd_loaded)
+        dockerd_config_free(&col->dockerd);
+    col->dockerd_loaded =
+        dockerd_config_load_for(cfg->rootfs, cfg->docker_host, &col->dockerd, col->dockerd_error,
+                                sizeof(col->dockerd_error)) == 0;
+}
+
+/* Runs the enabled collectors (only the Docker ones when docker_only), replacing their runs. */
+static void run_collectors(const struct agent_config *cfg, struct collection *col, bool docker_only)
 {
     struct collect_ctx ctx;
     agent_config_collect_ctx(cfg, &ctx);
-    collection_init(col);
-    col->started_at = clock_wall_seconds();
     ctx.now = col->started_at;
-
-    /* dockerd's configuration: one /proc scan and one daemon.json read per collection. */
-    if (dockerd_config_load_for(cfg->rootfs, cfg->docker_host, &col->dockerd, col->dockerd_error,
-                                sizeof(col->dockerd_error)) == 0) {
-        col->dockerd_loaded = true;
+    if (col->dockerd_loaded)
         ctx.dockerd = &col->dockerd;
-    } else {
+    else
         ctx.dockerd_error = col->dockerd_error;
-    }
-
-    bool need_docker = false;
-    for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++)
-        need_docker |= cfg->enabled[i] && collector_registry[i]->needs_docker;
-    if (need_docker) {
-        sweep_docker(cfg, col);
+    if (col->swept)
         ctx.docker = &col->sweep;
-    }
 
+    size_t slot = 0;
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
         if (!cfg->enabled[i])
             continue;
         const struct collector *c = collector_registry[i];
-        struct collector_run *run = &col->runs[col->n_runs++];
+        struct collector_run *run = &col->runs[slot++];
+        if (slot > col->n_runs)
+            col->n_runs = slot;
+        else if (docker_only && !c->needs_docker)
+            continue;
+        else
+            result_set_free(&run->results);
         struct result_sink sink;
 
         run->collector = c;
         result_set_init(&run->results);
         result_sink_init(&sink, &run->results, c);
+        run->error[0] = '\0';
         double start = clock_monotonic_seconds();
         int rc = c->collect(&ctx, &sink, run->error, sizeof(run->error));
         run->duration_seconds = clock_monotonic_seconds() - start;
@@ -155,6 +183,28 @@ void collection_run(const struct agent_config *cfg, struct collection *col)
     col->done = true;
 }
 
+void collection_run(const struct agent_config *cfg, struct collection *col)
+{
+    collection_init(col);
+    col->started_at = clock_wall_seconds();
+    load_dockerd(cfg, col);
+
+    bool need_docker = false;
+    for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++)
+        need_docker |= cfg->enabled[i] && collector_registry[i]->needs_docker;
+    if (need_docker)
+        sweep_docker(cfg, col);
+    run_collectors(cfg, col, false);
+}
+
+void collection_rejudge(const struct agent_config *cfg, struct collection *col, bool docker_only)
+{
+    col->started_at = clock_wall_seconds();
+    if (!docker_only)
+        load_dockerd(cfg, col);
+    run_collectors(cfg, col, docker_only);
+}
+
 void collection_free(struct collection *col)
 {
     for (size_t i = 0; i < col->n_runs; i++)
@@ -166,4 +216,5 @@ void collection_free(struct collection *col)
     if (col->dockerd_loaded)
         dockerd_config_free(&col->dockerd);
     col->dockerd_loaded = false;
+    docker_filtered_free(&col->filtered);
 }

@@ -12,6 +12,7 @@
 #include "agent.h"
 
 #include "../collectors/docker.h"
+#include "../collectors/docker_events.h"
 #include "../collectors/dockerd_config.h"
 
 struct collector_run {
@@ -21,6 +22,28 @@ struct collector_run {
     double finished_at; /* wall clock, seconds since the epoch */
     char error[256];    /* why it failed; "" on success */
     struct result_set results;
+};
+
+/* Upper bounds of dockward_docker_event_lag_seconds. */
+#define REALTIME_LAG_BUCKETS 10
+extern const double realtime_lag_bounds[REALTIME_LAG_BUCKETS];
+
+/*
+ * The event stream's figures as of one publication (daemon mode), owned
+ * by the scheduler thread and lent to the collection it publishes.
+ */
+struct realtime_metrics {
+    bool events_enabled; /* --docker.events */
+    bool streaming;      /* the stream is up: events mode, not sweeps */
+    uint64_t received[DOCKER_EVENT_TYPE_COUNT];
+    uint64_t invalid;
+    uint64_t stream_failures;
+    uint64_t resyncs[DOCKER_RESYNC_REASON_COUNT];
+    uint64_t lag_le[REALTIME_LAG_BUCKETS]; /* cumulative */
+    uint64_t lag_count;
+    double lag_sum;
+    uint64_t api_requests;    /* requests into dockerd since start: sweeps and updates */
+    uint64_t stream_requests; /* and the event watcher's (its /version and /events) */
 };
 
 struct collection {
@@ -34,6 +57,8 @@ struct collection {
     struct dockerd_config dockerd; /* read once, lent to every collector */
     char dockerd_error[256];       /* why it could not be read, when !dockerd_loaded */
     double started_at;             /* wall clock */
+    struct docker_filtered filtered;         /* containers left out by --container.* */
+    const struct realtime_metrics *realtime; /* lent by the scheduler; NULL = none */
 };
 
 /* An empty collection (no runs, done = false). */
@@ -48,6 +73,17 @@ void collection_init(struct collection *col);
  * before any collector sees them.
  */
 void collection_run(const struct agent_config *cfg, struct collection *col);
+
+/*
+ * Runs the collectors of `col` again on the sweep it holds (brought up to
+ * date by the event stream) without asking the Docker API anything:
+ * only those that need Docker when `docker_only`, else all of them (and
+ * dockerd's configuration is read again first). Each run is replaced.
+ */
+void collection_rejudge(const struct agent_config *cfg, struct collection *col, bool docker_only);
+
+/* Whether --container.include/--container.exclude select `name` (arg: the config). */
+bool collection_keep_container(void *cfg, const char *name);
 
 void collection_free(struct collection *col);
 

@@ -14,6 +14,20 @@
  * valid /etc/machine-id gets no report: logged once (and once when it comes
  * back), counted every time.
  *
+ * With --docker.events (the default) the Docker part of a collection is
+ * kept between runs and updated from Docker's event stream: a change is
+ * re-read and re-judged, debounced by SCHEDULER_DEBOUNCE_MS and limited to
+ * a burst of SCHEDULER_BURST judgements refilled at SCHEDULER_REFILL_PER_S,
+ * then published at once. Reports to the store have their own, slower
+ * bucket (SCHEDULER_REPORT_BURST, one per SCHEDULER_REPORT_EVERY_S): a
+ * change that finds it empty is reported, with whatever followed it, as
+ * soon as a token comes; so a container in a restart loop costs the store
+ * at most one report every few seconds. A full sweep runs every
+ * --docker.resync-interval as the safety net, and every
+ * --collection.interval while the stream is down; the host-file
+ * collectors keep --collection.interval and re-judge the kept sweep
+ * without asking Docker anything.
+ *
  * Ownership: the scheduler owns its thread, its mutex/condition (used only
  * to wake it for shutdown), the per-collector failure limiters and the
  * report error counters; the slot, the outbox and the push thread belong to
@@ -29,6 +43,12 @@
 #include "../common/log.h"
 
 #include <pthread.h>
+
+#define SCHEDULER_DEBOUNCE_MS    200 /* changes folded into one judgement */
+#define SCHEDULER_BURST          20  /* event judgements in a burst ... */
+#define SCHEDULER_REFILL_PER_S   2   /* ... then at most this many a second */
+#define SCHEDULER_REPORT_BURST   5   /* reports queued in a burst ... */
+#define SCHEDULER_REPORT_EVERY_S 5   /* ... then at most one every this many seconds */
 
 struct scheduler {
     const struct agent_config *cfg;
@@ -46,6 +66,21 @@ struct scheduler {
     uint64_t report_errors[REPORT_ERROR_COUNT];       /* scheduler thread only */
     struct log_limiter report_limiter;                /* scheduler thread only */
     struct log_limiter overrun_limiter; /* scheduler thread only: "took longer than" */
+    /*
+     * Events mode (--docker.events, an enabled collector needs Docker): the
+     * watcher thread of docker_events.h follows GET /events and wakes this
+     * thread through `notified`; this thread debounces, re-reads what
+     * changed, re-judges and publishes. The watcher is started after the
+     * mutex and stopped after this thread is joined, before the mutex goes.
+     */
+    struct docker_events *events; /* NULL = sweeps only */
+    bool notified;                /* guarded by lock: the watcher has news */
+    double pending_since;         /* guarded by lock: monotonic time of the first news, 0 = none */
+    struct realtime_metrics realtime;       /* scheduler thread only */
+    struct docker_client *client;           /* scheduler thread only: incremental updates */
+    struct log_limiter events_limiter;      /* scheduler thread only */
+    double report_tokens, report_tokens_at; /* scheduler thread only: the report bucket */
+    bool report_owed;                       /* scheduler thread only: a change not reported yet */
 };
 
 /*

@@ -265,6 +265,58 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
     return rc;
 }
 
+/* The event stream's figures (daemon mode): mode, events, lag, resyncs, API requests. */
+static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
+{
+    int rc = 0;
+    rc |= add_gauge(e, "dockward_docker_mode",
+                    "How the Docker state is kept current: events (the event stream is up) or "
+                    "sweeps (full sweeps every --collection.interval); 1 for the current one.");
+    const char *modes[] = { "events", "sweeps" };
+    bool events = rt->events_enabled && rt->streaming;
+    for (int m = 0; m < 2; m++) {
+        struct metric_label l[] = { LABEL("mode", modes[m]) };
+        rc |= expo_sample(e, "dockward_docker_mode", l, 1, (m == 0) == events ? 1 : 0);
+    }
+    rc |= expo_family(e, "dockward_docker_api_requests_total", METRIC_COUNTER,
+                      "Requests sent to the Docker API: sweeps, event updates and the event "
+                      "stream.");
+    rc |= expo_sample(e, "dockward_docker_api_requests_total", NULL, 0,
+                      (double)(rt->api_requests + rt->stream_requests));
+    if (!rt->events_enabled)
+        return rc;
+    rc |= expo_family(e, "dockward_docker_events_total", METRIC_COUNTER,
+                      "Docker events received, by type.");
+    for (int t = 0; t < DOCKER_EVENT_TYPE_COUNT; t++) {
+        struct metric_label l[] = { LABEL("type",
+                                          docker_event_type_name((enum docker_event_type)t)) };
+        rc |= expo_sample(e, "dockward_docker_events_total", l, 1, (double)rt->received[t]);
+    }
+    rc |= expo_family(e, "dockward_docker_events_invalid_total", METRIC_COUNTER,
+                      "Lines of the event stream that were not events (the stream is reopened).");
+    rc |= expo_sample(e, "dockward_docker_events_invalid_total", NULL, 0, (double)rt->invalid);
+    rc |= expo_family(e, "dockward_docker_event_stream_failures_total", METRIC_COUNTER,
+                      "Event streams that ended or could not be opened.");
+    rc |= expo_sample(e, "dockward_docker_event_stream_failures_total", NULL, 0,
+                      (double)rt->stream_failures);
+    rc |= expo_family(e, "dockward_docker_resyncs_total", METRIC_COUNTER,
+                      "Full sweeps of the Docker API in events mode, by reason.");
+    for (int r = 0; r < DOCKER_RESYNC_REASON_COUNT; r++) {
+        struct metric_label l[] = { LABEL(
+            "reason", docker_resync_reason_name((enum docker_resync_reason)r)) };
+        rc |= expo_sample(e, "dockward_docker_resyncs_total", l, 1, (double)rt->resyncs[r]);
+    }
+    rc |= expo_family(e, "dockward_docker_event_lag_seconds", METRIC_HISTOGRAM,
+                      "From a Docker event's time to the publication of the snapshot that "
+                      "judged it.");
+    double cum[REALTIME_LAG_BUCKETS];
+    for (int b = 0; b < REALTIME_LAG_BUCKETS; b++)
+        cum[b] = (double)rt->lag_le[b];
+    rc |= expo_histogram(e, "dockward_docker_event_lag_seconds", NULL, 0, realtime_lag_bounds, cum,
+                         REALTIME_LAG_BUCKETS, rt->lag_sum, (double)rt->lag_count);
+    return rc;
+}
+
 int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
                         const struct collection *col, const struct report_metrics *rm)
 {
@@ -275,6 +327,8 @@ int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
     rc |= build_checks(e, cfg, col);
     if (rm != NULL)
         rc |= build_reports(e, rm);
+    if (col->realtime != NULL && col->swept)
+        rc |= build_realtime(e, col->realtime);
     if (cfg->web_counters != NULL)
         rc |= httpd_web_counters_render(e, cfg->web_counters, "dockward_");
     rc |= waiver_book_metrics(cfg->waivers, e);

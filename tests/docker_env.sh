@@ -48,9 +48,12 @@ docker_env_start() {
     # test mounts the directory holding it); the caller removes it.
     DOCKER_ENV_SOCK=${DOCKER_ENV_SOCK_PATH:-$dir/docker.sock}
     mkdir -p "$dir"
+    # The lock's fd is closed for dockerd: else containerd and every container's
+    # shim inherit it, and shims left behind by a killed test hold the
+    # machine-wide lock for ever.
     dockerd --data-root "$dir/data" --exec-root "$dir/exec" --host "unix://$DOCKER_ENV_SOCK" \
         --pidfile "$dir/docker.pid" --storage-driver vfs --iptables=false --ip-masq=false \
-        "$@" >>"$dir/dockerd.log" 2>&1 &
+        "$@" >>"$dir/dockerd.log" 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
     DOCKER_ENV_PID=$!
     local i
     for i in $(seq 1 300); do

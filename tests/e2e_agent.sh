@@ -43,6 +43,7 @@ normalise() {
         -e 's/^(dockward_collector_duration_seconds\{[^}]*\}) .*/\1 DURATION/' \
         -e 's/^(dockward_collector_last_run_timestamp_seconds\{[^}]*\}) .*/\1 TIMESTAMP/' \
         -e 's/^(process_[a-z_]+) .*/\1 VALUE/' \
+        -e 's/^(dockward_docker_(api_requests|event_stream_failures)_total) .*/\1 COUNT/' \
         -e 's/revision="[^"]*"/revision="REVISION"/' \
         -e 's/version="[^"]*",revision/version="VERSION",revision/'
 }

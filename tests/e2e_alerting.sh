@@ -30,6 +30,7 @@
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_TESTS, MKFIXTURE (the
 # webhook receiver is built next to it; WEBHOOK_RECEIVER overrides),
 # DOCKWARD_STORE_BIN (may be empty: the store part is then skipped).
+# E2E_AGENT_ARGS adds agent flags (bench/alerting.sh compares sweeps and events).
 # E2E_SAVE_DIR=DIR keeps the configs, logs and the webhook's file.
 set -euo pipefail
 
@@ -163,6 +164,9 @@ if "$DOCKWARD_BIN" --help 2>&1 | grep -q -- '--push.url'; then
 fi
 agent_args=(--web.listen-address=127.0.0.1:0 --collection.interval="$COLLECTION_INTERVAL"
     --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=info)
+# E2E_AGENT_ARGS: more agent flags, split on spaces (bench/alerting.sh: --no-docker.events).
+read -r -a extra_args <<<"${E2E_AGENT_ARGS:-}"
+agent_args+=("${extra_args[@]}")
 if [ "$agent_push" = 1 ]; then
     agent_args+=(--push.url="$push_url" --push.token-file="$work/agent.token" --storage.path="$work/agent-state")
 fi

@@ -22,7 +22,9 @@
 #     1, every collector 1, the same result counts as before), and the
 #     recovery time is printed.
 # Last, 3000 containers (the --docker.max-containers default) are all
-# judged: figures printed, memory still under the cap.
+# judged: figures printed, memory still under the cap. Then the event
+# stream's own cases (GET /events stalls, drips, sends garbage, floods,
+# fails): the agent falls back to sweeps and comes back by itself.
 #
 # SCRAPE_BOUND_MS (default 1000): the test proves scrapes are not held up
 # by the hostile party (which would cost seconds: the 10 s Docker request
@@ -75,8 +77,10 @@ for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "fake_docker did not start:"; cat "$work/fake.log"; exit 1; }
 
 log="$work/agent.log"
+# The sweep path (which is also what a broken event stream falls back to);
+# the event stream's own hostile cases follow at the end.
 "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
-    --docker.host="unix://$sock" --collection.interval=1s 2>"$log" &
+    --docker.host="unix://$sock" --collection.interval=1s --no-docker.events 2>"$log" &
 agent=$!
 pids+=("$agent")
 port=$(e2e_port_of "$log" "$agent") || { echo "agent did not start"; exit 1; }
@@ -235,5 +239,72 @@ kill -TERM "$agent"
 rc=0
 wait "$agent" || rc=$?
 check "SIGTERM stops the agent with exit 0" [ "$rc" = 0 ]
+
+# ---- the event stream turns hostile -----------------------------------------
+# An agent in events mode (--docker.resync-interval an hour) started while
+# GET /events is hostile. For each case: the stream is given up and the
+# agent falls back to sweeps on --collection.interval (mode sweeps, every
+# collector 1, the baseline results), scrapes stay quick, memory stays
+# under the cap, the log names the problem without flooding, and once the
+# stream behaves the agent returns to events mode by itself.
+ev_case() { # ev_case NAME "MODE LINE" LOG-REGEX [EXTRA-CHECK]
+    local name=$1 line=$2 pattern=$3 extra=${4:-true}
+    local elog="$work/ev-$name.log" t0 deadline fell=0 back=0 t_fall="-" t_back="-"
+    set_mode "$line"
+    : >"$work/ev-$name.lat"
+    t0=$(e2e_now)
+    "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --path.rootfs="$root" \
+        --docker.host="unix://$sock" --collection.interval=1s --docker.resync-interval=1h \
+        2>"$elog" &
+    agent=$!
+    pids+=("$agent")
+    port=$(e2e_port_of "$elog" "$agent") || { echo "agent did not start"; exit 1; }
+    url="http://127.0.0.1:$port/metrics"
+    deadline=$(e2e_deadline 25)
+    while :; do
+        scrape "ev-$name"
+        if has "ev-$name" 'dockward_docker_mode{mode="sweeps"} 1' && healthy "ev-$name"; then
+            fell=$((fell + 1))
+            [ "$t_fall" = - ] && t_fall=$(e2e_since "$t0")
+            # Still so 2 s later (sweeps, not a blip), and the reason logged (a stall: 10 s).
+            [ $fell -ge 10 ] && grep -qE -- "$pattern" "$elog" && break
+        fi
+        e2e_past "$deadline" && break
+        sleep 0.2
+    done
+    local hwm lines
+    hwm=$(hwm_kb)
+    lines=$(wc -l <"$elog")
+    check "events/$name: falls back to sweeps, results intact (mode sweeps, every collector 1)" [ $fell -ge 10 ]
+    check "events/$name: every scrape meanwhile answered 200 within ${LATENCY_CAP}s" \
+        bash -c "awk '\$1 != 200 { b = 1 } END { exit b }' '$work/ev-$name.lat' &&
+                 awk -v cap=$LATENCY_CAP '\$2 > cap { b = 1 } END { exit b }' '$work/ev-$name.lat'"
+    check "events/$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+    check "events/$name: the log names the problem (/$pattern/)" grep -qE -- "$pattern" "$elog"
+    check "events/$name: the log is not flooded ($lines lines, cap $LOG_LINES_CAP)" [ "$lines" -le $LOG_LINES_CAP ]
+    check "events/$name: $extra" "$extra"
+    set_mode normal
+    t0=$(e2e_now)
+    deadline=$(e2e_deadline 30)
+    while :; do
+        scrape "ev-$name-rec"
+        has "ev-$name-rec" 'dockward_docker_mode{mode="events"} 1' && healthy "ev-$name-rec" && { back=1; break; }
+        e2e_past "$deadline" && break
+        sleep 0.2
+    done
+    [ $back = 1 ] && t_back=$(e2e_since "$t0")
+    check "events/$name: back to events mode by itself once the stream behaves" [ $back = 1 ]
+    printf '# events/%-12s sweeps after %5ss, events again after %5ss, VmHWM %.1f MiB\n' \
+        "$name" "$t_fall" "$t_back" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
+    kill -TERM "$agent"
+    wait "$agent" || true
+}
+invalid_counted() { [ "$(value ev-garbage 'dockward_docker_events_invalid_total' | cut -d. -f1)" -ge 1 ]; }
+flood_counted() { [ "$(value ev-endless 'dockward_docker_events_total{type="container"}' | cut -d. -f1)" -ge 2000 ]; }
+ev_case stall "stall /events" 'GET /events.*no answer within 10000 ms'
+ev_case drip "drip /events" 'GET /events: an event begun but not finished within 5000 ms'
+ev_case garbage "garbage /events" 'GET /events: event is not a JSON object' invalid_counted
+ev_case endless "endless /events" 'GET /events: more than 2000 events in a second' flood_counted
+ev_case http-500 "error /events" 'GET /events.*HTTP 500'
 
 e2e_summary || { echo "agent log:"; tail -n 40 "$log"; exit 1; }

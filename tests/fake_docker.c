@@ -30,6 +30,17 @@
  *   nested         200 with 1,000,000 '[' (a JSON document nested that deep)
  *   delay          the normal answer after COUNT milliseconds (each answer
  *                  in time, the whole sweep not)
+ *
+ * GET /events is a stream (chunked, like dockerd's): in normal mode its
+ * headers and then nothing, held open until the client leaves, as dockerd
+ * does while nothing happens. Modes for it (pattern "/events"):
+ *
+ *   drip           an event line, one byte a second, never finished in time
+ *   garbage        lines that are not JSON, one every 200 ms
+ *   endless        valid container events as fast as the client reads
+ *
+ * (stall, invalid, error, ... apply to it as to any path.)
+ *
  *   many           /containers/json lists COUNT containers (default
  *                  100,000), and /containers/{id}/json answers each of them
  *                  (the "web" container with its id and name replaced)
@@ -515,6 +526,52 @@ static void stall(int fd)
     }
 }
 
+static bool send_chunk(int fd, const char *data, size_t len)
+{
+    char size[32];
+    int n = snprintf(size, sizeof(size), "%zx\r\n", len);
+    return send_all(fd, size, (size_t)n) && send_all(fd, data, len) && send_all(fd, "\r\n", 2);
+}
+
+/* GET /events in `mode` (normal, drip, garbage, endless); returns false: the stream ends it. */
+static bool send_events(int fd, const char *mode)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: "
+                               "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    if (!send_all(fd, head, sizeof(head) - 1))
+        return false;
+    if (strcmp(mode, "drip") == 0) {
+        static const char ev[] = "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":"
+                                 "{\"ID\":\"drip\"},\"time\":1700000000}\n";
+        for (size_t i = 0; i < sizeof(ev) - 1; i++) {
+            if (!send_chunk(fd, &ev[i], 1))
+                return false;
+            sleep(1);
+        }
+        return false;
+    }
+    if (strcmp(mode, "garbage") == 0) {
+        static const char bad[] = "<html>this is not an event</html>\n";
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 200000000L };
+        while (send_chunk(fd, bad, sizeof(bad) - 1))
+            nanosleep(&ts, NULL);
+        return false;
+    }
+    if (strcmp(mode, "endless") == 0) {
+        char ev[256];
+        for (unsigned long long i = 0;; i++) {
+            int n = snprintf(ev, sizeof(ev),
+                             "{\"Type\":\"container\",\"Action\":\"update\",\"Actor\":{\"ID\":"
+                             "\"endless%llu\"},\"time\":1700000000,\"timeNano\":%llu}\n",
+                             i % 1000, 1700000000000000000ULL + i);
+            if (!send_chunk(fd, ev, (size_t)n))
+                return false;
+        }
+    }
+    stall(fd); /* normal: nothing happens, until the client leaves */
+    return false;
+}
+
 /*
  * Answers one request for `path` (with prefix and query). Returns false when
  * the connection must be closed.
@@ -540,6 +597,10 @@ static bool serve(struct server *s, int fd, const char *raw_path)
         stall(fd);
         return false;
     }
+    bool event_mode =
+        strcmp(mode, "drip") == 0 || strcmp(mode, "garbage") == 0 || strcmp(mode, "endless") == 0;
+    if (strcmp(path, "/events") == 0 && (event_mode || strcmp(mode, "normal") == 0))
+        return send_events(fd, mode);
     if (strcmp(mode, "huge") == 0 || strcmp(mode, "huge-chunked") == 0)
         return send_huge(fd, strcmp(mode, "huge-chunked") == 0);
     if (strcmp(mode, "nested") == 0)
