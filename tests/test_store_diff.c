@@ -93,12 +93,15 @@ static void test_every_transition(void **state)
                 assert_int_equal(d.counts[s], s == to ? 1 : 0);
             /* The host fails check 5.5 before/after: the per-check delta. */
             int delta = (to == STORE_FAIL) - (from == STORE_FAIL);
-            if (delta != 0 ||
+            /* Likewise it has a waived target of it: the fleet's waived hosts. */
+            int waived = (to == STORE_WAIVED) - (from == STORE_WAIVED);
+            if (delta != 0 || waived != 0 ||
                 (to == STORE_FAIL && from != to &&
                  (from == STORE_PASS || from == STORE_ABSENT || from == STORE_WAIVED))) {
                 assert_int_equal(d.n_checks, 1);
                 assert_string_equal(d.checks[0].check_id, "5.5");
                 assert_int_equal(d.checks[0].failing_delta, delta);
+                assert_int_equal(d.checks[0].waived_delta, waived);
             } else {
                 assert_int_equal(d.n_checks, 0);
             }
@@ -577,9 +580,10 @@ static void test_db_recent_ids_bounded(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
 }
 
-static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions)
+static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions,
+                 uint64_t waived)
 {
-    store_metrics_seed_check(arg, check, failing, regressions);
+    store_metrics_seed_check(arg, check, failing, regressions, waived);
 }
 
 static void test_db_regressions_survive_reopen(void **state)
@@ -1110,7 +1114,7 @@ static void test_metrics_count_only_catalog_checks(void **state)
     static struct diff_check junk[4096];
     for (size_t i = 0; i < 4096; i++) {
         snprintf(ids[i], sizeof(ids[i]), "junk.%04zu", i);
-        junk[i] = (struct diff_check){ ids[i], 1, 1 };
+        junk[i] = (struct diff_check){ ids[i], 1, 1, 0 };
     }
     struct diff_result d;
     memset(&d, 0, sizeof(d));
@@ -1119,12 +1123,12 @@ static void test_metrics_count_only_catalog_checks(void **state)
     store_metrics_apply(&m, &d);
     static char dw[100][24];
     static struct diff_check real[103];
-    real[0] = (struct diff_check){ "5.5", 1, 1 };
-    real[1] = (struct diff_check){ "1.1.18", 1, 0 };
-    real[2] = (struct diff_check){ "5.99", 1, 0 }; /* not a CIS id */
+    real[0] = (struct diff_check){ "5.5", 1, 1, 0 };
+    real[1] = (struct diff_check){ "1.1.18", 1, 0, 0 };
+    real[2] = (struct diff_check){ "5.99", 1, 0, 0 }; /* not a CIS id */
     for (size_t i = 0; i < 100; i++) {
         snprintf(dw[i], sizeof(dw[i]), "dockward.x%zu", i);
-        real[3 + i] = (struct diff_check){ dw[i], 1, 0 };
+        real[3 + i] = (struct diff_check){ dw[i], 1, 0, 0 };
     }
     d.checks = real;
     d.n_checks = 103;
