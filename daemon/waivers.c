@@ -653,7 +653,7 @@ static char *waived_evidence(const char *finding, const struct waiver *w)
     size_t at = flen;
     if (cut) {
         /* Never split a UTF-8 sequence: back up to the start of one. */
-        while (at > 0 && ((unsigned char)out[at] & 0xc0) == 0x80)
+        while (at > 0 && ((unsigned char)finding[at] & 0xc0) == 0x80)
             at--;
         memcpy(out + at, "...", 3);
         at += 3;

@@ -21,6 +21,7 @@
 
 #include "collectors/registry.h"
 #include "daemon/collection.h"
+#include "common/utf8.h"
 #include "daemon/waivers.h"
 
 #include <stdio.h>
@@ -408,6 +409,24 @@ static void test_long_evidence(void **state)
     assert_true(strlen(ev) <= RESULT_EVIDENCE_MAX);
     const char *tail = "... (waived by w until 2027-02-01)";
     assert_string_equal(ev + strlen(ev) - strlen(tail), tail);
+    /* Two-byte characters: the cut never splits one (the store refuses invalid UTF-8). */
+    char wide[RESULT_EVIDENCE_MAX + 1];
+    for (size_t i = 0; i + 2 <= RESULT_EVIDENCE_MAX; i += 2)
+        memcpy(wide + i, "\xc3\xa9", 2);
+    wide[RESULT_EVIDENCE_MAX] = '\0';
+    for (int shift = 0; shift < 2; shift++) {
+        assert_int_equal(sink_add(&sink, "5.5", shift ? "container/c" : "container/b", CHECK_FAIL,
+                                  "%s%s", shift ? "x" : "", wide),
+                         0);
+    }
+    assert_int_equal(waiver_book_apply(&book, &col, "h", NOW), 2);
+    for (size_t k = 1; k < 3; k++) {
+        ev = col.runs[0].results.items[k].evidence;
+        char clean[RESULT_EVIDENCE_MAX * 3 + 1];
+        utf8_sanitize(ev, clean, sizeof(clean) - 1);
+        assert_string_equal(clean, ev);
+        assert_true(strlen(ev) <= RESULT_EVIDENCE_MAX);
+    }
     collection_free(&col);
     waiver_book_destroy(&book);
     unlink(path);
