@@ -210,8 +210,8 @@ static void test_matches(void **state)
     waivers_free(w);
 }
 
-/* A collection of container_runtime results, with a sweep that has one labelled container. */
-static void make_collection(struct collection *col)
+/* A collection with one successful container_runtime run and no results; its sink in *sink. */
+static void empty_collection(struct collection *col, struct result_sink *sink)
 {
     collection_init(col);
     const struct collector *cr = collector_lookup("container_runtime");
@@ -220,8 +220,14 @@ static void make_collection(struct collection *col)
     col->runs[0].success = true;
     result_set_init(&col->runs[0].results);
     col->n_runs = 1;
+    result_sink_init(sink, &col->runs[0].results, cr);
+}
+
+/* Container_runtime results, with a sweep that has two labelled containers. */
+static void make_collection(struct collection *col)
+{
     struct result_sink sink;
-    result_sink_init(&sink, &col->runs[0].results, cr);
+    empty_collection(col, &sink);
     assert_int_equal(
         sink_add(&sink, "5.5", "container/ci-runner-1", CHECK_FAIL, "HostConfig.Privileged=true"),
         0);
@@ -264,6 +270,14 @@ static char *write_file(const char *text)
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     return path;
+}
+
+static void rewrite_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
 }
 
 /* The metrics the book writes, as text. */
@@ -340,10 +354,7 @@ static void test_apply(void **state)
     free_collection(&col);
 
     /* A bad new file: the old set stays, the gauge says 0. */
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("waivers:\n  - id: x\n    colour: red\n", f);
-    fclose(f);
+    rewrite_file(path, "waivers:\n  - id: x\n    colour: red\n");
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), -1);
     assert_non_null(strstr(err, ":3: waiver: unknown key \"colour\""));
     make_collection(&col);
@@ -354,12 +365,8 @@ static void test_apply(void **state)
     assert_non_null(strstr(text, "dockward_waiver_matched_targets{waiver=\"by-label\"} 1\n"));
 
     /* Fixed: back to 1, and a hostname glob that does not match waives nothing. */
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("waivers:\n- {id: h, checks: [\"5.5\"], targets: [\"container/*\"], hosts: [db-*], "
-          "reason: r, owner: o, expires: 2027-02-01}\n",
-          f);
-    fclose(f);
+    rewrite_file(path, "waivers:\n- {id: h, checks: [\"5.5\"], targets: [\"container/*\"], "
+                       "hosts: [db-*], reason: r, owner: o, expires: 2027-02-01}\n");
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), 0);
     make_collection(&col);
     assert_int_equal(waiver_book_apply(&book, &col, "build-1", NOW), 0);
@@ -380,25 +387,14 @@ static void test_apply(void **state)
 static void test_long_evidence(void **state)
 {
     (void)state;
-    struct waivers *set =
-        parse("waivers:\n- {id: w, checks: [\"5.5\"], targets: [\"container/*\"], "
-              "reason: r, owner: o, expires: 2027-02-01}\n");
-    assert_non_null(set);
-    waivers_free(set);
     char *path = write_file("waivers:\n- {id: w, checks: [\"5.5\"], targets: [\"container/*\"], "
                             "reason: r, owner: o, expires: 2027-02-01}\n");
     struct waiver_book book;
     waiver_book_init(&book, path, AHEAD);
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), 0);
     struct collection col;
-    collection_init(&col);
-    const struct collector *cr = collector_lookup("container_runtime");
-    col.runs[0].collector = cr;
-    col.runs[0].success = true;
-    result_set_init(&col.runs[0].results);
-    col.n_runs = 1;
     struct result_sink sink;
-    result_sink_init(&sink, &col.runs[0].results, cr);
+    empty_collection(&col, &sink);
     char big[RESULT_EVIDENCE_MAX + 1];
     memset(big, 'e', RESULT_EVIDENCE_MAX);
     big[RESULT_EVIDENCE_MAX] = '\0';
