@@ -368,9 +368,15 @@ static void test_apply(void **state)
     rewrite_file(path, "waivers:\n- {id: h, checks: [\"5.5\"], targets: [\"container/*\"], "
                        "hosts: [db-*], reason: r, owner: o, expires: 2027-02-01}\n");
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), 0);
+    metrics_text(&book, text, sizeof(text));
+    assert_null(strstr(text, "dockward_waiver_matched_targets{")); /* none until a collection */
     make_collection(&col);
     assert_int_equal(waiver_book_apply(&book, &col, "build-1", NOW), 0);
     free_collection(&col);
+    /* A waiver of a shared file for other hosts is not this host's: no series. */
+    metrics_text(&book, text, sizeof(text));
+    assert_null(strstr(text, "waiver=\"h\""));
+    assert_non_null(strstr(text, "dockward_waivers_last_reload_successful 1\n"));
     make_collection(&col);
     assert_int_equal(waiver_book_apply(&book, &col, "db-1", NOW), 2);
     free_collection(&col);
