@@ -739,6 +739,29 @@ static void test_db_migrates_schema_1(void **state)
     remove_db_files(path);
 }
 
+/* A store of schema 4 gains the waived counts (hosts.n_waived, checks.waived_hosts) at start. */
+static void test_db_migrates_schema_4(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema4-XXXXXX";
+    temp_db_path(path);
+    struct store_db *s = open_migrated(path);
+    store_db_close(s);
+    /* A database as a schema-4 store left it: this schema, turned back. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, "ALTER TABLE hosts DROP COLUMN n_waived; ALTER TABLE checks DROP COLUMN "
+                "waived_hosts; INSERT INTO checks VALUES ('5.5', 3, 4); PRAGMA user_version = 4;");
+    sqlite3_close(db);
+    s = open_migrated(path);
+    assert_int_equal(query_int(s, "SELECT waived_hosts + failing_hosts FROM checks"), 3);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('hosts') "
+                                  "WHERE name = 'n_waived'"),
+                     1);
+    store_db_close(s);
+    remove_db_files(path);
+}
+
 /*
  * A store of schema 2 (a row per pair in `current`, a `reports` table) is
  * migrated at start in one transaction: each host's rows packed into
@@ -1254,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
+        cmocka_unit_test(test_db_migrates_schema_4),
         cmocka_unit_test(test_packed_values_checked),
         cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
