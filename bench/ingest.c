@@ -1245,7 +1245,7 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
             fprintf(o, "\"compliance_ratio\":null,");
         fprintf(o,
                 "\"failing\":%llu,\"counts\":{\"pass\":%llu,\"fail\":%llu,\"warn\":%llu,"
-                "\"skip\":%llu,\"error\":%llu},\"results\":[",
+                "\"skip\":%llu,\"error\":%llu,\"waived\":0},\"results\":[",
                 counts[2], counts[1], counts[2], counts[3], counts[4], counts[5]);
         bool first = true;
         for (size_t q = 0; q < m->n_slots; q++) {

@@ -73,6 +73,7 @@ void result_set_free(struct result_set *set)
         free(set->items[i].target);
         free(set->items[i].evidence);
         free(set->items[i].waiver);
+        free(set->items[i].finding);
     }
     for (size_t i = 0; i < set->n_measures; i++)
         free(set->measures[i].label_value);
@@ -182,6 +183,7 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     r->status = status;
     r->judged = status;
     r->waiver = NULL;
+    r->finding = NULL;
     r->target = dup_target(target);
     r->evidence = dup_capped(evidence, RESULT_EVIDENCE_MAX);
     if (r->target == NULL || r->evidence == NULL) {

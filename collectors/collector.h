@@ -121,9 +121,14 @@ struct result {
     char *target;                  /* "host", "file/<path>", "user/<name>", ... */
     enum check_status status;
     char *evidence; /* one short line, never a secret */
-    /* Set with status CHECK_WAIVED only: the verdict (fail or warn) and the waiver's id. */
+    /*
+     * Set with status CHECK_WAIVED only: the verdict (fail or warn), the
+     * waiver's id, and the evidence as judged (`evidence` then names the
+     * waiver), so a later apply can judge the result again (daemon/waivers.c).
+     */
     enum check_status judged;
     char *waiver;
+    char *finding;
 };
 
 /* A growable list of results; owned by whoever created it. */

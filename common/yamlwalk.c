@@ -129,17 +129,22 @@ const char *yaml_walk_kind(const struct yaml_walk *w)
     }
 }
 
-/* Reads a value that must be a mapping or null: 1 mapping (now open), 0 null, -1 error. */
-int yaml_walk_open_mapping(struct yaml_walk *w, const char *key)
+/* A value that must be `want` or null: 1 open, 0 null, -1 error. */
+static int open_node(struct yaml_walk *w, const char *key, yaml_event_type_t want, const char *what)
 {
     if (yaml_walk_next(w) != 0)
         return -1;
-    if (w->ev.type == YAML_MAPPING_START_EVENT)
+    if (w->ev.type == want)
         return 1;
     if (yaml_walk_is_null(w))
         return 0;
-    yaml_walk_fail(w, yaml_walk_line(w), "%s: want a mapping, found %s", key, yaml_walk_kind(w));
+    yaml_walk_fail(w, yaml_walk_line(w), "%s: want %s, found %s", key, what, yaml_walk_kind(w));
     return -1;
+}
+
+int yaml_walk_open_mapping(struct yaml_walk *w, const char *key)
+{
+    return open_node(w, key, YAML_MAPPING_START_EVENT, "a mapping");
 }
 
 /* Reads a string value (null reads as ""); *out is malloc'd. */
@@ -210,14 +215,7 @@ int yaml_walk_check_dup(struct yaml_walk *w, unsigned *seen, int idx, const char
 
 int yaml_walk_open_list(struct yaml_walk *w, const char *key)
 {
-    if (yaml_walk_next(w) != 0)
-        return -1;
-    if (w->ev.type == YAML_SEQUENCE_START_EVENT)
-        return 1;
-    if (yaml_walk_is_null(w))
-        return 0;
-    yaml_walk_fail(w, yaml_walk_line(w), "%s: want a list, found %s", key, yaml_walk_kind(w));
-    return -1;
+    return open_node(w, key, YAML_SEQUENCE_START_EVENT, "a list");
 }
 
 int yaml_walk_open_document(struct yaml_walk *w)

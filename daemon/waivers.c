@@ -653,7 +653,7 @@ static char *waived_evidence(const char *finding, const struct waiver *w)
     size_t at = flen;
     if (cut) {
         /* Never split a UTF-8 sequence: back up to the start of one. */
-        while (at > 0 && ((unsigned char)out[at] & 0xc0) == 0x80)
+        while (at > 0 && ((unsigned char)finding[at] & 0xc0) == 0x80)
             at--;
         memcpy(out + at, "...", 3);
         at += 3;
@@ -697,17 +697,9 @@ int waiver_book_load(struct waiver_book *b, double now, char *err, size_t errlen
     if (set != NULL) {
         waivers_free(b->set);
         b->set = set;
-        /* Until the next collection, the figures are the new set's with no matches yet. */
+        /* The figures are the next collection's: until then, none (not a false "unused"). */
         b->told = false;
         clear_figures(b);
-        b->figures = calloc(set->n ? set->n : 1, sizeof(*b->figures));
-        for (size_t i = 0; b->figures != NULL && i < set->n; i++) {
-            b->figures[i].id = strdup(set->items[i].id);
-            b->figures[i].expires = set->items[i].expires;
-            if (b->figures[i].id == NULL)
-                break;
-            b->n_figures = i + 1;
-        }
     }
     pthread_mutex_unlock(&b->lock);
     if (set != NULL)
@@ -727,14 +719,27 @@ long waiver_book_apply(struct waiver_book *b, struct collection *col, const char
     long waived = 0;
     bool oom = figs == NULL;
     for (size_t i = 0; !oom && i < n; i++) {
-        figs[i].expires = set->items[i].expires;
-        if ((figs[i].id = strdup(set->items[i].id)) == NULL)
+        const struct waiver *w = &set->items[i];
+        figs[i].expires = w->expires;
+        figs[i].elsewhere =
+            w->n_hosts > 0 && !any_glob(w->hosts, w->n_hosts, hostname != NULL ? hostname : "");
+        if ((figs[i].id = strdup(w->id)) == NULL)
             oom = true;
     }
     for (size_t r = 0; !oom && r < col->n_runs; r++) {
         struct collector_run *run = &col->runs[r];
         for (size_t k = 0; !oom && k < run->results.len; k++) {
             struct result *res = &run->results.items[k];
+            if (res->status == CHECK_WAIVED && res->finding != NULL) {
+                /* Waived by an earlier apply and kept since (events mode re-judges only what
+                 * changed): judged again against the waivers in force now. */
+                free(res->evidence);
+                free(res->waiver);
+                res->evidence = res->finding;
+                res->finding = NULL;
+                res->waiver = NULL;
+                res->status = res->judged;
+            }
             if (res->status != CHECK_FAIL && res->status != CHECK_WARN)
                 continue;
             for (size_t i = 0; i < n; i++) {
@@ -755,7 +760,7 @@ long waiver_book_apply(struct waiver_book *b, struct collection *col, const char
                     oom = true;
                     break;
                 }
-                free(res->evidence);
+                res->finding = res->evidence;
                 res->evidence = evidence;
                 res->waiver = id;
                 res->judged = res->status;
@@ -775,6 +780,8 @@ long waiver_book_apply(struct waiver_book *b, struct collection *col, const char
         b->figures = figs;
         b->n_figures = n;
         for (size_t i = 0; !b->told && i < n; i++) {
+            if (figs[i].elsewhere)
+                continue;
             char day[32];
             format_day(figs[i].expires, day, sizeof(day));
             if (!(now < figs[i].expires))
@@ -809,6 +816,8 @@ int waiver_book_metrics(struct waiver_book *b, struct expo *e)
                       "Results the waiver waived at the last collection (0: it matches nothing, "
                       "or it has expired).");
     for (size_t i = 0; i < b->n_figures; i++) {
+        if (b->figures[i].elsewhere)
+            continue; /* a waiver of a shared file for other hosts: not this host's to report */
         struct metric_label l[] = { LABEL("waiver", b->figures[i].id) };
         rc |=
             expo_sample(e, "dockward_waiver_expiry_timestamp_seconds", l, 1, b->figures[i].expires);

@@ -88,6 +88,7 @@ struct waiver_figure {
     char *id;
     double expires;
     size_t matched; /* results it waived at the last collection (0 for an expired one) */
+    bool elsewhere; /* its hosts do not match this host's name: no series, no log */
 };
 
 struct waiver_book {
@@ -129,7 +130,8 @@ long waiver_book_apply(struct waiver_book *b, struct collection *col, const char
 /*
  * Writes dockward_waivers_last_reload_successful,
  * dockward_waiver_expiry_timestamp_seconds{waiver} and
- * dockward_waiver_matched_targets{waiver}. Nothing when no file is set.
+ * dockward_waiver_matched_targets{waiver} (as of the last apply; a waiver
+ * whose hosts do not name this host has none). Nothing when no file is set.
  */
 int waiver_book_metrics(struct waiver_book *b, struct expo *e);
 

@@ -146,7 +146,8 @@ static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEX
                                          "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT "
                                          "NULL DEFAULT 0;";
 static const char migrate_4_to_5_sql[] =
-    "ALTER TABLE hosts ADD COLUMN n_waived INTEGER NOT NULL DEFAULT 0;";
+    "ALTER TABLE hosts ADD COLUMN n_waived INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE checks ADD COLUMN waived_hosts INTEGER NOT NULL DEFAULT 0;";
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
@@ -168,7 +169,8 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS checks ("
     " check_id TEXT PRIMARY KEY,"
     " failing_hosts INTEGER NOT NULL,"
-    " regressions INTEGER NOT NULL) WITHOUT ROWID;";
+    " regressions INTEGER NOT NULL,"
+    " waived_hosts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
 
 enum stmt_id {
     S_BEGIN,
@@ -231,10 +233,11 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_DRIFT_CHECK] = "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
-    [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions) VALUES (?1, ?2, ?3) "
-                    "ON CONFLICT (check_id) DO UPDATE SET "
+    [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions, waived_hosts) "
+                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
-                    "regressions = regressions + excluded.regressions",
+                    "regressions = regressions + excluded.regressions, "
+                    "waived_hosts = waived_hosts + excluded.waived_hosts",
     [S_RETENTION_FIND] = "SELECT id, n, events FROM drift WHERE received_ms < ?1 "
                          "ORDER BY received_ms, id LIMIT ?2",
     [S_RETENTION_DELETE] = "DELETE FROM drift WHERE id = ?1",
@@ -1145,6 +1148,7 @@ static int write_changes(struct store_db *db, const struct store_job *job, sqlit
         bind_text(st, 1, k->check_id);
         sqlite3_bind_int(st, 2, k->failing_delta);
         sqlite3_bind_int64(st, 3, k->regressions);
+        sqlite3_bind_int(st, 4, k->waived_delta);
         rc = run(st);
         if (rc != SQLITE_OK)
             return rc;
@@ -1476,15 +1480,20 @@ static int retire_steps(struct store_db *db, sqlite3_int64 host, int64_t now_ms,
     if (store_rule_retire_events(db->rows.rows, n, &db->events, &db->events_cap, figures) != 0)
         return SQLITE_NOMEM;
     for (size_t i = 0; i < figures->n_checks; i++) {
-        sqlite3_stmt *st = db->stmt[S_FAILING_DELETE];
-        bind_text(st, 1, figures->checks[i].check_id);
-        sqlite3_bind_int64(st, 2, host);
-        if ((rc = run(st)) != SQLITE_OK)
-            return rc;
+        const struct diff_check *k = &figures->checks[i];
+        sqlite3_stmt *st;
+        if (k->failing_delta < 0) {
+            st = db->stmt[S_FAILING_DELETE];
+            bind_text(st, 1, k->check_id);
+            sqlite3_bind_int64(st, 2, host);
+            if ((rc = run(st)) != SQLITE_OK)
+                return rc;
+        }
         st = db->stmt[S_CHECK_ADD];
-        bind_text(st, 1, figures->checks[i].check_id);
-        sqlite3_bind_int(st, 2, -1);
+        bind_text(st, 1, k->check_id);
+        sqlite3_bind_int(st, 2, k->failing_delta);
         sqlite3_bind_int64(st, 3, 0);
+        sqlite3_bind_int(st, 4, k->waived_delta);
         if ((rc = run(st)) != SQLITE_OK)
             return rc;
     }
@@ -1583,10 +1592,11 @@ int store_db_checkpoint(struct store_db *db, bool restart)
 
 int store_db_load_checks(struct store_db *db,
                          void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
-                                    uint64_t regressions),
+                                    uint64_t regressions, uint64_t waived_hosts),
                          void *arg, char *err, size_t errlen)
 {
-    static const char sql[] = "SELECT check_id, failing_hosts, regressions FROM checks";
+    static const char sql[] =
+        "SELECT check_id, failing_hosts, regressions, waived_hosts FROM checks";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK) {
         seterr(err, errlen, "loading per-check figures: %s", sqlite3_errmsg(db->db));
@@ -1595,7 +1605,7 @@ int store_db_load_checks(struct store_db *db,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         fn(arg, (const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
-           (uint64_t)sqlite3_column_int64(st, 2));
+           (uint64_t)sqlite3_column_int64(st, 2), (uint64_t)sqlite3_column_int64(st, 3));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

@@ -126,7 +126,7 @@ void store_db_on_commit(struct store_db *db, void (*fn)(void *arg, int wal_pages
  */
 int store_db_load_checks(struct store_db *db,
                          void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
-                                    uint64_t regressions),
+                                    uint64_t regressions, uint64_t waived_hosts),
                          void *arg, char *err, size_t errlen);
 
 /*

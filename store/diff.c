@@ -55,6 +55,7 @@ static int push_change(struct diff_result *d, struct diff_change c)
 struct check_run {
     const char *check_id; /* NULL before the first pair */
     bool failing_before, failing_after;
+    bool waived_before, waived_after;
     unsigned regressions;
 };
 
@@ -63,9 +64,13 @@ static int finish_run(struct diff_result *d, const struct check_run *run)
     if (run->check_id == NULL)
         return 0;
     int delta = (run->failing_after ? 1 : 0) - (run->failing_before ? 1 : 0);
-    if (delta == 0 && run->regressions == 0)
+    int waived = (run->waived_after ? 1 : 0) - (run->waived_before ? 1 : 0);
+    if (delta == 0 && waived == 0 && run->regressions == 0)
         return 0;
-    return diff_result_add_check(d, run->check_id, delta, run->regressions);
+    if (diff_result_add_check(d, run->check_id, delta, run->regressions) != 0)
+        return -1;
+    d->checks[d->n_checks - 1].waived_delta = waived;
+    return 0;
 }
 
 int diff_result_add_check(struct diff_result *d, const char *check_id, int failing_delta,
@@ -185,6 +190,8 @@ int store_diff(const struct diff_row *old, size_t n_old, const struct store_repo
             run.regressions++;
         run.failing_before |= before == STORE_FAIL;
         run.failing_after |= after == STORE_FAIL;
+        run.waived_before |= before == STORE_WAIVED;
+        run.waived_after |= after == STORE_WAIVED;
         if (after != STORE_ABSENT)
             out->counts[after]++;
     }

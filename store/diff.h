@@ -56,6 +56,7 @@ struct diff_check {
     char *check_id;
     int failing_delta;    /* +1 the host now fails it, -1 it no longer does */
     unsigned regressions; /* pairs of this check that regressed */
+    int waived_delta; /* +1 a waiver now accepts one of the host's targets of it, -1 none does */
 };
 
 struct diff_result {

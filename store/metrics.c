@@ -122,13 +122,14 @@ static struct check_figure *check_get(struct store_metrics *m, const char *check
 }
 
 void store_metrics_seed_check(struct store_metrics *m, const char *check, uint64_t failing_hosts,
-                              uint64_t regressions)
+                              uint64_t regressions, uint64_t waived_hosts)
 {
     pthread_mutex_lock(&m->lock);
     struct check_figure *f = check_get(m, check);
     if (f != NULL) {
         f->failing_hosts = (int64_t)failing_hosts;
         f->regressions = regressions;
+        f->waived_hosts = (int64_t)waived_hosts;
     }
     pthread_mutex_unlock(&m->lock);
 }
@@ -146,6 +147,9 @@ void store_metrics_apply(struct store_metrics *m, const struct diff_result *d)
         if (f->failing_hosts < 0)
             f->failing_hosts = 0;
         f->regressions += d->checks[i].regressions;
+        f->waived_hosts += d->checks[i].waived_delta;
+        if (f->waived_hosts < 0)
+            f->waived_hosts = 0;
     }
     pthread_mutex_unlock(&m->lock);
 }
@@ -261,7 +265,10 @@ static int build_checks(struct expo *e, struct store_metrics *m)
     rc |= expo_family(e, "dockward_fleet_check_failing_hosts", METRIC_GAUGE,
                       "Hosts failing the check now (at least one target).");
     rc |= expo_family(e, "dockward_fleet_regressions_total", METRIC_COUNTER,
-                      "Pairs (host, target) whose status went to fail from pass or from absent.");
+                      "Pairs (host, target) whose status went to fail from pass, from absent or "
+                      "from waived (an expired waiver).");
+    rc |= expo_family(e, "dockward_fleet_check_waived_hosts", METRIC_GAUGE,
+                      "Hosts with a result of the check that a live waiver accepts now.");
     pthread_mutex_lock(&m->lock);
     for (size_t i = 0; i < m->n_checks; i++) {
         struct metric_label l[] = { LABEL("check", m->checks[i].check_id) };
@@ -269,6 +276,8 @@ static int build_checks(struct expo *e, struct store_metrics *m)
                           (double)m->checks[i].failing_hosts);
         rc |= expo_sample(e, "dockward_fleet_regressions_total", l, 1,
                           (double)m->checks[i].regressions);
+        rc |= expo_sample(e, "dockward_fleet_check_waived_hosts", l, 1,
+                          (double)m->checks[i].waived_hosts);
     }
     double left_out = (double)m->checks_left_out;
     pthread_mutex_unlock(&m->lock);
@@ -295,7 +304,7 @@ enum refresh_stmt { REFRESH_HOSTS, REFRESH_CHECKS, REFRESH_COUNT };
 static const char *const refresh_sql[REFRESH_COUNT] = {
     [REFRESH_HOSTS] = "SELECT host_id, hostname, last_seen_ms, n_pass, n_fail FROM hosts "
                       "WHERE retired_ms = 0",
-    [REFRESH_CHECKS] = "SELECT check_id, failing_hosts, regressions FROM checks",
+    [REFRESH_CHECKS] = "SELECT check_id, failing_hosts, regressions, waived_hosts FROM checks",
 };
 
 /*
@@ -317,6 +326,7 @@ static int load_checks(struct store_metrics *m, struct storage_reader *reader, c
     for (size_t i = 0; i < m->n_checks; i++) {
         m->checks[i].failing_hosts = 0;
         m->checks[i].regressions = 0;
+        m->checks[i].waived_hosts = 0;
     }
     int step;
     while ((step = storage_step(st)) == STORAGE_ROW) {
@@ -324,6 +334,7 @@ static int load_checks(struct store_metrics *m, struct storage_reader *reader, c
         if (f != NULL) {
             f->failing_hosts = storage_int(st, 1);
             f->regressions = (uint64_t)storage_int(st, 2);
+            f->waived_hosts = storage_int(st, 3);
         }
     }
     m->checks_left_out = left_out;

@@ -71,6 +71,7 @@ extern const double store_compliance_bounds[STORE_COMPLIANCE_BUCKETS];
 struct check_figure {
     char *check_id;
     int64_t failing_hosts;
+    int64_t waived_hosts; /* hosts with a waived result of the check now */
     uint64_t regressions;
 };
 
@@ -106,7 +107,7 @@ void store_metrics_observe(struct store_metrics *m, enum ingest_result r, double
 
 /* Start-up: a check's figures as the database holds them. */
 void store_metrics_seed_check(struct store_metrics *m, const char *check, uint64_t failing_hosts,
-                              uint64_t regressions);
+                              uint64_t regressions, uint64_t waived_hosts);
 
 /* After a COMMIT: what one stored report changed. */
 void store_metrics_apply(struct store_metrics *m, const struct diff_result *d);

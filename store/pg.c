@@ -125,7 +125,8 @@ static const char schema_sql[] =
     "CREATE INDEX drift_checks_id ON drift_checks (id);"
     "CREATE SEQUENCE drift_ids INCREMENT BY 1048576;"
     "CREATE TABLE checks (check_id text COLLATE \"C\" PRIMARY KEY,"
-    " failing_hosts bigint NOT NULL, regressions bigint NOT NULL);";
+    " failing_hosts bigint NOT NULL, regressions bigint NOT NULL,"
+    " waived_hosts bigint NOT NULL DEFAULT 0);";
 
 enum pg_stmt_id {
     W_HOST_LOCK,
@@ -190,11 +191,12 @@ static const char *const pg_sql[W_COUNT] = {
                 "INSERT INTO drift_checks (check_id, id) "
                 "SELECT DISTINCT c, d.id FROM d, unnest($7::text[]) AS c",
     [W_FAILING_DEL] = "DELETE FROM failing WHERE host = $2 AND check_id = ANY ($1::text[])",
-    [W_CHECKS] = "INSERT INTO checks (check_id, failing_hosts, regressions) "
-                 "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) "
+    [W_CHECKS] = "INSERT INTO checks (check_id, failing_hosts, regressions, waived_hosts) "
+                 "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) "
                  "ON CONFLICT (check_id) DO UPDATE SET "
                  "failing_hosts = checks.failing_hosts + excluded.failing_hosts, "
-                 "regressions = checks.regressions + excluded.regressions",
+                 "regressions = checks.regressions + excluded.regressions, "
+                 "waived_hosts = checks.waived_hosts + excluded.waived_hosts",
     [W_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = $1 AND retired_ms = 0 FOR UPDATE",
     [W_RESULTS_BY_ID] = "SELECT data FROM results WHERE host = $1",
     [W_RETIRE_RESULTS] = "DELETE FROM results WHERE host = $1",
@@ -207,7 +209,7 @@ static const char *const pg_sql[W_COUNT] = {
                     "WHERE received_ms < $1 ORDER BY received_ms, id LIMIT $2) RETURNING id, n), "
                     "dc AS (DELETE FROM drift_checks WHERE id IN (SELECT id FROM gone)) "
                     "SELECT coalesce(sum(n), 0)::bigint FROM gone",
-    [W_LOAD_CHECKS] = "SELECT check_id, failing_hosts, regressions FROM checks",
+    [W_LOAD_CHECKS] = "SELECT check_id, failing_hosts, regressions, waived_hosts FROM checks",
 };
 
 /* Parameters of one statement: numbers and text as text, bytea as binary. */
@@ -312,6 +314,7 @@ struct batch_check {
     char *check_id;
     int64_t failing;
     int64_t regressions;
+    int64_t waived;
 };
 
 struct store_pg {
@@ -325,7 +328,7 @@ struct store_pg {
     size_t next_cap;
     struct store_event *events;
     size_t events_cap;
-    struct pg_text arr[3];
+    struct pg_text arr[4];
     struct batch_check *checks;
     size_t n_checks, cap_checks;
 };
@@ -543,7 +546,7 @@ void store_pg_close(struct store_pg *p)
     store_rows_free(&p->rows);
     free(p->next);
     free(p->events);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         free(p->arr[i].s);
     for (size_t i = 0; i < p->n_checks; i++)
         free(p->checks[i].check_id);
@@ -708,13 +711,13 @@ static void ring_push(struct pg_host *h, const unsigned char *id)
     h->ring_len += REPORT_ID_BYTES;
 }
 
-static int batch_check_add(struct store_pg *p, const char *check, int64_t failing,
-                           int64_t regressions)
+static int batch_check_add(struct store_pg *p, const struct diff_check *k)
 {
     for (size_t i = 0; i < p->n_checks; i++) {
-        if (strcmp(p->checks[i].check_id, check) == 0) {
-            p->checks[i].failing += failing;
-            p->checks[i].regressions += regressions;
+        if (strcmp(p->checks[i].check_id, k->check_id) == 0) {
+            p->checks[i].failing += k->failing_delta;
+            p->checks[i].regressions += k->regressions;
+            p->checks[i].waived += k->waived_delta;
             return 0;
         }
     }
@@ -726,10 +729,11 @@ static int batch_check_add(struct store_pg *p, const char *check, int64_t failin
         p->checks = c;
         p->cap_checks = ncap;
     }
-    char *id = strdup(check);
+    char *id = strdup(k->check_id);
     if (id == NULL)
         return -1;
-    p->checks[p->n_checks++] = (struct batch_check){ id, failing, regressions };
+    p->checks[p->n_checks++] =
+        (struct batch_check){ id, k->failing_delta, k->regressions, k->waived_delta };
     return 0;
 }
 
@@ -1100,16 +1104,17 @@ static int commit_batch(struct store_pg *p, char *err, size_t errlen)
     int n = 0;
     if (p->n_checks > 0) {
         qsort(p->checks, p->n_checks, sizeof(*p->checks), check_order);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 4; i++)
             p->arr[i].len = 0;
         for (size_t i = 0; i < p->n_checks; i++) {
             if (array_add_text(&p->arr[0], p->checks[i].check_id) != 0 ||
                 array_add_int(&p->arr[1], p->checks[i].failing) != 0 ||
-                array_add_int(&p->arr[2], p->checks[i].regressions) != 0)
+                array_add_int(&p->arr[2], p->checks[i].regressions) != 0 ||
+                array_add_int(&p->arr[3], p->checks[i].waived) != 0)
                 return -1;
         }
         struct pg_params a = { 0 };
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             if (array_end(&p->arr[i]) != 0)
                 return -1;
             par_text(&a, p->arr[i].s);
@@ -1183,8 +1188,7 @@ int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, 
         if (job->outcome != STORE_OUTCOME_STORED)
             continue;
         for (size_t k = 0; k < job->diff.n_checks; k++)
-            if (batch_check_add(p, job->diff.checks[k].check_id, job->diff.checks[k].failing_delta,
-                                job->diff.checks[k].regressions) != 0)
+            if (batch_check_add(p, &job->diff.checks[k]) != 0)
                 goto broken;
     }
     if (commit_batch(p, sub, sizeof(sub)) != 0)
@@ -1301,15 +1305,17 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
         size_t len;
         if (store_events_encode(&p->rows.codec, p->events, p->rows.n + 1, &v, &len) != 0)
             goto fail;
-        struct pg_text *t = &p->arr[0], *f = &p->arr[1], *z = &p->arr[2];
-        t->len = f->len = z->len = 0;
+        struct pg_text *t = &p->arr[0], *f = &p->arr[1];
+        t->len = f->len = 0;
         int e = 0;
         for (size_t i = 0; e == 0 && i <= p->rows.n; i++)
             if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
                 e = array_add_text(t, p->events[i].check_id);
+        /* f: the checks it failed (their failing rows go), z: every check's figures */
         for (size_t i = 0; e == 0 && i < figures->n_checks; i++)
-            e = array_add_text(f, figures->checks[i].check_id) | array_add_int(z, -1);
-        e |= array_end(t) | array_end(f) | array_end(z);
+            if (figures->checks[i].failing_delta < 0)
+                e = array_add_text(f, figures->checks[i].check_id);
+        e |= array_end(t) | array_end(f);
         if (e != 0) {
             free(v);
             goto fail;
@@ -1334,17 +1340,21 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
         if (!ok(r))
             goto fail;
         PQclear(r);
-        /* zeros: the regressions column of the figures, as an array of as many 0 as -1 */
-        struct pg_text zeros = { 0 };
-        for (size_t i = 0; e == 0 && i < figures->n_checks; i++)
-            e = array_add_int(&zeros, 0);
-        e |= array_end(&zeros);
+        /* The figures (check, failing, regressions 0, waived), as W_CHECKS's four arrays. */
+        struct pg_text cols[4] = { { 0 } };
+        for (size_t i = 0; e == 0 && i < figures->n_checks; i++) {
+            const struct diff_check *k = &figures->checks[i];
+            e = array_add_text(&cols[0], k->check_id) | array_add_int(&cols[1], k->failing_delta) |
+                array_add_int(&cols[2], 0) | array_add_int(&cols[3], k->waived_delta);
+        }
         struct pg_params c = { 0 };
-        par_text(&c, f->s);
-        par_text(&c, z->s);
-        par_text(&c, zeros.s);
+        for (int i = 0; i < 4; i++) {
+            e |= array_end(&cols[i]);
+            par_text(&c, cols[i].s);
+        }
         r = e == 0 ? exec_stmt(p, W_CHECKS, &c) : NULL;
-        free(zeros.s);
+        for (int i = 0; i < 4; i++)
+            free(cols[i].s);
         if (!ok(r))
             goto fail;
         PQclear(r);
@@ -1415,7 +1425,7 @@ int store_pg_silent_hosts(struct store_pg *p, int64_t cutoff_ms,
 
 int store_pg_load_checks(struct store_pg *p,
                          void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
-                                    uint64_t regressions),
+                                    uint64_t regressions, uint64_t waived_hosts),
                          void *arg, char *err, size_t errlen)
 {
     if (writer_ready(p, err, errlen) != 0)
@@ -1424,7 +1434,8 @@ int store_pg_load_checks(struct store_pg *p,
     if (!ok(r))
         return fail_with(p, r, "loading per-check figures", err, errlen);
     for (int i = 0; i < PQntuples(r); i++)
-        fn(arg, PQgetvalue(r, i, 0), (uint64_t)get_int(r, i, 1), (uint64_t)get_int(r, i, 2));
+        fn(arg, PQgetvalue(r, i, 0), (uint64_t)get_int(r, i, 1), (uint64_t)get_int(r, i, 2),
+           (uint64_t)get_int(r, i, 3));
     PQclear(r);
     return 0;
 }

@@ -38,7 +38,7 @@ int store_pg_silent_hosts(struct store_pg *p, int64_t cutoff_ms,
                           size_t errlen);
 int store_pg_load_checks(struct store_pg *p,
                          void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
-                                    uint64_t regressions),
+                                    uint64_t regressions, uint64_t waived_hosts),
                          void *arg, char *err, size_t errlen);
 
 /* A reader: its own connection and prepared statements. */

@@ -103,18 +103,23 @@ int store_rule_retire_events(const struct diff_row *rows, size_t n, struct store
 {
     if (events_reserve(ev, cap, n + 1) != 0)
         return -1;
-    const char *last_failing = NULL;
+    bool failing = false, waived = false;
     for (size_t i = 0; i < n; i++) {
         (*ev)[i] = (struct store_event){ .check_id = rows[i].check_id,
                                          .target = rows[i].target,
                                          .from = rows[i].status,
                                          .to = STORE_ABSENT };
-        if (rows[i].status != STORE_FAIL ||
-            (last_failing != NULL && strcmp(last_failing, rows[i].check_id) == 0))
+        failing |= rows[i].status == STORE_FAIL;
+        waived |= rows[i].status == STORE_WAIVED;
+        /* Rows are sorted by check: the figures once per check, at its last row. */
+        if (i + 1 < n && strcmp(rows[i + 1].check_id, rows[i].check_id) == 0)
             continue;
-        last_failing = rows[i].check_id; /* rows sorted by check: once per check */
-        if (diff_result_add_check(figures, rows[i].check_id, -1, 0) != 0)
-            return -1;
+        if (failing || waived) {
+            if (diff_result_add_check(figures, rows[i].check_id, failing ? -1 : 0, 0) != 0)
+                return -1;
+            figures->checks[figures->n_checks - 1].waived_delta = waived ? -1 : 0;
+        }
+        failing = waived = false;
     }
     (*ev)[n] = (struct store_event){
         .check_id = STORE_RETIRED_CHECK, .target = "", .from = STORE_ABSENT, .to = STORE_ABSENT

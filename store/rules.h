@@ -45,8 +45,9 @@ int store_rule_drift_events(const struct diff_result *d, struct store_event **ev
 /*
  * A retirement of a host whose rows are `rows`: one event to absent per
  * row and the STORE_RETIRED_CHECK marker last (n + 1 events into *ev), and
- * in `figures` a failing_delta of -1 for each check the host failed (each
- * once) and n_events. Returns 0, or -1 on no memory.
+ * in `figures`, once per check the host failed or had waived, a
+ * failing_delta and a waived_delta of -1 (or 0), and n_events. Returns 0,
+ * or -1 on no memory.
  */
 int store_rule_retire_events(const struct diff_row *rows, size_t n, struct store_event **ev,
                              size_t *cap, struct diff_result *figures);

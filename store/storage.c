@@ -191,7 +191,7 @@ int storage_silent_hosts(struct storage *s, int64_t cutoff_ms, char (*ids)[REPOR
 
 int storage_load_checks(struct storage *s,
                         void (*fn)(void *arg, const char *check, uint64_t failing_hosts,
-                                   uint64_t regressions),
+                                   uint64_t regressions, uint64_t waived_hosts),
                         void *arg, char *err, size_t errlen)
 {
     return s->pg != NULL ? store_pg_load_checks(s->pg, fn, arg, err, errlen)

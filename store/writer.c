@@ -343,9 +343,10 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static void seed_check(void *arg, const char *check, uint64_t failing, uint64_t regressions)
+static void seed_check(void *arg, const char *check, uint64_t failing, uint64_t regressions,
+                       uint64_t waived)
 {
-    store_metrics_seed_check(arg, check, failing, regressions);
+    store_metrics_seed_check(arg, check, failing, regressions, waived);
 }
 
 int writer_start(struct store_writer **out, const struct storage_target *target,

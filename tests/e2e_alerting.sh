@@ -27,6 +27,16 @@
 #  5. The container removed: both alerts resolve and Alertmanager sends the
 #     resolved notifications (send_resolved), after keep_firing_for (1m).
 #
+# Waivers (--waivers.file, dates written relative to now): "mem-future"
+# (live for 30 more days) and "priv-past" (expired yesterday) over the same
+# containers, container/dw-alert-*. 5.11 (no memory limit), which both
+# containers fail, is waived: `waived` in the agent's metrics, in
+# `dockward check` (text and JSON), in the store's API and its fleet
+# metrics, and no regression page for it; 5.5 of the privileged container
+# is not waived (the waiver expired), so step 4's page is that of an
+# expired waiver. A bad waivers file on SIGHUP keeps the old set and sets
+# dockward_waivers_last_reload_successful to 0.
+#
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_TESTS, MKFIXTURE (the
 # webhook receiver is built next to it; WEBHOOK_RECEIVER overrides),
 # DOCKWARD_STORE_BIN (may be empty: the store part is then skipped).
@@ -137,9 +147,31 @@ hook_port=$(cat "$work/webhook.port" 2>/dev/null) || fatal "the webhook receiver
 token=e2e-alerting-token-0123456789abcdef
 printf '%s\n' "$token" >"$work/agent.token"
 chmod 600 "$work/agent.token"
+reader_token=e2e-alerting-reader-0123456789abcdef
+future=$(date -u -d '+30 days' +%F)
+past=$(date -u -d '-1 day' +%F)
+write_waivers() {
+    cat >"$work/waivers.yml" <<EOF
+waivers:
+  - id: mem-future
+    checks: ["5.11"]
+    targets: ["container/dw-alert-*"]
+    reason: the e2e containers run without a memory limit on purpose
+    owner: e2e
+    expires: $future
+    ticket: https://tracker.example/E2E-1
+  - id: priv-past
+    checks: ["5.5"]
+    targets: ["container/dw-alert-*"]
+    reason: accepted once, not any more
+    owner: e2e
+    expires: $past
+EOF
+}
+write_waivers
 store_port=""
 if [ -n "$store_bin" ]; then
-    printf 'e2e %s\n' "$token" >"$work/store.tokens"
+    printf 'e2e %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/store.tokens"
     chmod 600 "$work/store.tokens"
     for _ in 1 2 3; do
         store_port=$(free_port)
@@ -163,7 +195,7 @@ if "$DOCKWARD_BIN" --help 2>&1 | grep -q -- '--push.url'; then
     agent_push=1
 fi
 agent_args=(--web.listen-address=127.0.0.1:0 --collection.interval="$COLLECTION_INTERVAL"
-    --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=info)
+    --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=info --waivers.file="$work/waivers.yml")
 # E2E_AGENT_ARGS: more agent flags, split on spaces (bench/alerting.sh: --no-docker.events).
 read -r -a extra_args <<<"${E2E_AGENT_ARGS:-}"
 agent_args+=("${extra_args[@]}")
@@ -383,6 +415,87 @@ if [ -n "$store_port" ]; then
     check "DockwardFleetRegressions paged for a check that container/$PRIV fails ($(webhook_alerts | jq -r "select($fleet_cond) | .labels.check" | sort -u | tr '\n' ' '))" \
         test -n "$t_fleet"
 fi
+
+# ---- waivers: the live one waives, the expired one does not -------------------------------------
+
+# (The page above is for 5.5 of container/$PRIV, which priv-past named: it expired yesterday.)
+agent_q="job=\"dockward\""
+check "waivers: 5.11 waived on both containers (dockward_check_waived_targets{check=\"5.11\"} 2)" \
+    test "$(prom_count "dockward_check_waived_targets{$agent_q,check=\"5.11\"} == 2")" -eq 1
+check "waivers: no failure series for 5.11, one for 5.5 of container/$PRIV" \
+    test "$(prom_count "dockward_check_failure{check=\"5.11\"}")" -eq 0 -a \
+    "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -eq 1
+check "waivers: dockward_results{status=\"waived\"} >= 2" \
+    test "$(prom_count "dockward_results{$agent_q,status=\"waived\"} >= 2")" -eq 1
+check "waivers: mem-future matched 2, priv-past (expired) 0, each with its expiry" \
+    test "$(prom_count "dockward_waiver_matched_targets{waiver=\"mem-future\"} == 2")" -eq 1 -a \
+    "$(prom_count "dockward_waiver_matched_targets{waiver=\"priv-past\"} == 0")" -eq 1 -a \
+    "$(prom_count "dockward_waiver_expiry_timestamp_seconds{waiver=\"priv-past\"} < time()")" -eq 1 -a \
+    "$(prom_count "dockward_waiver_expiry_timestamp_seconds{waiver=\"mem-future\"} > time() + 29 * 86400")" -eq 1
+check "waivers: no DockwardCheckRegressed for the waived 5.11" \
+    test "$(prom_count 'ALERTS{alertname="DockwardCheckRegressed",check="5.11"}')" -eq 0
+
+# dockward check sees the same (text and JSON); waived stays out of the exit code.
+check_args=(--docker.host="unix://$DOCKER_ENV_SOCK" --waivers.file="$work/waivers.yml"
+    --collector.disable-defaults --collector.container_runtime)
+"$DOCKWARD_BIN" check "${check_args[@]}" --format=json >"$work/check.json" 2>"$work/check.log" || true
+"$DOCKWARD_BIN" check "${check_args[@]}" >"$work/check.txt" 2>>"$work/check.log" || true
+check "dockward check --format=json: 5.11 of container/$PRIV waived by mem-future, judged fail" \
+    jqt --arg t "container/$PRIV" '.results[] | select(.check == "5.11" and .target == $t)
+        | .status == "waived" and .waiver == "mem-future" and .judged == "fail"
+          and (.evidence | test("waived by mem-future until "))' "$work/check.json"
+check "dockward check --format=json: 5.5 of container/$PRIV fails (priv-past expired)" \
+    jqt --arg t "container/$PRIV" '.results[] | select(.check == "5.5" and .target == $t) | .status == "fail"' "$work/check.json"
+check "dockward check --format=json: summary.waived >= 2, exit code 1 for the failures" \
+    jqt '.summary.waived >= 2 and .summary.exit_code == 1' "$work/check.json"
+check "dockward check text: a [WAIVED] line naming the waiver and its expiry" \
+    grep -q "^\[WAIVED\] 5.11 container/$PRIV .*(waived by mem-future until $future)" "$work/check.txt"
+check "dockward check text: the summary counts waived" grep -qE '^Summary: .*, [1-9][0-9]* waived' "$work/check.txt"
+check "dockward check: priv-past reported as expired on stderr" grep -q "waiver priv-past expired on $past" "$work/check.log"
+
+if [ -n "$store_port" ]; then
+    host_id=$(tr -d '[:space:]' </etc/machine-id)
+    rdr=(-H "Authorization: Bearer $reader_token")
+    for _ in $(seq 1 40); do
+        curl -s "${rdr[@]}" "http://127.0.0.1:$store_port/api/v1/hosts/$host_id?limit=20000" >"$work/store-host.json" || true
+        jq -e --arg t "container/$PRIV" '.results[] | select(.check == "5.11" and .target == $t and .status == "waived")' \
+            "$work/store-host.json" >/dev/null 2>&1 && break
+        sleep 0.25
+    done
+    check "store API: 5.11 of container/$PRIV is waived, its evidence names mem-future" \
+        jqt --arg t "container/$PRIV" '.results[] | select(.check == "5.11" and .target == $t)
+            | .status == "waived" and (.evidence | test("waived by mem-future"))' "$work/store-host.json"
+    check "store API: counts.waived >= 2, and 5.5 of container/$PRIV fails" \
+        jqt --arg t "container/$PRIV" '.counts.waived >= 2
+            and ([.results[] | select(.check == "5.5" and .target == $t) | .status] == ["fail"])' "$work/store-host.json"
+    check "fleet metrics: dockward_fleet_check_waived_hosts{check=\"5.11\"} 1" \
+        test "$(prom_count 'dockward_fleet_check_waived_hosts{job="dockward-store",check="5.11"} == 1')" -eq 1
+fi
+
+# A bad file on SIGHUP: the old waivers stay and the gauge says so; the fixed file restores it.
+metric_is() { # metric_is LINE: the agent's /metrics has that line within 8 s
+    local _
+    for _ in $(seq 1 80); do
+        curl -s "http://$agent_addr/metrics" | grep -qxF "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+printf 'waivers:\n  - id: x\n    colour: red\n' >"$work/waivers.yml"
+kill -HUP "$agent_pid"
+check "SIGHUP with a bad waivers file: dockward_waivers_last_reload_successful 0" \
+    metric_is 'dockward_waivers_last_reload_successful 0'
+bad_reload_logged() { # logfmt escapes the quotes: key \"colour\"
+    grep -F 'waivers.yml:3: waiver: unknown key \"colour\"' "$work/agent.log" | grep -q 'keeping the previous waivers'
+}
+check "SIGHUP with a bad waivers file: the log names FILE:LINE and keeps the old set" bad_reload_logged
+sleep 3 # a collection with the old set
+check "the old waivers still apply (mem-future matched 2)" \
+    metric_is 'dockward_waiver_matched_targets{waiver="mem-future"} 2'
+write_waivers
+kill -HUP "$agent_pid"
+check "SIGHUP with the file fixed: dockward_waivers_last_reload_successful 1" \
+    metric_is 'dockward_waivers_last_reload_successful 1'
 
 # Expressions that had no data before the container: ask again.
 if [ -s "$work/empty-exprs" ]; then

@@ -87,6 +87,20 @@ dk run -d --name sec-cmd "$DOCKER_ENV_IMAGE" sh -c "exec sleep 600" --password="
 # Image ENV and ENTRYPOINT.
 dk run -d --name sec-image dw-secrets:1 >/dev/null
 
+# A waiver that matches on the secret label's value (--waivers.file): the
+# value is matched, never written anywhere.
+cat >"$work/waivers.yml" <<EOF
+waivers:
+  - id: sec-label
+    checks: ["5"]
+    targets: ["container/sec-*"]
+    container_labels:
+      com.example.password: "${secret[label_password]}"
+    reason: the secrets test waives by a secret label
+    owner: e2e
+    expires: $(date -u -d '+30 days' +%F)
+EOF
+
 # The push token, for the store and the agent.
 reader_token=$(e2e_random_hex 24)
 printf 'secrets %s\nreader %s role=reader\n' "${secret[push_token]}" "$reader_token" >"$work/tokens"
@@ -103,7 +117,7 @@ store="http://127.0.0.1:$store_port"
 "$DOCKWARD_BIN" --web.listen-address=127.0.0.1:0 --docker.host="unix://$DOCKER_ENV_SOCK" \
     --storage.path="$work/agent" --push.url="$store/api/v1/reports" \
     --push.token-file="$work/token" --collection.interval=2s --log.level=debug \
-    2>"$work/agent.log" &
+    --waivers.file="$work/waivers.yml" 2>"$work/agent.log" &
 agent_pid=$!
 pids+=("$agent_pid")
 agent="http://127.0.0.1:$(e2e_port_of "$work/agent.log" "$agent_pid")"
@@ -151,11 +165,14 @@ check "agent /metrics (gzip decoded) is a real exposition" grep -q '^dockward_up
 check "store /metrics is a real exposition" grep -q '^dockward_fleet_' "$out/store.metrics.txt"
 
 "$DOCKWARD_BIN" check --format json --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=debug \
-    >"$out/check.json" 2>"$out/check.json.stderr" || true
+    --waivers.file="$work/waivers.yml" >"$out/check.json" 2>"$out/check.json.stderr" || true
 "$DOCKWARD_BIN" check --format text --docker.host="unix://$DOCKER_ENV_SOCK" --log.level=debug \
-    >"$out/check.text" 2>"$out/check.text.stderr" || true
+    --waivers.file="$work/waivers.yml" >"$out/check.text" 2>"$out/check.text.stderr" || true
 check "dockward check --format json judged the containers" \
     jq -e '[.results[] | select(.target == "container/sec-env")] | length > 0' "$out/check.json"
+check "the waiver on the secret label waived sec-env's failures (the value matched)" \
+    jq -e '[.results[] | select(.target == "container/sec-env" and .status == "waived"
+        and .waiver == "sec-label")] | length > 0' "$out/check.json"
 
 # Every JSON API endpoint: hosts, each host, each check id the hosts hold, drift.
 curl -s -H "Authorization: Bearer $reader_token" "$store/api/v1/hosts" >"$out/api.hosts.json"

@@ -21,6 +21,7 @@
 
 #include "collectors/registry.h"
 #include "daemon/collection.h"
+#include "common/utf8.h"
 #include "daemon/waivers.h"
 
 #include <stdio.h>
@@ -209,8 +210,8 @@ static void test_matches(void **state)
     waivers_free(w);
 }
 
-/* A collection of container_runtime results, with a sweep that has one labelled container. */
-static void make_collection(struct collection *col)
+/* A collection with one successful container_runtime run and no results; its sink in *sink. */
+static void empty_collection(struct collection *col, struct result_sink *sink)
 {
     collection_init(col);
     const struct collector *cr = collector_lookup("container_runtime");
@@ -219,8 +220,14 @@ static void make_collection(struct collection *col)
     col->runs[0].success = true;
     result_set_init(&col->runs[0].results);
     col->n_runs = 1;
+    result_sink_init(sink, &col->runs[0].results, cr);
+}
+
+/* Container_runtime results, with a sweep that has two labelled containers. */
+static void make_collection(struct collection *col)
+{
     struct result_sink sink;
-    result_sink_init(&sink, &col->runs[0].results, cr);
+    empty_collection(col, &sink);
     assert_int_equal(
         sink_add(&sink, "5.5", "container/ci-runner-1", CHECK_FAIL, "HostConfig.Privileged=true"),
         0);
@@ -263,6 +270,14 @@ static char *write_file(const char *text)
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     return path;
+}
+
+static void rewrite_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
 }
 
 /* The metrics the book writes, as text. */
@@ -336,13 +351,18 @@ static void test_apply(void **state)
     r = col.runs[0].results.items;
     assert_string_equal(r[0].waiver, "by-label"); /* the first that matches wins */
     assert_string_equal(r[1].waiver, "expired");
+    /* The same results kept (events mode) and applied again after the expiry: judged again. */
+    assert_int_equal(waiver_book_apply(&book, &col, "build-1", NOW), 1);
+    assert_int_equal(r[0].status, CHECK_WAIVED);
+    assert_string_equal(r[0].evidence,
+                        "HostConfig.Privileged=true (waived by by-label until 2027-02-01)");
+    assert_int_equal(r[1].status, CHECK_FAIL);
+    assert_null(r[1].waiver);
+    assert_string_equal(r[1].evidence, "HostConfig.Privileged=true");
     free_collection(&col);
 
     /* A bad new file: the old set stays, the gauge says 0. */
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("waivers:\n  - id: x\n    colour: red\n", f);
-    fclose(f);
+    rewrite_file(path, "waivers:\n  - id: x\n    colour: red\n");
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), -1);
     assert_non_null(strstr(err, ":3: waiver: unknown key \"colour\""));
     make_collection(&col);
@@ -353,16 +373,18 @@ static void test_apply(void **state)
     assert_non_null(strstr(text, "dockward_waiver_matched_targets{waiver=\"by-label\"} 1\n"));
 
     /* Fixed: back to 1, and a hostname glob that does not match waives nothing. */
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("waivers:\n- {id: h, checks: [\"5.5\"], targets: [\"container/*\"], hosts: [db-*], "
-          "reason: r, owner: o, expires: 2027-02-01}\n",
-          f);
-    fclose(f);
+    rewrite_file(path, "waivers:\n- {id: h, checks: [\"5.5\"], targets: [\"container/*\"], "
+                       "hosts: [db-*], reason: r, owner: o, expires: 2027-02-01}\n");
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), 0);
+    metrics_text(&book, text, sizeof(text));
+    assert_null(strstr(text, "dockward_waiver_matched_targets{")); /* none until a collection */
     make_collection(&col);
     assert_int_equal(waiver_book_apply(&book, &col, "build-1", NOW), 0);
     free_collection(&col);
+    /* A waiver of a shared file for other hosts is not this host's: no series. */
+    metrics_text(&book, text, sizeof(text));
+    assert_null(strstr(text, "waiver=\"h\""));
+    assert_non_null(strstr(text, "dockward_waivers_last_reload_successful 1\n"));
     make_collection(&col);
     assert_int_equal(waiver_book_apply(&book, &col, "db-1", NOW), 2);
     free_collection(&col);
@@ -379,25 +401,14 @@ static void test_apply(void **state)
 static void test_long_evidence(void **state)
 {
     (void)state;
-    struct waivers *set =
-        parse("waivers:\n- {id: w, checks: [\"5.5\"], targets: [\"container/*\"], "
-              "reason: r, owner: o, expires: 2027-02-01}\n");
-    assert_non_null(set);
-    waivers_free(set);
     char *path = write_file("waivers:\n- {id: w, checks: [\"5.5\"], targets: [\"container/*\"], "
                             "reason: r, owner: o, expires: 2027-02-01}\n");
     struct waiver_book book;
     waiver_book_init(&book, path, AHEAD);
     assert_int_equal(waiver_book_load(&book, NOW, err, sizeof(err)), 0);
     struct collection col;
-    collection_init(&col);
-    const struct collector *cr = collector_lookup("container_runtime");
-    col.runs[0].collector = cr;
-    col.runs[0].success = true;
-    result_set_init(&col.runs[0].results);
-    col.n_runs = 1;
     struct result_sink sink;
-    result_sink_init(&sink, &col.runs[0].results, cr);
+    empty_collection(&col, &sink);
     char big[RESULT_EVIDENCE_MAX + 1];
     memset(big, 'e', RESULT_EVIDENCE_MAX);
     big[RESULT_EVIDENCE_MAX] = '\0';
@@ -408,6 +419,27 @@ static void test_long_evidence(void **state)
     assert_true(strlen(ev) <= RESULT_EVIDENCE_MAX);
     const char *tail = "... (waived by w until 2027-02-01)";
     assert_string_equal(ev + strlen(ev) - strlen(tail), tail);
+    /* Two-byte characters: the cut never splits one (the store refuses invalid UTF-8). */
+    char wide[RESULT_EVIDENCE_MAX + 1];
+    for (size_t i = 0; i + 2 <= RESULT_EVIDENCE_MAX; i += 2)
+        memcpy(wide + i, "\xc3\xa9", 2);
+    wide[RESULT_EVIDENCE_MAX] = '\0';
+    for (int shift = 0; shift < 2; shift++) {
+        assert_int_equal(sink_add(&sink, "5.5", shift ? "container/c" : "container/b", CHECK_FAIL,
+                                  "%s%s", shift ? "x" : "", wide),
+                         0);
+    }
+    /* The first result is judged again and waived again: every apply counts all it waives. */
+    assert_int_equal(waiver_book_apply(&book, &col, "h", NOW), 3);
+    ev = col.runs[0].results.items[0].evidence;
+    assert_string_equal(ev + strlen(ev) - strlen(tail), tail);
+    for (size_t k = 1; k < 3; k++) {
+        ev = col.runs[0].results.items[k].evidence;
+        char clean[RESULT_EVIDENCE_MAX * 3 + 1];
+        utf8_sanitize(ev, clean, sizeof(clean) - 1);
+        assert_string_equal(clean, ev);
+        assert_true(strlen(ev) <= RESULT_EVIDENCE_MAX);
+    }
     collection_free(&col);
     waiver_book_destroy(&book);
     unlink(path);

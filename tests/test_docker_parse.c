@@ -471,6 +471,26 @@ static void test_container_env_values_never_kept(void **state)
     docker_container_free(&c);
 }
 
+/* Config.Labels, for --waivers.file's container_labels: "name=value", mistyped ones left out. */
+static void test_container_labels(void **state)
+{
+    (void)state;
+    const char *json = "{\"Id\":\"abc\",\"Config\":{\"Labels\":{\"dockward.waive\":\"ci\","
+                       "\"n\":7,\"empty\":\"\",\"a=b\":\"c\"}}}";
+    struct docker_container c;
+    char err[256] = "";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_list(&c.labels, 3, "dockward.waive=ci", "empty=", "a=b=c");
+    uint64_t with_labels = c.invalid;
+    docker_container_free(&c);
+    /* A list where the mapping belongs is no labels, and no field bit either. */
+    json = "{\"Id\":\"abc\",\"Config\":{\"Labels\":[\"x=y\"]}}";
+    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    assert_int_equal(c.labels.len, 0);
+    assert_int_equal(c.invalid, with_labels);
+    docker_container_free(&c);
+}
+
 static void test_container_ports_forms(void **state)
 {
     const char *json = "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{"
@@ -1150,6 +1170,7 @@ int main(void)
         cmocka_unit_test(test_container_web_recorded),
         cmocka_unit_test(test_container_hardened_recorded),
         cmocka_unit_test(test_container_env_values_never_kept),
+        cmocka_unit_test(test_container_labels),
         cmocka_unit_test(test_container_ports_forms),
         cmocka_unit_test(test_5_8_port_range_parsed),
         cmocka_unit_test(test_5_14_publish_all_parsed),

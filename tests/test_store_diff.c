@@ -93,12 +93,15 @@ static void test_every_transition(void **state)
                 assert_int_equal(d.counts[s], s == to ? 1 : 0);
             /* The host fails check 5.5 before/after: the per-check delta. */
             int delta = (to == STORE_FAIL) - (from == STORE_FAIL);
-            if (delta != 0 ||
+            /* Likewise it has a waived target of it: the fleet's waived hosts. */
+            int waived = (to == STORE_WAIVED) - (from == STORE_WAIVED);
+            if (delta != 0 || waived != 0 ||
                 (to == STORE_FAIL && from != to &&
                  (from == STORE_PASS || from == STORE_ABSENT || from == STORE_WAIVED))) {
                 assert_int_equal(d.n_checks, 1);
                 assert_string_equal(d.checks[0].check_id, "5.5");
                 assert_int_equal(d.checks[0].failing_delta, delta);
+                assert_int_equal(d.checks[0].waived_delta, waived);
             } else {
                 assert_int_equal(d.n_checks, 0);
             }
@@ -577,9 +580,10 @@ static void test_db_recent_ids_bounded(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events"), 3);
 }
 
-static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions)
+static void seed(void *arg, const char *check, uint64_t failing, uint64_t regressions,
+                 uint64_t waived)
 {
-    store_metrics_seed_check(arg, check, failing, regressions);
+    store_metrics_seed_check(arg, check, failing, regressions, waived);
 }
 
 static void test_db_regressions_survive_reopen(void **state)
@@ -731,6 +735,29 @@ static void test_db_migrates_schema_1(void **state)
     struct store_db *s = open_migrated(path);
     assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
+    store_db_close(s);
+    remove_db_files(path);
+}
+
+/* A store of schema 4 gains the waived counts (hosts.n_waived, checks.waived_hosts) at start. */
+static void test_db_migrates_schema_4(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dockward-test-schema4-XXXXXX";
+    temp_db_path(path);
+    struct store_db *s = open_migrated(path);
+    store_db_close(s);
+    /* A database as a schema-4 store left it: this schema, turned back. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, "ALTER TABLE hosts DROP COLUMN n_waived; ALTER TABLE checks DROP COLUMN "
+                "waived_hosts; INSERT INTO checks VALUES ('5.5', 3, 4); PRAGMA user_version = 4;");
+    sqlite3_close(db);
+    s = open_migrated(path);
+    assert_int_equal(query_int(s, "SELECT waived_hosts + failing_hosts FROM checks"), 3);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('hosts') "
+                                  "WHERE name = 'n_waived'"),
+                     1);
     store_db_close(s);
     remove_db_files(path);
 }
@@ -1110,7 +1137,7 @@ static void test_metrics_count_only_catalog_checks(void **state)
     static struct diff_check junk[4096];
     for (size_t i = 0; i < 4096; i++) {
         snprintf(ids[i], sizeof(ids[i]), "junk.%04zu", i);
-        junk[i] = (struct diff_check){ ids[i], 1, 1 };
+        junk[i] = (struct diff_check){ ids[i], 1, 1, 0 };
     }
     struct diff_result d;
     memset(&d, 0, sizeof(d));
@@ -1119,12 +1146,12 @@ static void test_metrics_count_only_catalog_checks(void **state)
     store_metrics_apply(&m, &d);
     static char dw[100][24];
     static struct diff_check real[103];
-    real[0] = (struct diff_check){ "5.5", 1, 1 };
-    real[1] = (struct diff_check){ "1.1.18", 1, 0 };
-    real[2] = (struct diff_check){ "5.99", 1, 0 }; /* not a CIS id */
+    real[0] = (struct diff_check){ "5.5", 1, 1, 0 };
+    real[1] = (struct diff_check){ "1.1.18", 1, 0, 0 };
+    real[2] = (struct diff_check){ "5.99", 1, 0, 0 }; /* not a CIS id */
     for (size_t i = 0; i < 100; i++) {
         snprintf(dw[i], sizeof(dw[i]), "dockward.x%zu", i);
-        real[3 + i] = (struct diff_check){ dw[i], 1, 0 };
+        real[3 + i] = (struct diff_check){ dw[i], 1, 0, 0 };
     }
     d.checks = real;
     d.n_checks = 103;
@@ -1250,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
+        cmocka_unit_test(test_db_migrates_schema_4),
         cmocka_unit_test(test_packed_values_checked),
         cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
