@@ -20,6 +20,7 @@
 #include "collectors/collector.h"
 #include "collectors/docker.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -98,29 +99,6 @@ static void sweep_swarm(struct sweep_fx *f)
     f->sw.n_networks = 5;
 }
 
-static void build_named(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-dcfg-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
-
 /* Runs the collector; returns its status (results in r->set). */
 static int collect_with(struct run *r, const struct docker_sweep *sw)
 {
@@ -146,13 +124,13 @@ static void collect(struct run *r)
 
 static void run_named(struct run *r, const char *fixture)
 {
-    build_named(&r->fx, fixture);
+    harness_build_named(&r->fx, fixture);
     collect(r);
 }
 
 static void run_text(struct run *r, const char *manifest)
 {
-    build_text(&r->fx, manifest);
+    harness_build_text(&r->fx, manifest);
     collect(r);
 }
 
@@ -184,13 +162,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
-}
-
 /* The only result of check `id` (each of these checks has exactly one, for "host"). */
 static const struct result *get(const struct run *r, const char *id)
 {
@@ -199,13 +170,13 @@ static const struct result *get(const struct run *r, const char *id)
         if (strcmp(r->set.items[i].check->id, id) != 0)
             continue;
         if (found != NULL) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("two results for %s", id);
         }
         found = &r->set.items[i];
     }
     if (found == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("no result for %s", id);
     }
     return found;
@@ -218,7 +189,7 @@ static void expect(const struct run *r, const char *id, enum check_status status
     const struct result *res = get(r, id);
     if (strcmp(res->target, "host") != 0 || res->status != status ||
         (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s %s \"%s\", want host %s \"%s\"", id, res->target,
                  check_status_name(res->status), res->evidence, check_status_name(status),
                  evidence ? evidence : "*");
@@ -232,7 +203,7 @@ static void expect_has(const struct run *r, const char *id, enum check_status st
     const struct result *res = get(r, id);
     if (strcmp(res->target, "host") != 0 || res->status != status ||
         strstr(res->evidence, part) == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s %s \"%s\", want host %s with \"%s\"", id, res->target,
                  check_status_name(res->status), res->evidence, check_status_name(status), part);
     }
@@ -403,7 +374,7 @@ static void test_descriptor(void **state)
 static void test_docker_unavailable(void **state)
 {
     struct run *r = *state;
-    build_named(&r->fx, "hardened");
+    harness_build_named(&r->fx, "hardened");
     assert_int_equal(collect_with(r, NULL), -1);
     assert_string_equal(r->err, "Docker API unavailable: the API was not queried");
     assert_int_equal(r->set.len, 0);
@@ -429,12 +400,12 @@ struct want {
 static void expect_all(const struct run *r, const struct want *w, size_t n)
 {
     if (r->set.len != n) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%zu results, want %zu", r->set.len, n);
     }
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r->set.items[i].check->id, w[i].id) != 0) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("result %zu is %s, want %s", i, r->set.items[i].check->id, w[i].id);
         }
         expect(r, w[i].id, w[i].status, w[i].evidence);
@@ -622,7 +593,7 @@ static void test_2_3_config_file_space_form_judges_file_in_use(void **state)
 static void test_2_5_builtin_loopback_is_not_a_finding(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->fx, HOST_WITH(""));
     collect(r);
     expect(r, "2.5", CHECK_PASS, "no insecure registries (the built-in loopback ranges aside)");
 
@@ -790,7 +761,7 @@ static void test_2_command_line_settings(void **state)
 static void test_2_9_userns_effective(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, HOST_WITH("--userns-remap=default\\0"));
+    harness_build_text(&r->fx, HOST_WITH("--userns-remap=default\\0"));
     collect(r);
     expect(r, "2.9", CHECK_PASS, "SecurityOptions has name=userns");
     r->s.sw.info.security_options.len = 1; /* seccomp only */
@@ -811,7 +782,7 @@ static void test_2_9_userns_effective(void **state)
 static void test_2_api_settings(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->fx, HOST_WITH(""));
     struct docker_info *i = &r->s.sw.info;
 
     i->logging_driver = "local";
@@ -854,7 +825,7 @@ static void test_2_api_settings(void **state)
 static void test_invalid_api_fields_are_errors(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->fx, HOST_WITH(""));
     r->s.sw.info.invalid = (1u << DOCKER_F_INFO_SECURITY_OPTIONS) | (1u << DOCKER_F_INFO_DRIVER) |
                            (1u << DOCKER_F_INFO_LOGGING_DRIVER) |
                            (1u << DOCKER_F_INFO_LIVE_RESTORE) | (1u << DOCKER_F_INFO_SWARM) |
@@ -986,7 +957,7 @@ static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
 static void test_7_skip_all_when_swarm_inactive(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->fx, HOST_WITH(""));
     collect(r);
     static const char *const ids[] = {
         "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7.9"

@@ -15,6 +15,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -28,29 +29,6 @@ struct run {
     int rc;
     char err[512];
 };
-
-static void build_named(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-gm-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 /* Runs the collector on fx with --check.trusted-users = trusted (NULL = unset). */
 static void collect(struct run *r, const char *trusted)
@@ -71,13 +49,13 @@ static void collect(struct run *r, const char *trusted)
 
 static void run_named(struct run *r, const char *fixture, const char *trusted)
 {
-    build_named(&r->fx, fixture);
+    harness_build_named(&r->fx, fixture);
     collect(r, trusted);
 }
 
 static void run_text(struct run *r, const char *manifest, const char *trusted)
 {
-    build_text(&r->fx, manifest);
+    harness_build_text(&r->fx, manifest);
     collect(r, trusted);
 }
 
@@ -108,13 +86,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
-}
-
 /* Asserts a 1.1.2 result for `target` with `status` and evidence `evidence` exactly. */
 static void expect(const struct run *r, const char *target, enum check_status status,
                    const char *evidence)
@@ -125,20 +96,20 @@ static void expect(const struct run *r, const char *target, enum check_status st
             continue;
         assert_string_equal(res->check->id, "1.1.2");
         if (res->status != status || strcmp(res->evidence, evidence) != 0) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("%s: got %s \"%s\", want %s \"%s\"", target, check_status_name(res->status),
                      res->evidence, check_status_name(status), evidence);
         }
         return;
     }
-    dump(r);
+    harness_dump(&r->set);
     fail_msg("no result for %s", target);
 }
 
 static void expect_count(const struct run *r, size_t n)
 {
     if (r->set.len != n) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%zu results, want %zu", r->set.len, n);
     }
 }

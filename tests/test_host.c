@@ -25,6 +25,7 @@
 #include "collectors/collector.h"
 #include "collectors/docker.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -40,29 +41,6 @@ struct run {
     const struct docker_sweep *docker; /* handed to the collector; NULL: not queried */
     double now;
 };
-
-static void build_named(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-host-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 static void collect(struct run *r)
 {
@@ -85,13 +63,13 @@ static void collect(struct run *r)
 
 static void run_named(struct run *r, const char *fixture)
 {
-    build_named(&r->fx, fixture);
+    harness_build_named(&r->fx, fixture);
     collect(r);
 }
 
 static void run_text(struct run *r, const char *manifest)
 {
-    build_text(&r->fx, manifest);
+    harness_build_text(&r->fx, manifest);
     collect(r);
 }
 
@@ -122,13 +100,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
-}
-
 /* The only result of check `id` (each host check has exactly one). */
 static const struct result *get(const struct run *r, const char *id)
 {
@@ -137,13 +108,13 @@ static const struct result *get(const struct run *r, const char *id)
         if (strcmp(r->set.items[i].check->id, id) != 0)
             continue;
         if (found != NULL) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("two results for %s", id);
         }
         found = &r->set.items[i];
     }
     if (found == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("no result for %s", id);
     }
     return found;
@@ -156,7 +127,7 @@ static void expect(const struct run *r, const char *id, const char *target,
     const struct result *res = get(r, id);
     if (strcmp(res->target, target) != 0 || res->status != status ||
         (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s %s \"%s\", want %s %s \"%s\"", id, res->target,
                  check_status_name(res->status), res->evidence, target, check_status_name(status),
                  evidence ? evidence : "*");
@@ -169,7 +140,7 @@ static void expect_has(const struct run *r, const char *id, enum check_status st
 {
     const struct result *res = get(r, id);
     if (res->status != status || strstr(res->evidence, part) == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s \"%s\", want %s with \"%s\"", id, check_status_name(res->status),
                  res->evidence, check_status_name(status), part);
     }
@@ -481,7 +452,7 @@ static void test_unreadable_rules_is_error(void **state)
     done(r);
 
     /* Over the cap. */
-    build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
+    harness_build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
     char big[4096];
     int n = snprintf(big, sizeof(big), "%s/etc/audit/audit.rules", r->fx.root);
     assert_true(n > 0 && (size_t)n < sizeof(big));
@@ -535,7 +506,7 @@ static void test_partition_missing_data_root(void **state)
     for (size_t i = 0; i < r->set.len; i++) {
         const struct result *res = &r->set.items[i];
         if (strncmp(res->check->id, "1.2.", 4) != 0 && res->status != CHECK_SKIP) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("%s not skipped", res->check->id);
         }
     }
@@ -553,7 +524,7 @@ struct want {
 static void expect_all(const struct run *r, const struct want *w, size_t n)
 {
     if (r->set.len != n) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%zu results, want %zu", r->set.len, n);
     }
     for (size_t i = 0; i < n; i++) {
