@@ -320,18 +320,20 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
     return 0;
 }
 
-struct history_ctx {
+/* What json_array_each's element functions that fill one list carry. */
+struct list_ctx {
     struct parse_ctx p;
-    struct docker_image *img;
+    struct str_list *list;
     size_t cap;
+    uint64_t *invalid; /* the image's, for history */
 };
 
 static int history_element(const cJSON *el, size_t index, void *arg, char *err, size_t errlen)
 {
-    struct history_ctx *h = arg;
+    struct list_ctx *h = arg;
     const char *s = cJSON_GetStringValue(json_member(el, "CreatedBy"));
-    if (s == NULL || h->img->history.len >= DOCKER_LIST_MAX) {
-        h->img->invalid |= BIT(DOCKER_F_I_HISTORY);
+    if (s == NULL || h->list->len >= DOCKER_LIST_MAX) {
+        *h->invalid |= BIT(DOCKER_F_I_HISTORY);
         return 0;
     }
     size_t n = strlen(s);
@@ -341,7 +343,7 @@ static int history_element(const cJSON *el, size_t index, void *arg, char *err, 
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     }
-    parse_str_list_push(&h->p, &h->img->history, &h->cap, s, n);
+    parse_str_list_push(&h->p, h->list, &h->cap, s, n);
     return h->p.oom ? parse_oom_error(err, errlen) : 0;
 }
 
@@ -350,7 +352,9 @@ int docker_parse_image_history(const char *json, size_t len, struct docker_image
 {
     str_list_free(&out->history);
     out->invalid &= ~BIT(DOCKER_F_I_HISTORY);
-    struct history_ctx h = { .p = { false }, .img = out, .cap = 0 };
+    struct list_ctx h = {
+        .p = { false }, .list = &out->history, .cap = 0, .invalid = &out->invalid
+    };
     if (json_array_each(json, len, history_element, &h, err, errlen) != 0) {
         str_list_free(&out->history);
         out->invalid |= BIT(DOCKER_F_I_HISTORY);
@@ -361,25 +365,19 @@ int docker_parse_image_history(const char *json, size_t len, struct docker_image
 
 /* ---- lists ---- */
 
-struct ids_ctx {
-    struct parse_ctx p;
-    struct str_list *ids;
-    size_t cap;
-};
-
 static int id_element(const cJSON *el, size_t index, void *arg, char *err, size_t errlen)
 {
-    struct ids_ctx *x = arg;
+    struct list_ctx *x = arg;
     const char *id = json_id(el);
     if (id == NULL) {
         snprintf(err, errlen, "element %zu of the list has no Id", index);
         return -1;
     }
-    if (x->ids->len >= DOCKER_ID_LIST_MAX) {
+    if (x->list->len >= DOCKER_ID_LIST_MAX) {
         snprintf(err, errlen, "list with more than %d entries", DOCKER_ID_LIST_MAX);
         return -1;
     }
-    parse_str_list_push(&x->p, x->ids, &x->cap, id, strlen(id));
+    parse_str_list_push(&x->p, x->list, &x->cap, id, strlen(id));
     return x->p.oom ? parse_oom_error(err, errlen) : 0;
 }
 
@@ -387,7 +385,7 @@ int docker_parse_container_ids(const char *json, size_t len, struct str_list *id
                                size_t errlen)
 {
     memset(ids, 0, sizeof(*ids));
-    struct ids_ctx x = { .p = { false }, .ids = ids, .cap = 0 };
+    struct list_ctx x = { .p = { false }, .list = ids, .cap = 0, .invalid = NULL };
     if (json_array_each(json, len, id_element, &x, err, errlen) != 0) {
         str_list_free(ids);
         return -1;
