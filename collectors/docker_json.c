@@ -39,16 +39,20 @@ static size_t skip_ws(const char *s, size_t i, size_t len)
 }
 
 /*
- * Counts values (an upper bound: one per '[', '{' and ',' outside strings,
- * plus the root) and nesting depth in one pass. Returns 0 when both are
- * within the caps, else -1 with err.
+ * Scans JSON text from json[*at] up to len, tracking strings and nesting:
+ * counts values (an upper bound: one per '[', '{' and ',' outside strings,
+ * plus one) and the depth against the caps. For element `index` of an array
+ * (`element` true) it stops at the ',' or closing bracket that ends the
+ * element (at depth 0); *at is left where the scan stopped. Returns 0 when
+ * both are within the caps, else -1 with err.
  */
-static int json_bounds(const char *json, size_t len, int depth_max, char *err, size_t errlen)
+static int json_scan(const char *json, size_t len, size_t *at, int depth_max, bool element,
+                     size_t index, char *err, size_t errlen)
 {
-    size_t values = 1;
+    size_t values = 1, i = *at;
     int depth = 0;
     bool in_str = false;
-    for (size_t i = 0; i < len; i++) {
+    for (; i < len; i++) {
         char ch = json[i];
         if (in_str) {
             if (ch == '\\')
@@ -66,16 +70,32 @@ static int json_bounds(const char *json, size_t len, int depth_max, char *err, s
             }
             values++;
         } else if (ch == ']' || ch == '}') {
+            if (element && depth == 0)
+                break;
             depth--;
         } else if (ch == ',') {
+            if (element && depth == 0)
+                break;
             values++;
         }
         if (values > DOCKER_JSON_VALUES_MAX) {
-            snprintf(err, errlen, "JSON with more than %d values", DOCKER_JSON_VALUES_MAX);
+            if (element)
+                snprintf(err, errlen, "JSON with more than %d values in element %zu",
+                         DOCKER_JSON_VALUES_MAX, index);
+            else
+                snprintf(err, errlen, "JSON with more than %d values", DOCKER_JSON_VALUES_MAX);
             return -1;
         }
     }
+    *at = i;
     return 0;
+}
+
+/* The caps of json_scan over a whole text. */
+static int json_bounds(const char *json, size_t len, int depth_max, char *err, size_t errlen)
+{
+    size_t at = 0;
+    return json_scan(json, len, &at, depth_max, false, 0, err, errlen);
 }
 
 const char *json_type_name(const cJSON *v)
@@ -163,42 +183,9 @@ int json_array_each(const char *json, size_t len, json_element_fn fn, void *arg,
         i++;
     } else {
         for (size_t index = 0;; index++) {
-            size_t start = i, values = 1;
-            int depth = 0;
-            bool in_str = false;
-            for (; i < len; i++) {
-                char ch = json[i];
-                if (in_str) {
-                    if (ch == '\\')
-                        i++;
-                    else if (ch == '"')
-                        in_str = false;
-                    continue;
-                }
-                if (ch == '"') {
-                    in_str = true;
-                } else if (ch == '[' || ch == '{') {
-                    if (++depth > DOCKER_JSON_DEPTH_MAX - 1) {
-                        snprintf(err, errlen, "JSON nested deeper than %d levels",
-                                 DOCKER_JSON_DEPTH_MAX);
-                        return -1;
-                    }
-                    values++;
-                } else if (ch == ']' || ch == '}') {
-                    if (depth == 0)
-                        break;
-                    depth--;
-                } else if (ch == ',') {
-                    if (depth == 0)
-                        break;
-                    values++;
-                }
-                if (values > DOCKER_JSON_VALUES_MAX) {
-                    snprintf(err, errlen, "JSON with more than %d values in element %zu",
-                             DOCKER_JSON_VALUES_MAX, index);
-                    return -1;
-                }
-            }
+            size_t start = i;
+            if (json_scan(json, len, &i, DOCKER_JSON_DEPTH_MAX - 1, true, index, err, errlen) != 0)
+                return -1;
             if (i >= len) {
                 snprintf(err, errlen, "not valid JSON (the array is not closed, %zu bytes)", len);
                 return -1;
