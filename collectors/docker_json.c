@@ -587,6 +587,22 @@ const char *json_id(const cJSON *obj)
     return id != NULL && id[0] != '\0' && strlen(id) <= DOCKER_STRING_MAX ? id : NULL;
 }
 
+cJSON *json_parse_with_id(const char *json, size_t len, const char *what, struct parse_ctx *p,
+                          char **id, char *err, size_t errlen)
+{
+    cJSON *root = json_parse_object(json, len, err, errlen);
+    if (root == NULL)
+        return NULL;
+    const char *s = json_id(root);
+    if (s == NULL) {
+        cJSON_Delete(root);
+        snprintf(err, errlen, "%s answer without an Id", what);
+        return NULL;
+    }
+    *id = parse_dup(p, s, strlen(s));
+    return root;
+}
+
 const cJSON *json_items_of(const cJSON *v, bool object, uint64_t *invalid, uint64_t bit)
 {
     if (cJSON_IsNull(v))

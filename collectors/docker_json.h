@@ -57,6 +57,13 @@ typedef int (*json_element_fn)(const cJSON *el, size_t index, void *arg, char *e
 int json_array_each(const char *json, size_t len, json_element_fn fn, void *arg, char *err,
                     size_t errlen);
 
+/*
+ * Parses an answer that must be an object with an Id (json_id) and copies
+ * the Id into *id. Returns the tree (caller frees with cJSON_Delete), or
+ * NULL with err ("<what> answer without an Id" when that is what is wrong).
+ */
+cJSON *json_parse_with_id(const char *json, size_t len, const char *what, struct parse_ctx *p,
+                          char **id, char *err, size_t errlen);
 /* Member `key` of obj; NULL when obj is not an object or has none. */
 const cJSON *json_member(const cJSON *obj, const char *key);
 /* Member Id of obj: a non-empty string of at most DOCKER_STRING_MAX bytes, or NULL. */

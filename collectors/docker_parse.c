@@ -254,17 +254,10 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
                        size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    cJSON *root = json_parse_object(json, len, err, errlen);
+    struct parse_ctx p = { false };
+    cJSON *root = json_parse_with_id(json, len, "image", &p, &out->id, err, errlen);
     if (root == NULL)
         return -1;
-    const char *id = json_id(root);
-    if (id == NULL) {
-        cJSON_Delete(root);
-        snprintf(err, errlen, "image answer without an Id");
-        return -1;
-    }
-    struct parse_ctx p = { false };
-    out->id = parse_dup(&p, id, strlen(id));
 
     docker_fields_read(&p, root, image_fields, FIELDS_N(image_fields), out, &out->invalid);
     struct str_list *tags = &out->repo_tags;

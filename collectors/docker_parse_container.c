@@ -471,18 +471,11 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
                            size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    cJSON *root = json_parse_object(json, len, err, errlen);
+    struct parse_ctx p = { false };
+    cJSON *root = json_parse_with_id(json, len, "container", &p, &out->id, err, errlen);
     if (root == NULL)
         return -1;
-    const char *id = json_id(root);
-    if (id == NULL) {
-        cJSON_Delete(root);
-        snprintf(err, errlen, "container answer without an Id");
-        return -1;
-    }
-    struct parse_ctx p = { false };
     uint64_t *inv = &out->invalid;
-    out->id = parse_dup(&p, id, strlen(id));
 
     docker_fields_read(&p, root, container_fields, FIELDS_N(container_fields), out, inv);
     if (out->name != NULL && out->name[0] == '/')
