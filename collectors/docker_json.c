@@ -286,10 +286,9 @@ const cJSON *json_member(const cJSON *obj, const char *key)
 }
 
 /* A string member, copied. Absent, mistyped or over DOCKER_STRING_MAX: sets bit. */
-static void get_str(struct parse_ctx *p, const cJSON *obj, const char *key, char **out,
-                    uint64_t *invalid, uint64_t bit)
+static void get_str(struct parse_ctx *p, const cJSON *v, char **out, uint64_t *invalid,
+                    uint64_t bit)
 {
-    const cJSON *v = json_member(obj, key);
     const char *s = cJSON_GetStringValue(v);
     size_t n = s != NULL ? strlen(s) : 0;
     if (s == NULL || n > DOCKER_STRING_MAX) {
@@ -299,34 +298,13 @@ static void get_str(struct parse_ctx *p, const cJSON *obj, const char *key, char
     *out = parse_dup(p, s, n);
 }
 
-/* Like get_str, but absent is "" (the API omits it when empty); mistyped still sets bit. */
-static void get_str_opt(struct parse_ctx *p, const cJSON *obj, const char *key, char **out,
-                        uint64_t *invalid, uint64_t bit)
+static void get_bool(const cJSON *v, bool *out, uint64_t *invalid, uint64_t bit)
 {
-    const cJSON *v = json_member(obj, key);
-    if (v == NULL || cJSON_IsNull(v)) {
-        *out = parse_dup(p, "", 0);
-        return;
-    }
-    get_str(p, obj, key, out, invalid, bit);
-}
-
-static void get_bool(const cJSON *obj, const char *key, bool *out, uint64_t *invalid, uint64_t bit)
-{
-    const cJSON *v = json_member(obj, key);
     if (!cJSON_IsBool(v)) {
         *invalid |= bit;
         return;
     }
     *out = cJSON_IsTrue(v);
-}
-
-/* Absent is false (omitempty in the API); mistyped sets bit. */
-static void get_bool_opt(const cJSON *obj, const char *key, bool *out, uint64_t *invalid,
-                         uint64_t bit)
-{
-    if (json_member(obj, key) != NULL)
-        get_bool(obj, key, out, invalid, bit);
 }
 
 /* A JSON number that is a whole number within int64_t. */
@@ -345,29 +323,20 @@ bool json_int64(const cJSON *v, int64_t *out)
     return true;
 }
 
-static void get_int64(const cJSON *obj, const char *key, int64_t *out, uint64_t *invalid,
-                      uint64_t bit)
+static void get_int64(const cJSON *v, int64_t *out, uint64_t *invalid, uint64_t bit)
 {
-    if (!json_int64(json_member(obj, key), out))
+    if (!json_int64(v, out))
         *invalid |= bit;
 }
 
-static void get_long(const cJSON *obj, const char *key, long *out, uint64_t *invalid, uint64_t bit)
+static void get_long(const cJSON *v, long *out, uint64_t *invalid, uint64_t bit)
 {
     int64_t n = 0;
-    if (!json_int64(json_member(obj, key), &n) || n < LONG_MIN || n > LONG_MAX) {
+    if (!json_int64(v, &n) || n < LONG_MIN || n > LONG_MAX) {
         *invalid |= bit;
         return;
     }
     *out = (long)n;
-}
-
-/* Absent is 0; mistyped sets bit. */
-static void get_long_opt(const cJSON *obj, const char *key, long *out, uint64_t *invalid,
-                         uint64_t bit)
-{
-    if (json_member(obj, key) != NULL)
-        get_long(obj, key, out, invalid, bit);
 }
 
 enum list_mode {
@@ -445,10 +414,9 @@ static void security_opt_push(struct parse_ctx *p, struct str_list *l, size_t *c
  * not a string or too long, or more than DOCKER_LIST_MAX items set bit (the
  * well-formed items are still kept).
  */
-static void get_list(struct parse_ctx *p, const cJSON *obj, const char *key, struct str_list *out,
-                     enum list_mode mode, uint64_t *invalid, uint64_t bit)
+static void get_list(struct parse_ctx *p, const cJSON *v, struct str_list *out, enum list_mode mode,
+                     uint64_t *invalid, uint64_t bit)
 {
-    const cJSON *v = json_member(obj, key);
     if (cJSON_IsNull(v))
         return;
     if (!cJSON_IsArray(v)) {
@@ -659,36 +627,33 @@ void docker_fields_read(struct parse_ctx *p, const cJSON *obj, const struct dock
         uint64_t *inv = f->bit == FIELD_NO_BIT ? &none : invalid;
         uint64_t bit = f->bit == FIELD_NO_BIT ? 1 : BIT(f->bit);
         bool optional = f->presence == FIELD_OPTIONAL;
+        const cJSON *v = json_member(parent, key);
+        /* Optional and absent (a string: or null) is the zero value, "" for a string. */
+        if (optional && (v == NULL || (f->type == FIELD_STRING && cJSON_IsNull(v)))) {
+            if (f->type == FIELD_STRING)
+                *(char **)at = parse_dup(p, "", 0);
+            continue;
+        }
         switch (f->type) {
         case FIELD_STRING:
-            if (optional)
-                get_str_opt(p, parent, key, at, inv, bit);
-            else
-                get_str(p, parent, key, at, inv, bit);
+            get_str(p, v, at, inv, bit);
             /* Mistyped, a field without a bit has nothing to say so: keep it readable as "". */
             if (f->bit == FIELD_NO_BIT && *(char **)at == NULL)
                 *(char **)at = parse_dup(p, "", 0);
             break;
         case FIELD_BOOL:
-            if (optional)
-                get_bool_opt(parent, key, at, inv, bit);
-            else
-                get_bool(parent, key, at, inv, bit);
+            get_bool(v, at, inv, bit);
             break;
         case FIELD_INT64:
-            if (!optional || json_member(parent, key) != NULL)
-                get_int64(parent, key, at, inv, bit);
+            get_int64(v, at, inv, bit);
             break;
         case FIELD_LONG:
-            if (optional)
-                get_long_opt(parent, key, at, inv, bit);
-            else
-                get_long(parent, key, at, inv, bit);
+            get_long(v, at, inv, bit);
             break;
         case FIELD_LIST:
         case FIELD_LIST_NAMES:
         case FIELD_LIST_SECURITY_OPT:
-            get_list(p, parent, key, at, modes[f->type], inv, bit);
+            get_list(p, v, at, modes[f->type], inv, bit);
             break;
         }
     }

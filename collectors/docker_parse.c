@@ -139,26 +139,57 @@ void docker_image_free(struct docker_image *i)
 
 /* ---- /version ---- */
 
-int docker_parse_version(const char *json, size_t len, struct docker_version *out, char *err,
-                         size_t errlen)
+/*
+ * An object answer read by a table: the plain fields, then what is read by
+ * hand (read_rest), and how the output is freed when memory ran out.
+ */
+struct object_answer {
+    const struct docker_field *fields;
+    size_t n_fields;
+    void (*read_rest)(struct parse_ctx *p, const cJSON *root, void *out);
+    void (*free_out)(void *out);
+};
+
+/* Parses an object answer into out (zeroed by the caller). Returns 0, or -1 with err. */
+static int parse_object_answer(const struct object_answer *a, const char *json, size_t len,
+                               void *out, uint64_t *invalid, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof(*out));
     cJSON *root = json_parse_object(json, len, err, errlen);
     if (root == NULL)
         return -1;
     struct parse_ctx p = { false };
-    docker_fields_read(&p, root, version_fields, FIELDS_N(version_fields), out, &out->invalid);
+    docker_fields_read(&p, root, a->fields, a->n_fields, out, invalid);
+    a->read_rest(&p, root, out);
+    cJSON_Delete(root);
+    if (p.oom) {
+        a->free_out(out);
+        return parse_oom_error(err, errlen);
+    }
+    return 0;
+}
+
+static void version_rest(struct parse_ctx *p, const cJSON *root, void *arg)
+{
+    struct docker_version *out = arg;
     const char *bt = cJSON_GetStringValue(json_member(root, "BuildTime"));
     if (bt == NULL || !parse_rfc3339(bt, &out->build_time)) {
         out->build_time = 0;
         out->invalid |= BIT(DOCKER_F_VERSION_BUILD_TIME);
     }
-    cJSON_Delete(root);
-    if (p.oom) {
-        docker_version_free(out);
-        return parse_oom_error(err, errlen);
-    }
-    return 0;
+}
+
+static void version_free(void *out)
+{
+    docker_version_free(out);
+}
+
+int docker_parse_version(const char *json, size_t len, struct docker_version *out, char *err,
+                         size_t errlen)
+{
+    static const struct object_answer answer = { version_fields, FIELDS_N(version_fields),
+                                                 version_rest, version_free };
+    memset(out, 0, sizeof(*out));
+    return parse_object_answer(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 /* ---- /info ---- */
@@ -224,23 +255,24 @@ static void parse_swarm(struct parse_ctx *p, const cJSON *sw, struct docker_info
                        &out->invalid);
 }
 
+static void info_rest(struct parse_ctx *p, const cJSON *root, void *arg)
+{
+    parse_registry(p, json_member(root, "RegistryConfig"), arg);
+    parse_swarm(p, json_member(root, "Swarm"), arg);
+}
+
+static void info_free(void *out)
+{
+    docker_info_free(out);
+}
+
 int docker_parse_info(const char *json, size_t len, struct docker_info *out, char *err,
                       size_t errlen)
 {
+    static const struct object_answer answer = { info_fields, FIELDS_N(info_fields), info_rest,
+                                                 info_free };
     memset(out, 0, sizeof(*out));
-    cJSON *root = json_parse_object(json, len, err, errlen);
-    if (root == NULL)
-        return -1;
-    struct parse_ctx p = { false };
-    docker_fields_read(&p, root, info_fields, FIELDS_N(info_fields), out, &out->invalid);
-    parse_registry(&p, json_member(root, "RegistryConfig"), out);
-    parse_swarm(&p, json_member(root, "Swarm"), out);
-    cJSON_Delete(root);
-    if (p.oom) {
-        docker_info_free(out);
-        return parse_oom_error(err, errlen);
-    }
-    return 0;
+    return parse_object_answer(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 /* ---- /images/{id}/json and history ---- */
