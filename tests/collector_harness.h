@@ -1,7 +1,8 @@
 /*
  * collector_harness.h - what the collector unit tests share: a host tree
- * from a committed fixture or from manifest text (tests/fixture.h), and the
- * printout of a result set when an assertion fails. Header-only (static
+ * from a committed fixture or from manifest text (tests/fixture.h) and its
+ * removal, the one result of a check, and the printout of a result set when
+ * an assertion fails. Header-only (static
  * inline) so each test program takes what it uses; include it after
  * <cmocka.h>, whose assertions it uses.
  */
@@ -39,6 +40,15 @@ static inline void harness_build_text(struct fixture *fx, const char *manifest)
         fail_msg("fixture: %s", err);
 }
 
+/* Frees the results and removes the tree (fx->root "" when there is none); safe to call twice. */
+static inline void harness_done(struct result_set *set, struct fixture *fx)
+{
+    result_set_free(set);
+    if (fx->root[0] != '\0')
+        fixture_destroy(fx);
+    memset(fx, 0, sizeof(*fx));
+}
+
 /* Prints every result and measure of set (for the message of a failed assertion). */
 static inline void harness_dump(const struct result_set *set)
 {
@@ -49,6 +59,26 @@ static inline void harness_dump(const struct result_set *set)
         print_message("  measure %s{%s} %g\n", set->measures[i].def->name,
                       set->measures[i].label_value ? set->measures[i].label_value : "",
                       set->measures[i].value);
+}
+
+/* The only result of check `id` in set; fails the test (printing the set) on none or two. */
+static inline const struct result *harness_only(const struct result_set *set, const char *id)
+{
+    const struct result *found = NULL;
+    for (size_t i = 0; i < set->len; i++) {
+        if (strcmp(set->items[i].check->id, id) != 0)
+            continue;
+        if (found != NULL) {
+            harness_dump(set);
+            fail_msg("two results for %s", id);
+        }
+        found = &set->items[i];
+    }
+    if (found == NULL) {
+        harness_dump(set);
+        fail_msg("no result for %s", id);
+    }
+    return found;
 }
 
 #endif

@@ -117,14 +117,6 @@ static void collect(struct run *r)
         fail_msg("collect failed: %s", r->err);
 }
 
-static void done(struct run *r)
-{
-    result_set_free(&r->set);
-    if (r->fx.root[0] != '\0')
-        fixture_destroy(&r->fx);
-    memset(&r->fx, 0, sizeof(r->fx));
-}
-
 static int setup(void **state)
 {
     struct run *r = calloc(1, sizeof(*r));
@@ -139,7 +131,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct run *r = *state;
-    done(r);
+    harness_done(&r->set, &r->fx);
     free(r);
     return 0;
 }
@@ -364,7 +356,7 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
         expect(r, "4.5", "host", cases[i].status, cases[i].evidence);
         expect_nowhere(r, "hunter2");
         expect_nowhere(r, "https://n");
-        done(r);
+        harness_done(&r->set, &r->fx);
     }
 
     /* The environment of the dockerd serving --docker.host, not of the lowest pid. */
@@ -380,7 +372,7 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
     expect(r, "4.5", "host", CHECK_WARN,
            "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 5000): on for the docker "
            "CLI" CT_NOTE);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The manual image checks: one warning each, for the host. */
@@ -400,7 +392,7 @@ static void test_manual_checks_warn(void **state)
         assert_non_null(strstr(res->evidence, "manual check: "));
         assert_non_null(strstr(res->evidence, "(2 images)"));
     }
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 6.1: the counts are always exported; more than 20 unused images warns. */
@@ -430,7 +422,7 @@ static void test_6_1_image_sprawl_threshold(void **state)
     expect(r, "6.1", "host", CHECK_PASS, "0 images, 0 in use by containers, 0 unused (at most 20)");
     assert_true(measure(r, "images", "in_use") == 0.0);
     assert_int_equal(count_check(r, "dockward.image_age"), 0);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* ---- per-image checks ---------------------------------------------------------- */
@@ -448,7 +440,7 @@ static void test_image_targets(void **state)
     (void)none;
     expect(r, "4.6", "image/sha256:000000ab0001", CHECK_PASS, NULL);
     expect(r, "4.6", "image/sha256:000000ab0002", CHECK_PASS, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 4.6: HEALTHCHECK present, absent, or not known. */
@@ -464,7 +456,7 @@ static void test_4_6_healthcheck(void **state)
     expect(r, "4.6", "image/bad:1", CHECK_FAIL, "no HEALTHCHECK (absent or NONE)");
     expect(r, "4.6", "image/broken:1", CHECK_ERROR, "Config missing or mistyped in the API answer");
     assert_int_equal(count_check(r, "4.6"), 3);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 4.7 and 4.9 from the history, newest entry first; the commands never reach the evidence. */
@@ -526,7 +518,7 @@ static void test_4_7_4_9_history(void **state)
     expect_nowhere(r, "s3cr3t");
     expect_nowhere(r, "apt-get");
     expect_nowhere(r, "example.com");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockward.image_age: older than --check.image-max-age fails; the evidence dates it. */
@@ -568,7 +560,7 @@ static void test_image_age_threshold(void **state)
     r->opt.value = "0s";
     assert_int_equal(collect_with(r, &r->sw), -1);
     assert_string_equal(r->err, "invalid --check.image-max-age=0s");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockward.image_in_use_age and the creation time of images in use. */
@@ -618,7 +610,7 @@ static void test_image_in_use_age_per_container(void **state)
     assert_int_equal(count_measure(r, "image_created_timestamp_seconds"), 2);
     assert_true(measure(r, "images", "total") == 4.0);
     assert_true(measure(r, "images", "in_use") == 3.0);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Many images in any order: each container finds its own (the lookup is by sorted id). */
@@ -649,7 +641,7 @@ static void test_image_lookup_many(void **state)
         if (strncmp(res->evidence, want, strlen(want)) != 0)
             fail_msg("%s: \"%s\", want it to start with \"%s\"", target, res->evidence, want);
     }
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 int main(void)
