@@ -100,7 +100,7 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
                     char *err, size_t errlen);
 
 /*
- * Whether check `id` is selected by --check.include / --check.exclude. A
+ * Selection (selection.c): whether check `id` is selected by --check.include / --check.exclude. A
  * pattern selects an id equal to it or below it: "5" selects "5.25",
  * "1.1" selects "1.1.3", "dockward" selects "dockward.image_age".
  */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "collectors/accounts.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -237,24 +238,11 @@ static void test_load_failing(void **state)
 }
 
 /* Writes a manifest into a temp file and builds it. */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-accounts-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 static void test_load_missing_files(void **state)
 {
     struct fixture *fx = *state;
-    build_text(fx, "dir /etc 0755 0 0\n");
+    harness_build_text(fx, "dir /etc 0755 0 0\n");
     struct account_db db;
     char err[256] = "";
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
@@ -269,7 +257,7 @@ static void test_load_missing_files(void **state)
     fixture_destroy(fx);
 
     /* Only /etc/group present. */
-    build_text(fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n");
+    harness_build_text(fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n");
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
     assert_int_equal(db.have_passwd, 0);
     assert_int_equal(db.have_group, 1);
@@ -286,8 +274,8 @@ static void test_load_unreadable(void **state)
     char err[256] = "";
 
     /* A directory where /etc/group should be. */
-    build_text(fx,
-               "file /etc/passwd 0644 0 0 =root:x:0:0::/:/bin/sh\\n\ndir /etc/group 0755 0 0\n");
+    harness_build_text(
+        fx, "file /etc/passwd 0644 0 0 =root:x:0:0::/:/bin/sh\\n\ndir /etc/group 0755 0 0\n");
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "/etc/group"));
     assert_non_null(strstr(err, "not a regular file"));
@@ -297,13 +285,13 @@ static void test_load_unreadable(void **state)
 
     /* A FIFO planted as /etc/passwd must not hang the read. */
     err[0] = '\0';
-    build_text(fx, "fifo /etc/passwd 0644 0 0\n");
+    harness_build_text(fx, "fifo /etc/passwd 0644 0 0\n");
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "/etc/passwd"));
     fixture_destroy(fx);
 
     /* Over the cap. */
-    build_text(fx, "file /etc/passwd 0644 0 0\n");
+    harness_build_text(fx, "file /etc/passwd 0644 0 0\n");
     char big[4096];
     int n = snprintf(big, sizeof(big), "%s/etc/passwd", fx->root);
     assert_true(n > 0 && (size_t)n < sizeof(big));
@@ -318,7 +306,8 @@ static void test_load_unreadable(void **state)
 static void test_load_nul_in_line(void **state)
 {
     struct fixture *fx = *state;
-    build_text(fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\0,mallory\\nother:x:5:eve\\n\n");
+    harness_build_text(
+        fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\0,mallory\\nother:x:5:eve\\n\n");
     struct account_db db;
     char err[256] = "";
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);

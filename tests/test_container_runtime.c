@@ -26,6 +26,7 @@
 #include "collectors/collector.h"
 #include "collectors/docker.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <errno.h>
@@ -117,29 +118,6 @@ static int teardown(void **state)
         fixture_destroy(&w->fx);
     free(w);
     return 0;
-}
-
-static void build_named(struct world *w, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(&w->fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct world *w, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-cr-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(&w->fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
 }
 
 /* Writes a host file in the tree, creating its parent directories. */
@@ -269,7 +247,7 @@ static void stop(struct docker_container *c, const char *state)
 static void collect(struct world *w)
 {
     if (w->fx.root[0] == '\0')
-        build_named(w, "cr-host");
+        harness_build_named(&w->fx, "cr-host");
     /*
      * A running container's real bindings (NetworkSettings.Ports) are what
      * it asked for, unless a test set them itself (-P, a range).
@@ -300,7 +278,7 @@ static void collect(struct world *w)
 /* Adds fake processes for every running container, then collects. */
 static void collect_running(struct world *w)
 {
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     for (size_t i = 0; i < w->sw.n_containers; i++) {
         if (w->cs[i].running)
             fake_processes(w, &w->cs[i], NULL);
@@ -746,7 +724,7 @@ static const struct want *variant_want(int v, const char *check)
 static void test_matrix(void **state)
 {
     struct world *w = *state;
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     for (int v = 0; v < V_COUNT; v++) {
         struct docker_container *c = add_container(w, variants[v].name);
         apply_variant(c, v);
@@ -983,7 +961,7 @@ static void test_4_1_signed_zero_and_proc_uid(void **state)
     add_container(w, "minus-zero")->user = "-0:1000";
     add_container(w, "toor")->user = "toor";
     add_container(w, "app")->user = "app";
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     for (size_t i = 0; i < w->sw.n_containers; i++)
         fake_processes(w, &w->cs[i], NULL);
     /* The image maps "toor" to uid 0; "app" to 1000. */
@@ -1191,7 +1169,7 @@ static void test_5_26_no_new_privileges_false_fails(void **state)
     static char *last_wins[] = { "no-new-privileges:true", "no-new-privileges:false" };
     static char *not_bool[] = { "no-new-privileges:maybe" };
     /* The hardened host's daemon.json turns the default on; an explicit false overrides it. */
-    build_named(w, "hardened");
+    harness_build_named(&w->fx, "hardened");
     w->docker_host = "unix:///run/docker.sock";
     stop(add_container(w, "colon-false"), "created");
     w->cs[0].security_opt = SL(colon_false);
@@ -1225,7 +1203,7 @@ static void test_5_26_no_new_privileges_false_fails(void **state)
 static void test_5_26_daemon_default_off_fails(void **state)
 {
     struct world *w = *state;
-    build_named(w, "failing");
+    harness_build_named(&w->fx, "failing");
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
     collect(w);
@@ -1237,10 +1215,11 @@ static void test_5_26_daemon_default_off_fails(void **state)
 static void test_5_26_daemon_default_on_command_line(void **state)
 {
     struct world *w = *state;
-    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                  "file /proc/77/cmdline 0444 0 0 "
-                  "=/usr/sbin/dockerd\\0--no-new-privileges\\0-H\\0unix:///run/d.sock\\0\n"
-                  "dir /etc 0755 0 0\n");
+    harness_build_text(&w->fx,
+                       "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                       "file /proc/77/cmdline 0444 0 0 "
+                       "=/usr/sbin/dockerd\\0--no-new-privileges\\0-H\\0unix:///run/d.sock\\0\n"
+                       "dir /etc 0755 0 0\n");
     w->docker_host = "unix:///run/d.sock";
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
@@ -1252,9 +1231,9 @@ static void test_5_26_daemon_default_on_command_line(void **state)
 static void test_5_26_unreadable_daemon_json_is_error(void **state)
 {
     struct world *w = *state;
-    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                  "file /proc/77/cmdline 0444 0 0 =/usr/sbin/dockerd\\0\n"
-                  "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
+    harness_build_text(&w->fx, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                               "file /proc/77/cmdline 0444 0 0 =/usr/sbin/dockerd\\0\n"
+                               "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
     static char *explicit_true[] = { "no-new-privileges:true" };
@@ -1302,7 +1281,7 @@ static void test_5_32_docker_socket_paths(void **state)
                                              NULL } };
     /* The agent talks to a socket of its own; dockerd's default socket is still in use. */
     w->docker_host = "unix:///run/user/0/custom.sock";
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     put(w, "/run/user/0/custom.sock", "");
     struct docker_container *c;
     c = add_container(w, "via-link");
@@ -1395,7 +1374,7 @@ static struct docker_container *add_running_with(struct world *w, const char *na
 static void test_5_7_cgroup_v1(void **state)
 {
     struct world *w = *state;
-    build_named(w, "cr-cgroup-v1");
+    harness_build_named(&w->fx, "cr-cgroup-v1");
     add_running_with(w, "sshd", ID("1"), 300);
     add_running_with(w, "nginx", ID("2"), 310);
     add_running_with(w, "redis", ID("3"), 320);
@@ -1413,7 +1392,7 @@ static void test_5_7_cgroup_v1(void **state)
 static void test_5_7_cgroup_v2(void **state)
 {
     struct world *w = *state;
-    build_named(w, "cr-cgroup-v2");
+    harness_build_named(&w->fx, "cr-cgroup-v2");
     add_running_with(w, "systemd-sshd", ID("4"), 400);
     add_running_with(w, "nginx", ID("5"), 410);
     add_running_with(w, "other-ns", ID("6"), 420);
@@ -1497,7 +1476,7 @@ static void test_info_security_options_invalid(void **state)
 static void test_docker_unavailable_fails_with_no_results(void **state)
 {
     struct world *w = *state;
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     struct collect_ctx ctx = { .rootfs = w->fx.root, .docker_host = DEFAULT_SOCKET };
     struct result_sink sink;
     char err[256] = "";
@@ -1554,7 +1533,7 @@ static void test_6_2_sprawl_and_measures(void **state)
         { 25, 0, PASS, "25 containers, 0 running" }, /* not more than 25 */
         { 0, 0, PASS, "0 containers, 0 running" },
     };
-    build_named(w, "cr-host");
+    harness_build_named(&w->fx, "cr-host");
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         w->sw.info.containers = cases[i].total;
         w->sw.info.containers_running = cases[i].running;
@@ -1814,10 +1793,11 @@ static void test_5_26_remote_daemon_is_error(void **state)
     expect_c(w, "5.26", "explicit", PASS, "has no-new-privileges:true");
 
     /* The local dockerd, reached over TCP on loopback where it listens: judged. */
-    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                  "file /proc/77/cmdline 0444 0 0 "
-                  "=/usr/sbin/dockerd\\0-H\\0tcp://0.0.0.0:2375\\0--no-new-privileges\\0\n"
-                  "dir /etc 0755 0 0\n");
+    harness_build_text(&w->fx,
+                       "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                       "file /proc/77/cmdline 0444 0 0 "
+                       "=/usr/sbin/dockerd\\0-H\\0tcp://0.0.0.0:2375\\0--no-new-privileges\\0\n"
+                       "dir /etc 0755 0 0\n");
     w->docker_host = "tcp://127.0.0.1:2375";
     collect(w);
     expect_c(w, "5.26", "no-option", PASS, "daemon default no-new-privileges=true");
@@ -1827,7 +1807,7 @@ static void test_5_26_remote_daemon_is_error(void **state)
 static void test_5_26_dockerd_not_visible_is_error(void **state)
 {
     struct world *w = *state;
-    build_text(w, "dir /proc 0555 0 0\ndir /etc 0755 0 0\n");
+    harness_build_text(&w->fx, "dir /proc 0555 0 0\ndir /etc 0755 0 0\n");
     stop(add_container(w, "no-option"), "created");
     w->cs[0].security_opt = NO_LIST;
     collect(w);
@@ -2044,10 +2024,10 @@ static void test_5_14_user_network_ignores_dockerd_ip(void **state)
     static char *appnet[] = { "app-net" };
     static char *bridge[] = { "bridge" };
     static struct docker_port_binding any[] = { { "80/tcp", "", 8080, 8080 } };
-    build_text(w, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                  "file /proc/77/cmdline 0444 0 0 "
-                  "=/usr/sbin/dockerd\\0--ip=127.0.0.1\\0-H\\0unix:///run/d.sock\\0\n"
-                  "dir /etc 0755 0 0\n");
+    harness_build_text(&w->fx, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                               "file /proc/77/cmdline 0444 0 0 "
+                               "=/usr/sbin/dockerd\\0--ip=127.0.0.1\\0-H\\0unix:///run/d.sock\\0\n"
+                               "dir /etc 0755 0 0\n");
     w->docker_host = "unix:///run/d.sock";
     struct docker_container *c = add_container(w, "on-app-net");
     stop(c, "created");
@@ -2227,7 +2207,7 @@ static void test_5_32_sockets_unknown_judges_mounts(void **state)
     static struct docker_mount sock[] = {
         { "bind", "/home/u/docker.sock", "/s", "", true, NULL, NULL },
     };
-    build_text(w, "file /proc 0444 0 0 =not a directory\n");
+    harness_build_text(&w->fx, "file /proc 0444 0 0 =not a directory\n");
     add_container(w, "volume-only")->mounts = vol;
     w->cs[0].n_mounts = 1;
     add_container(w, "bind")->mounts = bind;

@@ -15,6 +15,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -28,29 +29,6 @@ struct run {
     int rc;
     char err[512];
 };
-
-static void build_named(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-gm-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 /* Runs the collector on fx with --check.trusted-users = trusted (NULL = unset). */
 static void collect(struct run *r, const char *trusted)
@@ -71,22 +49,14 @@ static void collect(struct run *r, const char *trusted)
 
 static void run_named(struct run *r, const char *fixture, const char *trusted)
 {
-    build_named(&r->fx, fixture);
+    harness_build_named(&r->fx, fixture);
     collect(r, trusted);
 }
 
 static void run_text(struct run *r, const char *manifest, const char *trusted)
 {
-    build_text(&r->fx, manifest);
+    harness_build_text(&r->fx, manifest);
     collect(r, trusted);
-}
-
-/* Frees the results and removes the tree; safe to call twice. */
-static void done(struct run *r)
-{
-    result_set_free(&r->set);
-    if (r->fx.root[0] != '\0')
-        fixture_destroy(&r->fx);
 }
 
 /* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
@@ -103,16 +73,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct run *r = *state;
-    done(r);
+    harness_done(&r->set, &r->fx);
     free(r);
     return 0;
-}
-
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
 }
 
 /* Asserts a 1.1.2 result for `target` with `status` and evidence `evidence` exactly. */
@@ -125,20 +88,20 @@ static void expect(const struct run *r, const char *target, enum check_status st
             continue;
         assert_string_equal(res->check->id, "1.1.2");
         if (res->status != status || strcmp(res->evidence, evidence) != 0) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("%s: got %s \"%s\", want %s \"%s\"", target, check_status_name(res->status),
                      res->evidence, check_status_name(status), evidence);
         }
         return;
     }
-    dump(r);
+    harness_dump(&r->set);
     fail_msg("no result for %s", target);
 }
 
 static void expect_count(const struct run *r, size_t n)
 {
     if (r->set.len != n) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%zu results, want %zu", r->set.len, n);
     }
 }
@@ -211,7 +174,7 @@ static void test_hardened_trusted(void **state)
     assert_int_equal(r->rc, 0);
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_hardened_no_list(void **state)
@@ -222,7 +185,7 @@ static void test_hardened_no_list(void **state)
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_failing(void **state)
@@ -241,7 +204,7 @@ static void test_failing(void **state)
     assert_string_equal(r->set.items[0].target, "user/alice");
     assert_string_equal(r->set.items[1].target, "user/mallory");
     assert_string_equal(r->set.items[2].target, "user/eve");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_failing_no_list_warns_for_all(void **state)
@@ -253,7 +216,7 @@ static void test_failing_no_list_warns_for_all(void **state)
            "member of docker (primary group); no --check.trusted-users configured");
     expect(r, "user/mallory", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* An empty list is a policy: nobody may be in the group. */
@@ -264,7 +227,7 @@ static void test_empty_list_trusts_nobody(void **state)
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_FAIL,
            "member of docker (supplementary), not in --check.trusted-users");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_missing_group_file_is_error(void **state)
@@ -274,7 +237,7 @@ static void test_missing_group_file_is_error(void **state)
     assert_int_equal(r->rc, 0);
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_unreadable_group_file_is_error(void **state)
@@ -288,7 +251,7 @@ static void test_unreadable_group_file_is_error(void **state)
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR,
            "cannot read the members of docker: /etc/group: not a regular file");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_missing_passwd_is_error(void **state)
@@ -299,7 +262,7 @@ static void test_missing_passwd_is_error(void **state)
     expect(r, "host", CHECK_ERROR,
            "/etc/passwd not found: users whose primary group is docker cannot be seen");
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_group_absent(void **state)
@@ -312,7 +275,7 @@ static void test_group_absent(void **state)
         "alice");
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "no group docker: only root can reach the socket");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_group_without_members(void **state)
@@ -325,7 +288,7 @@ static void test_group_without_members(void **state)
         NULL);
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "group docker has no members");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -357,7 +320,7 @@ static void test_1_1_2_long_member_names_stay_unique(void **state)
     assert_true(strlen(t[0]) <= RESULT_TARGET_MAX && strlen(t[1]) <= RESULT_TARGET_MAX);
     assert_string_not_equal(t[0], t[1]);
     assert_non_null(strstr(t[0], "...#"));
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Members of both kinds, listed once; unknown and root members. */
@@ -376,7 +339,7 @@ static void test_member_kinds(void **state)
            "member of docker (supplementary), uid 0: already controls the host");
     expect(r, "user/ghost", CHECK_PASS,
            "member of docker (supplementary), trusted; no such user in /etc/passwd");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Accounts shared by the custom-group cases: docker holds mallory, dockerops alice. */
@@ -405,7 +368,7 @@ static void test_custom_group_short_flag(void **state)
              "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
              "alice");
     expect_dockerops(r);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_custom_group_long_flag(void **state)
@@ -414,7 +377,7 @@ static void test_custom_group_long_flag(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n",
              "alice");
     expect_dockerops(r);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_custom_group_daemon_json(void **state)
@@ -425,7 +388,7 @@ static void test_custom_group_daemon_json(void **state)
                              "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* daemon.json chosen with --config-file: the one in use is the one read. */
@@ -439,7 +402,7 @@ static void test_custom_group_config_file(void **state)
              "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockerd accepts a gid where no group has that name. */
@@ -449,7 +412,7 @@ static void test_custom_group_numeric(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n",
              "alice");
     expect_dockerops(r);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* A daemon.json that cannot be parsed may name another group: error, not a guess. */
@@ -466,7 +429,7 @@ static void test_invalid_daemon_json_is_error(void **state)
     assert_string_equal(r->set.items[0].target, "host");
     assert_non_null(strstr(r->set.items[0].evidence, "cannot tell which group owns the socket: "
                                                      "/etc/docker/daemon.json: invalid JSON"));
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 int main(void)

@@ -25,6 +25,7 @@
 #include "collectors/collector.h"
 #include "collectors/docker.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -40,29 +41,6 @@ struct run {
     const struct docker_sweep *docker; /* handed to the collector; NULL: not queried */
     double now;
 };
-
-static void build_named(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Builds a tree from manifest text (written to a temporary file). */
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-host-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 static void collect(struct run *r)
 {
@@ -85,22 +63,14 @@ static void collect(struct run *r)
 
 static void run_named(struct run *r, const char *fixture)
 {
-    build_named(&r->fx, fixture);
+    harness_build_named(&r->fx, fixture);
     collect(r);
 }
 
 static void run_text(struct run *r, const char *manifest)
 {
-    build_text(&r->fx, manifest);
+    harness_build_text(&r->fx, manifest);
     collect(r);
-}
-
-/* Frees the results and removes the tree; safe to call twice. */
-static void done(struct run *r)
-{
-    result_set_free(&r->set);
-    if (r->fx.root[0] != '\0')
-        fixture_destroy(&r->fx);
 }
 
 /* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
@@ -117,46 +87,19 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct run *r = *state;
-    done(r);
+    harness_done(&r->set, &r->fx);
     free(r);
     return 0;
-}
-
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
-}
-
-/* The only result of check `id` (each host check has exactly one). */
-static const struct result *get(const struct run *r, const char *id)
-{
-    const struct result *found = NULL;
-    for (size_t i = 0; i < r->set.len; i++) {
-        if (strcmp(r->set.items[i].check->id, id) != 0)
-            continue;
-        if (found != NULL) {
-            dump(r);
-            fail_msg("two results for %s", id);
-        }
-        found = &r->set.items[i];
-    }
-    if (found == NULL) {
-        dump(r);
-        fail_msg("no result for %s", id);
-    }
-    return found;
 }
 
 /* Asserts check `id`: target, status, and evidence exactly (NULL: not compared). */
 static void expect(const struct run *r, const char *id, const char *target,
                    enum check_status status, const char *evidence)
 {
-    const struct result *res = get(r, id);
+    const struct result *res = harness_only(&r->set, id);
     if (strcmp(res->target, target) != 0 || res->status != status ||
         (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s %s \"%s\", want %s %s \"%s\"", id, res->target,
                  check_status_name(res->status), res->evidence, target, check_status_name(status),
                  evidence ? evidence : "*");
@@ -167,9 +110,9 @@ static void expect(const struct run *r, const char *id, const char *target,
 static void expect_has(const struct run *r, const char *id, enum check_status status,
                        const char *part)
 {
-    const struct result *res = get(r, id);
+    const struct result *res = harness_only(&r->set, id);
     if (res->status != status || strstr(res->evidence, part) == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s: got %s \"%s\", want %s with \"%s\"", id, check_status_name(res->status),
                  res->evidence, check_status_name(status), part);
     }
@@ -294,7 +237,7 @@ static void test_all_rules(void **state)
     /* A plain directory on the tree's own device: not a separate partition. */
     expect_has(r, "1.1.1", CHECK_FAIL, "not a separate partition");
     assert_int_equal(r->set.len, 19);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* No rules anywhere: every existing path fails and says there are no rule files. */
@@ -316,7 +259,7 @@ static void test_no_rules(void **state)
     expect(r, "1.1.13", "file/etc/sysconfig/docker", CHECK_SKIP, NULL);
     expect(r, "1.1.15", "host", CHECK_SKIP, NULL);
     expect(r, "1.1.16", "host", CHECK_SKIP, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The shell tool's pitfall: a rule for /usr/bin/dockerd says nothing about /usr/sbin/dockerd. */
@@ -327,7 +270,7 @@ static void test_hardcoded_dockerd_path_does_not_count(void **state)
                             "-w /usr/bin/dockerd -k docker\\n"
                             "-a always,exit -F path=/usr/bin/dockerd -k docker\\n\n");
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* A `never` rule suppresses auditing: it is not a rule for the path. */
@@ -346,7 +289,7 @@ static void test_never_rule_does_not_count(void **state)
            "no audit rule for /usr/bin/containerd");
     expect(r, "1.1.6", "file/etc/docker", CHECK_FAIL, "no audit rule for /etc/docker");
     expect(r, "1.1.4", "file/run/containerd", CHECK_FAIL, "no audit rule for /run/containerd");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Only *.rules files of rules.d are loaded (augenrules). */
@@ -360,7 +303,7 @@ static void test_only_dot_rules_files(void **state)
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
     expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/10-runc.rules:1: -w /usr/sbin/runc");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* A rule written through a symlinked path counts for the real path, and the reverse. */
@@ -379,7 +322,7 @@ static void test_rule_through_symlink(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F path=/usr/local/bin/runc-link");
     expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:3: -F dir=/var/run/containerd");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The data root from --data-root, reached through a link: rules on either name count. */
@@ -399,7 +342,7 @@ static void test_data_root_from_config(void **state)
     expect(r, "1.1.1", "file/data/docker-data", CHECK_FAIL, NULL);
     expect_has(r, "1.1.1", CHECK_FAIL,
                "/srv/docker-data (via a link) (dockerd's configuration) is not a mount point");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* A recursive rule (a watch on a directory, or dir=) covers the files below it. */
@@ -421,7 +364,7 @@ static void test_recursive_rules_cover_below(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F dir=/run/containerd");
     /* path= is one inode, not a subtree. */
     expect(r, "1.1.7", "file/lib/systemd/system/docker.service", CHECK_FAIL, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The paths in use: --config-file, a unit in /etc/systemd/system, a containerd elsewhere. */
@@ -449,7 +392,7 @@ static void test_paths_in_use(void **state)
            "no audit rule for /opt/ctrd/bin/containerd");
     expect(r, "1.1.8", "file/run/ctrd/ctrd.sock", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:4: -w /run/ctrd/ctrd.sock");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -463,7 +406,7 @@ static void test_shim_comm_is_not_containerd_shim(void **state)
                             "link /proc/700/exe /usr/bin/containerd-shim-runc-v2\n");
     expect(r, "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host");
     expect(r, "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_FAIL, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* A rules file that exists but cannot be read: no rule found is an error, not a fail. */
@@ -478,17 +421,17 @@ static void test_unreadable_rules_is_error(void **state)
            "no audit rule for /etc/docker in the readable rules; /etc/audit/audit.rules: not a "
            "regular file");
     expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 
     /* Over the cap. */
-    build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
+    harness_build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
     char big[4096];
     int n = snprintf(big, sizeof(big), "%s/etc/audit/audit.rules", r->fx.root);
     assert_true(n > 0 && (size_t)n < sizeof(big));
     assert_int_equal(truncate(big, 1024 * 1024 + 1), 0);
     collect(r);
     expect_has(r, "1.1.6", CHECK_ERROR, "/etc/audit/audit.rules: larger than 1048576 bytes");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1 on a tmpfs: its own device. */
@@ -496,14 +439,14 @@ static void test_partition_tmpfs(void **state)
 {
     struct run *r = *state;
     run_text(r, DEBIAN_HOST "tmpfs /var/lib/docker\n");
-    const struct result *res = get(r, "1.1.1");
+    const struct result *res = harness_only(&r->set, "1.1.1");
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_PASS)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
     assert_non_null(strstr(res->evidence, "/var/lib/docker (dockerd's configuration) is the root "
                                           "of a filesystem mounted there, on device "));
     assert_non_null(strstr(res->evidence, "; its parent /var/lib is on "));
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The pitfall: dockerd's bind mount of the data root onto itself is a mount point on the same
@@ -512,7 +455,7 @@ static void test_partition_bind_self_mount_fails(void **state)
 {
     struct run *r = *state;
     run_text(r, DEBIAN_HOST "bind /var/lib/docker\n");
-    const struct result *res = get(r, "1.1.1");
+    const struct result *res = harness_only(&r->set, "1.1.1");
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_FAIL)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
@@ -520,7 +463,7 @@ static void test_partition_bind_self_mount_fails(void **state)
                                           "mount of "));
     assert_non_null(strstr(res->evidence, "not the root of a filesystem of its own: not a "
                                           "separate partition"));
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 static void test_partition_missing_data_root(void **state)
@@ -535,11 +478,11 @@ static void test_partition_missing_data_root(void **state)
     for (size_t i = 0; i < r->set.len; i++) {
         const struct result *res = &r->set.items[i];
         if (strncmp(res->check->id, "1.2.", 4) != 0 && res->status != CHECK_SKIP) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("%s not skipped", res->check->id);
         }
     }
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* One expected result of a committed host. */
@@ -553,7 +496,7 @@ struct want {
 static void expect_all(const struct run *r, const struct want *w, size_t n)
 {
     if (r->set.len != n) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%zu results, want %zu", r->set.len, n);
     }
     for (size_t i = 0; i < n; i++) {
@@ -671,21 +614,21 @@ static void test_1_2_2_version_and_build_age(void **state)
            "Docker 24.0.7, built 2023-10-26 (393 days ago); compare with the current release");
     expect(r, "1.2.1", "host", CHECK_WARN, NULL);
     assert_int_equal(r->set.len, 19);
-    done(r);
+    harness_done(&r->set, &r->fx);
 
     /* No build time: the version alone. */
     sw.version.build_time = 0;
     run_text(r, DEBIAN_HOST);
     expect(r, "1.2.2", "host", CHECK_WARN,
            "Docker 24.0.7, build time not reported; compare with the current release");
-    done(r);
+    harness_done(&r->set, &r->fx);
 
     /* A version the parser could not read: an error naming the field. */
     sw.version.invalid = 1u << DOCKER_F_VERSION_VERSION;
     sw.version.version = NULL;
     run_text(r, DEBIAN_HOST);
     expect(r, "1.2.2", "host", CHECK_ERROR, "Version missing or mistyped in the API answer");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The API is down: 1.2.2 says why, every host-side check still runs, and the collector ran. */
@@ -708,7 +651,7 @@ static void test_1_2_2_docker_down_host_checks_still_run(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL);
     expect(r, "1.2.1", "host", CHECK_WARN, NULL);
     assert_int_equal(r->set.len, 19);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockerd's mount table as its /proc/999/mountinfo shows it: / on 8:1, plus LINES. */
@@ -726,7 +669,7 @@ static void test_1_1_1_own_partition_from_mountinfo_passes(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_PASS,
            "/var/lib/docker (dockerd's configuration) is the root of a filesystem mounted there, "
            "on device 8:17; its parent /var/lib is on 8:1 (/proc/999/mountinfo)");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1: dockerd's bind mount of the data root onto itself (root field not "/"): fail. */
@@ -738,11 +681,11 @@ static void test_1_1_1_bind_self_mount_from_mountinfo_fails(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL,
            "/var/lib/docker (dockerd's configuration) is a bind mount of /var/lib/docker from "
            "device 8:1, not the root of a filesystem of its own: not a separate partition");
-    done(r);
+    harness_done(&r->set, &r->fx);
     /* The root of a filesystem, but the parent's device: still no partition of its own. */
     run_text(r, DEBIAN_HOST MOUNTINFO("40 1 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\\n"));
     expect_has(r, "1.1.1", CHECK_FAIL, "is a mount point on the same device as its parent");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -758,7 +701,7 @@ static void test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition(void **stat
                "/var/lib/docker (dockerd's configuration) is not a mount point "
                "(/proc/999/mountinfo), though its device ");
     expect_has(r, "1.1.1", CHECK_FAIL, "(a subvolume, not a partition): not a separate partition");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1 and 1.1.5: /info's DockerRootDir names the data root, even with daemon.json unreadable. */
@@ -783,7 +726,7 @@ static void test_1_1_1_data_root_from_info_docker_root_dir(void **state)
                "(/proc/999/mountinfo), on the same device as its parent /home/u/.local/share (");
     expect(r, "1.1.5", "file/home/u/.local/share/docker", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:1: -w /home/u/.local/share/docker");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Without /info, an unreadable daemon.json may name another data root: error, not a guess. */
@@ -797,7 +740,7 @@ static void test_1_1_1_unreadable_daemon_json_without_info_is_error(void **state
     expect(r, "1.1.5", "host", CHECK_ERROR,
            "cannot tell the data root: no DockerRootDir from /info, and /etc/docker/daemon.json "
            "(which may set data-root) cannot be read: invalid JSON at line 1 column 3");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 int main(void)

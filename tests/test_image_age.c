@@ -17,6 +17,7 @@
 #include "collectors/collector.h"
 #include "collectors/docker.h"
 #include "collectors/registry.h"
+#include "tests/collector_harness.h"
 #include "tests/fixture.h"
 
 #include <stdio.h>
@@ -45,20 +46,6 @@ struct run {
 };
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static void build_text(struct fixture *fx, const char *manifest)
-{
-    char mpath[] = "/tmp/dockward-image-manifest-XXXXXX";
-    int fd = mkstemp(mpath);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, manifest, strlen(manifest)), (ssize_t)strlen(manifest));
-    close(fd);
-    char err[1024];
-    int rc = fixture_build(fx, mpath, err, sizeof(err));
-    unlink(mpath);
-    if (rc != 0)
-        fail_msg("fixture: %s", err);
-}
 
 /* dockerd pid 4242 with ENVIRON (NUL-escaped manifest text). */
 #define DOCKERD_ENV(environ)                                   \
@@ -130,14 +117,6 @@ static void collect(struct run *r)
         fail_msg("collect failed: %s", r->err);
 }
 
-static void done(struct run *r)
-{
-    result_set_free(&r->set);
-    if (r->fx.root[0] != '\0')
-        fixture_destroy(&r->fx);
-    memset(&r->fx, 0, sizeof(r->fx));
-}
-
 static int setup(void **state)
 {
     struct run *r = calloc(1, sizeof(*r));
@@ -152,20 +131,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct run *r = *state;
-    done(r);
+    harness_done(&r->set, &r->fx);
     free(r);
     return 0;
-}
-
-static void dump(const struct run *r)
-{
-    for (size_t i = 0; i < r->set.len; i++)
-        print_message("  %s %s %s: %s\n", r->set.items[i].check->id, r->set.items[i].target,
-                      check_status_name(r->set.items[i].status), r->set.items[i].evidence);
-    for (size_t i = 0; i < r->set.n_measures; i++)
-        print_message("  measure %s{%s} %g\n", r->set.measures[i].def->name,
-                      r->set.measures[i].label_value ? r->set.measures[i].label_value : "",
-                      r->set.measures[i].value);
 }
 
 /* The only result of (id, target). */
@@ -177,13 +145,13 @@ static const struct result *get(const struct run *r, const char *id, const char 
             strcmp(r->set.items[i].target, target) != 0)
             continue;
         if (found != NULL) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("two results for %s %s", id, target);
         }
         found = &r->set.items[i];
     }
     if (found == NULL) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("no result for %s %s", id, target);
     }
     return found;
@@ -194,7 +162,7 @@ static void expect(const struct run *r, const char *id, const char *target,
 {
     const struct result *res = get(r, id, target);
     if (res->status != status || (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        dump(r);
+        harness_dump(&r->set);
         fail_msg("%s %s: got %s \"%s\", want %s \"%s\"", id, target, check_status_name(res->status),
                  res->evidence, check_status_name(status), evidence ? evidence : "*");
     }
@@ -216,7 +184,7 @@ static double measure(const struct run *r, const char *name, const char *label)
         if (strcmp(m->def->name, name) == 0 && strcmp(m->label_value, label) == 0)
             return m->value;
     }
-    dump(r);
+    harness_dump(&r->set);
     fail_msg("no measure %s{%s}", name, label);
     return 0;
 }
@@ -235,7 +203,7 @@ static void expect_nowhere(const struct run *r, const char *secret)
     for (size_t i = 0; i < r->set.len; i++) {
         if (strstr(r->set.items[i].evidence, secret) != NULL ||
             strstr(r->set.items[i].target, secret) != NULL) {
-            dump(r);
+            harness_dump(&r->set);
             fail_msg("\"%s\" leaked into %s %s", secret, r->set.items[i].check->id,
                      r->set.items[i].target);
         }
@@ -322,7 +290,7 @@ static void test_max_age_validator(void **state)
 static void test_docker_unavailable(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     assert_int_equal(collect_with(r, NULL), -1);
     assert_string_equal(r->err, "Docker API unavailable: the API was not queried");
     assert_int_equal(r->set.len, 0);
@@ -383,17 +351,17 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
           "cannot read dockerd's configuration: cannot list /proc: Not a directory" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        build_text(&r->fx, cases[i].manifest);
+        harness_build_text(&r->fx, cases[i].manifest);
         collect(r);
         expect(r, "4.5", "host", cases[i].status, cases[i].evidence);
         expect_nowhere(r, "hunter2");
         expect_nowhere(r, "https://n");
-        done(r);
+        harness_done(&r->set, &r->fx);
     }
 
     /* The environment of the dockerd serving --docker.host, not of the lowest pid. */
     r->docker_host = "unix:///run/other.sock";
-    build_text(
+    harness_build_text(
         &r->fx,
         DOCKERD_ENV("DOCKER_CONTENT_TRUST=0\\0") "file /proc/5000/comm 0444 0 0 =dockerd\\n\n"
                                                  "file /proc/5000/cmdline 0444 0 0 "
@@ -404,14 +372,14 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
     expect(r, "4.5", "host", CHECK_WARN,
            "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 5000): on for the docker "
            "CLI" CT_NOTE);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* The manual image checks: one warning each, for the host. */
 static void test_manual_checks_warn(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     add_image(r, "nginx:1.25", NOV_1);
     add_image(r, "redis:7", NOV_1);
     collect(r);
@@ -424,14 +392,14 @@ static void test_manual_checks_warn(void **state)
         assert_non_null(strstr(res->evidence, "manual check: "));
         assert_non_null(strstr(res->evidence, "(2 images)"));
     }
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 6.1: the counts are always exported; more than 20 unused images warns. */
 static void test_6_1_image_sprawl_threshold(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     /* 2 images in use, 20 unused: at the threshold. */
     for (int i = 0; i < 22; i++) {
         struct docker_image *img = add_image(r, NULL, NOV_1);
@@ -454,7 +422,7 @@ static void test_6_1_image_sprawl_threshold(void **state)
     expect(r, "6.1", "host", CHECK_PASS, "0 images, 0 in use by containers, 0 unused (at most 20)");
     assert_true(measure(r, "images", "in_use") == 0.0);
     assert_int_equal(count_check(r, "dockward.image_age"), 0);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* ---- per-image checks ---------------------------------------------------------- */
@@ -463,7 +431,7 @@ static void test_6_1_image_sprawl_threshold(void **state)
 static void test_image_targets(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     add_image(r, "registry.example:5000/team/app:2.1", NOV_1);
     struct docker_image *none = add_image(r, "<none>:<none>", NOV_1);
     add_image(r, NULL, NOV_1);
@@ -472,14 +440,14 @@ static void test_image_targets(void **state)
     (void)none;
     expect(r, "4.6", "image/sha256:000000ab0001", CHECK_PASS, NULL);
     expect(r, "4.6", "image/sha256:000000ab0002", CHECK_PASS, NULL);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 4.6: HEALTHCHECK present, absent, or not known. */
 static void test_4_6_healthcheck(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     add_image(r, "good:1", NOV_1);
     add_image(r, "bad:1", NOV_1)->has_healthcheck = false;
     add_image(r, "broken:1", NOV_1)->invalid = 1u << DOCKER_F_I_CONFIG;
@@ -488,14 +456,14 @@ static void test_4_6_healthcheck(void **state)
     expect(r, "4.6", "image/bad:1", CHECK_FAIL, "no HEALTHCHECK (absent or NONE)");
     expect(r, "4.6", "image/broken:1", CHECK_ERROR, "Config missing or mistyped in the API answer");
     assert_int_equal(count_check(r, "4.6"), 3);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* 4.7 and 4.9 from the history, newest entry first; the commands never reach the evidence. */
 static void test_4_7_4_9_history(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     static char *lone[] = {
         "/bin/sh -c #(nop)  CMD [\"app\"]",
         "RUN |1 TOKEN=s3cr3t /bin/sh -c apt-get update # buildkit",
@@ -550,14 +518,14 @@ static void test_4_7_4_9_history(void **state)
     expect_nowhere(r, "s3cr3t");
     expect_nowhere(r, "apt-get");
     expect_nowhere(r, "example.com");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockward.image_age: older than --check.image-max-age fails; the evidence dates it. */
 static void test_image_age_threshold(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     add_image(r, "old:1", JAN_2);
     add_image(r, "fresh:1", NOV_1);
     add_image(r, "edge:1", DAYS_90_AGO);
@@ -592,14 +560,14 @@ static void test_image_age_threshold(void **state)
     r->opt.value = "0s";
     assert_int_equal(collect_with(r, &r->sw), -1);
     assert_string_equal(r->err, "invalid --check.image-max-age=0s");
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* dockward.image_in_use_age and the creation time of images in use. */
 static void test_image_in_use_age_per_container(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     struct docker_image *old = add_image(r, "nginx:1.25", JAN_2);
     struct docker_image *fresh = add_image(r, NULL, NOV_1);
     struct docker_image *unused = add_image(r, "unused:1", JAN_2);
@@ -642,14 +610,14 @@ static void test_image_in_use_age_per_container(void **state)
     assert_int_equal(count_measure(r, "image_created_timestamp_seconds"), 2);
     assert_true(measure(r, "images", "total") == 4.0);
     assert_true(measure(r, "images", "in_use") == 3.0);
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 /* Many images in any order: each container finds its own (the lookup is by sorted id). */
 static void test_image_lookup_many(void **state)
 {
     struct run *r = *state;
-    build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->fx, TRUSTED_HOST);
     static char names[MAX_IMAGES][32];
     /* Ids are made in increasing order; add them in a scrambled one. */
     for (int k = 0; k < 40; k++) {
@@ -673,7 +641,7 @@ static void test_image_lookup_many(void **state)
         if (strncmp(res->evidence, want, strlen(want)) != 0)
             fail_msg("%s: \"%s\", want it to start with \"%s\"", target, res->evidence, want);
     }
-    done(r);
+    harness_done(&r->set, &r->fx);
 }
 
 int main(void)

@@ -1,0 +1,615 @@
+/*
+ * docker_parse_container.c - GET /containers/{id}/json into struct
+ * docker_container (docker.h), and its free and field names.
+ *
+ * The plain members are one table, container_fields, read by
+ * docker_fields_read (docker_json.h) and freed by docker_fields_free; the
+ * members that are lists of objects or maps (mounts, port bindings,
+ * devices, ulimits, networks, the health check, the restart policy) are
+ * read by the functions below, each with the rule of the table: absent or
+ * mistyped sets the field's DOCKER_F_C_* bit and leaves it zero/NULL, caps
+ * at DOCKER_STRING_MAX and DOCKER_LIST_MAX. Env values are never copied
+ * (names only) and are wiped in the tree before it is freed.
+ */
+#include "docker_json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTAINER_FIELD(path, type, presence, member, bit)                   \
+    {                                                                        \
+        path, type, presence, offsetof(struct docker_container, member), bit \
+    }
+
+/* The plain members of a container, below the answer's top level. */
+static const struct docker_field container_fields[] = {
+    CONTAINER_FIELD("Name", FIELD_STRING, FIELD_REQUIRED, name, DOCKER_F_C_NAME),
+    CONTAINER_FIELD("Config.Image", FIELD_STRING, FIELD_REQUIRED, image, DOCKER_F_C_IMAGE),
+    CONTAINER_FIELD("Image", FIELD_STRING, FIELD_REQUIRED, image_id, DOCKER_F_C_IMAGE),
+    CONTAINER_FIELD("State.Status", FIELD_STRING, FIELD_REQUIRED, state, DOCKER_F_C_STATE),
+    CONTAINER_FIELD("State.Running", FIELD_BOOL, FIELD_REQUIRED, running, DOCKER_F_C_STATE),
+    CONTAINER_FIELD("State.Pid", FIELD_LONG, FIELD_REQUIRED, pid, DOCKER_F_C_PID),
+    CONTAINER_FIELD("Config.User", FIELD_STRING, FIELD_REQUIRED, user, DOCKER_F_C_USER),
+    CONTAINER_FIELD("Config.Env", FIELD_LIST_NAMES, FIELD_REQUIRED, env_names, DOCKER_F_C_ENV),
+    CONTAINER_FIELD("AppArmorProfile", FIELD_STRING, FIELD_REQUIRED, apparmor_profile,
+                    DOCKER_F_C_APPARMOR),
+    CONTAINER_FIELD("HostConfig.SecurityOpt", FIELD_LIST_SECURITY_OPT, FIELD_REQUIRED, security_opt,
+                    DOCKER_F_C_SECURITY_OPT),
+    CONTAINER_FIELD("HostConfig.Privileged", FIELD_BOOL, FIELD_REQUIRED, privileged,
+                    DOCKER_F_C_PRIVILEGED),
+    CONTAINER_FIELD("HostConfig.CapAdd", FIELD_LIST, FIELD_REQUIRED, cap_add, DOCKER_F_C_CAP_ADD),
+    CONTAINER_FIELD("HostConfig.CapDrop", FIELD_LIST, FIELD_REQUIRED, cap_drop,
+                    DOCKER_F_C_CAP_DROP),
+    CONTAINER_FIELD("HostConfig.NetworkMode", FIELD_STRING, FIELD_REQUIRED, network_mode,
+                    DOCKER_F_C_NETWORK_MODE),
+    CONTAINER_FIELD("HostConfig.PidMode", FIELD_STRING, FIELD_REQUIRED, pid_mode,
+                    DOCKER_F_C_PID_MODE),
+    CONTAINER_FIELD("HostConfig.IpcMode", FIELD_STRING, FIELD_REQUIRED, ipc_mode,
+                    DOCKER_F_C_IPC_MODE),
+    CONTAINER_FIELD("HostConfig.UTSMode", FIELD_STRING, FIELD_REQUIRED, uts_mode,
+                    DOCKER_F_C_UTS_MODE),
+    CONTAINER_FIELD("HostConfig.UsernsMode", FIELD_STRING, FIELD_REQUIRED, userns_mode,
+                    DOCKER_F_C_USERNS_MODE),
+    CONTAINER_FIELD("HostConfig.CgroupParent", FIELD_STRING, FIELD_REQUIRED, cgroup_parent,
+                    DOCKER_F_C_CGROUP_PARENT),
+    CONTAINER_FIELD("HostConfig.Memory", FIELD_INT64, FIELD_REQUIRED, memory, DOCKER_F_C_MEMORY),
+    CONTAINER_FIELD("HostConfig.CpuShares", FIELD_INT64, FIELD_REQUIRED, cpu_shares,
+                    DOCKER_F_C_CPU),
+    CONTAINER_FIELD("HostConfig.CpuQuota", FIELD_INT64, FIELD_REQUIRED, cpu_quota, DOCKER_F_C_CPU),
+    /* NanoCpus arrived in API 1.25; on a 1.24 daemon it is absent, i.e. unset. */
+    CONTAINER_FIELD("HostConfig.NanoCpus", FIELD_INT64, FIELD_OPTIONAL, nano_cpus, DOCKER_F_C_CPU),
+    CONTAINER_FIELD("HostConfig.ReadonlyRootfs", FIELD_BOOL, FIELD_REQUIRED, readonly_rootfs,
+                    DOCKER_F_C_READONLY_ROOTFS),
+    /* PublishAllPorts is omitted by no API version we speak; absent is "not asked". */
+    CONTAINER_FIELD("HostConfig.PublishAllPorts", FIELD_BOOL, FIELD_OPTIONAL, publish_all,
+                    DOCKER_F_C_PUBLISH_ALL),
+};
+
+/* State.Health, when it is an object. */
+static const struct docker_field health_fields[] = {
+    CONTAINER_FIELD("Status", FIELD_STRING, FIELD_OPTIONAL, health_status, DOCKER_F_C_HEALTH),
+};
+
+/* One element of Mounts; any bad field drops the mount (bit 0 of a local mask). */
+#define MOUNT_FIELD(path, type, presence, member)                      \
+    {                                                                  \
+        path, type, presence, offsetof(struct docker_mount, member), 0 \
+    }
+static const struct docker_field mount_fields[] = {
+    MOUNT_FIELD("Type", FIELD_STRING, FIELD_REQUIRED, type),
+    MOUNT_FIELD("Source", FIELD_STRING, FIELD_REQUIRED, source),
+    MOUNT_FIELD("Destination", FIELD_STRING, FIELD_REQUIRED, destination),
+    MOUNT_FIELD("Propagation", FIELD_STRING, FIELD_OPTIONAL, propagation),
+    MOUNT_FIELD("Name", FIELD_STRING, FIELD_OPTIONAL, name),
+    MOUNT_FIELD("Driver", FIELD_STRING, FIELD_OPTIONAL, driver),
+    MOUNT_FIELD("RW", FIELD_BOOL, FIELD_REQUIRED, rw),
+};
+
+/* HostConfig.RestartPolicy, read into a struct restart_policy; any bad field is the bit. */
+struct restart_policy {
+    char *name;
+    long retries;
+};
+static const struct docker_field restart_fields[] = {
+    { "Name", FIELD_STRING, FIELD_REQUIRED, offsetof(struct restart_policy, name), 0 },
+    { "MaximumRetryCount", FIELD_LONG, FIELD_OPTIONAL, offsetof(struct restart_policy, retries),
+      0 },
+};
+
+/* State.StartedAt and State.Health (Status, Running and Pid are in container_fields). */
+static void parse_state(struct parse_ctx *p, const cJSON *st, struct docker_container *c)
+{
+    /* A container that never ran has the zero time; absent (old APIs) counts as started. */
+    const char *started = cJSON_GetStringValue(json_member(st, "StartedAt"));
+    c->never_started = started != NULL && strncmp(started, "0001-01-01T00:00:00", 19) == 0;
+    const cJSON *health = json_member(st, "Health");
+    if (health == NULL || cJSON_IsNull(health)) {
+        if (!cJSON_IsObject(st))
+            c->invalid |= BIT(DOCKER_F_C_HEALTH);
+        return;
+    }
+    if (!cJSON_IsObject(health)) {
+        c->invalid |= BIT(DOCKER_F_C_HEALTH);
+        return;
+    }
+    c->has_health = true;
+    docker_fields_read(p, health, health_fields, FIELDS_N(health_fields), c, &c->invalid);
+}
+
+/*
+ * Config.Healthcheck.Test[0]: the health check a start runs (the image's is
+ * merged into the container's Config at create). Absent, null, or an empty
+ * Test: "" (none). A mistyped one sets the State.Health bit.
+ */
+static void parse_health_test(struct parse_ctx *p, const cJSON *config, struct docker_container *c)
+{
+    const cJSON *hc = json_member(config, "Healthcheck");
+    const cJSON *test = json_member(hc, "Test");
+    const char *first = "";
+    if (hc != NULL && !cJSON_IsNull(hc) && !cJSON_IsObject(hc)) {
+        c->invalid |= BIT(DOCKER_F_C_HEALTH);
+    } else if (test != NULL && !cJSON_IsNull(test)) {
+        if (!cJSON_IsArray(test)) {
+            c->invalid |= BIT(DOCKER_F_C_HEALTH);
+        } else if (cJSON_GetArraySize(test) > 0) {
+            first = cJSON_GetStringValue(cJSON_GetArrayItem(test, 0));
+            if (first == NULL) {
+                c->invalid |= BIT(DOCKER_F_C_HEALTH);
+                first = "";
+            } else if (strlen(first) > 16) {
+                first = "(unknown)"; /* getProbe runs nothing for a type it does not know */
+            }
+        }
+    }
+    c->health_test = parse_dup(p, first, strlen(first));
+}
+
+static void parse_mounts(struct parse_ctx *p, const cJSON *mounts, struct docker_container *c)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_MOUNTS);
+    size_t cap = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, json_items_of(mounts, false, &c->invalid, bit))
+    {
+        if (c->n_mounts >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            break;
+        }
+        uint64_t bad = 0;
+        struct docker_mount dm = { 0 };
+        docker_fields_read(p, m, mount_fields, FIELDS_N(mount_fields), &dm, &bad);
+        void *items = c->mounts;
+        if (bad != 0 || p->oom || !parse_grow(p, &items, c->n_mounts, &cap, sizeof(dm))) {
+            c->invalid |= bit;
+            docker_fields_free(mount_fields, FIELDS_N(mount_fields), &dm);
+            continue;
+        }
+        c->mounts = items;
+        c->mounts[c->n_mounts++] = dm;
+    }
+}
+
+/* One port number of 1 to 5 digits, at most 65535, ending at `end`; false otherwise. */
+static bool parse_port_number(const char *s, const char *end, unsigned *out)
+{
+    if (s == end || end - s > 5)
+        return false;
+    unsigned v = 0;
+    for (const char *q = s; q < end; q++) {
+        if (*q < '0' || *q > '9')
+            return false;
+        v = v * 10 + (unsigned)(*q - '0');
+    }
+    if (v > 65535)
+        return false;
+    *out = v;
+    return true;
+}
+
+/*
+ * A HostPort as dockerd stores it: "8080" -> 8080..8080, "" -> 0 (Docker
+ * picks one), "80-90" -> 80..90 (a range dockerd accepts: it binds one port
+ * of it at start, nat.ParsePortRange). False for anything else.
+ */
+static bool parse_host_port(const char *s, unsigned *lo, unsigned *hi)
+{
+    if (*s == '\0') {
+        *lo = *hi = 0;
+        return true;
+    }
+    const char *dash = strchr(s, '-');
+    /* nat.SplitProtoPort: "8080/tcp" is port 8080 (dockerd accepts it from the API). */
+    const char *slash = strchr(s, '/');
+    const char *end = slash != NULL ? slash : s + strlen(s);
+    if (dash != NULL && dash > end)
+        return false;
+    if (dash == NULL) {
+        if (!parse_port_number(s, end, lo))
+            return false;
+        *hi = *lo;
+        return true;
+    }
+    if (!parse_port_number(s, dash, lo) || !parse_port_number(dash + 1, end, hi) || *hi < *lo)
+        return false;
+    return true;
+}
+
+/*
+ * A port map ({"80/tcp": [{"HostIp": "", "HostPort": "8080"}], "81/tcp": null})
+ * into *out: HostConfig.PortBindings or NetworkSettings.Ports (where null
+ * is an exposed port with no host binding). Problems set `bit`.
+ */
+static void parse_ports(struct parse_ctx *p, const cJSON *pb, struct docker_port_binding **out,
+                        size_t *n_out, uint64_t bit, struct docker_container *c)
+{
+    size_t cap = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, json_items_of(pb, true, &c->invalid, bit))
+    {
+        if (cJSON_IsNull(entry)) /* a port with no binding */
+            continue;
+        if (!cJSON_IsArray(entry) || entry->string == NULL ||
+            strlen(entry->string) > DOCKER_STRING_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        const cJSON *b;
+        cJSON_ArrayForEach(b, entry)
+        {
+            if (*n_out >= DOCKER_LIST_MAX) {
+                c->invalid |= bit;
+                return;
+            }
+            const char *ip = cJSON_GetStringValue(json_member(b, "HostIp"));
+            const char *port = cJSON_GetStringValue(json_member(b, "HostPort"));
+            unsigned lo = 0, hi = 0;
+            if (ip == NULL || port == NULL || strlen(ip) > DOCKER_STRING_MAX ||
+                !parse_host_port(port, &lo, &hi)) {
+                c->invalid |= bit;
+                continue;
+            }
+            void *items = *out;
+            if (!parse_grow(p, &items, *n_out, &cap, sizeof(**out)))
+                return;
+            *out = items;
+            struct docker_port_binding pbnd = {
+                .container_port = parse_dup(p, entry->string, strlen(entry->string)),
+                .host_ip = parse_dup(p, ip, strlen(ip)),
+                .host_port = lo,
+                .host_port_hi = hi,
+            };
+            if (pbnd.container_port == NULL || pbnd.host_ip == NULL) {
+                free(pbnd.container_port);
+                free(pbnd.host_ip);
+                return;
+            }
+            (*out)[(*n_out)++] = pbnd;
+        }
+    }
+}
+
+static void parse_restart(struct parse_ctx *p, const cJSON *rp, struct docker_container *c)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_RESTART_POLICY);
+    uint64_t bad = 0;
+    struct restart_policy r = { NULL, 0 };
+    docker_fields_read(p, rp, restart_fields, FIELDS_N(restart_fields), &r, &bad);
+    char *name = r.name;
+    long retries = r.retries;
+    if (bad != 0 || name == NULL) {
+        free(name);
+        c->invalid |= bit;
+        return;
+    }
+    if (name[0] == '\0') { /* the API's default policy: never restart */
+        free(name);
+        name = parse_dup(p, "no", 2);
+    }
+    c->restart_policy = name;
+    c->restart_max_retries = retries;
+}
+
+/* Returns the capacity of c->devices.items, for the entries added after it. */
+static size_t parse_devices(struct parse_ctx *p, const cJSON *devs, struct docker_container *c)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
+    size_t cap = 0;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, json_items_of(devs, false, &c->invalid, bit))
+    {
+        const char *host = cJSON_GetStringValue(json_member(d, "PathOnHost"));
+        const char *cont = cJSON_GetStringValue(json_member(d, "PathInContainer"));
+        if (host == NULL || cont == NULL || strlen(host) > DOCKER_STRING_MAX ||
+            strlen(cont) > DOCKER_STRING_MAX || c->devices.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        void *items = c->devices.items;
+        if (!parse_grow(p, &items, c->devices.len, &cap, sizeof(char *)))
+            return cap;
+        c->devices.items = items;
+        char *s = parse_join(p, host, ':', cont);
+        if (s != NULL)
+            c->devices.items[c->devices.len++] = s;
+    }
+    return cap;
+}
+
+/*
+ * DeviceCgroupRules (--device-cgroup-rule) and DeviceRequests (--gpus) give
+ * host devices too; both are optional (absent or null: none). They join
+ * the devices list (docker.h) for 5.18.
+ */
+static void parse_device_rules_and_requests(struct parse_ctx *p, const cJSON *hc,
+                                            struct docker_container *c, size_t cap)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
+    char text[DOCKER_STRING_MAX + 64];
+    const cJSON *rules = json_member(hc, "DeviceCgroupRules");
+    if (rules != NULL && !cJSON_IsNull(rules) && !cJSON_IsArray(rules))
+        c->invalid |= bit;
+    const cJSON *r;
+    const cJSON *rule_list = cJSON_IsArray(rules) ? rules : NULL;
+    cJSON_ArrayForEach(r, rule_list)
+    {
+        const char *rule = cJSON_GetStringValue(r);
+        if (rule == NULL || strlen(rule) > DOCKER_STRING_MAX || c->devices.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        snprintf(text, sizeof(text), "cgroup rule %s", rule);
+        parse_str_list_push(p, &c->devices, &cap, text, strlen(text));
+    }
+    const cJSON *reqs = json_member(hc, "DeviceRequests");
+    if (reqs != NULL && !cJSON_IsNull(reqs) && !cJSON_IsArray(reqs))
+        c->invalid |= bit;
+    const cJSON *req_list = cJSON_IsArray(reqs) ? reqs : NULL;
+    cJSON_ArrayForEach(r, req_list)
+    {
+        const char *driver = cJSON_GetStringValue(json_member(r, "Driver"));
+        int64_t count = 0;
+        if (!cJSON_IsObject(r) || !json_int64(json_member(r, "Count"), &count) ||
+            c->devices.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        /* Capabilities: [["gpu"], ...]; the first of each set, for the evidence. */
+        char caps[128] = "";
+        size_t used = 0;
+        const cJSON *set;
+        cJSON_ArrayForEach(set, json_member(r, "Capabilities"))
+        {
+            const char *first = cJSON_GetStringValue(cJSON_GetArrayItem(set, 0));
+            if (first == NULL || strlen(first) > 32 || used + strlen(first) + 2 >= sizeof(caps))
+                continue;
+            used += (size_t)snprintf(caps + used, sizeof(caps) - used, "%s%s", used > 0 ? "," : "",
+                                     first);
+        }
+        /* DeviceIDs (--gpus device=0,1): which ones, rather than a count of 0. */
+        char ids[128] = "";
+        size_t iu = 0;
+        const cJSON *did;
+        cJSON_ArrayForEach(did, json_member(r, "DeviceIDs"))
+        {
+            const char *d = cJSON_GetStringValue(did);
+            if (d == NULL || strlen(d) > 32 || iu + strlen(d) + 2 >= sizeof(ids))
+                continue;
+            iu += (size_t)snprintf(ids + iu, sizeof(ids) - iu, "%s%s", iu > 0 ? "," : "", d);
+        }
+        if (ids[0] != '\0')
+            snprintf(text, sizeof(text), "request %.64s devices=%s%s%s",
+                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", ids,
+                     caps[0] != '\0' ? " " : "", caps);
+        else
+            snprintf(text, sizeof(text), "request %.64s count=%" PRId64 "%s%s",
+                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", count,
+                     caps[0] != '\0' ? " " : "", caps);
+        parse_str_list_push(p, &c->devices, &cap, text, strlen(text));
+    }
+}
+
+static void parse_ulimits(struct parse_ctx *p, const cJSON *uls, struct docker_container *c)
+{
+    const uint64_t bit = BIT(DOCKER_F_C_ULIMITS);
+    size_t cap = 0;
+    const cJSON *u;
+    cJSON_ArrayForEach(u, json_items_of(uls, false, &c->invalid, bit))
+    {
+        const char *name = cJSON_GetStringValue(json_member(u, "Name"));
+        int64_t soft = 0, hard = 0;
+        if (name == NULL || strlen(name) > DOCKER_STRING_MAX ||
+            !json_int64(json_member(u, "Soft"), &soft) ||
+            !json_int64(json_member(u, "Hard"), &hard) || c->ulimits.len >= DOCKER_LIST_MAX) {
+            c->invalid |= bit;
+            continue;
+        }
+        char nums[64];
+        snprintf(nums, sizeof(nums), "%" PRId64 ":%" PRId64, soft, hard);
+        void *items = c->ulimits.items;
+        if (!parse_grow(p, &items, c->ulimits.len, &cap, sizeof(char *)))
+            return;
+        c->ulimits.items = items;
+        char *s = parse_join(p, name, '=', nums);
+        if (s != NULL)
+            c->ulimits.items[c->ulimits.len++] = s;
+    }
+}
+
+/*
+ * The keys of a map (NetworkSettings.Networks, Config.ExposedPorts) into a
+ * list: null is none; not an object, a key over DOCKER_STRING_MAX or more
+ * than DOCKER_LIST_MAX of them set `bit`.
+ */
+static void push_keys(struct parse_ctx *p, const cJSON *map, struct str_list *out,
+                      uint64_t *invalid, uint64_t bit)
+{
+    size_t cap = 0;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, json_items_of(map, true, invalid, bit))
+    {
+        if (n->string == NULL || strlen(n->string) > DOCKER_STRING_MAX ||
+            out->len >= DOCKER_LIST_MAX) {
+            *invalid |= bit;
+            continue;
+        }
+        parse_str_list_push(p, out, &cap, n->string, strlen(n->string));
+    }
+}
+
+/* Config.Labels: {"name": "value"} as "name=value" items, capped like any list. */
+static void parse_labels(struct parse_ctx *p, const cJSON *labels, struct docker_container *c)
+{
+    if (!cJSON_IsObject(labels))
+        return;
+    size_t cap = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, labels)
+    {
+        const char *v = cJSON_GetStringValue(item);
+        if (v == NULL || item->string == NULL || c->labels.len >= DOCKER_LIST_MAX ||
+            strlen(item->string) + strlen(v) >= DOCKER_STRING_MAX)
+            continue;
+        void *items = c->labels.items;
+        if (!parse_grow(p, &items, c->labels.len, &cap, sizeof(char *)))
+            return;
+        c->labels.items = items;
+        char *joined = parse_join(p, item->string, '=', v);
+        if (joined == NULL)
+            return;
+        c->labels.items[c->labels.len++] = joined;
+    }
+}
+
+/* What of HostConfig is not in container_fields. */
+static void parse_host_config(struct parse_ctx *p, const cJSON *hc, struct docker_container *c)
+{
+    uint64_t *inv = &c->invalid;
+    const cJSON *pids = json_member(hc, "PidsLimit");
+    if (cJSON_IsNull(pids))
+        c->pids_limit_set = false;
+    else if (json_int64(pids, &c->pids_limit))
+        c->pids_limit_set = true;
+    else
+        *inv |= BIT(DOCKER_F_C_PIDS_LIMIT);
+    const cJSON *pb = json_member(hc, "PortBindings");
+    if (pb == NULL)
+        *inv |= BIT(DOCKER_F_C_PORTS);
+    else
+        parse_ports(p, pb, &c->ports, &c->n_ports, BIT(DOCKER_F_C_PORTS), c);
+    parse_restart(p, json_member(hc, "RestartPolicy"), c);
+    const cJSON *devs = json_member(hc, "Devices");
+    if (devs == NULL)
+        *inv |= BIT(DOCKER_F_C_DEVICES);
+    else
+        parse_device_rules_and_requests(p, hc, c, parse_devices(p, devs, c));
+    const cJSON *uls = json_member(hc, "Ulimits");
+    if (uls == NULL)
+        *inv |= BIT(DOCKER_F_C_ULIMITS);
+    else
+        parse_ulimits(p, uls, c);
+}
+
+int docker_parse_container(const char *json, size_t len, struct docker_container *out, char *err,
+                           size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    struct parse_ctx p = { false };
+    cJSON *root = json_parse_with_id(json, len, "container", &p, &out->id, err, errlen);
+    if (root == NULL)
+        return -1;
+    uint64_t *inv = &out->invalid;
+
+    docker_fields_read(&p, root, container_fields, FIELDS_N(container_fields), out, inv);
+    if (out->name != NULL && out->name[0] == '/')
+        memmove(out->name, out->name + 1, strlen(out->name));
+
+    const cJSON *config = json_member(root, "Config");
+    parse_state(&p, json_member(root, "State"), out);
+    parse_health_test(&p, config, out);
+    parse_labels(&p, json_member(config, "Labels"), out);
+
+    parse_host_config(&p, json_member(root, "HostConfig"), out);
+
+    const cJSON *mounts = json_member(root, "Mounts");
+    if (mounts == NULL)
+        *inv |= BIT(DOCKER_F_C_MOUNTS);
+    else
+        parse_mounts(&p, mounts, out);
+    const cJSON *ns = json_member(root, "NetworkSettings");
+    if (!cJSON_IsObject(ns) || json_member(ns, "Networks") == NULL)
+        *inv |= BIT(DOCKER_F_C_NETWORKS);
+    else
+        push_keys(&p, json_member(ns, "Networks"), &out->networks, inv, BIT(DOCKER_F_C_NETWORKS));
+    /* NetworkSettings.Ports: {} or null for a container that is not running. */
+    const cJSON *live = json_member(ns, "Ports");
+    if (!cJSON_IsObject(ns) || (live != NULL && !cJSON_IsNull(live) && !cJSON_IsObject(live)))
+        *inv |= BIT(DOCKER_F_C_LIVE_PORTS);
+    else if (live != NULL)
+        parse_ports(&p, live, &out->live_ports, &out->n_live_ports, BIT(DOCKER_F_C_LIVE_PORTS),
+                    out);
+    /* Config.ExposedPorts: {"80/tcp": {}}; the image's EXPOSE is merged in at create. */
+    const cJSON *exposed = json_member(config, "ExposedPorts");
+    if (exposed != NULL)
+        push_keys(&p, exposed, &out->exposed_ports, inv, BIT(DOCKER_F_C_PUBLISH_ALL));
+    out->overcap = p.overcap & out->invalid;
+
+    json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "Config"));
+    cJSON_Delete(root);
+    if (p.oom) {
+        docker_container_free(out);
+        return parse_oom_error(err, errlen);
+    }
+    return 0;
+}
+
+static void port_bindings_free(struct docker_port_binding *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(v[k].container_port);
+        free(v[k].host_ip);
+    }
+    free(v);
+}
+
+void docker_container_free(struct docker_container *c)
+{
+    if (c == NULL)
+        return;
+    free(c->id);
+    docker_fields_free(container_fields, FIELDS_N(container_fields), c);
+    docker_fields_free(health_fields, FIELDS_N(health_fields), c);
+    free(c->health_test);
+    for (size_t k = 0; k < c->n_mounts; k++)
+        docker_fields_free(mount_fields, FIELDS_N(mount_fields), &c->mounts[k]);
+    free(c->mounts);
+    port_bindings_free(c->ports, c->n_ports);
+    port_bindings_free(c->live_ports, c->n_live_ports);
+    str_list_free(&c->exposed_ports);
+    str_list_free(&c->labels);
+    free(c->restart_policy);
+    str_list_free(&c->devices);
+    str_list_free(&c->ulimits);
+    str_list_free(&c->networks);
+    memset(c, 0, sizeof(*c));
+}
+
+const char *docker_container_field_name(enum docker_container_field f)
+{
+    static const char *const names[DOCKER_F_C_FIELD_COUNT] = {
+        [DOCKER_F_C_NAME] = "Name",
+        [DOCKER_F_C_IMAGE] = "Image/Config.Image",
+        [DOCKER_F_C_STATE] = "State.Status/State.Running",
+        [DOCKER_F_C_PID] = "State.Pid",
+        [DOCKER_F_C_HEALTH] = "State.Health",
+        [DOCKER_F_C_USER] = "Config.User",
+        [DOCKER_F_C_ENV] = "Config.Env",
+        [DOCKER_F_C_APPARMOR] = "AppArmorProfile",
+        [DOCKER_F_C_SECURITY_OPT] = "HostConfig.SecurityOpt",
+        [DOCKER_F_C_PRIVILEGED] = "HostConfig.Privileged",
+        [DOCKER_F_C_CAP_ADD] = "HostConfig.CapAdd",
+        [DOCKER_F_C_CAP_DROP] = "HostConfig.CapDrop",
+        [DOCKER_F_C_NETWORK_MODE] = "HostConfig.NetworkMode",
+        [DOCKER_F_C_PID_MODE] = "HostConfig.PidMode",
+        [DOCKER_F_C_IPC_MODE] = "HostConfig.IpcMode",
+        [DOCKER_F_C_UTS_MODE] = "HostConfig.UTSMode",
+        [DOCKER_F_C_USERNS_MODE] = "HostConfig.UsernsMode",
+        [DOCKER_F_C_CGROUP_PARENT] = "HostConfig.CgroupParent",
+        [DOCKER_F_C_MEMORY] = "HostConfig.Memory",
+        [DOCKER_F_C_CPU] = "HostConfig.CpuShares/NanoCpus/CpuQuota",
+        [DOCKER_F_C_PIDS_LIMIT] = "HostConfig.PidsLimit",
+        [DOCKER_F_C_READONLY_ROOTFS] = "HostConfig.ReadonlyRootfs",
+        [DOCKER_F_C_MOUNTS] = "Mounts",
+        [DOCKER_F_C_PORTS] = "HostConfig.PortBindings",
+        [DOCKER_F_C_RESTART_POLICY] = "HostConfig.RestartPolicy",
+        [DOCKER_F_C_DEVICES] = "HostConfig.Devices",
+        [DOCKER_F_C_ULIMITS] = "HostConfig.Ulimits",
+        [DOCKER_F_C_NETWORKS] = "NetworkSettings.Networks",
+        [DOCKER_F_C_LIVE_PORTS] = "NetworkSettings.Ports",
+        [DOCKER_F_C_PUBLISH_ALL] = "HostConfig.PublishAllPorts/Config.ExposedPorts",
+    };
+    if ((int)f < 0 || f >= DOCKER_F_C_FIELD_COUNT || names[f] == NULL)
+        return "unknown field";
+    return names[f];
+}
