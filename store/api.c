@@ -161,13 +161,6 @@ static char *dup_or_null(const char *s, bool *failed)
     return d;
 }
 
-static void free_secret(char *s)
-{
-    if (s != NULL)
-        memset(s, 0, strlen(s));
-    free(s);
-}
-
 int store_api_open(struct store_api **out, const char *path, uint64_t stale_after_ms, char *err,
                    size_t errlen)
 {
@@ -191,7 +184,7 @@ int store_api_open_target(struct store_api **out, const struct storage_target *t
         if (api != NULL) {
             free((char *)api->target.path);
             free((char *)api->target.url);
-            free_secret((char *)api->target.password);
+            storage_secret_free((char *)api->target.password);
         }
         free(api);
         snprintf(err, errlen, "out of memory");
@@ -225,7 +218,7 @@ void store_api_close(struct store_api *api)
     pthread_cond_destroy(&api->freed);
     free((char *)api->target.path);
     free((char *)api->target.url);
-    free_secret((char *)api->target.password);
+    storage_secret_free((char *)api->target.password);
     free(api);
 }
 

@@ -92,8 +92,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "postgresql://USER@HOST:PORT/DB?sslmode=... (several "
                                            "stores may share one database; no password in it: "
                                            "see --storage.password-file)",
-                                   .dest = &c->storage_url,
-                                   .validate = storage_url_check };
+                                   .dest = &c->storage_url };
     defs[n++] = (struct flag_def){ .name = "storage.password-file",
                                    .type = FLAG_STRING,
                                    .def = NULL,
@@ -191,6 +190,12 @@ int store_cli_parse(struct store_config *cfg, int argc, char **argv, char *err, 
         return -1;
     if (cfg->show_help || cfg->show_version)
         return 0;
+    /* Checked here, not by the flag table, whose message would repeat the value: a password. */
+    char sub[256];
+    if (cfg->storage_url != NULL && storage_url_check(cfg->storage_url, sub, sizeof(sub)) != 0) {
+        snprintf(err, errlen, "--storage.url: %s", sub);
+        return -1;
+    }
     if (cfg->storage_password_file != NULL && cfg->storage_url == NULL) {
         snprintf(err, errlen, "--storage.password-file is for --storage.url (PostgreSQL)");
         return -1;

@@ -60,7 +60,7 @@ _Static_assert(2 * STORE_RESULTS_MAX < STORE_PG_DRIFT_ID_BLOCK,
                "a drift row's events fit the id block it takes");
 
 #define PG_ADVISORY_KEY 0x64776172 /* "dwar", as SQLite's application_id */
-#define PG_PARAMS_MAX   16
+#define PG_PARAMS_MAX   32
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -81,7 +81,7 @@ static void pg_message(PGconn *c, const PGresult *r, char *out, size_t len)
         m = PQerrorMessage(c);
     snprintf(out, len, "%s", m && *m ? m : "unknown error");
     for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     size_t n = strlen(out);
     while (n > 0 && out[n - 1] == ' ')
@@ -130,14 +130,11 @@ static const char schema_sql[] =
 enum pg_stmt_id {
     W_HOST_LOCK,
     W_RESULTS_READ,
-    W_HOST_NEW,
-    W_HOST_UPDATE,
+    W_WRITE,
+    W_NEW_IDS,
     W_HOST_RING,
     W_HOST_REVIVE,
-    W_OWNER_SET,
-    W_RESULTS_WRITE,
     W_DRIFT,
-    W_FAILING_ADD,
     W_FAILING_DEL,
     W_CHECKS,
     W_RETIRE_FIND,
@@ -157,27 +154,41 @@ static const char *const pg_sql[W_COUNT] = {
     /* A statement of its own: its snapshot is taken after the lock above is held. */
     [W_RESULTS_READ] = "SELECT data FROM results WHERE host = "
                        "(SELECT id FROM hosts WHERE host_id = $1)",
-    [W_HOST_NEW] = "INSERT INTO hosts (host_id, hostname, agent_version, catalog_version, "
-                   "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, "
-                   "n_skip, n_error, recent_ids) VALUES ($1, '', '', '', 0, $2, 0, $2, 0, 0, 0, "
-                   "0, 0, ''::bytea) ON CONFLICT (host_id) DO NOTHING",
-    [W_HOST_UPDATE] = "UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
-                      "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, "
-                      "n_fail = $9, n_warn = $10, n_skip = $11, n_error = $12, recent_ids = $13 "
-                      "WHERE id = $1",
+    /*
+     * Everything a stored report writes, in one statement: the host's row
+     * (updated, or inserted with an id taken beforehand: $15), its results
+     * ($16, NULL: unchanged), its drift row and drift_checks ($17 events),
+     * the checks it starts ($22) and stops ($23) failing, its owner ($24,
+     * NULL: unchanged).
+     */
+    [W_WRITE] =
+        "WITH upd AS (UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
+        "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, n_fail = $9, "
+        "n_warn = $10, n_skip = $11, n_error = $12, recent_ids = $13, "
+        "owner = coalesce($24, owner) WHERE id = $1 AND NOT $15::boolean), "
+        "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
+        "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
+        "n_error, recent_ids, owner) SELECT $1, $14, $2, $3, $4, $5, $6, $7, $6, $8, $9, $10, "
+        "$11, $12, $13, $24::text WHERE $15::boolean), "
+        "res AS (INSERT INTO results (host, data) SELECT $1, $16::bytea WHERE $16::bytea IS NOT "
+        "NULL ON CONFLICT (host) DO UPDATE SET data = excluded.data), "
+        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+        "SELECT nextval('drift_ids') + $17::bigint - 1, $1, $17, $18, $6, $19, $20 "
+        "WHERE $17::bigint > 0 RETURNING id), "
+        "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c, d.id FROM d, "
+        "unnest($21::text[]) AS c), "
+        "fa AS (INSERT INTO failing (check_id, host) SELECT unnest($22::text[]), $1 "
+        "ON CONFLICT DO NOTHING) "
+        "DELETE FROM failing WHERE host = $1 AND check_id = ANY ($23::text[])",
+    [W_NEW_IDS] = "SELECT nextval('hosts_id_seq') FROM generate_series(1, $1::int)",
     [W_HOST_RING] = "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
     [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
                       "first_seen_ms = $2 WHERE id = $1",
-    [W_OWNER_SET] = "UPDATE hosts SET owner = $2 WHERE id = $1",
-    [W_RESULTS_WRITE] = "INSERT INTO results (host, data) VALUES ($1, $2) "
-                        "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
     /* The row and its drift_checks in one statement: ids from a block of the sequence. */
     [W_DRIFT] = "WITH d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
                 "VALUES (nextval('drift_ids') + $2 - 1, $1, $2, $3, $4, $5, $6) RETURNING id) "
                 "INSERT INTO drift_checks (check_id, id) "
                 "SELECT DISTINCT c, d.id FROM d, unnest($7::text[]) AS c",
-    [W_FAILING_ADD] = "INSERT INTO failing (check_id, host) SELECT unnest($1::text[]), $2 "
-                      "ON CONFLICT DO NOTHING",
     [W_FAILING_DEL] = "DELETE FROM failing WHERE host = $2 AND check_id = ANY ($1::text[])",
     [W_CHECKS] = "INSERT INTO checks (check_id, failing_hosts, regressions) "
                  "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) "
@@ -220,6 +231,14 @@ static void par_int(struct pg_params *p, int64_t v)
 static void par_text(struct pg_params *p, const char *s)
 {
     p->val[p->n] = s;
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void par_null(struct pg_params *p)
+{
+    p->val[p->n] = NULL;
     p->len[p->n] = 0;
     p->fmt[p->n] = 0;
     p->n++;
@@ -520,10 +539,7 @@ void store_pg_close(struct store_pg *p)
     if (p->conn != NULL)
         PQfinish(p->conn);
     free(p->url);
-    if (p->password != NULL) {
-        memset(p->password, 0, strlen(p->password));
-        free(p->password);
-    }
+    storage_secret_free(p->password);
     store_rows_free(&p->rows);
     free(p->next);
     free(p->events);
@@ -553,6 +569,56 @@ static int send_sql(struct store_pg *p, const char *sql)
 }
 
 /*
+ * Reads the results of `n` queries of a pipeline, keeping the first `keep`
+ * in res[] (the caller clears them); *failed_at gets the index of the first
+ * that failed (-1: none; err says why). Returns 0, or -1 when the
+ * connection broke (res[] cleared).
+ */
+static int collect(struct store_pg *p, int n, PGresult **res, int keep, int *failed_at, char *err,
+                   size_t errlen)
+{
+    *failed_at = -1;
+    for (int i = 0; i < keep; i++)
+        res[i] = NULL;
+    for (int i = 0; i < n; i++) {
+        PGresult *r;
+        bool got = false;
+        while ((r = PQgetResult(p->conn)) != NULL) {
+            ExecStatusType s = PQresultStatus(r);
+            if (!got && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && *failed_at < 0) {
+                pg_message(p->conn, r, err, errlen);
+                *failed_at = i;
+            }
+            if (!got && i < keep)
+                res[i] = r;
+            else
+                PQclear(r);
+            got = true;
+        }
+        if (PQstatus(p->conn) != CONNECTION_OK || (!got && *failed_at < 0)) {
+            pg_message(p->conn, NULL, err, errlen);
+            for (int k = 0; k < keep; k++) {
+                PQclear(res[k]);
+                res[k] = NULL;
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reads a sync point's result; 0, or -1 (the connection broke or lost its place). */
+static int read_sync(struct store_pg *p, char *err, size_t errlen)
+{
+    PGresult *s = PQgetResult(p->conn);
+    int rc = s != NULL && PQresultStatus(s) == PGRES_PIPELINE_SYNC ? 0 : -1;
+    if (rc != 0)
+        pg_message(p->conn, s, err, errlen);
+    PQclear(s);
+    return rc;
+}
+
+/*
  * Ends a pipeline of `n` queries sent since the last sync and reads their
  * results; keeps the first `keep` in res[] (the caller clears them).
  * Returns 0 when all succeeded, 1 when one failed (the server is still
@@ -561,52 +627,21 @@ static int send_sql(struct store_pg *p, const char *sql)
 static int pipeline_sync(struct store_pg *p, int n, PGresult **res, int keep, char *err,
                          size_t errlen)
 {
-    int failed = 0;
-    for (int i = 0; i < keep; i++)
-        res[i] = NULL;
     if (PQpipelineSync(p->conn) != 1) {
         pg_message(p->conn, NULL, err, errlen);
         return -1;
     }
-    for (int i = 0; i < n; i++) {
-        PGresult *r;
-        bool got = false;
-        while ((r = PQgetResult(p->conn)) != NULL) {
-            ExecStatusType s = PQresultStatus(r);
-            if (!got && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-                if (failed == 0 && s != PGRES_PIPELINE_ABORTED)
-                    pg_message(p->conn, r, err, errlen);
-                failed = 1;
-            }
-            if (!got && i < keep) {
-                res[i] = r;
-            } else {
-                PQclear(r);
-            }
-            got = true;
+    int failed_at;
+    if (collect(p, n, res, keep, &failed_at, err, errlen) != 0)
+        return -1;
+    if (read_sync(p, err, errlen) != 0) {
+        for (int k = 0; k < keep; k++) {
+            PQclear(res[k]);
+            res[k] = NULL;
         }
-        if (!got || PQstatus(p->conn) != CONNECTION_OK) {
-            if (PQstatus(p->conn) != CONNECTION_OK) {
-                pg_message(p->conn, NULL, err, errlen);
-                goto broken;
-            }
-        }
+        return -1;
     }
-    PGresult *s = PQgetResult(p->conn);
-    if (s == NULL || PQresultStatus(s) != PGRES_PIPELINE_SYNC) {
-        PQclear(s);
-        if (failed == 0)
-            pg_message(p->conn, NULL, err, errlen);
-        goto broken;
-    }
-    PQclear(s);
-    return failed;
-broken:
-    for (int i = 0; i < keep; i++) {
-        PQclear(res[i]);
-        res[i] = NULL;
-    }
-    return -1;
+    return failed_at >= 0 ? 1 : 0;
 }
 
 /* ---- applying a batch ---- */
@@ -673,55 +708,6 @@ static void ring_push(struct pg_host *h, const unsigned char *id)
     h->ring_len += REPORT_ID_BYTES;
 }
 
-/*
- * Locks the host's row and reads it with its results (one pipeline, the
- * report's SAVEPOINT first); a new host's row is made first. Returns as
- * pipeline_sync; on 0 *h and p->rows are the host's.
- */
-static int lock_host(struct store_pg *p, const struct store_job *job, struct pg_host *h, char *err,
-                     size_t errlen)
-{
-    const Dockward__V1__Report *m = job->report->msg;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct pg_params a = { 0 };
-        int n = 0;
-        if (attempt == 0) {
-            if (send_sql(p, "SAVEPOINT report") != 0)
-                return -1;
-            n++;
-        } else {
-            par_text(&a, m->host_id);
-            par_int(&a, job->received_ms);
-            if (send_stmt(p, W_HOST_NEW, &a) != 0)
-                return -1;
-            n++;
-            a.n = 0;
-        }
-        par_text(&a, m->host_id);
-        if (send_stmt(p, W_HOST_LOCK, &a) != 0 || send_stmt(p, W_RESULTS_READ, &a) != 0)
-            return -1;
-        n += 2;
-        PGresult *res[3];
-        int rc = pipeline_sync(p, n, res, n, err, errlen);
-        if (rc != 0)
-            return rc;
-        read_host(res[n - 2], h);
-        p->rows.n = 0;
-        if (PQntuples(res[n - 1]) > 0 &&
-            store_rows_decode(&p->rows, PQgetvalue(res[n - 1], 0, 0),
-                              (size_t)PQgetlength(res[n - 1], 0, 0)) != 0) {
-            seterr(err, errlen, "a host's stored results cannot be read (corrupt)");
-            rc = 1;
-        }
-        for (int i = 0; i < n; i++)
-            PQclear(res[i]);
-        if (rc != 0 || h->id != 0)
-            return rc;
-    }
-    seterr(err, errlen, "the host's row could not be made");
-    return 1;
-}
-
 static int batch_check_add(struct store_pg *p, const char *check, int64_t failing,
                            int64_t regressions)
 {
@@ -756,14 +742,18 @@ static void batch_checks_clear(struct store_pg *p)
 
 /*
  * Sends the writes of a report whose host is locked (h) and diffed
- * (job->diff), and RELEASE; returns the number of queries sent, or -1.
+ * (job->diff) as one statement (W_WRITE); returns 1 (the queries sent), or
+ * -1. The values it binds live in p's buffers until the next call.
  */
-static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind)
+static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind,
+                       int64_t new_id)
 {
     const Dockward__V1__Report *m = job->report->msg;
     const struct diff_result *d = &job->diff;
-    int n = 0;
     struct pg_params a = { 0 };
+    const bool insert = h->id == 0;
+    if (insert)
+        h->id = new_id;
     par_int(&a, h->id);
     par_text(&a, m->hostname);
     par_text(&a, m->agent_version);
@@ -774,106 +764,101 @@ static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host
     for (int s = STORE_PASS; s <= STORE_ERROR; s++)
         par_int(&a, (int64_t)d->counts[s]);
     par_blob(&a, h->ring, h->ring_len);
-    if (send_stmt(p, W_HOST_UPDATE, &a) != 0)
-        return -1;
-    n++;
+    par_text(&a, m->host_id);         /* $14 */
+    par_text(&a, insert ? "t" : "f"); /* $15 */
+    unsigned char *rows = NULL, *events = NULL;
+    size_t rows_len = 0, events_len = 0;
+    int rc = 0;
     if (d->n_changes > 0) {
         size_t nr = 0;
-        unsigned char *v;
-        size_t len;
         if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
                                   &p->next_cap, &nr) != 0 ||
-            store_rows_encode(&p->rows.codec, p->next, nr, &v, &len) != 0)
+            store_rows_encode(&p->rows.codec, p->next, nr, &rows, &rows_len) != 0)
             return -1;
-        a.n = 0;
-        par_int(&a, h->id);
-        par_blob(&a, v, len);
-        int rc = send_stmt(p, W_RESULTS_WRITE, &a);
-        free(v);
-        if (rc != 0)
-            return -1;
-        n++;
+        par_blob(&a, rows, rows_len); /* $16 */
+    } else {
+        par_null(&a);
     }
+    struct pg_text *checks = &p->arr[0], *add = &p->arr[1], *del = &p->arr[2];
+    checks->len = add->len = del->len = 0;
     if (d->n_events > 0) {
-        unsigned char *v;
-        size_t len;
         if (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
-            store_events_encode(&p->rows.codec, p->events, d->n_events, &v, &len) != 0)
+            store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &events_len) !=
+                0) {
+            free(rows);
             return -1;
-        struct pg_text *t = &p->arr[0];
-        t->len = 0;
-        int rc = 0;
+        }
         for (size_t i = 0; rc == 0 && i < d->n_events; i++)
             if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
-                rc = array_add_text(t, p->events[i].check_id);
-        if (rc == 0)
-            rc = array_end(t);
-        a.n = 0;
-        par_int(&a, h->id);
-        par_int(&a, (int64_t)d->n_events);
-        par_int(&a, m->generated_at_unix_ms);
-        par_int(&a, job->received_ms);
-        par_blob(&a, m->report_id.data, REPORT_ID_BYTES);
-        par_blob(&a, v, len);
-        par_text(&a, t->s);
-        if (rc == 0)
-            rc = send_stmt(p, W_DRIFT, &a);
-        free(v);
-        if (rc != 0)
-            return -1;
-        n++;
+                rc = array_add_text(checks, p->events[i].check_id);
     }
-    struct pg_text *add = &p->arr[1], *del = &p->arr[2];
-    add->len = 0;
-    del->len = 0;
-    for (size_t i = 0; i < d->n_checks; i++) {
+    par_int(&a, (int64_t)d->n_events);                /* $17 */
+    par_int(&a, m->generated_at_unix_ms);             /* $18 */
+    par_blob(&a, m->report_id.data, REPORT_ID_BYTES); /* $19 */
+    par_blob(&a, events, events_len);                 /* $20 */
+    for (size_t i = 0; rc == 0 && i < d->n_checks; i++) {
         const struct diff_check *k = &d->checks[i];
-        if (k->failing_delta > 0 && array_add_text(add, k->check_id) != 0)
-            return -1;
-        if (k->failing_delta < 0 && array_add_text(del, k->check_id) != 0)
-            return -1;
+        if (k->failing_delta != 0)
+            rc = array_add_text(k->failing_delta > 0 ? add : del, k->check_id);
     }
-    for (int which = 0; which < 2; which++) {
-        struct pg_text *t = which == 0 ? add : del;
-        if (t->len == 0)
-            continue;
-        if (array_end(t) != 0)
-            return -1;
-        a.n = 0;
-        par_text(&a, t->s);
-        par_int(&a, h->id);
-        if (send_stmt(p, which == 0 ? W_FAILING_ADD : W_FAILING_DEL, &a) != 0)
-            return -1;
-        n++;
-    }
-    if (bind) {
-        a.n = 0;
-        par_int(&a, h->id);
-        par_text(&a, job->owner);
-        if (send_stmt(p, W_OWNER_SET, &a) != 0)
-            return -1;
-        n++;
-    }
-    if (send_sql(p, "RELEASE report") != 0)
-        return -1;
-    return n + 1;
+    if (rc == 0)
+        rc = array_end(checks) | array_end(add) | array_end(del);
+    par_text(&a, checks->s); /* $21 */
+    par_text(&a, add->s);    /* $22 */
+    par_text(&a, del->s);    /* $23 */
+    if (bind)
+        par_text(&a, job->owner); /* $24 */
+    else
+        par_null(&a);
+    if (rc == 0)
+        rc = send_stmt(p, W_WRITE, &a);
+    free(rows);
+    free(events);
+    return rc == 0 ? 1 : -1;
 }
 
+/* A report of the batch and what the first phase read of its host. */
+struct pg_item {
+    struct store_job *job;
+    PGresult *host_row;         /* the locked hosts row (none: a new host) */
+    PGresult *results;          /* its results row */
+    int64_t new_id;             /* a new host's id, taken from the sequence */
+    size_t index;               /* its place in the batch (arrival order) */
+    int round;                  /* the host's n-th report in the batch: applied in round n */
+    bool left_out;              /* its host's row could not be locked: 503 */
+    enum store_outcome pending; /* the outcome once its writes are committed */
+};
+
 /*
- * One report inside the open transaction (rules.h, diff.h). Sets
- * job->outcome; returns as pipeline_sync (1: this report failed alone and
- * its SAVEPOINT must be rolled back).
+ * Sends one report's writes as its own segment: SAVEPOINT, the writes,
+ * RELEASE, then a sync point. Decides item->pending by the rules (rules.h,
+ * diff.h) on what the first phase read. Returns the queries sent (0: none,
+ * the outcome is final: duplicate, forbidden, or unavailable), or -1 when
+ * sending failed.
  */
-static int apply_one(struct store_pg *p, struct store_job *job, char *err, size_t errlen)
+static int send_segment(struct store_pg *p, struct pg_item *it, char *err, size_t errlen)
 {
+    struct store_job *job = it->job;
     const Dockward__V1__Report *m = job->report->msg;
     struct pg_host h;
-    int rc = lock_host(p, job, &h, err, errlen);
-    if (rc != 0)
-        return rc;
-    int n = 0;
+    read_host(it->host_row, &h);
+    if (ring_has(&h, m->report_id.data)) { /* the same report again: nothing changes */
+        job->outcome = STORE_OUTCOME_DUPLICATE;
+        return 0;
+    }
+    p->rows.n = 0;
+    if (PQntuples(it->results) > 0 &&
+        store_rows_decode(&p->rows, PQgetvalue(it->results, 0, 0),
+                          (size_t)PQgetlength(it->results, 0, 0)) != 0) {
+        seterr(err, errlen, "the stored results of host %s cannot be read (corrupt)", m->host_id);
+        job->outcome = STORE_OUTCOME_UNAVAILABLE;
+        return 0;
+    }
+    if (send_sql(p, "SAVEPOINT report") != 0)
+        return -1;
+    int n = 1;
     struct pg_params a = { 0 };
-    if (h.retired) {
+    if (h.id != 0 && h.retired) {
         /* A retired host reporting again: revived as new (db.c owner_check). */
         par_int(&a, h.id);
         par_int(&a, job->received_ms);
@@ -885,11 +870,11 @@ static int apply_one(struct store_pg *p, struct store_job *job, char *err, size_
         h.last_seq = 0;
     }
     bool bind = false;
-    if (ring_has(&h, m->report_id.data)) {
-        job->outcome = STORE_OUTCOME_DUPLICATE;
-    } else if (!store_rule_owner(job, h.owned, h.owner, &bind)) {
-        /* FORBIDDEN: nothing of the report is stored. */
-    } else if ((int64_t)m->sequence <= h.last_seq) {
+    if (!store_rule_owner(job, h.owned, h.owner, &bind)) {
+        /* FORBIDDEN (set by the rule): nothing of the report is stored. */
+        it->pending = STORE_OUTCOME_FORBIDDEN;
+    } else if (h.id != 0 && (int64_t)m->sequence <= h.last_seq) {
+        /* Older than what the host last told us: remember the id, change nothing else. */
         ring_push(&h, m->report_id.data);
         a.n = 0;
         par_int(&a, h.id);
@@ -897,35 +882,194 @@ static int apply_one(struct store_pg *p, struct store_job *job, char *err, size_
         if (send_stmt(p, W_HOST_RING, &a) != 0)
             return -1;
         n++;
-        job->outcome = STORE_OUTCOME_STALE;
+        it->pending = STORE_OUTCOME_STALE;
     } else {
         if (store_diff(p->rows.rows, p->rows.n, job->report, &job->diff) != 0) {
             seterr(err, errlen, "out of memory");
-            return 1;
-        }
-        ring_push(&h, m->report_id.data);
-        int sent = send_writes(p, job, &h, bind);
-        if (sent < 0) {
-            seterr(err, errlen, "cannot send a report's writes");
             return -1;
         }
-        rc = pipeline_sync(p, n + sent, NULL, 0, err, errlen);
-        if (rc == 0)
-            job->outcome = STORE_OUTCOME_STORED;
-        return rc;
+        ring_push(&h, m->report_id.data);
+        int sent = send_writes(p, job, &h, bind, it->new_id);
+        if (sent < 0)
+            return -1;
+        n += sent;
+        it->pending = STORE_OUTCOME_STORED;
     }
-    if (send_sql(p, "RELEASE report") != 0)
+    if (send_sql(p, "RELEASE report") != 0 || PQpipelineSync(p->conn) != 1)
         return -1;
-    return pipeline_sync(p, n + 1, NULL, 0, err, errlen);
+    return n + 1;
 }
 
-static int host_order(const void *a, const void *b)
+static void items_clear(struct pg_item *items, size_t n)
 {
-    const struct store_job *const *x = a, *const *y = b;
-    int c = strcmp((*x)->report->msg->host_id, (*y)->report->msg->host_id);
-    if (c != 0)
-        return c;
-    return (*x)->received_ms < (*y)->received_ms ? -1 : (*x)->received_ms > (*y)->received_ms;
+    for (size_t i = 0; i < n; i++) {
+        PQclear(items[i].host_row);
+        PQclear(items[i].results);
+        items[i].host_row = NULL;
+        items[i].results = NULL;
+    }
+}
+
+/*
+ * The first phase of a round, one pipeline: lock each host's row and read
+ * its results (a statement of its own, whose snapshot follows the lock).
+ * A lock that times out (another session holds it past lock_timeout)
+ * fails the transaction: it is rolled back, that report is answered 503,
+ * and the round starts again without it (only in round 0, before anything
+ * is written). Returns 0, or -1 (the batch fails).
+ */
+static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int round, char *err,
+                      size_t errlen)
+{
+    for (;;) {
+        size_t sent = 0;
+        if (round == 0 && send_sql(p, "BEGIN") != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            struct pg_item *it = &items[i];
+            if (it->round != round || it->left_out)
+                continue;
+            struct pg_params a = { 0 };
+            par_text(&a, it->job->report->msg->host_id);
+            if (send_stmt(p, W_HOST_LOCK, &a) != 0 || send_stmt(p, W_RESULTS_READ, &a) != 0)
+                return -1;
+            sent++;
+        }
+        if (PQpipelineSync(p->conn) != 1)
+            return -1;
+        int failed_at = -1;
+        if (round == 0) {
+            PGresult *b;
+            if (collect(p, 1, &b, 1, &failed_at, err, errlen) != 0)
+                return -1;
+            PQclear(b);
+            if (failed_at >= 0) {
+                read_sync(p, err, errlen);
+                return -1;
+            }
+        }
+        PGresult **res = calloc(2 * sent + 1, sizeof(*res));
+        if (res == NULL)
+            return -1;
+        if (collect(p, (int)(2 * sent), res, (int)(2 * sent), &failed_at, err, errlen) != 0 ||
+            read_sync(p, err, errlen) != 0) {
+            free(res);
+            return -1;
+        }
+        size_t k = 0;
+        struct pg_item *failed = NULL;
+        for (size_t i = 0; i < n; i++) {
+            struct pg_item *it = &items[i];
+            if (it->round != round || it->left_out)
+                continue;
+            if (failed_at >= 0 && (int)(k / 2) == failed_at / 2)
+                failed = it;
+            it->host_row = res[2 * k];
+            it->results = res[2 * k + 1];
+            k++;
+        }
+        free(res);
+        if (failed_at < 0)
+            return 0;
+        if (round != 0 || failed == NULL)
+            return -1;
+        /* Roll back (nothing written yet), leave that host's reports out, begin again. */
+        items_clear(items, n);
+        char sub[256];
+        if (send_sql(p, "ROLLBACK") != 0 || pipeline_sync(p, 1, NULL, 0, sub, sizeof(sub)) != 0)
+            return -1;
+        const char *host = failed->job->report->msg->host_id;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(items[i].job->report->msg->host_id, host) == 0)
+                items[i].left_out = true; /* 503: the agent sends it again */
+    }
+}
+
+/* Ids for the round's new hosts, from the hosts' sequence (one round trip, only when needed). */
+static int new_host_ids(struct store_pg *p, struct pg_item *items, size_t n, int round, char *err,
+                        size_t errlen)
+{
+    size_t want = 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].round == round && items[i].host_row != NULL &&
+            PQntuples(items[i].host_row) == 0)
+            want++;
+    if (want == 0)
+        return 0;
+    struct pg_params a = { 0 };
+    par_int(&a, (int64_t)want);
+    PGresult *r;
+    if (send_stmt(p, W_NEW_IDS, &a) != 0 || pipeline_sync(p, 1, &r, 1, err, errlen) != 0)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < (size_t)PQntuples(r); i++)
+        if (items[i].round == round && items[i].host_row != NULL &&
+            PQntuples(items[i].host_row) == 0)
+            items[i].new_id = get_int(r, (int)k++, 0);
+    PQclear(r);
+    return k == want ? 0 : -1;
+}
+
+/*
+ * The second phase of a round: each report's writes as a segment of its
+ * own (send_segment), all in one pipeline. A segment that fails (a host
+ * created by another replica meanwhile, a full disk...) leaves the
+ * transaction aborted, and every later segment fails with it: that report
+ * is answered 503, its SAVEPOINT rolled back, and the later ones sent
+ * again. Returns 0, or -1 (the batch fails).
+ */
+static int write_round(struct store_pg *p, struct pg_item *items, size_t n, int round, char *err,
+                       size_t errlen)
+{
+    size_t from = 0;
+    while (from < n) {
+        int *queries = calloc(n, sizeof(*queries));
+        if (queries == NULL)
+            return -1;
+        for (size_t i = from; i < n; i++) {
+            struct pg_item *it = &items[i];
+            if (it->round != round || it->host_row == NULL ||
+                it->job->outcome != STORE_OUTCOME_UNAVAILABLE)
+                continue;
+            queries[i] = send_segment(p, it, err, errlen);
+            if (queries[i] < 0) {
+                free(queries);
+                return -1;
+            }
+        }
+        size_t failed = n;
+        for (size_t i = from; i < n; i++) {
+            if (queries[i] == 0)
+                continue;
+            int failed_at;
+            char sub[512];
+            if (collect(p, queries[i], NULL, 0, &failed_at, sub, sizeof(sub)) != 0 ||
+                read_sync(p, sub, sizeof(sub)) != 0) {
+                seterr(err, errlen, "%s", sub);
+                free(queries);
+                return -1;
+            }
+            if (failed == n && failed_at >= 0) {
+                failed = i;
+                seterr(err, errlen, "cannot store a report: %s", sub);
+            }
+            if (failed == n)
+                items[i].job->outcome = items[i].pending;
+        }
+        free(queries);
+        if (failed == n)
+            return 0;
+        /* That report alone is undone; the ones after it are sent again. */
+        items[failed].job->outcome = STORE_OUTCOME_UNAVAILABLE;
+        items[failed].host_row = (PQclear(items[failed].host_row), NULL);
+        char sub[256];
+        if (send_sql(p, "ROLLBACK TO SAVEPOINT report") != 0 ||
+            send_sql(p, "RELEASE report") != 0 ||
+            pipeline_sync(p, 2, NULL, 0, sub, sizeof(sub)) != 0)
+            return -1;
+        from = failed + 1;
+    }
+    return 0;
 }
 
 static int check_order(const void *a, const void *b)
@@ -969,68 +1113,86 @@ static int commit_batch(struct store_pg *p, char *err, size_t errlen)
     return pipeline_sync(p, n + 1, NULL, 0, err, errlen);
 }
 
-int store_pg_apply(struct store_pg *p, struct store_job *const *jobs_in, size_t n, char *err,
+static int item_order(const void *a, const void *b)
+{
+    const struct pg_item *x = a, *y = b;
+    int c = strcmp(x->job->report->msg->host_id, y->job->report->msg->host_id);
+    if (c != 0)
+        return c;
+    /* The same host's reports in the order they arrived (its sequence decides the rest). */
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, char *err,
                    size_t errlen)
 {
     if (n == 0)
         return 0;
-    fail_all(jobs_in, n);
+    fail_all(jobs, n);
     if (writer_ready(p, err, errlen) != 0)
         return -1;
-    /* Host order (stable by arrival): every replica locks rows in one order. */
-    struct store_job **jobs = malloc(n * sizeof(*jobs));
-    if (jobs == NULL) {
+    /*
+     * Host order (every replica locks rows in one order); a host's second
+     * report of the batch goes into a second round, after the first's writes.
+     */
+    struct pg_item *items = calloc(n, sizeof(*items));
+    if (items == NULL) {
         seterr(err, errlen, "out of memory");
         return -1;
     }
-    memcpy(jobs, jobs_in, n * sizeof(*jobs));
-    qsort(jobs, n, sizeof(*jobs), host_order);
+    for (size_t i = 0; i < n; i++) {
+        items[i].job = jobs[i];
+        items[i].index = i;
+    }
+    qsort(items, n, sizeof(*items), item_order);
+    int rounds = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(items[i].job->report->msg->host_id, items[i - 1].job->report->msg->host_id) == 0)
+            items[i].round = items[i - 1].round + 1;
+        if (items[i].round + 1 > rounds)
+            rounds = items[i].round + 1;
+    }
+    if (rounds == 0)
+        rounds = 1;
     batch_checks_clear(p);
     char sub[512] = "";
-    int rc = PQenterPipelineMode(p->conn) == 1 ? 0 : -1;
-    if (rc == 0)
-        rc = send_sql(p, "BEGIN") == 0 ? pipeline_sync(p, 1, NULL, 0, sub, sizeof(sub)) : -1;
-    if (rc != 0)
+    if (PQenterPipelineMode(p->conn) != 1)
         goto broken;
-    for (size_t i = 0; i < n; i++) {
-        struct store_job *job = jobs[i];
-        job->outcome = STORE_OUTCOME_UNAVAILABLE;
-        rc = apply_one(p, job, sub, sizeof(sub));
-        if (rc == 0 && job->outcome == STORE_OUTCOME_STORED) {
-            for (size_t k = 0; rc == 0 && k < job->diff.n_checks; k++)
-                if (batch_check_add(p, job->diff.checks[k].check_id,
-                                    job->diff.checks[k].failing_delta,
-                                    job->diff.checks[k].regressions) != 0)
-                    rc = -1;
-        }
-        if (rc == 0)
-            continue;
-        if (rc < 0)
+    for (int round = 0; round < rounds; round++) {
+        if (lock_round(p, items, n, round, sub, sizeof(sub)) != 0 ||
+            new_host_ids(p, items, n, round, sub, sizeof(sub)) != 0 ||
+            write_round(p, items, n, round, sub, sizeof(sub)) != 0)
             goto broken;
-        /* This report failed: undo it alone. */
-        job->outcome = STORE_OUTCOME_UNAVAILABLE;
-        seterr(err, errlen, "cannot store a report: %s", sub);
-        if (send_sql(p, "ROLLBACK TO SAVEPOINT report") != 0 ||
-            send_sql(p, "RELEASE report") != 0 ||
-            pipeline_sync(p, 2, NULL, 0, sub, sizeof(sub)) != 0)
-            goto broken;
+        items_clear(items, n);
     }
-    rc = commit_batch(p, sub, sizeof(sub));
-    if (rc != 0)
+    for (size_t i = 0; i < n; i++) {
+        const struct store_job *job = items[i].job;
+        if (job->outcome == STORE_OUTCOME_UNAVAILABLE)
+            seterr(err, errlen, "cannot store a report: %s",
+                   sub[0] ? sub : "a lock wait timed out");
+        if (job->outcome != STORE_OUTCOME_STORED)
+            continue;
+        for (size_t k = 0; k < job->diff.n_checks; k++)
+            if (batch_check_add(p, job->diff.checks[k].check_id, job->diff.checks[k].failing_delta,
+                                job->diff.checks[k].regressions) != 0)
+                goto broken;
+    }
+    if (commit_batch(p, sub, sizeof(sub)) != 0)
         goto broken;
     if (PQexitPipelineMode(p->conn) != 1) {
         pg_message(p->conn, NULL, sub, sizeof(sub));
         goto broken;
     }
     batch_checks_clear(p);
-    free(jobs);
+    free(items);
     return 0;
 broken:
     /* Nothing of the batch committed (or it is unknown): every report 503, reconnect next. */
     seterr(err, errlen, "PostgreSQL: %s", sub[0] ? sub : "the connection failed");
-    fail_all(jobs_in, n);
+    fail_all(jobs, n);
     batch_checks_clear(p);
-    free(jobs);
+    items_clear(items, n);
+    free(items);
     if (p->conn != NULL) {
         PQfinish(p->conn);
         p->conn = NULL;
@@ -1386,10 +1548,7 @@ void pg_reader_close(struct pg_reader *r)
     free(r->sql);
     free(r->st);
     free(r->url);
-    if (r->password != NULL) {
-        memset(r->password, 0, strlen(r->password));
-        free(r->password);
-    }
+    storage_secret_free(r->password);
     free(r);
 }
 

@@ -53,6 +53,9 @@ int storage_url_check(const char *url, char *err, size_t errlen);
  */
 int storage_password_read(const char *path, char **out, char *err, size_t errlen);
 
+/* Frees a password (NULL is fine), overwriting it first. */
+void storage_secret_free(char *secret);
+
 /* ---- the writer's connection ---- */
 
 struct storage;

@@ -49,13 +49,6 @@ static void reload_tokens(struct token_slot *slot, const char *path)
     log_info("SIGHUP: reloaded %zu token(s) from %s", n, path);
 }
 
-static void free_password(char *p)
-{
-    if (p != NULL)
-        memset(p, 0, strlen(p));
-    free(p);
-}
-
 int store_main(int argc, char **argv)
 {
     struct store_config cfg;
@@ -98,7 +91,7 @@ int store_main(int argc, char **argv)
     struct token_set *tokens = token_set_load(cfg.tokens_file, err, sizeof(err));
     if (tokens == NULL) {
         fprintf(stderr, "dockward-store: --auth.tokens-file: %s\n", err);
-        free_password(password);
+        storage_secret_free(password);
         return 2;
     }
     struct webconfig *web = NULL;
@@ -107,7 +100,7 @@ int store_main(int argc, char **argv)
         if (web == NULL) {
             fprintf(stderr, "dockward-store: --web.config.file: %s\n", err);
             token_set_free(tokens);
-            free_password(password);
+            storage_secret_free(password);
             return 2;
         }
     }
@@ -199,7 +192,7 @@ out:
     store_snapshot_slot_destroy(&slot);
     store_metrics_destroy(&metrics);
     token_slot_destroy(&token_slot);
-    free_password(password);
+    storage_secret_free(password);
     if (status == 0)
         log_info("stopped");
     return status;

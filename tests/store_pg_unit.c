@@ -275,6 +275,13 @@ static void test_url_checks(void **state)
         -1);
     assert_null(strstr(err, "s3cret"));
     assert_int_equal(storage_url_check("/var/lib/store.db", err, sizeof(err)), -1);
+    /* The command line's message names the flag, never the value. */
+    struct store_config cfg;
+    char *argv[] = { "dockward-store", "--auth.tokens-file=/dev/null",
+                     "--storage.url=postgresql://u:s3cret@h/db", NULL };
+    assert_int_equal(store_cli_parse(&cfg, 3, argv, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "--storage.url"));
+    assert_null(strstr(err, "s3cret"));
 }
 
 int main(void)
