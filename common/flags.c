@@ -4,22 +4,12 @@
  * kingpin, which node_exporter users are used to).
  */
 #include "flags.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n; /* a cut error message is still an error message */
-    va_end(ap);
-}
 
 struct duration_unit {
     const char *suffix;

@@ -40,15 +40,6 @@
 #define LISTEN_BACKLOG 1024
 #define HTTPD_THREADS  2
 
-void httpd_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n;
-    va_end(ap);
-}
-
 /* Splits "host:port" / ":port" / "[v6]:port" into host ("" = any) and port. */
 static int split_address(const char *address, char *host, size_t hostlen, char *port,
                          size_t portlen, char *err, size_t errlen)
@@ -60,7 +51,7 @@ static int split_address(const char *address, char *host, size_t hostlen, char *
     if (address[0] == '[') {
         const char *close = strchr(address, ']');
         if (close == NULL || close[1] != ':') {
-            httpd_seterr(err, errlen, "want [ipv6]:port");
+            seterr(err, errlen, "want [ipv6]:port");
             return -1;
         }
         hstart = address + 1;
@@ -69,29 +60,29 @@ static int split_address(const char *address, char *host, size_t hostlen, char *
     } else {
         colon = strrchr(address, ':');
         if (colon == NULL) {
-            httpd_seterr(err, errlen, "want host:port or :port");
+            seterr(err, errlen, "want host:port or :port");
             return -1;
         }
         if (memchr(address, ':', (size_t)(colon - address)) != NULL) {
-            httpd_seterr(err, errlen, "an IPv6 address needs brackets: [addr]:port");
+            seterr(err, errlen, "an IPv6 address needs brackets: [addr]:port");
             return -1;
         }
         hlen = (size_t)(colon - address);
     }
     const char *p = colon + 1;
     if (*p == '\0') {
-        httpd_seterr(err, errlen, "missing port");
+        seterr(err, errlen, "missing port");
         return -1;
     }
     char *end;
     errno = 0;
     unsigned long v = strtoul(p, &end, 10);
     if (errno != 0 || *end != '\0' || v > 65535 || p[0] == '-' || p[0] == '+') {
-        httpd_seterr(err, errlen, "port must be a number from 0 to 65535");
+        seterr(err, errlen, "port must be a number from 0 to 65535");
         return -1;
     }
     if (hlen >= hostlen || strlen(p) >= portlen) {
-        httpd_seterr(err, errlen, "address too long");
+        seterr(err, errlen, "address too long");
         return -1;
     }
     memcpy(host, hstart, hlen);
@@ -155,7 +146,7 @@ static int open_listener(const char *address, char *bound, size_t boundlen, char
     } else {
         int gai = getaddrinfo(host, port, &hints, &res);
         if (gai != 0) {
-            httpd_seterr(err, errlen, "cannot resolve %s: %s", host, gai_strerror(gai));
+            seterr(err, errlen, "cannot resolve %s: %s", host, gai_strerror(gai));
             return -1;
         }
         for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
@@ -165,7 +156,7 @@ static int open_listener(const char *address, char *bound, size_t boundlen, char
         freeaddrinfo(res);
     }
     if (fd < 0) {
-        httpd_seterr(err, errlen, "cannot listen on %s: %s", address, strerror(last_errno));
+        seterr(err, errlen, "cannot listen on %s: %s", address, strerror(last_errno));
         return -1;
     }
 
@@ -329,7 +320,7 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
     struct httpd *h = calloc(1, sizeof(*h));
     if (h == NULL) {
         webconfig_free(opts->web);
-        httpd_seterr(err, errlen, "out of memory");
+        seterr(err, errlen, "out of memory");
         return NULL;
     }
     pthread_mutex_init(&h->web_lock, NULL);
@@ -348,7 +339,7 @@ struct httpd *httpd_bind(const struct httpd_options *opts, char *err, size_t err
         httpd_auth_pool_destroy(h);
         pthread_mutex_destroy(&h->web_lock);
         free(h);
-        httpd_seterr(err, errlen, "out of memory");
+        seterr(err, errlen, "out of memory");
         return NULL;
     }
     if (h->counters != NULL && opts->web != NULL)
@@ -379,8 +370,8 @@ int httpd_serve(struct httpd *h, const struct httpd_options *opts, httpd_handler
     const struct webconfig *wc = h->web != NULL ? h->web->wc : NULL;
     h->daemon = start_daemon(h, wc, &h->daemon_tag);
     if (h->daemon == NULL) {
-        httpd_seterr(err, errlen, "cannot start the HTTP%s server on %s",
-                     wc != NULL && wc->tls ? "S" : "", h->bound);
+        seterr(err, errlen, "cannot start the HTTP%s server on %s",
+               wc != NULL && wc->tls ? "S" : "", h->bound);
         return -1;
     }
     return 0;
@@ -453,7 +444,7 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
     struct web_state *ns = httpd_web_state_new(wc);
     if (ns == NULL) {
         webconfig_free(wc);
-        httpd_seterr(err, errlen, "out of memory");
+        seterr(err, errlen, "out of memory");
         web_reload_failed(h);
         return -1;
     }
@@ -467,7 +458,7 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
          */
         MHD_socket fd = MHD_quiesce_daemon(h->daemon);
         if (fd == MHD_INVALID_SOCKET) {
-            httpd_seterr(err, errlen, "cannot hand over the listening socket");
+            seterr(err, errlen, "cannot hand over the listening socket");
             httpd_web_state_unref(old);
             httpd_web_state_unref(ns);
             web_reload_failed(h);
@@ -477,8 +468,8 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
         struct MHD_Daemon *nd = start_daemon(h, wc, &nd_tag);
         bool failed = nd == NULL;
         if (failed) {
-            httpd_seterr(err, errlen, "cannot start the HTTP%s server with the new TLS settings",
-                         wc != NULL && wc->tls ? "S" : "");
+            seterr(err, errlen, "cannot start the HTTP%s server with the new TLS settings",
+                   wc != NULL && wc->tls ? "S" : "");
             nd = start_daemon(h, old ? old->wc : NULL, &nd_tag);
             if (nd == NULL)
                 log_error("cannot restart the HTTP server on %s with the old settings either: "
@@ -519,8 +510,8 @@ int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t m
     size_t users = wc->n_users;
     if (httpd_reload_web(h, wc, msg, msglen) != 0)
         return -1;
-    httpd_seterr(msg, msglen, "web config re-read from %s (TLS %s, %zu basic-auth user(s))", path,
-                 tls ? "on" : "off", users);
+    seterr(msg, msglen, "web config re-read from %s (TLS %s, %zu basic-auth user(s))", path,
+           tls ? "on" : "off", users);
     return 0;
 }
 

@@ -30,6 +30,7 @@
  * the stop waits until no worker runs one of its jobs.
  */
 #include "httpd_internal.h"
+#include "log.h"
 
 #include "webconfig.h"
 
@@ -181,7 +182,7 @@ int httpd_auth_pool_start(struct httpd *h, char *err, size_t errlen)
     for (unsigned i = 0; i < HTTPD_AUTH_WORKERS; i++) {
         int rc = pthread_create(&h->auth_workers[i], NULL, auth_worker, h);
         if (rc != 0) {
-            httpd_seterr(err, errlen, "cannot start the HTTP auth threads: %s", strerror(rc));
+            seterr(err, errlen, "cannot start the HTTP auth threads: %s", strerror(rc));
             return -1;
         }
         pthread_mutex_lock(&h->auth_lock);

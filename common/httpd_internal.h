@@ -166,10 +166,6 @@ struct conn_ctx {
 
 enum auth_submit_result { AUTH_SUBMITTED, AUTH_QUEUE_FULL, AUTH_CLOSED };
 
-/* snprintf into a caller's error buffer (truncation is fine there). */
-void httpd_seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* ---- httpd_reaper.c: the request-head deadline ---- */
 
 /* CLOCK_MONOTONIC in milliseconds. */

@@ -14,6 +14,7 @@
  * reused by another connection.
  */
 #include "httpd_internal.h"
+#include "log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ int httpd_deadline_start(struct httpd *h, unsigned n_slots, char *err, size_t er
     h->n_slots = n_slots;
     h->slots = calloc(n_slots, sizeof(*h->slots));
     if (h->slots == NULL) {
-        httpd_seterr(err, errlen, "out of memory");
+        seterr(err, errlen, "out of memory");
         return -1;
     }
     pthread_condattr_t ca;
@@ -113,7 +114,7 @@ int httpd_deadline_start(struct httpd *h, unsigned n_slots, char *err, size_t er
     pthread_condattr_destroy(&ca);
     int rc = pthread_create(&h->reaper, NULL, deadline_reaper, h);
     if (rc != 0) {
-        httpd_seterr(err, errlen, "cannot start the HTTP deadline thread: %s", strerror(rc));
+        seterr(err, errlen, "cannot start the HTTP deadline thread: %s", strerror(rc));
         return -1;
     }
     h->reaper_started = true;

@@ -193,3 +193,12 @@ void log_ratelimited(struct log_limiter *lim, enum log_level level, const char *
     lim->dropped = 0;
     errno = saved_errno;
 }
+
+void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    (void)n;
+    va_end(ap);
+}

@@ -18,6 +18,7 @@
 #define DOCKWARD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -38,6 +39,9 @@ void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_error(const char *fmt, ...) LOG_PRINTF(1, 2);
 /* Log at error level and exit(1). fatal appends strerror(errno). */
+/* snprintf into a caller's error buffer `err` of `errlen` bytes (truncation is fine there). */
+void seterr(char *err, size_t errlen, const char *fmt, ...) LOG_PRINTF(3, 4);
+
 void fatal(const char *fmt, ...) LOG_PRINTF(1, 2) __attribute__((noreturn));
 void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2) __attribute__((noreturn));
 

@@ -71,6 +71,7 @@
 #include "rows.h"
 #include "rules.h"
 #include "store.h"
+#include "../common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,17 +83,6 @@
 #include <unistd.h>
 
 #define DB_PATH_MAX 4096 /* the storage path and its -wal/-shm names (PATH_MAX) */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n;
-    va_end(ap);
-}
 
 /* The drift indexes of schema 2 (by the store's order). */
 #define DRIFT_INDEXES                                                  \

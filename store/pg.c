@@ -49,6 +49,7 @@
 #include "rules.h"
 #include "storage.h"
 #include "store.h"
+#include "../common/log.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -61,17 +62,6 @@ _Static_assert(2 * STORE_RESULTS_MAX < STORE_PG_DRIFT_ID_BLOCK,
 
 #define PG_ADVISORY_KEY 0x64776172 /* "dwar", as SQLite's application_id */
 #define PG_PARAMS_MAX   32
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n;
-    va_end(ap);
-}
 
 /* libpq's message, on one line. */
 static void pg_message(PGconn *c, const PGresult *r, char *out, size_t len)

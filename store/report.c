@@ -25,6 +25,7 @@
 
 #include "../common/expo.h"
 #include "../common/utf8.h"
+#include "../common/log.h"
 
 #include <libdeflate.h>
 #include <stdalign.h>
@@ -51,17 +52,6 @@ struct report_arena {
     size_t budget_max;
     int hit_budget; /* an allocation was refused for the shared budget */
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n; /* a cut message still says what was wrong */
-    va_end(ap);
-}
 
 static void *arena_alloc(void *data, size_t size)
 {

@@ -49,17 +49,6 @@ struct token_set {
     size_t n;
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    (void)n;
-    va_end(ap);
-}
-
 void token_set_free(struct token_set *set)
 {
     if (set == NULL)
