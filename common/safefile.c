@@ -46,7 +46,15 @@ int safefile_read(const char *path, const char *what, int check_mode, size_t max
         return -1;
     }
     if (check_mode) {
+        struct stat st;
         if (safefile_check_fd(fd, path, what, err, errlen) != 0) {
+            close(fd);
+            return -1;
+        }
+        if (check_mode == SAFEFILE_PRIVATE && fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+            snprintf(err, errlen,
+                     "the %s %s is readable by other users (mode %04o): run chmod 600 %s", what,
+                     path, (unsigned)(st.st_mode & 07777), path);
             close(fd);
             return -1;
         }

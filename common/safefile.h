@@ -23,11 +23,14 @@ int safefile_check_fd(int fd, const char *path, const char *what, char *err, siz
 
 /*
  * Opens `path` read-only (O_CLOEXEC), checks it with safefile_check_fd when
- * `check_mode` is non-zero (a plain regular-file check otherwise), and reads
+ * `check_mode` is non-zero (a plain regular-file check otherwise), and, when
+ * it is SAFEFILE_PRIVATE, also refuses a file that group or other users
+ * may read (a password that only the owner may see), and reads
  * it whole: at most `max` bytes, more is an error. Returns 0 with a
  * NUL-terminated malloc'd copy in *out (len bytes, free it; wipe it first
  * when it held a secret), or -1 with err naming the file.
  */
+#define SAFEFILE_PRIVATE 2
 int safefile_read(const char *path, const char *what, int check_mode, size_t max, char **out,
                   size_t *len, char *err, size_t errlen);
 

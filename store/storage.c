@@ -6,17 +6,15 @@
  */
 #include "storage.h"
 
+#include "../common/safefile.h"
+
 #include "pg.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define STORAGE_PASSWORD_MAX 1024
 
@@ -56,47 +54,21 @@ int storage_url_check(const char *url, char *err, size_t errlen)
 
 int storage_password_read(const char *path, char **out, char *err, size_t errlen)
 {
+    char *text = NULL;
+    size_t len = 0;
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        snprintf(err, errlen, "--storage.password-file %s: %s", path, strerror(errno));
+    if (safefile_read(path, "--storage.password-file", SAFEFILE_PRIVATE, STORAGE_PASSWORD_MAX + 2,
+                      &text, &len, err, errlen) != 0)
+        return -1;
+    text[strcspn(text, "\r\n")] = '\0';
+    if (text[0] == '\0' || strlen(text) > STORAGE_PASSWORD_MAX) {
+        snprintf(err, errlen, "the --storage.password-file %s is %s", path,
+                 text[0] == '\0' ? "empty" : "longer than 1024 bytes");
+        storage_secret_free(text);
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "--storage.password-file %s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    if (st.st_mode & 077) {
-        snprintf(err, errlen,
-                 "--storage.password-file %s: readable by other users (mode %04o); run: chmod "
-                 "600 %s",
-                 path, (unsigned)(st.st_mode & 07777), path);
-        close(fd);
-        return -1;
-    }
-    char buf[STORAGE_PASSWORD_MAX + 2];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n < 0) {
-        snprintf(err, errlen, "--storage.password-file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    if (strlen(buf) > STORAGE_PASSWORD_MAX || buf[0] == '\0') {
-        snprintf(err, errlen, "--storage.password-file %s: %s", path,
-                 buf[0] == '\0' ? "empty" : "longer than 1024 bytes");
-        memset(buf, 0, sizeof(buf));
-        return -1;
-    }
-    *out = strdup(buf);
-    memset(buf, 0, sizeof(buf));
-    if (*out == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    explicit_bzero(text + strlen(text), len - strlen(text)); /* what followed the first line */
+    *out = text;
     return 0;
 }
 
