@@ -29,13 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-int64_t store_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void reload_tokens(struct token_slot *slot, const char *path)
 {
     char err[512];

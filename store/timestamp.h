@@ -1,5 +1,6 @@
 /*
- * timestamp.h - RFC 3339 times for the query API (UTC out, any offset in).
+ * timestamp.h - the store's clock, and RFC 3339 times for the query API (UTC
+ * out, any offset in).
  */
 #ifndef DOCKWARD_STORE_TIMESTAMP_H
 #define DOCKWARD_STORE_TIMESTAMP_H
@@ -8,6 +9,9 @@
 #include <stdint.h>
 
 #define TIMESTAMP_LEN 32 /* room for "2026-11-23T10:00:00.123Z" and its NUL */
+
+/* Wall-clock milliseconds since the Unix epoch: the store's clock. */
+int64_t store_now_ms(void);
 
 /* Formats ms since the epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC). Returns out. */
 const char *timestamp_format(int64_t ms, char *out, size_t size);
