@@ -1,0 +1,549 @@
+/*
+ * db_schema.c - the SQLite backend's tables, and the migrations that bring
+ * an older store's database to them at start; see db.h.
+ *
+ * Why the schema looks like this (schema 4; the ingest targets are in
+ * README). What a report costs is the pages it dirties: each is written
+ * whole to the WAL at COMMIT (and again into the database by the
+ * checkpoint), so the layout keeps a report's writes on as few pages as it
+ * can, away from indexes keyed by random values, and pages are 1 KiB
+ * (STORE_DB_PAGE_SIZE; a database made by an earlier store keeps its 4 KiB).
+ * Per report of a known host that changes a few statuses: its results row
+ * (about 3 pages), its hosts row, a failing row when it starts or stops
+ * failing a check, one drift row (appended), its (host, id) entry and one
+ * drift_checks entry per changed check.
+ *
+ * - results: one row per host holding all its current (check, target)
+ *   rows packed and deflated into one value (rows.h: ~2.4 KB for ~150
+ *   results, 7x smaller than a row per pair). The diff unpacks it, and a
+ *   report that changes anything writes it back whole: one or two pages,
+ *   where a row per pair in a (host, check, target) index dirtied a page
+ *   per changed pair. A host without a row has no results.
+ * - failing: one row per (check, host) where the host fails the check now
+ *   (any target), WITHOUT ROWID: GET /api/v1/checks/{id} reads the failing
+ *   hosts' ranges of it and their results for the targets. It changes only
+ *   when a host starts or stops failing a check.
+ * - hosts: one row per host with what the host list and /metrics need
+ *   precomputed (status counts for the compliance ratio, last sequence,
+ *   last seen) and the ids of its last STORE_RECENT_IDS reports. Those ids
+ *   are the only report ids the store remembers: the writer keeps their
+ *   union in memory (idset.h, built from these rows at open and changed
+ *   with them in each transaction), so a duplicate is a hash probe and no
+ *   table keyed by random ids is written per report. An id pushed out of a
+ *   host's list is forgotten; a resend of an id that old is still harmless:
+ *   its sequence is not newer than the host's, so it is answered "stale"
+ *   and changes nothing.
+ * - drift: append-only, one row per report that changed anything, its
+ *   events packed into one value (rows.h; deflated when large, so a host's
+ *   first report's ~150 "absent ->" events take ~1 KB instead of ~150 rows
+ *   and ~450 index entries). Event ids are the store's own order (commit
+ *   order) and never reused: a row is keyed by its last event's id and
+ *   holds n consecutive ones (id - n + 1 .. id), the writer keeps the
+ *   counter, and meta.last_event_id keeps it when retention empties the
+ *   table. The drift API pages by event id and retention counts from
+ *   received_ms, the store's clock, so a late report (an outbox retrying)
+ *   or an agent whose clock is off is never behind a reader's cursor nor
+ *   expired at once; at_ms, the agent's time, is data beside it. Indexes:
+ *   (host, id) and received_ms, one entry per row; drift_checks (check,
+ *   row id), one per check a row has events of, serves ?check=. Retention
+ *   deletes event by event, oldest first (a row is trimmed when a chunk
+ *   ends inside it).
+ * - checks: per check, the hosts failing it now and the regressions ever
+ *   counted, kept in the same transaction as the rows they summarise, so
+ *   they survive restarts and start-up reads a few hundred rows instead of
+ *   every failing pair of the fleet.
+ * - identity and lifecycle (schema 3): hosts.owner names the credential a
+ *   host is bound to (NULL: not yet), read with the host's row and checked
+ *   before a report changes anything (owner_check); hosts.retired_ms marks a retired
+ *   host (0: active). A retired host keeps its row, so its drift history
+ *   keeps its name and id until retention; it has no current rows and every
+ *   list leaves it out, and its next report revives the row as a new host.
+ *
+ * Schemas 1 and 2 (and 3, branch trust's 2 plus hosts.owner) are migrated
+ * to 4 at start in one transaction (migrate_to_4).
+ */
+#include "db_impl.h"
+
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The drift indexes of schema 2 (by the store's order). */
+#define DRIFT_INDEXES                                                  \
+    "CREATE INDEX IF NOT EXISTS drift_received ON drift(received_ms);" \
+    "CREATE INDEX IF NOT EXISTS drift_host_id ON drift(host, id);"     \
+    "CREATE INDEX IF NOT EXISTS drift_check_id ON drift(check_id, id);"
+
+/*
+ * Schema 1 -> 2: drift ordered by the store. Events of schema 1 get their
+ * agent time as receive time (the best there is).
+ */
+static const char migrate_1_to_2_sql[] =
+    "ALTER TABLE current ADD COLUMN prior INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE current SET prior = status WHERE status != 5;"
+    "ALTER TABLE drift ADD COLUMN received_ms INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE drift SET received_ms = at_ms;"
+    "DROP INDEX IF EXISTS drift_at;"
+    "DROP INDEX IF EXISTS drift_host;"
+    "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
+
+/* Schema 4: the tables of a new database (the layout is explained at the top). */
+#define SCHEMA_DRIFT                                                                   \
+    "CREATE TABLE IF NOT EXISTS drift ("                                               \
+    " id INTEGER PRIMARY KEY,"                                                         \
+    " host INTEGER NOT NULL,"                                                          \
+    " n INTEGER NOT NULL,"                                                             \
+    " at_ms INTEGER NOT NULL,"                                                         \
+    " received_ms INTEGER NOT NULL,"                                                   \
+    " report_id BLOB NOT NULL,"                                                        \
+    " events BLOB NOT NULL);"                                                          \
+    "CREATE INDEX IF NOT EXISTS drift_received ON drift(received_ms);"                 \
+    "CREATE INDEX IF NOT EXISTS drift_host_id ON drift(host, id);"                     \
+    "CREATE TABLE IF NOT EXISTS drift_checks ("                                        \
+    " check_id TEXT NOT NULL,"                                                         \
+    " id INTEGER NOT NULL,"                                                            \
+    " PRIMARY KEY (check_id, id)) WITHOUT ROWID;"                                      \
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) " \
+    "WITHOUT ROWID;"
+
+#define SCHEMA_RESULTS                     \
+    "CREATE TABLE IF NOT EXISTS results (" \
+    " host INTEGER PRIMARY KEY,"           \
+    " data BLOB NOT NULL);"                \
+    "CREATE TABLE IF NOT EXISTS failing (" \
+    " check_id TEXT NOT NULL,"             \
+    " host INTEGER NOT NULL,"              \
+    " PRIMARY KEY (check_id, host)) WITHOUT ROWID;"
+
+/* Schema 2 -> 3: owners and retirement; existing hosts are unbound and active. */
+static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEXT;"
+                                         "ALTER TABLE hosts ADD COLUMN retired_ms INTEGER NOT "
+                                         "NULL DEFAULT 0;";
+static const char migrate_4_to_5_sql[] =
+    "ALTER TABLE hosts ADD COLUMN n_waived INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE checks ADD COLUMN waived_hosts INTEGER NOT NULL DEFAULT 0;";
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS hosts ("
+    " id INTEGER PRIMARY KEY,"
+    " host_id TEXT NOT NULL UNIQUE,"
+    " hostname TEXT NOT NULL,"
+    " agent_version TEXT NOT NULL,"
+    " catalog_version TEXT NOT NULL,"
+    " last_seq INTEGER NOT NULL,"
+    " last_seen_ms INTEGER NOT NULL,"
+    " generated_ms INTEGER NOT NULL,"
+    " first_seen_ms INTEGER NOT NULL,"
+    " n_pass INTEGER NOT NULL, n_fail INTEGER NOT NULL, n_warn INTEGER NOT NULL,"
+    " n_skip INTEGER NOT NULL, n_error INTEGER NOT NULL,"
+    " recent_ids BLOB NOT NULL,"
+    " owner TEXT,"
+    " retired_ms INTEGER NOT NULL DEFAULT 0,"
+    " n_waived INTEGER NOT NULL DEFAULT 0);" SCHEMA_RESULTS SCHEMA_DRIFT
+    "CREATE TABLE IF NOT EXISTS checks ("
+    " check_id TEXT PRIMARY KEY,"
+    " failing_hosts INTEGER NOT NULL,"
+    " regressions INTEGER NOT NULL,"
+    " waived_hosts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
+
+/* The host's stored rows, read for one diff; strings in one growing pool. */
+struct row_cache {
+    struct diff_row *rows;
+    size_t n, cap;
+    char *pool;
+    size_t used, pool_cap;
+};
+
+static int migrate_to_4(sqlite3 *db, char *err, size_t errlen);
+
+/* Creates or checks the schema: ours (application_id), and not newer than we know. */
+int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen)
+{
+    long long app = 0, version = 0;
+    if (pragma_int(db, "PRAGMA application_id", &app) != 0 ||
+        pragma_int(db, "PRAGMA user_version", &version) != 0) {
+        seterr(err, errlen, "cannot read the database header: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (version > STORE_DB_SCHEMA_VERSION) {
+        seterr(err, errlen,
+               "the database has schema version %lld, newer than this dockward-store knows "
+               "(%d)",
+               version, STORE_DB_SCHEMA_VERSION);
+        return -1;
+    }
+    if (version == STORE_DB_SCHEMA_VERSION) {
+        if (app != STORE_DB_APPLICATION_ID) {
+            seterr(err, errlen, "not a dockward-store database (application_id %lld)", app);
+            return -1;
+        }
+        return 0;
+    }
+    if (version >= 1 && version < STORE_DB_SCHEMA_VERSION && app == STORE_DB_APPLICATION_ID) {
+        /* An older store's database: migrated in one transaction, or left as it was. */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
+        if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
+            return -1;
+        /*
+         * 1 -> 2 -> 3 (hosts.owner, retired_ms) -> 4 (packed results and drift)
+         * -> 5 (hosts.n_waived).
+         */
+        if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
+            (version <= 2 && exec(db, migrate_2_to_3_sql, err, errlen) != 0) ||
+            (version <= 3 && migrate_to_4(db, err, errlen) != 0) ||
+            exec(db, migrate_4_to_5_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+            exec(db, "COMMIT", err, errlen) != 0) {
+            exec(db, "ROLLBACK", NULL, 0);
+            return -1;
+        }
+        return 0;
+    }
+    long long tables = 0;
+    if (pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables) != 0) {
+        seterr(err, errlen, "cannot read the database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (tables != 0 && app != STORE_DB_APPLICATION_ID) {
+        seterr(err, errlen, "not a dockward-store database (it has other tables)");
+        return -1;
+    }
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_DB_APPLICATION_ID);
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
+        return -1;
+    if (exec(db, schema_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0) {
+        exec(db, "ROLLBACK", NULL, 0);
+        return -1;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION);
+    if (exec(db, sql, err, errlen) != 0 || exec(db, "COMMIT", err, errlen) != 0) {
+        exec(db, "ROLLBACK", NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- schema 2 -> 4: the old current table's rows, read into a pool ---- */
+
+static int cache_reserve_pool(struct row_cache *c, size_t more)
+{
+    if (c->pool_cap - c->used >= more)
+        return 0;
+    size_t ncap = c->pool_cap ? c->pool_cap : 16384;
+    while (ncap - c->used < more)
+        ncap *= 2;
+    char *p = realloc(c->pool, ncap);
+    if (p == NULL)
+        return -1;
+    c->pool = p;
+    c->pool_cap = ncap;
+    return 0;
+}
+
+/* Appends a column's text to the pool; returns its offset, or (size_t)-1. */
+static size_t pool_add(struct row_cache *c, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    if (cache_reserve_pool(c, len + 1) != 0)
+        return (size_t)-1;
+    size_t off = c->used;
+    if (len > 0)
+        memcpy(c->pool + off, t, len);
+    c->pool[off + len] = '\0';
+    c->used += len + 1;
+    return off;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    const struct diff_row *x = a, *y = b;
+    return store_pair_cmp(x->check_id, x->target, y->check_id, y->target);
+}
+
+/*
+ * Appends the row under `st` (host, check_id, target, status, collector,
+ * evidence, since_ms, prior) to c, its strings as pool offsets until
+ * cache_finish. SQLite code.
+ */
+static int cache_add(struct row_cache *c, sqlite3_stmt *st)
+{
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 256;
+        struct diff_row *p = realloc(c->rows, ncap * sizeof(*p));
+        if (p == NULL)
+            return SQLITE_NOMEM;
+        c->rows = p;
+        c->cap = ncap;
+    }
+    /* Offsets first: the pool may move while it grows. */
+    size_t o_check = pool_add(c, st, 1);
+    size_t o_target = pool_add(c, st, 2);
+    size_t o_collector = pool_add(c, st, 4);
+    size_t o_evidence = pool_add(c, st, 5);
+    if (o_check == (size_t)-1 || o_target == (size_t)-1 || o_collector == (size_t)-1 ||
+        o_evidence == (size_t)-1)
+        return SQLITE_NOMEM;
+    struct diff_row *r = &c->rows[c->n++];
+    r->check_id = (const char *)(uintptr_t)o_check;
+    r->target = (const char *)(uintptr_t)o_target;
+    r->collector = (const char *)(uintptr_t)o_collector;
+    r->evidence = (const char *)(uintptr_t)o_evidence;
+    r->status = sqlite3_column_int(st, 3);
+    r->since_ms = sqlite3_column_int64(st, 6);
+    r->prior = sqlite3_column_int(st, 7);
+    return SQLITE_OK;
+}
+
+/* Turns c's offsets into pointers and sorts the rows as rows.h wants them. */
+static void cache_finish(struct row_cache *c)
+{
+    int sorted = 1;
+    for (size_t i = 0; i < c->n; i++) {
+        struct diff_row *r = &c->rows[i];
+        r->check_id = c->pool + (uintptr_t)r->check_id;
+        r->target = c->pool + (uintptr_t)r->target;
+        r->collector = c->pool + (uintptr_t)r->collector;
+        r->evidence = c->pool + (uintptr_t)r->evidence;
+        if (i > 0 && row_cmp(&c->rows[i - 1], r) >= 0)
+            sorted = 0;
+    }
+    /* SQLite's BINARY order is strcmp's for our (NUL-free) text; sort if it ever is not. */
+    if (!sorted)
+        qsort(c->rows, c->n, sizeof(*c->rows), row_cmp);
+}
+
+/* Packs c's rows as host's results row. SQLite code. */
+static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 host)
+{
+    cache_finish(c);
+    unsigned char *v;
+    size_t len;
+    if (store_rows_encode(NULL, c->rows, c->n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_bind_int64(ins, 1, host);
+    sqlite3_bind_blob(ins, 2, v, (int)len, SQLITE_STATIC);
+    int rc = run(ins);
+    free(v);
+    c->n = 0;
+    c->used = 0;
+    return rc;
+}
+
+/* Drift events of one report being regrouped by migrate_drift: strings as pool offsets. */
+struct batch {
+    struct store_event *ev;
+    size_t *off; /* two per event: check, target */
+    size_t n, cap;
+    char *pool;
+    size_t used, pool_cap;
+    int64_t last_id, host, at_ms, received_ms;
+    unsigned char report_id[64];
+    int report_id_len;
+};
+
+static int batch_add_text(struct batch *b, const unsigned char *t, size_t len, size_t *off)
+{
+    if (b->pool_cap - b->used < len + 1) {
+        size_t ncap = b->pool_cap ? b->pool_cap : 4096;
+        while (ncap - b->used < len + 1)
+            ncap *= 2;
+        char *p = realloc(b->pool, ncap);
+        if (p == NULL)
+            return -1;
+        b->pool = p;
+        b->pool_cap = ncap;
+    }
+    *off = b->used;
+    if (len > 0)
+        memcpy(b->pool + b->used, t, len);
+    b->pool[b->used + len] = '\0';
+    b->used += len + 1;
+    return 0;
+}
+
+/* Writes the batch as one drift row (and its drift_checks rows), then empties it. SQLite code. */
+static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        b->ev[i].check_id = b->pool + b->off[2 * i];
+        b->ev[i].target = b->pool + b->off[2 * i + 1];
+    }
+    unsigned char *v;
+    size_t len;
+    if (store_events_encode(NULL, b->ev, b->n, &v, &len) != 0)
+        return SQLITE_NOMEM;
+    sqlite3_bind_int64(ins, 1, b->last_id);
+    sqlite3_bind_int64(ins, 2, b->host);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)b->n);
+    sqlite3_bind_int64(ins, 4, b->at_ms);
+    sqlite3_bind_int64(ins, 5, b->received_ms);
+    sqlite3_bind_blob(ins, 6, b->report_id, b->report_id_len, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 7, v, (int)len, SQLITE_STATIC);
+    int rc = run(ins);
+    free(v);
+    for (size_t i = 0; rc == SQLITE_OK && i < b->n; i++) {
+        bind_text(chk, 1, b->ev[i].check_id);
+        sqlite3_bind_int64(chk, 2, b->last_id);
+        rc = run(chk);
+    }
+    b->n = 0;
+    b->used = 0;
+    return rc;
+}
+
+/*
+ * Schema 2's drift (a row per event, three indexes) regrouped as schema 4's:
+ * the events of one report (one host, report id, at and received time, and
+ * consecutive ids) become one row keyed by its last id. Inside the caller's
+ * transaction. 0, or -1 with err.
+ */
+static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
+{
+    if (exec(db,
+             "DROP INDEX IF EXISTS drift_received; DROP INDEX IF EXISTS drift_host_id;"
+             "DROP INDEX IF EXISTS drift_check_id; ALTER TABLE drift RENAME TO "
+             "drift_v2;" SCHEMA_DRIFT
+             "INSERT INTO meta (name, value) SELECT 'last_event_id', coalesce(max(seq), 0) "
+             "FROM sqlite_sequence WHERE name IN ('drift', 'drift_v2');",
+             err, errlen) != 0)
+        return -1;
+    sqlite3_stmt *rd = NULL, *ins = NULL, *chk = NULL;
+    struct batch b = { 0 };
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT id, host, check_id, target, from_status, to_status, at_ms, "
+                                "report_id, regression, received_ms FROM drift_v2 ORDER BY id",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, "
+                                "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                -1, &ins, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
+                                -1, &chk, NULL);
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        if (step != SQLITE_ROW) {
+            if (b.n > 0)
+                rc = batch_flush(&b, ins, chk);
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        int64_t id = sqlite3_column_int64(rd, 0), host = sqlite3_column_int64(rd, 1);
+        int64_t at = sqlite3_column_int64(rd, 6), recv = sqlite3_column_int64(rd, 9);
+        const void *rid = sqlite3_column_blob(rd, 7);
+        int rid_len = sqlite3_column_bytes(rd, 7);
+        if (rid_len > (int)sizeof(b.report_id))
+            rid_len = (int)sizeof(b.report_id);
+        if (b.n > 0 && (id != b.last_id + 1 || host != b.host || at != b.at_ms ||
+                        recv != b.received_ms || rid_len != b.report_id_len ||
+                        (rid_len > 0 && memcmp(rid, b.report_id, (size_t)rid_len) != 0))) {
+            rc = batch_flush(&b, ins, chk);
+            if (rc != SQLITE_OK)
+                break;
+        }
+        if (b.n == b.cap) {
+            size_t ncap = b.cap ? b.cap * 2 : 256;
+            struct store_event *e = realloc(b.ev, ncap * sizeof(*e));
+            if (e != NULL)
+                b.ev = e;
+            size_t *o = e != NULL ? realloc(b.off, 2 * ncap * sizeof(*o)) : NULL;
+            if (o == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            b.off = o;
+            b.cap = ncap;
+        }
+        if (b.n == 0) {
+            b.host = host;
+            b.at_ms = at;
+            b.received_ms = recv;
+            b.report_id_len = rid_len;
+            if (rid_len > 0)
+                memcpy(b.report_id, rid, (size_t)rid_len);
+        }
+        if (batch_add_text(&b, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
+                           &b.off[2 * b.n]) != 0 ||
+            batch_add_text(&b, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
+                           &b.off[2 * b.n + 1]) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        b.ev[b.n] = (struct store_event){ .from = sqlite3_column_int(rd, 4),
+                                          .to = sqlite3_column_int(rd, 5),
+                                          .regression = sqlite3_column_int(rd, 8) != 0 };
+        b.n++;
+        b.last_id = id;
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "regrouping drift events: %s (%s)", sqlite3_errstr(rc),
+               sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(chk);
+    free(b.ev);
+    free(b.off);
+    free(b.pool);
+    if (rc != SQLITE_OK)
+        return -1;
+    return exec(db, "DROP TABLE drift_v2;", err, errlen);
+}
+
+/*
+ * Schema 2 (or 3) -> 4, inside the caller's transaction: each host's rows
+ * of the old `current` table packed into one `results` row, the (check,
+ * host) pairs failing now into `failing`; `current` and `reports` dropped
+ * (report ids live in hosts.recent_ids, read into memory at open). The
+ * hosts, drift and checks tables are kept as they are. 0, or -1 with err.
+ */
+static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
+{
+    if (exec(db,
+             SCHEMA_RESULTS "INSERT INTO failing (check_id, host) "
+                            "SELECT DISTINCT check_id, host FROM current WHERE status = 2;",
+             err, errlen) != 0)
+        return -1;
+    sqlite3_stmt *rd = NULL, *ins = NULL;
+    struct row_cache c = { 0 };
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT host, check_id, target, status, collector, evidence, "
+                                "since_ms, prior FROM current ORDER BY host, check_id, target",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "INSERT INTO results (host, data) VALUES (?1, ?2)", -1, &ins,
+                                NULL);
+    sqlite3_int64 host = 0;
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        sqlite3_int64 h = step == SQLITE_ROW ? sqlite3_column_int64(rd, 0) : 0;
+        if (c.n > 0 && (step != SQLITE_ROW || h != host))
+            rc = cache_flush(&c, ins, host);
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        host = h;
+        if (rc == SQLITE_OK)
+            rc = cache_add(&c, rd);
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "packing the results of each host: %s (%s)", sqlite3_errstr(rc),
+               sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    free(c.rows);
+    free(c.pool);
+    if (rc != SQLITE_OK)
+        return -1;
+    return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) == 0
+               ? migrate_drift(db, err, errlen)
+               : -1;
+}
