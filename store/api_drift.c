@@ -32,7 +32,7 @@ void api_get_drift(struct reader *r, const struct params *p, struct api_response
     }
     const char *host = api_param(p, "host");
     const char *check = api_param(p, "check");
-    if (host != NULL && !api_valid_host_id(host)) {
+    if (host != NULL && !store_host_id_valid(host)) {
         api_respond_error(resp, 400, "host must be a host id: 1 to %d characters of [A-Za-z0-9._-]",
                           REPORT_HOST_ID_MAX);
         return;

@@ -87,8 +87,6 @@ int api_parse_u64(const char *s, uint64_t *out);
 /* limit=: 1..max, default `def`. 0, or -1 with resp filled. */
 int api_parse_limit(const struct params *p, uint64_t def, uint64_t max, uint64_t *out,
                     struct api_response *resp);
-/* 1 when s is a host id as reports carry them, else 0. */
-int api_valid_host_id(const char *s);
 /* 1 when s is a check id: 1 to REPORT_CHECK_ID_MAX bytes of valid UTF-8, else 0. */
 int api_valid_check_id(const char *s);
 /* The "after" of /hosts/{id}: hex(check)-hex(target) into check and target. 0, or -1. */

@@ -73,14 +73,6 @@ int api_parse_limit(const struct params *p, uint64_t def, uint64_t max, uint64_t
     return 0;
 }
 
-int api_valid_host_id(const char *s)
-{
-    size_t len = strlen(s);
-    if (len < 1 || len > REPORT_HOST_ID_MAX)
-        return 0;
-    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
-}
-
 /* A check id as reports carry them: 1 to REPORT_CHECK_ID_MAX bytes of valid UTF-8. */
 int api_valid_check_id(const char *s)
 {

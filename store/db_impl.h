@@ -127,6 +127,17 @@ static inline void describe(struct store_db *db, int rc, const char *what, char 
     seterr(err, errlen, "%s: %s (%s)", what, sqlite3_errstr(rc), sqlite3_errmsg(db->db));
 }
 
+/*
+ * After a failed step of one of the writer's transactions: err says what
+ * and why, and the transaction is rolled back unless SQLite already did.
+ */
+static inline void abort_tx(struct store_db *db, int rc, const char *what, char *err, size_t errlen)
+{
+    describe(db, rc, what, err, errlen);
+    if (!sqlite3_get_autocommit(db->db))
+        run(db->stmt[S_ROLLBACK]);
+}
+
 /* db_schema.c: creates or checks (and migrates) the schema. Returns 0, or -1 with err. */
 int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen);
 

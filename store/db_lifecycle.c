@@ -122,9 +122,7 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
     if (rc == SQLITE_OK)
         rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
-        describe(db, rc, "retention", err, errlen);
-        if (!sqlite3_get_autocommit(db->db))
-            run(db->stmt[S_ROLLBACK]);
+        abort_tx(db, rc, "retention", err, errlen);
         return -1;
     }
     *deleted = (int)total;
@@ -203,9 +201,7 @@ int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
     if (rc == SQLITE_OK)
         rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
-        describe(db, rc, "retire", err, errlen);
-        if (!sqlite3_get_autocommit(db->db))
-            run(db->stmt[S_ROLLBACK]);
+        abort_tx(db, rc, "retire", err, errlen);
         db->last_event = first_event;
         for (size_t i = 0; i < figures->n_checks; i++)
             free(figures->checks[i].check_id);

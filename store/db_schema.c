@@ -66,6 +66,8 @@
 
 #include "store.h"
 
+#include "../common/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,12 +150,18 @@ static const char schema_sql[] =
     " regressions INTEGER NOT NULL,"
     " waived_hosts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
 
-/* The host's stored rows, read for one diff; strings in one growing pool. */
+/*
+ * What one host's rows (or one report's drift events) of an older database
+ * may hold in text while they are regrouped: far beyond what a report
+ * could ever have carried (report.h's caps), so it only stops a corrupt file.
+ */
+#define MIGRATE_POOL_MAX ((size_t)1 << 30)
+
+/* One host's rows of the old current table; strings in one growing pool. */
 struct row_cache {
     struct diff_row *rows;
     size_t n, cap;
-    char *pool;
-    size_t used, pool_cap;
+    struct buf pool;
 };
 
 static int migrate_to_4(sqlite3 *db, char *err, size_t errlen);
@@ -228,34 +236,28 @@ int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen)
 
 /* ---- schema 2 -> 4: the old current table's rows, read into a pool ---- */
 
-static int cache_reserve_pool(struct row_cache *c, size_t more)
+/*
+ * Appends text (len bytes, and a NUL) to a migration's string pool; *off
+ * gets where it starts. Offsets, not pointers: the pool moves as it grows.
+ * Returns 0, or -1 (no memory, or past MIGRATE_POOL_MAX).
+ */
+static int pool_add(struct buf *pool, const unsigned char *t, size_t len, size_t *off)
 {
-    if (c->pool_cap - c->used >= more)
-        return 0;
-    size_t ncap = c->pool_cap ? c->pool_cap : 16384;
-    while (ncap - c->used < more)
-        ncap *= 2;
-    char *p = realloc(c->pool, ncap);
-    if (p == NULL)
+    *off = pool->len;
+    if (buf_append(pool, t != NULL ? (const char *)t : "", len) != BUF_OK ||
+        buf_append(pool, "", 1) != BUF_OK)
         return -1;
-    c->pool = p;
-    c->pool_cap = ncap;
     return 0;
 }
 
-/* Appends a column's text to the pool; returns its offset, or (size_t)-1. */
-static size_t pool_add(struct row_cache *c, sqlite3_stmt *st, int col)
+/* A column's text into the row cache's pool; returns its offset, or (size_t)-1. */
+static size_t cache_add_text(struct row_cache *c, sqlite3_stmt *st, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t len = (size_t)sqlite3_column_bytes(st, col);
-    if (cache_reserve_pool(c, len + 1) != 0)
-        return (size_t)-1;
-    size_t off = c->used;
-    if (len > 0)
-        memcpy(c->pool + off, t, len);
-    c->pool[off + len] = '\0';
-    c->used += len + 1;
-    return off;
+    size_t off;
+    return pool_add(&c->pool, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col),
+                    &off) == 0
+               ? off
+               : (size_t)-1;
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -280,10 +282,10 @@ static int cache_add(struct row_cache *c, sqlite3_stmt *st)
         c->cap = ncap;
     }
     /* Offsets first: the pool may move while it grows. */
-    size_t o_check = pool_add(c, st, 1);
-    size_t o_target = pool_add(c, st, 2);
-    size_t o_collector = pool_add(c, st, 4);
-    size_t o_evidence = pool_add(c, st, 5);
+    size_t o_check = cache_add_text(c, st, 1);
+    size_t o_target = cache_add_text(c, st, 2);
+    size_t o_collector = cache_add_text(c, st, 4);
+    size_t o_evidence = cache_add_text(c, st, 5);
     if (o_check == (size_t)-1 || o_target == (size_t)-1 || o_collector == (size_t)-1 ||
         o_evidence == (size_t)-1)
         return SQLITE_NOMEM;
@@ -304,10 +306,10 @@ static void cache_finish(struct row_cache *c)
     int sorted = 1;
     for (size_t i = 0; i < c->n; i++) {
         struct diff_row *r = &c->rows[i];
-        r->check_id = c->pool + (uintptr_t)r->check_id;
-        r->target = c->pool + (uintptr_t)r->target;
-        r->collector = c->pool + (uintptr_t)r->collector;
-        r->evidence = c->pool + (uintptr_t)r->evidence;
+        r->check_id = c->pool.data + (uintptr_t)r->check_id;
+        r->target = c->pool.data + (uintptr_t)r->target;
+        r->collector = c->pool.data + (uintptr_t)r->collector;
+        r->evidence = c->pool.data + (uintptr_t)r->evidence;
         if (i > 0 && row_cmp(&c->rows[i - 1], r) >= 0)
             sorted = 0;
     }
@@ -329,7 +331,7 @@ static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 hos
     int rc = run(ins);
     free(v);
     c->n = 0;
-    c->used = 0;
+    buf_reset(&c->pool);
     return rc;
 }
 
@@ -338,39 +340,18 @@ struct batch {
     struct store_event *ev;
     size_t *off; /* two per event: check, target */
     size_t n, cap;
-    char *pool;
-    size_t used, pool_cap;
+    struct buf pool;
     int64_t last_id, host, at_ms, received_ms;
     unsigned char report_id[64];
     int report_id_len;
 };
 
-static int batch_add_text(struct batch *b, const unsigned char *t, size_t len, size_t *off)
-{
-    if (b->pool_cap - b->used < len + 1) {
-        size_t ncap = b->pool_cap ? b->pool_cap : 4096;
-        while (ncap - b->used < len + 1)
-            ncap *= 2;
-        char *p = realloc(b->pool, ncap);
-        if (p == NULL)
-            return -1;
-        b->pool = p;
-        b->pool_cap = ncap;
-    }
-    *off = b->used;
-    if (len > 0)
-        memcpy(b->pool + b->used, t, len);
-    b->pool[b->used + len] = '\0';
-    b->used += len + 1;
-    return 0;
-}
-
 /* Writes the batch as one drift row (and its drift_checks rows), then empties it. SQLite code. */
 static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
 {
     for (size_t i = 0; i < b->n; i++) {
-        b->ev[i].check_id = b->pool + b->off[2 * i];
-        b->ev[i].target = b->pool + b->off[2 * i + 1];
+        b->ev[i].check_id = b->pool.data + b->off[2 * i];
+        b->ev[i].target = b->pool.data + b->off[2 * i + 1];
     }
     unsigned char *v;
     size_t len;
@@ -391,7 +372,7 @@ static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
         rc = run(chk);
     }
     b->n = 0;
-    b->used = 0;
+    buf_reset(&b->pool);
     return rc;
 }
 
@@ -413,6 +394,7 @@ static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
         return -1;
     sqlite3_stmt *rd = NULL, *ins = NULL, *chk = NULL;
     struct batch b = { 0 };
+    buf_init(&b.pool, MIGRATE_POOL_MAX);
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT id, host, check_id, target, from_status, to_status, at_ms, "
                                 "report_id, regression, received_ms FROM drift_v2 ORDER BY id",
@@ -469,10 +451,10 @@ static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
             if (rid_len > 0)
                 memcpy(b.report_id, rid, (size_t)rid_len);
         }
-        if (batch_add_text(&b, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
-                           &b.off[2 * b.n]) != 0 ||
-            batch_add_text(&b, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
-                           &b.off[2 * b.n + 1]) != 0) {
+        if (pool_add(&b.pool, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
+                     &b.off[2 * b.n]) != 0 ||
+            pool_add(&b.pool, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
+                     &b.off[2 * b.n + 1]) != 0) {
             rc = SQLITE_NOMEM;
             break;
         }
@@ -490,7 +472,7 @@ static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
     sqlite3_finalize(chk);
     free(b.ev);
     free(b.off);
-    free(b.pool);
+    buf_free(&b.pool);
     if (rc != SQLITE_OK)
         return -1;
     return exec(db, "DROP TABLE drift_v2;", err, errlen);
@@ -512,6 +494,7 @@ static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
         return -1;
     sqlite3_stmt *rd = NULL, *ins = NULL;
     struct row_cache c = { 0 };
+    buf_init(&c.pool, MIGRATE_POOL_MAX);
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT host, check_id, target, status, collector, evidence, "
                                 "since_ms, prior FROM current ORDER BY host, check_id, target",
@@ -540,7 +523,7 @@ static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
     sqlite3_finalize(rd);
     sqlite3_finalize(ins);
     free(c.rows);
-    free(c.pool);
+    buf_free(&c.pool);
     if (rc != SQLITE_OK)
         return -1;
     return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) == 0

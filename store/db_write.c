@@ -353,8 +353,18 @@ static int apply_one(struct store_db *db, struct store_job *job)
     return rc;
 }
 
-static void fail_all(struct store_job *const *jobs, size_t n)
+/*
+ * The whole batch is lost: the transaction rolled back (unless SQLite
+ * already did), the id set and the event counter back where they were
+ * before it, and every job UNAVAILABLE.
+ */
+static void undo_batch(struct store_db *db, struct store_job *const *jobs, size_t n,
+                       int64_t first_event)
 {
+    if (!sqlite3_get_autocommit(db->db))
+        run(db->stmt[S_ROLLBACK]);
+    idset_undo(&db->ids, 0);
+    db->last_event = first_event;
     for (size_t i = 0; i < n; i++)
         jobs[i]->outcome = STORE_OUTCOME_UNAVAILABLE;
 }
@@ -367,7 +377,7 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
     int rc = run(db->stmt[S_BEGIN]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "cannot begin a transaction", err, errlen);
-        fail_all(jobs, n);
+        undo_batch(db, jobs, n, db->last_event);
         return -1;
     }
     size_t failed = 0;
@@ -393,31 +403,21 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         idset_undo(&db->ids, mark);
         db->last_event = mark_event;
         if (sqlite3_get_autocommit(db->db)) {
-            idset_undo(&db->ids, 0);
-            db->last_event = first_event;
-            fail_all(jobs, n);
+            undo_batch(db, jobs, n, first_event);
             return -1;
         }
         int rb = run(db->stmt[S_ROLLBACK_TO]);
         if (rb == SQLITE_OK)
             rb = run(db->stmt[S_RELEASE]);
         if (rb != SQLITE_OK || sqlite3_get_autocommit(db->db)) {
-            if (!sqlite3_get_autocommit(db->db))
-                run(db->stmt[S_ROLLBACK]);
-            idset_undo(&db->ids, 0);
-            db->last_event = first_event;
-            fail_all(jobs, n);
+            undo_batch(db, jobs, n, first_event);
             return -1;
         }
     }
     rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "cannot commit", err, errlen);
-        if (!sqlite3_get_autocommit(db->db))
-            run(db->stmt[S_ROLLBACK]);
-        idset_undo(&db->ids, 0);
-        db->last_event = first_event;
-        fail_all(jobs, n);
+        undo_batch(db, jobs, n, first_event);
         return -1;
     }
     idset_commit(&db->ids);

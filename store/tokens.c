@@ -8,6 +8,8 @@
  */
 #include "tokens.h"
 
+#include "report.h"
+
 #include "../common/buf.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
@@ -109,22 +111,25 @@ static int read_file(const char *path, struct buf *out, char *err, size_t errlen
     return 0;
 }
 
-static int valid_name(const char *s, size_t len)
-{
-    if (len == 0 || len > TOKENS_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * The field of non-blanks at line[*i] (empty at the line's end): *i moves
+ * past it and the blanks after it, *flen gets its length. Returns where it
+ * starts.
+ */
+static const char *next_field(const char *line, size_t len, size_t *i, size_t *flen)
+{
+    size_t start = *i;
+    while (*i < len && !is_blank(line[*i]))
+        (*i)++;
+    *flen = *i - start;
+    while (*i < len && is_blank(line[*i]))
+        (*i)++;
+    return line + start;
 }
 
 /* Parses one line (NUL-free, no newline). 0 ok/skipped, -1 with err. */
@@ -136,19 +141,10 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
         i++;
     if (i == len || line[i] == '#')
         return 0;
-    size_t name_start = i;
-    while (i < len && !is_blank(line[i]))
-        i++;
-    size_t name_len = i - name_start;
-    while (i < len && is_blank(line[i]))
-        i++;
-    size_t tok_start = i;
-    while (i < len && !is_blank(line[i]))
-        i++;
-    size_t tok_len = i - tok_start;
-    while (i < len && is_blank(line[i]))
-        i++;
-    if (!valid_name(line + name_start, name_len)) {
+    size_t name_len, tok_len;
+    const char *name = next_field(line, len, &i, &name_len);
+    const char *tok = next_field(line, len, &i, &tok_len);
+    if (!store_name_valid(name, name_len, TOKENS_NAME_MAX)) {
         seterr(err, errlen, "%s:%zu: the name must be 1 to %d characters of [A-Za-z0-9._-]", path,
                lineno, TOKENS_NAME_MAX);
         return -1;
@@ -162,13 +158,8 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
     const char *glob = NULL;
     size_t glob_len = 0;
     while (i < len) {
-        size_t opt_start = i;
-        while (i < len && !is_blank(line[i]))
-            i++;
-        const char *opt = line + opt_start;
-        size_t opt_len = i - opt_start;
-        while (i < len && is_blank(line[i]))
-            i++;
+        size_t opt_len;
+        const char *opt = next_field(line, len, &i, &opt_len);
         if (opt_len > 5 && memcmp(opt, "role=", 5) == 0 && !have_role) {
             have_role = 1;
             if (opt_len == 10 && memcmp(opt + 5, "agent", 5) == 0)
@@ -179,7 +170,7 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
                 role = TOKEN_ROLE_ADMIN;
             else {
                 seterr(err, errlen, "%s:%zu: role of %.*s must be agent, reader or admin", path,
-                       lineno, (int)name_len, line + name_start);
+                       lineno, (int)name_len, name);
                 return -1;
             }
         } else if (opt_len > 6 && memcmp(opt, "hosts=", 6) == 0 && glob == NULL) {
@@ -187,14 +178,14 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
             glob_len = opt_len - 6;
             if (glob_len > TOKENS_GLOB_MAX) {
                 seterr(err, errlen, "%s:%zu: hosts= of %.*s is longer than %d characters", path,
-                       lineno, (int)name_len, line + name_start, TOKENS_GLOB_MAX);
+                       lineno, (int)name_len, name, TOKENS_GLOB_MAX);
                 return -1;
             }
             for (size_t k = 0; k < glob_len; k++) {
                 unsigned char c = (unsigned char)glob[k];
                 if (c < 0x21 || c > 0x7e) {
                     seterr(err, errlen, "%s:%zu: hosts= of %.*s must be visible ASCII", path,
-                           lineno, (int)name_len, line + name_start);
+                           lineno, (int)name_len, name);
                     return -1;
                 }
             }
@@ -202,41 +193,40 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
             seterr(err, errlen,
                    "%s:%zu: after the token of %.*s want role=agent|reader|admin or "
                    "hosts=GLOB, each at most once",
-                   path, lineno, (int)name_len, line + name_start);
+                   path, lineno, (int)name_len, name);
             return -1;
         }
     }
     if (glob != NULL && role != TOKEN_ROLE_AGENT) {
         seterr(err, errlen, "%s:%zu: hosts= binds hosts to an agent; %.*s is a %s", path, lineno,
-               (int)name_len, line + name_start, token_role_name(role));
+               (int)name_len, name, token_role_name(role));
         return -1;
     }
     if (tok_len < TOKENS_MIN_LENGTH || tok_len > TOKENS_MAX_LENGTH) {
         seterr(err, errlen, "%s:%zu: the token of %.*s must be %d to %d characters", path, lineno,
-               (int)name_len, line + name_start, TOKENS_MIN_LENGTH, TOKENS_MAX_LENGTH);
+               (int)name_len, name, TOKENS_MIN_LENGTH, TOKENS_MAX_LENGTH);
         return -1;
     }
     for (size_t k = 0; k < tok_len; k++) {
-        unsigned char c = (unsigned char)line[tok_start + k];
+        unsigned char c = (unsigned char)tok[k];
         if (c < 0x21 || c > 0x7e) {
             seterr(err, errlen,
                    "%s:%zu: the token of %.*s has a character that is not visible "
                    "ASCII",
-                   path, lineno, (int)name_len, line + name_start);
+                   path, lineno, (int)name_len, name);
             return -1;
         }
     }
     for (size_t k = 0; k < set->n; k++) {
         if (strlen(set->tokens[k].name) == name_len &&
-            memcmp(set->tokens[k].name, line + name_start, name_len) == 0) {
+            memcmp(set->tokens[k].name, name, name_len) == 0) {
             seterr(err, errlen, "%s:%zu: the name %.*s is used twice", path, lineno, (int)name_len,
-                   line + name_start);
+                   name);
             return -1;
         }
-        if (set->tokens[k].len == tok_len &&
-            memcmp(set->tokens[k].value, line + tok_start, tok_len) == 0) {
+        if (set->tokens[k].len == tok_len && memcmp(set->tokens[k].value, tok, tok_len) == 0) {
             seterr(err, errlen, "%s:%zu: %.*s has the same token as %s", path, lineno,
-                   (int)name_len, line + name_start, set->tokens[k].name);
+                   (int)name_len, name, set->tokens[k].name);
             return -1;
         }
     }
@@ -250,10 +240,10 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
         seterr(err, errlen, "out of memory");
         return -1;
     }
-    memcpy(t->value, line + tok_start, tok_len);
+    memcpy(t->value, tok, tok_len);
     t->value[tok_len] = '\0';
     t->len = tok_len;
-    memcpy(t->name, line + name_start, name_len);
+    memcpy(t->name, name, name_len);
     t->name[name_len] = '\0';
     t->role = role;
     if (glob != NULL)
