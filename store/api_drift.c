@@ -42,12 +42,10 @@ void api_get_drift(struct reader *r, const struct params *p, struct api_response
                           REPORT_CHECK_ID_MAX);
         return;
     }
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "events") : NULL;
-    if (list == NULL) {
-        api_respond_json(resp, 500, doc);
+    cJSON *list;
+    cJSON *doc = api_list_new("events", &list, resp);
+    if (doc == NULL)
         return;
-    }
     int64_t host_row = 0;
     if (host != NULL) {
         struct storage_stmt *st = storage_stmt(r->db, R_HOST_ID);

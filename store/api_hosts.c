@@ -23,12 +23,10 @@ void api_get_hosts(struct store_api *api, struct reader *r, const struct params 
         api_respond_error(resp, 400, "after must be a host id (the \"next\" of the previous page)");
         return;
     }
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "hosts") : NULL;
-    if (list == NULL) {
-        api_respond_json(resp, 500, doc);
+    cJSON *list;
+    cJSON *doc = api_list_new("hosts", &list, resp);
+    if (doc == NULL)
         return;
-    }
     struct storage_stmt *st = storage_stmt(r->db, R_HOSTS);
     storage_bind_text(st, 1, after ? after : "");
     storage_bind_int(st, 2, (int64_t)limit + 1);

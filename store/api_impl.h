@@ -104,6 +104,11 @@ void api_respond_error(struct api_response *resp, unsigned status, const char *f
 /* A 500 naming the reader's database error. */
 void api_db_error(struct reader *r, struct api_response *resp);
 /*
+ * A list answer begun: {"name": []}, *list its array. NULL when memory ran
+ * out (resp is then a 500).
+ */
+cJSON *api_list_new(const char *name, cJSON **list, struct api_response *resp);
+/*
  * The end of a list page after its statement loop ended with `rc`: a read
  * error (doc freed), or doc with "next" (`next`, or null on the last page)
  * as a 200.

@@ -59,6 +59,17 @@ void api_db_error(struct reader *r, struct api_response *resp)
     api_respond_error(resp, 500, "cannot read the database: %s", storage_errmsg(r->db));
 }
 
+cJSON *api_list_new(const char *name, cJSON **list, struct api_response *resp)
+{
+    cJSON *doc = cJSON_CreateObject();
+    *list = doc != NULL ? cJSON_AddArrayToObject(doc, name) : NULL;
+    if (*list == NULL) {
+        api_respond_json(resp, 500, doc);
+        return NULL;
+    }
+    return doc;
+}
+
 void api_respond_page(struct reader *r, int rc, cJSON *doc, const char *next,
                       struct api_response *resp)
 {
