@@ -100,7 +100,8 @@ static inline void harness_make_parents(const struct fixture *fx, char *real)
     }
 }
 
-/* Writes len bytes at a host path of the tree (replacing what was there), then its owner and mode. */
+/* Writes len bytes at a host path of the tree (replacing what was there), then its owner and mode.
+ */
 static inline void harness_put(const struct fixture *fx, const char *hostpath, const char *data,
                                size_t len, mode_t mode, uid_t uid, gid_t gid)
 {
@@ -122,6 +123,18 @@ static inline void harness_put_text(const struct fixture *fx, const char *hostpa
                                     const char *text)
 {
     harness_put(fx, hostpath, text, strlen(text), 0644, 0, 0);
+}
+
+/* Makes a host path of the tree (replacing what was there) a symbolic link to target. */
+static inline void harness_put_link(const struct fixture *fx, const char *hostpath,
+                                    const char *target)
+{
+    char real[4096];
+    harness_real_path(fx, hostpath, real, sizeof(real));
+    harness_make_parents(fx, real);
+    unlink(real);
+    if (symlink(target, real) != 0)
+        fail_msg("symlink %s: %s", real, strerror(errno));
 }
 
 /* Removes the file at a host path of the tree; fails the test when it cannot. */
@@ -176,20 +189,29 @@ static inline int harness_teardown(void **state)
 }
 
 /*
- * Runs collector c on the tree with ctx (its rootfs set here) into h->set,
- * emptied first; asserts the sink counted every result. Returns the status,
- * also in h->rc (h->err its error).
+ * Runs collector c with ctx into set (emptied first: it must be initialised)
+ * and asserts the sink counted every result. Returns the collector's status,
+ * err filled when it is not 0.
+ */
+static inline int harness_collect_into(const struct collector *c, const struct collect_ctx *ctx,
+                                       struct result_set *set, char *err, size_t errlen)
+{
+    struct result_sink sink;
+    result_set_free(set);
+    result_sink_init(&sink, set, c);
+    err[0] = '\0';
+    int rc = c->collect(ctx, &sink, err, errlen);
+    assert_int_equal(sink.added, set->len);
+    return rc;
+}
+
+/* harness_collect_into on h's tree (ctx's rootfs set here) and results; the status also in h->rc.
  */
 static inline int harness_collect(struct harness_run *h, const struct collector *c,
                                   struct collect_ctx *ctx)
 {
-    struct result_sink sink;
     ctx->rootfs = h->fx.root;
-    result_set_free(&h->set);
-    result_sink_init(&sink, &h->set, c);
-    h->err[0] = '\0';
-    h->rc = c->collect(ctx, &sink, h->err, sizeof(h->err));
-    assert_int_equal(sink.added, h->set.len);
+    h->rc = harness_collect_into(c, ctx, &h->set, h->err, sizeof(h->err));
     return h->rc;
 }
 
@@ -270,8 +292,9 @@ static inline void harness_expect(const struct result_set *set, int how, const c
                                   const char *evidence)
 {
     const struct result *res = harness_only_at(set, id, (how & HARNESS_AT_TARGET) ? target : NULL);
-    bool same = evidence == NULL || ((how & HARNESS_CONTAINS) ? strstr(res->evidence, evidence) != NULL
-                                                              : strcmp(res->evidence, evidence) == 0);
+    bool same =
+        evidence == NULL || ((how & HARNESS_CONTAINS) ? strstr(res->evidence, evidence) != NULL
+                                                      : strcmp(res->evidence, evidence) == 0);
     if ((target != NULL && strcmp(res->target, target) != 0) || res->status != status || !same) {
         harness_dump(set);
         fail_msg("%s: got %s %s \"%s\", want %s %s %s\"%s\"", id, res->target,
