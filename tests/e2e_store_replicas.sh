@@ -37,17 +37,7 @@ bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-i
 source "$DOCKWARD_TESTS/e2e_lib.sh"
 e2e_require curl jq sqlite3
 
-work=$(mktemp -d /tmp/dockward-e2e-replicas-XXXXXX)
-pids=()
-roots=()
-cleanup() {
-    e2e_stop -9 "${pids[@]}"
-    e2e_backend_stop
-    local r
-    for r in "${roots[@]}"; do "$MKFIXTURE" --remove "$r" || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_scratch e2e-replicas -9
 
 token=$(e2e_random_hex 24)
 reader=$(e2e_random_hex 24)

@@ -31,14 +31,7 @@ bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-i
 source "$DOCKWARD_TESTS/e2e_lib.sh"
 e2e_require curl jq
 
-work=$(mktemp -d /tmp/dockward-e2e-trust-XXXXXX)
-pids=()
-cleanup() {
-    e2e_stop -9 "${pids[@]}"
-    e2e_backend_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_scratch e2e-trust -9
 
 tok_a=$(e2e_random_hex 24)
 tok_b=$(e2e_random_hex 24)
