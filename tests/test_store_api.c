@@ -17,6 +17,7 @@
 #include "store/db.h"
 #include "store/timestamp.h"
 #include "test_store_build.h"
+#include "tests/store_harness.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -54,15 +55,12 @@ static void store(struct store_db *db, struct tb *t)
 static int api_setup(void **state)
 {
     struct apifix *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-api-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
+    if (f == NULL || store_open_tmp(f->path, sizeof(f->path), "/tmp/dockward-test-api-XXXXXX",
+                                    &f->writer) != 0) {
+        free(f);
         return -1;
-    close(fd);
-    unlink(f->path);
+    }
     char err[256];
-    if (store_db_open(f->path, STORE_DB_WRITER, &f->writer, err, sizeof(err)) != 0)
-        return -1;
     struct tb t;
     /* Host A: three reports, one second apart. */
     tb_init(&t, HOST_A, 1, 0);
@@ -106,12 +104,7 @@ static int api_teardown(void **state)
     struct apifix *f = *state;
     store_api_close(f->api);
     store_db_close(f->writer);
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        char p[96];
-        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-        unlink(p);
-    }
+    store_remove_db_files(f->path);
     free(f);
     return 0;
 }

@@ -22,6 +22,7 @@
 #include "store/rows.h"
 #include "store_schema2.h"
 #include "test_store_build.h"
+#include "tests/store_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +34,7 @@
 
 static struct store_report *decode(const struct tb *t)
 {
-    struct store_report *r = NULL;
-    char err[256] = "";
-    enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
-    if (rc != REPORT_OK)
-        print_error("decode: %s\n", err);
-    assert_int_equal(rc, REPORT_OK);
-    return r;
+    return tb_decode_ok(t);
 }
 
 /* ---- the pure diff ---- */
@@ -226,36 +221,20 @@ struct dbfix {
 static int db_setup(void **state)
 {
     struct dbfix *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-store-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path); /* the writer creates it */
-    char err[256];
-    if (store_db_open(f->path, STORE_DB_WRITER, &f->db, err, sizeof(err)) != 0) {
-        print_error("%s\n", err);
+    if (f == NULL ||
+        store_open_tmp(f->path, sizeof(f->path), "/tmp/dockward-test-store-XXXXXX", &f->db) != 0) {
+        free(f);
         return -1;
     }
     *state = f;
     return 0;
 }
 
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        char p[96];
-        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
-
 static int db_teardown(void **state)
 {
     struct dbfix *f = *state;
     store_db_close(f->db);
-    remove_db_files(f->path);
+    store_remove_db_files(f->path);
     free(f);
     return 0;
 }
@@ -689,10 +668,7 @@ static void test_db_retention(void **state)
 /* A fresh path for a database; the caller removes it with remove_db_files. */
 static void temp_db_path(char *path)
 {
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    assert_int_equal(store_tmp_path(path), 0);
 }
 
 static void exec_ok(sqlite3 *db, const char *sql)
@@ -736,7 +712,7 @@ static void test_db_migrates_schema_1(void **state)
     assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /* A store of schema 4 gains the waived counts (hosts.n_waived, checks.waived_hosts) at start. */
@@ -759,7 +735,7 @@ static void test_db_migrates_schema_4(void **state)
                                   "WHERE name = 'n_waived'"),
                      1);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -865,7 +841,7 @@ static void test_db_migrates_schema_2(void **state)
                                   "retired_ms = 0"),
                      2);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -985,7 +961,7 @@ static void test_db_refuses_foreign_file(void **state)
     char err[256] = "";
     assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "not a dockward-store database"));
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -1107,7 +1083,7 @@ static void test_db_files_private_whatever_the_umask(void **state)
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 
     /* A symbolic link in the database's name is refused. */
     assert_int_equal(symlink("/tmp/elsewhere.db", path), 0);
