@@ -392,6 +392,25 @@ static void wait_for(struct env *e, struct fake_store *fs, uint64_t n, size_t re
              fs ? fake_seen(fs, NULL, MAX_REQUESTS) : 0, requests);
 }
 
+/*
+ * Serves `script` (n answers, then 200s), queues `reports` reports and pushes
+ * until the outbox is empty and the store has seen `requests` requests, then
+ * stops the push thread: *st its counters, seen what the store saw (asserted
+ * to be exactly `requests`). The caller stops fs.
+ */
+static void push_through(struct env *e, struct fake_store *fs, const struct answer *script,
+                         size_t n, int reports, size_t requests, struct push_stats *st,
+                         struct seen *seen)
+{
+    fake_start(fs, "127.0.0.1:0", script, n);
+    enqueue_n(e, reports);
+    struct push *p = start_push(e, fs->url);
+    wait_for(e, fs, 0, requests);
+    push_stats_read(p, st);
+    push_stop(p);
+    assert_int_equal(fake_seen(fs, seen, MAX_REQUESTS), requests);
+}
+
 static void expect_request(struct env *e, const struct seen *s, uint64_t seq, unsigned status)
 {
     assert_true(s->decoded);
@@ -447,16 +466,9 @@ static void test_500_then_200_retries_in_order(void **state)
     struct env *e = *state;
     struct fake_store fs;
     static const struct answer script[] = { { 500, NULL }, { 503, NULL } };
-    fake_start(&fs, "127.0.0.1:0", script, 2);
-    enqueue_n(e, 2);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 4);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
-
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 4);
+    push_through(e, &fs, script, 2, 2, 4, &st, seen);
     /* The oldest is retried until delivered; the newer one waits behind it. */
     expect_request(e, &seen[0], 1, 500);
     expect_request(e, &seen[1], 1, 503);
@@ -489,16 +501,9 @@ static void test_400_drops_401_and_403_keep_the_report(void **state)
         { 413, NULL },
         { 200, NULL },
     };
-    fake_start(&fs, "127.0.0.1:0", script, 6);
-    enqueue_n(e, 4);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 6);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
-
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 6);
+    push_through(e, &fs, script, 6, 4, 6, &st, seen);
     static const uint64_t seqs[] = { 1, 2, 2, 2, 3, 4 }; /* report 2 sent until accepted */
     for (int i = 0; i < 6; i++)
         expect_request(e, &seen[i], seqs[i], script[i].status);
@@ -524,15 +529,9 @@ static void test_429_retries(void **state)
     struct env *e = *state;
     struct fake_store fs;
     static const struct answer script[] = { { 429, "{\"error\":\"ingest queue full\"}" } };
-    fake_start(&fs, "127.0.0.1:0", script, 1);
-    enqueue_n(e, 1);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 2);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 2);
+    push_through(e, &fs, script, 1, 1, 2, &st, seen);
     expect_request(e, &seen[0], 1, 429);
     expect_request(e, &seen[1], 1, 200);
     assert_int_equal(st.results[PUSH_RETRY], 1);
