@@ -12,6 +12,7 @@
 #include "test_store_build.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* Makes path (a mkstemp template, "/tmp/...-XXXXXX") a fresh name where no file is yet. */
@@ -51,6 +52,38 @@ static inline int store_open_tmp(char *path, size_t pathlen, const char *templat
         print_error("%s: %s\n", path, err);
         return -1;
     }
+    return 0;
+}
+
+/* A test's database: its path and the writer open on it. */
+struct store_dbfix {
+    char path[64];
+    struct store_db *db;
+};
+
+/*
+ * cmocka setup: the state is a zeroed struct of `size` bytes whose first
+ * member is a struct store_dbfix, with the writer open on a fresh path made
+ * from template. Returns -1 (the reason on stderr) when it cannot be opened.
+ */
+static inline int store_db_setup(void **state, size_t size, const char *template)
+{
+    struct store_dbfix *f = calloc(1, size);
+    if (f == NULL || store_open_tmp(f->path, sizeof(f->path), template, &f->db) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* cmocka teardown for store_db_setup: closes the writer, removes the files, frees the state. */
+static inline int store_db_teardown(void **state)
+{
+    struct store_dbfix *f = *state;
+    store_db_close(f->db);
+    store_remove_db_files(f->path);
+    free(f);
     return 0;
 }
 

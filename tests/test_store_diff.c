@@ -213,30 +213,9 @@ static void test_removed_target_and_check_deltas(void **state)
 
 /* ---- the database ---- */
 
-struct dbfix {
-    char path[64];
-    struct store_db *db;
-};
-
 static int db_setup(void **state)
 {
-    struct dbfix *f = calloc(1, sizeof(*f));
-    if (f == NULL ||
-        store_open_tmp(f->path, sizeof(f->path), "/tmp/dockward-test-store-XXXXXX", &f->db) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int db_teardown(void **state)
-{
-    struct dbfix *f = *state;
-    store_db_close(f->db);
-    store_remove_db_files(f->path);
-    free(f);
-    return 0;
+    return store_db_setup(state, sizeof(struct store_dbfix), "/tmp/dockward-test-store-XXXXXX");
 }
 
 /* Applies reports as one batch; returns store_db_apply's result. */
@@ -422,7 +401,7 @@ static void first_report(struct tb *t, uint64_t seq)
 
 static void test_db_stored_duplicate_stale(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 5);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
@@ -484,7 +463,7 @@ static void test_db_stored_duplicate_stale(void **state)
 
 static void test_db_failed_collector(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
@@ -502,7 +481,7 @@ static void test_db_failed_collector(void **state)
 
 static void test_db_batch_duplicates_and_isolation(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb a, b, c;
     first_report(&a, 1);
     tb_init(&b, "other-host", 1, 0);
@@ -542,7 +521,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
 
 static void test_db_recent_ids_bounded(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t[STORE_RECENT_IDS + 2];
     for (unsigned i = 0; i < STORE_RECENT_IDS + 2; i++) {
         first_report(&t[i], i + 1);
@@ -567,7 +546,7 @@ static void seed(void *arg, const char *check, uint64_t failing, uint64_t regres
 
 static void test_db_regressions_survive_reopen(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     t.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* 1.1.1: absent -> fail */
@@ -614,7 +593,7 @@ static void test_db_regressions_survive_reopen(void **state)
 
 static void test_db_locked_is_unavailable(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     /* Another process holds the write lock past the busy timeout. */
@@ -636,7 +615,7 @@ static void test_db_locked_is_unavailable(void **state)
 
 static void test_db_retention(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     const int64_t r0 = store_now_ms() - 3600 * 1000;
     struct tb t;
     first_report(&t, 1);
@@ -853,7 +832,7 @@ static void test_db_migrates_schema_2(void **state)
  */
 static void test_db_owner_retire_rebind(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     apply_owner = "agent-a";
     apply_bound = false;
@@ -1030,7 +1009,7 @@ static void test_packed_values_checked(void **state)
 /* A host whose results row is damaged: its report is refused alone (503), the batch goes on. */
 static void test_db_damaged_results_row(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb a, b;
     first_report(&a, 1);
     assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
@@ -1213,7 +1192,7 @@ static void test_regression_through_error(void **state)
  */
 static void test_db_unlisted_collectors_do_not_pile_up(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     static char names[10][16], targets[10][3][24];
     for (uint64_t k = 0; k < 10; k++) {
         struct tb t;
@@ -1240,23 +1219,25 @@ int main(void)
         cmocka_unit_test(test_refresh_and_unchanged),
         cmocka_unit_test(test_failed_collector_keeps_state),
         cmocka_unit_test(test_removed_target_and_check_deltas),
-        cmocka_unit_test_setup_teardown(test_db_stored_duplicate_stale, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_failed_collector, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_stored_duplicate_stale, db_setup,
+                                        store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_failed_collector, db_setup, store_db_teardown),
         cmocka_unit_test_setup_teardown(test_db_batch_duplicates_and_isolation, db_setup,
-                                        db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_recent_ids_bounded, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
+                                        store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_recent_ids_bounded, db_setup, store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup,
+                                        store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_retention, db_setup, store_db_teardown),
         cmocka_unit_test_setup_teardown(test_db_unlisted_collectors_do_not_pile_up, db_setup,
-                                        db_teardown),
+                                        store_db_teardown),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
         cmocka_unit_test(test_db_migrates_schema_4),
         cmocka_unit_test(test_packed_values_checked),
-        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, store_db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, store_db_teardown),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
