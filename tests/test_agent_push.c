@@ -34,6 +34,7 @@
 #include "daemon/push.h"
 #include "daemon/scheduler.h"
 #include "daemon/snapshot.h"
+#include "tests/agent_harness.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -256,16 +257,11 @@ static int setup(void **state)
     /* One collection: the host collector with one result whose evidence must round-trip. */
     collection_init(&e->col);
     e->col.done = true;
-    const struct collector *host = collector_lookup("host");
-    e->col.runs[0].collector = host;
-    e->col.runs[0].success = true;
-    e->col.runs[0].finished_at = 1700000000.0;
-    result_set_init(&e->col.runs[0].results);
     struct result_sink sink;
-    result_sink_init(&sink, &e->col.runs[0].results, host);
-    assert_int_equal(sink_add(&sink, host->checks[0].id, "host", CHECK_FAIL, "%s", evidence_exact),
-                     0);
-    e->col.n_runs = 1;
+    struct collector_run *run = agent_run(&e->col, 0, "host", true, &sink);
+    run->finished_at = 1700000000.0;
+    assert_int_equal(
+        sink_add(&sink, run->collector->checks[0].id, "host", CHECK_FAIL, "%s", evidence_exact), 0);
 
     /* The log goes to fd 2 with write(2): capture it. */
     fflush(stderr);
