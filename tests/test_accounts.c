@@ -301,6 +301,9 @@ static void test_load_nul_in_line(void **state)
     fixture_destroy(fx);
 }
 
+/* A test that builds a fixture, removed after it. */
+#define FX(t) cmocka_unit_test_setup_teardown(t, setup_fixture, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,15 +311,11 @@ int main(void)
         cmocka_unit_test(test_parse_group_members),
         cmocka_unit_test(test_parse_many_entries),
         cmocka_unit_test(test_lookups_and_labels),
-        cmocka_unit_test_setup_teardown(test_load_hardened, setup_fixture,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_failing, setup_fixture, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_missing_files, setup_fixture,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_unreadable, setup_fixture,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_nul_in_line, setup_fixture,
-                                        harness_fixture_teardown),
+        FX(test_load_hardened),
+        FX(test_load_failing),
+        FX(test_load_missing_files),
+        FX(test_load_unreadable),
+        FX(test_load_nul_in_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

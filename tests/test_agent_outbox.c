@@ -427,17 +427,20 @@ static void test_second_agent_refused(void **state)
     outbox_close(second);
 }
 
+/* A test in a fresh temporary directory. */
+#define IN_TMP(test) cmocka_unit_test_setup_teardown(test, tmp_setup, tmp_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_order_delete_and_modes, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_sequence_survives_reopen, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_first_sequence_is_the_clock, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_cap_drops_oldest, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_corrupt_file, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_read_only_and_bad_paths, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_existing_file_mode_tightened, tmp_setup, tmp_teardown),
-        cmocka_unit_test_setup_teardown(test_second_agent_refused, tmp_setup, tmp_teardown),
+        IN_TMP(test_order_delete_and_modes),
+        IN_TMP(test_sequence_survives_reopen),
+        IN_TMP(test_first_sequence_is_the_clock),
+        IN_TMP(test_cap_drops_oldest),
+        IN_TMP(test_corrupt_file),
+        IN_TMP(test_read_only_and_bad_paths),
+        IN_TMP(test_existing_file_mode_tightened),
+        IN_TMP(test_second_agent_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -948,25 +948,25 @@ static void test_metrics_rendered(void **state)
     expo_free(x);
 }
 
+/* A test with its own environment (outbox, token, captured log), removed after it. */
+#define TEST(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_200_delivers_oldest_first_and_deletes, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_500_then_200_retries_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_400_drops_401_and_403_keep_the_report, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_429_retries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wake_does_not_cut_a_backoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_connection_refused_retries_then_delivers, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_stop_is_prompt_with_a_silent_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_token_reload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_token_file_rules, setup, teardown),
+        TEST(test_200_delivers_oldest_first_and_deletes),
+        TEST(test_500_then_200_retries_in_order),
+        TEST(test_400_drops_401_and_403_keep_the_report),
+        TEST(test_429_retries),
+        TEST(test_wake_does_not_cut_a_backoff),
+        TEST(test_connection_refused_retries_then_delivers),
+        TEST(test_stop_is_prompt_with_a_silent_store),
+        TEST(test_token_reload),
+        TEST(test_token_file_rules),
         cmocka_unit_test(test_url_rules),
-        cmocka_unit_test_setup_teardown(test_push_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scheduler_queues_and_wakes, setup, teardown),
+        TEST(test_push_flags),
+        TEST(test_scheduler_queues_and_wakes),
         cmocka_unit_test(test_metrics_rendered),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -981,6 +981,9 @@ static void test_2_7_tls_default_host_is_tcp(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* A test on a fresh dc-debian tree. */
+#define DEBIAN(t) cmocka_unit_test_setup_teardown(t, setup_debian, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -993,38 +996,24 @@ int main(void)
         cmocka_unit_test(test_2_3_restart_is_a_bool_flag),
         cmocka_unit_test(test_3_scalar_flag_twice_last_wins),
         cmocka_unit_test(test_2_7_tls_default_host_is_tcp),
-        cmocka_unit_test_setup_teardown(test_1_1_1_data_root_json_other_spelling, setup_debian,
-                                        harness_fixture_teardown),
+        DEBIAN(test_1_1_1_data_root_json_other_spelling),
         cmocka_unit_test(test_json_parse_from_memory),
-        cmocka_unit_test_setup_teardown(test_load_finds_lowest_dockerd, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_exe_deleted_and_fallback, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_without_dockerd_or_proc, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_host_find_binary, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_systemd_unit_path_order, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_json_values, setup_debian, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_json_command_line_first, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_json_config_file_in_use, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_json_failures, setup_debian, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_unix_sockets_fd_and_dedupe, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_unix_sockets_explicit_default_and_json, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_data_root, setup_debian, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_containerd_socket, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_load_for_picks_dockerd_serving_docker_host,
-                                        setup_debian, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_effective_last_flag_then_json, setup_debian,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_env_flag_reads_one_variable, setup_debian,
-                                        harness_fixture_teardown),
+        DEBIAN(test_load_finds_lowest_dockerd),
+        DEBIAN(test_load_exe_deleted_and_fallback),
+        DEBIAN(test_load_without_dockerd_or_proc),
+        DEBIAN(test_host_find_binary),
+        DEBIAN(test_systemd_unit_path_order),
+        DEBIAN(test_json_values),
+        DEBIAN(test_json_command_line_first),
+        DEBIAN(test_json_config_file_in_use),
+        DEBIAN(test_json_failures),
+        DEBIAN(test_unix_sockets_fd_and_dedupe),
+        DEBIAN(test_unix_sockets_explicit_default_and_json),
+        DEBIAN(test_data_root),
+        DEBIAN(test_containerd_socket),
+        DEBIAN(test_load_for_picks_dockerd_serving_docker_host),
+        DEBIAN(test_effective_last_flag_then_json),
+        DEBIAN(test_env_flag_reads_one_variable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -543,28 +543,25 @@ static void test_cannot_run(void **state)
     result_set_free(&set);
 }
 
+/* A test on a fresh copy of the hardened host. */
+#define HARDENED(t) cmocka_unit_test_setup_teardown(t, setup_hardened, harness_fixture_teardown)
+/* A test on a fresh copy of the failing host. */
+#define FAILING(t) cmocka_unit_test_setup_teardown(t, setup_failing, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog),
-        cmocka_unit_test_setup_teardown(test_hardened_all_pass, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_failing_every_check_fails, setup_failing,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_config_file_with_space, setup_failing,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_missing_files_skip, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_tls_defaults, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_errors_not_directory_and_loop, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_mode_masks, setup_hardened, harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_socket_group, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_sockets_in_use, setup_hardened,
-                                        harness_fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_cannot_run, setup_hardened, harness_fixture_teardown),
+        HARDENED(test_hardened_all_pass),
+        FAILING(test_failing_every_check_fails),
+        FAILING(test_config_file_with_space),
+        HARDENED(test_missing_files_skip),
+        HARDENED(test_tls_defaults),
+        HARDENED(test_errors_not_directory_and_loop),
+        HARDENED(test_mode_masks),
+        HARDENED(test_socket_group),
+        HARDENED(test_sockets_in_use),
+        HARDENED(test_cannot_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

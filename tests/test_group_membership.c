@@ -407,32 +407,32 @@ static void test_invalid_daemon_json_is_error(void **state)
     harness_done(&r->h.set, &r->h.fx);
 }
 
+/* A test with its own state, removed after it (harness_setup). */
+#define TEST(test) cmocka_unit_test_setup_teardown(test, setup, harness_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_descriptor, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_validate_trusted_users, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_hardened_trusted, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_hardened_no_list, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_failing, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_failing_no_list_warns_for_all, setup,
-                                        harness_teardown),
-        cmocka_unit_test_setup_teardown(test_empty_list_trusts_nobody, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_missing_group_file_is_error, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable_group_file_is_error, setup,
-                                        harness_teardown),
-        cmocka_unit_test_setup_teardown(test_missing_passwd_is_error, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_group_absent, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_group_without_members, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_member_kinds, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_short_flag, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_long_flag, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_daemon_json, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_config_file, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_numeric, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_daemon_json_is_error, setup, harness_teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_2_long_member_names_stay_unique, setup,
-                                        harness_teardown),
+        TEST(test_descriptor),
+        TEST(test_validate_trusted_users),
+        TEST(test_hardened_trusted),
+        TEST(test_hardened_no_list),
+        TEST(test_failing),
+        TEST(test_failing_no_list_warns_for_all),
+        TEST(test_empty_list_trusts_nobody),
+        TEST(test_missing_group_file_is_error),
+        TEST(test_unreadable_group_file_is_error),
+        TEST(test_missing_passwd_is_error),
+        TEST(test_group_absent),
+        TEST(test_group_without_members),
+        TEST(test_member_kinds),
+        TEST(test_custom_group_short_flag),
+        TEST(test_custom_group_long_flag),
+        TEST(test_custom_group_daemon_json),
+        TEST(test_custom_group_config_file),
+        TEST(test_custom_group_numeric),
+        TEST(test_invalid_daemon_json_is_error),
+        TEST(test_1_1_2_long_member_names_stay_unique),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

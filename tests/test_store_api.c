@@ -547,16 +547,18 @@ static void test_timestamps(void **state)
     }
 }
 
+/* A test on the database api_setup fills, with the query API open on it. */
+#define WITH_API(test) cmocka_unit_test_setup_teardown(test, api_setup, api_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_hosts, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_host_detail_and_check, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_drift, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_bad_parameters, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_host_results_paged, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_answers_valid_utf8_and_exact_integers, api_setup,
-                                        api_teardown),
+        WITH_API(test_hosts),
+        WITH_API(test_host_detail_and_check),
+        WITH_API(test_drift),
+        WITH_API(test_bad_parameters),
+        WITH_API(test_host_results_paged),
+        WITH_API(test_answers_valid_utf8_and_exact_integers),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

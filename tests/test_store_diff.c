@@ -1211,6 +1211,9 @@ static void test_db_unlisted_collectors_do_not_pile_up(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0"), 27);
 }
 
+/* A test with the writer open on a fresh database. */
+#define WITH_DB(test) cmocka_unit_test_setup_teardown(test, db_setup, store_db_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1219,25 +1222,21 @@ int main(void)
         cmocka_unit_test(test_refresh_and_unchanged),
         cmocka_unit_test(test_failed_collector_keeps_state),
         cmocka_unit_test(test_removed_target_and_check_deltas),
-        cmocka_unit_test_setup_teardown(test_db_stored_duplicate_stale, db_setup,
-                                        store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_failed_collector, db_setup, store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_batch_duplicates_and_isolation, db_setup,
-                                        store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_recent_ids_bounded, db_setup, store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup,
-                                        store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_retention, db_setup, store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_unlisted_collectors_do_not_pile_up, db_setup,
-                                        store_db_teardown),
+        WITH_DB(test_db_stored_duplicate_stale),
+        WITH_DB(test_db_failed_collector),
+        WITH_DB(test_db_batch_duplicates_and_isolation),
+        WITH_DB(test_db_recent_ids_bounded),
+        WITH_DB(test_db_regressions_survive_reopen),
+        WITH_DB(test_db_locked_is_unavailable),
+        WITH_DB(test_db_retention),
+        WITH_DB(test_db_unlisted_collectors_do_not_pile_up),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
         cmocka_unit_test(test_db_migrates_schema_4),
         cmocka_unit_test(test_packed_values_checked),
-        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, store_db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, store_db_teardown),
+        WITH_DB(test_db_damaged_results_row),
+        WITH_DB(test_db_owner_retire_rebind),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };
