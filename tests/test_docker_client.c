@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/test_io.h"
+
 #define BUSYBOX_ID  "sha256:0b7ca86aba95129014acca7e1f49cbb9bbab098694722c0aaf37adbe829a2e45"
 #define DANGLING_ID "sha256:744f27c7141833c1c6f6a88665e6a4868dd006767e34eea01b69f7d58d0b97f8"
 
@@ -148,16 +150,7 @@ static bool wait_readable(struct fake *f, int fd, int timeout_ms)
 
 static bool send_all(int fd, const char *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return test_write_all(fd, data, len) == 0;
 }
 
 static bool send_generated(int fd, size_t len)
