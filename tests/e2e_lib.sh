@@ -52,6 +52,10 @@
 #                                  (kept, and said, when KEEP=1); INT and TERM
 #                                  exit 130. Call it at the top level.
 #   e2e_require_store              exits 1 unless DOCKWARD_STORE_BIN is built
+#   e2e_require_ingest_bench       sets bench, the agents' simulator
+#                                  (DOCKWARD_INGEST_BENCH, or bench/dockward-
+#                                  ingest-bench of the store's build); exits 1
+#                                  unless it and DOCKWARD_STORE_BIN are built
 #
 # Only functions and $failures: nothing runs when it is sourced.
 
@@ -204,6 +208,12 @@ e2e_require_store() {
         echo "dockward-store is not built"
         exit 1
     fi
+}
+
+e2e_require_ingest_bench() {
+    bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
+    [ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
+    [ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
 }
 
 # e2e_md_table FILE : the rows of the markdown tables in FILE whose header
