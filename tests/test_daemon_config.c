@@ -113,12 +113,6 @@ static void collect(struct run *r)
         fail_msg("collect failed: %s", r->h.err);
 }
 
-static void run_named(struct run *r, const char *fixture)
-{
-    harness_build_named(&r->h.fx, fixture);
-    collect(r);
-}
-
 static void run_text(struct run *r, const char *manifest)
 {
     harness_build_text(&r->h.fx, manifest);
@@ -363,7 +357,8 @@ static void expect_all(const struct run *r, const struct want *w, size_t n)
 static void test_hardened(void **state)
 {
     struct run *r = *state;
-    run_named(r, "hardened");
+    harness_build_named(&r->h.fx, "hardened");
+    collect(r);
 #define HJ " (/etc/docker/daemon.json)"
     static const struct want want[] = {
         { "2.1", CHECK_WARN, "dockerd runs as root (no name=rootless in SecurityOptions)" },
@@ -418,7 +413,8 @@ static void test_failing(void **state)
 {
     struct run *r = *state;
     sweep_failing(&r->s);
-    run_named(r, "failing");
+    harness_build_named(&r->h.fx, "failing");
+    collect(r);
 #define CJ " (/etc/docker/custom-daemon.json)"
     static const struct want want[] = {
         { "2.1", CHECK_WARN, NULL },

@@ -49,12 +49,6 @@ static void collect(struct run *r)
     harness_collect_ok(&r->h, &collector_host, &ctx);
 }
 
-static void run_named(struct run *r, const char *fixture)
-{
-    harness_build_named(&r->h.fx, fixture);
-    collect(r);
-}
-
 static void run_text(struct run *r, const char *manifest)
 {
     harness_build_text(&r->h.fx, manifest);
@@ -474,7 +468,8 @@ static void expect_all(const struct run *r, const struct want *w, size_t n)
 static void test_hardened(void **state)
 {
     struct run *r = *state;
-    run_named(r, "hardened");
+    harness_build_named(&r->h.fx, "hardened");
+    collect(r);
     static const struct want want[] = {
         { "1.1.1", "file/var/lib/docker", CHECK_PASS, NULL },
         { "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, RULES_D "2: -w /usr/sbin/dockerd" },
@@ -515,7 +510,8 @@ static void test_hardened(void **state)
 static void test_failing(void **state)
 {
     struct run *r = *state;
-    run_named(r, "failing");
+    harness_build_named(&r->h.fx, "failing");
+    collect(r);
     static const struct want want[] = {
         { "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL },
         /* The rule for /usr/bin/dockerd does not count for the /usr/sbin/dockerd in use. */
