@@ -37,6 +37,23 @@ static struct store_report *decode(const struct tb *t)
     return tb_decode_ok(t);
 }
 
+/* Diffs the report t builds against the n rows old into *d; returns the report (diff_done frees).
+ */
+static struct store_report *diff_of(const struct diff_row *old, size_t n, const struct tb *t,
+                                    struct diff_result *d)
+{
+    struct store_report *r = decode(t);
+    diff_result_init(d);
+    assert_int_equal(store_diff(old, n, r, d), 0);
+    return r;
+}
+
+static void diff_done(struct diff_result *d, struct store_report *r)
+{
+    diff_result_free(d);
+    store_report_free(r);
+}
+
 /* ---- the pure diff ---- */
 
 static void test_every_transition(void **state)
@@ -58,10 +75,8 @@ static void test_every_transition(void **state)
             tb_run(&t, "container_runtime", true);
             if (to != STORE_ABSENT)
                 tb_result(&t, "5.5", "container/web", to, "old evidence", "container_runtime");
-            struct store_report *r = decode(&t);
             struct diff_result d;
-            diff_result_init(&d);
-            assert_int_equal(store_diff(&old, from == STORE_ABSENT ? 0 : 1, r, &d), 0);
+            struct store_report *r = diff_of(&old, from == STORE_ABSENT ? 0 : 1, &t, &d);
             if (from == to) {
                 /* Same status and evidence (or absent both ways): nothing to write. */
                 assert_int_equal(d.n_changes, 0);
@@ -100,8 +115,7 @@ static void test_every_transition(void **state)
             } else {
                 assert_int_equal(d.n_checks, 0);
             }
-            diff_result_free(&d);
-            store_report_free(r);
+            diff_done(&d, r);
         }
     }
 }
@@ -118,18 +132,15 @@ static void test_refresh_and_unchanged(void **state)
     tb_run(&t, "daemon_config", true);
     tb_result(&t, "2.2", "host", STORE_PASS, "icc=false (daemon.json)", "daemon_config");
     tb_result(&t, "2.3", "host", STORE_PASS, "log-level=info", "daemon_config");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 2, r, &d), 0);
+    struct store_report *r = diff_of(old, 2, &t, &d);
     /* Other evidence, same status: the row is refreshed, no drift event. */
     assert_int_equal(d.n_changes, 1);
     assert_int_equal(d.changes[0].op, DIFF_REFRESH);
     assert_string_equal(d.changes[0].evidence, "icc=false (daemon.json)");
     assert_int_equal(d.n_events, 0);
     assert_int_equal(d.counts[STORE_PASS], 2);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 static void test_failed_collector_keeps_state(void **state)
@@ -152,10 +163,8 @@ static void test_failed_collector_keeps_state(void **state)
      * event each; container_runtime is listed but failed: its pairs stay.
      */
     tb_result(&t, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    struct store_report *r = diff_of(old, 4, &t, &d);
     assert_int_equal(d.n_changes, 2);
     assert_int_equal(d.changes[0].op, DIFF_CHANGE);
     assert_string_equal(d.changes[0].check_id, "1.1.1");
@@ -169,8 +178,7 @@ static void test_failed_collector_keeps_state(void **state)
     assert_int_equal(d.n_checks, 1);
     assert_string_equal(d.checks[0].check_id, "1.1.1");
     assert_int_equal(d.checks[0].failing_delta, 1);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 static void test_removed_target_and_check_deltas(void **state)
@@ -188,10 +196,8 @@ static void test_removed_target_and_check_deltas(void **state)
     /* Container b is gone; a is fixed for 5.5 but still fails 5.10. */
     tb_result(&t, "5.10", "container/a", STORE_FAIL, "no limit", "container_runtime");
     tb_result(&t, "5.5", "container/a", STORE_PASS, "not privileged", "container_runtime");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    struct store_report *r = diff_of(old, 4, &t, &d);
     assert_int_equal(d.n_changes, 3);
     /* In key order: 5.10 b deleted, 5.5 a changed, 5.5 b deleted. */
     assert_int_equal(d.changes[0].op, DIFF_DELETE);
@@ -207,8 +213,7 @@ static void test_removed_target_and_check_deltas(void **state)
     assert_int_equal(d.checks[0].failing_delta, -1);
     assert_int_equal(d.counts[STORE_FAIL], 1);
     assert_int_equal(d.counts[STORE_PASS], 1);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 /* ---- the database ---- */
@@ -1158,14 +1163,11 @@ static void test_regression_through_error(void **state)
         tb_init(&t, HOST, 2, 0);
         tb_run(&t, "container_runtime", true);
         tb_result(&t, "5.5", "container/web", STORE_FAIL, "privileged", "container_runtime");
-        struct store_report *r = decode(&t);
         struct diff_result d;
-        diff_result_init(&d);
-        assert_int_equal(store_diff(&old, 1, r, &d), 0);
+        struct store_report *r = diff_of(&old, 1, &t, &d);
         assert_int_equal(d.n_changes, 1);
         assert_int_equal(d.changes[0].regression, cases[i].regression);
-        diff_result_free(&d);
-        store_report_free(r);
+        diff_done(&d, r);
     }
     /* pass -> error keeps pass as the prior to write. */
     struct diff_row pass = { "5.5", "container/web", "container_runtime",
@@ -1175,14 +1177,11 @@ static void test_regression_through_error(void **state)
     tb_init(&t, HOST, 2, 0);
     tb_run(&t, "container_runtime", true);
     tb_result(&t, "5.5", "container/web", STORE_ERROR, "cannot read", "container_runtime");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(&pass, 1, r, &d), 0);
+    struct store_report *r = diff_of(&pass, 1, &t, &d);
     assert_int_equal(d.changes[0].to, STORE_ERROR);
     assert_int_equal(d.changes[0].prior, STORE_PASS);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 /*
