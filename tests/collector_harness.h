@@ -24,18 +24,31 @@
 
 /* ---- trees ---------------------------------------------------------------- */
 
-/* Builds the committed fixture tests/fixtures/<name> into fx; fails the test when it cannot. */
+/* Removes the tree fx holds, if any (fx->root "" when there is none); safe to call twice. */
+static inline void harness_drop_tree(struct fixture *fx)
+{
+    if (fx->root[0] != '\0')
+        fixture_destroy(fx);
+    memset(fx, 0, sizeof(*fx));
+}
+
+/*
+ * Builds the committed fixture tests/fixtures/<name> into fx, replacing the
+ * tree it held; fails the test when it cannot.
+ */
 static inline void harness_build_named(struct fixture *fx, const char *name)
 {
     char path[4096], err[1024];
+    harness_drop_tree(fx);
     assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
     if (fixture_build(fx, path, err, sizeof(err)) != 0)
         fail_msg("fixture %s: %s", name, err);
 }
 
-/* Builds a tree from manifest text (written to a temporary file, removed again). */
+/* As harness_build_named from manifest text (written to a temporary file, removed again). */
 static inline void harness_build_text(struct fixture *fx, const char *manifest)
 {
+    harness_drop_tree(fx);
     char mpath[] = "/tmp/dockward-test-manifest-XXXXXX";
     int fd = mkstemp(mpath);
     assert_true(fd >= 0);
@@ -174,9 +187,7 @@ static inline int harness_setup(void **state, size_t size)
 static inline void harness_done(struct result_set *set, struct fixture *fx)
 {
     result_set_free(set);
-    if (fx->root[0] != '\0')
-        fixture_destroy(fx);
-    memset(fx, 0, sizeof(*fx));
+    harness_drop_tree(fx);
 }
 
 /* cmocka teardown for harness_setup. */

@@ -164,16 +164,13 @@ static void test_2_3_log_level_empty_string_passes(void **state)
     run_text(r, HOST_WITH("") DAEMON_JSON("{\"log-level\": \"\"}"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (/etc/docker/daemon.json): dockerd uses info for an empty level");
-    harness_done(&r->h.set, &r->h.fx);
     run_text(r, HOST_WITH("--log-level=\\0"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (command line): dockerd uses info for an empty level");
-    harness_done(&r->h.set, &r->h.fx);
     /* The last occurrence wins: an empty level after debug is info. */
     run_text(r, HOST_WITH("-l\\0debug\\0--log-level=\\0"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (command line): dockerd uses info for an empty level");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.3: --restart / -r is a deprecated bool flag: it does not swallow "--log-level". */
@@ -190,7 +187,6 @@ static void test_2_3_restart_bool_flag_log_level_debug_fails(void **state)
     for (size_t i = 0; i < ARRAY_LEN(manifests); i++) {
         run_text(r, manifests[i]);
         expect(r, "2.3", CHECK_FAIL, "log-level=debug (command line)");
-        harness_done(&r->h.set, &r->h.fx);
     }
 }
 
@@ -200,13 +196,10 @@ static void test_2_14_no_new_privileges_twice_last_wins(void **state)
     struct run *r = *state;
     run_text(r, HOST_WITH("--no-new-privileges\\0--no-new-privileges=false\\0"));
     expect(r, "2.14", CHECK_FAIL, "no-new-privileges=false (command line)");
-    harness_done(&r->h.set, &r->h.fx);
     run_text(r, HOST_WITH("--userland-proxy=false\\0--userland-proxy\\0"));
     expect(r, "2.16", CHECK_FAIL, "userland-proxy=true (command line)");
-    harness_done(&r->h.set, &r->h.fx);
     run_text(r, HOST_WITH("--iptables=false\\0--iptables=true\\0"));
     expect(r, "2.4", CHECK_PASS, "iptables=true (command line)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.7: --tlsverify=false alone turns TLS on without client verification (loadDaemonCliConfig). */
@@ -217,17 +210,14 @@ static void test_2_7_tlsverify_false_alone_fails(void **state)
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false on the command "
            "line turns TLS on and lets any client in)");
-    harness_done(&r->h.set, &r->h.fx);
     /* tls explicitly false and no tlsverify: no TLS. */
     run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2375\\0--tls=false\\0"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2375: no TLS (tls=false (command line), tlsverify not set)");
-    harness_done(&r->h.set, &r->h.fx);
     /* tlsverify true beats tls false: TLS is on whenever tlsverify is set. */
     run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2376\\0") DAEMON_JSON("{\"tls\": false, "
                                                                     "\"tlsverify\": true}"));
     expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.7: TLS on and no -H: dockerd listens on tcp://localhost:2376 (opts.ParseHost). */
@@ -238,14 +228,11 @@ static void test_2_7_tls_without_hosts_listens_on_tcp(void **state)
     expect(r, "2.7", CHECK_PASS,
            "tcp://localhost:2376 (dockerd's default host with TLS on): tlsverify=true (command "
            "line)");
-    harness_done(&r->h.set, &r->h.fx);
     run_text(r, HOST_WITH("--tls\\0--tlsverify=false\\0"));
     expect_has(r, "2.7", CHECK_FAIL, "tcp://localhost:2376 (dockerd's default host with TLS on)");
-    harness_done(&r->h.set, &r->h.fx);
     /* Without TLS the default is the unix socket. */
     run_text(r, HOST_WITH(""));
     expect(r, "2.7", CHECK_SKIP, "no TCP socket (dockerd listens on unix sockets only)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.11: devmapper trims and lower-cases option keys, so " DM.BaseSize =20G" is dm.basesize. */
@@ -254,10 +241,8 @@ static void test_2_11_basesize_any_case_fails(void **state)
     struct run *r = *state;
     run_text(r, HOST_WITH("--storage-opt\\0 DM.BaseSize =20G\\0"));
     expect(r, "2.11", CHECK_FAIL, "storage-opt  DM.BaseSize =20G (command line)");
-    harness_done(&r->h.set, &r->h.fx);
     run_text(r, HOST_WITH("--storage-opt\\0dm.basesizex=1\\0"));
     expect(r, "2.11", CHECK_PASS, "no dm.basesize in the storage options");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* ---- descriptor and failure ---------------------------------------------- */
@@ -484,7 +469,6 @@ static void test_2_3_log_level_debug_on_command_line(void **state)
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         run_text(r, cases[i].manifest);
         expect(r, "2.3", cases[i].status, cases[i].evidence);
-        harness_done(&r->h.set, &r->h.fx);
     }
 }
 
@@ -507,19 +491,16 @@ static void test_2_3_config_file_space_form_judges_file_in_use(void **state)
     /* Not in the file in use: the default, not the decoy's value. */
     expect(r, "2.16", CHECK_FAIL, "userland-proxy not set (default true)");
     expect(r, "2.14", CHECK_FAIL, "no-new-privileges not set (default false)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* The "=" form. */
     run_text(r, HOST_WITH("--config-file=/srv/other.json\\0") DECOY
              "file /srv/other.json 0644 0 0 ={\"log-level\": \"error\"}\n");
     expect(r, "2.3", CHECK_FAIL, "log-level=error (/srv/other.json)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* A config file that does not exist: dockerd's defaults, not the decoy. */
     run_text(r, HOST_WITH("--config-file\\0/srv/none.json\\0") DECOY);
     expect(r, "2.2", CHECK_FAIL, "icc not set (default true)");
     expect(r, "2.3", CHECK_PASS, "log-level not set (default info)");
-    harness_done(&r->h.set, &r->h.fx);
 #undef DECOY
 }
 
@@ -563,7 +544,6 @@ static void test_2_5_builtin_loopback_is_not_a_finding(void **state)
     r->s.sw.info.invalid = 1u << DOCKER_F_INFO_REGISTRY_CONFIG;
     collect(r);
     expect(r, "2.5", CHECK_ERROR, "RegistryConfig missing or mistyped in the API answer");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.7: TLS on TCP sockets, wherever it is configured. */
@@ -577,7 +557,6 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
                                 "\"tlscert\": \"/etc/docker/cert.pem\", \"tlskey\": "
                                 "\"/etc/docker/key.pem\"}"));
     expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /*
      * tls alone in daemon.json: dockerd defaults tlsverify to tls, so clients
@@ -589,32 +568,27 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
     expect(r, "2.7", CHECK_PASS,
            "tcp://0.0.0.0:2376: tls=true (/etc/docker/daemon.json) and tlsverify not set: dockerd "
            "then verifies clients");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* tls with tlsverify explicitly false in daemon.json: no client verification. */
     run_text(r, HOST_WITH(TCP_HOST) DAEMON_JSON("{\"tls\": true, \"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
            "/etc/docker/daemon.json turns TLS on and lets any client in)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* tls on the command line, tlsverify explicitly off in daemon.json. */
     run_text(r, HOST_WITH(TCP_HOST "--tls\\0") DAEMON_JSON("{\"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
            "/etc/docker/daemon.json turns TLS on and lets any client in)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* tlsverify on the command line, hosts only in daemon.json (a bare host:port is TCP). */
     run_text(r, HOST_WITH("--tlsverify\\0")
                     DAEMON_JSON("{\"hosts\": [\"unix:///run/docker.sock\", \"10.0.0.1:2376\"]}"));
     expect(r, "2.7", CHECK_PASS, "10.0.0.1:2376: tlsverify=true (command line)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* No TLS at all. */
     run_text(r, HOST_WITH(TCP_HOST));
     expect(r, "2.7", CHECK_FAIL, "tcp://0.0.0.0:2376: no TLS (tls and tlsverify not set)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* TCP from systemd socket activation: docker.socket listening on a port. */
     run_text(r, HOST_WITH("-H\\0fd://\\0") "file /lib/systemd/system/docker.socket 0644 0 0 "
@@ -622,12 +596,10 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
                                            "docker.sock\\nListenStream=2375\\n\n");
     expect(r, "2.7", CHECK_FAIL,
            "fd:// (TCP ListenStream= in docker.socket): no TLS (tls and tlsverify not set)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* No TCP socket: not applicable. */
     run_text(r, HOST_WITH("-H\\0unix:///var/run/docker.sock\\0") DAEMON_JSON("{\"tls\": true}"));
     expect(r, "2.7", CHECK_SKIP, "no TCP socket (dockerd listens on unix sockets only)");
-    harness_done(&r->h.set, &r->h.fx);
 #undef TCP_HOST
 }
 
@@ -657,7 +629,6 @@ static void test_2_2_icc_and_bridge_none(void **state)
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         run_text(r, cases[i].manifest);
         expect(r, "2.2", cases[i].status, cases[i].evidence);
-        harness_done(&r->h.set, &r->h.fx);
     }
 }
 
@@ -678,7 +649,6 @@ static void test_2_command_line_settings(void **state)
     expect(r, "2.12", CHECK_PASS, "authorization plugins: authz-broker (command line)");
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
     expect(r, "2.16", CHECK_PASS, "userland-proxy=false (command line)");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* From daemon.json, after command-line values of other options. */
     run_text(r, HOST_WITH("--storage-opt\\0overlay2.size=10G\\0")
@@ -688,7 +658,6 @@ static void test_2_command_line_settings(void **state)
     expect(r, "2.12", CHECK_PASS, "authorization plugins: opa (/etc/docker/daemon.json)");
     expect(r, "2.4", CHECK_PASS, "iptables not set (default true)");
     expect(r, "2.10", CHECK_PASS, "cgroup-parent not set (default)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.9: user namespaces as the API reports them; a configured remap not in effect fails. */
@@ -709,7 +678,6 @@ static void test_2_9_userns_effective(void **state)
     collect(r);
     expect(r, "2.9", CHECK_PASS, "rootless dockerd: containers run in its user namespace");
     expect(r, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.13, 2.15, 2.17, 2.18 from the API. */
@@ -752,7 +720,6 @@ static void test_2_api_settings(void **state)
     r->s.sw.version.invalid = 1u << DOCKER_F_VERSION_EXPERIMENTAL;
     collect(r);
     expect(r, "2.18", CHECK_ERROR, "ExperimentalBuild missing or mistyped in the API answer");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Mistyped or missing fields of /info: the checks that need them are errors, never passes. */
@@ -786,7 +753,6 @@ static void test_invalid_api_fields_are_errors(void **state)
     /* The configuration-based checks still judge. */
     expect(r, "2.3", CHECK_PASS, "log-level not set (default info)");
     assert_int_equal(r->h.set.len, 28);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /*
@@ -807,14 +773,12 @@ static void test_2_invisible_configuration_is_error_not_pass(void **state)
     expect_has(r, "2.14", CHECK_ERROR, "no-new-privileges not found");
     /* The API-based checks are unaffected. */
     expect(r, "2.6", CHECK_PASS, "storage driver overlay2");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* A daemon.json that is not JSON. */
     run_text(r, HOST_WITH("--icc=false\\0") DAEMON_JSON("{\"log-level\": "));
     expect(r, "2.2", CHECK_PASS, "icc=false (command line)");
     expect_has(r, "2.3", CHECK_ERROR,
                "log-level not found: /etc/docker/daemon.json: invalid JSON at line 1");
-    harness_done(&r->h.set, &r->h.fx);
 
     /* A /proc that cannot be listed: the whole configuration is unreadable. */
     run_text(r, "file /proc 0444 0 0 =not a directory\\n\n");
@@ -822,7 +786,6 @@ static void test_2_invisible_configuration_is_error_not_pass(void **state)
            "log-level not found: cannot read dockerd's configuration: cannot list /proc: Not a "
            "directory");
     expect(r, "2.13", CHECK_PASS, "LoggingDriver=syslog");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Several dockerd processes: the one serving --docker.host is judged. */
@@ -840,11 +803,9 @@ static void test_2_judges_dockerd_serving_docker_host(void **state)
     r->docker_host = "unix:///run/b.sock";
     run_text(r, TWO_DAEMONS);
     expect(r, "2.3", CHECK_PASS, "log-level=info (/srv/b.json)");
-    harness_done(&r->h.set, &r->h.fx);
     r->docker_host = "unix:///run/a.sock";
     run_text(r, TWO_DAEMONS);
     expect(r, "2.3", CHECK_FAIL, "log-level=debug (command line)");
-    harness_done(&r->h.set, &r->h.fx);
 #undef TWO_DAEMONS
 }
 
@@ -865,23 +826,19 @@ static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
     expect_has(r, "2.14", CHECK_ERROR,
                "no-new-privileges not found: dockerd's command line is "
                "not visible");
-    harness_done(&r->h.set, &r->h.fx);
     /* The local one, reached over TCP on the port it listens on. */
     r->docker_host = "tcp://127.0.0.1:2376";
     run_text(r, TCP_DAEMON);
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
-    harness_done(&r->h.set, &r->h.fx);
     r->docker_host = "tcp://127.0.0.1:2375";
     run_text(r, TCP_DAEMON);
     expect_has(r, "2.14", CHECK_ERROR, "not visible");
-    harness_done(&r->h.set, &r->h.fx);
     /* -H without a scheme is TCP too (opts.ParseHost). */
     r->docker_host = "tcp://127.0.0.1:2377";
     run_text(r, "file /proc/100/comm 0444 0 0 =dockerd\\n\n"
                 "file /proc/100/cmdline 0444 0 0 =dockerd\\0-H\\0127.0.0.1:2377\\0"
                 "--no-new-privileges\\0\n");
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
-    harness_done(&r->h.set, &r->h.fx);
 #undef TCP_DAEMON
 }
 
@@ -912,7 +869,6 @@ static void test_7_skip_all_when_swarm_inactive(void **state)
     for (size_t i = 0; i < ARRAY_LEN(ids); i++)
         expect(r, ids[i], CHECK_SKIP, "swarm not active (Swarm.LocalNodeState=locked)");
     expect(r, "5.1", CHECK_FAIL, "Swarm.LocalNodeState=locked: swarm mode is on");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* dockerd's network namespace: swarm listening on every interface (::, port 2377). */
@@ -992,7 +948,6 @@ static void test_7_swarm_active_manager(void **state)
     r->s.sw.n_networks = 0;
     collect(r);
     expect(r, "7.3", CHECK_ERROR, "no networks in the API answer");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 7.2 when dockerd's sockets cannot be seen; a worker node. */
@@ -1003,13 +958,11 @@ static void test_7_2_listener_unknown_and_worker(void **state)
     /* No net tables for dockerd. */
     run_text(r, HOST_WITH(""));
     expect_has(r, "7.2", CHECK_ERROR, "cannot read /proc/4242/net/tcp: ");
-    harness_done(&r->h.set, &r->h.fx);
     /* Nothing on 2377. */
     run_text(r, HOST_WITH("") "file /proc/4242/net/tcp 0444 0 0 =" NET_TCP_HEADER "\n");
     expect(r, "7.2", CHECK_ERROR,
            "no listener on port 2377 in dockerd's network namespace (a custom --listen-addr "
            "port?)");
-    harness_done(&r->h.set, &r->h.fx);
     /* No dockerd visible. */
     run_text(r, "dir /proc 0555 0 0\n");
     expect(r, "7.2", CHECK_ERROR,
@@ -1025,7 +978,6 @@ static void test_7_2_listener_unknown_and_worker(void **state)
     expect(r, "7.5", CHECK_SKIP, "worker node: autolock is a manager setting");
     expect(r, "7.3", CHECK_FAIL, "1 of 2 overlay networks not encrypted: ingress");
     expect(r, "5.1", CHECK_FAIL, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /*
@@ -1048,19 +1000,15 @@ static void test_7_2_only_dockerds_own_listener_counts(void **state)
                                             "link /proc/4242/fd/8 socket:[44]\n"
                                             "link /proc/4242/fd/9 pipe:[9]\n");
     expect(r, "7.2", CHECK_PASS, "swarm management port listens on 10.0.0.5:2377 only");
-    harness_done(&r->h.set, &r->h.fx);
     /* dockerd holds the 0.0.0.0 one. */
     run_text(r, HOST_WITH("") TWO_LISTENERS "link /proc/4242/fd/7 socket:[9]\n");
     expect(r, "7.2", CHECK_FAIL, "swarm management port listens on all interfaces (0.0.0.0:2377)");
-    harness_done(&r->h.set, &r->h.fx);
     /* dockerd holds neither: its swarm listens elsewhere. */
     run_text(r, HOST_WITH("") TWO_LISTENERS "link /proc/4242/fd/7 socket:[44]\n");
     expect_has(r, "7.2", CHECK_ERROR, "no listener on port 2377 in dockerd's network namespace");
-    harness_done(&r->h.set, &r->h.fx);
     /* Its fds cannot be read: every listener on the port counts. */
     run_text(r, HOST_WITH("") TWO_LISTENERS);
     expect(r, "7.2", CHECK_FAIL, "swarm management port listens on all interfaces (0.0.0.0:2377)");
-    harness_done(&r->h.set, &r->h.fx);
 #undef TWO_LISTENERS
 }
 
@@ -1073,7 +1021,6 @@ static void test_2_15_live_restore_swarm_active_skips(void **state)
     run_text(r, HOST_WITH(""));
     expect(r, "2.15", CHECK_SKIP,
            "not applicable: swarm mode is active (Swarm.LocalNodeState=active)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 2.1: a rootless dockerd shows name=rootless in /info SecurityOptions: pass. */
@@ -1083,7 +1030,6 @@ static void test_2_1_rootless_passes(void **state)
     r->s.secopts[1] = "name=rootless";
     run_text(r, HOST_WITH(""));
     expect(r, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 int main(void)

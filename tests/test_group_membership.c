@@ -149,7 +149,6 @@ static void test_hardened_trusted(void **state)
     assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_hardened_no_list(void **state)
@@ -160,7 +159,6 @@ static void test_hardened_no_list(void **state)
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_failing(void **state)
@@ -179,7 +177,6 @@ static void test_failing(void **state)
     assert_string_equal(r->h.set.items[0].target, "user/alice");
     assert_string_equal(r->h.set.items[1].target, "user/mallory");
     assert_string_equal(r->h.set.items[2].target, "user/eve");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_failing_no_list_warns_for_all(void **state)
@@ -191,7 +188,6 @@ static void test_failing_no_list_warns_for_all(void **state)
            "member of docker (primary group); no --check.trusted-users configured");
     expect(r, "user/mallory", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* An empty list is a policy: nobody may be in the group. */
@@ -202,7 +198,6 @@ static void test_empty_list_trusts_nobody(void **state)
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_FAIL,
            "member of docker (supplementary), not in --check.trusted-users");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_missing_group_file_is_error(void **state)
@@ -212,7 +207,6 @@ static void test_missing_group_file_is_error(void **state)
     assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_unreadable_group_file_is_error(void **state)
@@ -226,7 +220,6 @@ static void test_unreadable_group_file_is_error(void **state)
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR,
            "cannot read the members of docker: /etc/group: not a regular file");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_missing_passwd_is_error(void **state)
@@ -237,7 +230,6 @@ static void test_missing_passwd_is_error(void **state)
     expect(r, "host", CHECK_ERROR,
            "/etc/passwd not found: users whose primary group is docker cannot be seen");
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_group_absent(void **state)
@@ -250,7 +242,6 @@ static void test_group_absent(void **state)
         "alice");
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "no group docker: only root can reach the socket");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_group_without_members(void **state)
@@ -263,7 +254,6 @@ static void test_group_without_members(void **state)
         NULL);
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "group docker has no members");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /*
@@ -295,7 +285,6 @@ static void test_1_1_2_long_member_names_stay_unique(void **state)
     assert_true(strlen(t[0]) <= RESULT_TARGET_MAX && strlen(t[1]) <= RESULT_TARGET_MAX);
     assert_string_not_equal(t[0], t[1]);
     assert_non_null(strstr(t[0], "...#"));
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Members of both kinds, listed once; unknown and root members. */
@@ -314,7 +303,6 @@ static void test_member_kinds(void **state)
            "member of docker (supplementary), uid 0: already controls the host");
     expect(r, "user/ghost", CHECK_PASS,
            "member of docker (supplementary), trusted; no such user in /etc/passwd");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Accounts shared by the custom-group cases: docker holds mallory, dockerops alice. */
@@ -343,7 +331,6 @@ static void test_custom_group_short_flag(void **state)
              "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_custom_group_long_flag(void **state)
@@ -352,7 +339,6 @@ static void test_custom_group_long_flag(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_custom_group_daemon_json(void **state)
@@ -363,7 +349,6 @@ static void test_custom_group_daemon_json(void **state)
                              "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* daemon.json chosen with --config-file: the one in use is the one read. */
@@ -377,7 +362,6 @@ static void test_custom_group_config_file(void **state)
              "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* dockerd accepts a gid where no group has that name. */
@@ -387,7 +371,6 @@ static void test_custom_group_numeric(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A daemon.json that cannot be parsed may name another group: error, not a guess. */
@@ -404,7 +387,6 @@ static void test_invalid_daemon_json_is_error(void **state)
     assert_string_equal(r->h.set.items[0].target, "host");
     assert_non_null(strstr(r->h.set.items[0].evidence, "cannot tell which group owns the socket: "
                                                        "/etc/docker/daemon.json: invalid JSON"));
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A test with its own state, removed after it (harness_setup). */

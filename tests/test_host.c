@@ -193,7 +193,6 @@ static void test_all_rules(void **state)
     /* A plain directory on the tree's own device: not a separate partition. */
     expect_has(r, "1.1.1", CHECK_FAIL, "not a separate partition");
     assert_int_equal(r->h.set.len, 19);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* No rules anywhere: every existing path fails and says there are no rule files. */
@@ -215,7 +214,6 @@ static void test_no_rules(void **state)
     expect(r, "1.1.13", "file/etc/sysconfig/docker", CHECK_SKIP, NULL);
     expect(r, "1.1.15", "host", CHECK_SKIP, NULL);
     expect(r, "1.1.16", "host", CHECK_SKIP, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The shell tool's pitfall: a rule for /usr/bin/dockerd says nothing about /usr/sbin/dockerd. */
@@ -226,7 +224,6 @@ static void test_hardcoded_dockerd_path_does_not_count(void **state)
                             "-w /usr/bin/dockerd -k docker\\n"
                             "-a always,exit -F path=/usr/bin/dockerd -k docker\\n\n");
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A `never` rule suppresses auditing: it is not a rule for the path. */
@@ -245,7 +242,6 @@ static void test_never_rule_does_not_count(void **state)
            "no audit rule for /usr/bin/containerd");
     expect(r, "1.1.6", "file/etc/docker", CHECK_FAIL, "no audit rule for /etc/docker");
     expect(r, "1.1.4", "file/run/containerd", CHECK_FAIL, "no audit rule for /run/containerd");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Only *.rules files of rules.d are loaded (augenrules). */
@@ -259,7 +255,6 @@ static void test_only_dot_rules_files(void **state)
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
     expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/10-runc.rules:1: -w /usr/sbin/runc");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A rule written through a symlinked path counts for the real path, and the reverse. */
@@ -278,7 +273,6 @@ static void test_rule_through_symlink(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F path=/usr/local/bin/runc-link");
     expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:3: -F dir=/var/run/containerd");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The data root from --data-root, reached through a link: rules on either name count. */
@@ -298,7 +292,6 @@ static void test_data_root_from_config(void **state)
     expect(r, "1.1.1", "file/data/docker-data", CHECK_FAIL, NULL);
     expect_has(r, "1.1.1", CHECK_FAIL,
                "/srv/docker-data (via a link) (dockerd's configuration) is not a mount point");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A recursive rule (a watch on a directory, or dir=) covers the files below it. */
@@ -320,7 +313,6 @@ static void test_recursive_rules_cover_below(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F dir=/run/containerd");
     /* path= is one inode, not a subtree. */
     expect(r, "1.1.7", "file/lib/systemd/system/docker.service", CHECK_FAIL, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The paths in use: --config-file, a unit in /etc/systemd/system, a containerd elsewhere. */
@@ -348,7 +340,6 @@ static void test_paths_in_use(void **state)
            "no audit rule for /opt/ctrd/bin/containerd");
     expect(r, "1.1.8", "file/run/ctrd/ctrd.sock", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:4: -w /run/ctrd/ctrd.sock");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /*
@@ -362,7 +353,6 @@ static void test_shim_comm_is_not_containerd_shim(void **state)
                             "link /proc/700/exe /usr/bin/containerd-shim-runc-v2\n");
     expect(r, "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host");
     expect(r, "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_FAIL, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A rules file that exists but cannot be read: no rule found is an error, not a fail. */
@@ -377,7 +367,6 @@ static void test_unreadable_rules_is_error(void **state)
            "no audit rule for /etc/docker in the readable rules; /etc/audit/audit.rules: not a "
            "regular file");
     expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 
     /* Over the cap. */
     harness_build_text(&r->h.fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
@@ -387,7 +376,6 @@ static void test_unreadable_rules_is_error(void **state)
     assert_int_equal(truncate(big, 1024 * 1024 + 1), 0);
     collect(r);
     expect_has(r, "1.1.6", CHECK_ERROR, "/etc/audit/audit.rules: larger than 1048576 bytes");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 1.1.1 on a tmpfs: its own device. */
@@ -402,7 +390,6 @@ static void test_partition_tmpfs(void **state)
     assert_non_null(strstr(res->evidence, "/var/lib/docker (dockerd's configuration) is the root "
                                           "of a filesystem mounted there, on device "));
     assert_non_null(strstr(res->evidence, "; its parent /var/lib is on "));
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The pitfall: dockerd's bind mount of the data root onto itself is a mount point on the same
@@ -419,7 +406,6 @@ static void test_partition_bind_self_mount_fails(void **state)
                                           "mount of "));
     assert_non_null(strstr(res->evidence, "not the root of a filesystem of its own: not a "
                                           "separate partition"));
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 static void test_partition_missing_data_root(void **state)
@@ -438,7 +424,6 @@ static void test_partition_missing_data_root(void **state)
             fail_msg("%s not skipped", res->check->id);
         }
     }
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* One expected result of a committed host. */
@@ -586,7 +571,6 @@ static void test_1_2_2_version_and_build_age(void **state)
     sw.version.version = NULL;
     run_text(r, DEBIAN_HOST);
     expect(r, "1.2.2", "host", CHECK_ERROR, "Version missing or mistyped in the API answer");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The API is down: 1.2.2 says why, every host-side check still runs, and the collector ran. */
@@ -609,7 +593,6 @@ static void test_1_2_2_docker_down_host_checks_still_run(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL);
     expect(r, "1.2.1", "host", CHECK_WARN, NULL);
     assert_int_equal(r->h.set.len, 19);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* dockerd's mount table as its /proc/999/mountinfo shows it: / on 8:1, plus LINES. */
@@ -627,7 +610,6 @@ static void test_1_1_1_own_partition_from_mountinfo_passes(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_PASS,
            "/var/lib/docker (dockerd's configuration) is the root of a filesystem mounted there, "
            "on device 8:17; its parent /var/lib is on 8:1 (/proc/999/mountinfo)");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 1.1.1: dockerd's bind mount of the data root onto itself (root field not "/"): fail. */
@@ -639,11 +621,9 @@ static void test_1_1_1_bind_self_mount_from_mountinfo_fails(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL,
            "/var/lib/docker (dockerd's configuration) is a bind mount of /var/lib/docker from "
            "device 8:1, not the root of a filesystem of its own: not a separate partition");
-    harness_done(&r->h.set, &r->h.fx);
     /* The root of a filesystem, but the parent's device: still no partition of its own. */
     run_text(r, DEBIAN_HOST MOUNTINFO("40 1 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\\n"));
     expect_has(r, "1.1.1", CHECK_FAIL, "is a mount point on the same device as its parent");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /*
@@ -659,7 +639,6 @@ static void test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition(void **stat
                "/var/lib/docker (dockerd's configuration) is not a mount point "
                "(/proc/999/mountinfo), though its device ");
     expect_has(r, "1.1.1", CHECK_FAIL, "(a subvolume, not a partition): not a separate partition");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 1.1.1 and 1.1.5: /info's DockerRootDir names the data root, even with daemon.json unreadable. */
@@ -684,7 +663,6 @@ static void test_1_1_1_data_root_from_info_docker_root_dir(void **state)
                "(/proc/999/mountinfo), on the same device as its parent /home/u/.local/share (");
     expect(r, "1.1.5", "file/home/u/.local/share/docker", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:1: -w /home/u/.local/share/docker");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Without /info, an unreadable daemon.json may name another data root: error, not a guess. */
@@ -698,7 +676,6 @@ static void test_1_1_1_unreadable_daemon_json_without_info_is_error(void **state
     expect(r, "1.1.5", "host", CHECK_ERROR,
            "cannot tell the data root: no DockerRootDir from /info, and /etc/docker/daemon.json "
            "(which may set data-root) cannot be read: invalid JSON at line 1 column 3");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* A test with its own state, removed after it (harness_setup). */

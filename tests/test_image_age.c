@@ -269,7 +269,6 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
         expect(r, "4.5", "host", cases[i].status, cases[i].evidence);
         harness_expect_nowhere(&r->h.set, "hunter2");
         harness_expect_nowhere(&r->h.set, "https://n");
-        harness_done(&r->h.set, &r->h.fx);
     }
 
     /* The environment of the dockerd serving --docker.host, not of the lowest pid. */
@@ -285,7 +284,6 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
     expect(r, "4.5", "host", CHECK_WARN,
            "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 5000): on for the docker "
            "CLI" CT_NOTE);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* The manual image checks: one warning each, for the host. */
@@ -305,7 +303,6 @@ static void test_manual_checks_warn(void **state)
         assert_non_null(strstr(res->evidence, "manual check: "));
         assert_non_null(strstr(res->evidence, "(2 images)"));
     }
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 6.1: the counts are always exported; more than 20 unused images warns. */
@@ -335,7 +332,6 @@ static void test_6_1_image_sprawl_threshold(void **state)
     expect(r, "6.1", "host", CHECK_PASS, "0 images, 0 in use by containers, 0 unused (at most 20)");
     assert_true(harness_measure(&r->h.set, "images", "in_use") == 0.0);
     assert_int_equal(harness_count(&r->h.set, "dockward.image_age"), 0);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* ---- per-image checks ---------------------------------------------------------- */
@@ -353,7 +349,6 @@ static void test_image_targets(void **state)
     (void)none;
     expect(r, "4.6", "image/sha256:000000ab0001", CHECK_PASS, NULL);
     expect(r, "4.6", "image/sha256:000000ab0002", CHECK_PASS, NULL);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 4.6: HEALTHCHECK present, absent, or not known. */
@@ -369,7 +364,6 @@ static void test_4_6_healthcheck(void **state)
     expect(r, "4.6", "image/bad:1", CHECK_FAIL, "no HEALTHCHECK (absent or NONE)");
     expect(r, "4.6", "image/broken:1", CHECK_ERROR, "Config missing or mistyped in the API answer");
     assert_int_equal(harness_count(&r->h.set, "4.6"), 3);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* 4.7 and 4.9 from the history, newest entry first; the commands never reach the evidence. */
@@ -431,7 +425,6 @@ static void test_4_7_4_9_history(void **state)
     harness_expect_nowhere(&r->h.set, "s3cr3t");
     harness_expect_nowhere(&r->h.set, "apt-get");
     harness_expect_nowhere(&r->h.set, "example.com");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* dockward.image_age: older than --check.image-max-age fails; the evidence dates it. */
@@ -473,7 +466,6 @@ static void test_image_age_threshold(void **state)
     r->opt.value = "0s";
     assert_int_equal(collect_with(r, &r->sw), -1);
     assert_string_equal(r->h.err, "invalid --check.image-max-age=0s");
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* dockward.image_in_use_age and the creation time of images in use. */
@@ -524,7 +516,6 @@ static void test_image_in_use_age_per_container(void **state)
     assert_int_equal(harness_count_measure(&r->h.set, "image_created_timestamp_seconds"), 2);
     assert_true(harness_measure(&r->h.set, "images", "total") == 4.0);
     assert_true(harness_measure(&r->h.set, "images", "in_use") == 3.0);
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 /* Many images in any order: each container finds its own (the lookup is by sorted id). */
@@ -555,7 +546,6 @@ static void test_image_lookup_many(void **state)
         if (strncmp(res->evidence, want, strlen(want)) != 0)
             fail_msg("%s: \"%s\", want it to start with \"%s\"", target, res->evidence, want);
     }
-    harness_done(&r->h.set, &r->h.fx);
 }
 
 int main(void)
