@@ -159,6 +159,12 @@ static inline void harness_remove(const struct fixture *fx, const char *hostpath
         fail_msg("unlink %s: %s", real, strerror(errno));
 }
 
+/* One case of a table-driven test: the text given and what is wanted back (a message, a value). */
+struct harness_text_case {
+    const char *text;
+    const char *want;
+};
+
 /* ---- one test's state and one run of a collector ------------------------------ */
 
 /* What every collector test holds; the first member of a test's own state struct. */

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "collectors/docker.h"
+#include "tests/collector_harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -456,10 +457,8 @@ static void test_refuses_other_methods_and_sends_nothing(void **state)
     struct docker_client *c = client_for(&f, 0, 0);
     struct buf body;
     buf_init(&body, 4096);
-    const struct {
-        const char *method;
-        const char *want;
-    } cases[] = {
+    /* text: the method. */
+    const struct harness_text_case cases[] = {
         { "POST", "refusing to send POST: dockward only reads" },
         { "DELETE", "refusing to send DELETE: dockward only reads" },
         { "PUT", "refusing to send PUT: dockward only reads" },
@@ -472,9 +471,9 @@ static void test_refuses_other_methods_and_sends_nothing(void **state)
     char err[256];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         err[0] = '\0';
-        assert_int_equal(docker_client_request(c, cases[i].method, "/containers/x/kill", &body, err,
-                                               sizeof(err)),
-                         -1);
+        assert_int_equal(
+            docker_client_request(c, cases[i].text, "/containers/x/kill", &body, err, sizeof(err)),
+            -1);
         assert_string_equal(err, cases[i].want);
         assert_int_equal(docker_client_last_status(c), 0);
     }
