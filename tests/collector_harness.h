@@ -165,6 +165,13 @@ struct harness_text_case {
     const char *want;
 };
 
+/* One case of a table-driven collector test: a host tree (manifest text) and the verdict wanted. */
+struct harness_manifest_case {
+    const char *manifest;
+    enum check_status status;
+    const char *evidence;
+};
+
 /* ---- one test's state and one run of a collector ------------------------------ */
 
 /* What every collector test holds; the first member of a test's own state struct. */

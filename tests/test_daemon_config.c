@@ -435,11 +435,7 @@ static void test_failing(void **state)
 static void test_2_3_log_level_debug_on_command_line(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { HOST_WITH("--log-level=debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
         { HOST_WITH("--log-level\\0debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
         { HOST_WITH("-l\\0debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
@@ -609,11 +605,7 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
 static void test_2_2_icc_and_bridge_none(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { HOST_WITH("--bridge=none\\0"), CHECK_SKIP,
           "default bridge disabled (bridge=none, command line)" },
         { HOST_WITH("-b\\0none\\0"), CHECK_SKIP,

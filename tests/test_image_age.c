@@ -229,11 +229,7 @@ static void test_docker_unavailable(void **state)
 static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { DOCKERD_ENV("API_TOKEN=hunter2\\0DOCKER_CONTENT_TRUST=1\\0"), CHECK_WARN,
           "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 4242): on for the docker "
           "CLI" CT_NOTE },
