@@ -328,6 +328,25 @@ static inline void harness_expect(const struct result_set *set, int how, const c
     }
 }
 
+/* Asserts collector c's descriptor: its name, on by default, needing Docker or not, n checks. */
+static inline void harness_expect_descriptor(const struct collector *c, const char *name,
+                                             bool needs_docker, size_t n_checks)
+{
+    assert_string_equal(c->name, name);
+    assert_true(c->enabled_by_default);
+    assert_int_equal(c->needs_docker, needs_docker);
+    assert_int_equal(c->n_checks, n_checks);
+}
+
+/* Asserts a catalog entry's words: a one-line title not ending in '.', and a remediation. */
+static inline void harness_expect_check_words(const struct check_def *d)
+{
+    assert_non_null(d->title);
+    assert_null(strchr(d->title, '\n'));
+    assert_true(d->title[strlen(d->title) - 1] != '.');
+    assert_non_null(d->remediation);
+}
+
 /* Asserts set holds exactly n results. */
 static inline void harness_expect_count(const struct result_set *set, size_t n)
 {

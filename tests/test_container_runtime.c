@@ -1494,10 +1494,7 @@ static void test_catalog(void **state)
 {
     (void)state;
     const struct collector *c = &collector_container_runtime;
-    assert_string_equal(c->name, "container_runtime");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, PER_CONTAINER + HOST_RESULTS);
+    harness_expect_descriptor(c, "container_runtime", true, PER_CONTAINER + HOST_RESULTS);
     assert_int_equal(c->n_measures, 1);
     assert_string_equal(c->measures[0].name, "containers");
     assert_string_equal(c->measures[0].help, "Containers on the host by state.");

@@ -264,20 +264,14 @@ static void test_descriptor(void **state)
         { "7.6", 1, false },  { "7.7", 1, false }, { "7.8", 1, false }, { "7.9", 2, false },
     };
     const struct collector *c = &collector_daemon_config;
-    assert_string_equal(c->name, "daemon_config");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, ARRAY_LEN(want));
+    harness_expect_descriptor(c, "daemon_config", true, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, want[i].id);
         assert_int_equal(d->section[0], want[i].id[0]);
         assert_int_equal(d->level, want[i].level);
         assert_int_equal(d->automated, want[i].automated);
-        assert_non_null(d->title);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 0);
     assert_int_equal(c->n_measures, 0);

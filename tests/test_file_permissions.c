@@ -129,9 +129,7 @@ static void test_catalog(void **state)
 {
     (void)state;
     const struct collector *c = &collector_file_permissions;
-    assert_string_equal(c->name, "file_permissions");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, 24);
+    harness_expect_descriptor(c, "file_permissions", false, 24);
     for (size_t i = 0; i < c->n_checks; i++) {
         char id[32];
         snprintf(id, sizeof(id), "3.%zu", i + 1);

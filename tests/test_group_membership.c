@@ -85,9 +85,7 @@ static void test_descriptor(void **state)
 {
     (void)state;
     const struct collector *c = &collector_group_membership;
-    assert_string_equal(c->name, "group_membership");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, 1);
+    harness_expect_descriptor(c, "group_membership", false, 1);
     assert_string_equal(c->checks[0].id, "1.1.2");
     assert_string_equal(c->checks[0].section, "1");
     assert_int_equal(c->checks[0].level, 1);

@@ -131,9 +131,7 @@ static void test_descriptor(void **state)
                                        "1.1.12", "1.1.13", "1.1.14", "1.1.15", "1.1.16",
                                        "1.1.17", "1.1.18", "1.2.1",  "1.2.2" };
     const struct collector *c = &collector_host;
-    assert_string_equal(c->name, "host");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, ARRAY_LEN(ids));
+    harness_expect_descriptor(c, "host", true, ARRAY_LEN(ids));
     for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, ids[i]);
@@ -143,10 +141,7 @@ static void test_descriptor(void **state)
         int general = strncmp(ids[i], "1.2.", 4) == 0;
         assert_int_equal(d->level, (i <= 4 || general) ? 1 : 2);
         assert_int_equal(d->automated, !general);
-        assert_non_null(d->title);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 0);
     /* 1.2.2 reads the API; the collector still runs without it. */

@@ -149,19 +149,14 @@ static void test_descriptor(void **state)
         { "dockward.image_in_use_age", "4", 1, true },
     };
     const struct collector *c = &collector_image_age;
-    assert_string_equal(c->name, "image_age");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, ARRAY_LEN(want));
+    harness_expect_descriptor(c, "image_age", true, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, want[i].id);
         assert_string_equal(d->section, want[i].section);
         assert_int_equal(d->level, want[i].level);
         assert_int_equal(d->automated, want[i].automated);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 1);
     assert_string_equal(c->options[0].name, "check.image-max-age");
