@@ -51,19 +51,7 @@ IMAGE=dw-ci-busybox:1
 # SOH and ESC (no XML 1.0 character), DEL.
 HOSTILE=$'q"a\'p]]><b>&amp;\t\x01\x1b\x7f'
 
-work=$(mktemp -d /tmp/dockward-ci-XXXXXX)
-root=""
-agent_pid=""
-docker_started=0
-cleanup() {
-    set +e
-    [ -n "$agent_pid" ] && e2e_stop "$agent_pid"
-    [ "$docker_started" = 1 ] && docker_env_stop
-    [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_scratch ci
 
 t0=$(e2e_now)
 
@@ -244,6 +232,7 @@ log="$work/agent.log"
     --collector.disable-defaults --collector.container_runtime --check.level=1 \
     --collection.interval=60s 2>"$log" &
 agent_pid=$!
+pids+=("$agent_pid")
 port=$(e2e_port_of "$log" "$agent_pid")
 e2e_wait_200 "http://127.0.0.1:$port/readyz" "$agent_pid"
 curl -s "http://127.0.0.1:$port/metrics" >"$work/level1.prom"
@@ -253,7 +242,7 @@ check "the daemon with --check.level=1: check_info has level-1 checks only" bash
 check "... and no failure series of a level-2 check (5.3 is level 2)" \
     bash -c "! grep -q 'dockward_check_failing_targets{check=\"5.3\"}' '$work/level1.prom'"
 e2e_stop "$agent_pid"
-agent_pid=""
+pids=()
 
 # ---- bad values: exit 2, one line --------------------------------------------
 

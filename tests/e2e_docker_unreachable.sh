@@ -21,19 +21,7 @@ export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
 
-work=$(mktemp -d /tmp/dockward-e2e-XXXXXX)
-root=""
-pids=()
-docker_started=0
-cleanup() {
-    set +e
-    e2e_stop "${pids[@]}"
-    [ "$docker_started" = 1 ] && docker_env_stop
-    [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_scratch e2e
 
 t0=$(e2e_now)
 

@@ -51,17 +51,7 @@ SCRAPE_BOUND_MS=${SCRAPE_BOUND_MS:-1000}
 LATENCY_CAP=$(printf '%d.%03d' $((SCRAPE_BOUND_MS / 1000)) $((SCRAPE_BOUND_MS % 1000)))
 LOG_LINES_CAP=8
 
-work=$(mktemp -d /tmp/dockward-hostile-XXXXXX)
-root=""
-pids=()
-cleanup() {
-    set +e
-    e2e_stop "${pids[@]}"
-    [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_scratch hostile
 
 root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")
 sock="$work/docker.sock"

@@ -41,6 +41,21 @@
 #   e2e_asan BINARY                true when BINARY is built with AddressSanitizer
 #   e2e_stop [-SIGNAL] PID...      sends SIGNAL (default TERM) to each PID, then
 #                                  waits for each; errors are ignored (cleanup)
+#   e2e_scratch NAME [-SIGNAL]     a test's scratch state and its cleanup: sets
+#                                  work (a new /tmp/dockward-NAME-XXXXXX),
+#                                  pids=() and roots=() for the processes and
+#                                  fixture trees the test makes, root="" (one
+#                                  more tree) and docker_started=0; on EXIT
+#                                  stops every pid (e2e_stop, SIGNAL), the
+#                                  private dockerd when docker_started=1, the
+#                                  store's backend, removes the trees and work
+#                                  (kept, and said, when KEEP=1); INT and TERM
+#                                  exit 130. Call it at the top level.
+#   e2e_require_store              exits 1 unless DOCKWARD_STORE_BIN is built
+#   e2e_require_ingest_bench       sets bench, the agents' simulator
+#                                  (DOCKWARD_INGEST_BENCH, or bench/dockward-
+#                                  ingest-bench of the store's build); exits 1
+#                                  unless it and DOCKWARD_STORE_BIN are built
 #
 # Only functions and $failures: nothing runs when it is sourced.
 
@@ -165,6 +180,40 @@ e2e_stop() { # e2e_stop [-SIGNAL] PID...
     case "${1:-}" in -*) sig=$1; shift ;; esac
     for p in "$@"; do kill "$sig" "$p" 2>/dev/null || true; done
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+
+e2e_scratch() { # e2e_scratch NAME [-SIGNAL]
+    work=$(mktemp -d "/tmp/dockward-$1-XXXXXX")
+    _e2e_scratch_signal=${2:--TERM}
+    pids=()
+    roots=()
+    root=""
+    docker_started=0
+    trap _e2e_scratch_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+_e2e_scratch_cleanup() {
+    set +e
+    e2e_stop "$_e2e_scratch_signal" "${pids[@]}"
+    [ "$docker_started" = 1 ] && docker_env_stop
+    e2e_backend_stop
+    local r
+    for r in "${roots[@]}" "$root"; do [ -n "$r" ] && "$MKFIXTURE" --remove "$r"; done
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+
+e2e_require_store() {
+    if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
+        echo "dockward-store is not built"
+        exit 1
+    fi
+}
+
+e2e_require_ingest_bench() {
+    bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
+    [ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
+    [ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
 }
 
 # e2e_md_table FILE : the rows of the markdown tables in FILE whose header

@@ -16,10 +16,7 @@ set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
-    echo "dockward-store is not built"
-    exit 1
-fi
+e2e_require_store
 command -v sqlite3 >/dev/null || { echo "sqlite3 is required (Debian package sqlite3)"; exit 1; }
 command -v jq >/dev/null || { echo "jq is required (Debian package jq)"; exit 1; }
 

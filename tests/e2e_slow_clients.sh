@@ -43,17 +43,7 @@ DEADLINE_S=5
 SCRAPES=100
 ATTACK_S=25
 
-work=$(mktemp -d /tmp/dockward-slow-XXXXXX)
-root=""
-pids=()
-cleanup() {
-    set +e
-    e2e_stop "${pids[@]}"
-    [ -n "$root" ] && "$MKFIXTURE" --remove "$root"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_scratch slow
 
 # A host-only agent (no Docker collectors): what is served does not matter here.
 root=$("$MKFIXTURE" "$DOCKWARD_TESTS/fixtures/hardened/manifest")

@@ -24,21 +24,12 @@
 set -euo pipefail
 
 : "${DOCKWARD_STORE_BIN:?}" "${DOCKWARD_TESTS:?}"
-bench=${DOCKWARD_INGEST_BENCH:-$(dirname "$DOCKWARD_STORE_BIN")/bench/dockward-ingest-bench}
-[ -x "$DOCKWARD_STORE_BIN" ] || { echo "no store binary at $DOCKWARD_STORE_BIN"; exit 1; }
-[ -x "$bench" ] || { echo "no generator at $bench (build dockward-ingest-bench)"; exit 1; }
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
+e2e_require_ingest_bench
 e2e_require curl jq
 
-work=$(mktemp -d /tmp/dockward-e2e-trust-XXXXXX)
-pids=()
-cleanup() {
-    e2e_stop -9 "${pids[@]}"
-    e2e_backend_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_scratch e2e-trust -9
 
 tok_a=$(e2e_random_hex 24)
 tok_b=$(e2e_random_hex 24)

@@ -20,10 +20,7 @@ set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-if [ -z "${DOCKWARD_STORE_BIN:-}" ] || [ ! -x "$DOCKWARD_STORE_BIN" ]; then
-    echo "dockward-store is not built"
-    exit 1
-fi
+e2e_require_store
 MKBCRYPT="$(dirname "$MKFIXTURE")/mkbcrypt"
 [ -x "$MKBCRYPT" ] || { echo "mkbcrypt is not built"; exit 1; }
 command -v openssl >/dev/null || { echo "openssl is required"; exit 1; }

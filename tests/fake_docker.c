@@ -69,6 +69,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_io.h"
+
 #define CONNECTIONS_MAX   64
 #define REQUEST_MAX       (16 * 1024) /* bytes of one request's head */
 #define FIXTURE_MAX       (1024 * 1024)
@@ -243,17 +245,7 @@ static void read_mode(const struct server *s, struct mode *m)
 /* Sends all of buf; false when the client is gone or stopped reading. */
 static bool send_all(int fd, const void *buf, size_t len)
 {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return test_write_all(fd, buf, len) == 0;
 }
 
 static bool send_head(int fd, int status, const char *reason, unsigned long long length,

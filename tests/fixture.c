@@ -2,6 +2,7 @@
  * fixture.c - manifest-driven host trees for tests; see fixture.h.
  */
 #include "fixture.h"
+#include "test_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,21 +86,6 @@ static size_t unescape(char *s)
     return o;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 static int copy_file(const char *src, int dstfd)
 {
     int sfd = open(src, O_RDONLY | O_CLOEXEC);
@@ -108,7 +94,7 @@ static int copy_file(const char *src, int dstfd)
     char chunk[8192];
     ssize_t r;
     while ((r = read(sfd, chunk, sizeof(chunk))) > 0) {
-        if (write_all(dstfd, chunk, (size_t)r) != 0) {
+        if (test_write_all(dstfd, chunk, (size_t)r) != 0) {
             close(sfd);
             return -1;
         }
@@ -257,7 +243,7 @@ static int apply_line(struct fixture *fx, const char *mdir, char *line, char *er
             rc = (m < 0 || (size_t)m >= sizeof(src)) ? -1 : copy_file(src, fd);
         } else if (nf >= 6 && fields[5][0] == '=') {
             size_t len = unescape(fields[5] + 1);
-            rc = write_all(fd, fields[5] + 1, len);
+            rc = test_write_all(fd, fields[5] + 1, len);
         }
         close(fd);
         if (rc != 0) {

@@ -170,38 +170,17 @@ static void test_lookups_and_labels(void **state)
     accounts_free(&db);
 }
 
-static void build(struct fixture *fx, const char *name)
-{
-    char path[4096], err[1024];
-    assert_non_null(fixture_manifest_path(name, path, sizeof(path)));
-    if (fixture_build(fx, path, err, sizeof(err)) != 0)
-        fail_msg("fixture %s: %s", name, err);
-}
-
-/* Fixture tests get a struct fixture as state, so teardown removes it even after a failed assert.
- */
+/* Fixture tests get a struct fixture as state (built by the test), so teardown removes it even
+ * after a failed assert. */
 static int setup_fixture(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-    if (fx == NULL)
-        return -1;
-    *state = fx;
-    return 0;
-}
-
-static int teardown_fixture(void **state)
-{
-    struct fixture *fx = *state;
-    if (fx->root[0] != '\0')
-        fixture_destroy(fx);
-    free(fx);
-    return 0;
+    return harness_fixture_setup(state, NULL);
 }
 
 static void test_load_hardened(void **state)
 {
     struct fixture *fx = *state;
-    build(fx, "hardened");
+    harness_build_named(fx, "hardened");
     struct account_db db;
     char err[256] = "";
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
@@ -223,7 +202,7 @@ static void test_load_hardened(void **state)
 static void test_load_failing(void **state)
 {
     struct fixture *fx = *state;
-    build(fx, "failing");
+    harness_build_named(fx, "failing");
     struct account_db db;
     char err[256] = "";
     assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
@@ -322,6 +301,9 @@ static void test_load_nul_in_line(void **state)
     fixture_destroy(fx);
 }
 
+/* A test that builds a fixture, removed after it. */
+#define FX(t) cmocka_unit_test_setup_teardown(t, setup_fixture, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,11 +311,11 @@ int main(void)
         cmocka_unit_test(test_parse_group_members),
         cmocka_unit_test(test_parse_many_entries),
         cmocka_unit_test(test_lookups_and_labels),
-        cmocka_unit_test_setup_teardown(test_load_hardened, setup_fixture, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_failing, setup_fixture, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_missing_files, setup_fixture, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_unreadable, setup_fixture, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_nul_in_line, setup_fixture, teardown_fixture),
+        FX(test_load_hardened),
+        FX(test_load_failing),
+        FX(test_load_missing_files),
+        FX(test_load_unreadable),
+        FX(test_load_nul_in_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "collectors/registry.h"
 #include "daemon/format.h"
+#include "tests/agent_harness.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -143,20 +144,11 @@ static void add(struct result_set *set, const struct collector *c, const char *i
 
 static void make_collection(struct collection *c, const struct result **out, size_t *count)
 {
-    collection_init(c);
-    c->done = true;
-    c->started_at = 1700000000.0;
-    const struct collector *cr = collector_lookup("container_runtime");
-    const struct collector *ia = collector_lookup("image_age");
-    assert_non_null(cr);
-    assert_non_null(ia);
-
-    struct collector_run *r0 = &c->runs[0];
-    r0->collector = cr;
-    r0->success = true;
+    agent_collection(c);
+    struct collector_run *r0 = agent_run(c, 0, "container_runtime", true, NULL);
+    const struct collector *cr = r0->collector;
     r0->duration_seconds = 0.5;
     r0->finished_at = 1700000001.0;
-    result_set_init(&r0->results);
     add(&r0->results, cr, "4.1", "container/web", CHECK_FAIL, "runs as root");
     add(&r0->results, cr, "5.5", "container/priv", CHECK_FAIL, "HostConfig.Privileged=true");
     add(&r0->results, cr, "5.5", "container/web", CHECK_PASS, "not privileged");
@@ -166,14 +158,10 @@ static void make_collection(struct collection *c, const struct result **out, siz
     add(&r0->results, cr, "5.9", "container/none", CHECK_SKIP, "no network");
     add(&r0->results, cr, "5.10", "container/odd", CHECK_ERROR, "NetworkMode unreadable");
 
-    struct collector_run *r1 = &c->runs[1];
-    r1->collector = ia;
-    r1->success = false;
+    struct collector_run *r1 = agent_run(c, 1, "image_age", false, NULL);
     r1->duration_seconds = 0.25;
     r1->finished_at = 1700000002.0;
     snprintf(r1->error, sizeof(r1->error), "Docker API said <&> \"no\"");
-    result_set_init(&r1->results);
-    c->n_runs = 2;
 
     *count = r0->results.len;
     for (size_t i = 0; i < *count; i++)

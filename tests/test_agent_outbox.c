@@ -67,18 +67,30 @@ struct tmp {
     char dir[128]; /* <base>/state/outbox: missing parents on purpose */
 };
 
-static void tmp_make(struct tmp *t)
+/* cmocka setup: the state is a fresh temporary directory (struct tmp), removed by tmp_teardown. */
+static int tmp_setup(void **state)
 {
+    struct tmp *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return -1;
     snprintf(t->base, sizeof(t->base), "/tmp/dockward-outbox-XXXXXX");
-    assert_non_null(mkdtemp(t->base));
+    if (mkdtemp(t->base) == NULL) {
+        free(t);
+        return -1;
+    }
     snprintf(t->dir, sizeof(t->dir), "%s/state/outbox", t->base);
+    *state = t;
+    return 0;
 }
 
-static void tmp_remove(struct tmp *t)
+static int tmp_teardown(void **state)
 {
+    struct tmp *t = *state;
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->base);
-    assert_int_equal(system(cmd), 0);
+    int rc = system(cmd);
+    free(t);
+    return rc == 0 ? 0 : -1;
 }
 
 static uint64_t enqueue(struct outbox *ob, const char *host, struct builder *b)
@@ -107,11 +119,9 @@ static void expect_oldest(struct outbox *ob, uint64_t seq, struct outbox_item *i
 
 static void test_order_delete_and_modes(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
-    struct outbox *ob = outbox_new(t.dir, 100, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
     assert_non_null(ob);
     struct builder b = { 0 };
     assert_int_equal(enqueue(ob, "host-a", &b), 1);
@@ -119,10 +129,10 @@ static void test_order_delete_and_modes(void **state)
     assert_int_equal(enqueue(ob, "host-a", &b), 3);
 
     struct stat st;
-    assert_int_equal(stat(t.dir, &st), 0);
+    assert_int_equal(stat(t->dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     char parent[160];
-    snprintf(parent, sizeof(parent), "%s/state", t.base);
+    snprintf(parent, sizeof(parent), "%s/state", t->base);
     assert_int_equal(stat(parent, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     assert_int_equal(stat(outbox_path(ob), &st), 0);
@@ -175,17 +185,14 @@ static void test_order_delete_and_modes(void **state)
     sqlite3_close(db);
 
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 /* A host's first sequence comes from the clock, so a wiped agent still sorts after its past. */
 static void test_first_sequence_is_the_clock(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
-    struct outbox *ob = outbox_new(t.dir, 100, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
     assert_non_null(ob);
     outbox_set_first_sequence(ob, 0); /* the default, undoing the tests' 1 */
     struct builder b = { 0 };
@@ -196,17 +203,14 @@ static void test_first_sequence_is_the_clock(void **state)
     assert_true(first >= now_ms && first < now_ms + 60000);
     assert_int_equal(enqueue(ob, "host-a", &b), first + 1);
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_sequence_survives_reopen(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
     struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t.dir, 100, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
     assert_non_null(ob);
     assert_int_equal(enqueue(ob, "host-a", &b), 1);
     assert_int_equal(enqueue(ob, "host-a", &b), 2);
@@ -220,7 +224,7 @@ static void test_sequence_survives_reopen(void **state)
     assert_int_equal(enqueue(ob, "host-a", &b), 3);
     outbox_close(ob);
 
-    ob = outbox_new(t.dir, 100, err, sizeof(err));
+    ob = outbox_new(t->dir, 100, err, sizeof(err));
     assert_int_equal(outbox_open(ob, err, sizeof(err)), 0);
     struct outbox_stats s;
     outbox_stats_read(ob, &s);
@@ -250,19 +254,16 @@ static void test_sequence_survives_reopen(void **state)
     assert_int_equal(outbox_enqueue(ob, "a'b", build, &b, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "invalid host id"));
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_cap_drops_oldest(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
     struct builder b = { 0 };
-    assert_null(outbox_new(t.dir, 0, err, sizeof(err)));
+    assert_null(outbox_new(t->dir, 0, err, sizeof(err)));
     assert_non_null(strstr(err, "out of 1..1000000"));
-    struct outbox *ob = outbox_new(t.dir, 3, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 3, err, sizeof(err));
     assert_non_null(ob);
     for (int i = 1; i <= 5; i++)
         assert_int_equal(enqueue(ob, "h", &b), (uint64_t)i);
@@ -279,7 +280,7 @@ static void test_cap_drops_oldest(void **state)
     outbox_close(ob);
 
     /* A lower cap at the next start applies at the next enqueue. */
-    ob = outbox_new(t.dir, 1, err, sizeof(err));
+    ob = outbox_new(t->dir, 1, err, sizeof(err));
     assert_int_equal(enqueue(ob, "h", &b), 6);
     outbox_stats_read(ob, &s);
     assert_int_equal(s.reports, 1);
@@ -287,26 +288,23 @@ static void test_cap_drops_oldest(void **state)
     expect_oldest(ob, 6, &item);
     outbox_item_free(&item);
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_corrupt_file(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
     struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t.dir, 10, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
     assert_int_equal(outbox_open(ob, err, sizeof(err)), 0); /* creates the directory */
     outbox_close(ob);
     char wal[256];
-    snprintf(wal, sizeof(wal), "%s/outbox.db-wal", t.dir);
+    snprintf(wal, sizeof(wal), "%s/outbox.db-wal", t->dir);
     unlink(wal);
-    snprintf(wal, sizeof(wal), "%s/outbox.db-shm", t.dir);
+    snprintf(wal, sizeof(wal), "%s/outbox.db-shm", t->dir);
     unlink(wal);
 
-    ob = outbox_new(t.dir, 10, err, sizeof(err));
+    ob = outbox_new(t->dir, 10, err, sizeof(err));
     int fd = open(outbox_path(ob), O_WRONLY | O_TRUNC);
     assert_true(fd >= 0);
     char junk[8192];
@@ -334,35 +332,32 @@ static void test_corrupt_file(void **state)
     assert_int_equal(unlink(outbox_path(ob)), 0);
     assert_int_equal(enqueue(ob, "h", &b), 1);
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_read_only_and_bad_paths(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
     struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t.dir, 10, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
     assert_int_equal(enqueue(ob, "h", &b), 1);
     outbox_close(ob);
 
     /* The storage directory on a read-only filesystem (root ignores modes, so mount it). */
-    assert_int_equal(mount(t.dir, t.dir, NULL, MS_BIND, NULL), 0);
-    if (mount(NULL, t.dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
-        umount(t.dir);
-        fail_msg("cannot remount %s read-only", t.dir);
+    assert_int_equal(mount(t->dir, t->dir, NULL, MS_BIND, NULL), 0);
+    if (mount(NULL, t->dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+        umount(t->dir);
+        fail_msg("cannot remount %s read-only", t->dir);
     }
-    ob = outbox_new(t.dir, 10, err, sizeof(err));
+    ob = outbox_new(t->dir, 10, err, sizeof(err));
     int rc = outbox_open(ob, err, sizeof(err));
     outbox_close(ob); /* its lock file is open on the mount: close before unmounting */
-    assert_int_equal(umount(t.dir), 0);
+    assert_int_equal(umount(t->dir), 0);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(err, "Read-only file system"));
     assert_non_null(strstr(err, "outbox.db"));
     /* Writable again: it opens and the queued report is still there. */
-    ob = outbox_new(t.dir, 10, err, sizeof(err));
+    ob = outbox_new(t->dir, 10, err, sizeof(err));
     assert_int_equal(enqueue(ob, "h", &b), 2);
     struct outbox_item item;
     expect_oldest(ob, 1, &item);
@@ -371,7 +366,7 @@ static void test_read_only_and_bad_paths(void **state)
 
     /* A storage path below a regular file. */
     char file[100], below[160];
-    snprintf(file, sizeof(file), "%s/plain", t.base);
+    snprintf(file, sizeof(file), "%s/plain", t->base);
     FILE *f = fopen(file, "w");
     assert_non_null(f);
     fclose(f);
@@ -384,7 +379,7 @@ static void test_read_only_and_bad_paths(void **state)
 
     /* outbox.db itself a directory. */
     char dbdir[100];
-    snprintf(dbdir, sizeof(dbdir), "%s/odd", t.base);
+    snprintf(dbdir, sizeof(dbdir), "%s/odd", t->base);
     assert_int_equal(mkdir(dbdir, 0700), 0);
     snprintf(below, sizeof(below), "%s/outbox.db", dbdir);
     assert_int_equal(mkdir(below, 0700), 0);
@@ -392,64 +387,60 @@ static void test_read_only_and_bad_paths(void **state)
     assert_int_equal(outbox_open(ob, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "outbox.db"));
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_existing_file_mode_tightened(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512], path[192];
-    snprintf(path, sizeof(path), "%s/state", t.base);
+    snprintf(path, sizeof(path), "%s/state", t->base);
     assert_int_equal(mkdir(path, 0755), 0);
-    assert_int_equal(mkdir(t.dir, 0755), 0);
-    snprintf(path, sizeof(path), "%s/outbox.db", t.dir);
+    assert_int_equal(mkdir(t->dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/outbox.db", t->dir);
     int fd = open(path, O_CREAT | O_WRONLY, 0644);
     assert_true(fd >= 0);
     fchmod(fd, 0644);
     close(fd);
-    struct outbox *ob = outbox_new(t.dir, 10, err, sizeof(err));
+    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
     assert_int_equal(outbox_open(ob, err, sizeof(err)), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     outbox_close(ob);
-    tmp_remove(&t);
 }
 
 static void test_second_agent_refused(void **state)
 {
-    (void)state;
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp *t = *state;
     char err[512];
     struct builder b = { 0 };
-    struct outbox *first = outbox_new(t.dir, 10, err, sizeof(err));
-    struct outbox *second = outbox_new(t.dir, 10, err, sizeof(err));
+    struct outbox *first = outbox_new(t->dir, 10, err, sizeof(err));
+    struct outbox *second = outbox_new(t->dir, 10, err, sizeof(err));
     assert_int_equal(enqueue(first, "h", &b), 1);
     assert_int_equal(outbox_open(second, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "in use by another dockward"));
-    assert_non_null(strstr(err, t.dir));
+    assert_non_null(strstr(err, t->dir));
     assert_int_equal(outbox_enqueue(second, "h", build, &b, NULL, err, sizeof(err)), -1);
     outbox_close(first);
     /* Once the first has gone, the second takes over the queue and the counter. */
     assert_int_equal(enqueue(second, "h", &b), 2);
     outbox_close(second);
-    tmp_remove(&t);
 }
+
+/* A test in a fresh temporary directory. */
+#define IN_TMP(test) cmocka_unit_test_setup_teardown(test, tmp_setup, tmp_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_delete_and_modes),
-        cmocka_unit_test(test_sequence_survives_reopen),
-        cmocka_unit_test(test_first_sequence_is_the_clock),
-        cmocka_unit_test(test_cap_drops_oldest),
-        cmocka_unit_test(test_corrupt_file),
-        cmocka_unit_test(test_read_only_and_bad_paths),
-        cmocka_unit_test(test_existing_file_mode_tightened),
-        cmocka_unit_test(test_second_agent_refused),
+        IN_TMP(test_order_delete_and_modes),
+        IN_TMP(test_sequence_survives_reopen),
+        IN_TMP(test_first_sequence_is_the_clock),
+        IN_TMP(test_cap_drops_oldest),
+        IN_TMP(test_corrupt_file),
+        IN_TMP(test_read_only_and_bad_paths),
+        IN_TMP(test_existing_file_mode_tightened),
+        IN_TMP(test_second_agent_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

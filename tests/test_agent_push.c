@@ -34,6 +34,7 @@
 #include "daemon/push.h"
 #include "daemon/scheduler.h"
 #include "daemon/snapshot.h"
+#include "tests/agent_harness.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -256,16 +257,11 @@ static int setup(void **state)
     /* One collection: the host collector with one result whose evidence must round-trip. */
     collection_init(&e->col);
     e->col.done = true;
-    const struct collector *host = collector_lookup("host");
-    e->col.runs[0].collector = host;
-    e->col.runs[0].success = true;
-    e->col.runs[0].finished_at = 1700000000.0;
-    result_set_init(&e->col.runs[0].results);
     struct result_sink sink;
-    result_sink_init(&sink, &e->col.runs[0].results, host);
-    assert_int_equal(sink_add(&sink, host->checks[0].id, "host", CHECK_FAIL, "%s", evidence_exact),
-                     0);
-    e->col.n_runs = 1;
+    struct collector_run *run = agent_run(&e->col, 0, "host", true, &sink);
+    run->finished_at = 1700000000.0;
+    assert_int_equal(
+        sink_add(&sink, run->collector->checks[0].id, "host", CHECK_FAIL, "%s", evidence_exact), 0);
 
     /* The log goes to fd 2 with write(2): capture it. */
     fflush(stderr);
@@ -392,6 +388,25 @@ static void wait_for(struct env *e, struct fake_store *fs, uint64_t n, size_t re
              fs ? fake_seen(fs, NULL, MAX_REQUESTS) : 0, requests);
 }
 
+/*
+ * Serves `script` (n answers, then 200s), queues `reports` reports and pushes
+ * until the outbox is empty and the store has seen `requests` requests, then
+ * stops the push thread: *st its counters, seen what the store saw (asserted
+ * to be exactly `requests`). The caller stops fs.
+ */
+static void push_through(struct env *e, struct fake_store *fs, const struct answer *script,
+                         size_t n, int reports, size_t requests, struct push_stats *st,
+                         struct seen *seen)
+{
+    fake_start(fs, "127.0.0.1:0", script, n);
+    enqueue_n(e, reports);
+    struct push *p = start_push(e, fs->url);
+    wait_for(e, fs, 0, requests);
+    push_stats_read(p, st);
+    push_stop(p);
+    assert_int_equal(fake_seen(fs, seen, MAX_REQUESTS), requests);
+}
+
 static void expect_request(struct env *e, const struct seen *s, uint64_t seq, unsigned status)
 {
     assert_true(s->decoded);
@@ -447,16 +462,9 @@ static void test_500_then_200_retries_in_order(void **state)
     struct env *e = *state;
     struct fake_store fs;
     static const struct answer script[] = { { 500, NULL }, { 503, NULL } };
-    fake_start(&fs, "127.0.0.1:0", script, 2);
-    enqueue_n(e, 2);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 4);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
-
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 4);
+    push_through(e, &fs, script, 2, 2, 4, &st, seen);
     /* The oldest is retried until delivered; the newer one waits behind it. */
     expect_request(e, &seen[0], 1, 500);
     expect_request(e, &seen[1], 1, 503);
@@ -489,16 +497,9 @@ static void test_400_drops_401_and_403_keep_the_report(void **state)
         { 413, NULL },
         { 200, NULL },
     };
-    fake_start(&fs, "127.0.0.1:0", script, 6);
-    enqueue_n(e, 4);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 6);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
-
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 6);
+    push_through(e, &fs, script, 6, 4, 6, &st, seen);
     static const uint64_t seqs[] = { 1, 2, 2, 2, 3, 4 }; /* report 2 sent until accepted */
     for (int i = 0; i < 6; i++)
         expect_request(e, &seen[i], seqs[i], script[i].status);
@@ -524,15 +525,9 @@ static void test_429_retries(void **state)
     struct env *e = *state;
     struct fake_store fs;
     static const struct answer script[] = { { 429, "{\"error\":\"ingest queue full\"}" } };
-    fake_start(&fs, "127.0.0.1:0", script, 1);
-    enqueue_n(e, 1);
-    struct push *p = start_push(e, fs.url);
-    wait_for(e, &fs, 0, 2);
     struct push_stats st;
-    push_stats_read(p, &st);
-    push_stop(p);
     struct seen seen[MAX_REQUESTS];
-    assert_int_equal(fake_seen(&fs, seen, MAX_REQUESTS), 2);
+    push_through(e, &fs, script, 1, 1, 2, &st, seen);
     expect_request(e, &seen[0], 1, 429);
     expect_request(e, &seen[1], 1, 200);
     assert_int_equal(st.results[PUSH_RETRY], 1);
@@ -953,25 +948,25 @@ static void test_metrics_rendered(void **state)
     expo_free(x);
 }
 
+/* A test with its own environment (outbox, token, captured log), removed after it. */
+#define TEST(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_200_delivers_oldest_first_and_deletes, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_500_then_200_retries_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_400_drops_401_and_403_keep_the_report, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_429_retries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wake_does_not_cut_a_backoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_connection_refused_retries_then_delivers, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_stop_is_prompt_with_a_silent_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_token_reload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_token_file_rules, setup, teardown),
+        TEST(test_200_delivers_oldest_first_and_deletes),
+        TEST(test_500_then_200_retries_in_order),
+        TEST(test_400_drops_401_and_403_keep_the_report),
+        TEST(test_429_retries),
+        TEST(test_wake_does_not_cut_a_backoff),
+        TEST(test_connection_refused_retries_then_delivers),
+        TEST(test_stop_is_prompt_with_a_silent_store),
+        TEST(test_token_reload),
+        TEST(test_token_file_rules),
         cmocka_unit_test(test_url_rules),
-        cmocka_unit_test_setup_teardown(test_push_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scheduler_queues_and_wakes, setup, teardown),
+        TEST(test_push_flags),
+        TEST(test_scheduler_queues_and_wakes),
         cmocka_unit_test(test_metrics_rendered),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 
 #include "collectors/registry.h"
 #include "daemon/report.h"
+#include "tests/agent_harness.h"
 
 #include <dockward/v1/report.pb-c.h>
 #include <errno.h>
@@ -29,24 +30,13 @@ static const char evidence_exact[] = "env API_TOKEN is set (value not shown); "
 /* A collection of two runs: `host` succeeded with 3 results, `file_permissions` failed. */
 static void make_collection(struct collection *col)
 {
-    collection_init(col);
-    col->done = true;
-    col->started_at = 1700000000.0;
-    const struct collector *host = collector_lookup("host");
-    const struct collector *fp = collector_lookup("file_permissions");
-    assert_non_null(host);
-    assert_non_null(fp);
+    agent_collection(col);
+    struct result_sink sink;
+    struct collector_run *r0 = agent_run(col, 0, "host", true, &sink);
+    const struct collector *host = r0->collector;
     assert_true(host->n_checks >= 2);
-    assert_true(fp->n_checks >= 1);
-
-    struct collector_run *r0 = &col->runs[0];
-    r0->collector = host;
-    r0->success = true;
     r0->duration_seconds = 0.25;
     r0->finished_at = 1700000001.5;
-    result_set_init(&r0->results);
-    struct result_sink sink;
-    result_sink_init(&sink, &r0->results, host);
     assert_int_equal(sink_add(&sink, host->checks[0].id, "host", CHECK_PASS, "ok"), 0);
     assert_int_equal(
         sink_add(&sink, host->checks[1].id, "file/etc/docker", CHECK_FAIL, "%s", evidence_exact),
@@ -54,16 +44,13 @@ static void make_collection(struct collection *col)
     assert_int_equal(sink_add(&sink, host->checks[1].id, "user/alice", CHECK_WARN, "needs a human"),
                      0);
 
-    struct collector_run *r1 = &col->runs[1];
-    r1->collector = fp;
-    r1->success = false;
+    struct collector_run *r1 = agent_run(col, 1, "file_permissions", false, &sink);
+    const struct collector *fp = r1->collector;
+    assert_true(fp->n_checks >= 1);
     r1->duration_seconds = 1.0;
     r1->finished_at = 1700000002.25; /* the latest: generated_at */
     snprintf(r1->error, sizeof(r1->error), "cannot stat /etc/docker: Permission denied");
-    result_set_init(&r1->results);
-    result_sink_init(&sink, &r1->results, fp);
     assert_int_equal(sink_add(&sink, fp->checks[0].id, "file/x", CHECK_FAIL, "partial"), 0);
-    col->n_runs = 2;
 }
 
 static void test_round_trip(void **state)
@@ -133,12 +120,8 @@ static void test_every_status_maps(void **state)
     (void)state;
     struct collection col;
     collection_init(&col);
-    const struct collector *host = collector_lookup("host");
-    col.runs[0].collector = host;
-    col.runs[0].success = true;
-    result_set_init(&col.runs[0].results);
     struct result_sink sink;
-    result_sink_init(&sink, &col.runs[0].results, host);
+    const struct collector *host = agent_run(&col, 0, "host", true, &sink)->collector;
     for (int s = 0; s < CHECK_WAIVED; s++)
         assert_int_equal(sink_add(&sink, host->checks[0].id, "t", (enum check_status)s, "e%d", s),
                          0);
@@ -150,7 +133,6 @@ static void test_every_status_maps(void **state)
     waived->status = CHECK_WAIVED;
     waived->waiver = strdup("ci-runners");
     assert_non_null(waived->waiver);
-    col.n_runs = 1;
     struct report_identity id = { .host_id = "h", .hostname = "" };
     uint8_t rid[REPORT_ID_LEN] = { 1 };
     uint8_t *body;
@@ -179,19 +161,13 @@ static void test_results_cap(void **state)
     (void)state;
     struct collection col;
     collection_init(&col);
-    const struct collector *host = collector_lookup("host");
-    const struct collector *fp = collector_lookup("file_permissions");
-    const struct collector *two[] = { host, fp };
-    for (int r = 0; r < 2; r++) {
-        col.runs[r].collector = two[r];
-        col.runs[r].success = true;
-        result_set_init(&col.runs[r].results);
+    static const char *const two[] = { "host", "file_permissions" };
+    for (size_t r = 0; r < 2; r++) {
         struct result_sink sink;
-        result_sink_init(&sink, &col.runs[r].results, two[r]);
+        const struct collector *c = agent_run(&col, r, two[r], true, &sink)->collector;
         for (int i = 0; i < 50001; i++)
-            assert_int_equal(sink_add(&sink, two[r]->checks[0].id, "t", CHECK_PASS, "e"), 0);
+            assert_int_equal(sink_add(&sink, c->checks[0].id, "t", CHECK_PASS, "e"), 0);
     }
-    col.n_runs = 2;
     struct report_identity id = { .host_id = "h", .hostname = "" };
     uint8_t rid[REPORT_ID_LEN] = { 0 };
     uint8_t *body = (uint8_t *)"x";

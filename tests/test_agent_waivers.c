@@ -23,6 +23,7 @@
 #include "daemon/collection.h"
 #include "common/utf8.h"
 #include "daemon/waivers.h"
+#include "tests/agent_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,13 +215,7 @@ static void test_matches(void **state)
 static void empty_collection(struct collection *col, struct result_sink *sink)
 {
     collection_init(col);
-    const struct collector *cr = collector_lookup("container_runtime");
-    assert_non_null(cr);
-    col->runs[0].collector = cr;
-    col->runs[0].success = true;
-    result_set_init(&col->runs[0].results);
-    col->n_runs = 1;
-    result_sink_init(sink, &col->runs[0].results, cr);
+    agent_run(col, 0, "container_runtime", true, sink);
 }
 
 /* Container_runtime results, with a sweep that has two labelled containers. */

@@ -54,16 +54,13 @@
 /* ---- the world of one test: a host tree, a sweep, results ---------------- */
 
 struct world {
-    struct fixture fx;
+    struct harness_run h;
     struct docker_sweep sw;
     struct docker_container cs[CONTAINERS_MAX];
     char ids[CONTAINERS_MAX][65];
     char names[CONTAINERS_MAX][64];
     struct docker_image images[4];
     const char *docker_host;
-    struct result_set set;
-    int rc;
-    char err[512];
 };
 
 static char *info_secopts_apparmor[] = { "name=apparmor", "name=seccomp,profile=builtin" };
@@ -85,10 +82,9 @@ static struct docker_volume world_volumes[] = {
 
 static int setup(void **state)
 {
-    struct world *w = calloc(1, sizeof(*w));
-    if (w == NULL)
+    if (harness_setup(state, sizeof(struct world)) != 0)
         return -1;
-    result_set_init(&w->set);
+    struct world *w = *state;
     w->docker_host = DEFAULT_SOCKET;
     /* Images: one with a USER, one without (root), one whose USER is 0. */
     w->images[0] = (struct docker_image){ .id = "sha256:app", .user = "app" };
@@ -106,39 +102,13 @@ static int setup(void **state)
     w->sw.volumes = world_volumes;
     w->sw.n_volumes = ARRAY_LEN(world_volumes);
     w->sw.volumes_ok = true;
-    *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct world *w = *state;
-    result_set_free(&w->set);
-    if (w->fx.root[0] != '\0')
-        fixture_destroy(&w->fx);
-    free(w);
     return 0;
 }
 
 /* Writes a host file in the tree, creating its parent directories. */
 static void put(struct world *w, const char *hostpath, const char *text)
 {
-    char real[4096];
-    int n = snprintf(real, sizeof(real), "%s%s", w->fx.root, hostpath);
-    assert_true(n > 0 && (size_t)n < sizeof(real));
-    for (char *p = real + strlen(w->fx.root) + 1; *p != '\0'; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(real, 0755) != 0 && errno != EEXIST)
-                fail_msg("mkdir %s: %s", real, strerror(errno));
-            *p = '/';
-        }
-    }
-    int fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        fail_msg("create %s: %s", real, strerror(errno));
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    harness_put_text(&w->h.fx, hostpath, text);
 }
 
 /*
@@ -246,8 +216,8 @@ static void stop(struct docker_container *c, const char *state)
 
 static void collect(struct world *w)
 {
-    if (w->fx.root[0] == '\0')
-        harness_build_named(&w->fx, "cr-host");
+    if (w->h.fx.root[0] == '\0')
+        harness_build_named(&w->h.fx, "cr-host");
     /*
      * A running container's real bindings (NetworkSettings.Ports) are what
      * it asked for, unless a test set them itself (-P, a range).
@@ -260,25 +230,17 @@ static void collect(struct world *w)
         }
     }
     struct collect_ctx ctx = {
-        .rootfs = w->fx.root,
         .docker_host = w->docker_host,
         .docker = &w->sw,
         .now = 1700000000.0,
     };
-    struct result_sink sink;
-    result_set_free(&w->set);
-    result_sink_init(&sink, &w->set, &collector_container_runtime);
-    w->err[0] = '\0';
-    w->rc = collector_container_runtime.collect(&ctx, &sink, w->err, sizeof(w->err));
-    if (w->rc != 0)
-        fail_msg("collect failed: %s", w->err);
-    assert_int_equal(sink.added, w->set.len);
+    harness_collect_ok(&w->h, &collector_container_runtime, &ctx);
 }
 
 /* Adds fake processes for every running container, then collects. */
 static void collect_running(struct world *w)
 {
-    harness_build_named(&w->fx, "cr-host");
+    harness_build_named(&w->h.fx, "cr-host");
     for (size_t i = 0; i < w->sw.n_containers; i++) {
         if (w->cs[i].running)
             fake_processes(w, &w->cs[i], NULL);
@@ -288,41 +250,21 @@ static void collect_running(struct world *w)
 
 static void dump(const struct world *w)
 {
-    for (size_t i = 0; i < w->set.len; i++)
-        print_message("  %-20s %-28s %-5s %s\n", w->set.items[i].check->id, w->set.items[i].target,
-                      check_status_name(w->set.items[i].status), w->set.items[i].evidence);
+    harness_dump(&w->h.set);
 }
 
 static const struct result *find(const struct world *w, const char *check, const char *target)
 {
-    const struct result *found = NULL;
-    for (size_t i = 0; i < w->set.len; i++) {
-        if (strcmp(w->set.items[i].check->id, check) == 0 &&
-            strcmp(w->set.items[i].target, target) == 0) {
-            if (found != NULL) {
-                dump(w);
-                fail_msg("two results for %s %s", check, target);
-            }
-            found = &w->set.items[i];
-        }
-    }
-    return found;
+    return harness_find(&w->h.set, check, target);
 }
 
-/* Asserts one result: its status and that its evidence contains `evidence`. */
+/* Asserts the only result of (check, target): its status and that its evidence contains `evidence`.
+ */
 static void expect(const struct world *w, const char *check, const char *target,
                    enum check_status status, const char *evidence)
 {
-    const struct result *r = find(w, check, target);
-    if (r == NULL) {
-        dump(w);
-        fail_msg("no result for %s %s", check, target);
-    }
-    if (r->status != status || strstr(r->evidence, evidence) == NULL) {
-        dump(w);
-        fail_msg("%s %s: got %s \"%s\", want %s containing \"%s\"", check, target,
-                 check_status_name(r->status), r->evidence, check_status_name(status), evidence);
-    }
+    harness_expect(&w->h.set, HARNESS_AT_TARGET | HARNESS_CONTAINS, check, target, status,
+                   evidence);
 }
 
 /* As expect() for container `name`. */
@@ -332,17 +274,6 @@ static void expect_c(const struct world *w, const char *check, const char *name,
     char target[128];
     snprintf(target, sizeof(target), "container/%s", name);
     expect(w, check, target, status, evidence);
-}
-
-static void expect_absent(const struct world *w, const char *text)
-{
-    for (size_t i = 0; i < w->set.len; i++) {
-        if (strstr(w->set.items[i].evidence, text) != NULL ||
-            strstr(w->set.items[i].target, text) != NULL) {
-            dump(w);
-            fail_msg("\"%s\" appears in a result", text);
-        }
-    }
 }
 
 /* ---- the matrix: hardened, and one container per risky setting ---------- */
@@ -724,7 +655,7 @@ static const struct want *variant_want(int v, const char *check)
 static void test_matrix(void **state)
 {
     struct world *w = *state;
-    harness_build_named(&w->fx, "cr-host");
+    harness_build_named(&w->h.fx, "cr-host");
     for (int v = 0; v < V_COUNT; v++) {
         struct docker_container *c = add_container(w, variants[v].name);
         apply_variant(c, v);
@@ -743,8 +674,8 @@ static void test_matrix(void **state)
         snprintf(state_text, sizeof(state_text), "(state %s)",
                  variants[v].state != NULL ? variants[v].state : "running");
         size_t seen = 0;
-        for (size_t i = 0; i < w->set.len; i++) {
-            const struct result *r = &w->set.items[i];
+        for (size_t i = 0; i < w->h.set.len; i++) {
+            const struct result *r = &w->h.set.items[i];
             if (strcmp(r->target, target) != 0)
                 continue;
             seen++;
@@ -771,10 +702,10 @@ static void test_matrix(void **state)
     expect(w, "5.24", "host", WARN, "docker exec --user=root");
     expect(w, "5.28", "host", WARN, "images are pulled before use");
     expect(w, "6.2", "host", PASS, "35 containers, 33 running (from GET /info)");
-    assert_int_equal(w->set.len, (size_t)V_COUNT * PER_CONTAINER + HOST_RESULTS);
+    assert_int_equal(w->h.set.len, (size_t)V_COUNT * PER_CONTAINER + HOST_RESULTS);
     /* No secret value could be in the results; the names of the variables are. */
-    expect_absent(w, "KEYBOARD");
-    expect_absent(w, "MONKEY");
+    harness_expect_nowhere(&w->h.set, "KEYBOARD");
+    harness_expect_nowhere(&w->h.set, "MONKEY");
 }
 
 /* Every automated check passes for the hardened container, on its own. */
@@ -785,9 +716,9 @@ static void test_hardened_passes_every_automated_check(void **state)
     w->sw.info.containers = 1;
     w->sw.info.containers_running = 1;
     collect_running(w);
-    assert_int_equal(w->set.len, PER_CONTAINER + HOST_RESULTS);
-    for (size_t i = 0; i < w->set.len; i++) {
-        const struct result *r = &w->set.items[i];
+    assert_int_equal(w->h.set.len, PER_CONTAINER + HOST_RESULTS);
+    for (size_t i = 0; i < w->h.set.len; i++) {
+        const struct result *r = &w->h.set.items[i];
         /* SELinux is not judged on this AppArmor host: 5.3 is the one skip allowed. */
         int selinux_skip = strcmp(r->check->id, "5.3") == 0 && r->status == SKIP;
         if (r->check->automated && r->status != PASS && !selinux_skip) {
@@ -961,7 +892,7 @@ static void test_4_1_signed_zero_and_proc_uid(void **state)
     add_container(w, "minus-zero")->user = "-0:1000";
     add_container(w, "toor")->user = "toor";
     add_container(w, "app")->user = "app";
-    harness_build_named(&w->fx, "cr-host");
+    harness_build_named(&w->h.fx, "cr-host");
     for (size_t i = 0; i < w->sw.n_containers; i++)
         fake_processes(w, &w->cs[i], NULL);
     /* The image maps "toor" to uid 0; "app" to 1000. */
@@ -1169,7 +1100,7 @@ static void test_5_26_no_new_privileges_false_fails(void **state)
     static char *last_wins[] = { "no-new-privileges:true", "no-new-privileges:false" };
     static char *not_bool[] = { "no-new-privileges:maybe" };
     /* The hardened host's daemon.json turns the default on; an explicit false overrides it. */
-    harness_build_named(&w->fx, "hardened");
+    harness_build_named(&w->h.fx, "hardened");
     w->docker_host = "unix:///run/docker.sock";
     stop(add_container(w, "colon-false"), "created");
     w->cs[0].security_opt = SL(colon_false);
@@ -1203,7 +1134,7 @@ static void test_5_26_no_new_privileges_false_fails(void **state)
 static void test_5_26_daemon_default_off_fails(void **state)
 {
     struct world *w = *state;
-    harness_build_named(&w->fx, "failing");
+    harness_build_named(&w->h.fx, "failing");
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
     collect(w);
@@ -1215,7 +1146,7 @@ static void test_5_26_daemon_default_off_fails(void **state)
 static void test_5_26_daemon_default_on_command_line(void **state)
 {
     struct world *w = *state;
-    harness_build_text(&w->fx,
+    harness_build_text(&w->h.fx,
                        "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
                        "file /proc/77/cmdline 0444 0 0 "
                        "=/usr/sbin/dockerd\\0--no-new-privileges\\0-H\\0unix:///run/d.sock\\0\n"
@@ -1231,9 +1162,9 @@ static void test_5_26_daemon_default_on_command_line(void **state)
 static void test_5_26_unreadable_daemon_json_is_error(void **state)
 {
     struct world *w = *state;
-    harness_build_text(&w->fx, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                               "file /proc/77/cmdline 0444 0 0 =/usr/sbin/dockerd\\0\n"
-                               "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
+    harness_build_text(&w->h.fx, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                                 "file /proc/77/cmdline 0444 0 0 =/usr/sbin/dockerd\\0\n"
+                                 "file /etc/docker/daemon.json 0644 0 0 ={ not json\n");
     stop(add_container(w, "default"), "created");
     w->cs[0].security_opt = NO_LIST;
     static char *explicit_true[] = { "no-new-privileges:true" };
@@ -1281,7 +1212,7 @@ static void test_5_32_docker_socket_paths(void **state)
                                              NULL } };
     /* The agent talks to a socket of its own; dockerd's default socket is still in use. */
     w->docker_host = "unix:///run/user/0/custom.sock";
-    harness_build_named(&w->fx, "cr-host");
+    harness_build_named(&w->h.fx, "cr-host");
     put(w, "/run/user/0/custom.sock", "");
     struct docker_container *c;
     c = add_container(w, "via-link");
@@ -1329,7 +1260,7 @@ static void test_env_secret_names_only(void **state)
              "2 environment variables, none named like a secret");
     expect_c(w, "dockward.env_secret", "empty", PASS,
              "0 environment variables, none named like a secret");
-    expect_absent(w, "HOME");
+    harness_expect_nowhere(&w->h.set, "HOME");
 }
 
 /* A list too long for one evidence line is cut before the state, which is never lost. */
@@ -1374,7 +1305,7 @@ static struct docker_container *add_running_with(struct world *w, const char *na
 static void test_5_7_cgroup_v1(void **state)
 {
     struct world *w = *state;
-    harness_build_named(&w->fx, "cr-cgroup-v1");
+    harness_build_named(&w->h.fx, "cr-cgroup-v1");
     add_running_with(w, "sshd", ID("1"), 300);
     add_running_with(w, "nginx", ID("2"), 310);
     add_running_with(w, "redis", ID("3"), 320);
@@ -1392,7 +1323,7 @@ static void test_5_7_cgroup_v1(void **state)
 static void test_5_7_cgroup_v2(void **state)
 {
     struct world *w = *state;
-    harness_build_named(&w->fx, "cr-cgroup-v2");
+    harness_build_named(&w->h.fx, "cr-cgroup-v2");
     add_running_with(w, "systemd-sshd", ID("4"), 400);
     add_running_with(w, "nginx", ID("5"), 410);
     add_running_with(w, "other-ns", ID("6"), 420);
@@ -1476,16 +1407,16 @@ static void test_info_security_options_invalid(void **state)
 static void test_docker_unavailable_fails_with_no_results(void **state)
 {
     struct world *w = *state;
-    harness_build_named(&w->fx, "cr-host");
-    struct collect_ctx ctx = { .rootfs = w->fx.root, .docker_host = DEFAULT_SOCKET };
+    harness_build_named(&w->h.fx, "cr-host");
+    struct collect_ctx ctx = { .rootfs = w->h.fx.root, .docker_host = DEFAULT_SOCKET };
     struct result_sink sink;
     char err[256] = "";
 
-    result_sink_init(&sink, &w->set, &collector_container_runtime);
+    result_sink_init(&sink, &w->h.set, &collector_container_runtime);
     assert_int_equal(collector_container_runtime.collect(&ctx, &sink, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "Docker API unavailable"));
-    assert_int_equal(w->set.len, 0);
-    assert_int_equal(w->set.n_measures, 0);
+    assert_int_equal(w->h.set.len, 0);
+    assert_int_equal(w->h.set.n_measures, 0);
 
     add_container(w, "c");
     w->sw.ok = false;
@@ -1495,8 +1426,8 @@ static void test_docker_unavailable_fails_with_no_results(void **state)
     assert_int_equal(collector_container_runtime.collect(&ctx, &sink, err, sizeof(err)), -1);
     assert_string_equal(err, "Docker API unavailable: cannot connect to "
                              "unix:///var/run/docker.sock: Connection refused");
-    assert_int_equal(w->set.len, 0);
-    assert_int_equal(w->set.n_measures, 0);
+    assert_int_equal(w->h.set.len, 0);
+    assert_int_equal(w->h.set.n_measures, 0);
 }
 
 /* ---- 6.2 and the container counts --------------------------------------- */
@@ -1504,8 +1435,8 @@ static void test_docker_unavailable_fails_with_no_results(void **state)
 static double measure(const struct world *w, const char *state)
 {
     const struct measurement *found = NULL;
-    for (size_t i = 0; i < w->set.n_measures; i++) {
-        const struct measurement *m = &w->set.measures[i];
+    for (size_t i = 0; i < w->h.set.n_measures; i++) {
+        const struct measurement *m = &w->h.set.measures[i];
         assert_string_equal(m->def->name, "containers");
         assert_string_equal(m->def->label, "state");
         if (strcmp(m->label_value, state) == 0) {
@@ -1533,14 +1464,14 @@ static void test_6_2_sprawl_and_measures(void **state)
         { 25, 0, PASS, "25 containers, 0 running" }, /* not more than 25 */
         { 0, 0, PASS, "0 containers, 0 running" },
     };
-    harness_build_named(&w->fx, "cr-host");
+    harness_build_named(&w->h.fx, "cr-host");
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         w->sw.info.containers = cases[i].total;
         w->sw.info.containers_running = cases[i].running;
         collect(w);
-        assert_int_equal(w->set.len, HOST_RESULTS);
+        assert_int_equal(w->h.set.len, HOST_RESULTS);
         expect(w, "6.2", "host", cases[i].status, cases[i].evidence);
-        assert_int_equal(w->set.n_measures, 2);
+        assert_int_equal(w->h.set.n_measures, 2);
         assert_true(measure(w, "total") == (double)cases[i].total);
         assert_true(measure(w, "running") == (double)cases[i].running);
     }
@@ -1549,7 +1480,7 @@ static void test_6_2_sprawl_and_measures(void **state)
     add_container(w, "up");
     stop(add_container(w, "down"), "exited");
     stop(add_container(w, "new"), "created");
-    result_set_free(&w->set);
+    result_set_free(&w->h.set);
     fake_processes(w, &w->cs[0], NULL);
     collect(w);
     expect(w, "6.2", "host", PASS, "3 containers, 1 running (from the containers inspected)");
@@ -1563,10 +1494,7 @@ static void test_catalog(void **state)
 {
     (void)state;
     const struct collector *c = &collector_container_runtime;
-    assert_string_equal(c->name, "container_runtime");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, PER_CONTAINER + HOST_RESULTS);
+    harness_expect_descriptor(c, "container_runtime", true, PER_CONTAINER + HOST_RESULTS);
     assert_int_equal(c->n_measures, 1);
     assert_string_equal(c->measures[0].name, "containers");
     assert_string_equal(c->measures[0].help, "Containers on the host by state.");
@@ -1793,7 +1721,7 @@ static void test_5_26_remote_daemon_is_error(void **state)
     expect_c(w, "5.26", "explicit", PASS, "has no-new-privileges:true");
 
     /* The local dockerd, reached over TCP on loopback where it listens: judged. */
-    harness_build_text(&w->fx,
+    harness_build_text(&w->h.fx,
                        "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
                        "file /proc/77/cmdline 0444 0 0 "
                        "=/usr/sbin/dockerd\\0-H\\0tcp://0.0.0.0:2375\\0--no-new-privileges\\0\n"
@@ -1807,7 +1735,7 @@ static void test_5_26_remote_daemon_is_error(void **state)
 static void test_5_26_dockerd_not_visible_is_error(void **state)
 {
     struct world *w = *state;
-    harness_build_text(&w->fx, "dir /proc 0555 0 0\ndir /etc 0755 0 0\n");
+    harness_build_text(&w->h.fx, "dir /proc 0555 0 0\ndir /etc 0755 0 0\n");
     stop(add_container(w, "no-option"), "created");
     w->cs[0].security_opt = NO_LIST;
     collect(w);
@@ -2024,10 +1952,11 @@ static void test_5_14_user_network_ignores_dockerd_ip(void **state)
     static char *appnet[] = { "app-net" };
     static char *bridge[] = { "bridge" };
     static struct docker_port_binding any[] = { { "80/tcp", "", 8080, 8080 } };
-    harness_build_text(&w->fx, "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
-                               "file /proc/77/cmdline 0444 0 0 "
-                               "=/usr/sbin/dockerd\\0--ip=127.0.0.1\\0-H\\0unix:///run/d.sock\\0\n"
-                               "dir /etc 0755 0 0\n");
+    harness_build_text(&w->h.fx,
+                       "file /proc/77/comm 0444 0 0 =dockerd\\n\n"
+                       "file /proc/77/cmdline 0444 0 0 "
+                       "=/usr/sbin/dockerd\\0--ip=127.0.0.1\\0-H\\0unix:///run/d.sock\\0\n"
+                       "dir /etc 0755 0 0\n");
     w->docker_host = "unix:///run/d.sock";
     struct docker_container *c = add_container(w, "on-app-net");
     stop(c, "created");
@@ -2074,9 +2003,9 @@ static void test_long_container_names_stay_unique(void **state)
     collect_running(w);
     const char *t[2] = { NULL, NULL };
     size_t n = 0;
-    for (size_t i = 0; i < w->set.len; i++) {
-        if (strcmp(w->set.items[i].check->id, "5.5") == 0)
-            t[n++] = w->set.items[i].target;
+    for (size_t i = 0; i < w->h.set.len; i++) {
+        if (strcmp(w->h.set.items[i].check->id, "5.5") == 0)
+            t[n++] = w->h.set.items[i].target;
     }
     assert_int_equal(n, 2);
     assert_string_not_equal(t[0], t[1]);
@@ -2207,7 +2136,7 @@ static void test_5_32_sockets_unknown_judges_mounts(void **state)
     static struct docker_mount sock[] = {
         { "bind", "/home/u/docker.sock", "/s", "", true, NULL, NULL },
     };
-    harness_build_text(&w->fx, "file /proc 0444 0 0 =not a directory\n");
+    harness_build_text(&w->h.fx, "file /proc 0444 0 0 =not a directory\n");
     add_container(w, "volume-only")->mounts = vol;
     w->cs[0].n_mounts = 1;
     add_container(w, "bind")->mounts = bind;
@@ -2257,7 +2186,7 @@ static void test_real_dockerd(void **state)
     }
     struct collect_ctx ctx = { .rootfs = "/", .docker_host = host, .docker = &sweep };
     struct result_sink sink;
-    result_sink_init(&sink, &w->set, &collector_container_runtime);
+    result_sink_init(&sink, &w->h.set, &collector_container_runtime);
     rc = collector_container_runtime.collect(&ctx, &sink, err, sizeof(err));
     if (rc != 0) {
         docker_sweep_free(&sweep);
@@ -2274,12 +2203,12 @@ static void test_real_dockerd(void **state)
         have_root |= name != NULL && strcmp(name, "dwe-root") == 0;
     }
     docker_sweep_free(&sweep);
-    assert_int_equal(w->set.len, n * PER_CONTAINER + HOST_RESULTS);
+    assert_int_equal(w->h.set.len, n * PER_CONTAINER + HOST_RESULTS);
     assert_true(measure(w, "total") == (double)n);
     assert_true(measure(w, "running") == (double)running);
     if (have_hardened) {
-        for (size_t i = 0; i < w->set.len; i++) {
-            const struct result *r = &w->set.items[i];
+        for (size_t i = 0; i < w->h.set.len; i++) {
+            const struct result *r = &w->h.set.items[i];
             if (strcmp(r->target, "container/dwe-hardened") != 0 || !r->check->automated)
                 continue;
             /* AppArmor/SELinux are skipped on hosts without them. */
@@ -2305,7 +2234,7 @@ static void test_real_dockerd(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, harness_teardown)
     const struct CMUnitTest tests[] = {
         T(test_catalog),
         T(test_matrix),

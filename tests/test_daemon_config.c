@@ -38,12 +38,9 @@ struct sweep_fx {
 };
 
 struct run {
-    struct fixture fx;
-    struct result_set set;
+    struct harness_run h;
     struct sweep_fx s;
     const char *docker_host;
-    int rc;
-    char err[512];
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -99,85 +96,49 @@ static void sweep_swarm(struct sweep_fx *f)
     f->sw.n_networks = 5;
 }
 
-/* Runs the collector; returns its status (results in r->set). */
+/* Runs the collector; returns its status (results in r->h.set). */
 static int collect_with(struct run *r, const struct docker_sweep *sw)
 {
     struct collect_ctx ctx = {
-        .rootfs = r->fx.root,
         .docker_host = r->docker_host != NULL ? r->docker_host : "unix:///var/run/docker.sock",
         .docker = sw,
         .now = 1795000000.0,
     };
-    struct result_sink sink;
-    result_set_free(&r->set);
-    result_sink_init(&sink, &r->set, &collector_daemon_config);
-    r->err[0] = '\0';
-    r->rc = collector_daemon_config.collect(&ctx, &sink, r->err, sizeof(r->err));
-    return r->rc;
+    return harness_collect(&r->h, &collector_daemon_config, &ctx);
 }
 
 static void collect(struct run *r)
 {
     if (collect_with(r, &r->s.sw) != 0)
-        fail_msg("collect failed: %s", r->err);
-}
-
-static void run_named(struct run *r, const char *fixture)
-{
-    harness_build_named(&r->fx, fixture);
-    collect(r);
+        fail_msg("collect failed: %s", r->h.err);
 }
 
 static void run_text(struct run *r, const char *manifest)
 {
-    harness_build_text(&r->fx, manifest);
+    harness_build_text(&r->h.fx, manifest);
     collect(r);
 }
 
 static int setup(void **state)
 {
-    struct run *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return -1;
-    result_set_init(&r->set);
-    sweep_good(&r->s);
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct run *r = *state;
-    harness_done(&r->set, &r->fx);
-    free(r);
-    return 0;
+    int rc = harness_setup(state, sizeof(struct run));
+    if (rc == 0)
+        sweep_good(&((struct run *)*state)->s);
+    return rc;
 }
 
 /* Asserts check `id`: target host, status, and evidence exactly (NULL: not compared). */
 static void expect(const struct run *r, const char *id, enum check_status status,
                    const char *evidence)
 {
-    const struct result *res = harness_only(&r->set, id);
-    if (strcmp(res->target, "host") != 0 || res->status != status ||
-        (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        harness_dump(&r->set);
-        fail_msg("%s: got %s %s \"%s\", want host %s \"%s\"", id, res->target,
-                 check_status_name(res->status), res->evidence, check_status_name(status),
-                 evidence ? evidence : "*");
-    }
+    harness_expect(&r->h.set, HARNESS_EXACT, id, "host", status, evidence);
 }
 
-/* Asserts check `id` has `status` and evidence containing `part`. */
+/* Asserts check `id` has target host, `status` and evidence containing `part`. */
 static void expect_has(const struct run *r, const char *id, enum check_status status,
                        const char *part)
 {
-    const struct result *res = harness_only(&r->set, id);
-    if (strcmp(res->target, "host") != 0 || res->status != status ||
-        strstr(res->evidence, part) == NULL) {
-        harness_dump(&r->set);
-        fail_msg("%s: got %s %s \"%s\", want host %s with \"%s\"", id, res->target,
-                 check_status_name(res->status), res->evidence, check_status_name(status), part);
-    }
+    harness_expect(&r->h.set, HARNESS_CONTAINS, id, "host", status, part);
 }
 
 /* A Debian-like host with dockerd (pid 4242) running COMMAND LINE (NUL-escaped text). */
@@ -203,16 +164,13 @@ static void test_2_3_log_level_empty_string_passes(void **state)
     run_text(r, HOST_WITH("") DAEMON_JSON("{\"log-level\": \"\"}"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (/etc/docker/daemon.json): dockerd uses info for an empty level");
-    harness_done(&r->set, &r->fx);
     run_text(r, HOST_WITH("--log-level=\\0"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (command line): dockerd uses info for an empty level");
-    harness_done(&r->set, &r->fx);
     /* The last occurrence wins: an empty level after debug is info. */
     run_text(r, HOST_WITH("-l\\0debug\\0--log-level=\\0"));
     expect(r, "2.3", CHECK_PASS,
            "log-level=\"\" (command line): dockerd uses info for an empty level");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.3: --restart / -r is a deprecated bool flag: it does not swallow "--log-level". */
@@ -229,7 +187,6 @@ static void test_2_3_restart_bool_flag_log_level_debug_fails(void **state)
     for (size_t i = 0; i < ARRAY_LEN(manifests); i++) {
         run_text(r, manifests[i]);
         expect(r, "2.3", CHECK_FAIL, "log-level=debug (command line)");
-        harness_done(&r->set, &r->fx);
     }
 }
 
@@ -239,13 +196,10 @@ static void test_2_14_no_new_privileges_twice_last_wins(void **state)
     struct run *r = *state;
     run_text(r, HOST_WITH("--no-new-privileges\\0--no-new-privileges=false\\0"));
     expect(r, "2.14", CHECK_FAIL, "no-new-privileges=false (command line)");
-    harness_done(&r->set, &r->fx);
     run_text(r, HOST_WITH("--userland-proxy=false\\0--userland-proxy\\0"));
     expect(r, "2.16", CHECK_FAIL, "userland-proxy=true (command line)");
-    harness_done(&r->set, &r->fx);
     run_text(r, HOST_WITH("--iptables=false\\0--iptables=true\\0"));
     expect(r, "2.4", CHECK_PASS, "iptables=true (command line)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.7: --tlsverify=false alone turns TLS on without client verification (loadDaemonCliConfig). */
@@ -256,17 +210,14 @@ static void test_2_7_tlsverify_false_alone_fails(void **state)
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false on the command "
            "line turns TLS on and lets any client in)");
-    harness_done(&r->set, &r->fx);
     /* tls explicitly false and no tlsverify: no TLS. */
     run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2375\\0--tls=false\\0"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2375: no TLS (tls=false (command line), tlsverify not set)");
-    harness_done(&r->set, &r->fx);
     /* tlsverify true beats tls false: TLS is on whenever tlsverify is set. */
     run_text(r, HOST_WITH("-H\\0tcp://0.0.0.0:2376\\0") DAEMON_JSON("{\"tls\": false, "
                                                                     "\"tlsverify\": true}"));
     expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.7: TLS on and no -H: dockerd listens on tcp://localhost:2376 (opts.ParseHost). */
@@ -277,14 +228,11 @@ static void test_2_7_tls_without_hosts_listens_on_tcp(void **state)
     expect(r, "2.7", CHECK_PASS,
            "tcp://localhost:2376 (dockerd's default host with TLS on): tlsverify=true (command "
            "line)");
-    harness_done(&r->set, &r->fx);
     run_text(r, HOST_WITH("--tls\\0--tlsverify=false\\0"));
     expect_has(r, "2.7", CHECK_FAIL, "tcp://localhost:2376 (dockerd's default host with TLS on)");
-    harness_done(&r->set, &r->fx);
     /* Without TLS the default is the unix socket. */
     run_text(r, HOST_WITH(""));
     expect(r, "2.7", CHECK_SKIP, "no TCP socket (dockerd listens on unix sockets only)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.11: devmapper trims and lower-cases option keys, so " DM.BaseSize =20G" is dm.basesize. */
@@ -293,10 +241,8 @@ static void test_2_11_basesize_any_case_fails(void **state)
     struct run *r = *state;
     run_text(r, HOST_WITH("--storage-opt\\0 DM.BaseSize =20G\\0"));
     expect(r, "2.11", CHECK_FAIL, "storage-opt  DM.BaseSize =20G (command line)");
-    harness_done(&r->set, &r->fx);
     run_text(r, HOST_WITH("--storage-opt\\0dm.basesizex=1\\0"));
     expect(r, "2.11", CHECK_PASS, "no dm.basesize in the storage options");
-    harness_done(&r->set, &r->fx);
 }
 
 /* ---- descriptor and failure ---------------------------------------------- */
@@ -318,20 +264,14 @@ static void test_descriptor(void **state)
         { "7.6", 1, false },  { "7.7", 1, false }, { "7.8", 1, false }, { "7.9", 2, false },
     };
     const struct collector *c = &collector_daemon_config;
-    assert_string_equal(c->name, "daemon_config");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, ARRAY_LEN(want));
+    harness_expect_descriptor(c, "daemon_config", true, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, want[i].id);
         assert_int_equal(d->section[0], want[i].id[0]);
         assert_int_equal(d->level, want[i].level);
         assert_int_equal(d->automated, want[i].automated);
-        assert_non_null(d->title);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 0);
     assert_int_equal(c->n_measures, 0);
@@ -345,19 +285,19 @@ static void test_descriptor(void **state)
 static void test_docker_unavailable(void **state)
 {
     struct run *r = *state;
-    harness_build_named(&r->fx, "hardened");
+    harness_build_named(&r->h.fx, "hardened");
     assert_int_equal(collect_with(r, NULL), -1);
-    assert_string_equal(r->err, "Docker API unavailable: the API was not queried");
-    assert_int_equal(r->set.len, 0);
+    assert_string_equal(r->h.err, "Docker API unavailable: the API was not queried");
+    assert_int_equal(r->h.set.len, 0);
     struct docker_sweep down;
     memset(&down, 0, sizeof(down));
     snprintf(down.error, sizeof(down.error),
              "cannot connect to unix:///var/run/docker.sock: "
              "No such file or directory");
     assert_int_equal(collect_with(r, &down), -1);
-    assert_string_equal(r->err, "Docker API unavailable: cannot connect to "
-                                "unix:///var/run/docker.sock: No such file or directory");
-    assert_int_equal(r->set.len, 0);
+    assert_string_equal(r->h.err, "Docker API unavailable: cannot connect to "
+                                  "unix:///var/run/docker.sock: No such file or directory");
+    assert_int_equal(r->h.set.len, 0);
 }
 
 /* ---- the committed hosts -------------------------------------------------- */
@@ -370,14 +310,14 @@ struct want {
 
 static void expect_all(const struct run *r, const struct want *w, size_t n)
 {
-    if (r->set.len != n) {
-        harness_dump(&r->set);
-        fail_msg("%zu results, want %zu", r->set.len, n);
+    if (r->h.set.len != n) {
+        harness_dump(&r->h.set);
+        fail_msg("%zu results, want %zu", r->h.set.len, n);
     }
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(r->set.items[i].check->id, w[i].id) != 0) {
-            harness_dump(&r->set);
-            fail_msg("result %zu is %s, want %s", i, r->set.items[i].check->id, w[i].id);
+        if (strcmp(r->h.set.items[i].check->id, w[i].id) != 0) {
+            harness_dump(&r->h.set);
+            fail_msg("result %zu is %s, want %s", i, r->h.set.items[i].check->id, w[i].id);
         }
         expect(r, w[i].id, w[i].status, w[i].evidence);
     }
@@ -396,7 +336,8 @@ static void expect_all(const struct run *r, const struct want *w, size_t n)
 static void test_hardened(void **state)
 {
     struct run *r = *state;
-    run_named(r, "hardened");
+    harness_build_named(&r->h.fx, "hardened");
+    collect(r);
 #define HJ " (/etc/docker/daemon.json)"
     static const struct want want[] = {
         { "2.1", CHECK_WARN, "dockerd runs as root (no name=rootless in SecurityOptions)" },
@@ -451,7 +392,8 @@ static void test_failing(void **state)
 {
     struct run *r = *state;
     sweep_failing(&r->s);
-    run_named(r, "failing");
+    harness_build_named(&r->h.fx, "failing");
+    collect(r);
 #define CJ " (/etc/docker/custom-daemon.json)"
     static const struct want want[] = {
         { "2.1", CHECK_WARN, NULL },
@@ -487,11 +429,7 @@ static void test_failing(void **state)
 static void test_2_3_log_level_debug_on_command_line(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { HOST_WITH("--log-level=debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
         { HOST_WITH("--log-level\\0debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
         { HOST_WITH("-l\\0debug\\0"), CHECK_FAIL, "log-level=debug (command line)" },
@@ -521,7 +459,6 @@ static void test_2_3_log_level_debug_on_command_line(void **state)
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         run_text(r, cases[i].manifest);
         expect(r, "2.3", cases[i].status, cases[i].evidence);
-        harness_done(&r->set, &r->fx);
     }
 }
 
@@ -544,19 +481,16 @@ static void test_2_3_config_file_space_form_judges_file_in_use(void **state)
     /* Not in the file in use: the default, not the decoy's value. */
     expect(r, "2.16", CHECK_FAIL, "userland-proxy not set (default true)");
     expect(r, "2.14", CHECK_FAIL, "no-new-privileges not set (default false)");
-    harness_done(&r->set, &r->fx);
 
     /* The "=" form. */
     run_text(r, HOST_WITH("--config-file=/srv/other.json\\0") DECOY
              "file /srv/other.json 0644 0 0 ={\"log-level\": \"error\"}\n");
     expect(r, "2.3", CHECK_FAIL, "log-level=error (/srv/other.json)");
-    harness_done(&r->set, &r->fx);
 
     /* A config file that does not exist: dockerd's defaults, not the decoy. */
     run_text(r, HOST_WITH("--config-file\\0/srv/none.json\\0") DECOY);
     expect(r, "2.2", CHECK_FAIL, "icc not set (default true)");
     expect(r, "2.3", CHECK_PASS, "log-level not set (default info)");
-    harness_done(&r->set, &r->fx);
 #undef DECOY
 }
 
@@ -564,7 +498,7 @@ static void test_2_3_config_file_space_form_judges_file_in_use(void **state)
 static void test_2_5_builtin_loopback_is_not_a_finding(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->h.fx, HOST_WITH(""));
     collect(r);
     expect(r, "2.5", CHECK_PASS, "no insecure registries (the built-in loopback ranges aside)");
 
@@ -600,7 +534,6 @@ static void test_2_5_builtin_loopback_is_not_a_finding(void **state)
     r->s.sw.info.invalid = 1u << DOCKER_F_INFO_REGISTRY_CONFIG;
     collect(r);
     expect(r, "2.5", CHECK_ERROR, "RegistryConfig missing or mistyped in the API answer");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.7: TLS on TCP sockets, wherever it is configured. */
@@ -614,7 +547,6 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
                                 "\"tlscert\": \"/etc/docker/cert.pem\", \"tlskey\": "
                                 "\"/etc/docker/key.pem\"}"));
     expect(r, "2.7", CHECK_PASS, "tcp://0.0.0.0:2376: tlsverify=true (/etc/docker/daemon.json)");
-    harness_done(&r->set, &r->fx);
 
     /*
      * tls alone in daemon.json: dockerd defaults tlsverify to tls, so clients
@@ -626,32 +558,27 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
     expect(r, "2.7", CHECK_PASS,
            "tcp://0.0.0.0:2376: tls=true (/etc/docker/daemon.json) and tlsverify not set: dockerd "
            "then verifies clients");
-    harness_done(&r->set, &r->fx);
 
     /* tls with tlsverify explicitly false in daemon.json: no client verification. */
     run_text(r, HOST_WITH(TCP_HOST) DAEMON_JSON("{\"tls\": true, \"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
            "/etc/docker/daemon.json turns TLS on and lets any client in)");
-    harness_done(&r->set, &r->fx);
 
     /* tls on the command line, tlsverify explicitly off in daemon.json. */
     run_text(r, HOST_WITH(TCP_HOST "--tls\\0") DAEMON_JSON("{\"tlsverify\": false}"));
     expect(r, "2.7", CHECK_FAIL,
            "tcp://0.0.0.0:2376: TLS without client verification (tlsverify=false in "
            "/etc/docker/daemon.json turns TLS on and lets any client in)");
-    harness_done(&r->set, &r->fx);
 
     /* tlsverify on the command line, hosts only in daemon.json (a bare host:port is TCP). */
     run_text(r, HOST_WITH("--tlsverify\\0")
                     DAEMON_JSON("{\"hosts\": [\"unix:///run/docker.sock\", \"10.0.0.1:2376\"]}"));
     expect(r, "2.7", CHECK_PASS, "10.0.0.1:2376: tlsverify=true (command line)");
-    harness_done(&r->set, &r->fx);
 
     /* No TLS at all. */
     run_text(r, HOST_WITH(TCP_HOST));
     expect(r, "2.7", CHECK_FAIL, "tcp://0.0.0.0:2376: no TLS (tls and tlsverify not set)");
-    harness_done(&r->set, &r->fx);
 
     /* TCP from systemd socket activation: docker.socket listening on a port. */
     run_text(r, HOST_WITH("-H\\0fd://\\0") "file /lib/systemd/system/docker.socket 0644 0 0 "
@@ -659,12 +586,10 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
                                            "docker.sock\\nListenStream=2375\\n\n");
     expect(r, "2.7", CHECK_FAIL,
            "fd:// (TCP ListenStream= in docker.socket): no TLS (tls and tlsverify not set)");
-    harness_done(&r->set, &r->fx);
 
     /* No TCP socket: not applicable. */
     run_text(r, HOST_WITH("-H\\0unix:///var/run/docker.sock\\0") DAEMON_JSON("{\"tls\": true}"));
     expect(r, "2.7", CHECK_SKIP, "no TCP socket (dockerd listens on unix sockets only)");
-    harness_done(&r->set, &r->fx);
 #undef TCP_HOST
 }
 
@@ -674,11 +599,7 @@ static void test_2_7_tls_set_only_in_daemon_json(void **state)
 static void test_2_2_icc_and_bridge_none(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { HOST_WITH("--bridge=none\\0"), CHECK_SKIP,
           "default bridge disabled (bridge=none, command line)" },
         { HOST_WITH("-b\\0none\\0"), CHECK_SKIP,
@@ -694,7 +615,6 @@ static void test_2_2_icc_and_bridge_none(void **state)
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         run_text(r, cases[i].manifest);
         expect(r, "2.2", cases[i].status, cases[i].evidence);
-        harness_done(&r->set, &r->fx);
     }
 }
 
@@ -715,7 +635,6 @@ static void test_2_command_line_settings(void **state)
     expect(r, "2.12", CHECK_PASS, "authorization plugins: authz-broker (command line)");
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
     expect(r, "2.16", CHECK_PASS, "userland-proxy=false (command line)");
-    harness_done(&r->set, &r->fx);
 
     /* From daemon.json, after command-line values of other options. */
     run_text(r, HOST_WITH("--storage-opt\\0overlay2.size=10G\\0")
@@ -725,14 +644,13 @@ static void test_2_command_line_settings(void **state)
     expect(r, "2.12", CHECK_PASS, "authorization plugins: opa (/etc/docker/daemon.json)");
     expect(r, "2.4", CHECK_PASS, "iptables not set (default true)");
     expect(r, "2.10", CHECK_PASS, "cgroup-parent not set (default)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.9: user namespaces as the API reports them; a configured remap not in effect fails. */
 static void test_2_9_userns_effective(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, HOST_WITH("--userns-remap=default\\0"));
+    harness_build_text(&r->h.fx, HOST_WITH("--userns-remap=default\\0"));
     collect(r);
     expect(r, "2.9", CHECK_PASS, "SecurityOptions has name=userns");
     r->s.sw.info.security_options.len = 1; /* seccomp only */
@@ -746,14 +664,13 @@ static void test_2_9_userns_effective(void **state)
     collect(r);
     expect(r, "2.9", CHECK_PASS, "rootless dockerd: containers run in its user namespace");
     expect(r, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.13, 2.15, 2.17, 2.18 from the API. */
 static void test_2_api_settings(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->h.fx, HOST_WITH(""));
     struct docker_info *i = &r->s.sw.info;
 
     i->logging_driver = "local";
@@ -789,14 +706,13 @@ static void test_2_api_settings(void **state)
     r->s.sw.version.invalid = 1u << DOCKER_F_VERSION_EXPERIMENTAL;
     collect(r);
     expect(r, "2.18", CHECK_ERROR, "ExperimentalBuild missing or mistyped in the API answer");
-    harness_done(&r->set, &r->fx);
 }
 
 /* Mistyped or missing fields of /info: the checks that need them are errors, never passes. */
 static void test_invalid_api_fields_are_errors(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->h.fx, HOST_WITH(""));
     r->s.sw.info.invalid = (1u << DOCKER_F_INFO_SECURITY_OPTIONS) | (1u << DOCKER_F_INFO_DRIVER) |
                            (1u << DOCKER_F_INFO_LOGGING_DRIVER) |
                            (1u << DOCKER_F_INFO_LIVE_RESTORE) | (1u << DOCKER_F_INFO_SWARM) |
@@ -822,8 +738,7 @@ static void test_invalid_api_fields_are_errors(void **state)
         expect(r, want[k].id, want[k].status, want[k].evidence);
     /* The configuration-based checks still judge. */
     expect(r, "2.3", CHECK_PASS, "log-level not set (default info)");
-    assert_int_equal(r->set.len, 28);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.len, 28);
 }
 
 /*
@@ -844,14 +759,12 @@ static void test_2_invisible_configuration_is_error_not_pass(void **state)
     expect_has(r, "2.14", CHECK_ERROR, "no-new-privileges not found");
     /* The API-based checks are unaffected. */
     expect(r, "2.6", CHECK_PASS, "storage driver overlay2");
-    harness_done(&r->set, &r->fx);
 
     /* A daemon.json that is not JSON. */
     run_text(r, HOST_WITH("--icc=false\\0") DAEMON_JSON("{\"log-level\": "));
     expect(r, "2.2", CHECK_PASS, "icc=false (command line)");
     expect_has(r, "2.3", CHECK_ERROR,
                "log-level not found: /etc/docker/daemon.json: invalid JSON at line 1");
-    harness_done(&r->set, &r->fx);
 
     /* A /proc that cannot be listed: the whole configuration is unreadable. */
     run_text(r, "file /proc 0444 0 0 =not a directory\\n\n");
@@ -859,7 +772,6 @@ static void test_2_invisible_configuration_is_error_not_pass(void **state)
            "log-level not found: cannot read dockerd's configuration: cannot list /proc: Not a "
            "directory");
     expect(r, "2.13", CHECK_PASS, "LoggingDriver=syslog");
-    harness_done(&r->set, &r->fx);
 }
 
 /* Several dockerd processes: the one serving --docker.host is judged. */
@@ -877,11 +789,9 @@ static void test_2_judges_dockerd_serving_docker_host(void **state)
     r->docker_host = "unix:///run/b.sock";
     run_text(r, TWO_DAEMONS);
     expect(r, "2.3", CHECK_PASS, "log-level=info (/srv/b.json)");
-    harness_done(&r->set, &r->fx);
     r->docker_host = "unix:///run/a.sock";
     run_text(r, TWO_DAEMONS);
     expect(r, "2.3", CHECK_FAIL, "log-level=debug (command line)");
-    harness_done(&r->set, &r->fx);
 #undef TWO_DAEMONS
 }
 
@@ -902,23 +812,19 @@ static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
     expect_has(r, "2.14", CHECK_ERROR,
                "no-new-privileges not found: dockerd's command line is "
                "not visible");
-    harness_done(&r->set, &r->fx);
     /* The local one, reached over TCP on the port it listens on. */
     r->docker_host = "tcp://127.0.0.1:2376";
     run_text(r, TCP_DAEMON);
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
-    harness_done(&r->set, &r->fx);
     r->docker_host = "tcp://127.0.0.1:2375";
     run_text(r, TCP_DAEMON);
     expect_has(r, "2.14", CHECK_ERROR, "not visible");
-    harness_done(&r->set, &r->fx);
     /* -H without a scheme is TCP too (opts.ParseHost). */
     r->docker_host = "tcp://127.0.0.1:2377";
     run_text(r, "file /proc/100/comm 0444 0 0 =dockerd\\n\n"
                 "file /proc/100/cmdline 0444 0 0 =dockerd\\0-H\\0127.0.0.1:2377\\0"
                 "--no-new-privileges\\0\n");
     expect(r, "2.14", CHECK_PASS, "no-new-privileges=true (command line)");
-    harness_done(&r->set, &r->fx);
 #undef TCP_DAEMON
 }
 
@@ -928,7 +834,7 @@ static void test_2_14_remote_docker_host_is_not_the_local_dockerd(void **state)
 static void test_7_skip_all_when_swarm_inactive(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, HOST_WITH(""));
+    harness_build_text(&r->h.fx, HOST_WITH(""));
     collect(r);
     static const char *const ids[] = {
         "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7.9"
@@ -949,7 +855,6 @@ static void test_7_skip_all_when_swarm_inactive(void **state)
     for (size_t i = 0; i < ARRAY_LEN(ids); i++)
         expect(r, ids[i], CHECK_SKIP, "swarm not active (Swarm.LocalNodeState=locked)");
     expect(r, "5.1", CHECK_FAIL, "Swarm.LocalNodeState=locked: swarm mode is on");
-    harness_done(&r->set, &r->fx);
 }
 
 /* dockerd's network namespace: swarm listening on every interface (::, port 2377). */
@@ -995,8 +900,8 @@ static void test_7_swarm_active_manager(void **state)
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++)
         expect(r, want[i].id, want[i].status, want[i].evidence);
-    assert_int_equal(r->set.len, 28);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.len, 28);
+    harness_done(&r->h.set, &r->h.fx);
 
     /* Hardened: listener on one address, all overlays encrypted, autolock on. */
     r->s.nets[3].encrypted = true;
@@ -1029,7 +934,6 @@ static void test_7_swarm_active_manager(void **state)
     r->s.sw.n_networks = 0;
     collect(r);
     expect(r, "7.3", CHECK_ERROR, "no networks in the API answer");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 7.2 when dockerd's sockets cannot be seen; a worker node. */
@@ -1040,18 +944,16 @@ static void test_7_2_listener_unknown_and_worker(void **state)
     /* No net tables for dockerd. */
     run_text(r, HOST_WITH(""));
     expect_has(r, "7.2", CHECK_ERROR, "cannot read /proc/4242/net/tcp: ");
-    harness_done(&r->set, &r->fx);
     /* Nothing on 2377. */
     run_text(r, HOST_WITH("") "file /proc/4242/net/tcp 0444 0 0 =" NET_TCP_HEADER "\n");
     expect(r, "7.2", CHECK_ERROR,
            "no listener on port 2377 in dockerd's network namespace (a custom --listen-addr "
            "port?)");
-    harness_done(&r->set, &r->fx);
     /* No dockerd visible. */
     run_text(r, "dir /proc 0555 0 0\n");
     expect(r, "7.2", CHECK_ERROR,
            "dockerd process not found in /proc: cannot read its listening sockets");
-    harness_done(&r->set, &r->fx);
+    harness_done(&r->h.set, &r->h.fx);
 
     /* A worker: what only managers know is skipped. */
     r->s.sw.info.swarm_control_available = false;
@@ -1062,7 +964,6 @@ static void test_7_2_listener_unknown_and_worker(void **state)
     expect(r, "7.5", CHECK_SKIP, "worker node: autolock is a manager setting");
     expect(r, "7.3", CHECK_FAIL, "1 of 2 overlay networks not encrypted: ingress");
     expect(r, "5.1", CHECK_FAIL, NULL);
-    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -1085,19 +986,15 @@ static void test_7_2_only_dockerds_own_listener_counts(void **state)
                                             "link /proc/4242/fd/8 socket:[44]\n"
                                             "link /proc/4242/fd/9 pipe:[9]\n");
     expect(r, "7.2", CHECK_PASS, "swarm management port listens on 10.0.0.5:2377 only");
-    harness_done(&r->set, &r->fx);
     /* dockerd holds the 0.0.0.0 one. */
     run_text(r, HOST_WITH("") TWO_LISTENERS "link /proc/4242/fd/7 socket:[9]\n");
     expect(r, "7.2", CHECK_FAIL, "swarm management port listens on all interfaces (0.0.0.0:2377)");
-    harness_done(&r->set, &r->fx);
     /* dockerd holds neither: its swarm listens elsewhere. */
     run_text(r, HOST_WITH("") TWO_LISTENERS "link /proc/4242/fd/7 socket:[44]\n");
     expect_has(r, "7.2", CHECK_ERROR, "no listener on port 2377 in dockerd's network namespace");
-    harness_done(&r->set, &r->fx);
     /* Its fds cannot be read: every listener on the port counts. */
     run_text(r, HOST_WITH("") TWO_LISTENERS);
     expect(r, "7.2", CHECK_FAIL, "swarm management port listens on all interfaces (0.0.0.0:2377)");
-    harness_done(&r->set, &r->fx);
 #undef TWO_LISTENERS
 }
 
@@ -1110,7 +1007,6 @@ static void test_2_15_live_restore_swarm_active_skips(void **state)
     run_text(r, HOST_WITH(""));
     expect(r, "2.15", CHECK_SKIP,
            "not applicable: swarm mode is active (Swarm.LocalNodeState=active)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 2.1: a rootless dockerd shows name=rootless in /info SecurityOptions: pass. */
@@ -1120,12 +1016,11 @@ static void test_2_1_rootless_passes(void **state)
     r->s.secopts[1] = "name=rootless";
     run_text(r, HOST_WITH(""));
     expect(r, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
-    harness_done(&r->set, &r->fx);
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, harness_teardown)
     const struct CMUnitTest tests[] = {
         T(test_descriptor),
         T(test_docker_unavailable),

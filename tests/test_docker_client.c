@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "collectors/docker.h"
+#include "tests/collector_harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tests/test_io.h"
 
 #define BUSYBOX_ID  "sha256:0b7ca86aba95129014acca7e1f49cbb9bbab098694722c0aaf37adbe829a2e45"
 #define DANGLING_ID "sha256:744f27c7141833c1c6f6a88665e6a4868dd006767e34eea01b69f7d58d0b97f8"
@@ -148,16 +151,7 @@ static bool wait_readable(struct fake *f, int fd, int timeout_ms)
 
 static bool send_all(int fd, const char *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return test_write_all(fd, data, len) == 0;
 }
 
 static bool send_generated(int fd, size_t len)
@@ -463,10 +457,8 @@ static void test_refuses_other_methods_and_sends_nothing(void **state)
     struct docker_client *c = client_for(&f, 0, 0);
     struct buf body;
     buf_init(&body, 4096);
-    const struct {
-        const char *method;
-        const char *want;
-    } cases[] = {
+    /* text: the method. */
+    const struct harness_text_case cases[] = {
         { "POST", "refusing to send POST: dockward only reads" },
         { "DELETE", "refusing to send DELETE: dockward only reads" },
         { "PUT", "refusing to send PUT: dockward only reads" },
@@ -479,9 +471,9 @@ static void test_refuses_other_methods_and_sends_nothing(void **state)
     char err[256];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         err[0] = '\0';
-        assert_int_equal(docker_client_request(c, cases[i].method, "/containers/x/kill", &body, err,
-                                               sizeof(err)),
-                         -1);
+        assert_int_equal(
+            docker_client_request(c, cases[i].text, "/containers/x/kill", &body, err, sizeof(err)),
+            -1);
         assert_string_equal(err, cases[i].want);
         assert_int_equal(docker_client_last_status(c), 0);
     }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "collectors/docker.h"
+#include "tests/collector_harness.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -1077,10 +1078,7 @@ static void test_lists_broken(void **state)
 {
     struct str_list ids;
     char err[256] = "";
-    const struct {
-        const char *json;
-        const char *want;
-    } cases[] = {
+    const struct harness_text_case cases[] = {
         { "{\"Id\":\"a\"}", "want a JSON array, got an object" },
         { "[{\"Id\":\"a\"},{\"Names\":[]}]", "element 1 of the list has no Id" },
         { "[{\"Id\":\"a\"},{\"Id\":7}]", "element 1 of the list has no Id" },
@@ -1095,7 +1093,7 @@ static void test_lists_broken(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         err[0] = '\0';
-        assert_int_equal(docker_parse_container_ids(cases[i].json, strlen(cases[i].json), &ids, err,
+        assert_int_equal(docker_parse_container_ids(cases[i].text, strlen(cases[i].text), &ids, err,
                                                     sizeof(err)),
                          -1);
         assert_string_equal(err, cases[i].want);

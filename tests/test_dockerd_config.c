@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "tests/collector_harness.h"
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static void parse(struct dockerd_config *cfg, const char *cmdline, size_t len)
@@ -39,78 +41,17 @@ static void parse(struct dockerd_config *cfg, const char *cmdline, size_t len)
 /* Each test that reads a tree gets a fresh dc-debian, removed even when it fails. */
 static int setup_debian(void **state)
 {
-    struct fixture *fx = malloc(sizeof(*fx));
-    char path[4096], err[1024];
-    if (fx == NULL || fixture_manifest_path("dc-debian", path, sizeof(path)) == NULL ||
-        fixture_build(fx, path, err, sizeof(err)) != 0) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
+    return harness_fixture_setup(state, "dc-debian");
 }
 
-static int teardown_fixture(void **state)
-{
-    fixture_destroy(*state);
-    free(*state);
-    return 0;
-}
-
-static void real_path(const struct fixture *fx, const char *hostpath, char *out, size_t outlen)
-{
-    int n = snprintf(out, outlen, "%s%s", fx->root, hostpath);
-    assert_true(n > 0 && (size_t)n < outlen);
-}
-
-static void make_parents(const char *real)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", real);
-    for (char *p = tmp + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            fail_msg("mkdir %s: %s", tmp, strerror(errno));
-        *p = '/';
-    }
-}
-
-/* Writes a file (replacing what was there) at a host path of the fixture. */
+/* Writes a root-owned 0644 file (replacing what was there) at a host path of the fixture. */
 static void put_file(const struct fixture *fx, const char *hostpath, const char *data, size_t len)
 {
-    char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
-    make_parents(real);
-    unlink(real);
-    int fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        fail_msg("create %s: %s", real, strerror(errno));
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
+    harness_put(fx, hostpath, data, len, 0644, 0, 0);
 }
 
 #define PUT_TEXT(fx, path, text) put_file((fx), (path), (text), strlen(text))
 #define PUT_BYTES(fx, path, lit) put_file((fx), (path), (lit), sizeof(lit) - 1)
-
-static void put_link(const struct fixture *fx, const char *hostpath, const char *target)
-{
-    char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
-    make_parents(real);
-    unlink(real);
-    if (symlink(target, real) != 0)
-        fail_msg("symlink %s: %s", real, strerror(errno));
-}
-
-static void remove_path(const struct fixture *fx, const char *hostpath)
-{
-    char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
-    if (unlink(real) != 0)
-        fail_msg("unlink %s: %s", real, strerror(errno));
-}
 
 static void load(const struct fixture *fx, struct dockerd_config *cfg)
 {
@@ -293,12 +234,12 @@ static void test_load_exe_deleted_and_fallback(void **state)
     struct fixture *fx = *state;
     struct dockerd_config cfg;
     /* An upgraded binary: the kernel says "(deleted)". */
-    put_link(fx, "/proc/999/exe", "/usr/bin/dockerd (deleted)");
+    harness_put_link(fx, "/proc/999/exe", "/usr/bin/dockerd (deleted)");
     load(fx, &cfg);
     assert_string_equal(cfg.exe, "/usr/bin/dockerd");
     dockerd_config_free(&cfg);
     /* exe unreadable (no link): found in the binary directories instead. */
-    remove_path(fx, "/proc/999/exe");
+    harness_remove(fx, "/proc/999/exe");
     load(fx, &cfg);
     assert_int_equal(cfg.pid, 999);
     assert_string_equal(cfg.exe, "/usr/sbin/dockerd");
@@ -309,8 +250,8 @@ static void test_load_without_dockerd_or_proc(void **state)
 {
     struct fixture *fx = *state;
     struct dockerd_config cfg;
-    remove_path(fx, "/proc/999/comm");
-    remove_path(fx, "/proc/1000/comm");
+    harness_remove(fx, "/proc/999/comm");
+    harness_remove(fx, "/proc/1000/comm");
     load(fx, &cfg);
     assert_int_equal(cfg.pid, 0);
     assert_int_equal(cfg.n_opts, 0);
@@ -354,15 +295,15 @@ static void test_host_find_binary(void **state)
     assert_int_equal(host_find_binary(fx->root, "containerd-shim", out, sizeof(out)), 0);
     assert_string_equal(out, "/usr/bin/containerd-shim");
     /* Not running: Debian's /usr/sbin/dockerd, not a guessed /usr/bin. */
-    remove_path(fx, "/proc/999/comm");
-    remove_path(fx, "/proc/1000/comm");
+    harness_remove(fx, "/proc/999/comm");
+    harness_remove(fx, "/proc/1000/comm");
     assert_int_equal(host_find_binary(fx->root, "dockerd", out, sizeof(out)), 0);
     assert_string_equal(out, "/usr/sbin/dockerd");
     /* /usr/local/bin comes before /usr/sbin; a directory is not a binary. */
     PUT_TEXT(fx, "/usr/local/bin/dockerd", "x");
     char real[4096];
-    real_path(fx, "/usr/local/sbin/dockerd", real, sizeof(real));
-    make_parents(real);
+    harness_real_path(fx, "/usr/local/sbin/dockerd", real, sizeof(real));
+    harness_make_parents(fx, real);
     assert_int_equal(mkdir(real, 0755), 0);
     assert_int_equal(host_find_binary(fx->root, "dockerd", out, sizeof(out)), 0);
     assert_string_equal(out, "/usr/local/bin/dockerd");
@@ -385,7 +326,7 @@ static void test_systemd_unit_path_order(void **state)
     assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
     assert_string_equal(out, "/run/systemd/system/docker.service");
     /* A masked unit (a link to /dev/null) is not a unit file. */
-    put_link(fx, "/etc/systemd/system/docker.service", "/dev/null");
+    harness_put_link(fx, "/etc/systemd/system/docker.service", "/dev/null");
     assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
     assert_string_equal(out, "/run/systemd/system/docker.service");
     PUT_TEXT(fx, "/etc/systemd/system/docker.service", "[Service]\n");
@@ -515,7 +456,7 @@ static void test_json_failures(void **state)
     assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
     dockerd_config_free(&cfg);
 
-    remove_path(fx, "/etc/docker/daemon.json");
+    harness_remove(fx, "/etc/docker/daemon.json");
     load(fx, &cfg);
     assert_int_equal(cfg.json_state, DOCKERD_JSON_ABSENT);
     assert_string_equal(cfg.config_error, "");
@@ -523,13 +464,13 @@ static void test_json_failures(void **state)
 
     /* A FIFO must not hang the load: hostfs refuses it. */
     char real[4096];
-    real_path(fx, "/etc/docker/daemon.json", real, sizeof(real));
+    harness_real_path(fx, "/etc/docker/daemon.json", real, sizeof(real));
     assert_int_equal(mkfifo(real, 0644), 0);
     load(fx, &cfg);
     assert_int_equal(cfg.json_state, DOCKERD_JSON_UNREADABLE);
     assert_string_equal(cfg.config_error, "not a regular file");
     dockerd_config_free(&cfg);
-    remove_path(fx, "/etc/docker/daemon.json");
+    harness_remove(fx, "/etc/docker/daemon.json");
 
     /* Over the cap. */
     char *big = malloc(DOCKERD_JSON_MAX + 2);
@@ -624,8 +565,8 @@ static void test_unix_sockets_fd_and_dedupe(void **state)
     dockerd_config_free(&cfg);
 
     /* fd:// without any docker.socket: the default socket. */
-    remove_path(fx, "/etc/systemd/system/docker.socket");
-    remove_path(fx, "/lib/systemd/system/docker.socket");
+    harness_remove(fx, "/etc/systemd/system/docker.socket");
+    harness_remove(fx, "/lib/systemd/system/docker.socket");
     PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0-H\0fd://\0");
     load(fx, &cfg);
     assert_int_equal(dockerd_config_unix_sockets(&cfg, fx->root, socks, 8), 1);
@@ -871,7 +812,7 @@ static void test_env_flag_reads_one_variable(void **state)
     assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "", v, sizeof(v)), -1);
     assert_int_equal(errno, EINVAL);
     /* dockerd exited meanwhile: its environ is gone. */
-    remove_path(fx, "/proc/999/environ");
+    harness_remove(fx, "/proc/999/environ");
     assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
                      -1);
     assert_int_equal(errno, ENOENT);
@@ -887,8 +828,8 @@ static void test_env_flag_reads_one_variable(void **state)
     dockerd_config_free(&cfg);
 
     /* No dockerd at all. */
-    remove_path(fx, "/proc/999/comm");
-    remove_path(fx, "/proc/1000/comm");
+    harness_remove(fx, "/proc/999/comm");
+    harness_remove(fx, "/proc/1000/comm");
     load(fx, &cfg);
     assert_int_equal(cfg.pid, 0);
     assert_int_equal(dockerd_config_env_flag(&cfg, fx->root, "DOCKER_CONTENT_TRUST", v, sizeof(v)),
@@ -902,7 +843,7 @@ static void test_env_flag_reads_one_variable(void **state)
     PUT_TEXT(fx, "/proc/999/comm", "dockerd\n");
     PUT_TEXT(fx, "/proc/999/environ", "A=1");
     char real[4096];
-    real_path(fx, "/proc/999/environ", real, sizeof(real));
+    harness_real_path(fx, "/proc/999/environ", real, sizeof(real));
     assert_int_equal(truncate(real, DOCKERD_ENVIRON_MAX + 1), 0);
     load(fx, &cfg);
     assert_int_equal(cfg.pid, 999);
@@ -1040,6 +981,9 @@ static void test_2_7_tls_default_host_is_tcp(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* A test on a fresh dc-debian tree. */
+#define DEBIAN(t) cmocka_unit_test_setup_teardown(t, setup_debian, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1052,36 +996,24 @@ int main(void)
         cmocka_unit_test(test_2_3_restart_is_a_bool_flag),
         cmocka_unit_test(test_3_scalar_flag_twice_last_wins),
         cmocka_unit_test(test_2_7_tls_default_host_is_tcp),
-        cmocka_unit_test_setup_teardown(test_1_1_1_data_root_json_other_spelling, setup_debian,
-                                        teardown_fixture),
+        DEBIAN(test_1_1_1_data_root_json_other_spelling),
         cmocka_unit_test(test_json_parse_from_memory),
-        cmocka_unit_test_setup_teardown(test_load_finds_lowest_dockerd, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_exe_deleted_and_fallback, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_without_dockerd_or_proc, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_host_find_binary, setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_systemd_unit_path_order, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_json_values, setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_json_command_line_first, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_json_config_file_in_use, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_json_failures, setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_unix_sockets_fd_and_dedupe, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_unix_sockets_explicit_default_and_json, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_data_root, setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_containerd_socket, setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_load_for_picks_dockerd_serving_docker_host,
-                                        setup_debian, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_effective_last_flag_then_json, setup_debian,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_env_flag_reads_one_variable, setup_debian,
-                                        teardown_fixture),
+        DEBIAN(test_load_finds_lowest_dockerd),
+        DEBIAN(test_load_exe_deleted_and_fallback),
+        DEBIAN(test_load_without_dockerd_or_proc),
+        DEBIAN(test_host_find_binary),
+        DEBIAN(test_systemd_unit_path_order),
+        DEBIAN(test_json_values),
+        DEBIAN(test_json_command_line_first),
+        DEBIAN(test_json_config_file_in_use),
+        DEBIAN(test_json_failures),
+        DEBIAN(test_unix_sockets_fd_and_dedupe),
+        DEBIAN(test_unix_sockets_explicit_default_and_json),
+        DEBIAN(test_data_root),
+        DEBIAN(test_containerd_socket),
+        DEBIAN(test_load_for_picks_dockerd_serving_docker_host),
+        DEBIAN(test_effective_last_flag_then_json),
+        DEBIAN(test_env_flag_reads_one_variable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,63 +26,26 @@
 
 #include <cmocka.h>
 
+#include "tests/collector_harness.h"
+
 #define DEFAULT_DOCKER_HOST "unix:///var/run/docker.sock"
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static int setup_named(void **state, const char *name)
-{
-    struct fixture *fx = malloc(sizeof(*fx));
-    char path[4096], err[1024];
-    if (fx == NULL || fixture_manifest_path(name, path, sizeof(path)) == NULL) {
-        free(fx);
-        return -1;
-    }
-    if (fixture_build(fx, path, err, sizeof(err)) != 0) {
-        fprintf(stderr, "fixture %s: %s\n", name, err);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
 static int setup_hardened(void **state)
 {
-    return setup_named(state, "hardened");
+    return harness_fixture_setup(state, "hardened");
 }
 
 static int setup_failing(void **state)
 {
-    return setup_named(state, "failing");
-}
-
-static int teardown_fixture(void **state)
-{
-    fixture_destroy(*state);
-    free(*state);
-    return 0;
-}
-
-static void real_path(const struct fixture *fx, const char *hostpath, char *out, size_t outlen)
-{
-    int n = snprintf(out, outlen, "%s%s", fx->root, hostpath);
-    assert_true(n > 0 && (size_t)n < outlen);
+    return harness_fixture_setup(state, "failing");
 }
 
 static void put_file(const struct fixture *fx, const char *hostpath, const char *data, size_t len,
                      mode_t mode, uid_t uid, gid_t gid)
 {
-    char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
-    unlink(real);
-    int fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        fail_msg("create %s: %s", real, strerror(errno));
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
-    assert_int_equal(chown(real, uid, gid), 0);
-    assert_int_equal(chmod(real, mode), 0);
+    harness_put(fx, hostpath, data, len, mode, uid, gid);
 }
 
 #define PUT_TEXT(fx, path, text, mode) put_file((fx), (path), (text), strlen(text), (mode), 0, 0)
@@ -91,7 +54,7 @@ static void put_file(const struct fixture *fx, const char *hostpath, const char 
 static void set_mode(const struct fixture *fx, const char *hostpath, mode_t mode)
 {
     char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
+    harness_real_path(fx, hostpath, real, sizeof(real));
     if (chmod(real, mode) != 0)
         fail_msg("chmod %s: %s", real, strerror(errno));
 }
@@ -99,17 +62,9 @@ static void set_mode(const struct fixture *fx, const char *hostpath, mode_t mode
 static void set_owner(const struct fixture *fx, const char *hostpath, uid_t uid, gid_t gid)
 {
     char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
+    harness_real_path(fx, hostpath, real, sizeof(real));
     if (lchown(real, uid, gid) != 0)
         fail_msg("chown %s: %s", real, strerror(errno));
-}
-
-static void remove_path(const struct fixture *fx, const char *hostpath)
-{
-    char real[4096];
-    real_path(fx, hostpath, real, sizeof(real));
-    if (unlink(real) != 0)
-        fail_msg("unlink %s: %s", real, strerror(errno));
 }
 
 /* ---- running and asserting ---------------------------------------------- */
@@ -117,47 +72,18 @@ static void remove_path(const struct fixture *fx, const char *hostpath)
 static void run(const struct fixture *fx, const char *docker_host, struct result_set *set)
 {
     struct collect_ctx ctx = { .rootfs = fx->root, .docker_host = docker_host };
-    struct result_sink sink;
-    char err[256] = "";
+    char err[256];
     result_set_init(set);
-    result_sink_init(&sink, set, &collector_file_permissions);
-    if (collector_file_permissions.collect(&ctx, &sink, err, sizeof(err)) != 0)
+    if (harness_collect_into(&collector_file_permissions, &ctx, set, err, sizeof(err)) != 0)
         fail_msg("collect failed: %s", err);
-    assert_int_equal(sink.added, set->len);
 }
 
-static void dump(const struct result_set *set)
-{
-    for (size_t i = 0; i < set->len; i++)
-        print_message("  %-5s %-55s %-5s %s\n", set->items[i].check->id, set->items[i].target,
-                      check_status_name(set->items[i].status), set->items[i].evidence);
-}
-
-static const struct result *find(const struct result_set *set, const char *check,
-                                 const char *target)
-{
-    for (size_t i = 0; i < set->len; i++) {
-        if (strcmp(set->items[i].check->id, check) == 0 &&
-            strcmp(set->items[i].target, target) == 0)
-            return &set->items[i];
-    }
-    return NULL;
-}
-
-/* Asserts one result: its status and that its evidence contains `evidence`. */
+/* Asserts the only result of (check, target): its status and that its evidence contains `evidence`.
+ */
 static void expect(const struct result_set *set, const char *check, const char *target,
                    enum check_status status, const char *evidence)
 {
-    const struct result *r = find(set, check, target);
-    if (r == NULL) {
-        dump(set);
-        fail_msg("no result for %s %s", check, target);
-    }
-    if (r->status != status || strstr(r->evidence, evidence) == NULL) {
-        dump(set);
-        fail_msg("%s %s: got %s \"%s\", want %s containing \"%s\"", check, target,
-                 check_status_name(r->status), r->evidence, check_status_name(status), evidence);
-    }
+    harness_expect(set, HARNESS_AT_TARGET | HARNESS_CONTAINS, check, target, status, evidence);
 }
 
 /* Asserts that no result of any check names `target`. */
@@ -165,18 +91,10 @@ static void expect_no_target(const struct result_set *set, const char *target)
 {
     for (size_t i = 0; i < set->len; i++) {
         if (strcmp(set->items[i].target, target) == 0) {
-            dump(set);
+            harness_dump(set);
             fail_msg("unexpected result for %s", target);
         }
     }
-}
-
-static size_t count_check(const struct result_set *set, const char *check)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < set->len; i++)
-        n += strcmp(set->items[i].check->id, check) == 0;
-    return n;
 }
 
 struct expected {
@@ -191,7 +109,7 @@ static void expect_all(const struct result_set *set, const struct expected *e, s
     for (size_t i = 0; i < n; i++)
         expect(set, e[i].check, e[i].target, e[i].status, e[i].evidence);
     if (set->len != n) {
-        dump(set);
+        harness_dump(set);
         fail_msg("%zu results, want exactly %zu", set->len, n);
     }
 }
@@ -211,9 +129,7 @@ static void test_catalog(void **state)
 {
     (void)state;
     const struct collector *c = &collector_file_permissions;
-    assert_string_equal(c->name, "file_permissions");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, 24);
+    harness_expect_descriptor(c, "file_permissions", false, 24);
     for (size_t i = 0; i < c->n_checks; i++) {
         char id[32];
         snprintf(id, sizeof(id), "3.%zu", i + 1);
@@ -319,7 +235,7 @@ static void test_failing_every_check_fails(void **state)
         for (size_t i = 0; i < set.len; i++)
             failed |= strcmp(set.items[i].check->id, id) == 0 && set.items[i].status == CHECK_FAIL;
         if (!failed) {
-            dump(&set);
+            harness_dump(&set);
             fail_msg("check %s has no failing target", id);
         }
     }
@@ -346,7 +262,7 @@ static void test_config_file_with_space(void **state)
            "owner root:daemon (uid 0, gid 1), want root:root");
     expect(&set, "3.18", "file/etc/docker/custom daemon.json", CHECK_FAIL,
            "mode 0646, want 0644 or stricter");
-    assert_int_equal(count_check(&set, "3.18"), 1);
+    assert_int_equal(harness_count(&set, "3.18"), 1);
     expect_no_target(&set, T_JSON);
     expect_no_target(&set, T_CUSTOM);
     /* No TLS on this command line nor in the new daemon.json: skipped. */
@@ -359,12 +275,12 @@ static void test_missing_files_skip(void **state)
 {
     struct fixture *fx = *state;
     struct result_set set;
-    remove_path(fx, "/etc/sysconfig/docker");
-    remove_path(fx, "/etc/default/docker");
-    remove_path(fx, "/etc/docker/tls/server-key.pem");
-    remove_path(fx, "/run/containerd/containerd.sock");
-    remove_path(fx, "/lib/systemd/system/docker.service");
-    remove_path(fx, "/etc/docker/certs.d/registry.example:5000/ca.crt");
+    harness_remove(fx, "/etc/sysconfig/docker");
+    harness_remove(fx, "/etc/default/docker");
+    harness_remove(fx, "/etc/docker/tls/server-key.pem");
+    harness_remove(fx, "/run/containerd/containerd.sock");
+    harness_remove(fx, "/lib/systemd/system/docker.service");
+    harness_remove(fx, "/etc/docker/certs.d/registry.example:5000/ca.crt");
     run(fx, DEFAULT_DOCKER_HOST, &set);
     expect(&set, "3.21", "file/etc/sysconfig/docker", CHECK_SKIP, "not present");
     expect(&set, "3.22", "file/etc/sysconfig/docker", CHECK_SKIP, "not present");
@@ -387,7 +303,7 @@ static void test_missing_files_skip(void **state)
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/docker/certs.d'", fx->root);
     assert_int_equal(system(cmd), 0);
-    remove_path(fx, "/etc/docker/daemon.json");
+    harness_remove(fx, "/etc/docker/daemon.json");
     run(fx, DEFAULT_DOCKER_HOST, &set);
     expect(&set, "3.7", "file/etc/docker/certs.d", CHECK_SKIP, "not present");
     expect(&set, "3.17", T_JSON, CHECK_SKIP, "not present");
@@ -404,9 +320,9 @@ static void test_tls_defaults(void **state)
     /* tlsverify without paths: dockerd's defaults under /root/.docker. */
     PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"tlsverify\": true}", 0644);
     char real[4096];
-    real_path(fx, "/root", real, sizeof(real));
+    harness_real_path(fx, "/root", real, sizeof(real));
     assert_true(mkdir(real, 0700) == 0 || errno == EEXIST);
-    real_path(fx, "/root/.docker", real, sizeof(real));
+    harness_real_path(fx, "/root/.docker", real, sizeof(real));
     assert_true(mkdir(real, 0700) == 0 || errno == EEXIST);
     PUT_TEXT(fx, "/root/.docker/ca.pem", "ca", 0444);
     put_file(fx, "/root/.docker/key.pem", "key", 3, 0600, 0, 0);
@@ -439,7 +355,7 @@ static void test_errors_not_directory_and_loop(void **state)
     PUT_TEXT(fx, "/etc/docker", "not a directory", 0644);
     /* A symbolic link loop where /etc/default/docker should be. */
     char real[4096];
-    real_path(fx, "/etc/default/docker", real, sizeof(real));
+    harness_real_path(fx, "/etc/default/docker", real, sizeof(real));
     assert_int_equal(unlink(real), 0);
     assert_int_equal(symlink("/etc/default/docker", real), 0);
     run(fx, DEFAULT_DOCKER_HOST, &set);
@@ -563,8 +479,8 @@ static void test_socket_group(void **state)
            "owner alice:docker (uid 1000, gid 998), want root:docker");
     result_set_free(&set);
     /* No /etc/group and /etc/passwd: numbers, and a root-owned file still passes. */
-    remove_path(fx, "/etc/group");
-    remove_path(fx, "/etc/passwd");
+    harness_remove(fx, "/etc/group");
+    harness_remove(fx, "/etc/passwd");
     run(fx, DEFAULT_DOCKER_HOST, &set);
     expect(&set, "3.15", "file/run/docker.sock", CHECK_ERROR, "1000:998 (uid 1000, gid 998)");
     expect(&set, "3.17", T_JSON, CHECK_PASS, "owner 0:0");
@@ -579,14 +495,14 @@ static void test_sockets_in_use(void **state)
     run(fx, "unix:///run/agent-view.sock", &set);
     expect(&set, "3.15", "file/run/docker.sock", CHECK_PASS, "owner root:docker");
     expect(&set, "3.15", "file/run/agent-view.sock", CHECK_SKIP, "not present");
-    assert_int_equal(count_check(&set, "3.16"), 2);
+    assert_int_equal(harness_count(&set, "3.16"), 2);
     result_set_free(&set);
     /* A tcp --docker.host adds nothing; NULL neither. */
     run(fx, "tcp://127.0.0.1:2376", &set);
-    assert_int_equal(count_check(&set, "3.15"), 1);
+    assert_int_equal(harness_count(&set, "3.15"), 1);
     result_set_free(&set);
     run(fx, NULL, &set);
-    assert_int_equal(count_check(&set, "3.15"), 1);
+    assert_int_equal(harness_count(&set, "3.15"), 1);
     result_set_free(&set);
     /* dockerd on TCP only: no unix socket to judge. */
     PUT_BYTES(fx, "/proc/4242/cmdline", "/usr/sbin/dockerd\0-H\0tcp://0.0.0.0:2376\0", 0444);
@@ -602,7 +518,7 @@ static void test_sockets_in_use(void **state)
     expect_no_target(&set, T_CTRD);
     /* No host at all: the default socket, through /var/run. */
     expect(&set, "3.16", "file/var/run/docker.sock", CHECK_PASS, "mode 0660");
-    assert_int_equal(count_check(&set, "3.16"), 1);
+    assert_int_equal(harness_count(&set, "3.16"), 1);
     result_set_free(&set);
 }
 
@@ -625,23 +541,25 @@ static void test_cannot_run(void **state)
     result_set_free(&set);
 }
 
+/* A test on a fresh copy of the hardened host. */
+#define HARDENED(t) cmocka_unit_test_setup_teardown(t, setup_hardened, harness_fixture_teardown)
+/* A test on a fresh copy of the failing host. */
+#define FAILING(t) cmocka_unit_test_setup_teardown(t, setup_failing, harness_fixture_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog),
-        cmocka_unit_test_setup_teardown(test_hardened_all_pass, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_failing_every_check_fails, setup_failing,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_config_file_with_space, setup_failing,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_missing_files_skip, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_tls_defaults, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_errors_not_directory_and_loop, setup_hardened,
-                                        teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_mode_masks, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_socket_group, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_sockets_in_use, setup_hardened, teardown_fixture),
-        cmocka_unit_test_setup_teardown(test_cannot_run, setup_hardened, teardown_fixture),
+        HARDENED(test_hardened_all_pass),
+        FAILING(test_failing_every_check_fails),
+        FAILING(test_config_file_with_space),
+        HARDENED(test_missing_files_skip),
+        HARDENED(test_tls_defaults),
+        HARDENED(test_errors_not_directory_and_loop),
+        HARDENED(test_mode_masks),
+        HARDENED(test_socket_group),
+        HARDENED(test_sockets_in_use),
+        HARDENED(test_cannot_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

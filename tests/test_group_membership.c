@@ -24,10 +24,7 @@
 #include <unistd.h>
 
 struct run {
-    struct fixture fx;
-    struct result_set set;
-    int rc;
-    char err[512];
+    struct harness_run h;
 };
 
 /* Runs the collector on fx with --check.trusted-users = trusted (NULL = unset). */
@@ -35,84 +32,60 @@ static void collect(struct run *r, const char *trusted)
 {
     struct option_value opts[] = { { "check.trusted-users", trusted } };
     struct collect_ctx ctx = {
-        .rootfs = r->fx.root,
         .docker_host = "unix:///var/run/docker.sock",
         .options = opts,
         .n_options = ARRAY_LEN(opts),
     };
-    struct result_sink sink;
-    result_set_init(&r->set);
-    result_sink_init(&sink, &r->set, &collector_group_membership);
-    r->err[0] = '\0';
-    r->rc = collector_group_membership.collect(&ctx, &sink, r->err, sizeof(r->err));
+    harness_collect(&r->h, &collector_group_membership, &ctx);
 }
 
 static void run_named(struct run *r, const char *fixture, const char *trusted)
 {
-    harness_build_named(&r->fx, fixture);
+    harness_build_named(&r->h.fx, fixture);
     collect(r, trusted);
 }
 
 static void run_text(struct run *r, const char *manifest, const char *trusted)
 {
-    harness_build_text(&r->fx, manifest);
+    harness_build_text(&r->h.fx, manifest);
     collect(r, trusted);
 }
 
-/* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
 static int setup(void **state)
 {
-    struct run *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return -1;
-    result_set_init(&r->set);
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct run *r = *state;
-    harness_done(&r->set, &r->fx);
-    free(r);
-    return 0;
+    return harness_setup(state, sizeof(struct run));
 }
 
 /* Asserts a 1.1.2 result for `target` with `status` and evidence `evidence` exactly. */
 static void expect(const struct run *r, const char *target, enum check_status status,
                    const char *evidence)
 {
-    for (size_t i = 0; i < r->set.len; i++) {
-        const struct result *res = &r->set.items[i];
+    for (size_t i = 0; i < r->h.set.len; i++) {
+        const struct result *res = &r->h.set.items[i];
         if (strcmp(res->target, target) != 0)
             continue;
         assert_string_equal(res->check->id, "1.1.2");
         if (res->status != status || strcmp(res->evidence, evidence) != 0) {
-            harness_dump(&r->set);
+            harness_dump(&r->h.set);
             fail_msg("%s: got %s \"%s\", want %s \"%s\"", target, check_status_name(res->status),
                      res->evidence, check_status_name(status), evidence);
         }
         return;
     }
-    harness_dump(&r->set);
+    harness_dump(&r->h.set);
     fail_msg("no result for %s", target);
 }
 
 static void expect_count(const struct run *r, size_t n)
 {
-    if (r->set.len != n) {
-        harness_dump(&r->set);
-        fail_msg("%zu results, want %zu", r->set.len, n);
-    }
+    harness_expect_count(&r->h.set, n);
 }
 
 static void test_descriptor(void **state)
 {
     (void)state;
     const struct collector *c = &collector_group_membership;
-    assert_string_equal(c->name, "group_membership");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, 1);
+    harness_expect_descriptor(c, "group_membership", false, 1);
     assert_string_equal(c->checks[0].id, "1.1.2");
     assert_string_equal(c->checks[0].section, "1");
     assert_int_equal(c->checks[0].level, 1);
@@ -171,28 +144,26 @@ static void test_hardened_trusted(void **state)
 {
     struct run *r = *state;
     run_named(r, "hardened", "alice");
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_hardened_no_list(void **state)
 {
     struct run *r = *state;
     run_named(r, "hardened", NULL);
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_failing(void **state)
 {
     struct run *r = *state;
     run_named(r, "failing", "alice, bob");
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 3);
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
     expect(r, "user/mallory", CHECK_FAIL,
@@ -201,10 +172,9 @@ static void test_failing(void **state)
     expect(r, "user/eve", CHECK_FAIL,
            "member of docker (primary group), not in --check.trusted-users");
     /* Supplementary members first, in /etc/group order, then primary-only ones. */
-    assert_string_equal(r->set.items[0].target, "user/alice");
-    assert_string_equal(r->set.items[1].target, "user/mallory");
-    assert_string_equal(r->set.items[2].target, "user/eve");
-    harness_done(&r->set, &r->fx);
+    assert_string_equal(r->h.set.items[0].target, "user/alice");
+    assert_string_equal(r->h.set.items[1].target, "user/mallory");
+    assert_string_equal(r->h.set.items[2].target, "user/eve");
 }
 
 static void test_failing_no_list_warns_for_all(void **state)
@@ -216,7 +186,6 @@ static void test_failing_no_list_warns_for_all(void **state)
            "member of docker (primary group); no --check.trusted-users configured");
     expect(r, "user/mallory", CHECK_WARN,
            "member of docker (supplementary); no --check.trusted-users configured");
-    harness_done(&r->set, &r->fx);
 }
 
 /* An empty list is a policy: nobody may be in the group. */
@@ -227,17 +196,15 @@ static void test_empty_list_trusts_nobody(void **state)
     expect_count(r, 1);
     expect(r, "user/alice", CHECK_FAIL,
            "member of docker (supplementary), not in --check.trusted-users");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_missing_group_file_is_error(void **state)
 {
     struct run *r = *state;
     run_text(r, "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n", "alice");
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_unreadable_group_file_is_error(void **state)
@@ -247,11 +214,10 @@ static void test_unreadable_group_file_is_error(void **state)
              "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n"
              "fifo /etc/group 0644 0 0\n",
              "alice");
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
     expect(r, "host", CHECK_ERROR,
            "cannot read the members of docker: /etc/group: not a regular file");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_missing_passwd_is_error(void **state)
@@ -262,7 +228,6 @@ static void test_missing_passwd_is_error(void **state)
     expect(r, "host", CHECK_ERROR,
            "/etc/passwd not found: users whose primary group is docker cannot be seen");
     expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_group_absent(void **state)
@@ -275,7 +240,6 @@ static void test_group_absent(void **state)
         "alice");
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "no group docker: only root can reach the socket");
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_group_without_members(void **state)
@@ -288,7 +252,6 @@ static void test_group_without_members(void **state)
         NULL);
     expect_count(r, 1);
     expect(r, "host", CHECK_PASS, "group docker has no members");
-    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -312,15 +275,14 @@ static void test_1_1_2_long_member_names_stay_unique(void **state)
     run_text(r, manifest, NULL);
     const char *t[2] = { NULL, NULL };
     size_t n = 0;
-    for (size_t i = 0; i < r->set.len && n < 2; i++) {
-        if (strncmp(r->set.items[i].target, "user/uuu", 8) == 0)
-            t[n++] = r->set.items[i].target;
+    for (size_t i = 0; i < r->h.set.len && n < 2; i++) {
+        if (strncmp(r->h.set.items[i].target, "user/uuu", 8) == 0)
+            t[n++] = r->h.set.items[i].target;
     }
     assert_int_equal(n, 2);
     assert_true(strlen(t[0]) <= RESULT_TARGET_MAX && strlen(t[1]) <= RESULT_TARGET_MAX);
     assert_string_not_equal(t[0], t[1]);
     assert_non_null(strstr(t[0], "...#"));
-    harness_done(&r->set, &r->fx);
 }
 
 /* Members of both kinds, listed once; unknown and root members. */
@@ -339,7 +301,6 @@ static void test_member_kinds(void **state)
            "member of docker (supplementary), uid 0: already controls the host");
     expect(r, "user/ghost", CHECK_PASS,
            "member of docker (supplementary), trusted; no such user in /etc/passwd");
-    harness_done(&r->set, &r->fx);
 }
 
 /* Accounts shared by the custom-group cases: docker holds mallory, dockerops alice. */
@@ -353,7 +314,7 @@ static void test_member_kinds(void **state)
 
 static void expect_dockerops(const struct run *r)
 {
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 2);
     expect(r, "user/alice", CHECK_PASS, "member of dockerops (supplementary), trusted");
     expect(r, "user/carl", CHECK_FAIL,
@@ -368,7 +329,6 @@ static void test_custom_group_short_flag(void **state)
              "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_custom_group_long_flag(void **state)
@@ -377,7 +337,6 @@ static void test_custom_group_long_flag(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_custom_group_daemon_json(void **state)
@@ -388,7 +347,6 @@ static void test_custom_group_daemon_json(void **state)
                              "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->set, &r->fx);
 }
 
 /* daemon.json chosen with --config-file: the one in use is the one read. */
@@ -402,7 +360,6 @@ static void test_custom_group_config_file(void **state)
              "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->set, &r->fx);
 }
 
 /* dockerd accepts a gid where no group has that name. */
@@ -412,7 +369,6 @@ static void test_custom_group_numeric(void **state)
     run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n",
              "alice");
     expect_dockerops(r);
-    harness_done(&r->set, &r->fx);
 }
 
 /* A daemon.json that cannot be parsed may name another group: error, not a guess. */
@@ -423,38 +379,40 @@ static void test_invalid_daemon_json_is_error(void **state)
              CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0\n"
                              "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \n",
              "alice");
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect_count(r, 1);
-    assert_int_equal(r->set.items[0].status, CHECK_ERROR);
-    assert_string_equal(r->set.items[0].target, "host");
-    assert_non_null(strstr(r->set.items[0].evidence, "cannot tell which group owns the socket: "
-                                                     "/etc/docker/daemon.json: invalid JSON"));
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.items[0].status, CHECK_ERROR);
+    assert_string_equal(r->h.set.items[0].target, "host");
+    assert_non_null(strstr(r->h.set.items[0].evidence, "cannot tell which group owns the socket: "
+                                                       "/etc/docker/daemon.json: invalid JSON"));
 }
+
+/* A test with its own state, removed after it (harness_setup). */
+#define TEST(test) cmocka_unit_test_setup_teardown(test, setup, harness_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_descriptor, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_validate_trusted_users, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hardened_trusted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hardened_no_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failing_no_list_warns_for_all, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_list_trusts_nobody, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_group_file_is_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable_group_file_is_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_passwd_is_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_without_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_member_kinds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_short_flag, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_long_flag, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_daemon_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_config_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_group_numeric, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_daemon_json_is_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_2_long_member_names_stay_unique, setup, teardown),
+        TEST(test_descriptor),
+        TEST(test_validate_trusted_users),
+        TEST(test_hardened_trusted),
+        TEST(test_hardened_no_list),
+        TEST(test_failing),
+        TEST(test_failing_no_list_warns_for_all),
+        TEST(test_empty_list_trusts_nobody),
+        TEST(test_missing_group_file_is_error),
+        TEST(test_unreadable_group_file_is_error),
+        TEST(test_missing_passwd_is_error),
+        TEST(test_group_absent),
+        TEST(test_group_without_members),
+        TEST(test_member_kinds),
+        TEST(test_custom_group_short_flag),
+        TEST(test_custom_group_long_flag),
+        TEST(test_custom_group_daemon_json),
+        TEST(test_custom_group_config_file),
+        TEST(test_custom_group_numeric),
+        TEST(test_invalid_daemon_json_is_error),
+        TEST(test_1_1_2_long_member_names_stay_unique),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

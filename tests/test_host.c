@@ -34,10 +34,7 @@
 #include <unistd.h>
 
 struct run {
-    struct fixture fx;
-    struct result_set set;
-    int rc;
-    char err[512];
+    struct harness_run h;
     const struct docker_sweep *docker; /* handed to the collector; NULL: not queried */
     double now;
 };
@@ -45,77 +42,36 @@ struct run {
 static void collect(struct run *r)
 {
     struct collect_ctx ctx = {
-        .rootfs = r->fx.root,
         .docker_host = "unix:///var/run/docker.sock",
-        .options = NULL,
-        .n_options = 0,
         .docker = r->docker,
         .now = r->now,
     };
-    struct result_sink sink;
-    result_set_init(&r->set);
-    result_sink_init(&sink, &r->set, &collector_host);
-    r->err[0] = '\0';
-    r->rc = collector_host.collect(&ctx, &sink, r->err, sizeof(r->err));
-    if (r->rc != 0)
-        fail_msg("collect failed: %s", r->err);
-}
-
-static void run_named(struct run *r, const char *fixture)
-{
-    harness_build_named(&r->fx, fixture);
-    collect(r);
+    harness_collect_ok(&r->h, &collector_host, &ctx);
 }
 
 static void run_text(struct run *r, const char *manifest)
 {
-    harness_build_text(&r->fx, manifest);
+    harness_build_text(&r->h.fx, manifest);
     collect(r);
 }
 
-/* Each test gets a struct run as its state, so teardown cleans up even after a failed assert. */
 static int setup(void **state)
 {
-    struct run *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return -1;
-    result_set_init(&r->set);
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct run *r = *state;
-    harness_done(&r->set, &r->fx);
-    free(r);
-    return 0;
+    return harness_setup(state, sizeof(struct run));
 }
 
 /* Asserts check `id`: target, status, and evidence exactly (NULL: not compared). */
 static void expect(const struct run *r, const char *id, const char *target,
                    enum check_status status, const char *evidence)
 {
-    const struct result *res = harness_only(&r->set, id);
-    if (strcmp(res->target, target) != 0 || res->status != status ||
-        (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        harness_dump(&r->set);
-        fail_msg("%s: got %s %s \"%s\", want %s %s \"%s\"", id, res->target,
-                 check_status_name(res->status), res->evidence, target, check_status_name(status),
-                 evidence ? evidence : "*");
-    }
+    harness_expect(&r->h.set, HARNESS_EXACT, id, target, status, evidence);
 }
 
 /* Asserts check `id` has `status` and evidence containing `part`. */
 static void expect_has(const struct run *r, const char *id, enum check_status status,
                        const char *part)
 {
-    const struct result *res = harness_only(&r->set, id);
-    if (res->status != status || strstr(res->evidence, part) == NULL) {
-        harness_dump(&r->set);
-        fail_msg("%s: got %s \"%s\", want %s with \"%s\"", id, check_status_name(res->status),
-                 res->evidence, check_status_name(status), part);
-    }
+    harness_expect(&r->h.set, HARNESS_CONTAINS, id, NULL, status, part);
 }
 
 /*
@@ -175,9 +131,7 @@ static void test_descriptor(void **state)
                                        "1.1.12", "1.1.13", "1.1.14", "1.1.15", "1.1.16",
                                        "1.1.17", "1.1.18", "1.2.1",  "1.2.2" };
     const struct collector *c = &collector_host;
-    assert_string_equal(c->name, "host");
-    assert_true(c->enabled_by_default);
-    assert_int_equal(c->n_checks, ARRAY_LEN(ids));
+    harness_expect_descriptor(c, "host", true, ARRAY_LEN(ids));
     for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, ids[i]);
@@ -187,10 +141,7 @@ static void test_descriptor(void **state)
         int general = strncmp(ids[i], "1.2.", 4) == 0;
         assert_int_equal(d->level, (i <= 4 || general) ? 1 : 2);
         assert_int_equal(d->automated, !general);
-        assert_non_null(d->title);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 0);
     /* 1.2.2 reads the API; the collector still runs without it. */
@@ -236,8 +187,7 @@ static void test_all_rules(void **state)
     expect(r, "1.2.2", "host", CHECK_ERROR, "Docker API unavailable: the API was not queried");
     /* A plain directory on the tree's own device: not a separate partition. */
     expect_has(r, "1.1.1", CHECK_FAIL, "not a separate partition");
-    assert_int_equal(r->set.len, 19);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.len, 19);
 }
 
 /* No rules anywhere: every existing path fails and says there are no rule files. */
@@ -259,7 +209,6 @@ static void test_no_rules(void **state)
     expect(r, "1.1.13", "file/etc/sysconfig/docker", CHECK_SKIP, NULL);
     expect(r, "1.1.15", "host", CHECK_SKIP, NULL);
     expect(r, "1.1.16", "host", CHECK_SKIP, NULL);
-    harness_done(&r->set, &r->fx);
 }
 
 /* The shell tool's pitfall: a rule for /usr/bin/dockerd says nothing about /usr/sbin/dockerd. */
@@ -270,7 +219,6 @@ static void test_hardcoded_dockerd_path_does_not_count(void **state)
                             "-w /usr/bin/dockerd -k docker\\n"
                             "-a always,exit -F path=/usr/bin/dockerd -k docker\\n\n");
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
-    harness_done(&r->set, &r->fx);
 }
 
 /* A `never` rule suppresses auditing: it is not a rule for the path. */
@@ -289,7 +237,6 @@ static void test_never_rule_does_not_count(void **state)
            "no audit rule for /usr/bin/containerd");
     expect(r, "1.1.6", "file/etc/docker", CHECK_FAIL, "no audit rule for /etc/docker");
     expect(r, "1.1.4", "file/run/containerd", CHECK_FAIL, "no audit rule for /run/containerd");
-    harness_done(&r->set, &r->fx);
 }
 
 /* Only *.rules files of rules.d are loaded (augenrules). */
@@ -303,7 +250,6 @@ static void test_only_dot_rules_files(void **state)
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_FAIL, "no audit rule for /usr/sbin/dockerd");
     expect(r, "1.1.18", "file/usr/sbin/runc", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/10-runc.rules:1: -w /usr/sbin/runc");
-    harness_done(&r->set, &r->fx);
 }
 
 /* A rule written through a symlinked path counts for the real path, and the reverse. */
@@ -322,7 +268,6 @@ static void test_rule_through_symlink(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F path=/usr/local/bin/runc-link");
     expect(r, "1.1.4", "file/run/containerd", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:3: -F dir=/var/run/containerd");
-    harness_done(&r->set, &r->fx);
 }
 
 /* The data root from --data-root, reached through a link: rules on either name count. */
@@ -342,7 +287,6 @@ static void test_data_root_from_config(void **state)
     expect(r, "1.1.1", "file/data/docker-data", CHECK_FAIL, NULL);
     expect_has(r, "1.1.1", CHECK_FAIL,
                "/srv/docker-data (via a link) (dockerd's configuration) is not a mount point");
-    harness_done(&r->set, &r->fx);
 }
 
 /* A recursive rule (a watch on a directory, or dir=) covers the files below it. */
@@ -364,7 +308,6 @@ static void test_recursive_rules_cover_below(void **state)
            "audit rule at /etc/audit/rules.d/docker.rules:2: -F dir=/run/containerd");
     /* path= is one inode, not a subtree. */
     expect(r, "1.1.7", "file/lib/systemd/system/docker.service", CHECK_FAIL, NULL);
-    harness_done(&r->set, &r->fx);
 }
 
 /* The paths in use: --config-file, a unit in /etc/systemd/system, a containerd elsewhere. */
@@ -392,7 +335,6 @@ static void test_paths_in_use(void **state)
            "no audit rule for /opt/ctrd/bin/containerd");
     expect(r, "1.1.8", "file/run/ctrd/ctrd.sock", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:4: -w /run/ctrd/ctrd.sock");
-    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -406,7 +348,6 @@ static void test_shim_comm_is_not_containerd_shim(void **state)
                             "link /proc/700/exe /usr/bin/containerd-shim-runc-v2\n");
     expect(r, "1.1.15", "host", CHECK_SKIP, "no containerd-shim binary found on the host");
     expect(r, "1.1.17", "file/usr/bin/containerd-shim-runc-v2", CHECK_FAIL, NULL);
-    harness_done(&r->set, &r->fx);
 }
 
 /* A rules file that exists but cannot be read: no rule found is an error, not a fail. */
@@ -421,17 +362,15 @@ static void test_unreadable_rules_is_error(void **state)
            "no audit rule for /etc/docker in the readable rules; /etc/audit/audit.rules: not a "
            "regular file");
     expect(r, "1.1.10", "file/etc/default/docker", CHECK_SKIP, NULL);
-    harness_done(&r->set, &r->fx);
 
     /* Over the cap. */
-    harness_build_text(&r->fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
+    harness_build_text(&r->h.fx, DEBIAN_HOST "file /etc/audit/audit.rules 0640 0 0\n");
     char big[4096];
-    int n = snprintf(big, sizeof(big), "%s/etc/audit/audit.rules", r->fx.root);
+    int n = snprintf(big, sizeof(big), "%s/etc/audit/audit.rules", r->h.fx.root);
     assert_true(n > 0 && (size_t)n < sizeof(big));
     assert_int_equal(truncate(big, 1024 * 1024 + 1), 0);
     collect(r);
     expect_has(r, "1.1.6", CHECK_ERROR, "/etc/audit/audit.rules: larger than 1048576 bytes");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1 on a tmpfs: its own device. */
@@ -439,14 +378,13 @@ static void test_partition_tmpfs(void **state)
 {
     struct run *r = *state;
     run_text(r, DEBIAN_HOST "tmpfs /var/lib/docker\n");
-    const struct result *res = harness_only(&r->set, "1.1.1");
+    const struct result *res = harness_only(&r->h.set, "1.1.1");
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_PASS)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
     assert_non_null(strstr(res->evidence, "/var/lib/docker (dockerd's configuration) is the root "
                                           "of a filesystem mounted there, on device "));
     assert_non_null(strstr(res->evidence, "; its parent /var/lib is on "));
-    harness_done(&r->set, &r->fx);
 }
 
 /* The pitfall: dockerd's bind mount of the data root onto itself is a mount point on the same
@@ -455,7 +393,7 @@ static void test_partition_bind_self_mount_fails(void **state)
 {
     struct run *r = *state;
     run_text(r, DEBIAN_HOST "bind /var/lib/docker\n");
-    const struct result *res = harness_only(&r->set, "1.1.1");
+    const struct result *res = harness_only(&r->h.set, "1.1.1");
     assert_string_equal(res->target, "file/var/lib/docker");
     if (res->status != CHECK_FAIL)
         fail_msg("1.1.1: %s %s", check_status_name(res->status), res->evidence);
@@ -463,7 +401,6 @@ static void test_partition_bind_self_mount_fails(void **state)
                                           "mount of "));
     assert_non_null(strstr(res->evidence, "not the root of a filesystem of its own: not a "
                                           "separate partition"));
-    harness_done(&r->set, &r->fx);
 }
 
 static void test_partition_missing_data_root(void **state)
@@ -475,14 +412,13 @@ static void test_partition_missing_data_root(void **state)
            "data root /nowhere/docker (dockerd's configuration) not present");
     expect(r, "1.1.5", "file/nowhere/docker", CHECK_SKIP, "/nowhere/docker not present");
     /* Nothing of Docker on this host: every audit check is skipped. */
-    for (size_t i = 0; i < r->set.len; i++) {
-        const struct result *res = &r->set.items[i];
+    for (size_t i = 0; i < r->h.set.len; i++) {
+        const struct result *res = &r->h.set.items[i];
         if (strncmp(res->check->id, "1.2.", 4) != 0 && res->status != CHECK_SKIP) {
-            harness_dump(&r->set);
+            harness_dump(&r->h.set);
             fail_msg("%s not skipped", res->check->id);
         }
     }
-    harness_done(&r->set, &r->fx);
 }
 
 /* One expected result of a committed host. */
@@ -495,12 +431,12 @@ struct want {
 /* Asserts exactly the results in `w` (one per check, in catalog order). */
 static void expect_all(const struct run *r, const struct want *w, size_t n)
 {
-    if (r->set.len != n) {
-        harness_dump(&r->set);
-        fail_msg("%zu results, want %zu", r->set.len, n);
+    if (r->h.set.len != n) {
+        harness_dump(&r->h.set);
+        fail_msg("%zu results, want %zu", r->h.set.len, n);
     }
     for (size_t i = 0; i < n; i++) {
-        assert_string_equal(r->set.items[i].check->id, w[i].id);
+        assert_string_equal(r->h.set.items[i].check->id, w[i].id);
         expect(r, w[i].id, w[i].target, w[i].status, w[i].evidence);
     }
 }
@@ -512,7 +448,8 @@ static void expect_all(const struct run *r, const struct want *w, size_t n)
 static void test_hardened(void **state)
 {
     struct run *r = *state;
-    run_named(r, "hardened");
+    harness_build_named(&r->h.fx, "hardened");
+    collect(r);
     static const struct want want[] = {
         { "1.1.1", "file/var/lib/docker", CHECK_PASS, NULL },
         { "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, RULES_D "2: -w /usr/sbin/dockerd" },
@@ -553,7 +490,8 @@ static void test_hardened(void **state)
 static void test_failing(void **state)
 {
     struct run *r = *state;
-    run_named(r, "failing");
+    harness_build_named(&r->h.fx, "failing");
+    collect(r);
     static const struct want want[] = {
         { "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL },
         /* The rule for /usr/bin/dockerd does not count for the /usr/sbin/dockerd in use. */
@@ -613,22 +551,21 @@ static void test_1_2_2_version_and_build_age(void **state)
     expect(r, "1.2.2", "host", CHECK_WARN,
            "Docker 24.0.7, built 2023-10-26 (393 days ago); compare with the current release");
     expect(r, "1.2.1", "host", CHECK_WARN, NULL);
-    assert_int_equal(r->set.len, 19);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.len, 19);
+    harness_done(&r->h.set, &r->h.fx);
 
     /* No build time: the version alone. */
     sw.version.build_time = 0;
     run_text(r, DEBIAN_HOST);
     expect(r, "1.2.2", "host", CHECK_WARN,
            "Docker 24.0.7, build time not reported; compare with the current release");
-    harness_done(&r->set, &r->fx);
+    harness_done(&r->h.set, &r->h.fx);
 
     /* A version the parser could not read: an error naming the field. */
     sw.version.invalid = 1u << DOCKER_F_VERSION_VERSION;
     sw.version.version = NULL;
     run_text(r, DEBIAN_HOST);
     expect(r, "1.2.2", "host", CHECK_ERROR, "Version missing or mistyped in the API answer");
-    harness_done(&r->set, &r->fx);
 }
 
 /* The API is down: 1.2.2 says why, every host-side check still runs, and the collector ran. */
@@ -643,15 +580,14 @@ static void test_1_2_2_docker_down_host_checks_still_run(void **state)
     r->docker = &sw;
     r->now = 1.8e9;
     run_text(r, DEBIAN_HOST DEBIAN_RULES_D); /* fails the test if collect returns -1 */
-    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->h.rc, 0);
     expect(r, "1.2.2", "host", CHECK_ERROR,
            "Docker API unavailable: cannot connect to unix:///var/run/docker.sock: Permission "
            "denied");
     expect(r, "1.1.3", "file/usr/sbin/dockerd", CHECK_PASS, NULL);
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL, NULL);
     expect(r, "1.2.1", "host", CHECK_WARN, NULL);
-    assert_int_equal(r->set.len, 19);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(r->h.set.len, 19);
 }
 
 /* dockerd's mount table as its /proc/999/mountinfo shows it: / on 8:1, plus LINES. */
@@ -669,7 +605,6 @@ static void test_1_1_1_own_partition_from_mountinfo_passes(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_PASS,
            "/var/lib/docker (dockerd's configuration) is the root of a filesystem mounted there, "
            "on device 8:17; its parent /var/lib is on 8:1 (/proc/999/mountinfo)");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1: dockerd's bind mount of the data root onto itself (root field not "/"): fail. */
@@ -681,11 +616,9 @@ static void test_1_1_1_bind_self_mount_from_mountinfo_fails(void **state)
     expect(r, "1.1.1", "file/var/lib/docker", CHECK_FAIL,
            "/var/lib/docker (dockerd's configuration) is a bind mount of /var/lib/docker from "
            "device 8:1, not the root of a filesystem of its own: not a separate partition");
-    harness_done(&r->set, &r->fx);
     /* The root of a filesystem, but the parent's device: still no partition of its own. */
     run_text(r, DEBIAN_HOST MOUNTINFO("40 1 8:1 / /var/lib/docker rw - ext4 /dev/sda1 rw\\n"));
     expect_has(r, "1.1.1", CHECK_FAIL, "is a mount point on the same device as its parent");
-    harness_done(&r->set, &r->fx);
 }
 
 /*
@@ -701,7 +634,6 @@ static void test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition(void **stat
                "/var/lib/docker (dockerd's configuration) is not a mount point "
                "(/proc/999/mountinfo), though its device ");
     expect_has(r, "1.1.1", CHECK_FAIL, "(a subvolume, not a partition): not a separate partition");
-    harness_done(&r->set, &r->fx);
 }
 
 /* 1.1.1 and 1.1.5: /info's DockerRootDir names the data root, even with daemon.json unreadable. */
@@ -726,7 +658,6 @@ static void test_1_1_1_data_root_from_info_docker_root_dir(void **state)
                "(/proc/999/mountinfo), on the same device as its parent /home/u/.local/share (");
     expect(r, "1.1.5", "file/home/u/.local/share/docker", CHECK_PASS,
            "audit rule at /etc/audit/rules.d/docker.rules:1: -w /home/u/.local/share/docker");
-    harness_done(&r->set, &r->fx);
 }
 
 /* Without /info, an unreadable daemon.json may name another data root: error, not a guess. */
@@ -740,43 +671,38 @@ static void test_1_1_1_unreadable_daemon_json_without_info_is_error(void **state
     expect(r, "1.1.5", "host", CHECK_ERROR,
            "cannot tell the data root: no DockerRootDir from /info, and /etc/docker/daemon.json "
            "(which may set data-root) cannot be read: invalid JSON at line 1 column 3");
-    harness_done(&r->set, &r->fx);
 }
+
+/* A test with its own state, removed after it (harness_setup). */
+#define TEST(test) cmocka_unit_test_setup_teardown(test, setup, harness_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_descriptor, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hardcoded_dockerd_path_does_not_count, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_never_rule_does_not_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_only_dot_rules_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule_through_symlink, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_data_root_from_config, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_recursive_rules_cover_below, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paths_in_use, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shim_comm_is_not_containerd_shim, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable_rules_is_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partition_tmpfs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_1_own_partition_from_mountinfo_passes, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_1_bind_self_mount_from_mountinfo_fails, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_1_data_root_from_info_docker_root_dir, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_1_1_1_unreadable_daemon_json_without_info_is_error,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partition_bind_self_mount_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partition_missing_data_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hardened, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1_2_2_version_and_build_age, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1_2_2_docker_down_host_checks_still_run, setup,
-                                        teardown),
+        TEST(test_descriptor),
+        TEST(test_all_rules),
+        TEST(test_no_rules),
+        TEST(test_hardcoded_dockerd_path_does_not_count),
+        TEST(test_never_rule_does_not_count),
+        TEST(test_only_dot_rules_files),
+        TEST(test_rule_through_symlink),
+        TEST(test_data_root_from_config),
+        TEST(test_recursive_rules_cover_below),
+        TEST(test_paths_in_use),
+        TEST(test_shim_comm_is_not_containerd_shim),
+        TEST(test_unreadable_rules_is_error),
+        TEST(test_partition_tmpfs),
+        TEST(test_1_1_1_own_partition_from_mountinfo_passes),
+        TEST(test_1_1_1_bind_self_mount_from_mountinfo_fails),
+        TEST(test_1_1_1_btrfs_subvolume_own_st_dev_is_not_a_partition),
+        TEST(test_1_1_1_data_root_from_info_docker_root_dir),
+        TEST(test_1_1_1_unreadable_daemon_json_without_info_is_error),
+        TEST(test_partition_bind_self_mount_fails),
+        TEST(test_partition_missing_data_root),
+        TEST(test_hardened),
+        TEST(test_failing),
+        TEST(test_1_2_2_version_and_build_age),
+        TEST(test_1_2_2_docker_down_host_checks_still_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,7 @@
 #define MAX_IMAGES  64
 
 struct run {
-    struct fixture fx;
-    struct result_set set;
+    struct harness_run h;
     struct docker_sweep sw;
     struct docker_image images[MAX_IMAGES];
     struct docker_container containers[MAX_IMAGES];
@@ -41,8 +40,6 @@ struct run {
     char ids[MAX_IMAGES][80];
     struct option_value opt;
     const char *docker_host;
-    int rc;
-    char err[512];
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -96,118 +93,34 @@ static struct docker_container *add_container(struct run *r, const char *name,
 static int collect_with(struct run *r, const struct docker_sweep *sw)
 {
     struct collect_ctx ctx = {
-        .rootfs = r->fx.root,
         .docker_host = r->docker_host != NULL ? r->docker_host : "unix:///var/run/docker.sock",
         .options = r->opt.name != NULL ? &r->opt : NULL,
         .n_options = r->opt.name != NULL ? 1 : 0,
         .docker = sw,
         .now = NOW,
     };
-    struct result_sink sink;
-    result_set_free(&r->set);
-    result_sink_init(&sink, &r->set, &collector_image_age);
-    r->err[0] = '\0';
-    r->rc = collector_image_age.collect(&ctx, &sink, r->err, sizeof(r->err));
-    return r->rc;
+    return harness_collect(&r->h, &collector_image_age, &ctx);
 }
 
 static void collect(struct run *r)
 {
     if (collect_with(r, &r->sw) != 0)
-        fail_msg("collect failed: %s", r->err);
+        fail_msg("collect failed: %s", r->h.err);
 }
 
 static int setup(void **state)
 {
-    struct run *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return -1;
-    result_set_init(&r->set);
-    r->sw.ok = true;
-    *state = r;
-    return 0;
+    int rc = harness_setup(state, sizeof(struct run));
+    if (rc == 0)
+        ((struct run *)*state)->sw.ok = true;
+    return rc;
 }
 
-static int teardown(void **state)
-{
-    struct run *r = *state;
-    harness_done(&r->set, &r->fx);
-    free(r);
-    return 0;
-}
-
-/* The only result of (id, target). */
-static const struct result *get(const struct run *r, const char *id, const char *target)
-{
-    const struct result *found = NULL;
-    for (size_t i = 0; i < r->set.len; i++) {
-        if (strcmp(r->set.items[i].check->id, id) != 0 ||
-            strcmp(r->set.items[i].target, target) != 0)
-            continue;
-        if (found != NULL) {
-            harness_dump(&r->set);
-            fail_msg("two results for %s %s", id, target);
-        }
-        found = &r->set.items[i];
-    }
-    if (found == NULL) {
-        harness_dump(&r->set);
-        fail_msg("no result for %s %s", id, target);
-    }
-    return found;
-}
-
+/* Asserts the only result of (id, target): status and evidence exactly (NULL: not compared). */
 static void expect(const struct run *r, const char *id, const char *target,
                    enum check_status status, const char *evidence)
 {
-    const struct result *res = get(r, id, target);
-    if (res->status != status || (evidence != NULL && strcmp(res->evidence, evidence) != 0)) {
-        harness_dump(&r->set);
-        fail_msg("%s %s: got %s \"%s\", want %s \"%s\"", id, target, check_status_name(res->status),
-                 res->evidence, check_status_name(status), evidence ? evidence : "*");
-    }
-}
-
-static size_t count_check(const struct run *r, const char *id)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->set.len; i++)
-        n += strcmp(r->set.items[i].check->id, id) == 0;
-    return n;
-}
-
-/* The value of measure name{label}; fails when absent. */
-static double measure(const struct run *r, const char *name, const char *label)
-{
-    for (size_t i = 0; i < r->set.n_measures; i++) {
-        const struct measurement *m = &r->set.measures[i];
-        if (strcmp(m->def->name, name) == 0 && strcmp(m->label_value, label) == 0)
-            return m->value;
-    }
-    harness_dump(&r->set);
-    fail_msg("no measure %s{%s}", name, label);
-    return 0;
-}
-
-static size_t count_measure(const struct run *r, const char *name)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->set.n_measures; i++)
-        n += strcmp(r->set.measures[i].def->name, name) == 0;
-    return n;
-}
-
-/* No evidence anywhere holds `secret`. */
-static void expect_nowhere(const struct run *r, const char *secret)
-{
-    for (size_t i = 0; i < r->set.len; i++) {
-        if (strstr(r->set.items[i].evidence, secret) != NULL ||
-            strstr(r->set.items[i].target, secret) != NULL) {
-            harness_dump(&r->set);
-            fail_msg("\"%s\" leaked into %s %s", secret, r->set.items[i].check->id,
-                     r->set.items[i].target);
-        }
-    }
+    harness_expect(&r->h.set, HARNESS_AT_TARGET, id, target, status, evidence);
 }
 
 /* ---- descriptor, option, failure ------------------------------------------- */
@@ -236,19 +149,14 @@ static void test_descriptor(void **state)
         { "dockward.image_in_use_age", "4", 1, true },
     };
     const struct collector *c = &collector_image_age;
-    assert_string_equal(c->name, "image_age");
-    assert_true(c->enabled_by_default);
-    assert_true(c->needs_docker);
-    assert_int_equal(c->n_checks, ARRAY_LEN(want));
+    harness_expect_descriptor(c, "image_age", true, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const struct check_def *d = &c->checks[i];
         assert_string_equal(d->id, want[i].id);
         assert_string_equal(d->section, want[i].section);
         assert_int_equal(d->level, want[i].level);
         assert_int_equal(d->automated, want[i].automated);
-        assert_null(strchr(d->title, '\n'));
-        assert_true(d->title[strlen(d->title) - 1] != '.');
-        assert_non_null(d->remediation);
+        harness_expect_check_words(d);
     }
     assert_int_equal(c->n_options, 1);
     assert_string_equal(c->options[0].name, "check.image-max-age");
@@ -290,17 +198,17 @@ static void test_max_age_validator(void **state)
 static void test_docker_unavailable(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     assert_int_equal(collect_with(r, NULL), -1);
-    assert_string_equal(r->err, "Docker API unavailable: the API was not queried");
-    assert_int_equal(r->set.len, 0);
-    assert_int_equal(r->set.n_measures, 0);
+    assert_string_equal(r->h.err, "Docker API unavailable: the API was not queried");
+    assert_int_equal(r->h.set.len, 0);
+    assert_int_equal(r->h.set.n_measures, 0);
     struct docker_sweep down;
     memset(&down, 0, sizeof(down));
     snprintf(down.error, sizeof(down.error), "GET /info: HTTP 500: oops");
     assert_int_equal(collect_with(r, &down), -1);
-    assert_string_equal(r->err, "Docker API unavailable: GET /info: HTTP 500: oops");
-    assert_int_equal(r->set.len, 0);
+    assert_string_equal(r->h.err, "Docker API unavailable: GET /info: HTTP 500: oops");
+    assert_int_equal(r->h.set.len, 0);
 }
 
 /* ---- host-level checks ------------------------------------------------------- */
@@ -316,11 +224,7 @@ static void test_docker_unavailable(void **state)
 static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **state)
 {
     struct run *r = *state;
-    static const struct {
-        const char *manifest;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
+    static const struct harness_manifest_case cases[] = {
         { DOCKERD_ENV("API_TOKEN=hunter2\\0DOCKER_CONTENT_TRUST=1\\0"), CHECK_WARN,
           "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 4242): on for the docker "
           "CLI" CT_NOTE },
@@ -351,18 +255,17 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
           "cannot read dockerd's configuration: cannot list /proc: Not a directory" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        harness_build_text(&r->fx, cases[i].manifest);
+        harness_build_text(&r->h.fx, cases[i].manifest);
         collect(r);
         expect(r, "4.5", "host", cases[i].status, cases[i].evidence);
-        expect_nowhere(r, "hunter2");
-        expect_nowhere(r, "https://n");
-        harness_done(&r->set, &r->fx);
+        harness_expect_nowhere(&r->h.set, "hunter2");
+        harness_expect_nowhere(&r->h.set, "https://n");
     }
 
     /* The environment of the dockerd serving --docker.host, not of the lowest pid. */
     r->docker_host = "unix:///run/other.sock";
     harness_build_text(
-        &r->fx,
+        &r->h.fx,
         DOCKERD_ENV("DOCKER_CONTENT_TRUST=0\\0") "file /proc/5000/comm 0444 0 0 =dockerd\\n\n"
                                                  "file /proc/5000/cmdline 0444 0 0 "
                                                  "=dockerd\\0-H\\0unix:///run/other.sock\\0\n"
@@ -372,14 +275,13 @@ static void test_4_5_content_trust_always_warns_with_what_dockerd_has(void **sta
     expect(r, "4.5", "host", CHECK_WARN,
            "DOCKER_CONTENT_TRUST=1 in dockerd's environment (pid 5000): on for the docker "
            "CLI" CT_NOTE);
-    harness_done(&r->set, &r->fx);
 }
 
 /* The manual image checks: one warning each, for the host. */
 static void test_manual_checks_warn(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     add_image(r, "nginx:1.25", NOV_1);
     add_image(r, "redis:7", NOV_1);
     collect(r);
@@ -387,19 +289,18 @@ static void test_manual_checks_warn(void **state)
            "manual check: verify that every image is built from a trusted base image (2 images)");
     static const char *const ids[] = { "4.3", "4.4", "4.8", "4.10", "4.11", "4.12" };
     for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
-        const struct result *res = get(r, ids[i], "host");
+        const struct result *res = harness_only_at(&r->h.set, ids[i], "host");
         assert_int_equal(res->status, CHECK_WARN);
         assert_non_null(strstr(res->evidence, "manual check: "));
         assert_non_null(strstr(res->evidence, "(2 images)"));
     }
-    harness_done(&r->set, &r->fx);
 }
 
 /* 6.1: the counts are always exported; more than 20 unused images warns. */
 static void test_6_1_image_sprawl_threshold(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     /* 2 images in use, 20 unused: at the threshold. */
     for (int i = 0; i < 22; i++) {
         struct docker_image *img = add_image(r, NULL, NOV_1);
@@ -408,21 +309,20 @@ static void test_6_1_image_sprawl_threshold(void **state)
     collect(r);
     expect(r, "6.1", "host", CHECK_PASS,
            "22 images, 2 in use by containers, 20 unused (at most 20)");
-    assert_true(measure(r, "images", "total") == 22.0);
-    assert_true(measure(r, "images", "in_use") == 2.0);
+    assert_true(harness_measure(&r->h.set, "images", "total") == 22.0);
+    assert_true(harness_measure(&r->h.set, "images", "in_use") == 2.0);
     /* One more unused: over it. */
     add_image(r, NULL, NOV_1);
     collect(r);
     expect(r, "6.1", "host", CHECK_WARN,
            "23 images, 2 in use by containers, 21 unused (more than 20)");
-    assert_true(measure(r, "images", "total") == 23.0);
+    assert_true(harness_measure(&r->h.set, "images", "total") == 23.0);
     /* No images at all. */
     r->sw.n_images = 0;
     collect(r);
     expect(r, "6.1", "host", CHECK_PASS, "0 images, 0 in use by containers, 0 unused (at most 20)");
-    assert_true(measure(r, "images", "in_use") == 0.0);
-    assert_int_equal(count_check(r, "dockward.image_age"), 0);
-    harness_done(&r->set, &r->fx);
+    assert_true(harness_measure(&r->h.set, "images", "in_use") == 0.0);
+    assert_int_equal(harness_count(&r->h.set, "dockward.image_age"), 0);
 }
 
 /* ---- per-image checks ---------------------------------------------------------- */
@@ -431,7 +331,7 @@ static void test_6_1_image_sprawl_threshold(void **state)
 static void test_image_targets(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     add_image(r, "registry.example:5000/team/app:2.1", NOV_1);
     struct docker_image *none = add_image(r, "<none>:<none>", NOV_1);
     add_image(r, NULL, NOV_1);
@@ -440,14 +340,13 @@ static void test_image_targets(void **state)
     (void)none;
     expect(r, "4.6", "image/sha256:000000ab0001", CHECK_PASS, NULL);
     expect(r, "4.6", "image/sha256:000000ab0002", CHECK_PASS, NULL);
-    harness_done(&r->set, &r->fx);
 }
 
 /* 4.6: HEALTHCHECK present, absent, or not known. */
 static void test_4_6_healthcheck(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     add_image(r, "good:1", NOV_1);
     add_image(r, "bad:1", NOV_1)->has_healthcheck = false;
     add_image(r, "broken:1", NOV_1)->invalid = 1u << DOCKER_F_I_CONFIG;
@@ -455,15 +354,14 @@ static void test_4_6_healthcheck(void **state)
     expect(r, "4.6", "image/good:1", CHECK_PASS, "HEALTHCHECK set");
     expect(r, "4.6", "image/bad:1", CHECK_FAIL, "no HEALTHCHECK (absent or NONE)");
     expect(r, "4.6", "image/broken:1", CHECK_ERROR, "Config missing or mistyped in the API answer");
-    assert_int_equal(count_check(r, "4.6"), 3);
-    harness_done(&r->set, &r->fx);
+    assert_int_equal(harness_count(&r->h.set, "4.6"), 3);
 }
 
 /* 4.7 and 4.9 from the history, newest entry first; the commands never reach the evidence. */
 static void test_4_7_4_9_history(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     static char *lone[] = {
         "/bin/sh -c #(nop)  CMD [\"app\"]",
         "RUN |1 TOKEN=s3cr3t /bin/sh -c apt-get update # buildkit",
@@ -515,17 +413,16 @@ static void test_4_7_4_9_history(void **state)
            "history missing or mistyped in the API answer");
     expect(r, "4.9", "image/broken:1", CHECK_ERROR,
            "history missing or mistyped in the API answer");
-    expect_nowhere(r, "s3cr3t");
-    expect_nowhere(r, "apt-get");
-    expect_nowhere(r, "example.com");
-    harness_done(&r->set, &r->fx);
+    harness_expect_nowhere(&r->h.set, "s3cr3t");
+    harness_expect_nowhere(&r->h.set, "apt-get");
+    harness_expect_nowhere(&r->h.set, "example.com");
 }
 
 /* dockward.image_age: older than --check.image-max-age fails; the evidence dates it. */
 static void test_image_age_threshold(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     add_image(r, "old:1", JAN_2);
     add_image(r, "fresh:1", NOV_1);
     add_image(r, "edge:1", DAYS_90_AGO);
@@ -559,15 +456,14 @@ static void test_image_age_threshold(void **state)
     /* A value the validator would refuse never judges anything. */
     r->opt.value = "0s";
     assert_int_equal(collect_with(r, &r->sw), -1);
-    assert_string_equal(r->err, "invalid --check.image-max-age=0s");
-    harness_done(&r->set, &r->fx);
+    assert_string_equal(r->h.err, "invalid --check.image-max-age=0s");
 }
 
 /* dockward.image_in_use_age and the creation time of images in use. */
 static void test_image_in_use_age_per_container(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     struct docker_image *old = add_image(r, "nginx:1.25", JAN_2);
     struct docker_image *fresh = add_image(r, NULL, NOV_1);
     struct docker_image *unused = add_image(r, "unused:1", JAN_2);
@@ -601,23 +497,23 @@ static void test_image_in_use_age_per_container(void **state)
     expect(r, "dockward.image_in_use_age", "container/bad", CHECK_ERROR,
            "Image missing or mistyped in the API answer (state paused)");
     expect(r, "dockward.image_in_use_age", "container/0123456789ab", CHECK_PASS, NULL);
-    assert_int_equal(count_check(r, "dockward.image_in_use_age"), 7);
+    assert_int_equal(harness_count(&r->h.set, "dockward.image_in_use_age"), 7);
 
     /* Images in use only, labelled like their targets; never the unused one or a broken one. */
-    assert_true(measure(r, "image_created_timestamp_seconds", "nginx:1.25") == (double)JAN_2);
-    assert_true(measure(r, "image_created_timestamp_seconds", "sha256:000000ab0001") ==
-                (double)NOV_1);
-    assert_int_equal(count_measure(r, "image_created_timestamp_seconds"), 2);
-    assert_true(measure(r, "images", "total") == 4.0);
-    assert_true(measure(r, "images", "in_use") == 3.0);
-    harness_done(&r->set, &r->fx);
+    assert_true(harness_measure(&r->h.set, "image_created_timestamp_seconds", "nginx:1.25") ==
+                (double)JAN_2);
+    assert_true(harness_measure(&r->h.set, "image_created_timestamp_seconds",
+                                "sha256:000000ab0001") == (double)NOV_1);
+    assert_int_equal(harness_count_measure(&r->h.set, "image_created_timestamp_seconds"), 2);
+    assert_true(harness_measure(&r->h.set, "images", "total") == 4.0);
+    assert_true(harness_measure(&r->h.set, "images", "in_use") == 3.0);
 }
 
 /* Many images in any order: each container finds its own (the lookup is by sorted id). */
 static void test_image_lookup_many(void **state)
 {
     struct run *r = *state;
-    harness_build_text(&r->fx, TRUSTED_HOST);
+    harness_build_text(&r->h.fx, TRUSTED_HOST);
     static char names[MAX_IMAGES][32];
     /* Ids are made in increasing order; add them in a scrambled one. */
     for (int k = 0; k < 40; k++) {
@@ -636,17 +532,16 @@ static void test_image_lookup_many(void **state)
     for (int k = 0; k < 40; k++) {
         char target[64], want[128];
         snprintf(target, sizeof(target), "container/c%d", k);
-        const struct result *res = get(r, "dockward.image_in_use_age", target);
+        const struct result *res = harness_only_at(&r->h.set, "dockward.image_in_use_age", target);
         snprintf(want, sizeof(want), "image %s ", names[(k * 7) % 40]);
         if (strncmp(res->evidence, want, strlen(want)) != 0)
             fail_msg("%s: \"%s\", want it to start with \"%s\"", target, res->evidence, want);
     }
-    harness_done(&r->set, &r->fx);
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, harness_teardown)
     const struct CMUnitTest tests[] = {
         T(test_descriptor),
         T(test_max_age_validator),

@@ -17,6 +17,7 @@
 #include "store/db.h"
 #include "store/timestamp.h"
 #include "test_store_build.h"
+#include "tests/store_harness.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -29,8 +30,7 @@
 #define T0     1767225600000LL /* 2026-01-01T00:00:00Z */
 
 struct apifix {
-    char path[64];
-    struct store_db *writer;
+    struct store_dbfix base; /* base.db: the writer */
     struct store_api *api;
 };
 
@@ -53,16 +53,10 @@ static void store(struct store_db *db, struct tb *t)
 
 static int api_setup(void **state)
 {
-    struct apifix *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-api-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
+    if (store_db_setup(state, sizeof(struct apifix), "/tmp/dockward-test-api-XXXXXX") != 0)
         return -1;
-    close(fd);
-    unlink(f->path);
+    struct apifix *f = *state;
     char err[256];
-    if (store_db_open(f->path, STORE_DB_WRITER, &f->writer, err, sizeof(err)) != 0)
-        return -1;
     struct tb t;
     /* Host A: three reports, one second apart. */
     tb_init(&t, HOST_A, 1, 0);
@@ -73,18 +67,18 @@ static int api_setup(void **state)
     tb_result(&t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
     tb_result(&t, "5.5", "container/web", STORE_PASS, "not privileged", "container_runtime");
     tb_result(&t, "5.5", "container/db", STORE_FAIL, "privileged", "container_runtime");
-    store(f->writer, &t); /* 3 events at T0 */
+    store(f->base.db, &t); /* 3 events at T0 */
     t.rep.sequence = 2;
     t.id[0] ^= 1;
     t.rep.generated_at_unix_ms = T0 + 1000;
     t.res[1].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
-    store(f->writer, &t); /* 1 event at T0+1s: 5.5 web pass -> fail */
+    store(f->base.db, &t); /* 1 event at T0+1s: 5.5 web pass -> fail */
     t.rep.sequence = 3;
     t.id[0] ^= 2;
     t.rep.generated_at_unix_ms = T0 + 2000;
     t.rep.n_results = 2; /* container/db gone */
     t.res[0].status = DOCKWARD__V1__STATUS__STATUS_WARN;
-    store(f->writer, &t); /* 2 events at T0+2s */
+    store(f->base.db, &t); /* 2 events at T0+2s */
     /* Host B: one report. */
     tb_init(&t, HOST_B, 1, 0);
     t.rep.hostname = "db-1";
@@ -94,10 +88,9 @@ static int api_setup(void **state)
     tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
     tb_result(&t, "5.12", "container/pg", STORE_WAIVED, "ReadonlyRootfs=false (waived by pg-ro)",
               "container_runtime");
-    store(f->writer, &t); /* 3 events at T0+1.5s */
-    if (store_api_open(&f->api, f->path, 600000, err, sizeof(err)) != 0)
+    store(f->base.db, &t); /* 3 events at T0+1.5s */
+    if (store_api_open(&f->api, f->base.path, 600000, err, sizeof(err)) != 0)
         return -1;
-    *state = f;
     return 0;
 }
 
@@ -105,15 +98,7 @@ static int api_teardown(void **state)
 {
     struct apifix *f = *state;
     store_api_close(f->api);
-    store_db_close(f->writer);
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        char p[96];
-        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-        unlink(p);
-    }
-    free(f);
-    return 0;
+    return store_db_teardown(state);
 }
 
 /* GETs `path` with "name=value" params; returns the parsed body, *status the code. */
@@ -370,7 +355,7 @@ static void test_drift(void **state)
     tb_result(&t, "5.10", "container/pg", STORE_PASS, "memory limit set", "container_runtime");
     tb_result(&t, "5.12", "container/pg", STORE_WAIVED, "ReadonlyRootfs=false (waived by pg-ro)",
               "container_runtime");
-    store(f->writer, &t);
+    store(f->base.db, &t);
     doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, tail);
     events_text(doc, text, sizeof(text));
     assert_string_equal(text, "5.5 container/pg fail>pass 00.000Z|"); /* at 23:58:00.000Z */
@@ -470,7 +455,7 @@ static void test_answers_valid_utf8_and_exact_integers(void **state)
     tb_init(&t, "cccc0000000000000000000000000003", 9007199254740993ULL, 0);
     tb_run(&t, "host", true);
     tb_result(&t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
-    store(f->writer, &t);
+    store(f->base.db, &t);
     body = raw_get(f, "/api/v1/hosts/cccc0000000000000000000000000003", NULL, NULL, &status);
     assert_int_equal(status, 200);
     assert_non_null(strstr(body, "\"sequence\":9007199254740993"));
@@ -562,16 +547,18 @@ static void test_timestamps(void **state)
     }
 }
 
+/* A test on the database api_setup fills, with the query API open on it. */
+#define WITH_API(test) cmocka_unit_test_setup_teardown(test, api_setup, api_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_hosts, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_host_detail_and_check, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_drift, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_bad_parameters, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_host_results_paged, api_setup, api_teardown),
-        cmocka_unit_test_setup_teardown(test_answers_valid_utf8_and_exact_integers, api_setup,
-                                        api_teardown),
+        WITH_API(test_hosts),
+        WITH_API(test_host_detail_and_check),
+        WITH_API(test_drift),
+        WITH_API(test_bad_parameters),
+        WITH_API(test_host_results_paged),
+        WITH_API(test_answers_valid_utf8_and_exact_integers),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include "store/rows.h"
 #include "store_schema2.h"
 #include "test_store_build.h"
+#include "tests/store_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +34,24 @@
 
 static struct store_report *decode(const struct tb *t)
 {
-    struct store_report *r = NULL;
-    char err[256] = "";
-    enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
-    if (rc != REPORT_OK)
-        print_error("decode: %s\n", err);
-    assert_int_equal(rc, REPORT_OK);
+    return tb_decode_ok(t);
+}
+
+/* Diffs the report t builds against the n rows old into *d; returns the report (diff_done frees).
+ */
+static struct store_report *diff_of(const struct diff_row *old, size_t n, const struct tb *t,
+                                    struct diff_result *d)
+{
+    struct store_report *r = decode(t);
+    diff_result_init(d);
+    assert_int_equal(store_diff(old, n, r, d), 0);
     return r;
+}
+
+static void diff_done(struct diff_result *d, struct store_report *r)
+{
+    diff_result_free(d);
+    store_report_free(r);
 }
 
 /* ---- the pure diff ---- */
@@ -63,10 +75,8 @@ static void test_every_transition(void **state)
             tb_run(&t, "container_runtime", true);
             if (to != STORE_ABSENT)
                 tb_result(&t, "5.5", "container/web", to, "old evidence", "container_runtime");
-            struct store_report *r = decode(&t);
             struct diff_result d;
-            diff_result_init(&d);
-            assert_int_equal(store_diff(&old, from == STORE_ABSENT ? 0 : 1, r, &d), 0);
+            struct store_report *r = diff_of(&old, from == STORE_ABSENT ? 0 : 1, &t, &d);
             if (from == to) {
                 /* Same status and evidence (or absent both ways): nothing to write. */
                 assert_int_equal(d.n_changes, 0);
@@ -105,8 +115,7 @@ static void test_every_transition(void **state)
             } else {
                 assert_int_equal(d.n_checks, 0);
             }
-            diff_result_free(&d);
-            store_report_free(r);
+            diff_done(&d, r);
         }
     }
 }
@@ -123,18 +132,15 @@ static void test_refresh_and_unchanged(void **state)
     tb_run(&t, "daemon_config", true);
     tb_result(&t, "2.2", "host", STORE_PASS, "icc=false (daemon.json)", "daemon_config");
     tb_result(&t, "2.3", "host", STORE_PASS, "log-level=info", "daemon_config");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 2, r, &d), 0);
+    struct store_report *r = diff_of(old, 2, &t, &d);
     /* Other evidence, same status: the row is refreshed, no drift event. */
     assert_int_equal(d.n_changes, 1);
     assert_int_equal(d.changes[0].op, DIFF_REFRESH);
     assert_string_equal(d.changes[0].evidence, "icc=false (daemon.json)");
     assert_int_equal(d.n_events, 0);
     assert_int_equal(d.counts[STORE_PASS], 2);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 static void test_failed_collector_keeps_state(void **state)
@@ -157,10 +163,8 @@ static void test_failed_collector_keeps_state(void **state)
      * event each; container_runtime is listed but failed: its pairs stay.
      */
     tb_result(&t, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    struct store_report *r = diff_of(old, 4, &t, &d);
     assert_int_equal(d.n_changes, 2);
     assert_int_equal(d.changes[0].op, DIFF_CHANGE);
     assert_string_equal(d.changes[0].check_id, "1.1.1");
@@ -174,8 +178,7 @@ static void test_failed_collector_keeps_state(void **state)
     assert_int_equal(d.n_checks, 1);
     assert_string_equal(d.checks[0].check_id, "1.1.1");
     assert_int_equal(d.checks[0].failing_delta, 1);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 static void test_removed_target_and_check_deltas(void **state)
@@ -193,10 +196,8 @@ static void test_removed_target_and_check_deltas(void **state)
     /* Container b is gone; a is fixed for 5.5 but still fails 5.10. */
     tb_result(&t, "5.10", "container/a", STORE_FAIL, "no limit", "container_runtime");
     tb_result(&t, "5.5", "container/a", STORE_PASS, "not privileged", "container_runtime");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(old, 4, r, &d), 0);
+    struct store_report *r = diff_of(old, 4, &t, &d);
     assert_int_equal(d.n_changes, 3);
     /* In key order: 5.10 b deleted, 5.5 a changed, 5.5 b deleted. */
     assert_int_equal(d.changes[0].op, DIFF_DELETE);
@@ -212,52 +213,14 @@ static void test_removed_target_and_check_deltas(void **state)
     assert_int_equal(d.checks[0].failing_delta, -1);
     assert_int_equal(d.counts[STORE_FAIL], 1);
     assert_int_equal(d.counts[STORE_PASS], 1);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 /* ---- the database ---- */
 
-struct dbfix {
-    char path[64];
-    struct store_db *db;
-};
-
 static int db_setup(void **state)
 {
-    struct dbfix *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-store-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path); /* the writer creates it */
-    char err[256];
-    if (store_db_open(f->path, STORE_DB_WRITER, &f->db, err, sizeof(err)) != 0) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static void remove_db_files(const char *path)
-{
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        char p[96];
-        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
-
-static int db_teardown(void **state)
-{
-    struct dbfix *f = *state;
-    store_db_close(f->db);
-    remove_db_files(f->path);
-    free(f);
-    return 0;
+    return store_db_setup(state, sizeof(struct store_dbfix), "/tmp/dockward-test-store-XXXXXX");
 }
 
 /* Applies reports as one batch; returns store_db_apply's result. */
@@ -443,7 +406,7 @@ static void first_report(struct tb *t, uint64_t seq)
 
 static void test_db_stored_duplicate_stale(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 5);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
@@ -505,7 +468,7 @@ static void test_db_stored_duplicate_stale(void **state)
 
 static void test_db_failed_collector(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
@@ -523,7 +486,7 @@ static void test_db_failed_collector(void **state)
 
 static void test_db_batch_duplicates_and_isolation(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb a, b, c;
     first_report(&a, 1);
     tb_init(&b, "other-host", 1, 0);
@@ -563,7 +526,7 @@ static void test_db_batch_duplicates_and_isolation(void **state)
 
 static void test_db_recent_ids_bounded(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t[STORE_RECENT_IDS + 2];
     for (unsigned i = 0; i < STORE_RECENT_IDS + 2; i++) {
         first_report(&t[i], i + 1);
@@ -588,7 +551,7 @@ static void seed(void *arg, const char *check, uint64_t failing, uint64_t regres
 
 static void test_db_regressions_survive_reopen(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     t.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* 1.1.1: absent -> fail */
@@ -635,7 +598,7 @@ static void test_db_regressions_survive_reopen(void **state)
 
 static void test_db_locked_is_unavailable(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     first_report(&t, 1);
     /* Another process holds the write lock past the busy timeout. */
@@ -657,7 +620,7 @@ static void test_db_locked_is_unavailable(void **state)
 
 static void test_db_retention(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     const int64_t r0 = store_now_ms() - 3600 * 1000;
     struct tb t;
     first_report(&t, 1);
@@ -689,10 +652,7 @@ static void test_db_retention(void **state)
 /* A fresh path for a database; the caller removes it with remove_db_files. */
 static void temp_db_path(char *path)
 {
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    assert_int_equal(store_tmp_path(path), 0);
 }
 
 static void exec_ok(sqlite3 *db, const char *sql)
@@ -736,7 +696,7 @@ static void test_db_migrates_schema_1(void **state)
     assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /* A store of schema 4 gains the waived counts (hosts.n_waived, checks.waived_hosts) at start. */
@@ -759,7 +719,7 @@ static void test_db_migrates_schema_4(void **state)
                                   "WHERE name = 'n_waived'"),
                      1);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -865,7 +825,7 @@ static void test_db_migrates_schema_2(void **state)
                                   "retired_ms = 0"),
                      2);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -877,7 +837,7 @@ static void test_db_migrates_schema_2(void **state)
  */
 static void test_db_owner_retire_rebind(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb t;
     apply_owner = "agent-a";
     apply_bound = false;
@@ -985,7 +945,7 @@ static void test_db_refuses_foreign_file(void **state)
     char err[256] = "";
     assert_int_equal(store_db_open(path, STORE_DB_WRITER, &s, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "not a dockward-store database"));
-    remove_db_files(path);
+    store_remove_db_files(path);
 }
 
 /*
@@ -1054,7 +1014,7 @@ static void test_packed_values_checked(void **state)
 /* A host whose results row is damaged: its report is refused alone (503), the batch goes on. */
 static void test_db_damaged_results_row(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     struct tb a, b;
     first_report(&a, 1);
     assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
@@ -1107,7 +1067,7 @@ static void test_db_files_private_whatever_the_umask(void **state)
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     store_db_close(s);
-    remove_db_files(path);
+    store_remove_db_files(path);
 
     /* A symbolic link in the database's name is refused. */
     assert_int_equal(symlink("/tmp/elsewhere.db", path), 0);
@@ -1203,14 +1163,11 @@ static void test_regression_through_error(void **state)
         tb_init(&t, HOST, 2, 0);
         tb_run(&t, "container_runtime", true);
         tb_result(&t, "5.5", "container/web", STORE_FAIL, "privileged", "container_runtime");
-        struct store_report *r = decode(&t);
         struct diff_result d;
-        diff_result_init(&d);
-        assert_int_equal(store_diff(&old, 1, r, &d), 0);
+        struct store_report *r = diff_of(&old, 1, &t, &d);
         assert_int_equal(d.n_changes, 1);
         assert_int_equal(d.changes[0].regression, cases[i].regression);
-        diff_result_free(&d);
-        store_report_free(r);
+        diff_done(&d, r);
     }
     /* pass -> error keeps pass as the prior to write. */
     struct diff_row pass = { "5.5", "container/web", "container_runtime",
@@ -1220,14 +1177,11 @@ static void test_regression_through_error(void **state)
     tb_init(&t, HOST, 2, 0);
     tb_run(&t, "container_runtime", true);
     tb_result(&t, "5.5", "container/web", STORE_ERROR, "cannot read", "container_runtime");
-    struct store_report *r = decode(&t);
     struct diff_result d;
-    diff_result_init(&d);
-    assert_int_equal(store_diff(&pass, 1, r, &d), 0);
+    struct store_report *r = diff_of(&pass, 1, &t, &d);
     assert_int_equal(d.changes[0].to, STORE_ERROR);
     assert_int_equal(d.changes[0].prior, STORE_PASS);
-    diff_result_free(&d);
-    store_report_free(r);
+    diff_done(&d, r);
 }
 
 /*
@@ -1237,7 +1191,7 @@ static void test_regression_through_error(void **state)
  */
 static void test_db_unlisted_collectors_do_not_pile_up(void **state)
 {
-    struct dbfix *f = *state;
+    struct store_dbfix *f = *state;
     static char names[10][16], targets[10][3][24];
     for (uint64_t k = 0; k < 10; k++) {
         struct tb t;
@@ -1256,6 +1210,9 @@ static void test_db_unlisted_collectors_do_not_pile_up(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0"), 27);
 }
 
+/* A test with the writer open on a fresh database. */
+#define WITH_DB(test) cmocka_unit_test_setup_teardown(test, db_setup, store_db_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1264,23 +1221,21 @@ int main(void)
         cmocka_unit_test(test_refresh_and_unchanged),
         cmocka_unit_test(test_failed_collector_keeps_state),
         cmocka_unit_test(test_removed_target_and_check_deltas),
-        cmocka_unit_test_setup_teardown(test_db_stored_duplicate_stale, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_failed_collector, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_batch_duplicates_and_isolation, db_setup,
-                                        db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_recent_ids_bounded, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_regressions_survive_reopen, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_locked_is_unavailable, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_retention, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_unlisted_collectors_do_not_pile_up, db_setup,
-                                        db_teardown),
+        WITH_DB(test_db_stored_duplicate_stale),
+        WITH_DB(test_db_failed_collector),
+        WITH_DB(test_db_batch_duplicates_and_isolation),
+        WITH_DB(test_db_recent_ids_bounded),
+        WITH_DB(test_db_regressions_survive_reopen),
+        WITH_DB(test_db_locked_is_unavailable),
+        WITH_DB(test_db_retention),
+        WITH_DB(test_db_unlisted_collectors_do_not_pile_up),
         cmocka_unit_test(test_db_refuses_foreign_file),
         cmocka_unit_test(test_db_migrates_schema_1),
         cmocka_unit_test(test_db_migrates_schema_2),
         cmocka_unit_test(test_db_migrates_schema_4),
         cmocka_unit_test(test_packed_values_checked),
-        cmocka_unit_test_setup_teardown(test_db_damaged_results_row, db_setup, db_teardown),
-        cmocka_unit_test_setup_teardown(test_db_owner_retire_rebind, db_setup, db_teardown),
+        WITH_DB(test_db_damaged_results_row),
+        WITH_DB(test_db_owner_retire_rebind),
         cmocka_unit_test(test_metrics_count_only_catalog_checks),
         cmocka_unit_test(test_db_files_private_whatever_the_umask),
     };

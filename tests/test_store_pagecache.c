@@ -16,6 +16,7 @@
 
 #include "store/db.h"
 #include "store/pagecache.h"
+#include "tests/store_harness.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -121,12 +122,7 @@ static void test_truncations_skipped_only_when_nothing_to_drop(void **state)
     sqlite3_close(other);
     sqlite3_close(db);
 
-    char f[160];
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(f, sizeof(f), "%s%s", path, suffixes[i]);
-        unlink(f);
-    }
+    store_remove_db_files(path);
     rmdir(dir);
 }
 

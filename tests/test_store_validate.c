@@ -18,6 +18,7 @@
 #include "common/expo.h"
 #include "store/report.h"
 #include "test_store_build.h"
+#include "tests/store_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,13 +69,7 @@ static void assert_bytes_refused(const void *data, size_t len, enum report_decod
 
 static void assert_accepted(const struct tb *t)
 {
-    struct store_report *r = NULL;
-    char err[512] = "";
-    enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
-    if (rc != REPORT_OK)
-        print_error("refused: %s\n", err);
-    assert_int_equal(rc, REPORT_OK);
-    store_report_free(r);
+    store_report_free(tb_decode_ok(t));
 }
 
 static void test_valid_report(void **state)

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_io.h"
+
 #define RECV_HEADER_MAX  (16 * 1024)   /* bytes of request line + headers */
 #define RECV_BODY_MAX    (1024 * 1024) /* bytes of one request body */
 #define RECV_TIMEOUT_S   5             /* per read/write on a connection */
@@ -51,17 +53,7 @@
 /* Writes all of buf to fd (a socket: no SIGPIPE). Returns 0 or -1. */
 static int send_all(int fd, const char *buf, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return test_write_all(fd, buf, len);
 }
 
 static void answer(int fd, int status, const char *reason)

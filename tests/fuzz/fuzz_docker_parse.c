@@ -15,6 +15,8 @@
  */
 #include "fuzz_util.h"
 
+#include <stdbool.h>
+
 #include "collectors/docker.h"
 
 #define JOINED_MAX (2 * DOCKER_STRING_MAX + 1) /* "a:b" of two kept strings */
@@ -50,15 +52,42 @@ __attribute__((unused)) static void check_err(const char *err, size_t errlen)
     FUZZ_CHECK(err[0] != '\0' && strnlen(err, errlen) < errlen);
 }
 
+/*
+ * The property of every parser's failure: rc != 0 leaves its output (size
+ * bytes at out) all zero and says why in err. Returns whether it parsed.
+ */
+__attribute__((unused)) static bool parsed(int rc, const void *out, size_t size, const char *err,
+                                           size_t errlen)
+{
+    if (rc == 0)
+        return true;
+    FUZZ_CHECK(all_zero(out, size));
+    check_err(err, errlen);
+    return false;
+}
+
+/*
+ * The same for a parser of an array (items, n): reset to (NULL, 0) on a
+ * failure; on success within DOCKER_LIST_MAX, with items when n > 0.
+ */
+__attribute__((unused)) static bool list_parsed(int rc, const void *items, size_t n,
+                                                const char *err, size_t errlen)
+{
+    if (rc != 0) {
+        FUZZ_CHECK(items == NULL && n == 0);
+        check_err(err, errlen);
+        return false;
+    }
+    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || items != NULL));
+    return true;
+}
+
 #if defined(FUZZ_DOCKER_VERSION)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_version v;
-    if (docker_parse_version(json, len, &v, err, errlen) != 0) {
-        FUZZ_CHECK(all_zero(&v, sizeof(v)));
-        check_err(err, errlen);
+    if (!parsed(docker_parse_version(json, len, &v, err, errlen), &v, sizeof(v), err, errlen))
         return;
-    }
     const char *strs[] = { v.version, v.api_version, v.os, v.arch, v.kernel_version, v.go_version };
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         check_str(strs[i], DOCKER_STRING_MAX);
@@ -68,11 +97,8 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_info i;
-    if (docker_parse_info(json, len, &i, err, errlen) != 0) {
-        FUZZ_CHECK(all_zero(&i, sizeof(i)));
-        check_err(err, errlen);
+    if (!parsed(docker_parse_info(json, len, &i, err, errlen), &i, sizeof(i), err, errlen))
         return;
-    }
     check_str(i.server_version, DOCKER_STRING_MAX);
     check_str(i.driver, DOCKER_STRING_MAX);
     check_str(i.logging_driver, DOCKER_STRING_MAX);
@@ -92,11 +118,8 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_container c;
-    if (docker_parse_container(json, len, &c, err, errlen) != 0) {
-        FUZZ_CHECK(all_zero(&c, sizeof(c)));
-        check_err(err, errlen);
+    if (!parsed(docker_parse_container(json, len, &c, err, errlen), &c, sizeof(c), err, errlen))
         return;
-    }
     FUZZ_CHECK(c.id != NULL && c.id[0] != '\0');
     FUZZ_CHECK(c.invalid >> DOCKER_F_C_FIELD_COUNT == 0);
     const char *strs[] = { c.id,           c.name,          c.image,         c.image_id,
@@ -148,11 +171,8 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_image img;
-    if (docker_parse_image(json, len, &img, err, errlen) != 0) {
-        FUZZ_CHECK(all_zero(&img, sizeof(img)));
-        check_err(err, errlen);
+    if (!parsed(docker_parse_image(json, len, &img, err, errlen), &img, sizeof(img), err, errlen))
         return;
-    }
     FUZZ_CHECK(img.id != NULL && img.id[0] != '\0');
     check_str(img.id, DOCKER_STRING_MAX);
     check_str(img.user, DOCKER_STRING_MAX);
@@ -185,11 +205,9 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct str_list ids;
-    if (docker_parse_container_ids(json, len, &ids, err, errlen) != 0) {
-        FUZZ_CHECK(all_zero(&ids, sizeof(ids)));
-        check_err(err, errlen);
+    if (!parsed(docker_parse_container_ids(json, len, &ids, err, errlen), &ids, sizeof(ids), err,
+                errlen))
         return;
-    }
     FUZZ_CHECK(ids.len <= DOCKER_ID_LIST_MAX);
     for (size_t i = 0; i < ids.len; i++)
         FUZZ_CHECK(ids.items[i] != NULL && ids.items[i][0] != '\0');
@@ -201,12 +219,9 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_network *nets = (struct docker_network *)&nets; /* must be reset */
     size_t n = 7;
-    if (docker_parse_networks(json, len, &nets, &n, err, errlen) != 0) {
-        FUZZ_CHECK(nets == NULL && n == 0);
-        check_err(err, errlen);
+    if (!list_parsed(docker_parse_networks(json, len, &nets, &n, err, errlen), nets, n, err,
+                     errlen))
         return;
-    }
-    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || nets != NULL));
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(nets[i].name != NULL && nets[i].driver != NULL);
         check_str(nets[i].name, DOCKER_STRING_MAX);
@@ -221,12 +236,8 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     struct docker_volume *vols = (struct docker_volume *)&vols; /* must be reset */
     size_t n = 7;
-    if (docker_parse_volumes(json, len, &vols, &n, err, errlen) != 0) {
-        FUZZ_CHECK(vols == NULL && n == 0);
-        check_err(err, errlen);
+    if (!list_parsed(docker_parse_volumes(json, len, &vols, &n, err, errlen), vols, n, err, errlen))
         return;
-    }
-    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || vols != NULL));
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(vols[i].name != NULL && vols[i].driver != NULL);
         check_str(vols[i].name, DOCKER_STRING_MAX);

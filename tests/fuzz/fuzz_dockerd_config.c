@@ -18,6 +18,17 @@
 
 #include <cjson/cJSON.h>
 
+/* The parser this target feeds, and its reader's cap on the input. */
+#if defined(FUZZ_DOCKERD_CMDLINE)
+#define PARSE     dockerd_config_parse_cmdline
+#define INPUT_MAX DOCKERD_CMDLINE_MAX
+#elif defined(FUZZ_DAEMON_JSON)
+#define PARSE     dockerd_config_parse_json
+#define INPUT_MAX DOCKERD_JSON_MAX
+#else
+#error "define FUZZ_DOCKERD_CMDLINE or FUZZ_DAEMON_JSON"
+#endif
+
 #define FUZZ_ROOTFS "/nonexistent-dockward-fuzz-root" /* fd:// looks for units here: none */
 
 static const char *const settings[] = {
@@ -96,13 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dockerd_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     memcpy(cfg.config_file, DOCKERD_DEFAULT_CONFIG, sizeof(DOCKERD_DEFAULT_CONFIG));
-#if defined(FUZZ_DOCKERD_CMDLINE)
-    if (size > DOCKERD_CMDLINE_MAX)
+    if (size > INPUT_MAX)
         return 0; /* the reader's cap */
-    if (dockerd_config_parse_cmdline(&cfg, (const char *)data, size) != 0) {
+    if (PARSE(&cfg, (const char *)data, size) != 0) {
         dockerd_config_free(&cfg);
         return 0;
     }
+#if defined(FUZZ_DOCKERD_CMDLINE)
     FUZZ_CHECK(cfg.n_opts <= size);
     for (size_t i = 0; i < cfg.n_opts; i++)
         FUZZ_CHECK(cfg.opts[i].name != NULL && cfg.opts[i].value != NULL);
@@ -111,13 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                "{\"max-size\":\"10m\"},\"data-root\":\"/srv/docker\"}";
     if (dockerd_config_parse_json(&cfg, json, sizeof(json) - 1) == 0)
         FUZZ_CHECK(cfg.json_state == DOCKERD_JSON_OK);
-#elif defined(FUZZ_DAEMON_JSON)
-    if (size > DOCKERD_JSON_MAX)
-        return 0; /* the reader's cap */
-    if (dockerd_config_parse_json(&cfg, (const char *)data, size) != 0) {
-        dockerd_config_free(&cfg);
-        return 0;
-    }
+#else
     if (cfg.json_state == DOCKERD_JSON_OK) {
         FUZZ_CHECK(cJSON_IsObject(cfg.json));
         check_numbers(cfg.json->child);
@@ -126,8 +131,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(cfg.json == NULL && cfg.config_error[0] != '\0');
     }
     FUZZ_CHECK(strnlen(cfg.config_error, sizeof(cfg.config_error)) < sizeof(cfg.config_error));
-#else
-#error "define FUZZ_DOCKERD_CMDLINE or FUZZ_DAEMON_JSON"
 #endif
     ask(&cfg);
     dockerd_config_free(&cfg);

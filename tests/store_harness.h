@@ -1,0 +1,103 @@
+/*
+ * store_harness.h - what the store's unit tests share beside the report
+ * builder (test_store_build.h): a fresh database path and the removal of a
+ * database's files (-wal and -shm too), a writer opened on a fresh path for
+ * a cmocka setup, and a built report decoded as a push is. Header-only
+ * (static inline); include it after <cmocka.h> and test_store_build.h.
+ */
+#ifndef DOCKWARD_TEST_STORE_HARNESS_H
+#define DOCKWARD_TEST_STORE_HARNESS_H
+
+#include "store/db.h"
+#include "test_store_build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Makes path (a mkstemp template, "/tmp/...-XXXXXX") a fresh name where no file is yet. */
+static inline int store_tmp_path(char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+/* Removes the database at path with its -wal and -shm files; what is missing is ignored. */
+static inline void store_remove_db_files(const char *path)
+{
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < 3; i++) {
+        char p[4160];
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+/*
+ * For a cmocka setup: opens the writer on a fresh path made from template
+ * (which it overwrites, at most pathlen bytes) into *db. Returns 0, or -1
+ * with the reason on stderr.
+ */
+static inline int store_open_tmp(char *path, size_t pathlen, const char *template,
+                                 struct store_db **db)
+{
+    char err[256] = "";
+    snprintf(path, pathlen, "%s", template);
+    if (store_tmp_path(path) != 0 ||
+        store_db_open(path, STORE_DB_WRITER, db, err, sizeof(err)) != 0) {
+        print_error("%s: %s\n", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A test's database: its path and the writer open on it. */
+struct store_dbfix {
+    char path[64];
+    struct store_db *db;
+};
+
+/*
+ * cmocka setup: the state is a zeroed struct of `size` bytes whose first
+ * member is a struct store_dbfix, with the writer open on a fresh path made
+ * from template. Returns -1 (the reason on stderr) when it cannot be opened.
+ */
+static inline int store_db_setup(void **state, size_t size, const char *template)
+{
+    struct store_dbfix *f = calloc(1, size);
+    if (f == NULL || store_open_tmp(f->path, sizeof(f->path), template, &f->db) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* cmocka teardown for store_db_setup: closes the writer, removes the files, frees the state. */
+static inline int store_db_teardown(void **state)
+{
+    struct store_dbfix *f = *state;
+    store_db_close(f->db);
+    store_remove_db_files(f->path);
+    free(f);
+    return 0;
+}
+
+/* Packs and decodes t; fails the test (printing why) unless the store accepts it. The caller frees.
+ */
+static inline struct store_report *tb_decode_ok(const struct tb *t)
+{
+    struct store_report *r = NULL;
+    char err[512] = "";
+    enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
+    if (rc != REPORT_OK)
+        print_error("refused: %s\n", err);
+    assert_int_equal(rc, REPORT_OK);
+    return r;
+}
+
+#endif
