@@ -1,7 +1,7 @@
 # Dockerfile - the dockward image: the agent (default) and the store, built
 # from the Debian package, so the runtime stage holds exactly what the
-# package's Depends (dpkg-shlibdeps) name. README "Container image" has the
-# `docker run` line; compose.yaml runs agent and store on one host.
+# package's Depends (dpkg-shlibdeps) name. README's quick start has the
+# `docker run` line (docs/install.md "Container image"); compose.yaml runs agent and store on one host.
 #   docker build -t dockward:0.1.0 .
 # BASE_IMAGE: any Debian 12 image (the suite imports a debootstrap root).
 ARG BASE_IMAGE=debian:bookworm-slim

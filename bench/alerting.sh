@@ -3,7 +3,7 @@
 # today's sweeps: runs tests/e2e_alerting.sh (the shipped rules unchanged,
 # 2 s collection, 1 s scrape and evaluation, Alertmanager group_wait 0s)
 # RUNS times each way, alternately (default 3), once with
-# E2E_AGENT_ARGS=--no-docker.events (sweeps every 2 s, as the README's
+# E2E_AGENT_ARGS=--no-docker.events (sweeps every 2 s, as docs/dashboards.md's
 # 31.8 s median of 2026-11-23 was measured) and once with the defaults
 # (events). Prints each run's seconds from `docker create --privileged` to
 # the failure series in Prometheus and to the page at the webhook, and the
@@ -38,4 +38,4 @@ for mode in sweeps events; do
     echo "# $mode, median of $runs: failure series $(cut -d' ' -f1 "$out/$mode" | median)s," \
         "page $(cut -d' ' -f2 "$out/$mode" | median)s"
 done
-echo "# README before this change (sweeps every 2 s, 7 runs, 2026-11-23): page median 31.8s"
+echo "# docs/dashboards.md before this change (sweeps every 2 s, 7 runs, 2026-11-23): page median 31.8s"

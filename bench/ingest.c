@@ -1301,7 +1301,7 @@ static void write_expected(struct fixture *f, size_t n_hosts, FILE *o)
                 f->regressions[c]);
     }
     /*
-     * The hosts' compliance histogram (README's bounds, written out here
+     * The hosts' compliance histogram (docs/metrics.md's bounds, written out here
      * again so the store's are checked, not copied): cumulative bucket
      * counts, the count and the lowest ratio. The sum depends on the order
      * of addition, so e2e_store.sh compares it within a tolerance.

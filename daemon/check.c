@@ -278,7 +278,7 @@ static int print_json(cJSON *doc, const struct result **all, size_t n, FILE *out
     return 0;
 }
 
-/* Builds the JSON document described in README ("dockward check --format json"). */
+/* Builds the JSON document described in docs/check.md ("--format json"). */
 static cJSON *build_json(const struct agent_config *cfg, const struct collection *col,
                          const struct result **all, size_t n, const struct tally *t)
 {

@@ -2,7 +2,7 @@
  * snapshot.c - metric set of a collection, rendered once (see snapshot.h).
  *
  * The metric names and labels here are the contract in DESIGN.md and the
- * README's metrics table; dashboards and alert rules depend on them, so a
+ * metrics table of docs/metrics.md; dashboards and alert rules depend on them, so a
  * change here is a change there.
  */
 #include "snapshot.h"

@@ -3,7 +3,7 @@
  * an older store's database to them at start; see db.h.
  *
  * Why the schema looks like this (schema 4; the ingest targets are in
- * README). What a report costs is the pages it dirties: each is written
+ * docs/benchmarks.md). What a report costs is the pages it dirties: each is written
  * whole to the WAL at COMMIT (and again into the database by the
  * checkpoint), so the layout keeps a report's writes on as few pages as it
  * can, away from indexes keyed by random values, and pages are 1 KiB

@@ -3,7 +3,7 @@
  * report's results with the host's stored (check, target) rows, with no
  * SQL and no I/O so every transition can be unit-tested (db.c applies it).
  *
- * The rules (README "Store", DESIGN.md "Store"):
+ * The rules (docs/store.md "Ingest", DESIGN.md "Store"):
  * - a pair in the report and stored with another status: CHANGE (a drift
  *   event from -> to); same status but other evidence or collector: REFRESH
  *   (a row update, no event);

@@ -2,7 +2,7 @@
  * metrics.c - counters, per-check figures, the snapshot and its refresher;
  * see metrics.h for who owns what.
  *
- * The metric names are the contract in README's metrics table (dashboards
+ * The metric names are the contract in docs/metrics.md's table (dashboards
  * and alert rules use them). Rendering is common/expo's: one builder per
  * refresh, rendered once per format and once more gzip-compressed, so a
  * scrape is a lookup of the negotiated bytes - exactly as the agent serves

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Caps of the contract (README "Store"); the first three are the HTTP contract's. */
+/* Caps of the contract (docs/store.md, "Ingest"); the first three are the HTTP contract's. */
 #define REPORT_ID_BYTES      16
 #define REPORT_HOST_ID_MAX   64
 #define REPORT_CHECK_ID_MAX  256

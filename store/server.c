@@ -707,7 +707,7 @@ static enum MHD_Result refuse_api(struct store_server *srv, struct MHD_Connectio
     atomic_fetch_add(&srv->metrics->api_refused[a == API_FORBIDDEN], 1);
     if (a == API_FORBIDDEN) {
         static const char body[] = "{\"error\":\"this credential's role may not do that "
-                                   "(README: roles)\"}\n";
+                                   "(docs/store.md: roles)\"}\n";
         return httpd_respond(conn, MHD_HTTP_FORBIDDEN, JSON_TYPE, body, sizeof(body) - 1);
     }
     static const char body[] = "{\"error\":\"the query API needs Authorization: Bearer <a reader "

@@ -1,7 +1,7 @@
 /*
  * server.h - dockward-store's HTTP endpoints on common/httpd.
  *
- *   POST   /api/v1/reports                ingest (agent tokens; README "Store")
+ *   POST   /api/v1/reports                ingest (agent tokens; docs/store.md)
  *   GET    /api/v1/...                    the query API (api.c; reader or admin
  *                                         tokens, or basic_auth_users)
  *   DELETE /api/v1/hosts/{id}             retire a host (admin tokens)

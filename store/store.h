@@ -43,7 +43,7 @@
 #define STORE_DEFAULT_LISTEN  ":10311"
 #define STORE_DEFAULT_STORAGE "/var/lib/dockward-store/store.db"
 
-/* The ingest contract (README "Store"): caps enforced in server.c and report.c. */
+/* The ingest contract (docs/store.md "Ingest"): caps enforced in server.c and report.c. */
 #define STORE_BODY_MAX     (4u * 1024 * 1024)  /* bytes on the wire -> 413 */
 #define STORE_INFLATED_MAX (16u * 1024 * 1024) /* bytes after gunzip -> 413 */
 /*
@@ -88,7 +88,7 @@
 #define STORE_SQLITE_HARD_HEAP (96LL * 1024 * 1024)
 
 /*
- * The memory budget under hostile load (README "Memory under attack"): each
+ * The memory budget under hostile load (docs/store.md "Memory under attack"): each
  * term and what bounds it, by construction. Must stay below
  * STORE_MEMORY_BUDGET_MIB.
  *

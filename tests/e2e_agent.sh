@@ -56,17 +56,18 @@ golden() { # golden NAME BODYFILE
     return 1
 }
 
-readme="$DOCKWARD_TESTS/../README.md"
-readme_lists_checks() { # every check id of dockward_check_info has a catalog row
+catalog="$DOCKWARD_TESTS/../docs/catalog.md"
+metrics_doc="$DOCKWARD_TESTS/../docs/metrics.md"
+catalog_lists_checks() { # every check id of dockward_check_info has a catalog row
     local id
     for id in $(sed -n 's/^dockward_check_info{check="\([^"]*\)".*/\1/p' "$1"); do
-        grep -qF "| $id |" "$readme" || { echo "README lacks check $id"; return 1; }
+        grep -qF "| $id |" "$catalog" || { echo "docs/catalog.md lacks check $id"; return 1; }
     done
 }
-readme_lists_metrics() { # every metric family is named in README
+metrics_doc_lists_metrics() { # every metric family is named in docs/metrics.md
     local m
     for m in $(sed -n 's/^# TYPE \([a-zA-Z_:]*\) .*/\1/p' "$1"); do
-        grep -qF "\`$m\`" "$readme" || { echo "README lacks metric $m"; return 1; }
+        grep -qF "\`$m\`" "$metrics_doc" || { echo "docs/metrics.md lacks metric $m"; return 1; }
     done
 }
 
@@ -92,10 +93,10 @@ for case in failing hardened; do
         grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$work/$case.headers"
     check "$case: body matches tests/expected/e2e-$case.prom" golden "e2e-$case" "$work/$case.prom"
     check "$case: promtool check metrics prints nothing" e2e_promtool_clean "$work/$case.prom"
-    check "$case: README's catalog lists every check the agent exports" \
-        readme_lists_checks "$work/$case.prom"
-    check "$case: README's metrics table names every metric the agent exports" \
-        readme_lists_metrics "$work/$case.prom"
+    check "$case: docs/catalog.md lists every check the agent exports" \
+        catalog_lists_checks "$work/$case.prom"
+    check "$case: docs/metrics.md's tables name every metric the agent exports" \
+        metrics_doc_lists_metrics "$work/$case.prom"
 
     curl -s -D "$work/$case.om.headers" \
         -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \

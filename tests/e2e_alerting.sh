@@ -393,7 +393,7 @@ while ! e2e_past "$deadline"; do
 done
 check "DockwardCheckRegressed paged: check 5.5, target container/$PRIV, instance $agent_addr, job dockward" test -n "$t_page"
 check "DockwardPrivilegedContainer paged: check 5.5, container/$PRIV, severity critical" test -n "$t_page_priv"
-check "the page has its runbook_url" test -n "$(webhook_alerts | jq -r "select($regressed) | .annotations.runbook_url | select(. == \"https://github.com/dockward/dockward#alert-dockwardcheckregressed\")" | head -n 1)"
+check "the page has its runbook_url" test -n "$(webhook_alerts | jq -r "select($regressed) | .annotations.runbook_url | select(. == \"https://github.com/dockward/dockward/blob/main/docs/dashboards.md#alert-dockwardcheckregressed\")" | head -n 1)"
 check "no regression page for the baseline container dw-alert-web" \
     test -z "$(webhook_alerts | jq -r 'select(.labels.alertname == "DockwardCheckRegressed" and .labels.target == "container/dw-alert-web") | .at')"
 

@@ -86,6 +86,8 @@ copy_tree "$root1/src"
 clean_root_mount "$root1"
 stage "copy root and tree" "$t0"
 check "the tree's copy holds no build output" bash -c "! ls -d '$root1'/src/build* 2>/dev/null"
+check "README's quick start has this command: bash packaging/quickstart.sh" \
+    grep -qE '^bash packaging/quickstart\.sh( |$)' "$root1/src/README.md"
 
 t0=$(e2e_now)
 log1=$work/quickstart.log

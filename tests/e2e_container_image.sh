@@ -8,7 +8,8 @@
 #     and the packages its runtime stage added to the base;
 #  2. README's `docker run` line (socket path and port made the test's):
 #     the agent runs as dockward (not root), is scraped, judges a neighbour
-#     container, and its own container trips the checks README lists;
+#     container, and its own container trips exactly the checks
+#     docs/install.md lists (its bold check ids);
 #  3. `docker-compose config` accepts compose.yaml; `docker-compose up`
 #     starts agent and store from the image; the agent's report reaches the
 #     store under this machine's /etc/machine-id (the host's files, read
@@ -97,11 +98,11 @@ line=$(grep -m1 '^docker run -d --name dockward ' "$src/README.md" || true)
 check "README has the docker run line" test -n "$line"
 # rslave needs / to be a shared or slave mount (systemd makes it shared); on
 # a machine where it is private (some VMs and build containers), docker
-# refuses rslave and README says to use ro: so does the test, saying so.
+# refuses rslave and docs/install.md says to use ro: so does the test, saying so.
 prop=ro,rslave
 if [ "$(findmnt -no PROPAGATION /)" = private ]; then
     prop=ro
-    echo "# / is a private mount here: -v /:/host:ro (README: drop rslave on such a machine)"
+    echo "# / is a private mount here: -v /:/host:ro (docs/install.md: drop rslave on such a machine)"
 fi
 cmd=${line//\/var\/run\/docker.sock/$sock}
 cmd=${cmd//:ro,rslave/:$prop}
@@ -133,9 +134,13 @@ if [ -n "$port" ]; then
         sort -V | tr '\n' ' ')
     echo "# checks the agent's own container fails: $own"
     # What mounting / and the socket and sharing the host's network cost
-    # (5.6, 5.32, 5.10), and no HEALTHCHECK (5.27): README lists exactly these.
-    check "its own container fails exactly 5.6 5.10 5.27 5.32 (README's list)" \
-        test "$own" = "5.6 5.10 5.27 5.32 "
+    # (5.6, 5.32, 5.10), and no HEALTHCHECK (5.27): docs/install.md lists
+    # exactly these, in bold.
+    listed=$(grep -oE '\*\*[0-9]+(\.[0-9]+)+\*\*' "$src/docs/install.md" | tr -d '*' | sort -V | tr '\n' ' ')
+    check "docs/install.md lists 5.6 5.10 5.27 5.32 as its own container's failures" \
+        test "$listed" = "5.6 5.10 5.27 5.32 "
+    check "its own container fails exactly those (docs/install.md's list)" \
+        test "$own" = "$listed"
 fi
 stage "docker run, scrape" "$t0"
 dk rm -f dockward >/dev/null

@@ -8,8 +8,9 @@
 #           and one where it must not (exp_alerts: [] / exp_samples: []);
 #           every alert has for:, a severity label, summary, description and
 #           runbook_url annotations, the runbook_url is
-#           https://github.com/dockward/dockward#alert-<name in lower case>
-#           and README.md has the heading "Alert: <Name>" it points at.
+#           https://github.com/dockward/dockward/blob/main/docs/dashboards.md#alert-<name in lower case>
+#           and docs/dashboards.md has the heading "Alert: <Name>" whose
+#           anchor (GitHub's, as tests/docs_links.py computes it) that is.
 #   dashboards  valid JSON; schemaVersion >= 39; a uid; a `datasource`
 #           variable (type datasource, plugin prometheus); the job/instance
 #           variables (query variables on ${datasource}); every datasource
@@ -17,7 +18,7 @@
 #           uid); every panel but a row has a description, a unit and at
 #           least one query, each with an expression; panel ids are unique.
 #   metric names  every metric named in a dashboard expression, a variable
-#           query or a rule expression is in a README metrics table (a table
+#           query or a rule expression is in a docs/metrics.md table (a table
 #           whose first column is "metric"; X_bucket/_sum/_count of a listed
 #           histogram count), is `up`, or is recorded by recording.yml.
 #           Names are found crudely but safely: string literals and Grafana
@@ -28,19 +29,20 @@
 #
 # Rows (type "row") are layout headers without queries and are exempt from
 # the panel rules. Environment (set by ctest): DOCKWARD_TESTS.
-# DOCKWARD_README=FILE checks against another README (a draft) instead;
+# DOCKWARD_DOCS=DIR checks against another docs/ directory (a draft) instead;
 # KEEP_WORK=1 keeps the temporary directory (the names found, the problems).
 set -euo pipefail
 
 : "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-e2e_require jq promtool
+e2e_require jq promtool python3
 export LC_ALL=C
 root=$(cd "$DOCKWARD_TESTS/.." && pwd)
 rules=$root/dashboards/rules
 grafana=$root/dashboards/grafana
-readme=${DOCKWARD_README:-$root/README.md}
+docs=${DOCKWARD_DOCS:-$root/docs}
+runbook=https://github.com/dockward/dockward/blob/main/docs/dashboards.md
 
 work=$(mktemp -d /tmp/dockward-dash-XXXXXX)
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
@@ -88,6 +90,10 @@ check "every alert and recorded series has a firing and a quiet test case" \
 
 # ---- rules: the fields of every alert ------------------------------------------
 
+# The anchors of docs/dashboards.md's headings, as GitHub makes them.
+python3 "$DOCKWARD_TESTS/docs_links.py" --anchors "$docs/dashboards.md" >"$work/anchors"
+check "docs/dashboards.md has anchors ($(wc -l <"$work/anchors"))" test -s "$work/anchors"
+
 # Splits alerts.yml into one block per alert (up to the next rule or group).
 awk -v dir="$work" '
     /^ *- (alert|record):|^ *- name:/ { if (out != "") close(out); out = "" }
@@ -102,11 +108,14 @@ for a in $alert_names; do
     for ann in summary description; do
         grep -qE "^ +$ann: +[^ ]" "$blk" || echo "$a: no $ann annotation" >>"$work/fields"
     done
-    grep -qx " *runbook_url: https://github.com/dockward/dockward#alert-$lower" "$blk" ||
-        echo "$a: runbook_url is not https://github.com/dockward/dockward#alert-$lower" >>"$work/fields"
-    grep -qE "^#+ Alert: $a *$" "$readme" || echo "$a: README has no heading \"Alert: $a\"" >>"$work/fields"
+    grep -qx " *runbook_url: $runbook#alert-$lower" "$blk" ||
+        echo "$a: runbook_url is not $runbook#alert-$lower" >>"$work/fields"
+    grep -qE "^#+ Alert: $a *$" "$docs/dashboards.md" ||
+        echo "$a: docs/dashboards.md has no heading \"Alert: $a\"" >>"$work/fields"
+    grep -qxF "alert-$lower" "$work/anchors" ||
+        echo "$a: docs/dashboards.md has no anchor #alert-$lower" >>"$work/fields"
 done
-check "every alert has for:, severity, summary, description and a runbook_url into README" \
+check "every alert has for:, severity, summary, description and a runbook_url into docs/dashboards.md" \
     empty_or_show fields "$work/fields"
 
 # ---- dashboards: structure --------------------------------------------------------
@@ -154,18 +163,18 @@ done
 
 # ---- metric names ------------------------------------------------------------------
 
-# Names the README lists: first column of tables whose header starts "| metric |".
+# Names docs/metrics.md lists: first column of tables whose header starts "| metric |".
 awk '/^\| *metric *\|/ { t = 1; next }
      t && !/^\|/ { t = 0 }
-     t { split($0, c, "|"); print c[2] }' "$readme" |
-    grep -oE '`[a-z_:][a-z0-9_:]*`' | tr -d '`' | sort -u >"$work/readme-names"
-check "README lists metrics ($(wc -l <"$work/readme-names"))" test -s "$work/readme-names"
+     t { split($0, c, "|"); print c[2] }' "$docs/metrics.md" |
+    grep -oE '`[a-z_:][a-z0-9_:]*`' | tr -d '`' | sort -u >"$work/doc-names"
+check "docs/metrics.md lists metrics ($(wc -l <"$work/doc-names"))" test -s "$work/doc-names"
 {
-    cat "$work/readme-names"
+    cat "$work/doc-names"
     echo "up"
     echo "$record_names"
     # A histogram's series.
-    sed -nE 's/^(.*)$/\1_bucket\n\1_sum\n\1_count/p' "$work/readme-names"
+    sed -nE 's/^(.*)$/\1_bucket\n\1_sum\n\1_count/p' "$work/doc-names"
 } | sort -u >"$work/known-names"
 
 # Expressions: dashboards (targets and variable queries), then rules (expr:
@@ -195,9 +204,9 @@ check "expressions name metrics ($(cut -d' ' -f2 "$work/used-names" | sort -u | 
     test -s "$work/used-names"
 : >"$work/unknown"
 while read -r src name; do
-    grep -qxF "$name" "$work/known-names" || echo "$name (in $src) is neither in README's metrics tables nor recorded by recording.yml" >>"$work/unknown"
+    grep -qxF "$name" "$work/known-names" || echo "$name (in $src) is neither in docs/metrics.md's tables nor recorded by recording.yml" >>"$work/unknown"
 done <"$work/used-names"
-check "every metric in the dashboards and rules is in README or recording.yml" \
+check "every metric in the dashboards and rules is in docs/metrics.md or recording.yml" \
     empty_or_show unknown "$work/unknown"
 
 # The checker itself must catch a name that does not exist.

@@ -11,7 +11,7 @@
 #   - its peak memory (VmHWM) stays under 64 MiB (printed): the one body
 #     buffer is capped at 16 MiB, the parsed structs are bounded, and a
 #     failed sweep keeps nothing;
-#   - the failure is reported as the README's metric contract says:
+#   - the failure is reported as docs/metrics.md's metric contract says:
 #     dockward_up 0 and the three Docker collectors at
 #     dockward_collector_success 0 when the API does not answer usably;
 #     dockward_up 1 with container_runtime and image_age at 0 when the API

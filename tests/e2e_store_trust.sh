@@ -10,7 +10,7 @@
 #      changes nothing (host, results, drift); hosts=GLOB in the tokens file
 #      binds hosts explicitly (the bound token only, and only those); an
 #      admin moves a host to another token;
-#  roles: every cell of README's table (no credential, a wrong token, an
+#  roles: every cell of docs/store.md's table (no credential, a wrong token, an
 #      agent, a reader, an admin x push, each query endpoint, retire,
 #      rebind, /metrics, /healthz, /readyz) gets the status the table says;
 #  lifecycle: with --host.retire-after a silent host leaves the API and the
@@ -125,7 +125,7 @@ admin PUT "/api/v1/hosts/alpha/owner?credential=agent-a"
 push "$tok_a" alpha 6
 check "rebound to agent-a: it reports again (200)" test "$code" = 200
 
-# ---- roles: every cell of README "Roles" ----
+# ---- roles: every cell of docs/store.md "Roles" ----
 push "$tok_a" matrix-1 1
 push "$tok_a" matrix-2 1
 declare -A cred=([none]="" [wrong]="Authorization: Bearer ${tok_a}x" [agent]="Authorization: Bearer $tok_a"

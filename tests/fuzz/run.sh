@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh [--out DIR] [--merge] [--jobs N] [SECONDS] [TARGET...] - the long
-# fuzz run (README "Fuzzing"): builds the libFuzzer targets in build-fuzz
+# fuzz run (docs/development.md "Fuzzing"): builds the libFuzzer targets in build-fuzz
 # (CC=clang, DOCKWARD_FUZZ=ON) and runs each TARGET (default: all of them;
 # names as in tests/fuzz/corpus, e.g. store_report docker_info) for SECONDS
 # (default 300), N at a time (default 2), from its committed seeds.
