@@ -27,16 +27,19 @@ trap 'rm -rf "$out"' EXIT
 
 one() { # one MODE ARGS: appends "seen page" seconds to $out/MODE
     local mode=$1 args=$2 log="$out/$1.log"
-    E2E_AGENT_ARGS="$args" bash tests/e2e_alerting.sh >"$log" 2>&1 || { echo "# $mode run failed:"; tail -n 20 "$log"; return 1; }
+    # A check that fails elsewhere in the test (at a long INTERVAL) does not void the page figure.
+    E2E_AGENT_ARGS="$args" bash tests/e2e_alerting.sh >"$log" 2>&1 ||
+        { echo "# $mode run: some checks failed:"; grep '^FAIL' "$log" | head -n 5; }
     local seen page
     seen=$(sed -n 's/^#   failure series in Prometheus *\([0-9.]*\)s.*/\1/p' "$log")
     page=$(sed -n 's/^#   page at the webhook *\([0-9.]*\)s.*/\1/p' "$log")
+    [ -n "$page" ] || { echo "# $mode: no page figure"; tail -n 20 "$log"; return 1; }
     echo "$seen $page" >>"$out/$mode"
     echo "# $mode: failure series in Prometheus ${seen}s, page ${page}s"
 }
 for _ in $(seq 1 "$runs"); do
-    one sweeps --no-docker.events
-    one events ""
+    one sweeps --no-docker.events || true
+    one events "" || true
 done
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for mode in sweeps events; do

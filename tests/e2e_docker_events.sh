@@ -19,7 +19,8 @@
 #     dockerd replays (dockward_docker_events_replayed_total) and the state
 #     equals a full sweep's, with no full sweep but the fallback made before
 #     the changes (resync interval 1 h);
-#   - rate limits: a burst of changes for BURST_S seconds (default 20) with
+#   - rate limits: a burst of changes for BURST_S seconds (default 20: a
+#     container in a restart loop, three paused and unpaused in loops) with
 #     --push.url to a real dockward-store: judgements stay within a burst of
 #     20 plus 2 a second (dockward_docker_judgements_total) and reports
 #     within 5 plus one per 5 s (dockward_report_sequence), although the
@@ -294,11 +295,18 @@ q0=$(family_sum "$bu" dockward_report_sequence)
 s0=$(family_sum "$base/metrics" 'dockward_store_ingest_total{result="stored"}')
 e0=$(family_sum "$bu" dockward_docker_events_total)
 dk run -d --name loop --restart=always "$IMAGE" sh -c 'exit 1' >/dev/null
-dk run -d --name flap "$IMAGE" sleep 1000 >/dev/null
-until e2e_past "$(e2e_deadline "$BURST_S" "$t0")"; do
-    dk pause flap >/dev/null
-    dk unpause flap >/dev/null
+# Three containers paused and unpaused in a loop each, at once: a few hundred events.
+end=$(e2e_deadline "$BURST_S" "$t0")
+flappers=()
+for f in 1 2 3; do
+    dk run -d --name "flap-$f" "$IMAGE" sleep 1000 >/dev/null
+    (until e2e_past "$end"; do
+        dk pause "flap-$f" >/dev/null
+        dk unpause "flap-$f" >/dev/null
+    done) &
+    flappers+=($!)
 done
+wait "${flappers[@]}"
 dk rm -f loop >/dev/null
 sleep 1
 took=$(e2e_since "$t0")
