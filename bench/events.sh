@@ -20,13 +20,20 @@
 #     (dockward_docker_api_requests_total) and, for the sum, by dockerd's
 #     own debug log ("Calling GET" lines). Prints both and their ratio.
 #
-#   bash bench/events.sh [N] [CHANGES]      (root; SCALE=, PACE= in the environment)
+# IMAGES=K (default 1) spreads the N containers over K distinct images
+# (busybox committed with a label each): a sweep inspects each image and
+# its history, a resync only the images it has not seen (an image's inspect
+# is content-addressed), so the ratio grows with K: about
+# 10 x (6 + N + 2K) / (5 + N) at the default intervals.
+#
+#   bash bench/events.sh [N] [CHANGES]      (root; SCALE=, PACE=, IMAGES= in the environment)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200}
 changes=${2:-100}
 scale=${SCALE:-20}
 pace=${PACE:-0.5}
+images=${IMAGES:-1}
 
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j2 --target dockward >/dev/null
@@ -51,10 +58,17 @@ docker_env_import_busybox
 dlog="$dir/docker/dockerd.log"
 
 t0=$(e2e_now)
-for i in $(seq 1 "$n"); do
-    dk run -d --name "bench-$i" "$DOCKER_ENV_IMAGE" sleep 100000 >/dev/null
+imgs=("$DOCKER_ENV_IMAGE")
+for k in $(seq 2 "$images"); do
+    dk create --name "img-src-$k" "$DOCKER_ENV_IMAGE" true >/dev/null
+    dk commit --change "LABEL dw.bench=$k" "img-src-$k" "dw-bench-img:$k" >/dev/null
+    dk rm "img-src-$k" >/dev/null
+    imgs+=("dw-bench-img:$k")
 done
-echo "# $n containers running after $(e2e_since "$t0") s"
+for i in $(seq 1 "$n"); do
+    dk run -d --name "bench-$i" "${imgs[$((i % images))]}" sleep 100000 >/dev/null
+done
+echo "# $n containers running on $images image(s) after $(e2e_since "$t0") s"
 
 start_agent() { # start_agent NAME ARGS... : sets port
     local name=$1
@@ -132,3 +146,10 @@ echo "#   events, resync every 10 m:    $de"
 echo "#   ratio:                        $(awk -v a="$ds" -v b="$de" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')x fewer"
 echo "#   dockerd's debug log, both agents together: $(((c1 - c0) / 2)) GET requests an hour (the agents say $((ds + de)))"
 curl -s "$events_url" | grep -E '^dockward_docker_(resyncs_total|mode)' | sed 's/^/#   events agent: /'
+n_i=$(dk images -q --no-trunc | sort -u | wc -l)
+echo "#   one sweep asks 6 + $n + 2 x $n_i = $((6 + n + 2 * n_i)) requests; a resync with the stream open" \
+    "$((5 + n)) (the lists, /info and each container's inspect; the stream's /version and /events are counted too)"
+# At the real intervals a resync comes every 600 s plus its own duration (~6 an hour); scaled, the
+# duration weighs 1/SCALE more, so fewer resyncs land in the window and the measured ratio is higher.
+echo "#   at the real intervals (60 sweeps, 6 resyncs an hour): $((60 * (6 + n + 2 * n_i))) vs $((6 * (5 + n))):" \
+    "$(awk -v a=$((60 * (6 + n + 2 * n_i))) -v b=$((6 * (5 + n))) 'BEGIN { printf "%.2f", a / b }')x fewer"

@@ -118,6 +118,13 @@ int docker_client_negotiate(struct docker_client *c, struct buf *server_version,
 const char *docker_client_api_version(const struct docker_client *c);
 
 /*
+ * Uses `version` ("1.41", what an earlier client of the same daemon
+ * negotiated) without asking /version again. Returns 0, or -1 when it is
+ * not a version. Added for the event stream's resync (docker_sweep.c).
+ */
+int docker_client_use_api_version(struct docker_client *c, const char *version);
+
+/*
  * Performs `method` on `path` (e.g. "/containers/json?all=1"; the version
  * prefix is added). Only "GET" is ever sent: any other method returns -1
  * with "refusing to send POST: dockward only reads" and sends nothing.
@@ -381,6 +388,8 @@ struct docker_sweep {
     char volumes_error[256]; /* why not, when !volumes_ok */
     size_t requests;         /* API requests made */
     size_t item_failures;    /* containers/images whose inspect failed (skipped, counted) */
+    size_t images_reused;    /* images taken from an earlier answer, not asked again */
+    bool version_reused;     /* /version taken from an earlier sweep, not asked again */
     /*
      * Containers and images listed but not judged for a reason other than
      * "gone in between" (404): over the count limit, an answer over the
@@ -405,6 +414,20 @@ int docker_sweep_run(struct docker_client *client, struct docker_sweep *sweep);
 /* Limits of one sweep (docker_sweep_run uses the defaults). */
 struct docker_sweep_limits {
     size_t max_containers; /* 0 = DOCKER_CONTAINERS_MAX; more listed = none judged */
+    /*
+     * An earlier ok sweep of the same daemon, or NULL. Its images are moved
+     * into the new sweep where /images/json shows the same Id and RepoTags
+     * (an image's inspect is content-addressed: see docker_sweep.c), so
+     * only new images are inspected; what is not moved stays in it.
+     */
+    struct docker_sweep *previous;
+    /*
+     * The daemon has not restarted since `previous` (the event stream it
+     * was read under stayed open): its /version answer and API version are
+     * moved too, and /version is not asked. /info is always asked: its
+     * Swarm state and counts change without a daemon event.
+     */
+    bool same_daemon;
 };
 
 /* docker_sweep_run() with limits. */
@@ -463,6 +486,19 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
 int docker_parse_image_history(const char *json, size_t len, struct docker_image *out, char *err,
                                size_t errlen);
 /* /containers/json and /images/json: the list of ids (and for images RepoTags, Created). */
+/* Bytes of one image's joined tags that are compared; an image with more is asked again. */
+#define DOCKER_TAGS_KEY_MAX 8192
+
+/*
+ * GET /images/json: the Ids, and per Id its RepoTags as a key that
+ * docker_image_tags_are() compares with an inspect's tags (placeholders
+ * dropped, joined; unreadable or over DOCKER_TAGS_KEY_MAX bytes = a key no
+ * tags equal). Returns 0, or -1 with err (both lists empty).
+ */
+int docker_parse_image_list(const char *json, size_t len, struct str_list *ids,
+                            struct str_list *tag_keys, char *err, size_t errlen);
+/* Whether an image's repo_tags are those of `key` (docker_parse_image_list). */
+bool docker_image_tags_are(const struct str_list *tags, const char *key);
 int docker_parse_container_ids(const char *json, size_t len, struct str_list *ids, char *err,
                                size_t errlen);
 int docker_parse_networks(const char *json, size_t len, struct docker_network **out, size_t *n,

@@ -579,6 +579,16 @@ out:
     return ret;
 }
 
+int docker_client_use_api_version(struct docker_client *c, const char *version)
+{
+    unsigned long maj, min;
+    if (version == NULL || !parse_api_version(version, &maj, &min))
+        return -1;
+    snprintf(c->api_version, sizeof(c->api_version), "%lu.%lu", maj, min);
+    snprintf(c->prefix, sizeof(c->prefix), "/v%lu.%lu", maj, min);
+    return 0;
+}
+
 /* A path we are willing to put in a request line: printable, no spaces, no fragment. */
 static bool valid_path(const char *path)
 {

@@ -15,6 +15,8 @@
  */
 #include "docker_events.h"
 
+#include "../common/threads.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
@@ -255,27 +257,19 @@ static bool fold(struct docker_events *ev, const struct docker_event *e)
     ev->stats.received[e->type]++;
     if (!docker_event_relevant(e))
         return false;
-    const char *container = NULL;
-    switch (e->type) {
-    case DOCKER_EVENT_CONTAINER:
-        container = e->id;
-        break;
-    case DOCKER_EVENT_IMAGE:
-        p->images = true;
-        break;
-    case DOCKER_EVENT_NETWORK:
-        p->networks = true;
-        container = e->container;
-        break;
-    case DOCKER_EVENT_VOLUME:
-        p->volumes = true;
-        break;
-    case DOCKER_EVENT_DAEMON:
-        p->daemon = true;
-        break;
-    default:
+    /* What the event makes read again: a list (or the daemon), and a container it names. */
+    bool *reread = e->type == DOCKER_EVENT_IMAGE     ? &p->images
+                   : e->type == DOCKER_EVENT_NETWORK ? &p->networks
+                   : e->type == DOCKER_EVENT_VOLUME  ? &p->volumes
+                   : e->type == DOCKER_EVENT_DAEMON  ? &p->daemon
+                                                     : NULL;
+    const char *container = e->type == DOCKER_EVENT_CONTAINER ? e->id
+                            : e->type == DOCKER_EVENT_NETWORK ? e->container
+                                                              : NULL;
+    if (reread == NULL && container == NULL)
         return false;
-    }
+    if (reread != NULL)
+        *reread = true;
     if (container != NULL && container[0] != '\0' && !p->full &&
         !list_has(&p->containers, container)) {
         if (p->containers.len >= DOCKER_EVENTS_PENDING_MAX || list_add(&p->containers, container)) {
@@ -314,15 +308,15 @@ static int on_line(void *arg, const char *line, size_t len)
                  "GET /events: more than %d events in a second", DOCKER_EVENTS_RATE_MAX);
         return -1;
     }
-    bool gap = false;
-    if (e.time_nano > 0 && e.time_nano < ev->connect_nano && ++ev->replayed >= DOCKER_EVENTS_RING &&
-        !ev->gap_reported) {
+    bool gap = false, replay = e.time_nano > 0 && e.time_nano < ev->connect_nano;
+    if (replay && ++ev->replayed >= DOCKER_EVENTS_RING && !ev->gap_reported) {
         gap = true;
         ev->gap_reported = true;
     }
     if (e.time_nano > ev->cursor_nano)
         ev->cursor_nano = e.time_nano;
     pthread_mutex_lock(&ev->lock);
+    ev->stats.replayed += replay;
     bool changed = fold(ev, &e);
     if (gap) {
         ev->pending.full = true;
@@ -544,12 +538,7 @@ struct docker_events *docker_events_start(const struct docker_client_options *op
     ev->notify = notify;
     ev->notify_arg = notify_arg;
     docker_event_lines_init(&ev->lines);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&ev->lock, NULL);
-    pthread_cond_init(&ev->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    threads_init_monotonic(&ev->lock, &ev->wake);
     int rc = pthread_create(&ev->thread, NULL, watcher_main, ev);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the event thread: %s", strerror(rc));
@@ -563,11 +552,7 @@ void docker_events_stop(struct docker_events *ev)
 {
     if (ev == NULL)
         return;
-    pthread_mutex_lock(&ev->lock);
-    ev->stopping = true;
-    pthread_cond_signal(&ev->wake);
-    pthread_mutex_unlock(&ev->lock);
-    pthread_join(ev->thread, NULL);
+    threads_stop(ev->thread, &ev->lock, &ev->wake, &ev->stopping);
     watcher_free(ev);
 }
 

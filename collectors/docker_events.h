@@ -140,6 +140,7 @@ struct docker_events_stats {
     uint64_t invalid;  /* lines that were not events */
     uint64_t connects; /* streams opened (each is one request, plus /version) */
     uint64_t failures; /* streams that ended in an error */
+    uint64_t replayed; /* events older than their stream's connect: replayed from `since` */
     uint64_t requests; /* API requests the watcher made */
     char error[256];   /* why the last stream ended, "" if it has not */
 };

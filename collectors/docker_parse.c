@@ -419,6 +419,81 @@ int docker_parse_container_ids(const char *json, size_t len, struct str_list *id
 }
 
 /*
+ * An image's tags as one string: its RepoTags without the placeholders,
+ * joined by newlines (a tag holds none), so the list's and the inspect's
+ * can be compared. Over DOCKER_TAGS_KEY_MAX, or unreadable, it is
+ * TAGS_UNREADABLE, which no join of tags equals.
+ */
+#define TAGS_UNREADABLE "\n?"
+
+static bool tags_key_append(char *key, size_t *n, const char *tag)
+{
+    size_t t = strlen(tag);
+    if (*n + t + 2 > DOCKER_TAGS_KEY_MAX)
+        return false;
+    if (*n > 0)
+        key[(*n)++] = '\n';
+    memcpy(key + *n, tag, t + 1);
+    *n += t;
+    return true;
+}
+
+bool docker_image_tags_are(const struct str_list *tags, const char *key)
+{
+    char mine[DOCKER_TAGS_KEY_MAX];
+    size_t n = 0;
+    mine[0] = '\0';
+    for (size_t i = 0; i < tags->len; i++)
+        if (!tags_key_append(mine, &n, tags->items[i]))
+            return false;
+    return strcmp(mine, key) == 0;
+}
+
+/* What image_list_element fills: the ids (list_ctx) and one tags key per id. */
+struct image_list_ctx {
+    struct list_ctx ids;
+    struct str_list *keys;
+    size_t keys_cap;
+};
+
+static int image_list_element(const cJSON *el, size_t index, void *arg, char *err, size_t errlen)
+{
+    struct image_list_ctx *x = arg;
+    if (id_element(el, index, &x->ids, err, errlen) != 0)
+        return -1;
+    char key[DOCKER_TAGS_KEY_MAX];
+    size_t n = 0;
+    key[0] = '\0';
+    const cJSON *tags = json_member(el, "RepoTags"), *t;
+    bool ok = tags == NULL || cJSON_IsNull(tags) || cJSON_IsArray(tags);
+    const cJSON *each = cJSON_IsArray(tags) ? tags : NULL;
+    cJSON_ArrayForEach(t, each)
+    {
+        const char *s = cJSON_GetStringValue(t);
+        ok = ok && s != NULL && (is_placeholder_tag(s) || tags_key_append(key, &n, s));
+    }
+    parse_str_list_push(&x->ids.p, x->keys, &x->keys_cap, ok ? key : TAGS_UNREADABLE,
+                        strlen(ok ? key : TAGS_UNREADABLE));
+    return x->ids.p.oom ? parse_oom_error(err, errlen) : 0;
+}
+
+int docker_parse_image_list(const char *json, size_t len, struct str_list *ids,
+                            struct str_list *tag_keys, char *err, size_t errlen)
+{
+    memset(ids, 0, sizeof(*ids));
+    memset(tag_keys, 0, sizeof(*tag_keys));
+    struct image_list_ctx x = { .ids = { .p = { false }, .list = ids, .cap = 0, .invalid = NULL },
+                                .keys = tag_keys,
+                                .keys_cap = 0 };
+    if (json_array_each(json, len, image_list_element, &x, err, errlen) != 0) {
+        str_list_free(ids);
+        str_list_free(tag_keys);
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * Name, Driver and Options of a network or a volume: false when Name or
  * Driver is not a string of at most DOCKER_STRING_MAX bytes or Options is
  * neither absent, null nor an object.

@@ -126,6 +126,15 @@ struct run {
     struct docker_sweep *sweep;
     struct buf body;
     size_t kept;
+    /*
+     * Images of an earlier answer, sorted by id, that this run may take
+     * instead of asking again (docker_sweep_limits.previous); taken[i] once
+     * images[i] has moved into the sweep. What is not taken is freed by the
+     * caller (reuse_free).
+     */
+    struct docker_image *reuse;
+    size_t n_reuse;
+    bool *taken;
 };
 
 static void set_error(struct docker_sweep *s, const char *msg)
@@ -165,6 +174,81 @@ static int get(struct run *r, const char *path, char *err, size_t errlen)
     if (docker_client_get(r->client, path, &r->body, err, errlen) == 0)
         return 0;
     return docker_client_last_status(r->client) != 0 ? 1 : -1;
+}
+
+/* ---- images asked once: an image's inspect answer is content-addressed ---- */
+
+/*
+ * An image's Id is the digest of its configuration (moby image/image.go:
+ * ID() is digest.FromBytes of the config JSON; with the containerd store,
+ * of the manifest that names the config by digest). Everything we read
+ * from /images/{id}/json and /history comes from that configuration
+ * (Created, Config.User, Config.Healthcheck, each layer's CreatedBy) and so
+ * cannot change while the Id stays, except RepoTags, which the reference
+ * store adds and removes. /images/json shows the same RepoTags, read from
+ * the same store in the same order (docker_parse_image_list); so an image
+ * whose Id and tags the list shows as they were is not asked again. Tags
+ * that differ, or an earlier answer with any field unreadable, are asked
+ * again as a sweep would.
+ */
+
+static int cmp_image_struct(const void *a, const void *b)
+{
+    const struct docker_image *x = a, *y = b;
+    return strcmp(x->id != NULL ? x->id : "", y->id != NULL ? y->id : "");
+}
+
+/*
+ * Moves the earlier answer for image `id` into *out when its tags are
+ * `key` and nothing in it was unreadable. Returns whether it did.
+ */
+static bool reuse_image(struct run *r, const char *id, const char *key, struct docker_image *out)
+{
+    if (r->n_reuse == 0)
+        return false;
+    struct docker_image probe = { .id = (char *)id };
+    struct docker_image *hit =
+        bsearch(&probe, r->reuse, r->n_reuse, sizeof(*r->reuse), cmp_image_struct);
+    if (hit == NULL)
+        return false;
+    size_t i = (size_t)(hit - r->reuse);
+    if (r->taken[i] || hit->invalid != 0 || !docker_image_tags_are(&hit->repo_tags, key))
+        return false;
+    *out = *hit;
+    out->containers_using = 0;
+    r->taken[i] = true;
+    return true;
+}
+
+/* Takes `images` (n) as the run's earlier answers. Returns 0 or -1 (no memory: none kept). */
+static int reuse_init(struct run *r, struct docker_image *images, size_t n)
+{
+    r->reuse = images;
+    r->n_reuse = 0;
+    r->taken = NULL;
+    if (n == 0)
+        return 0;
+    r->taken = calloc(n, sizeof(*r->taken));
+    if (r->taken == NULL) {
+        r->reuse = NULL;
+        return -1;
+    }
+    qsort(images, n, sizeof(*images), cmp_image_struct);
+    r->n_reuse = n;
+    return 0;
+}
+
+/* Frees the earlier answers not taken and the array that held them. */
+static void reuse_free(struct run *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (r->taken == NULL || !r->taken[i])
+            docker_image_free(&r->reuse[i]);
+    free(r->reuse);
+    free(r->taken);
+    r->reuse = NULL;
+    r->taken = NULL;
+    r->n_reuse = 0;
 }
 
 static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
@@ -249,8 +333,9 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     char perr[200];
     if (get(r, "/images/json", err, errlen) != 0)
         return -1;
-    struct str_list ids;
-    if (docker_parse_container_ids(r->body.data, r->body.len, &ids, perr, sizeof(perr)) != 0) {
+    struct str_list ids, tag_keys;
+    if (docker_parse_image_list(r->body.data, r->body.len, &ids, &tag_keys, perr, sizeof(perr)) !=
+        0) {
         snprintf(err, errlen, "GET /images/json: %s", perr);
         return -1;
     }
@@ -260,6 +345,7 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
     s->images = calloc(n > 0 ? n : 1, sizeof(*s->images));
     if (s->images == NULL) {
         str_list_free(&ids);
+        str_list_free(&tag_keys);
         snprintf(err, errlen, "out of memory for %zu images", n);
         return -1;
     }
@@ -280,6 +366,13 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
             item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
+        struct docker_image *img = &s->images[s->n_images];
+        if (reuse_image(r, ids.items[i], tag_keys.items[i], img)) {
+            r->kept += image_bytes(img);
+            s->n_images++;
+            s->images_reused++;
+            continue;
+        }
         snprintf(path, sizeof(path), "/images/%s/json", ids.items[i]);
         int rc = get(r, path, msg, sizeof(msg));
         if (rc < 0) {
@@ -293,7 +386,6 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
                 item_unjudged(s, &s->images_unjudged, 1, msg);
             continue;
         }
-        struct docker_image *img = &s->images[s->n_images];
         rc = docker_parse_image(r->body.data, r->body.len, img, perr, sizeof(perr));
         wipe(&r->body);
         if (rc != 0) {
@@ -335,6 +427,7 @@ static int sweep_images(struct run *r, char *err, size_t errlen)
         item_unjudged(s, &s->images_unjudged, ids.len - n, msg);
     }
     str_list_free(&ids);
+    str_list_free(&tag_keys);
     return ret;
 }
 
@@ -377,10 +470,18 @@ int docker_sweep_count_users(struct docker_sweep *s, const struct str_list *extr
     return 0;
 }
 
-static int sweep(struct run *r, size_t max_containers, char *err, size_t errlen)
+/* /version: asked and negotiated, or moved from `prev` when the daemon is the same. */
+static int sweep_version(struct run *r, struct docker_sweep *prev, char *err, size_t errlen)
 {
     struct docker_sweep *s = r->sweep;
     char perr[200];
+    if (prev != NULL && docker_client_use_api_version(r->client, prev->api_version) == 0) {
+        s->version = prev->version;
+        memset(&prev->version, 0, sizeof(prev->version));
+        snprintf(s->api_version, sizeof(s->api_version), "%s", prev->api_version);
+        s->version_reused = true;
+        return 0;
+    }
     s->requests++;
     if (docker_client_negotiate(r->client, &r->body, err, errlen) != 0)
         return -1;
@@ -389,6 +490,16 @@ static int sweep(struct run *r, size_t max_containers, char *err, size_t errlen)
         return -1;
     }
     snprintf(s->api_version, sizeof(s->api_version), "%s", docker_client_api_version(r->client));
+    return 0;
+}
+
+static int sweep(struct run *r, size_t max_containers, struct docker_sweep *same_daemon, char *err,
+                 size_t errlen)
+{
+    struct docker_sweep *s = r->sweep;
+    char perr[200];
+    if (sweep_version(r, same_daemon, err, errlen) != 0)
+        return -1;
 
     if (get(r, "/info", err, errlen) != 0)
         return -1;
@@ -458,16 +569,22 @@ static void release(struct docker_sweep *s)
 int docker_sweep_reread_images(struct docker_client *client, struct docker_sweep *s, char *err,
                                size_t errlen)
 {
-    for (size_t i = 0; i < s->n_images; i++)
-        docker_image_free(&s->images[i]);
-    free(s->images);
+    struct run r = { .client = client, .sweep = s, .kept = 0 };
+    size_t n_old = s->n_images;
+    if (reuse_init(&r, s->images, n_old) != 0) {
+        for (size_t i = 0; i < n_old; i++)
+            docker_image_free(&s->images[i]);
+        free(s->images);
+        n_old = 0;
+    }
     s->images = NULL;
     s->n_images = 0;
     s->images_listed = 0;
     s->images_unjudged = 0;
-    struct run r = { .client = client, .sweep = s, .kept = 0 };
+    s->images_reused = 0;
     buf_init(&r.body, (size_t)-1 / 2);
     int rc = sweep_images(&r, err, errlen);
+    reuse_free(&r, n_old);
     wipe(&r.body);
     buf_free(&r.body);
     if (rc == 0 && s->images_unjudged > 0) {
@@ -496,11 +613,22 @@ int docker_sweep_run_limited(struct docker_client *client, const struct docker_s
         return -1;
     }
     struct run r = { .client = client, .sweep = s, .kept = 0 };
+    /* An earlier sweep's images, moved out of it: what this one does not take is freed here. */
+    struct docker_sweep *prev =
+        lim != NULL && lim->previous != NULL && lim->previous->ok ? lim->previous : NULL;
+    size_t n_old = 0;
+    if (prev != NULL && reuse_init(&r, prev->images, prev->n_images) == 0) {
+        n_old = prev->n_images;
+        prev->images = NULL;
+        prev->n_images = 0;
+    }
     /* Each answer is capped by the client (body_max); the buffer itself is not. */
     buf_init(&r.body, (size_t)-1 / 2);
     char err[sizeof(s->error)];
     err[0] = '\0';
-    int rc = sweep(&r, max_containers, err, sizeof(err));
+    int rc =
+        sweep(&r, max_containers, prev != NULL && lim->same_daemon ? prev : NULL, err, sizeof(err));
+    reuse_free(&r, n_old);
     wipe(&r.body);
     buf_free(&r.body);
     if (rc != 0) {

@@ -80,14 +80,17 @@ static long sweep_budget_ms(const struct agent_config *cfg)
     return (long)ms;
 }
 
-static void sweep_docker(const struct agent_config *cfg, struct collection *col)
+static void sweep_docker(const struct agent_config *cfg, struct collection *col,
+                         struct docker_sweep *previous, bool same_daemon)
 {
     struct docker_client_options opts = { .host = cfg->docker_host,
                                           .tls_ca = cfg->docker_tls_ca,
                                           .tls_cert = cfg->docker_tls_cert,
                                           .tls_key = cfg->docker_tls_key,
                                           .total_timeout_ms = sweep_budget_ms(cfg) };
-    struct docker_sweep_limits limits = { .max_containers = (size_t)cfg->docker_max_containers };
+    struct docker_sweep_limits limits = { .max_containers = (size_t)cfg->docker_max_containers,
+                                          .previous = previous,
+                                          .same_daemon = same_daemon };
     char err[256];
     col->swept = true;
     struct docker_client *client = docker_client_new(&opts, err, sizeof(err));
@@ -183,7 +186,8 @@ static void run_collectors(const struct agent_config *cfg, struct collection *co
     col->done = true;
 }
 
-void collection_run(const struct agent_config *cfg, struct collection *col)
+static void run_after(const struct agent_config *cfg, struct collection *col,
+                      struct docker_sweep *previous, bool same_daemon)
 {
     collection_init(col);
     col->started_at = clock_wall_seconds();
@@ -193,8 +197,33 @@ void collection_run(const struct agent_config *cfg, struct collection *col)
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++)
         need_docker |= cfg->enabled[i] && collector_registry[i]->needs_docker;
     if (need_docker)
-        sweep_docker(cfg, col);
+        sweep_docker(cfg, col, previous, same_daemon);
     run_collectors(cfg, col, false);
+}
+
+void collection_run(const struct agent_config *cfg, struct collection *col)
+{
+    run_after(cfg, col, NULL, false);
+}
+
+void collection_rerun(const struct agent_config *cfg, struct collection *col, bool same_daemon)
+{
+    /* Only what the next sweep may take is kept while it runs: the images and /version. */
+    struct docker_sweep previous;
+    memset(&previous, 0, sizeof(previous));
+    if (col->swept && col->sweep.ok) {
+        previous.ok = true;
+        previous.images = col->sweep.images;
+        previous.n_images = col->sweep.n_images;
+        previous.version = col->sweep.version;
+        memcpy(previous.api_version, col->sweep.api_version, sizeof(previous.api_version));
+        col->sweep.images = NULL;
+        col->sweep.n_images = 0;
+        memset(&col->sweep.version, 0, sizeof(col->sweep.version));
+    }
+    collection_free(col);
+    run_after(cfg, col, previous.ok ? &previous : NULL, same_daemon);
+    docker_sweep_free(&previous);
 }
 
 void collection_rejudge(const struct agent_config *cfg, struct collection *col, bool docker_only)

@@ -38,6 +38,8 @@ struct realtime_metrics {
     uint64_t received[DOCKER_EVENT_TYPE_COUNT];
     uint64_t invalid;
     uint64_t stream_failures;
+    uint64_t replayed;   /* events older than their stream's connect: replayed from `since` */
+    uint64_t judgements; /* changes from the stream judged and published (rate-limited) */
     uint64_t resyncs[DOCKER_RESYNC_REASON_COUNT];
     uint64_t lag_le[REALTIME_LAG_BUCKETS]; /* cumulative */
     uint64_t lag_count;
@@ -73,6 +75,15 @@ void collection_init(struct collection *col);
  * before any collector sees them.
  */
 void collection_run(const struct agent_config *cfg, struct collection *col);
+
+/*
+ * collection_run() in place of the collection `col` holds (freed here),
+ * taking from its sweep what an answer cannot have changed: the images
+ * whose Id and tags are listed as before, and, when `same_daemon` (the
+ * daemon has not restarted since: the event stream stayed open), /version.
+ * The event stream's full sweeps use it; see docker_sweep_limits.
+ */
+void collection_rerun(const struct agent_config *cfg, struct collection *col, bool same_daemon);
 
 /*
  * Runs the collectors of `col` again on the sweep it holds (brought up to

@@ -9,6 +9,8 @@
 
 #include "waivers.h"
 
+#include "../common/threads.h"
+
 #include "../collectors/registry.h"
 
 #include <errno.h>
@@ -245,6 +247,7 @@ static void read_events_stats(struct scheduler *s, bool *streaming, char *error,
     memcpy(rt->received, st.received, sizeof(rt->received));
     rt->invalid = st.invalid;
     rt->stream_failures = st.failures;
+    rt->replayed = st.replayed;
     rt->stream_requests = st.requests;
     rt->streaming = st.streaming;
     *streaming = st.streaming;
@@ -261,12 +264,19 @@ static void full_sweep(struct scheduler *s, struct collection *col,
     s->pending_since = 0;
     pthread_mutex_unlock(&s->lock);
     docker_events_take(s->events, &covered);
-    collection_free(col);
-    collection_run(s->cfg, col);
+    /* The daemon is the same one when the stream the last sweep ran under is still open. */
+    struct docker_events_stats st;
+    docker_events_stats(s->events, &st);
+    uint64_t stream = st.streaming ? st.connects : 0;
+    bool same_daemon =
+        reason == DOCKER_RESYNC_INTERVAL && stream != 0 && stream == s->swept_under_stream;
+    collection_rerun(s->cfg, col, same_daemon);
+    s->swept_under_stream = stream;
     s->realtime.resyncs[reason]++;
     s->realtime.api_requests += col->sweep.requests;
-    log_debug("full Docker sweep (%s): %zu requests in %.3fs", docker_resync_reason_name(reason),
-              col->sweep.requests, col->sweep.duration_seconds);
+    log_debug("full Docker sweep (%s): %zu requests in %.3fs, %zu images and %s /version kept",
+              docker_resync_reason_name(reason), col->sweep.requests, col->sweep.duration_seconds,
+              col->sweep.images_reused, col->sweep.version_reused ? "the" : "not the");
     publish(s, col);
     observe_lag(s, &covered);
     docker_changes_free(&covered);
@@ -319,6 +329,7 @@ static int apply_changes(struct scheduler *s, struct collection *col,
         return -1;
     }
     collection_rejudge(s->cfg, col, !ch->daemon);
+    s->realtime.judgements++;
     publish(s, col);
     observe_lag(s, ch);
     return 0;
@@ -533,12 +544,7 @@ int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct 
     for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
         s->limiter[i].every_s = LIMIT_EVERY_S;
 
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    threads_init_monotonic(&s->lock, &s->wake);
 
     s->events_limiter.every_s = LIMIT_EVERY_S;
     s->realtime.events_enabled = cfg->docker_events && needs_docker(cfg);
@@ -571,11 +577,7 @@ void scheduler_stop(struct scheduler *s)
 {
     if (!s->started)
         return;
-    pthread_mutex_lock(&s->lock);
-    s->stopping = true;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
+    threads_stop(s->thread, &s->lock, &s->wake, &s->stopping);
     docker_events_stop(s->events); /* may still call on_events: the mutex lives until here */
     s->events = NULL;
     docker_client_free(s->client);

@@ -76,9 +76,11 @@ struct scheduler {
     struct docker_events *events; /* NULL = sweeps only */
     bool notified;                /* guarded by lock: the watcher has news */
     double pending_since;         /* guarded by lock: monotonic time of the first news, 0 = none */
-    struct realtime_metrics realtime;       /* scheduler thread only */
-    struct docker_client *client;           /* scheduler thread only: incremental updates */
-    struct log_limiter events_limiter;      /* scheduler thread only */
+    struct realtime_metrics realtime;  /* scheduler thread only */
+    struct docker_client *client;      /* scheduler thread only: incremental updates */
+    uint64_t swept_under_stream;       /* scheduler thread only: the stream (connects) the last full
+                                          sweep ran under, 0 = none */
+    struct log_limiter events_limiter; /* scheduler thread only */
     double report_tokens, report_tokens_at; /* scheduler thread only: the report bucket */
     bool report_owed;                       /* scheduler thread only: a change not reported yet */
 };

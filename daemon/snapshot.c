@@ -299,6 +299,13 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
                       "Event streams that ended or could not be opened.");
     rc |= expo_sample(e, "dockward_docker_event_stream_failures_total", NULL, 0,
                       (double)rt->stream_failures);
+    rc |= expo_family(e, "dockward_docker_events_replayed_total", METRIC_COUNTER,
+                      "Events dockerd replayed from `since` after the stream was reopened.");
+    rc |= expo_sample(e, "dockward_docker_events_replayed_total", NULL, 0, (double)rt->replayed);
+    rc |= expo_family(e, "dockward_docker_judgements_total", METRIC_COUNTER,
+                      "Changes from the event stream re-read, judged and published: a burst of "
+                      "20, then at most 2 a second.");
+    rc |= expo_sample(e, "dockward_docker_judgements_total", NULL, 0, (double)rt->judgements);
     rc |= expo_family(e, "dockward_docker_resyncs_total", METRIC_COUNTER,
                       "Full sweeps of the Docker API in events mode, by reason.");
     for (int r = 0; r < DOCKER_RESYNC_REASON_COUNT; r++) {

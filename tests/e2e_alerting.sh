@@ -59,7 +59,9 @@ source "$DOCKWARD_TESTS/docker_env.sh"
 root=$(cd "$DOCKWARD_TESTS/.." && pwd)
 IMAGE=dw-alert-busybox:1
 PRIV=dw-alert-priv
-COLLECTION_INTERVAL=2s
+# E2E_COLLECTION_INTERVAL (seconds, "60s"): bench/alerting.sh times the page at the default too.
+COLLECTION_INTERVAL=${E2E_COLLECTION_INTERVAL:-2s}
+ci_s=${COLLECTION_INTERVAL%s}
 SCRAPE_INTERVAL=1s
 EVAL_INTERVAL=1s
 
@@ -375,7 +377,7 @@ t_create=$(e2e_now)
 dk create --privileged --name "$PRIV" "$IMAGE" sleep 1000 >/dev/null
 t_created=$(e2e_now)
 t_seen="" t_pending="" t_firing="" t_page="" t_page_priv=""
-deadline=$(e2e_deadline 90 "$t_create")
+deadline=$(e2e_deadline $((90 + ci_s)) "$t_create")
 while ! e2e_past "$deadline"; do
     if [ -z "$t_seen" ] && [ "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
         t_seen=$(e2e_now)
@@ -406,7 +408,7 @@ if [ -n "$store_port" ]; then
     fleet_cond="(.labels.alertname == \"DockwardFleetRegressions\" and .labels.job == \"dockward-store\"
         and (.labels.check as \$c | $priv_checks | index(\$c) != null))"
     t_fleet=""
-    deadline=$(e2e_deadline 90 "$t_create")
+    deadline=$(e2e_deadline $((90 + ci_s)) "$t_create")
     while ! e2e_past "$deadline"; do
         t_fleet=$(first_page firing "$fleet_cond")
         [ -n "$t_fleet" ] && break
@@ -473,9 +475,9 @@ if [ -n "$store_port" ]; then
 fi
 
 # A bad file on SIGHUP: the old waivers stay and the gauge says so; the fixed file restores it.
-metric_is() { # metric_is LINE: the agent's /metrics has that line within 8 s
+metric_is() { # metric_is LINE: the agent's /metrics has that line within 8 s (+ a collection)
     local _
-    for _ in $(seq 1 80); do
+    for _ in $(seq 1 $((80 + 10 * ci_s))); do
         curl -s "http://$agent_addr/metrics" | grep -qxF "$1" && return 0
         sleep 0.1
     done
@@ -489,7 +491,7 @@ bad_reload_logged() { # logfmt escapes the quotes: key \"colour\"
     grep -F 'waivers.yml:3: waiver: unknown key \"colour\"' "$work/agent.log" | grep -q 'keeping the previous waivers'
 }
 check "SIGHUP with a bad waivers file: the log names FILE:LINE and keeps the old set" bad_reload_logged
-sleep 3 # a collection with the old set
+sleep $((ci_s + 1)) # a collection with the old set
 check "the old waivers still apply (mem-future matched 2)" \
     metric_is 'dockward_waiver_matched_targets{waiver="mem-future"} 2'
 write_waivers
@@ -514,7 +516,7 @@ fi
 t_remove=$(e2e_now)
 dk rm -f "$PRIV" >/dev/null
 t_resolved="" t_resolved_priv=""
-deadline=$(e2e_deadline 120 "$t_remove")
+deadline=$(e2e_deadline $((120 + ci_s)) "$t_remove")
 while ! e2e_past "$deadline"; do
     [ -z "$t_resolved" ] && t_resolved=$(first_page resolved "$regressed")
     [ -z "$t_resolved_priv" ] && t_resolved_priv=$(first_page resolved "$privileged")
@@ -541,7 +543,7 @@ fleet_fig=""
 [ -n "$store_port" ] && fleet_fig=", $(opt "$t_create" "${t_fleet:-}")s (DockwardFleetRegressions)"
 echo "#   page at the webhook            $(opt "$t_create" "$t_page")s (DockwardCheckRegressed)," \
     "$(opt "$t_create" "$t_page_priv")s (DockwardPrivilegedContainer)$fleet_fig"
-echo "#   target: under 2 collection intervals + for: = 4s + 30s = 34s"
+echo "#   target: under 2 collection intervals + for: = $((2 * ci_s))s + 30s = $((2 * ci_s + 30))s"
 echo "# from docker rm: resolved notification $(opt "$t_remove" "$t_resolved")s (DockwardCheckRegressed)," \
     "$(opt "$t_remove" "$t_resolved_priv")s (DockwardPrivilegedContainer); keep_firing_for is 60s"
 echo "# total $(e2e_secs "$t_start" "$(e2e_now)")s"

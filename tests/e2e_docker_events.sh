@@ -12,13 +12,30 @@
 # unchanged by the flags, and a dockerd restart (stream lost) falls back to
 # sweeps and comes back to events.
 #
+# Two more cases on the same daemon:
+#   - replay from `since`: an agent reaches dockerd through
+#     tests/docker_cut_proxy.py, which cuts its event stream (and only that);
+#     changes made while it is cut arrive, after the reconnect, as events
+#     dockerd replays (dockward_docker_events_replayed_total) and the state
+#     equals a full sweep's, with no full sweep but the fallback made before
+#     the changes (resync interval 1 h);
+#   - rate limits: a burst of changes for BURST_S seconds (default 20: a
+#     container in a restart loop, three paused and unpaused in loops) with
+#     --push.url to a real dockward-store: judgements stay within a burst of
+#     20 plus 2 a second (dockward_docker_judgements_total) and reports
+#     within 5 plus one per 5 s (dockward_report_sequence), although the
+#     stream brings more changes than that.
+# Last, what a resync asks when nothing changed: the container list and
+# inspects, /info, the image, network and volume lists; no /version while
+# the stream stayed open, and no image inspect or history (content-addressed).
+#
 # Environment (set by ctest): DOCKWARD_BIN, DOCKWARD_TESTS.
 set -euo pipefail
 
 : "${DOCKWARD_BIN:?}" "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-e2e_require curl promtool docker dockerd busybox
+e2e_require curl promtool docker dockerd busybox python3
 export LC_ALL=C
 # shellcheck source=tests/docker_env.sh
 source "$DOCKWARD_TESTS/docker_env.sh"
@@ -41,8 +58,9 @@ docker_started=1
 docker_env_start "$work/docker" --config-file "$work/daemon.json" || exit 1
 docker_env_import_busybox "$IMAGE"
 sock=$DOCKER_ENV_SOCK
-common=(--web.listen-address=127.0.0.1:0 --docker.host "unix://$sock"
+common=(--web.listen-address=127.0.0.1:0
     --no-collector.file_permissions --no-collector.host --no-collector.group_membership)
+agent_host="unix://$sock" # where start_agent points the agent
 
 # A few containers before the agent starts, so the first sweep has something.
 dk run -d --name before-1 "$IMAGE" sleep 1000 >/dev/null
@@ -51,10 +69,21 @@ dk create --name before-2 --cap-add SYS_ADMIN "$IMAGE" sleep 1000 >/dev/null
 start_agent() { # start_agent LOG ARGS... : sets port
     local log=$1
     shift
-    "$DOCKWARD_BIN" "${common[@]}" "$@" 2>"$log" &
+    "$DOCKWARD_BIN" "${common[@]}" --docker.host "$agent_host" "$@" 2>"$log" &
     pids+=($!)
     port=$(e2e_port_of "$log" "$!") || { echo "agent did not start:"; cat "$log"; exit 1; }
     e2e_wait_200 "http://127.0.0.1:$port/readyz" "$!" || true
+}
+# Waits until every event the agent at URL received is judged (its lag count stops moving), then 1 s.
+wait_judged() { # wait_judged URL
+    local _ cur prev=""
+    for _ in $(seq 1 50); do
+        cur=$(curl -s "$1" | e2e_metric dockward_docker_event_lag_seconds_count 0)
+        [ "$cur" = "$prev" ] && break
+        prev=$cur
+        sleep 0.5
+    done
+    sleep 1
 }
 start_agent "$work/events.log" --collection.interval=1h --docker.resync-interval=1h
 ev_pid=${pids[-1]}
@@ -115,15 +144,8 @@ dk create --name priv-2 --privileged --pid host "$IMAGE" sleep 1000 >/dev/null
 dk update --cpu-shares 512 c-vol >/dev/null
 storm_end=$(e2e_now)
 
-# Quiet: every event judged (the lag count stops moving), then 2 s more.
-prev=""
-for _ in $(seq 1 50); do
-    cur=$(curl -s "$ev" | e2e_metric dockward_docker_event_lag_seconds_count 0)
-    [ "$cur" = "$prev" ] && break
-    prev=$cur
-    sleep 0.5
-done
-sleep 2
+wait_judged "$ev"
+sleep 1
 curl -s "$ev" >"$work/ev.prom"
 echo "# storm judged $(e2e_since "$storm_end") s after its last command;" \
     "$(e2e_metric dockward_docker_event_lag_seconds_count 0 <"$work/ev.prom") events judged"
@@ -173,6 +195,149 @@ echo "# API requests: events agent $ev_req for its first sweep and the whole sto
 strip() { grep -vE '"(generated_at|duration_seconds|finished_at)"' "$1"; }
 check "dockward check: the same answer with or without the events flags" \
     cmp -s <(strip "$work/check1.json") <(strip "$work/check2.json")
+
+# Waits (up to 20 s) until the scrape of URL has the line LINE. Returns 1 if it never did.
+wait_line() { # wait_line URL LINE
+    local _
+    for _ in $(seq 1 100); do
+        curl -s "$1" | grep -qxF "$2" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+# The sum of every sample of FAMILY in the scrape of URL.
+family_sum() { curl -s "$1" | awk -v f="$2" '$1 == f || index($1, f "{") == 1 { s += $2 } END { printf "%.0f\n", s }'; }
+# Waits (up to 20 s) until SERIES in the scrape of URL is at least N. Returns 1 if it never was.
+wait_ge() { # wait_ge URL SERIES N
+    local _
+    for _ in $(seq 1 100); do
+        [ "$(curl -s "$1" | e2e_metric "$2" 0 | awk -v n="$3" '{ print ($1 >= n) }')" = 1 ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# ---- replay from `since` after a reconnect ----------------------------------
+proxy_sock="$work/proxy.sock"
+cut="$work/cut"
+python3 "$DOCKWARD_TESTS/docker_cut_proxy.py" "$proxy_sock" "$sock" "$cut" 2>"$work/proxy.log" &
+pids+=($!)
+for _ in $(seq 1 50); do [ -S "$proxy_sock" ] && break; sleep 0.1; done
+agent_host="unix://$proxy_sock"
+start_agent "$work/replay.log" --collection.interval=1h --docker.resync-interval=1h
+rp="http://127.0.0.1:$port/metrics"
+check "replay agent (through the proxy): mode events" wait_line "$rp" 'dockward_docker_mode{mode="events"} 1'
+touch "$cut"
+check "stream cut: mode sweeps" wait_line "$rp" 'dockward_docker_mode{mode="sweeps"} 1'
+check "stream cut: one fallback sweep, made before any change below" \
+    wait_line "$rp" 'dockward_docker_resyncs_total{reason="fallback"} 1'
+sleep 0.5
+dk create --name cut-priv --privileged "$IMAGE" sleep 1000 >/dev/null
+dk rename s-2 s-2-cut
+dk rm -f c-user >/dev/null
+dk update --pids-limit 10 s-3 >/dev/null
+dk network disconnect dw-net s-3
+dk tag "$IMAGE" dw-cut:1
+dk create --name cut-retag --cap-add SYS_ADMIN dw-cut:1 sleep 1000 >/dev/null
+curl -s "$rp" >"$work/cut.prom"
+check "stream cut: the changes are not seen (no sweep due for 1 h)" \
+    bash -c "! grep -q 'target=\"container/cut-priv\"' '$work/cut.prom' &&
+             grep -q 'target=\"container/c-user\"' '$work/cut.prom'"
+# The agent tries again (backoff 1 s, doubling) and is refused: its stream comes back only after
+# every change above, so only a replay from `since` can bring them.
+refused() { local _; for _ in $(seq 1 100); do grep -q refused "$work/proxy.log" && return 0; sleep 0.2; done; return 1; }
+check "stream cut: the proxy refused the agent's next stream, after the changes" refused
+rm -f "$cut"
+t0=$(e2e_now)
+check "stream back: mode events" wait_line "$rp" 'dockward_docker_mode{mode="events"} 1'
+check "stream back: the privileged container made while it was cut is judged" \
+    wait_line "$rp" 'dockward_check_failure{check="5.5",target="container/cut-priv"} 1'
+echo "# stream back and the cut's changes judged $(e2e_since "$t0") s after the cut ended"
+wait_judged "$rp"
+curl -s "$rp" >"$work/replay.prom"
+replayed=$(e2e_metric dockward_docker_events_replayed_total 0 <"$work/replay.prom")
+echo "# events dockerd replayed from \`since\` after the reconnect: $replayed"
+check "stream back: dockerd replayed the cut's events from \`since\` (at least 7)" [ "${replayed%.*}" -ge 7 ]
+check "stream back: no full sweep but the start and the fallback before the changes" \
+    bash -c "grep -qx 'dockward_docker_resyncs_total{reason=\"start\"} 1' '$work/replay.prom' &&
+             grep -qx 'dockward_docker_resyncs_total{reason=\"fallback\"} 1' '$work/replay.prom' &&
+             [ \$(grep '^dockward_docker_resyncs_total' '$work/replay.prom' | awk '{ s += \$2 } END { print s }') = 2 ]"
+# The full sweep through the same proxy (dockerd's configuration is found by its socket).
+start_agent "$work/sweep2.log" --no-docker.events --collection.interval=1h
+curl -s "http://127.0.0.1:$port/metrics" >"$work/sweep2.prom"
+judged "$work/replay.prom" >"$work/replay.judged"
+judged "$work/sweep2.prom" >"$work/sweep2.judged"
+diff -u "$work/sweep2.judged" "$work/replay.judged" >"$work/diff2.txt" ||
+    { echo "replayed state differs from a full sweep:"; head -n 40 "$work/diff2.txt"; }
+check "stream back: the replayed state equals a fresh full sweep's ($(wc -l <"$work/replay.judged") series)" \
+    cmp -s "$work/sweep2.judged" "$work/replay.judged"
+agent_host="unix://$sock"
+
+# ---- a burst of changes: judgements and reports within their limits --------
+BURST_S=${BURST_S:-20}
+token=$(e2e_random_hex 24)
+printf 'e2e %s\n' "$token" >"$work/tokens"
+printf '%s\n' "$token" >"$work/token"
+chmod 600 "$work/tokens" "$work/token"
+db="$work/store.db"
+e2e_store_start store
+e2e_wait_200 "$base/healthz" "$pid" || { echo "store did not start:"; tail -n 20 "$work/store.log"; exit 1; }
+start_agent "$work/burst.log" --collection.interval=1h --docker.resync-interval=1h \
+    --push.url="$base/api/v1/reports" --push.token-file="$work/token" --storage.path="$work/outbox"
+bu="http://127.0.0.1:$port/metrics"
+# (The agent's push figures are those of its last publication; the store's are current.)
+check "burst agent: its first report is stored" \
+    wait_ge "$base/metrics" 'dockward_store_ingest_total{result="stored"}' 1
+sleep 6 # the report bucket full again (5, one every 5 s)
+t0=$(e2e_now) # before the counters: the window the limits are checked over includes their reads
+j0=$(family_sum "$bu" dockward_docker_judgements_total)
+q0=$(family_sum "$bu" dockward_report_sequence)
+s0=$(family_sum "$base/metrics" 'dockward_store_ingest_total{result="stored"}')
+e0=$(family_sum "$bu" dockward_docker_events_total)
+dk run -d --name loop --restart=always "$IMAGE" sh -c 'exit 1' >/dev/null
+# Three containers paused and unpaused in a loop each, at once: a few hundred events.
+end=$(e2e_deadline "$BURST_S" "$t0")
+flappers=()
+for f in 1 2 3; do
+    dk run -d --name "flap-$f" "$IMAGE" sleep 1000 >/dev/null
+    (until e2e_past "$end"; do
+        dk pause "flap-$f" >/dev/null
+        dk unpause "flap-$f" >/dev/null
+    done) &
+    flappers+=($!)
+done
+wait "${flappers[@]}"
+dk rm -f loop >/dev/null
+sleep 1
+took=$(e2e_since "$t0")
+j=$(($(family_sum "$bu" dockward_docker_judgements_total) - j0))
+q=$(($(family_sum "$bu" dockward_report_sequence) - q0))
+ev_n=$(($(family_sum "$bu" dockward_docker_events_total) - e0))
+j_max=$(awk -v t="$took" 'BEGIN { printf "%d", 20 + 2 * t + 1 }')
+q_max=$(awk -v t="$took" 'BEGIN { printf "%d", 5 + t / 5 + 1 }')
+echo "# burst of ${took} s: $ev_n events, $j judgements (limit $j_max), $q reports queued (limit $q_max)"
+check "burst: the stream brought more changes than the judgement limit ($ev_n > $j_max)" [ "$ev_n" -gt "$j_max" ]
+check "burst: judgements within a burst of 20 plus 2 a second ($j <= $j_max)" [ "$j" -le "$j_max" ]
+check "burst: reports within 5 plus one per 5 s ($q <= $q_max)" [ "$q" -le "$q_max" -a "$q" -ge 2 ]
+stored=$((s0 + q))
+check "burst: the store stored every report queued ($stored)" \
+    wait_ge "$base/metrics" 'dockward_store_ingest_total{result="stored"}' "$stored"
+
+# ---- what a resync asks when nothing changes ---------------------------------
+start_agent "$work/resync.log" --collection.interval=1h --docker.resync-interval=10s
+rs="http://127.0.0.1:$port/metrics"
+check "resync agent: mode events" wait_line "$rs" 'dockward_docker_mode{mode="events"} 1'
+# Between the first and second resync on the interval: both made with the stream open.
+check "resync agent: a resync on the interval" \
+    wait_line "$rs" 'dockward_docker_resyncs_total{reason="interval"} 1'
+r0=$(family_sum "$rs" dockward_docker_api_requests_total)
+check "resync agent: a second one" wait_line "$rs" 'dockward_docker_resyncs_total{reason="interval"} 2'
+r1=$(family_sum "$rs" dockward_docker_api_requests_total)
+n_c=$(dk ps -aq | wc -l)
+n_i=$(dk images -q --no-trunc | sort -u | wc -l)
+echo "# one resync asked $((r1 - r0)) requests ($n_c containers, $n_i images; a sweep asks $((n_c + 6 + 2 * n_i)))"
+check "resync: the lists, /info and each container's inspect, nothing else ($((r1 - r0)) = $n_c + 5)" \
+    [ "$((r1 - r0))" = "$((n_c + 5))" ]
 
 # ---- the stream lost: dockerd restarts --------------------------------------
 docker_env_stop_daemon
