@@ -831,11 +831,13 @@ struct pg_item {
  * the outcome is final: duplicate, forbidden, or unavailable), or -1 when
  * sending failed.
  */
-static int send_segment(struct store_pg *p, struct pg_item *it, char *err, size_t errlen)
+static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, char *err,
+                        size_t errlen)
 {
     struct store_job *job = it->job;
     const Dockward__V1__Report *m = job->report->msg;
     struct pg_host h;
+    it->pending = STORE_OUTCOME_UNAVAILABLE;
     read_host(it->host_row, &h);
     if (ring_has(&h, m->report_id.data)) { /* the same report again: nothing changes */
         job->outcome = STORE_OUTCOME_DUPLICATE;
@@ -849,9 +851,12 @@ static int send_segment(struct store_pg *p, struct pg_item *it, char *err, size_
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
         return 0;
     }
-    if (send_sql(p, "SAVEPOINT report") != 0)
-        return -1;
-    int n = 1;
+    int n = 0;
+    if (careful) {
+        if (send_sql(p, "SAVEPOINT report") != 0)
+            return -1;
+        n++;
+    }
     struct pg_params a = { 0 };
     if (h.id != 0 && h.retired) {
         /* A retired host reporting again: revived as new (db.c owner_check). */
@@ -890,6 +895,8 @@ static int send_segment(struct store_pg *p, struct pg_item *it, char *err, size_
         n += sent;
         it->pending = STORE_OUTCOME_STORED;
     }
+    if (!careful)
+        return n;
     if (send_sql(p, "RELEASE report") != 0 || PQpipelineSync(p->conn) != 1)
         return -1;
     return n + 1;
@@ -1035,7 +1042,7 @@ static int write_round(struct store_pg *p, struct pg_item *items, size_t n, int 
             if (it->round != round || it->host_row == NULL ||
                 it->job->outcome != STORE_OUTCOME_UNAVAILABLE)
                 continue;
-            queries[i] = send_segment(p, it, err, errlen);
+            queries[i] = send_segment(p, it, true, err, errlen);
             if (queries[i] < 0) {
                 free(queries);
                 return -1;
@@ -1088,34 +1095,91 @@ static void fail_all(struct store_job *const *jobs, size_t n)
         jobs[i]->outcome = STORE_OUTCOME_UNAVAILABLE;
 }
 
-/* Sends the batch's per-check figures (in check order) and COMMIT; returns as pipeline_sync. */
-static int commit_batch(struct store_pg *p, char *err, size_t errlen)
+/*
+ * The batch's per-check figures, summed over its stored reports, sent (in
+ * check order) as one statement; returns the queries sent (0: none to
+ * send), or -1.
+ */
+static int send_checks(struct store_pg *p, const struct pg_item *items, size_t n)
 {
-    int n = 0;
-    if (p->n_checks > 0) {
-        qsort(p->checks, p->n_checks, sizeof(*p->checks), check_order);
-        for (int i = 0; i < 4; i++)
-            p->arr[i].len = 0;
-        for (size_t i = 0; i < p->n_checks; i++) {
-            if (array_add_text(&p->arr[0], p->checks[i].check_id) != 0 ||
-                array_add_int(&p->arr[1], p->checks[i].failing) != 0 ||
-                array_add_int(&p->arr[2], p->checks[i].regressions) != 0 ||
-                array_add_int(&p->arr[3], p->checks[i].waived) != 0)
+    batch_checks_clear(p);
+    for (size_t i = 0; i < n; i++) {
+        const struct store_job *job = items[i].job;
+        if (job->outcome != STORE_OUTCOME_STORED)
+            continue;
+        for (size_t k = 0; k < job->diff.n_checks; k++)
+            if (batch_check_add(p, &job->diff.checks[k]) != 0)
                 return -1;
-        }
-        struct pg_params a = { 0 };
-        for (int i = 0; i < 4; i++) {
-            if (array_end(&p->arr[i]) != 0)
-                return -1;
-            par_text(&a, p->arr[i].s);
-        }
-        if (send_stmt(p, W_CHECKS, &a) != 0)
-            return -1;
-        n++;
     }
-    if (send_sql(p, "COMMIT") != 0)
+    if (p->n_checks == 0)
+        return 0;
+    qsort(p->checks, p->n_checks, sizeof(*p->checks), check_order);
+    for (int i = 0; i < 4; i++)
+        p->arr[i].len = 0;
+    for (size_t i = 0; i < p->n_checks; i++) {
+        if (array_add_text(&p->arr[0], p->checks[i].check_id) != 0 ||
+            array_add_int(&p->arr[1], p->checks[i].failing) != 0 ||
+            array_add_int(&p->arr[2], p->checks[i].regressions) != 0 ||
+            array_add_int(&p->arr[3], p->checks[i].waived) != 0)
+            return -1;
+    }
+    struct pg_params a = { 0 };
+    for (int i = 0; i < 4; i++) {
+        if (array_end(&p->arr[i]) != 0)
+            return -1;
+        par_text(&a, p->arr[i].s);
+    }
+    return send_stmt(p, W_CHECKS, &a) == 0 ? 1 : -1;
+}
+
+/* Sends the batch's per-check figures and COMMIT; returns as pipeline_sync. */
+static int commit_batch(struct store_pg *p, const struct pg_item *items, size_t n, char *err,
+                        size_t errlen)
+{
+    int sent = send_checks(p, items, n);
+    if (sent < 0 || send_sql(p, "COMMIT") != 0)
         return -1;
-    return pipeline_sync(p, n + 1, NULL, 0, err, errlen);
+    return pipeline_sync(p, sent + 1, NULL, 0, err, errlen);
+}
+
+/*
+ * The second phase of a round on the first try: every report's writes
+ * with no SAVEPOINT, one sync point for the round, and on the last round
+ * the per-check figures and COMMIT in the same pipeline (one round trip).
+ * Each report's outcome is set as it is sent. Returns 0 (sent and, on the
+ * last round, committed), 1 when a statement failed (the transaction is
+ * aborted, nothing of it committed: the caller rolls back and does the
+ * batch again carefully), or -1 (the connection broke).
+ */
+static int write_fast(struct store_pg *p, struct pg_item *items, size_t n, int round, bool last,
+                      char *err, size_t errlen)
+{
+    int queries = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct pg_item *it = &items[i];
+        if (it->round != round || it->host_row == NULL ||
+            it->job->outcome != STORE_OUTCOME_UNAVAILABLE)
+            continue;
+        int sent = send_segment(p, it, false, err, errlen);
+        if (sent < 0)
+            return -1;
+        queries += sent;
+        if (it->job->outcome == STORE_OUTCOME_UNAVAILABLE)
+            it->job->outcome = it->pending;
+    }
+    if (last) {
+        int sent = send_checks(p, items, n);
+        if (sent < 0 || send_sql(p, "COMMIT") != 0)
+            return -1;
+        queries += sent + 1;
+    }
+    if (queries == 0)
+        return 0;
+    char sub[512];
+    int rc = pipeline_sync(p, queries, NULL, 0, sub, sizeof(sub));
+    if (rc != 0)
+        seterr(err, errlen, "%s", sub);
+    return rc;
 }
 
 static int item_order(const void *a, const void *b)
@@ -1126,6 +1190,29 @@ static int item_order(const void *a, const void *b)
         return c;
     /* The same host's reports in the order they arrived (its sequence decides the rest). */
     return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The batch's rounds, then COMMIT. careful: a SAVEPOINT per report, so a
+ * report whose statements fail is undone alone (write_round); otherwise
+ * none (write_fast, the COMMIT in the last round's pipeline). Returns 0
+ * (committed), 1 (not careful: a statement failed, the transaction is
+ * aborted), or -1 (the batch fails).
+ */
+static int apply_items(struct store_pg *p, struct pg_item *items, size_t n, int rounds,
+                       bool careful, char *err, size_t errlen)
+{
+    for (int round = 0; round < rounds; round++) {
+        if (lock_round(p, items, n, round, err, errlen) != 0 ||
+            new_host_ids(p, items, n, round, err, errlen) != 0)
+            return -1;
+        int rc = careful ? write_round(p, items, n, round, err, errlen)
+                         : write_fast(p, items, n, round, round == rounds - 1, err, errlen);
+        items_clear(items, n);
+        if (rc != 0)
+            return rc;
+    }
+    return careful ? (commit_batch(p, items, n, err, errlen) != 0 ? -1 : 0) : 0;
 }
 
 int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, char *err,
@@ -1159,30 +1246,32 @@ int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, 
     }
     if (rounds == 0)
         rounds = 1;
-    batch_checks_clear(p);
     char sub[512] = "";
     if (PQenterPipelineMode(p->conn) != 1)
         goto broken;
-    for (int round = 0; round < rounds; round++) {
-        if (lock_round(p, items, n, round, sub, sizeof(sub)) != 0 ||
-            new_host_ids(p, items, n, round, sub, sizeof(sub)) != 0 ||
-            write_round(p, items, n, round, sub, sizeof(sub)) != 0)
+    int rc = apply_items(p, items, n, rounds, false, sub, sizeof(sub));
+    if (rc == 1) {
+        /*
+         * A statement failed on the first try: nothing of it is committed.
+         * Rolled back, and done again with a SAVEPOINT per report, so only
+         * the report that fails is left out.
+         */
+        char why[512];
+        if (send_sql(p, "ROLLBACK") != 0 || pipeline_sync(p, 1, NULL, 0, why, sizeof(why)) != 0)
             goto broken;
+        for (size_t i = 0; i < n; i++) {
+            items[i].job->outcome = STORE_OUTCOME_UNAVAILABLE;
+            items[i].new_id = 0;
+        }
         items_clear(items, n);
+        rc = apply_items(p, items, n, rounds, true, sub, sizeof(sub));
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct store_job *job = items[i].job;
-        if (job->outcome == STORE_OUTCOME_UNAVAILABLE)
+    if (rc != 0)
+        goto broken;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].job->outcome == STORE_OUTCOME_UNAVAILABLE)
             seterr(err, errlen, "cannot store a report: %s",
                    sub[0] ? sub : "a lock wait timed out");
-        if (job->outcome != STORE_OUTCOME_STORED)
-            continue;
-        for (size_t k = 0; k < job->diff.n_checks; k++)
-            if (batch_check_add(p, &job->diff.checks[k]) != 0)
-                goto broken;
-    }
-    if (commit_batch(p, sub, sizeof(sub)) != 0)
-        goto broken;
     if (PQexitPipelineMode(p->conn) != 1) {
         pg_message(p->conn, NULL, sub, sizeof(sub));
         goto broken;

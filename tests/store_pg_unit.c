@@ -194,6 +194,41 @@ static void test_group_one_bad(void **state)
 }
 
 /*
+ * A group of three where the middle one's statement fails on the server
+ * (a trigger refuses its host): the group is tried without SAVEPOINTs
+ * first, then again with one per report, and only that report is left out.
+ */
+static void test_group_one_refused(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    sql_exec("CREATE OR REPLACE FUNCTION pg_unit_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$BEGIN IF NEW.host_id = 'pg-refused' THEN RAISE EXCEPTION 'refused'; END IF; "
+             "RETURN NEW; END$$; "
+             "CREATE TRIGGER pg_unit_refuse BEFORE INSERT OR UPDATE ON hosts "
+             "FOR EACH ROW EXECUTE FUNCTION pg_unit_refuse()");
+    enum store_outcome out[3];
+    group_of_three(s, "pg-refused", out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     2);
+    assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), 2);
+    assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 2);
+    assert_int_equal(read_number("SELECT count(*) FROM results", NULL), 2);
+    /* The same hosts again once the trigger is gone: the third is stored too. */
+    sql_exec("DROP TRIGGER pg_unit_refuse ON hosts");
+    group_of_three(s, "pg-refused", out);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     3);
+    storage_close(s);
+}
+
+/*
  * Another session holds a host's row past lock_timeout: that report 503,
  * the others stored. It holds a whole table: every report 503, and the
  * batch gives up after two lock timeouts, not one per host.
@@ -360,6 +395,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
         cmocka_unit_test_setup(test_group_one_bad, empty_database),
+        cmocka_unit_test_setup(test_group_one_refused, empty_database),
         cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
