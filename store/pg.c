@@ -112,7 +112,6 @@ static const char schema_sql[] =
     "CREATE INDEX drift_host_id ON drift (host, id);"
     "CREATE TABLE drift_checks (check_id text COLLATE \"C\" NOT NULL, id bigint NOT NULL,"
     " PRIMARY KEY (check_id, id));"
-    "CREATE INDEX drift_checks_id ON drift_checks (id);"
     "CREATE SEQUENCE drift_ids INCREMENT BY 1048576;"
     "CREATE TABLE checks (check_id text COLLATE \"C\" PRIMARY KEY,"
     " failing_hosts bigint NOT NULL, regressions bigint NOT NULL,"
@@ -135,6 +134,7 @@ enum pg_stmt_id {
     W_REBIND,
     W_SILENT,
     W_RETENTION,
+    W_RETENTION_CHECKS,
     W_LOAD_CHECKS,
     W_COUNT
 };
@@ -194,11 +194,12 @@ static const char *const pg_sql[W_COUNT] = {
                       "n_warn = 0, n_skip = 0, n_error = 0, n_waived = 0 WHERE id = $1",
     [W_REBIND] = "UPDATE hosts SET owner = $2 WHERE host_id = $1 AND retired_ms = 0",
     [W_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < $1 LIMIT $2",
-    /* Whole drift rows, oldest first (a row's events go together). */
-    [W_RETENTION] = "WITH gone AS (DELETE FROM drift WHERE id IN (SELECT id FROM drift "
-                    "WHERE received_ms < $1 ORDER BY received_ms, id LIMIT $2) RETURNING id, n), "
-                    "dc AS (DELETE FROM drift_checks WHERE id IN (SELECT id FROM gone)) "
-                    "SELECT coalesce(sum(n), 0)::bigint FROM gone",
+    /* Whole drift rows, oldest first (a row's events go together); their checks are read in C. */
+    [W_RETENTION] = "DELETE FROM drift WHERE id IN (SELECT id FROM drift WHERE received_ms < $1 "
+                    "ORDER BY received_ms, id LIMIT $2) RETURNING id, n, events",
+    /* Their drift_checks rows, by the primary key: ($1[i], $2[i]) pairs. */
+    [W_RETENTION_CHECKS] = "DELETE FROM drift_checks WHERE (check_id, id) IN "
+                           "(SELECT * FROM unnest($1::text[], $2::bigint[]))",
     [W_LOAD_CHECKS] = "SELECT check_id, failing_hosts, regressions, waived_hosts FROM checks",
 };
 
@@ -437,6 +438,10 @@ static int setup_schema(PGconn *c, char *err, size_t errlen)
             exec_cmd(c, sql, sub, sizeof(sub)) != 0)
             goto fail;
     }
+    /* Version 1 -> 2: drift_checks loses its index on id (retention deletes by the key). */
+    if (version == 1 && (exec_cmd(c, "DROP INDEX IF EXISTS drift_checks_id", sub, sizeof(sub)) != 0 ||
+                         exec_cmd(c, "UPDATE dockward_schema SET version = 2", sub, sizeof(sub)) != 0))
+        goto fail;
     /* Later versions migrate here, step by step, in this transaction. */
     if (exec_cmd(c, "COMMIT", sub, sizeof(sub)) != 0)
         goto fail;
@@ -1325,6 +1330,34 @@ static int fail_with(struct store_pg *p, PGresult *r, const char *what, char *er
     return -1;
 }
 
+/*
+ * The drift_checks pairs of the drift rows in r (id, n, events): one per
+ * check a row has events of, as two arrays (p->arr[0] checks, [1] ids).
+ */
+static int retention_pairs(struct store_pg *p, const PGresult *r, int *deleted)
+{
+    struct store_events ev;
+    store_events_init(&ev);
+    struct pg_text *checks = &p->arr[0], *ids = &p->arr[1];
+    checks->len = ids->len = 0;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        const int64_t id = get_int(r, i, 0), n = get_int(r, i, 1);
+        *deleted += (int)n;
+        rc = store_events_decode(&ev, PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2),
+                                 (size_t)n);
+        for (size_t k = 0; rc == 0 && k < ev.n; k++) {
+            /* A row's events are in check order (as send_writes took its checks). */
+            if (k == 0 || strcmp(ev.ev[k - 1].check_id, ev.ev[k].check_id) != 0)
+                rc = array_add_text(checks, ev.ev[k].check_id) | array_add_int(ids, id);
+        }
+    }
+    store_events_free(&ev);
+    if (rc == 0)
+        rc = array_end(checks) | array_end(ids);
+    return rc;
+}
+
 int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *deleted, char *err,
                        size_t errlen)
 {
@@ -1333,14 +1366,35 @@ int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *de
         return 0;
     if (writer_ready(p, err, errlen) != 0)
         return -1;
+    char sub[512];
+    if (exec_cmd(p->conn, "BEGIN", sub, sizeof(sub)) != 0) {
+        seterr(err, errlen, "retention: %s", sub);
+        return -1;
+    }
     struct pg_params a = { 0 };
     par_int(&a, cutoff_ms);
     par_int(&a, limit);
     PGresult *r = exec_stmt(p, W_RETENTION, &a);
     if (!ok(r))
         return fail_with(p, r, "retention", err, errlen);
-    *deleted = PQntuples(r) > 0 ? (int)get_int(r, 0, 0) : 0;
+    int n = 0;
+    if (retention_pairs(p, r, &n) != 0) {
+        seterr(err, errlen, "retention: a drift row cannot be read (corrupt), or no memory");
+        PQclear(r);
+        exec_cmd(p->conn, "ROLLBACK", NULL, 0);
+        return -1;
+    }
     PQclear(r);
+    a.n = 0;
+    par_text(&a, p->arr[0].s);
+    par_text(&a, p->arr[1].s);
+    r = exec_stmt(p, W_RETENTION_CHECKS, &a);
+    if (!ok(r))
+        return fail_with(p, r, "retention", err, errlen);
+    PQclear(r);
+    if (exec_cmd(p->conn, "COMMIT", sub, sizeof(sub)) != 0)
+        return fail_with(p, NULL, "retention", err, errlen);
+    *deleted = n;
     return 0;
 }
 

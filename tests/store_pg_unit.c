@@ -344,6 +344,61 @@ static void test_two_replicas(void **state)
                      RACE_HOSTS); /* report 30 fails */
 }
 
+/*
+ * Retention drops whole drift rows, oldest first, with their drift_checks
+ * rows (found from the rows' events: there is no index on id) and counts
+ * their events; newer rows and their drift_checks stay.
+ */
+static void test_retention(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb t;
+    report(&t, "pg-old", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 2 events: 1.1.1, 2.1 */
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report(&t, "pg-old", 2, DOCKWARD__V1__STATUS__STATUS_PASS); /* 1 event: 1.1.1 */
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    const int64_t cutoff = store_now_ms() + 1;
+    sql_exec("UPDATE drift SET received_ms = received_ms - 100000");
+    report(&t, "pg-new", 1, DOCKWARD__V1__STATUS__STATUS_FAIL);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    sql_exec("UPDATE drift SET received_ms = received_ms + 100000 WHERE host = "
+             "(SELECT id FROM hosts WHERE host_id = 'pg-new')");
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 5);
+    int deleted = 0;
+    assert_int_equal(storage_retention(s, cutoff, 1, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 2); /* the oldest row only: limit 1 */
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 3);
+    assert_int_equal(storage_retention(s, cutoff, 100, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 1);
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 2);
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks c JOIN drift d ON d.id = c.id",
+                                 NULL),
+                     2);
+    storage_close(s);
+}
+
+/* A version 1 database (drift_checks indexed by id) is migrated to 2 at start. */
+static void test_schema_1_migrated(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    storage_close(s);
+    sql_exec("CREATE INDEX drift_checks_id ON drift_checks (id); "
+             "UPDATE dockward_schema SET version = 1");
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    storage_close(s);
+    assert_int_equal(read_number("SELECT version FROM dockward_schema", NULL), 2);
+    assert_int_equal(
+        read_number("SELECT count(*) FROM pg_indexes WHERE indexname = 'drift_checks_id'", NULL),
+        0);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -398,6 +453,8 @@ int main(void)
         cmocka_unit_test_setup(test_group_one_refused, empty_database),
         cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
+        cmocka_unit_test_setup(test_retention, empty_database),
+        cmocka_unit_test_setup(test_schema_1_migrated, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
         cmocka_unit_test(test_url_checks),
     };
