@@ -375,9 +375,8 @@ static void test_retention(void **state)
     assert_int_equal(deleted, 1);
     assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 1);
     assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 2);
-    assert_int_equal(read_number("SELECT count(*) FROM drift_checks c JOIN drift d ON d.id = c.id",
-                                 NULL),
-                     2);
+    assert_int_equal(
+        read_number("SELECT count(*) FROM drift_checks c JOIN drift d ON d.id = c.id", NULL), 2);
     storage_close(s);
 }
 
