@@ -227,20 +227,137 @@ static void batch_checks_clear(struct store_pg *p)
     p->n_checks = 0;
 }
 
+/* Appends len bytes to m->bytes; their offset, or -1. */
+static int64_t many_bytes(struct pg_many *m, const void *data, size_t len)
+{
+    if (m->cap - m->len < len) {
+        size_t ncap = m->cap ? m->cap : 65536;
+        while (ncap - m->len < len)
+            ncap *= 2;
+        unsigned char *b = realloc(m->bytes, ncap);
+        if (b == NULL)
+            return -1;
+        m->bytes = b;
+        m->cap = ncap;
+    }
+    if (len > 0)
+        memcpy(m->bytes + m->len, data, len);
+    m->len += len;
+    return (int64_t)(m->len - len);
+}
+
+static void many_reset(struct pg_many *m)
+{
+    for (int i = 0; i < M_COLS; i++)
+        m->col[i].len = 0;
+    m->len = 0;
+    m->n = 0;
+}
+
+/* Sends the gathered round as one W_WRITE_MANY; returns the queries sent (0 or 1), or -1. */
+static int many_send(struct store_pg *p)
+{
+    struct pg_many *m = &p->many;
+    if (m->n == 0)
+        return 0;
+    struct pg_params a = { 0 };
+    for (int i = 0; i < M_COLS; i++) {
+        if (pg_array_end(&m->col[i]) != 0)
+            return -1;
+        pg_par_text(&a, m->col[i].s);
+    }
+    pg_par_blob(&a, m->bytes, m->len);
+    int rc = send_stmt(p, W_WRITE_MANY, &a);
+    many_reset(m);
+    return rc == 0 ? 1 : -1;
+}
+
 /*
- * Sends the writes of a report whose host is locked (h) and diffed
- * (job->diff) as one statement (W_WRITE); returns 1 (the queries sent), or
- * -1. The values it binds live in p's buffers until the next call.
+ * Adds a report's writes to the round's W_WRITE_MANY: the same values as
+ * send_writes binds, as array elements. 0, or -1 on no memory.
+ */
+static int many_add(struct pg_many *m, const struct store_job *job, const struct pg_host *h,
+                    bool insert, bool bind, const void *rows, size_t rows_len, bool rows_changed,
+                    const void *events, size_t events_len, const struct store_event *ev)
+{
+    const Dockward__V1__Report *m_ = job->report->msg;
+    const struct diff_result *d = &job->diff;
+    struct pg_array *c = m->col;
+    int64_t ring = many_bytes(m, h->ring, h->ring_len);
+    int64_t rid = many_bytes(m, m_->report_id.data, REPORT_ID_BYTES);
+    int64_t rw = rows_changed ? many_bytes(m, rows, rows_len) : 0;
+    int64_t evo = many_bytes(m, events, events_len);
+    if (ring < 0 || rid < 0 || rw < 0 || evo < 0 || m->len > INT32_MAX)
+        return -1;
+    int rc = pg_array_int(&c[M_ID], h->id) | pg_array_text(&c[M_HOSTNAME], m_->hostname) |
+             pg_array_text(&c[M_AGENT], m_->agent_version) |
+             pg_array_text(&c[M_CATALOG], m_->catalog_version) |
+             pg_array_int(&c[M_SEQ], (int64_t)m_->sequence) |
+             pg_array_int(&c[M_SEEN], job->received_ms) |
+             pg_array_int(&c[M_GENERATED], m_->generated_at_unix_ms) |
+             pg_array_int(&c[M_WAIVED], (int64_t)d->counts[STORE_WAIVED]) |
+             pg_array_text(&c[M_HOST_ID], m_->host_id) |
+             pg_array_text(&c[M_INSERT], insert ? "t" : "f") |
+             (bind ? pg_array_text(&c[M_OWNER], job->owner) : pg_array_null(&c[M_OWNER])) |
+             pg_array_int(&c[M_RING_OFF], ring) |
+             pg_array_int(&c[M_RING_LEN], (int64_t)h->ring_len) | pg_array_int(&c[M_ROWS_OFF], rw) |
+             pg_array_int(&c[M_ROWS_LEN], rows_changed ? (int64_t)rows_len : -1) |
+             pg_array_int(&c[M_EV_OFF], evo) | pg_array_int(&c[M_EV_LEN], (int64_t)events_len) |
+             pg_array_int(&c[M_EVENTS], (int64_t)d->n_events) | pg_array_int(&c[M_RID_OFF], rid);
+    for (int s = STORE_PASS; s <= STORE_ERROR; s++)
+        rc |= pg_array_int(&c[M_PASS + s - STORE_PASS], (int64_t)d->counts[s]);
+    for (size_t i = 0; rc == 0 && i < d->n_events; i++)
+        if (i == 0 || strcmp(ev[i - 1].check_id, ev[i].check_id) != 0)
+            rc = pg_array_int(&c[M_DC_HOST], h->id) | pg_array_text(&c[M_DC_CHECK], ev[i].check_id);
+    for (size_t i = 0; rc == 0 && i < d->n_checks; i++) {
+        const struct diff_check *k = &d->checks[i];
+        if (k->failing_delta > 0)
+            rc = pg_array_text(&c[M_FA_CHECK], k->check_id) | pg_array_int(&c[M_FA_HOST], h->id);
+        else if (k->failing_delta < 0)
+            rc = pg_array_text(&c[M_FD_CHECK], k->check_id) | pg_array_int(&c[M_FD_HOST], h->id);
+    }
+    m->n++;
+    return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The writes of a report whose host is locked (h) and diffed (job->diff):
+ * sent as one statement (W_WRITE), or, with many, added to the round's
+ * W_WRITE_MANY. Returns the queries sent (1, or 0 when added), or -1.
+ * The values it binds live in p's buffers until the next call.
  */
 static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind,
-                       int64_t new_id)
+                       int64_t new_id, struct pg_many *many)
 {
     const Dockward__V1__Report *m = job->report->msg;
     const struct diff_result *d = &job->diff;
-    struct pg_params a = { 0 };
     const bool insert = h->id == 0;
     if (insert)
         h->id = new_id;
+    unsigned char *rows = NULL, *events = NULL;
+    size_t rows_len = 0, events_len = 0;
+    if (d->n_changes > 0) {
+        size_t nr = 0;
+        if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
+                                  &p->next_cap, &nr) != 0 ||
+            store_rows_encode(&p->rows.codec, p->next, nr, &rows, &rows_len) != 0)
+            return -1;
+    }
+    if (d->n_events > 0 &&
+        (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
+         store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &events_len) != 0)) {
+        free(rows);
+        return -1;
+    }
+    int rc;
+    if (many != NULL) {
+        rc = many_add(many, job, h, insert, bind, rows, rows_len, d->n_changes > 0, events,
+                      events_len, p->events);
+        free(rows);
+        free(events);
+        return rc;
+    }
+    struct pg_params a = { 0 };
     pg_par_int(&a, h->id);
     pg_par_text(&a, m->hostname);
     pg_par_text(&a, m->agent_version);
@@ -253,32 +370,16 @@ static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host
     pg_par_blob(&a, h->ring, h->ring_len);
     pg_par_text(&a, m->host_id);         /* $14 */
     pg_par_text(&a, insert ? "t" : "f"); /* $15 */
-    unsigned char *rows = NULL, *events = NULL;
-    size_t rows_len = 0, events_len = 0;
-    int rc = 0;
-    if (d->n_changes > 0) {
-        size_t nr = 0;
-        if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
-                                  &p->next_cap, &nr) != 0 ||
-            store_rows_encode(&p->rows.codec, p->next, nr, &rows, &rows_len) != 0)
-            return -1;
+    if (d->n_changes > 0)
         pg_par_blob(&a, rows, rows_len); /* $16 */
-    } else {
+    else
         pg_par_null(&a);
-    }
     struct pg_array *checks = &p->arr[0], *add = &p->arr[1], *del = &p->arr[2];
     checks->len = add->len = del->len = 0;
-    if (d->n_events > 0) {
-        if (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
-            store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &events_len) !=
-                0) {
-            free(rows);
-            return -1;
-        }
-        for (size_t i = 0; rc == 0 && i < d->n_events; i++)
-            if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
-                rc = pg_array_text(checks, p->events[i].check_id);
-    }
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < d->n_events; i++)
+        if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
+            rc = pg_array_text(checks, p->events[i].check_id);
     pg_par_int(&a, (int64_t)d->n_events);                /* $17 */
     pg_par_int(&a, m->generated_at_unix_ms);             /* $18 */
     pg_par_blob(&a, m->report_id.data, REPORT_ID_BYTES); /* $19 */
@@ -382,7 +483,7 @@ static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, ch
             return -1;
         }
         ring_push(&h, m->report_id.data);
-        int sent = send_writes(p, job, &h, bind, it->new_id);
+        int sent = send_writes(p, job, &h, bind, it->new_id, careful ? NULL : &p->many);
         if (sent < 0)
             return -1;
         n += sent;
@@ -648,6 +749,7 @@ static int write_fast(struct store_pg *p, struct pg_item *items, size_t n, int r
                       char *err, size_t errlen)
 {
     int queries = 0;
+    many_reset(&p->many);
     for (size_t i = 0; i < n; i++) {
         struct pg_item *it = &items[i];
         if (it->round != round || it->host_row == NULL ||
@@ -660,8 +762,12 @@ static int write_fast(struct store_pg *p, struct pg_item *items, size_t n, int r
         if (it->job->outcome == STORE_OUTCOME_UNAVAILABLE)
             it->job->outcome = it->pending;
     }
+    int sent = many_send(p); /* the round's stored reports: one statement */
+    if (sent < 0)
+        return -1;
+    queries += sent;
     if (last) {
-        int sent = send_checks(p, items, n);
+        sent = send_checks(p, items, n);
         if (sent < 0 || send_sql(p, "COMMIT") != 0)
             return -1;
         queries += sent + 1;

@@ -194,6 +194,11 @@ int pg_array_int(struct pg_array *t, int64_t v)
     return array_sep(t) != 0 ? -1 : text_put(t, num, (size_t)n);
 }
 
+int pg_array_null(struct pg_array *t)
+{
+    return array_sep(t) != 0 ? -1 : text_put(t, "NULL", 4);
+}
+
 int pg_array_end(struct pg_array *t)
 {
     return t->len == 0 ? text_put(t, "{}", 2) : text_put(t, "}", 1);

@@ -52,6 +52,7 @@ void pg_par_blob(struct pg_params *p, const void *data, size_t len);
 /* Array literals ("{...}") built element by element; 0, or -1 on no memory. */
 int pg_array_text(struct pg_array *t, const char *s);
 int pg_array_int(struct pg_array *t, int64_t v);
+int pg_array_null(struct pg_array *t);
 int pg_array_end(struct pg_array *t);
 
 /* Creates the schema, or checks and migrates its version, in one transaction. */
@@ -62,6 +63,7 @@ enum pg_stmt_id {
     W_HOST_LOCK,
     W_RESULTS_READ,
     W_WRITE,
+    W_WRITE_MANY,
     W_NEW_IDS,
     W_HOST_RING,
     W_HOST_REVIVE,
@@ -78,6 +80,49 @@ enum pg_stmt_id {
     W_RETENTION_CHECKS,
     W_LOAD_CHECKS,
     W_COUNT
+};
+
+/* The columns of W_WRITE_MANY ($1..$30; the bytes are $31). */
+enum pg_many_col {
+    M_ID,
+    M_HOSTNAME,
+    M_AGENT,
+    M_CATALOG,
+    M_SEQ,
+    M_SEEN,
+    M_GENERATED,
+    M_PASS,
+    M_FAIL,
+    M_WARN,
+    M_SKIP,
+    M_ERROR,
+    M_WAIVED,
+    M_HOST_ID,
+    M_INSERT,
+    M_OWNER,
+    M_RING_OFF,
+    M_RING_LEN,
+    M_ROWS_OFF,
+    M_ROWS_LEN,
+    M_EV_OFF,
+    M_EV_LEN,
+    M_EVENTS,
+    M_RID_OFF,
+    M_DC_HOST,
+    M_DC_CHECK,
+    M_FA_CHECK,
+    M_FA_HOST,
+    M_FD_CHECK,
+    M_FD_HOST,
+    M_COLS
+};
+
+/* A round's reports being gathered into one W_WRITE_MANY. */
+struct pg_many {
+    struct pg_array col[M_COLS];
+    unsigned char *bytes;
+    size_t len, cap;
+    int n; /* reports */
 };
 
 /* A per-check change summed over a batch. */
@@ -102,6 +147,7 @@ struct store_pg {
     struct pg_array arr[4];
     struct batch_check *checks;
     size_t n_checks, cap_checks;
+    struct pg_many many;
 };
 /* A usable writer connection: reconnects a lost one (not more often than the backoff allows). */
 int pg_writer_ready(struct store_pg *p, char *err, size_t errlen);

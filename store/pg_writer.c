@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PG_STR_(x)         #x
+#define PG_STR(x)          PG_STR_(x)
+#define PG_REPORT_ID_BYTES PG_STR(REPORT_ID_BYTES)
+
 static const char *const pg_write_sql[W_COUNT] = {
     [W_HOST_LOCK] = "SELECT id, last_seq, recent_ids, owner, retired_ms FROM hosts "
                     "WHERE host_id = $1 FOR UPDATE",
@@ -47,6 +51,45 @@ static const char *const pg_write_sql[W_COUNT] = {
         "fa AS (INSERT INTO failing (check_id, host) SELECT unnest($22::text[]), $1 "
         "ON CONFLICT DO NOTHING) "
         "DELETE FROM failing WHERE host = $1 AND check_id = ANY ($23::text[])",
+    /*
+     * W_WRITE for every report of a round at once (the first try, no
+     * SAVEPOINT): one row of v per report, its byte values cut from one
+     * bytea ($31) by offset and length (rows_len < 0: results unchanged);
+     * its drift_checks, new and gone failing rows as (host, check) pairs.
+     */
+    [W_WRITE_MANY] =
+        "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+        "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], "
+        "$11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::boolean[], $16::text[], "
+        "$17::int[], $18::int[], $19::int[], $20::int[], $21::int[], $22::int[], $23::bigint[], "
+        "$24::int[]) AS v(id, hostname, agent_version, catalog_version, seq, seen, generated, "
+        "n_pass, n_fail, n_warn, n_skip, n_error, n_waived, host_id, ins, owner, ring_off, "
+        "ring_len, rows_off, rows_len, ev_off, ev_len, n_events, rid_off)), "
+        "upd AS (UPDATE hosts h SET hostname = v.hostname, agent_version = v.agent_version, "
+        "catalog_version = v.catalog_version, last_seq = v.seq, last_seen_ms = v.seen, "
+        "generated_ms = v.generated, n_pass = v.n_pass, n_fail = v.n_fail, n_warn = v.n_warn, "
+        "n_skip = v.n_skip, n_error = v.n_error, n_waived = v.n_waived, "
+        "recent_ids = substring($31::bytea from v.ring_off + 1 for v.ring_len), "
+        "owner = coalesce(v.owner, h.owner) FROM v WHERE h.id = v.id AND NOT v.ins), "
+        "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
+        "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
+        "n_error, n_waived, recent_ids, owner) SELECT id, host_id, hostname, agent_version, "
+        "catalog_version, seq, seen, generated, seen, n_pass, n_fail, n_warn, n_skip, n_error, "
+        "n_waived, substring($31::bytea from ring_off + 1 for ring_len), owner FROM v WHERE ins), "
+        "res AS (INSERT INTO results (host, data) SELECT id, "
+        "substring($31::bytea from rows_off + 1 for rows_len) FROM v WHERE rows_len >= 0 "
+        "ON CONFLICT (host) DO UPDATE SET data = excluded.data), "
+        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+        "SELECT nextval('drift_ids') + n_events - 1, id, n_events, generated, seen, "
+        "substring($31::bytea from rid_off + 1 for " PG_REPORT_ID_BYTES "), "
+        "substring($31::bytea from ev_off + 1 for ev_len) FROM v WHERE n_events > 0 "
+        "RETURNING id, host), "
+        "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c.check_id, d.id FROM d "
+        "JOIN unnest($25::bigint[], $26::text[]) AS c(host, check_id) ON c.host = d.host), "
+        "fa AS (INSERT INTO failing (check_id, host) SELECT * FROM "
+        "unnest($27::text[], $28::bigint[]) ON CONFLICT DO NOTHING) "
+        "DELETE FROM failing f USING unnest($29::text[], $30::bigint[]) AS x(check_id, host) "
+        "WHERE f.check_id = x.check_id AND f.host = x.host",
     [W_NEW_IDS] = "SELECT nextval('hosts_id_seq') FROM generate_series(1, $1::int)",
     [W_HOST_RING] = "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
     [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
@@ -170,6 +213,9 @@ void store_pg_close(struct store_pg *p)
     free(p->events);
     for (size_t i = 0; i < 4; i++)
         free(p->arr[i].s);
+    for (size_t i = 0; i < M_COLS; i++)
+        free(p->many.col[i].s);
+    free(p->many.bytes);
     for (size_t i = 0; i < p->n_checks; i++)
         free(p->checks[i].check_id);
     free(p->checks);
