@@ -60,7 +60,7 @@ static int send_stmt(struct store_pg *p, int id, const struct pg_params *par)
 {
     char name[16];
     snprintf(name, sizeof(name), "w%d", id);
-    return PQsendQueryPrepared(p->conn, name, par ? par->n : 0, par ? par->val : NULL,
+    return PQsendQueryPrepared(p->link.conn, name, par ? par->n : 0, par ? par->val : NULL,
                                par ? par->len : NULL, par ? par->fmt : NULL, 1) == 1
                ? 0
                : -1;
@@ -68,7 +68,7 @@ static int send_stmt(struct store_pg *p, int id, const struct pg_params *par)
 
 static int send_sql(struct store_pg *p, const char *sql)
 {
-    return PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 1) == 1 ? 0 : -1;
+    return PQsendQueryParams(p->link.conn, sql, 0, NULL, NULL, NULL, NULL, 1) == 1 ? 0 : -1;
 }
 
 /*
@@ -86,10 +86,10 @@ static int collect(struct store_pg *p, int n, PGresult **res, int keep, int *fai
     for (int i = 0; i < n; i++) {
         PGresult *r;
         bool got = false;
-        while ((r = PQgetResult(p->conn)) != NULL) {
+        while ((r = PQgetResult(p->link.conn)) != NULL) {
             ExecStatusType s = PQresultStatus(r);
             if (!got && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && *failed_at < 0) {
-                pg_message(p->conn, r, err, errlen);
+                pg_message(p->link.conn, r, err, errlen);
                 *failed_at = i;
             }
             if (!got && i < keep)
@@ -98,8 +98,8 @@ static int collect(struct store_pg *p, int n, PGresult **res, int keep, int *fai
                 PQclear(r);
             got = true;
         }
-        if (PQstatus(p->conn) != CONNECTION_OK || (!got && *failed_at < 0)) {
-            pg_message(p->conn, NULL, err, errlen);
+        if (PQstatus(p->link.conn) != CONNECTION_OK || (!got && *failed_at < 0)) {
+            pg_message(p->link.conn, NULL, err, errlen);
             for (int k = 0; k < keep; k++) {
                 PQclear(res[k]);
                 res[k] = NULL;
@@ -113,10 +113,10 @@ static int collect(struct store_pg *p, int n, PGresult **res, int keep, int *fai
 /* Reads a sync point's result; 0, or -1 (the connection broke or lost its place). */
 static int read_sync(struct store_pg *p, char *err, size_t errlen)
 {
-    PGresult *s = PQgetResult(p->conn);
+    PGresult *s = PQgetResult(p->link.conn);
     int rc = s != NULL && PQresultStatus(s) == PGRES_PIPELINE_SYNC ? 0 : -1;
     if (rc != 0)
-        pg_message(p->conn, s, err, errlen);
+        pg_message(p->link.conn, s, err, errlen);
     PQclear(s);
     return rc;
 }
@@ -130,8 +130,8 @@ static int read_sync(struct store_pg *p, char *err, size_t errlen)
 static int pipeline_sync(struct store_pg *p, int n, PGresult **res, int keep, char *err,
                          size_t errlen)
 {
-    if (PQpipelineSync(p->conn) != 1) {
-        pg_message(p->conn, NULL, err, errlen);
+    if (PQpipelineSync(p->link.conn) != 1) {
+        pg_message(p->link.conn, NULL, err, errlen);
         return -1;
     }
     int failed_at;
@@ -230,27 +230,15 @@ static void batch_checks_clear(struct store_pg *p)
 /* Appends len bytes to m->bytes; their offset, or -1. */
 static int64_t many_bytes(struct pg_many *m, const void *data, size_t len)
 {
-    if (m->cap - m->len < len) {
-        size_t ncap = m->cap ? m->cap : 65536;
-        while (ncap - m->len < len)
-            ncap *= 2;
-        unsigned char *b = realloc(m->bytes, ncap);
-        if (b == NULL)
-            return -1;
-        m->bytes = b;
-        m->cap = ncap;
-    }
-    if (len > 0)
-        memcpy(m->bytes + m->len, data, len);
-    m->len += len;
-    return (int64_t)(m->len - len);
+    const size_t off = m->bytes.len;
+    return pg_array_put(&m->bytes, data, len) == 0 ? (int64_t)off : -1;
 }
 
 static void many_reset(struct pg_many *m)
 {
     for (int i = 0; i < M_COLS; i++)
         m->col[i].len = 0;
-    m->len = 0;
+    m->bytes.len = 0;
     m->n = 0;
 }
 
@@ -266,7 +254,7 @@ static int many_send(struct store_pg *p)
             return -1;
         pg_par_text(&a, m->col[i].s);
     }
-    pg_par_blob(&a, m->bytes, m->len);
+    pg_par_blob(&a, m->bytes.s, m->bytes.len);
     int rc = send_stmt(p, W_WRITE_MANY, &a);
     many_reset(m);
     return rc == 0 ? 1 : -1;
@@ -287,7 +275,7 @@ static int many_add(struct pg_many *m, const struct store_job *job, const struct
     int64_t rid = many_bytes(m, m_->report_id.data, REPORT_ID_BYTES);
     int64_t rw = rows_changed ? many_bytes(m, rows, rows_len) : 0;
     int64_t evo = many_bytes(m, events, events_len);
-    if (ring < 0 || rid < 0 || rw < 0 || evo < 0 || m->len > INT32_MAX)
+    if (ring < 0 || rid < 0 || rw < 0 || evo < 0 || m->bytes.len > INT32_MAX)
         return -1;
     int rc = pg_array_int(&c[M_ID], h->id) | pg_array_text(&c[M_HOSTNAME], m_->hostname) |
              pg_array_text(&c[M_AGENT], m_->agent_version) |
@@ -491,7 +479,7 @@ static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, ch
     }
     if (!careful)
         return n;
-    if (send_sql(p, "RELEASE report") != 0 || PQpipelineSync(p->conn) != 1)
+    if (send_sql(p, "RELEASE report") != 0 || PQpipelineSync(p->link.conn) != 1)
         return -1;
     return n + 1;
 }
@@ -532,7 +520,7 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
                 return -1;
             sent++;
         }
-        if (PQpipelineSync(p->conn) != 1)
+        if (PQpipelineSync(p->link.conn) != 1)
             return -1;
         int failed_at = -1;
         if (round == 0) {
@@ -846,7 +834,7 @@ int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, 
     if (rounds == 0)
         rounds = 1;
     char sub[512] = "";
-    if (PQenterPipelineMode(p->conn) != 1)
+    if (PQenterPipelineMode(p->link.conn) != 1)
         goto broken;
     int rc = apply_items(p, items, n, rounds, false, sub, sizeof(sub));
     if (rc == 1) {
@@ -871,8 +859,8 @@ int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, 
         if (items[i].job->outcome == STORE_OUTCOME_UNAVAILABLE)
             seterr(err, errlen, "cannot store a report: %s",
                    sub[0] ? sub : "a lock wait timed out");
-    if (PQexitPipelineMode(p->conn) != 1) {
-        pg_message(p->conn, NULL, sub, sizeof(sub));
+    if (PQexitPipelineMode(p->link.conn) != 1) {
+        pg_message(p->link.conn, NULL, sub, sizeof(sub));
         goto broken;
     }
     batch_checks_clear(p);
@@ -885,9 +873,6 @@ broken:
     batch_checks_clear(p);
     items_clear(items, n);
     free(items);
-    if (p->conn != NULL) {
-        PQfinish(p->conn);
-        p->conn = NULL;
-    }
+    pg_link_drop(&p->link);
     return -1;
 }

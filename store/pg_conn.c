@@ -74,33 +74,63 @@ int pg_prepare_all(PGconn *c, const char *prefix, const char *const *sql, int n,
             continue;
         char name[32];
         snprintf(name, sizeof(name), "%s%d", prefix, i);
-        PGresult *r = PQprepare(c, name, sql[i], 0, NULL);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            char m[512];
-            pg_message(c, r, m, sizeof(m));
-            seterr(err, errlen, "PostgreSQL: preparing a statement: %s", m);
-            PQclear(r);
+        if (pg_check(c, PQprepare(c, name, sql[i], 0, NULL),
+                     "PostgreSQL: preparing a statement: ", err, errlen) != 0)
             return -1;
-        }
-        PQclear(r);
     }
     return 0;
 }
 
-/* Runs one command outside pipeline mode; 0, or -1 with err. */
-int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+int pg_check(PGconn *c, PGresult *r, const char *what, char *err, size_t errlen)
 {
-    PGresult *r = PQexec(c, sql);
     ExecStatusType s = PQresultStatus(r);
+    int rc = 0;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
         char m[512];
         pg_message(c, r, m, sizeof(m));
-        seterr(err, errlen, "%s", m);
-        PQclear(r);
-        return -1;
+        seterr(err, errlen, "%s%s", what, m);
+        rc = -1;
     }
     PQclear(r);
-    return 0;
+    return rc;
+}
+
+int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    return pg_check(c, PQexec(c, sql), "", err, errlen);
+}
+
+int pg_link_init(struct pg_link *l, const char *url, const char *password)
+{
+    l->conn = NULL;
+    l->url = strdup(url);
+    l->password = password != NULL ? strdup(password) : NULL;
+    if (l->url != NULL && (password == NULL || l->password != NULL))
+        return 0;
+    pg_link_close(l);
+    return -1;
+}
+
+int pg_link_connect(struct pg_link *l, char *err, size_t errlen)
+{
+    pg_link_drop(l);
+    l->conn = pg_connect(l->url, l->password, err, errlen);
+    return l->conn != NULL ? 0 : -1;
+}
+
+void pg_link_drop(struct pg_link *l)
+{
+    if (l->conn != NULL)
+        PQfinish(l->conn);
+    l->conn = NULL;
+}
+
+void pg_link_close(struct pg_link *l)
+{
+    pg_link_drop(l);
+    free(l->url);
+    storage_secret_free(l->password);
+    l->url = l->password = NULL;
 }
 
 int64_t pg_get_int(const PGresult *r, int row, int col)
@@ -150,7 +180,7 @@ void pg_par_blob(struct pg_params *p, const void *data, size_t len)
     p->n++;
 }
 
-static int text_put(struct pg_array *t, const char *s, size_t n)
+int pg_array_put(struct pg_array *t, const void *s, size_t n)
 {
     if (t->cap - t->len < n + 1) {
         size_t ncap = t->cap ? t->cap : 256;
@@ -162,7 +192,8 @@ static int text_put(struct pg_array *t, const char *s, size_t n)
         t->s = p;
         t->cap = ncap;
     }
-    memcpy(t->s + t->len, s, n);
+    if (n > 0)
+        memcpy(t->s + t->len, s, n);
     t->len += n;
     t->s[t->len] = '\0';
     return 0;
@@ -171,35 +202,35 @@ static int text_put(struct pg_array *t, const char *s, size_t n)
 /* Starts "{", or adds ",": an array literal being built. */
 static int array_sep(struct pg_array *t)
 {
-    return t->len == 0 ? text_put(t, "{", 1) : text_put(t, ",", 1);
+    return t->len == 0 ? pg_array_put(t, "{", 1) : pg_array_put(t, ",", 1);
 }
 
 int pg_array_text(struct pg_array *t, const char *s)
 {
-    if (array_sep(t) != 0 || text_put(t, "\"", 1) != 0)
+    if (array_sep(t) != 0 || pg_array_put(t, "\"", 1) != 0)
         return -1;
     for (const char *p = s; *p; p++) {
-        if ((*p == '"' || *p == '\\') && text_put(t, "\\", 1) != 0)
+        if ((*p == '"' || *p == '\\') && pg_array_put(t, "\\", 1) != 0)
             return -1;
-        if (text_put(t, p, 1) != 0)
+        if (pg_array_put(t, p, 1) != 0)
             return -1;
     }
-    return text_put(t, "\"", 1);
+    return pg_array_put(t, "\"", 1);
 }
 
 int pg_array_int(struct pg_array *t, int64_t v)
 {
     char num[24];
     int n = snprintf(num, sizeof(num), "%lld", (long long)v);
-    return array_sep(t) != 0 ? -1 : text_put(t, num, (size_t)n);
+    return array_sep(t) != 0 ? -1 : pg_array_put(t, num, (size_t)n);
 }
 
 int pg_array_null(struct pg_array *t)
 {
-    return array_sep(t) != 0 ? -1 : text_put(t, "NULL", 4);
+    return array_sep(t) != 0 ? -1 : pg_array_put(t, "NULL", 4);
 }
 
 int pg_array_end(struct pg_array *t)
 {
-    return t->len == 0 ? text_put(t, "{}", 2) : text_put(t, "}", 1);
+    return t->len == 0 ? pg_array_put(t, "{}", 2) : pg_array_put(t, "}", 1);
 }

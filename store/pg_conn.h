@@ -40,8 +40,24 @@ PGconn *pg_connect(const char *url, const char *password, char *err, size_t errl
 /* Prepares sql[0..n) as PREFIX0, PREFIX1...; NULL entries are skipped. 0, or -1 with err. */
 int pg_prepare_all(PGconn *c, const char *prefix, const char *const *sql, int n, char *err,
                    size_t errlen);
+/* Takes r: 0 when it succeeded, or -1 with err = what and libpq's message. */
+int pg_check(PGconn *c, PGresult *r, const char *what, char *err, size_t errlen);
 /* Runs one command outside pipeline mode; 0, or -1 with err. */
 int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
+
+/* A connection and what makes it again (the writer's, a reader's). */
+struct pg_link {
+    PGconn *conn; /* NULL: none now */
+    char *url;
+    char *password; /* NULL: libpq's own (PGPASSFILE...); wiped when freed */
+};
+
+/* Copies url and password (no connection yet); 0, or -1 on no memory. */
+int pg_link_init(struct pg_link *l, const char *url, const char *password);
+/* (Re)connects, dropping the connection it had; 0, or -1 with err. */
+int pg_link_connect(struct pg_link *l, char *err, size_t errlen);
+void pg_link_drop(struct pg_link *l);
+void pg_link_close(struct pg_link *l);
 /* A binary-format integer of a result (int2, int4 or int8). */
 int64_t pg_get_int(const PGresult *r, int row, int col);
 
@@ -49,6 +65,8 @@ void pg_par_int(struct pg_params *p, int64_t v);
 void pg_par_text(struct pg_params *p, const char *s);
 void pg_par_null(struct pg_params *p);
 void pg_par_blob(struct pg_params *p, const void *data, size_t len);
+/* Appends n bytes as they are (kept NUL-terminated); 0, or -1 on no memory. */
+int pg_array_put(struct pg_array *t, const void *s, size_t n);
 /* Array literals ("{...}") built element by element; 0, or -1 on no memory. */
 int pg_array_text(struct pg_array *t, const char *s);
 int pg_array_int(struct pg_array *t, int64_t v);
@@ -120,9 +138,8 @@ enum pg_many_col {
 /* A round's reports being gathered into one W_WRITE_MANY. */
 struct pg_many {
     struct pg_array col[M_COLS];
-    unsigned char *bytes;
-    size_t len, cap;
-    int n; /* reports */
+    struct pg_array bytes; /* the byte values, one after another */
+    int n;                 /* reports */
 };
 
 /* A per-check change summed over a batch. */
@@ -134,9 +151,7 @@ struct batch_check {
 };
 
 struct store_pg {
-    PGconn *conn;
-    char *url;
-    char *password;
+    struct pg_link link;
     int64_t next_try_ms; /* reconnect: not before this */
     int64_t retry_ms;    /* the wait after the next failed attempt */
     struct store_rows rows;

@@ -24,9 +24,7 @@ struct pg_stmt {
 };
 
 struct pg_reader {
-    PGconn *conn;
-    char *url;
-    char *password;
+    struct pg_link link;
     char **sql; /* rewritten to $N */
     int n;
     struct pg_stmt *st;
@@ -75,15 +73,21 @@ static int reader_prepare(struct pg_reader *r, char *err, size_t errlen)
         }
         char name[16];
         snprintf(name, sizeof(name), "r%d", i);
-        PGresult *res = PQprepare(r->conn, name, r->sql[i], max, types);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            char m[512];
-            pg_message(r->conn, res, m, sizeof(m));
-            seterr(err, errlen, "PostgreSQL: preparing a query: %s", m);
-            PQclear(res);
+        if (pg_check(r->link.conn, PQprepare(r->link.conn, name, r->sql[i], max, types),
+                     "PostgreSQL: preparing a query: ", err, errlen) != 0)
             return -1;
-        }
-        PQclear(res);
+    }
+    return 0;
+}
+
+/* The reader's connection, made (again: a restarted server, a dropped link). */
+static int reader_connect(struct pg_reader *r, char *err, size_t errlen)
+{
+    if (pg_link_connect(&r->link, err, errlen) != 0)
+        return -1;
+    if (reader_prepare(r, err, errlen) != 0) {
+        pg_link_drop(&r->link);
+        return -1;
     }
     return 0;
 }
@@ -93,8 +97,7 @@ int pg_reader_open(const char *url, const char *password, const char *const *sql
 {
     *out = NULL;
     struct pg_reader *r = calloc(1, sizeof(*r));
-    if (r == NULL || (r->url = strdup(url)) == NULL ||
-        (password != NULL && (r->password = strdup(password)) == NULL) ||
+    if (r == NULL || pg_link_init(&r->link, url, password) != 0 ||
         (r->sql = calloc((size_t)n, sizeof(*r->sql))) == NULL ||
         (r->st = calloc((size_t)n, sizeof(*r->st))) == NULL) {
         pg_reader_close(r);
@@ -117,8 +120,7 @@ int pg_reader_open(const char *url, const char *password, const char *const *sql
             return -1;
         }
     }
-    r->conn = pg_connect(url, password, err, errlen);
-    if (r->conn == NULL || reader_prepare(r, err, errlen) != 0) {
+    if (reader_connect(r, err, errlen) != 0) {
         pg_reader_close(r);
         return -1;
     }
@@ -130,52 +132,35 @@ void pg_reader_close(struct pg_reader *r)
 {
     if (r == NULL)
         return;
-    if (r->conn != NULL)
-        PQfinish(r->conn);
+    pg_link_close(&r->link);
     for (int i = 0; r->st != NULL && i < r->n; i++)
         PQclear(r->st[i].res);
     for (int i = 0; r->sql != NULL && i < r->n; i++)
         free(r->sql[i]);
     free(r->sql);
     free(r->st);
-    free(r->url);
-    storage_secret_free(r->password);
     free(r);
-}
-
-/* The reader's connection, made again (a restarted server, a dropped link). */
-static int reader_reconnect(struct pg_reader *r)
-{
-    if (r->conn != NULL)
-        PQfinish(r->conn);
-    r->conn = pg_connect(r->url, r->password, r->msg, sizeof(r->msg));
-    if (r->conn == NULL || reader_prepare(r, r->msg, sizeof(r->msg)) != 0) {
-        if (r->conn != NULL)
-            PQfinish(r->conn);
-        r->conn = NULL;
-        return -1;
-    }
-    return 0;
 }
 
 int pg_read_begin(struct pg_reader *r)
 {
     /* One snapshot for every statement of the answer, as SQLite's read transaction. */
     static const char begin[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-    if ((r->conn == NULL || PQstatus(r->conn) != CONNECTION_OK) && reader_reconnect(r) != 0)
+    if ((r->link.conn == NULL || PQstatus(r->link.conn) != CONNECTION_OK) &&
+        reader_connect(r, r->msg, sizeof(r->msg)) != 0)
         return -1;
-    if (pg_exec(r->conn, begin, r->msg, sizeof(r->msg)) == 0)
+    if (pg_exec(r->link.conn, begin, r->msg, sizeof(r->msg)) == 0)
         return 0;
     /* A connection that looked fine until now (the server restarted): once more, anew. */
-    if (PQstatus(r->conn) == CONNECTION_OK || reader_reconnect(r) != 0)
+    if (PQstatus(r->link.conn) == CONNECTION_OK || reader_connect(r, r->msg, sizeof(r->msg)) != 0)
         return -1;
-    return pg_exec(r->conn, begin, r->msg, sizeof(r->msg));
+    return pg_exec(r->link.conn, begin, r->msg, sizeof(r->msg));
 }
 
 void pg_read_end(struct pg_reader *r)
 {
-    if (r->conn != NULL && PQtransactionStatus(r->conn) != PQTRANS_IDLE)
-        pg_exec(r->conn, "COMMIT", r->msg, sizeof(r->msg));
+    if (r->link.conn != NULL && PQtransactionStatus(r->link.conn) != PQTRANS_IDLE)
+        pg_exec(r->link.conn, "COMMIT", r->msg, sizeof(r->msg));
 }
 
 struct pg_stmt *pg_reader_stmt(struct pg_reader *r, int i)
@@ -209,15 +194,15 @@ int pg_step(struct pg_stmt *st)
     if (!st->ran) {
         st->ran = true;
         st->row = -1;
-        if (r->conn == NULL) {
+        if (r->link.conn == NULL) {
             snprintf(r->msg, sizeof(r->msg), "no connection to PostgreSQL");
             return STORAGE_ERROR;
         }
         char name[16];
         snprintf(name, sizeof(name), "r%d", st->index);
-        st->res = PQexecPrepared(r->conn, name, st->n_params, st->val, NULL, NULL, 1);
+        st->res = PQexecPrepared(r->link.conn, name, st->n_params, st->val, NULL, NULL, 1);
         if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
-            pg_message(r->conn, st->res, r->msg, sizeof(r->msg));
+            pg_message(r->link.conn, st->res, r->msg, sizeof(r->msg));
             PQclear(st->res);
             st->res = NULL;
             return STORAGE_ERROR;

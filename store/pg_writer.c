@@ -130,9 +130,9 @@ static int64_t now_ms(void)
 /* The writer's connection, (re)made; 0, or -1 with err. */
 static int writer_connect(struct store_pg *p, char *err, size_t errlen)
 {
-    PGconn *c = pg_connect(p->url, p->password, err, errlen);
-    if (c == NULL)
+    if (pg_link_connect(&p->link, err, errlen) != 0)
         return -1;
+    PGconn *c = p->link.conn;
     /*
      * A row or table another session holds longer than SQLite's busy timeout
      * fails the report (503, Retry-After; the agent sends it again) instead of
@@ -142,24 +142,20 @@ static int writer_connect(struct store_pg *p, char *err, size_t errlen)
     snprintf(sql, sizeof(sql), "SET lock_timeout = %d", STORE_DB_BUSY_TIMEOUT_MS);
     if (pg_exec(c, sql, err, errlen) != 0 || pg_setup_schema(c, err, errlen) != 0 ||
         pg_prepare_all(c, "w", pg_write_sql, W_COUNT, err, errlen) != 0) {
-        PQfinish(c);
+        pg_link_drop(&p->link);
         return -1;
     }
-    p->conn = c;
     return 0;
 }
 
 /* A usable connection: reconnects a lost one (not more often than the backoff allows). */
 int pg_writer_ready(struct store_pg *p, char *err, size_t errlen)
 {
-    if (p->conn != NULL && PQstatus(p->conn) == CONNECTION_OK &&
-        PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF &&
-        PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+    if (p->link.conn != NULL && PQstatus(p->link.conn) == CONNECTION_OK &&
+        PQpipelineStatus(p->link.conn) == PQ_PIPELINE_OFF &&
+        PQtransactionStatus(p->link.conn) == PQTRANS_IDLE)
         return 0;
-    if (p->conn != NULL) {
-        PQfinish(p->conn);
-        p->conn = NULL;
-    }
+    pg_link_drop(&p->link);
     int64_t now = now_ms();
     if (now < p->next_try_ms) {
         seterr(err, errlen, "PostgreSQL connection lost; reconnecting in %lld ms",
@@ -182,10 +178,7 @@ int store_pg_open(const char *url, const char *password, struct store_pg **out, 
 {
     *out = NULL;
     struct store_pg *p = calloc(1, sizeof(*p));
-    if (p == NULL || (p->url = strdup(url)) == NULL ||
-        (password != NULL && (p->password = strdup(password)) == NULL)) {
-        if (p != NULL)
-            free(p->url);
+    if (p == NULL || pg_link_init(&p->link, url, password) != 0) {
         free(p);
         seterr(err, errlen, "out of memory");
         return -1;
@@ -204,10 +197,7 @@ void store_pg_close(struct store_pg *p)
 {
     if (p == NULL)
         return;
-    if (p->conn != NULL)
-        PQfinish(p->conn);
-    free(p->url);
-    storage_secret_free(p->password);
+    pg_link_close(&p->link);
     store_rows_free(&p->rows);
     free(p->next);
     free(p->events);
@@ -215,7 +205,7 @@ void store_pg_close(struct store_pg *p)
         free(p->arr[i].s);
     for (size_t i = 0; i < M_COLS; i++)
         free(p->many.col[i].s);
-    free(p->many.bytes);
+    free(p->many.bytes.s);
     for (size_t i = 0; i < p->n_checks; i++)
         free(p->checks[i].check_id);
     free(p->checks);
@@ -226,7 +216,7 @@ PGresult *pg_writer_exec(struct store_pg *p, int id, const struct pg_params *a)
 {
     char name[16];
     snprintf(name, sizeof(name), "w%d", id);
-    return PQexecPrepared(p->conn, name, a ? a->n : 0, a ? a->val : NULL, a ? a->len : NULL,
+    return PQexecPrepared(p->link.conn, name, a ? a->n : 0, a ? a->val : NULL, a ? a->len : NULL,
                           a ? a->fmt : NULL, 1);
 }
 
@@ -240,15 +230,13 @@ bool pg_ok(const PGresult *r)
 int pg_writer_fail(struct store_pg *p, PGresult *r, const char *what, char *err, size_t errlen)
 {
     char m[512];
-    pg_message(p->conn, r, m, sizeof(m));
+    pg_message(p->link.conn, r, m, sizeof(m));
     PQclear(r);
     seterr(err, errlen, "%s: %s", what, m);
-    if (PQstatus(p->conn) != CONNECTION_OK) {
-        PQfinish(p->conn);
-        p->conn = NULL;
-    } else if (PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-        pg_exec(p->conn, "ROLLBACK", NULL, 0);
-    }
+    if (PQstatus(p->link.conn) != CONNECTION_OK)
+        pg_link_drop(&p->link);
+    else if (PQtransactionStatus(p->link.conn) != PQTRANS_IDLE)
+        pg_exec(p->link.conn, "ROLLBACK", NULL, 0);
     return -1;
 }
 
@@ -279,19 +267,27 @@ static int retention_pairs(struct store_pg *p, const PGresult *r, int *deleted)
     return rc;
 }
 
+/* A usable connection, in a transaction; 0, or -1 with err ("what: ..."). */
+static int writer_begin(struct store_pg *p, const char *what, char *err, size_t errlen)
+{
+    char sub[512];
+    if (pg_writer_ready(p, err, errlen) != 0)
+        return -1;
+    if (pg_exec(p->link.conn, "BEGIN", sub, sizeof(sub)) != 0) {
+        seterr(err, errlen, "%s: %s", what, sub);
+        return -1;
+    }
+    return 0;
+}
+
 int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *deleted, char *err,
                        size_t errlen)
 {
     *deleted = 0;
     if (limit <= 0)
         return 0;
-    if (pg_writer_ready(p, err, errlen) != 0)
+    if (writer_begin(p, "retention", err, errlen) != 0)
         return -1;
-    char sub[512];
-    if (pg_exec(p->conn, "BEGIN", sub, sizeof(sub)) != 0) {
-        seterr(err, errlen, "retention: %s", sub);
-        return -1;
-    }
     struct pg_params a = { 0 };
     pg_par_int(&a, cutoff_ms);
     pg_par_int(&a, limit);
@@ -302,7 +298,7 @@ int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *de
     if (retention_pairs(p, r, &n) != 0) {
         seterr(err, errlen, "retention: a drift row cannot be read (corrupt), or no memory");
         PQclear(r);
-        pg_exec(p->conn, "ROLLBACK", NULL, 0);
+        pg_exec(p->link.conn, "ROLLBACK", NULL, 0);
         return -1;
     }
     PQclear(r);
@@ -313,7 +309,7 @@ int store_pg_retention(struct store_pg *p, int64_t cutoff_ms, int limit, int *de
     if (!pg_ok(r))
         return pg_writer_fail(p, r, "retention", err, errlen);
     PQclear(r);
-    if (pg_exec(p->conn, "COMMIT", sub, sizeof(sub)) != 0)
+    if (pg_exec(p->link.conn, "COMMIT", NULL, 0) != 0)
         return pg_writer_fail(p, NULL, "retention", err, errlen);
     *deleted = n;
     return 0;
@@ -325,13 +321,8 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
     static const unsigned char no_report[REPORT_ID_BYTES] = { 0 };
     *found = false;
     figures->n_events = 0;
-    if (pg_writer_ready(p, err, errlen) != 0)
+    if (writer_begin(p, "retire", err, errlen) != 0)
         return -1;
-    char sub[512];
-    if (pg_exec(p->conn, "BEGIN", sub, sizeof(sub)) != 0) {
-        seterr(err, errlen, "retire: %s", sub);
-        return -1;
-    }
     struct pg_params a = { 0 };
     pg_par_text(&a, host_id);
     PGresult *r = pg_writer_exec(p, W_RETIRE_FIND, &a);
@@ -425,15 +416,12 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
         PQclear(r);
         r = NULL;
     }
-    if (pg_exec(p->conn, "COMMIT", sub, sizeof(sub)) != 0) {
-        seterr(err, errlen, "retire: %s", sub);
-        goto undo;
-    }
+    if (pg_exec(p->link.conn, "COMMIT", NULL, 0) != 0)
+        goto fail; /* r is NULL: libpq's message */
     *found = host != 0;
     return 0;
 fail:
     pg_writer_fail(p, r, "retire", err, errlen);
-undo:
     for (size_t i = 0; i < figures->n_checks; i++)
         free(figures->checks[i].check_id);
     figures->n_checks = 0;

@@ -169,6 +169,18 @@ static void group_of_three(struct storage *s, const char *middle, enum store_out
     }
 }
 
+/* A group of three (all failing 1.1.1) where `middle` alone is left out (503). */
+static void group_middle_left_out(struct storage *s, const char *middle)
+{
+    enum store_outcome out[3];
+    group_of_three(s, middle, out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     2);
+}
+
 /* A group of three where the middle one fails alone: the others are stored. */
 static void test_group_one_bad(void **state)
 {
@@ -182,13 +194,7 @@ static void test_group_one_bad(void **state)
     assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
     sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
 
-    enum store_outcome out[3];
-    group_of_three(s, "pg-bad", out);
-    assert_int_equal(out[0], STORE_OUTCOME_STORED);
-    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(out[2], STORE_OUTCOME_STORED);
-    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     2);
+    group_middle_left_out(s, "pg-bad");
     assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
     storage_close(s);
 }
@@ -209,18 +215,13 @@ static void test_group_one_refused(void **state)
              "RETURN NEW; END$$; "
              "CREATE TRIGGER pg_unit_refuse BEFORE INSERT OR UPDATE ON hosts "
              "FOR EACH ROW EXECUTE FUNCTION pg_unit_refuse()");
-    enum store_outcome out[3];
-    group_of_three(s, "pg-refused", out);
-    assert_int_equal(out[0], STORE_OUTCOME_STORED);
-    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(out[2], STORE_OUTCOME_STORED);
-    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     2);
+    group_middle_left_out(s, "pg-refused");
     assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), 2);
     assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 2);
     assert_int_equal(read_number("SELECT count(*) FROM results", NULL), 2);
     /* The same hosts again once the trigger is gone: the third is stored too. */
     sql_exec("DROP TRIGGER pg_unit_refuse ON hosts");
+    enum store_outcome out[3];
     group_of_three(s, "pg-refused", out);
     assert_int_equal(out[1], STORE_OUTCOME_STORED);
     assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
