@@ -255,7 +255,11 @@ static int many_send(struct store_pg *p)
         pg_par_text(&a, m->col[i].s);
     }
     pg_par_blob(&a, m->bytes.s, m->bytes.len);
-    int rc = send_stmt(p, W_WRITE_MANY, &a);
+    /* Unprepared: planned for these arrays (see pg_writer.c). */
+    int rc = PQsendQueryParams(p->link.conn, pg_write_text(W_WRITE_MANY), a.n, NULL, a.val, a.len,
+                               a.fmt, 1) == 1
+                 ? 0
+                 : -1;
     many_reset(m);
     return rc == 0 ? 1 : -1;
 }

@@ -164,6 +164,8 @@ struct store_pg {
     size_t n_checks, cap_checks;
     struct pg_many many;
 };
+/* A writer statement's SQL text. */
+const char *pg_write_text(enum pg_stmt_id id);
 /* A usable writer connection: reconnects a lost one (not more often than the backoff allows). */
 int pg_writer_ready(struct store_pg *p, char *err, size_t errlen);
 PGresult *pg_writer_exec(struct store_pg *p, int id, const struct pg_params *a);

@@ -56,6 +56,8 @@ static const char *const pg_write_sql[W_COUNT] = {
      * SAVEPOINT): one row of v per report, its byte values cut from one
      * bytea ($31) by offset and length (rows_len < 0: results unchanged);
      * its drift_checks, new and gone failing rows as (host, check) pairs.
+     * Sent unprepared (pg_apply.c), so each is planned with its arrays'
+     * lengths: a generic plan guesses them and may scan hosts or failing.
      */
     [W_WRITE_MANY] =
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
@@ -117,10 +119,17 @@ static const char *const pg_write_sql[W_COUNT] = {
     [W_RETENTION] = "DELETE FROM drift WHERE id IN (SELECT id FROM drift WHERE received_ms < $1 "
                     "ORDER BY received_ms, id LIMIT $2) RETURNING id, n, events",
     /* Their drift_checks rows, by the primary key: ($1[i], $2[i]) pairs. */
-    [W_RETENTION_CHECKS] = "DELETE FROM drift_checks WHERE (check_id, id) IN "
-                           "(SELECT * FROM unnest($1::text[], $2::bigint[]))",
+    [W_RETENTION_CHECKS] = "DELETE FROM drift_checks WHERE check_id = ANY ($1::text[]) "
+                           "AND id BETWEEN (SELECT min(i) FROM unnest($2::bigint[]) AS i) "
+                           "AND (SELECT max(i) FROM unnest($2::bigint[]) AS i) "
+                           "AND (check_id, id) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))",
     [W_LOAD_CHECKS] = "SELECT check_id, failing_hosts, regressions, waived_hosts FROM checks",
 };
+
+const char *pg_write_text(enum pg_stmt_id id)
+{
+    return pg_write_sql[id];
+}
 
 static int64_t now_ms(void)
 {
