@@ -155,6 +155,7 @@ struct pg_host {
     bool owned;
     char owner[STORE_OWNER_MAX + 1];
     bool retired;
+    bool has_results; /* its results row exists (read under the lock) */
 };
 static void read_host(const PGresult *r, struct pg_host *h)
 {
@@ -290,6 +291,7 @@ static int many_add(struct pg_many *m, const struct store_job *job, const struct
              pg_array_int(&c[M_WAIVED], (int64_t)d->counts[STORE_WAIVED]) |
              pg_array_text(&c[M_HOST_ID], m_->host_id) |
              pg_array_text(&c[M_INSERT], insert ? "t" : "f") |
+             pg_array_text(&c[M_HAS_RESULTS], h->has_results ? "t" : "f") |
              (bind ? pg_array_text(&c[M_OWNER], job->owner) : pg_array_null(&c[M_OWNER])) |
              pg_array_int(&c[M_RING_OFF], ring) |
              pg_array_int(&c[M_RING_LEN], (int64_t)h->ring_len) | pg_array_int(&c[M_ROWS_OFF], rw) |
@@ -430,9 +432,9 @@ static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, ch
         return 0;
     }
     p->rows.n = 0;
-    if (PQntuples(it->results) > 0 &&
-        store_rows_decode(&p->rows, PQgetvalue(it->results, 0, 0),
-                          (size_t)PQgetlength(it->results, 0, 0)) != 0) {
+    h.has_results = PQntuples(it->results) > 0;
+    if (h.has_results && store_rows_decode(&p->rows, PQgetvalue(it->results, 0, 0),
+                                           (size_t)PQgetlength(it->results, 0, 0)) != 0) {
         seterr(err, errlen, "the stored results of host %s cannot be read (corrupt)", m->host_id);
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
         return 0;

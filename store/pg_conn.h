@@ -100,7 +100,7 @@ enum pg_stmt_id {
     W_COUNT
 };
 
-/* The columns of W_WRITE_MANY ($1..$30; the bytes are $31). */
+/* The columns of W_WRITE_MANY ($1..$31; the bytes are $32). */
 enum pg_many_col {
     M_ID,
     M_HOSTNAME,
@@ -132,6 +132,7 @@ enum pg_many_col {
     M_FA_HOST,
     M_FD_CHECK,
     M_FD_HOST,
+    M_HAS_RESULTS,
     M_COLS
 };
 

@@ -54,7 +54,8 @@ static const char *const pg_write_sql[W_COUNT] = {
     /*
      * W_WRITE for every report of a round at once (the first try, no
      * SAVEPOINT): one row of v per report, its byte values cut from one
-     * bytea ($31) by offset and length (rows_len < 0: results unchanged);
+     * bytea ($32) by offset and length (rows_len < 0: results unchanged;
+     * has_res: the row exists, updated in place, no speculative insert);
      * its drift_checks, new and gone failing rows as (host, check) pairs.
      * Sent unprepared (pg_apply.c), so each is planned with its arrays'
      * lengths: a generic plan guesses them and may scan hosts or failing.
@@ -64,27 +65,31 @@ static const char *const pg_write_sql[W_COUNT] = {
         "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], "
         "$11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::boolean[], $16::text[], "
         "$17::int[], $18::int[], $19::int[], $20::int[], $21::int[], $22::int[], $23::bigint[], "
-        "$24::int[]) AS v(id, hostname, agent_version, catalog_version, seq, seen, generated, "
+        "$24::int[], $31::boolean[]) AS v(id, hostname, agent_version, catalog_version, seq, seen, "
+        "generated, "
         "n_pass, n_fail, n_warn, n_skip, n_error, n_waived, host_id, ins, owner, ring_off, "
-        "ring_len, rows_off, rows_len, ev_off, ev_len, n_events, rid_off)), "
+        "ring_len, rows_off, rows_len, ev_off, ev_len, n_events, rid_off, has_res)), "
         "upd AS (UPDATE hosts h SET hostname = v.hostname, agent_version = v.agent_version, "
         "catalog_version = v.catalog_version, last_seq = v.seq, last_seen_ms = v.seen, "
         "generated_ms = v.generated, n_pass = v.n_pass, n_fail = v.n_fail, n_warn = v.n_warn, "
         "n_skip = v.n_skip, n_error = v.n_error, n_waived = v.n_waived, "
-        "recent_ids = substring($31::bytea from v.ring_off + 1 for v.ring_len), "
+        "recent_ids = substring($32::bytea from v.ring_off + 1 for v.ring_len), "
         "owner = coalesce(v.owner, h.owner) FROM v WHERE h.id = v.id AND NOT v.ins), "
         "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
         "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
         "n_error, n_waived, recent_ids, owner) SELECT id, host_id, hostname, agent_version, "
         "catalog_version, seq, seen, generated, seen, n_pass, n_fail, n_warn, n_skip, n_error, "
-        "n_waived, substring($31::bytea from ring_off + 1 for ring_len), owner FROM v WHERE ins), "
+        "n_waived, substring($32::bytea from ring_off + 1 for ring_len), owner FROM v WHERE ins), "
+        "rup AS (UPDATE results r SET data = substring($32::bytea from v.rows_off + 1 "
+        "for v.rows_len) FROM v WHERE r.host = v.id AND v.rows_len >= 0 AND v.has_res), "
         "res AS (INSERT INTO results (host, data) SELECT id, "
-        "substring($31::bytea from rows_off + 1 for rows_len) FROM v WHERE rows_len >= 0 "
-        "ON CONFLICT (host) DO UPDATE SET data = excluded.data), "
+        "substring($32::bytea from rows_off + 1 for rows_len) FROM v "
+        "WHERE rows_len >= 0 AND NOT has_res ON CONFLICT (host) DO UPDATE SET data = "
+        "excluded.data), "
         "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
         "SELECT nextval('drift_ids') + n_events - 1, id, n_events, generated, seen, "
-        "substring($31::bytea from rid_off + 1 for " PG_REPORT_ID_BYTES "), "
-        "substring($31::bytea from ev_off + 1 for ev_len) FROM v WHERE n_events > 0 "
+        "substring($32::bytea from rid_off + 1 for " PG_REPORT_ID_BYTES "), "
+        "substring($32::bytea from ev_off + 1 for ev_len) FROM v WHERE n_events > 0 "
         "RETURNING id, host), "
         "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c.check_id, d.id FROM d "
         "JOIN unnest($25::bigint[], $26::text[]) AS c(host, check_id) ON c.host = d.host), "
