@@ -24,9 +24,11 @@
  *   replicas (not gap-free).
  *
  * Round trips (libpq pipeline mode), a batch of reports of distinct hosts:
- * [BEGIN, per report: lock the host row, read its results], then [per
- * report: its writes; the per-check figures, COMMIT]: two, plus one for
- * new hosts' ids. No SAVEPOINT on this first try: a subtransaction per
+ * [BEGIN, per report: lock the host row, read its results], then [the
+ * writes of all its reports as one statement (W_WRITE_MANY), the
+ * per-check figures, COMMIT]: two, plus one for new hosts' ids (a host's
+ * second report of the batch goes in a second round after the first's
+ * writes). No SAVEPOINT on this first try: a subtransaction per
  * report costs the server a subtransaction id, a MultiXact for the row
  * locked outside it, and two statements. When a statement fails (a host
  * created by another replica meanwhile, a trigger, a full disk...), the
