@@ -154,6 +154,14 @@ void store_metrics_apply(struct store_metrics *m, const struct diff_result *d)
     pthread_mutex_unlock(&m->lock);
 }
 
+void store_metrics_note_checks(struct store_metrics *m, const struct diff_result *d)
+{
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < d->n_checks; i++)
+        check_get(m, d->checks[i].check_id); /* counts an id left out, as apply does */
+    pthread_mutex_unlock(&m->lock);
+}
+
 bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *failing_hosts,
                          uint64_t *regressions)
 {

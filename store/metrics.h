@@ -111,6 +111,11 @@ void store_metrics_seed_check(struct store_metrics *m, const char *check, uint64
 
 /* After a COMMIT: what one stored report changed. */
 void store_metrics_apply(struct store_metrics *m, const struct diff_result *d);
+/*
+ * Several replicas: the figures are the database's (the refresher reads
+ * them); a stored report's check ids given no series are counted here.
+ */
+void store_metrics_note_checks(struct store_metrics *m, const struct diff_result *d);
 
 /* Copies of a check's figures (for tests); false when the check is unknown. */
 bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *failing_hosts,

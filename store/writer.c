@@ -186,6 +186,8 @@ static void process_batch(struct store_writer *w, struct writer_job *batch, size
             if (jobs[i]->outcome == STORE_OUTCOME_STORED) {
                 if (!w->shared)
                     store_metrics_apply(w->metrics, &jobs[i]->diff);
+                else
+                    store_metrics_note_checks(w->metrics, &jobs[i]->diff);
                 atomic_fetch_add(&w->metrics->drift_events, jobs[i]->diff.n_events);
             } else if (jobs[i]->outcome == STORE_OUTCOME_UNAVAILABLE) {
                 unavailable++;

@@ -169,6 +169,18 @@ static void group_of_three(struct storage *s, const char *middle, enum store_out
     }
 }
 
+/* A group of three (all failing 1.1.1) where `middle` alone is left out (503). */
+static void group_middle_left_out(struct storage *s, const char *middle)
+{
+    enum store_outcome out[3];
+    group_of_three(s, middle, out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     2);
+}
+
 /* A group of three where the middle one fails alone: the others are stored. */
 static void test_group_one_bad(void **state)
 {
@@ -182,14 +194,38 @@ static void test_group_one_bad(void **state)
     assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
     sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
 
-    enum store_outcome out[3];
-    group_of_three(s, "pg-bad", out);
-    assert_int_equal(out[0], STORE_OUTCOME_STORED);
-    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(out[2], STORE_OUTCOME_STORED);
-    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     2);
+    group_middle_left_out(s, "pg-bad");
     assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
+    storage_close(s);
+}
+
+/*
+ * A group of three where the middle one's statement fails on the server
+ * (a trigger refuses its host): the group is tried without SAVEPOINTs
+ * first, then again with one per report, and only that report is left out.
+ */
+static void test_group_one_refused(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    sql_exec("CREATE OR REPLACE FUNCTION pg_unit_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$BEGIN IF NEW.host_id = 'pg-refused' THEN RAISE EXCEPTION 'refused'; END IF; "
+             "RETURN NEW; END$$; "
+             "CREATE TRIGGER pg_unit_refuse BEFORE INSERT OR UPDATE ON hosts "
+             "FOR EACH ROW EXECUTE FUNCTION pg_unit_refuse()");
+    group_middle_left_out(s, "pg-refused");
+    assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), 2);
+    assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 2);
+    assert_int_equal(read_number("SELECT count(*) FROM results", NULL), 2);
+    /* The same hosts again once the trigger is gone: the third is stored too. */
+    sql_exec("DROP TRIGGER pg_unit_refuse ON hosts");
+    enum store_outcome out[3];
+    group_of_three(s, "pg-refused", out);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
+                     3);
     storage_close(s);
 }
 
@@ -309,6 +345,60 @@ static void test_two_replicas(void **state)
                      RACE_HOSTS); /* report 30 fails */
 }
 
+/*
+ * Retention drops whole drift rows, oldest first, with their drift_checks
+ * rows (found from the rows' events: there is no index on id) and counts
+ * their events; newer rows and their drift_checks stay.
+ */
+static void test_retention(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb t;
+    report(&t, "pg-old", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 2 events: 1.1.1, 2.1 */
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report(&t, "pg-old", 2, DOCKWARD__V1__STATUS__STATUS_PASS); /* 1 event: 1.1.1 */
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    const int64_t cutoff = store_now_ms() + 1;
+    sql_exec("UPDATE drift SET received_ms = received_ms - 100000");
+    report(&t, "pg-new", 1, DOCKWARD__V1__STATUS__STATUS_FAIL);
+    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    sql_exec("UPDATE drift SET received_ms = received_ms + 100000 WHERE host = "
+             "(SELECT id FROM hosts WHERE host_id = 'pg-new')");
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 5);
+    int deleted = 0;
+    assert_int_equal(storage_retention(s, cutoff, 1, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 2); /* the oldest row only: limit 1 */
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 3);
+    assert_int_equal(storage_retention(s, cutoff, 100, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 1);
+    assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 2);
+    assert_int_equal(
+        read_number("SELECT count(*) FROM drift_checks c JOIN drift d ON d.id = c.id", NULL), 2);
+    storage_close(s);
+}
+
+/* A version 1 database (drift_checks indexed by id) is migrated to 2 at start. */
+static void test_schema_1_migrated(void **state)
+{
+    (void)state;
+    struct storage *s;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    storage_close(s);
+    sql_exec("CREATE INDEX drift_checks_id ON drift_checks (id); "
+             "UPDATE dockward_schema SET version = 1");
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    storage_close(s);
+    assert_int_equal(read_number("SELECT version FROM dockward_schema", NULL), 2);
+    assert_int_equal(
+        read_number("SELECT count(*) FROM pg_indexes WHERE indexname = 'drift_checks_id'", NULL),
+        0);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -360,8 +450,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
         cmocka_unit_test_setup(test_group_one_bad, empty_database),
+        cmocka_unit_test_setup(test_group_one_refused, empty_database),
         cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
+        cmocka_unit_test_setup(test_retention, empty_database),
+        cmocka_unit_test_setup(test_schema_1_migrated, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
         cmocka_unit_test(test_url_checks),
     };

@@ -1123,6 +1123,21 @@ static void test_metrics_count_only_catalog_checks(void **state)
     for (size_t i = 0; i < m.n_checks; i++)
         have55 |= strcmp(m.checks[i].check_id, "5.5") == 0 && m.checks[i].regressions == 1;
     assert_true(have55);
+    /* A replica of several (the figures are the database's): the same ids left out, none applied.
+     */
+    struct store_metrics r;
+    store_metrics_init(&r);
+    d.checks = junk;
+    d.n_checks = 4096;
+    store_metrics_note_checks(&r, &d);
+    d.checks = real;
+    d.n_checks = 103;
+    store_metrics_note_checks(&r, &d);
+    assert_int_equal(r.n_checks, m.n_checks);
+    assert_int_equal(r.checks_left_out, m.checks_left_out);
+    for (size_t i = 0; i < r.n_checks; i++)
+        assert_true(r.checks[i].failing_hosts == 0 && r.checks[i].regressions == 0);
+    store_metrics_destroy(&r);
     store_metrics_destroy(&m);
     assert_true(cis_catalog_has("1.1.1") && cis_catalog_has("7.9") && cis_catalog_has("3.24"));
     assert_false(cis_catalog_has("1.1.19") || cis_catalog_has("8.1") || cis_catalog_has("05.5") ||
