@@ -515,6 +515,15 @@ int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t m
     return 0;
 }
 
+void httpd_sighup_web_file(struct httpd *h, const char *path)
+{
+    char msg[512];
+    if (httpd_reload_web_file(h, path, msg, sizeof(msg)) == 0)
+        log_info("SIGHUP: %s", msg);
+    else
+        log_warnx("SIGHUP: %s; keeping the previous web config", msg);
+}
+
 const char *httpd_auth_failure_name(enum httpd_auth_failure f)
 {
     static const char *const names[HTTPD_AUTH_FAILURE_COUNT] = { "missing_credentials",

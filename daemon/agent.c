@@ -27,6 +27,7 @@
 #include "../collectors/docker.h"
 #include "../collectors/registry.h"
 #include "../common/log.h"
+#include "../common/signals.h"
 #include "../common/webconfig.h"
 
 #include <signal.h>
@@ -113,11 +114,7 @@ int agent_main(int argc, char **argv)
     }
 
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* threads started below inherit this */
+    signals_block(&sigs); /* threads started below inherit this */
 
     size_t enabled = 0;
     char names[512] = "";
@@ -243,35 +240,23 @@ int agent_main(int argc, char **argv)
         return 1;
     }
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&sigs, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            if (cfg->web_config_file != NULL) {
-                if (httpd_reload_web_file(srv.httpd, cfg->web_config_file, err, sizeof(err)) == 0)
-                    log_info("SIGHUP: %s", err);
-                else
-                    log_warnx("SIGHUP: %s; keeping the previous web config", err);
-            }
-            if (cfg->waivers_file != NULL) {
-                if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) == 0)
-                    log_info("SIGHUP: %s", err);
-                else
-                    log_warnx("SIGHUP: %s; keeping the previous waivers", err);
-            }
-            if (push == NULL) {
-                if (cfg->web_config_file == NULL && cfg->waivers_file == NULL)
-                    log_info("SIGHUP: nothing to reload (flags are read at start)");
-            } else if (push_reload_token(push, err, sizeof(err)) != 0) {
-                log_warnx("SIGHUP: %s; keeping the previous token", err);
-            } else {
-                log_info("SIGHUP: push token re-read from %s", cfg->push_token_file);
-            }
-            continue;
+    while (signals_wait_reload(&sigs)) {
+        if (cfg->web_config_file != NULL)
+            httpd_sighup_web_file(srv.httpd, cfg->web_config_file);
+        if (cfg->waivers_file != NULL) {
+            if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) == 0)
+                log_info("SIGHUP: %s", err);
+            else
+                log_warnx("SIGHUP: %s; keeping the previous waivers", err);
         }
-        log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
+        if (push == NULL) {
+            if (cfg->web_config_file == NULL && cfg->waivers_file == NULL)
+                log_info("SIGHUP: nothing to reload (flags are read at start)");
+        } else if (push_reload_token(push, err, sizeof(err)) != 0) {
+            log_warnx("SIGHUP: %s; keeping the previous token", err);
+        } else {
+            log_info("SIGHUP: push token re-read from %s", cfg->push_token_file);
+        }
     }
     scheduler_stop(&sched);
     push_stop(push);

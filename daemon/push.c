@@ -16,6 +16,7 @@
  */
 #include "push.h"
 
+#include "../common/clock.h"
 #include "../common/expo.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
@@ -76,13 +77,6 @@ static uint64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static bool is_trailing_space(char c)
@@ -325,7 +319,7 @@ static void count(struct push *p, enum push_result r, bool success)
     pthread_mutex_lock(&p->lock);
     p->stats.results[r]++;
     if (success)
-        p->stats.last_success = wall_seconds();
+        p->stats.last_success = clock_wall_seconds();
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -336,9 +330,9 @@ static uint64_t schedule_retry(struct push *p, const struct outbox_item *item,
     char err[512];
     p->failures++;
     uint64_t delay = backoff_ms(p, p->failures, retry_after_ms);
-    if (item != NULL &&
-        outbox_note_attempt(p->ob, item->id, (int64_t)(wall_seconds() * 1000) + (int64_t)delay, err,
-                            sizeof(err)) != 0)
+    if (item != NULL && outbox_note_attempt(p->ob, item->id,
+                                            (int64_t)(clock_wall_seconds() * 1000) + (int64_t)delay,
+                                            err, sizeof(err)) != 0)
         log_ratelimited(&p->outbox_limiter, LOG_LEVEL_WARN, "%s", err);
     if (p->failures == 1) {
         log_warnx("cannot deliver report (sequence %llu) to the store: %s; retrying in %.1fs",

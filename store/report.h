@@ -14,6 +14,7 @@
 
 #include "../common/buf.h"
 #include "../common/expo.h"
+#include "../common/hostid.h"
 
 #include <dockward/v1/report.pb-c.h>
 
@@ -24,7 +25,7 @@
 
 /* Caps of the contract (README "Store"); the first three are the HTTP contract's. */
 #define REPORT_ID_BYTES      16
-#define REPORT_HOST_ID_MAX   64
+#define REPORT_HOST_ID_MAX   HOST_ID_MAX
 #define REPORT_CHECK_ID_MAX  256
 #define REPORT_TARGET_MAX    256
 #define REPORT_EVIDENCE_MAX  512

@@ -32,6 +32,8 @@
 #ifndef DOCKWARD_STORE_H
 #define DOCKWARD_STORE_H
 
+#include "../common/clock.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -177,7 +179,10 @@ void store_cli_print_config(const struct store_config *cfg, FILE *out);
 /* Entry point behind main(). Returns the exit code (0, 1 runtime, 2 usage). */
 int store_main(int argc, char **argv);
 
-/* Wall-clock milliseconds since the Unix epoch. */
-int64_t store_now_ms(void);
+/* Wall-clock milliseconds since the Unix epoch (common/clock.h's). */
+static inline int64_t store_now_ms(void)
+{
+    return clock_wall_ms();
+}
 
 #endif

@@ -60,17 +60,6 @@ struct store_writer {
     char retire_ids[WRITER_RETIRE_CHUNK][REPORT_HOST_ID_MAX + 1]; /* writer thread only */
 };
 
-static void deadline_in(struct timespec *ts, uint64_t ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += (time_t)(ms / 1000);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* On the writer thread, inside each COMMIT. */
 static void on_commit(void *arg, int wal_pages)
 {
@@ -94,7 +83,7 @@ static void *checkpointer_main(void *arg)
     while (!w->ckpt_stop) {
         if (!w->ckpt_due) {
             struct timespec ts;
-            deadline_in(&ts, CHECKPOINT_EVERY_MS);
+            clock_deadline_in(&ts, CHECKPOINT_EVERY_MS);
             pthread_cond_timedwait(&w->ckpt_wake, &w->ckpt_lock, &ts);
             if (w->ckpt_stop)
                 break;
@@ -284,7 +273,7 @@ static void *writer_main(void *arg)
             int64_t next = next_retention < next_retire ? next_retention : next_retire;
             uint64_t wait = (uint64_t)(next - now);
             struct timespec ts;
-            deadline_in(&ts, wait < WRITER_IDLE_WAIT_MS ? wait : WRITER_IDLE_WAIT_MS);
+            clock_deadline_in(&ts, wait < WRITER_IDLE_WAIT_MS ? wait : WRITER_IDLE_WAIT_MS);
             pthread_cond_timedwait(&w->wake, &w->lock, &ts);
         }
         if (w->head == NULL && w->closing) {
