@@ -34,11 +34,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void print_version(FILE *out)
-{
-    fprintf(out, "dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
-}
-
 int agent_main(int argc, char **argv)
 {
     static struct agent_cli cli; /* large; lives for the whole process */
@@ -47,26 +42,10 @@ int agent_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return check_main(argc, argv);
-    if (agent_cli_parse(&cli, AGENT_MODE_DAEMON, argc, argv, 1, err, sizeof(err)) != 0) {
-        fprintf(stderr, "dockward: %s\n", err);
-        return 2;
-    }
+    int exit_code = agent_cli_start(&cli, AGENT_MODE_DAEMON, argc, argv, 1, "dockward");
+    if (exit_code >= 0)
+        return exit_code;
     const struct agent_config *cfg = &cli.cfg;
-    if (cfg->show_help) {
-        agent_cli_print_help(&cli, stdout);
-        return 0;
-    }
-    if (cfg->show_version) {
-        print_version(stdout);
-        return 0;
-    }
-    if (cfg->print_config) {
-        flags_print_effective(stdout, cli.defs, cli.n_defs);
-        return 0;
-    }
-    enum log_level level = LOG_LEVEL_INFO;
-    (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
-    log_set_level(level);
 
     struct privdrop_user run_as;
     if (cfg->run_as_user != NULL &&

@@ -19,6 +19,7 @@
 #include "../common/clock.h"
 #include "../common/expo.h"
 #include "../common/log.h"
+#include "../common/sync.h"
 #include "../common/safefile.h"
 
 #include <cjson/cJSON.h>
@@ -606,12 +607,7 @@ struct push *push_start(const struct push_options *opts, struct outbox *ob, char
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    sync_init_monotonic(&p->lock, &p->cond);
     atomic_init(&p->stopping, false);
     buf_init(&p->response, PUSH_RESPONSE_MAX);
     p->ob = ob;
@@ -654,10 +650,7 @@ void push_wake(struct push *p)
 {
     if (p == NULL)
         return;
-    pthread_mutex_lock(&p->lock);
-    p->wake = true;
-    pthread_cond_signal(&p->cond);
-    pthread_mutex_unlock(&p->lock);
+    sync_raise(&p->lock, &p->cond, &p->wake);
 }
 
 int push_reload_token(struct push *p, char *err, size_t errlen)

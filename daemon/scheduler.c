@@ -10,6 +10,7 @@
 #include "waivers.h"
 
 #include "../collectors/registry.h"
+#include "../common/sync.h"
 
 #include <errno.h>
 #include <string.h>
@@ -533,12 +534,7 @@ int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct 
     for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
         s->limiter[i].every_s = LIMIT_EVERY_S;
 
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    sync_init_monotonic(&s->lock, &s->wake);
 
     s->events_limiter.every_s = LIMIT_EVERY_S;
     s->realtime.events_enabled = cfg->docker_events && needs_docker(cfg);
@@ -571,11 +567,7 @@ void scheduler_stop(struct scheduler *s)
 {
     if (!s->started)
         return;
-    pthread_mutex_lock(&s->lock);
-    s->stopping = true;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
+    sync_stop_join(&s->lock, &s->wake, &s->stopping, s->thread);
     docker_events_stop(s->events); /* may still call on_events: the mutex lives until here */
     s->events = NULL;
     docker_client_free(s->client);

@@ -16,6 +16,7 @@
 
 #include "../common/cis_catalog.h"
 #include "../common/log.h"
+#include "../common/sync.h"
 #include "../common/procstat.h"
 
 #include <stdio.h>
@@ -531,11 +532,7 @@ void store_refresher_stop(struct store_refresher *r)
 {
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->stop = true;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
+    sync_stop_join(&r->lock, &r->wake, &r->stop, r->thread);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
     storage_reader_close(r->reader);

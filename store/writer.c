@@ -20,6 +20,7 @@
 #include "store.h"
 
 #include "../common/log.h"
+#include "../common/sync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -375,11 +376,7 @@ int writer_start(struct store_writer **out, const struct storage_target *target,
     if (rc == 0 && !w->shared) {
         rc = pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w);
         if (rc != 0) {
-            pthread_mutex_lock(&w->lock);
-            w->closing = true;
-            pthread_cond_signal(&w->wake);
-            pthread_mutex_unlock(&w->lock);
-            pthread_join(w->thread, NULL);
+            sync_stop_join(&w->lock, &w->wake, &w->closing, w->thread);
         }
     }
     if (rc != 0) {
@@ -435,16 +432,8 @@ void writer_stop(struct store_writer *w)
 {
     if (w == NULL || w->db == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->closing = true;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-
-    pthread_mutex_lock(&w->ckpt_lock);
-    w->ckpt_stop = true;
-    pthread_cond_signal(&w->ckpt_wake);
-    pthread_mutex_unlock(&w->ckpt_lock);
+    sync_stop_join(&w->lock, &w->wake, &w->closing, w->thread);
+    sync_raise(&w->ckpt_lock, &w->ckpt_wake, &w->ckpt_stop);
     if (!w->shared)
         pthread_join(w->ckpt_thread, NULL);
 
