@@ -5,7 +5,12 @@
 
 bool host_id_valid(const char *s, size_t len)
 {
-    if (len == 0 || len > HOST_ID_MAX)
+    return id_chars_valid(s, len, HOST_ID_MAX);
+}
+
+bool id_chars_valid(const char *s, size_t len, size_t max)
+{
+    if (len == 0 || len > max)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];

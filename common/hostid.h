@@ -1,7 +1,8 @@
 /*
  * hostid.h - what a host id is, for the agent (which reads and sends it)
  * and the store (which validates reports and admin paths naming one):
- * 1 to HOST_ID_MAX bytes of [A-Za-z0-9._-].
+ * 1 to HOST_ID_MAX bytes of [A-Za-z0-9._-]; the store's token names are
+ * made of the same characters.
  */
 #ifndef DOCKWARD_COMMON_HOSTID_H
 #define DOCKWARD_COMMON_HOSTID_H
@@ -13,5 +14,8 @@
 
 /* True when the `len` bytes at `s` are a valid host id. */
 bool host_id_valid(const char *s, size_t len);
+
+/* True when the `len` bytes at `s` are 1 to `max` of [A-Za-z0-9._-] (host ids, token names). */
+bool id_chars_valid(const char *s, size_t len, size_t max);
 
 #endif

@@ -9,6 +9,7 @@
 #include "tokens.h"
 
 #include "../common/buf.h"
+#include "../common/hostid.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
 
@@ -111,15 +112,7 @@ static int read_file(const char *path, struct buf *out, char *err, size_t errlen
 
 static int valid_name(const char *s, size_t len)
 {
-    if (len == 0 || len > TOKENS_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
+    return id_chars_valid(s, len, TOKENS_NAME_MAX);
 }
 
 static int is_blank(char c)
