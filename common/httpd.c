@@ -539,13 +539,6 @@ void httpd_web_counters_init(struct httpd_web_counters *c)
     atomic_init(&c->last_reload_ok, 0);
 }
 
-enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
-                                     struct MHD_Response *r)
-{
-    httpd_add_web_headers(conn, r);
-    return MHD_queue_response(conn, status, r);
-}
-
 enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
                               const char *content_type, const char *body, size_t len)
 {

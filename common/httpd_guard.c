@@ -61,6 +61,13 @@ void httpd_add_web_headers(struct MHD_Connection *conn, struct MHD_Response *r)
         MHD_add_response_header(r, wc->headers[i].name, wc->headers[i].value);
 }
 
+enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
+                                     struct MHD_Response *r)
+{
+    httpd_add_web_headers(conn, r);
+    return MHD_queue_response(conn, status, r);
+}
+
 static void count_failure(struct httpd *h, enum httpd_auth_failure f)
 {
     if (h->counters != NULL)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # file_loops.sh - fails when the files of one library call each other in a
-# loop (issue 16: "no loop of files in daemon/ or store/"). For each static
+# loop (issue 16: "no loop of files in daemon/ or store/"; common/ too). For each static
 # library given, nm lists what every member defines and what it uses; a
 # member that uses a symbol another member defines depends on that file,
 # and tsort (coreutils) finds any loop in those edges. A loop is printed as
