@@ -575,15 +575,8 @@ enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *c
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn)
 {
     static const char body[] = "method not allowed: use GET or HEAD\n";
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-    MHD_destroy_response(r);
-    return ret;
+    return httpd_respond_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, body, sizeof(body) - 1,
+                                MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 }
 
 int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c,

@@ -251,6 +251,13 @@ int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen
 /* A character a certificate name may have: printable ASCII but '"' and '\\'. */
 bool httpd_cert_name_char(char c);
 
+/*
+ * Queues `status` with `body` (len bytes of text/plain that outlive the
+ * response: not copied) and, unless `header` is NULL, that header.
+ */
+enum MHD_Result httpd_respond_static(struct MHD_Connection *conn, unsigned status, const char *body,
+                                     size_t len, const char *header, const char *value);
+
 /* 405 with "Allow: GET, HEAD". */
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);
 
