@@ -15,7 +15,7 @@
  */
 #include "docker_events.h"
 
-#include "../common/threads.h"
+#include "../common/sync.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -538,7 +538,7 @@ struct docker_events *docker_events_start(const struct docker_client_options *op
     ev->notify = notify;
     ev->notify_arg = notify_arg;
     docker_event_lines_init(&ev->lines);
-    threads_init_monotonic(&ev->lock, &ev->wake);
+    sync_init_monotonic(&ev->lock, &ev->wake);
     int rc = pthread_create(&ev->thread, NULL, watcher_main, ev);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the event thread: %s", strerror(rc));
@@ -552,7 +552,7 @@ void docker_events_stop(struct docker_events *ev)
 {
     if (ev == NULL)
         return;
-    threads_stop(ev->thread, &ev->lock, &ev->wake, &ev->stopping);
+    sync_stop_join(&ev->lock, &ev->wake, &ev->stopping, ev->thread);
     watcher_free(ev);
 }
 

@@ -299,3 +299,49 @@ void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n)
         }
     }
 }
+
+struct flag_def flags_def_max_connections(unsigned long long *dest)
+{
+    return (struct flag_def){ .name = "web.max-connections",
+                              .type = FLAG_UINT,
+                              .def = "256",
+                              .metavar = "N",
+                              .help = "Most concurrent HTTP connections (one client "
+                                      "address may hold half of them)",
+                              .dest = dest,
+                              .min = 2,
+                              .max = 65536 };
+}
+
+struct flag_def flags_def_log_level(const char **dest, const char *def)
+{
+    static const char *const levels[] = { "debug", "info", "warn", "error", NULL };
+    return (struct flag_def){ .name = "log.level",
+                              .type = FLAG_ENUM,
+                              .def = def,
+                              .metavar = "LEVEL",
+                              .help = "Only log messages at this level or above: debug, "
+                                      "info, warn, error",
+                              .dest = dest,
+                              .choices = levels };
+}
+
+size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_version,
+                       bool *show_help)
+{
+    static const struct {
+        const char *name, *help;
+    } exits[FLAGS_EXIT_DEFS] = {
+        { "print-config", "Print the effective configuration and exit" },
+        { "version", "Print the version and exit" },
+        { "help", "Print this help and exit" },
+    };
+    bool *dest[FLAGS_EXIT_DEFS] = { print_config, show_version, show_help };
+    for (size_t i = 0; i < FLAGS_EXIT_DEFS; i++)
+        out[i] = (struct flag_def){ .name = exits[i].name,
+                                    .type = FLAG_BOOL,
+                                    .def = "false",
+                                    .help = exits[i].help,
+                                    .dest = dest[i] };
+    return FLAGS_EXIT_DEFS;
+}

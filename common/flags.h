@@ -59,4 +59,16 @@ void flags_print_help(FILE *out, const struct flag_def *defs, size_t n);
 /* Writes one "--name=value" line per flag with its effective value. */
 void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n);
 
+/*
+ * The flags both programs declare alike, as defs for their tables (each
+ * program keeps its own order): --web.max-connections, --log.level (with
+ * the program's default) and the three that print and exit.
+ */
+struct flag_def flags_def_max_connections(unsigned long long *dest);
+struct flag_def flags_def_log_level(const char **dest, const char *def);
+#define FLAGS_EXIT_DEFS 3
+/* --print-config, --version and --help into `out`; returns FLAGS_EXIT_DEFS. */
+size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_version,
+                       bool *show_help);
+
 #endif

@@ -23,6 +23,16 @@
 #define GZIP_CHUNK       (16u * 1024u)
 #define GZIP_WINDOW_BITS (15 + 16) /* 32 KiB window, gzip wrapper */
 
+/* Gives zlib the next slice of the input: avail_in is an unsigned int, the input may be larger. */
+static void feed(z_stream *zs, const unsigned char **in, size_t *left)
+{
+    uInt take = *left > UINT_MAX ? UINT_MAX : (uInt)*left;
+    zs->next_in = (Bytef *)*in;
+    zs->avail_in = take;
+    *in += take;
+    *left -= take;
+}
+
 int gzip_compress(const void *data, size_t len, struct buf *out)
 {
     z_stream zs = { 0 };
@@ -34,14 +44,8 @@ int gzip_compress(const void *data, size_t len, struct buf *out)
     size_t left = len;
     int rc = Z_OK;
     while (rc == Z_OK) {
-        if (zs.avail_in == 0 && left > 0) {
-            /* avail_in is an unsigned int; feed a large input in slices. */
-            uInt take = left > UINT_MAX ? UINT_MAX : (uInt)left;
-            zs.next_in = (Bytef *)in;
-            zs.avail_in = take;
-            in += take;
-            left -= take;
-        }
+        if (zs.avail_in == 0 && left > 0)
+            feed(&zs, &in, &left);
         zs.next_out = chunk;
         zs.avail_out = sizeof(chunk);
         rc = deflate(&zs, left == 0 ? Z_FINISH : Z_NO_FLUSH);
@@ -80,11 +84,7 @@ enum gzip_result gzip_inflate(const void *data, size_t len, struct buf *out)
         if (zs.avail_in == 0) {
             if (left == 0)
                 break; /* input ended before the member did: truncated */
-            uInt take = left > UINT_MAX ? UINT_MAX : (uInt)left;
-            zs.next_in = (Bytef *)in;
-            zs.avail_in = take;
-            in += take;
-            left -= take;
+            feed(&zs, &in, &left);
         }
         zs.next_out = chunk;
         zs.avail_out = sizeof(chunk);

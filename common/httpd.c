@@ -515,6 +515,15 @@ int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t m
     return 0;
 }
 
+void httpd_sighup_web_file(struct httpd *h, const char *path)
+{
+    char msg[512];
+    if (httpd_reload_web_file(h, path, msg, sizeof(msg)) == 0)
+        log_info("SIGHUP: %s", msg);
+    else
+        log_warnx("SIGHUP: %s; keeping the previous web config", msg);
+}
+
 const char *httpd_auth_failure_name(enum httpd_auth_failure f)
 {
     static const char *const names[HTTPD_AUTH_FAILURE_COUNT] = { "missing_credentials",
@@ -528,13 +537,6 @@ void httpd_web_counters_init(struct httpd_web_counters *c)
     for (size_t i = 0; i < HTTPD_AUTH_FAILURE_COUNT; i++)
         atomic_init(&c->failures[i], 0);
     atomic_init(&c->last_reload_ok, 0);
-}
-
-enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
-                                     struct MHD_Response *r)
-{
-    httpd_add_web_headers(conn, r);
-    return MHD_queue_response(conn, status, r);
 }
 
 enum MHD_Result httpd_respond(struct MHD_Connection *conn, unsigned status,
@@ -573,15 +575,8 @@ enum MHD_Result httpd_respond_metrics(struct MHD_Connection *conn, const char *c
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn)
 {
     static const char body[] = "method not allowed: use GET or HEAD\n";
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-    MHD_destroy_response(r);
-    return ret;
+    return httpd_respond_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, body, sizeof(body) - 1,
+                                MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 }
 
 int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c,

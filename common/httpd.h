@@ -200,6 +200,8 @@ int httpd_reload_web(struct httpd *h, struct webconfig *wc, char *err, size_t er
  * way. Main thread only.
  */
 int httpd_reload_web_file(struct httpd *h, const char *path, char *msg, size_t msglen);
+/* httpd_reload_web_file with its message logged ("SIGHUP: ..."), as both programs do. */
+void httpd_sighup_web_file(struct httpd *h, const char *path);
 
 /*
  * MHD_queue_response plus the configured http_server_config.headers. Every
@@ -249,7 +251,40 @@ int httpd_client_cert_name(struct MHD_Connection *conn, char *out, size_t outlen
 /* A character a certificate name may have: printable ASCII but '"' and '\\'. */
 bool httpd_cert_name_char(char c);
 
+/*
+ * Queues `status` with `body` (len bytes of text/plain that outlive the
+ * response: not copied) and, unless `header` is NULL, that header.
+ */
+enum MHD_Result httpd_respond_static(struct MHD_Connection *conn, unsigned status, const char *body,
+                                     size_t len, const char *header, const char *value);
+
 /* 405 with "Allow: GET, HEAD". */
 enum MHD_Result httpd_respond_method_not_allowed(struct MHD_Connection *conn);
+
+/*
+ * The first steps of a GET endpoint (httpd_get.c), in MHD's handler: 405
+ * for a method but GET and HEAD (answered at once, before any body: MHD
+ * then closes the connection); MHD's first call, when the headers are in,
+ * only marks *req_cls, since a response queued then would close the
+ * connection and scrapers keep theirs alive; a body sent with a GET is
+ * ignored. Returns true when the caller should answer now, false with
+ * *ret what the handler returns to MHD.
+ */
+bool httpd_get_ready(struct MHD_Connection *conn, const char *method, size_t *upload_data_size,
+                     void **req_cls, enum MHD_Result *ret);
+/* Whether *req_cls is httpd_get_ready's mark (nothing for a completed callback to free). */
+bool httpd_get_marked(const void *req_cls);
+
+struct httpd_link {
+    const char *href;
+    const char *text;
+};
+/*
+ * 200 with the landing page of `program` (its name and DOCKWARD_VERSION), a
+ * paragraph `about` (HTML) and a list of links. MHD_NO when it does not fit.
+ */
+enum MHD_Result httpd_respond_landing(struct MHD_Connection *conn, const char *program,
+                                      const char *about, const struct httpd_link *links,
+                                      size_t n_links);
 
 #endif

@@ -61,6 +61,28 @@ void httpd_add_web_headers(struct MHD_Connection *conn, struct MHD_Response *r)
         MHD_add_response_header(r, wc->headers[i].name, wc->headers[i].value);
 }
 
+enum MHD_Result httpd_queue_response(struct MHD_Connection *conn, unsigned status,
+                                     struct MHD_Response *r)
+{
+    httpd_add_web_headers(conn, r);
+    return MHD_queue_response(conn, status, r);
+}
+
+enum MHD_Result httpd_respond_static(struct MHD_Connection *conn, unsigned status, const char *body,
+                                     size_t len, const char *header, const char *value)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    if (header != NULL)
+        MHD_add_response_header(r, header, value);
+    enum MHD_Result ret = httpd_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static void count_failure(struct httpd *h, enum httpd_auth_failure f)
 {
     if (h->counters != NULL)
@@ -87,15 +109,8 @@ static enum MHD_Result refuse_unauthorized(struct httpd *h, struct MHD_Connectio
 static enum MHD_Result refuse_overload(struct MHD_Connection *conn)
 {
     static const char body[] = "too many password checks pending; retry later\n";
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    enum MHD_Result ret = httpd_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, r);
-    MHD_destroy_response(r);
-    return ret;
+    return httpd_respond_static(conn, MHD_HTTP_TOO_MANY_REQUESTS, body, sizeof(body) - 1,
+                                MHD_HTTP_HEADER_RETRY_AFTER, "1");
 }
 
 enum guard_verdict {

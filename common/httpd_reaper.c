@@ -15,6 +15,7 @@
  */
 #include "httpd_internal.h"
 #include "log.h"
+#include "sync.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,12 +107,7 @@ int httpd_deadline_start(struct httpd *h, unsigned n_slots, char *err, size_t er
         seterr(err, errlen, "out of memory");
         return -1;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&h->deadline_lock, NULL);
-    pthread_cond_init(&h->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    sync_init_monotonic(&h->deadline_lock, &h->wake);
     int rc = pthread_create(&h->reaper, NULL, deadline_reaper, h);
     if (rc != 0) {
         seterr(err, errlen, "cannot start the HTTP deadline thread: %s", strerror(rc));
@@ -125,11 +121,7 @@ int httpd_deadline_start(struct httpd *h, unsigned n_slots, char *err, size_t er
 void httpd_deadline_stop(struct httpd *h)
 {
     if (h->reaper_started) {
-        pthread_mutex_lock(&h->deadline_lock);
-        h->stopping = true;
-        pthread_cond_signal(&h->wake);
-        pthread_mutex_unlock(&h->deadline_lock);
-        pthread_join(h->reaper, NULL);
+        sync_stop_join(&h->deadline_lock, &h->wake, &h->stopping, h->reaper);
         h->reaper_started = false;
     }
     if (h->slots != NULL) {

@@ -15,6 +15,8 @@
  */
 #include "procstat.h"
 
+#include "expo.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -217,4 +219,37 @@ double procstat_peak_resident_bytes(void)
     if (proc_line_value("/proc/self/status", "VmHWM:", &kib) != 0)
         return -1;
     return (double)kib * 1024.0;
+}
+
+int procstat_metrics_build(struct expo *e)
+{
+    int rc = 0;
+    struct metric_label bl[] = { { "version", DOCKWARD_VERSION },
+                                 { "revision", DOCKWARD_REVISION } };
+    rc |= expo_family(e, "dockward_build_info", METRIC_GAUGE,
+                      "dockward's version and git revision; always 1.");
+    rc |= expo_sample(e, "dockward_build_info", bl, 2, 1);
+    struct procstat ps;
+    if (procstat_read(&ps) == 0) {
+        static const struct {
+            const char *name;
+            const char *help;
+        } fams[] = {
+            { "process_cpu_seconds_total", "Total user and system CPU time spent in seconds." },
+            { "process_resident_memory_bytes", "Resident memory size in bytes." },
+            { "process_virtual_memory_bytes", "Virtual memory size in bytes." },
+            { "process_open_fds", "Number of open file descriptors." },
+            { "process_max_fds", "Maximum number of open file descriptors." },
+            { "process_start_time_seconds",
+              "Start time of the process since unix epoch in seconds." },
+        };
+        const double vals[] = { ps.cpu_seconds, ps.resident_bytes, ps.virtual_bytes,
+                                ps.open_fds,    ps.max_fds,        ps.start_time_seconds };
+        for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+            rc |=
+                expo_family(e, fams[i].name, i == 0 ? METRIC_COUNTER : METRIC_GAUGE, fams[i].help);
+            rc |= expo_sample(e, fams[i].name, NULL, 0, vals[i]);
+        }
+    }
+    return rc;
 }

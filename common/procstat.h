@@ -19,6 +19,14 @@ struct procstat {
 /* Fills `out`. Returns 0, or -1 when /proc/self could not be read. */
 int procstat_read(struct procstat *out);
 
+struct expo;
+/*
+ * Adds dockward_build_info and, when /proc/self reads, the process_*
+ * families (both programs' /metrics) to `e`. Returns 0, or non-zero when a
+ * family or sample could not be added.
+ */
+int procstat_metrics_build(struct expo *e);
+
 /* The peak resident set (VmHWM) in bytes, or -1; used by benchmarks. */
 double procstat_peak_resident_bytes(void);
 

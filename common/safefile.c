@@ -104,3 +104,10 @@ out:
     close(fd);
     return rc;
 }
+
+void safefile_secret_free(char *secret)
+{
+    if (secret != NULL)
+        explicit_bzero(secret, strlen(secret));
+    free(secret);
+}

@@ -34,4 +34,7 @@ int safefile_check_fd(int fd, const char *path, const char *what, char *err, siz
 int safefile_read(const char *path, const char *what, int check_mode, size_t max, char **out,
                   size_t *len, char *err, size_t errlen);
 
+/* Wipes a NUL-terminated secret (a password read by safefile_read) and frees it; NULL is fine. */
+void safefile_secret_free(char *secret);
+
 #endif

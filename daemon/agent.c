@@ -27,16 +27,12 @@
 #include "../collectors/docker.h"
 #include "../collectors/registry.h"
 #include "../common/log.h"
+#include "../common/signals.h"
 #include "../common/webconfig.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-static void print_version(FILE *out)
-{
-    fprintf(out, "dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
-}
 
 int agent_main(int argc, char **argv)
 {
@@ -46,26 +42,10 @@ int agent_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return check_main(argc, argv);
-    if (agent_cli_parse(&cli, AGENT_MODE_DAEMON, argc, argv, 1, err, sizeof(err)) != 0) {
-        fprintf(stderr, "dockward: %s\n", err);
-        return 2;
-    }
+    int exit_code = agent_cli_start(&cli, AGENT_MODE_DAEMON, argc, argv, 1, "dockward");
+    if (exit_code >= 0)
+        return exit_code;
     const struct agent_config *cfg = &cli.cfg;
-    if (cfg->show_help) {
-        agent_cli_print_help(&cli, stdout);
-        return 0;
-    }
-    if (cfg->show_version) {
-        print_version(stdout);
-        return 0;
-    }
-    if (cfg->print_config) {
-        flags_print_effective(stdout, cli.defs, cli.n_defs);
-        return 0;
-    }
-    enum log_level level = LOG_LEVEL_INFO;
-    (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
-    log_set_level(level);
 
     struct privdrop_user run_as;
     if (cfg->run_as_user != NULL &&
@@ -113,11 +93,7 @@ int agent_main(int argc, char **argv)
     }
 
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* threads started below inherit this */
+    signals_block(&sigs); /* threads started below inherit this */
 
     size_t enabled = 0;
     char names[512] = "";
@@ -243,35 +219,23 @@ int agent_main(int argc, char **argv)
         return 1;
     }
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&sigs, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            if (cfg->web_config_file != NULL) {
-                if (httpd_reload_web_file(srv.httpd, cfg->web_config_file, err, sizeof(err)) == 0)
-                    log_info("SIGHUP: %s", err);
-                else
-                    log_warnx("SIGHUP: %s; keeping the previous web config", err);
-            }
-            if (cfg->waivers_file != NULL) {
-                if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) == 0)
-                    log_info("SIGHUP: %s", err);
-                else
-                    log_warnx("SIGHUP: %s; keeping the previous waivers", err);
-            }
-            if (push == NULL) {
-                if (cfg->web_config_file == NULL && cfg->waivers_file == NULL)
-                    log_info("SIGHUP: nothing to reload (flags are read at start)");
-            } else if (push_reload_token(push, err, sizeof(err)) != 0) {
-                log_warnx("SIGHUP: %s; keeping the previous token", err);
-            } else {
-                log_info("SIGHUP: push token re-read from %s", cfg->push_token_file);
-            }
-            continue;
+    while (signals_wait_reload(&sigs)) {
+        if (cfg->web_config_file != NULL)
+            httpd_sighup_web_file(srv.httpd, cfg->web_config_file);
+        if (cfg->waivers_file != NULL) {
+            if (waiver_book_load(&waivers, clock_wall_seconds(), err, sizeof(err)) == 0)
+                log_info("SIGHUP: %s", err);
+            else
+                log_warnx("SIGHUP: %s; keeping the previous waivers", err);
         }
-        log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
+        if (push == NULL) {
+            if (cfg->web_config_file == NULL && cfg->waivers_file == NULL)
+                log_info("SIGHUP: nothing to reload (flags are read at start)");
+        } else if (push_reload_token(push, err, sizeof(err)) != 0) {
+            log_warnx("SIGHUP: %s; keeping the previous token", err);
+        } else {
+            log_info("SIGHUP: push token re-read from %s", cfg->push_token_file);
+        }
     }
     scheduler_stop(&sched);
     push_stop(push);

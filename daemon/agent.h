@@ -122,6 +122,15 @@ int check_main(int argc, char **argv);
 /* Prints usage and every flag. */
 void agent_cli_print_help(const struct agent_cli *cli, FILE *out);
 
+/*
+ * The start of both modes: parses argv[first..] for `mode` and answers what
+ * ends the program before it runs - a usage error ("PROG: message" on
+ * stderr: 2), --help, --version, --print-config (on stdout: 0) - then sets
+ * the log level. Returns -1 when the program goes on, else its exit code.
+ */
+int agent_cli_start(struct agent_cli *cli, enum agent_mode mode, int argc, char **argv, int first,
+                    const char *prog);
+
 /* The collect_ctx for this configuration (pointers into cfg). */
 void agent_config_collect_ctx(const struct agent_config *cfg, struct collect_ctx *ctx);
 

@@ -425,26 +425,10 @@ int check_main(int argc, char **argv)
     static struct agent_cli cli; /* large; lives for the whole process */
     char err[512];
 
-    if (agent_cli_parse(&cli, AGENT_MODE_CHECK, argc, argv, 2, err, sizeof(err)) != 0) {
-        fprintf(stderr, "dockward check: %s\n", err);
-        return 2;
-    }
+    int early = agent_cli_start(&cli, AGENT_MODE_CHECK, argc, argv, 2, "dockward check");
+    if (early >= 0)
+        return early;
     const struct agent_config *cfg = &cli.cfg;
-    if (cfg->show_help) {
-        agent_cli_print_help(&cli, stdout);
-        return 0;
-    }
-    if (cfg->show_version) {
-        printf("dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
-        return 0;
-    }
-    if (cfg->print_config) {
-        flags_print_effective(stdout, cli.defs, cli.n_defs);
-        return 0;
-    }
-    enum log_level level = LOG_LEVEL_WARN;
-    (void)log_level_parse(cfg->log_level, &level);
-    log_set_level(level);
     if (docker_global_init() != 0) {
         fprintf(stderr, "dockward check: cannot initialise libcurl\n");
         return 3;

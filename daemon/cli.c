@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
 static const char *const formats[] = { "text", "json", "junit", "sarif", NULL };
 static const char *const fail_on_statuses[] = { "fail", "warn", NULL };
 
@@ -148,15 +147,7 @@ static void build_daemon_flags(struct agent_cli *cli)
                                              "SIGHUP (unset: plain HTTP, no auth)",
                                      .dest = &c->web_config_file,
                                      .validate = validate_path });
-    add_flag(cli, (struct flag_def){ .name = "web.max-connections",
-                                     .type = FLAG_UINT,
-                                     .def = "256",
-                                     .metavar = "N",
-                                     .help = "Most concurrent HTTP connections (one client "
-                                             "address may hold half of them)",
-                                     .dest = &c->max_connections,
-                                     .min = 2,
-                                     .max = 65536 });
+    add_flag(cli, flags_def_max_connections(&c->max_connections));
     add_flag(cli, (struct flag_def){ .name = "collection.interval",
                                      .type = FLAG_DURATION,
                                      .def = "60s",
@@ -423,14 +414,8 @@ static void build_common_flags(struct agent_cli *cli)
                                          .choices = fail_on_statuses });
     }
     /* One-shot checks keep stderr for problems; the daemon also says what it does. */
-    add_flag(cli, (struct flag_def){ .name = "log.level",
-                                     .type = FLAG_ENUM,
-                                     .def = c->mode == AGENT_MODE_CHECK ? "warn" : "info",
-                                     .metavar = "LEVEL",
-                                     .help = "Only log messages at this level or above: debug, "
-                                             "info, warn, error",
-                                     .dest = &c->log_level,
-                                     .choices = log_levels });
+    add_flag(cli,
+             flags_def_log_level(&c->log_level, c->mode == AGENT_MODE_CHECK ? "warn" : "info"));
     add_flag(cli, (struct flag_def){ .name = "collector.disable-defaults",
                                      .type = FLAG_BOOL,
                                      .def = "false",
@@ -467,21 +452,9 @@ static void build_common_flags(struct agent_cli *cli)
             c->n_options++;
         }
     }
-    add_flag(cli, (struct flag_def){ .name = "print-config",
-                                     .type = FLAG_BOOL,
-                                     .def = "false",
-                                     .help = "Print the effective configuration and exit",
-                                     .dest = &c->print_config });
-    add_flag(cli, (struct flag_def){ .name = "version",
-                                     .type = FLAG_BOOL,
-                                     .def = "false",
-                                     .help = "Print the version and exit",
-                                     .dest = &c->show_version });
-    add_flag(cli, (struct flag_def){ .name = "help",
-                                     .type = FLAG_BOOL,
-                                     .def = "false",
-                                     .help = "Print this help and exit",
-                                     .dest = &c->show_help });
+    if (cli->n_defs + FLAGS_EXIT_DEFS <= AGENT_MAX_FLAGS)
+        cli->n_defs += flags_def_exits(cli->defs + cli->n_defs, &c->print_config, &c->show_version,
+                                       &c->show_help);
 }
 
 int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char **argv, int first,
@@ -559,4 +532,31 @@ void agent_cli_print_help(const struct agent_cli *cli, FILE *out)
     flags_print_help(out, cli->defs, cli->n_defs);
     fprintf(out, "\nEndpoints: / (links), <telemetry-path>, /healthz (alive), /readyz (first "
                  "collection done).\n");
+}
+
+int agent_cli_start(struct agent_cli *cli, enum agent_mode mode, int argc, char **argv, int first,
+                    const char *prog)
+{
+    char err[512];
+    if (agent_cli_parse(cli, mode, argc, argv, first, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
+    const struct agent_config *cfg = &cli->cfg;
+    if (cfg->show_help) {
+        agent_cli_print_help(cli, stdout);
+        return 0;
+    }
+    if (cfg->show_version) {
+        printf("dockward version %s (revision %s)\n", DOCKWARD_VERSION, DOCKWARD_REVISION);
+        return 0;
+    }
+    if (cfg->print_config) {
+        flags_print_effective(stdout, cli->defs, cli->n_defs);
+        return 0;
+    }
+    enum log_level level = mode == AGENT_MODE_CHECK ? LOG_LEVEL_WARN : LOG_LEVEL_INFO;
+    (void)log_level_parse(cfg->log_level, &level); /* validated by the flag table */
+    log_set_level(level);
+    return -1;
 }

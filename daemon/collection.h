@@ -12,6 +12,7 @@
 #include "agent.h"
 
 #include "../collectors/docker.h"
+#include "../common/clock.h"
 #include "../collectors/docker_events.h"
 #include "../collectors/dockerd_config.h"
 
@@ -98,8 +99,7 @@ bool collection_keep_container(void *cfg, const char *name);
 
 void collection_free(struct collection *col);
 
-/* Monotonic and wall clocks in seconds (doubles are exact to the microsecond here). */
+/* The monotonic clock in seconds (the wall clock: common/clock.h). */
 double clock_monotonic_seconds(void);
-double clock_wall_seconds(void);
 
 #endif

@@ -12,6 +12,8 @@
  */
 #include "outbox.h"
 
+#include "../common/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -66,13 +68,6 @@ void outbox_item_free(struct outbox_item *item)
     free(item->body);
     item->body = NULL;
     item->len = 0;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct outbox *outbox_new(const char *dir, uint64_t max_reports, char *err, size_t errlen)
@@ -455,7 +450,7 @@ static int enqueue_in_tx(struct outbox *ob, const char *key, outbox_build_fn bui
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_blob64(st, 3, body, len, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 4, wall_ms());
+        rc = sqlite3_bind_int64(st, 4, clock_wall_ms());
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     sqlite3_finalize(st);

@@ -16,8 +16,10 @@
  */
 #include "push.h"
 
+#include "../common/clock.h"
 #include "../common/expo.h"
 #include "../common/log.h"
+#include "../common/sync.h"
 #include "../common/safefile.h"
 
 #include <cjson/cJSON.h>
@@ -76,13 +78,6 @@ static uint64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static bool is_trailing_space(char c)
@@ -325,7 +320,7 @@ static void count(struct push *p, enum push_result r, bool success)
     pthread_mutex_lock(&p->lock);
     p->stats.results[r]++;
     if (success)
-        p->stats.last_success = wall_seconds();
+        p->stats.last_success = clock_wall_seconds();
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -336,9 +331,9 @@ static uint64_t schedule_retry(struct push *p, const struct outbox_item *item,
     char err[512];
     p->failures++;
     uint64_t delay = backoff_ms(p, p->failures, retry_after_ms);
-    if (item != NULL &&
-        outbox_note_attempt(p->ob, item->id, (int64_t)(wall_seconds() * 1000) + (int64_t)delay, err,
-                            sizeof(err)) != 0)
+    if (item != NULL && outbox_note_attempt(p->ob, item->id,
+                                            (int64_t)(clock_wall_seconds() * 1000) + (int64_t)delay,
+                                            err, sizeof(err)) != 0)
         log_ratelimited(&p->outbox_limiter, LOG_LEVEL_WARN, "%s", err);
     if (p->failures == 1) {
         log_warnx("cannot deliver report (sequence %llu) to the store: %s; retrying in %.1fs",
@@ -612,12 +607,7 @@ struct push *push_start(const struct push_options *opts, struct outbox *ob, char
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    sync_init_monotonic(&p->lock, &p->cond);
     atomic_init(&p->stopping, false);
     buf_init(&p->response, PUSH_RESPONSE_MAX);
     p->ob = ob;
@@ -660,10 +650,7 @@ void push_wake(struct push *p)
 {
     if (p == NULL)
         return;
-    pthread_mutex_lock(&p->lock);
-    p->wake = true;
-    pthread_cond_signal(&p->cond);
-    pthread_mutex_unlock(&p->lock);
+    sync_raise(&p->lock, &p->cond, &p->wake);
 }
 
 int push_reload_token(struct push *p, char *err, size_t errlen)

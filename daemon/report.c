@@ -30,16 +30,7 @@ const char *report_error_name(enum report_error e)
 
 bool report_host_id_valid(const char *s)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > REPORT_HOST_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return host_id_valid(s, strlen(s));
 }
 
 static bool is_space(char c)

@@ -22,13 +22,15 @@
 
 #include "collection.h"
 
+#include "../common/hostid.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define REPORT_ID_LEN            16
 #define REPORT_ID_HEX_LEN        (REPORT_ID_LEN * 2)
-#define REPORT_HOST_ID_MAX       64  /* bytes of a host id: 1..64 of [A-Za-z0-9._-] */
-#define REPORT_HOSTNAME_MAX      255 /* bytes of a hostname; longer is cut */
+#define REPORT_HOST_ID_MAX       HOST_ID_MAX /* common/hostid.h */
+#define REPORT_HOSTNAME_MAX      255         /* bytes of a hostname; longer is cut */
 #define REPORT_MAX_RESULTS       100000
 #define REPORT_MAX_BYTES         (16u * 1024 * 1024) /* the store's inflated-body cap */
 #define REPORT_CATALOG_VERSION   "cis-docker-1.6.0"

@@ -9,9 +9,8 @@
 
 #include "waivers.h"
 
-#include "../common/threads.h"
-
 #include "../collectors/registry.h"
+#include "../common/sync.h"
 
 #include <errno.h>
 #include <string.h>
@@ -544,7 +543,7 @@ int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct 
     for (size_t i = 0; i < AGENT_MAX_COLLECTORS; i++)
         s->limiter[i].every_s = LIMIT_EVERY_S;
 
-    threads_init_monotonic(&s->lock, &s->wake);
+    sync_init_monotonic(&s->lock, &s->wake);
 
     s->events_limiter.every_s = LIMIT_EVERY_S;
     s->realtime.events_enabled = cfg->docker_events && needs_docker(cfg);
@@ -577,7 +576,7 @@ void scheduler_stop(struct scheduler *s)
 {
     if (!s->started)
         return;
-    threads_stop(s->thread, &s->lock, &s->wake, &s->stopping);
+    sync_stop_join(&s->lock, &s->wake, &s->stopping, s->thread);
     docker_events_stop(s->events); /* may still call on_events: the mutex lives until here */
     s->events = NULL;
     docker_client_free(s->client);

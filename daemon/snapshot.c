@@ -24,35 +24,6 @@ static int add_gauge(struct expo *e, const char *name, const char *help)
     return expo_family(e, name, METRIC_GAUGE, help);
 }
 
-/* Metrics that describe the agent itself: build info and process figures. */
-static int build_meta(struct expo *e)
-{
-    int rc = 0;
-    struct metric_label bl[] = { LABEL("version", DOCKWARD_VERSION),
-                                 LABEL("revision", DOCKWARD_REVISION) };
-    rc |= add_gauge(e, "dockward_build_info", "dockward's version and git revision; always 1.");
-    rc |= expo_sample(e, "dockward_build_info", bl, 2, 1);
-
-    struct procstat ps;
-    if (procstat_read(&ps) == 0) {
-        rc |= expo_family(e, "process_cpu_seconds_total", METRIC_COUNTER,
-                          "Total user and system CPU time spent in seconds.");
-        rc |= expo_sample(e, "process_cpu_seconds_total", NULL, 0, ps.cpu_seconds);
-        rc |= add_gauge(e, "process_resident_memory_bytes", "Resident memory size in bytes.");
-        rc |= expo_sample(e, "process_resident_memory_bytes", NULL, 0, ps.resident_bytes);
-        rc |= add_gauge(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
-        rc |= expo_sample(e, "process_virtual_memory_bytes", NULL, 0, ps.virtual_bytes);
-        rc |= add_gauge(e, "process_open_fds", "Number of open file descriptors.");
-        rc |= expo_sample(e, "process_open_fds", NULL, 0, ps.open_fds);
-        rc |= add_gauge(e, "process_max_fds", "Maximum number of open file descriptors.");
-        rc |= expo_sample(e, "process_max_fds", NULL, 0, ps.max_fds);
-        rc |= add_gauge(e, "process_start_time_seconds",
-                        "Start time of the process since unix epoch in seconds.");
-        rc |= expo_sample(e, "process_start_time_seconds", NULL, 0, ps.start_time_seconds);
-    }
-    return rc;
-}
-
 static int build_collectors(struct expo *e, const struct collection *col)
 {
     int rc = 0;
@@ -327,7 +298,7 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
 int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
                         const struct collection *col, const struct report_metrics *rm)
 {
-    int rc = build_meta(e);
+    int rc = procstat_metrics_build(e);
     rc |= build_docker(e, col);
     rc |= build_measures(e, col);
     rc |= build_collectors(e, col);
@@ -342,100 +313,21 @@ int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
     return rc == 0 ? 0 : -1;
 }
 
-static void snapshot_free(struct snapshot *s)
-{
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
-        free(s->body[f][0].data);
-        free(s->body[f][1].data);
-    }
-    free(s);
-}
-
 struct snapshot *snapshot_build(const struct agent_config *cfg, const struct collection *col,
                                 const struct report_metrics *rm, char *err, size_t errlen)
 {
-    struct snapshot *s = calloc(1, sizeof(*s));
     struct expo *e = expo_new();
-    if (s == NULL || e == NULL) {
+    if (e == NULL) {
         snprintf(err, errlen, "out of memory");
-        free(s);
-        expo_free(e);
         return NULL;
     }
-    atomic_init(&s->refs, 1);
-    s->ready = col->done;
     if (agent_metrics_build(e, cfg, col, rm) != 0)
         log_warnx("some metrics could not be built; they are left out of this collection");
-
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
-        struct buf plain, gz;
-        size_t dropped = 0;
-        buf_init(&plain, SNAPSHOT_BODY_MAX);
-        buf_init(&gz, SNAPSHOT_BODY_MAX);
-        if (expo_render(e, (enum expo_format)f, &plain, &dropped) != 0 ||
-            gzip_compress(plain.data ? plain.data : "", plain.len, &gz) != 0) {
-            snprintf(err, errlen, "rendering the metrics failed (body over %u bytes?)",
-                     SNAPSHOT_BODY_MAX);
-            buf_free(&plain);
-            buf_free(&gz);
-            expo_free(e);
-            snapshot_free(s);
-            return NULL;
-        }
-        if (dropped > 0)
-            log_warnx("%zu duplicate series left out of the metrics", dropped);
-        s->body[f][0].data = buf_steal(&plain, &s->body[f][0].len);
-        s->body[f][1].data = buf_steal(&gz, &s->body[f][1].len);
-        if (s->body[f][0].data == NULL || s->body[f][1].data == NULL) {
-            snprintf(err, errlen, "out of memory");
-            expo_free(e);
-            snapshot_free(s);
-            return NULL;
-        }
-    }
+    /* The agent's body is small: every format is compressed now, none lazily. */
+    static const bool gzip[EXPO_FORMAT_COUNT] = { true, true };
+    struct snapshot *s = snapshot_render(e, gzip, SNAPSHOT_BODY_MAX, err, errlen);
     expo_free(e);
-    return s;
-}
-
-void snapshot_ref(struct snapshot *s)
-{
-    atomic_fetch_add(&s->refs, 1);
-}
-
-void snapshot_unref(struct snapshot *s)
-{
-    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
-        snapshot_free(s);
-}
-
-void snapshot_slot_init(struct snapshot_slot *slot)
-{
-    pthread_mutex_init(&slot->lock, NULL);
-    slot->current = NULL;
-}
-
-void snapshot_slot_destroy(struct snapshot_slot *slot)
-{
-    snapshot_unref(slot->current);
-    slot->current = NULL;
-    pthread_mutex_destroy(&slot->lock);
-}
-
-void snapshot_slot_publish(struct snapshot_slot *slot, struct snapshot *s)
-{
-    pthread_mutex_lock(&slot->lock);
-    struct snapshot *old = slot->current;
-    slot->current = s;
-    pthread_mutex_unlock(&slot->lock);
-    snapshot_unref(old);
-}
-
-struct snapshot *snapshot_slot_acquire(struct snapshot_slot *slot)
-{
-    pthread_mutex_lock(&slot->lock);
-    struct snapshot *s = slot->current;
     if (s != NULL)
-        snapshot_ref(s);
-    pthread_mutex_unlock(&slot->lock);
+        s->ready = col->done;
     return s;
 }

@@ -1,37 +1,20 @@
 /*
- * snapshot.h - what a scrape serves: the metrics of one collection,
- * rendered once into every format and encoding, immutable afterwards.
- *
- * Ownership: the scheduler thread builds a snapshot and publishes it into
- * the agent's snapshot_slot; HTTP requests take a reference from the slot
- * and release it when the response has been sent (libmicrohttpd calls the
- * free callback then). The slot's mutex guards only the pointer swap and the
- * reference taken under it; the bodies are never written after publication,
- * so serving needs no lock and a scrape never waits for a collection.
+ * snapshot.h - the agent's metric set: what one collection (and the report
+ * pipeline, the event stream, the web config and the waivers) says, built
+ * by the scheduler thread after each collection and rendered into a
+ * common/snapshot.h snapshot - every format, every format gzip-compressed -
+ * that the agent's slot serves until the next one.
  */
-#ifndef DOCKWARD_SNAPSHOT_H
-#define DOCKWARD_SNAPSHOT_H
+#ifndef DOCKWARD_DAEMON_SNAPSHOT_H
+#define DOCKWARD_DAEMON_SNAPSHOT_H
 
 #include "../common/expo.h"
+#include "../common/snapshot.h"
 #include "collection.h"
 #include "outbox.h"
 #include "push.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-
 #define SNAPSHOT_BODY_MAX (64u * 1024 * 1024) /* cap on one rendered body */
-
-struct snapshot_body {
-    char *data;
-    size_t len;
-};
-
-struct snapshot {
-    atomic_int refs;
-    bool ready; /* built from a finished collection (for /readyz) */
-    struct snapshot_body body[EXPO_FORMAT_COUNT][2]; /* [format][0 plain, 1 gzip] */
-};
 
 /*
  * The report pipeline's figures as of one collection (--push.url set): the
@@ -58,8 +41,9 @@ void report_metrics_read(struct report_metrics *rm, struct outbox *ob, struct pu
 
 /*
  * Builds the agent's metric set from `col` (and this process's figures, and
- * `rm` when reports are pushed, NULL otherwise) and renders it. Returns a
- * snapshot holding one reference, or NULL with err.
+ * `rm` when reports are pushed, NULL otherwise) and renders it, every
+ * format gzip-compressed too. Returns a snapshot holding one reference,
+ * ready when `col` is a finished collection, or NULL with err.
  */
 struct snapshot *snapshot_build(const struct agent_config *cfg, const struct collection *col,
                                 const struct report_metrics *rm, char *err, size_t errlen);
@@ -70,23 +54,5 @@ struct snapshot *snapshot_build(const struct agent_config *cfg, const struct col
  */
 int agent_metrics_build(struct expo *e, const struct agent_config *cfg,
                         const struct collection *col, const struct report_metrics *rm);
-
-void snapshot_ref(struct snapshot *s);
-/* Drops a reference; the last one frees the snapshot. */
-void snapshot_unref(struct snapshot *s);
-
-/* The one place the current snapshot lives. */
-struct snapshot_slot {
-    pthread_mutex_t lock;
-    struct snapshot *current; /* guarded by lock; NULL before the first publish */
-};
-
-void snapshot_slot_init(struct snapshot_slot *slot);
-/* Unrefs the current snapshot and destroys the mutex. */
-void snapshot_slot_destroy(struct snapshot_slot *slot);
-/* Replaces the current snapshot; takes over the caller's reference to `s`. */
-void snapshot_slot_publish(struct snapshot_slot *slot, struct snapshot *s);
-/* The current snapshot with a reference for the caller (unref it), or NULL. */
-struct snapshot *snapshot_slot_acquire(struct snapshot_slot *slot);
 
 #endif

@@ -6,6 +6,8 @@
  */
 #include "api_impl.h"
 
+#include "../common/hostid.h"
+
 #include "report.h"
 #include "timestamp.h"
 
@@ -32,7 +34,7 @@ void api_get_drift(struct reader *r, const struct params *p, struct api_response
     }
     const char *host = api_param(p, "host");
     const char *check = api_param(p, "check");
-    if (host != NULL && !store_host_id_valid(host)) {
+    if (host != NULL && !host_id_valid(host, strlen(host))) {
         api_respond_error(resp, 400, "host must be a host id: 1 to %d characters of [A-Za-z0-9._-]",
                           REPORT_HOST_ID_MAX);
         return;

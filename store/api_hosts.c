@@ -5,6 +5,8 @@
  */
 #include "api_impl.h"
 
+#include "../common/hostid.h"
+
 #include "report.h"
 
 #include <stdio.h>
@@ -19,7 +21,7 @@ void api_get_hosts(struct store_api *api, struct reader *r, const struct params 
         api_parse_limit(p, API_HOSTS_LIMIT, API_HOSTS_LIMIT_MAX, &limit, resp) != 0)
         return;
     const char *after = api_param(p, "after");
-    if (after != NULL && !store_host_id_valid(after)) {
+    if (after != NULL && !host_id_valid(after, strlen(after))) {
         api_respond_error(resp, 400, "after must be a host id (the \"next\" of the previous page)");
         return;
     }
@@ -66,7 +68,7 @@ void api_get_host(struct store_api *api, struct reader *r, const char *id, const
         api_respond_error(resp, 400, "after must be the \"next\" of the previous page");
         return;
     }
-    if (!store_host_id_valid(id)) {
+    if (!host_id_valid(id, strlen(id))) {
         api_respond_error(resp, 400, "a host id is 1 to %d characters of [A-Za-z0-9._-]",
                           REPORT_HOST_ID_MAX);
         return;

@@ -14,8 +14,6 @@
 
 #define STORE_FLAGS_MAX 20
 
-static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
-
 static int validate_telemetry_path(const char *value, char *err, size_t errlen)
 {
     if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
@@ -67,15 +65,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "headers; re-read on SIGHUP (unset: plain HTTP)",
                                    .dest = &c->web_config_file,
                                    .validate = validate_nonempty };
-    defs[n++] = (struct flag_def){ .name = "web.max-connections",
-                                   .type = FLAG_UINT,
-                                   .def = "256",
-                                   .metavar = "N",
-                                   .help = "Most concurrent HTTP connections (one client "
-                                           "address may hold half of them)",
-                                   .dest = &c->max_connections,
-                                   .min = 2,
-                                   .max = 65536 };
+    defs[n++] = flags_def_max_connections(&c->max_connections);
     defs[n++] = (struct flag_def){ .name = "storage.path",
                                    .type = FLAG_STRING,
                                    .def = STORE_DEFAULT_STORAGE,
@@ -155,29 +145,8 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "(~120 bytes and one series each per scrape: for "
                                            "small fleets whose agents are not scraped)",
                                    .dest = &c->metrics_per_host };
-    defs[n++] = (struct flag_def){ .name = "log.level",
-                                   .type = FLAG_ENUM,
-                                   .def = "info",
-                                   .metavar = "LEVEL",
-                                   .help = "Only log messages at this level or above: debug, "
-                                           "info, warn, error",
-                                   .dest = &c->log_level,
-                                   .choices = log_levels };
-    defs[n++] = (struct flag_def){ .name = "print-config",
-                                   .type = FLAG_BOOL,
-                                   .def = "false",
-                                   .help = "Print the effective configuration and exit",
-                                   .dest = &c->print_config };
-    defs[n++] = (struct flag_def){ .name = "version",
-                                   .type = FLAG_BOOL,
-                                   .def = "false",
-                                   .help = "Print the version and exit",
-                                   .dest = &c->show_version };
-    defs[n++] = (struct flag_def){ .name = "help",
-                                   .type = FLAG_BOOL,
-                                   .def = "false",
-                                   .help = "Print this help and exit",
-                                   .dest = &c->show_help };
+    defs[n++] = flags_def_log_level(&c->log_level, "info");
+    n += flags_def_exits(defs + n, &c->print_config, &c->show_version, &c->show_help);
     return n;
 }
 

@@ -3,10 +3,10 @@
  * see metrics.h for who owns what.
  *
  * The metric names are the contract in docs/metrics.md's table (dashboards
- * and alert rules use them). Rendering is common/expo's: one builder per
- * refresh, rendered once per format and once more gzip-compressed, so a
- * scrape is a lookup of the negotiated bytes - exactly as the agent serves
- * its own metrics.
+ * and alert rules use them). Rendering is common/expo's and the snapshot
+ * common/snapshot's, the agent's too: one builder per refresh, rendered once
+ * per format (and gzip-compressed for the formats scraped so), so a scrape
+ * is a lookup of the negotiated bytes.
  */
 #include "metrics.h"
 
@@ -16,6 +16,7 @@
 
 #include "../common/cis_catalog.h"
 #include "../common/log.h"
+#include "../common/sync.h"
 #include "../common/procstat.h"
 
 #include <stdio.h>
@@ -180,39 +181,6 @@ bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *fa
 }
 
 /* ---- building the metric set ---- */
-
-static int build_meta(struct expo *e)
-{
-    int rc = 0;
-    struct metric_label bl[] = { LABEL("version", DOCKWARD_VERSION),
-                                 LABEL("revision", DOCKWARD_REVISION) };
-    rc |= expo_family(e, "dockward_build_info", METRIC_GAUGE,
-                      "dockward's version and git revision; always 1.");
-    rc |= expo_sample(e, "dockward_build_info", bl, 2, 1);
-    struct procstat ps;
-    if (procstat_read(&ps) == 0) {
-        static const struct {
-            const char *name;
-            const char *help;
-        } fams[] = {
-            { "process_cpu_seconds_total", "Total user and system CPU time spent in seconds." },
-            { "process_resident_memory_bytes", "Resident memory size in bytes." },
-            { "process_virtual_memory_bytes", "Virtual memory size in bytes." },
-            { "process_open_fds", "Number of open file descriptors." },
-            { "process_max_fds", "Maximum number of open file descriptors." },
-            { "process_start_time_seconds",
-              "Start time of the process since unix epoch in seconds." },
-        };
-        const double vals[] = { ps.cpu_seconds, ps.resident_bytes, ps.virtual_bytes,
-                                ps.open_fds,    ps.max_fds,        ps.start_time_seconds };
-        for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-            rc |=
-                expo_family(e, fams[i].name, i == 0 ? METRIC_COUNTER : METRIC_GAUGE, fams[i].help);
-            rc |= expo_sample(e, fams[i].name, NULL, 0, vals[i]);
-        }
-    }
-    return rc;
-}
 
 static int build_ingest(struct expo *e, struct store_metrics *m, const char *storage_path)
 {
@@ -432,7 +400,7 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_
                         const char *storage_path, uint64_t stale_after_ms, int64_t now_ms,
                         char *err, size_t errlen)
 {
-    int rc = build_meta(e);
+    int rc = procstat_metrics_build(e);
     rc |= build_ingest(e, m, storage_path);
     rc |= build_checks(e, m);
     if (m->web_enabled)
@@ -449,108 +417,22 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_
     return rc == 0 ? 0 : -1;
 }
 
-/* ---- snapshots ---- */
+/* ---- the snapshot ---- */
 
-static void snapshot_free(struct store_snapshot *s)
+struct snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
+                                      const char *storage_path, uint64_t stale_after_ms,
+                                      const bool gzip[EXPO_FORMAT_COUNT], char *err, size_t errlen)
 {
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
-        free(s->body[f][0].data);
-        free(s->body[f][1].data);
-    }
-    free(s);
-}
-
-void store_snapshot_ref(struct store_snapshot *s)
-{
-    atomic_fetch_add(&s->refs, 1);
-}
-
-void store_snapshot_unref(struct store_snapshot *s)
-{
-    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
-        snapshot_free(s);
-}
-
-void store_snapshot_slot_init(struct store_snapshot_slot *slot)
-{
-    pthread_mutex_init(&slot->lock, NULL);
-    slot->current = NULL;
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++)
-        atomic_init(&slot->gzip_wanted[f], false);
-}
-
-void store_snapshot_slot_destroy(struct store_snapshot_slot *slot)
-{
-    store_snapshot_unref(slot->current);
-    slot->current = NULL;
-    pthread_mutex_destroy(&slot->lock);
-}
-
-void store_snapshot_slot_publish(struct store_snapshot_slot *slot, struct store_snapshot *s)
-{
-    pthread_mutex_lock(&slot->lock);
-    struct store_snapshot *old = slot->current;
-    slot->current = s;
-    pthread_mutex_unlock(&slot->lock);
-    store_snapshot_unref(old);
-}
-
-struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *slot)
-{
-    pthread_mutex_lock(&slot->lock);
-    struct store_snapshot *s = slot->current;
-    if (s != NULL)
-        store_snapshot_ref(s);
-    pthread_mutex_unlock(&slot->lock);
-    return s;
-}
-
-struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
-                                            const char *storage_path, uint64_t stale_after_ms,
-                                            const bool gzip[EXPO_FORMAT_COUNT], char *err,
-                                            size_t errlen)
-{
-    struct store_snapshot *s = calloc(1, sizeof(*s));
     struct expo *e = expo_new();
-    if (s == NULL || e == NULL) {
+    if (e == NULL) {
         snprintf(err, errlen, "out of memory");
-        free(s);
-        expo_free(e);
         return NULL;
     }
-    atomic_init(&s->refs, 1);
     char sub[256];
     if (store_metrics_build(e, m, reader, storage_path, stale_after_ms, store_now_ms(), sub,
                             sizeof(sub)) != 0)
         log_warnx("metrics: %s; serving what could be built", sub);
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++) {
-        struct buf plain, gz;
-        buf_init(&plain, STORE_SNAPSHOT_BODY_MAX);
-        buf_init(&gz, STORE_SNAPSHOT_BODY_MAX);
-        size_t dropped = 0;
-        if (expo_render(e, (enum expo_format)f, &plain, &dropped) != 0 ||
-            (gzip[f] && gzip_compress(plain.data ? plain.data : "", plain.len, &gz) != 0)) {
-            snprintf(err, errlen, "rendering the metrics failed (body over %u bytes?)",
-                     STORE_SNAPSHOT_BODY_MAX);
-            buf_free(&plain);
-            buf_free(&gz);
-            expo_free(e);
-            snapshot_free(s);
-            return NULL;
-        }
-        if (dropped > 0)
-            log_warnx("metrics: %zu duplicate series left out", dropped);
-        s->body[f][0].data = buf_steal(&plain, &s->body[f][0].len);
-        if (gzip[f])
-            s->body[f][1].data = buf_steal(&gz, &s->body[f][1].len);
-        buf_free(&gz);
-        if (s->body[f][0].data == NULL || (gzip[f] && s->body[f][1].data == NULL)) {
-            snprintf(err, errlen, "out of memory");
-            expo_free(e);
-            snapshot_free(s);
-            return NULL;
-        }
-    }
+    struct snapshot *s = snapshot_render(e, gzip, STORE_SNAPSHOT_BODY_MAX, err, errlen);
     expo_free(e);
     return s;
 }
@@ -559,7 +441,7 @@ struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct stor
 
 struct store_refresher {
     struct store_metrics *metrics;
-    struct store_snapshot_slot *slot;
+    struct snapshot_slot *slot;
     struct storage_reader *reader; /* the refresher thread's own connection */
     const char *storage_path;      /* SQLite's file; NULL on PostgreSQL */
     bool shared; /* PostgreSQL: the per-check figures are read from the database each refresh */
@@ -576,15 +458,14 @@ static int refresh(struct store_refresher *r, char *err, size_t errlen)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     bool gzip[EXPO_FORMAT_COUNT];
-    for (int f = 0; f < EXPO_FORMAT_COUNT; f++)
-        gzip[f] = atomic_load(&r->slot->gzip_wanted[f]);
+    snapshot_slot_gzip_wanted(r->slot, gzip);
     if (r->shared && load_checks(r->metrics, r->reader, err, errlen) != 0)
         return -1;
-    struct store_snapshot *s = store_snapshot_build(r->metrics, r->reader, r->storage_path,
-                                                    r->stale_after_ms, gzip, err, errlen);
+    struct snapshot *s = store_snapshot_build(r->metrics, r->reader, r->storage_path,
+                                              r->stale_after_ms, gzip, err, errlen);
     if (s == NULL)
         return -1;
-    store_snapshot_slot_publish(r->slot, s);
+    snapshot_slot_publish(r->slot, s);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     log_debug("metrics refreshed in %.1f ms (text %zu bytes%s, OpenMetrics %zu bytes%s)",
               (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
@@ -599,13 +480,7 @@ static void *refresher_main(void *arg)
     pthread_mutex_lock(&r->lock);
     while (!r->stop) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)(r->every_ms / 1000);
-        ts.tv_nsec += (long)(r->every_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        clock_deadline_in(&ts, r->every_ms);
         while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &ts) == 0) {
         }
         if (r->stop)
@@ -621,7 +496,7 @@ static void *refresher_main(void *arg)
 }
 
 int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
-                          struct store_snapshot_slot *slot, const struct storage_target *target,
+                          struct snapshot_slot *slot, const struct storage_target *target,
                           uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen)
 {
     *out = NULL;
@@ -665,11 +540,7 @@ void store_refresher_stop(struct store_refresher *r)
 {
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->stop = true;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
+    sync_stop_join(&r->lock, &r->wake, &r->stop, r->thread);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
     storage_reader_close(r->reader);

@@ -14,9 +14,10 @@
  *   the slot. A scrape only picks bytes from the current snapshot: it never
  *   runs a fleet-wide query, and never compresses.
  *
- * Both formats are rendered every refresh; a format's gzip body only once a
- * client has asked for it gzip-encoded (the slot remembers). Until then such
- * a client gets the identity body, which Accept-Encoding allows. With
+ * Both formats are rendered every refresh (common/snapshot.h); a format's
+ * gzip body only once a client has asked for it gzip-encoded (the slot
+ * remembers). Until then such a client gets the identity body, which
+ * Accept-Encoding allows. With
  * --metrics.per-host a fleet's body is megabytes, and compressing it at
  * zlib's level 9 costs more than building it: it is done for what is scraped.
  *
@@ -36,6 +37,7 @@
 
 #include "../common/expo.h"
 #include "../common/httpd.h"
+#include "../common/snapshot.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -121,34 +123,6 @@ void store_metrics_note_checks(struct store_metrics *m, const struct diff_result
 bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *failing_hosts,
                          uint64_t *regressions);
 
-struct store_snapshot_body {
-    char *data; /* NULL for a gzip body nobody has asked for yet */
-    size_t len;
-};
-
-struct store_snapshot {
-    atomic_int refs;
-    struct store_snapshot_body body[EXPO_FORMAT_COUNT][2]; /* [format][0 plain, 1 gzip] */
-};
-
-void store_snapshot_ref(struct store_snapshot *s);
-/* Drops a reference; the last one frees it. NULL is fine. */
-void store_snapshot_unref(struct store_snapshot *s);
-
-/* Where the current snapshot lives; `lock` guards only the pointer. */
-struct store_snapshot_slot {
-    pthread_mutex_t lock;
-    struct store_snapshot *current;
-    atomic_bool gzip_wanted[EXPO_FORMAT_COUNT]; /* set by scrapes, read by the refresher */
-};
-
-void store_snapshot_slot_init(struct store_snapshot_slot *slot);
-void store_snapshot_slot_destroy(struct store_snapshot_slot *slot);
-/* Replaces the current snapshot, taking over the caller's reference. */
-void store_snapshot_slot_publish(struct store_snapshot_slot *slot, struct store_snapshot *s);
-/* The current snapshot with a reference for the caller, or NULL. */
-struct store_snapshot *store_snapshot_slot_acquire(struct store_snapshot_slot *slot);
-
 struct storage_reader;
 struct storage_target;
 
@@ -162,13 +136,12 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_
                         char *err, size_t errlen);
 
 /*
- * Builds and renders a snapshot (one reference), gzip bodies for the formats
- * flagged in `gzip`, or NULL with err.
+ * Builds and renders a snapshot (common/snapshot.h; one reference), gzip
+ * bodies for the formats flagged in `gzip`, or NULL with err.
  */
-struct store_snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
-                                            const char *storage_path, uint64_t stale_after_ms,
-                                            const bool gzip[EXPO_FORMAT_COUNT], char *err,
-                                            size_t errlen);
+struct snapshot *store_snapshot_build(struct store_metrics *m, struct storage_reader *reader,
+                                      const char *storage_path, uint64_t stale_after_ms,
+                                      const bool gzip[EXPO_FORMAT_COUNT], char *err, size_t errlen);
 
 struct store_refresher;
 
@@ -180,7 +153,7 @@ struct store_refresher;
  * write them). Returns 0 or -1.
  */
 int store_refresher_start(struct store_refresher **out, struct store_metrics *m,
-                          struct store_snapshot_slot *slot, const struct storage_target *target,
+                          struct snapshot_slot *slot, const struct storage_target *target,
                           uint64_t stale_after_ms, uint64_t every_ms, char *err, size_t errlen);
 void store_refresher_stop(struct store_refresher *r);
 

@@ -294,24 +294,6 @@ static int check_field(const char *s, size_t min, size_t max, const char *list, 
     return -1;
 }
 
-int store_name_valid(const char *s, size_t len, size_t max)
-{
-    if (len < 1 || len > max)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-int store_host_id_valid(const char *s)
-{
-    return store_name_valid(s, strlen(s), REPORT_HOST_ID_MAX);
-}
-
 static int cmp_result(const void *a, const void *b)
 {
     const Dockward__V1__Result *x = *(const Dockward__V1__Result *const *)a;
@@ -354,7 +336,7 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
                m->report_id.len);
         return -1;
     }
-    if (!store_host_id_valid(m->host_id)) {
+    if (!host_id_valid(m->host_id, strlen(m->host_id))) {
         seterr(err, errlen, "host_id must be 1 to %d characters of [A-Za-z0-9._-]",
                REPORT_HOST_ID_MAX);
         return -1;

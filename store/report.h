@@ -14,6 +14,7 @@
 
 #include "../common/buf.h"
 #include "../common/expo.h"
+#include "../common/hostid.h"
 
 #include <dockward/v1/report.pb-c.h>
 
@@ -24,7 +25,7 @@
 
 /* Caps of the contract (docs/store.md, "Ingest"); the first three are the HTTP contract's. */
 #define REPORT_ID_BYTES      16
-#define REPORT_HOST_ID_MAX   64
+#define REPORT_HOST_ID_MAX   HOST_ID_MAX
 #define REPORT_CHECK_ID_MAX  256
 #define REPORT_TARGET_MAX    256
 #define REPORT_EVIDENCE_MAX  512
@@ -61,16 +62,6 @@ int store_result_status(const Dockward__V1__Result *res);
 
 /* A status name back to its number; -1 when unknown. */
 int store_status_parse(const char *name);
-
-/*
- * The one alphabet of names the store takes from outside: 1 when
- * s[0..len) is 1 to max characters of [A-Za-z0-9._-] (a host id, a
- * token's name), else 0.
- */
-int store_name_valid(const char *s, size_t len, size_t max);
-
-/* 1 when s is a host id: store_name_valid up to REPORT_HOST_ID_MAX; else 0. */
-int store_host_id_valid(const char *s);
 
 struct report_arena;
 

@@ -1,5 +1,7 @@
 /*
- * server.c - the store's HTTP handler; see server.h for the order of the
+ * server.c - the store's HTTP handler: dispatch, ingest, the query API and
+ * the GET endpoints (admin requests: server_admin.c; answering, the writer
+ * queue and access: server_request.c); see server.h for the order of the
  * ingest checks.
  *
  * libmicrohttpd calls the handler first when the headers are in, then once
@@ -14,6 +16,7 @@
  * and resumes it, after which MHD calls the handler once more to send it.
  */
 #include "server.h"
+#include "server_request.h"
 
 #include "report.h"
 
@@ -30,50 +33,8 @@
 #include <time.h>
 
 #define TEXT_PLAIN   "text/plain; charset=utf-8"
-#define JSON_TYPE    "application/json"
 #define REPORTS_PATH "/api/v1/reports"
 #define PROTOBUF     "application/x-protobuf"
-/*
- * A body refused half-way (413, 429) is read and dropped up to this many
- * more bytes before the answer goes out: closing a connection with unread
- * data makes TCP reset it, and the client would never see why.
- */
-#define DRAIN_MAX (8u * 1024 * 1024)
-
-enum request_state {
-    REQ_RECEIVING = 0, /* gathering the body */
-    REQ_QUEUED,        /* suspended, waiting for the writer */
-    REQ_ANSWERED,      /* status/result/message set: respond once the body is read */
-    REQ_RESPONDED,     /* a response is queued; ignore whatever comes */
-};
-
-struct request {
-    struct store_server *srv;
-    struct MHD_Connection *conn;
-    struct timespec started;
-    enum request_state state;
-    bool admin; /* a retire or rebind request, not a report */
-    bool gzip;
-    struct token_grant grant;        /* the token that pushes (or administers) */
-    char owner[STORE_OWNER_MAX + 1]; /* the identity a report speaks for */
-    struct buf body;
-    size_t reserved; /* bytes counted in srv->uploads */
-    size_t drained;  /* body bytes dropped after a refusal */
-    struct writer_job wj;
-    unsigned status;
-    enum ingest_result result;
-    char message[320];
-};
-
-/* The marker a GET's *req_cls points at between the first and the last call. */
-static const int get_marker;
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static void release_upload(struct request *req)
 {
@@ -110,99 +71,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)cls;
     (void)conn;
     (void)toe;
-    if (req_cls == NULL || *req_cls == NULL || *req_cls == &get_marker)
+    if (req_cls == NULL || *req_cls == NULL || httpd_get_marked(*req_cls))
         return;
     request_free(*req_cls);
     *req_cls = NULL;
-}
-
-/* ---- answering ---- */
-
-static enum MHD_Result respond_with(struct MHD_Connection *conn, unsigned status,
-                                    const char *content_type, const char *body, size_t len,
-                                    const char *const *headers)
-{
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    if (r == NULL)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    for (const char *const *h = headers; h != NULL && h[0] != NULL; h += 2)
-        MHD_add_response_header(r, h[0], h[1]);
-    enum MHD_Result ret = httpd_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* Sets the answer of an ingest request (sent by send_answer). */
-static void set_answer(struct request *req, unsigned status, enum ingest_result result,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void set_answer(struct request *req, unsigned status, enum ingest_result result,
-                       const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(req->message, sizeof(req->message), fmt, ap);
-    (void)n;
-    va_end(ap);
-    req->status = status;
-    req->result = result;
-    req->state = REQ_ANSWERED;
-}
-
-/* Appends `s` to `out` as the inside of a JSON string. */
-static void json_escape(const char *s, char *out, size_t size)
-{
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 7 < size; p++) {
-        if (*p == '"' || *p == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)*p;
-        } else if (*p < 0x20) {
-            o += (size_t)snprintf(out + o, size - o, "\\u%04x", *p);
-        } else {
-            out[o++] = (char)*p;
-        }
-    }
-    out[o] = '\0';
-}
-
-/* Sends the answer set by set_answer, counting it. */
-static enum MHD_Result send_answer(struct request *req)
-{
-    /* Messages quote report text cut to a length: make it valid UTF-8 for JSON. */
-    char clean[sizeof(req->message) + 8];
-    utf8_sanitize(req->message, clean, sizeof(clean) - 1);
-    char body[2 * sizeof(clean) + 64], esc[2 * sizeof(clean)];
-    json_escape(clean, esc, sizeof(esc));
-    if (req->status != 200)
-        log_debug("ingest: %u %s", req->status, clean);
-    int n;
-    if (req->status == 200)
-        n = snprintf(body, sizeof(body), "{\"status\":\"%s\"}\n", esc);
-    else
-        n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", esc);
-    if (n < 0 || (size_t)n >= sizeof(body))
-        n = 0;
-    static const char *const unauthorized[] = { MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                                "Bearer realm=\"dockward-store\"", NULL };
-    static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL };
-    static const char *const post_only[] = { MHD_HTTP_HEADER_ALLOW, "POST", NULL };
-    static const char *const admin_methods[] = { MHD_HTTP_HEADER_ALLOW, "GET, HEAD, DELETE", NULL };
-    const char *const *headers = NULL;
-    if (req->status == MHD_HTTP_UNAUTHORIZED)
-        headers = unauthorized;
-    else if (req->status == MHD_HTTP_TOO_MANY_REQUESTS ||
-             req->status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        headers = retry;
-    else if (req->status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        headers = req->admin ? admin_methods : post_only;
-    if (req->result < INGEST_RESULT_COUNT)
-        store_metrics_observe(req->srv->metrics, req->result, seconds_since(&req->started));
-    if (req->admin && (req->status == MHD_HTTP_UNAUTHORIZED || req->status == MHD_HTTP_FORBIDDEN))
-        atomic_fetch_add(&req->srv->metrics->api_refused[req->status == MHD_HTTP_FORBIDDEN], 1);
-    req->state = REQ_RESPONDED;
-    return respond_with(req->conn, req->status, JSON_TYPE, body, (size_t)n, headers);
 }
 
 /* ---- ingest ---- */
@@ -380,8 +252,8 @@ static enum MHD_Result ingest_data(struct request *req, const char *data, size_t
     if (req->state != REQ_RECEIVING)
         return MHD_YES; /* already answered: drop the rest */
     /* A body trickled past its deadline: counted, and the connection closed (no drain). */
-    if (seconds_since(&req->started) > STORE_BODY_SECONDS_MAX) {
-        store_metrics_observe(req->srv->metrics, INGEST_TOO_SLOW, seconds_since(&req->started));
+    if (request_age_seconds(req) > STORE_BODY_SECONDS_MAX) {
+        store_metrics_observe(req->srv->metrics, INGEST_TOO_SLOW, request_age_seconds(req));
         log_debug("ingest: closing an upload: body not received within %.0f s (%zu bytes)",
                   STORE_BODY_SECONDS_MAX, req->body.len);
         release_upload(req);
@@ -438,30 +310,6 @@ static enum ingest_result gunzip_within(struct store_server *srv, const void *da
     if (g == GUNZIP_OK)
         return INGEST_STORED;
     return g == GUNZIP_TOO_LARGE && !declared ? INGEST_TOO_LARGE : INGEST_MALFORMED;
-}
-
-/*
- * Hands req->wj to the writer and suspends the connection (before the
- * writer can see the job, so its resume always comes after); a full queue
- * or a closing store is answered at once (429, 503).
- */
-static enum MHD_Result queue_to_writer(struct request *req)
-{
-    req->state = REQ_QUEUED;
-    httpd_suspend(req->conn);
-    enum writer_submit_result q = writer_submit(req->srv->writer, &req->wj);
-    if (q != WRITER_QUEUED) {
-        if (q == WRITER_FULL)
-            set_answer(req, MHD_HTTP_TOO_MANY_REQUESTS,
-                       req->admin ? INGEST_RESULT_COUNT : INGEST_OVERLOADED,
-                       "the ingest queue is full; retry later");
-        else
-            set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-                       req->admin ? INGEST_RESULT_COUNT : INGEST_UNAVAILABLE,
-                       "the store is shutting down; retry later");
-        httpd_resume(req->conn);
-    }
-    return MHD_YES;
 }
 
 /* The body is complete: inflate, decode, validate, queue. */
@@ -572,50 +420,19 @@ static enum MHD_Result handle_ingest(struct store_server *srv, struct MHD_Connec
 
 /* ---- GET endpoints ---- */
 
-static void release_snapshot(void *cls)
-{
-    store_snapshot_unref(cls);
-}
-
-static enum MHD_Result serve_metrics(struct store_server *srv, struct MHD_Connection *conn)
-{
-    struct store_snapshot *snap = store_snapshot_slot_acquire(srv->slot);
-    if (snap == NULL) {
-        static const char msg[] = "no metrics yet\n";
-        return httpd_respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT_PLAIN, msg, sizeof(msg) - 1);
-    }
-    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-    const char *encoding =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    enum expo_format format = expo_negotiate(accept);
-    int gzip = expo_accepts_gzip(encoding);
-    if (gzip && snap->body[format][1].data == NULL) {
-        /* Not compressed yet: identity now, and the next refresh compresses it. */
-        atomic_store(&srv->slot->gzip_wanted[format], true);
-        gzip = 0;
-    }
-    const struct store_snapshot_body *body = &snap->body[format][gzip ? 1 : 0];
-    return httpd_respond_metrics(conn, expo_content_type(format), gzip, body->data, body->len,
-                                 release_snapshot, snap);
-}
-
 static enum MHD_Result serve_landing(struct store_server *srv, struct MHD_Connection *conn)
 {
-    char page[2048];
-    int n = snprintf(page, sizeof(page),
-                     "<!DOCTYPE html>\n<html><head><title>dockward-store</title></head><body>\n"
-                     "<h1>dockward-store %s</h1>\n"
-                     "<p>The dockward fleet store: agents push reports to "
-                     "<code>POST " REPORTS_PATH "</code>.</p>\n"
-                     "<ul>\n<li><a href=\"%s\">Metrics</a></li>\n"
-                     "<li><a href=\"/api/v1/hosts\">Hosts</a></li>\n"
-                     "<li><a href=\"/api/v1/drift\">Drift</a></li>\n"
-                     "<li><a href=\"/healthz\">Health</a></li>\n"
-                     "<li><a href=\"/readyz\">Readiness</a></li>\n</ul>\n</body></html>\n",
-                     DOCKWARD_VERSION, srv->cfg->telemetry_path);
-    if (n < 0 || (size_t)n >= sizeof(page))
-        return MHD_NO;
-    return httpd_respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", page, (size_t)n);
+    const struct httpd_link links[] = {
+        { srv->cfg->telemetry_path, "Metrics" },
+        { "/api/v1/hosts", "Hosts" },
+        { "/api/v1/drift", "Drift" },
+        { "/healthz", "Health" },
+        { "/readyz", "Readiness" },
+    };
+    return httpd_respond_landing(conn, "dockward-store",
+                                 "The dockward fleet store: agents push reports to "
+                                 "<code>POST " REPORTS_PATH "</code>.",
+                                 links, 5);
 }
 
 struct param_walk {
@@ -675,31 +492,7 @@ static enum MHD_Result serve_api(struct store_server *srv, struct MHD_Connection
     return ret;
 }
 
-/* ---- who may read and administer ---- */
-
-enum api_access { API_ALLOWED = 0, API_UNAUTHORIZED, API_FORBIDDEN };
-
-/*
- * The query API's rule: a reader or admin bearer token, or (with the web
- * config's basic_auth_users) a user who passed basic auth; `want_admin`
- * asks for an admin token. With neither configured nobody may read.
- */
-static enum api_access api_access(struct store_server *srv, struct MHD_Connection *conn,
-                                  bool want_admin, struct token_grant *grant)
-{
-    const char *auth =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (httpd_is_bearer(auth)) {
-        if (!token_slot_grant(srv->tokens, auth, grant))
-            return API_UNAUTHORIZED;
-        if (grant->role == TOKEN_ROLE_ADMIN || (grant->role == TOKEN_ROLE_READER && !want_admin))
-            return API_ALLOWED;
-        return API_FORBIDDEN;
-    }
-    if (httpd_basic_auth_passed(conn))
-        return want_admin ? API_FORBIDDEN : API_ALLOWED;
-    return API_UNAUTHORIZED;
-}
+/* ---- the query API: who may read is server_request.c's api_access ---- */
 
 static enum MHD_Result refuse_api(struct store_server *srv, struct MHD_Connection *conn,
                                   enum api_access a)
@@ -717,151 +510,6 @@ static enum MHD_Result refuse_api(struct store_server *srv, struct MHD_Connectio
     return respond_with(conn, MHD_HTTP_UNAUTHORIZED, JSON_TYPE, body, sizeof(body) - 1, challenge);
 }
 
-/* ---- admin: DELETE /api/v1/hosts/{id}, PUT /api/v1/hosts/{id}/owner?credential= ---- */
-
-#define HOSTS_PREFIX "/api/v1/hosts/"
-
-static bool valid_host_id(const char *s, size_t len)
-{
-    if (len == 0 || len > REPORT_HOST_ID_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-/* On the writer thread, after the admin job ran. */
-static void admin_done(struct writer_job *wj, void *arg)
-{
-    struct request *req = arg;
-    bool retire = wj->kind == WRITER_JOB_RETIRE;
-    switch (wj->admin_result) {
-    case WRITER_ADMIN_DONE:
-        if (retire)
-            log_info("admin %s retired host %s: its current results are gone, its drift stays",
-                     req->grant.name, wj->host_id);
-        else
-            log_info("admin %s bound host %s to %s", req->grant.name, wj->host_id, wj->owner);
-        set_answer(req, MHD_HTTP_OK, INGEST_RESULT_COUNT, "%s", retire ? "retired" : "rebound");
-        break;
-    case WRITER_ADMIN_NOT_FOUND:
-        set_answer(req, MHD_HTTP_NOT_FOUND, INGEST_RESULT_COUNT, "no active host %s", wj->host_id);
-        break;
-    case WRITER_ADMIN_FAILED:
-    default:
-        set_answer(req, MHD_HTTP_SERVICE_UNAVAILABLE, INGEST_RESULT_COUNT,
-                   "the database cannot write now; retry later");
-        break;
-    }
-    httpd_resume(req->conn);
-}
-
-/*
- * First call of an admin request: the method, the role and the path. The
- * job is queued on the last call (after any body, which is ignored).
- */
-static enum MHD_Result admin_begin(struct store_server *srv, struct MHD_Connection *conn,
-                                   const char *url, const char *method, void **req_cls)
-{
-    struct request *req = calloc(1, sizeof(*req));
-    if (req == NULL)
-        return MHD_NO;
-    req->srv = srv;
-    req->conn = conn;
-    req->admin = true;
-    req->result = INGEST_RESULT_COUNT;
-    clock_gettime(CLOCK_MONOTONIC, &req->started);
-    buf_init(&req->body, 0);
-    *req_cls = req;
-    bool del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
-    enum api_access a = api_access(srv, conn, true, &req->grant);
-    if (a != API_ALLOWED) {
-        if (a == API_UNAUTHORIZED)
-            set_answer(req, MHD_HTTP_UNAUTHORIZED, INGEST_RESULT_COUNT,
-                       "retiring and rebinding hosts needs Authorization: Bearer <admin token>");
-        else
-            set_answer(req, MHD_HTTP_FORBIDDEN, INGEST_RESULT_COUNT,
-                       "only admin tokens retire or rebind hosts");
-        return send_answer(req);
-    }
-    const char *id = url + sizeof(HOSTS_PREFIX) - 1;
-    const char *slash = strchr(id, '/');
-    size_t id_len = slash ? (size_t)(slash - id) : strlen(id);
-    bool owner_path = slash != NULL && strcmp(slash, "/owner") == 0;
-    if ((del && slash != NULL) || (!del && !owner_path)) {
-        set_answer(req, MHD_HTTP_NOT_FOUND, INGEST_RESULT_COUNT,
-                   "DELETE /api/v1/hosts/{id} retires a host; PUT "
-                   "/api/v1/hosts/{id}/owner?credential=NAME rebinds it");
-        return send_answer(req);
-    }
-    if (!valid_host_id(id, id_len)) {
-        set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_RESULT_COUNT,
-                   "a host id is 1 to %d characters of [A-Za-z0-9._-]", REPORT_HOST_ID_MAX);
-        return send_answer(req);
-    }
-    memcpy(req->wj.host_id, id, id_len);
-    req->wj.host_id[id_len] = '\0';
-    req->wj.kind = del ? WRITER_JOB_RETIRE : WRITER_JOB_REBIND;
-    if (!del) {
-        const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "credential");
-        char cn[HTTPD_CERT_NAME_MAX + 1];
-        bool cert = to != NULL && strncmp(to, "cert:", 5) == 0 && strlen(to + 5) > 0 &&
-                    strlen(to + 5) <= HTTPD_CERT_NAME_MAX;
-        if (cert) {
-            snprintf(cn, sizeof(cn), "%s", to + 5);
-            for (const char *c = cn; *c != '\0'; c++)
-                cert = cert && httpd_cert_name_char(*c);
-        }
-        if (to == NULL || (!cert && !token_slot_has_agent(srv->tokens, to))) {
-            set_answer(req, MHD_HTTP_BAD_REQUEST, INGEST_RESULT_COUNT,
-                       "credential= must name an agent token of the tokens file, or a client "
-                       "certificate as cert:CN");
-            return send_answer(req);
-        }
-        snprintf(req->wj.owner, sizeof(req->wj.owner), "%s", to);
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result admin_submit(struct request *req)
-{
-    req->wj.done = admin_done;
-    req->wj.arg = req;
-    req->wj.bytes = 0;
-    return queue_to_writer(req);
-}
-
-static enum MHD_Result handle_admin(struct store_server *srv, struct MHD_Connection *conn,
-                                    const char *url, const char *method, size_t *upload_data_size,
-                                    void **req_cls)
-{
-    if (*req_cls == NULL)
-        return admin_begin(srv, conn, url, method, req_cls);
-    struct request *req = *req_cls;
-    if (*upload_data_size > 0) {
-        /* A body is not part of these requests: dropped (bounded like a refused report's). */
-        req->drained += *upload_data_size;
-        *upload_data_size = 0;
-        if (req->drained > DRAIN_MAX && req->state == REQ_RECEIVING)
-            set_answer(req, MHD_HTTP_CONTENT_TOO_LARGE, INGEST_RESULT_COUNT, "unexpected body");
-        return MHD_YES;
-    }
-    switch (req->state) {
-    case REQ_RECEIVING:
-        return admin_submit(req);
-    case REQ_ANSWERED:
-        return send_answer(req);
-    case REQ_QUEUED:
-    case REQ_RESPONDED:
-    default:
-        return MHD_YES;
-    }
-}
-
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
@@ -873,20 +521,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
     if ((strcmp(method, MHD_HTTP_METHOD_DELETE) == 0 || strcmp(method, MHD_HTTP_METHOD_PUT) == 0) &&
         strncmp(url, HOSTS_PREFIX, sizeof(HOSTS_PREFIX) - 1) == 0)
-        return handle_admin(srv, conn, url, method, upload_data_size, req_cls);
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return httpd_respond_method_not_allowed(conn);
-    /* Answer on the last call so the connection can stay alive (see httpd.h). */
-    if (*req_cls != &get_marker) {
-        *req_cls = (void *)&get_marker;
-        return MHD_YES;
-    }
-    if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* a GET with a body: ignore the body */
-        return MHD_YES;
-    }
+        return admin_handle(srv, conn, url, method, upload_data_size, req_cls);
+    enum MHD_Result ret;
+    if (!httpd_get_ready(conn, method, upload_data_size, req_cls, &ret))
+        return ret;
     if (strcmp(url, srv->cfg->telemetry_path) == 0)
-        return serve_metrics(srv, conn);
+        return snapshot_serve(srv->slot, conn);
     if (strncmp(url, "/api/", 5) == 0) {
         struct token_grant grant;
         enum api_access a = api_access(srv, conn, false, &grant);
@@ -907,8 +547,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 int store_server_start(struct store_server *srv, const struct store_config *cfg,
                        struct token_slot *tokens, struct store_metrics *metrics,
                        struct store_writer *writer, struct store_api *api,
-                       struct store_snapshot_slot *slot, struct webconfig *web, char *err,
-                       size_t errlen)
+                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen)
 {
     srv->cfg = cfg;
     srv->tokens = tokens;

@@ -45,7 +45,7 @@ struct store_server {
     struct store_metrics *metrics;
     struct store_writer *writer;
     struct store_api *api;
-    struct store_snapshot_slot *slot;
+    struct snapshot_slot *slot;
     atomic_size_t uploads;    /* body buffers being received (capacity), all connections */
     atomic_size_t reports;    /* gunzipped bodies and report arenas (STORE_REPORTS_MEMORY) */
     pthread_mutex_t log_lock; /* guards forbidden_limiter (request + writer threads) */
@@ -62,8 +62,7 @@ struct store_server {
 int store_server_start(struct store_server *srv, const struct store_config *cfg,
                        struct token_slot *tokens, struct store_metrics *metrics,
                        struct store_writer *writer, struct store_api *api,
-                       struct store_snapshot_slot *slot, struct webconfig *web, char *err,
-                       size_t errlen);
+                       struct snapshot_slot *slot, struct webconfig *web, char *err, size_t errlen);
 
 /* Stops serving. Stop the writer first: it answers every suspended request. */
 void store_server_stop(struct store_server *srv);

@@ -25,6 +25,8 @@
 
 #include "db.h"
 
+#include "../common/safefile.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,8 +55,11 @@ int storage_url_check(const char *url, char *err, size_t errlen);
  */
 int storage_password_read(const char *path, char **out, char *err, size_t errlen);
 
-/* Frees a password (NULL is fine), overwriting it first. */
-void storage_secret_free(char *secret);
+/* Frees a password (NULL is fine), overwriting it first (common/safefile.h's). */
+static inline void storage_secret_free(char *secret)
+{
+    safefile_secret_free(secret);
+}
 
 /* ---- the writer's connection ---- */
 

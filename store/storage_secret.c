@@ -69,10 +69,3 @@ int storage_password_read(const char *path, char **out, char *err, size_t errlen
     *out = text;
     return 0;
 }
-
-void storage_secret_free(char *secret)
-{
-    if (secret != NULL)
-        memset(secret, 0, strlen(secret));
-    free(secret);
-}

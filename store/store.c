@@ -20,6 +20,7 @@
 #include "writer.h"
 
 #include "../common/log.h"
+#include "../common/signals.h"
 #include "../common/webconfig.h"
 
 #include <signal.h>
@@ -104,18 +105,14 @@ int store_main(int argc, char **argv)
     token_slot_init(&token_slot, tokens);
 
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* threads started below inherit this */
+    signals_block(&sigs); /* threads started below inherit this */
 
     struct store_metrics metrics;
     store_metrics_init(&metrics);
     metrics.web_enabled = web != NULL;
     metrics.per_host = cfg.metrics_per_host;
-    struct store_snapshot_slot slot;
-    store_snapshot_slot_init(&slot);
+    struct snapshot_slot slot;
+    snapshot_slot_init(&slot);
     struct store_writer *writer = NULL;
     struct store_api *api = NULL;
     struct store_refresher *refresher = NULL;
@@ -156,22 +153,10 @@ int store_main(int argc, char **argv)
         log_info("web config %s: TLS %s, %zu basic-auth user(s)", cfg.web_config_file,
                  web_tls ? "on" : "off", web_users);
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&sigs, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            reload_tokens(&token_slot, cfg.tokens_file);
-            if (cfg.web_config_file != NULL) {
-                if (httpd_reload_web_file(srv.httpd, cfg.web_config_file, err, sizeof(err)) == 0)
-                    log_info("SIGHUP: %s", err);
-                else
-                    log_warnx("SIGHUP: %s; keeping the previous web config", err);
-            }
-            continue;
-        }
-        log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
+    while (signals_wait_reload(&sigs)) {
+        reload_tokens(&token_slot, cfg.tokens_file);
+        if (cfg.web_config_file != NULL)
+            httpd_sighup_web_file(srv.httpd, cfg.web_config_file);
     }
     status = 0;
 
@@ -182,7 +167,7 @@ out:
     writer_free(writer);
     store_refresher_stop(refresher);
     store_api_close(api);
-    store_snapshot_slot_destroy(&slot);
+    snapshot_slot_destroy(&slot);
     store_metrics_destroy(&metrics);
     token_slot_destroy(&token_slot);
     storage_secret_free(password);

@@ -34,6 +34,8 @@
 
 #include "timestamp.h"
 
+#include "../common/clock.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>

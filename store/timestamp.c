@@ -9,15 +9,15 @@
  */
 #include "timestamp.h"
 
+#include "../common/clock.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 int64_t store_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_wall_ms();
 }
 
 const char *timestamp_format(int64_t ms, char *out, size_t size)

@@ -8,9 +8,8 @@
  */
 #include "tokens.h"
 
-#include "report.h"
-
 #include "../common/buf.h"
+#include "../common/hostid.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
 
@@ -144,7 +143,7 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
     size_t name_len, tok_len;
     const char *name = next_field(line, len, &i, &name_len);
     const char *tok = next_field(line, len, &i, &tok_len);
-    if (!store_name_valid(name, name_len, TOKENS_NAME_MAX)) {
+    if (!id_chars_valid(name, name_len, TOKENS_NAME_MAX)) {
         seterr(err, errlen, "%s:%zu: the name must be 1 to %d characters of [A-Za-z0-9._-]", path,
                lineno, TOKENS_NAME_MAX);
         return -1;

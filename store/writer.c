@@ -20,6 +20,7 @@
 #include "store.h"
 
 #include "../common/log.h"
+#include "../common/sync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -60,17 +61,6 @@ struct store_writer {
     char retire_ids[WRITER_RETIRE_CHUNK][REPORT_HOST_ID_MAX + 1]; /* writer thread only */
 };
 
-static void deadline_in(struct timespec *ts, uint64_t ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += (time_t)(ms / 1000);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* On the writer thread, inside each COMMIT. */
 static void on_commit(void *arg, int wal_pages)
 {
@@ -94,7 +84,7 @@ static void *checkpointer_main(void *arg)
     while (!w->ckpt_stop) {
         if (!w->ckpt_due) {
             struct timespec ts;
-            deadline_in(&ts, CHECKPOINT_EVERY_MS);
+            clock_deadline_in(&ts, CHECKPOINT_EVERY_MS);
             pthread_cond_timedwait(&w->ckpt_wake, &w->ckpt_lock, &ts);
             if (w->ckpt_stop)
                 break;
@@ -286,7 +276,7 @@ static void *writer_main(void *arg)
             int64_t next = next_retention < next_retire ? next_retention : next_retire;
             uint64_t wait = (uint64_t)(next - now);
             struct timespec ts;
-            deadline_in(&ts, wait < WRITER_IDLE_WAIT_MS ? wait : WRITER_IDLE_WAIT_MS);
+            clock_deadline_in(&ts, wait < WRITER_IDLE_WAIT_MS ? wait : WRITER_IDLE_WAIT_MS);
             pthread_cond_timedwait(&w->wake, &w->lock, &ts);
         }
         if (w->head == NULL && w->closing) {
@@ -388,11 +378,7 @@ int writer_start(struct store_writer **out, const struct storage_target *target,
     if (rc == 0 && !w->shared) {
         rc = pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w);
         if (rc != 0) {
-            pthread_mutex_lock(&w->lock);
-            w->closing = true;
-            pthread_cond_signal(&w->wake);
-            pthread_mutex_unlock(&w->lock);
-            pthread_join(w->thread, NULL);
+            sync_stop_join(&w->lock, &w->wake, &w->closing, w->thread);
         }
     }
     if (rc != 0) {
@@ -448,16 +434,8 @@ void writer_stop(struct store_writer *w)
 {
     if (w == NULL || w->db == NULL)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->closing = true;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-
-    pthread_mutex_lock(&w->ckpt_lock);
-    w->ckpt_stop = true;
-    pthread_cond_signal(&w->ckpt_wake);
-    pthread_mutex_unlock(&w->ckpt_lock);
+    sync_stop_join(&w->lock, &w->wake, &w->closing, w->thread);
+    sync_raise(&w->ckpt_lock, &w->ckpt_wake, &w->ckpt_stop);
     if (!w->shared)
         pthread_join(w->ckpt_thread, NULL);
 
