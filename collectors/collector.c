@@ -196,6 +196,13 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     return 0;
 }
 
+int collect_sink_rc(int rc, char *err, size_t errlen)
+{
+    if (rc != 0)
+        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
+    return rc;
+}
+
 int sink_measure(struct result_sink *sink, const char *name, const char *label_value, double value)
 {
     const struct measure_def *def = NULL;

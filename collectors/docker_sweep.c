@@ -514,13 +514,21 @@ int docker_sweep_run_limited(struct docker_client *client, const struct docker_s
     return rc;
 }
 
+int docker_sweep_available(const struct docker_sweep *s, char *err, size_t errlen)
+{
+    if (s != NULL && s->ok)
+        return 0;
+    snprintf(err, errlen, "Docker API unavailable: %s",
+             s == NULL             ? "the API was not queried"
+             : s->error[0] != '\0' ? s->error
+                                   : "no answer");
+    return -1;
+}
+
 int docker_sweep_complete(const struct docker_sweep *s, bool want_images, char *err, size_t errlen)
 {
-    if (s == NULL || !s->ok) {
-        snprintf(err, errlen, "Docker API unavailable: %s",
-                 s == NULL ? "the API was not queried" : s->error);
+    if (docker_sweep_available(s, err, errlen) != 0)
         return -1;
-    }
     if (s->containers_unjudged > 0) {
         snprintf(err, errlen, "%zu of %zu containers could not be judged: %s",
                  s->containers_unjudged, s->containers_listed, s->unjudged_error);

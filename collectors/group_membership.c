@@ -283,9 +283,7 @@ static int judge_group(struct result_sink *sink, const struct account_db *db,
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = judge_member(sink, db, &members[i], group, trusted);
     free(members);
-    if (rc != 0)
-        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
-    return rc;
+    return collect_sink_rc(rc, err, errlen);
 }
 
 static int group_membership_collect(const struct collect_ctx *ctx, struct result_sink *sink,
