@@ -100,18 +100,18 @@ static int json_bounds(const char *json, size_t len, int depth_max, char *err, s
 
 const char *json_type_name(const cJSON *v)
 {
-    if (cJSON_IsObject(v))
-        return "an object";
-    if (cJSON_IsArray(v))
-        return "an array";
-    if (cJSON_IsString(v))
-        return "a string";
-    if (cJSON_IsNumber(v))
-        return "a number";
-    if (cJSON_IsBool(v))
-        return "a boolean";
-    if (cJSON_IsNull(v))
-        return "null";
+    static const struct {
+        int type;
+        const char *name;
+    } names[] = { { cJSON_Object, "an object" }, { cJSON_Array, "an array" },
+                  { cJSON_String, "a string" },  { cJSON_Number, "a number" },
+                  { cJSON_False, "a boolean" },  { cJSON_True, "a boolean" },
+                  { cJSON_NULL, "null" } };
+    int type = v != NULL ? v->type & 0xFF : cJSON_Invalid;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].type == type)
+            return names[i].name;
+    }
     return "something else";
 }
 
