@@ -555,20 +555,30 @@ const char *json_id(const cJSON *obj)
     return id != NULL && id[0] != '\0' && strlen(id) <= DOCKER_STRING_MAX ? id : NULL;
 }
 
-cJSON *json_parse_with_id(const char *json, size_t len, const char *what, struct parse_ctx *p,
-                          char **id, char *err, size_t errlen)
+int docker_answer_parse(const struct docker_answer *a, const char *json, size_t len, void *out,
+                        uint64_t *invalid, char *err, size_t errlen)
 {
     cJSON *root = json_parse_object(json, len, err, errlen);
     if (root == NULL)
-        return NULL;
-    const char *s = json_id(root);
-    if (s == NULL) {
-        cJSON_Delete(root);
-        snprintf(err, errlen, "%s answer without an Id", what);
-        return NULL;
+        return -1;
+    struct parse_ctx p = { false };
+    if (a->what != NULL) {
+        const char *id = json_id(root);
+        if (id == NULL) {
+            cJSON_Delete(root);
+            snprintf(err, errlen, "%s answer without an Id", a->what);
+            return -1;
+        }
+        *(char **)((char *)out + a->id_offset) = parse_dup(&p, id, strlen(id));
     }
-    *id = parse_dup(p, s, strlen(s));
-    return root;
+    docker_fields_read(&p, root, a->fields, a->n_fields, out, invalid);
+    a->read_rest(&p, root, out);
+    cJSON_Delete(root);
+    if (p.oom) {
+        a->free_out(out);
+        return parse_oom_error(err, errlen);
+    }
+    return 0;
 }
 
 const cJSON *json_items_of(const cJSON *v, bool object, uint64_t *invalid, uint64_t bit)
