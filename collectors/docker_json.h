@@ -128,13 +128,13 @@ void docker_fields_free(const struct docker_field *fields, size_t n, void *out);
  * read by hand, and how the output is freed when memory ran out.
  */
 struct docker_answer {
-    const char *what; /* "image": the answer must have an Id (json_id); NULL: no Id */
-    size_t id_offset; /* of the char * the Id is copied into, when `what` is set */
     const struct docker_field *fields;
     size_t n_fields;
     /* After the fields, before the tree is freed (and may wipe what it must not keep). */
     void (*read_rest)(struct parse_ctx *p, const cJSON *root, void *out);
     void (*free_out)(void *out);
+    const char *what; /* "image": the answer must have an Id (json_id); NULL: no Id */
+    size_t id_offset; /* of the char * the Id is copied into, when `what` is set */
 };
 
 /*

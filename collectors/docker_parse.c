@@ -158,10 +158,7 @@ int docker_parse_version(const char *json, size_t len, struct docker_version *ou
                          size_t errlen)
 {
     static const struct docker_answer answer = {
-        .fields = version_fields,
-        .n_fields = FIELDS_N(version_fields),
-        .read_rest = version_rest,
-        .free_out = version_free,
+        version_fields, FIELDS_N(version_fields), version_rest, version_free, NULL, 0,
     };
     memset(out, 0, sizeof(*out));
     return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
@@ -245,10 +242,7 @@ int docker_parse_info(const char *json, size_t len, struct docker_info *out, cha
                       size_t errlen)
 {
     static const struct docker_answer answer = {
-        .fields = info_fields,
-        .n_fields = FIELDS_N(info_fields),
-        .read_rest = info_rest,
-        .free_out = info_free,
+        info_fields, FIELDS_N(info_fields), info_rest, info_free, NULL, 0,
     };
     memset(out, 0, sizeof(*out));
     return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
@@ -321,12 +315,9 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
                        size_t errlen)
 {
     static const struct docker_answer answer = {
-        .what = "image",
-        .id_offset = offsetof(struct docker_image, id),
-        .fields = image_fields,
-        .n_fields = FIELDS_N(image_fields),
-        .read_rest = image_rest,
-        .free_out = image_free,
+        image_fields, FIELDS_N(image_fields),
+        image_rest,   image_free,
+        "image",      offsetof(struct docker_image, id),
     };
     memset(out, 0, sizeof(*out));
     return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);

@@ -540,12 +540,9 @@ int docker_parse_container(const char *json, size_t len, struct docker_container
                            size_t errlen)
 {
     static const struct docker_answer answer = {
-        .what = "container",
-        .id_offset = offsetof(struct docker_container, id),
-        .fields = container_fields,
-        .n_fields = FIELDS_N(container_fields),
-        .read_rest = container_rest,
-        .free_out = container_free,
+        container_fields, FIELDS_N(container_fields),
+        container_rest,   container_free,
+        "container",      offsetof(struct docker_container, id),
     };
     memset(out, 0, sizeof(*out));
     return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
