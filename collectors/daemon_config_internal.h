@@ -59,6 +59,12 @@ typedef int (*daemon_judge_fn)(struct view *v, struct result_sink *sink);
 #define host_result(sink, id, status, ...) \
     sink_add((sink), (id), HOST_TARGET, (status), __VA_ARGS__)
 
+/* The error result of check `id` when /info's `field` is missing or mistyped. */
+static inline int api_field_error(struct result_sink *sink, const char *id, const char *field)
+{
+    return host_result(sink, id, CHECK_ERROR, "%s missing or mistyped in the API answer", field);
+}
+
 static inline int has_invalid(uint64_t invalid, int field)
 {
     return (invalid & ((uint64_t)1 << field)) != 0;

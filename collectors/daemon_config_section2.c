@@ -19,8 +19,7 @@
 static int judge_2_1(struct view *v, struct result_sink *sink)
 {
     if (has_invalid(v->info->invalid, DOCKER_F_INFO_SECURITY_OPTIONS))
-        return host_result(sink, "2.1", CHECK_ERROR,
-                           "SecurityOptions missing or mistyped in the API answer");
+        return api_field_error(sink, "2.1", "SecurityOptions");
     if (daemon_security_option(v->info, "rootless") != NULL)
         return host_result(sink, "2.1", CHECK_PASS, "SecurityOptions has name=rootless");
     return host_result(sink, "2.1", CHECK_WARN,
@@ -114,8 +113,7 @@ static int judge_2_5(struct view *v, struct result_sink *sink)
 {
     const struct docker_info *info = v->info;
     if (has_invalid(info->invalid, DOCKER_F_INFO_REGISTRY_CONFIG))
-        return host_result(sink, "2.5", CHECK_ERROR,
-                           "RegistryConfig missing or mistyped in the API answer");
+        return api_field_error(sink, "2.5", "RegistryConfig");
     const char *found[SETTING_VALUES_MAX];
     size_t n = 0, total = 0;
     for (size_t i = 0; i < info->n_index_configs; i++) {
@@ -147,8 +145,7 @@ static int judge_2_6(struct view *v, struct result_sink *sink)
 {
     const struct docker_info *info = v->info;
     if (has_invalid(info->invalid, DOCKER_F_INFO_DRIVER) || info->driver == NULL)
-        return host_result(sink, "2.6", CHECK_ERROR,
-                           "Driver missing or mistyped in the API answer");
+        return api_field_error(sink, "2.6", "Driver");
     return host_result(sink, "2.6", strcmp(info->driver, "aufs") == 0 ? CHECK_FAIL : CHECK_PASS,
                        "storage driver %s", info->driver);
 }
@@ -256,8 +253,7 @@ static int judge_2_8(struct view *v, struct result_sink *sink)
 static int judge_2_9(struct view *v, struct result_sink *sink)
 {
     if (has_invalid(v->info->invalid, DOCKER_F_INFO_SECURITY_OPTIONS))
-        return host_result(sink, "2.9", CHECK_ERROR,
-                           "SecurityOptions missing or mistyped in the API answer");
+        return api_field_error(sink, "2.9", "SecurityOptions");
     if (daemon_security_option(v->info, "userns") != NULL)
         return host_result(sink, "2.9", CHECK_PASS, "SecurityOptions has name=userns");
     if (daemon_security_option(v->info, "rootless") != NULL)
@@ -347,8 +343,7 @@ static int judge_2_13(struct view *v, struct result_sink *sink)
 {
     const char *d = v->info->logging_driver;
     if (has_invalid(v->info->invalid, DOCKER_F_INFO_LOGGING_DRIVER) || d == NULL || d[0] == '\0')
-        return host_result(sink, "2.13", CHECK_ERROR,
-                           "LoggingDriver missing or mistyped in the API answer");
+        return api_field_error(sink, "2.13", "LoggingDriver");
     /* json-file and local keep logs on the host; none keeps none at all. */
     if (strcmp(d, "json-file") == 0 || strcmp(d, "local") == 0 || strcmp(d, "none") == 0)
         return host_result(sink, "2.13", CHECK_FAIL, "LoggingDriver=%s: no remote logging", d);
@@ -374,8 +369,7 @@ static int judge_2_15(struct view *v, struct result_sink *sink)
         return host_result(sink, "2.15", CHECK_SKIP,
                            "not applicable: swarm mode is active (Swarm.LocalNodeState=active)");
     if (has_invalid(v->info->invalid, DOCKER_F_INFO_LIVE_RESTORE))
-        return host_result(sink, "2.15", CHECK_ERROR,
-                           "LiveRestoreEnabled missing or mistyped in the API answer");
+        return api_field_error(sink, "2.15", "LiveRestoreEnabled");
     return host_result(sink, "2.15", v->info->live_restore ? CHECK_PASS : CHECK_FAIL,
                        "LiveRestoreEnabled=%s", v->info->live_restore ? "true" : "false");
 }
@@ -390,8 +384,7 @@ static int judge_2_16(struct view *v, struct result_sink *sink)
 static int judge_2_17(struct view *v, struct result_sink *sink)
 {
     if (has_invalid(v->info->invalid, DOCKER_F_INFO_SECURITY_OPTIONS))
-        return host_result(sink, "2.17", CHECK_ERROR,
-                           "SecurityOptions missing or mistyped in the API answer");
+        return api_field_error(sink, "2.17", "SecurityOptions");
     const char *o = daemon_security_option(v->info, "seccomp");
     if (o == NULL)
         return host_result(sink, "2.17", CHECK_WARN,
@@ -413,8 +406,7 @@ static int judge_2_18(struct view *v, struct result_sink *sink)
         return host_result(sink, "2.18", v->version->experimental ? CHECK_FAIL : CHECK_PASS,
                            "Experimental=%s (/version)",
                            v->version->experimental ? "true" : "false");
-    return host_result(sink, "2.18", CHECK_ERROR,
-                       "ExperimentalBuild missing or mistyped in the API answer");
+    return api_field_error(sink, "2.18", "ExperimentalBuild");
 }
 
 static const daemon_judge_fn section2_judges[] = {

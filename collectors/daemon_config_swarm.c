@@ -28,7 +28,7 @@ int daemon_judge_5_1(struct view *v, struct result_sink *sink)
 {
     const struct docker_info *info = v->info;
     if (has_invalid(info->invalid, DOCKER_F_INFO_SWARM))
-        return host_result(sink, "5.1", CHECK_ERROR, "Swarm missing or mistyped in the API answer");
+        return api_field_error(sink, "5.1", "Swarm");
     const char *state = info->swarm_state != NULL ? info->swarm_state : "";
     if (state[0] == '\0' || strcmp(state, "inactive") == 0)
         return host_result(sink, "5.1", CHECK_PASS, "Swarm.LocalNodeState=%s",
@@ -277,8 +277,7 @@ int daemon_judge_swarm(struct view *v, struct result_sink *sink)
     int rc = 0;
     if (has_invalid(info->invalid, DOCKER_F_INFO_SWARM)) {
         for (size_t i = 0; i < ARRAY_LEN(ids) && rc == 0; i++)
-            rc = host_result(sink, ids[i], CHECK_ERROR,
-                             "Swarm missing or mistyped in the API answer");
+            rc = api_field_error(sink, ids[i], "Swarm");
         return rc;
     }
     const char *state = info->swarm_state != NULL ? info->swarm_state : "";
