@@ -194,6 +194,15 @@ struct host_mounts {
  */
 const struct docker_mount *runtime_host_mount_next(const struct run *r, const struct cview *v,
                                                    struct host_mounts *it);
+/*
+ * The verdict of a check over the walk in it (5.5, 5.31): fail with "<fail_what>:
+ * <found>" when found holds anything, else error with it->unknown when a
+ * mount could not be told, else pass with pass_text. Frees found; returns
+ * what add returned.
+ */
+int runtime_mounts_result(struct run *r, const struct cview *v, const char *id, struct buf *found,
+                          const struct host_mounts *it, const char *fail_what,
+                          const char *pass_text);
 int runtime_judge_sensitive_mounts(struct run *r, const struct cview *v, const char *id);
 
 /* ---- container_runtime_sshd.c ---- */

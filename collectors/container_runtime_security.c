@@ -446,6 +446,21 @@ static int mount_host_path(const struct run *r, const struct docker_mount *m, co
     return 0; /* created after the volume list was read: no options to look at */
 }
 
+int runtime_mounts_result(struct run *r, const struct cview *v, const char *id, struct buf *found,
+                          const struct host_mounts *it, const char *fail_what,
+                          const char *pass_text)
+{
+    int rc;
+    if (found->len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "%s: %s", fail_what, buf_str(found));
+    else if (it->unknown[0] != '\0')
+        rc = add(r, v, id, CHECK_ERROR, "%s", it->unknown);
+    else
+        rc = add(r, v, id, CHECK_PASS, "%s", pass_text);
+    buf_free(found);
+    return rc;
+}
+
 const struct docker_mount *runtime_host_mount_next(const struct run *r, const struct cview *v,
                                                    struct host_mounts *it)
 {
@@ -482,14 +497,7 @@ int runtime_judge_sensitive_mounts(struct run *r, const struct cview *v, const c
                      m->rw ? "rw" : "ro");
         }
     }
-    int rc;
-    if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "sensitive host paths mounted: %s", buf_str(&found));
-    else if (it.unknown[0] != '\0')
-        rc = add(r, v, id, CHECK_ERROR, "%s", it.unknown);
-    else
-        rc =
-            add(r, v, id, CHECK_PASS, "%zu host-path mounts, none of a sensitive host path", binds);
-    buf_free(&found);
-    return rc;
+    char pass[96];
+    snprintf(pass, sizeof(pass), "%zu host-path mounts, none of a sensitive host path", binds);
+    return runtime_mounts_result(r, v, id, &found, &it, "sensitive host paths mounted", pass);
 }

@@ -486,15 +486,8 @@ int runtime_judge_docker_socket(struct run *r, const struct cview *v, const char
             }
         }
     }
-    int rc;
-    if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "Docker socket mounted: %s", buf_str(&found));
-    else if (it.unknown[0] != '\0')
-        rc = add(r, v, id, CHECK_ERROR, "%s", it.unknown);
-    else
-        rc = add(r, v, id, CHECK_PASS, "no mount of the Docker socket");
-    buf_free(&found);
-    return rc;
+    return runtime_mounts_result(r, v, id, &found, &it, "Docker socket mounted",
+                                 "no mount of the Docker socket");
 }
 
 /* A NAME that looks like it holds a secret: *PASSWORD*, *SECRET*, *TOKEN*, *_KEY. */
