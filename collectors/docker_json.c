@@ -253,16 +253,10 @@ char *parse_join(struct parse_ctx *p, const char *a, char sep, const char *b)
 /* Grows an array of `size`-byte items to hold one more; false on no memory. */
 bool parse_grow(struct parse_ctx *p, void **items, size_t len, size_t *cap, size_t size)
 {
-    if (len < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *n = realloc(*items, ncap * size);
-    if (n == NULL) {
+    if (array_grow(items, len, cap, size, 4) != 0) {
         p->oom = true;
         return false;
     }
-    *items = n;
-    *cap = ncap;
     return true;
 }
 
