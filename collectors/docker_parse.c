@@ -521,8 +521,8 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
         return -1;
     const cJSON *vols = json_member(root, "Volumes");
     if (vols != NULL && !cJSON_IsNull(vols) && !cJSON_IsArray(vols)) {
-        cJSON_Delete(root);
         snprintf(err, errlen, "Volumes is %s, want an array", json_type_name(vols));
+        cJSON_Delete(root); /* after naming vols' type: vols is part of the tree */
         return -1;
     }
     struct parse_ctx p = { false, 0 };
