@@ -45,11 +45,7 @@ static size_t table_grown(size_t n)
     return n == 0 ? 16 : n * 2;
 }
 
-/*
- * Parses a uid or gid field: decimal digits only (no sign, no blanks), at
- * most 2^32 - 2 ((uid_t)-1 means "no id" to the kernel). Returns 0 or -1.
- */
-static int parse_id(const char *s, unsigned long *out)
+int accounts_parse_id(const char *s, unsigned long *out)
 {
     if (s[0] < '0' || s[0] > '9')
         return -1;
@@ -134,8 +130,8 @@ static int add_passwd_line(struct account_db *db, char *line)
     char *f[LINE_FIELDS_MAX];
     int nf = split_fields(line, f);
     unsigned long uid, gid;
-    if (nf < 4 || nf > 7 || f[0][0] == '\0' || parse_id(f[2], &uid) != 0 ||
-        parse_id(f[3], &gid) != 0)
+    if (nf < 4 || nf > 7 || f[0][0] == '\0' || accounts_parse_id(f[2], &uid) != 0 ||
+        accounts_parse_id(f[3], &gid) != 0)
         return 0; /* malformed: skipped */
 
     if (table_full(db->n_users)) {
@@ -207,7 +203,7 @@ static int add_group_line(struct account_db *db, char *line)
     char *f[LINE_FIELDS_MAX];
     int nf = split_fields(line, f);
     unsigned long gid;
-    if (nf < 3 || nf > 4 || f[0][0] == '\0' || parse_id(f[2], &gid) != 0)
+    if (nf < 3 || nf > 4 || f[0][0] == '\0' || accounts_parse_id(f[2], &gid) != 0)
         return 0; /* malformed: skipped */
 
     if (table_full(db->n_groups)) {

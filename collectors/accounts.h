@@ -48,6 +48,13 @@ void accounts_free(struct account_db *db);
 int accounts_parse_passwd(struct account_db *db, const char *text);
 int accounts_parse_group(struct account_db *db, const char *text);
 
+/*
+ * Parses a uid or gid as passwd, group and dockerd take it: decimal digits
+ * only (no sign, no blanks), at most 2^32 - 2 ((uid_t)-1 means "no id" to
+ * the kernel). Returns 0 with *out set, or -1.
+ */
+int accounts_parse_id(const char *s, unsigned long *out);
+
 const struct account_user *accounts_user_by_uid(const struct account_db *db, uid_t uid);
 const struct account_user *accounts_user_by_name(const struct account_db *db, const char *name);
 const struct account_group *accounts_group_by_gid(const struct account_db *db, gid_t gid);

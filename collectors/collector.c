@@ -9,6 +9,7 @@
  */
 #include "collector.h"
 
+#include "../common/buf.h"
 #include "../common/log.h"
 #include "../common/utf8.h"
 
@@ -170,14 +171,10 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     }
 
     struct result_set *set = sink->set;
-    if (set->len == set->cap) {
-        size_t ncap = set->cap ? set->cap * 2 : 32;
-        struct result *items = realloc(set->items, ncap * sizeof(*items));
-        if (items == NULL)
-            return -1;
-        set->items = items;
-        set->cap = ncap;
-    }
+    void *items = set->items;
+    if (array_grow(&items, set->len, &set->cap, sizeof(*set->items), 32) != 0)
+        return -1;
+    set->items = items;
     struct result *r = &set->items[set->len];
     r->check = def;
     r->status = status;
@@ -194,6 +191,13 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     set->len++;
     sink->added++;
     return 0;
+}
+
+int collect_sink_rc(int rc, char *err, size_t errlen)
+{
+    if (rc != 0)
+        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
+    return rc;
 }
 
 int sink_measure(struct result_sink *sink, const char *name, const char *label_value, double value)
@@ -213,14 +217,11 @@ int sink_measure(struct result_sink *sink, const char *name, const char *label_v
         sink->overflowed = 1;
         return -1;
     }
-    if (set->n_measures == set->cap_measures) {
-        size_t ncap = set->cap_measures ? set->cap_measures * 2 : 16;
-        struct measurement *m = realloc(set->measures, ncap * sizeof(*m));
-        if (m == NULL)
-            return -1;
-        set->measures = m;
-        set->cap_measures = ncap;
-    }
+    void *measures = set->measures;
+    if (array_grow(&measures, set->n_measures, &set->cap_measures, sizeof(struct measurement),
+                   16) != 0)
+        return -1;
+    set->measures = measures;
     struct measurement *m = &set->measures[set->n_measures];
     m->def = def;
     m->value = value;

@@ -192,6 +192,12 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
 int sink_measure(struct result_sink *sink, const char *name, const char *label_value, double value);
 
 /*
+ * What a collect function returns after its last sink_add: rc, and when rc
+ * is not 0 err says "cannot add a result (out of memory or over the cap)".
+ */
+int collect_sink_rc(int rc, char *err, size_t errlen);
+
+/*
  * The collector descriptor. `collect` returns 0 when it ran (whatever the
  * statuses of its results), or -1 with `err` filled when it could not run at
  * all (its facts were unreachable); results it added before failing are kept.

@@ -179,8 +179,30 @@ int runtime_judge_selinux(struct run *r, const struct cview *v, const char *id);
 int runtime_judge_caps(struct run *r, const struct cview *v, const char *id);
 int runtime_judge_privileged(struct run *r, const struct cview *v, const char *id);
 int runtime_path_at_or_below(const char *path, const char *dir);
-int runtime_mount_host_path(const struct run *r, const struct docker_mount *m, const char **path,
-                            char *via, size_t vialen);
+/* Where runtime_host_mount_next() is in a container's mounts. Start it zeroed. */
+struct host_mounts {
+    size_t next;       /* the next mount to look at */
+    const char *src;   /* the current mount's host path */
+    char via[300];     /* "" or " (volume NAME)" */
+    char unknown[300]; /* why the first mount whose host path cannot be told is skipped, or "" */
+};
+/*
+ * The next of v's mounts that exposes a host path (a bind's Source, or the
+ * device of a local volume created as a bind), with it->src and it->via
+ * set; NULL after the last. A mount whose host path cannot be told is
+ * skipped, the first one's reason kept in it->unknown.
+ */
+const struct docker_mount *runtime_host_mount_next(const struct run *r, const struct cview *v,
+                                                   struct host_mounts *it);
+/*
+ * The verdict of a check over the walk in it (5.5, 5.31): fail with "<fail_what>:
+ * <found>" when found holds anything, else error with it->unknown when a
+ * mount could not be told, else pass with pass_text. Frees found; returns
+ * what add returned.
+ */
+int runtime_mounts_result(struct run *r, const struct cview *v, const char *id, struct buf *found,
+                          const struct host_mounts *it, const char *fail_what,
+                          const char *pass_text);
 int runtime_judge_sensitive_mounts(struct run *r, const struct cview *v, const char *id);
 
 /* ---- container_runtime_sshd.c ---- */

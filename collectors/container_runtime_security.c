@@ -197,6 +197,20 @@ const char *runtime_security_opt_last(const struct str_list *so, const char *key
 }
 
 /*
+ * The result of 5.2 or 5.3 on a host whose security module `name` is not
+ * usable: error when /info did not tell (state -1), skip when it is not
+ * enabled (0).
+ */
+static int module_not_enabled(struct run *r, const struct cview *v, const char *id, int state,
+                              const char *name)
+{
+    if (state < 0)
+        return add(r, v, id, CHECK_ERROR,
+                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
+    return add(r, v, id, CHECK_SKIP, "%s is not enabled on this host", name);
+}
+
+/*
  * 5.2. dockerd chooses the profile when it starts a container
  * (daemon/oci_linux.go WithApparmor): "unconfined" for a privileged one,
  * the apparmor= option when given, else docker-default; AppArmorProfile
@@ -205,11 +219,8 @@ const char *runtime_security_opt_last(const struct str_list *so, const char *key
  */
 int runtime_judge_apparmor(struct run *r, const struct cview *v, const char *id)
 {
-    if (r->apparmor < 0)
-        return add(r, v, id, CHECK_ERROR,
-                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
-    if (r->apparmor == 0)
-        return add(r, v, id, CHECK_SKIP, "AppArmor is not enabled on this host");
+    if (r->apparmor <= 0)
+        return module_not_enabled(r, v, id, r->apparmor, "AppArmor");
     const struct docker_container *c = v->c;
     const char *p = str_or(c->apparmor_profile, "");
     const char *asked = runtime_security_opt_last(&c->security_opt, "apparmor", NULL);
@@ -237,11 +248,8 @@ int runtime_judge_apparmor(struct run *r, const struct cview *v, const char *id)
 
 int runtime_judge_selinux(struct run *r, const struct cview *v, const char *id)
 {
-    if (r->selinux < 0)
-        return add(r, v, id, CHECK_ERROR,
-                   "SecurityOptions (GET /info) missing or mistyped in the API answer");
-    if (r->selinux == 0)
-        return add(r, v, id, CHECK_SKIP, "SELinux is not enabled on this host");
+    if (r->selinux <= 0)
+        return module_not_enabled(r, v, id, r->selinux, "SELinux");
     const struct str_list *so = &v->c->security_opt;
     struct buf labels;
     buf_init(&labels, EVIDENCE_LIST_MAX);
@@ -410,8 +418,8 @@ static int sensitive_path(const char *path)
  * `via` ("" or " (volume NAME)"), 0 when the mount exposes no host path of
  * its own, -1 with `via` saying why it cannot be told.
  */
-int runtime_mount_host_path(const struct run *r, const struct docker_mount *m, const char **path,
-                            char *via, size_t vialen)
+static int mount_host_path(const struct run *r, const struct docker_mount *m, const char **path,
+                           char *via, size_t vialen)
 {
     via[0] = '\0';
     if (is_bind(m)) {
@@ -438,21 +446,43 @@ int runtime_mount_host_path(const struct run *r, const struct docker_mount *m, c
     return 0; /* created after the volume list was read: no options to look at */
 }
 
+int runtime_mounts_result(struct run *r, const struct cview *v, const char *id, struct buf *found,
+                          const struct host_mounts *it, const char *fail_what,
+                          const char *pass_text)
+{
+    int rc;
+    if (found->len > 0)
+        rc = add(r, v, id, CHECK_FAIL, "%s: %s", fail_what, buf_str(found));
+    else if (it->unknown[0] != '\0')
+        rc = add(r, v, id, CHECK_ERROR, "%s", it->unknown);
+    else
+        rc = add(r, v, id, CHECK_PASS, "%s", pass_text);
+    buf_free(found);
+    return rc;
+}
+
+const struct docker_mount *runtime_host_mount_next(const struct run *r, const struct cview *v,
+                                                   struct host_mounts *it)
+{
+    while (it->next < v->c->n_mounts) {
+        const struct docker_mount *m = &v->c->mounts[it->next++];
+        int hp = mount_host_path(r, m, &it->src, it->via, sizeof(it->via));
+        if (hp < 0 && it->unknown[0] == '\0')
+            memcpy(it->unknown, it->via, sizeof(it->unknown));
+        if (hp > 0)
+            return m;
+    }
+    return NULL;
+}
+
 int runtime_judge_sensitive_mounts(struct run *r, const struct cview *v, const char *id)
 {
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
     size_t binds = 0;
-    char unknown[300] = "";
-    for (size_t i = 0; i < v->c->n_mounts; i++) {
-        const struct docker_mount *m = &v->c->mounts[i];
-        const char *src = NULL;
-        char via[300];
-        int hp = runtime_mount_host_path(r, m, &src, via, sizeof(via));
-        if (hp < 0 && unknown[0] == '\0')
-            memcpy(unknown, via, sizeof(unknown));
-        if (hp <= 0)
-            continue;
+    struct host_mounts it = { 0 };
+    for (const struct docker_mount *m; (m = runtime_host_mount_next(r, v, &it)) != NULL;) {
+        const char *src = it.src, *via = it.via;
         binds++;
         /* The source as given, and as it resolves on the host (/data -> /etc). */
         char canon[HOSTFS_PATH_MAX];
@@ -467,14 +497,7 @@ int runtime_judge_sensitive_mounts(struct run *r, const struct cview *v, const c
                      m->rw ? "rw" : "ro");
         }
     }
-    int rc;
-    if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "sensitive host paths mounted: %s", buf_str(&found));
-    else if (unknown[0] != '\0')
-        rc = add(r, v, id, CHECK_ERROR, "%s", unknown);
-    else
-        rc =
-            add(r, v, id, CHECK_PASS, "%zu host-path mounts, none of a sensitive host path", binds);
-    buf_free(&found);
-    return rc;
+    char pass[96];
+    snprintf(pass, sizeof(pass), "%zu host-path mounts, none of a sensitive host path", binds);
+    return runtime_mounts_result(r, v, id, &found, &it, "sensitive host paths mounted", pass);
 }

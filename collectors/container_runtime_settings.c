@@ -459,16 +459,9 @@ int runtime_judge_docker_socket(struct run *r, const struct cview *v, const char
 {
     struct buf found;
     buf_init(&found, EVIDENCE_LIST_MAX);
-    char unknown[300] = "";
-    for (size_t i = 0; i < v->c->n_mounts; i++) {
-        const struct docker_mount *m = &v->c->mounts[i];
-        const char *src = NULL;
-        char via[300];
-        int hp = runtime_mount_host_path(r, m, &src, via, sizeof(via));
-        if (hp < 0 && unknown[0] == '\0')
-            memcpy(unknown, via, sizeof(unknown));
-        if (hp <= 0)
-            continue;
+    struct host_mounts it = { 0 };
+    for (const struct docker_mount *m; (m = runtime_host_mount_next(r, v, &it)) != NULL;) {
+        const char *src = it.src, *via = it.via;
         char canon[HOSTFS_PATH_MAX];
         if (hostfs_canonical(r->ctx->rootfs, src, canon, sizeof(canon)) != 0)
             snprintf(canon, sizeof(canon), "%s", src);
@@ -479,8 +472,8 @@ int runtime_judge_docker_socket(struct run *r, const struct cview *v, const char
             hit = 1;
         }
         /* Without dockerd's sockets, a host-path mount cannot be cleared. */
-        if (!hit && !r->sockets_known && unknown[0] == '\0')
-            textf(unknown, sizeof(unknown), "%s mounted, and %s", src, r->sockets_why);
+        if (!hit && !r->sockets_known && it.unknown[0] == '\0')
+            textf(it.unknown, sizeof(it.unknown), "%s mounted, and %s", src, r->sockets_why);
         for (size_t s = 0; s < r->n_sockets && !hit; s++) {
             if (strcmp(canon, r->sockets[s]) == 0) {
                 list_add(&found, "%s%s on %s (the socket %s)", src, via,
@@ -493,15 +486,8 @@ int runtime_judge_docker_socket(struct run *r, const struct cview *v, const char
             }
         }
     }
-    int rc;
-    if (found.len > 0)
-        rc = add(r, v, id, CHECK_FAIL, "Docker socket mounted: %s", buf_str(&found));
-    else if (unknown[0] != '\0')
-        rc = add(r, v, id, CHECK_ERROR, "%s", unknown);
-    else
-        rc = add(r, v, id, CHECK_PASS, "no mount of the Docker socket");
-    buf_free(&found);
-    return rc;
+    return runtime_mounts_result(r, v, id, &found, &it, "Docker socket mounted",
+                                 "no mount of the Docker socket");
 }
 
 /* A NAME that looks like it holds a secret: *PASSWORD*, *SECRET*, *TOKEN*, *_KEY. */

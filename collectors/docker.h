@@ -444,6 +444,13 @@ int docker_sweep_run_limited(struct docker_client *client, const struct docker_s
  */
 int docker_sweep_complete(const struct docker_sweep *sweep, bool want_images, char *err,
                           size_t errlen);
+/*
+ * Whether the sweep answered at all: 0, or -1 with err "Docker API
+ * unavailable: <why>" (the sweep's error, "the API was not queried" for no
+ * sweep, "no answer" for one without an error). docker_sweep_complete()
+ * starts with it.
+ */
+int docker_sweep_available(const struct docker_sweep *sweep, char *err, size_t errlen);
 void docker_sweep_free(struct docker_sweep *sweep);
 
 /*

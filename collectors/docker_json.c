@@ -100,18 +100,18 @@ static int json_bounds(const char *json, size_t len, int depth_max, char *err, s
 
 const char *json_type_name(const cJSON *v)
 {
-    if (cJSON_IsObject(v))
-        return "an object";
-    if (cJSON_IsArray(v))
-        return "an array";
-    if (cJSON_IsString(v))
-        return "a string";
-    if (cJSON_IsNumber(v))
-        return "a number";
-    if (cJSON_IsBool(v))
-        return "a boolean";
-    if (cJSON_IsNull(v))
-        return "null";
+    static const struct {
+        int type;
+        const char *name;
+    } names[] = { { cJSON_Object, "an object" }, { cJSON_Array, "an array" },
+                  { cJSON_String, "a string" },  { cJSON_Number, "a number" },
+                  { cJSON_False, "a boolean" },  { cJSON_True, "a boolean" },
+                  { cJSON_NULL, "null" } };
+    int type = v != NULL ? v->type & 0xFF : cJSON_Invalid;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].type == type)
+            return names[i].name;
+    }
     return "something else";
 }
 
@@ -253,16 +253,10 @@ char *parse_join(struct parse_ctx *p, const char *a, char sep, const char *b)
 /* Grows an array of `size`-byte items to hold one more; false on no memory. */
 bool parse_grow(struct parse_ctx *p, void **items, size_t len, size_t *cap, size_t size)
 {
-    if (len < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *n = realloc(*items, ncap * size);
-    if (n == NULL) {
+    if (array_grow(items, len, cap, size, 4) != 0) {
         p->oom = true;
         return false;
     }
-    *items = n;
-    *cap = ncap;
     return true;
 }
 
@@ -555,20 +549,30 @@ const char *json_id(const cJSON *obj)
     return id != NULL && id[0] != '\0' && strlen(id) <= DOCKER_STRING_MAX ? id : NULL;
 }
 
-cJSON *json_parse_with_id(const char *json, size_t len, const char *what, struct parse_ctx *p,
-                          char **id, char *err, size_t errlen)
+int docker_answer_parse(const struct docker_answer *a, const char *json, size_t len, void *out,
+                        uint64_t *invalid, char *err, size_t errlen)
 {
     cJSON *root = json_parse_object(json, len, err, errlen);
     if (root == NULL)
-        return NULL;
-    const char *s = json_id(root);
-    if (s == NULL) {
-        cJSON_Delete(root);
-        snprintf(err, errlen, "%s answer without an Id", what);
-        return NULL;
+        return -1;
+    struct parse_ctx p = { false };
+    if (a->what != NULL) {
+        const char *id = json_id(root);
+        if (id == NULL) {
+            cJSON_Delete(root);
+            snprintf(err, errlen, "%s answer without an Id", a->what);
+            return -1;
+        }
+        *(char **)((char *)out + a->id_offset) = parse_dup(&p, id, strlen(id));
     }
-    *id = parse_dup(p, s, strlen(s));
-    return root;
+    docker_fields_read(&p, root, a->fields, a->n_fields, out, invalid);
+    a->read_rest(&p, root, out);
+    cJSON_Delete(root);
+    if (p.oom) {
+        a->free_out(out);
+        return parse_oom_error(err, errlen);
+    }
+    return 0;
 }
 
 const cJSON *json_items_of(const cJSON *v, bool object, uint64_t *invalid, uint64_t bit)

@@ -57,13 +57,6 @@ typedef int (*json_element_fn)(const cJSON *el, size_t index, void *arg, char *e
 int json_array_each(const char *json, size_t len, json_element_fn fn, void *arg, char *err,
                     size_t errlen);
 
-/*
- * Parses an answer that must be an object with an Id (json_id) and copies
- * the Id into *id. Returns the tree (caller frees with cJSON_Delete), or
- * NULL with err ("<what> answer without an Id" when that is what is wrong).
- */
-cJSON *json_parse_with_id(const char *json, size_t len, const char *what, struct parse_ctx *p,
-                          char **id, char *err, size_t errlen);
 /* Member `key` of obj; NULL when obj is not an object or has none. */
 const cJSON *json_member(const cJSON *obj, const char *key);
 /* Member Id of obj: a non-empty string of at most DOCKER_STRING_MAX bytes, or NULL. */
@@ -128,5 +121,28 @@ void docker_fields_read(struct parse_ctx *p, const cJSON *obj, const struct dock
                         size_t n, void *out, uint64_t *invalid);
 /* Frees the strings and lists of the table in out and sets them NULL/empty. */
 void docker_fields_free(const struct docker_field *fields, size_t n, void *out);
+
+/*
+ * An object answer read by a table (/version, /info, an image, a
+ * container): its Id when it must have one, the plain fields, then what is
+ * read by hand, and how the output is freed when memory ran out.
+ */
+struct docker_answer {
+    const struct docker_field *fields;
+    size_t n_fields;
+    /* After the fields, before the tree is freed (and may wipe what it must not keep). */
+    void (*read_rest)(struct parse_ctx *p, const cJSON *root, void *out);
+    void (*free_out)(void *out);
+    const char *what; /* "image": the answer must have an Id (json_id); NULL: no Id */
+    size_t id_offset; /* of the char * the Id is copied into, when `what` is set */
+};
+
+/*
+ * Parses an answer into out (zeroed by the caller), bad fields setting
+ * their bit in *invalid. Returns 0, or -1 with err (not a JSON object,
+ * "<what> answer without an Id", out of memory; out is then freed).
+ */
+int docker_answer_parse(const struct docker_answer *a, const char *json, size_t len, void *out,
+                        uint64_t *invalid, char *err, size_t errlen);
 
 #endif

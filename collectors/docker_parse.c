@@ -139,35 +139,6 @@ void docker_image_free(struct docker_image *i)
 
 /* ---- /version ---- */
 
-/*
- * An object answer read by a table: the plain fields, then what is read by
- * hand (read_rest), and how the output is freed when memory ran out.
- */
-struct object_answer {
-    const struct docker_field *fields;
-    size_t n_fields;
-    void (*read_rest)(struct parse_ctx *p, const cJSON *root, void *out);
-    void (*free_out)(void *out);
-};
-
-/* Parses an object answer into out (zeroed by the caller). Returns 0, or -1 with err. */
-static int parse_object_answer(const struct object_answer *a, const char *json, size_t len,
-                               void *out, uint64_t *invalid, char *err, size_t errlen)
-{
-    cJSON *root = json_parse_object(json, len, err, errlen);
-    if (root == NULL)
-        return -1;
-    struct parse_ctx p = { false };
-    docker_fields_read(&p, root, a->fields, a->n_fields, out, invalid);
-    a->read_rest(&p, root, out);
-    cJSON_Delete(root);
-    if (p.oom) {
-        a->free_out(out);
-        return parse_oom_error(err, errlen);
-    }
-    return 0;
-}
-
 static void version_rest(struct parse_ctx *p, const cJSON *root, void *arg)
 {
     struct docker_version *out = arg;
@@ -186,10 +157,11 @@ static void version_free(void *out)
 int docker_parse_version(const char *json, size_t len, struct docker_version *out, char *err,
                          size_t errlen)
 {
-    static const struct object_answer answer = { version_fields, FIELDS_N(version_fields),
-                                                 version_rest, version_free };
+    static const struct docker_answer answer = {
+        version_fields, FIELDS_N(version_fields), version_rest, version_free, NULL, 0,
+    };
     memset(out, 0, sizeof(*out));
-    return parse_object_answer(&answer, json, len, out, &out->invalid, err, errlen);
+    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 /* ---- /info ---- */
@@ -269,10 +241,11 @@ static void info_free(void *out)
 int docker_parse_info(const char *json, size_t len, struct docker_info *out, char *err,
                       size_t errlen)
 {
-    static const struct object_answer answer = { info_fields, FIELDS_N(info_fields), info_rest,
-                                                 info_free };
+    static const struct docker_answer answer = {
+        info_fields, FIELDS_N(info_fields), info_rest, info_free, NULL, 0,
+    };
     memset(out, 0, sizeof(*out));
-    return parse_object_answer(&answer, json, len, out, &out->invalid, err, errlen);
+    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 /* ---- /images/{id}/json and history ---- */
@@ -282,16 +255,10 @@ static bool is_placeholder_tag(const char *s)
     return strcmp(s, "<none>:<none>") == 0 || strcmp(s, "<none>@<none>") == 0;
 }
 
-int docker_parse_image(const char *json, size_t len, struct docker_image *out, char *err,
-                       size_t errlen)
+/* What an image's answer holds beyond image_fields (docker_answer.read_rest). */
+static void image_rest(struct parse_ctx *p, const cJSON *root, void *arg)
 {
-    memset(out, 0, sizeof(*out));
-    struct parse_ctx p = { false };
-    cJSON *root = json_parse_with_id(json, len, "image", &p, &out->id, err, errlen);
-    if (root == NULL)
-        return -1;
-
-    docker_fields_read(&p, root, image_fields, FIELDS_N(image_fields), out, &out->invalid);
+    struct docker_image *out = arg;
     struct str_list *tags = &out->repo_tags;
     size_t keep = 0;
     for (size_t k = 0; k < tags->len; k++) {
@@ -318,7 +285,7 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
     if (config == NULL || (!cJSON_IsObject(config) && !cJSON_IsNull(config))) {
         out->invalid |= cbit;
     } else {
-        docker_fields_read(&p, config, image_config_fields, FIELDS_N(image_config_fields), out,
+        docker_fields_read(p, config, image_config_fields, FIELDS_N(image_config_fields), out,
                            &out->invalid);
         const cJSON *hc = json_member(config, "Healthcheck");
         if (hc != NULL && !cJSON_IsNull(hc)) {
@@ -337,12 +304,23 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *out, c
     }
     json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "Config"));
     json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "ContainerConfig"));
-    cJSON_Delete(root);
-    if (p.oom) {
-        docker_image_free(out);
-        return parse_oom_error(err, errlen);
-    }
-    return 0;
+}
+
+static void image_free(void *out)
+{
+    docker_image_free(out);
+}
+
+int docker_parse_image(const char *json, size_t len, struct docker_image *out, char *err,
+                       size_t errlen)
+{
+    static const struct docker_answer answer = {
+        image_fields, FIELDS_N(image_fields),
+        image_rest,   image_free,
+        "image",      offsetof(struct docker_image, id),
+    };
+    memset(out, 0, sizeof(*out));
+    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 /* What json_array_each's element functions that fill one list carry. */
@@ -618,8 +596,8 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
         return -1;
     const cJSON *vols = json_member(root, "Volumes");
     if (vols != NULL && !cJSON_IsNull(vols) && !cJSON_IsArray(vols)) {
-        cJSON_Delete(root);
         snprintf(err, errlen, "Volumes is %s, want an array", json_type_name(vols));
+        cJSON_Delete(root); /* after naming vols' type: vols is part of the tree */
         return -1;
     }
     struct parse_ctx p = { false, 0 };

@@ -491,57 +491,61 @@ static void parse_host_config(struct parse_ctx *p, const cJSON *hc, struct docke
         parse_ulimits(p, uls, c);
 }
 
-int docker_parse_container(const char *json, size_t len, struct docker_container *out, char *err,
-                           size_t errlen)
+/* What a container's answer holds beyond container_fields (docker_answer.read_rest). */
+static void container_rest(struct parse_ctx *p, const cJSON *root, void *arg)
 {
-    memset(out, 0, sizeof(*out));
-    struct parse_ctx p = { false };
-    cJSON *root = json_parse_with_id(json, len, "container", &p, &out->id, err, errlen);
-    if (root == NULL)
-        return -1;
+    struct docker_container *out = arg;
     uint64_t *inv = &out->invalid;
-
-    docker_fields_read(&p, root, container_fields, FIELDS_N(container_fields), out, inv);
     if (out->name != NULL && out->name[0] == '/')
         memmove(out->name, out->name + 1, strlen(out->name));
 
     const cJSON *config = json_member(root, "Config");
-    parse_state(&p, json_member(root, "State"), out);
-    parse_health_test(&p, config, out);
-    parse_labels(&p, json_member(config, "Labels"), out);
+    parse_state(p, json_member(root, "State"), out);
+    parse_health_test(p, config, out);
+    parse_labels(p, json_member(config, "Labels"), out);
 
-    parse_host_config(&p, json_member(root, "HostConfig"), out);
+    parse_host_config(p, json_member(root, "HostConfig"), out);
 
     const cJSON *mounts = json_member(root, "Mounts");
     if (mounts == NULL)
         *inv |= BIT(DOCKER_F_C_MOUNTS);
     else
-        parse_mounts(&p, mounts, out);
+        parse_mounts(p, mounts, out);
     const cJSON *ns = json_member(root, "NetworkSettings");
     if (!cJSON_IsObject(ns) || json_member(ns, "Networks") == NULL)
         *inv |= BIT(DOCKER_F_C_NETWORKS);
     else
-        push_keys(&p, json_member(ns, "Networks"), &out->networks, inv, BIT(DOCKER_F_C_NETWORKS));
+        push_keys(p, json_member(ns, "Networks"), &out->networks, inv, BIT(DOCKER_F_C_NETWORKS));
     /* NetworkSettings.Ports: {} or null for a container that is not running. */
     const cJSON *live = json_member(ns, "Ports");
     if (!cJSON_IsObject(ns) || (live != NULL && !cJSON_IsNull(live) && !cJSON_IsObject(live)))
         *inv |= BIT(DOCKER_F_C_LIVE_PORTS);
     else if (live != NULL)
-        parse_ports(&p, live, &out->live_ports, &out->n_live_ports, BIT(DOCKER_F_C_LIVE_PORTS),
-                    out);
+        parse_ports(p, live, &out->live_ports, &out->n_live_ports, BIT(DOCKER_F_C_LIVE_PORTS), out);
     /* Config.ExposedPorts: {"80/tcp": {}}; the image's EXPOSE is merged in at create. */
     const cJSON *exposed = json_member(config, "ExposedPorts");
     if (exposed != NULL)
-        push_keys(&p, exposed, &out->exposed_ports, inv, BIT(DOCKER_F_C_PUBLISH_ALL));
-    out->overcap = p.overcap & out->invalid;
+        push_keys(p, exposed, &out->exposed_ports, inv, BIT(DOCKER_F_C_PUBLISH_ALL));
+    out->overcap = p->overcap & out->invalid;
 
     json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "Config"));
-    cJSON_Delete(root);
-    if (p.oom) {
-        docker_container_free(out);
-        return parse_oom_error(err, errlen);
-    }
-    return 0;
+}
+
+static void container_free(void *out)
+{
+    docker_container_free(out);
+}
+
+int docker_parse_container(const char *json, size_t len, struct docker_container *out, char *err,
+                           size_t errlen)
+{
+    static const struct docker_answer answer = {
+        container_fields, FIELDS_N(container_fields),
+        container_rest,   container_free,
+        "container",      offsetof(struct docker_container, id),
+    };
+    memset(out, 0, sizeof(*out));
+    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
 }
 
 static void port_bindings_free(struct docker_port_binding *v, size_t n)

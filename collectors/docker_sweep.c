@@ -85,8 +85,9 @@ static size_t list_bytes(const struct str_list *l)
     return n;
 }
 
-static size_t container_bytes(const struct docker_container *c)
+static size_t container_bytes(const void *item)
 {
+    const struct docker_container *c = item;
     size_t n = sizeof(*c);
     const char *strs[] = { c->id,           c->name,          c->image,         c->image_id,
                            c->state,        c->health_status, c->user,          c->apparmor_profile,
@@ -113,8 +114,9 @@ static size_t container_bytes(const struct docker_container *c)
     return n;
 }
 
-static size_t image_bytes(const struct docker_image *img)
+static size_t image_bytes(const void *item)
 {
+    const struct docker_image *img = item;
     return sizeof(*img) + str_bytes(img->id) + str_bytes(img->user) + list_bytes(&img->repo_tags) +
            list_bytes(&img->history);
 }
@@ -251,184 +253,233 @@ static void reuse_free(struct run *r, size_t n)
     r->n_reuse = 0;
 }
 
-static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
+/*
+ * What differs between the two lists the sweep inspects item by item
+ * (containers, images); sweep_items() is the one loop over either.
+ */
+struct sweep_kind {
+    const char *base;       /* "/containers": the list is base/json, an item base/ID/json */
+    const char *list_path;  /* the list request: "/containers/json?all=1" */
+    const char *bad_id;     /* "a container id with unexpected characters" */
+    const char *plural;     /* "containers" */
+    const char *limit_flag; /* how the limit is set, for the over-the-limit message, or "" */
+    size_t size;            /* of one parsed item */
+    /* The list answer's ids, and per id a key (images: its tags) or an empty list. */
+    int (*parse_list)(const char *json, size_t len, struct str_list *ids, struct str_list *keys,
+                      char *err, size_t errlen);
+    /* An earlier answer for item `id` with list key `key` moved into *item (NULL: never). */
+    bool (*reuse)(struct run *r, const char *id, const char *key, void *item);
+    int (*parse)(const char *json, size_t len, void *item, char *err, size_t errlen);
+    /*
+     * Requests after the inspect answer parsed (NULL: none). Returns 0; 1
+     * when the item is skipped (msg filled); -1 when the API is not
+     * answering (msg filled). On 1 and -1 it has freed the item.
+     */
+    int (*more)(struct run *r, const char *id, void *item, char *msg, size_t msglen);
+    size_t (*kept)(const void *item); /* bytes the parsed item keeps */
+};
+
+/* What sweep_items() fills: the caller moves it into the sweep, also on failure. */
+struct sweep_items {
+    void *items;     /* calloc'ed array of kind->size items */
+    size_t n;        /* parsed items in it */
+    size_t listed;   /* ids in the list answer */
+    size_t unjudged; /* items still on the host but not judged */
+};
+
+/*
+ * GET the list, then inspect each listed item (none when the list is over
+ * `max`: not a subset). Returns 0, or -1 with err when the list or the API
+ * failed.
+ */
+static int sweep_items(struct run *r, const struct sweep_kind *k, size_t max,
+                       struct sweep_items *out, char *err, size_t errlen)
 {
     struct docker_sweep *s = r->sweep;
     char perr[200];
-    if (get(r, "/containers/json?all=1", err, errlen) != 0)
+    if (get(r, k->list_path, err, errlen) != 0)
         return -1;
-    struct str_list ids;
-    if (docker_parse_container_ids(r->body.data, r->body.len, &ids, perr, sizeof(perr)) != 0) {
-        snprintf(err, errlen, "GET /containers/json: %s", perr);
+    struct str_list ids, keys;
+    if (k->parse_list(r->body.data, r->body.len, &ids, &keys, perr, sizeof(perr)) != 0) {
+        snprintf(err, errlen, "GET %s/json: %s", k->base, perr);
         return -1;
     }
     wipe(&r->body);
-    s->containers_listed = ids.len;
+    out->listed = ids.len;
     size_t n = ids.len <= max ? ids.len : 0; /* over the limit: none, not a subset */
-    s->containers = calloc(n > 0 ? n : 1, sizeof(*s->containers));
-    if (s->containers == NULL) {
+    out->items = calloc(n > 0 ? n : 1, k->size);
+    if (out->items == NULL) {
         str_list_free(&ids);
-        snprintf(err, errlen, "out of memory for %zu containers", n);
+        str_list_free(&keys);
+        snprintf(err, errlen, "out of memory for %zu %s", n, k->plural);
         return -1;
     }
     int ret = 0;
     for (size_t i = 0; i < n; i++) {
         char path[SWEEP_ID_MAX + 32], msg[256];
         if (!docker_id_safe(ids.items[i])) {
-            snprintf(msg, sizeof(msg), "%s",
-                     "GET /containers/json: a container id with unexpected characters");
+            snprintf(msg, sizeof(msg), "GET %s/json: %s", k->base, k->bad_id);
             item_failed(s, msg);
-            item_unjudged(s, &s->containers_unjudged, 1, msg);
+            item_unjudged(s, &out->unjudged, 1, msg);
             continue;
         }
         if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
-            snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: containers skipped",
-                     (unsigned)DOCKER_SWEEP_KEEP_MAX);
+            snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: %s skipped",
+                     (unsigned)DOCKER_SWEEP_KEEP_MAX, k->plural);
             item_failed(s, msg);
-            item_unjudged(s, &s->containers_unjudged, 1, msg);
+            item_unjudged(s, &out->unjudged, 1, msg);
             continue;
         }
-        snprintf(path, sizeof(path), "/containers/%s/json", ids.items[i]);
+        void *item = (char *)out->items + out->n * k->size;
+        if (k->reuse != NULL && k->reuse(r, ids.items[i], keys.items[i], item)) {
+            r->kept += k->kept(item);
+            out->n++;
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s/%s/json", k->base, ids.items[i]);
         int rc = get(r, path, msg, sizeof(msg));
+        if (rc == 0) {
+            rc = k->parse(r->body.data, r->body.len, item, perr, sizeof(perr));
+            wipe(&r->body);
+            if (rc != 0) {
+                snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
+                item_failed(s, msg);
+                item_unjudged(s, &out->unjudged, 1, msg);
+                continue;
+            }
+            if (k->more != NULL)
+                rc = k->more(r, ids.items[i], item, msg, sizeof(msg));
+        }
         if (rc < 0) {
             snprintf(err, errlen, "%s", msg);
             ret = -1;
             break;
         }
-        if (rc > 0) {
+        if (rc > 0) { /* gone in between, or an answer over the cap: skip the item */
             item_failed(s, msg);
             if (!gone(r))
-                item_unjudged(s, &s->containers_unjudged, 1, msg);
+                item_unjudged(s, &out->unjudged, 1, msg);
             continue;
         }
-        struct docker_container *c = &s->containers[s->n_containers];
-        rc = docker_parse_container(r->body.data, r->body.len, c, perr, sizeof(perr));
-        wipe(&r->body);
-        if (rc != 0) {
-            snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
-            item_failed(s, msg);
-            item_unjudged(s, &s->containers_unjudged, 1, msg);
-            continue;
-        }
-        r->kept += container_bytes(c);
-        s->n_containers++;
+        r->kept += k->kept(item);
+        out->n++;
     }
     if (ret == 0 && ids.len > n) {
         char msg[200];
         snprintf(msg, sizeof(msg),
-                 "the host has %zu containers, more than the limit of %zu "
-                 "(--docker.max-containers): none were judged",
-                 ids.len, max);
+                 "the host has %zu %s, more than the limit of %zu%s: none were judged", ids.len,
+                 k->plural, max, k->limit_flag);
         s->item_failures += ids.len - n - 1;
         item_failed(s, msg);
-        item_unjudged(s, &s->containers_unjudged, ids.len - n, msg);
+        item_unjudged(s, &out->unjudged, ids.len - n, msg);
     }
     str_list_free(&ids);
+    str_list_free(&keys);
     return ret;
+}
+
+static int parse_container_list(const char *json, size_t len, struct str_list *ids,
+                                struct str_list *keys, char *err, size_t errlen)
+{
+    *keys = (struct str_list){ 0 };
+    return docker_parse_container_ids(json, len, ids, err, errlen);
+}
+
+static int parse_image_list(const char *json, size_t len, struct str_list *ids,
+                            struct str_list *keys, char *err, size_t errlen)
+{
+    return docker_parse_image_list(json, len, ids, keys, err, errlen);
+}
+
+/* An image asked before, with the same tags (sweep_kind.reuse). */
+static bool image_reuse(struct run *r, const char *id, const char *key, void *item)
+{
+    if (!reuse_image(r, id, key, item))
+        return false;
+    r->sweep->images_reused++;
+    return true;
+}
+
+static int parse_container(const char *json, size_t len, void *item, char *err, size_t errlen)
+{
+    return docker_parse_container(json, len, item, err, errlen);
+}
+
+static int parse_image(const char *json, size_t len, void *item, char *err, size_t errlen)
+{
+    return docker_parse_image(json, len, item, err, errlen);
+}
+
+/* The image's /history, after its inspect answer (sweep_kind.more). */
+static int image_history(struct run *r, const char *id, void *item, char *msg, size_t msglen)
+{
+    struct docker_image *img = item;
+    char path[SWEEP_ID_MAX + 32], perr[200];
+    snprintf(path, sizeof(path), "/images/%s/history", id);
+    int rc = get(r, path, msg, msglen);
+    if (rc != 0) {
+        docker_image_free(img);
+        return rc;
+    }
+    /* A history that does not parse leaves the image, with DOCKER_F_I_HISTORY set. */
+    struct docker_sweep *s = r->sweep;
+    if (docker_parse_image_history(r->body.data, r->body.len, img, perr, sizeof(perr)) != 0 &&
+        s->error[0] == '\0')
+        snprintf(s->error, sizeof(s->error), "GET %.90s: %.150s", path, perr);
+    wipe(&r->body);
+    return 0;
+}
+
+static const struct sweep_kind containers_kind = {
+    .base = "/containers",
+    .list_path = "/containers/json?all=1",
+    .bad_id = "a container id with unexpected characters",
+    .plural = "containers",
+    .limit_flag = " (--docker.max-containers)",
+    .size = sizeof(struct docker_container),
+    .parse_list = parse_container_list,
+    .reuse = NULL,
+    .parse = parse_container,
+    .more = NULL,
+    .kept = container_bytes,
+};
+
+static const struct sweep_kind images_kind = {
+    .base = "/images",
+    .list_path = "/images/json",
+    .bad_id = "an image id with unexpected characters",
+    .plural = "images",
+    .limit_flag = "",
+    .size = sizeof(struct docker_image),
+    .parse_list = parse_image_list,
+    .reuse = image_reuse,
+    .parse = parse_image,
+    .more = image_history,
+    .kept = image_bytes,
+};
+
+static int sweep_containers(struct run *r, size_t max, char *err, size_t errlen)
+{
+    struct docker_sweep *s = r->sweep;
+    struct sweep_items out = { NULL, 0, 0, 0 };
+    int rc = sweep_items(r, &containers_kind, max, &out, err, errlen);
+    s->containers = out.items;
+    s->n_containers = out.n;
+    s->containers_listed = out.listed;
+    s->containers_unjudged = out.unjudged;
+    return rc;
 }
 
 static int sweep_images(struct run *r, char *err, size_t errlen)
 {
     struct docker_sweep *s = r->sweep;
-    char perr[200];
-    if (get(r, "/images/json", err, errlen) != 0)
-        return -1;
-    struct str_list ids, tag_keys;
-    if (docker_parse_image_list(r->body.data, r->body.len, &ids, &tag_keys, perr, sizeof(perr)) !=
-        0) {
-        snprintf(err, errlen, "GET /images/json: %s", perr);
-        return -1;
-    }
-    wipe(&r->body);
-    s->images_listed = ids.len;
-    size_t n = ids.len <= DOCKER_IMAGES_MAX ? ids.len : 0; /* over the limit: none */
-    s->images = calloc(n > 0 ? n : 1, sizeof(*s->images));
-    if (s->images == NULL) {
-        str_list_free(&ids);
-        str_list_free(&tag_keys);
-        snprintf(err, errlen, "out of memory for %zu images", n);
-        return -1;
-    }
-    int ret = 0;
-    for (size_t i = 0; i < n; i++) {
-        char path[SWEEP_ID_MAX + 32], msg[256];
-        if (!docker_id_safe(ids.items[i])) {
-            snprintf(msg, sizeof(msg), "%s",
-                     "GET /images/json: an image id with unexpected characters");
-            item_failed(s, msg);
-            item_unjudged(s, &s->images_unjudged, 1, msg);
-            continue;
-        }
-        if (r->kept > DOCKER_SWEEP_KEEP_MAX) {
-            snprintf(msg, sizeof(msg), "sweep keeps more than %u bytes: images skipped",
-                     (unsigned)DOCKER_SWEEP_KEEP_MAX);
-            item_failed(s, msg);
-            item_unjudged(s, &s->images_unjudged, 1, msg);
-            continue;
-        }
-        struct docker_image *img = &s->images[s->n_images];
-        if (reuse_image(r, ids.items[i], tag_keys.items[i], img)) {
-            r->kept += image_bytes(img);
-            s->n_images++;
-            s->images_reused++;
-            continue;
-        }
-        snprintf(path, sizeof(path), "/images/%s/json", ids.items[i]);
-        int rc = get(r, path, msg, sizeof(msg));
-        if (rc < 0) {
-            snprintf(err, errlen, "%s", msg);
-            ret = -1;
-            break;
-        }
-        if (rc > 0) {
-            item_failed(s, msg);
-            if (!gone(r))
-                item_unjudged(s, &s->images_unjudged, 1, msg);
-            continue;
-        }
-        rc = docker_parse_image(r->body.data, r->body.len, img, perr, sizeof(perr));
-        wipe(&r->body);
-        if (rc != 0) {
-            snprintf(msg, sizeof(msg), "GET %.90s: %.150s", path, perr);
-            item_failed(s, msg);
-            item_unjudged(s, &s->images_unjudged, 1, msg);
-            continue;
-        }
-        snprintf(path, sizeof(path), "/images/%s/history", ids.items[i]);
-        rc = get(r, path, msg, sizeof(msg));
-        if (rc < 0) {
-            docker_image_free(img);
-            snprintf(err, errlen, "%s", msg);
-            ret = -1;
-            break;
-        }
-        if (rc > 0) { /* gone in between, or an answer over the cap: skip the image */
-            docker_image_free(img);
-            item_failed(s, msg);
-            if (!gone(r))
-                item_unjudged(s, &s->images_unjudged, 1, msg);
-            continue;
-        }
-        /* A history that does not parse leaves the image, with DOCKER_F_I_HISTORY set. */
-        if (docker_parse_image_history(r->body.data, r->body.len, img, perr, sizeof(perr)) != 0 &&
-            s->error[0] == '\0')
-            snprintf(s->error, sizeof(s->error), "GET %.90s: %.150s", path, perr);
-        wipe(&r->body);
-        r->kept += image_bytes(img);
-        s->n_images++;
-    }
-    if (ret == 0 && ids.len > n) {
-        char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "the host has %zu images, more than the limit of %d: none were judged", ids.len,
-                 DOCKER_IMAGES_MAX);
-        s->item_failures += ids.len - n - 1;
-        item_failed(s, msg);
-        item_unjudged(s, &s->images_unjudged, ids.len - n, msg);
-    }
-    str_list_free(&ids);
-    str_list_free(&tag_keys);
-    return ret;
+    struct sweep_items out = { NULL, 0, 0, 0 };
+    int rc = sweep_items(r, &images_kind, DOCKER_IMAGES_MAX, &out, err, errlen);
+    s->images = out.items;
+    s->n_images = out.n;
+    s->images_listed = out.listed;
+    s->images_unjudged = out.unjudged;
+    return rc;
 }
 
 static int cmp_image_id(const void *a, const void *b)
@@ -642,13 +693,21 @@ int docker_sweep_run_limited(struct docker_client *client, const struct docker_s
     return rc;
 }
 
+int docker_sweep_available(const struct docker_sweep *s, char *err, size_t errlen)
+{
+    if (s != NULL && s->ok)
+        return 0;
+    snprintf(err, errlen, "Docker API unavailable: %s",
+             s == NULL             ? "the API was not queried"
+             : s->error[0] != '\0' ? s->error
+                                   : "no answer");
+    return -1;
+}
+
 int docker_sweep_complete(const struct docker_sweep *s, bool want_images, char *err, size_t errlen)
 {
-    if (s == NULL || !s->ok) {
-        snprintf(err, errlen, "Docker API unavailable: %s",
-                 s == NULL ? "the API was not queried" : s->error);
+    if (docker_sweep_available(s, err, errlen) != 0)
         return -1;
-    }
     if (s->containers_unjudged > 0) {
         snprintf(err, errlen, "%zu of %zu containers could not be judged: %s",
                  s->containers_unjudged, s->containers_listed, s->unjudged_error);

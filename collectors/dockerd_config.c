@@ -199,13 +199,17 @@ static int find_process(const char *rootfs, const char *name, int *pid_out, char
     return list_processes(rootfs, name, pid_out, 1, &n, NULL, err, errlen);
 }
 
-/* The first regular file called `name` in bin_dirs; 0 or -1. */
-static int find_in_bin_dirs(const char *rootfs, const char *name, char *out, size_t outlen)
+/*
+ * The first regular file called `name` in dirs[0..n) (links followed: a
+ * unit masked by a link to /dev/null is not a unit file) into out; 0 or -1.
+ */
+static int find_in_dirs(const char *rootfs, const char *const *dirs, size_t n, const char *name,
+                        char *out, size_t outlen)
 {
-    for (size_t i = 0; i < ARRAY_LEN(bin_dirs); i++) {
+    for (size_t i = 0; i < n; i++) {
         char path[HOSTFS_PATH_MAX];
         struct stat st;
-        if (hostfs_join(bin_dirs[i], name, path, sizeof(path)) != 0)
+        if (hostfs_join(dirs[i], name, path, sizeof(path)) != 0)
             continue;
         if (hostfs_stat(rootfs, path, HOSTFS_FOLLOW, &st) == 0 && S_ISREG(st.st_mode))
             return copy_str(out, outlen, path);
@@ -222,23 +226,14 @@ int host_find_binary(const char *rootfs, const char *name, char *out, size_t out
     if (find_process(rootfs, name, &pid, err, sizeof(err)) == 0 && pid != 0 &&
         read_exe(rootfs, pid, out, outlen) == 0)
         return 0;
-    return find_in_bin_dirs(rootfs, name, out, outlen);
+    return find_in_dirs(rootfs, bin_dirs, ARRAY_LEN(bin_dirs), name, out, outlen);
 }
 
 int systemd_unit_path(const char *rootfs, const char *unit, char *out, size_t outlen)
 {
     if (strchr(unit, '/') != NULL || unit[0] == '\0')
         return -1;
-    for (size_t i = 0; i < ARRAY_LEN(unit_dirs); i++) {
-        char path[HOSTFS_PATH_MAX];
-        struct stat st;
-        if (hostfs_join(unit_dirs[i], unit, path, sizeof(path)) != 0)
-            continue;
-        /* A unit masked by a link to /dev/null is not a unit file. */
-        if (hostfs_stat(rootfs, path, HOSTFS_FOLLOW, &st) == 0 && S_ISREG(st.st_mode))
-            return copy_str(out, outlen, path);
-    }
-    return -1;
+    return find_in_dirs(rootfs, unit_dirs, ARRAY_LEN(unit_dirs), unit, out, outlen);
 }
 
 /* ---- load / free --------------------------------------------------------- */
@@ -288,7 +283,8 @@ static int load_pid(const char *rootfs, int pid, struct dockerd_config *cfg, cha
         if (read_exe(rootfs, pid, cfg->exe, sizeof(cfg->exe)) != 0)
             cfg->exe[0] = '\0';
     }
-    if (cfg->exe[0] == '\0' && find_in_bin_dirs(rootfs, "dockerd", cfg->exe, sizeof(cfg->exe)) != 0)
+    if (cfg->exe[0] == '\0' && find_in_dirs(rootfs, bin_dirs, ARRAY_LEN(bin_dirs), "dockerd",
+                                            cfg->exe, sizeof(cfg->exe)) != 0)
         cfg->exe[0] = '\0';
 
     /* A --config-file too long to hold leaves config_file "": unreadable. */
@@ -598,5 +594,5 @@ int dockerd_config_find_binary(const struct dockerd_config *cfg, const char *roo
     }
     if (best != 0)
         return copy_str(out, outlen, best_exe);
-    return find_in_bin_dirs(rootfs, name, out, outlen);
+    return find_in_dirs(rootfs, bin_dirs, ARRAY_LEN(bin_dirs), name, out, outlen);
 }

@@ -488,7 +488,5 @@ const struct collector collector_file_permissions = {
             "registry certificates and sockets (CIS section 3)",
     .checks = file_permissions_checks,
     .n_checks = ARRAY_LEN(file_permissions_checks),
-    .options = NULL,
-    .n_options = 0,
     .collect = file_permissions_collect,
 };

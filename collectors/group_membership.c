@@ -23,7 +23,6 @@
 #include "accounts.h"
 #include "dockerd_config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,23 +197,6 @@ static int judge_member(struct result_sink *sink, const struct account_db *db,
 }
 
 /*
- * Parses a group setting that is a number (dockerd accepts a gid). Returns
- * 0 with *gid set, or -1 when it is not a plain decimal number in range.
- */
-static int parse_gid(const char *s, gid_t *gid)
-{
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v > 0xfffffffeUL)
-        return -1;
-    *gid = (gid_t)v;
-    return 0;
-}
-
-/*
  * Judges the members of `group_setting` in db. Returns 0, or -1 when a
  * result could not be added (no memory, or the cap) with err filled.
  */
@@ -227,10 +209,14 @@ static int judge_group(struct result_sink *sink, const struct account_db *db,
     if (g != NULL) {
         gid = g->gid;
         have_gid = 1;
-    } else if (parse_gid(group_setting, &gid) == 0) {
+    } else {
         /* dockerd falls back to a numeric gid when no group has that name. */
-        have_gid = 1;
-        g = accounts_group_by_gid(db, gid);
+        unsigned long id;
+        if (accounts_parse_id(group_setting, &id) == 0) {
+            gid = (gid_t)id;
+            have_gid = 1;
+            g = accounts_group_by_gid(db, gid);
+        }
     }
     const char *group = g != NULL ? g->name : group_setting;
     if (!have_gid) {
@@ -283,9 +269,7 @@ static int judge_group(struct result_sink *sink, const struct account_db *db,
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = judge_member(sink, db, &members[i], group, trusted);
     free(members);
-    if (rc != 0)
-        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
-    return rc;
+    return collect_sink_rc(rc, err, errlen);
 }
 
 static int group_membership_collect(const struct collect_ctx *ctx, struct result_sink *sink,

@@ -606,9 +606,7 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
         rc = judge_version(sink, ctx);
     audit_rules_free(&rules);
     dockerd_config_free(&cfg);
-    if (rc != 0)
-        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
-    return rc;
+    return collect_sink_rc(rc, err, errlen);
 }
 
 const struct collector collector_host = {
@@ -618,8 +616,6 @@ const struct collector collector_host = {
             "the Docker version (CIS 1.1, 1.2)",
     .checks = host_checks,
     .n_checks = ARRAY_LEN(host_checks),
-    .options = NULL,
-    .n_options = 0,
     /* For 1.2.2 only: without the API the other checks still run. */
     .needs_docker = true,
     .collect = host_collect,

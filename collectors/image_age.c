@@ -456,13 +456,6 @@ static int image_age_collect(const struct collect_ctx *ctx, struct result_sink *
                              size_t errlen)
 {
     const struct docker_sweep *sw = ctx->docker;
-    if (sw == NULL || !sw->ok) {
-        snprintf(err, errlen, "Docker API unavailable: %s",
-                 sw == NULL             ? "the API was not queried"
-                 : sw->error[0] != '\0' ? sw->error
-                                        : "no answer");
-        return -1;
-    }
     /* Unused images and images in use are judged from every container and image. */
     if (docker_sweep_complete(sw, true, err, errlen) != 0)
         return -1;
@@ -516,9 +509,7 @@ static int image_age_collect(const struct collect_ctx *ctx, struct result_sink *
     for (size_t i = 0; i < sw->n_containers && rc == 0; i++)
         rc = judge_container(&sw->containers[i], by_id, sw->n_images, ctx->now, &max, sink);
     free(by_id);
-    if (rc != 0)
-        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
-    return rc;
+    return collect_sink_rc(rc, err, errlen);
 }
 
 const struct collector collector_image_age = {

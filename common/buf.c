@@ -6,6 +6,7 @@
  */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,19 @@ char *buf_steal(struct buf *b, size_t *len_out)
     if (len_out != NULL)
         *len_out = len;
     return p;
+}
+
+int array_grow(void **items, size_t len, size_t *cap, size_t size, size_t first)
+{
+    if (len < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > SIZE_MAX / size)
+        return -1;
+    void *grown = realloc(*items, ncap * size);
+    if (grown == NULL)
+        return -1;
+    *items = grown;
+    *cap = ncap;
+    return 0;
 }
