@@ -27,8 +27,7 @@ set -euo pipefail
 : "${DOCKWARD_BIN:?}" "${MKFIXTURE:?}" "${DOCKWARD_TESTS:?}"
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
-MKBCRYPT="$(dirname "$MKFIXTURE")/mkbcrypt"
-[ -x "$MKBCRYPT" ] || { echo "mkbcrypt is not built"; exit 1; }
+MKBCRYPT=$(e2e_test_bin mkbcrypt)
 e2e_require curl awk sort
 FLOOD_SECONDS=${FLOOD_SECONDS:-10}
 SCRAPE_BOUND_MS=${SCRAPE_BOUND_MS:-500}

@@ -39,12 +39,8 @@ set -euo pipefail
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
 e2e_require curl
-# Under ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
-asan=0
-e2e_asan "$DOCKWARD_BIN" && asan=1
 export LC_ALL=C
-FAKE_DOCKER="$(dirname "$MKFIXTURE")/fake_docker"
-[ -x "$FAKE_DOCKER" ] || { echo "fake_docker not built next to mkfixture"; exit 1; }
+FAKE_DOCKER=$(e2e_test_bin fake_docker)
 
 HWM_CAP_KB=$((64 * 1024))
 SCRAPE_BOUND_MS=${SCRAPE_BOUND_MS:-1000}
@@ -83,7 +79,6 @@ scrape() {
 }
 has() { grep -qx "$2" "$work/$1.prom"; }
 value() { e2e_metric "$2" "" <"$work/$1.prom"; } # value SCRAPE SERIES
-hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$agent/status"; }
 max_latency() { awk '{ if ($2 > m) m = $2 } END { printf "%.4f", m }' "$work/$1.lat"; }
 all_200() { awk '$1 != 200 { bad = 1 } END { exit bad }' "$work/$1.lat"; }
 lat_ok() { awk -v cap="$LATENCY_CAP" '$2 > cap { bad = 1 } END { exit bad }' "$work/$1.lat"; }
@@ -154,12 +149,11 @@ hostile() {
     done
     local bad_lines hwm
     bad_lines=$(($(wc -l <"$log") - lines_before))
-    hwm=$(hwm_kb)
     check "$name: the failure is reported (within ${within}s)" [ $seen = 1 ]
     check "$name: the agent is still running" kill -0 "$agent"
     check "$name: every scrape meanwhile answered 200" all_200 "$name"
     check "$name: every scrape meanwhile within ${LATENCY_CAP}s" lat_ok "$name"
-    check "$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+    e2e_check_hwm "$name: " "$agent" "$HWM_CAP_KB" "$DOCKWARD_BIN"
     check "$name: the log names the problem (/$pattern/)" \
         bash -c "tail -n +$((lines_before + 1)) '$log' | grep -qE -- '$pattern'"
     check "$name: the log is not flooded ($bad_lines lines, cap $LOG_LINES_CAP)" \
@@ -212,13 +206,12 @@ while :; do
 done
 t_limit=$(e2e_since "$t0")
 for _ in $(seq 1 10); do scrape limit; sleep 0.2; done
-hwm=$(hwm_kb)
 check "3000 containers (the limit): every one judged (4.1 fails for each of them)" [ $judged = 1 ]
 check "3000 containers: container_runtime succeeds" \
     has limit 'dockward_collector_success{collector="container_runtime"} 1'
 check "3000 containers: scrapes answered 200" all_200 limit
 check "3000 containers: scrapes within ${LATENCY_CAP}s" lat_ok limit
-check "3000 containers: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+e2e_check_hwm "3000 containers: " "$agent" "$HWM_CAP_KB" "$DOCKWARD_BIN"
 echo "# 3000 containers: judged in ${t_limit}s after the switch;" \
     "container_runtime $(value limit 'dockward_collector_duration_seconds{collector="container_runtime"}')s," \
     "body $(wc -c <"$work/limit.prom") bytes, max scrape $(max_latency limit)s, VmHWM $((hwm / 1024)) MiB" \
@@ -263,13 +256,12 @@ ev_case() { # ev_case NAME "MODE LINE" LOG-REGEX [EXTRA-CHECK]
         sleep 0.2
     done
     local hwm lines
-    hwm=$(hwm_kb)
     lines=$(wc -l <"$elog")
     check "events/$name: falls back to sweeps, results intact (mode sweeps, every collector 1)" [ $fell -ge 10 ]
     check "events/$name: every scrape meanwhile answered 200 within ${LATENCY_CAP}s" \
         bash -c "awk '\$1 != 200 { b = 1 } END { exit b }' '$work/ev-$name.lat' &&
                  awk -v cap=$LATENCY_CAP '\$2 > cap { b = 1 } END { exit b }' '$work/ev-$name.lat'"
-    check "events/$name: VmHWM ${hwm} kB under $HWM_CAP_KB kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt $HWM_CAP_KB ]
+    e2e_check_hwm "events/$name: " "$agent" "$HWM_CAP_KB" "$DOCKWARD_BIN"
     check "events/$name: the log names the problem (/$pattern/)" grep -qE -- "$pattern" "$elog"
     check "events/$name: the log is not flooded ($lines lines, cap $LOG_LINES_CAP)" [ "$lines" -le $LOG_LINES_CAP ]
     check "events/$name: $extra" "$extra"

@@ -175,6 +175,25 @@ e2e_asan() { # e2e_asan BINARY
     return 1
 }
 
+# e2e_check_hwm LABEL PID CAP_KB BINARY: checks the peak memory (VmHWM) of
+# PID, which runs BINARY, is under CAP_KB kB and sets $hwm to it (kB). Under
+# ASan the quarantine keeps freed memory mapped: VmHWM is printed, not capped.
+e2e_check_hwm() {
+    local asan=0
+    e2e_asan "$4" && asan=1
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$2/status")
+    check "${1}VmHWM ${hwm} kB under $3 kB (not capped under ASan)" [ $asan = 1 -o "$hwm" -lt "$3" ]
+}
+
+# e2e_test_bin NAME: the path of the test program NAME, built next to
+# mkfixture ($MKFIXTURE); exits 1 when it is not there.
+e2e_test_bin() {
+    local bin
+    bin="$(dirname "$MKFIXTURE")/$1"
+    [ -x "$bin" ] || { echo "$1 not built next to mkfixture" >&2; exit 1; }
+    printf '%s\n' "$bin"
+}
+
 e2e_stop() { # e2e_stop [-SIGNAL] PID...
     local sig=-TERM p
     case "${1:-}" in -*) sig=$1; shift ;; esac

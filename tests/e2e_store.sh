@@ -375,7 +375,7 @@ check "after kill -9: a resent report is a duplicate" \
 # issue 18 #3: uploads that declare 4 MiB and trickle a byte a second (a
 # compromised agent's token) hold no upload budget; real pushes keep being
 # stored, and a body not in within 30 s is cut off and counted.
-SLOW_CLIENT="$(dirname "$MKFIXTURE")/slow_client"
+SLOW_CLIENT=$(e2e_test_bin slow_client)
 trickle() { # trickle N SECONDS: N trickling uploads from 127.0.0.2, output in $work/trickle-N.out
     SLOW_CLIENT_TOKEN=$token_a "$SLOW_CLIENT" 127.0.0.1 "$port" 127.0.0.2 0 0 0 "$2" "$1" \
         >"$work/trickle-$1.out" 2>"$work/trickle-$1.err" &

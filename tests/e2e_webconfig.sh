@@ -21,8 +21,7 @@ set -euo pipefail
 # shellcheck source=tests/e2e_lib.sh
 source "$DOCKWARD_TESTS/e2e_lib.sh"
 e2e_require_store
-MKBCRYPT="$(dirname "$MKFIXTURE")/mkbcrypt"
-[ -x "$MKBCRYPT" ] || { echo "mkbcrypt is not built"; exit 1; }
+MKBCRYPT=$(e2e_test_bin mkbcrypt)
 command -v openssl >/dev/null || { echo "openssl is required"; exit 1; }
 
 work=$(mktemp -d /tmp/dockward-e2e-web-XXXXXX)

@@ -2,6 +2,7 @@
  * fixture.c - manifest-driven host trees for tests; see fixture.h.
  */
 #include "fixture.h"
+#include "collectors/accounts.h"
 #include "test_io.h"
 
 #include <errno.h>
@@ -134,17 +135,6 @@ static int parse_mode(const char *s, mode_t *out)
     return 0;
 }
 
-static int parse_id(const char *s, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v > 0xfffffffeUL)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
 static int fixture_apply(struct fixture *fx, const char *manifest, char *err, size_t errlen);
 
 static int apply_line(struct fixture *fx, const char *mdir, char *line, char *err, size_t errlen)
@@ -219,9 +209,9 @@ static int apply_line(struct fixture *fx, const char *mdir, char *line, char *er
     }
 
     mode_t mode;
-    unsigned uid, gid;
-    if (nf < 5 || parse_mode(fields[2], &mode) != 0 || parse_id(fields[3], &uid) != 0 ||
-        parse_id(fields[4], &gid) != 0) {
+    unsigned long uid, gid; /* the collectors' own id parser: decimal, at most 0xfffffffe */
+    if (nf < 5 || parse_mode(fields[2], &mode) != 0 || accounts_parse_id(fields[3], &uid) != 0 ||
+        accounts_parse_id(fields[4], &gid) != 0) {
         seterr(err, errlen, "%s %s: want MODE UID GID", kind, fields[1]);
         return -1;
     }
@@ -264,7 +254,7 @@ static int apply_line(struct fixture *fx, const char *mdir, char *line, char *er
         seterr(err, errlen, "unknown kind %s", kind);
         return -1;
     }
-    if (lchown(real, uid, gid) != 0 || chmod(real, mode) != 0) {
+    if (lchown(real, (uid_t)uid, (gid_t)gid) != 0 || chmod(real, mode) != 0) {
         seterr(err, errlen, "chown/chmod %s: %s", real, strerror(errno));
         return -1;
     }

@@ -408,6 +408,32 @@ static void test_render_cap(void **state)
 
 /* ---- promtool ---- */
 
+/* Runs `promtool check metrics` on `body` (freed here): it must print nothing and exit 0. */
+static void promtool_check_clean(char *body)
+{
+    char path[] = "/tmp/dockward-test-expo-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = strlen(body);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
+    close(fd);
+    char cmd[256];
+    int n = snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", PROMTOOL, path);
+    assert_true(n > 0 && (size_t)n < sizeof(cmd));
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char output[4096];
+    size_t got = fread(output, 1, sizeof(output) - 1, p);
+    output[got] = '\0';
+    int status = pclose(p);
+    unlink(path);
+    if (got != 0 || status != 0)
+        print_error("promtool (status %d) said:\n%s\non:\n%s", status, output, body);
+    free(body);
+    assert_string_equal(output, "");
+    assert_int_equal(status, 0);
+}
+
 static void test_promtool_accepts(void **state)
 {
     (void)state;
@@ -448,27 +474,7 @@ static void test_promtool_accepts(void **state)
     assert_int_equal(dropped, 1);
     expo_free(e);
 
-    char path[] = "/tmp/dockward-test-expo-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    size_t len = strlen(body);
-    assert_int_equal(write(fd, body, len), (ssize_t)len);
-    close(fd);
-    char cmd[256];
-    int n = snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", PROMTOOL, path);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd));
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char output[4096];
-    size_t got = fread(output, 1, sizeof(output) - 1, p);
-    output[got] = '\0';
-    int status = pclose(p);
-    unlink(path);
-    if (got != 0 || status != 0)
-        print_error("promtool (status %d) said:\n%s\non:\n%s", status, output, body);
-    free(body);
-    assert_string_equal(output, "");
-    assert_int_equal(status, 0);
+    promtool_check_clean(body);
 }
 
 /* ---- histograms ---- */
@@ -573,27 +579,7 @@ static void test_histogram_promtool(void **state)
                      0);
     char *body = render(e, EXPO_TEXT, NULL);
     expo_free(e);
-    char path[] = "/tmp/dockward-test-expo-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    size_t len = strlen(body);
-    assert_int_equal(write(fd, body, len), (ssize_t)len);
-    close(fd);
-    char cmd[256];
-    int n = snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1", PROMTOOL, path);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd));
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char output[4096];
-    size_t got = fread(output, 1, sizeof(output) - 1, p);
-    output[got] = '\0';
-    int status = pclose(p);
-    unlink(path);
-    if (got != 0 || status != 0)
-        print_error("promtool (status %d) said:\n%s\non:\n%s", status, output, body);
-    free(body);
-    assert_string_equal(output, "");
-    assert_int_equal(status, 0);
+    promtool_check_clean(body);
 }
 
 /* ---- negotiation ---- */

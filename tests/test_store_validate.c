@@ -40,17 +40,25 @@ static struct tb *valid_report(void)
     return t;
 }
 
+/* Asserts a decode that gave `rc`, `r` and `err` refused the report as `want` with `needle` in
+ * `err`. */
+static void assert_refusal(enum report_decode_result rc, const struct store_report *r,
+                           const char *err, enum report_decode_result want, const char *needle)
+{
+    if (rc != want || strstr(err, needle) == NULL)
+        print_error("want %d \"%s\", got %d \"%s\"\n", want, needle, rc, err);
+    assert_int_equal(rc, want);
+    assert_null(r);
+    assert_non_null(strstr(err, needle));
+}
+
 /* Asserts the report is refused as `want` with `needle` in the message. */
 static void assert_refused(const struct tb *t, enum report_decode_result want, const char *needle)
 {
     struct store_report *r = NULL;
     char err[512] = "";
     enum report_decode_result rc = tb_decode(t, &r, err, sizeof(err));
-    if (rc != want || strstr(err, needle) == NULL)
-        print_error("want %d \"%s\", got %d \"%s\"\n", want, needle, rc, err);
-    assert_int_equal(rc, want);
-    assert_null(r);
-    assert_non_null(strstr(err, needle));
+    assert_refusal(rc, r, err, want, needle);
 }
 
 static void assert_bytes_refused(const void *data, size_t len, enum report_decode_result want,
@@ -60,11 +68,7 @@ static void assert_bytes_refused(const void *data, size_t len, enum report_decod
     char err[512] = "";
     enum report_decode_result rc =
         store_report_decode(data, len, store_now_ms(), &r, err, sizeof(err));
-    if (rc != want || strstr(err, needle) == NULL)
-        print_error("want %d \"%s\", got %d \"%s\"\n", want, needle, rc, err);
-    assert_int_equal(rc, want);
-    assert_null(r);
-    assert_non_null(strstr(err, needle));
+    assert_refusal(rc, r, err, want, needle);
 }
 
 static void assert_accepted(const struct tb *t)
@@ -210,6 +214,25 @@ static void test_statuses(void **state)
     free(t);
 }
 
+/*
+ * The string `*field` of the report: `at_limit` is accepted, `over` refused
+ * with `over_msg`, "" refused with `empty_msg` (accepted when it is NULL).
+ * The field is left "".
+ */
+static void check_string_field(struct tb *t, char **field, char *at_limit, char *over,
+                               const char *over_msg, const char *empty_msg)
+{
+    *field = at_limit;
+    assert_accepted(t);
+    *field = over;
+    assert_refused(t, REPORT_INVALID, over_msg);
+    *field = (char *)"";
+    if (empty_msg != NULL)
+        assert_refused(t, REPORT_INVALID, empty_msg);
+    else
+        assert_accepted(t);
+}
+
 static void test_lengths(void **state)
 {
     (void)state;
@@ -224,28 +247,15 @@ static void test_lengths(void **state)
     memset(s513, 'e', 513);
     s513[513] = '\0';
 
-    t->res[1].check_id = s256;
-    assert_accepted(t);
-    t->res[1].check_id = s257;
-    assert_refused(t, REPORT_INVALID, "results[1].check_id is 257 bytes, over the limit of 256");
-    t->res[1].check_id = "";
-    assert_refused(t, REPORT_INVALID, "results[1].check_id is empty");
+    check_string_field(t, &t->res[1].check_id, s256, s257,
+                       "results[1].check_id is 257 bytes, over the limit of 256",
+                       "results[1].check_id is empty");
     t->res[1].check_id = "1.1.1";
-
-    t->res[1].target = s256;
-    assert_accepted(t);
-    t->res[1].target = s257;
-    assert_refused(t, REPORT_INVALID, "results[1].target is 257 bytes");
-    t->res[1].target = "";
-    assert_refused(t, REPORT_INVALID, "results[1].target is empty");
+    check_string_field(t, &t->res[1].target, s256, s257, "results[1].target is 257 bytes",
+                       "results[1].target is empty");
     t->res[1].target = "host";
-
-    t->res[1].evidence = s512;
-    assert_accepted(t);
-    t->res[1].evidence = s513;
-    assert_refused(t, REPORT_INVALID, "results[1].evidence is 513 bytes, over the limit of 512");
-    t->res[1].evidence = "";
-    assert_accepted(t);
+    check_string_field(t, &t->res[1].evidence, s512, s513,
+                       "results[1].evidence is 513 bytes, over the limit of 512", NULL);
 
     char host[300];
     memset(host, 'h', 256);

@@ -21,6 +21,14 @@ static void check_name(const char *s)
     FUZZ_CHECK(strpbrk(s, ":\n") == NULL);
 }
 
+/* A label made into `label` for an id whose entry is named `name`: that name, cut to the buffer. */
+static void check_label(const char *got, const char *label, size_t size, const char *name)
+{
+    FUZZ_CHECK(got == label);
+    FUZZ_CHECK(strnlen(label, size) < size);
+    FUZZ_CHECK(strncmp(label, name, size - 1) == 0);
+}
+
 static void check_db(const struct account_db *db)
 {
     char label[8];
@@ -32,9 +40,8 @@ static void check_db(const struct account_db *db)
         FUZZ_CHECK(by_name != NULL && strcmp(by_name->name, u->name) == 0);
         const struct account_user *by_uid = accounts_user_by_uid(db, u->uid);
         FUZZ_CHECK(by_uid != NULL && by_uid->uid == u->uid);
-        FUZZ_CHECK(accounts_user_label(db, u->uid, label, sizeof(label)) == label);
-        FUZZ_CHECK(strnlen(label, sizeof(label)) < sizeof(label));
-        FUZZ_CHECK(strncmp(label, by_uid->name, sizeof(label) - 1) == 0);
+        check_label(accounts_user_label(db, u->uid, label, sizeof(label)), label, sizeof(label),
+                    by_uid->name);
     }
     for (size_t i = 0; i < db->n_groups; i++) {
         const struct account_group *g = &db->groups[i];
@@ -51,8 +58,8 @@ static void check_db(const struct account_db *db)
         FUZZ_CHECK(by_name != NULL && strcmp(by_name->name, g->name) == 0);
         const struct account_group *by_gid = accounts_group_by_gid(db, g->gid);
         FUZZ_CHECK(by_gid != NULL && by_gid->gid == g->gid);
-        FUZZ_CHECK(accounts_group_label(db, g->gid, label, sizeof(label)) == label);
-        FUZZ_CHECK(strnlen(label, sizeof(label)) < sizeof(label));
+        check_label(accounts_group_label(db, g->gid, label, sizeof(label)), label, sizeof(label),
+                    by_gid->name);
     }
     /* An id no entry has is labelled with its number. */
     if (accounts_user_by_uid(db, 4294967294u) == NULL) {
