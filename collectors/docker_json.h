@@ -145,4 +145,24 @@ struct docker_answer {
 int docker_answer_parse(const struct docker_answer *a, const char *json, size_t len, void *out,
                         uint64_t *invalid, char *err, size_t errlen);
 
+/*
+ * Defines int docker_parse_NAME(json, len, struct docker_NAME *out, err,
+ * errlen): out zeroed, then docker_answer_parse over FIELDS and REST, freed
+ * with docker_NAME_free on error. WHAT and ID_OFFSET as in docker_answer.
+ */
+#define DOCKER_ANSWER_PARSER(name, fields, rest, what, id_offset)                               \
+    static void name##_free_out(void *out)                                                      \
+    {                                                                                           \
+        docker_##name##_free(out);                                                              \
+    }                                                                                           \
+    int docker_parse_##name(const char *json, size_t len, struct docker_##name *out, char *err, \
+                            size_t errlen)                                                      \
+    {                                                                                           \
+        static const struct docker_answer answer = {                                            \
+            fields, FIELDS_N(fields), rest, name##_free_out, what, id_offset,                   \
+        };                                                                                      \
+        memset(out, 0, sizeof(*out));                                                           \
+        return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);        \
+    }
+
 #endif

@@ -149,20 +149,7 @@ static void version_rest(struct parse_ctx *p, const cJSON *root, void *arg)
     }
 }
 
-static void version_free(void *out)
-{
-    docker_version_free(out);
-}
-
-int docker_parse_version(const char *json, size_t len, struct docker_version *out, char *err,
-                         size_t errlen)
-{
-    static const struct docker_answer answer = {
-        version_fields, FIELDS_N(version_fields), version_rest, version_free, NULL, 0,
-    };
-    memset(out, 0, sizeof(*out));
-    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
-}
+DOCKER_ANSWER_PARSER(version, version_fields, version_rest, NULL, 0)
 
 /* ---- /info ---- */
 
@@ -233,20 +220,7 @@ static void info_rest(struct parse_ctx *p, const cJSON *root, void *arg)
     parse_swarm(p, json_member(root, "Swarm"), arg);
 }
 
-static void info_free(void *out)
-{
-    docker_info_free(out);
-}
-
-int docker_parse_info(const char *json, size_t len, struct docker_info *out, char *err,
-                      size_t errlen)
-{
-    static const struct docker_answer answer = {
-        info_fields, FIELDS_N(info_fields), info_rest, info_free, NULL, 0,
-    };
-    memset(out, 0, sizeof(*out));
-    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
-}
+DOCKER_ANSWER_PARSER(info, info_fields, info_rest, NULL, 0)
 
 /* ---- /images/{id}/json and history ---- */
 
@@ -306,22 +280,7 @@ static void image_rest(struct parse_ctx *p, const cJSON *root, void *arg)
     json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "ContainerConfig"));
 }
 
-static void image_free(void *out)
-{
-    docker_image_free(out);
-}
-
-int docker_parse_image(const char *json, size_t len, struct docker_image *out, char *err,
-                       size_t errlen)
-{
-    static const struct docker_answer answer = {
-        image_fields, FIELDS_N(image_fields),
-        image_rest,   image_free,
-        "image",      offsetof(struct docker_image, id),
-    };
-    memset(out, 0, sizeof(*out));
-    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
-}
+DOCKER_ANSWER_PARSER(image, image_fields, image_rest, "image", offsetof(struct docker_image, id))
 
 /* What json_array_each's element functions that fill one list carry. */
 struct list_ctx {

@@ -531,22 +531,8 @@ static void container_rest(struct parse_ctx *p, const cJSON *root, void *arg)
     json_wipe_env(cJSON_GetObjectItemCaseSensitive(root, "Config"));
 }
 
-static void container_free(void *out)
-{
-    docker_container_free(out);
-}
-
-int docker_parse_container(const char *json, size_t len, struct docker_container *out, char *err,
-                           size_t errlen)
-{
-    static const struct docker_answer answer = {
-        container_fields, FIELDS_N(container_fields),
-        container_rest,   container_free,
-        "container",      offsetof(struct docker_container, id),
-    };
-    memset(out, 0, sizeof(*out));
-    return docker_answer_parse(&answer, json, len, out, &out->invalid, err, errlen);
-}
+DOCKER_ANSWER_PARSER(container, container_fields, container_rest, "container",
+                     offsetof(struct docker_container, id))
 
 static void port_bindings_free(struct docker_port_binding *v, size_t n)
 {
