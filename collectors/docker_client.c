@@ -23,6 +23,7 @@
  * A client is used by one thread at a time. curl_global_init() must have
  * run (docker_global_init) before the first client is made.
  */
+#include "curlopt.h"
 #include "docker.h"
 
 #include <cjson/cJSON.h>
@@ -299,18 +300,10 @@ struct docker_client *docker_client_new(const struct docker_client_options *opts
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    SETOPT(CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the string form; the bitmask is deprecated */
-    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    if (curlopt_common(c->curl, err, errlen) != 0)
+        goto fail;
     SETOPT(CURLOPT_MAXREDIRS, 0L);
-    SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SETOPT(CURLOPT_HTTPGET, 1L);
-    SETOPT(CURLOPT_PROXY, "");
-    SETOPT(CURLOPT_NOPROXY, "*");
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     SETOPT(CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
@@ -318,7 +311,6 @@ struct docker_client *docker_client_new(const struct docker_client_options *opts
     SETOPT(CURLOPT_WRITEDATA, c);
     SETOPT(CURLOPT_ERRORBUFFER, c->curl_err);
     SETOPT(CURLOPT_HTTPHEADER, c->headers);
-    SETOPT(CURLOPT_USERAGENT, "dockward/" DOCKWARD_VERSION);
     if (c->socket_path != NULL)
         SETOPT(CURLOPT_UNIX_SOCKET_PATH, c->socket_path);
     if (strncmp(c->base_url, "https://", 8) == 0) {

@@ -326,6 +326,33 @@ struct flag_def flags_def_log_level(const char **dest, const char *def)
                               .choices = levels };
 }
 
+struct flag_def flags_def_telemetry_path(const char **dest,
+                                         int (*validate)(const char *value, char *err,
+                                                         size_t errlen))
+{
+    return (struct flag_def){ .name = "web.telemetry-path",
+                              .type = FLAG_STRING,
+                              .def = "/metrics",
+                              .metavar = "PATH",
+                              .help = "Path under which to expose metrics",
+                              .dest = dest,
+                              .validate = validate };
+}
+
+int flags_validate_telemetry_path(const char *value, char *err, size_t errlen)
+{
+    if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
+        snprintf(err, errlen, "must be an absolute URL path such as /metrics");
+        return -1;
+    }
+    if (strcmp(value, "/") == 0 || strcmp(value, "/healthz") == 0 ||
+        strcmp(value, "/readyz") == 0) {
+        snprintf(err, errlen, "%s is taken by another endpoint", value);
+        return -1;
+    }
+    return 0;
+}
+
 size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_version,
                        bool *show_help)
 {

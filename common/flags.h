@@ -66,6 +66,16 @@ void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n);
  */
 struct flag_def flags_def_max_connections(unsigned long long *dest);
 struct flag_def flags_def_log_level(const char **dest, const char *def);
+
+/*
+ * --web.telemetry-path (default /metrics), checked by `validate`:
+ * flags_validate_telemetry_path, or a program's own that calls it first.
+ */
+struct flag_def flags_def_telemetry_path(const char **dest,
+                                         int (*validate)(const char *value, char *err,
+                                                         size_t errlen));
+/* An absolute URL path with no query or fragment, and not /, /healthz or /readyz. */
+int flags_validate_telemetry_path(const char *value, char *err, size_t errlen);
 #define FLAGS_EXIT_DEFS 3
 /* --print-config, --version and --help into `out`; returns FLAGS_EXIT_DEFS. */
 size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_version,

@@ -63,20 +63,6 @@ static int validate_user(const char *value, char *err, size_t errlen)
     return 0;
 }
 
-static int validate_telemetry_path(const char *value, char *err, size_t errlen)
-{
-    if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
-        snprintf(err, errlen, "must be an absolute URL path such as /metrics");
-        return -1;
-    }
-    if (strcmp(value, "/") == 0 || strcmp(value, "/healthz") == 0 ||
-        strcmp(value, "/readyz") == 0) {
-        snprintf(err, errlen, "%s is taken by another endpoint", value);
-        return -1;
-    }
-    return 0;
-}
-
 static int validate_rootfs(const char *value, char *err, size_t errlen)
 {
     if (value[0] != '/') {
@@ -132,13 +118,7 @@ static void build_daemon_flags(struct agent_cli *cli)
                                      .help = "Address to serve metrics on (port 0: any free port)",
                                      .dest = &c->listen_address,
                                      .validate = httpd_validate_listen_address });
-    add_flag(cli, (struct flag_def){ .name = "web.telemetry-path",
-                                     .type = FLAG_STRING,
-                                     .def = "/metrics",
-                                     .metavar = "PATH",
-                                     .help = "Path under which to expose metrics",
-                                     .dest = &c->telemetry_path,
-                                     .validate = validate_telemetry_path });
+    add_flag(cli, flags_def_telemetry_path(&c->telemetry_path, flags_validate_telemetry_path));
     add_flag(cli, (struct flag_def){ .name = "web.config.file",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",

@@ -25,6 +25,16 @@ bool format_status_fails(const struct agent_config *cfg, enum check_status s)
     return s == CHECK_WARN && cfg->fail_on != NULL && strcmp(cfg->fail_on, "warn") == 0;
 }
 
+int format_status_kind(const struct agent_config *cfg, enum check_status s,
+                       const int kinds[FORMAT_STATUSES], int failing, int other)
+{
+    if (format_status_fails(cfg, s))
+        return failing;
+    if ((unsigned)s >= FORMAT_STATUSES)
+        return other;
+    return kinds[s];
+}
+
 const char *format_section_title(const char *section)
 {
     static const char *const titles[] = {

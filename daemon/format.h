@@ -35,6 +35,17 @@ struct format_report {
 /* Whether a result with status `s` makes the check fail (exit code 1) under --fail-on. */
 bool format_status_fails(const struct agent_config *cfg, enum check_status s);
 
+/* The number of statuses, CHECK_PASS..CHECK_WAIVED: the length of a format's kinds table. */
+#define FORMAT_STATUSES (CHECK_WAIVED + 1)
+
+/*
+ * How a result of status s shows in an output format: `failing` when it fails
+ * under --fail-on (format_status_fails), else kinds[s]; `other` for a value
+ * that is no status.
+ */
+int format_status_kind(const struct agent_config *cfg, enum check_status s,
+                       const int kinds[FORMAT_STATUSES], int failing, int other);
+
 /* The title of CIS section "1".."7" ("Container runtime"); "Other checks" for anything else. */
 const char *format_section_title(const char *section);
 

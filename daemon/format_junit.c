@@ -24,20 +24,15 @@ enum junit_kind { JUNIT_PASS, JUNIT_FAILURE, JUNIT_ERROR, JUNIT_SKIPPED };
 
 static enum junit_kind junit_kind(const struct agent_config *cfg, enum check_status s)
 {
-    if (format_status_fails(cfg, s))
-        return JUNIT_FAILURE;
-    switch (s) {
-    case CHECK_PASS:
-        return JUNIT_PASS;
-    case CHECK_ERROR:
-        return JUNIT_ERROR;
-    case CHECK_FAIL: /* failing, above */
-    case CHECK_WARN: /* not failing under --fail-on: needs a human */
-    case CHECK_SKIP:
-    case CHECK_WAIVED: /* accepted by a live waiver: shown, never failing */
-        return JUNIT_SKIPPED;
-    }
-    return JUNIT_ERROR; /* not a status */
+    static const int kinds[FORMAT_STATUSES] = {
+        [CHECK_PASS] = JUNIT_PASS,
+        [CHECK_ERROR] = JUNIT_ERROR,
+        [CHECK_FAIL] = JUNIT_SKIPPED, /* failing: JUNIT_FAILURE, below */
+        [CHECK_WARN] = JUNIT_SKIPPED, /* not failing under --fail-on: needs a human */
+        [CHECK_SKIP] = JUNIT_SKIPPED,
+        [CHECK_WAIVED] = JUNIT_SKIPPED, /* accepted by a live waiver: shown, never failing */
+    };
+    return (enum junit_kind)format_status_kind(cfg, s, kinds, JUNIT_FAILURE, JUNIT_ERROR);
 }
 
 struct junit_counts {

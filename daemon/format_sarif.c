@@ -35,20 +35,15 @@ enum sarif_kind { SARIF_OMIT, SARIF_FINDING, SARIF_SUPPRESSED, SARIF_NOTIFICATIO
 
 static enum sarif_kind sarif_kind(const struct agent_config *cfg, enum check_status s)
 {
-    if (format_status_fails(cfg, s))
-        return SARIF_FINDING;
-    switch (s) {
-    case CHECK_WAIVED:
-        return SARIF_SUPPRESSED;
-    case CHECK_ERROR:
-        return SARIF_NOTIFICATION;
-    case CHECK_PASS:
-    case CHECK_FAIL: /* failing, above */
-    case CHECK_WARN: /* not failing under --fail-on */
-    case CHECK_SKIP:
-        return SARIF_OMIT;
-    }
-    return SARIF_NOTIFICATION; /* not a status */
+    static const int kinds[FORMAT_STATUSES] = {
+        [CHECK_WAIVED] = SARIF_SUPPRESSED,
+        [CHECK_ERROR] = SARIF_NOTIFICATION,
+        [CHECK_PASS] = SARIF_OMIT,
+        [CHECK_FAIL] = SARIF_OMIT, /* failing: SARIF_FINDING, below */
+        [CHECK_WARN] = SARIF_OMIT, /* not failing under --fail-on */
+        [CHECK_SKIP] = SARIF_OMIT,
+    };
+    return (enum sarif_kind)format_status_kind(cfg, s, kinds, SARIF_FINDING, SARIF_NOTIFICATION);
 }
 
 /* The rules: the selected checks of the collectors that ran, in registry and catalog order. */

@@ -16,6 +16,7 @@
  */
 #include "push.h"
 
+#include "../collectors/curlopt.h"
 #include "../common/clock.h"
 #include "../common/expo.h"
 #include "../common/log.h"
@@ -500,18 +501,11 @@ static int setup_curl(struct push *p, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start libcurl");
         return -1;
     }
-    SETOPT(CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the string form; the bitmask is deprecated */
-    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
+    /* no proxy there: the token goes to the store and nowhere else */
+    if (curlopt_common(p->curl, err, errlen) != 0)
+        return -1;
     SETOPT(CURLOPT_URL, p->url);
     SETOPT(CURLOPT_POST, 1L);
-    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    SETOPT(CURLOPT_PROXY, ""); /* the token goes to the store and nowhere else */
-    SETOPT(CURLOPT_NOPROXY, "*");
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)p->connect_ms);
     SETOPT(CURLOPT_TIMEOUT_MS, (long)p->total_ms);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -521,7 +515,6 @@ static int setup_curl(struct push *p, char *err, size_t errlen)
     SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
     SETOPT(CURLOPT_XFERINFODATA, p);
     SETOPT(CURLOPT_ERRORBUFFER, p->curl_err);
-    SETOPT(CURLOPT_USERAGENT, "dockward/" DOCKWARD_VERSION);
     SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
     if (p->tls_ca != NULL) {

@@ -14,14 +14,12 @@
 
 #define STORE_FLAGS_MAX 20
 
+/* The agent's rule, and /api/ is the store's too. */
 static int validate_telemetry_path(const char *value, char *err, size_t errlen)
 {
-    if (value[0] != '/' || strchr(value, '?') != NULL || strchr(value, '#') != NULL) {
-        snprintf(err, errlen, "must be an absolute URL path such as /metrics");
+    if (flags_validate_telemetry_path(value, err, errlen) != 0)
         return -1;
-    }
-    if (strcmp(value, "/") == 0 || strcmp(value, "/healthz") == 0 ||
-        strcmp(value, "/readyz") == 0 || strncmp(value, "/api/", 5) == 0) {
+    if (strncmp(value, "/api/", 5) == 0) {
         snprintf(err, errlen, "%s is taken by another endpoint", value);
         return -1;
     }
@@ -49,13 +47,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "metrics on (port 0: any free port)",
                                    .dest = &c->listen_address,
                                    .validate = httpd_validate_listen_address };
-    defs[n++] = (struct flag_def){ .name = "web.telemetry-path",
-                                   .type = FLAG_STRING,
-                                   .def = "/metrics",
-                                   .metavar = "PATH",
-                                   .help = "Path under which to expose metrics",
-                                   .dest = &c->telemetry_path,
-                                   .validate = validate_telemetry_path };
+    defs[n++] = flags_def_telemetry_path(&c->telemetry_path, validate_telemetry_path);
     defs[n++] = (struct flag_def){ .name = "web.config.file",
                                    .type = FLAG_STRING,
                                    .def = NULL,

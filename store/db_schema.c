@@ -273,14 +273,10 @@ static int row_cmp(const void *a, const void *b)
  */
 static int cache_add(struct row_cache *c, sqlite3_stmt *st)
 {
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 256;
-        struct diff_row *p = realloc(c->rows, ncap * sizeof(*p));
-        if (p == NULL)
-            return SQLITE_NOMEM;
-        c->rows = p;
-        c->cap = ncap;
-    }
+    void *rows = c->rows;
+    if (array_grow(&rows, c->n, &c->cap, sizeof(*c->rows), 256) != 0)
+        return SQLITE_NOMEM;
+    c->rows = rows;
     /* Offsets first: the pool may move while it grows. */
     size_t o_check = cache_add_text(c, st, 1);
     size_t o_target = cache_add_text(c, st, 2);

@@ -14,6 +14,7 @@
 #include "storage.h"
 #include "store.h"
 
+#include "../common/buf.h"
 #include "../common/cis_catalog.h"
 #include "../common/log.h"
 #include "../common/sync.h"
@@ -104,14 +105,10 @@ static struct check_figure *check_get(struct store_metrics *m, const char *check
         m->checks_left_out++;
         return NULL;
     }
-    if (m->n_checks == m->cap_checks) {
-        size_t ncap = m->cap_checks ? m->cap_checks * 2 : 64;
-        struct check_figure *p = realloc(m->checks, ncap * sizeof(*p));
-        if (p == NULL)
-            return NULL;
-        m->checks = p;
-        m->cap_checks = ncap;
-    }
+    void *checks = m->checks;
+    if (array_grow(&checks, m->n_checks, &m->cap_checks, sizeof(*m->checks), 64) != 0)
+        return NULL;
+    m->checks = checks;
     char *id = strdup(check);
     if (id == NULL)
         return NULL;
