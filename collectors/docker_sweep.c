@@ -201,11 +201,13 @@ static int cmp_image_struct(const void *a, const void *b)
 }
 
 /*
- * Moves the earlier answer for image `id` into *out when its tags are
- * `key` and nothing in it was unreadable. Returns whether it did.
+ * Moves the earlier answer for image `id` into *item (a struct
+ * docker_image) when its tags are `key` and nothing in it was unreadable,
+ * and counts it. Returns whether it did (sweep_kind.reuse).
  */
-static bool reuse_image(struct run *r, const char *id, const char *key, struct docker_image *out)
+static bool reuse_image(struct run *r, const char *id, const char *key, void *item)
 {
+    struct docker_image *out = item;
     if (r->n_reuse == 0)
         return false;
     struct docker_image probe = { .id = (char *)id };
@@ -219,6 +221,7 @@ static bool reuse_image(struct run *r, const char *id, const char *key, struct d
     *out = *hit;
     out->containers_using = 0;
     r->taken[i] = true;
+    r->sweep->images_reused++;
     return true;
 }
 
@@ -385,21 +388,6 @@ static int parse_container_list(const char *json, size_t len, struct str_list *i
     return docker_parse_container_ids(json, len, ids, err, errlen);
 }
 
-static int parse_image_list(const char *json, size_t len, struct str_list *ids,
-                            struct str_list *keys, char *err, size_t errlen)
-{
-    return docker_parse_image_list(json, len, ids, keys, err, errlen);
-}
-
-/* An image asked before, with the same tags (sweep_kind.reuse). */
-static bool image_reuse(struct run *r, const char *id, const char *key, void *item)
-{
-    if (!reuse_image(r, id, key, item))
-        return false;
-    r->sweep->images_reused++;
-    return true;
-}
-
 static int parse_container(const char *json, size_t len, void *item, char *err, size_t errlen)
 {
     return docker_parse_container(json, len, item, err, errlen);
@@ -451,8 +439,8 @@ static const struct sweep_kind images_kind = {
     .plural = "images",
     .limit_flag = "",
     .size = sizeof(struct docker_image),
-    .parse_list = parse_image_list,
-    .reuse = image_reuse,
+    .parse_list = docker_parse_image_list,
+    .reuse = reuse_image,
     .parse = parse_image,
     .more = image_history,
     .kept = image_bytes,
