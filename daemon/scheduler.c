@@ -323,7 +323,7 @@ static int apply_changes(struct scheduler *s, struct collection *col,
             docker_client_free(s->client); /* the connection is gone: a new one next time */
             s->client = NULL;
         }
-        log_ratelimited(&s->events_limiter, LOG_LEVEL_WARN,
+        log_ratelimited(&s->apply_limiter, LOG_LEVEL_WARN,
                         "Docker change not applied (%s): a full sweep instead", err);
         return -1;
     }
@@ -387,12 +387,12 @@ static void events_loop(struct scheduler *s)
             /* Down: what happened since the last event is unknown, so a sweep now, then
              * sweeps on --collection.interval until the stream is back. A stream that
              * keeps failing is told once per LIMIT_EVERY_S. */
-            time_t before = s->events_limiter.last;
-            log_ratelimited(&s->events_limiter, LOG_LEVEL_WARN,
+            time_t before = s->stream_limiter.last;
+            log_ratelimited(&s->stream_limiter, LOG_LEVEL_WARN,
                             "Docker event stream down (%s): full sweeps every "
                             "--collection.interval until it is back",
                             stream_error);
-            down_told = s->events_limiter.last != before;
+            down_told = s->stream_limiter.last != before;
             was_streaming = false;
             full_sweep(s, &col, DOCKER_RESYNC_FALLBACK);
             now = clock_monotonic_seconds();
@@ -545,7 +545,8 @@ int scheduler_start(struct scheduler *s, const struct agent_config *cfg, struct 
 
     sync_init_monotonic(&s->lock, &s->wake);
 
-    s->events_limiter.every_s = LIMIT_EVERY_S;
+    s->stream_limiter.every_s = LIMIT_EVERY_S;
+    s->apply_limiter.every_s = LIMIT_EVERY_S;
     s->realtime.events_enabled = cfg->docker_events && needs_docker(cfg);
     if (s->realtime.events_enabled) {
         struct docker_client_options opts = { .host = cfg->docker_host,

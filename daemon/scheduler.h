@@ -76,11 +76,13 @@ struct scheduler {
     struct docker_events *events; /* NULL = sweeps only */
     bool notified;                /* guarded by lock: the watcher has news */
     double pending_since;         /* guarded by lock: monotonic time of the first news, 0 = none */
-    struct realtime_metrics realtime;  /* scheduler thread only */
-    struct docker_client *client;      /* scheduler thread only: incremental updates */
-    uint64_t swept_under_stream;       /* scheduler thread only: the stream (connects) the last full
-                                          sweep ran under, 0 = none */
-    struct log_limiter events_limiter; /* scheduler thread only */
+    struct realtime_metrics realtime; /* scheduler thread only */
+    struct docker_client *client;     /* scheduler thread only: incremental updates */
+    uint64_t swept_under_stream;      /* scheduler thread only: the stream (connects) the last full
+                                         sweep ran under, 0 = none */
+    /* scheduler thread only: "stream down" and "change not applied" are told apart, so that one
+     * (a change failing as dockerd stops) never silences the other */
+    struct log_limiter stream_limiter, apply_limiter;
     double report_tokens, report_tokens_at; /* scheduler thread only: the report bucket */
     bool report_owed;                       /* scheduler thread only: a change not reported yet */
 };
