@@ -14,7 +14,7 @@
 #
 #   bash bench/hostile.sh            (root; as the test suite)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 bash packaging/install-deps.sh --test
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
 cmake --build build-bench -j"$(nproc)" --target dockward mkfixture mkbcrypt fake_docker \

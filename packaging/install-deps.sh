@@ -4,7 +4,7 @@
 #   (none)     building the programs (packaging/quickstart.sh);
 #   --package  and the Debian package (packaging/build-deb.sh: dpkg-shlibdeps
 #              of dpkg-dev, file for CPack);
-#   --test     and the test suite (cmocka, promtool, curl, clang-format, xmllint, jsonschema,
+#   --test     and the test suite (cmocka, promtool, curl, clang-format, shellcheck, xmllint, jsonschema,
 #              lintian, debootstrap, docker-compose, postgresql-15 for the
 #              tests' private servers (tests/pg_env.sh), ...).
 # Runs apt-get update once, only when a package is missing. Needs root.
@@ -20,6 +20,7 @@ case "${1:-}" in
 esac
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(lintian debootstrap docker-compose)
+    pkgs+=(shellcheck) # tests/lint.sh
     pkgs+=(libcmocka-dev curl prometheus prometheus-alertmanager clang-format gzip docker.io busybox-static jq openssl sqlite3 systemd)
     pkgs+=(clang libclang-rt-14-dev) # tests/fuzz: libFuzzer (-fsanitize=fuzzer)
     pkgs+=(libxml2-utils python3-jsonschema) # e2e_ci_formats: JUnit XSD and SARIF schema validation

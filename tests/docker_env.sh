@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # docker_env.sh - a private Docker Engine for tests and benchmarks (source it).
 #
 # Starts dockerd on its own data root, exec root and unix socket under a
@@ -55,8 +56,9 @@ docker_env_start() {
         --pidfile "$dir/docker.pid" --storage-driver vfs --iptables=false --ip-masq=false \
         "$@" >>"$dir/dockerd.log" 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
     DOCKER_ENV_PID=$!
-    local i
-    for i in $(seq 1 300); do
+    docker_env_watchdog "$DOCKER_ENV_PID" "$dir"
+    local _
+    for _ in $(seq 1 300); do
         docker_env_ping && return 0
         kill -0 "$DOCKER_ENV_PID" 2>/dev/null || break
         sleep 0.1
@@ -64,6 +66,33 @@ docker_env_start() {
     echo "docker_env: dockerd did not start; its log:" >&2
     tail -n 20 "$dir/dockerd.log" >&2
     return 1
+}
+
+# When the caller is killed (SIGKILL, a ctest timeout) its cleanup never runs
+# and dockerd, containerd and every container's shim would run on, holding
+# DIR's mounts. A watchdog in a session of its own (away from the caller's
+# terminal, pipes and the machine-wide lock) waits for the caller to end; if
+# this dockerd (pid PID, started on DIR) is still running then, it stops it,
+# its containerd and the shims whose containerd address is under DIR - only
+# processes this start made - then unmounts what is under DIR and removes it.
+# After docker_env_stop it finds dockerd gone and does nothing.
+docker_env_watchdog() {
+    # shellcheck disable=SC2016 # the watchdog's own script
+    setsid bash -c '
+        while kill -0 "$1" 2>/dev/null; do sleep 1; done
+        ours() { tr "\0" " " <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
+        ours "$2" "$3" || exit 0
+        cpid=$(cat "$3/exec/containerd/containerd.pid" 2>/dev/null)
+        kill -TERM "$2" 2>/dev/null
+        for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$2" 2>/dev/null
+        [ -n "$cpid" ] && ours "$cpid" "$3" && kill -KILL "$cpid" 2>/dev/null
+        for p in $(pgrep -f -- "containerd-shim.*$3/"); do ours "$p" "$3" && kill -KILL "$p" 2>/dev/null; done
+        sleep 0.5
+        for m in $(awk -v d="$3" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r); do
+            umount -l "$m" 2>/dev/null
+        done
+        rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
 }
 
 # Stops the daemon started by docker_env_start and forgets it (DIR is kept).
@@ -74,8 +103,8 @@ docker_env_stop_daemon() {
         ids=$(dk ps -aq 2>/dev/null || true)
         [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1 || true
         kill -TERM "$DOCKER_ENV_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 300); do
+        local _
+        for _ in $(seq 1 300); do
             kill -0 "$DOCKER_ENV_PID" 2>/dev/null || break
             sleep 0.1
         done

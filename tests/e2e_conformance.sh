@@ -336,7 +336,8 @@ publishes_ports() { # publishes_ports CASE : running, on a network, with -p or -
 # result_is ROW JSON : the row's (check, container/case or image/conf-case:1)
 # result is there once, with its status and evidence phrase.
 result_is() {
-    local i=$1 json=$2 got n status evid want_ev target="container/${R_CASE[i]}"
+    local i=$1 json=$2 got n status evid want_ev target
+    target="container/${R_CASE[i]}"
     [ "${R_KIND[i]}" = image ] && target=$(image_target "${R_CASE[i]}")
     got=$(jq -r --arg c "${R_CHECK[i]}" --arg t "$target" \
         '[.results[] | select(.check == $c and .target == $t)]

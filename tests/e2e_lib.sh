@@ -396,5 +396,6 @@ e2e_store_start() {
     pid=$!
     pids+=("$pid")
     port=$(e2e_port_of "$work/$name.log" "$pid") || { echo "store $name did not start"; exit 1; }
+    # shellcheck disable=SC2034 # read by the scripts that source this file
     base="http://127.0.0.1:$port"
 }

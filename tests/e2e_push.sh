@@ -73,17 +73,17 @@ make_host() {
 # own (agentN.runK.log), so the wait below sees this run's listening line.
 declare -A agent_pid agent_runs
 start_agent() {
-    local n=$1 root=$2
+    local n=$1 hroot=$2
     agent_runs[$n]=$((${agent_runs[$n]:-0} + 1))
     local log="$work/agent$n.run${agent_runs[$n]}.log"
-    e2e_push_agent "$log" "$root" "http://127.0.0.1:$store_port/api/v1/reports" "$work/agent$n"
+    e2e_push_agent "$log" "$hroot" "http://127.0.0.1:$store_port/api/v1/reports" "$work/agent$n"
     agent_pid[$n]=$agent
     agent_pids+=("$agent")
 }
 
 wait_drained() { # each agent's outbox empty (or holding only the report of the collection just made)
-    local n i ok left
-    for i in $(seq 1 120); do
+    local n _ ok left
+    for _ in $(seq 1 120); do
         ok=1
         for n in "$@"; do
             left=$(sqlite3 -batch -noheader "$work/agent$n/outbox.db" "SELECT COUNT(*) FROM reports" 2>/dev/null || echo 99)

@@ -129,8 +129,8 @@ metric() {
 }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
 wait_metric_ge() { # wait_metric_ge URL NAME MIN: up to 10 s for the next collection/refresh
-    local i v
-    for i in $(seq 1 50); do
+    local _ v
+    for _ in $(seq 1 50); do
         v=$(metric "$1" "$2")
         ge "$v" "$3" && return 0
         sleep 0.2
@@ -139,8 +139,8 @@ wait_metric_ge() { # wait_metric_ge URL NAME MIN: up to 10 s for the next collec
     return 1
 }
 wait_metric_eq() {
-    local i v
-    for i in $(seq 1 50); do
+    local _ v
+    for _ in $(seq 1 50); do
         v=$(metric "$1" "$2")
         [ "$v" = "$3" ] && return 0
         sleep 0.2
@@ -198,8 +198,8 @@ suite() {
     # SIGHUP: a new password.
     write_full srv "$hash2"
     kill -HUP "$pid"
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
         [ "$(e2e_http_code "${TLS[@]}" -u "alice:$pw2" "$url/metrics")" = 200 ] && break
         sleep 0.1
     done
@@ -213,7 +213,7 @@ suite() {
     check "$kind: certificate one served" bash -c "[[ '$(served_subject "$port")' == *'server one'* ]]"
     write_full srv2 "$hash2"
     kill -HUP "$pid"
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         [[ "$(served_subject "$port")" == *"server two"* ]] && break
         sleep 0.1
     done
@@ -296,8 +296,8 @@ local_metric() { # local_metric PORT NAME: from an agent serving plain HTTP
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | e2e_metric "$2" 0
 }
 wait_local_ge() {
-    local i v
-    for i in $(seq 1 100); do
+    local _ v
+    for _ in $(seq 1 100); do
         v=$(local_metric "$1" "$2")
         ge "$v" "$3" && return 0
         sleep 0.2
@@ -387,8 +387,8 @@ kept=$(local_metric "$sa_port" 'dockward_outbox_reports')
 cp token wrong-token
 kill -HUP "$sa_pid"
 outbox_drained() { # at most the report of the latest collection (every second) waits
-    local i
-    for i in $(seq 1 150); do
+    local _
+    for _ in $(seq 1 150); do
         [ "$(local_metric "$sa_port" 'dockward_outbox_reports')" -le 1 ] && return 0
         sleep 0.2
     done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# lint.sh - fails on C not formatted with the committed .clang-format and on
-# banned functions (STYLE.md rule 9).
+# lint.sh - fails on C not formatted with the committed .clang-format, on
+# banned functions (STYLE.md rule 9) and on shellcheck warnings in the shell
+# scripts (tests, benches, packaging, .ci/run; sourced files followed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^build')
@@ -19,5 +20,10 @@ if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncat|strtok|gets|atoi|atol|ato
     echo "lint: banned functions above (use snprintf, memcpy with a checked length, strtol...)"
     status=1
 fi
-[ $status -eq 0 ] && echo "lint: ${#files[@]} files formatted, no banned functions"
+mapfile -t scripts < <(git ls-files -co --exclude-standard -- '*.sh' .ci/run | grep -v '^build')
+if ! (cd . && shellcheck -x -S warning "${scripts[@]}"); then
+    echo "lint: shellcheck warnings above"
+    status=1
+fi
+[ $status -eq 0 ] && echo "lint: ${#files[@]} files formatted, no banned functions; ${#scripts[@]} shell scripts pass shellcheck"
 exit $status
