@@ -71,10 +71,8 @@ static int add_rule(struct audit_rules *rules, const char *rootfs, const char *k
         rules_incomplete(rules, "more than %d audit rules naming paths", AUDIT_RULES_MAX);
         return 0;
     }
-    void *items = rules->items;
-    if (array_grow(&items, rules->n, &rules->cap, sizeof(*rules->items), 32) != 0)
+    if (array_grow(&rules->items, rules->n, &rules->cap, sizeof(*rules->items), 32) != 0)
         return -1;
-    rules->items = items;
     struct audit_rule *r = &rules->items[rules->n];
     memset(r, 0, sizeof(*r));
     r->path = strdup(path);

@@ -171,10 +171,8 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     }
 
     struct result_set *set = sink->set;
-    void *items = set->items;
-    if (array_grow(&items, set->len, &set->cap, sizeof(*set->items), 32) != 0)
+    if (array_grow(&set->items, set->len, &set->cap, sizeof(*set->items), 32) != 0)
         return -1;
-    set->items = items;
     struct result *r = &set->items[set->len];
     r->check = def;
     r->status = status;
@@ -217,11 +215,9 @@ int sink_measure(struct result_sink *sink, const char *name, const char *label_v
         sink->overflowed = 1;
         return -1;
     }
-    void *measures = set->measures;
-    if (array_grow(&measures, set->n_measures, &set->cap_measures, sizeof(struct measurement),
+    if (array_grow(&set->measures, set->n_measures, &set->cap_measures, sizeof(struct measurement),
                    16) != 0)
         return -1;
-    set->measures = measures;
     struct measurement *m = &set->measures[set->n_measures];
     m->def = def;
     m->value = value;

@@ -251,9 +251,9 @@ char *parse_join(struct parse_ctx *p, const char *a, char sep, const char *b)
 }
 
 /* Grows an array of `size`-byte items to hold one more; false on no memory. */
-bool parse_grow(struct parse_ctx *p, void **items, size_t len, size_t *cap, size_t size)
+bool parse_grow(struct parse_ctx *p, void *items_ptr, size_t len, size_t *cap, size_t size)
 {
-    if (array_grow(items, len, cap, size, 4) != 0) {
+    if (array_grow(items_ptr, len, cap, size, 4) != 0) {
         p->oom = true;
         return false;
     }
@@ -263,10 +263,8 @@ bool parse_grow(struct parse_ctx *p, void **items, size_t len, size_t *cap, size
 void parse_str_list_push(struct parse_ctx *p, struct str_list *l, size_t *cap, const char *s,
                          size_t n)
 {
-    void *items = l->items;
-    if (!parse_grow(p, &items, l->len, cap, sizeof(char *)))
+    if (!parse_grow(p, &l->items, l->len, cap, sizeof(char *)))
         return;
-    l->items = items;
     char *d = parse_dup(p, s, n);
     if (d != NULL)
         l->items[l->len++] = d;

@@ -79,8 +79,8 @@ bool parse_rfc3339(const char *s, int64_t *out);
 char *parse_dup(struct parse_ctx *p, const char *s, size_t n);
 /* "a<sep>b" in one allocation. */
 char *parse_join(struct parse_ctx *p, const char *a, char sep, const char *b);
-/* Grows an array of `size`-byte items to hold one more. */
-bool parse_grow(struct parse_ctx *p, void **items, size_t len, size_t *cap, size_t size);
+/* Grows an array of `size`-byte items to hold one more (array_grow's items_ptr). */
+bool parse_grow(struct parse_ctx *p, void *items_ptr, size_t len, size_t *cap, size_t size);
 /* Appends a copy of s[0..n) to l (*cap: l's capacity, 0 for a new list). */
 void parse_str_list_push(struct parse_ctx *p, struct str_list *l, size_t *cap, const char *s,
                          size_t n);

@@ -172,10 +172,9 @@ static void parse_registry(struct parse_ctx *p, const cJSON *reg, struct docker_
             out->invalid |= bit;
             continue;
         }
-        void *items = out->index_configs;
-        if (!parse_grow(p, &items, out->n_index_configs, &cap, sizeof(*out->index_configs)))
+        if (!parse_grow(p, &out->index_configs, out->n_index_configs, &cap,
+                        sizeof(*out->index_configs)))
             return;
-        out->index_configs = items;
         char *name = parse_dup(p, ic->string, strlen(ic->string));
         if (name == NULL)
             return;
@@ -465,10 +464,8 @@ static int network_element(const cJSON *el, size_t index, void *arg, char *err, 
         snprintf(err, errlen, "more than %d networks", DOCKER_LIST_MAX);
         return -1;
     }
-    void *items = x->items;
-    if (!parse_grow(&x->p, &items, x->n, &x->cap, sizeof(*x->items)))
+    if (!parse_grow(&x->p, &x->items, x->n, &x->cap, sizeof(*x->items)))
         return parse_oom_error(err, errlen);
-    x->items = items;
     const char *hb =
         cJSON_GetStringValue(json_member(opts, "com.docker.network.bridge.host_binding_ipv4"));
     if (hb == NULL || strlen(hb) > DOCKER_STRING_MAX)
@@ -578,10 +575,8 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
             rc = -1;
             break;
         }
-        void *grown = items;
-        if (!parse_grow(&p, &grown, count, &cap, sizeof(*items)))
+        if (!parse_grow(&p, &items, count, &cap, sizeof(*items)))
             break;
-        items = grown;
         const char *o = cJSON_GetStringValue(json_member(opts, "o"));
         const char *device = cJSON_GetStringValue(json_member(opts, "device"));
         struct docker_volume vol = {

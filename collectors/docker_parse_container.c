@@ -160,13 +160,11 @@ static void parse_mounts(struct parse_ctx *p, const cJSON *mounts, struct docker
         uint64_t bad = 0;
         struct docker_mount dm = { 0 };
         docker_fields_read(p, m, mount_fields, FIELDS_N(mount_fields), &dm, &bad);
-        void *items = c->mounts;
-        if (bad != 0 || p->oom || !parse_grow(p, &items, c->n_mounts, &cap, sizeof(dm))) {
+        if (bad != 0 || p->oom || !parse_grow(p, &c->mounts, c->n_mounts, &cap, sizeof(dm))) {
             c->invalid |= bit;
             docker_fields_free(mount_fields, FIELDS_N(mount_fields), &dm);
             continue;
         }
-        c->mounts = items;
         c->mounts[c->n_mounts++] = dm;
     }
 }
@@ -250,10 +248,8 @@ static void parse_ports(struct parse_ctx *p, const cJSON *pb, struct docker_port
                 c->invalid |= bit;
                 continue;
             }
-            void *items = *out;
-            if (!parse_grow(p, &items, *n_out, &cap, sizeof(**out)))
+            if (!parse_grow(p, out, *n_out, &cap, sizeof(**out)))
                 return;
-            *out = items;
             struct docker_port_binding pbnd = {
                 .container_port = parse_dup(p, entry->string, strlen(entry->string)),
                 .host_ip = parse_dup(p, ip, strlen(ip)),
@@ -306,10 +302,8 @@ static size_t parse_devices(struct parse_ctx *p, const cJSON *devs, struct docke
             c->invalid |= bit;
             continue;
         }
-        void *items = c->devices.items;
-        if (!parse_grow(p, &items, c->devices.len, &cap, sizeof(char *)))
+        if (!parse_grow(p, &c->devices.items, c->devices.len, &cap, sizeof(char *)))
             return cap;
-        c->devices.items = items;
         char *s = parse_join(p, host, ':', cont);
         if (s != NULL)
             c->devices.items[c->devices.len++] = s;
@@ -407,10 +401,8 @@ static void parse_ulimits(struct parse_ctx *p, const cJSON *uls, struct docker_c
         }
         char nums[64];
         snprintf(nums, sizeof(nums), "%" PRId64 ":%" PRId64, soft, hard);
-        void *items = c->ulimits.items;
-        if (!parse_grow(p, &items, c->ulimits.len, &cap, sizeof(char *)))
+        if (!parse_grow(p, &c->ulimits.items, c->ulimits.len, &cap, sizeof(char *)))
             return;
-        c->ulimits.items = items;
         char *s = parse_join(p, name, '=', nums);
         if (s != NULL)
             c->ulimits.items[c->ulimits.len++] = s;
@@ -451,10 +443,8 @@ static void parse_labels(struct parse_ctx *p, const cJSON *labels, struct docker
         if (v == NULL || item->string == NULL || c->labels.len >= DOCKER_LIST_MAX ||
             strlen(item->string) + strlen(v) >= DOCKER_STRING_MAX)
             continue;
-        void *items = c->labels.items;
-        if (!parse_grow(p, &items, c->labels.len, &cap, sizeof(char *)))
+        if (!parse_grow(p, &c->labels.items, c->labels.len, &cap, sizeof(char *)))
             return;
-        c->labels.items = items;
         char *joined = parse_join(p, item->string, '=', v);
         if (joined == NULL)
             return;

@@ -33,6 +33,8 @@
  */
 #include "dockerd_config_internal.h"
 
+#include "../common/buf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,14 +108,8 @@ static void record_process(struct dockerd_config *cfg, int pid, const char *comm
 {
     if (cfg->n_procs >= PROC_ENTRIES_MAX)
         return;
-    if (cfg->n_procs == cfg->cap_procs) {
-        size_t ncap = cfg->cap_procs ? cfg->cap_procs * 2 : 256;
-        struct dockerd_proc *p = realloc(cfg->procs, ncap * sizeof(*p));
-        if (p == NULL)
-            return;
-        cfg->procs = p;
-        cfg->cap_procs = ncap;
-    }
+    if (array_grow(&cfg->procs, cfg->n_procs, &cfg->cap_procs, sizeof(*cfg->procs), 256) != 0)
+        return;
     struct dockerd_proc *e = &cfg->procs[cfg->n_procs++];
     e->pid = pid;
     if (len >= sizeof(e->comm))

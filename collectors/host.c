@@ -43,6 +43,8 @@
 #include "dockerd_config.h"
 #include "hostfs.h"
 
+#include "../common/buf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,14 +326,8 @@ static int parse_mountinfo(struct mount_table *t)
         unescape_octal(f[4]);
         m.root = f[3];
         m.point = f[4];
-        if (t->n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct mount_entry *ne = realloc(t->e, ncap * sizeof(*ne));
-            if (ne == NULL)
-                return -1;
-            t->e = ne;
-            cap = ncap;
-        }
+        if (array_grow(&t->e, t->n, &cap, sizeof(*t->e), 64) != 0)
+            return -1;
         t->e[t->n++] = m;
     }
     return 0;

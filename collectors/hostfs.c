@@ -8,6 +8,8 @@
  */
 #include "hostfs.h"
 
+#include "../common/buf.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -277,14 +279,8 @@ static int list_dir(const char *rootfs, const char *path, size_t max, int dirs_o
         }
         if (n >= max)
             break;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, ncap * sizeof(*nn));
-            if (nn == NULL)
-                goto nomem;
-            names = nn;
-            cap = ncap;
-        }
+        if (array_grow(&names, n, &cap, sizeof(*names), 16) != 0)
+            goto nomem;
         names[n] = strdup(de->d_name);
         if (names[n] == NULL)
             goto nomem;

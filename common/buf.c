@@ -135,17 +135,20 @@ char *buf_steal(struct buf *b, size_t *len_out)
     return p;
 }
 
-int array_grow(void **items, size_t len, size_t *cap, size_t size, size_t first)
+int array_grow(void *items_ptr, size_t len, size_t *cap, size_t size, size_t first)
 {
     if (len < *cap)
         return 0;
     size_t ncap = *cap ? *cap * 2 : first;
     if (ncap < *cap || ncap > SIZE_MAX / size)
         return -1;
-    void *grown = realloc(*items, ncap * size);
+    /* The caller's pointer is read and written as bytes: it may be any object pointer type. */
+    void *items;
+    memcpy(&items, items_ptr, sizeof(items));
+    void *grown = realloc(items, ncap * size);
     if (grown == NULL)
         return -1;
-    *items = grown;
+    memcpy(items_ptr, &grown, sizeof(grown));
     *cap = ncap;
     return 0;
 }

@@ -50,8 +50,10 @@ char *buf_steal(struct buf *b, size_t *len_out);
 /*
  * Makes room for one more item in an array of `size`-byte items that holds
  * len of *cap: doubles *cap (first: the capacity of a new array) when it is
- * full. Returns 0, or -1 on no memory (the array is left as it was).
+ * full. `items_ptr` is the address of the array's pointer, of any object
+ * pointer type (`&set->items`); it is updated when the array moves.
+ * Returns 0, or -1 on no memory (the array is left as it was).
  */
-int array_grow(void **items, size_t len, size_t *cap, size_t size, size_t first);
+int array_grow(void *items_ptr, size_t len, size_t *cap, size_t size, size_t first);
 
 #endif

@@ -27,6 +27,7 @@
  */
 #include "expo.h"
 
+#include "buf.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -276,14 +277,8 @@ int expo_family(struct expo *e, const char *name, enum metric_type type, const c
         return -1;
     if (e->n_fams >= EXPO_FAMILIES_MAX) /* the cap on families */
         return -1;
-    if (e->n_fams == e->cap_fams) {
-        size_t ncap = e->cap_fams ? e->cap_fams * 2 : 32;
-        struct expo_family *p = realloc(e->fams, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        e->fams = p;
-        e->cap_fams = ncap;
-    }
+    if (array_grow(&e->fams, e->n_fams, &e->cap_fams, sizeof(*e->fams), 32) != 0)
+        return -1;
     struct expo_family f = { 0 };
     f.name = arena_strndup(e, name, len);
     if (f.name == NULL)
@@ -371,14 +366,8 @@ static int add_sample(struct expo *e, struct expo_family *f, const struct metric
 
     if (e->n_samples >= EXPO_SAMPLES_MAX) /* the cap on samples */
         return -1;
-    if (f->n_samples == f->cap_samples) {
-        size_t ncap = f->cap_samples ? f->cap_samples * 2 : 8;
-        struct expo_sample *p = realloc(f->samples, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        f->samples = p;
-        f->cap_samples = ncap;
-    }
+    if (array_grow(&f->samples, f->n_samples, &f->cap_samples, sizeof(*f->samples), 8) != 0)
+        return -1;
 
     int from_schema = order_labels(f, kept, n);
     struct metric_label *stored = NULL;

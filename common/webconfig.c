@@ -22,6 +22,7 @@
  */
 #include "webconfig.h"
 
+#include "buf.h"
 #include "safefile.h"
 #include "yamlwalk.h"
 
@@ -306,15 +307,9 @@ static int parse_users(struct parser *p, unsigned *max_cost)
                            WEBCONFIG_USERS_MAX);
             return -1;
         }
-        if (wc->n_users == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct webconfig_user *n = realloc(wc->users, ncap * sizeof(*n));
-            if (n == NULL) {
-                yaml_walk_fail(&p->w, line, "out of memory");
-                return -1;
-            }
-            wc->users = n;
-            cap = ncap;
+        if (array_grow(&wc->users, wc->n_users, &cap, sizeof(*wc->users), 8) != 0) {
+            yaml_walk_fail(&p->w, line, "out of memory");
+            return -1;
         }
         struct webconfig_user *u = &wc->users[wc->n_users];
         u->name = strdup(k);

@@ -12,6 +12,7 @@
 
 #include "collection.h"
 
+#include "../common/buf.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
 #include "../common/yamlwalk.h"
@@ -479,15 +480,9 @@ static int parse_list(struct parser *p)
                            WAIVERS_MAX);
             return -1;
         }
-        if (p->set->n == p->cap) {
-            size_t ncap = p->cap ? p->cap * 2 : 8;
-            struct waiver *n = realloc(p->set->items, ncap * sizeof(*n));
-            if (n == NULL) {
-                yaml_walk_fail(&p->w, yaml_walk_line(&p->w), "out of memory");
-                return -1;
-            }
-            p->set->items = n;
-            p->cap = ncap;
+        if (array_grow(&p->set->items, p->set->n, &p->cap, sizeof(*p->set->items), 8) != 0) {
+            yaml_walk_fail(&p->w, yaml_walk_line(&p->w), "out of memory");
+            return -1;
         }
         struct waiver *w = &p->set->items[p->set->n];
         memset(w, 0, sizeof(*w));

@@ -273,10 +273,8 @@ static int row_cmp(const void *a, const void *b)
  */
 static int cache_add(struct row_cache *c, sqlite3_stmt *st)
 {
-    void *rows = c->rows;
-    if (array_grow(&rows, c->n, &c->cap, sizeof(*c->rows), 256) != 0)
+    if (array_grow(&c->rows, c->n, &c->cap, sizeof(*c->rows), 256) != 0)
         return SQLITE_NOMEM;
-    c->rows = rows;
     /* Offsets first: the pool may move while it grows. */
     size_t o_check = cache_add_text(c, st, 1);
     size_t o_target = cache_add_text(c, st, 2);

@@ -10,6 +10,8 @@
  */
 #include "diff.h"
 
+#include "../common/buf.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,14 +37,8 @@ void diff_result_free(struct diff_result *d)
 
 static int push_change(struct diff_result *d, struct diff_change c)
 {
-    if (d->n_changes == d->cap_changes) {
-        size_t ncap = d->cap_changes ? d->cap_changes * 2 : 16;
-        struct diff_change *p = realloc(d->changes, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        d->changes = p;
-        d->cap_changes = ncap;
-    }
+    if (array_grow(&d->changes, d->n_changes, &d->cap_changes, sizeof(*d->changes), 16) != 0)
+        return -1;
     d->changes[d->n_changes++] = c;
     if (c.from != c.to)
         d->n_events++;
@@ -76,14 +72,8 @@ static int finish_run(struct diff_result *d, const struct check_run *run)
 int diff_result_add_check(struct diff_result *d, const char *check_id, int failing_delta,
                           unsigned regressions)
 {
-    if (d->n_checks == d->cap_checks) {
-        size_t ncap = d->cap_checks ? d->cap_checks * 2 : 8;
-        struct diff_check *p = realloc(d->checks, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        d->checks = p;
-        d->cap_checks = ncap;
-    }
+    if (array_grow(&d->checks, d->n_checks, &d->cap_checks, sizeof(*d->checks), 8) != 0)
+        return -1;
     char *id = strdup(check_id);
     if (id == NULL)
         return -1;

@@ -6,6 +6,8 @@
  */
 #include "idset.h"
 
+#include "../common/buf.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -114,14 +116,8 @@ static int grow(struct idset *s)
 
 static int log_op(struct idset *s, const unsigned char *id, bool added)
 {
-    if (s->n_log == s->cap_log) {
-        size_t ncap = s->cap_log ? s->cap_log * 2 : 256;
-        struct idset_op *p = realloc(s->log, ncap * sizeof(*p));
-        if (p == NULL)
-            return -1;
-        s->log = p;
-        s->cap_log = ncap;
-    }
+    if (array_grow(&s->log, s->n_log, &s->cap_log, sizeof(*s->log), 256) != 0)
+        return -1;
     memcpy(s->log[s->n_log].id, id, IDSET_ID_BYTES);
     s->log[s->n_log].added = added;
     s->n_log++;

@@ -105,10 +105,8 @@ static struct check_figure *check_get(struct store_metrics *m, const char *check
         m->checks_left_out++;
         return NULL;
     }
-    void *checks = m->checks;
-    if (array_grow(&checks, m->n_checks, &m->cap_checks, sizeof(*m->checks), 64) != 0)
+    if (array_grow(&m->checks, m->n_checks, &m->cap_checks, sizeof(*m->checks), 64) != 0)
         return NULL;
-    m->checks = checks;
     char *id = strdup(check);
     if (id == NULL)
         return NULL;

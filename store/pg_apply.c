@@ -49,6 +49,8 @@
 #include "rules.h"
 #include "storage.h"
 #include "store.h"
+
+#include "../common/buf.h"
 #include "../common/log.h"
 
 #include <stdio.h>
@@ -207,14 +209,8 @@ static int batch_check_add(struct store_pg *p, const struct diff_check *k)
             return 0;
         }
     }
-    if (p->n_checks == p->cap_checks) {
-        size_t ncap = p->cap_checks ? p->cap_checks * 2 : 64;
-        struct batch_check *c = realloc(p->checks, ncap * sizeof(*c));
-        if (c == NULL)
-            return -1;
-        p->checks = c;
-        p->cap_checks = ncap;
-    }
+    if (array_grow(&p->checks, p->n_checks, &p->cap_checks, sizeof(*p->checks), 64) != 0)
+        return -1;
     char *id = strdup(k->check_id);
     if (id == NULL)
         return -1;
