@@ -4,6 +4,7 @@
  * kingpin, which node_exporter users are used to).
  */
 #include "flags.h"
+#include "httpd.h"
 #include "log.h"
 
 #include <errno.h>
@@ -197,8 +198,7 @@ static struct flag_def *flag_find(struct flag_def *defs, size_t n, const char *n
     return NULL;
 }
 
-int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int first, char *err,
-                size_t errlen)
+int flags_apply_defaults(struct flag_def *defs, size_t n, char *err, size_t errlen)
 {
     for (size_t i = 0; i < n; i++) {
         defs[i].is_set = false;
@@ -210,6 +210,14 @@ int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int firs
         if (flag_store(&defs[i], defs[i].def, err, errlen) != 0)
             return -1; /* a bad default is a programming error; say so the same way */
     }
+    return 0;
+}
+
+int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int first, char *err,
+                size_t errlen)
+{
+    if (flags_apply_defaults(defs, n, err, errlen) != 0)
+        return -1;
 
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i];
@@ -298,6 +306,47 @@ void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n)
             break;
         }
     }
+}
+
+/* A validator's answer: -1 with `why` in err when `bad`, else 0. */
+static int refuse_if(bool bad, const char *why, char *err, size_t errlen)
+{
+    if (!bad)
+        return 0;
+    snprintf(err, errlen, "%s", why);
+    return -1;
+}
+
+int flags_validate_nonempty(const char *value, char *err, size_t errlen)
+{
+    return refuse_if(value[0] == '\0', "empty path", err, errlen);
+}
+
+int flags_validate_absolute(const char *value, char *err, size_t errlen)
+{
+    return refuse_if(value[0] != '/', "must be an absolute path", err, errlen);
+}
+
+struct flag_def flags_def_listen_address(const char **dest, const char *def, const char *help)
+{
+    return (struct flag_def){ .name = "web.listen-address",
+                              .type = FLAG_STRING,
+                              .def = def,
+                              .metavar = "[HOST]:PORT",
+                              .help = help,
+                              .dest = dest,
+                              .validate = httpd_validate_listen_address };
+}
+
+struct flag_def flags_def_web_config_file(const char **dest, const char *help)
+{
+    return (struct flag_def){ .name = "web.config.file",
+                              .type = FLAG_STRING,
+                              .def = NULL,
+                              .metavar = "FILE",
+                              .help = help,
+                              .dest = dest,
+                              .validate = flags_validate_nonempty };
 }
 
 struct flag_def flags_def_max_connections(unsigned long long *dest)

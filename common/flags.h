@@ -47,6 +47,13 @@ struct flag_def {
 int flags_parse(struct flag_def *defs, size_t n, int argc, char **argv, int first, char *err,
                 size_t errlen);
 
+/*
+ * Puts every def's default into its dest and clears is_set (flags_parse's
+ * first pass; also for settings whose flags the current mode does not take).
+ * Returns 0, or -1 with err (a bad default).
+ */
+int flags_apply_defaults(struct flag_def *defs, size_t n, char *err, size_t errlen);
+
 /* Parses a duration ("1m30s", "90d", "250ms"). Returns 0 or -1. */
 int flags_parse_duration(const char *text, uint64_t *ms_out);
 
@@ -61,9 +68,13 @@ void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n);
 
 /*
  * The flags both programs declare alike, as defs for their tables (each
- * program keeps its own order): --web.max-connections, --log.level (with
- * the program's default) and the three that print and exit.
+ * program keeps its own order): --web.listen-address (the program's
+ * default, and its help: what it serves), --web.config.file (its help),
+ * --web.max-connections, --log.level (with the program's default) and the
+ * three that print and exit.
  */
+struct flag_def flags_def_listen_address(const char **dest, const char *def, const char *help);
+struct flag_def flags_def_web_config_file(const char **dest, const char *help);
 struct flag_def flags_def_max_connections(unsigned long long *dest);
 struct flag_def flags_def_log_level(const char **dest, const char *def);
 
@@ -76,6 +87,9 @@ struct flag_def flags_def_telemetry_path(const char **dest,
                                                          size_t errlen));
 /* An absolute URL path with no query or fragment, and not /, /healthz or /readyz. */
 int flags_validate_telemetry_path(const char *value, char *err, size_t errlen);
+/* Validators of path flags: not empty ("empty path"); absolute. */
+int flags_validate_nonempty(const char *value, char *err, size_t errlen);
+int flags_validate_absolute(const char *value, char *err, size_t errlen);
 #define FLAGS_EXIT_DEFS 3
 /* --print-config, --version and --help into `out`; returns FLAGS_EXIT_DEFS. */
 size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_version,

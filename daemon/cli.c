@@ -11,7 +11,6 @@
 
 #include "../collectors/docker.h"
 #include "../collectors/registry.h"
-#include "../common/httpd.h"
 #include "../common/log.h"
 
 #include <stdio.h>
@@ -44,29 +43,11 @@ static int validate_list(const char *value, char *err, size_t errlen)
     }
 }
 
-static int validate_path(const char *value, char *err, size_t errlen)
-{
-    if (value[0] == '\0') {
-        snprintf(err, errlen, "empty path");
-        return -1;
-    }
-    return 0;
-}
-
 /* The user is looked up at start (privdrop_prepare); here only its shape. */
 static int validate_user(const char *value, char *err, size_t errlen)
 {
     if (value[0] == '\0' || strchr(value, ':') != NULL) {
         snprintf(err, errlen, "want a user name or a numeric uid");
-        return -1;
-    }
-    return 0;
-}
-
-static int validate_rootfs(const char *value, char *err, size_t errlen)
-{
-    if (value[0] != '/') {
-        snprintf(err, errlen, "must be an absolute path");
         return -1;
     }
     return 0;
@@ -80,15 +61,6 @@ static int validate_docker_host(const char *value, char *err, size_t errlen)
     return -1;
 }
 
-static int validate_absolute(const char *value, char *err, size_t errlen)
-{
-    if (value[0] != '/') {
-        snprintf(err, errlen, "must be an absolute path");
-        return -1;
-    }
-    return 0;
-}
-
 static void add_flag(struct agent_cli *cli, struct flag_def def)
 {
     if (cli->n_defs < AGENT_MAX_FLAGS)
@@ -96,6 +68,7 @@ static void add_flag(struct agent_cli *cli, struct flag_def def)
 }
 
 static void build_daemon_flags(struct agent_cli *cli);
+static void build_check_flags(struct agent_cli *cli);
 static void build_common_flags(struct agent_cli *cli);
 
 static void build_table(struct agent_cli *cli)
@@ -111,22 +84,13 @@ static void build_table(struct agent_cli *cli)
 static void build_daemon_flags(struct agent_cli *cli)
 {
     struct agent_config *c = &cli->cfg;
-    add_flag(cli, (struct flag_def){ .name = "web.listen-address",
-                                     .type = FLAG_STRING,
-                                     .def = AGENT_DEFAULT_LISTEN,
-                                     .metavar = "[HOST]:PORT",
-                                     .help = "Address to serve metrics on (port 0: any free port)",
-                                     .dest = &c->listen_address,
-                                     .validate = httpd_validate_listen_address });
+    add_flag(cli, flags_def_listen_address(&c->listen_address, AGENT_DEFAULT_LISTEN,
+                                           "Address to serve metrics on (port 0: any free port)"));
     add_flag(cli, flags_def_telemetry_path(&c->telemetry_path, flags_validate_telemetry_path));
-    add_flag(cli, (struct flag_def){ .name = "web.config.file",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Web config (exporter-toolkit YAML): TLS, client "
-                                             "certificates, basic auth, headers; re-read on "
-                                             "SIGHUP (unset: plain HTTP, no auth)",
-                                     .dest = &c->web_config_file,
-                                     .validate = validate_path });
+    add_flag(cli, flags_def_web_config_file(&c->web_config_file,
+                                            "Web config (exporter-toolkit YAML): TLS, client "
+                                            "certificates, basic auth, headers; re-read on "
+                                            "SIGHUP (unset: plain HTTP, no auth)"));
     add_flag(cli, flags_def_max_connections(&c->max_connections));
     add_flag(cli, (struct flag_def){ .name = "collection.interval",
                                      .type = FLAG_DURATION,
@@ -161,26 +125,26 @@ static void build_daemon_flags(struct agent_cli *cli)
                                      .help = "File holding the bearer token for the store (read "
                                              "at start and on SIGHUP; required with --push.url)",
                                      .dest = &c->push_token_file,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "push.tls-ca",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",
                                      .help = "CA certificate that signed the store's certificate "
                                              "(default: the system's CAs)",
                                      .dest = &c->push_tls_ca,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "push.tls-cert",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",
                                      .help = "Client certificate to present to the store",
                                      .dest = &c->push_tls_cert,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "push.tls-key",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",
                                      .help = "Key of --push.tls-cert",
                                      .dest = &c->push_tls_key,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "push.outbox-max-reports",
                                      .type = FLAG_UINT,
                                      .def = "10000",
@@ -197,7 +161,7 @@ static void build_daemon_flags(struct agent_cli *cli)
                                      .help = "Directory for the report outbox (outbox.db; "
                                              "created 0700)",
                                      .dest = &c->storage_path,
-                                     .validate = validate_absolute });
+                                     .validate = flags_validate_absolute });
     add_flag(cli, (struct flag_def){ .name = "run-as-user",
                                      .type = FLAG_STRING,
                                      .metavar = "USER",
@@ -247,6 +211,39 @@ static int check_push_flags(const struct agent_config *c, char *err, size_t errl
     return 0;
 }
 
+/* Flags of `dockward check` only: the report's form and the exit code. */
+static void build_check_flags(struct agent_cli *cli)
+{
+    struct agent_config *c = &cli->cfg;
+    add_flag(cli, (struct flag_def){ .name = "format",
+                                     .type = FLAG_ENUM,
+                                     .def = "text",
+                                     .metavar = "FORMAT",
+                                     .help = "Output: text (grouped by section, colour on "
+                                             "a terminal), json, junit (JUnit XML for CI "
+                                             "test views) or sarif (SARIF 2.1.0 for code "
+                                             "scanning)",
+                                     .dest = &c->format,
+                                     .choices = formats });
+    add_flag(cli, (struct flag_def){ .name = "output",
+                                     .type = FLAG_STRING,
+                                     .metavar = "FILE",
+                                     .help = "Write the --format report to FILE (replaced "
+                                             "whole, or left alone on error) and the text "
+                                             "report to the terminal",
+                                     .dest = &c->output,
+                                     .validate = flags_validate_nonempty });
+    add_flag(cli, (struct flag_def){ .name = "fail-on",
+                                     .type = FLAG_ENUM,
+                                     .def = "fail",
+                                     .metavar = "STATUS",
+                                     .help = "Which results make exit code 1: fail, or "
+                                             "warn (fail and warn; skip, error and waived "
+                                             "never)",
+                                     .dest = &c->fail_on,
+                                     .choices = fail_on_statuses });
+}
+
 /* Flags of both modes: what to audit and how to reach it. */
 static void build_common_flags(struct agent_cli *cli)
 {
@@ -258,7 +255,7 @@ static void build_common_flags(struct agent_cli *cli)
                                      .help = "Where the audited host's root filesystem is "
                                              "mounted (e.g. /host in a container)",
                                      .dest = &c->rootfs,
-                                     .validate = validate_rootfs });
+                                     .validate = flags_validate_absolute });
     add_flag(cli, (struct flag_def){ .name = "docker.host",
                                      .type = FLAG_STRING,
                                      .def = AGENT_DEFAULT_DOCKER_HOST,
@@ -272,20 +269,20 @@ static void build_common_flags(struct agent_cli *cli)
                                      .help = "CA certificate that signed a tcp:// Docker "
                                              "daemon's certificate (enables TLS)",
                                      .dest = &c->docker_tls_ca,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "docker.tls-cert",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",
                                      .help = "Client certificate for a tcp:// Docker daemon "
                                              "that verifies clients",
                                      .dest = &c->docker_tls_cert,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "docker.tls-key",
                                      .type = FLAG_STRING,
                                      .metavar = "FILE",
                                      .help = "Key of --docker.tls-cert",
                                      .dest = &c->docker_tls_key,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "docker.max-containers",
                                      .type = FLAG_UINT,
                                      .def = "3000",
@@ -354,7 +351,7 @@ static void build_common_flags(struct agent_cli *cli)
                                              "owner, a reason and an expiry, reported as "
                                              "waived; re-read on SIGHUP (unset: none)",
                                      .dest = &c->waivers_file,
-                                     .validate = validate_path });
+                                     .validate = flags_validate_nonempty });
     add_flag(cli, (struct flag_def){ .name = "waivers.max-duration",
                                      .type = FLAG_DURATION,
                                      .def = "180d",
@@ -364,35 +361,8 @@ static void build_common_flags(struct agent_cli *cli)
                                      .dest = &c->waivers_max_ms,
                                      .min = 1000,
                                      .max = 3650ULL * 86400 * 1000 });
-    if (c->mode == AGENT_MODE_CHECK) {
-        add_flag(cli, (struct flag_def){ .name = "format",
-                                         .type = FLAG_ENUM,
-                                         .def = "text",
-                                         .metavar = "FORMAT",
-                                         .help = "Output: text (grouped by section, colour on "
-                                                 "a terminal), json, junit (JUnit XML for CI "
-                                                 "test views) or sarif (SARIF 2.1.0 for code "
-                                                 "scanning)",
-                                         .dest = &c->format,
-                                         .choices = formats });
-        add_flag(cli, (struct flag_def){ .name = "output",
-                                         .type = FLAG_STRING,
-                                         .metavar = "FILE",
-                                         .help = "Write the --format report to FILE (replaced "
-                                                 "whole, or left alone on error) and the text "
-                                                 "report to the terminal",
-                                         .dest = &c->output,
-                                         .validate = validate_path });
-        add_flag(cli, (struct flag_def){ .name = "fail-on",
-                                         .type = FLAG_ENUM,
-                                         .def = "fail",
-                                         .metavar = "STATUS",
-                                         .help = "Which results make exit code 1: fail, or "
-                                                 "warn (fail and warn; skip, error and waived "
-                                                 "never)",
-                                         .dest = &c->fail_on,
-                                         .choices = fail_on_statuses });
-    }
+    if (c->mode == AGENT_MODE_CHECK)
+        build_check_flags(cli);
     /* One-shot checks keep stderr for problems; the daemon also says what it does. */
     add_flag(cli,
              flags_def_log_level(&c->log_level, c->mode == AGENT_MODE_CHECK ? "warn" : "info"));
@@ -442,13 +412,13 @@ int agent_cli_parse(struct agent_cli *cli, enum agent_mode mode, int argc, char 
 {
     memset(cli, 0, sizeof(*cli));
     cli->cfg.mode = mode;
-    /* Defaults for the daemon-only settings, so check mode reads sane values. */
-    cli->cfg.interval_ms = 60000;
-    cli->cfg.max_connections = 256;
-    cli->cfg.storage_path = AGENT_DEFAULT_STORAGE;
-    cli->cfg.outbox_max_reports = 10000;
-    cli->cfg.check_level = 2;
-    cli->cfg.fail_on = "fail";
+    /* The settings of the other mode's flags hold their table defaults too. */
+    if (mode == AGENT_MODE_CHECK)
+        build_daemon_flags(cli);
+    else
+        build_check_flags(cli);
+    if (flags_apply_defaults(cli->defs, cli->n_defs, err, errlen) != 0)
+        return -1;
     build_table(cli);
     if (flags_parse(cli->defs, cli->n_defs, argc, argv, first, err, errlen) != 0)
         return -1;

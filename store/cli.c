@@ -8,7 +8,6 @@
 #include "store.h"
 
 #include "../common/flags.h"
-#include "../common/httpd.h"
 
 #include <string.h>
 
@@ -26,37 +25,18 @@ static int validate_telemetry_path(const char *value, char *err, size_t errlen)
     return 0;
 }
 
-static int validate_nonempty(const char *value, char *err, size_t errlen)
-{
-    if (value[0] == '\0') {
-        snprintf(err, errlen, "empty path");
-        return -1;
-    }
-    return 0;
-}
-
 /* Fills defs (room for STORE_FLAGS_MAX) bound to `c`; returns how many. */
 static size_t build_flags(struct store_config *c, struct flag_def *defs)
 {
     size_t n = 0;
-    defs[n++] = (struct flag_def){ .name = "web.listen-address",
-                                   .type = FLAG_STRING,
-                                   .def = STORE_DEFAULT_LISTEN,
-                                   .metavar = "[HOST]:PORT",
-                                   .help = "Address to serve the ingest API, query API and "
-                                           "metrics on (port 0: any free port)",
-                                   .dest = &c->listen_address,
-                                   .validate = httpd_validate_listen_address };
+    defs[n++] = flags_def_listen_address(&c->listen_address, STORE_DEFAULT_LISTEN,
+                                         "Address to serve the ingest API, query API and "
+                                         "metrics on (port 0: any free port)");
     defs[n++] = flags_def_telemetry_path(&c->telemetry_path, validate_telemetry_path);
-    defs[n++] = (struct flag_def){ .name = "web.config.file",
-                                   .type = FLAG_STRING,
-                                   .def = NULL,
-                                   .metavar = "FILE",
-                                   .help = "Web config (exporter-toolkit YAML): TLS, client "
-                                           "certificates (e.g. required of agents), basic auth, "
-                                           "headers; re-read on SIGHUP (unset: plain HTTP)",
-                                   .dest = &c->web_config_file,
-                                   .validate = validate_nonempty };
+    defs[n++] = flags_def_web_config_file(&c->web_config_file,
+                                          "Web config (exporter-toolkit YAML): TLS, client "
+                                          "certificates (e.g. required of agents), basic auth, "
+                                          "headers; re-read on SIGHUP (unset: plain HTTP)");
     defs[n++] = flags_def_max_connections(&c->max_connections);
     defs[n++] = (struct flag_def){ .name = "storage.path",
                                    .type = FLAG_STRING,
@@ -65,7 +45,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                    .help = "SQLite database of the fleet's state (created when "
                                            "missing; its directory must exist)",
                                    .dest = &c->storage_path,
-                                   .validate = validate_nonempty };
+                                   .validate = flags_validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "storage.url",
                                    .type = FLAG_STRING,
                                    .def = NULL,
@@ -83,7 +63,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "mode 0600). Unset: libpq's own (PGPASSFILE, "
                                            "~/.pgpass) or none",
                                    .dest = &c->storage_password_file,
-                                   .validate = validate_nonempty };
+                                   .validate = flags_validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "auth.tokens-file",
                                    .type = FLAG_STRING,
                                    .def = NULL,
@@ -93,7 +73,7 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                            "agents push, readers query, admins also retire and "
                                            "rebind hosts; re-read on SIGHUP (required)",
                                    .dest = &c->tokens_file,
-                                   .validate = validate_nonempty };
+                                   .validate = flags_validate_nonempty };
     defs[n++] = (struct flag_def){ .name = "host.stale-after",
                                    .type = FLAG_DURATION,
                                    .def = "10m",
