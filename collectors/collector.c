@@ -136,6 +136,15 @@ static char *dup_target(const char *s)
     return strdup(tmp);
 }
 
+void evidence_vformat(char *out, size_t outlen, size_t room, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(out, outlen, fmt, ap);
+    if (n < 0)
+        out[0] = '\0';
+    else if ((size_t)n > room)
+        memcpy(out + room - 3, "...", 4);
+}
+
 int sink_add(struct result_sink *sink, const char *check_id, const char *target,
              enum check_status status, const char *evidence_fmt, ...)
 {
@@ -158,12 +167,8 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     char evidence[RESULT_EVIDENCE_MAX + 1];
     va_list ap;
     va_start(ap, evidence_fmt);
-    int n = vsnprintf(evidence, sizeof(evidence), evidence_fmt, ap);
+    evidence_vformat(evidence, sizeof(evidence), RESULT_EVIDENCE_MAX, evidence_fmt, ap);
     va_end(ap);
-    if (n < 0)
-        evidence[0] = '\0';
-    else if ((size_t)n >= sizeof(evidence))
-        memcpy(evidence + sizeof(evidence) - 4, "...", 4);
     /* Evidence is one line: a newline would break the text output. */
     for (char *p = evidence; *p != '\0'; p++) {
         if (*p == '\n' || *p == '\r')

@@ -18,6 +18,7 @@
 #ifndef DOCKWARD_COLLECTOR_H
 #define DOCKWARD_COLLECTOR_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -184,6 +185,14 @@ void result_sink_init(struct result_sink *sink, struct result_set *set,
 int sink_add(struct result_sink *sink, const char *check_id, const char *target,
              enum check_status status, const char *evidence_fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/*
+ * Formats evidence into out (outlen bytes, at least 4): a text longer than
+ * `room` bytes (room < outlen) is cut to `room`, its last three "...", so a
+ * caller can append to it; a formatting error leaves "".
+ */
+void evidence_vformat(char *out, size_t outlen, size_t room, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /*
  * Records a measurement of the owner's measure `name` (a programming error

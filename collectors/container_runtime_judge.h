@@ -142,12 +142,8 @@ static inline int add(struct run *r, const struct cview *v, const char *check,
     size_t room = RESULT_EVIDENCE_MAX - strlen(v->state) - 3; /* " (" and ")" */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof(text), fmt, ap);
+    evidence_vformat(text, sizeof(text), room, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        text[0] = '\0';
-    else if ((size_t)n > room)
-        memcpy(text + room - 3, "...", 4);
     return sink_add(r->sink, check, v->target, status, "%s (%s)", text, v->state);
 }
 

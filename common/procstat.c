@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,16 @@ static int read_self_stat(struct self_stat *st)
     if (p == NULL)
         return -1;
     p++;
+    /* The fields kept, in the order they come. */
+    static const struct {
+        int field;
+        size_t offset;
+    } kept[] = {
+        { 14, offsetof(struct self_stat, utime) },     { 15, offsetof(struct self_stat, stime) },
+        { 22, offsetof(struct self_stat, starttime) }, { 23, offsetof(struct self_stat, vsize) },
+        { 24, offsetof(struct self_stat, rss) },
+    };
+    size_t next = 0;
     /* Field 3 (state) comes first after the ')'. */
     for (int field = 3; field <= 24; field++) {
         while (*p == ' ')
@@ -127,25 +138,8 @@ static int read_self_stat(struct self_stat *st)
         char *end = p;
         unsigned long long v = 0;
         unsigned long long *dst = NULL;
-        switch (field) {
-        case 14:
-            dst = &st->utime;
-            break;
-        case 15:
-            dst = &st->stime;
-            break;
-        case 22:
-            dst = &st->starttime;
-            break;
-        case 23:
-            dst = &st->vsize;
-            break;
-        case 24:
-            dst = &st->rss;
-            break;
-        default:
-            break;
-        }
+        if (next < sizeof(kept) / sizeof(kept[0]) && kept[next].field == field)
+            dst = (unsigned long long *)((char *)st + kept[next++].offset);
         if (dst != NULL) {
             if (parse_u64(p, &end, &v) != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
                 return -1;
