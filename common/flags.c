@@ -327,65 +327,89 @@ int flags_validate_absolute(const char *value, char *err, size_t errlen)
     return refuse_if(value[0] != '/', "must be an absolute path", err, errlen);
 }
 
+/* What every row says: the constructors below add their type's own fields. */
+static struct flag_def row(const char *name, enum flag_type type, void *dest, const char *def,
+                           const char *metavar, const char *help)
+{
+    return (struct flag_def){
+        .name = name, .type = type, .def = def, .metavar = metavar, .help = help, .dest = dest
+    };
+}
+
+struct flag_def flags_def_string(const char *name, const char **dest, const char *def,
+                                 const char *metavar, flags_validator validate, const char *help)
+{
+    struct flag_def d = row(name, FLAG_STRING, dest, def, metavar, help);
+    d.validate = validate;
+    return d;
+}
+
+struct flag_def flags_def_file(const char *name, const char **dest, const char *help)
+{
+    return flags_def_string(name, dest, NULL, "FILE", flags_validate_nonempty, help);
+}
+
+struct flag_def flags_def_bool(const char *name, bool *dest, const char *def, const char *help)
+{
+    return row(name, FLAG_BOOL, dest, def, NULL, help);
+}
+
+struct flag_def flags_def_uint(const char *name, unsigned long long *dest, const char *def,
+                               const char *metavar, unsigned long long min, unsigned long long max,
+                               const char *help)
+{
+    struct flag_def d = row(name, FLAG_UINT, dest, def, metavar, help);
+    d.min = min;
+    d.max = max;
+    return d;
+}
+
+struct flag_def flags_def_duration(const char *name, uint64_t *dest, const char *def,
+                                   uint64_t min_ms, uint64_t max_ms, const char *help)
+{
+    struct flag_def d = row(name, FLAG_DURATION, dest, def, "DURATION", help);
+    d.min = min_ms;
+    d.max = max_ms;
+    return d;
+}
+
+struct flag_def flags_def_enum(const char *name, const char **dest, const char *def,
+                               const char *metavar, const char *const *choices, const char *help)
+{
+    struct flag_def d = row(name, FLAG_ENUM, dest, def, metavar, help);
+    d.choices = choices;
+    return d;
+}
+
 struct flag_def flags_def_listen_address(const char **dest, const char *def, const char *help)
 {
-    return (struct flag_def){ .name = "web.listen-address",
-                              .type = FLAG_STRING,
-                              .def = def,
-                              .metavar = "[HOST]:PORT",
-                              .help = help,
-                              .dest = dest,
-                              .validate = httpd_validate_listen_address };
+    return flags_def_string("web.listen-address", dest, def, "[HOST]:PORT",
+                            httpd_validate_listen_address, help);
 }
 
 struct flag_def flags_def_web_config_file(const char **dest, const char *help)
 {
-    return (struct flag_def){ .name = "web.config.file",
-                              .type = FLAG_STRING,
-                              .def = NULL,
-                              .metavar = "FILE",
-                              .help = help,
-                              .dest = dest,
-                              .validate = flags_validate_nonempty };
+    return flags_def_file("web.config.file", dest, help);
 }
 
 struct flag_def flags_def_max_connections(unsigned long long *dest)
 {
-    return (struct flag_def){ .name = "web.max-connections",
-                              .type = FLAG_UINT,
-                              .def = "256",
-                              .metavar = "N",
-                              .help = "Most concurrent HTTP connections (one client "
-                                      "address may hold half of them)",
-                              .dest = dest,
-                              .min = 2,
-                              .max = 65536 };
+    return flags_def_uint("web.max-connections", dest, "256", "N", 2, 65536,
+                          "Most concurrent HTTP connections (one client address may hold half "
+                          "of them)");
 }
 
 struct flag_def flags_def_log_level(const char **dest, const char *def)
 {
     static const char *const levels[] = { "debug", "info", "warn", "error", NULL };
-    return (struct flag_def){ .name = "log.level",
-                              .type = FLAG_ENUM,
-                              .def = def,
-                              .metavar = "LEVEL",
-                              .help = "Only log messages at this level or above: debug, "
-                                      "info, warn, error",
-                              .dest = dest,
-                              .choices = levels };
+    return flags_def_enum("log.level", dest, def, "LEVEL", levels,
+                          "Only log messages at this level or above: debug, info, warn, error");
 }
 
-struct flag_def flags_def_telemetry_path(const char **dest,
-                                         int (*validate)(const char *value, char *err,
-                                                         size_t errlen))
+struct flag_def flags_def_telemetry_path(const char **dest, flags_validator validate)
 {
-    return (struct flag_def){ .name = "web.telemetry-path",
-                              .type = FLAG_STRING,
-                              .def = "/metrics",
-                              .metavar = "PATH",
-                              .help = "Path under which to expose metrics",
-                              .dest = dest,
-                              .validate = validate };
+    return flags_def_string("web.telemetry-path", dest, "/metrics", "PATH", validate,
+                            "Path under which to expose metrics");
 }
 
 int flags_validate_telemetry_path(const char *value, char *err, size_t errlen)
@@ -414,10 +438,6 @@ size_t flags_def_exits(struct flag_def *out, bool *print_config, bool *show_vers
     };
     bool *dest[FLAGS_EXIT_DEFS] = { print_config, show_version, show_help };
     for (size_t i = 0; i < FLAGS_EXIT_DEFS; i++)
-        out[i] = (struct flag_def){ .name = exits[i].name,
-                                    .type = FLAG_BOOL,
-                                    .def = "false",
-                                    .help = exits[i].help,
-                                    .dest = dest[i] };
+        out[i] = flags_def_bool(exits[i].name, dest[i], "false", exits[i].help);
     return FLAGS_EXIT_DEFS;
 }

@@ -26,6 +26,9 @@
 
 enum flag_type { FLAG_BOOL, FLAG_STRING, FLAG_DURATION, FLAG_UINT, FLAG_ENUM };
 
+/* An extra check of a flag's value; returns 0 or -1 with err filled (the value is not repeated). */
+typedef int (*flags_validator)(const char *value, char *err, size_t errlen);
+
 struct flag_def {
     const char *name; /* without "--" */
     enum flag_type type;
@@ -35,9 +38,8 @@ struct flag_def {
     void *dest;
     unsigned long long min, max; /* bounds for FLAG_UINT, FLAG_DURATION (ms); 0,0 = none */
     const char *const *choices;  /* NULL-terminated, FLAG_ENUM */
-    /* Optional extra check; returns 0 or -1 with err filled. */
-    int (*validate)(const char *value, char *err, size_t errlen);
-    bool is_set; /* filled by flags_parse: given on the command line */
+    flags_validator validate;    /* optional */
+    bool is_set;                 /* filled by flags_parse: given on the command line */
 };
 
 /*
@@ -67,24 +69,39 @@ void flags_print_help(FILE *out, const struct flag_def *defs, size_t n);
 void flags_print_effective(FILE *out, const struct flag_def *defs, size_t n);
 
 /*
- * The flags both programs declare alike, as defs for their tables (each
+ * A row of a program's table, one constructor per type, so that a table
+ * says per flag only its name, where it goes, its default (as text, NULL:
+ * unset), its metavar, its bounds or validator and its help.
+ */
+struct flag_def flags_def_string(const char *name, const char **dest, const char *def,
+                                 const char *metavar, flags_validator validate, const char *help);
+/* A file: a path, unset by default, not empty when given (metavar FILE). */
+struct flag_def flags_def_file(const char *name, const char **dest, const char *help);
+struct flag_def flags_def_bool(const char *name, bool *dest, const char *def, const char *help);
+/* min, max: bounds (0, 0: none); durations in milliseconds. */
+struct flag_def flags_def_uint(const char *name, unsigned long long *dest, const char *def,
+                               const char *metavar, unsigned long long min, unsigned long long max,
+                               const char *help);
+struct flag_def flags_def_duration(const char *name, uint64_t *dest, const char *def,
+                                   uint64_t min_ms, uint64_t max_ms, const char *help);
+struct flag_def flags_def_enum(const char *name, const char **dest, const char *def,
+                               const char *metavar, const char *const *choices, const char *help);
+
+/*
+ * The flags both programs declare alike, as rows for their tables (each
  * program keeps its own order): --web.listen-address (the program's
  * default, and its help: what it serves), --web.config.file (its help),
- * --web.max-connections, --log.level (with the program's default) and the
- * three that print and exit.
+ * --web.max-connections, --log.level (with the program's default),
+ * --web.telemetry-path (default /metrics, checked by `validate`:
+ * flags_validate_telemetry_path, or a program's own that calls it first)
+ * and the three that print and exit.
  */
 struct flag_def flags_def_listen_address(const char **dest, const char *def, const char *help);
 struct flag_def flags_def_web_config_file(const char **dest, const char *help);
 struct flag_def flags_def_max_connections(unsigned long long *dest);
 struct flag_def flags_def_log_level(const char **dest, const char *def);
+struct flag_def flags_def_telemetry_path(const char **dest, flags_validator validate);
 
-/*
- * --web.telemetry-path (default /metrics), checked by `validate`:
- * flags_validate_telemetry_path, or a program's own that calls it first.
- */
-struct flag_def flags_def_telemetry_path(const char **dest,
-                                         int (*validate)(const char *value, char *err,
-                                                         size_t errlen));
 /* An absolute URL path with no query or fragment, and not /, /healthz or /readyz. */
 int flags_validate_telemetry_path(const char *value, char *err, size_t errlen);
 /* Validators of path flags: not empty ("empty path"); absolute. */

@@ -92,85 +92,42 @@ static void build_daemon_flags(struct agent_cli *cli)
                                             "certificates, basic auth, headers; re-read on "
                                             "SIGHUP (unset: plain HTTP, no auth)"));
     add_flag(cli, flags_def_max_connections(&c->max_connections));
-    add_flag(cli, (struct flag_def){ .name = "collection.interval",
-                                     .type = FLAG_DURATION,
-                                     .def = "60s",
-                                     .metavar = "DURATION",
-                                     .help = "How often the collectors run; scrapes serve the "
-                                             "last collection",
-                                     .dest = &c->interval_ms,
-                                     .min = 1000,
-                                     .max = 24ULL * 3600 * 1000 });
-    add_flag(cli, (struct flag_def){ .name = "collection.start-delay",
-                                     .type = FLAG_DURATION,
-                                     .def = "0s",
-                                     .metavar = "DURATION",
-                                     .help = "Wait this long before the first collection (spreads "
-                                             "a fleet that starts at once; /readyz says 503 "
-                                             "until it is done)",
-                                     .dest = &c->start_delay_ms,
-                                     .min = 0,
-                                     .max = 3600ULL * 1000 });
-    /* No .validate: check_push_flags checks the URL with an error that never echoes it. */
-    add_flag(cli, (struct flag_def){ .name = "push.url",
-                                     .type = FLAG_STRING,
-                                     .metavar = "URL",
-                                     .help = "dockward-store's report endpoint, e.g. "
-                                             "https://store:10311/api/v1/reports (unset: no "
-                                             "reports are built or queued)",
-                                     .dest = &c->push_url });
-    add_flag(cli, (struct flag_def){ .name = "push.token-file",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "File holding the bearer token for the store (read "
-                                             "at start and on SIGHUP; required with --push.url)",
-                                     .dest = &c->push_token_file,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "push.tls-ca",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "CA certificate that signed the store's certificate "
-                                             "(default: the system's CAs)",
-                                     .dest = &c->push_tls_ca,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "push.tls-cert",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Client certificate to present to the store",
-                                     .dest = &c->push_tls_cert,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "push.tls-key",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Key of --push.tls-cert",
-                                     .dest = &c->push_tls_key,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "push.outbox-max-reports",
-                                     .type = FLAG_UINT,
-                                     .def = "10000",
-                                     .metavar = "N",
-                                     .help = "Most reports kept waiting for the store; beyond "
-                                             "it the oldest is dropped (and counted)",
-                                     .dest = &c->outbox_max_reports,
-                                     .min = 1,
-                                     .max = 1000000 });
-    add_flag(cli, (struct flag_def){ .name = "storage.path",
-                                     .type = FLAG_STRING,
-                                     .def = AGENT_DEFAULT_STORAGE,
-                                     .metavar = "DIR",
-                                     .help = "Directory for the report outbox (outbox.db; "
-                                             "created 0700)",
-                                     .dest = &c->storage_path,
-                                     .validate = flags_validate_absolute });
-    add_flag(cli, (struct flag_def){ .name = "run-as-user",
-                                     .type = FLAG_STRING,
-                                     .metavar = "USER",
-                                     .help = "Start as root, bind the port and open the outbox "
-                                             "(giving it --storage.path), then run as this user "
-                                             "(name or uid) with its groups: put it in the "
-                                             "docker group",
-                                     .dest = &c->run_as_user,
-                                     .validate = validate_user });
+    add_flag(cli, flags_def_duration("collection.interval", &c->interval_ms, "60s", 1000,
+                                     24ULL * 3600 * 1000,
+                                     "How often the collectors run; scrapes serve the "
+                                     "last collection"));
+    add_flag(cli, flags_def_duration("collection.start-delay", &c->start_delay_ms, "0s", 0,
+                                     3600ULL * 1000,
+                                     "Wait this long before the first collection (spreads "
+                                     "a fleet that starts at once; /readyz says 503 "
+                                     "until it is done)"));
+    /* No validator: check_push_flags checks the URL with an error that never echoes it. */
+    add_flag(cli, flags_def_string("push.url", &c->push_url, NULL, "URL", NULL,
+                                   "dockward-store's report endpoint, e.g. "
+                                   "https://store:10311/api/v1/reports (unset: no "
+                                   "reports are built or queued)"));
+    add_flag(cli, flags_def_file("push.token-file", &c->push_token_file,
+                                 "File holding the bearer token for the store (read "
+                                 "at start and on SIGHUP; required with --push.url)"));
+    add_flag(cli, flags_def_file("push.tls-ca", &c->push_tls_ca,
+                                 "CA certificate that signed the store's certificate "
+                                 "(default: the system's CAs)"));
+    add_flag(cli, flags_def_file("push.tls-cert", &c->push_tls_cert,
+                                 "Client certificate to present to the store"));
+    add_flag(cli, flags_def_file("push.tls-key", &c->push_tls_key, "Key of --push.tls-cert"));
+    add_flag(cli, flags_def_uint("push.outbox-max-reports", &c->outbox_max_reports, "10000", "N", 1,
+                                 1000000,
+                                 "Most reports kept waiting for the store; beyond "
+                                 "it the oldest is dropped (and counted)"));
+    add_flag(cli, flags_def_string("storage.path", &c->storage_path, AGENT_DEFAULT_STORAGE, "DIR",
+                                   flags_validate_absolute,
+                                   "Directory for the report outbox (outbox.db; "
+                                   "created 0700)"));
+    add_flag(cli, flags_def_string("run-as-user", &c->run_as_user, NULL, "USER", validate_user,
+                                   "Start as root, bind the port and open the outbox "
+                                   "(giving it --storage.path), then run as this user "
+                                   "(name or uid) with its groups: put it in the "
+                                   "docker group"));
 }
 
 /* The --push.* flags make sense together only; the token file must be readable now. */
@@ -215,163 +172,83 @@ static int check_push_flags(const struct agent_config *c, char *err, size_t errl
 static void build_check_flags(struct agent_cli *cli)
 {
     struct agent_config *c = &cli->cfg;
-    add_flag(cli, (struct flag_def){ .name = "format",
-                                     .type = FLAG_ENUM,
-                                     .def = "text",
-                                     .metavar = "FORMAT",
-                                     .help = "Output: text (grouped by section, colour on "
-                                             "a terminal), json, junit (JUnit XML for CI "
-                                             "test views) or sarif (SARIF 2.1.0 for code "
-                                             "scanning)",
-                                     .dest = &c->format,
-                                     .choices = formats });
-    add_flag(cli, (struct flag_def){ .name = "output",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Write the --format report to FILE (replaced "
-                                             "whole, or left alone on error) and the text "
-                                             "report to the terminal",
-                                     .dest = &c->output,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "fail-on",
-                                     .type = FLAG_ENUM,
-                                     .def = "fail",
-                                     .metavar = "STATUS",
-                                     .help = "Which results make exit code 1: fail, or "
-                                             "warn (fail and warn; skip, error and waived "
-                                             "never)",
-                                     .dest = &c->fail_on,
-                                     .choices = fail_on_statuses });
+    add_flag(cli, flags_def_enum("format", &c->format, "text", "FORMAT", formats,
+                                 "Output: text (grouped by section, colour on "
+                                 "a terminal), json, junit (JUnit XML for CI "
+                                 "test views) or sarif (SARIF 2.1.0 for code "
+                                 "scanning)"));
+    add_flag(cli, flags_def_file("output", &c->output,
+                                 "Write the --format report to FILE (replaced "
+                                 "whole, or left alone on error) and the text "
+                                 "report to the terminal"));
+    add_flag(cli, flags_def_enum("fail-on", &c->fail_on, "fail", "STATUS", fail_on_statuses,
+                                 "Which results make exit code 1: fail, or "
+                                 "warn (fail and warn; skip, error and waived "
+                                 "never)"));
 }
 
 /* Flags of both modes: what to audit and how to reach it. */
 static void build_common_flags(struct agent_cli *cli)
 {
     struct agent_config *c = &cli->cfg;
-    add_flag(cli, (struct flag_def){ .name = "path.rootfs",
-                                     .type = FLAG_STRING,
-                                     .def = "/",
-                                     .metavar = "PATH",
-                                     .help = "Where the audited host's root filesystem is "
-                                             "mounted (e.g. /host in a container)",
-                                     .dest = &c->rootfs,
-                                     .validate = flags_validate_absolute });
-    add_flag(cli, (struct flag_def){ .name = "docker.host",
-                                     .type = FLAG_STRING,
-                                     .def = AGENT_DEFAULT_DOCKER_HOST,
-                                     .metavar = "URL",
-                                     .help = "Docker Engine API endpoint (unix:// or tcp://)",
-                                     .dest = &c->docker_host,
-                                     .validate = validate_docker_host });
-    add_flag(cli, (struct flag_def){ .name = "docker.tls-ca",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "CA certificate that signed a tcp:// Docker "
-                                             "daemon's certificate (enables TLS)",
-                                     .dest = &c->docker_tls_ca,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "docker.tls-cert",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Client certificate for a tcp:// Docker daemon "
-                                             "that verifies clients",
-                                     .dest = &c->docker_tls_cert,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "docker.tls-key",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Key of --docker.tls-cert",
-                                     .dest = &c->docker_tls_key,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "docker.max-containers",
-                                     .type = FLAG_UINT,
-                                     .def = "3000",
-                                     .metavar = "N",
-                                     .help = "Most containers judged; a host with more has "
-                                             "none judged and the container collectors fail "
-                                             "saying so (never a silent subset)",
-                                     .dest = &c->docker_max_containers,
-                                     .min = 1,
-                                     .max = DOCKER_CONTAINERS_MAX });
-    add_flag(cli, (struct flag_def){ .name = "docker.events",
-                                     .type = FLAG_BOOL,
-                                     .def = "true",
-                                     .help = "Follow Docker's event stream and judge a change "
-                                             "within a second, between full sweeps",
-                                     .dest = &c->docker_events });
-    add_flag(cli, (struct flag_def){ .name = "docker.resync-interval",
-                                     .type = FLAG_DURATION,
-                                     .def = "10m",
-                                     .metavar = "DURATION",
-                                     .help = "With --docker.events, how often a full sweep of "
-                                             "the Docker API checks the event-updated state",
-                                     .dest = &c->docker_resync_ms,
-                                     .min = 10000,
-                                     .max = 24ULL * 3600 * 1000 });
-    add_flag(cli, (struct flag_def){ .name = "check.include",
-                                     .type = FLAG_STRING,
-                                     .metavar = "ID,...",
-                                     .help = "Only these checks: ids or sections (\"5\", "
-                                             "\"1.1\", \"5.25\", \"dockward\")",
-                                     .dest = &c->check_include,
-                                     .validate = validate_list });
-    add_flag(cli, (struct flag_def){ .name = "check.exclude",
-                                     .type = FLAG_STRING,
-                                     .metavar = "ID,...",
-                                     .help = "Leave out these checks: ids or sections",
-                                     .dest = &c->check_exclude,
-                                     .validate = validate_list });
-    add_flag(cli, (struct flag_def){ .name = "container.include",
-                                     .type = FLAG_STRING,
-                                     .metavar = "GLOB,...",
-                                     .help = "Only judge containers whose name matches one of "
-                                             "these patterns",
-                                     .dest = &c->container_include,
-                                     .validate = validate_list });
-    add_flag(cli, (struct flag_def){ .name = "container.exclude",
-                                     .type = FLAG_STRING,
-                                     .metavar = "GLOB,...",
-                                     .help = "Do not judge containers whose name matches one of "
-                                             "these patterns",
-                                     .dest = &c->container_exclude,
-                                     .validate = validate_list });
-    add_flag(cli, (struct flag_def){ .name = "check.level",
-                                     .type = FLAG_UINT,
-                                     .def = "2",
-                                     .metavar = "1|2",
-                                     .help = "CIS profile level: 1 judges only level-1 checks, 2 "
-                                             "judges all",
-                                     .dest = &c->check_level,
-                                     .min = 1,
-                                     .max = 2 });
-    add_flag(cli, (struct flag_def){ .name = "waivers.file",
-                                     .type = FLAG_STRING,
-                                     .metavar = "FILE",
-                                     .help = "Waivers (YAML): accepted fails and warns with an "
-                                             "owner, a reason and an expiry, reported as "
-                                             "waived; re-read on SIGHUP (unset: none)",
-                                     .dest = &c->waivers_file,
-                                     .validate = flags_validate_nonempty });
-    add_flag(cli, (struct flag_def){ .name = "waivers.max-duration",
-                                     .type = FLAG_DURATION,
-                                     .def = "180d",
-                                     .metavar = "DURATION",
-                                     .help = "Refuse a waivers file with an expiry further "
-                                             "ahead than this",
-                                     .dest = &c->waivers_max_ms,
-                                     .min = 1000,
-                                     .max = 3650ULL * 86400 * 1000 });
+    add_flag(cli, flags_def_string("path.rootfs", &c->rootfs, "/", "PATH", flags_validate_absolute,
+                                   "Where the audited host's root filesystem is "
+                                   "mounted (e.g. /host in a container)"));
+    add_flag(cli, flags_def_string("docker.host", &c->docker_host, AGENT_DEFAULT_DOCKER_HOST, "URL",
+                                   validate_docker_host,
+                                   "Docker Engine API endpoint (unix:// or tcp://)"));
+    add_flag(cli, flags_def_file("docker.tls-ca", &c->docker_tls_ca,
+                                 "CA certificate that signed a tcp:// Docker "
+                                 "daemon's certificate (enables TLS)"));
+    add_flag(cli, flags_def_file("docker.tls-cert", &c->docker_tls_cert,
+                                 "Client certificate for a tcp:// Docker daemon "
+                                 "that verifies clients"));
+    add_flag(cli, flags_def_file("docker.tls-key", &c->docker_tls_key, "Key of --docker.tls-cert"));
+    add_flag(cli, flags_def_uint("docker.max-containers", &c->docker_max_containers, "3000", "N", 1,
+                                 DOCKER_CONTAINERS_MAX,
+                                 "Most containers judged; a host with more has "
+                                 "none judged and the container collectors fail "
+                                 "saying so (never a silent subset)"));
+    add_flag(cli, flags_def_bool("docker.events", &c->docker_events, "true",
+                                 "Follow Docker's event stream and judge a change "
+                                 "within a second, between full sweeps"));
+    add_flag(cli, flags_def_duration("docker.resync-interval", &c->docker_resync_ms, "10m", 10000,
+                                     24ULL * 3600 * 1000,
+                                     "With --docker.events, how often a full sweep of "
+                                     "the Docker API checks the event-updated state"));
+    add_flag(cli,
+             flags_def_string("check.include", &c->check_include, NULL, "ID,...", validate_list,
+                              "Only these checks: ids or sections (\"5\", "
+                              "\"1.1\", \"5.25\", \"dockward\")"));
+    add_flag(cli, flags_def_string("check.exclude", &c->check_exclude, NULL, "ID,...",
+                                   validate_list, "Leave out these checks: ids or sections"));
+    add_flag(cli, flags_def_string("container.include", &c->container_include, NULL, "GLOB,...",
+                                   validate_list,
+                                   "Only judge containers whose name matches one of "
+                                   "these patterns"));
+    add_flag(cli, flags_def_string("container.exclude", &c->container_exclude, NULL, "GLOB,...",
+                                   validate_list,
+                                   "Do not judge containers whose name matches one of "
+                                   "these patterns"));
+    add_flag(cli, flags_def_uint("check.level", &c->check_level, "2", "1|2", 1, 2,
+                                 "CIS profile level: 1 judges only level-1 checks, 2 "
+                                 "judges all"));
+    add_flag(cli, flags_def_file("waivers.file", &c->waivers_file,
+                                 "Waivers (YAML): accepted fails and warns with an "
+                                 "owner, a reason and an expiry, reported as "
+                                 "waived; re-read on SIGHUP (unset: none)"));
+    add_flag(cli, flags_def_duration("waivers.max-duration", &c->waivers_max_ms, "180d", 1000,
+                                     3650ULL * 86400 * 1000,
+                                     "Refuse a waivers file with an expiry further "
+                                     "ahead than this"));
     if (c->mode == AGENT_MODE_CHECK)
         build_check_flags(cli);
     /* One-shot checks keep stderr for problems; the daemon also says what it does. */
     add_flag(cli,
              flags_def_log_level(&c->log_level, c->mode == AGENT_MODE_CHECK ? "warn" : "info"));
-    add_flag(cli, (struct flag_def){ .name = "collector.disable-defaults",
-                                     .type = FLAG_BOOL,
-                                     .def = "false",
-                                     .help = "Disable every collector not enabled explicitly "
-                                             "with --collector.<name>",
-                                     .dest = &c->disable_defaults });
+    add_flag(cli, flags_def_bool("collector.disable-defaults", &c->disable_defaults, "false",
+                                 "Disable every collector not enabled explicitly "
+                                 "with --collector.<name>"));
 
     c->n_options = 0;
     for (size_t i = 0; i < collector_registry_len && i < AGENT_MAX_COLLECTORS; i++) {
@@ -379,11 +256,8 @@ static void build_common_flags(struct agent_cli *cli)
         snprintf(cli->names[i][0], sizeof(cli->names[i][0]), "collector.%s", col->name);
         snprintf(cli->names[i][1], sizeof(cli->names[i][1]), "Enable the %s collector: %s",
                  col->name, col->help);
-        add_flag(cli, (struct flag_def){ .name = cli->names[i][0],
-                                         .type = FLAG_BOOL,
-                                         .def = col->enabled_by_default ? "true" : "false",
-                                         .help = cli->names[i][1],
-                                         .dest = &c->collector_flag[i] });
+        add_flag(cli, flags_def_bool(cli->names[i][0], &c->collector_flag[i],
+                                     col->enabled_by_default ? "true" : "false", cli->names[i][1]));
         for (size_t k = 0; k < col->n_options; k++) {
             const struct collector_option *opt = &col->options[k];
             int seen = 0;
@@ -392,13 +266,8 @@ static void build_common_flags(struct agent_cli *cli)
             if (seen || c->n_options >= AGENT_MAX_OPTIONS)
                 continue;
             c->options[c->n_options].name = opt->name;
-            add_flag(cli, (struct flag_def){ .name = opt->name,
-                                             .type = FLAG_STRING,
-                                             .def = opt->def,
-                                             .metavar = opt->metavar,
-                                             .help = opt->help,
-                                             .dest = &c->options[c->n_options].value,
-                                             .validate = opt->validate });
+            add_flag(cli, flags_def_string(opt->name, &c->options[c->n_options].value, opt->def,
+                                           opt->metavar, opt->validate, opt->help));
             c->n_options++;
         }
     }

@@ -38,85 +38,44 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                           "certificates (e.g. required of agents), basic auth, "
                                           "headers; re-read on SIGHUP (unset: plain HTTP)");
     defs[n++] = flags_def_max_connections(&c->max_connections);
-    defs[n++] = (struct flag_def){ .name = "storage.path",
-                                   .type = FLAG_STRING,
-                                   .def = STORE_DEFAULT_STORAGE,
-                                   .metavar = "FILE",
-                                   .help = "SQLite database of the fleet's state (created when "
-                                           "missing; its directory must exist)",
-                                   .dest = &c->storage_path,
-                                   .validate = flags_validate_nonempty };
-    defs[n++] = (struct flag_def){ .name = "storage.url",
-                                   .type = FLAG_STRING,
-                                   .def = NULL,
-                                   .metavar = "URL",
-                                   .help = "PostgreSQL instead of SQLite, as a libpq URI "
-                                           "postgresql://USER@HOST:PORT/DB?sslmode=... (several "
-                                           "stores may share one database; no password in it: "
-                                           "see --storage.password-file)",
-                                   .dest = &c->storage_url };
-    defs[n++] = (struct flag_def){ .name = "storage.password-file",
-                                   .type = FLAG_STRING,
-                                   .def = NULL,
-                                   .metavar = "FILE",
-                                   .help = "File holding the PostgreSQL password (first line; "
-                                           "mode 0600). Unset: libpq's own (PGPASSFILE, "
-                                           "~/.pgpass) or none",
-                                   .dest = &c->storage_password_file,
-                                   .validate = flags_validate_nonempty };
-    defs[n++] = (struct flag_def){ .name = "auth.tokens-file",
-                                   .type = FLAG_STRING,
-                                   .def = NULL,
-                                   .metavar = "FILE",
-                                   .help = "Bearer tokens, one \"NAME TOKEN [role=agent|reader|"
-                                           "admin] [hosts=GLOB]\" per line, '#' comments; "
-                                           "agents push, readers query, admins also retire and "
-                                           "rebind hosts; re-read on SIGHUP (required)",
-                                   .dest = &c->tokens_file,
-                                   .validate = flags_validate_nonempty };
-    defs[n++] = (struct flag_def){ .name = "host.stale-after",
-                                   .type = FLAG_DURATION,
-                                   .def = "10m",
-                                   .metavar = "DURATION",
-                                   .help = "A host whose last report is older than this is stale",
-                                   .dest = &c->stale_after_ms,
-                                   .min = 1000,
-                                   .max = 365ULL * 86400 * 1000 };
-    defs[n++] = (struct flag_def){ .name = "host.retire-after",
-                                   .type = FLAG_DURATION,
-                                   .def = "30d",
-                                   .metavar = "DURATION",
-                                   .help = "A host silent this long is retired: its current "
-                                           "results and fleet series go, its drift stays until "
-                                           "--retention; it comes back as new when it reports",
-                                   .dest = &c->retire_after_ms,
-                                   .min = 1000,
-                                   .max = 100ULL * 365 * 86400 * 1000 };
-    defs[n++] = (struct flag_def){ .name = "retention",
-                                   .type = FLAG_DURATION,
-                                   .def = "90d",
-                                   .metavar = "DURATION",
-                                   .help = "Drift events older than this are deleted (checked "
-                                           "hourly)",
-                                   .dest = &c->retention_ms,
-                                   .min = 3600ULL * 1000,
-                                   .max = 100ULL * 365 * 86400 * 1000 };
-    defs[n++] = (struct flag_def){ .name = "metrics.refresh-interval",
-                                   .type = FLAG_DURATION,
-                                   .def = "15s",
-                                   .metavar = "DURATION",
-                                   .help = "How often the fleet metrics are recomputed; scrapes "
-                                           "serve the last result",
-                                   .dest = &c->refresh_ms,
-                                   .min = 100,
-                                   .max = 3600ULL * 1000 };
-    defs[n++] = (struct flag_def){ .name = "metrics.per-host",
-                                   .type = FLAG_BOOL,
-                                   .def = "false",
-                                   .help = "Also export one compliance series per host "
-                                           "(~120 bytes and one series each per scrape: for "
-                                           "small fleets whose agents are not scraped)",
-                                   .dest = &c->metrics_per_host };
+    defs[n++] = flags_def_string("storage.path", &c->storage_path, STORE_DEFAULT_STORAGE, "FILE",
+                                 flags_validate_nonempty,
+                                 "SQLite database of the fleet's state (created when "
+                                 "missing; its directory must exist)");
+    defs[n++] = flags_def_string("storage.url", &c->storage_url, NULL, "URL", NULL,
+                                 "PostgreSQL instead of SQLite, as a libpq URI "
+                                 "postgresql://USER@HOST:PORT/DB?sslmode=... (several "
+                                 "stores may share one database; no password in it: "
+                                 "see --storage.password-file)");
+    defs[n++] = flags_def_file("storage.password-file", &c->storage_password_file,
+                               "File holding the PostgreSQL password (first line; "
+                               "mode 0600). Unset: libpq's own (PGPASSFILE, "
+                               "~/.pgpass) or none");
+    defs[n++] = flags_def_file("auth.tokens-file", &c->tokens_file,
+                               "Bearer tokens, one \"NAME TOKEN [role=agent|reader|"
+                               "admin] [hosts=GLOB]\" per line, '#' comments; "
+                               "agents push, readers query, admins also retire and "
+                               "rebind hosts; re-read on SIGHUP (required)");
+    defs[n++] = flags_def_duration("host.stale-after", &c->stale_after_ms, "10m", 1000,
+                                   365ULL * 86400 * 1000,
+                                   "A host whose last report is older than this is stale");
+    defs[n++] = flags_def_duration("host.retire-after", &c->retire_after_ms, "30d", 1000,
+                                   100ULL * 365 * 86400 * 1000,
+                                   "A host silent this long is retired: its current "
+                                   "results and fleet series go, its drift stays until "
+                                   "--retention; it comes back as new when it reports");
+    defs[n++] = flags_def_duration("retention", &c->retention_ms, "90d", 3600ULL * 1000,
+                                   100ULL * 365 * 86400 * 1000,
+                                   "Drift events older than this are deleted (checked "
+                                   "hourly)");
+    defs[n++] =
+        flags_def_duration("metrics.refresh-interval", &c->refresh_ms, "15s", 100, 3600ULL * 1000,
+                           "How often the fleet metrics are recomputed; scrapes "
+                           "serve the last result");
+    defs[n++] = flags_def_bool("metrics.per-host", &c->metrics_per_host, "false",
+                               "Also export one compliance series per host "
+                               "(~120 bytes and one series each per scrape: for "
+                               "small fleets whose agents are not scraped)");
     defs[n++] = flags_def_log_level(&c->log_level, "info");
     n += flags_def_exits(defs + n, &c->print_config, &c->show_version, &c->show_help);
     return n;
