@@ -128,26 +128,21 @@ metric() {
     curl -s --max-time 5 "${TLS[@]}" -u "alice:$cur_pw" "$1/metrics" | e2e_metric "$2" 0
 }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
-wait_metric_ge() { # wait_metric_ge URL NAME MIN: up to 10 s for the next collection/refresh
-    local _ v
-    for _ in $(seq 1 50); do
-        v=$(metric "$1" "$2")
-        ge "$v" "$3" && return 0
+# poll_metric TRIES ge|eq WANT FETCH WHERE NAME: asks `FETCH WHERE NAME` for the value every
+# 0.2 s until it is >= (ge) or = (eq) WANT; says the last value when it never is.
+poll_metric() {
+    local tries=$1 op=$2 want=$3 fetch=$4 where=$5 name=$6 _ v
+    for _ in $(seq 1 "$tries"); do
+        v=$("$fetch" "$where" "$name")
+        if [ "$op" = ge ]; then ge "$v" "$want" && return 0; else [ "$v" = "$want" ] && return 0; fi
         sleep 0.2
     done
-    echo "  $2 = $v, want >= $3" >&2
+    echo "  $name = $v, want $([ "$op" = ge ] && echo ">= ")$want" >&2
     return 1
 }
-wait_metric_eq() {
-    local _ v
-    for _ in $(seq 1 50); do
-        v=$(metric "$1" "$2")
-        [ "$v" = "$3" ] && return 0
-        sleep 0.2
-    done
-    echo "  $2 = $v, want $3" >&2
-    return 1
-}
+# wait_metric_ge|eq URL NAME WANT: up to 10 s for the next collection/refresh
+wait_metric_ge() { poll_metric 50 ge "$3" metric "$1" "$2"; }
+wait_metric_eq() { poll_metric 50 eq "$3" metric "$1" "$2"; }
 served_subject() { # the subject of the certificate the server presents
     openssl s_client -connect "127.0.0.1:$1" -CAfile "$work/ca.crt" -cert "$work/cli.crt" \
         -key "$work/cli.key" </dev/null 2>/dev/null | openssl x509 -noout -subject 2>/dev/null
@@ -295,16 +290,7 @@ push_agent() { # push_agent NAME URL-HOST EXTRA...: an agent pushing to the mTLS
 local_metric() { # local_metric PORT NAME: from an agent serving plain HTTP
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | e2e_metric "$2" 0
 }
-wait_local_ge() {
-    local _ v
-    for _ in $(seq 1 100); do
-        v=$(local_metric "$1" "$2")
-        ge "$v" "$3" && return 0
-        sleep 0.2
-    done
-    echo "  $2 = $v, want >= $3" >&2
-    return 1
-}
+wait_local_ge() { poll_metric 100 ge "$3" local_metric "$1" "$2"; } # wait_local_ge PORT NAME MIN
 push_agent good 127.0.0.1 --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cli.crt" \
     --push.tls-key="$work/cli.key"
 good_port=$last_port

@@ -289,14 +289,22 @@ static cJSON *sarif_result(cJSON *doc, const char *id, const char *target)
     return NULL;
 }
 
+/* The SARIF report with one more flag (NULL: none), parsed: valid JSON, or the test fails. */
+static cJSON *sarif_doc(const char *flag)
+{
+    char err[256];
+    assert_int_equal(parse(err, sizeof(err), flag, NULL), 0);
+    char *s = write_report(format_sarif_write);
+    cJSON *doc = cJSON_Parse(s);
+    free(s);
+    assert_non_null(doc);
+    return doc;
+}
+
 static void test_sarif(void **state)
 {
     (void)state;
-    char err[256];
-    assert_int_equal(parse(err, sizeof(err), NULL), 0);
-    char *s = write_report(format_sarif_write);
-    cJSON *doc = cJSON_Parse(s);
-    assert_non_null(doc); /* valid JSON, hostile target included */
+    cJSON *doc = sarif_doc(NULL); /* valid JSON, hostile target included */
     assert_string_equal(str(doc, "version"), "2.1.0");
     assert_string_equal(str(doc, "runs.0.tool.driver.name"), "dockward");
     /* Rules: every check of the collectors that ran, by --check.* (all here). */
@@ -346,23 +354,15 @@ static void test_sarif(void **state)
         str(doc, "runs.0.invocations.0.toolExecutionNotifications.1.associatedRule.id"), "5.10");
     assert_string_equal(str(doc, "runs.0.invocations.0.machine"), "build-01");
     cJSON_Delete(doc);
-    free(s);
 
     /* --fail-on=warn: the warn is a result too, at level warning. */
-    assert_int_equal(parse(err, sizeof(err), "--fail-on=warn", NULL), 0);
-    s = write_report(format_sarif_write);
-    doc = cJSON_Parse(s);
-    assert_non_null(doc);
+    doc = sarif_doc("--fail-on=warn");
     assert_int_equal(cJSON_GetArraySize(path(doc, "runs.0.results")), 4);
     assert_string_equal(str(sarif_result(doc, "5.30", "container/web"), "level"), "warning");
     cJSON_Delete(doc);
-    free(s);
 
     /* --check.level=1: the level-2 rules are gone. */
-    assert_int_equal(parse(err, sizeof(err), "--check.level=1", NULL), 0);
-    s = write_report(format_sarif_write);
-    doc = cJSON_Parse(s);
-    assert_non_null(doc);
+    doc = sarif_doc("--check.level=1");
     cJSON *rule;
     int level2 = 0;
     cJSON_ArrayForEach(rule, path(doc, "runs.0.tool.driver.rules"))
@@ -371,7 +371,6 @@ static void test_sarif(void **state)
     }
     assert_int_equal(level2, 0);
     cJSON_Delete(doc);
-    free(s);
 }
 
 static void test_flags(void **state)

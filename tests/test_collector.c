@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "collectors/collector.h"
+#include "tests/collector_harness.h"
 
 #include <string.h>
 
@@ -27,55 +28,58 @@ static const struct collector fake = {
     .n_measures = 1,
 };
 
+/* A test's state: the harness's result set and a sink of the fake collector into it. */
+struct sink_test {
+    struct harness_run h;
+    struct result_sink sink;
+};
+
+static int sink_setup(void **state)
+{
+    if (harness_setup(state, sizeof(struct sink_test)) != 0)
+        return -1;
+    struct sink_test *st = *state;
+    result_sink_init(&st->sink, &st->h.set, &fake);
+    return 0;
+}
+
 static void test_unknown_check_is_refused(void **state)
 {
-    (void)state;
-    struct result_set set;
-    struct result_sink sink;
-    result_set_init(&set);
-    result_sink_init(&sink, &set, &fake);
-    assert_int_equal(sink_add(&sink, "9.2", "host", CHECK_PASS, "x"), -1);
-    assert_int_equal(set.len, 0);
-    assert_int_equal(sink_add(&sink, "9.1", "host", CHECK_FAIL, "mode %04o", 0477), 0);
-    assert_int_equal(set.len, 1);
-    assert_ptr_equal(set.items[0].check, &checks[0]);
-    assert_string_equal(set.items[0].evidence, "mode 0477");
-    assert_int_equal(set.items[0].status, CHECK_FAIL);
-    result_set_free(&set);
+    struct sink_test *st = *state;
+    struct result_set *set = &st->h.set;
+    assert_int_equal(sink_add(&st->sink, "9.2", "host", CHECK_PASS, "x"), -1);
+    assert_int_equal(set->len, 0);
+    assert_int_equal(sink_add(&st->sink, "9.1", "host", CHECK_FAIL, "mode %04o", 0477), 0);
+    assert_int_equal(set->len, 1);
+    assert_ptr_equal(set->items[0].check, &checks[0]);
+    assert_string_equal(set->items[0].evidence, "mode 0477");
+    assert_int_equal(set->items[0].status, CHECK_FAIL);
 }
 
 static void test_text_is_one_line_of_valid_utf8(void **state)
 {
-    (void)state;
-    struct result_set set;
-    struct result_sink sink;
-    result_set_init(&set);
-    result_sink_init(&sink, &set, &fake);
-    assert_int_equal(sink_add(&sink, "9.1", "file/bad\xff\xfename", CHECK_WARN, "a\nb\rc \xc3\x28"),
-                     0);
+    struct sink_test *st = *state;
+    struct result_set *set = &st->h.set;
+    assert_int_equal(
+        sink_add(&st->sink, "9.1", "file/bad\xff\xfename", CHECK_WARN, "a\nb\rc \xc3\x28"), 0);
     /* Replaced bytes could make two names one: the hash of the original keeps them apart. */
     const char *want = "file/bad\xEF\xBF\xBD\xEF\xBF\xBDname...#";
-    assert_memory_equal(set.items[0].target, want, strlen(want));
-    assert_int_equal(strlen(set.items[0].target), strlen(want) + 16);
-    assert_string_equal(set.items[0].evidence, "a b c \xEF\xBF\xBD(");
-    result_set_free(&set);
+    assert_memory_equal(set->items[0].target, want, strlen(want));
+    assert_int_equal(strlen(set->items[0].target), strlen(want) + 16);
+    assert_string_equal(set->items[0].evidence, "a b c \xEF\xBF\xBD(");
 }
 
 static void test_long_text_is_cut(void **state)
 {
-    (void)state;
-    struct result_set set;
-    struct result_sink sink;
+    struct sink_test *st = *state;
+    struct result_set *set = &st->h.set;
     char longtarget[RESULT_EVIDENCE_MAX * 2];
     memset(longtarget, 'x', sizeof(longtarget) - 1);
     longtarget[sizeof(longtarget) - 1] = '\0';
-    result_set_init(&set);
-    result_sink_init(&sink, &set, &fake);
-    assert_int_equal(sink_add(&sink, "9.1", longtarget, CHECK_PASS, "%s", longtarget), 0);
-    assert_true(strlen(set.items[0].target) <= RESULT_TARGET_MAX);
-    assert_true(strlen(set.items[0].evidence) <= RESULT_EVIDENCE_MAX);
-    assert_string_equal(set.items[0].evidence + strlen(set.items[0].evidence) - 3, "...");
-    result_set_free(&set);
+    assert_int_equal(sink_add(&st->sink, "9.1", longtarget, CHECK_PASS, "%s", longtarget), 0);
+    assert_true(strlen(set->items[0].target) <= RESULT_TARGET_MAX);
+    assert_true(strlen(set->items[0].evidence) <= RESULT_EVIDENCE_MAX);
+    assert_string_equal(set->items[0].evidence + strlen(set->items[0].evidence) - 3, "...");
 }
 
 /*
@@ -85,9 +89,8 @@ static void test_long_text_is_cut(void **state)
  */
 static void test_cut_targets_stay_unique(void **state)
 {
-    (void)state;
-    struct result_set set;
-    struct result_sink sink;
+    struct sink_test *st = *state;
+    struct result_set *set = &st->h.set;
     char a[270], b[270];
     memcpy(a, "user/", 5);
     memset(a + 5, 'u', 255);
@@ -95,36 +98,29 @@ static void test_cut_targets_stay_unique(void **state)
     a[260] = 'a';
     b[260] = 'b';
     a[261] = b[261] = '\0';
-    result_set_init(&set);
-    result_sink_init(&sink, &set, &fake);
-    assert_int_equal(sink_add(&sink, "9.1", a, CHECK_PASS, "x"), 0);
-    assert_int_equal(sink_add(&sink, "9.1", b, CHECK_PASS, "x"), 0);
-    assert_int_equal(sink_add(&sink, "9.1", "user/short", CHECK_PASS, "x"), 0);
+    assert_int_equal(sink_add(&st->sink, "9.1", a, CHECK_PASS, "x"), 0);
+    assert_int_equal(sink_add(&st->sink, "9.1", b, CHECK_PASS, "x"), 0);
+    assert_int_equal(sink_add(&st->sink, "9.1", "user/short", CHECK_PASS, "x"), 0);
     for (size_t i = 0; i < 2; i++) {
-        const char *t = set.items[i].target;
+        const char *t = set->items[i].target;
         size_t n = strlen(t);
         assert_true(n <= RESULT_TARGET_MAX);
         assert_memory_equal(t + n - 20, "...#", 4); /* "...#" and 16 hex digits */
         assert_int_equal(strspn(t + n - 16, "0123456789abcdef"), 16);
     }
-    assert_string_not_equal(set.items[0].target, set.items[1].target);
-    assert_string_equal(set.items[2].target, "user/short"); /* short names are untouched */
-    result_set_free(&set);
+    assert_string_not_equal(set->items[0].target, set->items[1].target);
+    assert_string_equal(set->items[2].target, "user/short"); /* short names are untouched */
 }
 
 static void test_measurements(void **state)
 {
-    (void)state;
-    struct result_set set;
-    struct result_sink sink;
-    result_set_init(&set);
-    result_sink_init(&sink, &set, &fake);
-    assert_int_equal(sink_measure(&sink, "things", "big", 3), 0);
-    assert_int_equal(sink_measure(&sink, "undeclared", "x", 1), -1);
-    assert_int_equal(set.n_measures, 1);
-    assert_string_equal(set.measures[0].label_value, "big");
-    assert_true(set.measures[0].value == 3);
-    result_set_free(&set);
+    struct sink_test *st = *state;
+    struct result_set *set = &st->h.set;
+    assert_int_equal(sink_measure(&st->sink, "things", "big", 3), 0);
+    assert_int_equal(sink_measure(&st->sink, "undeclared", "x", 1), -1);
+    assert_int_equal(set->n_measures, 1);
+    assert_string_equal(set->measures[0].label_value, "big");
+    assert_true(set->measures[0].value == 3);
 }
 
 static void test_status_names_round_trip(void **state)
@@ -142,11 +138,13 @@ static void test_status_names_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unknown_check_is_refused),
-        cmocka_unit_test(test_text_is_one_line_of_valid_utf8),
-        cmocka_unit_test(test_long_text_is_cut),
-        cmocka_unit_test(test_cut_targets_stay_unique),
-        cmocka_unit_test(test_measurements),
+        cmocka_unit_test_setup_teardown(test_unknown_check_is_refused, sink_setup,
+                                        harness_teardown),
+        cmocka_unit_test_setup_teardown(test_text_is_one_line_of_valid_utf8, sink_setup,
+                                        harness_teardown),
+        cmocka_unit_test_setup_teardown(test_long_text_is_cut, sink_setup, harness_teardown),
+        cmocka_unit_test_setup_teardown(test_cut_targets_stay_unique, sink_setup, harness_teardown),
+        cmocka_unit_test_setup_teardown(test_measurements, sink_setup, harness_teardown),
         cmocka_unit_test(test_status_names_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
