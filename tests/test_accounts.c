@@ -177,13 +177,20 @@ static int setup_fixture(void **state)
     return harness_fixture_setup(state, NULL);
 }
 
+/* Reads the accounts of fx's tree into *db; fails the test when they cannot be read. */
+static void load_ok(const struct fixture *fx, struct account_db *db)
+{
+    char err[256] = "";
+    if (accounts_load(fx->root, db, err, sizeof(err)) != 0)
+        fail_msg("accounts_load: %s", err);
+}
+
 static void test_load_hardened(void **state)
 {
     struct fixture *fx = *state;
     harness_build_named(fx, "hardened");
     struct account_db db;
-    char err[256] = "";
-    assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
+    load_ok(fx, &db);
     assert_int_equal(db.have_passwd, 1);
     assert_int_equal(db.have_group, 1);
     const struct account_group *g = accounts_group_by_name(&db, "docker");
@@ -204,8 +211,7 @@ static void test_load_failing(void **state)
     struct fixture *fx = *state;
     harness_build_named(fx, "failing");
     struct account_db db;
-    char err[256] = "";
-    assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
+    load_ok(fx, &db);
     const struct account_group *g = accounts_group_by_gid(&db, 998);
     assert_non_null(g);
     assert_string_equal(g->name, "docker");
@@ -216,15 +222,12 @@ static void test_load_failing(void **state)
     fixture_destroy(fx);
 }
 
-/* Writes a manifest into a temp file and builds it. */
-
 static void test_load_missing_files(void **state)
 {
     struct fixture *fx = *state;
     harness_build_text(fx, "dir /etc 0755 0 0\n");
     struct account_db db;
-    char err[256] = "";
-    assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
+    load_ok(fx, &db);
     assert_int_equal(db.have_passwd, 0);
     assert_int_equal(db.have_group, 0);
     assert_int_equal(db.n_users, 0);
@@ -237,7 +240,7 @@ static void test_load_missing_files(void **state)
 
     /* Only /etc/group present. */
     harness_build_text(fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n");
-    assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
+    load_ok(fx, &db);
     assert_int_equal(db.have_passwd, 0);
     assert_int_equal(db.have_group, 1);
     assert_int_equal(accounts_group_by_name(&db, "docker")->gid, 998);
@@ -288,8 +291,7 @@ static void test_load_nul_in_line(void **state)
     harness_build_text(
         fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\0,mallory\\nother:x:5:eve\\n\n");
     struct account_db db;
-    char err[256] = "";
-    assert_int_equal(accounts_load(fx->root, &db, err, sizeof(err)), 0);
+    load_ok(fx, &db);
     const struct account_group *g = accounts_group_by_name(&db, "docker");
     assert_non_null(g);
     assert_int_equal(g->n_members, 1);
