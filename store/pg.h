@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_PG_SCHEMA_VERSION 2
+#define STORE_PG_SCHEMA_VERSION 3
 /* Drift event ids: each drift row takes a block of this many from one sequence (pg.c). */
 #define STORE_PG_DRIFT_ID_BLOCK 1048576
 /* Reconnecting after a lost connection: waits between attempts, doubling. */
