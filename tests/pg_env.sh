@@ -18,7 +18,19 @@
 #                          # immediate = a crash); the data directory stays
 #   pg_env_up              # starts it again on the same directory and port
 #   pg_env_restart [MODE]  # pg_env_down, then pg_env_up
-#   pg_env_stop            # stops the server and removes PG_ENV_DIR
+#   pg_env_stop            # stops the server (and its standby) and removes PG_ENV_DIR
+#
+# A streaming standby of that server (hot standby, read-only), in a temp
+# directory of its own on its own free port, made by pg_basebackup -R over
+# the primary's unix socket; the same roles and password:
+#
+#   pg_env_standby_start   # sets PG_ENV_STANDBY_DIR, _PORT, _PID, _URL
+#                          # (the dockward role's URL on it)
+#   pg_env_standby_down [MODE] / pg_env_standby_up
+#                          # stops it (the directory stays) / starts it again
+#   pg_env_standby_wait    # until it has replayed what the primary has written
+#   pg_env_standby_psql [ARGS...]  # psql as the superuser on its dockward database
+#   pg_env_standby_stop    # stops it and removes PG_ENV_STANDBY_DIR
 #
 # PG_ENV_BIN (default /usr/lib/postgresql/15/bin: Debian's postgresql-15),
 # PG_ENV_CONF: extra postgresql.conf lines (e.g. for a benchmark).
@@ -119,11 +131,15 @@ CREATE ROLE dockward LOGIN PASSWORD '$password';
 CREATE DATABASE dockward OWNER dockward;
 EOF
     PG_ENV_URL="postgresql://dockward@127.0.0.1:$PG_ENV_PORT/dockward?sslmode=disable"
-    # pg_ctl detaches the server: were the caller killed before pg_env_stop
-    # (SIGKILL, a ctest timeout), it would run on. A watchdog in a session
-    # of its own (away from the caller's terminal and pipes) stops it and
-    # removes the directory once the caller is gone; after pg_env_stop it
-    # finds nothing left to do.
+    _pg_env_watchdog "$PG_ENV_DIR"
+}
+
+# _pg_env_watchdog DIR: pg_ctl detaches the server of DIR/data: were the
+# caller killed before pg_env_stop (SIGKILL, a ctest timeout), it would run
+# on. A watchdog in a session of its own (away from the caller's terminal
+# and pipes) stops it and removes DIR once the caller is gone; after
+# pg_env_stop it finds nothing left to do.
+_pg_env_watchdog() {
     local bin=$PG_ENV_BIN as_root=no
     [ "$(id -u)" = 0 ] && as_root=yes
     # shellcheck disable=SC2016 # the watchdog's own script
@@ -134,10 +150,97 @@ EOF
         if [ "$4" = yes ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/data" -m immediate -w stop
         else "$3/pg_ctl" -D "$2/data" -m immediate -w stop; fi
         [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-        rm -rf "$2"' pg_env_watchdog "$$" "$PG_ENV_DIR" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &
+        rm -rf "$2"' pg_env_watchdog "$$" "$1" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &
+}
+
+pg_env_standby_up() {
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_STANDBY_DIR/data" \
+        -l "$PG_ENV_STANDBY_DIR/server.log" -w -t 60 start >>"$PG_ENV_STANDBY_DIR/pg_ctl.log" 2>&1 ||
+        return 1
+    PG_ENV_STANDBY_PID=$(head -n1 "$PG_ENV_STANDBY_DIR/data/postmaster.pid")
+}
+
+pg_env_standby_down() {
+    [ -n "${PG_ENV_STANDBY_PID:-}" ] || return 0
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_STANDBY_DIR/data" -m "${1:-fast}" -w -t 60 \
+        stop >>"$PG_ENV_STANDBY_DIR/pg_ctl.log" 2>&1 || true
+    if kill -0 "$PG_ENV_STANDBY_PID" 2>/dev/null; then
+        kill -KILL "$PG_ENV_STANDBY_PID" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 100); do kill -0 "$PG_ENV_STANDBY_PID" 2>/dev/null || break; sleep 0.05; done
+    fi
+    PG_ENV_STANDBY_PID=""
+}
+
+pg_env_standby_start() {
+    [ -n "${PG_ENV_PID:-}" ] || { echo "pg_env: no primary running (pg_env_start)" >&2; return 1; }
+    PG_ENV_STANDBY_DIR=$(mktemp -d /tmp/dockward-pg-standby-XXXXXX)
+    PG_ENV_STANDBY_PID=""
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_ENV_STANDBY_DIR"
+    chmod 700 "$PG_ENV_STANDBY_DIR"
+    _pg_env_watchdog "$PG_ENV_STANDBY_DIR"
+    # Over the primary's unix socket, as its superuser (trust, local
+    # replication allowed by initdb's pg_hba.conf); -R writes
+    # primary_conninfo and standby.signal.
+    if ! _pg_env_as_owner "$PG_ENV_BIN/pg_basebackup" -h "$PG_ENV_DIR" -p "$PG_ENV_PORT" \
+        -U postgres -D "$PG_ENV_STANDBY_DIR/data" -R -X stream -c fast \
+        >"$PG_ENV_STANDBY_DIR/basebackup.log" 2>&1; then
+        echo "pg_env: pg_basebackup failed; its log:" >&2
+        tail -n 20 "$PG_ENV_STANDBY_DIR/basebackup.log" >&2
+        return 1
+    fi
+    local try
+    for try in 1 2 3 4 5; do
+        PG_ENV_STANDBY_PORT=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
+        # The primary's settings came with the copy; these lines (last) win.
+        {
+            echo "# pg_env.sh standby"
+            echo "port = $PG_ENV_STANDBY_PORT"
+            echo "unix_socket_directories = '$PG_ENV_STANDBY_DIR'"
+            echo "hot_standby = on"
+        } | _pg_env_as_owner tee -a "$PG_ENV_STANDBY_DIR/data/postgresql.auto.conf" >/dev/null
+        pg_env_standby_up && break
+        PG_ENV_STANDBY_PID=""
+        grep -q 'could not bind\|Address already in use' "$PG_ENV_STANDBY_DIR/server.log" 2>/dev/null ||
+            try=99
+        [ "$try" -lt 5 ] || {
+            echo "pg_env: the standby did not start; its log:" >&2
+            tail -n 20 "$PG_ENV_STANDBY_DIR/server.log" >&2
+            return 1
+        }
+    done
+    PG_ENV_STANDBY_URL="postgresql://dockward@127.0.0.1:$PG_ENV_STANDBY_PORT/dockward?sslmode=disable"
+}
+
+# pg_env_standby_wait [SECONDS]: until the standby has replayed the
+# primary's WAL as it is now (default: 30 s at most; 1 when it has not).
+pg_env_standby_wait() {
+    local lsn _
+    lsn=$(PG_ENV_DB=postgres pg_env_psql -c "SELECT pg_current_wal_lsn()") || return 1
+    for _ in $(seq 1 $((${1:-30} * 20))); do
+        [ "$("$PG_ENV_BIN/psql" -X -q -At -h "$PG_ENV_STANDBY_DIR" -p "$PG_ENV_STANDBY_PORT" \
+            -U postgres -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'" 2>/dev/null)" = t ] &&
+            return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# pg_env_standby_psql [ARGS...]: psql as the superuser on the standby's dockward database.
+pg_env_standby_psql() {
+    "$PG_ENV_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PG_ENV_STANDBY_DIR" \
+        -p "$PG_ENV_STANDBY_PORT" -U postgres -d dockward "$@"
+}
+
+pg_env_standby_stop() {
+    [ -n "${PG_ENV_STANDBY_DIR:-}" ] || return 0
+    pg_env_standby_down immediate
+    rm -rf "$PG_ENV_STANDBY_DIR"
+    PG_ENV_STANDBY_DIR=""
 }
 
 pg_env_stop() {
+    pg_env_standby_stop
     [ -n "${PG_ENV_DIR:-}" ] || return 0
     pg_env_down immediate
     rm -rf "$PG_ENV_DIR"
