@@ -19,6 +19,8 @@
 #define STORE_PG_RETRY_MIN_MS      100
 #define STORE_PG_RETRY_MAX_MS      5000
 #define STORE_PG_CONNECT_TIMEOUT_S "5"
+/* The longest wait for the drift id lock (another replica's COMMIT), in ms (pg_writer.c). */
+#define STORE_PG_DRIFT_LOCK_TIMEOUT_MS 10000
 
 struct store_pg;
 

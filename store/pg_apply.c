@@ -15,20 +15,28 @@
  *   the batch is done again (below), where the lock finds that row.
  * - a report id is a duplicate when its host's row, read under that lock,
  *   holds it (the last STORE_RECENT_IDS ids, as on SQLite): the database,
- *   not a replica's memory, decides, and ids of other replicas count.
+ *   not a replica's memory, decides, and ids of other replicas count. An
+ *   id another host's ring holds is a duplicate too (SQLite's id set):
+ *   report_ids holds every ring's ids, keyed by the id, looked up once per
+ *   round; two replicas inserting one id at once meet on its key (the
+ *   second fails, and its batch is done again, finding it).
  * - the batch's jobs are taken in host-id order (stable), and the per-check
  *   figures of the whole batch are added last, in check-id order, so two
  *   replicas' transactions lock rows in one order and cannot deadlock.
  * - drift event ids come from one sequence, a block of
  *   STORE_PG_DRIFT_ID_BLOCK per drift row: unique and increasing across
- *   replicas (not gap-free).
+ *   replicas (not gap-free), and in commit order: a batch's drift rows are
+ *   written last, after an advisory lock that PostgreSQL releases once the
+ *   COMMIT is visible, so a reader paging by id skips nothing
+ *   (send_drift).
  *
  * Round trips (libpq pipeline mode), a batch of reports of distinct hosts:
- * [BEGIN, per report: lock the host row, read its results], then [the
- * writes of all its reports as one statement (W_WRITE_MANY), the
- * per-check figures, COMMIT]: two, plus one for new hosts' ids (a host's
- * second report of the batch goes in a second round after the first's
- * writes). No SAVEPOINT on this first try: a subtransaction per
+ * [BEGIN, per report: lock the host row, read its results; the round's
+ * ids in report_ids], then [the writes of all its reports but drift as
+ * one statement (W_WRITE_MANY), the per-check figures, the drift lock and
+ * rows (W_DRIFT_MANY), COMMIT]: two, plus one for new hosts' ids (a
+ * host's second report of the batch goes in a second round after the
+ * first's writes). No SAVEPOINT on this first try: a subtransaction per
  * report costs the server a subtransaction id, a MultiXact for the row
  * locked outside it, and two statements. When a statement fails (a host
  * created by another replica meanwhile, a trigger, a full disk...), the

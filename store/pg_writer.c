@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_STR_(x)         #x
-#define PG_STR(x)          PG_STR_(x)
-#define PG_REPORT_ID_BYTES PG_STR(REPORT_ID_BYTES)
+#define PG_STR_(x)           #x
+#define PG_STR(x)            PG_STR_(x)
+#define PG_REPORT_ID_BYTES   PG_STR(REPORT_ID_BYTES)
+#define PG_DRIFT_LOCK_KEY_S  PG_STR(PG_DRIFT_LOCK_KEY)
+#define PG_DRIFT_LOCK_WAIT_S PG_STR(STORE_PG_DRIFT_LOCK_TIMEOUT_MS)
 
 static const char *const pg_write_sql[W_COUNT] = {
     [W_HOST_LOCK] = "SELECT id, last_seq, recent_ids, owner, retired_ms FROM hosts "
@@ -94,9 +96,13 @@ static const char *const pg_write_sql[W_COUNT] = {
      * Drift ids are taken at the end of the transaction, under a lock held
      * until its COMMIT (W_DRIFT_LOCK first): every replica's transactions
      * take their ids in the order they commit, so a reader that saw an id
-     * has seen every smaller one (pg_apply.c).
+     * has seen every smaller one (pg_apply.c). Another replica holds it
+     * through its COMMIT's WAL flush, which a busy disk can stretch past
+     * lock_timeout: this wait has a bound of its own (set first: the
+     * subquery is scanned before the lock is asked for).
      */
-    [W_DRIFT_LOCK] = "SELECT pg_advisory_xact_lock(" PG_STR(PG_DRIFT_LOCK_KEY) ")",
+    [W_DRIFT_LOCK] = "SELECT pg_advisory_xact_lock(" PG_DRIFT_LOCK_KEY_S ") FROM (SELECT "
+                     "set_config('lock_timeout', '" PG_DRIFT_LOCK_WAIT_S "', true)) AS t",
     /*
      * The batch's drift rows, one per stored report that changed anything,
      * in the order given (a host's later report gets the higher ids), and

@@ -63,28 +63,66 @@ _pg_env_free_port() {
     return 1
 }
 
+# _pg_env_ctl_start DIR: starts the server of DIR/data (log DIR/server.log);
+# echoes its postmaster's pid.
+_pg_env_ctl_start() {
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start \
+        >>"$1/pg_ctl.log" 2>&1 || return 1
+    head -n1 "$1/data/postmaster.pid"
+}
+
+# _pg_env_ctl_stop DIR PID MODE: stops it (pg_ctl -m MODE); whatever pg_ctl
+# did, its postmaster (by its pid) is gone afterwards.
+_pg_env_ctl_stop() {
+    [ -n "$2" ] || return 0
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$1/data" -m "$3" -w -t 60 stop \
+        >>"$1/pg_ctl.log" 2>&1 || true
+    if kill -0 "$2" 2>/dev/null; then
+        kill -KILL "$2" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.05; done
+    fi
+}
+
+# _pg_env_serve DIR CONF-FUNCTION [-a]: starts the server of DIR on a free
+# port (another when something takes it first), its settings the lines
+# CONF-FUNCTION PORT prints, written to DIR/data/postgresql.auto.conf
+# (appended with -a); sets _pg_env_port and _pg_env_pid.
+_pg_env_serve() {
+    local try
+    for try in 1 2 3 4 5; do
+        _pg_env_port=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
+        "$2" "$_pg_env_port" | _pg_env_as_owner tee ${3:+"$3"} "$1/data/postgresql.auto.conf" >/dev/null
+        _pg_env_pid=$(_pg_env_ctl_start "$1") && return 0
+        grep -q 'could not bind\|Address already in use' "$1/server.log" 2>/dev/null || try=99
+        [ "$try" -lt 5 ] || break
+    done
+    echo "pg_env: the server did not start; its log:" >&2
+    tail -n 20 "$1/server.log" >&2
+    return 1
+}
+
 pg_env_up() {
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -l "$PG_ENV_DIR/server.log" \
-        -w -t 60 start >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || return 1
-    PG_ENV_PID=$(head -n1 "$PG_ENV_DIR/data/postmaster.pid")
+    PG_ENV_PID=$(_pg_env_ctl_start "$PG_ENV_DIR")
 }
 
 pg_env_down() {
-    [ -n "${PG_ENV_PID:-}" ] || return 0
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -m "${1:-fast}" -w -t 60 stop \
-        >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || true
-    # Whatever pg_ctl did: our postmaster (by its pid) is gone afterwards.
-    if kill -0 "$PG_ENV_PID" 2>/dev/null; then
-        kill -KILL "$PG_ENV_PID" 2>/dev/null || true
-        local _
-        for _ in $(seq 1 100); do kill -0 "$PG_ENV_PID" 2>/dev/null || break; sleep 0.05; done
-    fi
+    _pg_env_ctl_stop "$PG_ENV_DIR" "${PG_ENV_PID:-}" "${1:-fast}"
     PG_ENV_PID=""
 }
 
 pg_env_restart() {
     pg_env_down "${1:-fast}"
     pg_env_up
+}
+
+_pg_env_primary_conf() { # _pg_env_primary_conf PORT
+    echo "# pg_env.sh"
+    echo "port = $1"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$PG_ENV_DIR'"
+    echo "max_connections = 200"
+    echo "${PG_ENV_CONF:-}"
 }
 
 pg_env_start() {
@@ -100,27 +138,9 @@ pg_env_start() {
         tail -n 20 "$PG_ENV_DIR/initdb.log" >&2
         return 1
     fi
-    local try
-    for try in 1 2 3 4 5; do
-        PG_ENV_PORT=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
-        {
-            echo "# pg_env.sh"
-            echo "port = $PG_ENV_PORT"
-            echo "listen_addresses = '127.0.0.1'"
-            echo "unix_socket_directories = '$PG_ENV_DIR'"
-            echo "max_connections = 200"
-            echo "${PG_ENV_CONF:-}"
-        } | _pg_env_as_owner tee "$PG_ENV_DIR/data/postgresql.auto.conf" >/dev/null
-        pg_env_up && break
-        PG_ENV_PID=""
-        grep -q 'could not bind\|Address already in use' "$PG_ENV_DIR/server.log" 2>/dev/null ||
-            try=99
-        [ "$try" -lt 5 ] || {
-            echo "pg_env: the server did not start; its log:" >&2
-            tail -n 20 "$PG_ENV_DIR/server.log" >&2
-            return 1
-        }
-    done
+    _pg_env_serve "$PG_ENV_DIR" _pg_env_primary_conf || return 1
+    PG_ENV_PORT=$_pg_env_port
+    PG_ENV_PID=$_pg_env_pid
     local password
     password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     # The password only ever goes to psql's stdin and to the 0600 file.
@@ -154,22 +174,20 @@ _pg_env_watchdog() {
 }
 
 pg_env_standby_up() {
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_STANDBY_DIR/data" \
-        -l "$PG_ENV_STANDBY_DIR/server.log" -w -t 60 start >>"$PG_ENV_STANDBY_DIR/pg_ctl.log" 2>&1 ||
-        return 1
-    PG_ENV_STANDBY_PID=$(head -n1 "$PG_ENV_STANDBY_DIR/data/postmaster.pid")
+    PG_ENV_STANDBY_PID=$(_pg_env_ctl_start "$PG_ENV_STANDBY_DIR")
 }
 
 pg_env_standby_down() {
-    [ -n "${PG_ENV_STANDBY_PID:-}" ] || return 0
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_STANDBY_DIR/data" -m "${1:-fast}" -w -t 60 \
-        stop >>"$PG_ENV_STANDBY_DIR/pg_ctl.log" 2>&1 || true
-    if kill -0 "$PG_ENV_STANDBY_PID" 2>/dev/null; then
-        kill -KILL "$PG_ENV_STANDBY_PID" 2>/dev/null || true
-        local _
-        for _ in $(seq 1 100); do kill -0 "$PG_ENV_STANDBY_PID" 2>/dev/null || break; sleep 0.05; done
-    fi
+    _pg_env_ctl_stop "$PG_ENV_STANDBY_DIR" "${PG_ENV_STANDBY_PID:-}" "${1:-fast}"
     PG_ENV_STANDBY_PID=""
+}
+
+# The primary's settings came with the copy; these lines, appended, win.
+_pg_env_standby_conf() { # _pg_env_standby_conf PORT
+    echo "# pg_env.sh standby"
+    echo "port = $1"
+    echo "unix_socket_directories = '$PG_ENV_STANDBY_DIR'"
+    echo "hot_standby = on"
 }
 
 pg_env_standby_start() {
@@ -189,26 +207,9 @@ pg_env_standby_start() {
         tail -n 20 "$PG_ENV_STANDBY_DIR/basebackup.log" >&2
         return 1
     fi
-    local try
-    for try in 1 2 3 4 5; do
-        PG_ENV_STANDBY_PORT=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
-        # The primary's settings came with the copy; these lines (last) win.
-        {
-            echo "# pg_env.sh standby"
-            echo "port = $PG_ENV_STANDBY_PORT"
-            echo "unix_socket_directories = '$PG_ENV_STANDBY_DIR'"
-            echo "hot_standby = on"
-        } | _pg_env_as_owner tee -a "$PG_ENV_STANDBY_DIR/data/postgresql.auto.conf" >/dev/null
-        pg_env_standby_up && break
-        PG_ENV_STANDBY_PID=""
-        grep -q 'could not bind\|Address already in use' "$PG_ENV_STANDBY_DIR/server.log" 2>/dev/null ||
-            try=99
-        [ "$try" -lt 5 ] || {
-            echo "pg_env: the standby did not start; its log:" >&2
-            tail -n 20 "$PG_ENV_STANDBY_DIR/server.log" >&2
-            return 1
-        }
-    done
+    _pg_env_serve "$PG_ENV_STANDBY_DIR" _pg_env_standby_conf -a || return 1
+    PG_ENV_STANDBY_PORT=$_pg_env_port
+    PG_ENV_STANDBY_PID=$_pg_env_pid
     PG_ENV_STANDBY_URL="postgresql://dockward@127.0.0.1:$PG_ENV_STANDBY_PORT/dockward?sslmode=disable"
 }
 
