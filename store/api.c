@@ -207,9 +207,13 @@ void store_api_handle(struct store_api *api, const char *path, const struct api_
         api_respond_error(resp, 503, "cannot read the database: %s", err);
         return;
     }
-    /* One read transaction per answer: every statement sees the same state. */
+    /*
+     * One read transaction per answer: every statement sees the same state.
+     * A database that cannot be read now (PostgreSQL, or the standby of
+     * --storage.read-url, down) is a 503: try again later.
+     */
     if (storage_read_begin(r->db) != 0) {
-        api_db_error(r, resp);
+        api_respond_error(resp, 503, "cannot read the database: %s", storage_errmsg(r->db));
         pool_release(api, r);
         return;
     }

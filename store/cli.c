@@ -47,6 +47,11 @@ static size_t build_flags(struct store_config *c, struct flag_def *defs)
                                  "postgresql://USER@HOST:PORT/DB?sslmode=... (several "
                                  "stores may share one database; no password in it: "
                                  "see --storage.password-file)");
+    defs[n++] = flags_def_string("storage.read-url", &c->storage_read_url, NULL, "URL", NULL,
+                                 "With --storage.url: where the query API and the fleet "
+                                 "metrics read, e.g. a streaming standby, as a libpq "
+                                 "URI (no password in it; the same password file). "
+                                 "Unset: --storage.url");
     defs[n++] = flags_def_file("storage.password-file", &c->storage_password_file,
                                "File holding the PostgreSQL password (first line; "
                                "mode 0600). Unset: libpq's own (PGPASSFILE, "
@@ -94,6 +99,15 @@ int store_cli_parse(struct store_config *cfg, int argc, char **argv, char *err, 
     char sub[256];
     if (cfg->storage_url != NULL && storage_url_check(cfg->storage_url, sub, sizeof(sub)) != 0) {
         snprintf(err, errlen, "--storage.url: %s", sub);
+        return -1;
+    }
+    if (cfg->storage_read_url != NULL &&
+        storage_url_check(cfg->storage_read_url, sub, sizeof(sub)) != 0) {
+        snprintf(err, errlen, "--storage.read-url: %s", sub);
+        return -1;
+    }
+    if (cfg->storage_read_url != NULL && cfg->storage_url == NULL) {
+        snprintf(err, errlen, "--storage.read-url is for --storage.url (PostgreSQL)");
         return -1;
     }
     if (cfg->storage_password_file != NULL && cfg->storage_url == NULL) {

@@ -53,6 +53,8 @@ void store_metrics_init(struct store_metrics *m)
     atomic_init(&m->hosts_retired, 0);
     atomic_init(&m->api_refused[0], 0);
     atomic_init(&m->api_refused[1], 0);
+    atomic_init(&m->read_errors[0], 0);
+    atomic_init(&m->read_errors[1], 0);
     httpd_web_counters_init(&m->web);
     pthread_mutex_init(&m->lock, NULL);
 }
@@ -220,6 +222,15 @@ static int build_ingest(struct expo *e, struct store_metrics *m, const char *sto
         struct metric_label l[] = { LABEL("reason", refused[i]) };
         rc |= expo_sample(e, "dockward_store_api_refused_total", l, 1,
                           (double)atomic_load(&m->api_refused[i]));
+    }
+    rc |= expo_family(e, "dockward_store_database_read_errors_total", METRIC_COUNTER,
+                      "Reads of the database (or --storage.read-url) that failed, by reader: "
+                      "api (a query API answer, 5xx), metrics (a fleet metrics refresh).");
+    static const char *const readers[2] = { "api", "metrics" };
+    for (int i = 0; i < 2; i++) {
+        struct metric_label l[] = { LABEL("reader", readers[i]) };
+        rc |= expo_sample(e, "dockward_store_database_read_errors_total", l, 1,
+                          (double)atomic_load(&m->read_errors[i]));
     }
     if (storage_path != NULL) { /* SQLite's; PostgreSQL's size is the server's to tell */
         rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
@@ -403,6 +414,7 @@ int store_metrics_build(struct expo *e, struct store_metrics *m, struct storage_
     if (rc != 0)
         snprintf(err, errlen, "some store metrics could not be built");
     if (storage_read_begin(reader) != 0) {
+        atomic_fetch_add(&m->read_errors[1], 1);
         snprintf(err, errlen, "reading hosts: %s", storage_errmsg(reader));
         return -1;
     }
@@ -454,13 +466,27 @@ static int refresh(struct store_refresher *r, char *err, size_t errlen)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     bool gzip[EXPO_FORMAT_COUNT];
     snapshot_slot_gzip_wanted(r->slot, gzip);
-    if (r->shared && load_checks(r->metrics, r->reader, err, errlen) != 0)
-        return -1;
+    /*
+     * A database that cannot be read (PostgreSQL down, a standby of
+     * --storage.read-url down) leaves the per-check figures as last read
+     * and the hosts' families out, counted; the store's own metrics are
+     * still published.
+     */
+    int rc = 0;
+    if (r->shared && load_checks(r->metrics, r->reader, err, errlen) != 0) {
+        atomic_fetch_add(&r->metrics->read_errors[1], 1);
+        rc = -1;
+    }
+    char sub[256];
     struct snapshot *s = store_snapshot_build(r->metrics, r->reader, r->storage_path,
-                                              r->stale_after_ms, gzip, err, errlen);
-    if (s == NULL)
+                                              r->stale_after_ms, gzip, sub, sizeof(sub));
+    if (s == NULL) {
+        snprintf(err, errlen, "%s", sub);
         return -1;
+    }
     snapshot_slot_publish(r->slot, s);
+    if (rc != 0)
+        return -1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     log_debug("metrics refreshed in %.1f ms (text %zu bytes%s, OpenMetrics %zu bytes%s)",
               (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,

@@ -86,6 +86,8 @@ struct store_metrics {
     atomic_uint_fast64_t hosts_retired; /* since start, by age or by an admin */
     /* Query and admin API requests refused: [0] 401 no valid token, [1] 403 wrong role. */
     atomic_uint_fast64_t api_refused[2];
+    /* Reads of the database that failed: [0] query API answers (5xx), [1] metrics refreshes. */
+    atomic_uint_fast64_t read_errors[2];
 
     /* The web config's counters (bumped by the HTTP threads); rendered when web_enabled. */
     struct httpd_web_counters web;

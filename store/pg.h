@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_PG_SCHEMA_VERSION 2
+#define STORE_PG_SCHEMA_VERSION 3
 /* Drift event ids: each drift row takes a block of this many from one sequence (pg.c). */
 #define STORE_PG_DRIFT_ID_BLOCK 1048576
 /* Reconnecting after a lost connection: waits between attempts, doubling. */
 #define STORE_PG_RETRY_MIN_MS      100
 #define STORE_PG_RETRY_MAX_MS      5000
 #define STORE_PG_CONNECT_TIMEOUT_S "5"
+/* The longest wait for the drift id lock (another replica's COMMIT), in ms (pg_writer.c). */
+#define STORE_PG_DRIFT_LOCK_TIMEOUT_MS 10000
 
 struct store_pg;
 

@@ -15,20 +15,28 @@
  *   the batch is done again (below), where the lock finds that row.
  * - a report id is a duplicate when its host's row, read under that lock,
  *   holds it (the last STORE_RECENT_IDS ids, as on SQLite): the database,
- *   not a replica's memory, decides, and ids of other replicas count.
+ *   not a replica's memory, decides, and ids of other replicas count. An
+ *   id another host's ring holds is a duplicate too (SQLite's id set):
+ *   report_ids holds every ring's ids, keyed by the id, looked up once per
+ *   round; two replicas inserting one id at once meet on its key (the
+ *   second fails, and its batch is done again, finding it).
  * - the batch's jobs are taken in host-id order (stable), and the per-check
  *   figures of the whole batch are added last, in check-id order, so two
  *   replicas' transactions lock rows in one order and cannot deadlock.
  * - drift event ids come from one sequence, a block of
  *   STORE_PG_DRIFT_ID_BLOCK per drift row: unique and increasing across
- *   replicas (not gap-free).
+ *   replicas (not gap-free), and in commit order: a batch's drift rows are
+ *   written last, after an advisory lock that PostgreSQL releases once the
+ *   COMMIT is visible, so a reader paging by id skips nothing
+ *   (send_drift).
  *
  * Round trips (libpq pipeline mode), a batch of reports of distinct hosts:
- * [BEGIN, per report: lock the host row, read its results], then [the
- * writes of all its reports as one statement (W_WRITE_MANY), the
- * per-check figures, COMMIT]: two, plus one for new hosts' ids (a host's
- * second report of the batch goes in a second round after the first's
- * writes). No SAVEPOINT on this first try: a subtransaction per
+ * [BEGIN, per report: lock the host row, read its results; the round's
+ * ids in report_ids], then [the writes of all its reports but drift as
+ * one statement (W_WRITE_MANY), the per-check figures, the drift lock and
+ * rows (W_DRIFT_MANY), COMMIT]: two, plus one for new hosts' ids (a
+ * host's second report of the batch goes in a second round after the
+ * first's writes). No SAVEPOINT on this first try: a subtransaction per
  * report costs the server a subtransaction id, a MultiXact for the row
  * locked outside it, and two statements. When a statement fails (a host
  * created by another replica meanwhile, a trigger, a full disk...), the
@@ -188,15 +196,19 @@ static bool ring_has(const struct pg_host *h, const unsigned char *id)
     return false;
 }
 
-static void ring_push(struct pg_host *h, const unsigned char *id)
+/* Adds id to the ring; the id that falls out (a full ring) goes to dropped: true when one did. */
+static bool ring_push(struct pg_host *h, const unsigned char *id, unsigned char *dropped)
 {
     const size_t full = sizeof(h->ring);
-    if (h->ring_len == full) {
+    const bool full_now = h->ring_len == full;
+    if (full_now) {
+        memcpy(dropped, h->ring, REPORT_ID_BYTES);
         memmove(h->ring, h->ring + REPORT_ID_BYTES, full - REPORT_ID_BYTES);
         h->ring_len -= REPORT_ID_BYTES;
     }
     memcpy(h->ring + h->ring_len, id, REPORT_ID_BYTES);
     h->ring_len += REPORT_ID_BYTES;
+    return full_now;
 }
 
 static int batch_check_add(struct store_pg *p, const struct diff_check *k)
@@ -253,7 +265,7 @@ static int many_send(struct store_pg *p)
             return -1;
         pg_par_text(&a, m->col[i].s);
     }
-    pg_par_blob(&a, m->bytes.s, m->bytes.len);
+    pg_par_blob(&a, m->bytes.s, m->bytes.len); /* $28 */
     /* Unprepared: planned for these arrays (see pg_writer.c). */
     int rc = PQsendQueryParams(p->link.conn, pg_write_text(W_WRITE_MANY), a.n, NULL, a.val, a.len,
                                a.fmt, 1) == 1
@@ -268,39 +280,35 @@ static int many_send(struct store_pg *p)
  * send_writes binds, as array elements. 0, or -1 on no memory.
  */
 static int many_add(struct pg_many *m, const struct store_job *job, const struct pg_host *h,
-                    bool insert, bool bind, const void *rows, size_t rows_len, bool rows_changed,
-                    const void *events, size_t events_len, const struct store_event *ev)
+                    const unsigned char *dropped, bool insert, bool bind, const void *rows,
+                    size_t rows_len, bool rows_changed)
 {
     const Dockward__V1__Report *m_ = job->report->msg;
     const struct diff_result *d = &job->diff;
     struct pg_array *c = m->col;
     int64_t ring = many_bytes(m, h->ring, h->ring_len);
-    int64_t rid = many_bytes(m, m_->report_id.data, REPORT_ID_BYTES);
     int64_t rw = rows_changed ? many_bytes(m, rows, rows_len) : 0;
-    int64_t evo = many_bytes(m, events, events_len);
-    if (ring < 0 || rid < 0 || rw < 0 || evo < 0 || m->bytes.len > INT32_MAX)
+    if (ring < 0 || rw < 0 || m->bytes.len > INT32_MAX)
         return -1;
-    int rc = pg_array_int(&c[M_ID], h->id) | pg_array_text(&c[M_HOSTNAME], m_->hostname) |
-             pg_array_text(&c[M_AGENT], m_->agent_version) |
-             pg_array_text(&c[M_CATALOG], m_->catalog_version) |
-             pg_array_int(&c[M_SEQ], (int64_t)m_->sequence) |
-             pg_array_int(&c[M_SEEN], job->received_ms) |
-             pg_array_int(&c[M_GENERATED], m_->generated_at_unix_ms) |
-             pg_array_int(&c[M_WAIVED], (int64_t)d->counts[STORE_WAIVED]) |
-             pg_array_text(&c[M_HOST_ID], m_->host_id) |
-             pg_array_text(&c[M_INSERT], insert ? "t" : "f") |
-             pg_array_text(&c[M_HAS_RESULTS], h->has_results ? "t" : "f") |
-             (bind ? pg_array_text(&c[M_OWNER], job->owner) : pg_array_null(&c[M_OWNER])) |
-             pg_array_int(&c[M_RING_OFF], ring) |
-             pg_array_int(&c[M_RING_LEN], (int64_t)h->ring_len) | pg_array_int(&c[M_ROWS_OFF], rw) |
-             pg_array_int(&c[M_ROWS_LEN], rows_changed ? (int64_t)rows_len : -1) |
-             pg_array_int(&c[M_EV_OFF], evo) | pg_array_int(&c[M_EV_LEN], (int64_t)events_len) |
-             pg_array_int(&c[M_EVENTS], (int64_t)d->n_events) | pg_array_int(&c[M_RID_OFF], rid);
+    int rc =
+        pg_array_int(&c[M_ID], h->id) | pg_array_text(&c[M_HOSTNAME], m_->hostname) |
+        pg_array_text(&c[M_AGENT], m_->agent_version) |
+        pg_array_text(&c[M_CATALOG], m_->catalog_version) |
+        pg_array_int(&c[M_SEQ], (int64_t)m_->sequence) |
+        pg_array_int(&c[M_SEEN], job->received_ms) |
+        pg_array_int(&c[M_GENERATED], m_->generated_at_unix_ms) |
+        pg_array_int(&c[M_WAIVED], (int64_t)d->counts[STORE_WAIVED]) |
+        pg_array_text(&c[M_HOST_ID], m_->host_id) |
+        pg_array_text(&c[M_INSERT], insert ? "t" : "f") |
+        pg_array_text(&c[M_HAS_RESULTS], h->has_results ? "t" : "f") |
+        (bind ? pg_array_text(&c[M_OWNER], job->owner) : pg_array_null(&c[M_OWNER])) |
+        pg_array_int(&c[M_RING_OFF], ring) | pg_array_int(&c[M_RING_LEN], (int64_t)h->ring_len) |
+        pg_array_int(&c[M_ROWS_OFF], rw) |
+        pg_array_int(&c[M_ROWS_LEN], rows_changed ? (int64_t)rows_len : -1) |
+        pg_array_uuid(&c[M_RID], m_->report_id.data) |
+        (dropped != NULL ? pg_array_uuid(&c[M_DROPPED], dropped) : pg_array_null(&c[M_DROPPED]));
     for (int s = STORE_PASS; s <= STORE_ERROR; s++)
         rc |= pg_array_int(&c[M_PASS + s - STORE_PASS], (int64_t)d->counts[s]);
-    for (size_t i = 0; rc == 0 && i < d->n_events; i++)
-        if (i == 0 || strcmp(ev[i - 1].check_id, ev[i].check_id) != 0)
-            rc = pg_array_int(&c[M_DC_HOST], h->id) | pg_array_text(&c[M_DC_CHECK], ev[i].check_id);
     for (size_t i = 0; rc == 0 && i < d->n_checks; i++) {
         const struct diff_check *k = &d->checks[i];
         if (k->failing_delta > 0)
@@ -313,21 +321,23 @@ static int many_add(struct pg_many *m, const struct store_job *job, const struct
 }
 
 /*
- * The writes of a report whose host is locked (h) and diffed (job->diff):
- * sent as one statement (W_WRITE), or, with many, added to the round's
- * W_WRITE_MANY. Returns the queries sent (1, or 0 when added), or -1.
- * The values it binds live in p's buffers until the next call.
+ * The writes of a report whose host is locked (h) and diffed (job->diff),
+ * but its drift (send_drift, at the end): sent as one statement (W_WRITE),
+ * or, with many, added to the round's W_WRITE_MANY. Returns the queries
+ * sent (1, or 0 when added), or -1. The values it binds live in p's
+ * buffers until the next call.
  */
-static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h, bool bind,
-                       int64_t new_id, struct pg_many *many)
+static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host *h,
+                       const unsigned char *dropped, bool bind, int64_t new_id,
+                       struct pg_many *many)
 {
     const Dockward__V1__Report *m = job->report->msg;
     const struct diff_result *d = &job->diff;
     const bool insert = h->id == 0;
     if (insert)
         h->id = new_id;
-    unsigned char *rows = NULL, *events = NULL;
-    size_t rows_len = 0, events_len = 0;
+    unsigned char *rows = NULL;
+    size_t rows_len = 0;
     if (d->n_changes > 0) {
         size_t nr = 0;
         if (store_rule_rows_after(p->rows.rows, p->rows.n, d, m->generated_at_unix_ms, &p->next,
@@ -335,18 +345,10 @@ static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host
             store_rows_encode(&p->rows.codec, p->next, nr, &rows, &rows_len) != 0)
             return -1;
     }
-    if (d->n_events > 0 &&
-        (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
-         store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &events_len) != 0)) {
-        free(rows);
-        return -1;
-    }
     int rc;
     if (many != NULL) {
-        rc = many_add(many, job, h, insert, bind, rows, rows_len, d->n_changes > 0, events,
-                      events_len, p->events);
+        rc = many_add(many, job, h, dropped, insert, bind, rows, rows_len, d->n_changes > 0);
         free(rows);
-        free(events);
         return rc;
     }
     struct pg_params a = { 0 };
@@ -366,35 +368,31 @@ static int send_writes(struct store_pg *p, struct store_job *job, struct pg_host
         pg_par_blob(&a, rows, rows_len); /* $16 */
     else
         pg_par_null(&a);
-    struct pg_array *checks = &p->arr[0], *add = &p->arr[1], *del = &p->arr[2];
-    checks->len = add->len = del->len = 0;
+    struct pg_array *add = &p->arr[1], *del = &p->arr[2];
+    add->len = del->len = 0;
     rc = 0;
-    for (size_t i = 0; rc == 0 && i < d->n_events; i++)
-        if (i == 0 || strcmp(p->events[i - 1].check_id, p->events[i].check_id) != 0)
-            rc = pg_array_text(checks, p->events[i].check_id);
-    pg_par_int(&a, (int64_t)d->n_events);                /* $17 */
-    pg_par_int(&a, m->generated_at_unix_ms);             /* $18 */
-    pg_par_blob(&a, m->report_id.data, REPORT_ID_BYTES); /* $19 */
-    pg_par_blob(&a, events, events_len);                 /* $20 */
     for (size_t i = 0; rc == 0 && i < d->n_checks; i++) {
         const struct diff_check *k = &d->checks[i];
         if (k->failing_delta != 0)
             rc = pg_array_text(k->failing_delta > 0 ? add : del, k->check_id);
     }
     if (rc == 0)
-        rc = pg_array_end(checks) | pg_array_end(add) | pg_array_end(del);
-    pg_par_text(&a, checks->s); /* $21 */
-    pg_par_text(&a, add->s);    /* $22 */
-    pg_par_text(&a, del->s);    /* $23 */
+        rc = pg_array_end(add) | pg_array_end(del);
+    pg_par_text(&a, add->s); /* $17 */
+    pg_par_text(&a, del->s); /* $18 */
     if (bind)
-        pg_par_text(&a, job->owner); /* $24 */
+        pg_par_text(&a, job->owner); /* $19 */
     else
         pg_par_null(&a);
-    pg_par_int(&a, (int64_t)d->counts[STORE_WAIVED]); /* $25 */
+    pg_par_int(&a, (int64_t)d->counts[STORE_WAIVED]);    /* $20 */
+    pg_par_blob(&a, m->report_id.data, REPORT_ID_BYTES); /* $21 */
+    if (dropped != NULL)
+        pg_par_blob(&a, dropped, REPORT_ID_BYTES); /* $22 */
+    else
+        pg_par_null(&a);
     if (rc == 0)
         rc = send_stmt(p, W_WRITE, &a);
     free(rows);
-    free(events);
     return rc == 0 ? 1 : -1;
 }
 
@@ -404,11 +402,25 @@ struct pg_item {
     PGresult *host_row;         /* the locked hosts row (none: a new host) */
     PGresult *results;          /* its results row */
     int64_t new_id;             /* a new host's id, taken from the sequence */
+    int64_t host_db;            /* its host's hosts.id, once its writes are sent */
     size_t index;               /* its place in the batch (arrival order) */
     int round;                  /* the host's n-th report in the batch: applied in round n */
     bool left_out;              /* its host's row could not be locked: 503 */
+    bool id_taken;              /* its id is in report_ids (some host's ring), read in its round */
+    bool holds_id;              /* this try puts its id into its host's ring */
     enum store_outcome pending; /* the outcome once its writes are committed */
 };
+
+/* Another report of the batch, sent before it in this try, puts its id into a ring. */
+static bool batch_holds(const struct pg_item *items, size_t n, const struct pg_item *it)
+{
+    const unsigned char *id = it->job->report->msg->report_id.data;
+    for (size_t i = 0; i < n; i++)
+        if (&items[i] != it && items[i].holds_id &&
+            memcmp(items[i].job->report->msg->report_id.data, id, REPORT_ID_BYTES) == 0)
+            return true;
+    return false;
+}
 
 /*
  * Sends one report's writes as its own segment: SAVEPOINT, the writes,
@@ -417,15 +429,21 @@ struct pg_item {
  * the outcome is final: duplicate, forbidden, or unavailable), or -1 when
  * sending failed.
  */
-static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, char *err,
-                        size_t errlen)
+static int send_segment(struct store_pg *p, struct pg_item *items, size_t n_items,
+                        struct pg_item *it, bool careful, char *err, size_t errlen)
 {
     struct store_job *job = it->job;
     const Dockward__V1__Report *m = job->report->msg;
     struct pg_host h;
     it->pending = STORE_OUTCOME_UNAVAILABLE;
     read_host(it->host_row, &h);
-    if (ring_has(&h, m->report_id.data)) { /* the same report again: nothing changes */
+    /*
+     * The same report again: nothing changes. Its host's ring holds the id,
+     * or another host's does (report_ids, or a report of this batch): an id
+     * reused for a different host is a duplicate too, as SQLite's id set
+     * answers.
+     */
+    if (ring_has(&h, m->report_id.data) || it->id_taken || batch_holds(items, n_items, it)) {
         job->outcome = STORE_OUTCOME_DUPLICATE;
         return 0;
     }
@@ -461,25 +479,36 @@ static int send_segment(struct store_pg *p, struct pg_item *it, bool careful, ch
         it->pending = STORE_OUTCOME_FORBIDDEN;
     } else if (h.id != 0 && (int64_t)m->sequence <= h.last_seq) {
         /* Older than what the host last told us: remember the id, change nothing else. */
-        ring_push(&h, m->report_id.data);
+        unsigned char dropped[REPORT_ID_BYTES];
+        const bool full = ring_push(&h, m->report_id.data, dropped);
         a.n = 0;
         pg_par_int(&a, h.id);
         pg_par_blob(&a, h.ring, h.ring_len);
+        pg_par_blob(&a, m->report_id.data, REPORT_ID_BYTES);
+        if (full)
+            pg_par_blob(&a, dropped, REPORT_ID_BYTES);
+        else
+            pg_par_null(&a);
         if (send_stmt(p, W_HOST_RING, &a) != 0)
             return -1;
         n++;
         it->pending = STORE_OUTCOME_STALE;
+        it->holds_id = true;
     } else {
         if (store_diff(p->rows.rows, p->rows.n, job->report, &job->diff) != 0) {
             seterr(err, errlen, "out of memory");
             return -1;
         }
-        ring_push(&h, m->report_id.data);
-        int sent = send_writes(p, job, &h, bind, it->new_id, careful ? NULL : &p->many);
+        unsigned char dropped[REPORT_ID_BYTES];
+        const bool full = ring_push(&h, m->report_id.data, dropped);
+        int sent = send_writes(p, job, &h, full ? dropped : NULL, bind, it->new_id,
+                               careful ? NULL : &p->many);
         if (sent < 0)
             return -1;
+        it->host_db = h.id;
         n += sent;
         it->pending = STORE_OUTCOME_STORED;
+        it->holds_id = true;
     }
     if (!careful)
         return n;
@@ -499,8 +528,27 @@ static void items_clear(struct pg_item *items, size_t n)
 }
 
 /*
+ * Marks the round's reports whose id report_ids holds (r: W_IDS_FIND's
+ * rows, or NULL: none).
+ */
+static void mark_ids_taken(struct pg_item *items, size_t n, int round, const PGresult *r)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].round != round)
+            continue;
+        items[i].id_taken = false;
+        for (int k = 0; r != NULL && k < PQntuples(r); k++)
+            if (PQgetlength(r, k, 0) == REPORT_ID_BYTES &&
+                memcmp(PQgetvalue(r, k, 0), items[i].job->report->msg->report_id.data,
+                       REPORT_ID_BYTES) == 0)
+                items[i].id_taken = true;
+    }
+}
+
+/*
  * The first phase of a round, one pipeline: lock each host's row and read
- * its results (a statement of its own, whose snapshot follows the lock).
+ * its results (a statement of its own, whose snapshot follows the lock),
+ * then look the round's report ids up in report_ids (one statement).
  * A lock that times out (another session holds it past lock_timeout)
  * fails the transaction: it is rolled back, that report is answered 503,
  * and the round starts again without it (only in round 0, before anything
@@ -510,21 +558,28 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
                       size_t errlen)
 {
     int timeouts = 0;
+    struct pg_array *ids = &p->arr[3];
     for (;;) {
         size_t sent = 0;
         if (round == 0 && send_sql(p, "BEGIN") != 0)
             return -1;
+        ids->len = 0;
         for (size_t i = 0; i < n; i++) {
             struct pg_item *it = &items[i];
             if (it->round != round || it->left_out)
                 continue;
             struct pg_params a = { 0 };
             pg_par_text(&a, it->job->report->msg->host_id);
-            if (send_stmt(p, W_HOST_LOCK, &a) != 0 || send_stmt(p, W_RESULTS_READ, &a) != 0)
+            if (send_stmt(p, W_HOST_LOCK, &a) != 0 || send_stmt(p, W_RESULTS_READ, &a) != 0 ||
+                pg_array_uuid(ids, it->job->report->msg->report_id.data) != 0)
                 return -1;
             sent++;
         }
-        if (PQpipelineSync(p->link.conn) != 1)
+        struct pg_params a = { 0 };
+        if (pg_array_end(ids) != 0)
+            return -1;
+        pg_par_text(&a, ids->s);
+        if (send_stmt(p, W_IDS_FIND, &a) != 0 || PQpipelineSync(p->link.conn) != 1)
             return -1;
         int failed_at = -1;
         if (round == 0) {
@@ -540,11 +595,14 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
         PGresult **res = calloc(2 * sent + 1, sizeof(*res));
         if (res == NULL)
             return -1;
-        if (collect(p, (int)(2 * sent), res, (int)(2 * sent), &failed_at, err, errlen) != 0 ||
+        if (collect(p, (int)(2 * sent + 1), res, (int)(2 * sent + 1), &failed_at, err, errlen) !=
+                0 ||
             read_sync(p, err, errlen) != 0) {
             free(res);
             return -1;
         }
+        mark_ids_taken(items, n, round, failed_at < 0 ? res[2 * sent] : NULL);
+        PQclear(res[2 * sent]);
         size_t k = 0;
         struct pg_item *failed = NULL;
         for (size_t i = 0; i < n; i++) {
@@ -628,7 +686,7 @@ static int write_round(struct store_pg *p, struct pg_item *items, size_t n, int 
             if (it->round != round || it->host_row == NULL ||
                 it->job->outcome != STORE_OUTCOME_UNAVAILABLE)
                 continue;
-            queries[i] = send_segment(p, it, true, err, errlen);
+            queries[i] = send_segment(p, items, n, it, true, err, errlen);
             if (queries[i] < 0) {
                 free(queries);
                 return -1;
@@ -659,6 +717,8 @@ static int write_round(struct store_pg *p, struct pg_item *items, size_t n, int 
         /* That report alone is undone; the ones after it are sent again. */
         items[failed].job->outcome = STORE_OUTCOME_UNAVAILABLE;
         items[failed].host_row = (PQclear(items[failed].host_row), NULL);
+        for (size_t i = failed; i < n; i++)
+            items[i].holds_id = false; /* undone, or sent again */
         char sub[256];
         if (send_sql(p, "ROLLBACK TO SAVEPOINT report") != 0 ||
             send_sql(p, "RELEASE report") != 0 ||
@@ -679,6 +739,67 @@ static void fail_all(struct store_job *const *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         jobs[i]->outcome = STORE_OUTCOME_UNAVAILABLE;
+}
+
+/*
+ * The drift rows of the batch's stored reports, last in its transaction:
+ * W_DRIFT_LOCK, then W_DRIFT_MANY, whose ids are taken under that lock,
+ * held until COMMIT. Every replica's writer takes it only here, after all
+ * its row locks, and waits for nothing while holding it (new keys of drift
+ * and drift_checks only), so it adds no deadlock. Returns the queries
+ * sent (0: no drift), or -1.
+ */
+static int send_drift(struct store_pg *p, const struct pg_item *items, size_t n)
+{
+    struct pg_drift *dr = &p->drift;
+    for (int i = 0; i < D_COLS; i++)
+        dr->col[i].len = 0;
+    dr->bytes.len = 0;
+    dr->n = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct store_job *job = items[i].job;
+        const struct diff_result *d = &job->diff;
+        if (job->outcome != STORE_OUTCOME_STORED || d->n_events == 0)
+            continue;
+        const Dockward__V1__Report *m = job->report->msg;
+        unsigned char *events = NULL;
+        size_t len = 0;
+        if (store_rule_drift_events(d, &p->events, &p->events_cap) != 0 ||
+            store_events_encode(&p->rows.codec, p->events, d->n_events, &events, &len) != 0)
+            return -1;
+        const size_t rid = dr->bytes.len, ev = rid + REPORT_ID_BYTES;
+        rc = pg_array_put(&dr->bytes, m->report_id.data, REPORT_ID_BYTES) |
+             pg_array_put(&dr->bytes, events, len);
+        free(events);
+        if (rc != 0 || dr->bytes.len > INT32_MAX)
+            return -1;
+        dr->n++;
+        struct pg_array *c = dr->col;
+        rc = pg_array_int(&c[D_HOST], items[i].host_db) |
+             pg_array_int(&c[D_N], (int64_t)d->n_events) |
+             pg_array_int(&c[D_AT], m->generated_at_unix_ms) |
+             pg_array_int(&c[D_SEEN], job->received_ms) |
+             pg_array_int(&c[D_RID_OFF], (int64_t)rid) | pg_array_int(&c[D_EV_OFF], (int64_t)ev) |
+             pg_array_int(&c[D_EV_LEN], (int64_t)len);
+        /* One drift_checks row per check the events are of (in check order). */
+        for (size_t k = 0; rc == 0 && k < d->n_events; k++)
+            if (k == 0 || strcmp(p->events[k - 1].check_id, p->events[k].check_id) != 0)
+                rc = pg_array_int(&c[D_DC_ROW], dr->n) |
+                     pg_array_text(&c[D_DC_CHECK], p->events[k].check_id);
+    }
+    if (rc != 0)
+        return -1;
+    if (dr->n == 0)
+        return 0;
+    struct pg_params a = { 0 };
+    for (int i = 0; i < D_COLS; i++) {
+        if (pg_array_end(&dr->col[i]) != 0)
+            return -1;
+        pg_par_text(&a, dr->col[i].s);
+    }
+    pg_par_blob(&a, dr->bytes.s, dr->bytes.len); /* $10 */
+    return send_stmt(p, W_DRIFT_LOCK, NULL) == 0 && send_stmt(p, W_DRIFT_MANY, &a) == 0 ? 2 : -1;
 }
 
 /*
@@ -718,14 +839,15 @@ static int send_checks(struct store_pg *p, const struct pg_item *items, size_t n
     return send_stmt(p, W_CHECKS, &a) == 0 ? 1 : -1;
 }
 
-/* Sends the batch's per-check figures and COMMIT; returns as pipeline_sync. */
+/* Sends the batch's per-check figures, its drift and COMMIT; returns as pipeline_sync. */
 static int commit_batch(struct store_pg *p, const struct pg_item *items, size_t n, char *err,
                         size_t errlen)
 {
     int sent = send_checks(p, items, n);
-    if (sent < 0 || send_sql(p, "COMMIT") != 0)
+    int drift = sent < 0 ? -1 : send_drift(p, items, n);
+    if (drift < 0 || send_sql(p, "COMMIT") != 0)
         return -1;
-    return pipeline_sync(p, sent + 1, NULL, 0, err, errlen);
+    return pipeline_sync(p, sent + drift + 1, NULL, 0, err, errlen);
 }
 
 /*
@@ -747,7 +869,7 @@ static int write_fast(struct store_pg *p, struct pg_item *items, size_t n, int r
         if (it->round != round || it->host_row == NULL ||
             it->job->outcome != STORE_OUTCOME_UNAVAILABLE)
             continue;
-        int sent = send_segment(p, it, false, err, errlen);
+        int sent = send_segment(p, items, n, it, false, err, errlen);
         if (sent < 0)
             return -1;
         queries += sent;
@@ -760,9 +882,10 @@ static int write_fast(struct store_pg *p, struct pg_item *items, size_t n, int r
     queries += sent;
     if (last) {
         sent = send_checks(p, items, n);
-        if (sent < 0 || send_sql(p, "COMMIT") != 0)
+        int drift = sent < 0 ? -1 : send_drift(p, items, n);
+        if (drift < 0 || send_sql(p, "COMMIT") != 0)
             return -1;
-        queries += sent + 1;
+        queries += sent + drift + 1;
     }
     if (queries == 0)
         return 0;
@@ -853,6 +976,7 @@ int store_pg_apply(struct store_pg *p, struct store_job *const *jobs, size_t n, 
         for (size_t i = 0; i < n; i++) {
             items[i].job->outcome = STORE_OUTCOME_UNAVAILABLE;
             items[i].new_id = 0;
+            items[i].holds_id = false;
         }
         items_clear(items, n);
         rc = apply_items(p, items, n, rounds, true, sub, sizeof(sub));

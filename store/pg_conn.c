@@ -230,6 +230,17 @@ int pg_array_null(struct pg_array *t)
     return array_sep(t) != 0 ? -1 : pg_array_put(t, "NULL", 4);
 }
 
+int pg_array_uuid(struct pg_array *t, const unsigned char *id)
+{
+    static const char hex[] = "0123456789abcdef";
+    char out[2 * REPORT_ID_BYTES];
+    for (size_t i = 0; i < REPORT_ID_BYTES; i++) {
+        out[2 * i] = hex[id[i] >> 4];
+        out[2 * i + 1] = hex[id[i] & 15];
+    }
+    return array_sep(t) != 0 ? -1 : pg_array_put(t, out, sizeof(out));
+}
+
 int pg_array_end(struct pg_array *t)
 {
     return t->len == 0 ? pg_array_put(t, "{}", 2) : pg_array_put(t, "}", 1);

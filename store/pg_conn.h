@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #define PG_PARAMS_MAX 32
+/* pg_advisory_xact_lock key of drift id allocation ("dwad"; the schema's is "dwar"). */
+#define PG_DRIFT_LOCK_KEY 1685545316 /* 0x64776164 */
 
 /* Parameters of one statement: numbers and text as text, bytea as binary. */
 struct pg_params {
@@ -71,6 +73,8 @@ int pg_array_put(struct pg_array *t, const void *s, size_t n);
 int pg_array_text(struct pg_array *t, const char *s);
 int pg_array_int(struct pg_array *t, int64_t v);
 int pg_array_null(struct pg_array *t);
+/* A report id (REPORT_ID_BYTES) as a uuid element. */
+int pg_array_uuid(struct pg_array *t, const unsigned char *id);
 int pg_array_end(struct pg_array *t);
 
 /* Creates the schema, or checks and migrates its version, in one transaction. */
@@ -82,8 +86,11 @@ enum pg_stmt_id {
     W_RESULTS_READ,
     W_WRITE,
     W_WRITE_MANY,
+    W_DRIFT_LOCK,
+    W_DRIFT_MANY,
     W_NEW_IDS,
     W_HOST_RING,
+    W_IDS_FIND,
     W_HOST_REVIVE,
     W_DRIFT,
     W_FAILING_DEL,
@@ -100,7 +107,7 @@ enum pg_stmt_id {
     W_COUNT
 };
 
-/* The columns of W_WRITE_MANY ($1..$31; the bytes are $32). */
+/* The columns of W_WRITE_MANY ($1..$27; the bytes are $28). */
 enum pg_many_col {
     M_ID,
     M_HOSTNAME,
@@ -122,18 +129,28 @@ enum pg_many_col {
     M_RING_LEN,
     M_ROWS_OFF,
     M_ROWS_LEN,
-    M_EV_OFF,
-    M_EV_LEN,
-    M_EVENTS,
-    M_RID_OFF,
-    M_DC_HOST,
-    M_DC_CHECK,
     M_FA_CHECK,
     M_FA_HOST,
     M_FD_CHECK,
     M_FD_HOST,
     M_HAS_RESULTS,
+    M_RID,
+    M_DROPPED,
     M_COLS
+};
+
+/* The columns of W_DRIFT_MANY ($1..$9; the bytes are $10). */
+enum pg_drift_col {
+    D_HOST,
+    D_N,
+    D_AT,
+    D_SEEN,
+    D_RID_OFF,
+    D_EV_OFF,
+    D_EV_LEN,
+    D_DC_ROW,
+    D_DC_CHECK,
+    D_COLS
 };
 
 /* A round's reports being gathered into one W_WRITE_MANY. */
@@ -141,6 +158,13 @@ struct pg_many {
     struct pg_array col[M_COLS];
     struct pg_array bytes; /* the byte values, one after another */
     int n;                 /* reports */
+};
+
+/* A batch's drift rows being gathered into one W_DRIFT_MANY. */
+struct pg_drift {
+    struct pg_array col[D_COLS];
+    struct pg_array bytes;
+    int n; /* drift rows */
 };
 
 /* A per-check change summed over a batch. */
@@ -164,6 +188,7 @@ struct store_pg {
     struct batch_check *checks;
     size_t n_checks, cap_checks;
     struct pg_many many;
+    struct pg_drift drift;
 };
 /* A writer statement's SQL text. */
 const char *pg_write_text(enum pg_stmt_id id);

@@ -6,8 +6,10 @@
  * with its last STORE_RECENT_IDS report ids), results (a host's current
  * rows packed and deflated by rows.c, as bytea), failing (check, host),
  * drift (one row per report that changed anything, its events packed),
- * drift_checks, and checks (per check, hosts failing it and regressions
- * counted). Text keys are COLLATE "C" so the API's pages ("after" a host
+ * drift_checks, checks (per check, hosts failing it and regressions
+ * counted), and report_ids (since version 3: every id of every host's
+ * recent_ids, keyed by the id, so a report id reused for another host is
+ * found by one index probe). Text keys are COLLATE "C" so the API's pages ("after" a host
  * id) are in byte order, as on SQLite. dockward_schema holds the version;
  * the writer creates or checks it at start inside one transaction, under
  * an advisory lock so replicas starting together do it once.
@@ -20,6 +22,23 @@
 #include <stdlib.h>
 
 #define PG_ADVISORY_KEY 0x64776172 /* "dwar", as SQLite's application_id */
+
+/*
+ * Version 3: the union of every host's recent_ids (the window SQLite's
+ * writer keeps in memory, idset.h), one row per id: the id (a uuid: 16
+ * bytes with no length header, the smallest key PostgreSQL indexes) and
+ * the host whose ring holds it. A stored or stale report adds its id and
+ * deletes the one that fell out of its host's ring, in the statement that
+ * writes the ring.
+ */
+#define REPORT_IDS_SQL \
+    "CREATE TABLE report_ids (id uuid PRIMARY KEY, host bigint NOT NULL) WITH (fillfactor = 90);"
+/* Filling it from the rings of a version 2 database (an id in two rings: the first host keeps it).
+ */
+#define REPORT_IDS_FILL                                                                            \
+    "INSERT INTO report_ids (id, host) SELECT encode(substring(h.recent_ids from i * 16 + 1 "      \
+    "for 16), 'hex')::uuid, h.id FROM hosts h, generate_series(0, length(h.recent_ids) / 16 - 1) " \
+    "AS i ORDER BY h.id ON CONFLICT (id) DO NOTHING"
 
 static const char schema_sql[] =
     "CREATE TABLE hosts ("
@@ -58,7 +77,7 @@ static const char schema_sql[] =
     "CREATE SEQUENCE drift_ids INCREMENT BY 1048576;"
     "CREATE TABLE checks (check_id text COLLATE \"C\" PRIMARY KEY,"
     " failing_hosts bigint NOT NULL, regressions bigint NOT NULL,"
-    " waived_hosts bigint NOT NULL DEFAULT 0);";
+    " waived_hosts bigint NOT NULL DEFAULT 0);" REPORT_IDS_SQL;
 
 /* Creates the schema, or checks its version, in one transaction. */
 int pg_setup_schema(PGconn *c, char *err, size_t errlen)
@@ -98,6 +117,12 @@ int pg_setup_schema(PGconn *c, char *err, size_t errlen)
     if (version == 1 &&
         (pg_exec(c, "DROP INDEX IF EXISTS drift_checks_id", sub, sizeof(sub)) != 0 ||
          pg_exec(c, "UPDATE dockward_schema SET version = 2", sub, sizeof(sub)) != 0))
+        goto fail;
+    /* Version 2 -> 3: report_ids, filled from the hosts' rings. */
+    if (version >= 1 && version < 3 &&
+        (pg_exec(c, REPORT_IDS_SQL, sub, sizeof(sub)) != 0 ||
+         pg_exec(c, REPORT_IDS_FILL, sub, sizeof(sub)) != 0 ||
+         pg_exec(c, "UPDATE dockward_schema SET version = 3", sub, sizeof(sub)) != 0))
         goto fail;
     /* Later versions migrate here, step by step, in this transaction. */
     if (pg_exec(c, "COMMIT", sub, sizeof(sub)) != 0)

@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_STR_(x)         #x
-#define PG_STR(x)          PG_STR_(x)
-#define PG_REPORT_ID_BYTES PG_STR(REPORT_ID_BYTES)
+#define PG_STR_(x)           #x
+#define PG_STR(x)            PG_STR_(x)
+#define PG_REPORT_ID_BYTES   PG_STR(REPORT_ID_BYTES)
+#define PG_DRIFT_LOCK_KEY_S  PG_STR(PG_DRIFT_LOCK_KEY)
+#define PG_DRIFT_LOCK_WAIT_S PG_STR(STORE_PG_DRIFT_LOCK_TIMEOUT_MS)
 
 static const char *const pg_write_sql[W_COUNT] = {
     [W_HOST_LOCK] = "SELECT id, last_seq, recent_ids, owner, retired_ms FROM hosts "
@@ -26,37 +28,36 @@ static const char *const pg_write_sql[W_COUNT] = {
     [W_RESULTS_READ] = "SELECT data FROM results WHERE host = "
                        "(SELECT id FROM hosts WHERE host_id = $1)",
     /*
-     * Everything a stored report writes, in one statement: the host's row
-     * (updated, or inserted with an id taken beforehand: $15), its results
-     * ($16, NULL: unchanged), its drift row and drift_checks ($17 events),
-     * the checks it starts ($22) and stops ($23) failing, its owner ($24,
-     * NULL: unchanged).
+     * Everything a stored report writes but its drift, in one statement:
+     * the host's row (updated, or inserted with an id taken beforehand:
+     * $15), its results ($16, NULL: unchanged), the checks it starts ($17)
+     * and stops ($18) failing, its owner ($19, NULL: unchanged), its id in
+     * report_ids ($21) and the id its ring dropped gone ($22, NULL: none).
+     * Its drift row goes in W_DRIFT_MANY, at the end of the transaction.
      */
     [W_WRITE] =
         "WITH upd AS (UPDATE hosts SET hostname = $2, agent_version = $3, catalog_version = $4, "
         "last_seq = $5, last_seen_ms = $6, generated_ms = $7, n_pass = $8, n_fail = $9, "
-        "n_warn = $10, n_skip = $11, n_error = $12, n_waived = $25, recent_ids = $13, "
-        "owner = coalesce($24, owner) WHERE id = $1 AND NOT $15::boolean), "
+        "n_warn = $10, n_skip = $11, n_error = $12, n_waived = $20, recent_ids = $13, "
+        "owner = coalesce($19, owner) WHERE id = $1 AND NOT $15::boolean), "
         "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
         "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
         "n_error, n_waived, recent_ids, owner) SELECT $1, $14, $2, $3, $4, $5, $6, $7, $6, $8, $9, "
-        "$10, $11, $12, $25, $13, $24::text WHERE $15::boolean), "
+        "$10, $11, $12, $20, $13, $19::text WHERE $15::boolean), "
         "res AS (INSERT INTO results (host, data) SELECT $1, $16::bytea WHERE $16::bytea IS NOT "
         "NULL ON CONFLICT (host) DO UPDATE SET data = excluded.data), "
-        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
-        "SELECT nextval('drift_ids') + $17::bigint - 1, $1, $17, $18, $6, $19, $20 "
-        "WHERE $17::bigint > 0 RETURNING id), "
-        "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c, d.id FROM d, "
-        "unnest($21::text[]) AS c), "
-        "fa AS (INSERT INTO failing (check_id, host) SELECT unnest($22::text[]), $1 "
-        "ON CONFLICT DO NOTHING) "
-        "DELETE FROM failing WHERE host = $1 AND check_id = ANY ($23::text[])",
+        "fa AS (INSERT INTO failing (check_id, host) SELECT unnest($17::text[]), $1 "
+        "ON CONFLICT DO NOTHING), "
+        "ri AS (INSERT INTO report_ids (id, host) VALUES ($21::uuid, $1)), "
+        "rd AS (DELETE FROM report_ids WHERE id = $22::uuid AND host = $1) "
+        "DELETE FROM failing WHERE host = $1 AND check_id = ANY ($18::text[])",
     /*
      * W_WRITE for every report of a round at once (the first try, no
      * SAVEPOINT): one row of v per report, its byte values cut from one
-     * bytea ($32) by offset and length (rows_len < 0: results unchanged;
+     * bytea ($28) by offset and length (rows_len < 0: results unchanged;
      * has_res: the row exists, updated in place, no speculative insert);
-     * its drift_checks, new and gone failing rows as (host, check) pairs.
+     * new and gone failing rows as (check, host) pairs; its id into
+     * report_ids and the one its ring dropped out (NULL: none).
      * Sent unprepared (pg_apply.c), so each is planned with its arrays'
      * lengths: a generic plan guesses them and may scan hosts or failing.
      */
@@ -64,44 +65,76 @@ static const char *const pg_write_sql[W_COUNT] = {
         "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
         "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], "
         "$11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::boolean[], $16::text[], "
-        "$17::int[], $18::int[], $19::int[], $20::int[], $21::int[], $22::int[], $23::bigint[], "
-        "$24::int[], $31::boolean[]) AS v(id, hostname, agent_version, catalog_version, seq, seen, "
-        "generated, "
+        "$17::int[], $18::int[], $19::int[], $20::int[], $25::boolean[], $26::uuid[], "
+        "$27::uuid[]) AS v(id, hostname, agent_version, catalog_version, seq, seen, generated, "
         "n_pass, n_fail, n_warn, n_skip, n_error, n_waived, host_id, ins, owner, ring_off, "
-        "ring_len, rows_off, rows_len, ev_off, ev_len, n_events, rid_off, has_res)), "
+        "ring_len, rows_off, rows_len, has_res, rid, dropped)), "
         "upd AS (UPDATE hosts h SET hostname = v.hostname, agent_version = v.agent_version, "
         "catalog_version = v.catalog_version, last_seq = v.seq, last_seen_ms = v.seen, "
         "generated_ms = v.generated, n_pass = v.n_pass, n_fail = v.n_fail, n_warn = v.n_warn, "
         "n_skip = v.n_skip, n_error = v.n_error, n_waived = v.n_waived, "
-        "recent_ids = substring($32::bytea from v.ring_off + 1 for v.ring_len), "
+        "recent_ids = substring($28::bytea from v.ring_off + 1 for v.ring_len), "
         "owner = coalesce(v.owner, h.owner) FROM v WHERE h.id = v.id AND NOT v.ins), "
         "ins AS (INSERT INTO hosts (id, host_id, hostname, agent_version, catalog_version, "
         "last_seq, last_seen_ms, generated_ms, first_seen_ms, n_pass, n_fail, n_warn, n_skip, "
         "n_error, n_waived, recent_ids, owner) SELECT id, host_id, hostname, agent_version, "
         "catalog_version, seq, seen, generated, seen, n_pass, n_fail, n_warn, n_skip, n_error, "
-        "n_waived, substring($32::bytea from ring_off + 1 for ring_len), owner FROM v WHERE ins), "
-        "rup AS (UPDATE results r SET data = substring($32::bytea from v.rows_off + 1 "
+        "n_waived, substring($28::bytea from ring_off + 1 for ring_len), owner FROM v WHERE ins), "
+        "rup AS (UPDATE results r SET data = substring($28::bytea from v.rows_off + 1 "
         "for v.rows_len) FROM v WHERE r.host = v.id AND v.rows_len >= 0 AND v.has_res), "
         "res AS (INSERT INTO results (host, data) SELECT id, "
-        "substring($32::bytea from rows_off + 1 for rows_len) FROM v "
+        "substring($28::bytea from rows_off + 1 for rows_len) FROM v "
         "WHERE rows_len >= 0 AND NOT has_res ON CONFLICT (host) DO UPDATE SET data = "
         "excluded.data), "
-        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
-        "SELECT nextval('drift_ids') + n_events - 1, id, n_events, generated, seen, "
-        "substring($32::bytea from rid_off + 1 for " PG_REPORT_ID_BYTES "), "
-        "substring($32::bytea from ev_off + 1 for ev_len) FROM v WHERE n_events > 0 "
-        "RETURNING id, host), "
-        "dc AS (INSERT INTO drift_checks (check_id, id) SELECT c.check_id, d.id FROM d "
-        "JOIN unnest($25::bigint[], $26::text[]) AS c(host, check_id) ON c.host = d.host), "
+        "ri AS (INSERT INTO report_ids (id, host) SELECT rid, id FROM v), "
+        "rd AS (DELETE FROM report_ids r USING v WHERE r.id = v.dropped AND r.host = v.id), "
         "fa AS (INSERT INTO failing (check_id, host) SELECT * FROM "
-        "unnest($27::text[], $28::bigint[]) ON CONFLICT DO NOTHING) "
-        "DELETE FROM failing f USING unnest($29::text[], $30::bigint[]) AS x(check_id, host) "
+        "unnest($21::text[], $22::bigint[]) ON CONFLICT DO NOTHING) "
+        "DELETE FROM failing f USING unnest($23::text[], $24::bigint[]) AS x(check_id, host) "
         "WHERE f.check_id = x.check_id AND f.host = x.host",
+    /*
+     * Drift ids are taken at the end of the transaction, under a lock held
+     * until its COMMIT (W_DRIFT_LOCK first): every replica's transactions
+     * take their ids in the order they commit, so a reader that saw an id
+     * has seen every smaller one (pg_apply.c). Another replica holds it
+     * through its COMMIT's WAL flush, which a busy disk can stretch past
+     * lock_timeout: this wait has a bound of its own (set first: the
+     * subquery is scanned before the lock is asked for).
+     */
+    [W_DRIFT_LOCK] = "SELECT pg_advisory_xact_lock(" PG_DRIFT_LOCK_KEY_S ") FROM (SELECT "
+                     "set_config('lock_timeout', '" PG_DRIFT_LOCK_WAIT_S "', true)) AS t",
+    /*
+     * The batch's drift rows, one per stored report that changed anything,
+     * in the order given (a host's later report gets the higher ids), and
+     * their drift_checks as (row number, check) pairs; byte values cut from
+     * $10 by offset and length.
+     */
+    [W_DRIFT_MANY] =
+        "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+        "$5::int[], $6::int[], $7::int[]) WITH ORDINALITY AS v(host, n, at, seen, rid_off, "
+        "ev_off, ev_len, k)), "
+        "d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+        "SELECT nextval('drift_ids') + n - 1, host, n, at, seen, "
+        "substring($10::bytea from rid_off + 1 for " PG_REPORT_ID_BYTES "), "
+        "substring($10::bytea from ev_off + 1 for ev_len) FROM v ORDER BY k "
+        "RETURNING id, host, report_id) "
+        "INSERT INTO drift_checks (check_id, id) SELECT c.check_id, d.id FROM d "
+        "JOIN v ON v.host = d.host AND "
+        "substring($10::bytea from v.rid_off + 1 for " PG_REPORT_ID_BYTES ") = d.report_id "
+        "JOIN unnest($8::bigint[], $9::text[]) AS c(k, check_id) ON c.k = v.k",
     [W_NEW_IDS] = "SELECT nextval('hosts_id_seq') FROM generate_series(1, $1::int)",
-    [W_HOST_RING] = "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
+    /* A stale report's id: into the ring ($2) and report_ids ($3), the one dropped out ($4). */
+    [W_HOST_RING] = "WITH ri AS (INSERT INTO report_ids (id, host) VALUES ($3::uuid, $1)), "
+                    "rd AS (DELETE FROM report_ids WHERE id = $4::uuid AND host = $1) "
+                    "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
+    /* Which of a round's report ids ($1) some host's ring holds. */
+    [W_IDS_FIND] = "SELECT id FROM report_ids WHERE id = ANY ($1::uuid[])",
     [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
                       "first_seen_ms = $2 WHERE id = $1",
-    /* The row and its drift_checks in one statement: ids from a block of the sequence. */
+    /*
+     * The row and its drift_checks in one statement: ids from a block of the
+     * sequence (a retirement's, after W_DRIFT_LOCK, last before its COMMIT).
+     */
     [W_DRIFT] = "WITH d AS (INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
                 "VALUES (nextval('drift_ids') + $2 - 1, $1, $2, $3, $4, $5, $6) RETURNING id) "
                 "INSERT INTO drift_checks (check_id, id) "
@@ -220,6 +253,9 @@ void store_pg_close(struct store_pg *p)
     for (size_t i = 0; i < M_COLS; i++)
         free(p->many.col[i].s);
     free(p->many.bytes.s);
+    for (size_t i = 0; i < D_COLS; i++)
+        free(p->drift.col[i].s);
+    free(p->drift.bytes.s);
     for (size_t i = 0; i < p->n_checks; i++)
         free(p->checks[i].check_id);
     free(p->checks);
@@ -379,25 +415,14 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
             free(v);
             goto fail;
         }
-        struct pg_params d = { 0 };
-        pg_par_int(&d, host);
-        pg_par_int(&d, (int64_t)(p->rows.n + 1));
-        pg_par_int(&d, now_ms_);
-        pg_par_int(&d, now_ms_);
-        pg_par_blob(&d, no_report, REPORT_ID_BYTES);
-        pg_par_blob(&d, v, len);
-        pg_par_text(&d, t->s);
-        r = pg_writer_exec(p, W_DRIFT, &d);
-        free(v);
-        if (!pg_ok(r))
-            goto fail;
-        PQclear(r);
         struct pg_params fd = { 0 };
         pg_par_text(&fd, f->s);
         pg_par_int(&fd, host);
         r = pg_writer_exec(p, W_FAILING_DEL, &fd);
-        if (!pg_ok(r))
+        if (!pg_ok(r)) {
+            free(v);
             goto fail;
+        }
         PQclear(r);
         /* The figures (check, failing, regressions 0, waived), as W_CHECKS's four arrays. */
         struct pg_array cols[4] = { { 0 } };
@@ -414,17 +439,37 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
         r = e == 0 ? pg_writer_exec(p, W_CHECKS, &c) : NULL;
         for (int i = 0; i < 4; i++)
             free(cols[i].s);
-        if (!pg_ok(r))
+        if (!pg_ok(r)) {
+            free(v);
             goto fail;
+        }
         PQclear(r);
         a.n = 0;
         pg_par_int(&a, host);
         r = pg_writer_exec(p, W_RETIRE_RESULTS, &a);
-        if (!pg_ok(r))
-            goto fail;
-        PQclear(r);
-        pg_par_int(&a, now_ms_ > 0 ? now_ms_ : 1);
-        r = pg_writer_exec(p, W_RETIRE_HOST, &a);
+        if (pg_ok(r)) {
+            PQclear(r);
+            pg_par_int(&a, now_ms_ > 0 ? now_ms_ : 1);
+            r = pg_writer_exec(p, W_RETIRE_HOST, &a);
+        }
+        if (pg_ok(r)) {
+            /* Its drift last, its ids taken under the drift lock (pg_apply.c's send_drift). */
+            PQclear(r);
+            r = pg_writer_exec(p, W_DRIFT_LOCK, NULL);
+        }
+        if (pg_ok(r)) {
+            PQclear(r);
+            struct pg_params d = { 0 };
+            pg_par_int(&d, host);
+            pg_par_int(&d, (int64_t)(p->rows.n + 1));
+            pg_par_int(&d, now_ms_);
+            pg_par_int(&d, now_ms_);
+            pg_par_blob(&d, no_report, REPORT_ID_BYTES);
+            pg_par_blob(&d, v, len);
+            pg_par_text(&d, t->s);
+            r = pg_writer_exec(p, W_DRIFT, &d);
+        }
+        free(v);
         if (!pg_ok(r))
             goto fail;
         PQclear(r);

@@ -486,6 +486,10 @@ static enum MHD_Result serve_api(struct store_server *srv, struct MHD_Connection
             return MHD_NO;
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
+        if (resp.status >= 500)
+            atomic_fetch_add(&srv->metrics->read_errors[0], 1);
+        if (resp.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
         ret = httpd_queue_response(conn, resp.status, r);
         MHD_destroy_response(r);
     }

@@ -43,6 +43,36 @@ static void reload_tokens(struct token_slot *slot, const char *path)
     log_info("SIGHUP: reloaded %zu token(s) from %s", n, path);
 }
 
+/*
+ * The query API's pool and the refresher, on `t`. A --storage.read-url
+ * standby may not have replayed the schema the writer just created (a
+ * first start), so there they are tried again for STORE_READ_URL_WAIT_MS.
+ */
+static int open_readers(const struct store_config *cfg, const struct storage_target *t,
+                        struct store_api **api, struct store_refresher **refresher,
+                        struct store_metrics *metrics, struct snapshot_slot *slot, char *err,
+                        size_t errlen)
+{
+    const int64_t until =
+        store_now_ms() + (cfg->storage_read_url != NULL ? STORE_READ_URL_WAIT_MS : 0);
+    bool said = false;
+    for (;;) {
+        if (*api == NULL && store_api_open_target(api, t, cfg->stale_after_ms, err, errlen) != 0)
+            *api = NULL;
+        else if (store_refresher_start(refresher, metrics, slot, t, cfg->stale_after_ms,
+                                       cfg->refresh_ms, err, errlen) == 0)
+            return 0;
+        if (store_now_ms() >= until)
+            return -1;
+        if (!said)
+            log_info("--storage.read-url cannot be read yet (%s); trying again for %d s", err,
+                     STORE_READ_URL_WAIT_MS / 1000);
+        said = true;
+        struct timespec ts = { 0, 200 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
 int store_main(int argc, char **argv)
 {
     struct store_config cfg;
@@ -82,6 +112,10 @@ int store_main(int argc, char **argv)
         }
         target.password = password;
     }
+    /* The query API and the refresher read here: the writer's database, or --storage.read-url. */
+    struct storage_target read_target = target;
+    if (cfg.storage_read_url != NULL)
+        read_target.url = cfg.storage_read_url;
     struct token_set *tokens = token_set_load(cfg.tokens_file, err, sizeof(err));
     if (tokens == NULL) {
         fprintf(stderr, "dockward-store: --auth.tokens-file: %s\n", err);
@@ -131,9 +165,8 @@ int store_main(int argc, char **argv)
         log_error("%s", err);
         goto out;
     }
-    if (store_api_open_target(&api, &target, cfg.stale_after_ms, err, sizeof(err)) != 0 ||
-        store_refresher_start(&refresher, &metrics, &slot, &target, cfg.stale_after_ms,
-                              cfg.refresh_ms, err, sizeof(err)) != 0) {
+    if (open_readers(&cfg, &read_target, &api, &refresher, &metrics, &slot, err, sizeof(err)) !=
+        0) {
         log_error("%s", err);
         webconfig_free(web);
         goto out;
@@ -143,12 +176,14 @@ int store_main(int argc, char **argv)
         log_error("%s", err);
         goto out;
     }
-    log_info("dockward-store %s (revision %s) listening on %s, metrics at %s, database %s, "
-             "%zu token(s)",
-             DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd),
-             cfg.telemetry_path,
-             target.kind == STORAGE_POSTGRES ? "PostgreSQL (--storage.url)" : cfg.storage_path,
-             n_tokens);
+    log_info(
+        "dockward-store %s (revision %s) listening on %s, metrics at %s, database %s, "
+        "%zu token(s)",
+        DOCKWARD_VERSION, DOCKWARD_REVISION, httpd_bound_address(srv.httpd), cfg.telemetry_path,
+        target.kind != STORAGE_POSTGRES ? cfg.storage_path
+        : cfg.storage_read_url != NULL  ? "PostgreSQL (--storage.url; reads: --storage.read-url)"
+                                        : "PostgreSQL (--storage.url)",
+        n_tokens);
     if (cfg.web_config_file != NULL)
         log_info("web config %s: TLS %s, %zu basic-auth user(s)", cfg.web_config_file,
                  web_tls ? "on" : "off", web_users);

@@ -143,6 +143,8 @@ _Static_assert(STORE_QUEUE_BYTES_MAX <= STORE_REPORTS_MEMORY, "the queue is insi
 
 /* Report ids remembered per host for deduplication (db.c). */
 #define STORE_RECENT_IDS 8
+/* At start, how long the readers wait for a --storage.read-url standby that lacks the schema. */
+#define STORE_READ_URL_WAIT_MS 30000
 
 /* Series caps for /metrics (metrics.c). */
 #define STORE_CHECKS_MAX          4096 /* distinct check ids the writer's figures may hold */
@@ -155,6 +157,7 @@ struct store_config {
     const char *storage_path;
     const char *storage_url;           /* --storage.url: PostgreSQL instead of storage_path */
     const char *storage_password_file; /* --storage.password-file */
+    const char *storage_read_url;      /* --storage.read-url: the query API's and refresher's */
     const char *tokens_file;
     const char *web_config_file; /* --web.config.file; NULL = plain HTTP, no auth */
     uint64_t stale_after_ms;

@@ -318,9 +318,18 @@ check "database locked: nothing was written" \
 post unlocked "$work/valid.bin" "${auth[@]}" "${proto[@]}"
 check "lock released: the same report is stored" \
     bash -c "[ $code = 200 ] && grep -q '\"stored\"' '$work/unlocked.out'"
+dups_before=$(curl -s "$base/metrics" | e2e_metric 'dockward_store_ingest_total{result="duplicate"}' 0)
 post again "$work/valid.bin" "${auth[@]}" "${proto[@]}" -H "Content-Encoding: identity"
 check "sent again: 200 duplicate" bash -c "[ $code = 200 ] && grep -q '\"duplicate\"' '$work/again.out'"
+# Its id reused for another host (the same body, host emit-host renamed emit-hosX): a duplicate too.
+perl -0777 -pe 's/emit-host/emit-hosX/g' "$work/valid.bin" >"$work/reused.bin"
+post reused "$work/reused.bin" "${auth[@]}" "${proto[@]}"
+reused_host=$(e2e_http_code "${rd[@]}" "$base/api/v1/hosts/emit-hosX")
+check "its id reused for another host: 200 duplicate, that host not stored (got $code, $reused_host)" \
+    bash -c "[ $code = 200 ] && [ $reused_host = 404 ] && grep -q '\"duplicate\"' '$work/reused.out'"
 metrics >"$work/metrics3.txt"
+check "both duplicates counted in dockward_store_ingest_total{result=\"duplicate\"}" test \
+    "$(metric_value "$work/metrics3.txt" 'dockward_store_ingest_total{result="duplicate"}')" = $((dups_before + 2))
 check "dockward_store_ingest_total{result=\"unavailable\"} is 1" \
     test "$(metric_value "$work/metrics3.txt" 'dockward_store_ingest_total{result="unavailable"}')" = 1
 

@@ -14,6 +14,8 @@
 #      result, both replicas serve the same hosts, drift and fleet figures
 #      on /metrics, no host label on /metrics, the replicas' stored counters
 #      add up to the stored answers;
+#  (1b) a report id reused for another host, sent through the other
+#      replica: 200 duplicate, counted, nothing stored;
 #  (2) PostgreSQL restarted mid-burst: while it is down each replica answers
 #      503 with Retry-After, they reconnect by themselves, and the reports
 #      refused meanwhile, sent again as agents' outboxes do (--drain), are
@@ -228,6 +230,27 @@ stored_sum() { # stored_sum: the replicas' dockward_store_ingest_total{result="s
 }
 check "(1) the replicas' stored counters add up to the stored answers" test \
     "$(stored_sum)" = "$(awk '$4 == "stored"' "$work/g1.answers" "$work/g2.answers" | wc -l)"
+
+# ---- (1b) a report id reused for another host, through the other replica ----
+"$bench" --emit=host:reuse-a:1 >"$work/reuse-a.bin"
+perl -0777 -pe 's/reuse-a/reuse-b/g' "$work/reuse-a.bin" >"$work/reuse-b.bin"
+push_to() { # push_to N FILE: POSTs FILE to replica N; the answer in $work/push.out, code echoed
+    curl -s -o "$work/push.out" -w '%{http_code}' --max-time 10 -X POST --data-binary "@$2" \
+        -H "Authorization: Bearer $token" -H "Content-Type: application/x-protobuf" \
+        "${rbase[$1]}/api/v1/reports" || true
+}
+dup_count() { curl -s "${rbase[$1]}/metrics" | e2e_metric 'dockward_store_ingest_total{result="duplicate"}' 0; }
+dups2=$(dup_count 2)
+code=$(push_to 1 "$work/reuse-a.bin")
+check "(1b) host reuse-a's report stored through replica 1 ($code)" \
+    bash -c "[ '$code' = 200 ] && grep -q stored '$work/push.out'"
+code=$(push_to 2 "$work/reuse-b.bin")
+check "(1b) its id for host reuse-b through replica 2: 200 duplicate ($code $(cat "$work/push.out"))" \
+    bash -c "[ '$code' = 200 ] && grep -q duplicate '$work/push.out'"
+sleep 0.6 # a /metrics refresh (200ms)
+check "(1b) replica 2 counted it as a duplicate" test "$(dup_count 2)" = $((dups2 + 1))
+check "(1b) host reuse-b was not stored (404 on both replicas)" test \
+    "$(e2e_http_code -H "Authorization: Bearer $reader" "${rbase[1]}/api/v1/hosts/reuse-b")/$(e2e_http_code -H "Authorization: Bearer $reader" "${rbase[2]}/api/v1/hosts/reuse-b")" = 404/404
 
 # ---- real agents, through (2) and (3) ----
 # agent N REPLICA: dockward on a fixture host of its own (machine id

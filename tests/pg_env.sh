@@ -18,7 +18,19 @@
 #                          # immediate = a crash); the data directory stays
 #   pg_env_up              # starts it again on the same directory and port
 #   pg_env_restart [MODE]  # pg_env_down, then pg_env_up
-#   pg_env_stop            # stops the server and removes PG_ENV_DIR
+#   pg_env_stop            # stops the server (and its standby) and removes PG_ENV_DIR
+#
+# A streaming standby of that server (hot standby, read-only), in a temp
+# directory of its own on its own free port, made by pg_basebackup -R over
+# the primary's unix socket; the same roles and password:
+#
+#   pg_env_standby_start   # sets PG_ENV_STANDBY_DIR, _PORT, _PID, _URL
+#                          # (the dockward role's URL on it)
+#   pg_env_standby_down [MODE] / pg_env_standby_up
+#                          # stops it (the directory stays) / starts it again
+#   pg_env_standby_wait    # until it has replayed what the primary has written
+#   pg_env_standby_psql [ARGS...]  # psql as the superuser on its dockward database
+#   pg_env_standby_stop    # stops it and removes PG_ENV_STANDBY_DIR
 #
 # PG_ENV_BIN (default /usr/lib/postgresql/15/bin: Debian's postgresql-15),
 # PG_ENV_CONF: extra postgresql.conf lines (e.g. for a benchmark).
@@ -51,28 +63,66 @@ _pg_env_free_port() {
     return 1
 }
 
+# _pg_env_ctl_start DIR: starts the server of DIR/data (log DIR/server.log);
+# echoes its postmaster's pid.
+_pg_env_ctl_start() {
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start \
+        >>"$1/pg_ctl.log" 2>&1 || return 1
+    head -n1 "$1/data/postmaster.pid"
+}
+
+# _pg_env_ctl_stop DIR PID MODE: stops it (pg_ctl -m MODE); whatever pg_ctl
+# did, its postmaster (by its pid) is gone afterwards.
+_pg_env_ctl_stop() {
+    [ -n "$2" ] || return 0
+    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$1/data" -m "$3" -w -t 60 stop \
+        >>"$1/pg_ctl.log" 2>&1 || true
+    if kill -0 "$2" 2>/dev/null; then
+        kill -KILL "$2" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.05; done
+    fi
+}
+
+# _pg_env_serve DIR CONF-FUNCTION [-a]: starts the server of DIR on a free
+# port (another when something takes it first), its settings the lines
+# CONF-FUNCTION PORT prints, written to DIR/data/postgresql.auto.conf
+# (appended with -a); sets _pg_env_port and _pg_env_pid.
+_pg_env_serve() {
+    local try
+    for try in 1 2 3 4 5; do
+        _pg_env_port=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
+        "$2" "$_pg_env_port" | _pg_env_as_owner tee ${3:+"$3"} "$1/data/postgresql.auto.conf" >/dev/null
+        _pg_env_pid=$(_pg_env_ctl_start "$1") && return 0
+        grep -q 'could not bind\|Address already in use' "$1/server.log" 2>/dev/null || try=99
+        [ "$try" -lt 5 ] || break
+    done
+    echo "pg_env: the server did not start; its log:" >&2
+    tail -n 20 "$1/server.log" >&2
+    return 1
+}
+
 pg_env_up() {
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -l "$PG_ENV_DIR/server.log" \
-        -w -t 60 start >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || return 1
-    PG_ENV_PID=$(head -n1 "$PG_ENV_DIR/data/postmaster.pid")
+    PG_ENV_PID=$(_pg_env_ctl_start "$PG_ENV_DIR")
 }
 
 pg_env_down() {
-    [ -n "${PG_ENV_PID:-}" ] || return 0
-    _pg_env_as_owner "$PG_ENV_BIN/pg_ctl" -D "$PG_ENV_DIR/data" -m "${1:-fast}" -w -t 60 stop \
-        >>"$PG_ENV_DIR/pg_ctl.log" 2>&1 || true
-    # Whatever pg_ctl did: our postmaster (by its pid) is gone afterwards.
-    if kill -0 "$PG_ENV_PID" 2>/dev/null; then
-        kill -KILL "$PG_ENV_PID" 2>/dev/null || true
-        local _
-        for _ in $(seq 1 100); do kill -0 "$PG_ENV_PID" 2>/dev/null || break; sleep 0.05; done
-    fi
+    _pg_env_ctl_stop "$PG_ENV_DIR" "${PG_ENV_PID:-}" "${1:-fast}"
     PG_ENV_PID=""
 }
 
 pg_env_restart() {
     pg_env_down "${1:-fast}"
     pg_env_up
+}
+
+_pg_env_primary_conf() { # _pg_env_primary_conf PORT
+    echo "# pg_env.sh"
+    echo "port = $1"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$PG_ENV_DIR'"
+    echo "max_connections = 200"
+    echo "${PG_ENV_CONF:-}"
 }
 
 pg_env_start() {
@@ -88,27 +138,9 @@ pg_env_start() {
         tail -n 20 "$PG_ENV_DIR/initdb.log" >&2
         return 1
     fi
-    local try
-    for try in 1 2 3 4 5; do
-        PG_ENV_PORT=$(_pg_env_free_port) || { echo "pg_env: no free port" >&2; return 1; }
-        {
-            echo "# pg_env.sh"
-            echo "port = $PG_ENV_PORT"
-            echo "listen_addresses = '127.0.0.1'"
-            echo "unix_socket_directories = '$PG_ENV_DIR'"
-            echo "max_connections = 200"
-            echo "${PG_ENV_CONF:-}"
-        } | _pg_env_as_owner tee "$PG_ENV_DIR/data/postgresql.auto.conf" >/dev/null
-        pg_env_up && break
-        PG_ENV_PID=""
-        grep -q 'could not bind\|Address already in use' "$PG_ENV_DIR/server.log" 2>/dev/null ||
-            try=99
-        [ "$try" -lt 5 ] || {
-            echo "pg_env: the server did not start; its log:" >&2
-            tail -n 20 "$PG_ENV_DIR/server.log" >&2
-            return 1
-        }
-    done
+    _pg_env_serve "$PG_ENV_DIR" _pg_env_primary_conf || return 1
+    PG_ENV_PORT=$_pg_env_port
+    PG_ENV_PID=$_pg_env_pid
     local password
     password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     # The password only ever goes to psql's stdin and to the 0600 file.
@@ -119,11 +151,15 @@ CREATE ROLE dockward LOGIN PASSWORD '$password';
 CREATE DATABASE dockward OWNER dockward;
 EOF
     PG_ENV_URL="postgresql://dockward@127.0.0.1:$PG_ENV_PORT/dockward?sslmode=disable"
-    # pg_ctl detaches the server: were the caller killed before pg_env_stop
-    # (SIGKILL, a ctest timeout), it would run on. A watchdog in a session
-    # of its own (away from the caller's terminal and pipes) stops it and
-    # removes the directory once the caller is gone; after pg_env_stop it
-    # finds nothing left to do.
+    _pg_env_watchdog "$PG_ENV_DIR"
+}
+
+# _pg_env_watchdog DIR: pg_ctl detaches the server of DIR/data: were the
+# caller killed before pg_env_stop (SIGKILL, a ctest timeout), it would run
+# on. A watchdog in a session of its own (away from the caller's terminal
+# and pipes) stops it and removes DIR once the caller is gone; after
+# pg_env_stop it finds nothing left to do.
+_pg_env_watchdog() {
     local bin=$PG_ENV_BIN as_root=no
     [ "$(id -u)" = 0 ] && as_root=yes
     # shellcheck disable=SC2016 # the watchdog's own script
@@ -134,10 +170,78 @@ EOF
         if [ "$4" = yes ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/data" -m immediate -w stop
         else "$3/pg_ctl" -D "$2/data" -m immediate -w stop; fi
         [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-        rm -rf "$2"' pg_env_watchdog "$$" "$PG_ENV_DIR" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &
+        rm -rf "$2"' pg_env_watchdog "$$" "$1" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &
+}
+
+pg_env_standby_up() {
+    PG_ENV_STANDBY_PID=$(_pg_env_ctl_start "$PG_ENV_STANDBY_DIR")
+}
+
+pg_env_standby_down() {
+    _pg_env_ctl_stop "$PG_ENV_STANDBY_DIR" "${PG_ENV_STANDBY_PID:-}" "${1:-fast}"
+    PG_ENV_STANDBY_PID=""
+}
+
+# The primary's settings came with the copy; these lines, appended, win.
+_pg_env_standby_conf() { # _pg_env_standby_conf PORT
+    echo "# pg_env.sh standby"
+    echo "port = $1"
+    echo "unix_socket_directories = '$PG_ENV_STANDBY_DIR'"
+    echo "hot_standby = on"
+}
+
+pg_env_standby_start() {
+    [ -n "${PG_ENV_PID:-}" ] || { echo "pg_env: no primary running (pg_env_start)" >&2; return 1; }
+    PG_ENV_STANDBY_DIR=$(mktemp -d /tmp/dockward-pg-standby-XXXXXX)
+    PG_ENV_STANDBY_PID=""
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_ENV_STANDBY_DIR"
+    chmod 700 "$PG_ENV_STANDBY_DIR"
+    _pg_env_watchdog "$PG_ENV_STANDBY_DIR"
+    # Over the primary's unix socket, as its superuser (trust, local
+    # replication allowed by initdb's pg_hba.conf); -R writes
+    # primary_conninfo and standby.signal.
+    if ! _pg_env_as_owner "$PG_ENV_BIN/pg_basebackup" -h "$PG_ENV_DIR" -p "$PG_ENV_PORT" \
+        -U postgres -D "$PG_ENV_STANDBY_DIR/data" -R -X stream -c fast \
+        >"$PG_ENV_STANDBY_DIR/basebackup.log" 2>&1; then
+        echo "pg_env: pg_basebackup failed; its log:" >&2
+        tail -n 20 "$PG_ENV_STANDBY_DIR/basebackup.log" >&2
+        return 1
+    fi
+    _pg_env_serve "$PG_ENV_STANDBY_DIR" _pg_env_standby_conf -a || return 1
+    PG_ENV_STANDBY_PORT=$_pg_env_port
+    PG_ENV_STANDBY_PID=$_pg_env_pid
+    PG_ENV_STANDBY_URL="postgresql://dockward@127.0.0.1:$PG_ENV_STANDBY_PORT/dockward?sslmode=disable"
+}
+
+# pg_env_standby_wait [SECONDS]: until the standby has replayed the
+# primary's WAL as it is now (default: 30 s at most; 1 when it has not).
+pg_env_standby_wait() {
+    local lsn _
+    lsn=$(PG_ENV_DB=postgres pg_env_psql -c "SELECT pg_current_wal_lsn()") || return 1
+    for _ in $(seq 1 $((${1:-30} * 20))); do
+        [ "$("$PG_ENV_BIN/psql" -X -q -At -h "$PG_ENV_STANDBY_DIR" -p "$PG_ENV_STANDBY_PORT" \
+            -U postgres -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'" 2>/dev/null)" = t ] &&
+            return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# pg_env_standby_psql [ARGS...]: psql as the superuser on the standby's dockward database.
+pg_env_standby_psql() {
+    "$PG_ENV_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PG_ENV_STANDBY_DIR" \
+        -p "$PG_ENV_STANDBY_PORT" -U postgres -d dockward "$@"
+}
+
+pg_env_standby_stop() {
+    [ -n "${PG_ENV_STANDBY_DIR:-}" ] || return 0
+    pg_env_standby_down immediate
+    rm -rf "$PG_ENV_STANDBY_DIR"
+    PG_ENV_STANDBY_DIR=""
 }
 
 pg_env_stop() {
+    pg_env_standby_stop
     [ -n "${PG_ENV_DIR:-}" ] || return 0
     pg_env_down immediate
     rm -rf "$PG_ENV_DIR"

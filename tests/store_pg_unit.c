@@ -5,18 +5,22 @@
  * DOCKWARD_TEST_PG_URL and DOCKWARD_TEST_PG_PASSWORD_FILE. Each test starts
  * from an empty database (every table dropped).
  *
- * What it shows: a report stored, resent (duplicate), older (stale); drift
+ * What it shows: a report stored, resent (duplicate), older (stale), its
+ * id reused for another host (duplicate, on either replica); drift
  * and per-check figures as the SQLite store keeps them; one bad report in a
  * group leaves the others stored; two writer connections (two replicas)
  * storing reports of the same hosts at once keep every chain whole; the
- * readers see what was committed; a schema newer than the program is
- * refused; a URL holding a password is refused.
+ * readers see what was committed; a reader paging drift by id misses no
+ * event a slower replica commits later; a schema newer than the program
+ * is refused; a URL holding a password is refused.
  */
 #include "test_store_build.h"
 
+#include "store/api.h"
 #include "store/diff.h"
 #include "store/storage.h"
 
+#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -49,7 +54,7 @@ static int empty_database(void **state)
 {
     (void)state;
     sql_exec("DROP TABLE IF EXISTS hosts, results, failing, drift, drift_checks, checks, "
-             "dockward_schema; DROP SEQUENCE IF EXISTS drift_ids");
+             "report_ids, dockward_schema; DROP SEQUENCE IF EXISTS drift_ids");
     return 0;
 }
 
@@ -142,6 +147,92 @@ static void test_store_duplicate_stale(void **state)
                      0);
     assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE retired_ms = 0", NULL), 0);
     storage_close(s);
+}
+
+/* Applies the reports t[0..n) as one group; fills out[]. */
+static void store_group(struct storage *s, const struct tb *t, int n, enum store_outcome *out)
+{
+    char err[256];
+    struct store_report *rep[4];
+    struct store_job job[4];
+    struct store_job *ptr[4];
+    assert_true(n <= 4);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(tb_decode(&t[i], &rep[i], err, sizeof(err)), REPORT_OK);
+        job[i] = (struct store_job){ .report = rep[i], .received_ms = store_now_ms() };
+        diff_result_init(&job[i].diff);
+        ptr[i] = &job[i];
+    }
+    if (storage_apply(s, ptr, (size_t)n, err, sizeof(err)) != 0)
+        fail_msg("storage_apply: %s", err);
+    for (int i = 0; i < n; i++) {
+        out[i] = job[i].outcome;
+        diff_result_free(&job[i].diff);
+        store_report_free(rep[i]);
+    }
+}
+
+/*
+ * A report id reused for a different host is a duplicate, as SQLite's
+ * writer answers: through the replica that stored it, through another, in
+ * the batch that stores it, and when a stale report brought it; nothing of
+ * it is stored. The id is remembered while its host's ring holds it (its
+ * last STORE_RECENT_IDS reports), then forgotten, as on SQLite.
+ */
+static void test_id_reused_other_host(void **state)
+{
+    (void)state;
+    struct storage *s1, *s2;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s1, err, sizeof(err)), 0);
+    assert_int_equal(storage_open(&target, &s2, err, sizeof(err)), 0);
+    struct tb a, b;
+    report(&a, "pg-ida", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STORED);
+    unsigned char first_id[16];
+    memcpy(first_id, a.id, sizeof(first_id));
+    report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    memcpy(b.id, first_id, sizeof(b.id));
+    assert_int_equal(store_one(s1, &b, NULL), STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(store_one(s2, &b, NULL), STORE_OUTCOME_DUPLICATE); /* another replica */
+    assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE host_id = ?1", "pg-idb"), 0);
+    assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 1);
+
+    /* Two new hosts, one id, in one batch: the first (host order) stored, the other not. */
+    struct tb g[2];
+    enum store_outcome out[2];
+    report(&g[0], "pg-idc", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    report(&g[1], "pg-idd", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    memcpy(g[1].id, g[0].id, sizeof(g[1].id));
+    store_group(s2, g, 2, out);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_DUPLICATE);
+    assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE host_id = ?1", "pg-idd"), 0);
+
+    /* A stale report's id is remembered too. */
+    report(&a, "pg-ida", 5, DOCKWARD__V1__STATUS__STATUS_FAIL);
+    assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STORED);
+    report(&a, "pg-ida", 3, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STALE);
+    report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    memcpy(b.id, a.id, sizeof(b.id));
+    assert_int_equal(store_one(s2, &b, NULL), STORE_OUTCOME_DUPLICATE);
+
+    /* The ring's window: STORE_RECENT_IDS reports later the first id is forgotten. */
+    for (uint64_t seq = 6; seq < 6 + STORE_RECENT_IDS; seq++) {
+        report(&a, "pg-ida", seq, DOCKWARD__V1__STATUS__STATUS_PASS);
+        assert_int_equal(store_one(seq % 2 ? s1 : s2, &a, NULL), STORE_OUTCOME_STORED);
+    }
+    assert_int_equal(read_number("SELECT count(*) FROM report_ids WHERE host = "
+                                 "(SELECT id FROM hosts WHERE host_id = ?1)",
+                                 "pg-ida"),
+                     STORE_RECENT_IDS);
+    assert_int_equal(read_number("SELECT count(*) FROM report_ids", NULL), STORE_RECENT_IDS + 1);
+    report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    memcpy(b.id, first_id, sizeof(b.id));
+    assert_int_equal(store_one(s1, &b, NULL), STORE_OUTCOME_STORED);
+    storage_close(s1);
+    storage_close(s2);
 }
 
 /* Applies three reports (hosts pg-l1, `middle`, pg-l2) as one group; fills out[]. */
@@ -345,6 +436,124 @@ static void test_two_replicas(void **state)
                      RACE_HOSTS); /* report 30 fails */
 }
 
+/* Stores one report in a thread of its own (a replica whose transaction another holds up). */
+struct slow_store {
+    struct storage *s;
+    struct tb t;
+    enum store_outcome outcome;
+};
+
+static void *slow_store_main(void *arg)
+{
+    struct slow_store *w = arg;
+    w->outcome = store_one(w->s, &w->t, NULL);
+    return NULL;
+}
+
+/* One page of /api/v1/drift after `after`: the events' hosts into hosts[] (up to max); next. */
+static int64_t drift_page(struct store_api *api, int64_t after, char (*hosts)[16], size_t max,
+                          size_t *n)
+{
+    char value[32];
+    snprintf(value, sizeof(value), "%lld", (long long)after);
+    struct api_param prm[2] = { { .name = "limit", .value = "1000" },
+                                { .name = "after", .value = value } };
+    struct api_response resp;
+    store_api_handle(api, "/api/v1/drift", prm, 2, store_now_ms(), &resp);
+    assert_int_equal(resp.status, 200);
+    cJSON *doc = cJSON_ParseWithLength(resp.body, resp.len);
+    free(resp.body);
+    assert_non_null(doc);
+    const cJSON *ev;
+    int64_t last = after;
+    *n = 0;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "events"))
+    {
+        last = (int64_t)cJSON_GetObjectItem(ev, "id")->valuedouble;
+        if (*n < max)
+            snprintf(hosts[(*n)++], sizeof(hosts[0]), "%s",
+                     cJSON_GetObjectItem(ev, "host")->valuestring);
+    }
+    cJSON_Delete(doc);
+    return last;
+}
+
+/*
+ * Drift paged by id across replicas: replica 1's transaction is held up
+ * after its writes (a trigger on its per-check figures waits), replica 2
+ * stores a report of another host and commits, a reader pages to the end
+ * (next = replica 2's last event); then replica 1 commits. Its events come
+ * after that `next`: drift ids are taken at the end of each transaction,
+ * under a lock held to its COMMIT, so they are in commit order. (With ids
+ * taken with the writes, replica 1's events had smaller ids than `next`,
+ * and a reader following `next` never saw them.)
+ */
+static void test_drift_ids_in_commit_order(void **state)
+{
+    (void)state;
+    struct storage *s1, *s2;
+    char err[256];
+    assert_int_equal(storage_open(&target, &s1, err, sizeof(err)), 0);
+    assert_int_equal(storage_open(&target, &s2, err, sizeof(err)), 0);
+    struct tb t;
+    report(&t, "pg-ord-0", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 1.1.1's figures exist */
+    assert_int_equal(store_one(s1, &t, NULL), STORE_OUTCOME_STORED);
+    /* Holds up a writer touching 1.1.1's figures until advisory lock 4242 is free (no lock wait).
+     */
+    sql_exec(
+        "CREATE OR REPLACE FUNCTION pg_unit_hold() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+        "IF NEW.check_id = '1.1.1' THEN "
+        "WHILE NOT pg_try_advisory_xact_lock_shared(4242) LOOP PERFORM pg_sleep(0.01); "
+        "END LOOP; END IF; RETURN NEW; END$$; "
+        "CREATE TRIGGER pg_unit_hold BEFORE INSERT OR UPDATE ON checks "
+        "FOR EACH ROW EXECUTE FUNCTION pg_unit_hold()");
+    const char *keys[] = { "dbname", "password", NULL };
+    const char *vals[] = { target.url, password, NULL };
+    PGconn *holder = PQconnectdbParams(keys, vals, 1);
+    assert_int_equal(PQstatus(holder), CONNECTION_OK);
+    PQclear(PQexec(holder, "SELECT pg_advisory_lock(4242)"));
+
+    struct slow_store w = { .s = s1 };
+    report(&w.t, "pg-ord-1", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* fails 1.1.1: held up */
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, slow_store_main, &w), 0);
+    int held = 0;
+    for (int i = 0; i < 500 && !held; i++) {
+        PGresult *r = PQexec(holder, "SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE wait_event = 'PgSleep'");
+        held = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+        PQclear(r);
+        if (!held)
+            usleep(10000);
+    }
+    assert_true(held);
+    report(&t, "pg-ord-2", 1, DOCKWARD__V1__STATUS__STATUS_PASS); /* no figures: not held up */
+    assert_int_equal(store_one(s2, &t, NULL), STORE_OUTCOME_STORED);
+
+    struct store_api *api;
+    assert_int_equal(store_api_open_target(&api, &target, 600000, err, sizeof(err)), 0);
+    char hosts[8][16];
+    size_t n;
+    int64_t next = drift_page(api, 0, hosts, 8, &n);
+    assert_int_equal(n, 4); /* pg-ord-0's two and pg-ord-2's two */
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(hosts[i], "pg-ord-1");
+
+    PQclear(PQexec(holder, "SELECT pg_advisory_unlock(4242)"));
+    pthread_join(th, NULL);
+    assert_int_equal(w.outcome, STORE_OUTCOME_STORED);
+    /* The reader goes on from `next`: replica 1's two events are there. */
+    drift_page(api, next, hosts, 8, &n);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(hosts[i], "pg-ord-1");
+    store_api_close(api);
+    PQfinish(holder);
+    sql_exec("DROP TRIGGER pg_unit_hold ON checks; DROP FUNCTION pg_unit_hold()");
+    storage_close(s1);
+    storage_close(s2);
+}
+
 /*
  * Retention drops whole drift rows, oldest first, with their drift_checks
  * rows (found from the rows' events: there is no index on id) and counts
@@ -381,19 +590,31 @@ static void test_retention(void **state)
     storage_close(s);
 }
 
-/* A version 1 database (drift_checks indexed by id) is migrated to 2 at start. */
+/*
+ * A version 1 database (drift_checks indexed by id, no report_ids) is
+ * migrated to 3 at start; report_ids is filled from the hosts' rings, so
+ * an id stored before the upgrade is a duplicate for another host after.
+ */
 static void test_schema_1_migrated(void **state)
 {
     (void)state;
     struct storage *s;
     char err[256];
     assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct tb a;
+    report(&a, "pg-old-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(store_one(s, &a, NULL), STORE_OUTCOME_STORED);
     storage_close(s);
-    sql_exec("CREATE INDEX drift_checks_id ON drift_checks (id); "
+    sql_exec("CREATE INDEX drift_checks_id ON drift_checks (id); DROP TABLE report_ids; "
              "UPDATE dockward_schema SET version = 1");
     assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    assert_int_equal(read_number("SELECT version FROM dockward_schema", NULL), 3);
+    assert_int_equal(read_number("SELECT count(*) FROM report_ids", NULL), 1);
+    struct tb b;
+    report(&b, "pg-old-b", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    memcpy(b.id, a.id, sizeof(b.id));
+    assert_int_equal(store_one(s, &b, NULL), STORE_OUTCOME_DUPLICATE);
     storage_close(s);
-    assert_int_equal(read_number("SELECT version FROM dockward_schema", NULL), 2);
     assert_int_equal(
         read_number("SELECT count(*) FROM pg_indexes WHERE indexname = 'drift_checks_id'", NULL),
         0);
@@ -449,10 +670,12 @@ int main(void)
     target = (struct storage_target){ .kind = STORAGE_POSTGRES, .url = url, .password = password };
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
+        cmocka_unit_test_setup(test_id_reused_other_host, empty_database),
         cmocka_unit_test_setup(test_group_one_bad, empty_database),
         cmocka_unit_test_setup(test_group_one_refused, empty_database),
         cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
+        cmocka_unit_test_setup(test_drift_ids_in_commit_order, empty_database),
         cmocka_unit_test_setup(test_retention, empty_database),
         cmocka_unit_test_setup(test_schema_1_migrated, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
