@@ -12,6 +12,7 @@
 #include "db_impl.h"
 
 #include "pagecache.h"
+#include "walbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,10 +175,11 @@ int store_db_open(const char *path, enum store_db_role role, struct store_db **o
     }
     s->role = role;
     (void)store_pagecache_install(); /* before SQLite's first use; see pagecache.h */
+    const char *vfs = store_walbuf_install() ? STORE_WALBUF_VFS : NULL; /* see walbuf.h */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (role == STORE_DB_WRITER)
         flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, flags, vfs);
     if (rc != SQLITE_OK) {
         seterr(err, errlen, "cannot open %s: %s", path,
                s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
