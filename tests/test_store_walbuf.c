@@ -29,26 +29,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        print_error("%s: %s\n", sql, msg ? msg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    assert_int_equal(rc, SQLITE_OK);
-}
-
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static sqlite3 *open_walbuf(const char *path, int cache_kib)
 {
     sqlite3 *db = NULL;
@@ -61,7 +41,7 @@ static sqlite3 *open_walbuf(const char *path, int cache_kib)
              "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
              "PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -%d;",
              STORE_DB_PAGE_SIZE, cache_kib);
-    exec_ok(db, pragmas);
+    store_sql_ok(db, pragmas);
     return db;
 }
 
@@ -85,15 +65,6 @@ static void insert_rows(sqlite3 *db, unsigned *seed, int n)
     sqlite3_finalize(ins);
 }
 
-static void integrity_ok(sqlite3 *db)
-{
-    sqlite3_stmt *chk;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
-    sqlite3_finalize(chk);
-}
-
 static void test_commits_gathered_and_seen_whole(void **state)
 {
     (void)state;
@@ -106,7 +77,7 @@ static void test_commits_gathered_and_seen_whole(void **state)
     char path[128];
     snprintf(path, sizeof(path), "%s/t.db", dir);
     sqlite3 *db = open_walbuf(path, 8192);
-    exec_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
+    store_sql_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
     sqlite3 *other = NULL; /* the default VFS: reads what is in the file */
     assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 
@@ -115,10 +86,10 @@ static void test_commits_gathered_and_seen_whole(void **state)
     struct store_walbuf_stats s0, s1;
     store_walbuf_stats(&s0);
     for (int tx = 1; tx <= 30; tx++) {
-        exec_ok(db, "BEGIN IMMEDIATE");
+        store_sql_ok(db, "BEGIN IMMEDIATE");
         insert_rows(db, &seed, 200);
-        exec_ok(db, "COMMIT");
-        assert_int_equal(query_int(other, "SELECT count(*) FROM t"), tx * 200);
+        store_sql_ok(db, "COMMIT");
+        assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), tx * 200);
     }
     store_walbuf_stats(&s1);
     uint64_t writes = s1.writes - s0.writes, flushes = s1.flushes - s0.flushes;
@@ -130,30 +101,30 @@ static void test_commits_gathered_and_seen_whole(void **state)
     /* Larger than the page cache: frames written and read back inside the transaction. */
     sqlite3_close(db);
     db = open_walbuf(path, 64);
-    exec_ok(db, "BEGIN IMMEDIATE");
+    store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, &seed, 4000);
-    exec_ok(db, "UPDATE t SET v = zeroblob(310) WHERE k < 'k4'");
-    exec_ok(db, "COMMIT");
-    long long rows = query_int(other, "SELECT count(*) FROM t");
+    store_sql_ok(db, "UPDATE t SET v = zeroblob(310) WHERE k < 'k4'");
+    store_sql_ok(db, "COMMIT");
+    long long rows = store_sql_int(other, "SELECT count(*) FROM t");
     assert_int_equal(rows, 30 * 200 + 4000);
-    assert_int_equal(query_int(other, "SELECT count(*) FROM t WHERE length(v) = 310"),
-                     query_int(db, "SELECT count(*) FROM t WHERE k < 'k4'"));
+    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t WHERE length(v) = 310"),
+                     store_sql_int(db, "SELECT count(*) FROM t WHERE k < 'k4'"));
 
     /* The same, rolled back: nothing of it stays. */
-    exec_ok(db, "BEGIN IMMEDIATE");
+    store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, &seed, 4000);
-    exec_ok(db, "ROLLBACK");
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), rows);
-    assert_int_equal(query_int(other, "SELECT count(*) FROM t"), rows);
+    store_sql_ok(db, "ROLLBACK");
+    assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t"), rows);
+    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), rows);
 
     /* A checkpoint that rewinds the WAL, then more commits over its start. */
     assert_int_equal(sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL),
                      SQLITE_OK);
-    exec_ok(db, "BEGIN IMMEDIATE");
+    store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, &seed, 500);
-    exec_ok(db, "COMMIT");
-    assert_int_equal(query_int(other, "SELECT count(*) FROM t"), rows + 500);
-    integrity_ok(other);
+    store_sql_ok(db, "COMMIT");
+    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), rows + 500);
+    store_sql_integrity_ok(other);
     sqlite3_close(db);
     sqlite3_close(other); /* no connection of ours crosses the fork */
 
@@ -176,8 +147,8 @@ static void test_commits_gathered_and_seen_whole(void **state)
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(query_int(other, "SELECT count(*) FROM t"), rows + 500 + 700);
-    integrity_ok(other);
+    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), rows + 500 + 700);
+    store_sql_integrity_ok(other);
     sqlite3_close(other);
 
     store_remove_db_files(path);
