@@ -954,7 +954,7 @@ static uint64_t bodies_built(const struct worker *ws, size_t n)
 }
 
 /*
- * Before a timed phase (--prebuild): every host's next reports built and
+ * Before each timed phase (--prebuild): every host's next reports built and
  * gzip'd, up to `per_host` each, on every worker's thread, so the timed
  * phase's generator only sends. Prints what it built.
  */
@@ -1142,8 +1142,10 @@ static int bench_main(const struct options *o)
     for (size_t r = 0; r < rounds && r < 64; r++) {
         build_bodies_ahead(ws, n, (unsigned)o->prebuild);
         sus[r] = run_phase(ws, n, 1, o->rate ? "paced" : "sustained", secs, (double)o->rate);
-        if (o->paced_rate > 0)
+        if (o->paced_rate > 0) {
+            build_bodies_ahead(ws, n, (unsigned)o->prebuild);
             paced[r] = run_phase(ws, n, 1, "paced", secs, (double)o->paced_rate);
+        }
         rss[r] = o->store_pid ? proc_status_kib(o->store_pid, "VmRSS") / 1024 : -1;
         if (o->store_pid != 0)
             printf("store rss %.1f MiB\n", rss[r]);
@@ -1891,8 +1893,8 @@ int main(int argc, char **argv)
           .type = FLAG_UINT,
           .def = "2",
           .metavar = "N",
-          .help = "Build (and gzip) up to N reports per host before each round, and each "
-                  "host's first before populate, so the timed phases' generator only sends; "
+          .help = "Build (and gzip) up to N reports per host before each timed phase, and "
+                  "each host's first before populate, so the timed phases' generator only sends; "
                   "the bytes are the same (agents compress on their own hosts). 0: build each "
                   "report when it is sent (bench)",
           .dest = &o.prebuild,
