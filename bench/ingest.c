@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <dirent.h>
@@ -241,6 +242,19 @@ static int draw_status(uint64_t *rng)
     return r < 70 ? 1 : r < 85 ? 2 : r < 93 ? 3 : r < 98 ? 4 : 5;
 }
 
+/*
+ * bench: one report body built ahead (bench --prebuild), what the agent's
+ * outbox would hold: gzip'd as an agent does (zlib level 9), its own id.
+ */
+struct body {
+    unsigned char *data; /* malloc'd */
+    size_t len;
+    uint64_t seq;
+    unsigned char id[16];
+};
+
+#define PREBUILD_MAX 8 /* bodies a host holds ahead at most (--prebuild) */
+
 /* One simulated agent. `truth` is what the agent sees now (0 = pair not present). */
 struct host {
     char id[33];
@@ -250,11 +264,14 @@ struct host {
     unsigned char truth[MAX_SLOTS];
     unsigned containers; /* bit mask of present container slots */
     /* bench: the last report was not accepted (no 200), so the next send of
-     * this host is that same report again (same id, time and results), as
-     * an agent's outbox resends it, rather than a new one. */
+     * this host is that same report again (same bytes: ahead[0]), as an
+     * agent's outbox resends it, rather than a new one. */
     bool pending;
-    uint64_t pending_rng; /* the id generator's state that drew its id */
-    int64_t pending_at;
+    /* bench: the host's next reports, built (truth drawn, packed, gzip'd) and
+     * not yet accepted: sequences seq + 1 .. seq + n_ahead, oldest first. */
+    struct body ahead[PREBUILD_MAX];
+    unsigned n_ahead;
+    uint64_t built; /* the last sequence built: truth is that report's */
 };
 
 static void host_init(struct host *h, const struct model *m, size_t index, uint64_t seed)
@@ -583,7 +600,7 @@ struct options {
     const char *token_file;
     unsigned long long hosts, connections, changes, reports, store_pid, seed;
     uint64_t duration_ms;
-    unsigned long long rate, paced_rate, rounds;
+    unsigned long long rate, paced_rate, rounds, prebuild;
     bool gzip, populate, drain;
     const char *storage_path;
     const char *out;
@@ -602,8 +619,10 @@ struct worker {
     struct conn conn;
     struct report_buf rb;
     uint64_t rng;
+    uint64_t built;       /* report bodies this worker built (build_ahead) */
+    unsigned prebuild_to; /* phase 3: bodies each host should hold ahead */
     /* phase control, set by main before each phase */
-    int phase; /* 0 populate, 1 measure */
+    int phase; /* 0 populate, 1 measure, 2 drain, 3 build ahead */
     double end_at;
     double interval; /* seconds between sends when paced, else 0 */
     /* results of the phase */
@@ -664,25 +683,59 @@ static void answer_log(const struct worker *w, const struct host *h, uint64_t se
             kinds[kind], id, w->conn.host, w->conn.port);
 }
 
-/* Sends one report for host h (its next sequence); returns the kind. */
+/*
+ * Builds host h's next report (its sequence after the last built: the
+ * truth moves on by --changes first, then it is packed and gzip'd as an
+ * agent does) into h->ahead. 0, or -1 (no memory, or no room).
+ */
+static int build_ahead(struct worker *w, struct host *h)
+{
+    if (h->n_ahead == PREBUILD_MAX)
+        return -1;
+    uint64_t seq = (h->built > h->seq ? h->built : h->seq) + 1;
+    if (seq > 1)
+        host_mutate(h, w->model, (unsigned)w->opt->changes);
+    uint64_t id_rng = splitmix(&w->rng);
+    if (build_report(&w->rb, w->model, h, seq, wall_ms(), NULL, w->opt->gzip, &id_rng) != 0)
+        return -1;
+    struct body *b = &h->ahead[h->n_ahead];
+    if ((b->data = malloc(w->rb.out.len ? w->rb.out.len : 1)) == NULL)
+        return -1;
+    memcpy(b->data, w->rb.out.data, w->rb.out.len);
+    b->len = w->rb.out.len;
+    b->seq = seq;
+    memcpy(b->id, w->rb.id, sizeof(b->id));
+    h->n_ahead++;
+    h->built = seq;
+    w->built++;
+    return 0;
+}
+
+/* The host's oldest body is accepted: the next one moves up. */
+static void drop_ahead(struct host *h)
+{
+    free(h->ahead[0].data);
+    memmove(&h->ahead[0], &h->ahead[1], (h->n_ahead - 1) * sizeof(h->ahead[0]));
+    h->n_ahead--;
+}
+
+/*
+ * Sends host h's next report (its oldest body built ahead, built now when
+ * there is none); returns the kind. A report that is not accepted stays
+ * first, and is sent again, byte for byte, next time.
+ */
 static int send_one(struct worker *w, struct host *h, double *latency, double due)
 {
-    const struct options *o = w->opt;
-    if (!h->pending) {
-        if (h->seq > 0)
-            host_mutate(h, w->model, (unsigned)o->changes);
-        h->pending_rng = splitmix(&w->rng);
-        h->pending_at = wall_ms();
-        h->pending = true;
-    }
-    uint64_t seq = h->seq + 1, id_rng = h->pending_rng;
-    if (build_report(&w->rb, w->model, h, seq, h->pending_at, NULL, o->gzip, &id_rng) != 0)
+    if (h->n_ahead == 0 && build_ahead(w, h) != 0)
         return R_ERROR;
+    const struct body *b = &h->ahead[0];
+    uint64_t seq = b->seq;
+    memcpy(w->rb.id, b->id, sizeof(w->rb.id)); /* for --answers */
+    h->pending = true;
     double t0 = due > 0 ? due : mono_s();
     int status = 0;
     char resp[512];
-    if (post_report(&w->conn, w->rb.out.data, w->rb.out.len, o->gzip, &status, resp,
-                    sizeof(resp)) != 0) {
+    if (post_report(&w->conn, b->data, b->len, w->opt->gzip, &status, resp, sizeof(resp)) != 0) {
         conn_close(&w->conn);
         *latency = mono_s() - t0;
         answer_log(w, h, seq, 0, R_ERROR);
@@ -693,6 +746,7 @@ static int send_one(struct worker *w, struct host *h, double *latency, double du
     if (kind == R_STORED || kind == R_DUPLICATE || kind == R_STALE) {
         h->seq = seq; /* a refused report is sent again next time */
         h->pending = false;
+        drop_ahead(h);
     }
     answer_log(w, h, seq, status, kind);
     return kind;
@@ -704,6 +758,14 @@ static void *worker_main(void *arg)
     const struct options *o = w->opt;
     size_t n_hosts = (size_t)o->hosts;
     size_t step = (size_t)o->connections;
+    if (w->phase == 3) { /* before a timed phase: each host's bodies ahead, up to --prebuild */
+        for (size_t i = w->id; i < n_hosts; i += step) {
+            while (w->hosts[i].n_ahead < w->prebuild_to)
+                if (build_ahead(w, &w->hosts[i]) != 0)
+                    return NULL;
+        }
+        return NULL;
+    }
     if (w->phase == 2) { /* drain: each refused report again until accepted */
         for (size_t i = w->id; i < n_hosts; i += step) {
             while (w->hosts[i].pending && mono_s() < w->end_at) {
@@ -873,6 +935,50 @@ struct phase_result {
     double p50, p99, max; /* seconds */
 };
 
+/* This process's CPU seconds so far (all its threads). */
+static double self_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static uint64_t bodies_built(const struct worker *ws, size_t n)
+{
+    uint64_t built = 0;
+    for (size_t i = 0; i < n; i++)
+        built += ws[i].built;
+    return built;
+}
+
+/*
+ * Before each timed phase (--prebuild): every host's next reports built and
+ * gzip'd, up to `per_host` each, on every worker's thread, so the timed
+ * phase's generator only sends. Prints what it built.
+ */
+static void build_bodies_ahead(struct worker *ws, size_t n, unsigned per_host)
+{
+    if (per_host == 0)
+        return;
+    pthread_t th[1024];
+    uint64_t built0 = bodies_built(ws, n);
+    double t0 = mono_s(), cpu0 = self_cpu_s();
+    for (size_t i = 0; i < n; i++) {
+        ws[i].phase = 3;
+        ws[i].prebuild_to = per_host;
+        pthread_create(&th[i], NULL, worker_main, &ws[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    uint64_t built = bodies_built(ws, n) - built0;
+    printf("(built %llu report bodies ahead in %.1f s, %.3f ms of generator cpu each)\n",
+           (unsigned long long)built, mono_s() - t0,
+           built ? 1e3 * (self_cpu_s() - cpu0) / (double)built : 0);
+    fflush(stdout);
+}
+
 /* Runs one phase on every worker; prints its line and returns its figures. */
 static struct phase_result run_phase(struct worker *ws, size_t n, int phase, const char *title,
                                      double secs, double rate)
@@ -889,6 +995,8 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
     unsigned long long writer = pid ? proc_thread_named(pid, "dw-writer") : 0;
     double cpu0 = pid ? proc_cpu_s(pid, 0) : -1;
     double wcpu0 = writer ? proc_cpu_s(pid, writer) : -1;
+    double gcpu0 = self_cpu_s();
+    uint64_t built0 = bodies_built(ws, n);
     double t0 = mono_s();
     for (size_t i = 0; i < n; i++)
         ws[i].end_at = t0 + secs;
@@ -900,6 +1008,8 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
     double written1 = pid ? proc_write_bytes(pid) : -1;
     double cpu1 = pid ? proc_cpu_s(pid, 0) : -1;
     double wcpu1 = writer ? proc_cpu_s(pid, writer) : -1;
+    double gcpu = self_cpu_s() - gcpu0;
+    uint64_t built = bodies_built(ws, n) - built0;
     uint64_t counts[R_KINDS] = { 0 };
     size_t total_lat = 0;
     for (size_t i = 0; i < n; i++) {
@@ -941,6 +1051,11 @@ static struct phase_result run_phase(struct worker *ws, size_t n, int phase, con
                    100 * (wcpu1 - wcpu0) / elapsed);
         printf("\n");
     }
+    if (counts[R_STORED] > 0)
+        printf("%-9s generator cpu %.1f s = %.3f ms per stored report (%.0f%% of a core); %llu "
+               "report bodies built during the phase\n",
+               title, gcpu, 1e3 * gcpu / (double)counts[R_STORED], 100 * gcpu / elapsed,
+               (unsigned long long)built);
     free(all);
     fflush(stdout);
     return res;
@@ -1010,18 +1125,27 @@ static int bench_main(const struct options *o)
         return 2;
     }
     printf("dockward-ingest-bench: %llu hosts, %zu connections, %zu results per report, %llu "
-           "changes per report, %s\n",
-           o->hosts, n, (size_t)150, o->changes, o->gzip ? "gzip" : "identity");
-    if (o->populate)
+           "changes per report, %s",
+           o->hosts, n, (size_t)150, o->changes,
+           o->gzip ? "gzip (zlib level 9, as agents send)" : "identity");
+    if (o->prebuild > 0)
+        printf("; up to %llu report bodies per host built before each phase", o->prebuild);
+    printf("\n");
+    if (o->populate) {
+        build_bodies_ahead(ws, n, o->prebuild > 0 ? 1 : 0);
         run_phase(ws, n, 0, "populate", 0, 0);
+    }
     double secs = (double)o->duration_ms / 1000.0;
     size_t rounds = secs > 0 ? (size_t)o->rounds : 0;
     struct phase_result sus[64], paced[64];
     double rss[64], hwm = -1;
     for (size_t r = 0; r < rounds && r < 64; r++) {
+        build_bodies_ahead(ws, n, (unsigned)o->prebuild);
         sus[r] = run_phase(ws, n, 1, o->rate ? "paced" : "sustained", secs, (double)o->rate);
-        if (o->paced_rate > 0)
+        if (o->paced_rate > 0) {
+            build_bodies_ahead(ws, n, (unsigned)o->prebuild);
             paced[r] = run_phase(ws, n, 1, "paced", secs, (double)o->paced_rate);
+        }
         rss[r] = o->store_pid ? proc_status_kib(o->store_pid, "VmRSS") / 1024 : -1;
         if (o->store_pid != 0)
             printf("store rss %.1f MiB\n", rss[r]);
@@ -1062,6 +1186,9 @@ static int bench_main(const struct options *o)
         free(ws[i].lat);
     }
     free(ws);
+    for (size_t i = 0; i < o->hosts; i++)
+        while (hosts[i].n_ahead > 0)
+            drop_ahead(&hosts[i]);
     free(hosts);
     if (answers_out != NULL && fclose(answers_out) != 0) {
         fprintf(stderr, "dockward-ingest-bench: writing %s: %s\n", o->answers, strerror(errno));
@@ -1762,6 +1889,17 @@ int main(int argc, char **argv)
           .metavar = "N",
           .help = "Also run a phase paced at N reports/s in each round (bench)",
           .dest = &o.paced_rate },
+        { .name = "prebuild",
+          .type = FLAG_UINT,
+          .def = "2",
+          .metavar = "N",
+          .help = "Build (and gzip) up to N reports per host before each timed phase, and "
+                  "each host's first before populate, so the timed phases' generator only sends; "
+                  "the bytes are the same (agents compress on their own hosts). 0: build each "
+                  "report when it is sent (bench)",
+          .dest = &o.prebuild,
+          .min = 0,
+          .max = PREBUILD_MAX },
         { .name = "populate",
           .type = FLAG_BOOL,
           .def = "true",

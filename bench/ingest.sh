@@ -31,6 +31,12 @@
 #                          this generator: old and new back to back)
 #   PG_ENV_CONF='shared_buffers = 1GB' ...   (postgresql.conf lines replacing
 #                          the bench's, see below)
+#   CPU_MAX=1.0 [IO_MAX="wbps=BYTES wiops=N"] bash bench/ingest.sh ...
+#                         (a slower machine's proxy: the stores, the database
+#                          and the generator get that many cores' worth of CPU
+#                          time in total, and the disk under the temp dir that
+#                          write rate, through a cgroup of the bench's own;
+#                          store_lib.sh bench_limit_start)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-100000}
@@ -41,6 +47,7 @@ source bench/store_lib.sh
 # shellcheck source=tests/pg_env.sh
 source tests/pg_env.sh
 bench_store_setup ingest
+bench_limit_start
 # A server sized for the bench's database (~7 MiB per 1,000 hosts) on this
 # machine, durable as the default is (fsync, synchronous_commit on).
 PG_ENV_CONF=${PG_ENV_CONF:-$'shared_buffers = 1GB\nmax_wal_size = 4GB\ncheckpoint_timeout = 15min'}

@@ -2,7 +2,8 @@
  * store_harness.h - what the store's unit tests share beside the report
  * builder (test_store_build.h): a fresh database path and the removal of a
  * database's files (-wal and -shm too), a writer opened on a fresh path for
- * a cmocka setup, and a built report decoded as a push is. Header-only
+ * a cmocka setup, a built report decoded as a push is, and SQL run on a
+ * plain connection (the page cache and WAL tests). Header-only
  * (static inline); include it after <cmocka.h> and test_store_build.h.
  */
 #ifndef DOCKWARD_TEST_STORE_HARNESS_H
@@ -98,6 +99,38 @@ static inline struct store_report *tb_decode_ok(const struct tb *t)
         print_error("refused: %s\n", err);
     assert_int_equal(rc, REPORT_OK);
     return r;
+}
+
+/* Runs sql on db; fails the test (printing why) unless it succeeds. */
+static inline void store_sql_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        print_error("%s: %s\n", sql, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    assert_int_equal(rc, SQLITE_OK);
+}
+
+/* The integer in the first column of sql's first row. */
+static inline long long store_sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* PRAGMA integrity_check answers "ok". */
+static inline void store_sql_integrity_ok(sqlite3 *db)
+{
+    sqlite3_stmt *chk;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
+    sqlite3_finalize(chk);
 }
 
 #endif

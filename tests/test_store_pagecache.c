@@ -24,26 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        print_error("%s: %s\n", sql, msg ? msg : sqlite3_errstr(rc));
-    sqlite3_free(msg);
-    assert_int_equal(rc, SQLITE_OK);
-}
-
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* Inserts n rows with random-looking keys (splits in the middle of the index). */
 static void insert_rows(sqlite3 *db, sqlite3_stmt *ins, unsigned *seed, int n)
 {
@@ -75,8 +55,8 @@ static void test_truncations_skipped_only_when_nothing_to_drop(void **state)
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA cache_size = -8192;",
              STORE_DB_PAGE_SIZE);
-    exec_ok(db, pragmas);
-    exec_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID");
+    store_sql_ok(db, pragmas);
+    store_sql_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID");
     sqlite3_stmt *ins;
     assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t (k, v) VALUES (?1, ?2)", -1, &ins, NULL),
                      SQLITE_OK);
@@ -86,39 +66,34 @@ static void test_truncations_skipped_only_when_nothing_to_drop(void **state)
     struct store_pagecache_stats s0, s1, s2;
     store_pagecache_stats(&s0);
     for (int tx = 0; tx < 40; tx++) {
-        exec_ok(db, "BEGIN IMMEDIATE");
+        store_sql_ok(db, "BEGIN IMMEDIATE");
         insert_rows(db, ins, &seed, 400);
-        exec_ok(db, "COMMIT");
+        store_sql_ok(db, "COMMIT");
     }
     store_pagecache_stats(&s1);
     assert_true(s1.skipped >= s0.skipped + 40);
-    long long pages = query_int(db, "PRAGMA page_count");
+    long long pages = store_sql_int(db, "PRAGMA page_count");
     assert_true(pages > 300); /* the index split into hundreds of pages */
 
     /* A transaction that grew the file, rolled back: its new pages must go. */
-    exec_ok(db, "BEGIN IMMEDIATE");
+    store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, ins, &seed, 3000);
-    assert_true(query_int(db, "PRAGMA page_count") > pages);
-    exec_ok(db, "ROLLBACK");
+    assert_true(store_sql_int(db, "PRAGMA page_count") > pages);
+    store_sql_ok(db, "ROLLBACK");
     store_pagecache_stats(&s2);
     assert_true(s2.truncated > s1.truncated);
-    assert_int_equal(query_int(db, "PRAGMA page_count"), pages);
+    assert_int_equal(store_sql_int(db, "PRAGMA page_count"), pages);
 
     /* The file grows again over the dropped page numbers: what is read is what was committed. */
-    exec_ok(db, "BEGIN IMMEDIATE");
+    store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, ins, &seed, 2000);
-    exec_ok(db, "COMMIT");
+    store_sql_ok(db, "COMMIT");
     sqlite3_finalize(ins);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 40 * 400 + 2000);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t WHERE v = 1"), 40 * 400 + 2000);
+    assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t"), 40 * 400 + 2000);
+    assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t WHERE v = 1"), 40 * 400 + 2000);
     assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(query_int(other, "SELECT count(*) FROM t"), 40 * 400 + 2000);
-    sqlite3_stmt *chk;
-    assert_int_equal(sqlite3_prepare_v2(other, "PRAGMA integrity_check", -1, &chk, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
-    sqlite3_finalize(chk);
+    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), 40 * 400 + 2000);
+    store_sql_integrity_ok(other);
     sqlite3_close(other);
     sqlite3_close(db);
 
