@@ -197,9 +197,14 @@ verify() {
 }
 
 # ---- (1) the same hosts through both replicas at once ----
-gen g1 "$A,$B" 7 60 6 &
+# 6 s gives each host ~10 reports through each generator here; under ASan
+# with other tests running (load 10+) 6 s once gave too few reports for
+# half the hosts to reach both replicas, so ASan builds run 18 s.
+secs1=6
+e2e_asan "$DOCKWARD_STORE_BIN" && secs1=18
+gen g1 "$A,$B" 7 60 "$secs1" &
 g1=$!
-gen g2 "$B,$A" 7 60 6 &
+gen g2 "$B,$A" 7 60 "$secs1" &
 g2=$!
 rc1=0 rc2=0
 wait "$g1" || rc1=$?
