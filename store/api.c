@@ -51,7 +51,10 @@ const char *const api_reader_sql[R_COUNT] = {
  * SQLite's by-check statements: a drift row has either drift_checks rows
  * or a check set (db_schema.c), so they merge the check's drift_checks
  * range with the rows whose set has the check, each scan in id order (a
- * merge, no sort: the first part's order is c.id's).
+ * merge, no sort: the first part's order is c.id's). The second scans the
+ * index of rows with a set, testing each set id; for a check in no set it
+ * starts past the largest id (the bound is computed once), so it reads
+ * nothing.
  */
 #define LITE_BY_CHECK                                                             \
     "SELECT c.id, " DRIFT_REST "FROM drift_checks c JOIN drift d ON d.id = c.id " \
@@ -59,7 +62,8 @@ const char *const api_reader_sql[R_COUNT] = {
     "AND d.received_ms >= ?1 "
 #define LITE_BY_SET                                                                              \
     "UNION ALL " DRIFT_SELECT "d.set_id IN (SELECT set_id FROM drift_sets WHERE check_id = ?6) " \
-    "AND d.id > ?3 AND d.received_ms >= ?1 "
+    "AND d.id > CASE WHEN EXISTS (SELECT 1 FROM drift_sets WHERE check_id = ?6) THEN ?3 "        \
+    "ELSE 9223372036854775807 END AND d.received_ms >= ?1 "
 static const char lite_drift_check[] = LITE_BY_CHECK LITE_BY_SET "ORDER BY 1";
 static const char lite_drift_both[] =
     LITE_BY_CHECK "AND d.host = ?5 " LITE_BY_SET "AND d.host = ?5 ORDER BY 1";
