@@ -752,6 +752,18 @@ static void test_drift_by_check_sets(void **state)
     assert_true(steps > 10);
     assert_int_equal(total, 0);
     assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift_checks"), 0);
+
+    /* A database of a newer schema is refused, as before. */
+    store_db_close(f->base.db);
+    f->base.db = NULL;
+    assert_int_equal(sqlite3_open(f->base.path, &db), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION + 1);
+    store_sql_ok(db, sql);
+    sqlite3_close(db);
+    assert_int_equal(store_db_open(f->base.path, STORE_DB_WRITER, &f->base.db, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "newer than this dockward-store knows"));
 }
 
 /* A test on the database api_setup fills, with the query API open on it. */
