@@ -22,11 +22,10 @@
  * holding the first event after `after`. `since` is the store's receive
  * time (?2 and ?4 unused: the page is cut in C, events at a time).
  */
-#define DRIFT_COLUMNS                                                                \
-    "SELECT d.id, d.n, h.host_id, h.hostname, d.at_ms, d.report_id, d.received_ms, " \
-    "d.events "
-#define DRIFT_SELECT DRIFT_COLUMNS "FROM drift d JOIN hosts h ON h.id = d.host WHERE "
-#define DRIFT_TAIL   " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id"
+#define DRIFT_REST    "d.n, h.host_id, h.hostname, d.at_ms, d.report_id, d.received_ms, d.events "
+#define DRIFT_COLUMNS "SELECT d.id, " DRIFT_REST
+#define DRIFT_SELECT  DRIFT_COLUMNS "FROM drift d JOIN hosts h ON h.id = d.host WHERE "
+#define DRIFT_TAIL    " d.received_ms >= ?1 AND d.id > ?3 ORDER BY d.id"
 #define DRIFT_BY_CHECK                                                            \
     DRIFT_COLUMNS "FROM drift_checks c JOIN drift d ON d.id = c.id JOIN hosts h " \
                   "ON h.id = d.host WHERE c.check_id = ?6 AND c.id > ?3 AND d.received_ms >= ?1 "
@@ -48,6 +47,27 @@ const char *const api_reader_sql[R_COUNT] = {
     [R_DRIFT_BOTH] = DRIFT_BY_CHECK "AND d.host = ?5 ORDER BY c.id",
 };
 
+/*
+ * SQLite's by-check statements: a drift row has either drift_checks rows
+ * or a check set (db_schema.c), so they merge the check's drift_checks
+ * range with the rows whose set has the check, each scan in id order (a
+ * merge, no sort: the first part's order is c.id's). The second scans the
+ * index of rows with a set, testing each set id; for a check in no set it
+ * starts past the largest id (the bound is computed once), so it reads
+ * nothing.
+ */
+#define LITE_BY_CHECK                                                             \
+    "SELECT c.id, " DRIFT_REST "FROM drift_checks c JOIN drift d ON d.id = c.id " \
+    "JOIN hosts h ON h.id = d.host WHERE c.check_id = ?6 AND c.id > ?3 "          \
+    "AND d.received_ms >= ?1 "
+#define LITE_BY_SET                                                                              \
+    "UNION ALL " DRIFT_SELECT "d.set_id IN (SELECT set_id FROM drift_sets WHERE check_id = ?6) " \
+    "AND d.id > CASE WHEN EXISTS (SELECT 1 FROM drift_sets WHERE check_id = ?6) THEN ?3 "        \
+    "ELSE 9223372036854775807 END AND d.received_ms >= ?1 "
+static const char lite_drift_check[] = LITE_BY_CHECK LITE_BY_SET "ORDER BY 1";
+static const char lite_drift_both[] =
+    LITE_BY_CHECK "AND d.host = ?5 " LITE_BY_SET "AND d.host = ?5 ORDER BY 1";
+
 /* ---- the pool ---- */
 
 static void reader_close(struct reader *r)
@@ -67,7 +87,13 @@ static struct reader *reader_open(const struct storage_target *target, char *err
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (storage_reader_open(target, api_reader_sql, R_COUNT, &r->db, err, errlen) != 0) {
+    const char *sql[R_COUNT];
+    memcpy(sql, api_reader_sql, sizeof(sql));
+    if (target->kind == STORAGE_SQLITE) {
+        sql[R_DRIFT_CHECK] = lite_drift_check;
+        sql[R_DRIFT_BOTH] = lite_drift_both;
+    }
+    if (storage_reader_open(target, sql, R_COUNT, &r->db, err, errlen) != 0) {
         free(r);
         return NULL;
     }

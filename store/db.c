@@ -48,16 +48,18 @@ const char *const store_db_stmt_sql[S_COUNT] = {
                         "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
     [S_FAILING_ADD] = "INSERT OR IGNORE INTO failing (check_id, host) VALUES (?1, ?2)",
     [S_FAILING_DELETE] = "DELETE FROM failing WHERE check_id = ?1 AND host = ?2",
-    [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DRIFT_INSERT] = "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events, "
+                       "set_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_DRIFT_CHECK] = "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
+    [S_DRIFT_SET] = "INSERT INTO drift_sets (check_id, set_id) VALUES (?1, ?2)",
     [S_CHECK_ADD] = "INSERT INTO checks (check_id, failing_hosts, regressions, waived_hosts) "
                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (check_id) DO UPDATE SET "
                     "failing_hosts = failing_hosts + excluded.failing_hosts, "
                     "regressions = regressions + excluded.regressions, "
                     "waived_hosts = waived_hosts + excluded.waived_hosts",
-    [S_RETENTION_FIND] = "SELECT id, n, events FROM drift WHERE received_ms < ?1 "
-                         "ORDER BY received_ms, id LIMIT ?2",
+    [S_RETENTION_FIND] =
+        "SELECT id, n, events, set_id IS NOT NULL FROM drift WHERE received_ms < ?1 "
+        "ORDER BY received_ms, id LIMIT ?2",
     [S_RETENTION_DELETE] = "DELETE FROM drift WHERE id = ?1",
     [S_RETENTION_TRIM] = "UPDATE drift SET n = ?2, events = ?3 WHERE id = ?1",
     [S_RETENTION_UNCHECK] = "DELETE FROM drift_checks WHERE check_id = ?1 AND id = ?2",
@@ -278,6 +280,7 @@ void store_db_close(struct store_db *db)
     free(db->next);
     free(db->events);
     store_events_free(&db->unpacked);
+    store_db_sets_free(db);
     if (db->ids_ready)
         idset_free(&db->ids);
     free(db);

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 3: hosts.owner, retired_ms; 4: results packed; 5: hosts.n_waived */
-#define STORE_DB_SCHEMA_VERSION   5
+/* 3: hosts.owner, retired_ms; 4: results packed; 5: hosts.n_waived; 6: drift check sets */
+#define STORE_DB_SCHEMA_VERSION   6
 #define STORE_DB_APPLICATION_ID   0x64776172 /* "dwar" */
 #define STORE_DB_BUSY_TIMEOUT_MS  1000       /* a locked database answers 503 after this */
 #define STORE_DB_WRITER_CACHE_KIB 32768

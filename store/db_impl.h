@@ -44,6 +44,7 @@ enum stmt_id {
     S_FAILING_DELETE,
     S_DRIFT_INSERT,
     S_DRIFT_CHECK,
+    S_DRIFT_SET,
     S_CHECK_ADD,
     S_RETENTION_FIND,
     S_RETENTION_DELETE,
@@ -63,6 +64,31 @@ enum stmt_id {
 
 extern const char *const store_db_stmt_sql[S_COUNT];
 
+/*
+ * A drift row whose events are all to or from absent (a host's first
+ * report, a revival, a retirement) and cover at least this many checks is
+ * marked with a check set (drift_sets, db_schema.c) instead of a
+ * drift_checks entry per check.
+ */
+#define STORE_DRIFT_SET_MIN_CHECKS 16
+/* A row with more checks, or more bytes of check ids, gets drift_checks rows. */
+#define STORE_DRIFT_SET_MAX_CHECKS 4096
+#define STORE_DRIFT_SET_MAX_BYTES  (64 * 1024)
+/*
+ * How many check sets the writer keeps, and their check ids' bytes in all
+ * (STORE_DRIFT_SETS_MEMORY, store.h); past either, such rows get
+ * drift_checks rows.
+ */
+#define STORE_DRIFT_SETS_MAX 1024
+
+/* One check set: its sorted check ids, each ending with a NUL, in key[0..len). */
+struct drift_set {
+    uint64_t hash;
+    int64_t id;
+    char *key;
+    size_t len;
+};
+
 struct store_db {
     sqlite3 *db;
     enum store_db_role role;
@@ -77,6 +103,11 @@ struct store_db {
     struct store_event *events; /* the writer's: one report's events */
     size_t events_cap;
     struct store_events unpacked; /* the writer's: a drift row's events (retention) */
+    struct drift_set *sets;       /* the writer's: every check set, ids ascending */
+    size_t n_sets, sets_cap;
+    size_t sets_bytes;       /* the sets' keys */
+    const char **set_checks; /* the writer's: one row's distinct checks, sorted */
+    size_t set_checks_cap;
     void (*on_commit)(void *arg, int wal_pages);
     void *on_commit_arg;
     int page_scale; /* the file's page size in STORE_DB_PAGE_SIZE units (4 for an older file) */
@@ -149,9 +180,19 @@ int store_db_read_results(struct store_db *db, sqlite3_int64 host);
 
 /*
  * db_write.c: db->events[0..n) as one drift row of `host` with ids
- * last_event + 1 .. + n, and its drift_checks rows. SQLite code.
+ * last_event + 1 .. + n, and its drift_checks rows or its check set.
+ * SQLite code.
  */
 int store_db_insert_drift(struct store_db *db, sqlite3_int64 host, size_t n, int64_t at_ms,
                           int64_t received_ms, const unsigned char *report_id);
+
+/*
+ * db_write.c: forgets the check sets made after the first `mark` (their
+ * rows were rolled back).
+ */
+void store_db_sets_undo(struct store_db *db, size_t mark);
+
+/* db_write.c: frees the writer's check sets. */
+void store_db_sets_free(struct store_db *db);
 
 #endif

@@ -18,12 +18,14 @@ struct expired {
     size_t n;
     unsigned char *events;
     size_t len;
+    bool marked; /* it has a check set (no drift_checks rows) */
 };
 
 /*
  * Deletes the first `take` events of drift row e (all of them: the row),
- * and the drift_checks rows of checks none of its remaining events has.
- * SQLite code.
+ * and the drift_checks rows of checks none of its remaining events has. A
+ * row with a check set keeps it when trimmed: ?check= may read it for a
+ * check it no longer has, and finds no event of it there. SQLite code.
  */
 static int expire_row(struct store_db *db, const struct expired *e, size_t take)
 {
@@ -47,7 +49,7 @@ static int expire_row(struct store_db *db, const struct expired *e, size_t take)
         rc = run(st);
         free(v);
     }
-    for (size_t i = 0; rc == SQLITE_OK && i < take; i++) {
+    for (size_t i = 0; rc == SQLITE_OK && !e->marked && i < take; i++) {
         const char *check = u->ev[i].check_id;
         bool kept = false;
         for (size_t j = take; j < e->n && !kept; j++)
@@ -89,6 +91,7 @@ int store_db_retention(struct store_db *db, int64_t cutoff_ms, int limit, int *d
             e->id = sqlite3_column_int64(st, 0);
             e->n = (size_t)sqlite3_column_int64(st, 1);
             e->len = (size_t)sqlite3_column_bytes(st, 2);
+            e->marked = sqlite3_column_int(st, 3) != 0;
             e->events = malloc(e->len ? e->len : 1);
             if (e->events == NULL) {
                 rc = SQLITE_NOMEM;
@@ -185,6 +188,7 @@ int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
     *found = false;
     figures->n_events = 0;
     const int64_t first_event = db->last_event;
+    const size_t first_set = db->n_sets;
     int rc = run(db->stmt[S_BEGIN]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "retire: cannot begin", err, errlen);
@@ -203,6 +207,7 @@ int store_db_retire(struct store_db *db, const char *host_id, int64_t now_ms,
     if (rc != SQLITE_OK) {
         abort_tx(db, rc, "retire", err, errlen);
         db->last_event = first_event;
+        store_db_sets_undo(db, first_set);
         for (size_t i = 0; i < figures->n_checks; i++)
             free(figures->checks[i].check_id);
         figures->n_checks = 0;

@@ -2,7 +2,7 @@
  * db_schema.c - the SQLite backend's tables, and the migrations that bring
  * an older store's database to them at start; see db.h.
  *
- * Why the schema looks like this (schema 4; the ingest targets are in
+ * Why the schema looks like this (schema 6; the ingest targets are in
  * docs/benchmarks.md). What a report costs is the pages it dirties: each is written
  * whole to the WAL at COMMIT (and again into the database by the
  * checkpoint), so the layout keeps a report's writes on as few pages as it
@@ -11,7 +11,8 @@
  * Per report of a known host that changes a few statuses: its results row
  * (about 3 pages), its hosts row, a failing row when it starts or stops
  * failing a check, one drift row (appended), its (host, id) entry and one
- * drift_checks entry per changed check.
+ * drift_checks entry per changed check; a host's first report, a drift_set
+ * entry (appended) instead of ~117 drift_checks entries.
  *
  * - results: one row per host holding all its current (check, target)
  *   rows packed and deflated into one value (rows.h: ~2.4 KB for ~150
@@ -48,6 +49,20 @@
  *   row id), one per check a row has events of, serves ?check=. Retention
  *   deletes event by event, oldest first (a row is trimmed when a chunk
  *   ends inside it).
+ * - check sets (schema 6): a row whose events are all to or from absent
+ *   (a host's first report, a revival, a retirement) covers ~117 checks,
+ *   and its drift_checks entries, each at the end of its check's range in
+ *   the middle of the tree, were two thirds of a first report's pages.
+ *   Such a row (16 checks or more) gets no drift_checks entries: drift.set_id
+ *   names its sorted list of checks in drift_sets (check, set id), which
+ *   most hosts share (the writer keeps every set in memory, read at open,
+ *   up to STORE_DRIFT_SETS_MAX and STORE_DRIFT_SETS_MEMORY; past them a
+ *   row gets drift_checks entries as before), and the partial index
+ *   drift_set (id, set_id) of those rows only appends at the tree's end.
+ *   ?check= merges the check's drift_checks range with the drift_set rows
+ *   whose set has the check, both in id order (api.c). A set is what the
+ *   row's events had when written: retention's trim keeps it, and the
+ *   reader skips events of other checks anyway.
  * - checks: per check, the hosts failing it now and the regressions ever
  *   counted, kept in the same transaction as the rows they summarise, so
  *   they survive restarts and start-up reads a few hundred rows instead of
@@ -60,7 +75,9 @@
  *   list leaves it out, and its next report revives the row as a new host.
  *
  * Schemas 1 and 2 (and 3, branch trust's 2 plus hosts.owner) are migrated
- * to 4 at start in one transaction (migrate_to_4).
+ * to 4 at start in one transaction (migrate_to_4), and every older one on
+ * to 6 in the same transaction (4 -> 5: the waived counts; 5 -> 6: the
+ * check sets, migrate_to_6: existing rows keep their drift_checks rows).
  */
 #include "db_impl.h"
 
@@ -91,7 +108,7 @@ static const char migrate_1_to_2_sql[] =
     "DROP INDEX IF EXISTS drift_host;"
     "DROP INDEX IF EXISTS drift_check;" DRIFT_INDEXES;
 
-/* Schema 4: the tables of a new database (the layout is explained at the top). */
+/* Schema 4's drift tables (a new database adds schema 6's check sets: migrate_to_6). */
 #define SCHEMA_DRIFT                                                                   \
     "CREATE TABLE IF NOT EXISTS drift ("                                               \
     " id INTEGER PRIMARY KEY,"                                                         \
@@ -126,6 +143,31 @@ static const char migrate_2_to_3_sql[] = "ALTER TABLE hosts ADD COLUMN owner TEX
 static const char migrate_4_to_5_sql[] =
     "ALTER TABLE hosts ADD COLUMN n_waived INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE checks ADD COLUMN waived_hosts INTEGER NOT NULL DEFAULT 0;";
+/*
+ * Schema 5 -> 6, and what a new database adds to schema 5's tables: drift
+ * rows marked with a check set, indexed by id alone. Existing rows keep
+ * their drift_checks rows (no set). Run again on a database that has it,
+ * it changes nothing.
+ */
+#define DRIFT_SETS_SQL                                \
+    "CREATE TABLE IF NOT EXISTS drift_sets ("         \
+    " check_id TEXT NOT NULL,"                        \
+    " set_id INTEGER NOT NULL,"                       \
+    " PRIMARY KEY (check_id, set_id)) WITHOUT ROWID;" \
+    "CREATE INDEX IF NOT EXISTS drift_set ON drift(id, set_id) WHERE set_id IS NOT NULL;"
+
+static int migrate_to_6(sqlite3 *db, char *err, size_t errlen)
+{
+    long long has = 0;
+    if (pragma_int(db, "SELECT count(*) FROM pragma_table_info('drift') WHERE name = 'set_id'",
+                   &has) != 0) {
+        seterr(err, errlen, "reading the drift table: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (has == 0 && exec(db, "ALTER TABLE drift ADD COLUMN set_id INTEGER;", err, errlen) != 0)
+        return -1;
+    return exec(db, DRIFT_SETS_SQL, err, errlen);
+}
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS hosts ("
@@ -197,12 +239,13 @@ int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen)
             return -1;
         /*
          * 1 -> 2 -> 3 (hosts.owner, retired_ms) -> 4 (packed results and drift)
-         * -> 5 (hosts.n_waived).
+         * -> 5 (hosts.n_waived) -> 6 (drift check sets).
          */
         if ((version == 1 && exec(db, migrate_1_to_2_sql, err, errlen) != 0) ||
             (version <= 2 && exec(db, migrate_2_to_3_sql, err, errlen) != 0) ||
             (version <= 3 && migrate_to_4(db, err, errlen) != 0) ||
-            exec(db, migrate_4_to_5_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
+            (version <= 4 && exec(db, migrate_4_to_5_sql, err, errlen) != 0) ||
+            migrate_to_6(db, err, errlen) != 0 || exec(db, sql, err, errlen) != 0 ||
             exec(db, "COMMIT", err, errlen) != 0) {
             exec(db, "ROLLBACK", NULL, 0);
             return -1;
@@ -222,7 +265,8 @@ int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen)
     snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_DB_APPLICATION_ID);
     if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
         return -1;
-    if (exec(db, schema_sql, err, errlen) != 0 || exec(db, sql, err, errlen) != 0) {
+    if (exec(db, schema_sql, err, errlen) != 0 || migrate_to_6(db, err, errlen) != 0 ||
+        exec(db, sql, err, errlen) != 0) {
         exec(db, "ROLLBACK", NULL, 0);
         return -1;
     }

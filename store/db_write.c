@@ -11,13 +11,18 @@
 #include "rules.h"
 #include "store.h"
 
+#include "../common/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static int load_sets(struct store_db *s, char *err, size_t errlen);
+
 /*
  * The writer's set of remembered report ids: every 16 bytes of every
- * host's recent_ids. Returns 0, or -1 with err.
+ * host's recent_ids; then its last event id and its drift check sets.
+ * Returns 0, or -1 with err.
  */
 int store_db_load_ids(struct store_db *s, char *err, size_t errlen)
 {
@@ -60,7 +65,181 @@ int store_db_load_ids(struct store_db *s, char *err, size_t errlen)
         return -1;
     }
     s->last_event = last;
+    return load_sets(s, err, errlen);
+}
+
+/* ---- check sets: drift rows of first reports, revivals and retirements ---- */
+
+/* FNV-1a over a set's key. */
+static uint64_t set_hash(const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Appends a set (key copied) with the next id. Returns 0, or -1 (no memory). */
+static int sets_add(struct store_db *s, const char *key, size_t len, uint64_t hash, int64_t id)
+{
+    if (array_grow(&s->sets, s->n_sets, &s->sets_cap, sizeof(*s->sets), 16) != 0)
+        return -1;
+    char *k = malloc(len ? len : 1);
+    if (k == NULL)
+        return -1;
+    memcpy(k, key, len);
+    s->sets[s->n_sets++] = (struct drift_set){ .hash = hash, .id = id, .key = k, .len = len };
+    s->sets_bytes += len;
     return 0;
+}
+
+void store_db_sets_undo(struct store_db *db, size_t mark)
+{
+    while (db->n_sets > mark) {
+        db->n_sets--;
+        db->sets_bytes -= db->sets[db->n_sets].len;
+        free(db->sets[db->n_sets].key);
+    }
+}
+
+void store_db_sets_free(struct store_db *db)
+{
+    store_db_sets_undo(db, 0);
+    free(db->sets);
+    db->sets = NULL;
+    db->sets_cap = 0;
+    free(db->set_checks);
+    db->set_checks = NULL;
+}
+
+/*
+ * The writer's check sets, from drift_sets (each set's checks in BINARY
+ * order, strcmp's for our NUL-free text, as set_of builds them). Returns
+ * 0, or -1 with err.
+ */
+static int load_sets(struct store_db *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT set_id, check_id FROM drift_sets ORDER BY set_id, check_id", -1,
+                           &st, NULL) != SQLITE_OK) {
+        seterr(err, errlen, "reading check sets: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    struct buf key;
+    buf_init(&key, (size_t)1 << 24);
+    int64_t id = 0;
+    int rc;
+    for (;;) {
+        rc = sqlite3_step(st);
+        int64_t next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        if (key.len > 0 && (rc != SQLITE_ROW || next != id)) {
+            if (sets_add(s, key.data, key.len, set_hash(key.data, key.len), id) != 0) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            buf_reset(&key);
+        }
+        if (rc != SQLITE_ROW)
+            break;
+        id = next;
+        if (buf_append(&key, (const char *)sqlite3_column_text(st, 1),
+                       (size_t)sqlite3_column_bytes(st, 1)) != BUF_OK ||
+            buf_append(&key, "", 1) != BUF_OK) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    buf_free(&key);
+    if (rc != SQLITE_DONE) {
+        seterr(err, errlen, "reading check sets: %s", sqlite3_errstr(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The check set of db->events[0..n) as a drift row should be marked with,
+ * in *set_id (0: none, the row gets drift_checks entries): when every
+ * event is to or from absent and they cover at least
+ * STORE_DRIFT_SET_MIN_CHECKS checks. A set not seen before is written to
+ * drift_sets (one row per check) and remembered, up to
+ * STORE_DRIFT_SETS_MAX. SQLite code.
+ */
+static int set_of(struct store_db *db, size_t n, int64_t *set_id)
+{
+    *set_id = 0;
+    size_t k = 0, len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_event *e = &db->events[i];
+        if (e->from != STORE_ABSENT && e->to != STORE_ABSENT)
+            return SQLITE_OK;
+        if (i == 0 || strcmp(db->events[i - 1].check_id, e->check_id) != 0) {
+            k++;
+            len += strlen(e->check_id) + 1;
+        }
+    }
+    if (k < STORE_DRIFT_SET_MIN_CHECKS || k > STORE_DRIFT_SET_MAX_CHECKS ||
+        len > STORE_DRIFT_SET_MAX_BYTES)
+        return SQLITE_OK;
+    while (db->set_checks_cap < k) {
+        if (array_grow(&db->set_checks, db->set_checks_cap, &db->set_checks_cap,
+                       sizeof(*db->set_checks), 128) != 0)
+            return SQLITE_NOMEM;
+    }
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(db->events[i - 1].check_id, db->events[i].check_id) != 0)
+            db->set_checks[k++] = db->events[i].check_id;
+    }
+    qsort(db->set_checks, k, sizeof(*db->set_checks), str_cmp);
+    char *key = malloc(len);
+    if (key == NULL)
+        return SQLITE_NOMEM;
+    len = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && strcmp(db->set_checks[m - 1], db->set_checks[i]) == 0)
+            continue; /* a check whose events were not next to each other */
+        db->set_checks[m++] = db->set_checks[i];
+        size_t l = strlen(db->set_checks[i]) + 1;
+        memcpy(key + len, db->set_checks[i], l);
+        len += l;
+    }
+    k = m;
+    const uint64_t hash = set_hash(key, len);
+    for (size_t i = db->n_sets; i-- > 0;) {
+        const struct drift_set *g = &db->sets[i];
+        if (g->hash == hash && g->len == len && memcmp(g->key, key, len) == 0) {
+            *set_id = g->id;
+            free(key);
+            return SQLITE_OK;
+        }
+    }
+    int rc = SQLITE_OK;
+    if (db->n_sets < STORE_DRIFT_SETS_MAX && db->sets_bytes + len <= STORE_DRIFT_SETS_MEMORY) {
+        const int64_t id = db->n_sets > 0 ? db->sets[db->n_sets - 1].id + 1 : 1;
+        for (size_t i = 0; rc == SQLITE_OK && i < k; i++) {
+            sqlite3_stmt *st = db->stmt[S_DRIFT_SET];
+            bind_text(st, 1, db->set_checks[i]);
+            sqlite3_bind_int64(st, 2, id);
+            rc = run(st);
+        }
+        if (rc == SQLITE_OK)
+            rc = sets_add(db, key, len, hash, id) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+        if (rc == SQLITE_OK)
+            *set_id = id;
+    }
+    free(key);
+    return rc;
 }
 
 /* Reads the host's packed rows into db->rows (none when it has no row). SQLite code. */
@@ -164,12 +343,17 @@ static int write_results(struct store_db *db, const struct store_job *job, sqlit
 
 /*
  * db->events[0..n) as one drift row of `host`: ids last_event + 1 .. + n in
- * their order, and one drift_checks row per check among them (events of a
- * check are next to each other). SQLite code.
+ * their order, marked with its check set (set_of) or with one drift_checks
+ * row per check among them (events of a check are next to each other).
+ * SQLite code.
  */
 int store_db_insert_drift(struct store_db *db, sqlite3_int64 host, size_t n, int64_t at_ms,
                           int64_t received_ms, const unsigned char *report_id)
 {
+    int64_t set_id;
+    int rc = set_of(db, n, &set_id);
+    if (rc != SQLITE_OK)
+        return rc;
     unsigned char *v;
     size_t len;
     if (store_events_encode(&db->rows.codec, db->events, n, &v, &len) != 0)
@@ -183,9 +367,11 @@ int store_db_insert_drift(struct store_db *db, sqlite3_int64 host, size_t n, int
     sqlite3_bind_int64(st, 5, received_ms);
     sqlite3_bind_blob(st, 6, report_id, REPORT_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, v, (int)len, SQLITE_STATIC);
-    int rc = run(st);
+    if (set_id != 0)
+        sqlite3_bind_int64(st, 8, set_id);
+    rc = run(st);
     free(v);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+    for (size_t i = 0; rc == SQLITE_OK && set_id == 0 && i < n; i++) {
         if (i > 0 && strcmp(db->events[i - 1].check_id, db->events[i].check_id) == 0)
             continue; /* sorted by check: one row per check */
         st = db->stmt[S_DRIFT_CHECK];
@@ -359,12 +545,13 @@ static int apply_one(struct store_db *db, struct store_job *job)
  * before it, and every job UNAVAILABLE.
  */
 static void undo_batch(struct store_db *db, struct store_job *const *jobs, size_t n,
-                       int64_t first_event)
+                       int64_t first_event, size_t first_set)
 {
     if (!sqlite3_get_autocommit(db->db))
         run(db->stmt[S_ROLLBACK]);
     idset_undo(&db->ids, 0);
     db->last_event = first_event;
+    store_db_sets_undo(db, first_set);
     for (size_t i = 0; i < n; i++)
         jobs[i]->outcome = STORE_OUTCOME_UNAVAILABLE;
 }
@@ -377,17 +564,19 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
     int rc = run(db->stmt[S_BEGIN]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "cannot begin a transaction", err, errlen);
-        undo_batch(db, jobs, n, db->last_event);
+        undo_batch(db, jobs, n, db->last_event, db->n_sets);
         return -1;
     }
     size_t failed = 0;
     idset_commit(&db->ids);
     const int64_t first_event = db->last_event;
+    const size_t first_set = db->n_sets;
     for (size_t i = 0; i < n; i++) {
         struct store_job *job = jobs[i];
         job->outcome = STORE_OUTCOME_UNAVAILABLE;
         const size_t mark = idset_mark(&db->ids);
         const int64_t mark_event = db->last_event;
+        const size_t mark_set = db->n_sets;
         rc = run(db->stmt[S_SAVEPOINT]);
         if (rc == SQLITE_OK)
             rc = apply_one(db, job);
@@ -402,22 +591,23 @@ int store_db_apply(struct store_db *db, struct store_job *const *jobs, size_t n,
         failed++;
         idset_undo(&db->ids, mark);
         db->last_event = mark_event;
+        store_db_sets_undo(db, mark_set);
         if (sqlite3_get_autocommit(db->db)) {
-            undo_batch(db, jobs, n, first_event);
+            undo_batch(db, jobs, n, first_event, first_set);
             return -1;
         }
         int rb = run(db->stmt[S_ROLLBACK_TO]);
         if (rb == SQLITE_OK)
             rb = run(db->stmt[S_RELEASE]);
         if (rb != SQLITE_OK || sqlite3_get_autocommit(db->db)) {
-            undo_batch(db, jobs, n, first_event);
+            undo_batch(db, jobs, n, first_event, first_set);
             return -1;
         }
     }
     rc = run(db->stmt[S_COMMIT]);
     if (rc != SQLITE_OK) {
         describe(db, rc, "cannot commit", err, errlen);
-        undo_batch(db, jobs, n, first_event);
+        undo_batch(db, jobs, n, first_event, first_set);
         return -1;
     }
     idset_commit(&db->ids);

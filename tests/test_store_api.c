@@ -547,6 +547,225 @@ static void test_timestamps(void **state)
     }
 }
 
+/* ---- ?check= over drift rows with check sets (db_schema.c) ---- */
+
+#define SET_CHECKS 24
+static char set_check[SET_CHECKS][8]; /* "9.1" .. "9.24" */
+
+/* Host i's id. */
+static const char *set_host(int i)
+{
+    static char ids[9][40];
+    snprintf(ids[i], sizeof(ids[i]), "cccc00000000000000000000000000%02d", i);
+    return ids[i];
+}
+
+/*
+ * Stores a report of host i with sequence seq carrying checks [from, to)
+ * (a "host" target each, a "container/a" one for even checks), statuses
+ * varied by (host, check, seq & mask): a first report marks its row with a
+ * check set when it has enough checks.
+ */
+static void set_report(struct apifix *f, int i, uint64_t seq, unsigned salt, int from, int to,
+                       unsigned mask)
+{
+    struct tb t;
+    tb_init(&t, set_host(i), seq, salt);
+    tb_run(&t, "host", true);
+    for (int c = from; c < to; c++) {
+        unsigned v = (unsigned)(i * 7 + c * 3) + (unsigned)(seq & mask);
+        tb_result(&t, set_check[c], "host", v % 3 == 0 ? STORE_FAIL : STORE_PASS, "e", "host");
+        if (c % 2 == 0)
+            tb_result(&t, set_check[c], "container/a", v % 4 == 0 ? STORE_WARN : STORE_PASS, "e",
+                      "host");
+    }
+    store(f->base.db, &t);
+}
+
+/*
+ * Every page of GET /api/v1/drift (host and check filters, `limit` a
+ * page), joined: "id host check target from>to|" per event; with `keep`,
+ * only that check's events (the brute-force filter of the unfiltered list).
+ */
+static void drift_list(struct apifix *f, const char *host, const char *check, const char *keep,
+                       int limit, char *out, size_t size)
+{
+    size_t used = 0;
+    char after[64] = "";
+    out[0] = '\0';
+    for (;;) {
+        char p[4][128];
+        size_t n = 0;
+        snprintf(p[n++], sizeof(p[0]), "limit=%d", limit);
+        if (host != NULL)
+            snprintf(p[n++], sizeof(p[0]), "host=%s", host);
+        if (check != NULL)
+            snprintf(p[n++], sizeof(p[0]), "check=%s", check);
+        if (after[0])
+            snprintf(p[n++], sizeof(p[0]), "after=%s", after);
+        unsigned status;
+        cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), n, p[0], p[1], p[2], p[3]);
+        assert_int_equal(status, 200);
+        const cJSON *ev;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+        {
+            if (keep != NULL && strcmp(str(ev, "check"), keep) != 0)
+                continue;
+            int w = snprintf(out + used, size - used, "%.0f %s %s %s %s>%s|", num(ev, "id"),
+                             str(ev, "host") + 30, str(ev, "check"), str(ev, "target"),
+                             str(ev, "from"), str(ev, "to"));
+            assert_true(w > 0 && (size_t)w < size - used);
+            used += (size_t)w;
+        }
+        const char *next = str(doc, "next");
+        snprintf(after, sizeof(after), "%s", next ? next : "");
+        cJSON_Delete(doc);
+        if (next == NULL)
+            break;
+    }
+}
+
+/*
+ * For every check (and the retirement marker, and one no host has),
+ * without and with a host filter: ?check= paged by 5 is the unfiltered
+ * list filtered. Returns how many events the check filters found.
+ */
+static size_t assert_by_check_same(struct apifix *f)
+{
+    const size_t size = 1 << 18;
+    char *want = malloc(size), *got = malloc(size);
+    assert_non_null(want);
+    assert_non_null(got);
+    const char *hosts[] = { NULL, set_host(0), set_host(1), set_host(4) };
+    size_t found = 0;
+    for (size_t h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++) {
+        for (int c = 0; c < SET_CHECKS + 2; c++) {
+            const char *check = c < SET_CHECKS    ? set_check[c]
+                                : c == SET_CHECKS ? STORE_RETIRED_CHECK
+                                                  : "9.99";
+            drift_list(f, hosts[h], NULL, check, 1000, want, size);
+            drift_list(f, hosts[h], check, NULL, 5, got, size);
+            if (strcmp(want, got) != 0)
+                print_error("check=%s host=%s:\nwant %s\ngot  %s\n", check,
+                            hosts[h] ? hosts[h] : "-", want, got);
+            assert_string_equal(want, got);
+            for (const char *p = got; (p = strchr(p, '|')) != NULL; p++)
+                found++;
+        }
+    }
+    free(want);
+    free(got);
+    return found;
+}
+
+static long long set_sql_int(struct apifix *f, const char *sql)
+{
+    return store_sql_int(store_db_sqlite(f->base.db), sql);
+}
+
+/*
+ * First reports, a retirement and a revival mark their drift rows with
+ * check sets instead of drift_checks rows; later reports do not. ?check=
+ * answers what the unfiltered list filtered by check does: on such a mix,
+ * after the database is made as the old schema (5) left it and migrated,
+ * with reports after the migration, and at each step of retention trimming
+ * rows oldest first.
+ */
+static void test_drift_by_check_sets(void **state)
+{
+    struct apifix *f = *state;
+    char err[256];
+    for (int c = 0; c < SET_CHECKS; c++)
+        snprintf(set_check[c], sizeof(set_check[c]), "9.%d", c + 1);
+    set_report(f, 0, 1, 0, 0, SET_CHECKS, 0);
+    set_report(f, 1, 1, 0, 0, SET_CHECKS, 0);
+    set_report(f, 2, 1, 0, 0, SET_CHECKS, 0);
+    set_report(f, 3, 1, 0, 0, 20, 0);
+    set_report(f, 4, 1, 0, 0, 5, 0); /* too few checks: drift_checks rows */
+    set_report(f, 5, 1, 0, 2, SET_CHECKS, 0);
+    for (uint64_t seq = 2; seq <= 3; seq++) /* a few changes each: drift_checks rows */
+        for (int i = 0; i < 6; i++)
+            set_report(f, i, seq, 0, 0, i == 4 ? 5 : i == 3 ? 20 : SET_CHECKS, 1);
+    /* Host 1 retired (every pair to absent, and the marker), then revived. */
+    struct diff_result figures;
+    diff_result_init(&figures);
+    bool found = false;
+    assert_int_equal(store_db_retire(f->base.db, set_host(1), store_now_ms(), &figures, &found, err,
+                                     sizeof(err)),
+                     0);
+    assert_true(found);
+    diff_result_free(&figures);
+    set_report(f, 1, 1, 1, 0, 22, 0);
+    set_report(f, 0, 5, 0, 0, 3, 1); /* 21 checks' pairs to absent: a set too */
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift WHERE set_id IS NOT NULL"), 8);
+    assert_int_equal(set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift"), 6);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift_checks c JOIN drift d "
+                                    "ON d.id = c.id WHERE d.set_id IS NOT NULL"),
+                     0);
+    size_t before = assert_by_check_same(f);
+    assert_true(before > 400);
+
+    /* The database as schema 5 left it: a drift_checks row per check of every row. */
+    store_api_close(f->api);
+    f->api = NULL;
+    store_db_close(f->base.db);
+    f->base.db = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->base.path, &db), SQLITE_OK);
+    store_sql_ok(db, "INSERT INTO drift_checks (check_id, id) SELECT s.check_id, d.id FROM drift d "
+                     "JOIN drift_sets s ON s.set_id = d.set_id; DROP INDEX drift_set; "
+                     "DROP TABLE drift_sets; ALTER TABLE drift DROP COLUMN set_id; "
+                     "PRAGMA user_version = 5;");
+    sqlite3_close(db);
+    assert_int_equal(store_db_open(f->base.path, STORE_DB_WRITER, &f->base.db, err, sizeof(err)),
+                     0);
+    assert_int_equal(set_sql_int(f, "PRAGMA user_version"), STORE_DB_SCHEMA_VERSION);
+    assert_int_equal(store_api_open(&f->api, f->base.path, 600000, err, sizeof(err)), 0);
+    assert_int_equal(assert_by_check_same(f), before);
+    /* After the migration: new sets beside the old rows' drift_checks rows. */
+    set_report(f, 6, 1, 0, 0, SET_CHECKS, 0);
+    set_report(f, 7, 1, 0, 1, SET_CHECKS, 0);
+    set_report(f, 6, 2, 0, 0, SET_CHECKS, 1);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift WHERE set_id IS NOT NULL"), 2);
+    /* The writer reads the sets back at open: host 8's first report reuses host 6's. */
+    long long sets = set_sql_int(f, "SELECT count(*) FROM drift_sets");
+    store_db_close(f->base.db);
+    assert_int_equal(store_db_open(f->base.path, STORE_DB_WRITER, &f->base.db, err, sizeof(err)),
+                     0);
+    set_report(f, 8, 1, 0, 0, SET_CHECKS, 0);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift_sets"), sets);
+    assert_int_equal(set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift"), 2);
+    size_t total = assert_by_check_same(f);
+    assert_true(total > before);
+
+    /* Retention, 23 events at a time: rows deleted, and rows with a set trimmed. */
+    int deleted = 0, steps = 0;
+    do {
+        assert_int_equal(
+            store_db_retention(f->base.db, store_now_ms() + 60000, 23, &deleted, err, sizeof(err)),
+            0);
+        size_t left = assert_by_check_same(f);
+        assert_true(left <= total);
+        total = left;
+        steps++;
+    } while (deleted > 0);
+    assert_true(steps > 10);
+    assert_int_equal(total, 0);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift_checks"), 0);
+
+    /* A database of a newer schema is refused, as before. */
+    store_db_close(f->base.db);
+    f->base.db = NULL;
+    assert_int_equal(sqlite3_open(f->base.path, &db), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_DB_SCHEMA_VERSION + 1);
+    store_sql_ok(db, sql);
+    sqlite3_close(db);
+    assert_int_equal(store_db_open(f->base.path, STORE_DB_WRITER, &f->base.db, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "newer than this dockward-store knows"));
+}
+
 /* A test on the database api_setup fills, with the query API open on it. */
 #define WITH_API(test) cmocka_unit_test_setup_teardown(test, api_setup, api_teardown)
 
@@ -559,6 +778,7 @@ int main(void)
         WITH_API(test_bad_parameters),
         WITH_API(test_host_results_paged),
         WITH_API(test_answers_valid_utf8_and_exact_integers),
+        WITH_API(test_drift_by_check_sets),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
