@@ -3,7 +3,7 @@
  * else of the store includes (pg.h is the backend's face): libpq helpers
  * and parameters (pg_conn.c), the schema (pg_schema.c), the writer's
  * connection and statements (pg_writer.c) used by the batch apply
- * (pg_apply.c). The readers are pg_read.c.
+ * (pg_apply.c and the files pg_apply.h names). The readers are pg_read.c.
  */
 #ifndef DOCKWARD_STORE_PG_CONN_H
 #define DOCKWARD_STORE_PG_CONN_H
