@@ -102,12 +102,8 @@ static int send_drift(struct store_pg *p, const struct pg_item *items, size_t n)
     if (dr->n == 0)
         return 0;
     struct pg_params a = { 0 };
-    for (int i = 0; i < D_COLS; i++) {
-        if (pg_array_end(&dr->col[i]) != 0)
-            return -1;
-        pg_par_text(&a, dr->col[i].s);
-    }
-    pg_par_blob(&a, dr->bytes.s, dr->bytes.len); /* $10 */
+    if (pg_par_arrays(&a, dr->col, D_COLS, &dr->bytes) != 0) /* the bytes: $10 */
+        return -1;
     return pg_send_stmt(p, W_DRIFT_LOCK, NULL) == 0 && pg_send_stmt(p, W_DRIFT_MANY, &a) == 0 ? 2
                                                                                               : -1;
 }
@@ -141,11 +137,8 @@ static int send_checks(struct store_pg *p, const struct pg_item *items, size_t n
             return -1;
     }
     struct pg_params a = { 0 };
-    for (int i = 0; i < 4; i++) {
-        if (pg_array_end(&p->arr[i]) != 0)
-            return -1;
-        pg_par_text(&a, p->arr[i].s);
-    }
+    if (pg_par_arrays(&a, p->arr, 4, NULL) != 0)
+        return -1;
     return pg_send_stmt(p, W_CHECKS, &a) == 0 ? 1 : -1;
 }
 

@@ -76,6 +76,11 @@ int pg_array_null(struct pg_array *t);
 /* A report id (REPORT_ID_BYTES) as a uuid element. */
 int pg_array_uuid(struct pg_array *t, const unsigned char *id);
 int pg_array_end(struct pg_array *t);
+/*
+ * Ends cols[0..n) and binds each as a text parameter of p, in order, then
+ * bytes as a bytea (NULL: none); 0, or -1 on no memory.
+ */
+int pg_par_arrays(struct pg_params *p, struct pg_array *cols, int n, const struct pg_array *bytes);
 
 /* Creates the schema, or checks and migrates its version, in one transaction. */
 int pg_setup_schema(PGconn *c, char *err, size_t errlen);

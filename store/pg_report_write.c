@@ -92,12 +92,8 @@ int pg_many_send(struct store_pg *p)
     if (m->n == 0)
         return 0;
     struct pg_params a = { 0 };
-    for (int i = 0; i < M_COLS; i++) {
-        if (pg_array_end(&m->col[i]) != 0)
-            return -1;
-        pg_par_text(&a, m->col[i].s);
-    }
-    pg_par_blob(&a, m->bytes.s, m->bytes.len); /* $28 */
+    if (pg_par_arrays(&a, m->col, M_COLS, &m->bytes) != 0) /* the bytes: $28 */
+        return -1;
     /* Unprepared: planned for these arrays (see pg_writer.c). */
     int rc = PQsendQueryParams(p->link.conn, pg_write_text(W_WRITE_MANY), a.n, NULL, a.val, a.len,
                                a.fmt, 1) == 1

@@ -432,10 +432,7 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
                 pg_array_int(&cols[2], 0) | pg_array_int(&cols[3], k->waived_delta);
         }
         struct pg_params c = { 0 };
-        for (int i = 0; i < 4; i++) {
-            e |= pg_array_end(&cols[i]);
-            pg_par_text(&c, cols[i].s);
-        }
+        e |= pg_par_arrays(&c, cols, 4, NULL);
         r = e == 0 ? pg_writer_exec(p, W_CHECKS, &c) : NULL;
         for (int i = 0; i < 4; i++)
             free(cols[i].s);
