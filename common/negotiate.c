@@ -224,6 +224,16 @@ static int next_element(const char **pp, struct list_elem *el, int media)
     return 1;
 }
 
+/* The next good element of the list (next_element, skipping those to ignore): 1, or -1 at the end.
+ */
+static int next_good_element(const char **pp, struct list_elem *el, int media)
+{
+    int rc;
+    while ((rc = next_element(pp, el, media)) == 0)
+        ;
+    return rc;
+}
+
 struct offer {
     const char *type;    /* "text/plain" */
     const char *wild;    /* the type wildcard, text/ + "*" */
@@ -263,10 +273,7 @@ enum expo_format expo_negotiate(const char *accept)
         return EXPO_TEXT;
     const char *p = accept;
     struct list_elem el;
-    int rc;
-    while ((rc = next_element(&p, &el, 1)) >= 0) {
-        if (rc == 0)
-            continue;
+    while (next_good_element(&p, &el, 1) > 0) {
         offer_match(&text, &el);
         offer_match(&om, &el);
     }
@@ -281,10 +288,7 @@ int expo_accepts_gzip(const char *accept_encoding)
         return 0;
     const char *p = accept_encoding;
     struct list_elem el;
-    int rc;
-    while ((rc = next_element(&p, &el, 0)) >= 0) {
-        if (rc == 0)
-            continue;
+    while (next_good_element(&p, &el, 0) > 0) {
         if (strcmp(el.token, "gzip") == 0 || strcmp(el.token, "x-gzip") == 0) {
             if (el.q > gzip_q)
                 gzip_q = el.q;

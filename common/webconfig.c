@@ -28,6 +28,7 @@
 
 #include <crypt.h>
 #include <gnutls/gnutls.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +45,11 @@ struct parser {
     /* Lines of keys, for errors found after the walk; 0 = absent. */
     size_t tls_line, cert_line, key_line, ca_line, auth_line, min_line, max_line;
     char *client_auth_text;
+    /* The keys each mapping has held (yaml_walk_known_key), the users' capacity, the highest cost.
+     */
+    unsigned seen_top, seen_tls, seen_http, seen_headers;
+    size_t users_cap;
+    unsigned *max_cost;
 };
 
 /* Keys exporter-toolkit knows that dockward does not implement. */
@@ -82,60 +88,34 @@ static int parse_tls_version(struct parser *p, const char *key, size_t line,
     return 0;
 }
 
+static const struct yaml_keys tls_section = { "tls_server_config: ", tls_keys, tls_unsupported,
+                                              INT_MAX, "" };
+
+/* One key of tls_server_config (a yaml_walk_key_fn). */
+static int tls_key(void *ctx, const char *k, size_t line)
+{
+    struct parser *p = ctx;
+    struct webconfig *wc = p->wc;
+    int idx = yaml_walk_known_key(&p->w, &tls_section, &p->seen_tls, k, line);
+    if (idx < 0)
+        return -1;
+    const char *name = tls_keys[idx]; /* k dies with the next event */
+    /* Where each key's line and value go, in tls_keys' order: four strings, two versions. */
+    size_t *const lines[] = { &p->cert_line, &p->key_line, &p->ca_line,
+                              &p->auth_line, &p->min_line, &p->max_line };
+    char **const strings[] = { &wc->cert_file, &wc->key_file, &wc->client_ca_file,
+                               &p->client_auth_text };
+    *lines[idx] = line;
+    int r = idx < 4
+                ? yaml_walk_read_string(&p->w, name, strings[idx])
+                : parse_tls_version(p, name, line, idx == 4 ? &wc->min_version : &wc->max_version);
+    return r != 0 ? -1 : 0;
+}
+
 static int parse_tls(struct parser *p)
 {
-    int open = yaml_walk_open_mapping(&p->w, "tls_server_config");
-    if (open <= 0)
-        return open;
-    unsigned seen = 0;
-    struct webconfig *wc = p->wc;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "tls_server_config", &k, &line);
-        if (r <= 0)
-            return r;
-        int idx = yaml_walk_key_index(tls_keys, k);
-        if (idx < 0) {
-            if (yaml_walk_key_index(tls_unsupported, k) >= 0)
-                yaml_walk_fail(&p->w, line, "tls_server_config: %s is not supported by dockward",
-                               k);
-            else
-                yaml_walk_fail(&p->w, line, "tls_server_config: unknown key \"%s\"", k);
-            return -1;
-        }
-        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
-            return -1;
-        const char *name = tls_keys[idx]; /* k dies with the next event */
-        switch (idx) {
-        case 0:
-            p->cert_line = line;
-            r = yaml_walk_read_string(&p->w, name, &wc->cert_file);
-            break;
-        case 1:
-            p->key_line = line;
-            r = yaml_walk_read_string(&p->w, name, &wc->key_file);
-            break;
-        case 2:
-            p->ca_line = line;
-            r = yaml_walk_read_string(&p->w, name, &wc->client_ca_file);
-            break;
-        case 3:
-            p->auth_line = line;
-            r = yaml_walk_read_string(&p->w, name, &p->client_auth_text);
-            break;
-        case 4:
-            p->min_line = line;
-            r = parse_tls_version(p, name, line, &wc->min_version);
-            break;
-        default:
-            p->max_line = line;
-            r = parse_tls_version(p, name, line, &wc->max_version);
-            break;
-        }
-        if (r != 0)
-            return -1;
-    }
+    p->seen_tls = 0;
+    return yaml_walk_mapping(&p->w, "tls_server_config", tls_key, p);
 }
 
 /* exporter-toolkit's allowed headers and, where it restricts them, their values. */
@@ -152,110 +132,101 @@ static const struct header_rule header_rules[] = {
 };
 #define N_HEADER_RULES (sizeof(header_rules) / sizeof(header_rules[0]))
 
+/* One header of http_server_config.headers (a yaml_walk_key_fn). */
+static int header_key(void *ctx, const char *k, size_t line)
+{
+    struct parser *p = ctx;
+    struct webconfig *wc = p->wc;
+    size_t idx = N_HEADER_RULES;
+    for (size_t i = 0; i < N_HEADER_RULES; i++) {
+        if (strcmp(header_rules[i].name, k) == 0)
+            idx = i;
+    }
+    if (idx == N_HEADER_RULES) {
+        yaml_walk_fail(&p->w, line,
+                       "headers: HTTP header \"%s\" can not be configured (allowed: "
+                       "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
+                       "X-XSS-Protection, Content-Security-Policy)",
+                       k);
+        return -1;
+    }
+    if (yaml_walk_check_dup(&p->w, &p->seen_headers, (int)idx, k, line) != 0)
+        return -1;
+    if (wc->n_headers >= WEBCONFIG_HEADERS_MAX) {
+        yaml_walk_fail(&p->w, line, "headers: more than %d headers", WEBCONFIG_HEADERS_MAX);
+        return -1;
+    }
+    const struct header_rule *rule = &header_rules[idx];
+    char *value = NULL;
+    if (yaml_walk_read_string(&p->w, rule->name, &value) != 0)
+        return -1;
+    for (const unsigned char *c = (const unsigned char *)value; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            yaml_walk_fail(&p->w, line, "headers: the value of %s holds a control character",
+                           rule->name);
+            free(value);
+            return -1;
+        }
+    }
+    if (rule->values != NULL && yaml_walk_key_index(rule->values, value) < 0) {
+        yaml_walk_fail(&p->w, line, "headers: invalid value for %s: \"%s\" (want %s%s)", rule->name,
+                       value, rule->values[0], rule->values[1] ? " or sameorigin" : "");
+        free(value);
+        return -1;
+    }
+    wc->headers[wc->n_headers].value = value;
+    wc->headers[wc->n_headers].name = strdup(rule->name);
+    if (wc->headers[wc->n_headers].name == NULL) {
+        free(value);
+        yaml_walk_fail(&p->w, line, "out of memory");
+        return -1;
+    }
+    wc->n_headers++;
+    return 0;
+}
+
 static int parse_headers(struct parser *p)
 {
-    int open = yaml_walk_open_mapping(&p->w, "headers");
-    if (open <= 0)
-        return open;
-    struct webconfig *wc = p->wc;
-    unsigned seen = 0;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "headers", &k, &line);
-        if (r <= 0)
-            return r;
-        size_t idx = N_HEADER_RULES;
-        for (size_t i = 0; i < N_HEADER_RULES; i++) {
-            if (strcmp(header_rules[i].name, k) == 0)
-                idx = i;
-        }
-        if (idx == N_HEADER_RULES) {
-            yaml_walk_fail(&p->w, line,
-                           "headers: HTTP header \"%s\" can not be configured (allowed: "
-                           "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
-                           "X-XSS-Protection, Content-Security-Policy)",
-                           k);
-            return -1;
-        }
-        if (yaml_walk_check_dup(&p->w, &seen, (int)idx, k, line) != 0)
-            return -1;
-        if (wc->n_headers >= WEBCONFIG_HEADERS_MAX) {
-            yaml_walk_fail(&p->w, line, "headers: more than %d headers", WEBCONFIG_HEADERS_MAX);
-            return -1;
-        }
-        const struct header_rule *rule = &header_rules[idx];
-        char *value = NULL;
-        if (yaml_walk_read_string(&p->w, rule->name, &value) != 0)
-            return -1;
-        for (const unsigned char *c = (const unsigned char *)value; *c != '\0'; c++) {
-            if (*c < 0x20 || *c == 0x7f) {
-                yaml_walk_fail(&p->w, line, "headers: the value of %s holds a control character",
-                               rule->name);
-                free(value);
-                return -1;
-            }
-        }
-        if (rule->values != NULL && yaml_walk_key_index(rule->values, value) < 0) {
-            yaml_walk_fail(&p->w, line, "headers: invalid value for %s: \"%s\" (want %s%s)",
-                           rule->name, value, rule->values[0],
-                           rule->values[1] ? " or sameorigin" : "");
-            free(value);
-            return -1;
-        }
-        wc->headers[wc->n_headers].value = value;
-        wc->headers[wc->n_headers].name = strdup(rule->name);
-        if (wc->headers[wc->n_headers].name == NULL) {
-            free(value);
-            yaml_walk_fail(&p->w, line, "out of memory");
-            return -1;
-        }
-        wc->n_headers++;
+    p->seen_headers = 0;
+    return yaml_walk_mapping(&p->w, "headers", header_key, p);
+}
+
+static const char *const http_keys[] = { "headers", "http2", NULL };
+static const struct yaml_keys http_section = { "http_server_config: ", http_keys, NULL, INT_MAX,
+                                               "" };
+
+/* One key of http_server_config (a yaml_walk_key_fn). */
+static int http_key(void *ctx, const char *k, size_t line)
+{
+    struct parser *p = ctx;
+    int idx = yaml_walk_known_key(&p->w, &http_section, &p->seen_http, k, line);
+    if (idx < 0)
+        return -1;
+    if (idx == 0)
+        return parse_headers(p) != 0 ? -1 : 0;
+    char *v = NULL;
+    if (yaml_walk_read_string(&p->w, "http2", &v) != 0)
+        return -1;
+    bool off = strcmp(v, "false") == 0 || strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0;
+    bool on = strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "TRUE") == 0;
+    free(v);
+    if (on) {
+        yaml_walk_fail(&p->w, line,
+                       "http_server_config: http2: true is not supported by dockward (it "
+                       "serves HTTP/1.1 only): remove the key or set it to false");
+        return -1;
     }
+    if (!off) {
+        yaml_walk_fail(&p->w, line, "http_server_config: http2: want true or false");
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_http(struct parser *p)
 {
-    int open = yaml_walk_open_mapping(&p->w, "http_server_config");
-    if (open <= 0)
-        return open;
-    static const char *const keys[] = { "headers", "http2", NULL };
-    unsigned seen = 0;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "http_server_config", &k, &line);
-        if (r <= 0)
-            return r;
-        int idx = yaml_walk_key_index(keys, k);
-        if (idx < 0) {
-            yaml_walk_fail(&p->w, line, "http_server_config: unknown key \"%s\"", k);
-            return -1;
-        }
-        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
-            return -1;
-        if (idx == 0) {
-            if (parse_headers(p) != 0)
-                return -1;
-            continue;
-        }
-        char *v = NULL;
-        if (yaml_walk_read_string(&p->w, "http2", &v) != 0)
-            return -1;
-        bool off = strcmp(v, "false") == 0 || strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0;
-        bool on = strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "TRUE") == 0;
-        free(v);
-        if (on) {
-            yaml_walk_fail(&p->w, line,
-                           "http_server_config: http2: true is not supported by dockward (it "
-                           "serves HTTP/1.1 only): remove the key or set it to false");
-            return -1;
-        }
-        if (!off) {
-            yaml_walk_fail(&p->w, line, "http_server_config: http2: want true or false");
-            return -1;
-        }
-    }
+    p->seen_http = 0;
+    return yaml_walk_mapping(&p->w, "http_server_config", http_key, p);
 }
 
 /* A well-formed bcrypt hash: $2a$/$2b$/$2y$, two-digit cost 4..31, 53 base64 characters. */
@@ -279,102 +250,95 @@ static bool bcrypt_hash_ok(const char *h, unsigned *cost)
     return true;
 }
 
-static int parse_users(struct parser *p, unsigned *max_cost)
+/* One user of basic_auth_users (a yaml_walk_key_fn). */
+static int user_key(void *ctx, const char *k, size_t line)
 {
-    int open = yaml_walk_open_mapping(&p->w, "basic_auth_users");
-    if (open <= 0)
-        return open;
+    struct parser *p = ctx;
     struct webconfig *wc = p->wc;
-    size_t cap = 0;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "basic_auth_users", &k, &line);
-        if (r <= 0)
-            return r;
-        if (p->w.ev.data.scalar.length != strlen(k)) {
-            yaml_walk_fail(&p->w, line, "basic_auth_users: a user name holds a NUL byte");
-            return -1;
-        }
-        for (size_t i = 0; i < wc->n_users; i++) {
-            if (strcmp(wc->users[i].name, k) == 0) {
-                yaml_walk_fail(&p->w, line, "basic_auth_users: duplicate user \"%s\"", k);
-                return -1;
-            }
-        }
-        if (wc->n_users >= WEBCONFIG_USERS_MAX) {
-            yaml_walk_fail(&p->w, line, "basic_auth_users: more than %d users",
-                           WEBCONFIG_USERS_MAX);
-            return -1;
-        }
-        if (array_grow(&wc->users, wc->n_users, &cap, sizeof(*wc->users), 8) != 0) {
-            yaml_walk_fail(&p->w, line, "out of memory");
-            return -1;
-        }
-        struct webconfig_user *u = &wc->users[wc->n_users];
-        u->name = strdup(k);
-        u->hash = NULL;
-        if (u->name == NULL) {
-            yaml_walk_fail(&p->w, line, "out of memory");
-            return -1;
-        }
-        wc->n_users++;
-        if (yaml_walk_read_string(&p->w, "basic_auth_users", &u->hash) != 0)
-            return -1;
-        unsigned cost = 0;
-        if (!bcrypt_hash_ok(u->hash, &cost)) {
-            yaml_walk_fail(&p->w, line,
-                           "basic_auth_users: the password of \"%s\" is not a bcrypt hash (want "
-                           "$2y$NN$ and 53 more characters, NN the cost from 04 to 31, e.g. from "
-                           "htpasswd -nBC 10 USER)",
-                           u->name);
-            return -1;
-        }
-        if (cost > *max_cost)
-            *max_cost = cost;
+    if (p->w.ev.data.scalar.length != strlen(k)) {
+        yaml_walk_fail(&p->w, line, "basic_auth_users: a user name holds a NUL byte");
+        return -1;
     }
+    for (size_t i = 0; i < wc->n_users; i++) {
+        if (strcmp(wc->users[i].name, k) == 0) {
+            yaml_walk_fail(&p->w, line, "basic_auth_users: duplicate user \"%s\"", k);
+            return -1;
+        }
+    }
+    if (wc->n_users >= WEBCONFIG_USERS_MAX) {
+        yaml_walk_fail(&p->w, line, "basic_auth_users: more than %d users", WEBCONFIG_USERS_MAX);
+        return -1;
+    }
+    if (array_grow(&wc->users, wc->n_users, &p->users_cap, sizeof(*wc->users), 8) != 0) {
+        yaml_walk_fail(&p->w, line, "out of memory");
+        return -1;
+    }
+    struct webconfig_user *u = &wc->users[wc->n_users];
+    u->name = strdup(k);
+    u->hash = NULL;
+    if (u->name == NULL) {
+        yaml_walk_fail(&p->w, line, "out of memory");
+        return -1;
+    }
+    wc->n_users++;
+    if (yaml_walk_read_string(&p->w, "basic_auth_users", &u->hash) != 0)
+        return -1;
+    unsigned cost = 0;
+    if (!bcrypt_hash_ok(u->hash, &cost)) {
+        yaml_walk_fail(&p->w, line,
+                       "basic_auth_users: the password of \"%s\" is not a bcrypt hash (want "
+                       "$2y$NN$ and 53 more characters, NN the cost from 04 to 31, e.g. from "
+                       "htpasswd -nBC 10 USER)",
+                       u->name);
+        return -1;
+    }
+    if (cost > *p->max_cost)
+        *p->max_cost = cost;
+    return 0;
+}
+
+static int parse_users(struct parser *p)
+{
+    p->users_cap = 0;
+    return yaml_walk_mapping(&p->w, "basic_auth_users", user_key, p);
 }
 
 static const char *const top_keys[] = { "tls_server_config", "http_server_config",
                                         "basic_auth_users", NULL };
 
-static int parse_top(struct parser *p, unsigned *max_cost)
+static const struct yaml_keys top_section = { "", top_keys, top_unsupported, INT_MAX, "" };
+
+/* One key of the top level (a yaml_walk_key_fn). */
+static int top_key(void *ctx, const char *k, size_t line)
 {
-    unsigned seen = 0;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "the top level", &k, &line);
-        if (r <= 0)
-            return r;
-        int idx = yaml_walk_key_index(top_keys, k);
-        if (idx < 0) {
-            if (yaml_walk_key_index(top_unsupported, k) >= 0)
-                yaml_walk_fail(&p->w, line, "%s is not supported by dockward", k);
-            else
-                yaml_walk_fail(&p->w, line, "unknown key \"%s\"", k);
-            return -1;
-        }
-        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
-            return -1;
-        if (idx == 0) {
-            p->tls_line = line;
-            r = parse_tls(p);
-        } else if (idx == 1) {
-            r = parse_http(p);
-        } else {
-            r = parse_users(p, max_cost);
-        }
-        if (r != 0)
-            return -1;
+    struct parser *p = ctx;
+    int idx = yaml_walk_known_key(&p->w, &top_section, &p->seen_top, k, line);
+    if (idx < 0)
+        return -1;
+    int r;
+    if (idx == 0) {
+        p->tls_line = line;
+        r = parse_tls(p);
+    } else if (idx == 1) {
+        r = parse_http(p);
+    } else {
+        r = parse_users(p);
     }
+    return r != 0 ? -1 : 0;
+}
+
+static int parse_top(struct parser *p)
+{
+    p->seen_top = 0;
+    return yaml_walk_each_key(&p->w, "the top level", top_key, p);
 }
 
 /* The whole stream: nothing, or one document holding a mapping (or null). */
 static int parse_stream(struct parser *p, unsigned *max_cost)
 {
     int open = yaml_walk_open_document(&p->w);
-    if (open < 0 || (open > 0 && parse_top(p, max_cost) != 0))
+    p->max_cost = max_cost;
+    if (open < 0 || (open > 0 && parse_top(p) != 0))
         return -1;
     return yaml_walk_close_document(&p->w);
 }

@@ -213,6 +213,40 @@ int yaml_walk_check_dup(struct yaml_walk *w, unsigned *seen, int idx, const char
     return 0;
 }
 
+int yaml_walk_each_key(struct yaml_walk *w, const char *where, yaml_walk_key_fn each, void *ctx)
+{
+    for (;;) {
+        const char *k;
+        size_t line;
+        int r = yaml_walk_next_key(w, where, &k, &line);
+        if (r <= 0)
+            return r;
+        if (each(ctx, k, line) != 0)
+            return -1;
+    }
+}
+
+int yaml_walk_mapping(struct yaml_walk *w, const char *key, yaml_walk_key_fn each, void *ctx)
+{
+    int open = yaml_walk_open_mapping(w, key);
+    return open <= 0 ? open : yaml_walk_each_key(w, key, each, ctx);
+}
+
+int yaml_walk_known_key(struct yaml_walk *w, const struct yaml_keys *keys, unsigned *seen,
+                        const char *key, size_t line)
+{
+    int idx = yaml_walk_key_index(keys->names, key);
+    if (idx < 0) {
+        if (keys->unsupported != NULL && yaml_walk_key_index(keys->unsupported, key) >= 0)
+            yaml_walk_fail(w, line, "%s%s is not supported by dockward", keys->prefix, key);
+        else
+            yaml_walk_fail(w, line, "%sunknown key \"%.*s\"%s", keys->prefix, keys->shown, key,
+                           keys->want);
+        return -1;
+    }
+    return yaml_walk_check_dup(w, seen, idx, key, line) != 0 ? -1 : idx;
+}
+
 int yaml_walk_open_list(struct yaml_walk *w, const char *key)
 {
     return open_node(w, key, YAML_SEQUENCE_START_EVENT, "a list");

@@ -87,4 +87,36 @@ int yaml_walk_key_index(const char *const *names, const char *key);
 /* Refuses a repeated key; `seen` holds one bit per index of the section's table. 0 or -1. */
 int yaml_walk_check_dup(struct yaml_walk *w, unsigned *seen, int idx, const char *key, size_t line);
 
+/*
+ * Called for each key of a mapping (key points into the current event: it
+ * dies with the next one); 0 to go on, -1 to stop, its error already set.
+ */
+typedef int (*yaml_walk_key_fn)(void *ctx, const char *key, size_t line);
+
+/*
+ * Calls each for every key of the open mapping, in order, to its end: 0,
+ * or -1 when a key is not a string (the error names `where`) or each failed.
+ */
+int yaml_walk_each_key(struct yaml_walk *w, const char *where, yaml_walk_key_fn each, void *ctx);
+
+/* yaml_walk_open_mapping(key), then yaml_walk_each_key: 0 (a null value too), or -1. */
+int yaml_walk_mapping(struct yaml_walk *w, const char *key, yaml_walk_key_fn each, void *ctx);
+
+/* The keys a mapping may hold, and how one it may not is refused (yaml_walk_known_key). */
+struct yaml_keys {
+    const char *prefix;             /* an error's start: "tls_server_config: ", "" */
+    const char *const *names;       /* NULL-terminated; an index is a bit of `seen` */
+    const char *const *unsupported; /* refused as "not supported by dockward"; NULL: none */
+    int shown;                      /* bytes of an unknown key its error shows (INT_MAX: all) */
+    const char *want;               /* after an unknown key's error: " (want ...)", or "" */
+};
+
+/*
+ * The index of key in keys->names; -1 with the error set when it is not
+ * there ("<prefix>unknown key \"KEY\"<want>", or "<prefix>KEY is not
+ * supported by dockward") or is already in *seen (yaml_walk_check_dup).
+ */
+int yaml_walk_known_key(struct yaml_walk *w, const struct yaml_keys *keys, unsigned *seen,
+                        const char *key, size_t line);
+
 #endif

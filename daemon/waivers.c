@@ -134,6 +134,7 @@ struct parser {
     struct waivers *set;
     size_t cap;
     double now, max_ahead;
+    bool have_list; /* the top level held waivers */
 };
 
 static bool has_control(const char *s)
@@ -244,6 +245,65 @@ static const char *ok_target(const char *s)
     return NULL;
 }
 
+/* A waiver being read: the parser, the waiver, the keys its mapping has held. */
+struct waiver_walk {
+    struct parser *p;
+    struct waiver *w;
+    unsigned seen;
+};
+
+/* One label of container_labels (a yaml_walk_key_fn). */
+static int label_key(void *ctx, const char *k, size_t at)
+{
+    struct parser *p = ((struct waiver_walk *)ctx)->p;
+    struct waiver *w = ((struct waiver_walk *)ctx)->w;
+    size_t klen = p->w.ev.data.scalar.length;
+    if (klen == 0 || klen != strlen(k) || klen > WAIVER_PATTERN_MAX || has_control(k) ||
+        strchr(k, '=') != NULL) {
+        yaml_walk_fail(&p->w, at,
+                       "container_labels: a label name must be 1 to %d bytes "
+                       "without '=' or control characters",
+                       WAIVER_PATTERN_MAX);
+        return -1;
+    }
+    if (w->n_labels >= WAIVER_PATTERNS_MAX) {
+        yaml_walk_fail(&p->w, at, "container_labels: more than %d labels", WAIVER_PATTERNS_MAX);
+        return -1;
+    }
+    char name[WAIVER_PATTERN_MAX + 2];
+    snprintf(name, sizeof(name), "%s=", k); /* k dies with the next event */
+    for (size_t i = 0; i < w->n_labels; i++) {
+        if (strncmp(w->labels[i], name, strlen(name)) == 0) {
+            yaml_walk_fail(&p->w, at, "container_labels: duplicate label \"%.*s\"", (int)klen,
+                           name);
+            return -1;
+        }
+    }
+    char *value = NULL;
+    if (yaml_walk_read_string(&p->w, "container_labels", &value) != 0)
+        return -1;
+    size_t vlen = strlen(value);
+    if (vlen > WAIVER_PATTERN_MAX || has_control(value)) {
+        free(value);
+        yaml_walk_fail(&p->w, at,
+                       "container_labels: a value must be at most %d bytes "
+                       "without control characters",
+                       WAIVER_PATTERN_MAX);
+        return -1;
+    }
+    size_t need = strlen(name) + vlen + 1;
+    char *joined = malloc(need);
+    if (joined == NULL) {
+        free(value);
+        yaml_walk_fail(&p->w, at, "out of memory");
+        return -1;
+    }
+    snprintf(joined, need, "%s%s", name, value);
+    free(value);
+    w->labels[w->n_labels++] = joined;
+    return 0;
+}
+
 /* container_labels: a mapping of label name to exact value, kept as "name=value". */
 static int read_labels(struct parser *p, size_t line, struct waiver *w)
 {
@@ -259,59 +319,9 @@ static int read_labels(struct parser *p, size_t line, struct waiver *w)
         yaml_walk_fail(&p->w, line, "out of memory");
         return -1;
     }
-    for (;;) {
-        const char *k;
-        size_t at;
-        int r = yaml_walk_next_key(&p->w, "container_labels", &k, &at);
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        size_t klen = p->w.ev.data.scalar.length;
-        if (klen == 0 || klen != strlen(k) || klen > WAIVER_PATTERN_MAX || has_control(k) ||
-            strchr(k, '=') != NULL) {
-            yaml_walk_fail(&p->w, at,
-                           "container_labels: a label name must be 1 to %d bytes "
-                           "without '=' or control characters",
-                           WAIVER_PATTERN_MAX);
-            return -1;
-        }
-        if (w->n_labels >= WAIVER_PATTERNS_MAX) {
-            yaml_walk_fail(&p->w, at, "container_labels: more than %d labels", WAIVER_PATTERNS_MAX);
-            return -1;
-        }
-        char name[WAIVER_PATTERN_MAX + 2];
-        snprintf(name, sizeof(name), "%s=", k); /* k dies with the next event */
-        for (size_t i = 0; i < w->n_labels; i++) {
-            if (strncmp(w->labels[i], name, strlen(name)) == 0) {
-                yaml_walk_fail(&p->w, at, "container_labels: duplicate label \"%.*s\"", (int)klen,
-                               name);
-                return -1;
-            }
-        }
-        char *value = NULL;
-        if (yaml_walk_read_string(&p->w, "container_labels", &value) != 0)
-            return -1;
-        size_t vlen = strlen(value);
-        if (vlen > WAIVER_PATTERN_MAX || has_control(value)) {
-            free(value);
-            yaml_walk_fail(&p->w, at,
-                           "container_labels: a value must be at most %d bytes "
-                           "without control characters",
-                           WAIVER_PATTERN_MAX);
-            return -1;
-        }
-        size_t need = strlen(name) + vlen + 1;
-        char *joined = malloc(need);
-        if (joined == NULL) {
-            free(value);
-            yaml_walk_fail(&p->w, at, "out of memory");
-            return -1;
-        }
-        snprintf(joined, need, "%s%s", name, value);
-        free(value);
-        w->labels[w->n_labels++] = joined;
-    }
+    struct waiver_walk ww = { p, w, 0 };
+    if (yaml_walk_each_key(&p->w, "container_labels", label_key, &ww) != 0)
+        return -1;
     if (w->n_labels == 0) {
         yaml_walk_fail(&p->w, line, "container_labels: the mapping is empty");
         return -1;
@@ -382,61 +392,61 @@ static int read_id(struct parser *p, size_t line, struct waiver *w)
     return 0;
 }
 
+static const struct yaml_keys waiver_section = {
+    "waiver: ", waiver_keys, NULL, 64,
+    " (want id, checks, targets, hosts, container_labels, reason, owner, expires, ticket)"
+};
+
+/* One key of a waiver (a yaml_walk_key_fn). */
+static int waiver_key(void *ctx, const char *k, size_t line)
+{
+    struct waiver_walk *ww = ctx;
+    struct parser *p = ww->p;
+    struct waiver *w = ww->w;
+    int idx = yaml_walk_known_key(&p->w, &waiver_section, &ww->seen, k, line);
+    if (idx < 0)
+        return -1;
+    int r;
+    switch (idx) {
+    case 0:
+        r = read_id(p, line, w);
+        break;
+    case 1:
+        r = read_list(p, "checks", line, &w->checks, &w->n_checks, ok_check);
+        break;
+    case 2:
+        r = read_list(p, "targets", line, &w->targets, &w->n_targets, ok_target);
+        break;
+    case 3:
+        r = read_list(p, "hosts", line, &w->hosts, &w->n_hosts, ok_glob);
+        break;
+    case 4:
+        r = read_labels(p, line, w);
+        break;
+    case 5:
+        r = read_text(p, "reason", line, WAIVER_TEXT_MAX, &w->reason);
+        break;
+    case 6:
+        r = read_text(p, "owner", line, WAIVER_TEXT_MAX, &w->owner);
+        break;
+    case 7:
+        r = read_expires(p, line, w);
+        break;
+    default:
+        r = read_ticket(p, line, w);
+        break;
+    }
+    return r != 0 ? -1 : 0;
+}
+
 /* One waiver, its mapping open; w is zeroed and owned by the caller. */
 static int parse_waiver(struct parser *p, struct waiver *w)
 {
     w->line = yaml_walk_line(&p->w);
-    unsigned seen = 0;
-    for (;;) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "waiver", &k, &line);
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        int idx = yaml_walk_key_index(waiver_keys, k);
-        if (idx < 0) {
-            yaml_walk_fail(&p->w, line,
-                           "waiver: unknown key \"%.64s\" (want id, checks, targets, hosts, "
-                           "container_labels, reason, owner, expires, ticket)",
-                           k);
-            return -1;
-        }
-        if (yaml_walk_check_dup(&p->w, &seen, idx, k, line) != 0)
-            return -1;
-        switch (idx) {
-        case 0:
-            r = read_id(p, line, w);
-            break;
-        case 1:
-            r = read_list(p, "checks", line, &w->checks, &w->n_checks, ok_check);
-            break;
-        case 2:
-            r = read_list(p, "targets", line, &w->targets, &w->n_targets, ok_target);
-            break;
-        case 3:
-            r = read_list(p, "hosts", line, &w->hosts, &w->n_hosts, ok_glob);
-            break;
-        case 4:
-            r = read_labels(p, line, w);
-            break;
-        case 5:
-            r = read_text(p, "reason", line, WAIVER_TEXT_MAX, &w->reason);
-            break;
-        case 6:
-            r = read_text(p, "owner", line, WAIVER_TEXT_MAX, &w->owner);
-            break;
-        case 7:
-            r = read_expires(p, line, w);
-            break;
-        default:
-            r = read_ticket(p, line, w);
-            break;
-        }
-        if (r != 0)
-            return -1;
-    }
+    struct waiver_walk ww = { p, w, 0 };
+    if (yaml_walk_each_key(&p->w, "waiver", waiver_key, &ww) != 0)
+        return -1;
+    const unsigned seen = ww.seen;
     /* Required: everything but hosts, container_labels and ticket. */
     static const int required[] = { 0, 1, 2, 5, 6, 7 };
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -495,35 +505,33 @@ static int parse_list(struct parser *p)
     }
 }
 
+/* One key of the top level (a yaml_walk_key_fn): the one key is waivers. */
+static int top_key(void *ctx, const char *k, size_t line)
+{
+    struct parser *p = ctx;
+    if (strcmp(k, "waivers") != 0) {
+        yaml_walk_fail(&p->w, line, "unknown key \"%.64s\" (the file has one key, waivers)", k);
+        return -1;
+    }
+    if (p->have_list) {
+        yaml_walk_fail(&p->w, line, "duplicate key \"waivers\"");
+        return -1;
+    }
+    p->have_list = true;
+    return parse_list(p) != 0 ? -1 : 0;
+}
+
 static int parse_top(struct parser *p)
 {
     int open = yaml_walk_open_document(&p->w);
     if (open < 0)
         return -1;
-    bool have_list = false;
-    while (open > 0) {
-        const char *k;
-        size_t line;
-        int r = yaml_walk_next_key(&p->w, "the top level", &k, &line);
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        if (strcmp(k, "waivers") != 0) {
-            yaml_walk_fail(&p->w, line, "unknown key \"%.64s\" (the file has one key, waivers)", k);
-            return -1;
-        }
-        if (have_list) {
-            yaml_walk_fail(&p->w, line, "duplicate key \"waivers\"");
-            return -1;
-        }
-        have_list = true;
-        if (parse_list(p) != 0)
-            return -1;
-    }
+    p->have_list = false;
+    if (open > 0 && yaml_walk_each_key(&p->w, "the top level", top_key, p) != 0)
+        return -1;
     if (yaml_walk_close_document(&p->w) != 0)
         return -1;
-    if (!have_list) {
+    if (!p->have_list) {
         yaml_walk_fail(&p->w, 1, "missing the key waivers (an empty list is \"waivers: []\")");
         return -1;
     }

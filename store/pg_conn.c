@@ -245,3 +245,15 @@ int pg_array_end(struct pg_array *t)
 {
     return t->len == 0 ? pg_array_put(t, "{}", 2) : pg_array_put(t, "}", 1);
 }
+
+int pg_par_arrays(struct pg_params *p, struct pg_array *cols, int n, const struct pg_array *bytes)
+{
+    for (int i = 0; i < n; i++) {
+        if (pg_array_end(&cols[i]) != 0)
+            return -1;
+        pg_par_text(p, cols[i].s);
+    }
+    if (bytes != NULL)
+        pg_par_blob(p, bytes->s, bytes->len);
+    return 0;
+}

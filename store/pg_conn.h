@@ -3,7 +3,7 @@
  * else of the store includes (pg.h is the backend's face): libpq helpers
  * and parameters (pg_conn.c), the schema (pg_schema.c), the writer's
  * connection and statements (pg_writer.c) used by the batch apply
- * (pg_apply.c). The readers are pg_read.c.
+ * (pg_apply.c and the files pg_apply.h names). The readers are pg_read.c.
  */
 #ifndef DOCKWARD_STORE_PG_CONN_H
 #define DOCKWARD_STORE_PG_CONN_H
@@ -76,6 +76,11 @@ int pg_array_null(struct pg_array *t);
 /* A report id (REPORT_ID_BYTES) as a uuid element. */
 int pg_array_uuid(struct pg_array *t, const unsigned char *id);
 int pg_array_end(struct pg_array *t);
+/*
+ * Ends cols[0..n) and binds each as a text parameter of p, in order, then
+ * bytes as a bytea (NULL: none); 0, or -1 on no memory.
+ */
+int pg_par_arrays(struct pg_params *p, struct pg_array *cols, int n, const struct pg_array *bytes);
 
 /* Creates the schema, or checks and migrates its version, in one transaction. */
 int pg_setup_schema(PGconn *c, char *err, size_t errlen);

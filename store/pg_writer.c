@@ -58,7 +58,7 @@ static const char *const pg_write_sql[W_COUNT] = {
      * has_res: the row exists, updated in place, no speculative insert);
      * new and gone failing rows as (check, host) pairs; its id into
      * report_ids and the one its ring dropped out (NULL: none).
-     * Sent unprepared (pg_apply.c), so each is planned with its arrays'
+     * Sent unprepared (pg_report_write.c), so each is planned with its arrays'
      * lengths: a generic plan guesses them and may scan hosts or failing.
      */
     [W_WRITE_MANY] =
@@ -432,10 +432,7 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
                 pg_array_int(&cols[2], 0) | pg_array_int(&cols[3], k->waived_delta);
         }
         struct pg_params c = { 0 };
-        for (int i = 0; i < 4; i++) {
-            e |= pg_array_end(&cols[i]);
-            pg_par_text(&c, cols[i].s);
-        }
+        e |= pg_par_arrays(&c, cols, 4, NULL);
         r = e == 0 ? pg_writer_exec(p, W_CHECKS, &c) : NULL;
         for (int i = 0; i < 4; i++)
             free(cols[i].s);
@@ -453,7 +450,7 @@ int store_pg_retire(struct store_pg *p, const char *host_id, int64_t now_ms_,
             r = pg_writer_exec(p, W_RETIRE_HOST, &a);
         }
         if (pg_ok(r)) {
-            /* Its drift last, its ids taken under the drift lock (pg_apply.c's send_drift). */
+            /* Its drift last, its ids taken under the drift lock (pg_batch_commit.c). */
             PQclear(r);
             r = pg_writer_exec(p, W_DRIFT_LOCK, NULL);
         }

@@ -201,6 +201,13 @@ e2e_stop() { # e2e_stop [-SIGNAL] PID...
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
 }
 
+e2e_check_clean_exit() { # e2e_check_clean_exit DESCRIPTION PID: SIGTERM, then checks it exits 0
+    local rc=0
+    kill -TERM "$2"
+    wait "$2" || rc=$?
+    check "$1" test "$rc" = 0
+}
+
 e2e_scratch() { # e2e_scratch NAME [-SIGNAL]
     work=$(mktemp -d "/tmp/dockward-$1-XXXXXX")
     _e2e_scratch_signal=${2:--TERM}

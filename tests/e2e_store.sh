@@ -441,12 +441,7 @@ else
     check "store.db, -wal and -shm are 0600 under umask $(umask)" db_files_private
 fi
 
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-check "SIGTERM: clean exit 0" test "$rc" = 0
+e2e_check_clean_exit "SIGTERM: clean exit 0" "$pid"
 check "SIGTERM: logged stopped" grep -q 'msg="stopped"' "$work/b.log"
 
 e2e_summary "all store end-to-end checks passed" ||

@@ -119,12 +119,7 @@ check "(4) a password in --storage.read-url: exit 2, the flag named, the passwor
 check "(4) --storage.read-url without --storage.url: exit 2" \
     bash -c "[ $rc2 = 2 ] && grep -q -- 'is for --storage.url' '$work/refused2.out'"
 
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-check "SIGTERM: clean exit 0" test "$rc" = 0
+e2e_check_clean_exit "SIGTERM: clean exit 0" "$pid"
 check "no sanitizer report and no password in the log" bash -c \
     "! grep -q -e AddressSanitizer -e 'runtime error' -e \"\$(cat '$PG_ENV_PASSWORD_FILE')\" '$work'/*.log"
 e2e_summary "all read-replica checks passed" || { tail -n 20 "$work/s.log"; exit 1; }

@@ -235,12 +235,7 @@ e2e_stop "$pid"
 e2e_store_start c
 check "after a restart the per-check figures still count alpha once" \
     test "$(metrics | e2e_metric "$series")" = 1
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-check "SIGTERM: clean exit 0 (no leak or error under the sanitizers)" test "$rc" = 0
+e2e_check_clean_exit "SIGTERM: clean exit 0 (no leak or error under the sanitizers)" "$pid"
 check "no sanitizer report in any log" bash -c "! grep -q -e AddressSanitizer -e 'runtime error' '$work'/*.log"
 
 e2e_summary "all store identity, role and lifecycle checks passed" ||

@@ -291,6 +291,12 @@ local_metric() { # local_metric PORT NAME: from an agent serving plain HTTP
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | e2e_metric "$2" 0
 }
 wait_local_ge() { poll_metric 100 ge "$3" local_metric "$1" "$2"; } # wait_local_ge PORT NAME MIN
+# check_push_refused PORT WHAT [SUFFIX]: the agent at PORT retried its push and stored nothing
+check_push_refused() {
+    check "$2: retried${3:-}" wait_local_ge "$1" 'dockward_report_push_total{result="retry"}' 1
+    check "$2: never stored" \
+        test "$(local_metric "$1" 'dockward_report_push_total{result="stored"}')" = 0
+}
 push_agent good 127.0.0.1 --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cli.crt" \
     --push.tls-key="$work/cli.key"
 good_port=$last_port
@@ -306,25 +312,16 @@ check "push over mTLS: the query API without a reader credential is 401" \
     test "$(e2e_http_code "${TLS[@]}" "https://127.0.0.1:$ps_port/api/v1/hosts")" = 401
 push_agent nocert 127.0.0.1 --push.tls-ca="$work/ca.crt"
 nocert_port=$last_port
-check "push without a client certificate: retried (counted)" \
-    wait_local_ge "$nocert_port" 'dockward_report_push_total{result="retry"}' 1
-check "push without a client certificate: never stored" \
-    test "$(local_metric "$nocert_port" 'dockward_report_push_total{result="stored"}')" = 0
+check_push_refused "$nocert_port" "push without a client certificate" " (counted)"
 push_agent wrongca 127.0.0.1 --push.tls-ca="$work/otherca.crt" --push.tls-cert="$work/cli.crt" \
     --push.tls-key="$work/cli.key"
 wrongca_port=$last_port
-check "push trusting another CA: retried (counted)" \
-    wait_local_ge "$wrongca_port" 'dockward_report_push_total{result="retry"}' 1
-check "push trusting another CA: never stored" \
-    test "$(local_metric "$wrongca_port" 'dockward_report_push_total{result="stored"}')" = 0
+check_push_refused "$wrongca_port" "push trusting another CA" " (counted)"
 check "push trusting another CA: the log says why" grep -qi 'certificate' "$work/wrongca.log"
 push_agent wrongname localhost --push.tls-ca="$work/ca.crt" --push.tls-cert="$work/cli.crt" \
     --push.tls-key="$work/cli.key"
 wrongname_port=$last_port
-check "push to a host name the certificate does not name: retried" \
-    wait_local_ge "$wrongname_port" 'dockward_report_push_total{result="retry"}' 1
-check "push to a host name the certificate does not name: never stored" \
-    test "$(local_metric "$wrongname_port" 'dockward_report_push_total{result="stored"}')" = 0
+check_push_refused "$wrongname_port" "push to a host name the certificate does not name"
 cur_pw=$pw1
 check "the store counted the pushes without a certificate" \
     bash -c "curl -s --max-time 5 --cacert ca.crt --cert cli.crt --key cli.key https://127.0.0.1:$ps_port/metrics | grep -q 'dockward_store_web_auth_failures_total{reason=\"client_certificate\"} [1-9]'"
