@@ -270,6 +270,18 @@ void parse_str_list_push(struct parse_ctx *p, struct str_list *l, size_t *cap, c
         l->items[l->len++] = d;
 }
 
+bool parse_str_list_join(struct parse_ctx *p, struct str_list *l, size_t *cap, const char *a,
+                         char sep, const char *b)
+{
+    if (!parse_grow(p, &l->items, l->len, cap, sizeof(char *)))
+        return false;
+    char *d = parse_join(p, a, sep, b);
+    if (d == NULL)
+        return false;
+    l->items[l->len++] = d;
+    return true;
+}
+
 /* ---- field readers ---- */
 
 const cJSON *json_member(const cJSON *obj, const char *key)

@@ -84,6 +84,9 @@ bool parse_grow(struct parse_ctx *p, void *items_ptr, size_t len, size_t *cap, s
 /* Appends a copy of s[0..n) to l (*cap: l's capacity, 0 for a new list). */
 void parse_str_list_push(struct parse_ctx *p, struct str_list *l, size_t *cap, const char *s,
                          size_t n);
+/* Appends "a<sep>b" to l (*cap as above); false when out of memory (p->oom set). */
+bool parse_str_list_join(struct parse_ctx *p, struct str_list *l, size_t *cap, const char *a,
+                         char sep, const char *b);
 /* "out of memory while parsing" into err; returns -1. */
 int parse_oom_error(char *err, size_t errlen);
 

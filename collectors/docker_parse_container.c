@@ -302,11 +302,8 @@ static size_t parse_devices(struct parse_ctx *p, const cJSON *devs, struct docke
             c->invalid |= bit;
             continue;
         }
-        if (!parse_grow(p, &c->devices.items, c->devices.len, &cap, sizeof(char *)))
+        if (!parse_str_list_join(p, &c->devices, &cap, host, ':', cont))
             return cap;
-        char *s = parse_join(p, host, ':', cont);
-        if (s != NULL)
-            c->devices.items[c->devices.len++] = s;
     }
     return cap;
 }
@@ -401,11 +398,8 @@ static void parse_ulimits(struct parse_ctx *p, const cJSON *uls, struct docker_c
         }
         char nums[64];
         snprintf(nums, sizeof(nums), "%" PRId64 ":%" PRId64, soft, hard);
-        if (!parse_grow(p, &c->ulimits.items, c->ulimits.len, &cap, sizeof(char *)))
+        if (!parse_str_list_join(p, &c->ulimits, &cap, name, '=', nums))
             return;
-        char *s = parse_join(p, name, '=', nums);
-        if (s != NULL)
-            c->ulimits.items[c->ulimits.len++] = s;
     }
 }
 
@@ -443,12 +437,8 @@ static void parse_labels(struct parse_ctx *p, const cJSON *labels, struct docker
         if (v == NULL || item->string == NULL || c->labels.len >= DOCKER_LIST_MAX ||
             strlen(item->string) + strlen(v) >= DOCKER_STRING_MAX)
             continue;
-        if (!parse_grow(p, &c->labels.items, c->labels.len, &cap, sizeof(char *)))
+        if (!parse_str_list_join(p, &c->labels, &cap, item->string, '=', v))
             return;
-        char *joined = parse_join(p, item->string, '=', v);
-        if (joined == NULL)
-            return;
-        c->labels.items[c->labels.len++] = joined;
     }
 }
 
