@@ -75,24 +75,35 @@ docker_env_start() {
 # this dockerd (pid PID, started on DIR) is still running then, it stops it,
 # its containerd and the shims whose containerd address is under DIR - only
 # processes this start made - then unmounts what is under DIR and removes it.
-# After docker_env_stop it finds dockerd gone and does nothing.
+# If dockerd is gone already (docker_env_stop ran, or the kill took dockerd
+# down with the caller's process group) it still stops the shims (and the
+# containers they run) and containerd that name DIR and unmounts what is under DIR (dockerd's bind
+# mount of its data root outlives it), but keeps DIR: after a normal stop
+# the caller owns it (KEEP=1 keeps it).
 docker_env_watchdog() {
     # shellcheck disable=SC2016 # the watchdog's own script
     setsid bash -c '
         while kill -0 "$1" 2>/dev/null; do sleep 1; done
         ours() { tr "\0" " " <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
-        ours "$2" "$3" || exit 0
+        running=0
+        ours "$2" "$3" && running=1
         cpid=$(cat "$3/exec/containerd/containerd.pid" 2>/dev/null)
-        kill -TERM "$2" 2>/dev/null
-        for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$2" 2>/dev/null
+        if [ "$running" = 1 ]; then
+            kill -TERM "$2" 2>/dev/null
+            for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$2" 2>/dev/null
+        fi
         [ -n "$cpid" ] && ours "$cpid" "$3" && kill -KILL "$cpid" 2>/dev/null
-        for p in $(pgrep -f -- "containerd-shim.*$3/"); do ours "$p" "$3" && kill -KILL "$p" 2>/dev/null; done
+        for p in $(pgrep -f -- "containerd-shim.*$3/"); do
+            ours "$p" "$3" || continue
+            pkill -KILL -P "$p" 2>/dev/null # the first process of a container: its pid namespace ends
+            kill -KILL "$p" 2>/dev/null
+        done
         sleep 0.5
         for m in $(awk -v d="$3" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r); do
             umount -l "$m" 2>/dev/null
         done
-        rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
+        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
 }
 
 # Stops the daemon started by docker_env_start and forgets it (DIR is kept).
