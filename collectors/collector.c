@@ -10,6 +10,7 @@
 #include "collector.h"
 
 #include "../common/buf.h"
+#include "../common/hash.h"
 #include "../common/log.h"
 #include "../common/utf8.h"
 
@@ -126,9 +127,9 @@ static char *dup_target(const char *s)
     size_t n = utf8_sanitize(s, tmp, RESULT_TARGET_MAX);
     if (n == len && memcmp(tmp, s, len) == 0)
         return strdup(tmp);
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-        h = (h ^ *p) * 1099511628211ULL;
+    /* This basis (the standard one without its last digit) is what the
+     * suffixes have always been made with: changing it renames targets. */
+    uint64_t h = fnv1a64(1469598103934665603ULL, s, len);
     char suffix[24];
     int sl = snprintf(suffix, sizeof(suffix), "...#%016llx", (unsigned long long)h);
     n = utf8_sanitize(s, tmp, RESULT_TARGET_MAX - (size_t)sl);

@@ -9,6 +9,7 @@
  */
 #include "format.h"
 
+#include "../common/hash.h"
 #include "../common/utf8.h"
 
 #include <stdint.h>
@@ -158,17 +159,13 @@ void format_xml_text(FILE *out, const char *text)
 /* FNV-1a (64-bit) of `s` and its terminating NUL, continuing from `h`. */
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    do {
-        h = (h ^ *p) * 1099511628211ULL;
-    } while (*p++ != '\0');
-    return h;
+    return fnv1a64(h, s, strlen(s) + 1);
 }
 
 void format_fingerprint(const char *check_id, const char *target, char *out)
 {
     /* Two offset bases: the standard one, and its halves swapped. */
-    uint64_t a = fnv1a(fnv1a(0xcbf29ce484222325ULL, check_id), target);
+    uint64_t a = fnv1a(fnv1a(FNV1A64_BASIS, check_id), target);
     uint64_t b = fnv1a(fnv1a(0x84222325cbf29ce4ULL, check_id), target);
     snprintf(out, FORMAT_FINGERPRINT_LEN, "%016llx%016llx", (unsigned long long)a,
              (unsigned long long)b);

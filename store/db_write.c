@@ -12,6 +12,7 @@
 #include "store.h"
 
 #include "../common/buf.h"
+#include "../common/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +71,10 @@ int store_db_load_ids(struct store_db *s, char *err, size_t errlen)
 
 /* ---- check sets: drift rows of first reports, revivals and retirements ---- */
 
-/* FNV-1a over a set's key. */
+/* A set's key's hash (kept in memory only: computed again at open). */
 static uint64_t set_hash(const char *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return fnv1a64(FNV1A64_BASIS, key, len);
 }
 
 /* Appends a set (key copied) with the next id. Returns 0, or -1 (no memory). */
