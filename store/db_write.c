@@ -173,29 +173,24 @@ static int str_cmp(const void *a, const void *b)
 static int set_of(struct store_db *db, size_t n, int64_t *set_id)
 {
     *set_id = 0;
+    while (db->set_checks_cap < n) {
+        if (array_grow(&db->set_checks, db->set_checks_cap, &db->set_checks_cap,
+                       sizeof(*db->set_checks), 128) != 0)
+            return SQLITE_NOMEM;
+    }
     size_t k = 0, len = 0;
     for (size_t i = 0; i < n; i++) {
         const struct store_event *e = &db->events[i];
         if (e->from != STORE_ABSENT && e->to != STORE_ABSENT)
             return SQLITE_OK;
         if (i == 0 || strcmp(db->events[i - 1].check_id, e->check_id) != 0) {
-            k++;
+            db->set_checks[k++] = e->check_id;
             len += strlen(e->check_id) + 1;
         }
     }
     if (k < STORE_DRIFT_SET_MIN_CHECKS || k > STORE_DRIFT_SET_MAX_CHECKS ||
         len > STORE_DRIFT_SET_MAX_BYTES)
         return SQLITE_OK;
-    while (db->set_checks_cap < k) {
-        if (array_grow(&db->set_checks, db->set_checks_cap, &db->set_checks_cap,
-                       sizeof(*db->set_checks), 128) != 0)
-            return SQLITE_NOMEM;
-    }
-    k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(db->events[i - 1].check_id, db->events[i].check_id) != 0)
-            db->set_checks[k++] = db->events[i].check_id;
-    }
     qsort(db->set_checks, k, sizeof(*db->set_checks), str_cmp);
     char *key = malloc(len);
     if (key == NULL)
