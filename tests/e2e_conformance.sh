@@ -229,6 +229,21 @@ mkdir -p "$work/shared"
 mount --bind "$work/shared" "$work/shared"
 shared_mounted=1
 mount --make-shared "$work/shared"
+# The trap does not run when this script is SIGKILLed (a ctest timeout): a
+# watchdog in a session of its own then unmounts $work/shared and, once
+# docker_env's own watchdog has unmounted what dockerd left under $work (up
+# to 30 s), removes $work. It ends with this script in every other case.
+# shellcheck disable=SC2016 # the watchdog's own script
+setsid bash -c '
+    while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    [ -d "$2" ] || exit 0
+    umount -l "$2/shared" 2>/dev/null
+    for _ in $(seq 1 30); do
+        awk -v d="$2/" "index(\$5, d) == 1 {n++} END {exit n > 0}" /proc/self/mountinfo && break
+        sleep 1
+    done
+    awk -v d="$2/" "index(\$5, d) == 1 {n++} END {exit n > 0}" /proc/self/mountinfo && rm -rf "$2"
+' e2e_conformance_watchdog "$$" "$work" </dev/null >/dev/null 2>&1 &
 
 # subst STRING SOCK : STRING with the placeholders replaced.
 # shellcheck disable=SC2016 # the patterns are the literal placeholders
