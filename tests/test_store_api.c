@@ -34,21 +34,38 @@ struct apifix {
     struct store_api *api;
 };
 
+/* Applies reports as one batch; returns store_db_apply's answer, outcomes in out[]. */
+static int try_batch(struct store_db *db, struct tb *t, size_t n, enum store_outcome *out)
+{
+    struct store_report *r[4] = { 0 };
+    struct store_job job[4];
+    struct store_job *ptr[4];
+    char err[256];
+    assert_true(n <= 4);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *p = tb_pack(&t[i], &len);
+        assert_int_equal(store_report_decode(p, len, store_now_ms(), &r[i], err, sizeof(err)),
+                         REPORT_OK);
+        free(p);
+        job[i] = (struct store_job){ .report = r[i], .received_ms = store_now_ms() };
+        diff_result_init(&job[i].diff);
+        ptr[i] = &job[i];
+    }
+    int rc = store_db_apply(db, ptr, n, err, sizeof(err));
+    for (size_t i = 0; i < n; i++) {
+        out[i] = job[i].outcome;
+        diff_result_free(&job[i].diff);
+        store_report_free(r[i]);
+    }
+    return rc;
+}
+
 static void store(struct store_db *db, struct tb *t)
 {
-    size_t len;
-    uint8_t *p = tb_pack(t, &len);
-    struct store_report *r = NULL;
-    char err[256];
-    assert_int_equal(store_report_decode(p, len, store_now_ms(), &r, err, sizeof(err)), REPORT_OK);
-    free(p);
-    struct store_job job = { .report = r, .received_ms = store_now_ms() };
-    struct store_job *ptr = &job;
-    diff_result_init(&job.diff);
-    assert_int_equal(store_db_apply(db, &ptr, 1, err, sizeof(err)), 0);
-    assert_int_equal(job.outcome, STORE_OUTCOME_STORED);
-    diff_result_free(&job.diff);
-    store_report_free(r);
+    enum store_outcome out;
+    assert_int_equal(try_batch(db, t, 1, &out), 0);
+    assert_int_equal(out, STORE_OUTCOME_STORED);
 }
 
 static int api_setup(void **state)
@@ -566,19 +583,25 @@ static const char *set_host(int i)
  * varied by (host, check, seq & mask): a first report marks its row with a
  * check set when it has enough checks.
  */
+static void set_build(struct tb *t, int i, uint64_t seq, unsigned salt, int from, int to,
+                      unsigned mask)
+{
+    tb_init(t, set_host(i), seq, salt);
+    tb_run(t, "host", true);
+    for (int c = from; c < to; c++) {
+        unsigned v = (unsigned)(i * 7 + c * 3) + (unsigned)(seq & mask);
+        tb_result(t, set_check[c], "host", v % 3 == 0 ? STORE_FAIL : STORE_PASS, "e", "host");
+        if (c % 2 == 0)
+            tb_result(t, set_check[c], "container/a", v % 4 == 0 ? STORE_WARN : STORE_PASS, "e",
+                      "host");
+    }
+}
+
 static void set_report(struct apifix *f, int i, uint64_t seq, unsigned salt, int from, int to,
                        unsigned mask)
 {
     struct tb t;
-    tb_init(&t, set_host(i), seq, salt);
-    tb_run(&t, "host", true);
-    for (int c = from; c < to; c++) {
-        unsigned v = (unsigned)(i * 7 + c * 3) + (unsigned)(seq & mask);
-        tb_result(&t, set_check[c], "host", v % 3 == 0 ? STORE_FAIL : STORE_PASS, "e", "host");
-        if (c % 2 == 0)
-            tb_result(&t, set_check[c], "container/a", v % 4 == 0 ? STORE_WARN : STORE_PASS, "e",
-                      "host");
-    }
+    set_build(&t, i, seq, salt, from, to, mask);
     store(f->base.db, &t);
 }
 
@@ -766,6 +789,70 @@ static void test_drift_by_check_sets(void **state)
     assert_non_null(strstr(err, "newer than this dockward-store knows"));
 }
 
+/*
+ * A report that fails after its drift row's check set was made takes the
+ * set with it: what the writer remembers is what drift_sets holds, or a
+ * later row with the same checks would name a set with no rows. A
+ * temporary trigger fails the insert of a drift row that has a set (it
+ * runs after set_of): RAISE(ABORT) fails the statement (the report alone
+ * is rolled back to its savepoint), RAISE(ROLLBACK) the whole transaction
+ * (every report of the batch is undone, also one that had made a set of
+ * its own). Then the same reports again are stored (their ids were undone
+ * too), their rows name sets that exist, and ?check= answers what the
+ * unfiltered list does.
+ */
+static void test_drift_set_undone_with_its_report(void **state)
+{
+    struct apifix *f = *state;
+    sqlite3 *db = store_db_sqlite(f->base.db);
+    for (int c = 0; c < SET_CHECKS; c++)
+        snprintf(set_check[c], sizeof(set_check[c]), "9.%d", c + 1);
+    set_report(f, 0, 1, 0, 0, SET_CHECKS, 0);
+    const long long sets0 = set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift_sets");
+    struct tb t[2];
+    enum store_outcome out[2];
+
+    /* The report alone: host 1 (a new set of 20 checks) fails, host 2 (ditto, 18) is stored. */
+    store_sql_ok(db, "CREATE TEMP TRIGGER fail_set AFTER INSERT ON main.drift "
+                     "WHEN NEW.set_id IS NOT NULL AND (SELECT count(*) FROM main.drift_sets "
+                     "WHERE set_id = NEW.set_id) = 20 BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    set_build(&t[0], 1, 1, 0, 0, 20, 0);
+    set_build(&t[1], 2, 1, 0, 0, 18, 0);
+    assert_int_equal(try_batch(f->base.db, t, 2, out), 0);
+    assert_int_equal(out[0], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    assert_int_equal(set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift_sets"), sets0 + 1);
+
+    /* The whole batch: host 3 (a new set of 16) and host 1 again, both undone. */
+    store_sql_ok(db, "DROP TRIGGER fail_set");
+    store_sql_ok(db, "CREATE TEMP TRIGGER fail_set AFTER INSERT ON main.drift "
+                     "WHEN NEW.set_id IS NOT NULL AND (SELECT count(*) FROM main.drift_sets "
+                     "WHERE set_id = NEW.set_id) = 20 BEGIN SELECT RAISE(ROLLBACK, 'injected'); "
+                     "END");
+    set_build(&t[0], 3, 1, 0, 0, 16, 0);
+    set_build(&t[1], 1, 1, 0, 0, 20, 0);
+    assert_int_equal(try_batch(f->base.db, t, 2, out), -1);
+    assert_int_equal(out[0], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
+    assert_int_equal(set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift_sets"), sets0 + 1);
+
+    /* Without the trigger: both stored, each a set with rows, and a fourth host reuses one. */
+    store_sql_ok(db, "DROP TRIGGER fail_set");
+    assert_int_equal(try_batch(f->base.db, t, 2, out), 0);
+    assert_int_equal(out[0], STORE_OUTCOME_STORED);
+    assert_int_equal(out[1], STORE_OUTCOME_STORED);
+    set_report(f, 4, 1, 0, 0, 20, 0);
+    set_report(f, 5, 1, 0, 0, 16, 0);
+    assert_int_equal(set_sql_int(f, "SELECT count(DISTINCT set_id) FROM drift_sets"), sets0 + 3);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift_sets"), SET_CHECKS + 18 + 16 + 20);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift d WHERE d.set_id IS NOT NULL AND "
+                                    "NOT EXISTS (SELECT 1 FROM drift_sets s "
+                                    "WHERE s.set_id = d.set_id)"),
+                     0);
+    assert_int_equal(set_sql_int(f, "SELECT count(*) FROM drift WHERE set_id IS NOT NULL"), 6);
+    assert_true(assert_by_check_same(f) > 0);
+}
+
 /* A test on the database api_setup fills, with the query API open on it. */
 #define WITH_API(test) cmocka_unit_test_setup_teardown(test, api_setup, api_teardown)
 
@@ -779,6 +866,7 @@ int main(void)
         WITH_API(test_host_results_paged),
         WITH_API(test_answers_valid_utf8_and_exact_integers),
         WITH_API(test_drift_by_check_sets),
+        WITH_API(test_drift_set_undone_with_its_report),
         cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
