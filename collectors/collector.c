@@ -197,10 +197,13 @@ int sink_add(struct result_sink *sink, const char *check_id, const char *target,
     return 0;
 }
 
-int collect_sink_rc(int rc, char *err, size_t errlen)
+int collect_sink_rc(const struct result_sink *sink, int rc, char *err, size_t errlen)
 {
     if (rc != 0)
-        snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
+        snprintf(err, errlen, "%s",
+                 sink->overflowed
+                     ? "too many results"
+                     : "cannot record a result (out of memory, or refused: see the log)");
     return rc;
 }
 

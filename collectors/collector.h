@@ -202,9 +202,10 @@ int sink_measure(struct result_sink *sink, const char *name, const char *label_v
 
 /*
  * What a collect function returns after its last sink_add: rc, and when rc
- * is not 0 err says "cannot add a result (out of memory or over the cap)".
+ * is not 0 err says why: "too many results" (over RESULT_MAX_PER_COLLECTOR),
+ * else out of memory or a result sink_add refused (logged there).
  */
-int collect_sink_rc(int rc, char *err, size_t errlen);
+int collect_sink_rc(const struct result_sink *sink, int rc, char *err, size_t errlen);
 
 /*
  * The collector descriptor. `collect` returns 0 when it ran (whatever the

@@ -454,9 +454,7 @@ static int container_runtime_collect(const struct collect_ctx *ctx, struct resul
         rc = judge_host_manual(r);
     if (rc == 0)
         rc = judge_sprawl(r);
-    if (rc != 0)
-        snprintf(err, errlen, "%s",
-                 sink->overflowed ? "too many results" : "out of memory recording results");
+    collect_sink_rc(sink, rc, err, errlen);
     free(r);
     return rc;
 }

@@ -145,7 +145,7 @@ static int daemon_config_collect(const struct collect_ctx *ctx, struct result_si
         rc = judges[i](&v, sink);
     if (v.cfg_ok)
         dockerd_config_free(&v.cfg);
-    return collect_sink_rc(rc, err, errlen);
+    return collect_sink_rc(sink, rc, err, errlen);
 }
 
 const struct collector collector_daemon_config = {

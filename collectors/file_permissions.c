@@ -473,9 +473,7 @@ static int file_permissions_collect(const struct collect_ctx *ctx, struct result
         dockerd_config_containerd_socket(&cfg, path, sizeof(path));
         rc = judge_file(&j, &rules[R_CONTAINERD_SOCKET], path);
     }
-    if (rc != 0)
-        snprintf(err, errlen, "%s",
-                 sink->overflowed ? "too many results" : "out of memory recording results");
+    collect_sink_rc(sink, rc, err, errlen);
     accounts_free(&db);
     dockerd_config_free(&cfg);
     return rc;

@@ -221,12 +221,9 @@ static int judge_group(struct result_sink *sink, const struct account_db *db,
     const char *group = g != NULL ? g->name : group_setting;
     if (!have_gid) {
         /* dockerd cannot chown the socket to a group that does not exist. */
-        if (sink_add(sink, "1.1.2", "host", CHECK_PASS,
-                     "no group %s: only root can reach the socket", group) != 0) {
-            snprintf(err, errlen, "cannot add a result (out of memory or over the cap)");
-            return -1;
-        }
-        return 0;
+        int rc = sink_add(sink, "1.1.2", "host", CHECK_PASS,
+                          "no group %s: only root can reach the socket", group);
+        return collect_sink_rc(sink, rc, err, errlen);
     }
 
     /* Members: the supplementary ones in file order, then primary-only ones. */
@@ -269,7 +266,7 @@ static int judge_group(struct result_sink *sink, const struct account_db *db,
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = judge_member(sink, db, &members[i], group, trusted);
     free(members);
-    return collect_sink_rc(rc, err, errlen);
+    return collect_sink_rc(sink, rc, err, errlen);
 }
 
 static int group_membership_collect(const struct collect_ctx *ctx, struct result_sink *sink,
@@ -294,39 +291,30 @@ static int group_membership_collect(const struct collect_ctx *ctx, struct result
                           "cannot tell which group owns the socket: %s: %s", cfg.config_file,
                           cfg.config_error);
         dockerd_config_free(&cfg);
-        if (rc != 0)
-            snprintf(err, errlen, "cannot add a result");
-        return rc;
+        return collect_sink_rc(sink, rc, err, errlen);
     }
     snprintf(group_setting, sizeof(group_setting), "%s", g != NULL ? g : DEFAULT_GROUP);
     dockerd_config_free(&cfg);
 
     if (group_setting[0] == '\0') {
         /* dockerd -G "": the socket keeps its creator's group, root. */
-        if (sink_add(sink, "1.1.2", "host", CHECK_PASS,
-                     "dockerd's socket group is set empty: the socket stays root's") != 0) {
-            snprintf(err, errlen, "cannot add a result");
-            return -1;
-        }
-        return 0;
+        int rc = sink_add(sink, "1.1.2", "host", CHECK_PASS,
+                          "dockerd's socket group is set empty: the socket stays root's");
+        return collect_sink_rc(sink, rc, err, errlen);
     }
 
     struct account_db db;
     char why[512];
     if (accounts_load(ctx->rootfs, &db, why, sizeof(why)) != 0) {
-        if (sink_add(sink, "1.1.2", "host", CHECK_ERROR, "cannot read the members of %s: %s",
-                     group_setting, why) != 0) {
-            snprintf(err, errlen, "cannot add a result");
-            return -1;
-        }
-        return 0;
+        int rc = sink_add(sink, "1.1.2", "host", CHECK_ERROR, "cannot read the members of %s: %s",
+                          group_setting, why);
+        return collect_sink_rc(sink, rc, err, errlen);
     }
     int rc = 0;
     if (!db.have_group) {
         rc = sink_add(sink, "1.1.2", "host", CHECK_ERROR,
                       "/etc/group not found: cannot list the members of %s", group_setting);
-        if (rc != 0)
-            snprintf(err, errlen, "cannot add a result");
+        collect_sink_rc(sink, rc, err, errlen);
     } else {
         rc = judge_group(sink, &db, group_setting, collect_ctx_option(ctx, OPT_TRUSTED_USERS), err,
                          errlen);

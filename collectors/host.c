@@ -602,7 +602,7 @@ static int host_collect(const struct collect_ctx *ctx, struct result_sink *sink,
         rc = judge_version(sink, ctx);
     audit_rules_free(&rules);
     dockerd_config_free(&cfg);
-    return collect_sink_rc(rc, err, errlen);
+    return collect_sink_rc(sink, rc, err, errlen);
 }
 
 const struct collector collector_host = {

@@ -509,7 +509,7 @@ static int image_age_collect(const struct collect_ctx *ctx, struct result_sink *
     for (size_t i = 0; i < sw->n_containers && rc == 0; i++)
         rc = judge_container(&sw->containers[i], by_id, sw->n_images, ctx->now, &max, sink);
     free(by_id);
-    return collect_sink_rc(rc, err, errlen);
+    return collect_sink_rc(sink, rc, err, errlen);
 }
 
 const struct collector collector_image_age = {

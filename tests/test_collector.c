@@ -56,6 +56,25 @@ static void test_unknown_check_is_refused(void **state)
     assert_int_equal(set->items[0].status, CHECK_FAIL);
 }
 
+/* A collect function's error says why the sink refused: over the cap, or not. */
+static void test_sink_refusal_is_said(void **state)
+{
+    struct sink_test *st = *state;
+    char err[128] = "";
+    int rc = sink_add(&st->sink, "9.2", "host", CHECK_PASS, "x");
+    assert_int_equal(collect_sink_rc(&st->sink, rc, err, sizeof(err)), -1);
+    assert_string_equal(err, "cannot record a result (out of memory, or refused: see the log)");
+    rc = 0;
+    for (int i = 0; i < RESULT_MAX_PER_COLLECTOR && rc == 0; i++)
+        rc = sink_add(&st->sink, "9.1", "host", CHECK_PASS, "x");
+    assert_int_equal(rc, 0);
+    assert_int_equal(st->h.set.len, RESULT_MAX_PER_COLLECTOR);
+    rc = sink_add(&st->sink, "9.1", "host", CHECK_PASS, "x");
+    assert_int_equal(collect_sink_rc(&st->sink, rc, err, sizeof(err)), -1);
+    assert_string_equal(err, "too many results");
+    assert_int_equal(collect_sink_rc(&st->sink, 0, err, sizeof(err)), 0);
+}
+
 static void test_text_is_one_line_of_valid_utf8(void **state)
 {
     struct sink_test *st = *state;
@@ -140,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_check_is_refused, sink_setup,
                                         harness_teardown),
+        cmocka_unit_test_setup_teardown(test_sink_refusal_is_said, sink_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_text_is_one_line_of_valid_utf8, sink_setup,
                                         harness_teardown),
         cmocka_unit_test_setup_teardown(test_long_text_is_cut, sink_setup, harness_teardown),
