@@ -128,7 +128,8 @@ static struct outbox *new_outbox(struct tmp *t, uint64_t max)
 {
     struct outbox *ob = outbox_new(t->dir, max, t->err, sizeof(t->err));
     if (ob == NULL)
-        fail_msg("outbox_new: %s", t->err);
+        print_error("outbox_new: %s\n", t->err);
+    assert_non_null(ob);
     return ob;
 }
 

@@ -539,16 +539,13 @@ static void test_push_script(void **state)
     for (size_t i = 0; i < c->requests; i++)
         expect_request(e, &seen[i], c->seqs[i], i < c->n ? c->answers[i].status : 200);
     for (int r = 0; r < PUSH_RESULT_COUNT; r++)
-        if (st.results[r] != c->results[r])
-            fail_msg("%s: %llu %s, want %llu", c->name, (unsigned long long)st.results[r],
-                     push_result_name((enum push_result)r), (unsigned long long)c->results[r]);
+        assert_int_equal(st.results[r], c->results[r]);
     struct outbox_stats os;
     outbox_stats_read(e->ob, &os);
     assert_int_equal(os.dropped[OUTBOX_DROP_REJECTED], c->rejected);
     assert_int_equal(os.dropped[OUTBOX_DROP_OVERFLOW], 0);
     for (size_t k = 0; k < sizeof(c->logged) / sizeof(c->logged[0]) && c->logged[k] != NULL; k++)
-        if (!log_contains(e, c->logged[k]))
-            fail_msg("%s: the log lacks \"%s\"", c->name, c->logged[k]);
+        assert_true(log_contains(e, c->logged[k]));
     fake_stop(&fs);
     assert_token_not_logged(e);
 }

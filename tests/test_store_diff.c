@@ -822,12 +822,8 @@ static void test_migration_case(void **state)
     struct pathfix *f = *state;
     const struct migration_case *c = f->migration;
     struct store_db *s = open_old_store(f->path, c->base, c->back);
-    for (size_t k = 0; k < sizeof(c->answers) / sizeof(c->answers[0]); k++) {
-        long long got = query_int(s, c->answers[k].sql);
-        if (got != c->answers[k].want)
-            fail_msg("%s: %s: %lld, want %lld", c->name, c->answers[k].sql, got,
-                     c->answers[k].want);
-    }
+    for (size_t k = 0; k < sizeof(c->answers) / sizeof(c->answers[0]); k++)
+        assert_int_equal(query_int(s, c->answers[k].sql), c->answers[k].want);
     store_db_close(s);
 }
 
