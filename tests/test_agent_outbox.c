@@ -62,12 +62,18 @@ static int build(void *ctx, uint64_t seq, uint8_t rid[REPORT_ID_LEN], uint8_t **
     return 0;
 }
 
+/* A test's state: its temporary directory, and the builder and error buffer its calls share. */
 struct tmp {
     char base[64];
     char dir[128]; /* <base>/state/outbox: missing parents on purpose */
+    char err[512];
+    struct builder b;
 };
 
-/* cmocka setup: the state is a fresh temporary directory (struct tmp), removed by tmp_teardown. */
+/*
+ * cmocka setup: the state is a fresh temporary directory (struct tmp, its
+ * builder zeroed), removed by tmp_teardown.
+ */
 static int tmp_setup(void **state)
 {
     struct tmp *t = calloc(1, sizeof(*t));
@@ -117,16 +123,23 @@ static void expect_oldest(struct outbox *ob, uint64_t seq, struct outbox_item *i
     assert_int_equal(item->report_id[REPORT_ID_LEN - 1], seq & 0xff);
 }
 
+/* The outbox under test: in the test's directory, room for max reports; fails unless made. */
+static struct outbox *new_outbox(struct tmp *t, uint64_t max)
+{
+    struct outbox *ob = outbox_new(t->dir, max, t->err, sizeof(t->err));
+    if (ob == NULL)
+        print_error("outbox_new: %s\n", t->err);
+    assert_non_null(ob);
+    return ob;
+}
+
 static void test_order_delete_and_modes(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
-    assert_non_null(ob);
-    struct builder b = { 0 };
-    assert_int_equal(enqueue(ob, "host-a", &b), 1);
-    assert_int_equal(enqueue(ob, "host-a", &b), 2);
-    assert_int_equal(enqueue(ob, "host-a", &b), 3);
+    struct outbox *ob = new_outbox(t, 100);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 1);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 2);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 3);
 
     struct stat st;
     assert_int_equal(stat(t->dir, &st), 0);
@@ -139,31 +152,31 @@ static void test_order_delete_and_modes(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
 
     uint64_t n = 0;
-    assert_int_equal(outbox_count(ob, &n, err, sizeof(err)), 0);
+    assert_int_equal(outbox_count(ob, &n, t->err, sizeof(t->err)), 0);
     assert_int_equal(n, 3);
 
     struct outbox_item item;
     expect_oldest(ob, 1, &item);
     assert_int_equal(item.attempts, 0);
     assert_true(item.created_ms > 1600000000000LL);
-    assert_int_equal(outbox_delete(ob, item.id, err, sizeof(err)), 0);
+    assert_int_equal(outbox_delete(ob, item.id, t->err, sizeof(t->err)), 0);
     /* A row already gone (say, dropped for overflow meanwhile) is fine. */
-    assert_int_equal(outbox_delete(ob, item.id, err, sizeof(err)), 0);
+    assert_int_equal(outbox_delete(ob, item.id, t->err, sizeof(t->err)), 0);
     outbox_item_free(&item);
 
     expect_oldest(ob, 2, &item);
-    assert_int_equal(outbox_note_attempt(ob, item.id, 123, err, sizeof(err)), 0);
-    assert_int_equal(outbox_note_attempt(ob, item.id, 456, err, sizeof(err)), 0);
+    assert_int_equal(outbox_note_attempt(ob, item.id, 123, t->err, sizeof(t->err)), 0);
+    assert_int_equal(outbox_note_attempt(ob, item.id, 456, t->err, sizeof(t->err)), 0);
     outbox_item_free(&item);
     expect_oldest(ob, 2, &item);
     assert_int_equal(item.attempts, 2);
-    assert_int_equal(outbox_drop(ob, item.id, OUTBOX_DROP_REJECTED, err, sizeof(err)), 0);
+    assert_int_equal(outbox_drop(ob, item.id, OUTBOX_DROP_REJECTED, t->err, sizeof(t->err)), 0);
     outbox_item_free(&item);
 
     expect_oldest(ob, 3, &item);
-    assert_int_equal(outbox_delete(ob, item.id, err, sizeof(err)), 0);
+    assert_int_equal(outbox_delete(ob, item.id, t->err, sizeof(t->err)), 0);
     outbox_item_free(&item);
-    assert_int_equal(outbox_peek_oldest(ob, &item, err, sizeof(err)), 0);
+    assert_int_equal(outbox_peek_oldest(ob, &item, t->err, sizeof(t->err)), 0);
 
     struct outbox_stats s;
     outbox_stats_read(ob, &s);
@@ -191,84 +204,75 @@ static void test_order_delete_and_modes(void **state)
 static void test_first_sequence_is_the_clock(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
-    assert_non_null(ob);
+    struct outbox *ob = new_outbox(t, 100);
     outbox_set_first_sequence(ob, 0); /* the default, undoing the tests' 1 */
-    struct builder b = { 0 };
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t now_ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-    uint64_t first = enqueue(ob, "host-a", &b);
+    uint64_t first = enqueue(ob, "host-a", &t->b);
     assert_true(first >= now_ms && first < now_ms + 60000);
-    assert_int_equal(enqueue(ob, "host-a", &b), first + 1);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), first + 1);
     outbox_close(ob);
 }
 
 static void test_sequence_survives_reopen(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t->dir, 100, err, sizeof(err));
-    assert_non_null(ob);
-    assert_int_equal(enqueue(ob, "host-a", &b), 1);
-    assert_int_equal(enqueue(ob, "host-a", &b), 2);
+    struct outbox *ob = new_outbox(t, 100);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 1);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 2);
     /* Delivering everything does not reset the counter. */
     struct outbox_item item;
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(outbox_peek_oldest(ob, &item, err, sizeof(err)), 1);
-        assert_int_equal(outbox_delete(ob, item.id, err, sizeof(err)), 0);
+        assert_int_equal(outbox_peek_oldest(ob, &item, t->err, sizeof(t->err)), 1);
+        assert_int_equal(outbox_delete(ob, item.id, t->err, sizeof(t->err)), 0);
         outbox_item_free(&item);
     }
-    assert_int_equal(enqueue(ob, "host-a", &b), 3);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 3);
     outbox_close(ob);
 
-    ob = outbox_new(t->dir, 100, err, sizeof(err));
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), 0);
+    ob = new_outbox(t, 100);
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), 0);
     struct outbox_stats s;
     outbox_stats_read(ob, &s);
     assert_int_equal(s.reports, 1); /* the queued report survived */
     assert_int_equal(s.last_sequence, 3);
-    assert_int_equal(enqueue(ob, "host-a", &b), 4);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 4);
     /* Per host: another machine id starts at 1. */
-    assert_int_equal(enqueue(ob, "host-b", &b), 1);
-    assert_int_equal(enqueue(ob, "host-a", &b), 5);
+    assert_int_equal(enqueue(ob, "host-b", &t->b), 1);
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 5);
     expect_oldest(ob, 3, &item);
     outbox_item_free(&item);
 
     /* A failed build rolls back: nothing queued, the sequence is not consumed, not counted. */
-    b.fail = true;
+    t->b.fail = true;
     uint64_t seq = 99;
-    assert_int_equal(outbox_enqueue(ob, "host-a", build, &b, &seq, err, sizeof(err)), -1);
-    assert_string_equal(err, "builder says no");
+    assert_int_equal(outbox_enqueue(ob, "host-a", build, &t->b, &seq, t->err, sizeof(t->err)), -1);
+    assert_string_equal(t->err, "builder says no");
     assert_int_equal(seq, 99);
-    assert_int_equal(b.last_seq, 6);
-    b.fail = false;
-    assert_int_equal(enqueue(ob, "host-a", &b), 6);
+    assert_int_equal(t->b.last_seq, 6);
+    t->b.fail = false;
+    assert_int_equal(enqueue(ob, "host-a", &t->b), 6);
     outbox_stats_read(ob, &s);
     assert_int_equal(s.reports, 5);
     assert_int_equal(s.errors, 0);
 
     /* An invalid host id never reaches SQL. */
-    assert_int_equal(outbox_enqueue(ob, "a'b", build, &b, NULL, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "invalid host id"));
+    assert_int_equal(outbox_enqueue(ob, "a'b", build, &t->b, NULL, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, "invalid host id"));
     outbox_close(ob);
 }
 
 static void test_cap_drops_oldest(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct builder b = { 0 };
-    assert_null(outbox_new(t->dir, 0, err, sizeof(err)));
-    assert_non_null(strstr(err, "out of 1..1000000"));
-    struct outbox *ob = outbox_new(t->dir, 3, err, sizeof(err));
-    assert_non_null(ob);
+    assert_null(outbox_new(t->dir, 0, t->err, sizeof(t->err)));
+    assert_non_null(strstr(t->err, "out of 1..1000000"));
+    struct outbox *ob = new_outbox(t, 3);
     for (int i = 1; i <= 5; i++)
-        assert_int_equal(enqueue(ob, "h", &b), (uint64_t)i);
+        assert_int_equal(enqueue(ob, "h", &t->b), (uint64_t)i);
     uint64_t n = 0;
-    assert_int_equal(outbox_count(ob, &n, err, sizeof(err)), 0);
+    assert_int_equal(outbox_count(ob, &n, t->err, sizeof(t->err)), 0);
     assert_int_equal(n, 3);
     struct outbox_stats s;
     outbox_stats_read(ob, &s);
@@ -280,8 +284,8 @@ static void test_cap_drops_oldest(void **state)
     outbox_close(ob);
 
     /* A lower cap at the next start applies at the next enqueue. */
-    ob = outbox_new(t->dir, 1, err, sizeof(err));
-    assert_int_equal(enqueue(ob, "h", &b), 6);
+    ob = new_outbox(t, 1);
+    assert_int_equal(enqueue(ob, "h", &t->b), 6);
     outbox_stats_read(ob, &s);
     assert_int_equal(s.reports, 1);
     assert_int_equal(s.dropped[OUTBOX_DROP_OVERFLOW], 3);
@@ -293,10 +297,8 @@ static void test_cap_drops_oldest(void **state)
 static void test_corrupt_file(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), 0); /* creates the directory */
+    struct outbox *ob = new_outbox(t, 10);
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), 0); /* creates the directory */
     outbox_close(ob);
     char wal[256];
     snprintf(wal, sizeof(wal), "%s/outbox.db-wal", t->dir);
@@ -304,7 +306,7 @@ static void test_corrupt_file(void **state)
     snprintf(wal, sizeof(wal), "%s/outbox.db-shm", t->dir);
     unlink(wal);
 
-    ob = outbox_new(t->dir, 10, err, sizeof(err));
+    ob = new_outbox(t, 10);
     int fd = open(outbox_path(ob), O_WRONLY | O_TRUNC);
     assert_true(fd >= 0);
     char junk[8192];
@@ -313,34 +315,32 @@ static void test_corrupt_file(void **state)
     assert_int_equal(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
     close(fd);
 
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, outbox_path(ob)));
-    assert_non_null(strstr(err, "not a database"));
-    assert_int_equal(outbox_enqueue(ob, "h", build, &b, NULL, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "not a database"));
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, outbox_path(ob)));
+    assert_non_null(strstr(t->err, "not a database"));
+    assert_int_equal(outbox_enqueue(ob, "h", build, &t->b, NULL, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, "not a database"));
     struct outbox_item item;
-    assert_int_equal(outbox_peek_oldest(ob, &item, err, sizeof(err)), -1);
+    assert_int_equal(outbox_peek_oldest(ob, &item, t->err, sizeof(t->err)), -1);
     uint64_t n;
-    assert_int_equal(outbox_count(ob, &n, err, sizeof(err)), -1);
+    assert_int_equal(outbox_count(ob, &n, t->err, sizeof(t->err)), -1);
     struct outbox_stats s;
     outbox_stats_read(ob, &s);
     assert_false(s.open);
     assert_int_equal(s.errors, 4);
-    assert_int_equal(b.calls, 0);
+    assert_int_equal(t->b.calls, 0);
 
     /* Fixed by an operator: the next call opens a fresh file. */
     assert_int_equal(unlink(outbox_path(ob)), 0);
-    assert_int_equal(enqueue(ob, "h", &b), 1);
+    assert_int_equal(enqueue(ob, "h", &t->b), 1);
     outbox_close(ob);
 }
 
 static void test_read_only_and_bad_paths(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct builder b = { 0 };
-    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
-    assert_int_equal(enqueue(ob, "h", &b), 1);
+    struct outbox *ob = new_outbox(t, 10);
+    assert_int_equal(enqueue(ob, "h", &t->b), 1);
     outbox_close(ob);
 
     /* The storage directory on a read-only filesystem (root ignores modes, so mount it). */
@@ -349,16 +349,16 @@ static void test_read_only_and_bad_paths(void **state)
         umount(t->dir);
         fail_msg("cannot remount %s read-only", t->dir);
     }
-    ob = outbox_new(t->dir, 10, err, sizeof(err));
-    int rc = outbox_open(ob, err, sizeof(err));
+    ob = new_outbox(t, 10);
+    int rc = outbox_open(ob, t->err, sizeof(t->err));
     outbox_close(ob); /* its lock file is open on the mount: close before unmounting */
     assert_int_equal(umount(t->dir), 0);
     assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "Read-only file system"));
-    assert_non_null(strstr(err, "outbox.db"));
+    assert_non_null(strstr(t->err, "Read-only file system"));
+    assert_non_null(strstr(t->err, "outbox.db"));
     /* Writable again: it opens and the queued report is still there. */
-    ob = outbox_new(t->dir, 10, err, sizeof(err));
-    assert_int_equal(enqueue(ob, "h", &b), 2);
+    ob = new_outbox(t, 10);
+    assert_int_equal(enqueue(ob, "h", &t->b), 2);
     struct outbox_item item;
     expect_oldest(ob, 1, &item);
     outbox_item_free(&item);
@@ -371,10 +371,10 @@ static void test_read_only_and_bad_paths(void **state)
     assert_non_null(f);
     fclose(f);
     snprintf(below, sizeof(below), "%s/sub", file);
-    ob = outbox_new(below, 10, err, sizeof(err));
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "cannot create the storage directory"));
-    assert_non_null(strstr(err, "Not a directory"));
+    ob = outbox_new(below, 10, t->err, sizeof(t->err));
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, "cannot create the storage directory"));
+    assert_non_null(strstr(t->err, "Not a directory"));
     outbox_close(ob);
 
     /* outbox.db itself a directory. */
@@ -383,16 +383,16 @@ static void test_read_only_and_bad_paths(void **state)
     assert_int_equal(mkdir(dbdir, 0700), 0);
     snprintf(below, sizeof(below), "%s/outbox.db", dbdir);
     assert_int_equal(mkdir(below, 0700), 0);
-    ob = outbox_new(dbdir, 10, err, sizeof(err));
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "outbox.db"));
+    ob = outbox_new(dbdir, 10, t->err, sizeof(t->err));
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, "outbox.db"));
     outbox_close(ob);
 }
 
 static void test_existing_file_mode_tightened(void **state)
 {
     struct tmp *t = *state;
-    char err[512], path[192];
+    char path[192];
     snprintf(path, sizeof(path), "%s/state", t->base);
     assert_int_equal(mkdir(path, 0755), 0);
     assert_int_equal(mkdir(t->dir, 0755), 0);
@@ -401,8 +401,8 @@ static void test_existing_file_mode_tightened(void **state)
     assert_true(fd >= 0);
     fchmod(fd, 0644);
     close(fd);
-    struct outbox *ob = outbox_new(t->dir, 10, err, sizeof(err));
-    assert_int_equal(outbox_open(ob, err, sizeof(err)), 0);
+    struct outbox *ob = new_outbox(t, 10);
+    assert_int_equal(outbox_open(ob, t->err, sizeof(t->err)), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -412,18 +412,16 @@ static void test_existing_file_mode_tightened(void **state)
 static void test_second_agent_refused(void **state)
 {
     struct tmp *t = *state;
-    char err[512];
-    struct builder b = { 0 };
-    struct outbox *first = outbox_new(t->dir, 10, err, sizeof(err));
-    struct outbox *second = outbox_new(t->dir, 10, err, sizeof(err));
-    assert_int_equal(enqueue(first, "h", &b), 1);
-    assert_int_equal(outbox_open(second, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "in use by another dockward"));
-    assert_non_null(strstr(err, t->dir));
-    assert_int_equal(outbox_enqueue(second, "h", build, &b, NULL, err, sizeof(err)), -1);
+    struct outbox *first = new_outbox(t, 10);
+    struct outbox *second = new_outbox(t, 10);
+    assert_int_equal(enqueue(first, "h", &t->b), 1);
+    assert_int_equal(outbox_open(second, t->err, sizeof(t->err)), -1);
+    assert_non_null(strstr(t->err, "in use by another dockward"));
+    assert_non_null(strstr(t->err, t->dir));
+    assert_int_equal(outbox_enqueue(second, "h", build, &t->b, NULL, t->err, sizeof(t->err)), -1);
     outbox_close(first);
     /* Once the first has gone, the second takes over the queue and the counter. */
-    assert_int_equal(enqueue(second, "h", &b), 2);
+    assert_int_equal(enqueue(second, "h", &t->b), 2);
     outbox_close(second);
 }
 

@@ -219,6 +219,8 @@ static size_t fake_seen(struct fake_store *fs, struct seen *out, size_t max)
 
 /* ---- the agent side: a temp dir with a token file and an outbox -------- */
 
+struct push_script; /* below: a scripted push and what must follow */
+
 struct env {
     char dir[64];
     char token_file[128];
@@ -228,6 +230,7 @@ struct env {
     struct outbox *ob;
     struct collection col;
     uint8_t ids[MAX_REQUESTS][REPORT_ID_LEN]; /* report ids built, by sequence */
+    const struct push_script *script;         /* test_push_script's row; NULL in other tests */
 };
 
 static void write_file(const char *path, const char *text)
@@ -242,6 +245,7 @@ static int setup(void **state)
 {
     struct env *e = calloc(1, sizeof(*e));
     assert_non_null(e);
+    e->script = *state; /* the test's initial state: a push_scripts row, or NULL */
     snprintf(e->dir, sizeof(e->dir), "/tmp/dockward-push-XXXXXX");
     assert_non_null(mkdtemp(e->dir));
     snprintf(e->token_file, sizeof(e->token_file), "%s/token", e->dir);
@@ -457,83 +461,91 @@ static void test_200_delivers_oldest_first_and_deletes(void **state)
     assert_token_not_logged(e);
 }
 
-static void test_500_then_200_retries_in_order(void **state)
-{
-    struct env *e = *state;
-    struct fake_store fs;
-    static const struct answer script[] = { { 500, NULL }, { 503, NULL } };
-    struct push_stats st;
-    struct seen seen[MAX_REQUESTS];
-    push_through(e, &fs, script, 2, 2, 4, &st, seen);
-    /* The oldest is retried until delivered; the newer one waits behind it. */
-    expect_request(e, &seen[0], 1, 500);
-    expect_request(e, &seen[1], 1, 503);
-    expect_request(e, &seen[2], 1, 200);
-    expect_request(e, &seen[3], 2, 200);
-    assert_int_equal(st.results[PUSH_RETRY], 2);
-    assert_int_equal(st.results[PUSH_STORED], 2);
-    assert_true(log_contains(e, "cannot deliver report (sequence 1) to the store: HTTP 500: "
-                                "scripted 500; retrying in"));
-    assert_true(log_contains(e, "store reachable again"));
-    fake_stop(&fs);
-    assert_token_not_logged(e);
-}
-
 /*
- * 400 and 413 are reports the store can never accept: dropped and counted.
- * 401 and 403 are credentials it does not accept now (issue 18 #1: basic
- * auth on the store's ingest, a wrong token fixed later by SIGHUP): the
- * report is kept and sent again after the backoff, counted "unauthorized".
+ * A script the store answers (then 200s), the reports queued before the push
+ * thread starts, and what must follow: the store sees exactly `requests`
+ * requests, each for its sequence and answered by the script; the push
+ * counters and the outbox's drops are exactly these; the log holds each line
+ * of `logged` and never the token. test_push_script runs one row, in an
+ * environment of its own.
  */
-static void test_400_drops_401_and_403_keep_the_report(void **state)
-{
-    struct env *e = *state;
-    struct fake_store fs;
-    static const struct answer script[] = {
-        { 400, "{\"error\":\"host_id is not valid\"}" },
+struct push_script {
+    const char *name;
+    struct answer answers[6];
+    size_t n;
+    int reports;
+    size_t requests;
+    uint64_t seqs[6];
+    uint64_t results[PUSH_RESULT_COUNT];
+    uint64_t rejected; /* outbox drops for a rejection; none for overflow */
+    const char *logged[4];
+};
+
+static const struct push_script push_scripts[] = {
+    /* The oldest is retried until delivered; the newer one waits behind it. */
+    { "test_500_then_200_retries_in_order",
+      { { 500, NULL }, { 503, NULL } },
+      2,
+      2,
+      4,
+      { 1, 1, 1, 2 },
+      { [PUSH_RETRY] = 2, [PUSH_STORED] = 2 },
+      0,
+      { "cannot deliver report (sequence 1) to the store: HTTP 500: scripted 500; retrying in",
+        "store reachable again" } },
+    /*
+     * 400 and 413 are reports the store can never accept: dropped and counted.
+     * 401 and 403 are credentials it does not accept now (issue 18 #1: basic
+     * auth on the store's ingest, a wrong token fixed later by SIGHUP): the
+     * report is kept and sent again after the backoff, counted "unauthorized".
+     * Report 2 is sent until accepted. The rejection is logged with the
+     * status and the store's words; the 401 as kept.
+     */
+    { "test_400_drops_401_and_403_keep_the_report",
+      { { 400, "{\"error\":\"host_id is not valid\"}" },
         { 401, NULL },
         { 403, "{\"error\":\"host bound to another credential\"}" },
         { 200, NULL },
         { 413, NULL },
-        { 200, NULL },
-    };
-    struct push_stats st;
-    struct seen seen[MAX_REQUESTS];
-    push_through(e, &fs, script, 6, 4, 6, &st, seen);
-    static const uint64_t seqs[] = { 1, 2, 2, 2, 3, 4 }; /* report 2 sent until accepted */
-    for (int i = 0; i < 6; i++)
-        expect_request(e, &seen[i], seqs[i], script[i].status);
-    assert_int_equal(st.results[PUSH_REJECTED], 2);
-    assert_int_equal(st.results[PUSH_UNAUTHORIZED], 2);
-    assert_int_equal(st.results[PUSH_STORED], 2);
-    assert_int_equal(st.results[PUSH_RETRY], 0);
-    struct outbox_stats os;
-    outbox_stats_read(e->ob, &os);
-    assert_int_equal(os.dropped[OUTBOX_DROP_REJECTED], 2);
-    assert_int_equal(os.dropped[OUTBOX_DROP_OVERFLOW], 0);
-    /* The rejection is logged with the status and the store's words; the 401 as kept. */
-    assert_true(log_contains(e, "the store rejected report"));
-    assert_true(log_contains(e, "(sequence 1) with HTTP 400: host_id is not valid; dropped"));
-    assert_true(log_contains(e, "HTTP 401"));
-    assert_true(log_contains(e, "the report is kept"));
-    fake_stop(&fs);
-    assert_token_not_logged(e);
-}
+        { 200, NULL } },
+      6,
+      4,
+      6,
+      { 1, 2, 2, 2, 3, 4 },
+      { [PUSH_REJECTED] = 2, [PUSH_UNAUTHORIZED] = 2, [PUSH_STORED] = 2 },
+      2,
+      { "the store rejected report", "(sequence 1) with HTTP 400: host_id is not valid; dropped",
+        "HTTP 401", "the report is kept" } },
+    /* Retry-After: 1 wins over the jitter, within the (test) cap of 100 ms. */
+    { "test_429_retries",
+      { { 429, "{\"error\":\"ingest queue full\"}" } },
+      1,
+      1,
+      2,
+      { 1, 1 },
+      { [PUSH_RETRY] = 1, [PUSH_STORED] = 1 },
+      0,
+      { "HTTP 429: ingest queue full; retrying in 0.1s" } },
+};
 
-static void test_429_retries(void **state)
+static void test_push_script(void **state)
 {
     struct env *e = *state;
+    const struct push_script *c = e->script;
     struct fake_store fs;
-    static const struct answer script[] = { { 429, "{\"error\":\"ingest queue full\"}" } };
     struct push_stats st;
     struct seen seen[MAX_REQUESTS];
-    push_through(e, &fs, script, 1, 1, 2, &st, seen);
-    expect_request(e, &seen[0], 1, 429);
-    expect_request(e, &seen[1], 1, 200);
-    assert_int_equal(st.results[PUSH_RETRY], 1);
-    assert_int_equal(st.results[PUSH_STORED], 1);
-    /* Retry-After: 1 wins over the jitter, within the (test) cap of 100 ms. */
-    assert_true(log_contains(e, "HTTP 429: ingest queue full; retrying in 0.1s"));
+    push_through(e, &fs, c->answers, c->n, c->reports, c->requests, &st, seen);
+    for (size_t i = 0; i < c->requests; i++)
+        expect_request(e, &seen[i], c->seqs[i], i < c->n ? c->answers[i].status : 200);
+    for (int r = 0; r < PUSH_RESULT_COUNT; r++)
+        assert_int_equal(st.results[r], c->results[r]);
+    struct outbox_stats os;
+    outbox_stats_read(e->ob, &os);
+    assert_int_equal(os.dropped[OUTBOX_DROP_REJECTED], c->rejected);
+    assert_int_equal(os.dropped[OUTBOX_DROP_OVERFLOW], 0);
+    for (size_t k = 0; k < sizeof(c->logged) / sizeof(c->logged[0]) && c->logged[k] != NULL; k++)
+        assert_true(log_contains(e, c->logged[k]));
     fake_stop(&fs);
     assert_token_not_logged(e);
 }
@@ -950,15 +962,20 @@ static void test_metrics_rendered(void **state)
 
 /* A test with its own environment (outbox, token, captured log), removed after it. */
 #define TEST(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+/* A row of push_scripts, by its name, in an environment of its own like TEST. */
+#define SCRIPT(row)                                                                           \
+    {                                                                                         \
+        push_scripts[row].name, test_push_script, setup, teardown, (void *)&push_scripts[row] \
+    }
 
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         TEST(test_200_delivers_oldest_first_and_deletes),
-        TEST(test_500_then_200_retries_in_order),
-        TEST(test_400_drops_401_and_403_keep_the_report),
-        TEST(test_429_retries),
+        SCRIPT(0),
+        SCRIPT(1),
+        SCRIPT(2),
         TEST(test_wake_does_not_cut_a_backoff),
         TEST(test_connection_refused_retries_then_delivers),
         TEST(test_stop_is_prompt_with_a_silent_store),

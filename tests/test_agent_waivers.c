@@ -24,6 +24,7 @@
 #include "common/utf8.h"
 #include "daemon/waivers.h"
 #include "tests/agent_harness.h"
+#include "tests/case_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,16 +44,20 @@ static struct waivers *parse(const char *text)
     return waivers_parse(text, strlen(text), "/etc/dw/waivers.yml", NOW, AHEAD, err, sizeof(err));
 }
 
-/* Parsing fails with "/etc/dw/waivers.yml:LINE: " and a message holding `what`. */
-static void refused(const char *text, int line, const char *what)
+/*
+ * Parsing fails with "/etc/dw/waivers.yml:LINE: " and a message holding `what`;
+ * where names the case (tests/cases/FILE:LINE) or is NULL.
+ */
+static void refused(const char *where, const char *text, int line, const char *what)
 {
     struct waivers *w = parse(text);
     if (w != NULL)
-        fail_msg("accepted: %s", text);
+        fail_msg("%s%saccepted: %s", where ? where : "", where ? ": " : "", text);
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "/etc/dw/waivers.yml:%d: ", line);
     if (strncmp(err, prefix, strlen(prefix)) != 0 || strstr(err, what) == NULL)
-        fail_msg("got \"%s\", want \"%s...%s\"", err, prefix, what);
+        fail_msg("%s%sgot \"%s\", want \"%s...%s\"", where ? where : "", where ? ": " : "", err,
+                 prefix, what);
 }
 
 static const char full[] = "waivers:\n"
@@ -112,64 +117,20 @@ static void test_full_file(void **state)
     waivers_free(w);
 }
 
-#define ONE(extra)                     \
-    "waivers:\n"                       \
-    "  - id: a\n"                      \
-    "    checks: [\"5.5\"]\n"          \
-    "    targets: [\"container/*\"]\n" \
-    "    reason: r\n"                  \
-    "    owner: o\n"                   \
-    "    expires: 2027-02-01\n" extra
+/* One case of tests/cases/waivers-refused.txt (see case_file.h). */
+static void refused_case(const char *text, size_t len, int line, const char *what,
+                         const char *where, void *arg)
+{
+    (void)len;
+    (void)arg;
+    refused(where, text, line, what);
+}
 
+/* Each refusal with the line it names: tests/cases/waivers-refused.txt. */
 static void test_refusals(void **state)
 {
     (void)state;
-    refused("", 1, "missing the key waivers");
-    refused("nope: 1\n", 1, "unknown key \"nope\" (the file has one key, waivers)");
-    refused("waivers: x\n", 1, "waivers: want a list, found a scalar");
-    refused("waivers: [1]\n", 1, "waivers: want a mapping, found a scalar");
-    refused(ONE("    colour: red\n"), 8, "waiver: unknown key \"colour\"");
-    refused(ONE("    owner: b\n"), 8, "duplicate key \"owner\"");
-    refused(ONE("waivers: []\n"), 8, "duplicate key \"waivers\"");
-    refused("waivers:\n  - id: a\n    checks: [\"5.5\"]\n", 2, "waiver a: missing targets");
-    refused("waivers:\n  - checks: [\"5.5\"]\n", 2, "waiver: missing id");
-    refused(ONE("  - id: a\n    checks: x\n"), 8,
-            "id: \"a\" is already the id of the waiver at line 2");
-    refused("waivers:\n  - id: \"a b\"\n", 2, "id: want 1 to 64 of [A-Za-z0-9._-]");
-    refused("waivers:\n  - id: "
-            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-            2, "id: want 1 to 64");
-    refused("waivers:\n  - id: a\n    checks: []\n", 3, "checks: the list is empty");
-    refused("waivers:\n  - id: a\n    checks: [\"5.5,5.4\"]\n", 3,
-            "checks: \"5.5,5.4\" is not a check id or prefix");
-    refused("waivers:\n  - id: a\n    checks: [[\"5.5\"]]\n", 3,
-            "checks: want a string, found a list");
-    refused("waivers:\n  - id: a\n    checks: {a: b}\n", 3, "checks: want a list of strings");
-    refused("waivers:\n  - id: a\n    targets: [web]\n", 3, "targets: \"web\" matches no target");
-    refused("waivers:\n  - id: a\n    reason: \"\"\n", 3, "reason: want 1 to 512 bytes");
-    refused("waivers:\n  - id: a\n    reason: \"a\\tb\"\n", 3, "without control characters");
-    refused("waivers:\n  - id: a\n    expires: 2027-02-30\n", 3,
-            "expires: \"2027-02-30\" is not a date (2027-03-31) or an RFC 3339 time");
-    refused("waivers:\n  - id: a\n    expires: 2027-02-01T10:00:00\n", 3, "is not a date");
-    refused("waivers:\n  - id: a\n    expires: 2027-02-01 10:00\n", 3, "is not a date");
-    refused("waivers:\n  - id: a\n    expires: 2027-07-01\n", 3,
-            "expires: 2027-07-01 is more than 180 days ahead (the latest allowed is 2027-06-30; "
-            "--waivers.max-duration)");
-    refused("waivers:\n  - id: a\n    ticket: PLAT-1\n", 3,
-            "ticket: want an http:// or https:// URL");
-    refused(ONE("    container_labels: {}\n"), 8, "container_labels: the mapping is empty");
-    refused(ONE("    container_labels: x\n"), 8,
-            "container_labels: want a mapping, found a scalar");
-    refused(ONE("    container_labels:\n      a: b\n      a: c\n"), 10,
-            "container_labels: duplicate label \"a\"");
-    refused(ONE("    container_labels:\n      a: [b]\n"), 9,
-            "container_labels: want a string, found a list");
-    refused("waivers:\n  - id: a\n    checks: [\"5.5\"]\n    targets: [host]\n"
-            "    container_labels: {a: b}\n    reason: r\n    owner: o\n    expires: 2027-02-01\n",
-            2, "with container_labels every target must start with \"container/\"");
-    refused("waivers:\n  - &x {id: a}\n", 2, "YAML anchors (&name) are not supported");
-    refused("waivers: []\n---\nwaivers: []\n", 2, "more than one YAML document");
-    refused("waivers: [\n", 2, "invalid YAML");
+    case_file_run("waivers-refused.txt", refused_case, NULL);
 }
 
 static void test_caps(void **state)
@@ -181,12 +142,12 @@ static void test_caps(void **state)
         size_t n = strlen(text);
         snprintf(text + n, sizeof(text) - n, "      - container/c%d\n", i);
     }
-    refused(text, 4 + WAIVER_PATTERNS_MAX, "targets: more than 64 items");
+    refused(NULL, text, 4 + WAIVER_PATTERNS_MAX, "targets: more than 64 items");
     char *big = malloc(WAIVERS_FILE_MAX + 2);
     assert_non_null(big);
     memset(big, '#', WAIVERS_FILE_MAX + 1);
     big[WAIVERS_FILE_MAX + 1] = '\0';
-    refused(big, 1, "larger than 1048576 bytes");
+    refused(NULL, big, 1, "larger than 1048576 bytes");
     free(big);
 }
 

@@ -41,6 +41,19 @@ static void assert_render(const struct expo *e, enum expo_format format, const c
     free(got);
 }
 
+/* cmocka setup: the state is a new, empty exposition builder, freed by expo_teardown. */
+static int expo_setup(void **state)
+{
+    *state = expo_new();
+    return *state != NULL ? 0 : -1;
+}
+
+static int expo_teardown(void **state)
+{
+    expo_free(*state);
+    return 0;
+}
+
 #define L(n, v)           \
     (struct metric_label) \
     {                     \
@@ -51,8 +64,7 @@ static void assert_render(const struct expo *e, enum expo_format format, const c
 
 static void test_escaping_text(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_non_null(e);
     assert_int_equal(expo_family(e, "esc", METRIC_GAUGE, "back\\slash \"quoted\"\nnext line"), 0);
     struct metric_label l[] = { L("v", "a\\b \"q\"\nz") };
@@ -68,15 +80,13 @@ static void test_escaping_text(void **state)
                   "# TYPE esc gauge\n"
                   "esc{v=\"a\\\\b \\\"q\\\"\\nz\"} 1\n"
                   "# EOF\n");
-    expo_free(e);
 }
 
 /* ---- ordering and duplicates ---- */
 
 static void test_ordering(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "zeta", METRIC_GAUGE, "z"), 0);
     assert_int_equal(expo_family(e, "alpha", METRIC_GAUGE, "a"), 0);
     assert_int_equal(expo_family(e, "mid:rule", METRIC_GAUGE, "m"), 0);
@@ -110,13 +120,11 @@ static void test_ordering(void **state)
     assert_string_equal(a, b);
     free(a);
     free(b);
-    expo_free(e);
 }
 
 static void test_duplicates_dropped(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "dup", METRIC_GAUGE, "d"), 0);
     struct metric_label a[] = { L("x", "1"), L("y", "2") };
     struct metric_label a_swapped[] = { L("y", "2"), L("x", "1") };
@@ -150,15 +158,13 @@ static void test_duplicates_dropped(void **state)
     got = render(e, EXPO_OPENMETRICS, &dropped);
     assert_int_equal(dropped, 4);
     free(got);
-    expo_free(e);
 }
 
 /* ---- counters and OpenMetrics ---- */
 
 static void test_counter_openmetrics(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "dockward_report_push_total", METRIC_COUNTER, "Pushes."), 0);
     assert_int_equal(expo_family(e, "dockward_up", METRIC_GAUGE, "Up."), 0);
     struct metric_label ok[] = { L("result", "ok") };
@@ -190,19 +196,19 @@ static void test_counter_openmetrics(void **state)
     assert_int_equal(expo_family(e, "dockward_report_push", METRIC_GAUGE, "x"), -1);
     assert_int_equal(expo_family(e, "g", METRIC_GAUGE, "x"), 0);
     assert_int_equal(expo_family(e, "g_total", METRIC_COUNTER, "x"), -1);
-    expo_free(e);
 
     /* An empty builder, and families with no samples, render nothing. */
-    e = expo_new();
-    assert_render(e, EXPO_TEXT, "");
-    assert_render(e, EXPO_OPENMETRICS, "# EOF\n");
-    assert_int_equal(expo_family(e, "nothing_yet", METRIC_GAUGE, "n"), 0);
-    assert_render(e, EXPO_OPENMETRICS, "# EOF\n");
+    struct expo *empty = expo_new();
+    assert_non_null(empty);
+    assert_render(empty, EXPO_TEXT, "");
+    assert_render(empty, EXPO_OPENMETRICS, "# EOF\n");
+    assert_int_equal(expo_family(empty, "nothing_yet", METRIC_GAUGE, "n"), 0);
+    assert_render(empty, EXPO_OPENMETRICS, "# EOF\n");
     /* No HELP given: no HELP line. */
-    assert_int_equal(expo_family(e, "bare", METRIC_GAUGE, NULL), 0);
-    assert_int_equal(expo_sample(e, "bare", NULL, 0, 2), 0);
-    assert_render(e, EXPO_TEXT, "# TYPE bare gauge\nbare 2\n");
-    expo_free(e);
+    assert_int_equal(expo_family(empty, "bare", METRIC_GAUGE, NULL), 0);
+    assert_int_equal(expo_sample(empty, "bare", NULL, 0, 2), 0);
+    assert_render(empty, EXPO_TEXT, "# TYPE bare gauge\nbare 2\n");
+    expo_free(empty);
 }
 
 static void test_content_types(void **state)
@@ -217,8 +223,7 @@ static void test_content_types(void **state)
 
 static void test_invalid_names(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     const char *bad_metrics[] = { "", "1abc", "a-b", "a b", "a.b", "é", "a\n" };
     for (size_t i = 0; i < sizeof(bad_metrics) / sizeof(*bad_metrics); i++)
         assert_int_equal(expo_family(e, bad_metrics[i], METRIC_GAUGE, "h"), -1);
@@ -268,13 +273,11 @@ static void test_invalid_names(void **state)
     assert_null(strstr(got, "a:b"));
     assert_null(strstr(got, "__name__"));
     free(got);
-    expo_free(e);
 }
 
 static void test_invalid_utf8_and_caps(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     /* Lone continuation, truncated 3-byte, overlong '/', surrogate, > U+10FFFF, 0xFF. */
     assert_int_equal(expo_family(e, "u", METRIC_GAUGE, "h\x80p \xE2\x82 end"), 0);
     struct metric_label l1[] = { L("v", "a\xC0\xAF"
@@ -296,17 +299,17 @@ static void test_invalid_utf8_and_caps(void **state)
                   "u{v=\"c" FFFD FFFD FFFD "d\"} 2\n"
                   "u{v=\"e" FFFD FFFD FFFD FFFD "f" FFFD "\"} 3\n"
                   "u{v=\"ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x90\xB3\"} 4\n");
-    expo_free(e);
 
     /* A value longer than the cap is cut at a character boundary. */
-    e = expo_new();
-    assert_int_equal(expo_family(e, "long", METRIC_GAUGE, "h"), 0);
+    struct expo *cut = expo_new();
+    assert_non_null(cut);
+    assert_int_equal(expo_family(cut, "long", METRIC_GAUGE, "h"), 0);
     char big[EXPO_LABEL_VALUE_MAX + 16];
     memset(big, 'x', EXPO_LABEL_VALUE_MAX - 1);
     memcpy(big + EXPO_LABEL_VALUE_MAX - 1, "\xE2\x82\xAC tail", sizeof("\xE2\x82\xAC tail"));
     struct metric_label lb[] = { L("v", big) };
-    assert_int_equal(expo_sample(e, "long", lb, 1, 1), 0);
-    char *got = render(e, EXPO_TEXT, NULL);
+    assert_int_equal(expo_sample(cut, "long", lb, 1, 1), 0);
+    char *got = render(cut, EXPO_TEXT, NULL);
     const char *start = strstr(got, "long{v=\"");
     assert_non_null(start);
     start += strlen("long{v=\"");
@@ -316,14 +319,13 @@ static void test_invalid_utf8_and_caps(void **state)
     assert_int_equal(end - start, EXPO_LABEL_VALUE_MAX - 1);
     assert_null(strstr(got, "tail"));
     free(got);
-    expo_free(e);
+    expo_free(cut);
 }
 
 /* ---- values ---- */
 
 static void test_value_formatting(void **state)
 {
-    (void)state;
     static const struct {
         double v;
         const char *want;
@@ -369,7 +371,7 @@ static void test_value_formatting(void **state)
     assert_string_equal(out, "");
 
     /* And the same through a render. */
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "v", METRIC_GAUGE, "h"), 0);
     struct metric_label a[] = { L("k", "a") }, b[] = { L("k", "b") }, c[] = { L("k", "c") };
     assert_int_equal(expo_sample(e, "v", a, 1, NAN), 0);
@@ -378,15 +380,13 @@ static void test_value_formatting(void **state)
     assert_render(
         e, EXPO_TEXT,
         "# HELP v h\n# TYPE v gauge\nv{k=\"a\"} NaN\nv{k=\"b\"} -Inf\nv{k=\"c\"} 1e+21\n");
-    expo_free(e);
 }
 
 /* ---- caps on the output ---- */
 
 static void test_render_cap(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "capped", METRIC_GAUGE, "h"), 0);
     for (int i = 0; i < 100; i++) {
         char v[16];
@@ -403,10 +403,16 @@ static void test_render_cap(void **state)
     assert_int_equal(b.len, 4);
     assert_string_equal(b.data, "keep");
     buf_free(&b);
-    expo_free(e);
 }
 
 /* ---- promtool ---- */
+
+/* Skips the test where promtool is not installed. */
+static void need_promtool(void)
+{
+    if (access(PROMTOOL, X_OK) != 0)
+        skip();
+}
 
 /* Runs `promtool check metrics` on `body` (freed here): it must print nothing and exit 0. */
 static void promtool_check_clean(char *body)
@@ -436,11 +442,8 @@ static void promtool_check_clean(char *body)
 
 static void test_promtool_accepts(void **state)
 {
-    (void)state;
-    if (access(PROMTOOL, X_OK) != 0) {
-        skip();
-    }
-    struct expo *e = expo_new();
+    need_promtool();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "dockward_check_info", METRIC_GAUGE,
                                  "CIS checks: \"title\" with \\ and\nnewline."),
                      0);
@@ -472,7 +475,6 @@ static void test_promtool_accepts(void **state)
     size_t dropped;
     char *body = render(e, EXPO_TEXT, &dropped);
     assert_int_equal(dropped, 1);
-    expo_free(e);
 
     promtool_check_clean(body);
 }
@@ -481,8 +483,7 @@ static void test_promtool_accepts(void **state)
 
 static void test_histogram_render(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "req_duration_seconds", METRIC_HISTOGRAM, "Request latency."),
                      0);
     const double bounds[] = { 0.005, 0.5, 1, 2.5 };
@@ -516,13 +517,11 @@ static void test_histogram_render(void **state)
     size_t dropped = 0;
     free(render(e, EXPO_TEXT, &dropped));
     assert_int_equal(dropped, 1);
-    expo_free(e);
 }
 
 static void test_histogram_invalid(void **state)
 {
-    (void)state;
-    struct expo *e = expo_new();
+    struct expo *e = *state;
     const double bounds[] = { 0.1, 0.2 };
     const double cum[] = { 1, 2 };
     assert_int_equal(expo_family(e, "h", METRIC_HISTOGRAM, NULL), 0);
@@ -559,16 +558,12 @@ static void test_histogram_invalid(void **state)
     assert_int_equal(expo_family(e, "h", METRIC_HISTOGRAM, "again"), 0);
     /* Nothing valid was added: nothing renders. */
     assert_render(e, EXPO_TEXT, "");
-    expo_free(e);
 }
 
 static void test_histogram_promtool(void **state)
 {
-    (void)state;
-    if (access(PROMTOOL, X_OK) != 0) {
-        skip();
-    }
-    struct expo *e = expo_new();
+    need_promtool();
+    struct expo *e = *state;
     assert_int_equal(expo_family(e, "dockward_store_ingest_duration_seconds", METRIC_HISTOGRAM,
                                  "How long an ingest request took."),
                      0);
@@ -578,7 +573,6 @@ static void test_histogram_promtool(void **state)
                                     cum, 5, 0.75, 10),
                      0);
     char *body = render(e, EXPO_TEXT, NULL);
-    expo_free(e);
     promtool_check_clean(body);
 }
 
@@ -780,22 +774,25 @@ static void test_gzip_round_trip(void **state)
     buf_free(&back);
 }
 
+/* A test with an exposition builder of its own as its state. */
+#define WITH_EXPO(test) cmocka_unit_test_setup_teardown(test, expo_setup, expo_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escaping_text),
-        cmocka_unit_test(test_ordering),
-        cmocka_unit_test(test_duplicates_dropped),
-        cmocka_unit_test(test_counter_openmetrics),
+        WITH_EXPO(test_escaping_text),
+        WITH_EXPO(test_ordering),
+        WITH_EXPO(test_duplicates_dropped),
+        WITH_EXPO(test_counter_openmetrics),
         cmocka_unit_test(test_content_types),
-        cmocka_unit_test(test_invalid_names),
-        cmocka_unit_test(test_invalid_utf8_and_caps),
-        cmocka_unit_test(test_value_formatting),
-        cmocka_unit_test(test_render_cap),
-        cmocka_unit_test(test_promtool_accepts),
-        cmocka_unit_test(test_histogram_render),
-        cmocka_unit_test(test_histogram_invalid),
-        cmocka_unit_test(test_histogram_promtool),
+        WITH_EXPO(test_invalid_names),
+        WITH_EXPO(test_invalid_utf8_and_caps),
+        WITH_EXPO(test_value_formatting),
+        WITH_EXPO(test_render_cap),
+        WITH_EXPO(test_promtool_accepts),
+        WITH_EXPO(test_histogram_render),
+        WITH_EXPO(test_histogram_invalid),
+        WITH_EXPO(test_histogram_promtool),
         cmocka_unit_test(test_negotiate),
         cmocka_unit_test(test_accepts_gzip),
         cmocka_unit_test(test_gzip_round_trip),

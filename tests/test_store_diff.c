@@ -56,6 +56,22 @@ static void diff_done(struct diff_result *d, struct store_report *r)
 
 /* ---- the pure diff ---- */
 
+/*
+ * Diffs one row of check 5.5 on container/web (old; NULL: absent) against a
+ * report from container_runtime with that pair at status `to` with evidence
+ * (STORE_ABSENT: not reported) into *d; returns the report (diff_done frees).
+ */
+static struct store_report *diff_web_5_5(const struct diff_row *old, int to, const char *evidence,
+                                         struct diff_result *d)
+{
+    struct tb t;
+    tb_init(&t, HOST, 2, 0);
+    tb_run(&t, "container_runtime", true);
+    if (to != STORE_ABSENT)
+        tb_result(&t, "5.5", "container/web", to, evidence, "container_runtime");
+    return diff_of(old, old != NULL ? 1 : 0, &t, d);
+}
+
 static void test_every_transition(void **state)
 {
     (void)state;
@@ -70,13 +86,9 @@ static void test_every_transition(void **state)
                                     from,
                                     from == STORE_ERROR ? STORE_WARN : from,
                                     0 };
-            struct tb t;
-            tb_init(&t, HOST, 2, 0);
-            tb_run(&t, "container_runtime", true);
-            if (to != STORE_ABSENT)
-                tb_result(&t, "5.5", "container/web", to, "old evidence", "container_runtime");
             struct diff_result d;
-            struct store_report *r = diff_of(&old, from == STORE_ABSENT ? 0 : 1, &t, &d);
+            struct store_report *r =
+                diff_web_5_5(from == STORE_ABSENT ? NULL : &old, to, "old evidence", &d);
             if (from == to) {
                 /* Same status and evidence (or absent both ways): nothing to write. */
                 assert_int_equal(d.n_changes, 0);
@@ -120,99 +132,141 @@ static void test_every_transition(void **state)
     }
 }
 
-static void test_refresh_and_unchanged(void **state)
-{
-    (void)state;
-    struct diff_row old[] = {
-        { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS, 0 },
-        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS, 0 },
-    };
-    struct tb t;
-    tb_init(&t, HOST, 2, 0);
-    tb_run(&t, "daemon_config", true);
-    tb_result(&t, "2.2", "host", STORE_PASS, "icc=false (daemon.json)", "daemon_config");
-    tb_result(&t, "2.3", "host", STORE_PASS, "log-level=info", "daemon_config");
-    struct diff_result d;
-    struct store_report *r = diff_of(old, 2, &t, &d);
-    /* Other evidence, same status: the row is refreshed, no drift event. */
-    assert_int_equal(d.n_changes, 1);
-    assert_int_equal(d.changes[0].op, DIFF_REFRESH);
-    assert_string_equal(d.changes[0].evidence, "icc=false (daemon.json)");
-    assert_int_equal(d.n_events, 0);
-    assert_int_equal(d.counts[STORE_PASS], 2);
-    diff_done(&d, r);
-}
+/*
+ * A pure diff as data: the host's rows before, a report (its collector runs
+ * and results), and the whole diff that must come of it: every change in
+ * key order, the drift events and regressions, the host's counts afterwards
+ * and every per-check delta. test_diff_case runs one row (main names it).
+ */
+struct want_change {
+    enum diff_op op;
+    const char *check_id, *target, *evidence; /* the new row's; the old row's for DELETE */
+    int from, to;
+    bool regression;
+};
 
-static void test_failed_collector_keeps_state(void **state)
-{
-    (void)state;
-    struct diff_row old[] = {
-        { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 0 },
+struct diff_case {
+    const char *name;
+    struct diff_row old[4];
+    uint64_t seq;
+    struct {
+        const char *name;
+        bool success;
+    } runs[2];
+    struct {
+        const char *check_id, *target;
+        int status;
+        const char *evidence, *collector;
+    } results[2];
+    struct want_change changes[3];
+    size_t n_events, n_regressions;
+    uint64_t counts[STORE_STATUS_COUNT];
+    struct {
+        const char *check_id;
+        int failing_delta;
+    } checks[1];
+};
+
+static const struct diff_case diff_cases[] = {
+    /* Other evidence, same status: the row is refreshed, no drift event. */
+    { "test_refresh_and_unchanged",
+      { { "2.2", "host", "daemon_config", "icc=false", STORE_PASS, STORE_PASS, 0 },
+        { "2.3", "host", "daemon_config", "log-level=info", STORE_PASS, STORE_PASS, 0 } },
+      2,
+      { { "daemon_config", true } },
+      { { "2.2", "host", STORE_PASS, "icc=false (daemon.json)", "daemon_config" },
+        { "2.3", "host", STORE_PASS, "log-level=info", "daemon_config" } },
+      { { DIFF_REFRESH, "2.2", "host", "icc=false (daemon.json)", STORE_PASS, STORE_PASS, false } },
+      0,
+      0,
+      { [STORE_PASS] = 2 },
+      { { NULL, 0 } } },
+    /*
+     * container_runtime is listed but failed (the Docker API did not
+     * answer): its pairs stay, and 5.5 is still failing on this host (no
+     * delta). image_age is not in this report at all (issue 18 #7: a name
+     * that is never sent again would keep its rows forever): its pairs go,
+     * with an event each.
+     */
+    { "test_failed_collector_keeps_state",
+      { { "1.1.1", "host", "host", "separate mount", STORE_PASS, STORE_PASS, 0 },
         { "5.5", "container/db", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
         { "5.5", "container/web", "container_runtime", "not privileged", STORE_PASS, STORE_PASS,
           0 },
-        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS, 0 },
-    };
-    struct tb t;
-    tb_init(&t, HOST, 3, 0);
-    tb_run(&t, "host", true);
-    tb_run(&t, "container_runtime", false); /* the Docker API did not answer */
+        { "6.1", "host", "image_age", "3 unused", STORE_PASS, STORE_PASS, 0 } },
+      3,
+      { { "host", true }, { "container_runtime", false } },
+      { { "1.1.1", "host", STORE_FAIL, "no separate mount", "host" } },
+      { { DIFF_CHANGE, "1.1.1", "host", "no separate mount", STORE_PASS, STORE_FAIL, true },
+        { DIFF_DELETE, "6.1", "host", "3 unused", STORE_PASS, STORE_ABSENT, false } },
+      2,
+      1,
+      { [STORE_PASS] = 1, [STORE_FAIL] = 2 },
+      { { "1.1.1", 1 } } },
     /*
-     * image_age is not in this report at all (issue 18 #7: a name that is
-     * never sent again would keep its rows forever): its pairs go, with an
-     * event each; container_runtime is listed but failed: its pairs stay.
+     * Container b is gone; a is fixed for 5.5 but still fails 5.10. In key
+     * order: 5.10 b deleted, 5.5 a changed, 5.5 b deleted. The host still
+     * fails 5.10 (no delta) and no longer fails 5.5 (-1).
      */
-    tb_result(&t, "1.1.1", "host", STORE_FAIL, "no separate mount", "host");
-    struct diff_result d;
-    struct store_report *r = diff_of(old, 4, &t, &d);
-    assert_int_equal(d.n_changes, 2);
-    assert_int_equal(d.changes[0].op, DIFF_CHANGE);
-    assert_string_equal(d.changes[0].check_id, "1.1.1");
-    assert_true(d.changes[0].regression);
-    assert_int_equal(d.changes[1].op, DIFF_DELETE);
-    assert_string_equal(d.changes[1].check_id, "6.1");
-    assert_int_equal(d.changes[1].to, STORE_ABSENT);
-    /* Kept pairs still count, and 5.5 is still failing on this host (no delta). */
-    assert_int_equal(d.counts[STORE_PASS], 1);
-    assert_int_equal(d.counts[STORE_FAIL], 2);
-    assert_int_equal(d.n_checks, 1);
-    assert_string_equal(d.checks[0].check_id, "1.1.1");
-    assert_int_equal(d.checks[0].failing_delta, 1);
-    diff_done(&d, r);
-}
-
-static void test_removed_target_and_check_deltas(void **state)
-{
-    (void)state;
-    struct diff_row old[] = {
-        { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
+    { "test_removed_target_and_check_deltas",
+      { { "5.10", "container/a", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
         { "5.10", "container/b", "container_runtime", "no limit", STORE_FAIL, STORE_FAIL, 0 },
         { "5.5", "container/a", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
-        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 },
-    };
+        { "5.5", "container/b", "container_runtime", "privileged", STORE_FAIL, STORE_FAIL, 0 } },
+      4,
+      { { "container_runtime", true } },
+      { { "5.10", "container/a", STORE_FAIL, "no limit", "container_runtime" },
+        { "5.5", "container/a", STORE_PASS, "not privileged", "container_runtime" } },
+      { { DIFF_DELETE, "5.10", "container/b", "no limit", STORE_FAIL, STORE_ABSENT, false },
+        { DIFF_CHANGE, "5.5", "container/a", "not privileged", STORE_FAIL, STORE_PASS, false },
+        { DIFF_DELETE, "5.5", "container/b", "privileged", STORE_FAIL, STORE_ABSENT, false } },
+      3,
+      0,
+      { [STORE_PASS] = 1, [STORE_FAIL] = 1 },
+      { { "5.5", -1 } } },
+};
+
+static void test_diff_case(void **state)
+{
+    const struct diff_case *c = *state;
+    /* Each list ends at its first entry with a NULL name or check id, or when full. */
+    size_t n_old = 0, n_changes = 0, n_checks = 0;
+    while (n_old < 4 && c->old[n_old].check_id != NULL)
+        n_old++;
+    while (n_changes < 3 && c->changes[n_changes].check_id != NULL)
+        n_changes++;
+    while (n_checks < 1 && c->checks[n_checks].check_id != NULL)
+        n_checks++;
     struct tb t;
-    tb_init(&t, HOST, 4, 0);
-    tb_run(&t, "container_runtime", true);
-    /* Container b is gone; a is fixed for 5.5 but still fails 5.10. */
-    tb_result(&t, "5.10", "container/a", STORE_FAIL, "no limit", "container_runtime");
-    tb_result(&t, "5.5", "container/a", STORE_PASS, "not privileged", "container_runtime");
+    tb_init(&t, HOST, c->seq, 0);
+    for (size_t k = 0; k < 2 && c->runs[k].name != NULL; k++)
+        tb_run(&t, c->runs[k].name, c->runs[k].success);
+    for (size_t k = 0; k < 2 && c->results[k].check_id != NULL; k++)
+        tb_result(&t, c->results[k].check_id, c->results[k].target, c->results[k].status,
+                  c->results[k].evidence, c->results[k].collector);
     struct diff_result d;
-    struct store_report *r = diff_of(old, 4, &t, &d);
-    assert_int_equal(d.n_changes, 3);
-    /* In key order: 5.10 b deleted, 5.5 a changed, 5.5 b deleted. */
-    assert_int_equal(d.changes[0].op, DIFF_DELETE);
-    assert_string_equal(d.changes[0].target, "container/b");
-    assert_int_equal(d.changes[0].to, STORE_ABSENT);
-    assert_int_equal(d.changes[1].op, DIFF_CHANGE);
-    assert_int_equal(d.changes[2].op, DIFF_DELETE);
-    assert_int_equal(d.n_events, 3);
-    assert_int_equal(d.n_regressions, 0);
-    /* The host still fails 5.10 (no delta) and no longer fails 5.5 (-1). */
-    assert_int_equal(d.n_checks, 1);
-    assert_string_equal(d.checks[0].check_id, "5.5");
-    assert_int_equal(d.checks[0].failing_delta, -1);
-    assert_int_equal(d.counts[STORE_FAIL], 1);
-    assert_int_equal(d.counts[STORE_PASS], 1);
+    struct store_report *r = diff_of(c->old, n_old, &t, &d);
+    assert_int_equal(d.n_changes, n_changes);
+    for (size_t k = 0; k < n_changes; k++) {
+        const struct want_change *w = &c->changes[k];
+        assert_int_equal(d.changes[k].op, w->op);
+        assert_string_equal(d.changes[k].check_id, w->check_id);
+        assert_string_equal(d.changes[k].target, w->target);
+        assert_string_equal(d.changes[k].evidence, w->evidence);
+        assert_int_equal(d.changes[k].from, w->from);
+        assert_int_equal(d.changes[k].to, w->to);
+        assert_int_equal(d.changes[k].regression, w->regression);
+    }
+    assert_int_equal(d.n_events, c->n_events);
+    assert_int_equal(d.n_regressions, c->n_regressions);
+    for (int s = 0; s < STORE_STATUS_COUNT; s++)
+        assert_int_equal(d.counts[s], c->counts[s]);
+    assert_int_equal(d.n_checks, n_checks);
+    for (size_t k = 0; k < n_checks; k++) {
+        assert_string_equal(d.checks[k].check_id, c->checks[k].check_id);
+        assert_int_equal(d.checks[k].failing_delta, c->checks[k].failing_delta);
+        assert_int_equal(d.checks[k].waived_delta, 0);
+    }
     diff_done(&d, r);
 }
 
@@ -364,7 +418,12 @@ static void snapshot_drift(sqlite3 *db)
     sqlite3_finalize(ins);
 }
 
-static long long query_int(struct store_db *db, const char *sql)
+/*
+ * Prepares sql on the store's database, first unpacking the tables it reads
+ * as schema 2 kept them (temp.current, temp.drift_events). The caller
+ * finalizes.
+ */
+static sqlite3_stmt *prepare_query(struct store_db *db, const char *sql)
 {
     if (strstr(sql, "current") != NULL)
         snapshot_current(store_db_sqlite(db));
@@ -372,6 +431,12 @@ static long long query_int(struct store_db *db, const char *sql)
         snapshot_drift(store_db_sqlite(db));
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+    return st;
+}
+
+static long long query_int(struct store_db *db, const char *sql)
+{
+    sqlite3_stmt *st = prepare_query(db, sql);
     long long v = -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
@@ -381,12 +446,7 @@ static long long query_int(struct store_db *db, const char *sql)
 
 static void query_text(struct store_db *db, const char *sql, char *out, size_t size)
 {
-    if (strstr(sql, "current") != NULL)
-        snapshot_current(store_db_sqlite(db));
-    if (strstr(sql, "drift_events") != NULL)
-        snapshot_drift(store_db_sqlite(db));
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(store_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_stmt *st = prepare_query(db, sql);
     out[0] = '\0';
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
         snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -402,6 +462,19 @@ static void first_report(struct tb *t, uint64_t seq)
     tb_result(t, "1.1.1", "host", STORE_PASS, "separate mount", "host");
     tb_result(t, "5.5", "container/web", STORE_PASS, "not privileged", "container_runtime");
     tb_result(t, "5.5", "container/db", STORE_WARN, "cannot tell", "container_runtime");
+}
+
+/*
+ * Stores HOST's first_report at seq, its 1.1.1 failing when fail is true
+ * (first_report has it pass); fails unless the store says "stored".
+ */
+static void store_report_at(struct store_db *db, uint64_t seq, bool fail)
+{
+    struct tb t;
+    first_report(&t, seq);
+    if (fail)
+        t.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
+    assert_int_equal(apply_one(db, &t), STORE_OUTCOME_STORED);
 }
 
 static void test_db_stored_duplicate_stale(void **state)
@@ -469,9 +542,7 @@ static void test_db_stored_duplicate_stale(void **state)
 static void test_db_failed_collector(void **state)
 {
     struct store_dbfix *f = *state;
-    struct tb t;
-    first_report(&t, 1);
-    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
+    store_report_at(f->db, 1, false);
     /* container_runtime could not run: its pairs keep their state, no event. */
     struct tb next;
     tb_init(&next, HOST, 2, 0);
@@ -552,17 +623,9 @@ static void seed(void *arg, const char *check, uint64_t failing, uint64_t regres
 static void test_db_regressions_survive_reopen(void **state)
 {
     struct store_dbfix *f = *state;
-    struct tb t;
-    first_report(&t, 1);
-    t.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* 1.1.1: absent -> fail */
-    assert_int_equal(apply_one(f->db, &t), STORE_OUTCOME_STORED);
-    struct tb u;
-    first_report(&u, 2); /* 1.1.1 back to pass */
-    assert_int_equal(apply_one(f->db, &u), STORE_OUTCOME_STORED);
-    struct tb v;
-    first_report(&v, 3);
-    v.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL; /* pass -> fail again */
-    assert_int_equal(apply_one(f->db, &v), STORE_OUTCOME_STORED);
+    store_report_at(f->db, 1, true);  /* 1.1.1: absent -> fail */
+    store_report_at(f->db, 2, false); /* 1.1.1 back to pass */
+    store_report_at(f->db, 3, true);  /* pass -> fail again */
 
     store_db_close(f->db);
     char err[256];
@@ -649,17 +712,35 @@ static void test_db_retention(void **state)
     assert_int_equal(query_int(f->db, "SELECT at_ms FROM drift_events"), REPORT_MIN_TIME_MS + 1000);
 }
 
-/* A fresh path for a database; the caller removes it with remove_db_files. */
-static void temp_db_path(char *path)
+/* A migration test's state: a fresh database path, and its migration_cases row or NULL. */
+struct pathfix {
+    const struct migration_case *migration;
+    char path[64];
+};
+
+/* cmocka setup: a struct pathfix with a fresh path; the test's initial state is its row. */
+static int path_setup(void **state)
 {
-    assert_int_equal(store_tmp_path(path), 0);
+    struct pathfix *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return -1;
+    f->migration = *state;
+    snprintf(f->path, sizeof(f->path), "/tmp/dockward-test-schema-XXXXXX");
+    if (store_tmp_path(f->path) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
 }
 
-static void exec_ok(sqlite3 *db, const char *sql)
+/* cmocka teardown for path_setup: removes the database's files, frees the state. */
+static int path_teardown(void **state)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s", msg ? msg : "?");
+    struct pathfix *f = *state;
+    store_remove_db_files(f->path);
+    free(f);
+    return 0;
 }
 
 /* Opens `path` as the writer, which migrates it; checks the schema it then has. */
@@ -673,53 +754,77 @@ static struct store_db *open_migrated(const char *path)
     return s;
 }
 
-/* A store of schema 1 (drift ordered by the agent's time) is migrated at start. */
-static void test_db_migrates_schema_1(void **state)
+/*
+ * Makes the database at path as an older store left it: base (the schema it
+ * starts from; NULL: this store's, made by opening the writer once), then
+ * back (what turns it back, and its rows). Returns the writer opened on it,
+ * which migrates it (open_migrated).
+ */
+static struct store_db *open_old_store(const char *path, const char *base, const char *back)
 {
-    (void)state;
-    char path[] = "/tmp/dockward-test-schema1-XXXXXX";
-    temp_db_path(path);
-    /* A database as a schema-1 store left it: schema 2, turned back. */
+    if (base == NULL)
+        store_db_close(open_migrated(path));
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, store_schema2_sql);
-    exec_ok(db, "DROP INDEX drift_received; DROP INDEX drift_host_id; "
-                "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
-                "ALTER TABLE current DROP COLUMN prior; "
-                "CREATE INDEX drift_at ON drift(at_ms); "
-                "CREATE INDEX drift_host ON drift(host, at_ms); "
-                "CREATE INDEX drift_check ON drift(check_id, at_ms); "
-                "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
-                "1767225600000, x'00', 1); PRAGMA user_version = 1;");
+    if (base != NULL)
+        store_sql_ok(db, base);
+    store_sql_ok(db, back);
     sqlite3_close(db);
-    struct store_db *s = open_migrated(path);
-    assert_int_equal(query_int(s, "SELECT received_ms FROM drift_events"), 1767225600000LL);
-    assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'"), 0);
-    store_db_close(s);
-    store_remove_db_files(path);
+    return open_migrated(path);
 }
 
-/* A store of schema 4 gains the waived counts (hosts.n_waived, checks.waived_hosts) at start. */
-static void test_db_migrates_schema_4(void **state)
+/*
+ * A migration as data: a database as an older store left it (base, then
+ * back: see open_old_store), and what the migrated store must answer to
+ * each query. test_migration_case runs one row (main names it).
+ */
+struct migration_case {
+    const char *name;
+    const char *base, *back;
+    struct {
+        const char *sql;
+        long long want;
+    } answers[2];
+};
+
+static const struct migration_case migration_cases[] = {
+    /*
+     * A store of schema 1 (drift ordered by the agent's time) is migrated at
+     * start. The database as a schema-1 store left it: schema 2, turned back.
+     */
+    { "test_db_migrates_schema_1",
+      store_schema2_sql,
+      "DROP INDEX drift_received; DROP INDEX drift_host_id; "
+      "DROP INDEX drift_check_id; ALTER TABLE drift DROP COLUMN received_ms; "
+      "ALTER TABLE current DROP COLUMN prior; "
+      "CREATE INDEX drift_at ON drift(at_ms); "
+      "CREATE INDEX drift_host ON drift(host, at_ms); "
+      "CREATE INDEX drift_check ON drift(check_id, at_ms); "
+      "INSERT INTO drift VALUES (NULL, 1, '5.5', 'container/x', 1, 2, "
+      "1767225600000, x'00', 1); PRAGMA user_version = 1;",
+      { { "SELECT received_ms FROM drift_events", 1767225600000LL },
+        { "SELECT count(*) FROM sqlite_schema WHERE name = 'drift_at'", 0 } } },
+    /*
+     * A store of schema 4 gains the waived counts (hosts.n_waived,
+     * checks.waived_hosts) at start. The database as a schema-4 store left
+     * it: this schema, turned back.
+     */
+    { "test_db_migrates_schema_4",
+      NULL,
+      "ALTER TABLE hosts DROP COLUMN n_waived; ALTER TABLE checks DROP COLUMN "
+      "waived_hosts; INSERT INTO checks VALUES ('5.5', 3, 4); PRAGMA user_version = 4;",
+      { { "SELECT waived_hosts + failing_hosts FROM checks", 3 },
+        { "SELECT count(*) FROM pragma_table_info('hosts') WHERE name = 'n_waived'", 1 } } },
+};
+
+static void test_migration_case(void **state)
 {
-    (void)state;
-    char path[] = "/tmp/dockward-test-schema4-XXXXXX";
-    temp_db_path(path);
-    struct store_db *s = open_migrated(path);
+    struct pathfix *f = *state;
+    const struct migration_case *c = f->migration;
+    struct store_db *s = open_old_store(f->path, c->base, c->back);
+    for (size_t k = 0; k < sizeof(c->answers) / sizeof(c->answers[0]); k++)
+        assert_int_equal(query_int(s, c->answers[k].sql), c->answers[k].want);
     store_db_close(s);
-    /* A database as a schema-4 store left it: this schema, turned back. */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, "ALTER TABLE hosts DROP COLUMN n_waived; ALTER TABLE checks DROP COLUMN "
-                "waived_hosts; INSERT INTO checks VALUES ('5.5', 3, 4); PRAGMA user_version = 4;");
-    sqlite3_close(db);
-    s = open_migrated(path);
-    assert_int_equal(query_int(s, "SELECT waived_hosts + failing_hosts FROM checks"), 3);
-    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('hosts') "
-                                  "WHERE name = 'n_waived'"),
-                     1);
-    store_db_close(s);
-    store_remove_db_files(path);
 }
 
 /*
@@ -731,9 +836,7 @@ static void test_db_migrates_schema_4(void **state)
  */
 static void test_db_migrates_schema_2(void **state)
 {
-    (void)state;
-    char path[] = "/tmp/dockward-test-schema2-XXXXXX";
-    temp_db_path(path);
+    const char *path = ((struct pathfix *)*state)->path;
     struct tb t;
     first_report(&t, 7); /* its id is in the host's ring below */
     char ring[64];
@@ -768,13 +871,7 @@ static void test_db_migrates_schema_2(void **state)
              "1767220000200);"
              "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'drift';",
              HOST, ring, ring);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    exec_ok(db, store_schema2_sql);
-    exec_ok(db, sql);
-    sqlite3_close(db);
-
-    struct store_db *s = open_migrated(path);
+    struct store_db *s = open_old_store(path, store_schema2_sql, sql);
     assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                                   "('reports', 'current', 'current_failing')"),
                      0);
@@ -808,10 +905,7 @@ static void test_db_migrates_schema_2(void **state)
                               "5:1.1.1:host:150:BB:1767220000200");
     assert_int_equal(query_int(s, "SELECT count(*) FROM drift_checks"), 3);
     /* A change now: the next id after AUTOINCREMENT's 7. */
-    struct tb third;
-    first_report(&third, 9);
-    third.res[0].status = DOCKWARD__V1__STATUS__STATUS_FAIL;
-    assert_int_equal(apply_one(s, &third), STORE_OUTCOME_STORED);
+    store_report_at(s, 9, true);
     assert_int_equal(query_int(s, "SELECT max(id) FROM drift_events"), 8);
     assert_int_equal(query_int(s, "SELECT since_ms FROM current WHERE target = 'container/db'"),
                      1767220000002LL);
@@ -825,7 +919,6 @@ static void test_db_migrates_schema_2(void **state)
                                   "retired_ms = 0"),
                      2);
     store_db_close(s);
-    store_remove_db_files(path);
 }
 
 /*
@@ -1018,7 +1111,7 @@ static void test_db_damaged_results_row(void **state)
     struct tb a, b;
     first_report(&a, 1);
     assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
-    exec_ok(store_db_sqlite(f->db), "UPDATE results SET data = x'01ff00'");
+    store_sql_ok(store_db_sqlite(f->db), "UPDATE results SET data = x'01ff00'");
     first_report(&a, 2);
     tb_init(&b, "other-host", 1, 0);
     tb_run(&b, "host", true);
@@ -1032,7 +1125,7 @@ static void test_db_damaged_results_row(void **state)
     store_report_free(r[1]);
     assert_int_equal(query_int(f->db, "SELECT last_seq FROM hosts WHERE host_id = '" HOST "'"), 1);
     /* Its id was not remembered: once repaired, the same report goes in. */
-    exec_ok(store_db_sqlite(f->db), "DELETE FROM results WHERE data = x'01ff00'");
+    store_sql_ok(store_db_sqlite(f->db), "DELETE FROM results WHERE data = x'01ff00'");
     assert_int_equal(apply_one(f->db, &a), STORE_OUTCOME_STORED);
 }
 
@@ -1174,12 +1267,8 @@ static void test_regression_through_error(void **state)
                                 STORE_ERROR,
                                 cases[i].prior,
                                 0 };
-        struct tb t;
-        tb_init(&t, HOST, 2, 0);
-        tb_run(&t, "container_runtime", true);
-        tb_result(&t, "5.5", "container/web", STORE_FAIL, "privileged", "container_runtime");
         struct diff_result d;
-        struct store_report *r = diff_of(&old, 1, &t, &d);
+        struct store_report *r = diff_web_5_5(&old, STORE_FAIL, "privileged", &d);
         assert_int_equal(d.n_changes, 1);
         assert_int_equal(d.changes[0].regression, cases[i].regression);
         diff_done(&d, r);
@@ -1188,12 +1277,8 @@ static void test_regression_through_error(void **state)
     struct diff_row pass = { "5.5", "container/web", "container_runtime",
                              "ok",  STORE_PASS,      STORE_PASS,
                              0 };
-    struct tb t;
-    tb_init(&t, HOST, 2, 0);
-    tb_run(&t, "container_runtime", true);
-    tb_result(&t, "5.5", "container/web", STORE_ERROR, "cannot read", "container_runtime");
     struct diff_result d;
-    struct store_report *r = diff_of(&pass, 1, &t, &d);
+    struct store_report *r = diff_web_5_5(&pass, STORE_ERROR, "cannot read", &d);
     assert_int_equal(d.changes[0].to, STORE_ERROR);
     assert_int_equal(d.changes[0].prior, STORE_PASS);
     diff_done(&d, r);
@@ -1225,6 +1310,19 @@ static void test_db_unlisted_collectors_do_not_pile_up(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM drift_events WHERE to_status = 0"), 27);
 }
 
+/* A row of diff_cases, by its name. */
+#define DIFF_CASE(row)                                                             \
+    {                                                                              \
+        diff_cases[row].name, test_diff_case, NULL, NULL, (void *)&diff_cases[row] \
+    }
+/* A test with a fresh database path (its files removed after it). */
+#define WITH_PATH(test) cmocka_unit_test_setup_teardown(test, path_setup, path_teardown)
+/* A row of migration_cases, by its name, with a fresh database path like WITH_PATH. */
+#define MIGRATION_CASE(row)                                                        \
+    {                                                                              \
+        migration_cases[row].name, test_migration_case, path_setup, path_teardown, \
+            (void *)&migration_cases[row]                                          \
+    }
 /* A test with the writer open on a fresh database. */
 #define WITH_DB(test) cmocka_unit_test_setup_teardown(test, db_setup, store_db_teardown)
 
@@ -1233,9 +1331,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_transition),
         cmocka_unit_test(test_regression_through_error),
-        cmocka_unit_test(test_refresh_and_unchanged),
-        cmocka_unit_test(test_failed_collector_keeps_state),
-        cmocka_unit_test(test_removed_target_and_check_deltas),
+        DIFF_CASE(0),
+        DIFF_CASE(1),
+        DIFF_CASE(2),
         WITH_DB(test_db_stored_duplicate_stale),
         WITH_DB(test_db_failed_collector),
         WITH_DB(test_db_batch_duplicates_and_isolation),
@@ -1245,9 +1343,9 @@ int main(void)
         WITH_DB(test_db_retention),
         WITH_DB(test_db_unlisted_collectors_do_not_pile_up),
         cmocka_unit_test(test_db_refuses_foreign_file),
-        cmocka_unit_test(test_db_migrates_schema_1),
-        cmocka_unit_test(test_db_migrates_schema_2),
-        cmocka_unit_test(test_db_migrates_schema_4),
+        MIGRATION_CASE(0),
+        WITH_PATH(test_db_migrates_schema_2),
+        MIGRATION_CASE(1),
         cmocka_unit_test(test_packed_values_checked),
         WITH_DB(test_db_damaged_results_row),
         WITH_DB(test_db_owner_retire_rebind),

@@ -19,6 +19,7 @@
 #include "common/httpd.h"
 #include "common/safefile.h"
 #include "common/webconfig.h"
+#include "tests/case_file.h"
 
 #include <crypt.h>
 #include <fcntl.h>
@@ -37,18 +38,31 @@ static struct webconfig *parse(const char *text)
     return webconfig_parse(text, strlen(text), "/etc/dw/web.yml", 0, err, sizeof(err));
 }
 
-/* Parsing fails and the message starts with "/etc/dw/web.yml:LINE: " and holds `what`. */
-static void assert_refused(const char *text, int line, const char *what)
+/*
+ * Parsing fails and the message starts with "/etc/dw/web.yml:LINE: " and holds
+ * `what`; where names the case (tests/cases/FILE:LINE) or is NULL.
+ */
+static void assert_refused(const char *where, const char *text, int line, const char *what)
 {
     struct webconfig *wc = parse(text);
     if (wc != NULL) {
         webconfig_free(wc);
-        fail_msg("accepted: %s", text);
+        fail_msg("%s%saccepted: %s", where ? where : "", where ? ": " : "", text);
     }
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "/etc/dw/web.yml:%d: ", line);
     if (strncmp(err, prefix, strlen(prefix)) != 0 || strstr(err, what) == NULL)
-        fail_msg("for:\n%s\nwant \"%s...%s\", got \"%s\"", text, prefix, what, err);
+        fail_msg("%s%sfor:\n%s\nwant \"%s...%s\", got \"%s\"", where ? where : "",
+                 where ? ": " : "", text, prefix, what, err);
+}
+
+/* One case of tests/cases/webconfig-refused.txt (see case_file.h). */
+static void refused_case(const char *text, size_t len, int line, const char *what,
+                         const char *where, void *arg)
+{
+    (void)len;
+    (void)arg;
+    assert_refused(where, text, line, what);
 }
 
 /* A bcrypt hash of `password` at cost 4 (fast), made by libcrypt. */
@@ -172,110 +186,25 @@ static void test_client_auth_values(void **state)
     webconfig_free(wc);
 }
 
+/*
+ * Every refusal with the line it names (unknown and unsupported keys,
+ * missing and inconsistent settings, bad values, duplicate keys at each
+ * level, YAML refused on purpose): tests/cases/webconfig-refused.txt.
+ */
 static void test_errors_with_lines(void **state)
 {
     (void)state;
-    assert_refused("foo: 1\n", 1, "unknown key \"foo\"");
-    assert_refused("\n\nrate_limit:\n  burst: 1\n", 3, "rate_limit is not supported");
-    assert_refused("tls_server_config:\n  cert_file: c\n  bogus: 1\n", 3, "unknown key \"bogus\"");
-    assert_refused("tls_server_config:\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n", 2,
-                   "cipher_suites is not supported");
-    assert_refused("tls_server_config:\n  curve_preferences: [X25519]\n", 2, "not supported");
-    assert_refused("tls_server_config:\n  prefer_server_cipher_suites: true\n", 2, "not supported");
-    assert_refused("tls_server_config:\n  cert: PEM\n", 2, "cert is not supported");
-    assert_refused("tls_server_config:\n  client_allowed_sans: [a]\n", 2, "not supported");
-    assert_refused("tls_server_config:\n  key_file: k\n", 1, "missing cert_file");
-    assert_refused("tls_server_config:\n  cert_file: c\n", 1, "missing key_file");
-    assert_refused("tls_server_config:\n  cert_file: ''\n  key_file: k\n", 2, "missing cert_file");
-    assert_refused("tls_server_config:\n  client_auth_type: RequireAndVerifyClientCert\n", 1,
-                   "missing cert_file");
-    assert_refused("tls_server_config:\n  cert_file: c\n  key_file: k\n"
-                   "  client_auth_type: Bogus\n",
-                   4, "invalid client_auth_type \"Bogus\"");
-    assert_refused("tls_server_config:\n  cert_file: c\n  key_file: k\n  client_ca_file: ca\n", 4,
-                   "client_ca_file is set but client_auth_type is NoClientCert");
-    assert_refused("tls_server_config:\n  cert_file: c\n  key_file: k\n"
-                   "  client_auth_type: RequireAnyClientCert\n",
-                   4, "needs client_ca_file");
-    assert_refused("tls_server_config:\n  min_version: TLS14\n", 2, "unknown TLS version");
-    assert_refused("tls_server_config:\n  min_version: tls12\n", 2, "unknown TLS version");
-    assert_refused("tls_server_config:\n  cert_file: c\n  key_file: k\n  min_version: TLS13\n"
-                   "  max_version: TLS12\n",
-                   5, "min_version TLS13 is above max_version TLS12");
-    assert_refused("tls_server_config:\n  min_version: TLS13\n", 2,
-                   "min_version/max_version without cert_file");
-    assert_refused("tls_server_config:\n  cert_file: [a, b]\n", 2, "cert_file: want a string");
-    assert_refused("tls_server_config: 5\n", 1, "tls_server_config: want a mapping");
-    assert_refused("http_server_config:\n  http2: true\n", 2, "http2: true is not supported");
-    assert_refused("http_server_config:\n  http2: maybe\n", 2, "want true or false");
-    assert_refused("http_server_config:\n  other: 1\n", 2, "unknown key \"other\"");
-    assert_refused("http_server_config:\n  headers:\n    X-Foo: bar\n", 3,
-                   "HTTP header \"X-Foo\" can not be configured");
-    assert_refused("http_server_config:\n  headers:\n    strict-transport-security: x\n", 3,
-                   "can not be configured");
-    assert_refused("http_server_config:\n  headers:\n    X-Content-Type-Options: other\n", 3,
-                   "invalid value for X-Content-Type-Options");
-    assert_refused("http_server_config:\n  headers:\n    X-Frame-Options: DENY\n", 3,
-                   "invalid value for X-Frame-Options");
-    assert_refused("http_server_config:\n  headers:\n    X-XSS-Protection: \"1\\r\\nSet-Cookie: "
-                   "a\"\n",
-                   3, "control character");
-    assert_refused("basic_auth_users:\n  alice: notahash\n", 2, "is not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  alice:\n", 2, "is not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  alice: 5\n", 2, "is not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  alice: $1$abc$def\n", 2, "is not a bcrypt hash");
-    /* Cost outside 4..31, a short hash, an unknown variant. */
-    assert_refused("basic_auth_users:\n  a: $2y$03$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/"
-                   "VcEd00UAV/LDeSi\n",
-                   2, "not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  a: $2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/"
-                   "VcEd00UAV/LDeSi\n",
-                   2, "not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  a: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/"
-                   "VcEd00UAV/LDeS\n",
-                   2, "not a bcrypt hash");
-    assert_refused("basic_auth_users:\n  a: $2x$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/"
-                   "VcEd00UAV/LDeSi\n",
-                   2, "not a bcrypt hash");
-    assert_refused("basic_auth_users: []\n", 1, "basic_auth_users: want a mapping");
-    assert_refused("- a\n", 1, "want a mapping at the top");
-    assert_refused("just a string\n", 1, "want a mapping at the top");
-    assert_refused("? [a]\n: b\n", 1, "keys must be strings");
+    case_file_run("webconfig-refused.txt", refused_case, NULL);
     /* The hash never appears in a message. */
-    assert_refused("basic_auth_users:\n  alice: $2y$10$short\n", 2, "alice");
+    assert_refused(NULL, "basic_auth_users:\n  alice: $2y$10$short\n", 2, "alice");
     assert_null(strstr(err, "$2y$10$short"));
-}
-
-static void test_duplicate_keys(void **state)
-{
-    (void)state;
-    assert_refused("basic_auth_users:\n  alice: " HASH_A "\n  alice: " HASH_A "\n", 3,
-                   "duplicate user \"alice\"");
-    assert_refused("tls_server_config: {}\ntls_server_config: {}\n", 2,
-                   "duplicate key \"tls_server_config\"");
-    assert_refused("tls_server_config:\n  cert_file: a\n  cert_file: b\n", 3,
-                   "duplicate key \"cert_file\"");
-    assert_refused("http_server_config:\n  headers: {}\n  headers: {}\n", 3,
-                   "duplicate key \"headers\"");
-    assert_refused("http_server_config:\n  headers:\n    X-Frame-Options: deny\n"
-                   "    X-Frame-Options: deny\n",
-                   4, "duplicate key \"X-Frame-Options\"");
 }
 
 static void test_odd_yaml(void **state)
 {
     (void)state;
     /* A tab where indentation belongs: libyaml's error, with its line. */
-    assert_refused("basic_auth_users:\n\talice: x\n", 2, "invalid YAML");
-    assert_refused("tls_server_config: &t\n  cert_file: c\n", 1, "anchors");
-    assert_refused("basic_auth_users:\n  alice: &x b\n", 2, "anchors");
-    assert_refused("basic_auth_users:\n  alice: *x\n", 2, "aliases");
-    assert_refused("http_server_config:\n  headers: &h {}\nbasic_auth_users: *h\n", 2, "anchors");
-    assert_refused("basic_auth_users:\n  alice: !!str " HASH_A "\n", 2, "tags");
-    assert_refused("basic_auth_users: {}\n---\nbasic_auth_users: {}\n", 2,
-                   "more than one YAML document");
-    assert_refused("basic_auth_users: {alice: " HASH_A "\n", 2, "invalid YAML");
-    assert_refused("tls_server_config:\n  cert_file: \"unterminated\n", 3, "invalid YAML");
+    assert_refused(NULL, "basic_auth_users:\n\talice: x\n", 2, "invalid YAML");
     /* A NUL byte inside the text. */
     static const char with_nul[] = "basic_auth_users:\n  al\0ice: x\n";
     struct webconfig *wc =
@@ -314,7 +243,7 @@ static void test_caps(void **state)
     assert_int_equal(wc->n_users, WEBCONFIG_USERS_MAX);
     webconfig_free(wc);
     snprintf(text + used, size - used, "  one-more: %s\n", HASH_A);
-    assert_refused(text, WEBCONFIG_USERS_MAX + 2, "more than 1024 users");
+    assert_refused(NULL, text, WEBCONFIG_USERS_MAX + 2, "more than 1024 users");
     free(text);
 
     /* The size cap, before any parsing. */
@@ -533,7 +462,6 @@ int main(void)
         cmocka_unit_test(test_every_key),
         cmocka_unit_test(test_client_auth_values),
         cmocka_unit_test(test_errors_with_lines),
-        cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_odd_yaml),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_passwords),
