@@ -1088,13 +1088,8 @@ static int nth_address(const char *list, size_t i, char *out, size_t size)
     return 0;
 }
 
-static int bench_main(const struct options *o)
+static int bench_main(const struct options *o, const char *token)
 {
-    char token[1025];
-    if (read_token(o->token_file, token, sizeof(token)) != 0) {
-        fprintf(stderr, "dockward-ingest-bench: no token in %s\n", o->token_file);
-        return 2;
-    }
     static struct model model;
     build_model(&model);
     struct host *hosts = calloc((size_t)o->hosts, sizeof(*hosts));
@@ -1487,13 +1482,8 @@ static int fixture_post(struct conn *c, const struct buf *body, bool gzip, const
     return 0;
 }
 
-static int fixture_main(const struct options *o)
+static int fixture_main(const struct options *o, const char *token)
 {
-    char token[1025];
-    if (read_token(o->token_file, token, sizeof(token)) != 0) {
-        fprintf(stderr, "dockward-ingest-bench: no token in %s\n", o->token_file);
-        return 2;
-    }
     size_t n_hosts = (size_t)o->hosts;
     static struct fixture f;
     build_model(&f.model);
@@ -1813,162 +1803,60 @@ int main(int argc, char **argv)
     struct options o = { 0 };
     bool help = false;
     struct flag_def defs[] = {
-        { .name = "mode",
-          .type = FLAG_ENUM,
-          .def = "bench",
-          .metavar = "MODE",
-          .help = "bench (load) or fixture (the end-to-end test's story)",
-          .dest = &o.mode,
-          .choices = modes },
-        { .name = "store.address",
-          .type = FLAG_STRING,
-          .def = "127.0.0.1:10311",
-          .metavar = "HOST:PORT[,HOST:PORT...]",
-          .help = "The store to post to; bench: several replicas, connection i posts to the "
-                  "(i mod N)th",
-          .dest = &o.address },
-        { .name = "answers",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "FILE",
-          .help = "Write one line per answer: host seq status kind report-id address (bench)",
-          .dest = &o.answers },
-        { .name = "token-file",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "FILE",
-          .help = "Tokens file; the first token is used",
-          .dest = &o.token_file },
-        { .name = "hosts",
-          .type = FLAG_UINT,
-          .def = "1000",
-          .metavar = "N",
-          .help = "Simulated hosts",
-          .dest = &o.hosts,
-          .min = 1,
-          .max = 10000000 },
-        { .name = "connections",
-          .type = FLAG_UINT,
-          .def = "32",
-          .metavar = "N",
-          .help = "Concurrent keep-alive connections (bench)",
-          .dest = &o.connections,
-          .min = 1,
-          .max = 1024 },
-        { .name = "changes",
-          .type = FLAG_UINT,
-          .def = "3",
-          .metavar = "N",
-          .help = "Status changes per report (bench)",
-          .dest = &o.changes,
-          .min = 0,
-          .max = 100 },
-        { .name = "duration",
-          .type = FLAG_DURATION,
-          .def = "30s",
-          .metavar = "DURATION",
-          .help = "Length of the measured phase (bench; 0s: populate only)",
-          .dest = &o.duration_ms },
-        { .name = "rate",
-          .type = FLAG_UINT,
-          .def = "0",
-          .metavar = "N",
-          .help = "Reports per second to pace at (bench; 0 = as fast as answered)",
-          .dest = &o.rate },
-        { .name = "rounds",
-          .type = FLAG_UINT,
-          .def = "1",
-          .metavar = "N",
-          .help = "Measured rounds (bench); medians are printed when more than one",
-          .dest = &o.rounds,
-          .min = 1,
-          .max = 64 },
-        { .name = "paced-rate",
-          .type = FLAG_UINT,
-          .def = "0",
-          .metavar = "N",
-          .help = "Also run a phase paced at N reports/s in each round (bench)",
-          .dest = &o.paced_rate },
-        { .name = "prebuild",
-          .type = FLAG_UINT,
-          .def = "2",
-          .metavar = "N",
-          .help = "Build (and gzip) up to N reports per host before each timed phase, and "
-                  "each host's first before populate, so the timed phases' generator only sends; "
-                  "the bytes are the same (agents compress on their own hosts). 0: build each "
-                  "report when it is sent (bench)",
-          .dest = &o.prebuild,
-          .min = 0,
-          .max = PREBUILD_MAX },
-        { .name = "populate",
-          .type = FLAG_BOOL,
-          .def = "true",
-          .help = "Send every host's first report before measuring",
-          .dest = &o.populate },
-        { .name = "drain",
-          .type = FLAG_BOOL,
-          .def = "false",
-          .help = "At the end, send each report that was refused (503, 429, no answer) again "
-                  "until a store accepts it, for 60 s at most, as agents' outboxes do (bench)",
-          .dest = &o.drain },
-        { .name = "gzip",
-          .type = FLAG_BOOL,
-          .def = "true",
-          .help = "Send gzip-encoded bodies (bench)",
-          .dest = &o.gzip },
-        { .name = "reports",
-          .type = FLAG_UINT,
-          .def = "200",
-          .metavar = "N",
-          .help = "Reports to send (fixture)",
-          .dest = &o.reports,
-          .min = 1,
-          .max = 1000000 },
-        { .name = "seed",
-          .type = FLAG_UINT,
-          .def = "1",
-          .metavar = "N",
-          .help = "Random seed (same seed, same hosts)",
-          .dest = &o.seed },
-        { .name = "store-pid",
-          .type = FLAG_UINT,
-          .def = "0",
-          .metavar = "PID",
-          .help = "Print this process's RSS at the end",
-          .dest = &o.store_pid },
-        { .name = "storage-path",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "FILE",
-          .help = "Print this database's size at the end",
-          .dest = &o.storage_path },
-        { .name = "out",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "FILE",
-          .help = "Where the fixture's expected state goes (default stdout)",
-          .dest = &o.out },
-        { .name = "emit",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "NAME",
-          .help = "Write one test body to stdout and exit: valid, truncated, wrong-wire-type, "
-                  "huge-length, nested-huge-length, too-many-results, unknown-fields-flood, "
-                  "oversized, gzip-bomb, gzip-corrupt, large (gzip), bad-id, bad-host, seq-zero, "
-                  "bad-status, "
-                  "old-time, future-time, long-check, dup-pair, unknown-collector",
-          .dest = &o.emit },
-        { .name = "hold-write-lock",
-          .type = FLAG_STRING,
-          .def = NULL,
-          .metavar = "DB",
-          .help = "Hold this SQLite database's write lock for --duration and exit",
-          .dest = &o.lock_path },
-        { .name = "help",
-          .type = FLAG_BOOL,
-          .def = "false",
-          .help = "Print this help",
-          .dest = &help },
+        flags_def_enum("mode", &o.mode, "bench", "MODE", modes,
+                       "bench (load) or fixture (the end-to-end test's story)"),
+        flags_def_string("store.address", &o.address, "127.0.0.1:10311", "HOST:PORT[,HOST:PORT...]",
+                         NULL,
+                         "The store to post to; bench: several replicas, connection i posts to the "
+                         "(i mod N)th"),
+        flags_def_string(
+            "answers", &o.answers, NULL, "FILE", NULL,
+            "Write one line per answer: host seq status kind report-id address (bench)"),
+        flags_def_string("token-file", &o.token_file, NULL, "FILE", NULL,
+                         "Tokens file; the first token is used"),
+        flags_def_uint("hosts", &o.hosts, "1000", "N", 1, 10000000, "Simulated hosts"),
+        flags_def_uint("connections", &o.connections, "32", "N", 1, 1024,
+                       "Concurrent keep-alive connections (bench)"),
+        flags_def_uint("changes", &o.changes, "3", "N", 0, 100,
+                       "Status changes per report (bench)"),
+        flags_def_duration("duration", &o.duration_ms, "30s", 0, 0,
+                           "Length of the measured phase (bench; 0s: populate only)"),
+        flags_def_uint("rate", &o.rate, "0", "N", 0, 0,
+                       "Reports per second to pace at (bench; 0 = as fast as answered)"),
+        flags_def_uint("rounds", &o.rounds, "1", "N", 1, 64,
+                       "Measured rounds (bench); medians are printed when more than one"),
+        flags_def_uint("paced-rate", &o.paced_rate, "0", "N", 0, 0,
+                       "Also run a phase paced at N reports/s in each round (bench)"),
+        flags_def_uint("prebuild", &o.prebuild, "2", "N", 0, PREBUILD_MAX,
+                       "Build (and gzip) up to N reports per host before each timed phase, and "
+                       "each host's first before populate, so the timed phases' generator only "
+                       "sends; the bytes are the same (agents compress on their own hosts). 0: "
+                       "build each report when it is sent (bench)"),
+        flags_def_bool("populate", &o.populate, "true",
+                       "Send every host's first report before measuring"),
+        flags_def_bool(
+            "drain", &o.drain, "false",
+            "At the end, send each report that was refused (503, 429, no answer) again "
+            "until a store accepts it, for 60 s at most, as agents' outboxes do (bench)"),
+        flags_def_bool("gzip", &o.gzip, "true", "Send gzip-encoded bodies (bench)"),
+        flags_def_uint("reports", &o.reports, "200", "N", 1, 1000000, "Reports to send (fixture)"),
+        flags_def_uint("seed", &o.seed, "1", "N", 0, 0, "Random seed (same seed, same hosts)"),
+        flags_def_uint("store-pid", &o.store_pid, "0", "PID", 0, 0,
+                       "Print this process's RSS at the end"),
+        flags_def_string("storage-path", &o.storage_path, NULL, "FILE", NULL,
+                         "Print this database's size at the end"),
+        flags_def_string("out", &o.out, NULL, "FILE", NULL,
+                         "Where the fixture's expected state goes (default stdout)"),
+        flags_def_string(
+            "emit", &o.emit, NULL, "NAME", NULL,
+            "Write one test body to stdout and exit: valid, truncated, wrong-wire-type, "
+            "huge-length, nested-huge-length, too-many-results, unknown-fields-flood, "
+            "oversized, gzip-bomb, gzip-corrupt, large (gzip), bad-id, bad-host, "
+            "seq-zero, bad-status, old-time, future-time, long-check, dup-pair, "
+            "unknown-collector"),
+        flags_def_string("hold-write-lock", &o.lock_path, NULL, "DB", NULL,
+                         "Hold this SQLite database's write lock for --duration and exit"),
+        flags_def_bool("help", &help, "false", "Print this help"),
     };
     size_t n_defs = sizeof(defs) / sizeof(defs[0]);
     char err[512];
@@ -1989,6 +1877,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "dockward-ingest-bench: --token-file is required\n");
         return 2;
     }
+    char token[1025];
+    if (read_token(o.token_file, token, sizeof(token)) != 0) {
+        fprintf(stderr, "dockward-ingest-bench: no token in %s\n", o.token_file);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
-    return strcmp(o.mode, "fixture") == 0 ? fixture_main(&o) : bench_main(&o);
+    return strcmp(o.mode, "fixture") == 0 ? fixture_main(&o, token) : bench_main(&o, token);
 }

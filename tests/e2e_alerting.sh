@@ -105,6 +105,23 @@ free_port() {
     done
     return 1
 }
+# start_on_free_port NAME READY-PATH TRIES LOG CMD...: starts CMD in the
+# background, its output appended to LOG, with a free port of 127.0.0.1 in
+# place of @PORT@ in its arguments, until http://127.0.0.1:PORT/READY-PATH
+# answers 200 (e2e_wait_200 with TRIES); 3 ports at most (another process may
+# take one first). Sets server_port, or stops the test naming NAME.
+start_on_free_port() {
+    local name=$1 path=$2 tries=$3 log=$4 _ pid
+    shift 4
+    for _ in 1 2 3; do
+        server_port=$(free_port)
+        "${@//@PORT@/$server_port}" >>"$log" 2>&1 &
+        pid=$!
+        pids+=("$pid")
+        e2e_wait_200 "http://127.0.0.1:$server_port$path" "$pid" "$tries" && return 0
+    done
+    fatal "$name did not start"
+}
 # prom_query PROMQL: the JSON answer of an instant query.
 prom_query() {
     curl -s --max-time 5 --get --data-urlencode "query=$1" "http://127.0.0.1:$prom_port/api/v1/query"
@@ -125,6 +142,32 @@ webhook_alerts() {
 # status matching the condition (on .labels), or nothing.
 first_page() {
     webhook_alerts | jq -r --arg st "$1" "select(.status == \$st and ($2)) | .at" | sort -n | head -n 1
+}
+# await_pages [--each CMD] SECONDS FROM STATUS VAR COND [VAR COND]...: every
+# 0.25 s until SECONDS after FROM (e2e_deadline), runs CMD (if given), then
+# sets each VAR still empty to first_page STATUS COND; returns once every VAR
+# is set, or at the deadline (the caller checks the VARs).
+await_pages() {
+    local each="" deadline st i var missing
+    if [ "$1" = --each ]; then
+        each=$2
+        shift 2
+    fi
+    deadline=$(e2e_deadline "$1" "$2")
+    st=$3
+    shift 3
+    while ! e2e_past "$deadline"; do
+        [ -n "$each" ] && "$each"
+        missing=0
+        for ((i = 1; i < $#; i += 2)); do
+            var=${!i}
+            [ -z "${!var}" ] && printf -v "$var" '%s' "$(first_page "$st" "${@:i+1:1}")"
+            [ -z "${!var}" ] && missing=1
+        done
+        [ "$missing" = 0 ] && return 0
+        sleep 0.25
+    done
+    return 0
 }
 
 # ---- the private dockerd, one ordinary container -----------------------------
@@ -175,17 +218,11 @@ store_port=""
 if [ -n "$store_bin" ]; then
     printf 'e2e %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/store.tokens"
     chmod 600 "$work/store.tokens"
-    for _ in 1 2 3; do
-        store_port=$(free_port)
-        "$store_bin" --web.listen-address="127.0.0.1:$store_port" --storage.path="$work/store.db" \
-            --auth.tokens-file="$work/store.tokens" --metrics.refresh-interval=1s \
-            --host.stale-after=1m >>"$work/store.log" 2>&1 &
-        store_pid=$!
-        pids+=("$store_pid")
-        e2e_wait_200 "http://127.0.0.1:$store_port/metrics" "$store_pid" 300 && break
-        store_port=""
-    done
-    [ -n "$store_port" ] || fatal "dockward-store did not start"
+    start_on_free_port dockward-store /metrics 300 "$work/store.log" \
+        "$store_bin" --web.listen-address=127.0.0.1:@PORT@ --storage.path="$work/store.db" \
+        --auth.tokens-file="$work/store.tokens" --metrics.refresh-interval=1s \
+        --host.stale-after=1m
+    store_port=$server_port
     push_url="http://127.0.0.1:$store_port/api/v1/reports"
 else
     # No store: push to a port nobody listens on, so the push metrics exist
@@ -226,18 +263,10 @@ receivers:
       - url: http://127.0.0.1:$hook_port/alerts
         send_resolved: true
 EOF
-am_port=""
-for _ in 1 2 3; do
-    am_port=$(free_port)
+start_on_free_port Alertmanager /-/ready 300 "$work/alertmanager.log" \
     prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am-data" \
-        --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= \
-        --log.level=warn >>"$work/alertmanager.log" 2>&1 &
-    am_pid=$!
-    pids+=("$am_pid")
-    e2e_wait_200 "http://127.0.0.1:$am_port/-/ready" "$am_pid" 300 && break
-    am_port=""
-done
-[ -n "$am_port" ] || fatal "Alertmanager did not start"
+    --web.listen-address=127.0.0.1:@PORT@ --cluster.listen-address= --log.level=warn
+am_port=$server_port
 
 # ---- Prometheus -----------------------------------------------------------------------
 
@@ -268,17 +297,10 @@ EOF
     fi
 }
 write_prometheus_config
-prom_port=""
-for _ in 1 2 3; do
-    prom_port=$(free_port)
+start_on_free_port Prometheus /-/ready 400 "$work/prometheus.log" \
     prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom-data" \
-        --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >>"$work/prometheus.log" 2>&1 &
-    prom_pid=$!
-    pids+=("$prom_pid")
-    e2e_wait_200 "http://127.0.0.1:$prom_port/-/ready" "$prom_pid" 400 && break
-    prom_port=""
-done
-[ -n "$prom_port" ] || fatal "Prometheus did not start"
+    --web.listen-address=127.0.0.1:@PORT@ --log.level=warn
+prom_port=$server_port
 echo "# servers up after $(e2e_secs "$t_start" "$(e2e_now)")s: agent $agent_addr, store ${store_port:-(not built)}," \
     "Prometheus :$prom_port, Alertmanager :$am_port, webhook :$hook_port"
 
@@ -377,8 +399,8 @@ t_create=$(e2e_now)
 dk create --privileged --name "$PRIV" "$IMAGE" sleep 1000 >/dev/null
 t_created=$(e2e_now)
 t_seen="" t_pending="" t_firing="" t_page="" t_page_priv=""
-deadline=$(e2e_deadline $((90 + ci_s)) "$t_create")
-while ! e2e_past "$deadline"; do
+# When Prometheus first shows the failure, the alert pending, then firing.
+note_alert_states() {
     if [ -z "$t_seen" ] && [ "$(prom_count "dockward_check_failure{check=\"5.5\",target=\"container/$PRIV\"}")" -gt 0 ]; then
         t_seen=$(e2e_now)
     fi
@@ -388,11 +410,9 @@ while ! e2e_past "$deadline"; do
     if [ -z "$t_firing" ] && [ "$(prom_count "ALERTS{alertname=\"DockwardCheckRegressed\",check=\"5.5\",target=\"container/$PRIV\",alertstate=\"firing\"}")" -gt 0 ]; then
         t_firing=$(e2e_now)
     fi
-    [ -z "$t_page" ] && t_page=$(first_page firing "$regressed")
-    [ -z "$t_page_priv" ] && t_page_priv=$(first_page firing "$privileged")
-    [ -n "$t_page" ] && [ -n "$t_page_priv" ] && break
-    sleep 0.25
-done
+}
+await_pages --each note_alert_states $((90 + ci_s)) "$t_create" firing \
+    t_page "$regressed" t_page_priv "$privileged"
 check "DockwardCheckRegressed paged: check 5.5, target container/$PRIV, instance $agent_addr, job dockward" test -n "$t_page"
 check "DockwardPrivilegedContainer paged: check 5.5, container/$PRIV, severity critical" test -n "$t_page_priv"
 check "the page has its runbook_url" test -n "$(webhook_alerts | jq -r "select($regressed) | .annotations.runbook_url | select(. == \"https://github.com/dockward/dockward/blob/main/docs/dashboards.md#alert-dockwardcheckregressed\")" | head -n 1)"
@@ -408,12 +428,7 @@ if [ -n "$store_port" ]; then
     fleet_cond="(.labels.alertname == \"DockwardFleetRegressions\" and .labels.job == \"dockward-store\"
         and (.labels.check as \$c | $priv_checks | index(\$c) != null))"
     t_fleet=""
-    deadline=$(e2e_deadline $((90 + ci_s)) "$t_create")
-    while ! e2e_past "$deadline"; do
-        t_fleet=$(first_page firing "$fleet_cond")
-        [ -n "$t_fleet" ] && break
-        sleep 0.25
-    done
+    await_pages $((90 + ci_s)) "$t_create" firing t_fleet "$fleet_cond"
     check "DockwardFleetRegressions paged for a check that container/$PRIV fails ($(webhook_alerts | jq -r "select($fleet_cond) | .labels.check" | sort -u | tr '\n' ' '))" \
         test -n "$t_fleet"
 fi
@@ -516,13 +531,8 @@ fi
 t_remove=$(e2e_now)
 dk rm -f "$PRIV" >/dev/null
 t_resolved="" t_resolved_priv=""
-deadline=$(e2e_deadline $((120 + ci_s)) "$t_remove")
-while ! e2e_past "$deadline"; do
-    [ -z "$t_resolved" ] && t_resolved=$(first_page resolved "$regressed")
-    [ -z "$t_resolved_priv" ] && t_resolved_priv=$(first_page resolved "$privileged")
-    [ -n "$t_resolved" ] && [ -n "$t_resolved_priv" ] && break
-    sleep 0.25
-done
+await_pages $((120 + ci_s)) "$t_remove" resolved \
+    t_resolved "$regressed" t_resolved_priv "$privileged"
 check "DockwardCheckRegressed resolved (resolved notification received)" test -n "$t_resolved"
 check "DockwardPrivilegedContainer resolved (resolved notification received)" test -n "$t_resolved_priv"
 check "no DockwardCheckRegressed left in Prometheus for container/$PRIV" \

@@ -36,12 +36,19 @@
 static struct storage_target target;
 static char *password;
 
-static void sql_exec(const char *sql)
+/* A libpq connection of its own to the test's database (as another session); PQfinish() it. */
+static PGconn *pg_connect(void)
 {
     const char *keys[] = { "dbname", "password", NULL };
     const char *vals[] = { target.url, password, NULL };
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
+    return c;
+}
+
+static void sql_exec(const char *sql)
+{
+    PGconn *c = pg_connect();
     PQsetNoticeProcessor(c, NULL, NULL);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -58,25 +65,89 @@ static int empty_database(void **state)
     return 0;
 }
 
-/* Stores one report; returns its outcome. */
-static enum store_outcome store_one(struct storage *s, struct tb *t, struct diff_result *diff)
+/* cmocka setup: an empty database, and the writer open on it as the test's state. */
+static int open_on_empty(void **state)
+{
+    struct storage *s;
+    char err[256];
+    empty_database(state);
+    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    *state = s;
+    return 0;
+}
+
+static int close_storage(void **state)
+{
+    storage_close(*state);
+    return 0;
+}
+
+/* Two writers on one database, as two replicas of the store are. */
+struct replicas {
+    struct storage *s1, *s2;
+};
+
+/* cmocka setup: an empty database, and two writers open on it (a struct replicas) as the state. */
+static int open_two_on_empty(void **state)
+{
+    struct replicas *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    char err[256];
+    empty_database(state);
+    assert_int_equal(storage_open(&target, &r->s1, err, sizeof(err)), 0);
+    assert_int_equal(storage_open(&target, &r->s2, err, sizeof(err)), 0);
+    *state = r;
+    return 0;
+}
+
+static int close_two(void **state)
+{
+    struct replicas *r = *state;
+    storage_close(r->s1);
+    storage_close(r->s2);
+    free(r);
+    return 0;
+}
+
+/*
+ * Decodes t and applies it alone through s; asserts nothing (the race's
+ * threads call it). Returns 0 with *outcome (and the diff in *diff, the
+ * caller's to free, unless diff is NULL), or -1 with err saying which step
+ * failed and why.
+ */
+static int apply_one(struct storage *s, const struct tb *t, enum store_outcome *outcome,
+                     struct diff_result *diff, char *err, size_t errlen)
 {
     struct store_report *rep = NULL;
-    char err[256];
-    if (tb_decode(t, &rep, err, sizeof(err)) != REPORT_OK)
-        fail_msg("decode: %s", err);
+    char why[256];
+    if (tb_decode(t, &rep, why, sizeof(why)) != REPORT_OK) {
+        snprintf(err, errlen, "decode: %s", why);
+        return -1;
+    }
     struct store_job job = { .report = rep, .received_ms = store_now_ms() };
     diff_result_init(&job.diff);
     struct store_job *ptr = &job;
-    if (storage_apply(s, &ptr, 1, err, sizeof(err)) != 0)
-        fail_msg("storage_apply: %s", err);
-    if (diff != NULL) {
+    int rc = storage_apply(s, &ptr, 1, why, sizeof(why));
+    if (rc != 0)
+        snprintf(err, errlen, "storage_apply: %s", why);
+    *outcome = job.outcome;
+    if (rc == 0 && diff != NULL) {
         *diff = job.diff;
     } else {
         diff_result_free(&job.diff);
     }
     store_report_free(rep);
-    return job.outcome;
+    return rc;
+}
+
+/* Stores one report; returns its outcome. */
+static enum store_outcome store_one(struct storage *s, struct tb *t, struct diff_result *diff)
+{
+    enum store_outcome outcome;
+    char err[300];
+    if (apply_one(s, t, &outcome, diff, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    return outcome;
 }
 
 static void report(struct tb *t, const char *host, uint64_t seq, int status_111)
@@ -85,6 +156,14 @@ static void report(struct tb *t, const char *host, uint64_t seq, int status_111)
     tb_run(t, "daemon_config", true);
     tb_result(t, "1.1.1", "host", status_111, "audit rule", "daemon_config");
     tb_result(t, "2.1", "host", DOCKWARD__V1__STATUS__STATUS_PASS, "ok", "daemon_config");
+}
+
+/* Builds host's report seq into t (as report() does) and stores it: it must be stored. */
+static void report_stored(struct storage *s, struct tb *t, const char *host, uint64_t seq,
+                          int status_111)
+{
+    report(t, host, seq, status_111);
+    assert_int_equal(store_one(s, t, NULL), STORE_OUTCOME_STORED);
 }
 
 /* Reads one number with a reader (SQLite-form SQL, one ?1 text parameter). */
@@ -108,10 +187,8 @@ static int64_t read_number(const char *sql, const char *arg)
 
 static void test_store_duplicate_stale(void **state)
 {
-    (void)state;
-    struct storage *s;
+    struct storage *s = *state;
     char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
     struct tb t;
     struct diff_result d;
     report(&t, "pg-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
@@ -146,7 +223,6 @@ static void test_store_duplicate_stale(void **state)
     assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
                      0);
     assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE retired_ms = 0", NULL), 0);
-    storage_close(s);
 }
 
 /* Applies the reports t[0..n) as one group; fills out[]. */
@@ -181,14 +257,10 @@ static void store_group(struct storage *s, const struct tb *t, int n, enum store
  */
 static void test_id_reused_other_host(void **state)
 {
-    (void)state;
-    struct storage *s1, *s2;
-    char err[256];
-    assert_int_equal(storage_open(&target, &s1, err, sizeof(err)), 0);
-    assert_int_equal(storage_open(&target, &s2, err, sizeof(err)), 0);
+    struct replicas *two = *state;
+    struct storage *s1 = two->s1, *s2 = two->s2;
     struct tb a, b;
-    report(&a, "pg-ida", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
-    assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STORED);
+    report_stored(s1, &a, "pg-ida", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
     unsigned char first_id[16];
     memcpy(first_id, a.id, sizeof(first_id));
     report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
@@ -210,8 +282,7 @@ static void test_id_reused_other_host(void **state)
     assert_int_equal(read_number("SELECT count(*) FROM hosts WHERE host_id = ?1", "pg-idd"), 0);
 
     /* A stale report's id is remembered too. */
-    report(&a, "pg-ida", 5, DOCKWARD__V1__STATUS__STATUS_FAIL);
-    assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STORED);
+    report_stored(s1, &a, "pg-ida", 5, DOCKWARD__V1__STATUS__STATUS_FAIL);
     report(&a, "pg-ida", 3, DOCKWARD__V1__STATUS__STATUS_PASS);
     assert_int_equal(store_one(s1, &a, NULL), STORE_OUTCOME_STALE);
     report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
@@ -219,10 +290,8 @@ static void test_id_reused_other_host(void **state)
     assert_int_equal(store_one(s2, &b, NULL), STORE_OUTCOME_DUPLICATE);
 
     /* The ring's window: STORE_RECENT_IDS reports later the first id is forgotten. */
-    for (uint64_t seq = 6; seq < 6 + STORE_RECENT_IDS; seq++) {
-        report(&a, "pg-ida", seq, DOCKWARD__V1__STATUS__STATUS_PASS);
-        assert_int_equal(store_one(seq % 2 ? s1 : s2, &a, NULL), STORE_OUTCOME_STORED);
-    }
+    for (uint64_t seq = 6; seq < 6 + STORE_RECENT_IDS; seq++)
+        report_stored(seq % 2 ? s1 : s2, &a, "pg-ida", seq, DOCKWARD__V1__STATUS__STATUS_PASS);
     assert_int_equal(read_number("SELECT count(*) FROM report_ids WHERE host = "
                                  "(SELECT id FROM hosts WHERE host_id = ?1)",
                                  "pg-ida"),
@@ -231,33 +300,16 @@ static void test_id_reused_other_host(void **state)
     report(&b, "pg-idb", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
     memcpy(b.id, first_id, sizeof(b.id));
     assert_int_equal(store_one(s1, &b, NULL), STORE_OUTCOME_STORED);
-    storage_close(s1);
-    storage_close(s2);
 }
 
 /* Applies three reports (hosts pg-l1, `middle`, pg-l2) as one group; fills out[]. */
 static void group_of_three(struct storage *s, const char *middle, enum store_outcome out[3])
 {
-    char err[256];
     struct tb tb[3];
-    struct store_report *rep[3];
-    struct store_job job[3];
-    struct store_job *ptr[3];
     const char *hosts[3] = { "pg-l1", middle, "pg-l2" };
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 3; i++)
         report(&tb[i], hosts[i], (uint64_t)store_now_ms(), DOCKWARD__V1__STATUS__STATUS_FAIL);
-        assert_int_equal(tb_decode(&tb[i], &rep[i], err, sizeof(err)), REPORT_OK);
-        job[i] = (struct store_job){ .report = rep[i], .received_ms = store_now_ms() };
-        diff_result_init(&job[i].diff);
-        ptr[i] = &job[i];
-    }
-    if (storage_apply(s, ptr, 3, err, sizeof(err)) != 0)
-        fail_msg("storage_apply: %s", err);
-    for (int i = 0; i < 3; i++) {
-        out[i] = job[i].outcome;
-        diff_result_free(&job[i].diff);
-        store_report_free(rep[i]);
-    }
+    store_group(s, tb, 3, out);
 }
 
 /* A group of three (all failing 1.1.1) where `middle` alone is left out (503). */
@@ -275,19 +327,14 @@ static void group_middle_left_out(struct storage *s, const char *middle)
 /* A group of three where the middle one fails alone: the others are stored. */
 static void test_group_one_bad(void **state)
 {
-    (void)state;
-    struct storage *s;
-    char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct storage *s = *state;
     /* A corrupt stored value makes that host's next report fail (the others do not). */
     struct tb t;
-    report(&t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s, &t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
     sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
 
     group_middle_left_out(s, "pg-bad");
     assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
-    storage_close(s);
 }
 
 /*
@@ -297,10 +344,7 @@ static void test_group_one_bad(void **state)
  */
 static void test_group_one_refused(void **state)
 {
-    (void)state;
-    struct storage *s;
-    char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct storage *s = *state;
     sql_exec("CREATE OR REPLACE FUNCTION pg_unit_refuse() RETURNS trigger LANGUAGE plpgsql AS "
              "$$BEGIN IF NEW.host_id = 'pg-refused' THEN RAISE EXCEPTION 'refused'; END IF; "
              "RETURN NEW; END$$; "
@@ -317,7 +361,6 @@ static void test_group_one_refused(void **state)
     assert_int_equal(out[1], STORE_OUTCOME_STORED);
     assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
                      3);
-    storage_close(s);
 }
 
 /*
@@ -327,33 +370,23 @@ static void test_group_one_refused(void **state)
  */
 static void test_locked_elsewhere(void **state)
 {
-    (void)state;
-    struct storage *s;
-    char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
+    struct storage *s = *state;
     struct tb t;
-    report(&t, "pg-lock", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s, &t, "pg-lock", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
 
-    const char *keys[] = { "dbname", "password", NULL };
-    const char *vals[] = { target.url, password, NULL };
-    PGconn *other = PQconnectdbParams(keys, vals, 1);
-    assert_int_equal(PQstatus(other), CONNECTION_OK);
+    PGconn *other = pg_connect();
     PQclear(PQexec(other, "BEGIN"));
     PGresult *r = PQexec(other, "SELECT 1 FROM hosts WHERE host_id = 'pg-lock' FOR UPDATE");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     PQclear(r);
-    enum store_outcome out[3];
-    group_of_three(s, "pg-lock", out);
-    assert_int_equal(out[0], STORE_OUTCOME_STORED);
-    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    group_middle_left_out(s, "pg-lock");
     PQclear(PQexec(other, "ROLLBACK"));
 
     PQclear(PQexec(other, "BEGIN"));
     r = PQexec(other, "LOCK TABLE hosts IN EXCLUSIVE MODE");
     assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
+    enum store_outcome out[3];
     int64_t t0 = store_now_ms();
     group_of_three(s, "pg-lock", out);
     int64_t took = store_now_ms() - t0;
@@ -366,7 +399,6 @@ static void test_locked_elsewhere(void **state)
     group_of_three(s, "pg-lock", out);
     for (int i = 0; i < 3; i++)
         assert_int_equal(out[i], STORE_OUTCOME_STORED);
-    storage_close(s);
 }
 
 /* Two replicas, the same hosts, at once: every chain whole. */
@@ -393,17 +425,10 @@ static void *race(void *arg)
             struct tb t;
             report(&t, host, (uint64_t)seq,
                    seq % 2 ? DOCKWARD__V1__STATUS__STATUS_PASS : DOCKWARD__V1__STATUS__STATUS_FAIL);
-            struct store_report *rep;
-            if (tb_decode(&t, &rep, err, sizeof(err)) != REPORT_OK)
-                continue;
-            struct store_job job = { .report = rep, .received_ms = store_now_ms() };
-            diff_result_init(&job.diff);
-            struct store_job *ptr = &job;
-            if (storage_apply(s, &ptr, 1, err, sizeof(err)) == 0 &&
-                job.outcome == STORE_OUTCOME_STORED)
+            enum store_outcome outcome;
+            if (apply_one(s, &t, &outcome, NULL, err, sizeof(err)) == 0 &&
+                outcome == STORE_OUTCOME_STORED)
                 r->stored++;
-            diff_result_free(&job.diff);
-            store_report_free(rep);
         }
     }
     storage_close(s);
@@ -490,14 +515,12 @@ static int64_t drift_page(struct store_api *api, int64_t after, char (*hosts)[16
  */
 static void test_drift_ids_in_commit_order(void **state)
 {
-    (void)state;
-    struct storage *s1, *s2;
+    struct replicas *two = *state;
+    struct storage *s1 = two->s1, *s2 = two->s2;
     char err[256];
-    assert_int_equal(storage_open(&target, &s1, err, sizeof(err)), 0);
-    assert_int_equal(storage_open(&target, &s2, err, sizeof(err)), 0);
     struct tb t;
-    report(&t, "pg-ord-0", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 1.1.1's figures exist */
-    assert_int_equal(store_one(s1, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s1, &t, "pg-ord-0", 1,
+                  DOCKWARD__V1__STATUS__STATUS_FAIL); /* 1.1.1's figures exist */
     /* Holds up a writer touching 1.1.1's figures until advisory lock 4242 is free (no lock wait).
      */
     sql_exec(
@@ -507,10 +530,7 @@ static void test_drift_ids_in_commit_order(void **state)
         "END LOOP; END IF; RETURN NEW; END$$; "
         "CREATE TRIGGER pg_unit_hold BEFORE INSERT OR UPDATE ON checks "
         "FOR EACH ROW EXECUTE FUNCTION pg_unit_hold()");
-    const char *keys[] = { "dbname", "password", NULL };
-    const char *vals[] = { target.url, password, NULL };
-    PGconn *holder = PQconnectdbParams(keys, vals, 1);
-    assert_int_equal(PQstatus(holder), CONNECTION_OK);
+    PGconn *holder = pg_connect();
     PQclear(PQexec(holder, "SELECT pg_advisory_lock(4242)"));
 
     struct slow_store w = { .s = s1 };
@@ -527,8 +547,8 @@ static void test_drift_ids_in_commit_order(void **state)
             usleep(10000);
     }
     assert_true(held);
-    report(&t, "pg-ord-2", 1, DOCKWARD__V1__STATUS__STATUS_PASS); /* no figures: not held up */
-    assert_int_equal(store_one(s2, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s2, &t, "pg-ord-2", 1,
+                  DOCKWARD__V1__STATUS__STATUS_PASS); /* no figures: not held up */
 
     struct store_api *api;
     assert_int_equal(store_api_open_target(&api, &target, 600000, err, sizeof(err)), 0);
@@ -550,8 +570,6 @@ static void test_drift_ids_in_commit_order(void **state)
     store_api_close(api);
     PQfinish(holder);
     sql_exec("DROP TRIGGER pg_unit_hold ON checks; DROP FUNCTION pg_unit_hold()");
-    storage_close(s1);
-    storage_close(s2);
 }
 
 /*
@@ -561,19 +579,14 @@ static void test_drift_ids_in_commit_order(void **state)
  */
 static void test_retention(void **state)
 {
-    (void)state;
-    struct storage *s;
+    struct storage *s = *state;
     char err[256];
-    assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
     struct tb t;
-    report(&t, "pg-old", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 2 events: 1.1.1, 2.1 */
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
-    report(&t, "pg-old", 2, DOCKWARD__V1__STATUS__STATUS_PASS); /* 1 event: 1.1.1 */
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s, &t, "pg-old", 1, DOCKWARD__V1__STATUS__STATUS_FAIL); /* 2 events: 1.1.1, 2.1 */
+    report_stored(s, &t, "pg-old", 2, DOCKWARD__V1__STATUS__STATUS_PASS); /* 1 event: 1.1.1 */
     const int64_t cutoff = store_now_ms() + 1;
     sql_exec("UPDATE drift SET received_ms = received_ms - 100000");
-    report(&t, "pg-new", 1, DOCKWARD__V1__STATUS__STATUS_FAIL);
-    assert_int_equal(store_one(s, &t, NULL), STORE_OUTCOME_STORED);
+    report_stored(s, &t, "pg-new", 1, DOCKWARD__V1__STATUS__STATUS_FAIL);
     sql_exec("UPDATE drift SET received_ms = received_ms + 100000 WHERE host = "
              "(SELECT id FROM hosts WHERE host_id = 'pg-new')");
     assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 5);
@@ -587,7 +600,6 @@ static void test_retention(void **state)
     assert_int_equal(read_number("SELECT count(*) FROM drift_checks", NULL), 2);
     assert_int_equal(
         read_number("SELECT count(*) FROM drift_checks c JOIN drift d ON d.id = c.id", NULL), 2);
-    storage_close(s);
 }
 
 /*
@@ -602,8 +614,7 @@ static void test_schema_1_migrated(void **state)
     char err[256];
     assert_int_equal(storage_open(&target, &s, err, sizeof(err)), 0);
     struct tb a;
-    report(&a, "pg-old-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
-    assert_int_equal(store_one(s, &a, NULL), STORE_OUTCOME_STORED);
+    report_stored(s, &a, "pg-old-a", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
     storage_close(s);
     sql_exec("CREATE INDEX drift_checks_id ON drift_checks (id); DROP TABLE report_ids; "
              "UPDATE dockward_schema SET version = 1");
@@ -669,14 +680,15 @@ int main(void)
     }
     target = (struct storage_target){ .kind = STORAGE_POSTGRES, .url = url, .password = password };
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_store_duplicate_stale, empty_database),
-        cmocka_unit_test_setup(test_id_reused_other_host, empty_database),
-        cmocka_unit_test_setup(test_group_one_bad, empty_database),
-        cmocka_unit_test_setup(test_group_one_refused, empty_database),
-        cmocka_unit_test_setup(test_locked_elsewhere, empty_database),
+        cmocka_unit_test_setup_teardown(test_store_duplicate_stale, open_on_empty, close_storage),
+        cmocka_unit_test_setup_teardown(test_id_reused_other_host, open_two_on_empty, close_two),
+        cmocka_unit_test_setup_teardown(test_group_one_bad, open_on_empty, close_storage),
+        cmocka_unit_test_setup_teardown(test_group_one_refused, open_on_empty, close_storage),
+        cmocka_unit_test_setup_teardown(test_locked_elsewhere, open_on_empty, close_storage),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
-        cmocka_unit_test_setup(test_drift_ids_in_commit_order, empty_database),
-        cmocka_unit_test_setup(test_retention, empty_database),
+        cmocka_unit_test_setup_teardown(test_drift_ids_in_commit_order, open_two_on_empty,
+                                        close_two),
+        cmocka_unit_test_setup_teardown(test_retention, open_on_empty, close_storage),
         cmocka_unit_test_setup(test_schema_1_migrated, empty_database),
         cmocka_unit_test_setup(test_newer_schema_refused, empty_database),
         cmocka_unit_test(test_url_checks),

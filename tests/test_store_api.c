@@ -20,6 +20,7 @@
 #include "tests/store_harness.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,16 +119,14 @@ static int api_teardown(void **state)
     return store_db_teardown(state);
 }
 
-/* GETs `path` with "name=value" params; returns the parsed body, *status the code. */
-static cJSON *get(struct apifix *f, const char *path, unsigned *status, int64_t now_ms, size_t n,
-                  ...)
+/* GETs `path` with the n "name=value" params pv; returns the parsed body, *status the code. */
+static cJSON *get_params(struct apifix *f, const char *path, unsigned *status, int64_t now_ms,
+                         const char *const *pv, size_t n)
 {
     struct api_param params[8];
     char copies[8][128];
-    va_list ap;
-    va_start(ap, n);
     for (size_t i = 0; i < n; i++) {
-        snprintf(copies[i], sizeof(copies[i]), "%s", va_arg(ap, const char *));
+        snprintf(copies[i], sizeof(copies[i]), "%s", pv[i]);
         char *eq = strchr(copies[i], '=');
         params[i].name = copies[i];
         params[i].value = "";
@@ -136,7 +135,6 @@ static cJSON *get(struct apifix *f, const char *path, unsigned *status, int64_t 
             params[i].value = eq + 1;
         }
     }
-    va_end(ap);
     struct api_response resp;
     store_api_handle(f->api, path, params, n, now_ms, &resp);
     *status = resp.status;
@@ -146,6 +144,29 @@ static cJSON *get(struct apifix *f, const char *path, unsigned *status, int64_t 
         print_error("not JSON: %s\n", resp.body);
     assert_non_null(doc);
     free(resp.body);
+    return doc;
+}
+
+/* get_params() with the n params as arguments. */
+static cJSON *get(struct apifix *f, const char *path, unsigned *status, int64_t now_ms, size_t n,
+                  ...)
+{
+    const char *pv[8];
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++)
+        pv[i] = va_arg(ap, const char *);
+    va_end(ap);
+    return get_params(f, path, status, now_ms, pv, n);
+}
+
+/* GETs `path` now with one "name=value" param (NULL: none): it must answer 200; returns the body.
+ */
+static cJSON *get_ok(struct apifix *f, const char *path, const char *param)
+{
+    unsigned status;
+    cJSON *doc = get_params(f, path, &status, store_now_ms(), &param, param ? 1 : 0);
+    assert_int_equal(status, 200);
     return doc;
 }
 
@@ -160,6 +181,41 @@ static double num(const cJSON *o, const char *name)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     assert_true(cJSON_IsNumber(v));
     return v->valuedouble;
+}
+
+/*
+ * GETs `path` now with the n params pv page by page, each page after the
+ * first with after= the previous answer's next too, until an answer has no
+ * next or max_pages were fetched; each must answer 200. Returns an object
+ * whose `key` array holds every page's items in order, as one answer would
+ * (the caller deletes it); *pages is how many pages were fetched.
+ */
+static cJSON *get_pages(struct apifix *f, const char *path, const char *const *pv, size_t n,
+                        const char *key, int max_pages, int *pages)
+{
+    cJSON *joined = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(joined, key);
+    assert_non_null(items);
+    const char *params[8];
+    char after[128] = "";
+    for (size_t i = 0; i < n; i++)
+        params[i] = pv[i];
+    for (*pages = 0; *pages < max_pages;) {
+        params[n] = after;
+        unsigned status;
+        cJSON *doc = get_params(f, path, &status, store_now_ms(), params, after[0] ? n + 1 : n);
+        ++*pages;
+        assert_int_equal(status, 200);
+        const cJSON *item;
+        cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, key))
+            cJSON_AddItemToArray(items, cJSON_Duplicate(item, 1));
+        const char *next = str(doc, "next");
+        snprintf(after, sizeof(after), "after=%s", next ? next : "");
+        cJSON_Delete(doc);
+        if (next == NULL)
+            break;
+    }
+    return joined;
 }
 
 static void assert_error(struct apifix *f, const char *path, unsigned want, const char *needle,
@@ -182,8 +238,7 @@ static void test_hosts(void **state)
 {
     struct apifix *f = *state;
     unsigned status;
-    cJSON *doc = get(f, "/api/v1/hosts", &status, store_now_ms(), 0);
-    assert_int_equal(status, 200);
+    cJSON *doc = get_ok(f, "/api/v1/hosts", NULL);
     const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
     assert_int_equal(cJSON_GetArraySize(hosts), 2);
     const cJSON *a = cJSON_GetArrayItem(hosts, 0);
@@ -233,8 +288,7 @@ static void test_host_detail_and_check(void **state)
 {
     struct apifix *f = *state;
     unsigned status;
-    cJSON *doc = get(f, "/api/v1/hosts/" HOST_A, &status, store_now_ms(), 0);
-    assert_int_equal(status, 200);
+    cJSON *doc = get_ok(f, "/api/v1/hosts/" HOST_A, NULL);
     assert_string_equal(str(doc, "generated_at"), "2026-01-01T00:00:02.000Z");
     assert_string_equal(str(doc, "catalog_version"), "cis-docker-1.6.0");
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
@@ -251,8 +305,7 @@ static void test_host_detail_and_check(void **state)
     assert_string_equal(str(r1, "since"), "2026-01-01T00:00:01.000Z");
     cJSON_Delete(doc);
 
-    doc = get(f, "/api/v1/checks/5.5", &status, store_now_ms(), 0);
-    assert_int_equal(status, 200);
+    doc = get_ok(f, "/api/v1/checks/5.5", NULL);
     assert_string_equal(str(doc, "check"), "5.5");
     const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
     assert_int_equal(cJSON_GetArraySize(hosts), 2);
@@ -289,8 +342,7 @@ static void test_drift(void **state)
     struct apifix *f = *state;
     unsigned status;
     char text[2048];
-    cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), 0);
-    assert_int_equal(status, 200);
+    cJSON *doc = get_ok(f, "/api/v1/drift", NULL);
     events_text(doc, text, sizeof(text));
     /*
      * The store's order (its event id: the order it stored them in), not the
@@ -315,22 +367,12 @@ static void test_drift(void **state)
     cJSON_Delete(doc);
 
     /* Pages of three, joined, are the same list. */
-    char joined[2048] = "", page[2048], after[64] = "";
-    for (int i = 0; i < 10; i++) {
-        char a[80];
-        snprintf(a, sizeof(a), "after=%s", after);
-        doc = after[0] ? get(f, "/api/v1/drift", &status, store_now_ms(), 2, "limit=3", a)
-                       : get(f, "/api/v1/drift", &status, store_now_ms(), 1, "limit=3");
-        events_text(doc, page, sizeof(page));
-        size_t have = strlen(joined), add = strlen(page);
-        assert_true(have + add < sizeof(joined));
-        memcpy(joined + have, page, add + 1);
-        const char *next = str(doc, "next");
-        snprintf(after, sizeof(after), "%s", next ? next : "");
-        cJSON_Delete(doc);
-        if (next == NULL)
-            break;
-    }
+    static const char *const by_three[] = { "limit=3" };
+    char joined[2048];
+    int pages;
+    doc = get_pages(f, "/api/v1/drift", by_three, 1, "events", 10, &pages);
+    events_text(doc, joined, sizeof(joined));
+    cJSON_Delete(doc);
     assert_string_equal(joined, text);
 
     doc = get(f, "/api/v1/drift", &status, store_now_ms(), 2, "host=" HOST_B, "check=5.5");
@@ -379,8 +421,7 @@ static void test_drift(void **state)
     const cJSON *late = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"), 0);
     assert_non_null(str(late, "received_at")); /* the store's time, beside the agent's */
     cJSON_Delete(doc);
-    doc = get(f, "/api/v1/drift", &status, store_now_ms(), 1, "host=nosuchhost");
-    assert_int_equal(status, 200);
+    doc = get_ok(f, "/api/v1/drift", "host=nosuchhost");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")), 0);
     cJSON_Delete(doc);
 }
@@ -483,33 +524,15 @@ static void test_answers_valid_utf8_and_exact_integers(void **state)
 static void test_host_results_paged(void **state)
 {
     struct apifix *f = *state;
-    unsigned status;
-    cJSON *all = get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 0);
-    assert_int_equal(status, 200);
-    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(all, "next")));
-    char *want = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(all, "results"));
-    cJSON *joined = cJSON_CreateArray();
-    char after[1100] = "";
-    int pages = 0;
-    for (; pages < 10; pages++) {
-        char a[1200];
-        snprintf(a, sizeof(a), "after=%s", after);
-        cJSON *doc = after[0]
-                         ? get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 2, "limit=1", a)
-                         : get(f, "/api/v1/hosts/" HOST_B, &status, store_now_ms(), 1, "limit=1");
-        assert_int_equal(status, 200);
-        const cJSON *row;
-        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(doc, "results"))
-            cJSON_AddItemToArray(joined, cJSON_Duplicate(row, 1));
-        const char *next = str(doc, "next");
-        snprintf(after, sizeof(after), "%s", next ? next : "");
-        cJSON_Delete(doc);
-        if (next == NULL)
-            break;
-    }
-    char *got = cJSON_PrintUnformatted(joined);
+    static const char *const by_one[] = { "limit=1" };
+    int pages;
+    /* Without a limit: all of them in one page (no next). */
+    cJSON *all = get_pages(f, "/api/v1/hosts/" HOST_B, NULL, 0, "results", 10, &pages);
+    assert_int_equal(pages, 1);
+    cJSON *joined = get_pages(f, "/api/v1/hosts/" HOST_B, by_one, 1, "results", 10, &pages);
+    char *want = cJSON_PrintUnformatted(all), *got = cJSON_PrintUnformatted(joined);
     assert_string_equal(got, want);
-    assert_int_equal(pages, 2); /* three rows: the third page (index 2) is the last */
+    assert_int_equal(pages, 3); /* three rows: three pages */
     free(got);
     free(want);
     cJSON_Delete(joined);
@@ -614,38 +637,31 @@ static void drift_list(struct apifix *f, const char *host, const char *check, co
                        int limit, char *out, size_t size)
 {
     size_t used = 0;
-    char after[64] = "";
     out[0] = '\0';
-    for (;;) {
-        char p[4][128];
-        size_t n = 0;
-        snprintf(p[n++], sizeof(p[0]), "limit=%d", limit);
-        if (host != NULL)
-            snprintf(p[n++], sizeof(p[0]), "host=%s", host);
-        if (check != NULL)
-            snprintf(p[n++], sizeof(p[0]), "check=%s", check);
-        if (after[0])
-            snprintf(p[n++], sizeof(p[0]), "after=%s", after);
-        unsigned status;
-        cJSON *doc = get(f, "/api/v1/drift", &status, store_now_ms(), n, p[0], p[1], p[2], p[3]);
-        assert_int_equal(status, 200);
-        const cJSON *ev;
-        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
-        {
-            if (keep != NULL && strcmp(str(ev, "check"), keep) != 0)
-                continue;
-            int w = snprintf(out + used, size - used, "%.0f %s %s %s %s>%s|", num(ev, "id"),
-                             str(ev, "host") + 30, str(ev, "check"), str(ev, "target"),
-                             str(ev, "from"), str(ev, "to"));
-            assert_true(w > 0 && (size_t)w < size - used);
-            used += (size_t)w;
-        }
-        const char *next = str(doc, "next");
-        snprintf(after, sizeof(after), "%s", next ? next : "");
-        cJSON_Delete(doc);
-        if (next == NULL)
-            break;
+    char p[3][128];
+    const char *pv[3];
+    size_t n = 0;
+    snprintf(p[n++], sizeof(p[0]), "limit=%d", limit);
+    if (host != NULL)
+        snprintf(p[n++], sizeof(p[0]), "host=%s", host);
+    if (check != NULL)
+        snprintf(p[n++], sizeof(p[0]), "check=%s", check);
+    for (size_t i = 0; i < n; i++)
+        pv[i] = p[i];
+    int pages;
+    cJSON *doc = get_pages(f, "/api/v1/drift", pv, n, "events", INT_MAX, &pages);
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+    {
+        if (keep != NULL && strcmp(str(ev, "check"), keep) != 0)
+            continue;
+        int w = snprintf(out + used, size - used, "%.0f %s %s %s %s>%s|", num(ev, "id"),
+                         str(ev, "host") + 30, str(ev, "check"), str(ev, "target"), str(ev, "from"),
+                         str(ev, "to"));
+        assert_true(w > 0 && (size_t)w < size - used);
+        used += (size_t)w;
     }
+    cJSON_Delete(doc);
 }
 
 /*
