@@ -3,22 +3,24 @@
  * case file (tests/cases/<name>.cases) holds host trees as manifest text
  * (tests/fixture.h) and the verdicts wanted of them, the way curl's
  * data-file tests and jq's jq.test hold theirs, so a case is read and added
- * without reading C; the test program gives the collector and what a case
- * file cannot say (a Docker sweep) through hooks. Every assertion failure
- * names the case file's line. Header-only, like collector_harness.h: include
- * it after that header.
+ * without reading C; the test program (test_collector_cases.c) reads what
+ * the runner does not know (the lines that build a Docker sweep) through
+ * hooks. Every assertion failure names the case file's line. Header-only,
+ * like collector_harness.h: include it after that header.
  *
  * A case file, line by line ('#' in the first column starts a comment;
  * blank lines are skipped):
  *
+ *   collector NAME       (first) the collector the cases run, by its registry name
+ *   now SECONDS          (before the first case) every case's clock; 0 when not said
  *   fragment NAME        manifest lines, up to `end`, that a case takes with `use NAME`
  *   case TITLE           starts a case: its tree and run, then its assertions
  *     LINE               (two spaces in) a manifest line, or `use NAME`
  *         MORE           (four or more in) continues the line above, the spaces dropped
  *   fixture NAME         the tree is the committed tests/fixtures/NAME
  *   size PATH BYTES      once built, the tree's host file PATH is cut or grown to BYTES
- *   docker-host URL      the run's --docker.host (default: the hooks')
- *   now SECONDS          the run's clock (default: the hooks')
+ *   docker-host URL      the run's --docker.host (default unix:///var/run/docker.sock)
+ *   now SECONDS          the run's clock
  *   WORD ...             any other word before the run goes to the test program's hook
  *   expect ID TARGET STATUS [= TEXT | ~ TEXT]
  *                        the only result of check ID: its target (`*`: any), its status,
@@ -30,6 +32,10 @@
  *   nowhere TEXT         no result's target nor evidence holds TEXT (a secret)
  *   all STATUS but PREFIX
  *                        every result of a check whose id does not start with PREFIX has STATUS
+ *   count-of ID N        exactly N results of check ID
+ *   measure NAME LABEL VALUE
+ *                        the measure NAME{LABEL} is VALUE
+ *   measures-of NAME N   exactly N measures called NAME
  *
  * The first assertion of a case builds its tree and runs the collector (which
  * must not fail). TEXT runs to the end of the line; written in double quotes
@@ -38,6 +44,7 @@
 #ifndef DOCKWARD_TEST_COLLECTOR_CASES_H
 #define DOCKWARD_TEST_COLLECTOR_CASES_H
 
+#include "collectors/registry.h"
 #include "tests/collector_harness.h"
 
 #include <stdbool.h>
@@ -56,17 +63,13 @@
 
 /* What the test program adds to the runner. */
 struct cases_hooks {
-    const struct collector *collector;
-    const char *docker_host; /* the runs' --docker.host unless a case says */
-    double now;              /* the runs' clock unless a case says */
-    void *arg;               /* handed to the functions below */
     /* A case starts: the test program forgets what the last case set (may be NULL). */
     void (*begin)(void *arg);
     /*
      * A line of a case, before its run, whose first word the runner does not
      * know (NULL: none is known). Returns 0 when taken, -1 with err filled.
      */
-    int (*line)(void *arg, const char *word, const char *rest, char *err, size_t errlen);
+    int (*line)(void *arg, const char *word, char *rest, char *err, size_t errlen);
     /* Sets what the test program owns in ctx (a sweep, options) before a run (may be NULL). */
     void (*prepare)(void *arg, struct collect_ctx *ctx);
 };
@@ -97,7 +100,10 @@ static inline void cases_text_add(struct cases_text *t, const char *s, size_t n)
 struct cases_run {
     const char *path;
     const struct cases_hooks *hooks;
+    void *arg; /* handed to the hooks */
     struct harness_run *h;
+    const struct collector *collector; /* the file's */
+    double file_now;                   /* the file's clock */
     struct {
         const char *name;
         struct cases_text text;
@@ -144,14 +150,14 @@ static inline void cases_collect(struct cases_run *run, int at)
         if (truncate(real, run->sizes[i].bytes) != 0)
             cases_fail(run, at, "size %s: %s", real, strerror(errno));
     }
-    struct collect_ctx ctx = { .docker_host = run->hooks->docker_host, .now = run->hooks->now };
+    struct collect_ctx ctx = { .docker_host = "unix:///var/run/docker.sock", .now = run->file_now };
     if (run->hooks->prepare != NULL)
-        run->hooks->prepare(run->hooks->arg, &ctx);
+        run->hooks->prepare(run->arg, &ctx);
     if (run->docker_host != NULL)
         ctx.docker_host = run->docker_host;
     if (run->has_now)
         ctx.now = run->now;
-    if (harness_collect(h, run->hooks->collector, &ctx) != 0)
+    if (harness_collect(h, run->collector, &ctx) != 0)
         cases_fail(run, at, "collect failed: %s", h->err);
     run->ran = true;
 }
@@ -236,11 +242,50 @@ static inline void cases_expect(struct cases_run *run, int at, char *rest, bool 
     run->assertions_in_case++;
 }
 
+/*
+ * For the hooks: the integer that is all of text (base 10). Returns 0, or -1
+ * with err filled.
+ */
+static inline int cases_integer(const char *text, long long *out, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    *out = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        snprintf(err, errlen, "want an integer, not \"%s\"", text);
+        return -1;
+    }
+    return 0;
+}
+
+/* The number that is all of text, given to a `word` line (now, measure). */
+static inline double cases_real(struct cases_run *run, int at, const char *word, const char *text)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0')
+        cases_fail(run, at, "%s wants a number, not \"%s\"", word, text);
+    return value;
+}
+
+/* A whole number that is all of text. */
+static inline unsigned long long cases_number(struct cases_run *run, int at, const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
+        cases_fail(run, at, "want a whole number, not \"%s\"", text);
+    return n;
+}
+
 /* An assertion line of the case (collecting first on the first one); false: not one. */
 static inline bool cases_assert(struct cases_run *run, int at, const char *word, char *rest)
 {
     static const char *const words[] = {
-        "expect", "expect-at", "count", "order", "nowhere", "all"
+        "expect", "expect-at", "count",   "order",       "nowhere",
+        "all",    "count-of",  "measure", "measures-of",
     };
     bool known = false;
     for (size_t i = 0; i < ARRAY_LEN(words); i++)
@@ -257,14 +302,27 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
         cases_expect(run, at, rest, strcmp(word, "expect-at") == 0);
         return true;
     } else if (strcmp(word, "count") == 0) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(rest, &end, 10);
-        if (errno != 0 || end == rest || *end != '\0')
-            cases_fail(run, at, "count wants a number, not \"%s\"", rest);
+        unsigned long long n = cases_number(run, at, rest);
         if (set->len != n) {
             harness_dump(set);
             cases_fail(run, at, "%zu results, want exactly %llu", set->len, n);
+        }
+    } else if (strcmp(word, "count-of") == 0 || strcmp(word, "measures-of") == 0) {
+        const char *what = cases_word(&rest);
+        unsigned long long want = cases_number(run, at, rest);
+        size_t got = word[0] == 'c' ? harness_count(set, what) : harness_count_measure(set, what);
+        if (got != want) {
+            harness_dump(set);
+            cases_fail(run, at, "%zu of %s, want %llu", got, what, want);
+        }
+    } else if (strcmp(word, "measure") == 0) {
+        const char *what = cases_word(&rest);
+        const char *label = cases_word(&rest);
+        double want = cases_real(run, at, word, rest);
+        double got = harness_measure(set, what, label);
+        if (got != want) {
+            harness_dump(set);
+            cases_fail(run, at, "%s{%s} is %g, want %g", what, label, got, want);
         }
     } else if (strcmp(word, "order") == 0) {
         made = 0;
@@ -340,6 +398,16 @@ static inline void cases_manifest_line(struct cases_run *run, int at, char *line
 /* A line of a case before its run: the runner's own words, else the hook's. */
 static inline void cases_setting(struct cases_run *run, int at, const char *word, char *rest)
 {
+    if (run->title == NULL && run->cases == 0 && strcmp(word, "collector") == 0) {
+        run->collector = collector_lookup(rest);
+        if (run->collector == NULL)
+            cases_fail(run, at, "no collector \"%s\"", rest);
+        return;
+    }
+    if (run->title == NULL && run->cases == 0 && strcmp(word, "now") == 0) {
+        run->file_now = cases_real(run, at, word, rest);
+        return;
+    }
     if (run->title == NULL || run->ran)
         cases_fail(run, at, "%s outside a case, or after its first assertion", word);
     if (strcmp(word, "fixture") == 0) {
@@ -357,28 +425,24 @@ static inline void cases_setting(struct cases_run *run, int at, const char *word
     } else if (strcmp(word, "docker-host") == 0) {
         run->docker_host = rest;
     } else if (strcmp(word, "now") == 0) {
-        char *end;
-        errno = 0;
-        run->now = strtod(rest, &end);
-        if (errno != 0 || end == rest || *end != '\0')
-            cases_fail(run, at, "now wants seconds, not \"%s\"", rest);
+        run->now = cases_real(run, at, word, rest);
         run->has_now = true;
     } else {
         char err[256] = "unknown line";
         if (run->hooks->line == NULL ||
-            run->hooks->line(run->hooks->arg, word, rest, err, sizeof(err)) != 0)
+            run->hooks->line(run->arg, word, rest, err, sizeof(err)) != 0)
             cases_fail(run, at, "%s: %s", word, err);
     }
 }
 
 /*
  * Runs every case of tests/cases/<name> with h as the state of each run (its
- * tree and results are removed after each case). Prints and returns how
- * many assertions it made; fails the test on the first that does not hold
- * or on a line it cannot read.
+ * tree and results are removed after each case), handing arg to the hooks.
+ * Prints and returns how many assertions it made; fails the test on the
+ * first that does not hold or on a line it cannot read.
  */
 static inline size_t cases_run_file(struct harness_run *h, const char *name,
-                                    const struct cases_hooks *hooks)
+                                    const struct cases_hooks *hooks, void *arg)
 {
     char path[4096];
     int n = snprintf(path, sizeof(path), "%s/%s", DOCKWARD_CASES, name);
@@ -398,6 +462,7 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
     assert_non_null(run);
     run->path = path;
     run->hooks = hooks;
+    run->arg = arg;
     run->h = h;
     int at = 0;
     for (char *line = data, *next; line != NULL; line = next) {
@@ -423,13 +488,15 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
                 run->fragments[run->n_fragments].name = rest;
                 run->into = &run->fragments[run->n_fragments++].text;
             } else {
+                if (run->collector == NULL)
+                    cases_fail(run, at, "a case before the file's collector line");
                 run->title = rest;
                 run->line_no = at;
                 run->into = &run->manifest;
                 run->cases++;
                 print_message("[ CASE     ] %s:%d %s\n", name, at, rest);
                 if (hooks->begin != NULL)
-                    hooks->begin(hooks->arg);
+                    hooks->begin(arg);
             }
         } else if (strcmp(word, "end") == 0) {
             run->into = NULL;
