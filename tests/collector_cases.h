@@ -14,7 +14,9 @@
  *   collector NAME       (first) the collector the cases run, by its registry name
  *   now SECONDS          (before the first case) every case's clock; 0 when not said
  *   fragment NAME        manifest lines, up to `end`, that a case takes with `use NAME`
- *   case TITLE           starts a case: its tree and run, then its assertions
+ *   case TITLE           starts a case: its tree and run, then its assertions; a TITLE
+ *                        `NAME: ...` names the case for a conformance table's proof row
+ *                        (`proof: cases/FILE:NAME`, tests/e2e_lib.sh e2e_proof_defined)
  *     LINE               (two spaces in) a manifest line, or `use NAME`
  *         MORE           (four or more in) continues the line above, the spaces dropped
  *   fixture NAME         the tree is the committed tests/fixtures/NAME

@@ -15,6 +15,7 @@
 
 #define SWEEP_BUILD_MAX     64 /* images, and containers, of one sweep */
 #define SWEEP_BUILD_HISTORY 8  /* history entries of one image given by a case file */
+#define SWEEP_BUILD_LIST    8  /* security options, insecure CIDRs, registries, networks */
 
 /* A sweep and what it points into; zeroed, it is an empty sweep that did not answer. */
 struct sweep_build {
@@ -24,6 +25,11 @@ struct sweep_build {
     char *tags[SWEEP_BUILD_MAX][2];
     char ids[SWEEP_BUILD_MAX][80];
     char *history[SWEEP_BUILD_MAX][SWEEP_BUILD_HISTORY];
+    /* What /info's lists and GET /networks point into. */
+    char *security_options[SWEEP_BUILD_LIST];
+    char *insecure_cidrs[SWEEP_BUILD_LIST];
+    struct docker_registry_index indexes[SWEEP_BUILD_LIST];
+    struct docker_network networks[SWEEP_BUILD_LIST];
 };
 
 /*
