@@ -416,11 +416,10 @@ static inline void cases_setting(struct cases_run *run, int at, const char *word
         run->fixture = rest;
     } else if (strcmp(word, "size") == 0) {
         const char *hostpath = cases_word(&rest);
-        char *end;
-        errno = 0;
-        long long bytes = strtoll(rest, &end, 10);
-        if (run->n_sizes >= CASES_SIZES || *hostpath != '/' || errno != 0 || end == rest ||
-            *end != '\0' || bytes < 0)
+        long long bytes = 0;
+        char err[128];
+        if (run->n_sizes >= CASES_SIZES || *hostpath != '/' ||
+            cases_integer(rest, &bytes, err, sizeof(err)) != 0 || bytes < 0)
             cases_fail(run, at, "want: size PATH BYTES (at most %d in a case)", CASES_SIZES);
         run->sizes[run->n_sizes].hostpath = hostpath;
         run->sizes[run->n_sizes++].bytes = (off_t)bytes;
