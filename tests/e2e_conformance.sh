@@ -24,7 +24,8 @@
 #   [bridge ]ANY...      with check `-` and expect `-`: `docker ANY...` on that
 #                        daemon, in table order, before any container is made
 #                        (volumes, networks)
-#   proof: FILE:NAME     not run: tests/FILE must exist and hold the word NAME
+#   proof: FILE:NAME     not run: tests/FILE must exist and define NAME (a test
+#                        function, or a case of a case file: e2e_proof_defined)
 #                        (the case is proved by another test)
 # ARGS are split like a shell does (quotes, backslashes; no expansion), after
 # these placeholders are replaced, in setup and in evidence:

@@ -276,14 +276,19 @@ e2e_md_table() {
 }
 
 # e2e_proof_defined FILE NAME : tests/FILE defines NAME (a C test function or
-# a shell function: NAME followed by "("), so a table's proof row cannot name
-# a test that does not exist.
+# a shell function: NAME followed by "("; in a case file, cases/*.cases, a
+# case named NAME: a `case NAME: ...` line), so a table's proof row cannot
+# name a test that does not exist.
 e2e_proof_defined() {
     if [ ! -f "$DOCKWARD_TESTS/$1" ]; then
         echo "#   tests/$1 does not exist"
         return 1
     fi
-    grep -qE "(^|[^A-Za-z0-9_])$2[[:space:]]*\(" "$DOCKWARD_TESTS/$1" && return 0
+    if [[ $1 == *.cases ]]; then
+        grep -qE "^case $2:" "$DOCKWARD_TESTS/$1" && return 0
+    else
+        grep -qE "(^|[^A-Za-z0-9_])$2[[:space:]]*\(" "$DOCKWARD_TESTS/$1" && return 0
+    fi
     echo "#   tests/$1 does not define $2"
     return 1
 }

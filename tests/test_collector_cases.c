@@ -1,0 +1,429 @@
+/*
+ * test_collector_cases.c - runs the collector cases kept as data,
+ * tests/cases/<collector>.cases (one cmocka test per file, named after it), through
+ * the runner of tests/collector_cases.h, which says what their lines mean.
+ *
+ * This file reads the lines a case uses to build the Docker API sweep the
+ * collector is handed (tests/sweep_build.h; strings live as long as the
+ * case file). Without any of them the collector is handed no sweep; with
+ * one, a sweep that answered unless `docker down` says otherwise:
+ *
+ *   docker up                  the API answered (nothing else said: an empty sweep)
+ *   docker down TEXT           the API did not answer, for reason TEXT
+ *   docker daemon              what a hardened dockerd 24.0.7 reports (docker_daemon() below)
+ *   docker swarm-manager       and it is an active swarm manager (docker_swarm_manager())
+ *   docker NAME VALUE          a value of /version or /info: version, build-time (Unix
+ *                              seconds), version-experimental, root-dir (DockerRootDir),
+ *                              driver, logging-driver, live-restore, experimental,
+ *                              swarm-state, swarm-control, swarm-managers, swarm-node-addr,
+ *                              swarm-autolock (true or false where it is a yes or no)
+ *   docker security-options A ...  /info's SecurityOptions are these (none: empty)
+ *   docker insecure-cidrs A ...    its insecure registry CIDRs are these
+ *   docker index NAME secure|insecure   one more of its IndexConfigs
+ *   docker network NAME DRIVER [encrypted]  one more network; docker no-networks: none
+ *   info-invalid FIELD         /info left FIELD out (security-options, driver,
+ *                              logging-driver, live-restore, swarm, experimental,
+ *                              registry-config); version-invalid FIELD: /version
+ *                              (version, experimental)
+ *   image TAG CREATED          an image (TAG `-`: none) created at Unix seconds; the i-th
+ *                              (from 0) has the id sha256:000000ab000<i>0...
+ *   image-in-use N             the image above is used by N containers
+ *   image-no-healthcheck       it has no HEALTHCHECK
+ *   image-history TEXT         a history entry of it, newest first
+ *   image-invalid FIELD        the API left its FIELD (config, history, created) out
+ *   container NAME IMAGE STATE a container (NAME `-`: none) of the IMAGE-th image (`-`: none)
+ *   container-image-id ID      the container above names image ID
+ *   container-invalid FIELD    the API left its FIELD (image, name) out
+ *   option NAME VALUE          the collector's option NAME
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "collectors/collector.h"
+#include "collectors/docker.h"
+#include "tests/collector_cases.h"
+#include "tests/collector_harness.h"
+#include "tests/sweep_build.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct run {
+    struct harness_run h;
+    struct sweep_build b;
+    struct option_value opt;
+    bool has_sweep; /* a line said something of the sweep: hand it over */
+};
+
+static int setup(void **state)
+{
+    return harness_setup(state, sizeof(struct run));
+}
+
+/* A case starts: no sweep, no option. */
+static void sweep_begin(void *arg)
+{
+    struct run *r = arg;
+    memset(&r->b, 0, sizeof(r->b));
+    memset(&r->opt, 0, sizeof(r->opt));
+    r->has_sweep = false;
+}
+
+/* An API field a case says was left out: `image-invalid`, `info-invalid` ... FIELD. */
+static const struct {
+    const char *word, *field;
+    uint64_t bit;
+} invalid_fields[] = {
+    { "image-invalid", "config", UINT64_C(1) << DOCKER_F_I_CONFIG },
+    { "image-invalid", "history", UINT64_C(1) << DOCKER_F_I_HISTORY },
+    { "image-invalid", "created", UINT64_C(1) << DOCKER_F_I_CREATED },
+    { "container-invalid", "image", UINT64_C(1) << DOCKER_F_C_IMAGE },
+    { "container-invalid", "name", UINT64_C(1) << DOCKER_F_C_NAME },
+    { "info-invalid", "security-options", UINT64_C(1) << DOCKER_F_INFO_SECURITY_OPTIONS },
+    { "info-invalid", "driver", UINT64_C(1) << DOCKER_F_INFO_DRIVER },
+    { "info-invalid", "logging-driver", UINT64_C(1) << DOCKER_F_INFO_LOGGING_DRIVER },
+    { "info-invalid", "live-restore", UINT64_C(1) << DOCKER_F_INFO_LIVE_RESTORE },
+    { "info-invalid", "swarm", UINT64_C(1) << DOCKER_F_INFO_SWARM },
+    { "info-invalid", "experimental", UINT64_C(1) << DOCKER_F_INFO_EXPERIMENTAL },
+    { "info-invalid", "registry-config", UINT64_C(1) << DOCKER_F_INFO_REGISTRY_CONFIG },
+    { "version-invalid", "version", UINT64_C(1) << DOCKER_F_VERSION_VERSION },
+    { "version-invalid", "experimental", UINT64_C(1) << DOCKER_F_VERSION_EXPERIMENTAL },
+};
+
+/* The bit of FIELD for a `WORD FIELD` line, 0: none. */
+static uint64_t field_bit(const char *word, const char *field)
+{
+    for (size_t i = 0; i < ARRAY_LEN(invalid_fields); i++) {
+        if (strcmp(invalid_fields[i].word, word) == 0 &&
+            strcmp(invalid_fields[i].field, field) == 0)
+            return invalid_fields[i].bit;
+    }
+    return 0;
+}
+
+/*
+ * The values of /version and /info a `docker NAME VALUE` line sets: text (a
+ * VALUE in double quotes is what is between them) or yes-or-no (true or
+ * false); the two numbers, build-time and swarm-managers, are docker_value()'s.
+ */
+static const struct {
+    const char *name;
+    bool yes_no; /* a bool; else a char * */
+    size_t at;   /* offset in struct docker_sweep */
+} docker_values[] = {
+    { "version", false, offsetof(struct docker_sweep, version.version) },
+    { "version-experimental", true, offsetof(struct docker_sweep, version.experimental) },
+    { "root-dir", false, offsetof(struct docker_sweep, info.docker_root_dir) },
+    { "driver", false, offsetof(struct docker_sweep, info.driver) },
+    { "logging-driver", false, offsetof(struct docker_sweep, info.logging_driver) },
+    { "live-restore", true, offsetof(struct docker_sweep, info.live_restore) },
+    { "experimental", true, offsetof(struct docker_sweep, info.experimental) },
+    { "swarm-state", false, offsetof(struct docker_sweep, info.swarm_state) },
+    { "swarm-control", true, offsetof(struct docker_sweep, info.swarm_control_available) },
+    { "swarm-node-addr", false, offsetof(struct docker_sweep, info.swarm_node_addr) },
+    { "swarm-autolock", true, offsetof(struct docker_sweep, info.swarm_autolock) },
+};
+
+/* A `docker NAME VALUE` line: 0 when NAME is a value (set, or err filled), 1 when it is not. */
+static int docker_value(struct docker_sweep *sw, const char *name, char *value, char *err,
+                        size_t errlen)
+{
+    for (size_t k = 0; k < ARRAY_LEN(docker_values); k++) {
+        if (strcmp(docker_values[k].name, name) != 0)
+            continue;
+        void *at = (char *)sw + docker_values[k].at;
+        if (!docker_values[k].yes_no) {
+            *(char **)at = (char *)cases_text_arg(value);
+        } else if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
+            *(bool *)at = value[0] == 't';
+        } else {
+            snprintf(err, errlen, "want true or false, not \"%s\"", value);
+            return -1;
+        }
+        return 0;
+    }
+    long long n;
+    if (strcmp(name, "build-time") != 0 && strcmp(name, "swarm-managers") != 0)
+        return 1;
+    if (cases_integer(value, &n, err, errlen) != 0)
+        return -1;
+    if (name[0] == 'b')
+        sw->version.build_time = n;
+    else
+        sw->info.swarm_managers = (long)n;
+    return 0;
+}
+
+/*
+ * What a hardened host's dockerd 24.0.7 reports: seccomp and userns, the
+ * built-in loopback ranges as insecure registries, docker.io secure,
+ * overlay2, syslog, live restore, swarm inactive, the three default networks.
+ */
+static void docker_daemon(struct sweep_build *b)
+{
+    struct docker_sweep *sw = &b->sw;
+    snprintf(sw->api_version, sizeof(sw->api_version), "1.43");
+    sw->version.version = "24.0.7";
+    sw->version.api_version = "1.43";
+    struct docker_info *i = &sw->info;
+    i->server_version = "24.0.7";
+    i->driver = "overlay2";
+    i->logging_driver = "syslog";
+    i->live_restore = true;
+    b->security_options[0] = "name=seccomp,profile=default";
+    b->security_options[1] = "name=userns";
+    i->security_options = (struct str_list){ b->security_options, 2 };
+    b->insecure_cidrs[0] = "127.0.0.0/8";
+    b->insecure_cidrs[1] = "::1/128";
+    i->insecure_registry_cidrs = (struct str_list){ b->insecure_cidrs, 2 };
+    b->indexes[0] = (struct docker_registry_index){ .name = "docker.io", .secure = true };
+    i->index_configs = b->indexes;
+    i->n_index_configs = 1;
+    i->swarm_state = "inactive";
+    i->swarm_node_addr = "";
+    i->docker_root_dir = "/var/lib/docker";
+    b->networks[0] = (struct docker_network){ .name = "bridge", .driver = "bridge" };
+    b->networks[1] = (struct docker_network){ .name = "host", .driver = "host" };
+    b->networks[2] = (struct docker_network){ .name = "none", .driver = "null" };
+    sw->networks = b->networks;
+    sw->n_networks = 3;
+}
+
+/*
+ * On top of docker_daemon(): an active swarm manager, one of 3, autolock off,
+ * at 10.0.0.5, with the overlay networks ingress (not encrypted) and backend.
+ */
+static void docker_swarm_manager(struct sweep_build *b)
+{
+    struct docker_info *i = &b->sw.info;
+    i->swarm_state = "active";
+    i->swarm_control_available = true;
+    i->swarm_managers = 3;
+    i->swarm_node_addr = "10.0.0.5";
+    i->swarm_autolock = false;
+    b->networks[3] = (struct docker_network){ .name = "ingress", .driver = "overlay" };
+    b->networks[4] =
+        (struct docker_network){ .name = "backend", .driver = "overlay", .encrypted = true };
+    b->sw.n_networks = 5;
+}
+
+/* A list line (security-options, insecure-cidrs): the words of rest replace the list. */
+static int docker_list(struct str_list *list, char **items, char *rest, char *err, size_t errlen)
+{
+    list->items = items;
+    list->len = 0;
+    for (char *w = cases_word(&rest); *w != '\0'; w = cases_word(&rest)) {
+        if (list->len >= SWEEP_BUILD_LIST) {
+            snprintf(err, errlen, "more than %d in the list", SWEEP_BUILD_LIST);
+            return -1;
+        }
+        items[list->len++] = w;
+    }
+    return 0;
+}
+
+/* An `index NAME secure|insecure` or `network NAME DRIVER [encrypted]` line: one more. */
+static int docker_append(struct sweep_build *b, const char *what, char *rest, char *err,
+                         size_t errlen)
+{
+    struct docker_info *i = &b->sw.info;
+    size_t *n = strcmp(what, "index") == 0 ? &i->n_index_configs : &b->sw.n_networks;
+    char *name = cases_word(&rest);
+    char *kind = cases_word(&rest);
+    if (*n >= SWEEP_BUILD_LIST || *name == '\0' || *kind == '\0') {
+        snprintf(err, errlen, "want %s NAME ... (at most %d)", what, SWEEP_BUILD_LIST);
+        return -1;
+    }
+    if (n == &i->n_index_configs) {
+        b->indexes[*n] = (struct docker_registry_index){ name, strcmp(kind, "secure") == 0 };
+        i->index_configs = b->indexes;
+    } else {
+        b->networks[*n] = (struct docker_network){ .name = name,
+                                                   .driver = kind,
+                                                   .encrypted = strcmp(rest, "encrypted") == 0 };
+        b->sw.networks = b->networks;
+    }
+    (*n)++;
+    return 0;
+}
+
+/* A `docker` line: what /version, /info, GET /networks or the whole API said. */
+static int docker_line(struct run *r, char *rest, char *err, size_t errlen)
+{
+    struct sweep_build *b = &r->b;
+    struct docker_sweep *sw = &b->sw;
+    const char *what = cases_word(&rest);
+    int rc = docker_value(sw, what, rest, err, errlen);
+    if (rc != 1)
+        return rc;
+    if (strcmp(what, "up") == 0) {
+        return 0;
+    } else if (strcmp(what, "daemon") == 0) {
+        docker_daemon(b);
+    } else if (strcmp(what, "swarm-manager") == 0) {
+        docker_swarm_manager(b);
+    } else if (strcmp(what, "down") == 0) {
+        sw->ok = false;
+        snprintf(sw->error, sizeof(sw->error), "%s", rest);
+    } else if (strcmp(what, "security-options") == 0) {
+        return docker_list(&sw->info.security_options, b->security_options, rest, err, errlen);
+    } else if (strcmp(what, "insecure-cidrs") == 0) {
+        return docker_list(&sw->info.insecure_registry_cidrs, b->insecure_cidrs, rest, err, errlen);
+    } else if (strcmp(what, "index") == 0 || strcmp(what, "network") == 0) {
+        return docker_append(b, what, rest, err, errlen);
+    } else if (strcmp(what, "no-networks") == 0) {
+        sw->n_networks = 0;
+    } else {
+        snprintf(err, errlen, "no such docker line: %s", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* An `image` or `container` line: one more of them in the sweep. */
+static int add_line(struct run *r, const char *word, char *rest, char *err, size_t errlen)
+{
+    const char *name = cases_word(&rest);
+    const char *of = cases_word(&rest);
+    long long n;
+    if (strcmp(word, "image") == 0) {
+        if (cases_integer(of, &n, err, errlen) != 0)
+            return -1;
+        sweep_add_image(&r->b, strcmp(name, "-") == 0 ? NULL : name, n);
+        return 0;
+    }
+    const struct docker_image *img = NULL;
+    if (strcmp(of, "-") != 0) {
+        if (cases_integer(of, &n, err, errlen) != 0)
+            return -1;
+        if (n < 0 || (size_t)n >= r->b.sw.n_images) {
+            snprintf(err, errlen, "no image %lld above", n);
+            return -1;
+        }
+        img = &r->b.images[n];
+    }
+    sweep_add_container(&r->b, strcmp(name, "-") == 0 ? NULL : name, img, rest);
+    return 0;
+}
+
+/* Where an `image-invalid` ... line sets its bit: the last image or container, /info, /version. */
+static uint64_t *invalid_of(struct sweep_build *b, const char *word)
+{
+    size_t ni = b->sw.n_images, nc = b->sw.n_containers;
+    if (strcmp(word, "image-invalid") == 0)
+        return ni ? &b->images[ni - 1].invalid : NULL;
+    if (strcmp(word, "container-invalid") == 0)
+        return nc ? &b->containers[nc - 1].invalid : NULL;
+    if (strcmp(word, "info-invalid") == 0)
+        return &b->sw.info.invalid;
+    return strcmp(word, "version-invalid") == 0 ? &b->sw.version.invalid : NULL;
+}
+
+/* A line that changes the last image or container above, or says a field was left out. */
+static int change_line(struct run *r, const char *word, char *rest, char *err, size_t errlen)
+{
+    struct sweep_build *b = &r->b;
+    size_t i = b->sw.n_images ? b->sw.n_images - 1 : 0;
+    struct docker_image *img = b->sw.n_images ? &b->images[i] : NULL;
+    struct docker_container *c = b->sw.n_containers ? &b->containers[b->sw.n_containers - 1] : NULL;
+    uint64_t *invalid = invalid_of(b, word);
+    long long n;
+    if (invalid != NULL && field_bit(word, rest) != 0) {
+        *invalid |= field_bit(word, rest);
+        if (strcmp(word, "version-invalid") == 0 && strcmp(rest, "version") == 0)
+            b->sw.version.version = NULL;
+    } else if (img != NULL && strcmp(word, "image-in-use") == 0) {
+        if (cases_integer(rest, &n, err, errlen) != 0)
+            return -1;
+        img->containers_using = (size_t)n;
+    } else if (img != NULL && strcmp(word, "image-no-healthcheck") == 0) {
+        img->has_healthcheck = false;
+    } else if (img != NULL && strcmp(word, "image-history") == 0) {
+        if (img->history.len >= SWEEP_BUILD_HISTORY) {
+            snprintf(err, errlen, "more than %d history entries", SWEEP_BUILD_HISTORY);
+            return -1;
+        }
+        b->history[i][img->history.len++] = (char *)cases_text_arg(rest);
+        img->history.items = b->history[i];
+    } else if (c != NULL && strcmp(word, "container-image-id") == 0) {
+        c->image_id = rest;
+    } else {
+        snprintf(err, errlen, "unknown line, or no image or container above it");
+        return -1;
+    }
+    return 0;
+}
+
+/* A line of a case the runner does not know: the sweep's, or the option. */
+static int sweep_line(void *arg, const char *word, char *rest, char *err, size_t errlen)
+{
+    struct run *r = arg;
+    if (strcmp(word, "option") == 0) {
+        r->opt.name = cases_word(&rest);
+        r->opt.value = rest;
+        return 0;
+    }
+    if (!r->has_sweep) {
+        r->has_sweep = true;
+        r->b.sw.ok = true;
+    }
+    if (strcmp(word, "docker") == 0)
+        return docker_line(r, rest, err, errlen);
+    if (strcmp(word, "image") == 0 || strcmp(word, "container") == 0)
+        return add_line(r, word, rest, err, errlen);
+    return change_line(r, word, rest, err, errlen);
+}
+
+static void sweep_prepare(void *arg, struct collect_ctx *ctx)
+{
+    struct run *r = arg;
+    ctx->docker = r->has_sweep ? &r->b.sw : NULL;
+    ctx->options = r->opt.name != NULL ? &r->opt : NULL;
+    ctx->n_options = r->opt.name != NULL ? 1 : 0;
+}
+
+static const struct cases_hooks sweep_hooks = {
+    .begin = sweep_begin,
+    .line = sweep_line,
+    .prepare = sweep_prepare,
+};
+
+static void run_file(void **state, const char *name)
+{
+    struct run *r = *state;
+    assert_true(cases_run_file(&r->h, name, &sweep_hooks, r) > 0);
+}
+
+/* The host collector: CIS 1.1.1, 1.1.3-1.1.18, 1.2.1, 1.2.2. */
+static void test_host(void **state)
+{
+    run_file(state, "host.cases");
+}
+
+/* The daemon_config collector: CIS 2.1-2.18, 5.1 and 7.1-7.9. */
+static void test_daemon_config(void **state)
+{
+    run_file(state, "daemon_config.cases");
+}
+
+/* The image_age collector: CIS 4.5, 4.7, 4.9, dockward.image_age and image_in_use_age. */
+static void test_image_age(void **state)
+{
+    run_file(state, "image_age.cases");
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, harness_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_host),
+        T(test_daemon_config),
+        T(test_image_age),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
