@@ -18,6 +18,7 @@
 
 #include "collectors/docker.h"
 #include "tests/collector_harness.h"
+#include "tests/docker_expect.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -362,15 +363,9 @@ static void test_container_risky_recorded(void **state)
     assert_int_equal(c.pids_limit, 100);
     assert_false(c.readonly_rootfs);
     assert_int_equal(c.n_mounts, 1);
-    assert_string_equal(c.mounts[0].type, "bind");
-    assert_string_equal(c.mounts[0].source, "/etc");
-    assert_string_equal(c.mounts[0].destination, "/etc");
-    assert_string_equal(c.mounts[0].propagation, "rprivate");
-    assert_false(c.mounts[0].rw);
+    expect_mount(&c.mounts[0], "bind", "/etc", "/etc", "rprivate", false);
     assert_int_equal(c.n_ports, 1);
-    assert_string_equal(c.ports[0].container_port, "80/tcp");
-    assert_string_equal(c.ports[0].host_ip, "127.0.0.1");
-    assert_int_equal(c.ports[0].host_port, 8080);
+    expect_port(&c.ports[0], "80/tcp", "127.0.0.1", 8080);
     assert_string_equal(c.restart_policy, "on-failure");
     assert_int_equal(c.restart_max_retries, 10);
     assert_int_equal(c.devices.len, 0);
@@ -436,16 +431,9 @@ static void test_container_hardened_recorded(void **state)
     assert_list(&c.ulimits, 1, "nofile=1024:2048");
     assert_list(&c.devices, 1, "/dev/null:/dev/xnull");
     assert_int_equal(c.n_mounts, 2);
-    assert_string_equal(c.mounts[0].type, "volume");
-    assert_string_equal(c.mounts[0].source, "/tmp/dw-D-rec/data/volumes/vol1/_data");
-    assert_string_equal(c.mounts[0].destination, "/data");
-    assert_string_equal(c.mounts[0].propagation, "");
-    assert_true(c.mounts[0].rw);
-    assert_string_equal(c.mounts[1].type, "bind");
-    assert_string_equal(c.mounts[1].source, "/tmp/dw-D-rec/shared");
-    assert_string_equal(c.mounts[1].destination, "/shared");
-    assert_string_equal(c.mounts[1].propagation, "rshared");
-    assert_true(c.mounts[1].rw);
+    expect_mount(&c.mounts[0], "volume", "/tmp/dw-D-rec/data/volumes/vol1/_data", "/data", "",
+                 true);
+    expect_mount(&c.mounts[1], "bind", "/tmp/dw-D-rec/shared", "/shared", "rshared", true);
     assert_string_equal(c.restart_policy, "unless-stopped");
     docker_container_free(&c);
     free(t.data);
@@ -504,13 +492,9 @@ static void test_container_ports_forms(void **state)
     assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0);
     assert_int_equal(c.n_ports, 3);
-    assert_string_equal(c.ports[0].container_port, "80/tcp");
-    assert_string_equal(c.ports[0].host_ip, "");
-    assert_int_equal(c.ports[0].host_port, 8080);
-    assert_string_equal(c.ports[1].host_ip, "::");
-    assert_int_equal(c.ports[1].host_port, 0);
-    assert_string_equal(c.ports[2].container_port, "443/tcp");
-    assert_int_equal(c.ports[2].host_port, 443);
+    expect_port(&c.ports[0], "80/tcp", "", 8080);
+    expect_port(&c.ports[1], "80/tcp", "::", 0);
+    expect_port(&c.ports[2], "443/tcp", "0.0.0.0", 443);
     docker_container_free(&c);
 
     /* HostPort must be a string holding a port; the good binding is still kept. */
