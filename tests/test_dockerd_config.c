@@ -149,50 +149,21 @@ static void look_up(const struct dockerd_config *cfg, const char *rootfs,
 /* The cases file of the lookups, tests/cases/dockerd-cmdline.txt. */
 #define CASES "dockerd-cmdline.txt"
 
-/* A case file's text with its escapes (\0, \n, \t, \\ and \xHH) undone, into out; returns its
- * length. A text longer than out fails the test. */
-static size_t unescape(const char *text, char *out, size_t outlen)
+/* A case file's text with its escapes undone (fixture_unescape: \0, \n, \t, \\), into out;
+ * returns its length. A text longer than out fails the test. */
+static size_t unescaped(const char *text, char *out, size_t outlen)
 {
-    size_t len = 0;
-    for (const char *c = text; *c != '\0'; c++) {
-        if (len == outlen)
-            fail_msg("more than %zu bytes: %s", outlen, text);
-        if (c[0] != '\\' || c[1] == '\0') {
-            out[len++] = *c;
-            continue;
-        }
-        switch (*++c) {
-        case '0':
-            out[len++] = '\0';
-            break;
-        case 'n':
-            out[len++] = '\n';
-            break;
-        case 't':
-            out[len++] = '\t';
-            break;
-        case 'x': {
-            char hex[3] = { c[1], c[1] != '\0' ? c[2] : '\0', '\0' };
-            char *end;
-            out[len++] = (char)strtoul(hex, &end, 16);
-            if (end != hex + 2)
-                fail_msg("not a \\xHH escape: %s", text);
-            c += 2;
-            break;
-        }
-        default:
-            out[len++] = *c;
-            break;
-        }
-    }
-    return len;
+    int n = snprintf(out, outlen, "%s", text);
+    if (n < 0 || (size_t)n >= outlen)
+        fail_msg("more than %zu bytes: %s", outlen - 1, text);
+    return fixture_unescape(out);
 }
 
 /* A case file's command line ("\0" between arguments) as /proc/PID/cmdline holds it, into out;
  * returns its length, the final NUL included. */
 static size_t cmdline_of(const char *text, char *out, size_t outlen)
 {
-    size_t len = unescape(text, out, outlen - 1);
+    size_t len = unescaped(text, out, outlen - 1);
     out[len++] = '\0'; /* the kernel ends the last argument too */
     return len;
 }
@@ -255,7 +226,7 @@ static void tree_lookups(const struct fixture *fx, const char *section)
         if (strcmp(row->field[1], "-") != 0) {
             char json[1024];
             put_file(fx, "/etc/docker/daemon.json", json,
-                     unescape(row->field[1], json, sizeof(json)));
+                     unescaped(row->field[1], json, sizeof(json)));
         }
         struct dockerd_config cfg;
         load(fx, &cfg);
@@ -471,8 +442,15 @@ static void expect_json_state(const struct fixture *fx, enum dockerd_json_state 
 static void test_json_failures(void **state)
 {
     struct fixture *fx = *state;
-    /* What is in the file: invalid, blank, a byte order mark. */
+    /* What is in the file: invalid, blank. */
     tree_lookups(fx, "daemon-json-failures");
+    /* ... and a UTF-8 byte order mark is skipped. */
+    PUT_TEXT(fx, "/etc/docker/daemon.json", "\xef\xbb\xbf{\"debug\": true}");
+    struct dockerd_config cfg;
+    load(fx, &cfg);
+    assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
+    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
+    dockerd_config_free(&cfg);
 
     harness_remove(fx, "/etc/docker/daemon.json");
     expect_json_state(fx, DOCKERD_JSON_ABSENT, "");
