@@ -10,7 +10,8 @@
  *
  * Fields are trimmed of blanks at both ends; "" is an empty field. A row
  * with another number of fields than the test asks for, an unknown
- * section, or an empty one fails the test, naming FILE:LINE.
+ * section, or an empty one fails the test, naming FILE:LINE. Each section
+ * read says how many cases it holds (cmocka's print_message).
  */
 #ifndef DOCKWARD_TEST_CASE_TABLE_H
 #define DOCKWARD_TEST_CASE_TABLE_H
@@ -111,6 +112,7 @@ static inline void case_table_read(struct case_table *t, const char *file, const
     }
     if (!seen || t->n == 0)
         fail_msg("%s: no section %s, or no case in it", file, section);
+    print_message("%zu cases from tests/cases/%s, section %s\n", t->n, file, section);
 }
 
 static inline void case_table_free(struct case_table *t)
