@@ -87,6 +87,11 @@ static size_t unescape(char *s)
     return o;
 }
 
+size_t fixture_unescape(char *s)
+{
+    return unescape(s);
+}
+
 static int copy_file(const char *src, int dstfd)
 {
     int sfd = open(src, O_RDONLY | O_CLOEXEC);

@@ -46,4 +46,11 @@ void fixture_destroy(struct fixture *fx);
 /* Path of a committed fixture directory: DOCKWARD_FIXTURES "/" name "/manifest". */
 const char *fixture_manifest_path(const char *name, char *out, size_t outlen);
 
+/*
+ * Decodes a manifest's escapes in s, in place: \n, \t, \0, and \c for any
+ * other c (\\ is a backslash). Returns the decoded length (s may then hold
+ * NULs); for test data written the way manifests write file contents.
+ */
+size_t fixture_unescape(char *s);
+
 #endif

@@ -22,11 +22,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Parses passwd and group (either may be NULL: not parsed) into a fresh *db; both must parse. */
+static void parse_ok(struct account_db *db, const char *passwd, const char *group)
+{
+    memset(db, 0, sizeof(*db));
+    if (passwd != NULL) {
+        assert_int_equal(accounts_parse_passwd(db, passwd), 0);
+        assert_int_equal(db->have_passwd, 1);
+    }
+    if (group != NULL) {
+        assert_int_equal(accounts_parse_group(db, group), 0);
+        assert_int_equal(db->have_group, 1);
+    }
+}
+
+/* Asserts that db has the group name with gid and exactly the members listed (NULL-ended), found
+ * alike by name and by gid. */
+static void assert_group(const struct account_db *db, const char *name, gid_t gid,
+                         const char *const *members)
+{
+    const struct account_group *g = accounts_group_by_name(db, name);
+    assert_non_null(g);
+    assert_ptr_equal(accounts_group_by_gid(db, gid), g);
+    assert_int_equal(g->gid, gid);
+    size_t n = 0;
+    for (; members[n] != NULL; n++) {
+        assert_true(n < g->n_members);
+        assert_string_equal(g->members[n], members[n]);
+    }
+    assert_int_equal(g->n_members, n);
+}
+
 static void test_parse_passwd_good_and_bad_lines(void **state)
 {
     (void)state;
-    struct account_db db;
-    memset(&db, 0, sizeof(db));
     const char *text = "root:x:0:0:root:/root:/bin/bash\n"
                        "# a comment:x:5:5::/:/bin/sh\n"
                        "\n"
@@ -47,19 +76,19 @@ static void test_parse_passwd_good_and_bad_lines(void **state)
                        "four:x:14:15\n"         /* minimal: 4 fields */
                        "max:x:4294967294:998::/:/bin/sh\n"
                        "last:x:1003:998::/home/last:/bin/sh"; /* no final newline */
-    assert_int_equal(accounts_parse_passwd(&db, text), 0);
-    assert_int_equal(db.have_passwd, 1);
-    assert_int_equal(db.n_users, 5);
-    assert_string_equal(db.users[0].name, "root");
-    assert_string_equal(db.users[1].name, "daemon");
-    assert_int_equal(db.users[1].uid, 1);
-    assert_string_equal(db.users[2].name, "four");
-    assert_int_equal(db.users[2].uid, 14);
-    assert_int_equal(db.users[2].gid, 15);
-    assert_string_equal(db.users[3].name, "max");
-    assert_int_equal(db.users[3].uid, 4294967294U);
-    assert_string_equal(db.users[4].name, "last");
-    assert_int_equal(db.users[4].gid, 998);
+    struct account_db db;
+    parse_ok(&db, text, NULL);
+    /* The lines kept, in file order. */
+    const struct account_user want[] = {
+        { "root", 0, 0 },      { "daemon", 1, 1 }, { "four", 14, 15 }, { "max", 4294967294U, 998 },
+        { "last", 1003, 998 },
+    };
+    assert_int_equal(db.n_users, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_string_equal(db.users[i].name, want[i].name);
+        assert_int_equal(db.users[i].uid, want[i].uid);
+        assert_int_equal(db.users[i].gid, want[i].gid);
+    }
     assert_null(accounts_user_by_name(&db, "nisuser"));
     assert_null(accounts_user_by_name(&db, "+nisuser"));
     assert_null(accounts_user_by_name(&db, "hex"));
@@ -71,8 +100,6 @@ static void test_parse_passwd_good_and_bad_lines(void **state)
 static void test_parse_group_members(void **state)
 {
     (void)state;
-    struct account_db db;
-    memset(&db, 0, sizeof(db));
     const char *text = "root:x:0:\n"
                        "docker:x:998:alice, bob ,,carol,\n"
                        "nomembers:x:50\n"        /* 3 fields: no member list */
@@ -81,28 +108,16 @@ static void test_parse_group_members(void **state)
                        "+:::\n"                  /* NIS */
                        "#docker:x:999:mallory\n" /* comment */
                        "docker:x:997:mallory\n"; /* duplicate name: first wins */
-    assert_int_equal(accounts_parse_group(&db, text), 0);
-    assert_int_equal(db.have_group, 1);
+    struct account_db db;
+    parse_ok(&db, NULL, text);
     assert_int_equal(db.n_groups, 4);
 
-    const struct account_group *g = accounts_group_by_name(&db, "docker");
-    assert_non_null(g);
-    assert_int_equal(g->gid, 998);
-    assert_int_equal(g->n_members, 3);
-    assert_string_equal(g->members[0], "alice");
-    assert_string_equal(g->members[1], "bob");
-    assert_string_equal(g->members[2], "carol");
-
-    g = accounts_group_by_name(&db, "root");
-    assert_non_null(g);
-    assert_int_equal(g->n_members, 0);
-    g = accounts_group_by_name(&db, "nomembers");
-    assert_non_null(g);
-    assert_int_equal(g->gid, 50);
-    assert_int_equal(g->n_members, 0);
+    assert_group(&db, "docker", 998, (const char *const[]){ "alice", "bob", "carol", NULL });
+    assert_group(&db, "root", 0, (const char *const[]){ NULL });
+    assert_group(&db, "nomembers", 50, (const char *const[]){ NULL });
     assert_null(accounts_group_by_name(&db, "bad"));
     assert_null(accounts_group_by_name(&db, "toomany"));
-    g = accounts_group_by_gid(&db, 997);
+    const struct account_group *g = accounts_group_by_gid(&db, 997);
     assert_non_null(g);
     assert_string_equal(g->members[0], "mallory");
     accounts_free(&db);
@@ -112,8 +127,6 @@ static void test_parse_group_members(void **state)
 static void test_parse_many_entries(void **state)
 {
     (void)state;
-    struct account_db db;
-    memset(&db, 0, sizeof(db));
     char *passwd = malloc(1000 * 64);
     char *group = malloc(1000 * 64 + 1000 * 8);
     assert_non_null(passwd);
@@ -127,8 +140,8 @@ static void test_parse_many_entries(void **state)
     gl += (size_t)snprintf(group + gl, 32, "big:x:5000:");
     for (int i = 0; i < 1000; i++)
         gl += (size_t)snprintf(group + gl, 16, "%su%d", i ? "," : "", i);
-    assert_int_equal(accounts_parse_passwd(&db, passwd), 0);
-    assert_int_equal(accounts_parse_group(&db, group), 0);
+    struct account_db db;
+    parse_ok(&db, passwd, group);
     assert_int_equal(db.n_users, 1000);
     assert_int_equal(db.n_groups, 1001);
     assert_string_equal(accounts_user_by_uid(&db, 2999)->name, "user999");
@@ -145,10 +158,8 @@ static void test_lookups_and_labels(void **state)
 {
     (void)state;
     struct account_db db;
-    memset(&db, 0, sizeof(db));
-    assert_int_equal(
-        accounts_parse_passwd(&db, "root:x:0:0::/:/bin/sh\nalice:x:1000:998::/:/bin/sh\n"), 0);
-    assert_int_equal(accounts_parse_group(&db, "root:x:0:\ndocker:x:998:alice\n"), 0);
+    parse_ok(&db, "root:x:0:0::/:/bin/sh\nalice:x:1000:998::/:/bin/sh\n",
+             "root:x:0:\ndocker:x:998:alice\n");
 
     assert_string_equal(accounts_user_by_uid(&db, 1000)->name, "alice");
     assert_null(accounts_user_by_uid(&db, 1001));
@@ -185,41 +196,37 @@ static void load_ok(const struct fixture *fx, struct account_db *db)
         fail_msg("accounts_load: %s", err);
 }
 
-static void test_load_hardened(void **state)
+/* Loads the committed tree's accounts: the docker group (998) has exactly members, only the user
+ * primary (NULL: none) has it as primary group, and root and daemon have their usual ids. */
+static void load_committed_tree(struct fixture *fx, const char *tree, const char *const *members,
+                                const char *primary)
 {
-    struct fixture *fx = *state;
-    harness_build_named(fx, "hardened");
+    harness_build_named(fx, tree);
     struct account_db db;
     load_ok(fx, &db);
     assert_int_equal(db.have_passwd, 1);
     assert_int_equal(db.have_group, 1);
-    const struct account_group *g = accounts_group_by_name(&db, "docker");
-    assert_non_null(g);
-    assert_int_equal(g->gid, 998);
-    assert_int_equal(g->n_members, 1);
-    assert_string_equal(g->members[0], "alice");
+    assert_group(&db, "docker", 998, members);
     for (size_t i = 0; i < db.n_users; i++)
-        assert_int_not_equal(db.users[i].gid, 998);
+        if (primary == NULL || strcmp(db.users[i].name, primary) != 0)
+            assert_int_not_equal(db.users[i].gid, 998);
+    if (primary != NULL)
+        assert_int_equal(accounts_user_by_name(&db, primary)->gid, 998);
     assert_int_equal(accounts_user_by_name(&db, "root")->uid, 0);
     assert_int_equal(accounts_group_by_name(&db, "daemon")->gid, 1);
     accounts_free(&db);
     fixture_destroy(fx);
 }
 
+static void test_load_hardened(void **state)
+{
+    load_committed_tree(*state, "hardened", (const char *const[]){ "alice", NULL }, NULL);
+}
+
 static void test_load_failing(void **state)
 {
-    struct fixture *fx = *state;
-    harness_build_named(fx, "failing");
-    struct account_db db;
-    load_ok(fx, &db);
-    const struct account_group *g = accounts_group_by_gid(&db, 998);
-    assert_non_null(g);
-    assert_string_equal(g->name, "docker");
-    assert_int_equal(g->n_members, 2);
-    assert_string_equal(g->members[1], "mallory");
-    assert_int_equal(accounts_user_by_name(&db, "eve")->gid, 998);
-    accounts_free(&db);
-    fixture_destroy(fx);
+    load_committed_tree(*state, "failing", (const char *const[]){ "alice", "mallory", NULL },
+                        "eve");
 }
 
 static void test_load_missing_files(void **state)
@@ -292,13 +299,8 @@ static void test_load_nul_in_line(void **state)
         fx, "file /etc/group 0644 0 0 =docker:x:998:alice\\0,mallory\\nother:x:5:eve\\n\n");
     struct account_db db;
     load_ok(fx, &db);
-    const struct account_group *g = accounts_group_by_name(&db, "docker");
-    assert_non_null(g);
-    assert_int_equal(g->n_members, 1);
-    assert_string_equal(g->members[0], "alice");
-    g = accounts_group_by_name(&db, "other");
-    assert_non_null(g);
-    assert_string_equal(g->members[0], "eve");
+    assert_group(&db, "docker", 998, (const char *const[]){ "alice", NULL });
+    assert_group(&db, "other", 5, (const char *const[]){ "eve", NULL });
     accounts_free(&db);
     fixture_destroy(fx);
 }

@@ -22,6 +22,7 @@
 
 #include "collectors/docker.h"
 #include "tests/collector_harness.h"
+#include "tests/docker_expect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -343,6 +344,33 @@ static struct docker_client *client_for(struct fake *f, long timeout_ms, size_t 
     return c;
 }
 
+/* A fake API, a client of it, and the buffers a test calls it with: opened and closed once. */
+struct session {
+    struct fake f;
+    struct docker_client *c;
+    struct buf body; /* answers, up to 4096 bytes */
+    char err[256];
+};
+
+/* Starts the fake (tcp or a unix socket) with n routes and a client of it (client_for's
+ * timeout_ms and body_max); s must stay where it is until session_close. */
+static void session_open(struct session *s, const struct route *routes, size_t n, bool tcp,
+                         long timeout_ms, size_t body_max)
+{
+    fake_start(&s->f, routes, n, tcp);
+    s->c = client_for(&s->f, timeout_ms, body_max);
+    buf_init(&s->body, 4096);
+    s->err[0] = '\0';
+}
+
+/* Frees what session_open made and stops the fake. */
+static void session_close(struct session *s)
+{
+    buf_free(&s->body);
+    docker_client_free(s->c);
+    fake_stop(&s->f);
+}
+
 static int global_setup(void **state)
 {
     /* Twice on purpose: the lead's main() may not be the only caller. */
@@ -369,30 +397,24 @@ static void negotiate_with(const char *api, const char *want_version, const char
     const struct route routes[] = {
         { "/version", R_NORMAL, 200, body, 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 1, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    assert_string_equal(docker_client_api_version(c), "");
-    char err[256] = "";
-    struct buf raw;
-    buf_init(&raw, 4096);
-    int rc = docker_client_negotiate(c, &raw, err, sizeof(err));
+    struct session s;
+    session_open(&s, routes, 1, false, 0, 0);
+    assert_string_equal(docker_client_api_version(s.c), "");
+    int rc = docker_client_negotiate(s.c, &s.body, s.err, sizeof(s.err));
     if (want_err == NULL) {
         if (rc != 0)
-            fail_msg("negotiate with %s: %s", api, err);
-        assert_string_equal(docker_client_api_version(c), want_version);
-        assert_string_equal(raw.data, body); /* the raw /version body is handed back */
+            fail_msg("negotiate with %s: %s", api, s.err);
+        assert_string_equal(docker_client_api_version(s.c), want_version);
+        assert_string_equal(s.body.data, body); /* the raw /version body is handed back */
     } else {
         assert_int_equal(rc, -1);
-        assert_string_equal(err, want_err);
-        assert_string_equal(docker_client_api_version(c), "");
+        assert_string_equal(s.err, want_err);
+        assert_string_equal(docker_client_api_version(s.c), "");
     }
     char line[256];
-    fake_line(&f, 0, line, sizeof(line));
+    fake_line(&s.f, 0, line, sizeof(line));
     assert_string_equal(line, "GET /version HTTP/1.1"); /* unprefixed */
-    buf_free(&raw);
-    docker_client_free(c);
-    fake_stop(&f);
+    session_close(&s);
 }
 
 static void test_negotiate_picks_lower_version(void **state)
@@ -416,35 +438,30 @@ static void test_negotiated_prefix_on_later_requests(void **state)
         { "/v1.45/info", R_NORMAL, 200, "{\"ServerVersion\":\"27.0\"}", 0, 0 },
         { "/v1.45/containers/json?all=1", R_NORMAL, 200, "[]", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 3, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, 4096);
+    struct session s;
+    session_open(&s, routes, 3, false, 0, 0);
     /* Before negotiation there is no prefix. */
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /_ping: HTTP 404: page not found");
-    assert_int_equal(docker_client_last_status(c), 404);
-    assert_int_equal(docker_client_negotiate(c, NULL, err, sizeof(err)), 0);
-    assert_int_equal(docker_client_get(c, "/info", &body, err, sizeof(err)), 0);
-    assert_string_equal(body.data, "{\"ServerVersion\":\"27.0\"}");
-    assert_int_equal(docker_client_last_status(c), 200);
+    assert_int_equal(docker_client_get(s.c, "/_ping", &s.body, s.err, sizeof(s.err)), -1);
+    assert_string_equal(s.err, "GET /_ping: HTTP 404: page not found");
+    assert_int_equal(docker_client_last_status(s.c), 404);
+    assert_int_equal(docker_client_negotiate(s.c, NULL, s.err, sizeof(s.err)), 0);
+    assert_int_equal(docker_client_get(s.c, "/info", &s.body, s.err, sizeof(s.err)), 0);
+    assert_string_equal(s.body.data, "{\"ServerVersion\":\"27.0\"}");
+    assert_int_equal(docker_client_last_status(s.c), 200);
     assert_int_equal(
-        docker_client_request(c, "GET", "/containers/json?all=1", &body, err, sizeof(err)), 0);
-    assert_string_equal(body.data, "[]");
+        docker_client_request(s.c, "GET", "/containers/json?all=1", &s.body, s.err, sizeof(s.err)),
+        0);
+    assert_string_equal(s.body.data, "[]");
     char line[256];
     const char *want[] = { "GET /_ping HTTP/1.1", "GET /version HTTP/1.1",
                            "GET /v1.45/info HTTP/1.1",
                            "GET /v1.45/containers/json?all=1 HTTP/1.1" };
-    assert_int_equal(fake_requests(&f), 4);
+    assert_int_equal(fake_requests(&s.f), 4);
     for (int i = 0; i < 4; i++) {
-        fake_line(&f, i, line, sizeof(line));
+        fake_line(&s.f, i, line, sizeof(line));
         assert_string_equal(line, want[i]);
     }
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    session_close(&s);
 }
 
 /* ---- GET only ---- */
@@ -452,11 +469,8 @@ static void test_negotiated_prefix_on_later_requests(void **state)
 static void test_refuses_other_methods_and_sends_nothing(void **state)
 {
     const struct route routes[] = { { "/_ping", R_NORMAL, 200, "OK", 0, 0 } };
-    struct fake f;
-    fake_start(&f, routes, 1, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    struct buf body;
-    buf_init(&body, 4096);
+    struct session s;
+    session_open(&s, routes, 1, false, 0, 0);
     /* text: the method. */
     const struct harness_text_case cases[] = {
         { "POST", "refusing to send POST: dockward only reads" },
@@ -468,32 +482,29 @@ static void test_refuses_other_methods_and_sends_nothing(void **state)
         { "GET\r\nX: y", "refusing to send GET  X: y: dockward only reads" },
         { NULL, "refusing to send (none): dockward only reads" },
     };
-    char err[256];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        err[0] = '\0';
-        assert_int_equal(
-            docker_client_request(c, cases[i].text, "/containers/x/kill", &body, err, sizeof(err)),
-            -1);
-        assert_string_equal(err, cases[i].want);
-        assert_int_equal(docker_client_last_status(c), 0);
+        s.err[0] = '\0';
+        assert_int_equal(docker_client_request(s.c, cases[i].text, "/containers/x/kill", &s.body,
+                                               s.err, sizeof(s.err)),
+                         -1);
+        assert_string_equal(s.err, cases[i].want);
+        assert_int_equal(docker_client_last_status(s.c), 0);
     }
     /* Malformed paths are refused too, before any connection. */
     const char *paths[] = { "info", "/a b", "/a\r\nHost: evil", "", NULL };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        assert_int_equal(docker_client_get(c, paths[i], &body, err, sizeof(err)), -1);
-        assert_string_equal(err, "GET: refusing a malformed request path");
+        assert_int_equal(docker_client_get(s.c, paths[i], &s.body, s.err, sizeof(s.err)), -1);
+        assert_string_equal(s.err, "GET: refusing a malformed request path");
     }
     /* Then one real GET: the server must have seen exactly that and nothing before. */
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), 0);
-    assert_string_equal(body.data, "OK");
-    assert_int_equal(fake_accepts(&f), 1);
-    assert_int_equal(fake_requests(&f), 1);
+    assert_int_equal(docker_client_get(s.c, "/_ping", &s.body, s.err, sizeof(s.err)), 0);
+    assert_string_equal(s.body.data, "OK");
+    assert_int_equal(fake_accepts(&s.f), 1);
+    assert_int_equal(fake_requests(&s.f), 1);
     char line[256];
-    fake_line(&f, 0, line, sizeof(line));
+    fake_line(&s.f, 0, line, sizeof(line));
     assert_string_equal(line, "GET /_ping HTTP/1.1");
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    session_close(&s);
 }
 
 /* ---- errors from the server ---- */
@@ -507,26 +518,26 @@ static void test_http_errors_carry_status(void **state)
         { "/v1.41/empty", R_NORMAL, 500, "", 0, 0 },
         { "/v1.41/moved", R_NORMAL, 301, "{\"message\":\"moved\"}", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 5, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, 4096);
-    assert_int_equal(docker_client_negotiate(c, NULL, err, sizeof(err)), 0);
-    assert_int_equal(docker_client_get(c, "/info", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /info: HTTP 500: boom:  daemon exploded");
-    assert_int_equal(docker_client_last_status(c), 500);
-    assert_int_equal(docker_client_get(c, "/text", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /text: HTTP 503: service unavailable");
-    assert_int_equal(docker_client_get(c, "/empty", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /empty: HTTP 500");
-    assert_int_equal(docker_client_get(c, "/moved", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /moved: HTTP 301: moved");
-    assert_int_equal(fake_accepts(&f), 1); /* errors do not cost the connection */
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    struct session s;
+    session_open(&s, routes, 5, false, 0, 0);
+    assert_int_equal(docker_client_negotiate(s.c, NULL, s.err, sizeof(s.err)), 0);
+    const struct {
+        const char *path;
+        int status;
+        const char *want;
+    } cases[] = {
+        { "/info", 500, "GET /info: HTTP 500: boom:  daemon exploded" },
+        { "/text", 503, "GET /text: HTTP 503: service unavailable" },
+        { "/empty", 500, "GET /empty: HTTP 500" },
+        { "/moved", 301, "GET /moved: HTTP 301: moved" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        assert_int_equal(docker_client_get(s.c, cases[i].path, &s.body, s.err, sizeof(s.err)), -1);
+        assert_string_equal(s.err, cases[i].want);
+        assert_int_equal(docker_client_last_status(s.c), cases[i].status);
+    }
+    assert_int_equal(fake_accepts(&s.f), 1); /* errors do not cost the connection */
+    session_close(&s);
 }
 
 static void test_invalid_json(void **state)
@@ -534,30 +545,25 @@ static void test_invalid_json(void **state)
     const struct route routes[] = {
         { "/version", R_NORMAL, 200, "<html>not json</html>", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 1, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    char err[256] = "";
-    assert_int_equal(docker_client_negotiate(c, NULL, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /version: not valid JSON (at byte 0 of 21)");
-    docker_client_free(c);
-    fake_stop(&f);
+    struct session s;
+    session_open(&s, routes, 1, false, 0, 0);
+    assert_int_equal(docker_client_negotiate(s.c, NULL, s.err, sizeof(s.err)), -1);
+    assert_string_equal(s.err, "GET /version: not valid JSON (at byte 0 of 21)");
+    session_close(&s);
 
     const struct route routes2[] = {
         { "/version", R_NORMAL, 200, VERSION_141, 0, 0 },
         { "/v1.41/info", R_NORMAL, 200, "{\"Driver\":", 0, 0 },
     };
-    fake_start(&f, routes2, 2, false);
-    c = client_for(&f, 0, 0);
-    struct docker_sweep s;
-    assert_int_equal(docker_sweep_run(c, &s), -1);
-    assert_false(s.ok);
-    assert_string_equal(s.error, "GET /info: not valid JSON (at byte 9 of 10)");
-    assert_int_equal(s.requests, 2);
-    assert_null(s.version.version); /* nothing partial is left */
-    docker_sweep_free(&s);
-    docker_client_free(c);
-    fake_stop(&f);
+    session_open(&s, routes2, 2, false, 0, 0);
+    struct docker_sweep sw;
+    assert_int_equal(docker_sweep_run(s.c, &sw), -1);
+    assert_false(sw.ok);
+    assert_string_equal(sw.error, "GET /info: not valid JSON (at byte 9 of 10)");
+    assert_int_equal(sw.requests, 2);
+    assert_null(sw.version.version); /* nothing partial is left */
+    docker_sweep_free(&sw);
+    session_close(&s);
 }
 
 /* ---- size cap ---- */
@@ -568,24 +574,20 @@ static void big_body(enum route_kind kind, size_t gen_len, size_t body_max, cons
         { "/big", kind, 200, NULL, 0, gen_len },
         { "/_ping", R_NORMAL, 200, "OK", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 2, false);
-    struct docker_client *c = client_for(&f, 5000, body_max);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, (size_t)-1 / 2);
-    assert_int_equal(docker_client_get(c, "/big", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, want);
-    assert_int_equal(docker_client_last_status(c), 200); /* the answer's fault, not the API's */
+    struct session s;
+    session_open(&s, routes, 2, false, 5000, body_max);
+    buf_free(&s.body);
+    buf_init(&s.body, (size_t)-1 / 2); /* no cap of its own: the client's is the one tested */
+    assert_int_equal(docker_client_get(s.c, "/big", &s.body, s.err, sizeof(s.err)), -1);
+    assert_string_equal(s.err, want);
+    assert_int_equal(docker_client_last_status(s.c), 200); /* the answer's fault, not the API's */
     size_t cap = body_max ? body_max : DOCKER_BODY_MAX;
-    assert_true(body.len <= cap);
-    assert_true(body.cap <= cap + 1); /* never allocated past the cap */
+    assert_true(s.body.len <= cap);
+    assert_true(s.body.cap <= cap + 1); /* never allocated past the cap */
     /* The client is still usable. */
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), 0);
-    assert_string_equal(body.data, "OK");
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    assert_int_equal(docker_client_get(s.c, "/_ping", &s.body, s.err, sizeof(s.err)), 0);
+    assert_string_equal(s.body.data, "OK");
+    session_close(&s);
 }
 
 static void test_body_over_cap(void **state)
@@ -602,23 +604,19 @@ static void test_body_over_cap(void **state)
 static void test_body_at_cap_and_caller_cap(void **state)
 {
     const struct route routes[] = { { "/exact", R_GENERATED, 200, NULL, 0, 65536 } };
-    struct fake f;
-    fake_start(&f, routes, 1, false);
-    struct docker_client *c = client_for(&f, 0, 65536);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, (size_t)-1 / 2);
-    assert_int_equal(docker_client_get(c, "/exact", &body, err, sizeof(err)), 0);
-    assert_int_equal(body.len, 65536);
-    buf_free(&body);
+    struct session s;
+    session_open(&s, routes, 1, false, 0, 65536);
+    buf_free(&s.body);
+    buf_init(&s.body, (size_t)-1 / 2);
+    assert_int_equal(docker_client_get(s.c, "/exact", &s.body, s.err, sizeof(s.err)), 0);
+    assert_int_equal(s.body.len, 65536);
+    buf_free(&s.body);
     /* The caller's buffer cap is honoured too (the smaller one wins). */
-    buf_init(&body, 1000);
-    assert_int_equal(docker_client_get(c, "/exact", &body, err, sizeof(err)), -1);
-    assert_string_equal(err, "GET /exact: answer larger than 1000 bytes");
-    assert_true(body.len <= 1000);
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    buf_init(&s.body, 1000);
+    assert_int_equal(docker_client_get(s.c, "/exact", &s.body, s.err, sizeof(s.err)), -1);
+    assert_string_equal(s.err, "GET /exact: answer larger than 1000 bytes");
+    assert_true(s.body.len <= 1000);
+    session_close(&s);
 }
 
 /* ---- stalls ---- */
@@ -631,42 +629,52 @@ static void test_stalling_server_times_out(void **state)
           0 },
         { "/_ping", R_NORMAL, 200, "OK", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 3, false);
-    struct docker_client *c = client_for(&f, 300, 0);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, 4096);
+    struct session s;
+    session_open(&s, routes, 3, false, 300, 0);
     const char *paths[] = { "/stall", "/half" };
     for (int i = 0; i < 2; i++) {
         double t0 = now_s();
-        assert_int_equal(docker_client_get(c, paths[i], &body, err, sizeof(err)), -1);
+        assert_int_equal(docker_client_get(s.c, paths[i], &s.body, s.err, sizeof(s.err)), -1);
         double took = now_s() - t0;
         char want[128];
         snprintf(want, sizeof(want), "GET %s: no complete answer within 300 ms", paths[i]);
-        assert_string_equal(err, want);
-        assert_int_equal(docker_client_last_status(c), 0);
+        assert_string_equal(s.err, want);
+        assert_int_equal(docker_client_last_status(s.c), 0);
         if (took < 0.25 || took > 2.0)
             fail_msg("%s took %.3f s, want about 0.3 s", paths[i], took);
     }
     /* It recovers on a new connection. */
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), 0);
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+    assert_int_equal(docker_client_get(s.c, "/_ping", &s.body, s.err, sizeof(s.err)), 0);
+    session_close(&s);
 }
 
 /* ---- connecting ---- */
+
+/* A client of host (nothing answers there) whose first GET fails with "cannot connect to HOST: why"
+ * and no HTTP status. */
+static void expect_cannot_connect(const char *host, const char *why)
+{
+    char err[256] = "", want[512];
+    struct docker_client_options o = { .host = host };
+    struct docker_client *c = docker_client_new(&o, err, sizeof(err));
+    assert_non_null(c);
+    struct buf body;
+    buf_init(&body, 4096);
+    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "cannot connect to %s: %s", host, why);
+    assert_string_equal(err, want);
+    assert_int_equal(docker_client_last_status(c), 0);
+    buf_free(&body);
+    docker_client_free(c);
+}
 
 static void test_connect_errors(void **state)
 {
     char dir[] = "/tmp/dw-D-conn-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char host[256], err[256], want[512];
-    struct buf body;
-    buf_init(&body, 4096);
 
-    /* A missing socket. */
+    /* A missing socket, found when negotiating. */
     snprintf(host, sizeof(host), "unix://%s/missing.sock", dir);
     struct docker_client_options o = { .host = host };
     struct docker_client *c = docker_client_new(&o, err, sizeof(err));
@@ -684,12 +692,7 @@ static void test_connect_errors(void **state)
     assert_true(fd >= 0);
     close(fd);
     snprintf(host, sizeof(host), "unix://%s", path);
-    c = docker_client_new(&o, err, sizeof(err));
-    assert_non_null(c);
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), -1);
-    snprintf(want, sizeof(want), "cannot connect to %s: Connection refused (not a socket)", host);
-    assert_string_equal(err, want);
-    docker_client_free(c);
+    expect_cannot_connect(host, "Connection refused (not a socket)");
     unlink(path);
 
     /* A socket nobody listens on any more. */
@@ -700,12 +703,7 @@ static void test_connect_errors(void **state)
     assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     close(fd);
     snprintf(host, sizeof(host), "unix://%s", path);
-    c = docker_client_new(&o, err, sizeof(err));
-    assert_non_null(c);
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), -1);
-    snprintf(want, sizeof(want), "cannot connect to %s: Connection refused", host);
-    assert_string_equal(err, want);
-    docker_client_free(c);
+    expect_cannot_connect(host, "Connection refused");
     unlink(path);
 
     /* A TCP port nobody listens on. */
@@ -716,14 +714,8 @@ static void test_connect_errors(void **state)
     assert_int_equal(getsockname(s, (struct sockaddr *)&in, &sl), 0);
     close(s);
     snprintf(host, sizeof(host), "tcp://127.0.0.1:%d", ntohs(in.sin_port));
-    c = docker_client_new(&o, err, sizeof(err));
-    assert_non_null(c);
-    assert_int_equal(docker_client_get(c, "/_ping", &body, err, sizeof(err)), -1);
-    snprintf(want, sizeof(want), "cannot connect to %s: Connection refused", host);
-    assert_string_equal(err, want);
-    docker_client_free(c);
+    expect_cannot_connect(host, "Connection refused");
 
-    buf_free(&body);
     rmdir(dir);
 }
 
@@ -770,36 +762,27 @@ static void test_keep_alive_one_connection(void **state)
         { "/version", R_NORMAL, 200, VERSION_141, 0, 0 },
         { "/v1.41/info", R_NORMAL, 200, "{}", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, 2, false);
-    struct docker_client *c = client_for(&f, 0, 0);
-    char err[256] = "";
-    struct buf body;
-    buf_init(&body, 4096);
-    assert_int_equal(docker_client_negotiate(c, NULL, err, sizeof(err)), 0);
+    struct session s;
+    session_open(&s, routes, 2, false, 0, 0);
+    assert_int_equal(docker_client_negotiate(s.c, NULL, s.err, sizeof(s.err)), 0);
     for (int i = 0; i < 20; i++)
-        assert_int_equal(docker_client_get(c, "/info", &body, err, sizeof(err)), 0);
-    assert_int_equal(fake_requests(&f), 21);
-    assert_int_equal(fake_accepts(&f), 1);
-    buf_free(&body);
-    docker_client_free(c);
-    fake_stop(&f);
+        assert_int_equal(docker_client_get(s.c, "/info", &s.body, s.err, sizeof(s.err)), 0);
+    assert_int_equal(fake_requests(&s.f), 21);
+    assert_int_equal(fake_accepts(&s.f), 1);
+    session_close(&s);
 }
 
 static void test_tcp_plain_http(void **state)
 {
     const struct route routes[] = { { "/version", R_NORMAL, 200, VERSION_141, 0, 0 } };
-    struct fake f;
-    fake_start(&f, routes, 1, true);
-    struct docker_client *c = client_for(&f, 0, 0);
-    char err[256] = "";
-    assert_int_equal(docker_client_negotiate(c, NULL, err, sizeof(err)), 0);
-    assert_string_equal(docker_client_api_version(c), "1.41");
+    struct session s;
+    session_open(&s, routes, 1, true, 0, 0);
+    assert_int_equal(docker_client_negotiate(s.c, NULL, s.err, sizeof(s.err)), 0);
+    assert_string_equal(docker_client_api_version(s.c), "1.41");
     char line[256];
-    fake_line(&f, 0, line, sizeof(line));
+    fake_line(&s.f, 0, line, sizeof(line));
     assert_string_equal(line, "GET /version HTTP/1.1");
-    docker_client_free(c);
-    fake_stop(&f);
+    session_close(&s);
 }
 
 /* ---- TLS (openssl s_server with certificates made here) ---- */
@@ -1004,12 +987,58 @@ static void free_recorded(struct recorded *r)
         free(all[i]);
 }
 
+/* cmocka setup of the sweep tests: the recorded answers as the test's state. */
+static int recorded_setup(void **state)
+{
+    struct recorded *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -1;
+    load_recorded(r);
+    *state = r;
+    return 0;
+}
+
+/* cmocka teardown of the sweep tests, also after a failed assertion. */
+static int recorded_teardown(void **state)
+{
+    free_recorded(*state);
+    free(*state);
+    return 0;
+}
+
 #define V          "/v1.41"
 #define C_HARDENED "15fe4f28feed8b3504df502b9e54e1b2a9062e36824538337567e051415b2f69"
 #define C_RISKY    "41d39e3461815f064e8ef4894f03145adbd151590051e7353d31096fff5e90c1"
 #define C_WEB      "617f5adb92864107e29b9829a94c37bfbc3e52c993a75e34df37e239facc8dc5"
 #define I_HC       "sha256:499c6e6fb0bd0bc3deaf25743b99ba1103ab32324d3c04fe35d5d5dbc0b38fbe"
 #define I_NOHC     "sha256:e7c980cad897077fb6155395936ad6df5722fe4bdbb412ca735ef58c8b1124a7"
+
+/* Room for the routes of a sweep test. */
+#define SWEEP_ROUTES_MAX 32
+
+/* Writes into out the recorded answers every sweep starts with (the version, the info and the
+ * container list), then the n routes of rest; returns how many routes out holds. */
+static size_t sweep_routes(const struct recorded *r, const struct route *rest, size_t n,
+                           struct route *out)
+{
+    const struct route head[] = {
+        { "/version", R_NORMAL, 200, r->version, r->l_version, 0 },
+        { V "/info", R_NORMAL, 200, r->info, r->l_info, 0 },
+        { V "/containers/json?all=1", R_NORMAL, 200, r->clist, r->l_clist, 0 },
+    };
+    assert_true(ARRAY_LEN(head) + n <= SWEEP_ROUTES_MAX);
+    memcpy(out, head, sizeof(head));
+    memcpy(out + ARRAY_LEN(head), rest, n * sizeof(*rest));
+    return ARRAY_LEN(head) + n;
+}
+
+/* Runs a sweep with c into s; fails the test, saying why, when the sweep fails. */
+static void sweep_ok(struct docker_client *c, struct docker_sweep *s)
+{
+    if (docker_sweep_run(c, s) != 0)
+        fail_msg("sweep failed: %s", s->error);
+    assert_true(s->ok);
+}
 
 static const struct docker_container *find_container(const struct docker_sweep *s, const char *name)
 {
@@ -1052,32 +1081,27 @@ static void assert_no_secret(const struct docker_sweep *s, const char *secret)
 
 static void test_sweep_recorded(void **state)
 {
-    struct recorded r;
-    load_recorded(&r);
-    const struct route routes[] = {
-        { "/version", R_NORMAL, 200, r.version, r.l_version, 0 },
-        { V "/info", R_NORMAL, 200, r.info, r.l_info, 0 },
-        { V "/containers/json?all=1", R_NORMAL, 200, r.clist, r.l_clist, 0 },
-        { V "/containers/" C_HARDENED "/json", R_NORMAL, 200, r.hardened, r.l_hardened, 0 },
-        { V "/containers/" C_RISKY "/json", R_NORMAL, 200, r.risky, r.l_risky, 0 },
-        { V "/containers/" C_WEB "/json", R_NORMAL, 200, r.web, r.l_web, 0 },
-        { V "/images/json", R_NORMAL, 200, r.ilist, r.l_ilist, 0 },
-        { V "/images/" BUSYBOX_ID "/json", R_NORMAL, 200, r.busybox, r.l_busybox, 0 },
-        { V "/images/" BUSYBOX_ID "/history", R_NORMAL, 200, r.busybox_h, r.l_busybox_h, 0 },
-        { V "/images/" I_HC "/json", R_NORMAL, 200, r.hc, r.l_hc, 0 },
-        { V "/images/" I_HC "/history", R_NORMAL, 200, r.hc_h, r.l_hc_h, 0 },
-        { V "/images/" I_NOHC "/json", R_NORMAL, 200, r.nohc, r.l_nohc, 0 },
-        { V "/images/" I_NOHC "/history", R_NORMAL, 200, r.nohc_h, r.l_nohc_h, 0 },
-        { V "/images/" DANGLING_ID "/json", R_NORMAL, 200, r.dangling, r.l_dangling, 0 },
+    const struct recorded *r = *state;
+    const struct route rest[] = {
+        { V "/containers/" C_HARDENED "/json", R_NORMAL, 200, r->hardened, r->l_hardened, 0 },
+        { V "/containers/" C_RISKY "/json", R_NORMAL, 200, r->risky, r->l_risky, 0 },
+        { V "/containers/" C_WEB "/json", R_NORMAL, 200, r->web, r->l_web, 0 },
+        { V "/images/json", R_NORMAL, 200, r->ilist, r->l_ilist, 0 },
+        { V "/images/" BUSYBOX_ID "/json", R_NORMAL, 200, r->busybox, r->l_busybox, 0 },
+        { V "/images/" BUSYBOX_ID "/history", R_NORMAL, 200, r->busybox_h, r->l_busybox_h, 0 },
+        { V "/images/" I_HC "/json", R_NORMAL, 200, r->hc, r->l_hc, 0 },
+        { V "/images/" I_HC "/history", R_NORMAL, 200, r->hc_h, r->l_hc_h, 0 },
+        { V "/images/" I_NOHC "/json", R_NORMAL, 200, r->nohc, r->l_nohc, 0 },
+        { V "/images/" I_NOHC "/history", R_NORMAL, 200, r->nohc_h, r->l_nohc_h, 0 },
+        { V "/images/" DANGLING_ID "/json", R_NORMAL, 200, r->dangling, r->l_dangling, 0 },
         /* the dangling image's history is gone (404): that image is skipped, counted */
-        { V "/networks", R_NORMAL, 200, r.networks, r.l_networks, 0 },
+        { V "/networks", R_NORMAL, 200, r->networks, r->l_networks, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, sizeof(routes) / sizeof(routes[0]), false);
-    struct docker_client *c = client_for(&f, 0, 0);
+    struct session api;
+    struct route routes[SWEEP_ROUTES_MAX];
+    session_open(&api, routes, sweep_routes(r, rest, ARRAY_LEN(rest), routes), false, 0, 0);
     struct docker_sweep s;
-    assert_int_equal(docker_sweep_run(c, &s), 0);
-    assert_true(s.ok);
+    sweep_ok(api.c, &s);
     assert_string_equal(s.api_version, "1.41");
     assert_string_equal(s.version.version, "20.10.24+dfsg1");
     assert_string_equal(s.info.driver, "vfs");
@@ -1094,93 +1118,78 @@ static void test_sweep_recorded(void **state)
     assert_int_equal(find_image(&s, I_HC)->containers_using, 0);
     assert_true(find_image(&s, I_HC)->has_healthcheck);
     assert_no_secret(&s, "hunter2");
-    assert_int_equal(fake_accepts(&f), 1); /* the whole sweep over one connection */
-    assert_int_equal(fake_requests(&f), 17);
+    assert_int_equal(fake_accepts(&api.f), 1); /* the whole sweep over one connection */
+    assert_int_equal(fake_requests(&api.f), 17);
     char line[256];
-    fake_line(&f, 0, line, sizeof(line));
+    fake_line(&api.f, 0, line, sizeof(line));
     assert_string_equal(line, "GET /version HTTP/1.1");
-    fake_line(&f, 15, line, sizeof(line));
+    fake_line(&api.f, 15, line, sizeof(line));
     assert_string_equal(line, "GET /v1.41/networks HTTP/1.1");
-    fake_line(&f, 16, line, sizeof(line));
+    fake_line(&api.f, 16, line, sizeof(line));
     assert_string_equal(line, "GET /v1.41/volumes HTTP/1.1");
     /* No recorded /volumes answer here: not fatal, only the volume facts are unknown. */
     assert_false(s.volumes_ok);
     assert_non_null(strstr(s.volumes_error, "404"));
     docker_sweep_free(&s);
     assert_int_equal(s.n_containers, 0);
-    docker_client_free(c);
-    fake_stop(&f);
-    free_recorded(&r);
+    session_close(&api);
 }
 
 static void test_sweep_item_gone_and_list_failures(void **state)
 {
-    struct recorded r;
-    load_recorded(&r);
+    const struct recorded *r = *state;
     /* A container that vanished (404) and one whose answer is garbage are skipped. */
-    const struct route routes[] = {
-        { "/version", R_NORMAL, 200, r.version, r.l_version, 0 },
-        { V "/info", R_NORMAL, 200, r.info, r.l_info, 0 },
-        { V "/containers/json?all=1", R_NORMAL, 200, r.clist, r.l_clist, 0 },
-        { V "/containers/" C_RISKY "/json", R_NORMAL, 200, r.risky, r.l_risky, 0 },
+    const struct route rest[] = {
+        { V "/containers/" C_RISKY "/json", R_NORMAL, 200, r->risky, r->l_risky, 0 },
         { V "/containers/" C_WEB "/json", R_NORMAL, 200, "{\"Id\":", 0, 0 },
         { V "/images/json", R_NORMAL, 200, "[]", 0, 0 },
         { V "/networks", R_NORMAL, 200, "[]", 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, sizeof(routes) / sizeof(routes[0]), false);
-    struct docker_client *c = client_for(&f, 0, 0);
+    struct session api;
+    struct route routes[SWEEP_ROUTES_MAX];
+    session_open(&api, routes, sweep_routes(r, rest, ARRAY_LEN(rest), routes), false, 0, 0);
     struct docker_sweep s;
-    assert_int_equal(docker_sweep_run(c, &s), 0);
-    assert_true(s.ok);
+    sweep_ok(api.c, &s);
     assert_int_equal(s.n_containers, 1);
     assert_string_equal(s.containers[0].name, "risky");
     assert_int_equal(s.item_failures, 2);
     assert_string_equal(s.error, "GET /containers/" C_HARDENED "/json: HTTP 404: page not found");
     assert_int_equal(s.requests, 6 + 3);
     docker_sweep_free(&s);
-    docker_client_free(c);
-    fake_stop(&f);
+    session_close(&api);
 
     /* A list that fails is fatal: no container list must never look like no containers. */
     const struct route routes2[] = {
-        { "/version", R_NORMAL, 200, r.version, r.l_version, 0 },
-        { V "/info", R_NORMAL, 200, r.info, r.l_info, 0 },
+        { "/version", R_NORMAL, 200, r->version, r->l_version, 0 },
+        { V "/info", R_NORMAL, 200, r->info, r->l_info, 0 },
         { V "/containers/json?all=1", R_NORMAL, 500, "{\"message\":\"db locked\"}", 0, 0 },
     };
-    fake_start(&f, routes2, 3, false);
-    c = client_for(&f, 0, 0);
-    assert_int_equal(docker_sweep_run(c, &s), -1);
+    session_open(&api, routes2, 3, false, 0, 0);
+    assert_int_equal(docker_sweep_run(api.c, &s), -1);
     assert_false(s.ok);
     assert_string_equal(s.error, "GET /containers/json?all=1: HTTP 500: db locked");
     assert_int_equal(s.n_containers, 0);
     assert_null(s.info.driver);
     assert_int_equal(s.requests, 3);
     docker_sweep_free(&s);
-    docker_client_free(c);
-    fake_stop(&f);
-    free_recorded(&r);
+    session_close(&api);
 }
 
 static void test_sweep_stall_is_fatal_once(void **state)
 {
-    struct recorded r;
-    load_recorded(&r);
+    const struct recorded *r = *state;
     /* The API stops answering mid-sweep: one timeout ends the sweep, not one per item. */
-    const struct route routes[] = {
-        { "/version", R_NORMAL, 200, r.version, r.l_version, 0 },
-        { V "/info", R_NORMAL, 200, r.info, r.l_info, 0 },
-        { V "/containers/json?all=1", R_NORMAL, 200, r.clist, r.l_clist, 0 },
+    const struct route rest[] = {
         { V "/containers/" C_HARDENED "/json", R_STALL, 200, NULL, 0, 0 },
         { V "/containers/" C_RISKY "/json", R_STALL, 200, NULL, 0, 0 },
         { V "/containers/" C_WEB "/json", R_STALL, 200, NULL, 0, 0 },
     };
-    struct fake f;
-    fake_start(&f, routes, sizeof(routes) / sizeof(routes[0]), false);
-    struct docker_client *c = client_for(&f, 300, 0);
+    struct session api;
+    struct route routes[SWEEP_ROUTES_MAX];
+    session_open(&api, routes, sweep_routes(r, rest, ARRAY_LEN(rest), routes), false, 300, 0);
     struct docker_sweep s;
     double t0 = now_s();
-    assert_int_equal(docker_sweep_run(c, &s), -1);
+    assert_int_equal(docker_sweep_run(api.c, &s), -1);
     double took = now_s() - t0;
     assert_false(s.ok);
     assert_string_equal(s.error,
@@ -1189,14 +1198,12 @@ static void test_sweep_stall_is_fatal_once(void **state)
     if (took > 2.0) /* one timeout, not three */
         fail_msg("sweep took %.3f s", took);
     docker_sweep_free(&s);
-    docker_client_free(c);
-    fake_stop(&f);
-    free_recorded(&r);
+    session_close(&api);
 
     /* Nothing listening at all. */
     struct docker_client_options o = { .host = "unix:///nonexistent/dw-D/docker.sock" };
     char err[256];
-    c = docker_client_new(&o, err, sizeof(err));
+    struct docker_client *c = docker_client_new(&o, err, sizeof(err));
     assert_non_null(c);
     assert_int_equal(docker_sweep_run(c, &s), -1);
     assert_string_equal(s.error, "cannot connect to unix:///nonexistent/dw-D/docker.sock: No such "
@@ -1274,9 +1281,7 @@ static void test_sweep_real_dockerd(void **state)
     struct docker_client *c = docker_client_new(&o, err, sizeof(err));
     assert_non_null(c);
     struct docker_sweep s;
-    if (docker_sweep_run(c, &s) != 0)
-        fail_msg("sweep failed: %s", s.error);
-    assert_true(s.ok);
+    sweep_ok(c, &s);
     assert_int_equal(s.version.invalid, 0);
     assert_int_equal(s.info.invalid, 0);
     assert_string_equal(s.api_version, "1.41"); /* dockerd 20.10 */
@@ -1311,13 +1316,9 @@ static void test_sweep_real_dockerd(void **state)
     assert_true(list_has(&risky->env_names, "DB_PASSWORD"));
     assert_no_secret(&s, "hunter2");
     assert_int_equal(risky->n_mounts, 1);
-    assert_string_equal(risky->mounts[0].type, "bind");
-    assert_string_equal(risky->mounts[0].source, "/etc");
-    assert_false(risky->mounts[0].rw);
+    expect_mount(&risky->mounts[0], "bind", "/etc", "/etc", "rprivate", false);
     assert_int_equal(risky->n_ports, 1);
-    assert_string_equal(risky->ports[0].container_port, "80/tcp");
-    assert_string_equal(risky->ports[0].host_ip, "127.0.0.1");
-    assert_int_equal(risky->ports[0].host_port, 8080);
+    expect_port(&risky->ports[0], "80/tcp", "127.0.0.1", 8080);
     assert_string_equal(risky->restart_policy, "on-failure");
     assert_int_equal(risky->restart_max_retries, 10);
     assert_true(risky->pids_limit_set);
@@ -1354,9 +1355,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tls_verifies_peer_and_sends_client_cert, tls_setup,
                                         tls_teardown),
         cmocka_unit_test(test_tls_is_used_on_the_wire),
-        cmocka_unit_test(test_sweep_recorded),
-        cmocka_unit_test(test_sweep_item_gone_and_list_failures),
-        cmocka_unit_test(test_sweep_stall_is_fatal_once),
+        cmocka_unit_test_setup_teardown(test_sweep_recorded, recorded_setup, recorded_teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_item_gone_and_list_failures, recorded_setup,
+                                        recorded_teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_stall_is_fatal_once, recorded_setup,
+                                        recorded_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_real_dockerd, dockerd_setup, dockerd_teardown),
     };
     return cmocka_run_group_tests(tests, global_setup, global_teardown);

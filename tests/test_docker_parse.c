@@ -18,6 +18,7 @@
 
 #include "collectors/docker.h"
 #include "tests/collector_harness.h"
+#include "tests/docker_expect.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +118,18 @@ static void assert_container_lacks(const struct docker_container *c, const char 
         check_str(c->ports[i].container_port, needle);
         check_str(c->ports[i].host_ip, needle);
     }
+}
+
+/* ---- parsing what must parse ---- */
+
+/* Parses json (len bytes) into *c; a refusal fails the test, printing why. */
+static void parse_container_text(const char *json, size_t len, struct docker_container *c)
+{
+    char err[256] = "";
+    int rc = docker_parse_container(json, len, c, err, sizeof(err));
+    if (rc != 0)
+        print_error("docker_parse_container: %s\n", err);
+    assert_int_equal(rc, 0);
 }
 
 /* ---- /version ---- */
@@ -320,9 +333,7 @@ static void test_info_broken(void **state)
 static void parse_container_file(const char *name, struct docker_container *c, struct text *t)
 {
     *t = load(name);
-    char err[256] = "";
-    if (docker_parse_container(t->data, t->len, c, err, sizeof(err)) != 0)
-        fail_msg("%s: %s", name, err);
+    parse_container_text(t->data, t->len, c);
 }
 
 static void test_container_risky_recorded(void **state)
@@ -362,15 +373,9 @@ static void test_container_risky_recorded(void **state)
     assert_int_equal(c.pids_limit, 100);
     assert_false(c.readonly_rootfs);
     assert_int_equal(c.n_mounts, 1);
-    assert_string_equal(c.mounts[0].type, "bind");
-    assert_string_equal(c.mounts[0].source, "/etc");
-    assert_string_equal(c.mounts[0].destination, "/etc");
-    assert_string_equal(c.mounts[0].propagation, "rprivate");
-    assert_false(c.mounts[0].rw);
+    expect_mount(&c.mounts[0], "bind", "/etc", "/etc", "rprivate", false);
     assert_int_equal(c.n_ports, 1);
-    assert_string_equal(c.ports[0].container_port, "80/tcp");
-    assert_string_equal(c.ports[0].host_ip, "127.0.0.1");
-    assert_int_equal(c.ports[0].host_port, 8080);
+    expect_port(&c.ports[0], "80/tcp", "127.0.0.1", 8080);
     assert_string_equal(c.restart_policy, "on-failure");
     assert_int_equal(c.restart_max_retries, 10);
     assert_int_equal(c.devices.len, 0);
@@ -436,16 +441,9 @@ static void test_container_hardened_recorded(void **state)
     assert_list(&c.ulimits, 1, "nofile=1024:2048");
     assert_list(&c.devices, 1, "/dev/null:/dev/xnull");
     assert_int_equal(c.n_mounts, 2);
-    assert_string_equal(c.mounts[0].type, "volume");
-    assert_string_equal(c.mounts[0].source, "/tmp/dw-D-rec/data/volumes/vol1/_data");
-    assert_string_equal(c.mounts[0].destination, "/data");
-    assert_string_equal(c.mounts[0].propagation, "");
-    assert_true(c.mounts[0].rw);
-    assert_string_equal(c.mounts[1].type, "bind");
-    assert_string_equal(c.mounts[1].source, "/tmp/dw-D-rec/shared");
-    assert_string_equal(c.mounts[1].destination, "/shared");
-    assert_string_equal(c.mounts[1].propagation, "rshared");
-    assert_true(c.mounts[1].rw);
+    expect_mount(&c.mounts[0], "volume", "/tmp/dw-D-rec/data/volumes/vol1/_data", "/data", "",
+                 true);
+    expect_mount(&c.mounts[1], "bind", "/tmp/dw-D-rec/shared", "/shared", "rshared", true);
     assert_string_equal(c.restart_policy, "unless-stopped");
     docker_container_free(&c);
     free(t.data);
@@ -457,15 +455,14 @@ static void test_container_env_values_never_kept(void **state)
         "{\"Id\":\"abc\",\"Config\":{\"Env\":[\"TOKEN=s3cr3t-a=b\",\"NOVALUE\",\"=s3cr3t-lead\","
         "\"EMPTY=\",\"X=s3cr3t-x\"]}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_list(&c.env_names, 5, "TOKEN", "NOVALUE", "", "EMPTY", "X");
     assert_container_lacks(&c, "s3cr3t");
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_ENV), 0);
     docker_container_free(&c);
 
     json = "{\"Id\":\"abc\",\"Config\":{\"Env\":[\"A=s3cr3t\",7]}}";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_list(&c.env_names, 1, "A");
     assert_true((c.invalid & BIT(DOCKER_F_C_ENV)) != 0);
     assert_container_lacks(&c, "s3cr3t");
@@ -479,14 +476,13 @@ static void test_container_labels(void **state)
     const char *json = "{\"Id\":\"abc\",\"Config\":{\"Labels\":{\"dockward.waive\":\"ci\","
                        "\"n\":7,\"empty\":\"\",\"a=b\":\"c\"}}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_list(&c.labels, 3, "dockward.waive=ci", "empty=", "a=b=c");
     uint64_t with_labels = c.invalid;
     docker_container_free(&c);
     /* A list where the mapping belongs is no labels, and no field bit either. */
     json = "{\"Id\":\"abc\",\"Config\":{\"Labels\":[\"x=y\"]}}";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_int_equal(c.labels.len, 0);
     assert_int_equal(c.invalid, with_labels);
     docker_container_free(&c);
@@ -500,17 +496,12 @@ static void test_container_ports_forms(void **state)
                        "\"53/udp\":null,"
                        "\"443/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"443\"}]}}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0);
     assert_int_equal(c.n_ports, 3);
-    assert_string_equal(c.ports[0].container_port, "80/tcp");
-    assert_string_equal(c.ports[0].host_ip, "");
-    assert_int_equal(c.ports[0].host_port, 8080);
-    assert_string_equal(c.ports[1].host_ip, "::");
-    assert_int_equal(c.ports[1].host_port, 0);
-    assert_string_equal(c.ports[2].container_port, "443/tcp");
-    assert_int_equal(c.ports[2].host_port, 443);
+    expect_port(&c.ports[0], "80/tcp", "", 8080);
+    expect_port(&c.ports[1], "80/tcp", "::", 0);
+    expect_port(&c.ports[2], "443/tcp", "0.0.0.0", 443);
     docker_container_free(&c);
 
     /* HostPort must be a string holding a port; the good binding is still kept. */
@@ -523,7 +514,7 @@ static void test_container_ports_forms(void **state)
                  "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[%s,"
                  "{\"HostIp\":\"1.2.3.4\",\"HostPort\":\"81\"}]}}}",
                  bad[i]);
-        assert_int_equal(docker_parse_container(buf, strlen(buf), &c, err, sizeof(err)), 0);
+        parse_container_text(buf, strlen(buf), &c);
         assert_true((c.invalid & BIT(DOCKER_F_C_PORTS)) != 0);
         assert_int_equal(c.n_ports, 1);
         assert_int_equal(c.ports[0].host_port, 81);
@@ -538,8 +529,7 @@ static void test_5_8_port_range_parsed(void **state)
     const char *json = "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{"
                        "\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"80-90\"}]}}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0);
     assert_int_equal(c.n_ports, 1);
     assert_int_equal(c.ports[0].host_port, 80);
@@ -553,7 +543,7 @@ static void test_5_8_port_range_parsed(void **state)
                  "{\"Id\":\"p\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\","
                  "\"HostPort\":\"%s\"}]}}}",
                  bad[i]);
-        assert_int_equal(docker_parse_container(buf, strlen(buf), &c, err, sizeof(err)), 0);
+        parse_container_text(buf, strlen(buf), &c);
         assert_true((c.invalid & BIT(DOCKER_F_C_PORTS)) != 0);
         docker_container_free(&c);
     }
@@ -571,8 +561,7 @@ static void test_5_14_publish_all_parsed(void **state)
         "\"NetworkSettings\":{\"Networks\":{},\"Ports\":{\"8080/tcp\":[{\"HostIp\":\"0.0.0.0\","
         "\"HostPort\":\"49153\"},{\"HostIp\":\"::\",\"HostPort\":\"49153\"}],\"53/udp\":null}}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_true(c.publish_all);
     assert_int_equal(c.invalid & (BIT(DOCKER_F_C_LIVE_PORTS) | BIT(DOCKER_F_C_PUBLISH_ALL)), 0);
     assert_int_equal(c.exposed_ports.len, 2);
@@ -588,7 +577,7 @@ static void test_5_14_publish_all_parsed(void **state)
     const char *created = "{\"Id\":\"q\",\"State\":{\"Status\":\"created\",\"Running\":false,"
                           "\"Pid\":0,\"StartedAt\":\"0001-01-01T00:00:00Z\"},"
                           "\"NetworkSettings\":{\"Networks\":{},\"Ports\":null}}";
-    assert_int_equal(docker_parse_container(created, strlen(created), &c, err, sizeof(err)), 0);
+    parse_container_text(created, strlen(created), &c);
     assert_true(c.never_started);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_LIVE_PORTS), 0);
     assert_int_equal(c.n_live_ports, 0);
@@ -615,8 +604,7 @@ static void test_5_22_inline_seccomp_profile_kept_as_summary(void **state)
     memset(json + strlen(head), 'x', filler);
     memcpy(json + strlen(head) + filler, tail, strlen(tail) + 1);
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, len, &c, err, sizeof(err)), 0);
+    parse_container_text(json, len, &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_SECURITY_OPT), 0);
     assert_int_equal(c.security_opt.len, 3);
     assert_string_equal(c.security_opt.items[0], "no-new-privileges");
@@ -633,7 +621,7 @@ static void test_5_22_inline_seccomp_profile_kept_as_summary(void **state)
     int n = snprintf(label, 128, "{\"Id\":\"s\",\"HostConfig\":{\"SecurityOpt\":[\"label=");
     memset(label + n, 'l', big);
     memcpy(label + n + big, "\"]}}", 5);
-    assert_int_equal(docker_parse_container(label, strlen(label), &c, err, sizeof(err)), 0);
+    parse_container_text(label, strlen(label), &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_SECURITY_OPT), 0);
     assert_int_equal(c.security_opt.len, 1);
     char want[128];
@@ -685,8 +673,7 @@ static void test_5_18_device_rules_and_requests_parsed(void **state)
         "\"DeviceRequests\":[{\"Driver\":\"\",\"Count\":-1,\"DeviceIDs\":null,"
         "\"Capabilities\":[[\"gpu\"]],\"Options\":{}}]}}";
     struct docker_container c;
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_DEVICES), 0);
     assert_int_equal(c.devices.len, 3);
     assert_string_equal(c.devices.items[0], "/dev/null:/dev/null");
@@ -696,11 +683,11 @@ static void test_5_18_device_rules_and_requests_parsed(void **state)
     docker_container_free(&c);
     const char *cmd = "{\"Id\":\"h\",\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"]"
                       ",\"Interval\":2000000000}}}";
-    assert_int_equal(docker_parse_container(cmd, strlen(cmd), &c, err, sizeof(err)), 0);
+    parse_container_text(cmd, strlen(cmd), &c);
     assert_string_equal(c.health_test, "CMD-SHELL");
     docker_container_free(&c);
     const char *none = "{\"Id\":\"h\",\"Config\":{\"Healthcheck\":{\"Interval\":1}}}";
-    assert_int_equal(docker_parse_container(none, strlen(none), &c, err, sizeof(err)), 0);
+    parse_container_text(none, strlen(none), &c);
     assert_string_equal(c.health_test, "");
     docker_container_free(&c);
 }
@@ -717,7 +704,7 @@ static void test_review_parse_forms(void **state)
         "\"DeviceIDs\":[\"0\",\"1\"],\"Capabilities\":[[\"gpu\"]]}]}}";
     struct docker_container c;
     char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     assert_int_equal(c.invalid & BIT(DOCKER_F_C_PORTS), 0); /* (no State: its own bits) */
     assert_int_equal(c.ports[0].host_port, 8080);
     assert_string_equal(c.health_test, "(unknown)");
@@ -753,7 +740,7 @@ static void test_container_truncated(void **state)
             fail_msg("prefix of %zu bytes parsed", n);
         assert_true(err[0] != '\0');
     }
-    assert_int_equal(docker_parse_container(full.data, end, &c, err, sizeof(err)), 0);
+    parse_container_text(full.data, end, &c);
     docker_container_free(&c);
     free(full.data);
 }
@@ -800,8 +787,7 @@ static void test_container_no_host_config(void **state)
 
     /* No Config, State or NetworkSettings either. */
     const char *json = "{\"Id\":\"x\",\"State\":\"running\",\"Config\":null}";
-    char err[256] = "";
-    assert_int_equal(docker_parse_container(json, strlen(json), &c, err, sizeof(err)), 0);
+    parse_container_text(json, strlen(json), &c);
     uint64_t also = BIT(DOCKER_F_C_NAME) | BIT(DOCKER_F_C_IMAGE) | BIT(DOCKER_F_C_STATE) |
                     BIT(DOCKER_F_C_PID) | BIT(DOCKER_F_C_HEALTH) | BIT(DOCKER_F_C_USER) |
                     BIT(DOCKER_F_C_ENV) | BIT(DOCKER_F_C_APPARMOR) | BIT(DOCKER_F_C_MOUNTS) |
@@ -847,7 +833,7 @@ static void test_container_nested(void **state)
     json[n++] = ',';
     memcpy(json + n, full.data + 1, full.len - 1); /* the recorded object without its '{' */
     n += full.len - 1;
-    assert_int_equal(docker_parse_container(json, n, &c, err, sizeof(err)), 0);
+    parse_container_text(json, n, &c);
     assert_true(c.privileged);
     docker_container_free(&c);
     free(json);
@@ -889,7 +875,7 @@ static void test_container_huge(void **state)
     memset(json + n, 'u', 20u * 1024 * 1024);
     n += 20u * 1024 * 1024;
     n += (size_t)snprintf(json + n, cap - n, "\",\"Env\":[\"A=1\"]}}");
-    assert_int_equal(docker_parse_container(json, n, &c, err, sizeof(err)), 0);
+    parse_container_text(json, n, &c);
     assert_null(c.user);
     assert_true((c.invalid & BIT(DOCKER_F_C_USER)) != 0);
     assert_list(&c.env_names, 1, "A");

@@ -8,6 +8,9 @@
  * dc-debian fixture (tests/fixtures/dc-debian), which each test changes with
  * the small put_* helpers below for its own case, so that one committed tree
  * covers the common layout and each variation sits next to its assertions.
+ * The lookups that are pure data (a command line, or the tree's command line
+ * and daemon.json, a lookup, what it gives) are tests/cases/dockerd-cmdline.txt,
+ * one section a test, read by cmdline_lookups and tree_lookups.
  */
 #include "../collectors/dockerd_config.h"
 #include "fixture.h"
@@ -25,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "tests/case_table.h"
 #include "tests/collector_harness.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -62,57 +66,174 @@ static void load(const struct fixture *fx, struct dockerd_config *cfg)
 
 /* ---- command line -------------------------------------------------------- */
 
-static void test_cmdline_long_forms(void **state)
+/* Joins what dockerd_config_values or _unix_sockets gave, blank-separated, into out. */
+static void join(char *out, size_t outlen, const char *const *items, size_t n)
 {
-    (void)state;
-    struct dockerd_config cfg;
-    PARSE(&cfg, "/usr/bin/dockerd\0--log-level=debug\0--log-level\0warn\0--data-root\0/srv/d");
-    assert_int_equal(cfg.n_opts, 3);
-    assert_string_equal(cfg.opts[0].name, "log-level");
-    assert_string_equal(cfg.opts[0].value, "debug");
-    assert_string_equal(cfg.opts[1].name, "log-level");
-    assert_string_equal(cfg.opts[1].value, "warn");
-    assert_string_equal(cfg.opts[2].name, "data-root");
-    assert_string_equal(cfg.opts[2].value, "/srv/d");
-    /* Given twice: dockerd (pflag) uses the last one. */
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "warn");
-    /* An "=" inside the value stays in the value. */
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--log-opt=max-size=10m\0--label\0a=b");
-    assert_string_equal(dockerd_config_value(&cfg, "log-opt"), "max-size=10m");
-    assert_string_equal(dockerd_config_value(&cfg, "label"), "a=b");
-    dockerd_config_free(&cfg);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < outlen; i++) {
+        int w = snprintf(out + used, outlen - used, "%s%s", i ? " " : "", items[i]);
+        assert_true(w >= 0 && (size_t)w < outlen - used);
+        used += (size_t)w;
+    }
 }
 
-static void test_cmdline_short_forms(void **state)
+/* Writes a lookup's answer into out; an answer cut short fails the test. */
+__attribute__((format(printf, 3, 4))) static void say(char *out, size_t outlen, const char *fmt,
+                                                      ...)
 {
-    (void)state;
-    struct dockerd_config cfg;
-    PARSE(&cfg, "dockerd\0-H\0unix:///a.sock\0-Hfd://\0-H=tcp://0.0.0.0:2376\0-l\0debug\0-D\0"
-                "-G\0dockerroot\0-g\0/data\0-p\0/run/d.pid\0-DHunix:///b.sock\0-s\0overlay2");
-    const char *hosts[8];
-    assert_int_equal(dockerd_config_values(&cfg, "host", hosts, 8), 4);
-    assert_string_equal(hosts[0], "unix:///a.sock");
-    assert_string_equal(hosts[1], "fd://");
-    assert_string_equal(hosts[2], "tcp://0.0.0.0:2376");
-    assert_string_equal(hosts[3], "unix:///b.sock");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
-    assert_string_equal(dockerd_config_value(&cfg, "group"), "dockerroot");
-    assert_string_equal(dockerd_config_value(&cfg, "graph"), "/data"); /* -g is moby's --graph */
-    assert_string_equal(dockerd_config_value(&cfg, "pidfile"), "/run/d.pid");
-    assert_string_equal(dockerd_config_value(&cfg, "storage-driver"), "overlay2");
-    const char *debug[4];
-    assert_int_equal(dockerd_config_values(&cfg, "debug", debug, 4), 2); /* -D and -DH */
-    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
-    /* The long-name normalisation means nothing is stored under a letter. */
-    assert_null(dockerd_config_value(&cfg, "H"));
-    assert_null(dockerd_config_value(&cfg, "l"));
-    dockerd_config_free(&cfg);
-    /* -l with its value attached, and -D=false. */
-    PARSE(&cfg, "dockerd\0-linfo\0-D=false");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "info");
-    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 0);
-    dockerd_config_free(&cfg);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, outlen, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < outlen);
+}
+
+/* What lookup `what` (a case file's field: "value NAME", "data-root", ...) gives on cfg, as text
+ * in out; fails the test, naming the row, on a lookup it does not know. */
+static void look_up(const struct dockerd_config *cfg, const char *rootfs,
+                    const struct case_row *row, const char *what, char *out, size_t outlen)
+{
+    const char *name = strchr(what, ' ') != NULL ? strchr(what, ' ') + 1 : "";
+    const char *v[16];
+    char socks[16][HOSTFS_PATH_MAX];
+    if (strcmp(what, "opts") == 0) {
+        say(out, outlen, "%zu", cfg->n_opts);
+    } else if (strncmp(what, "opt ", 4) == 0) {
+        char *end;
+        unsigned long i = strtoul(name, &end, 10);
+        if (*end != '\0' || i >= cfg->n_opts)
+            fail_msg("%s: no option %s of %zu", row->where, name, cfg->n_opts);
+        say(out, outlen, "%s=%s", cfg->opts[i].name, cfg->opts[i].value);
+    } else if (strncmp(what, "value ", 6) == 0) {
+        const char *value = dockerd_config_value(cfg, name);
+        say(out, outlen, "%s", value != NULL ? value : "(null)");
+    } else if (strncmp(what, "values ", 7) == 0) {
+        size_t n = dockerd_config_values(cfg, name, v, ARRAY_LEN(v));
+        assert_true(n <= ARRAY_LEN(v));
+        join(out, outlen, v, n);
+    } else if (strncmp(what, "bool ", 5) == 0) {
+        say(out, outlen, "%d", dockerd_config_bool(cfg, name));
+    } else if (strcmp(what, "config-file") == 0) {
+        say(out, outlen, "%s", cfg->config_file);
+    } else if (strcmp(what, "data-root") == 0) {
+        dockerd_config_data_root(cfg, out, outlen);
+    } else if (strcmp(what, "containerd-socket") == 0) {
+        dockerd_config_containerd_socket(cfg, out, outlen);
+    } else if (strcmp(what, "tls-on") == 0) {
+        say(out, outlen, "%d", dockerd_config_tls_on(cfg));
+    } else if (strcmp(what, "has-tcp") == 0) {
+        say(out, outlen, "%d", dockerd_config_has_tcp(cfg));
+    } else if (strcmp(what, "unix-sockets") == 0) {
+        size_t n = dockerd_config_unix_sockets(cfg, rootfs, socks, ARRAY_LEN(socks));
+        assert_true(n <= ARRAY_LEN(socks));
+        for (size_t i = 0; i < n; i++)
+            v[i] = socks[i];
+        join(out, outlen, v, n);
+    } else if (strcmp(what, "json-state") == 0) {
+        static const char *const states[] = { [DOCKERD_JSON_ABSENT] = "absent",
+                                              [DOCKERD_JSON_OK] = "ok",
+                                              [DOCKERD_JSON_INVALID] = "invalid",
+                                              [DOCKERD_JSON_UNREADABLE] = "unreadable" };
+        assert_true((size_t)cfg->json_state < ARRAY_LEN(states));
+        say(out, outlen, "%s", states[cfg->json_state]);
+    } else if (strcmp(what, "config-error") == 0) {
+        say(out, outlen, "%s", cfg->config_error);
+    } else if (strcmp(what, "json") == 0) {
+        say(out, outlen, "%s", cfg->json != NULL ? "parsed" : "none");
+    } else {
+        fail_msg("%s: no lookup %s", row->where, what);
+    }
+}
+
+/* The cases file of the lookups, tests/cases/dockerd-cmdline.txt. */
+#define CASES "dockerd-cmdline.txt"
+
+/* A case file's text with its escapes undone (fixture_unescape: \0, \n, \t, \\), into out;
+ * returns its length. A text longer than out fails the test. */
+static size_t unescaped(const char *text, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s", text);
+    if (n < 0 || (size_t)n >= outlen)
+        fail_msg("more than %zu bytes: %s", outlen - 1, text);
+    return fixture_unescape(out);
+}
+
+/* A case file's command line ("\0" between arguments) as /proc/PID/cmdline holds it, into out;
+ * returns its length, the final NUL included. */
+static size_t cmdline_of(const char *text, char *out, size_t outlen)
+{
+    size_t len = unescaped(text, out, outlen - 1);
+    out[len++] = '\0'; /* the kernel ends the last argument too */
+    return len;
+}
+
+/* Asserts that the row's lookup (field `first`) gives what the next field wants (or, when that
+ * ends in "...", something that begins with the rest). */
+static void expect_lookup(const struct dockerd_config *cfg, const char *rootfs,
+                          const struct case_row *row, size_t first)
+{
+    char got[HOSTFS_PATH_MAX];
+    look_up(cfg, rootfs, row, row->field[first], got, sizeof(got));
+    const char *want = row->field[first + 1];
+    size_t n = strlen(want);
+    bool prefix = n >= 3 && strcmp(want + n - 3, "...") == 0; /* "TEXT...": begins with TEXT */
+    if (prefix ? strncmp(got, want, n - 3) != 0 : strcmp(got, want) != 0)
+        fail_msg("%s: %s is \"%s\", want \"%s\"", row->where, row->field[first], got,
+                 row->field[first + 1]);
+}
+
+/*
+ * Runs a section of the command-line lookups (command line | lookup |
+ * want): each row's command line ("^" the row above's) parsed, then looked up.
+ */
+static void cmdline_lookups(const char *section)
+{
+    struct case_table t;
+    case_table_read(&t, CASES, section, 3);
+    char cmdline[1024];
+    size_t len = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const struct case_row *row = &t.rows[i];
+        if (strcmp(row->field[0], "^") != 0)
+            len = cmdline_of(row->field[0], cmdline, sizeof(cmdline));
+        else if (len == 0)
+            fail_msg("%s: no command line above", row->where);
+        struct dockerd_config cfg;
+        parse(&cfg, cmdline, len);
+        expect_lookup(&cfg, "/nonexistent-root", row, 1);
+        dockerd_config_free(&cfg);
+    }
+    case_table_free(&t);
+}
+
+/*
+ * Runs a section of the lookups on fx's tree (command line | daemon.json |
+ * lookup | want; "-" leaves a file as it is): pid 999's command line and
+ * daemon.json written, the tree loaded, then looked up.
+ */
+static void tree_lookups(const struct fixture *fx, const char *section)
+{
+    struct case_table t;
+    case_table_read(&t, CASES, section, 4);
+    for (size_t i = 0; i < t.n; i++) {
+        const struct case_row *row = &t.rows[i];
+        if (strcmp(row->field[0], "-") != 0) {
+            char cmdline[1024];
+            put_file(fx, "/proc/999/cmdline", cmdline,
+                     cmdline_of(row->field[0], cmdline, sizeof(cmdline)));
+        }
+        if (strcmp(row->field[1], "-") != 0) {
+            char json[1024];
+            put_file(fx, "/etc/docker/daemon.json", json,
+                     unescaped(row->field[1], json, sizeof(json)));
+        }
+        struct dockerd_config cfg;
+        load(fx, &cfg);
+        expect_lookup(&cfg, fx->root, row, 2);
+        dockerd_config_free(&cfg);
+    }
+    case_table_free(&t);
 }
 
 static void test_cmdline_repeated_hosts_counted_past_max(void **state)
@@ -128,83 +249,15 @@ static void test_cmdline_repeated_hosts_counted_past_max(void **state)
     dockerd_config_free(&cfg);
 }
 
-static void test_cmdline_config_file_forms(void **state)
-{
-    (void)state;
-    struct dockerd_config cfg;
-    PARSE(&cfg, "dockerd\0--config-file=/etc/docker/eq.json");
-    assert_string_equal(cfg.config_file, "/etc/docker/eq.json");
-    dockerd_config_free(&cfg);
-    /* The space form, which the shell tool does not understand. */
-    PARSE(&cfg, "dockerd\0--config-file\0/etc/docker/custom daemon.json\0--debug");
-    assert_string_equal(cfg.config_file, "/etc/docker/custom daemon.json");
-    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
-    dockerd_config_free(&cfg);
-    /* Given twice, the last one wins (as for any string flag). */
-    PARSE(&cfg, "dockerd\0--config-file\0/a.json\0--config-file=/b.json");
-    assert_string_equal(cfg.config_file, "/b.json");
-    dockerd_config_free(&cfg);
-    /* Not given: config_file is left alone (load sets the default). */
-    PARSE(&cfg, "dockerd\0--debug");
-    assert_string_equal(cfg.config_file, "");
-    dockerd_config_free(&cfg);
-}
-
-static void test_cmdline_booleans(void **state)
-{
-    (void)state;
-    struct dockerd_config cfg;
-    /* A bare boolean does not swallow the next argument; others do. */
-    PARSE(&cfg, "dockerd\0--tlsverify\0--tlscacert\0/ca.pem\0--icc=false\0--selinux-enabled\0"
-                "--userland-proxy=false\0--live-restore\0--iptables=F\0--ipv6=1\0--debug=maybe");
-    assert_string_equal(dockerd_config_value(&cfg, "tlsverify"), "true");
-    assert_int_equal(dockerd_config_bool(&cfg, "tlsverify"), 1);
-    assert_string_equal(dockerd_config_value(&cfg, "tlscacert"), "/ca.pem");
-    assert_string_equal(dockerd_config_value(&cfg, "icc"), "false");
-    assert_int_equal(dockerd_config_bool(&cfg, "icc"), 0);
-    assert_int_equal(dockerd_config_bool(&cfg, "selinux-enabled"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "userland-proxy"), 0);
-    assert_int_equal(dockerd_config_bool(&cfg, "live-restore"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "iptables"), 0);
-    assert_int_equal(dockerd_config_bool(&cfg, "ipv6"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "debug"), -1);     /* not a boolean */
-    assert_int_equal(dockerd_config_bool(&cfg, "tls"), -1);       /* unset */
-    assert_int_equal(dockerd_config_bool(&cfg, "tlscacert"), -1); /* a path */
-    dockerd_config_free(&cfg);
-    /* A bare boolean followed by "false" is true; "false" is a stray argument. */
-    PARSE(&cfg, "dockerd\0--tlsverify\0false\0--no-new-privileges");
-    assert_int_equal(dockerd_config_bool(&cfg, "tlsverify"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "no-new-privileges"), 1);
-    assert_int_equal(cfg.n_opts, 2);
-    dockerd_config_free(&cfg);
-}
-
 static void test_cmdline_edges(void **state)
 {
-    (void)state;
+    cmdline_lookups("edges");
     struct dockerd_config cfg;
     /* No final NUL: the last argument still counts. */
     parse(&cfg, "dockerd\0-l\0error", strlen("dockerd") + 1 + 3 + strlen("error"));
     assert_string_equal(dockerd_config_value(&cfg, "log-level"), "error");
     dockerd_config_free(&cfg);
-    /* "--" ends the options; positional arguments are ignored. */
-    PARSE(&cfg, "dockerd\0stray\0--icc=false\0--\0--icc=true");
-    assert_int_equal(cfg.n_opts, 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "icc"), 0);
-    dockerd_config_free(&cfg);
-    /* A value-taking option takes the next argument whatever it looks like. */
-    PARSE(&cfg, "dockerd\0--log-level\0-D");
-    assert_int_equal(cfg.n_opts, 1);
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "-D");
-    dockerd_config_free(&cfg);
-    /* A value-taking option at the very end has an empty value. */
-    PARSE(&cfg, "dockerd\0--group");
-    assert_string_equal(dockerd_config_value(&cfg, "group"), "");
-    dockerd_config_free(&cfg);
-    /* Only argv[0], and an empty command line (a kernel thread). */
-    PARSE(&cfg, "dockerd");
-    assert_int_equal(cfg.n_opts, 0);
-    dockerd_config_free(&cfg);
+    /* An empty command line (a kernel thread). */
     parse(&cfg, "", 0);
     assert_int_equal(cfg.n_opts, 0);
     dockerd_config_free(&cfg);
@@ -310,28 +363,34 @@ static void test_host_find_binary(void **state)
     assert_int_equal(host_find_binary(fx->root, "runc", out, sizeof(out)), -1);
 }
 
+/* Asserts the docker.service unit file systemd would use on fx's tree. */
+static void expect_unit(const struct fixture *fx, const char *want)
+{
+    char out[HOSTFS_PATH_MAX];
+    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
+    assert_string_equal(out, want);
+}
+
 static void test_systemd_unit_path_order(void **state)
 {
     struct fixture *fx = *state;
-    char out[HOSTFS_PATH_MAX];
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/lib/systemd/system/docker.service");
-    PUT_TEXT(fx, "/usr/lib/systemd/system/docker.service", "[Service]\n");
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/usr/lib/systemd/system/docker.service");
-    PUT_TEXT(fx, "/usr/local/lib/systemd/system/docker.service", "[Service]\n");
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/usr/local/lib/systemd/system/docker.service");
-    PUT_TEXT(fx, "/run/systemd/system/docker.service", "[Service]\n");
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/run/systemd/system/docker.service");
+    expect_unit(fx, "/lib/systemd/system/docker.service");
+    /* Each directory, given the unit, beats those before it: systemd's search path, backwards. */
+    static const char *const later[] = {
+        "/usr/lib/systemd/system/docker.service",
+        "/usr/local/lib/systemd/system/docker.service",
+        "/run/systemd/system/docker.service",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(later); i++) {
+        PUT_TEXT(fx, later[i], "[Service]\n");
+        expect_unit(fx, later[i]);
+    }
     /* A masked unit (a link to /dev/null) is not a unit file. */
     harness_put_link(fx, "/etc/systemd/system/docker.service", "/dev/null");
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/run/systemd/system/docker.service");
+    expect_unit(fx, "/run/systemd/system/docker.service");
     PUT_TEXT(fx, "/etc/systemd/system/docker.service", "[Service]\n");
-    assert_int_equal(systemd_unit_path(fx->root, "docker.service", out, sizeof(out)), 0);
-    assert_string_equal(out, "/etc/systemd/system/docker.service");
+    expect_unit(fx, "/etc/systemd/system/docker.service");
+    char out[HOSTFS_PATH_MAX];
     assert_int_equal(systemd_unit_path(fx->root, "containerd.service", out, sizeof(out)), -1);
 }
 
@@ -339,55 +398,12 @@ static void test_systemd_unit_path_order(void **state)
 
 static void test_json_values(void **state)
 {
-    struct fixture *fx = *state;
-    struct dockerd_config cfg;
-    const char *v[8];
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
-    assert_non_null(cfg.json);
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "warn");
-    /* Arrays element by element, under the flag name or the JSON key. */
-    assert_int_equal(dockerd_config_values(&cfg, "insecure-registry", v, 8), 2);
-    assert_string_equal(v[0], "registry.local:5000");
-    assert_string_equal(v[1], "10.0.0.0/8");
-    assert_int_equal(dockerd_config_values(&cfg, "insecure-registries", v, 8), 2);
-    /* Objects: their keys. */
-    assert_int_equal(dockerd_config_values(&cfg, "log-opt", v, 8), 2);
-    assert_string_equal(v[0], "max-size");
-    assert_string_equal(v[1], "max-file");
-    /* Booleans and numbers as text. */
-    assert_string_equal(dockerd_config_value(&cfg, "live-restore"), "true");
-    assert_int_equal(dockerd_config_bool(&cfg, "live-restore"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "userland-proxy"), 0);
-    assert_string_equal(dockerd_config_value(&cfg, "mtu"), "1450");
-    assert_string_equal(dockerd_config_value(&cfg, "default-shm-size-ratio"), "1.5");
-    /* An empty array and a null are set nowhere. */
-    assert_int_equal(dockerd_config_values(&cfg, "label", v, 8), 0);
-    assert_null(dockerd_config_value(&cfg, "cgroup-parent"));
-    assert_null(dockerd_config_value(&cfg, "no-such-option"));
-    /* The legacy "graph" key gives the data root. */
-    char root[HOSTFS_PATH_MAX];
-    dockerd_config_data_root(&cfg, root, sizeof(root));
-    assert_string_equal(root, "/srv/docker-legacy");
-    dockerd_config_free(&cfg);
+    tree_lookups(*state, "values-in-daemon-json");
 }
 
 static void test_json_command_line_first(void **state)
 {
-    struct fixture *fx = *state;
-    struct dockerd_config cfg;
-    const char *v[8];
-    PUT_BYTES(fx, "/proc/999/cmdline",
-              "dockerd\0--insecure-registry=cli.local\0--log-level=error\0--tlsverify\0");
-    load(fx, &cfg);
-    assert_int_equal(dockerd_config_values(&cfg, "insecure-registry", v, 8), 3);
-    assert_string_equal(v[0], "cli.local");
-    assert_string_equal(v[1], "registry.local:5000");
-    assert_string_equal(v[2], "10.0.0.0/8");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "error");
-    assert_string_equal(dockerd_config_value(&cfg, "tlscacert"), "/etc/docker/tls/ca.pem");
-    assert_int_equal(dockerd_config_bool(&cfg, "tlsverify"), 1);
-    dockerd_config_free(&cfg);
+    tree_lookups(*state, "command-line-before-daemon-json");
 }
 
 static void test_json_config_file_in_use(void **state)
@@ -412,64 +428,38 @@ static void test_json_config_file_in_use(void **state)
     dockerd_config_free(&cfg);
 }
 
+/* Loads fx and asserts daemon.json's state and error, exactly. */
+static void expect_json_state(const struct fixture *fx, enum dockerd_json_state state,
+                              const char *error)
+{
+    struct dockerd_config cfg;
+    load(fx, &cfg);
+    assert_int_equal(cfg.json_state, state);
+    assert_string_equal(cfg.config_error, error);
+    dockerd_config_free(&cfg);
+}
+
 static void test_json_failures(void **state)
 {
     struct fixture *fx = *state;
-    struct dockerd_config cfg;
-
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\n  \"log-level\": \"warn\",\n  oops\n}\n");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
-    assert_null(cfg.json);
-    assert_non_null(strstr(cfg.config_error, "invalid JSON at line 3"));
-    assert_null(dockerd_config_value(&cfg, "log-level"));
-    dockerd_config_free(&cfg);
-
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "[\"hosts\"]");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
-    assert_string_equal(cfg.config_error, "not a JSON object");
-    dockerd_config_free(&cfg);
-
-    PUT_BYTES(fx, "/etc/docker/daemon.json", "{}\0{\"debug\": true}");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
-    assert_string_equal(cfg.config_error, "contains a NUL byte");
-    dockerd_config_free(&cfg);
-
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"debug\": true,}");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_INVALID);
-    assert_non_null(strstr(cfg.config_error, "invalid JSON at line 1"));
-    dockerd_config_free(&cfg);
-
-    /* As dockerd: an empty (blank) file is an empty configuration. */
-    PUT_TEXT(fx, "/etc/docker/daemon.json", " \n\t\n");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
-    assert_null(dockerd_config_value(&cfg, "debug"));
-    dockerd_config_free(&cfg);
+    /* What is in the file: invalid, blank. */
+    tree_lookups(fx, "daemon-json-failures");
     /* ... and a UTF-8 byte order mark is skipped. */
     PUT_TEXT(fx, "/etc/docker/daemon.json", "\xef\xbb\xbf{\"debug\": true}");
+    struct dockerd_config cfg;
     load(fx, &cfg);
     assert_int_equal(cfg.json_state, DOCKERD_JSON_OK);
     assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
     dockerd_config_free(&cfg);
 
     harness_remove(fx, "/etc/docker/daemon.json");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_ABSENT);
-    assert_string_equal(cfg.config_error, "");
-    dockerd_config_free(&cfg);
+    expect_json_state(fx, DOCKERD_JSON_ABSENT, "");
 
     /* A FIFO must not hang the load: hostfs refuses it. */
     char real[4096];
     harness_real_path(fx, "/etc/docker/daemon.json", real, sizeof(real));
     assert_int_equal(mkfifo(real, 0644), 0);
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_UNREADABLE);
-    assert_string_equal(cfg.config_error, "not a regular file");
-    dockerd_config_free(&cfg);
+    expect_json_state(fx, DOCKERD_JSON_UNREADABLE, "not a regular file");
     harness_remove(fx, "/etc/docker/daemon.json");
 
     /* Over the cap. */
@@ -480,18 +470,14 @@ static void test_json_failures(void **state)
     big[DOCKERD_JSON_MAX] = '}';
     put_file(fx, "/etc/docker/daemon.json", big, DOCKERD_JSON_MAX + 1);
     free(big);
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_UNREADABLE);
-    assert_non_null(strstr(cfg.config_error, "larger than"));
-    dockerd_config_free(&cfg);
+    char want[64];
+    snprintf(want, sizeof(want), "larger than %d bytes", DOCKERD_JSON_MAX);
+    expect_json_state(fx, DOCKERD_JSON_UNREADABLE, want);
 
     /* A component that is not a directory. */
     PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0--config-file=/etc/docker/daemon.json/x\0");
     PUT_TEXT(fx, "/etc/docker/daemon.json", "{}");
-    load(fx, &cfg);
-    assert_int_equal(cfg.json_state, DOCKERD_JSON_UNREADABLE);
-    assert_string_equal(cfg.config_error, strerror(ENOTDIR));
-    dockerd_config_free(&cfg);
+    expect_json_state(fx, DOCKERD_JSON_UNREADABLE, strerror(ENOTDIR));
 }
 
 /* dockerd_config_parse_json on memory (what the file reader and the fuzz target call). */
@@ -576,93 +562,20 @@ static void test_unix_sockets_fd_and_dedupe(void **state)
 
 static void test_unix_sockets_explicit_default_and_json(void **state)
 {
-    struct dockerd_config cfg;
-    char socks[8][HOSTFS_PATH_MAX];
-    /* No host at all: the default socket. */
-    PARSE(&cfg, "dockerd");
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 8), 1);
-    assert_string_equal(socks[0], "/var/run/docker.sock");
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 0);
-    dockerd_config_free(&cfg);
-    /* unix:// paths, tcp ones skipped but noticed, duplicates dropped. */
-    PARSE(&cfg, "dockerd\0-H\0unix:///srv/d.sock\0-H\0tcp://0.0.0.0:2376\0-H\0unix:///srv/d.sock"
-                "\0-H\0unix://");
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 8), 2);
-    assert_string_equal(socks[0], "/srv/d.sock");
-    assert_string_equal(socks[1], "/var/run/docker.sock");
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 1);
-    dockerd_config_free(&cfg);
-    /* Only TCP: no unix socket at all. A bare host:port is TCP too. */
-    PARSE(&cfg, "dockerd\0-H\0127.0.0.1:2375");
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 8), 0);
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 1);
-    dockerd_config_free(&cfg);
-
-    /* "hosts" in daemon.json. */
-    struct fixture *fx = *state;
-    PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0");
-    PUT_TEXT(fx, "/etc/docker/daemon.json",
-             "{\"hosts\": [\"unix:///run/json.sock\", \"tcp://10.0.0.1:2376\"]}");
-    load(fx, &cfg);
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, fx->root, socks, 8), 1);
-    assert_string_equal(socks[0], "/run/json.sock");
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 1);
-    dockerd_config_free(&cfg);
+    cmdline_lookups("unix-sockets");
+    tree_lookups(*state, "hosts-in-daemon-json");
 }
 
 static void test_data_root(void **state)
 {
-    struct dockerd_config cfg;
-    char out[HOSTFS_PATH_MAX];
-    PARSE(&cfg, "dockerd");
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/var/lib/docker");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--data-root=/srv/docker");
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/srv/docker");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0-g\0/old/graph");
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/old/graph");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--graph\0/older/graph");
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/older/graph");
-    dockerd_config_free(&cfg);
-
-    struct fixture *fx = *state;
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"data-root\": \"/mnt/docker\"}");
-    load(fx, &cfg);
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/mnt/docker");
-    dockerd_config_free(&cfg);
+    cmdline_lookups("data-root");
+    tree_lookups(*state, "data-root-in-daemon-json");
 }
 
 static void test_containerd_socket(void **state)
 {
-    struct dockerd_config cfg;
-    char out[HOSTFS_PATH_MAX];
-    PARSE(&cfg, "dockerd");
-    dockerd_config_containerd_socket(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/run/containerd/containerd.sock");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--containerd\0/var/run/docker/containerd/containerd.sock");
-    dockerd_config_containerd_socket(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/var/run/docker/containerd/containerd.sock");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--containerd=unix:///srv/c.sock");
-    dockerd_config_containerd_socket(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/srv/c.sock");
-    dockerd_config_free(&cfg);
-
-    struct fixture *fx = *state;
-    PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0");
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"containerd\": \"/run/json-containerd.sock\"}");
-    load(fx, &cfg);
-    dockerd_config_containerd_socket(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/run/json-containerd.sock");
-    dockerd_config_free(&cfg);
+    cmdline_lookups("containerd-socket");
+    tree_lookups(*state, "containerd-in-daemon-json");
 }
 
 /* ---- which dockerd, effective values, environment ------------------------ */
@@ -855,23 +768,9 @@ static void test_env_flag_reads_one_variable(void **state)
 /* --restart / -r is a deprecated BOOL flag of dockerd 20.10: it never takes the next argument. */
 static void test_2_3_restart_is_a_bool_flag(void **state)
 {
-    (void)state;
+    cmdline_lookups("restart-is-a-bool-flag");
     struct dockerd_config cfg;
-    PARSE(&cfg, "dockerd\0--restart\0--log-level\0debug");
-    assert_int_equal(cfg.n_opts, 2);
-    assert_string_equal(cfg.opts[0].name, "restart");
-    assert_string_equal(cfg.opts[0].value, "true");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0-r\0-l\0debug");
-    assert_string_equal(dockerd_config_value(&cfg, "restart"), "true");
-    assert_string_equal(dockerd_config_value(&cfg, "log-level"), "debug");
-    dockerd_config_free(&cfg);
-    /* Grouped: -rD is --restart and --debug. */
-    PARSE(&cfg, "dockerd\0-rD\0--restart=false");
-    assert_int_equal(dockerd_config_bool(&cfg, "debug"), 1);
-    assert_int_equal(dockerd_config_bool(&cfg, "restart"), 0);
-    dockerd_config_free(&cfg);
+    memset(&cfg, 0, sizeof(cfg));
     /* Every bool flag of moby 20.10's cmd/dockerd: none takes the next argument. */
     static const char *const bools[] = {
         "--cri-containerd",
@@ -912,90 +811,37 @@ static void test_2_3_restart_is_a_bool_flag(void **state)
 }
 
 /* A scalar flag given twice: the last one is what dockerd uses, for every lookup. */
-static void test_3_scalar_flag_twice_last_wins(void **state)
-{
-    (void)state;
-    struct dockerd_config cfg;
-    PARSE(&cfg,
-          "dockerd\0--tlscacert=/a/ca.pem\0--tlscacert\0/b/ca.pem\0-G\0first\0--group=second\0"
-          "--tlsverify=false\0--tlsverify\0--data-root\0/one\0--data-root=/two");
-    assert_string_equal(dockerd_config_value(&cfg, "tlscacert"), "/b/ca.pem");
-    assert_string_equal(dockerd_config_value(&cfg, "group"), "second");
-    assert_int_equal(dockerd_config_bool(&cfg, "tlsverify"), 1);
-    char out[HOSTFS_PATH_MAX];
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/two");
-    dockerd_config_free(&cfg);
-    /* -g and --graph are one flag; the last of them wins. */
-    PARSE(&cfg, "dockerd\0-g\0/old\0--graph=/new");
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/new");
-    dockerd_config_free(&cfg);
-    /* List flags accumulate. */
-    PARSE(&cfg, "dockerd\0-H\0unix:///a\0-H\0unix:///b");
-    const char *v[4];
-    assert_int_equal(dockerd_config_values(&cfg, "host", v, 4), 2);
-    dockerd_config_free(&cfg);
-}
-
 /* daemon.json's data-root/graph beats a flag of the other spelling (moby merges with mergo). */
 static void test_1_1_1_data_root_json_other_spelling(void **state)
 {
-    struct fixture *fx = *state;
-    struct dockerd_config cfg;
-    char out[HOSTFS_PATH_MAX];
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"graph\": \"/json/graph\"}");
-    PUT_BYTES(fx, "/proc/999/cmdline", "dockerd\0--data-root=/flag/root\0");
-    load(fx, &cfg);
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/json/graph");
-    dockerd_config_free(&cfg);
-    /* The same spelling in both: dockerd would refuse it, so the file changed later. */
-    PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"data-root\": \"/json/root\"}");
-    load(fx, &cfg);
-    dockerd_config_data_root(&cfg, out, sizeof(out));
-    assert_string_equal(out, "/flag/root");
-    dockerd_config_free(&cfg);
+    tree_lookups(*state, "data-root-json-other-spelling");
 }
 
 /* With TLS on and no -H, dockerd listens on tcp://localhost:2376, not the unix socket. */
-static void test_2_7_tls_default_host_is_tcp(void **state)
-{
-    (void)state;
-    struct dockerd_config cfg;
-    char socks[4][HOSTFS_PATH_MAX];
-    PARSE(&cfg, "dockerd\0--tlsverify");
-    assert_int_equal(dockerd_config_tls_on(&cfg), 1);
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 1);
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 4), 0);
-    dockerd_config_free(&cfg);
-    /* tlsverify=false still turns TLS on. */
-    PARSE(&cfg, "dockerd\0--tlsverify=false");
-    assert_int_equal(dockerd_config_tls_on(&cfg), 1);
-    dockerd_config_free(&cfg);
-    PARSE(&cfg, "dockerd\0--tls=false");
-    assert_int_equal(dockerd_config_tls_on(&cfg), 0);
-    assert_int_equal(dockerd_config_has_tcp(&cfg), 0);
-    assert_int_equal(dockerd_config_unix_sockets(&cfg, "/nonexistent-root", socks, 4), 1);
-    assert_string_equal(socks[0], "/var/run/docker.sock");
-    dockerd_config_free(&cfg);
-}
-
 /* A test on a fresh dc-debian tree. */
 #define DEBIAN(t) cmocka_unit_test_setup_teardown(t, setup_debian, harness_fixture_teardown)
 
+/* A test that is one section of the command-line lookups (cmocka's initial state). */
+static void test_cmdline_section(void **state)
+{
+    cmdline_lookups(*state);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cmdline_long_forms),
-        cmocka_unit_test(test_cmdline_short_forms),
+    /* The tests that are one section each: the cmocka test's name, the section. */
+    static const char *const sections[][2] = {
+        { "test_cmdline_long_forms", "long-forms" },
+        { "test_cmdline_short_forms", "short-forms" },
+        { "test_cmdline_config_file_forms", "config-file-forms" },
+        { "test_cmdline_booleans", "booleans" },
+        { "test_3_scalar_flag_twice_last_wins", "scalar-flag-twice-last-wins" },
+        { "test_2_7_tls_default_host_is_tcp", "tls-default-host-is-tcp" },
+    };
+    static const struct CMUnitTest others[] = {
         cmocka_unit_test(test_cmdline_repeated_hosts_counted_past_max),
-        cmocka_unit_test(test_cmdline_config_file_forms),
-        cmocka_unit_test(test_cmdline_booleans),
         cmocka_unit_test(test_cmdline_edges),
         cmocka_unit_test(test_2_3_restart_is_a_bool_flag),
-        cmocka_unit_test(test_3_scalar_flag_twice_last_wins),
-        cmocka_unit_test(test_2_7_tls_default_host_is_tcp),
         DEBIAN(test_1_1_1_data_root_json_other_spelling),
         cmocka_unit_test(test_json_parse_from_memory),
         DEBIAN(test_load_finds_lowest_dockerd),
@@ -1015,5 +861,11 @@ int main(void)
         DEBIAN(test_effective_last_flag_then_json),
         DEBIAN(test_env_flag_reads_one_variable),
     };
+    struct CMUnitTest tests[ARRAY_LEN(sections) + ARRAY_LEN(others)];
+    for (size_t i = 0; i < ARRAY_LEN(sections); i++)
+        tests[i] = (struct CMUnitTest){ .name = sections[i][0],
+                                        .test_func = test_cmdline_section,
+                                        .initial_state = (void *)sections[i][1] };
+    memcpy(tests + ARRAY_LEN(sections), others, sizeof(others));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

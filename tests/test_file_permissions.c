@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "tests/case_table.h"
 #include "tests/collector_harness.h"
 
 #define DEFAULT_DOCKER_HOST "unix:///var/run/docker.sock"
@@ -97,29 +98,57 @@ static void expect_no_target(const struct result_set *set, const char *target)
     }
 }
 
-struct expected {
-    const char *check;
-    const char *target;
-    enum check_status status;
-    const char *evidence;
-};
+/* The verdicts of the cases file, tests/cases/file-permissions.txt. */
+#define CASES "file-permissions.txt"
 
-static void expect_all(const struct result_set *set, const struct expected *e, size_t n)
+/* Reads a verdict's status (a case file's field); fails the test on an unknown one. */
+static enum check_status status_of(const struct case_row *row, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        expect(set, e[i].check, e[i].target, e[i].status, e[i].evidence);
-    if (set->len != n) {
+    enum check_status status;
+    if (check_status_parse(name, &status) != 0)
+        fail_msg("%s: no status %s", row->where, name);
+    return status;
+}
+
+/* Asserts one verdict (check | target | status | evidence part, from field `first` of row) on
+ * set; a mismatch names the case's line. */
+static void expect_row(const struct result_set *set, const struct case_row *row, size_t first)
+{
+    char *const *f = row->field + first;
+    const struct result *res = harness_only_at(set, f[0], f[1]);
+    enum check_status status = status_of(row, f[2]);
+    if (res->status != status || strstr(res->evidence, f[3]) == NULL) {
         harness_dump(set);
-        fail_msg("%zu results, want exactly %zu", set->len, n);
+        fail_msg("%s: %s %s: got %s \"%s\", want %s \"%s\"", row->where, f[0], f[1],
+                 check_status_name(res->status), res->evidence, f[2], f[3]);
     }
 }
 
+/* Asserts the verdicts of section `section` of the cases file on set; when exact, they are every
+ * result set holds. */
+static void expect_section(const struct result_set *set, const char *section, bool exact)
+{
+    struct case_table t;
+    case_table_read(&t, CASES, section, 4);
+    for (size_t i = 0; i < t.n; i++)
+        expect_row(set, &t.rows[i], 0);
+    if (exact && set->len != t.n) {
+        harness_dump(set);
+        fail_msg("%s: %zu results, want exactly %zu", section, set->len, t.n);
+    }
+    case_table_free(&t);
+}
+
+/* Runs the collector on fx (the default Docker host) and asserts section `section` on it. */
+static void run_expect(const struct fixture *fx, const char *section, bool exact)
+{
+    struct result_set set;
+    run(fx, DEFAULT_DOCKER_HOST, &set);
+    expect_section(&set, section, exact);
+    result_set_free(&set);
+}
+
 #define T_SERVICE "file/lib/systemd/system/docker.service"
-#define T_SOCKET  "file/lib/systemd/system/docker.socket"
-#define T_REGCERT "file/etc/docker/certs.d/registry.example:5000/ca.crt"
-#define T_CA      "file/etc/docker/tls/ca.pem"
-#define T_CERT    "file/etc/docker/tls/server-cert.pem"
-#define T_KEY     "file/etc/docker/tls/server-key.pem"
 #define T_JSON    "file/etc/docker/daemon.json"
 #define T_CTRD    "file/run/containerd/containerd.sock"
 
@@ -149,39 +178,7 @@ static void test_catalog(void **state)
 
 static void test_hardened_all_pass(void **state)
 {
-    struct fixture *fx = *state;
-    struct result_set set;
-    run(fx, DEFAULT_DOCKER_HOST, &set);
-    static const struct expected want[] = {
-        { "3.1", T_SERVICE, CHECK_PASS, "owner root:root" },
-        { "3.2", T_SERVICE, CHECK_PASS, "mode 0644" },
-        { "3.3", T_SOCKET, CHECK_PASS, "owner root:root" },
-        { "3.4", T_SOCKET, CHECK_PASS, "mode 0644" },
-        { "3.5", "file/etc/docker", CHECK_PASS, "owner root:root" },
-        { "3.6", "file/etc/docker", CHECK_PASS, "mode 0755" },
-        { "3.7", T_REGCERT, CHECK_PASS, "owner root:root" },
-        { "3.8", T_REGCERT, CHECK_PASS, "mode 0444" },
-        { "3.9", T_CA, CHECK_PASS, "owner root:root" },
-        { "3.10", T_CA, CHECK_PASS, "mode 0444" },
-        { "3.11", T_CERT, CHECK_PASS, "owner root:root" },
-        { "3.12", T_CERT, CHECK_PASS, "mode 0444" },
-        { "3.13", T_KEY, CHECK_PASS, "owner root:root" },
-        { "3.14", T_KEY, CHECK_PASS, "mode 0400" },
-        /* docker.socket's ListenStream (dockerd runs -H fd://); --docker.host
-         * names the same file through /var/run -> /run: judged once. */
-        { "3.15", "file/run/docker.sock", CHECK_PASS, "owner root:docker" },
-        { "3.16", "file/run/docker.sock", CHECK_PASS, "mode 0660" },
-        { "3.17", T_JSON, CHECK_PASS, "owner root:root" },
-        { "3.18", T_JSON, CHECK_PASS, "mode 0644" },
-        { "3.19", "file/etc/default/docker", CHECK_PASS, "owner root:root" },
-        { "3.20", "file/etc/default/docker", CHECK_PASS, "mode 0644" },
-        { "3.21", "file/etc/sysconfig/docker", CHECK_PASS, "mode 0644" },
-        { "3.22", "file/etc/sysconfig/docker", CHECK_PASS, "owner root:root" },
-        { "3.23", T_CTRD, CHECK_PASS, "owner root:root" },
-        { "3.24", T_CTRD, CHECK_PASS, "mode 0660" },
-    };
-    expect_all(&set, want, ARRAY_LEN(want));
-    result_set_free(&set);
+    run_expect(*state, "hardened", true);
 }
 
 static void test_failing_every_check_fails(void **state)
@@ -189,45 +186,7 @@ static void test_failing_every_check_fails(void **state)
     struct fixture *fx = *state;
     struct result_set set;
     run(fx, DEFAULT_DOCKER_HOST, &set);
-#define T_OVERRIDE "file/etc/systemd/system/docker.service"
-#define T_CUSTOM   "file/etc/docker/custom-daemon.json"
-#define T_CLIENT   "file/etc/docker/certs.d/registry.example:5000/client.cert"
-    static const struct expected want[] = {
-        /* The /etc override, not the good unit in /lib; 0477 as a mask. */
-        { "3.1", T_OVERRIDE, CHECK_FAIL, "owner daemon:daemon (uid 1, gid 1), want root:root" },
-        { "3.2", T_OVERRIDE, CHECK_FAIL, "mode 0477, want 0644 or stricter" },
-        { "3.3", T_SOCKET, CHECK_FAIL, "owner root:daemon (uid 0, gid 1), want root:root" },
-        { "3.4", T_SOCKET, CHECK_FAIL, "mode 0666, want 0644 or stricter" },
-        { "3.5", "file/etc/docker", CHECK_FAIL,
-          "owner daemon:root (uid 1, gid 0), want root:root" },
-        { "3.6", "file/etc/docker", CHECK_FAIL, "mode 0777, want 0755 or stricter" },
-        { "3.7", T_REGCERT, CHECK_FAIL, "owner daemon:daemon (uid 1, gid 1), want root:root" },
-        { "3.8", T_REGCERT, CHECK_FAIL, "mode 0644, want 0444 or stricter" },
-        { "3.7", T_CLIENT, CHECK_PASS, "owner root:root" },
-        { "3.8", T_CLIENT, CHECK_PASS, "mode 0444" },
-        /* TLS paths from custom-daemon.json and (tlskey) the command line. */
-        { "3.9", T_CA, CHECK_FAIL, "owner daemon:root (uid 1, gid 0), want root:root" },
-        { "3.10", T_CA, CHECK_FAIL, "mode 0644, want 0444 or stricter" },
-        { "3.11", T_CERT, CHECK_FAIL, "owner root:daemon (uid 0, gid 1), want root:root" },
-        { "3.12", T_CERT, CHECK_FAIL, "mode 0666, want 0444 or stricter" },
-        { "3.13", T_KEY, CHECK_FAIL, "owner daemon:daemon (uid 1, gid 1), want root:root" },
-        { "3.14", T_KEY, CHECK_FAIL, "mode 0644, want 0400" },
-        { "3.15", "file/var/run/docker.sock", CHECK_FAIL,
-          "owner daemon:daemon (uid 1, gid 1), want root:docker" },
-        { "3.16", "file/var/run/docker.sock", CHECK_FAIL, "mode 0666, want 0660 or stricter" },
-        /* The daemon.json named by "--config-file PATH", not the decoy. */
-        { "3.17", T_CUSTOM, CHECK_FAIL, "owner daemon:daemon (uid 1, gid 1), want root:root" },
-        { "3.18", T_CUSTOM, CHECK_FAIL, "mode 0477, want 0644 or stricter" },
-        { "3.19", "file/etc/default/docker", CHECK_FAIL,
-          "owner daemon:daemon (uid 1, gid 1), want root:root" },
-        { "3.20", "file/etc/default/docker", CHECK_FAIL, "mode 0666, want 0644 or stricter" },
-        { "3.21", "file/etc/sysconfig/docker", CHECK_FAIL, "mode 0664, want 0644 or stricter" },
-        { "3.22", "file/etc/sysconfig/docker", CHECK_FAIL,
-          "owner daemon:root (uid 1, gid 0), want root:root" },
-        { "3.23", T_CTRD, CHECK_FAIL, "owner root:daemon (uid 0, gid 1), want root:root" },
-        { "3.24", T_CTRD, CHECK_FAIL, "mode 0666, want 0660 or stricter" },
-    };
-    expect_all(&set, want, ARRAY_LEN(want));
+    expect_section(&set, "failing", true);
     /* Every check of the catalog has at least one failing target. */
     for (size_t c = 0; c < collector_file_permissions.n_checks; c++) {
         const char *id = collector_file_permissions.checks[c].id;
@@ -258,65 +217,35 @@ static void test_config_file_with_space(void **state)
               "/usr/sbin/dockerd\0--config-file\0/etc/docker/custom daemon.json\0", 0444);
     put_file(fx, "/etc/docker/custom daemon.json", "{}", 2, 0646, 0, 1);
     run(fx, DEFAULT_DOCKER_HOST, &set);
-    expect(&set, "3.17", "file/etc/docker/custom daemon.json", CHECK_FAIL,
-           "owner root:daemon (uid 0, gid 1), want root:root");
-    expect(&set, "3.18", "file/etc/docker/custom daemon.json", CHECK_FAIL,
-           "mode 0646, want 0644 or stricter");
+    expect_section(&set, "config-file-with-space", false);
     assert_int_equal(harness_count(&set, "3.18"), 1);
     expect_no_target(&set, T_JSON);
-    expect_no_target(&set, T_CUSTOM);
-    /* No TLS on this command line nor in the new daemon.json: skipped. */
-    expect(&set, "3.9", "host", CHECK_SKIP, "TLS not configured");
-    expect(&set, "3.14", "host", CHECK_SKIP, "TLS not configured");
+    expect_no_target(&set, "file/etc/docker/custom-daemon.json");
     result_set_free(&set);
 }
 
 static void test_missing_files_skip(void **state)
 {
     struct fixture *fx = *state;
-    struct result_set set;
     harness_remove(fx, "/etc/sysconfig/docker");
     harness_remove(fx, "/etc/default/docker");
     harness_remove(fx, "/etc/docker/tls/server-key.pem");
     harness_remove(fx, "/run/containerd/containerd.sock");
     harness_remove(fx, "/lib/systemd/system/docker.service");
     harness_remove(fx, "/etc/docker/certs.d/registry.example:5000/ca.crt");
-    run(fx, DEFAULT_DOCKER_HOST, &set);
-    expect(&set, "3.21", "file/etc/sysconfig/docker", CHECK_SKIP, "not present");
-    expect(&set, "3.22", "file/etc/sysconfig/docker", CHECK_SKIP, "not present");
-    expect(&set, "3.19", "file/etc/default/docker", CHECK_SKIP, "not present");
-    expect(&set, "3.20", "file/etc/default/docker", CHECK_SKIP, "not present");
-    expect(&set, "3.13", T_KEY, CHECK_SKIP, "not present");
-    expect(&set, "3.14", T_KEY, CHECK_SKIP, "not present");
-    expect(&set, "3.23", T_CTRD, CHECK_SKIP, "not present");
-    expect(&set, "3.24", T_CTRD, CHECK_SKIP, "not present");
-    expect(&set, "3.1", "host", CHECK_SKIP, "no docker.service unit file");
-    expect(&set, "3.2", "host", CHECK_SKIP, "no docker.service unit file");
-    expect(&set, "3.7", "file/etc/docker/certs.d", CHECK_SKIP, "no registry certificate files");
-    expect(&set, "3.8", "file/etc/docker/certs.d", CHECK_SKIP, "no registry certificate files");
-    /* The rest still passes. */
-    expect(&set, "3.9", T_CA, CHECK_PASS, "owner root:root");
-    expect(&set, "3.16", "file/run/docker.sock", CHECK_PASS, "mode 0660");
-    result_set_free(&set);
+    run_expect(fx, "missing-files", false);
 
     /* No certs.d at all, no daemon.json at all. */
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/docker/certs.d'", fx->root);
     assert_int_equal(system(cmd), 0);
     harness_remove(fx, "/etc/docker/daemon.json");
-    run(fx, DEFAULT_DOCKER_HOST, &set);
-    expect(&set, "3.7", "file/etc/docker/certs.d", CHECK_SKIP, "not present");
-    expect(&set, "3.17", T_JSON, CHECK_SKIP, "not present");
-    expect(&set, "3.18", T_JSON, CHECK_SKIP, "not present");
-    /* daemon.json held the TLS settings: without it TLS is off. */
-    expect(&set, "3.10", "host", CHECK_SKIP, "TLS not configured");
-    result_set_free(&set);
+    run_expect(fx, "no-certs-d-no-daemon-json", false);
 }
 
 static void test_tls_defaults(void **state)
 {
     struct fixture *fx = *state;
-    struct result_set set;
     /* tlsverify without paths: dockerd's defaults under /root/.docker. */
     PUT_TEXT(fx, "/etc/docker/daemon.json", "{\"tlsverify\": true}", 0644);
     char real[4096];
@@ -326,22 +255,13 @@ static void test_tls_defaults(void **state)
     assert_true(mkdir(real, 0700) == 0 || errno == EEXIST);
     PUT_TEXT(fx, "/root/.docker/ca.pem", "ca", 0444);
     put_file(fx, "/root/.docker/key.pem", "key", 3, 0600, 0, 0);
-    run(fx, DEFAULT_DOCKER_HOST, &set);
-    expect(&set, "3.9", "file/root/.docker/ca.pem", CHECK_PASS, "owner root:root");
-    expect(&set, "3.10", "file/root/.docker/ca.pem", CHECK_PASS, "mode 0444");
-    expect(&set, "3.11", "file/root/.docker/cert.pem", CHECK_SKIP, "not present");
-    expect(&set, "3.14", "file/root/.docker/key.pem", CHECK_FAIL, "mode 0600, want 0400");
-    result_set_free(&set);
+    run_expect(fx, "tls-defaults", false);
 
     /* --tlskey on the command line alone (TLS off) is still judged. */
     PUT_TEXT(fx, "/etc/docker/daemon.json", "{}", 0644);
     PUT_BYTES(fx, "/proc/4242/cmdline", "/usr/sbin/dockerd\0--tlskey=/root/.docker/key.pem\0",
               0444);
-    run(fx, DEFAULT_DOCKER_HOST, &set);
-    expect(&set, "3.13", "file/root/.docker/key.pem", CHECK_PASS, "owner root:root");
-    expect(&set, "3.9", "host", CHECK_SKIP, "TLS not configured");
-    expect(&set, "3.11", "host", CHECK_SKIP, "TLS not configured");
-    result_set_free(&set);
+    run_expect(fx, "tlskey-alone", false);
 }
 
 static void test_errors_not_directory_and_loop(void **state)
@@ -359,21 +279,7 @@ static void test_errors_not_directory_and_loop(void **state)
     assert_int_equal(unlink(real), 0);
     assert_int_equal(symlink("/etc/default/docker", real), 0);
     run(fx, DEFAULT_DOCKER_HOST, &set);
-    /* /etc/docker itself is still judged (it exists, with its owner and mode). */
-    expect(&set, "3.5", "file/etc/docker", CHECK_PASS, "owner root:root");
-    expect(&set, "3.6", "file/etc/docker", CHECK_PASS, "mode 0644");
-    expect(&set, "3.7", "file/etc/docker/certs.d", CHECK_ERROR, "listing failed: Not a directory");
-    expect(&set, "3.8", "file/etc/docker/certs.d", CHECK_ERROR, "listing failed: Not a directory");
-    expect(&set, "3.17", T_JSON, CHECK_ERROR, "stat failed: Not a directory");
-    expect(&set, "3.18", T_JSON, CHECK_ERROR, "stat failed: Not a directory");
-    expect(&set, "3.19", "file/etc/default/docker", CHECK_ERROR,
-           "stat failed: Too many levels of symbolic links");
-    expect(&set, "3.20", "file/etc/default/docker", CHECK_ERROR,
-           "stat failed: Too many levels of symbolic links");
-    /* daemon.json could not be read: whether TLS is on cannot be told. */
-    expect(&set, "3.13", "host", CHECK_ERROR, "daemon.json could not be read");
-    /* Its group setting is unknown, but a socket owned by root:docker... */
-    expect(&set, "3.15", "file/run/docker.sock", CHECK_ERROR, "could not be read");
+    expect_section(&set, "not-a-directory-and-loop", false);
     /* ... while root:root would pass whatever the group. */
     set_owner(fx, "/run/docker.sock", 0, 0);
     result_set_free(&set);
@@ -390,60 +296,22 @@ static void test_errors_not_directory_and_loop(void **state)
 static void test_mode_masks(void **state)
 {
     struct fixture *fx = *state;
-    static const struct {
-        const char *path;
-        const char *check;
-        const char *target;
-        mode_t mode;
-        enum check_status status;
-        const char *evidence;
-    } cases[] = {
-        /* 0644 or stricter, as a mask. */
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0644, CHECK_PASS, "mode 0644" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0600, CHECK_PASS, "mode 0600" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0440, CHECK_PASS, "mode 0440" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0000, CHECK_PASS, "mode 0000" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0477, CHECK_FAIL,
-          "mode 0477, want 0644 or stricter" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0645, CHECK_FAIL,
-          "mode 0645, want 0644 or stricter" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0744, CHECK_FAIL,
-          "mode 0744, want 0644 or stricter" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 0664, CHECK_FAIL,
-          "mode 0664, want 0644 or stricter" },
-        /* Special bits are outside every mask. */
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 04644, CHECK_FAIL,
-          "mode 4644, want 0644 or stricter" },
-        { "/etc/docker/daemon.json", "3.18", T_JSON, 01644, CHECK_FAIL,
-          "mode 1644, want 0644 or stricter" },
-        /* 0755 or stricter for the directory; 0711 < 755 and a mask too. */
-        { "/etc/docker", "3.6", "file/etc/docker", 0711, CHECK_PASS, "mode 0711" },
-        { "/etc/docker", "3.6", "file/etc/docker", 0575, CHECK_FAIL,
-          "mode 0575, want 0755 or stricter" },
-        /* 0660 for the socket: 0606 is less than 660 as a number, and fails. */
-        { "/run/docker.sock", "3.16", "file/run/docker.sock", 0606, CHECK_FAIL,
-          "mode 0606, want 0660 or stricter" },
-        { "/run/docker.sock", "3.16", "file/run/docker.sock", 0600, CHECK_PASS, "mode 0600" },
-        /* The key: exactly 0400. */
-        { "/etc/docker/tls/server-key.pem", "3.14", T_KEY, 0400, CHECK_PASS, "mode 0400" },
-        { "/etc/docker/tls/server-key.pem", "3.14", T_KEY, 0600, CHECK_FAIL,
-          "mode 0600, want 0400" },
-        { "/etc/docker/tls/server-key.pem", "3.14", T_KEY, 0440, CHECK_FAIL,
-          "mode 0440, want 0400" },
-        { "/etc/docker/tls/server-key.pem", "3.14", T_KEY, 0000, CHECK_FAIL,
-          "mode 0000, want 0400" },
-        /* 0444 or stricter for certificates. */
-        { "/etc/docker/tls/ca.pem", "3.10", T_CA, 0400, CHECK_PASS, "mode 0400" },
-        { "/etc/docker/tls/ca.pem", "3.10", T_CA, 0454, CHECK_FAIL,
-          "mode 0454, want 0444 or stricter" },
-    };
-    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+    struct case_table t;
+    /* path | mode | the verdict after the file is given that mode */
+    case_table_read(&t, CASES, "mode-masks", 6);
+    for (size_t i = 0; i < t.n; i++) {
+        char *end;
+        errno = 0;
+        unsigned long mode = strtoul(t.rows[i].field[1], &end, 8);
+        if (errno != 0 || *end != '\0' || mode > 07777)
+            fail_msg("%s: not a mode: %s", t.rows[i].where, t.rows[i].field[1]);
         struct result_set set;
-        set_mode(fx, cases[i].path, cases[i].mode);
+        set_mode(fx, t.rows[i].field[0], (mode_t)mode);
         run(fx, DEFAULT_DOCKER_HOST, &set);
-        expect(&set, cases[i].check, cases[i].target, cases[i].status, cases[i].evidence);
+        expect_row(&set, &t.rows[i], 2);
         result_set_free(&set);
     }
+    case_table_free(&t);
 }
 
 static void test_socket_group(void **state)

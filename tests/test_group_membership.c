@@ -23,8 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
+struct membership_case;
+
 struct run {
     struct harness_run h;
+    const struct membership_case *c; /* the case test_case runs */
 };
 
 /* Runs the collector on fx with --check.trusted-users = trusted (NULL = unset). */
@@ -140,120 +143,6 @@ static void test_validate_trusted_users(void **state)
     free(many);
 }
 
-static void test_hardened_trusted(void **state)
-{
-    struct run *r = *state;
-    run_named(r, "hardened", "alice");
-    assert_int_equal(r->h.rc, 0);
-    expect_count(r, 1);
-    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-}
-
-static void test_hardened_no_list(void **state)
-{
-    struct run *r = *state;
-    run_named(r, "hardened", NULL);
-    assert_int_equal(r->h.rc, 0);
-    expect_count(r, 1);
-    expect(r, "user/alice", CHECK_WARN,
-           "member of docker (supplementary); no --check.trusted-users configured");
-}
-
-static void test_failing(void **state)
-{
-    struct run *r = *state;
-    run_named(r, "failing", "alice, bob");
-    assert_int_equal(r->h.rc, 0);
-    expect_count(r, 3);
-    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-    expect(r, "user/mallory", CHECK_FAIL,
-           "member of docker (supplementary), not in --check.trusted-users");
-    /* eve is in docker only through her primary gid: /etc/group does not show her. */
-    expect(r, "user/eve", CHECK_FAIL,
-           "member of docker (primary group), not in --check.trusted-users");
-    /* Supplementary members first, in /etc/group order, then primary-only ones. */
-    assert_string_equal(r->h.set.items[0].target, "user/alice");
-    assert_string_equal(r->h.set.items[1].target, "user/mallory");
-    assert_string_equal(r->h.set.items[2].target, "user/eve");
-}
-
-static void test_failing_no_list_warns_for_all(void **state)
-{
-    struct run *r = *state;
-    run_named(r, "failing", NULL);
-    expect_count(r, 3);
-    expect(r, "user/eve", CHECK_WARN,
-           "member of docker (primary group); no --check.trusted-users configured");
-    expect(r, "user/mallory", CHECK_WARN,
-           "member of docker (supplementary); no --check.trusted-users configured");
-}
-
-/* An empty list is a policy: nobody may be in the group. */
-static void test_empty_list_trusts_nobody(void **state)
-{
-    struct run *r = *state;
-    run_named(r, "hardened", "");
-    expect_count(r, 1);
-    expect(r, "user/alice", CHECK_FAIL,
-           "member of docker (supplementary), not in --check.trusted-users");
-}
-
-static void test_missing_group_file_is_error(void **state)
-{
-    struct run *r = *state;
-    run_text(r, "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n", "alice");
-    assert_int_equal(r->h.rc, 0);
-    expect_count(r, 1);
-    expect(r, "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker");
-}
-
-static void test_unreadable_group_file_is_error(void **state)
-{
-    struct run *r = *state;
-    run_text(r,
-             "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n"
-             "fifo /etc/group 0644 0 0\n",
-             "alice");
-    assert_int_equal(r->h.rc, 0);
-    expect_count(r, 1);
-    expect(r, "host", CHECK_ERROR,
-           "cannot read the members of docker: /etc/group: not a regular file");
-}
-
-static void test_missing_passwd_is_error(void **state)
-{
-    struct run *r = *state;
-    run_text(r, "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n", "alice");
-    expect_count(r, 2);
-    expect(r, "host", CHECK_ERROR,
-           "/etc/passwd not found: users whose primary group is docker cannot be seen");
-    expect(r, "user/alice", CHECK_PASS, "member of docker (supplementary), trusted");
-}
-
-static void test_group_absent(void **state)
-{
-    struct run *r = *state;
-    run_text(
-        r,
-        "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n\n"
-        "file /etc/group 0644 0 0 =root:x:0:\\nalice:x:1000:\\n\n",
-        "alice");
-    expect_count(r, 1);
-    expect(r, "host", CHECK_PASS, "no group docker: only root can reach the socket");
-}
-
-static void test_group_without_members(void **state)
-{
-    struct run *r = *state;
-    run_text(
-        r,
-        "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n\n"
-        "file /etc/group 0644 0 0 =root:x:0:\\ndocker:x:998:\\n\n",
-        NULL);
-    expect_count(r, 1);
-    expect(r, "host", CHECK_PASS, "group docker has no members");
-}
-
 /*
  * issue 18 #2: two members whose 261-character names share the first 260
  * stay two targets (cut with a hash of the whole), so the store accepts the
@@ -285,23 +174,18 @@ static void test_1_1_2_long_member_names_stay_unique(void **state)
     assert_non_null(strstr(t[0], "...#"));
 }
 
-/* Members of both kinds, listed once; unknown and root members. */
-static void test_member_kinds(void **state)
-{
-    struct run *r = *state;
-    run_text(r,
-             "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n"
-             "ops:x:1000:998::/:/bin/sh\\n\n"
-             "file /etc/group 0644 0 0 =docker:x:998:ops,root,ghost\\n\n",
-             "ops,ghost");
-    expect_count(r, 3);
-    expect(r, "user/ops", CHECK_PASS,
-           "member of docker (primary group and supplementary), trusted");
-    expect(r, "user/root", CHECK_PASS,
-           "member of docker (supplementary), uid 0: already controls the host");
-    expect(r, "user/ghost", CHECK_PASS,
-           "member of docker (supplementary), trusted; no such user in /etc/passwd");
-}
+/* One case: a host, the trusted users, and every 1.1.2 result wanted, in the collector's order. */
+struct membership_case {
+    const char *name;     /* the cmocka test's name */
+    const char *tree;     /* a committed fixture, or NULL: */
+    const char *manifest; /* this tree */
+    const char *trusted;  /* --check.trusted-users, NULL unset */
+    struct {
+        const char *target; /* NULL ends the list */
+        enum check_status status;
+        const char *evidence;
+    } want[4];
+};
 
 /* Accounts shared by the custom-group cases: docker holds mallory, dockerops alice. */
 #define CUSTOM_ACCOUNTS                                                                      \
@@ -312,63 +196,151 @@ static void test_member_kinds(void **state)
     "link /proc/321/exe /usr/bin/dockerd\n"                                                  \
     "file /usr/bin/dockerd 0755 0 0 =#!/bin/false\\n\n"
 
-static void expect_dockerops(const struct run *r)
+/* What every custom-group case wants: the members of dockerops judged, not those of docker. */
+#define DOCKEROPS_WANT                                                                \
+    {                                                                                 \
+        { "user/alice", CHECK_PASS, "member of dockerops (supplementary), trusted" }, \
+            { "user/carl", CHECK_FAIL,                                                \
+              "member of dockerops (primary group), not in --check.trusted-users" },  \
+    }
+
+/* Two users, one group of their own each, for the cases that are about the docker group line. */
+#define ROOT_ALICE_PASSWD \
+    "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\nalice:x:1000:1000::/:/bin/sh\\n\n"
+
+static const struct membership_case membership_cases[] = {
+    { "test_hardened_trusted",
+      "hardened",
+      NULL,
+      "alice",
+      { { "user/alice", CHECK_PASS, "member of docker (supplementary), trusted" } } },
+    { "test_hardened_no_list",
+      "hardened",
+      NULL,
+      NULL,
+      { { "user/alice", CHECK_WARN,
+          "member of docker (supplementary); no --check.trusted-users configured" } } },
+    /* Supplementary members first, in /etc/group order, then primary-only ones: eve is in docker
+     * only through her primary gid, /etc/group does not show her. */
+    { "test_failing",
+      "failing",
+      NULL,
+      "alice, bob",
+      { { "user/alice", CHECK_PASS, "member of docker (supplementary), trusted" },
+        { "user/mallory", CHECK_FAIL,
+          "member of docker (supplementary), not in --check.trusted-users" },
+        { "user/eve", CHECK_FAIL,
+          "member of docker (primary group), not in --check.trusted-users" } } },
+    { "test_failing_no_list_warns_for_all",
+      "failing",
+      NULL,
+      NULL,
+      { { "user/alice", CHECK_WARN,
+          "member of docker (supplementary); no --check.trusted-users configured" },
+        { "user/mallory", CHECK_WARN,
+          "member of docker (supplementary); no --check.trusted-users configured" },
+        { "user/eve", CHECK_WARN,
+          "member of docker (primary group); no --check.trusted-users configured" } } },
+    /* An empty list is a policy: nobody may be in the group. */
+    { "test_empty_list_trusts_nobody",
+      "hardened",
+      NULL,
+      "",
+      { { "user/alice", CHECK_FAIL,
+          "member of docker (supplementary), not in --check.trusted-users" } } },
+    { "test_missing_group_file_is_error",
+      NULL,
+      "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n",
+      "alice",
+      { { "host", CHECK_ERROR, "/etc/group not found: cannot list the members of docker" } } },
+    { "test_unreadable_group_file_is_error",
+      NULL,
+      "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n\n"
+      "fifo /etc/group 0644 0 0\n",
+      "alice",
+      { { "host", CHECK_ERROR,
+          "cannot read the members of docker: /etc/group: not a regular file" } } },
+    { "test_missing_passwd_is_error",
+      NULL,
+      "file /etc/group 0644 0 0 =docker:x:998:alice\\n\n",
+      "alice",
+      { { "host", CHECK_ERROR,
+          "/etc/passwd not found: users whose primary group is docker cannot be seen" },
+        { "user/alice", CHECK_PASS, "member of docker (supplementary), trusted" } } },
+    { "test_group_absent",
+      NULL,
+      ROOT_ALICE_PASSWD "file /etc/group 0644 0 0 =root:x:0:\\nalice:x:1000:\\n\n",
+      "alice",
+      { { "host", CHECK_PASS, "no group docker: only root can reach the socket" } } },
+    { "test_group_without_members",
+      NULL,
+      ROOT_ALICE_PASSWD "file /etc/group 0644 0 0 =root:x:0:\\ndocker:x:998:\\n\n",
+      NULL,
+      { { "host", CHECK_PASS, "group docker has no members" } } },
+    /* Members of both kinds, listed once; unknown and root members. */
+    { "test_member_kinds",
+      NULL,
+      "file /etc/passwd 0644 0 0 =root:x:0:0::/root:/bin/sh\\n"
+      "ops:x:1000:998::/:/bin/sh\\n\n"
+      "file /etc/group 0644 0 0 =docker:x:998:ops,root,ghost\\n\n",
+      "ops,ghost",
+      { { "user/ops", CHECK_PASS, "member of docker (primary group and supplementary), trusted" },
+        { "user/root", CHECK_PASS,
+          "member of docker (supplementary), uid 0: already controls the host" },
+        { "user/ghost", CHECK_PASS,
+          "member of docker (supplementary), trusted; no such user in /etc/passwd" } } },
+    { "test_custom_group_short_flag", NULL,
+      CUSTOM_ACCOUNTS
+      "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
+      "alice", DOCKEROPS_WANT },
+    { "test_custom_group_long_flag", NULL,
+      CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n", "alice",
+      DOCKEROPS_WANT },
+    { "test_custom_group_daemon_json", NULL,
+      CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0\n"
+                      "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
+      "alice", DOCKEROPS_WANT },
+    /* daemon.json chosen with --config-file: the one in use is the one read. */
+    { "test_custom_group_config_file", NULL,
+      CUSTOM_ACCOUNTS
+      "file /proc/321/cmdline 0444 0 0 =dockerd\\0--config-file\\0/srv/docker.json\\0\n"
+      "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"docker\"}\n"
+      "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
+      "alice", DOCKEROPS_WANT },
+    /* dockerd accepts a gid where no group has that name. */
+    { "test_custom_group_numeric", NULL,
+      CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n", "alice",
+      DOCKEROPS_WANT },
+};
+
+/* cmocka setup of a case test: the case (cmocka's initial state) kept in the run. */
+static int setup_case(void **state)
 {
+    const struct membership_case *c = *state;
+    if (setup(state) != 0)
+        return -1;
+    ((struct run *)*state)->c = c;
+    return 0;
+}
+
+/* Runs one membership case: status 0, exactly the results wanted, in that order. */
+static void test_case(void **state)
+{
+    struct run *r = *state;
+    const struct membership_case *c = r->c;
+    if (c->tree != NULL)
+        run_named(r, c->tree, c->trusted);
+    else
+        run_text(r, c->manifest, c->trusted);
     assert_int_equal(r->h.rc, 0);
-    expect_count(r, 2);
-    expect(r, "user/alice", CHECK_PASS, "member of dockerops (supplementary), trusted");
-    expect(r, "user/carl", CHECK_FAIL,
-           "member of dockerops (primary group), not in --check.trusted-users");
-}
-
-static void test_custom_group_short_flag(void **state)
-{
-    struct run *r = *state;
-    run_text(r,
-             CUSTOM_ACCOUNTS
-             "file /proc/321/cmdline 0444 0 0 =/usr/bin/dockerd\\0-G\\0dockerops\\0-H\\0fd://\\0\n",
-             "alice");
-    expect_dockerops(r);
-}
-
-static void test_custom_group_long_flag(void **state)
-{
-    struct run *r = *state;
-    run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0--group=dockerops\\0\n",
-             "alice");
-    expect_dockerops(r);
-}
-
-static void test_custom_group_daemon_json(void **state)
-{
-    struct run *r = *state;
-    run_text(r,
-             CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0\n"
-                             "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
-             "alice");
-    expect_dockerops(r);
-}
-
-/* daemon.json chosen with --config-file: the one in use is the one read. */
-static void test_custom_group_config_file(void **state)
-{
-    struct run *r = *state;
-    run_text(r,
-             CUSTOM_ACCOUNTS
-             "file /proc/321/cmdline 0444 0 0 =dockerd\\0--config-file\\0/srv/docker.json\\0\n"
-             "file /etc/docker/daemon.json 0644 0 0 ={\"group\": \"docker\"}\n"
-             "file /srv/docker.json 0644 0 0 ={\"group\": \"dockerops\"}\n",
-             "alice");
-    expect_dockerops(r);
-}
-
-/* dockerd accepts a gid where no group has that name. */
-static void test_custom_group_numeric(void **state)
-{
-    struct run *r = *state;
-    run_text(r, CUSTOM_ACCOUNTS "file /proc/321/cmdline 0444 0 0 =dockerd\\0-G\\02001\\0\n",
-             "alice");
-    expect_dockerops(r);
+    size_t n = 0;
+    while (n < ARRAY_LEN(c->want) && c->want[n].target != NULL)
+        n++;
+    expect_count(r, n);
+    for (size_t i = 0; i < n; i++) {
+        expect(r, c->want[i].target, c->want[i].status, c->want[i].evidence);
+        assert_string_equal(r->h.set.items[i].target, c->want[i].target);
+    }
 }
 
 /* A daemon.json that cannot be parsed may name another group: error, not a guess. */
@@ -392,27 +364,21 @@ static void test_invalid_daemon_json_is_error(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    static const struct CMUnitTest fixed[] = {
         TEST(test_descriptor),
         TEST(test_validate_trusted_users),
-        TEST(test_hardened_trusted),
-        TEST(test_hardened_no_list),
-        TEST(test_failing),
-        TEST(test_failing_no_list_warns_for_all),
-        TEST(test_empty_list_trusts_nobody),
-        TEST(test_missing_group_file_is_error),
-        TEST(test_unreadable_group_file_is_error),
-        TEST(test_missing_passwd_is_error),
-        TEST(test_group_absent),
-        TEST(test_group_without_members),
-        TEST(test_member_kinds),
-        TEST(test_custom_group_short_flag),
-        TEST(test_custom_group_long_flag),
-        TEST(test_custom_group_daemon_json),
-        TEST(test_custom_group_config_file),
-        TEST(test_custom_group_numeric),
         TEST(test_invalid_daemon_json_is_error),
         TEST(test_1_1_2_long_member_names_stay_unique),
     };
+    struct CMUnitTest tests[ARRAY_LEN(fixed) + ARRAY_LEN(membership_cases)];
+    memcpy(tests, fixed, sizeof(fixed));
+    for (size_t i = 0; i < ARRAY_LEN(membership_cases); i++)
+        tests[ARRAY_LEN(fixed) + i] = (struct CMUnitTest){
+            .name = membership_cases[i].name,
+            .test_func = test_case,
+            .setup_func = setup_case,
+            .teardown_func = harness_teardown,
+            .initial_state = (void *)&membership_cases[i],
+        };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
