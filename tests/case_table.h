@@ -11,7 +11,8 @@
  * Fields are trimmed of blanks at both ends; "" is an empty field. A row
  * with another number of fields than the test asks for, an unknown
  * section, or an empty one fails the test, naming FILE:LINE. Each section
- * read says how many cases it holds (cmocka's print_message).
+ * read says how many cases it holds (cmocka's print_message). The file is
+ * read by case_file.h's reader.
  */
 #ifndef DOCKWARD_TEST_CASE_TABLE_H
 #define DOCKWARD_TEST_CASE_TABLE_H
@@ -21,6 +22,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/case_file.h"
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +35,7 @@
 /* One row: its fields (pointing into the table's text) and where it stands, "FILE:LINE". */
 struct case_row {
     char *field[CASE_FIELDS_MAX];
-    char where[160];
+    char where[300];
 };
 
 /* One section of a case file; case_table_free releases it. */
@@ -60,43 +64,26 @@ static inline char *case_trim(char *s)
 static inline void case_table_read(struct case_table *t, const char *file, const char *section,
                                    size_t fields)
 {
-    const char *fixtures = getenv("DOCKWARD_FIXTURES");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/../cases/%s", fixtures != NULL ? fixtures : DOCKWARD_FIXTURES,
-             file);
     memset(t, 0, sizeof(*t));
     assert_true(fields >= 1 && fields <= CASE_FIELDS_MAX);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    assert_true(size >= 0);
-    rewind(f);
-    t->text = calloc(1, (size_t)size + 1);
-    assert_non_null(t->text);
-    assert_int_equal(fread(t->text, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-
+    struct case_file cf;
+    case_file_open(&cf, file);
     bool inside = false, seen = false;
-    int line = 0;
-    for (char *p = t->text, *next; p != NULL && *p != '\0'; p = next) {
-        line++;
-        next = strchr(p, '\n');
-        if (next != NULL)
-            *next++ = '\0';
+    for (char *p; (p = case_file_line(&cf)) != NULL;) {
         if (strncmp(p, "== ", 3) == 0) {
             inside = strcmp(case_trim(p + 3), section) == 0;
             if (inside && seen)
-                fail_msg("%s:%d: section %s given twice", file, line, section);
+                fail_msg("%s:%d: section %s given twice", cf.name, cf.line, section);
             seen |= inside;
             continue;
         }
         if (!inside || *case_trim(p) == '\0' || *case_trim(p) == '#')
             continue;
         if (t->n == CASE_ROWS_MAX)
-            fail_msg("%s:%d: more than %d rows in section %s", file, line, CASE_ROWS_MAX, section);
+            fail_msg("%s:%d: more than %d rows in section %s", cf.name, cf.line, CASE_ROWS_MAX,
+                     section);
         struct case_row *row = &t->rows[t->n++];
-        snprintf(row->where, sizeof(row->where), "%s:%d", file, line);
+        snprintf(row->where, sizeof(row->where), "%s:%d", cf.name, cf.line);
         size_t n = 0;
         for (char *field = p, *bar; field != NULL; field = bar, n++) {
             bar = strstr(field, " | ");
@@ -111,8 +98,9 @@ static inline void case_table_read(struct case_table *t, const char *file, const
             fail_msg("%s: %zu fields, want %zu", row->where, n, fields);
     }
     if (!seen || t->n == 0)
-        fail_msg("%s: no section %s, or no case in it", file, section);
-    print_message("%zu cases from tests/cases/%s, section %s\n", t->n, file, section);
+        fail_msg("%s: no section %s, or no case in it", cf.name, section);
+    print_message("%zu cases from %s, section %s\n", t->n, cf.name, section);
+    t->text = cf.data; /* the rows point into it */
 }
 
 static inline void case_table_free(struct case_table *t)

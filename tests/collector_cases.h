@@ -47,6 +47,7 @@
 #define DOCKWARD_TEST_COLLECTOR_CASES_H
 
 #include "collectors/registry.h"
+#include "tests/case_file.h"
 #include "tests/collector_harness.h"
 
 #include <stdbool.h>
@@ -55,13 +56,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef DOCKWARD_CASES
-#define DOCKWARD_CASES "tests/cases"
-#endif
-
-#define CASES_FILE_MAX  (1024 * 1024) /* a case file's bytes */
-#define CASES_FRAGMENTS 16            /* fragments in one file */
-#define CASES_SIZES     4             /* `size` lines in one case */
+#define CASES_FRAGMENTS 16 /* fragments in one file */
+#define CASES_SIZES     4  /* `size` lines in one case */
 
 /* What the test program adds to the runner. */
 struct cases_hooks {
@@ -76,28 +72,6 @@ struct cases_hooks {
     void (*prepare)(void *arg, struct collect_ctx *ctx);
 };
 
-/* A manifest being put together: grows as lines come. */
-struct cases_text {
-    char *data;
-    size_t len, cap;
-};
-
-static inline void cases_text_add(struct cases_text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(t->data, cap);
-        assert_non_null(grown);
-        t->data = grown;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
 /* The runner's state over one case file. */
 struct cases_run {
     const char *path;
@@ -108,14 +82,14 @@ struct cases_run {
     double file_now;                   /* the file's clock */
     struct {
         const char *name;
-        struct cases_text text;
+        struct case_text text;
     } fragments[CASES_FRAGMENTS];
     size_t n_fragments;
-    struct cases_text *into; /* where manifest lines go: a fragment's or the case's */
+    struct case_text *into; /* where manifest lines go: a fragment's or the case's */
     /* The case being read. */
     const char *title;
     int line_no; /* of its `case` line */
-    struct cases_text manifest;
+    struct case_text manifest;
     const char *fixture;
     struct {
         const char *hostpath;
@@ -380,21 +354,21 @@ static inline void cases_manifest_line(struct cases_run *run, int at, char *line
         if (run->into->len == 0 || run->into->data[run->into->len - 1] != '\n')
             cases_fail(run, at, "a continuation with no line above");
         run->into->len--;
-        cases_text_add(run->into, text, strlen(text));
-        cases_text_add(run->into, "\n", 1);
+        case_text_add(run->into, text, strlen(text));
+        case_text_add(run->into, "\n", 1);
         return;
     }
     if (strncmp(text, "use ", 4) == 0) {
         for (size_t i = 0; i < run->n_fragments; i++) {
             if (strcmp(run->fragments[i].name, text + 4) == 0) {
-                cases_text_add(run->into, run->fragments[i].text.data, run->fragments[i].text.len);
+                case_text_add(run->into, run->fragments[i].text.data, run->fragments[i].text.len);
                 return;
             }
         }
         cases_fail(run, at, "no fragment \"%s\" above", text + 4);
     }
-    cases_text_add(run->into, text, strlen(text));
-    cases_text_add(run->into, "\n", 1);
+    case_text_add(run->into, text, strlen(text));
+    case_text_add(run->into, "\n", 1);
 }
 
 /* A line of a case before its run: the runner's own words, else the hook's. */
@@ -445,32 +419,16 @@ static inline void cases_setting(struct cases_run *run, int at, const char *word
 static inline size_t cases_run_file(struct harness_run *h, const char *name,
                                     const struct cases_hooks *hooks, void *arg)
 {
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/%s", DOCKWARD_CASES, name);
-    assert_true(n > 0 && (size_t)n < sizeof(path));
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        fail_msg("%s: %s", path, strerror(errno));
-    char *data = malloc(CASES_FILE_MAX + 1);
-    assert_non_null(data);
-    size_t len = fread(data, 1, CASES_FILE_MAX + 1, f);
-    fclose(f);
-    if (len > CASES_FILE_MAX)
-        fail_msg("%s: larger than %d bytes", path, CASES_FILE_MAX);
-    data[len] = '\0';
-
+    struct case_file cf;
+    case_file_open(&cf, name);
     struct cases_run *run = calloc(1, sizeof(*run));
     assert_non_null(run);
-    run->path = path;
+    run->path = cf.name;
     run->hooks = hooks;
     run->arg = arg;
     run->h = h;
-    int at = 0;
-    for (char *line = data, *next; line != NULL; line = next) {
-        at++;
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
+    for (char *line; (line = case_file_line(&cf)) != NULL;) {
+        const int at = cf.line;
         if (line[0] == '#' || line[strspn(line, " ")] == '\0')
             continue;
         if (line[0] == ' ') {
@@ -508,13 +466,13 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
     cases_end(run);
     size_t made = run->assertions;
     if (run->cases == 0)
-        fail_msg("%s: no cases", path);
+        fail_msg("%s: no cases", cf.name);
     print_message("%s: %zu cases, %zu assertions\n", name, run->cases, made);
     for (size_t i = 0; i < run->n_fragments; i++)
         free(run->fragments[i].text.data);
     free(run->manifest.data);
     free(run);
-    free(data);
+    case_file_close(&cf);
     return made;
 }
 
