@@ -157,11 +157,6 @@ static int load_sets(struct store_db *s, char *err, size_t errlen)
     return 0;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
  * The check set of db->events[0..n) as a drift row should be marked with,
  * in *set_id (0: none, the row gets drift_checks entries): when every
@@ -191,7 +186,7 @@ static int set_of(struct store_db *db, size_t n, int64_t *set_id)
     if (k < STORE_DRIFT_SET_MIN_CHECKS || k > STORE_DRIFT_SET_MAX_CHECKS ||
         len > STORE_DRIFT_SET_MAX_BYTES)
         return SQLITE_OK;
-    qsort(db->set_checks, k, sizeof(*db->set_checks), str_cmp);
+    qsort(db->set_checks, k, sizeof(*db->set_checks), store_string_cmp);
     char *key = malloc(len);
     if (key == NULL)
         return SQLITE_NOMEM;

@@ -31,13 +31,14 @@ static const double ingest_bounds[INGEST_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.0
                                                       0.025,  0.05,  0.1,    0.25,  0.5,
                                                       1,      2.5,   5,      10 };
 
+static const char *const ingest_names[INGEST_RESULT_COUNT] = {
+    "stored",      "duplicate",  "stale",       "malformed", "unauthorized", "too_large",
+    "unsupported", "overloaded", "unavailable", "too_slow",  "forbidden",
+};
+
 const char *ingest_result_name(enum ingest_result r)
 {
-    static const char *const names[INGEST_RESULT_COUNT] = {
-        "stored",      "duplicate",  "stale",       "malformed", "unauthorized", "too_large",
-        "unsupported", "overloaded", "unavailable", "too_slow",  "forbidden",
-    };
-    return (unsigned)r < INGEST_RESULT_COUNT ? names[r] : "unknown";
+    return (unsigned)r < INGEST_RESULT_COUNT ? ingest_names[r] : "unknown";
 }
 
 void store_metrics_init(struct store_metrics *m)
@@ -179,16 +180,23 @@ bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *fa
 
 /* ---- building the metric set ---- */
 
+/* A counter family with one label: the sample {key="values[i]"} counts counts[i], i < n. */
+static int counter_by(struct expo *e, const char *family, const char *help, const char *key,
+                      const char *const *values, const atomic_uint_fast64_t *counts, int n)
+{
+    int rc = expo_family(e, family, METRIC_COUNTER, help);
+    for (int i = 0; i < n; i++) {
+        struct metric_label l[] = { LABEL(key, values[i]) };
+        rc |= expo_sample(e, family, l, 1, (double)atomic_load(&counts[i]));
+    }
+    return rc;
+}
+
 static int build_ingest(struct expo *e, struct store_metrics *m, const char *storage_path)
 {
     int rc = 0;
-    rc |= expo_family(e, "dockward_store_ingest_total", METRIC_COUNTER,
-                      "Report pushes answered, by result.");
-    for (int r = 0; r < INGEST_RESULT_COUNT; r++) {
-        struct metric_label l[] = { LABEL("result", ingest_result_name((enum ingest_result)r)) };
-        rc |=
-            expo_sample(e, "dockward_store_ingest_total", l, 1, (double)atomic_load(&m->ingest[r]));
-    }
+    rc |= counter_by(e, "dockward_store_ingest_total", "Report pushes answered, by result.",
+                     "result", ingest_names, m->ingest, INGEST_RESULT_COUNT);
     double cum[INGEST_BUCKETS];
     double running = 0;
     for (int b = 0; b < INGEST_BUCKETS; b++) {
@@ -214,24 +222,16 @@ static int build_ingest(struct expo *e, struct store_metrics *m, const char *sto
                       "or by an admin).");
     rc |= expo_sample(e, "dockward_store_hosts_retired_total", NULL, 0,
                       (double)atomic_load(&m->hosts_retired));
-    rc |= expo_family(e, "dockward_store_api_refused_total", METRIC_COUNTER,
-                      "Query and admin API requests refused, by reason: unauthorized (401, no "
-                      "valid credential), forbidden (403, a credential of another role).");
     static const char *const refused[2] = { "unauthorized", "forbidden" };
-    for (int i = 0; i < 2; i++) {
-        struct metric_label l[] = { LABEL("reason", refused[i]) };
-        rc |= expo_sample(e, "dockward_store_api_refused_total", l, 1,
-                          (double)atomic_load(&m->api_refused[i]));
-    }
-    rc |= expo_family(e, "dockward_store_database_read_errors_total", METRIC_COUNTER,
-                      "Reads of the database (or --storage.read-url) that failed, by reader: "
-                      "api (a query API answer, 5xx), metrics (a fleet metrics refresh).");
+    rc |= counter_by(e, "dockward_store_api_refused_total",
+                     "Query and admin API requests refused, by reason: unauthorized (401, no "
+                     "valid credential), forbidden (403, a credential of another role).",
+                     "reason", refused, m->api_refused, 2);
     static const char *const readers[2] = { "api", "metrics" };
-    for (int i = 0; i < 2; i++) {
-        struct metric_label l[] = { LABEL("reader", readers[i]) };
-        rc |= expo_sample(e, "dockward_store_database_read_errors_total", l, 1,
-                          (double)atomic_load(&m->read_errors[i]));
-    }
+    rc |= counter_by(e, "dockward_store_database_read_errors_total",
+                     "Reads of the database (or --storage.read-url) that failed, by reader: "
+                     "api (a query API answer, 5xx), metrics (a fleet metrics refresh).",
+                     "reader", readers, m->read_errors, 2);
     if (storage_path != NULL) { /* SQLite's; PostgreSQL's size is the server's to tell */
         rc |= expo_family(e, "dockward_store_database_bytes", METRIC_GAUGE,
                           "Size of the SQLite database file and its write-ahead log.");

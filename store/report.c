@@ -144,6 +144,11 @@ int store_pair_cmp(const char *check_a, const char *target_a, const char *check_
     return c != 0 ? c : strcmp(target_a, target_b);
 }
 
+int store_string_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* ---- the wire-format pass ---- */
 
 static int read_varint(const unsigned char *p, size_t len, size_t *pos, uint64_t *out)
@@ -301,11 +306,6 @@ static int cmp_result(const void *a, const void *b)
     return store_pair_cmp(x->check_id, x->target, y->check_id, y->target);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A waiver id: at most 64 of [A-Za-z0-9._-], on a fail or warn only. */
 static int check_waiver_id(const Dockward__V1__Result *res, size_t i, char *err, size_t errlen)
 {
@@ -381,7 +381,7 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
         if (run->success)
             r->ran[r->n_ran++] = run->name;
     }
-    qsort(names, m->n_collector_runs, sizeof(*names), cmp_str);
+    qsort(names, m->n_collector_runs, sizeof(*names), store_string_cmp);
     r->listed = names;
     r->n_listed = m->n_collector_runs;
     for (size_t i = 1; i < m->n_collector_runs; i++) {
@@ -390,7 +390,7 @@ static int validate(struct store_report *r, int64_t now_ms, char *err, size_t er
             return -1;
         }
     }
-    qsort(r->ran, r->n_ran, sizeof(*r->ran), cmp_str);
+    qsort(r->ran, r->n_ran, sizeof(*r->ran), store_string_cmp);
 
     r->sorted = arena_alloc(r->arena, (m->n_results + 1) * sizeof(*r->sorted));
     if (r->sorted == NULL)

@@ -124,4 +124,7 @@ enum store_gunzip_result store_gunzip(const void *data, size_t len, struct buf *
 int store_pair_cmp(const char *check_a, const char *target_a, const char *check_b,
                    const char *target_b);
 
+/* qsort's comparator for an array of `const char *` (collector names, check ids): bytewise. */
+int store_string_cmp(const void *a, const void *b);
+
 #endif
