@@ -51,6 +51,9 @@ struct metric_label {
     const char *value;
 };
 
+/* One label as a compound literal, for a labels array: { EXPO_LABEL("result", "ok") }. */
+#define EXPO_LABEL(n, v) ((struct metric_label){ (n), (v) })
+
 struct expo;
 
 /* A new, empty builder; NULL on no memory. */

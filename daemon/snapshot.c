@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LABEL(n, v) ((struct metric_label){ (n), (v) })
-
 static int add_gauge(struct expo *e, const char *name, const char *help)
 {
     return expo_family(e, name, METRIC_GAUGE, help);
@@ -35,7 +33,7 @@ static int build_collectors(struct expo *e, const struct collection *col)
                     "When the collector last finished, seconds since the Unix epoch.");
     for (size_t i = 0; i < col->n_runs; i++) {
         const struct collector_run *run = &col->runs[i];
-        struct metric_label l[] = { LABEL("collector", run->collector->name) };
+        struct metric_label l[] = { EXPO_LABEL("collector", run->collector->name) };
         rc |= expo_sample(e, "dockward_collector_success", l, 1, run->success ? 1 : 0);
         rc |= expo_sample(e, "dockward_collector_duration_seconds", l, 1, run->duration_seconds);
         rc |=
@@ -72,10 +70,11 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                 continue;
             char level[8];
             snprintf(level, sizeof(level), "%d", d->level);
-            struct metric_label l[] = { LABEL("check", d->id), LABEL("section", d->section),
-                                        LABEL("level", level),
-                                        LABEL("automated", d->automated ? "true" : "false"),
-                                        LABEL("title", d->title) };
+            struct metric_label l[] = { EXPO_LABEL("check", d->id),
+                                        EXPO_LABEL("section", d->section),
+                                        EXPO_LABEL("level", level),
+                                        EXPO_LABEL("automated", d->automated ? "true" : "false"),
+                                        EXPO_LABEL("title", d->title) };
             rc |= expo_sample(e, "dockward_check_info", l, 5, 1);
         }
     }
@@ -99,8 +98,8 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                 waived += res->status == CHECK_WAIVED;
                 if (res->status == CHECK_FAIL) {
                     failing++;
-                    struct metric_label fl[] = { LABEL("check", d->id),
-                                                 LABEL("target", res->target) };
+                    struct metric_label fl[] = { EXPO_LABEL("check", d->id),
+                                                 EXPO_LABEL("target", res->target) };
                     rc |= expo_sample(e, "dockward_check_failure", fl, 2, 1);
                 }
                 if (d->automated && res->status == CHECK_PASS)
@@ -108,14 +107,14 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                 if (d->automated && res->status == CHECK_FAIL)
                     failed++;
             }
-            struct metric_label l[] = { LABEL("check", d->id) };
+            struct metric_label l[] = { EXPO_LABEL("check", d->id) };
             rc |= expo_sample(e, "dockward_check_failing_targets", l, 1, failing);
             if (waived > 0)
                 rc |= expo_sample(e, "dockward_check_waived_targets", l, 1, waived);
         }
     }
     for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
-        struct metric_label l[] = { LABEL("status", check_status_name((enum check_status)s)) };
+        struct metric_label l[] = { EXPO_LABEL("status", check_status_name((enum check_status)s)) };
         rc |= expo_sample(e, "dockward_results", l, 1, per_status[s]);
     }
     /* No automated verdict yet: no ratio rather than a NaN or a made-up 1. */
@@ -139,10 +138,10 @@ static int build_docker(struct expo *e, const struct collection *col)
     if (!sw->ok)
         return rc;
     struct metric_label l[] = {
-        LABEL("version", sw->version.version ? sw->version.version : ""),
-        LABEL("api_version", sw->api_version),
-        LABEL("storage_driver", sw->info.driver ? sw->info.driver : ""),
-        LABEL("logging_driver", sw->info.logging_driver ? sw->info.logging_driver : ""),
+        EXPO_LABEL("version", sw->version.version ? sw->version.version : ""),
+        EXPO_LABEL("api_version", sw->api_version),
+        EXPO_LABEL("storage_driver", sw->info.driver ? sw->info.driver : ""),
+        EXPO_LABEL("logging_driver", sw->info.logging_driver ? sw->info.logging_driver : ""),
     };
     rc |= add_gauge(e, "dockward_engine_info", "What the Docker daemon reports; always 1.");
     rc |= expo_sample(e, "dockward_engine_info", l, 4, 1);
@@ -164,7 +163,7 @@ static int build_measures(struct expo *e, const struct collection *col)
             if (n < 0 || (size_t)n >= sizeof(name))
                 continue;
             rc |= add_gauge(e, name, ms->def->help);
-            struct metric_label l[] = { LABEL(ms->def->label, ms->label_value) };
+            struct metric_label l[] = { EXPO_LABEL(ms->def->label, ms->label_value) };
             rc |=
                 expo_sample(e, name, ms->def->label ? l : NULL, ms->def->label ? 1 : 0, ms->value);
         }
@@ -204,7 +203,7 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
                       "Reports sent to the store, by outcome: stored, duplicate, stale (2xx), "
                       "retry (429, 5xx, no answer), rejected (other 4xx, dropped).");
     for (int r = 0; r < PUSH_RESULT_COUNT; r++) {
-        struct metric_label l[] = { LABEL("result", push_result_name((enum push_result)r)) };
+        struct metric_label l[] = { EXPO_LABEL("result", push_result_name((enum push_result)r)) };
         rc |= expo_sample(e, "dockward_report_push_total", l, 1, (double)rm->push[r]);
     }
     rc |= add_gauge(e, "dockward_outbox_reports", "Reports queued in the outbox, not yet sent.");
@@ -213,8 +212,8 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
                       "Queued reports dropped undelivered: overflow (the oldest, at "
                       "--push.outbox-max-reports), rejected (the store refused it with a 4xx).");
     for (int d = 0; d < OUTBOX_DROP_COUNT; d++) {
-        struct metric_label l[] = { LABEL("reason",
-                                          outbox_drop_reason_name((enum outbox_drop_reason)d)) };
+        struct metric_label l[] = { EXPO_LABEL(
+            "reason", outbox_drop_reason_name((enum outbox_drop_reason)d)) };
         rc |= expo_sample(e, "dockward_outbox_dropped_total", l, 1, (double)rm->dropped[d]);
     }
     rc |= add_gauge(e, "dockward_report_last_success_timestamp_seconds",
@@ -230,7 +229,7 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
                       "Collections whose report was not queued: host_id (no valid "
                       "/etc/machine-id), build (over a cap), outbox (database not writable).");
     for (int r = 0; r < REPORT_ERROR_COUNT; r++) {
-        struct metric_label l[] = { LABEL("reason", report_error_name((enum report_error)r)) };
+        struct metric_label l[] = { EXPO_LABEL("reason", report_error_name((enum report_error)r)) };
         rc |= expo_sample(e, "dockward_report_errors_total", l, 1, (double)rm->errors[r]);
     }
     return rc;
@@ -246,7 +245,7 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
     const char *modes[] = { "events", "sweeps" };
     bool events = rt->events_enabled && rt->streaming;
     for (int m = 0; m < 2; m++) {
-        struct metric_label l[] = { LABEL("mode", modes[m]) };
+        struct metric_label l[] = { EXPO_LABEL("mode", modes[m]) };
         rc |= expo_sample(e, "dockward_docker_mode", l, 1, (m == 0) == events ? 1 : 0);
     }
     rc |= expo_family(e, "dockward_docker_api_requests_total", METRIC_COUNTER,
@@ -259,8 +258,8 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
     rc |= expo_family(e, "dockward_docker_events_total", METRIC_COUNTER,
                       "Docker events received, by type.");
     for (int t = 0; t < DOCKER_EVENT_TYPE_COUNT; t++) {
-        struct metric_label l[] = { LABEL("type",
-                                          docker_event_type_name((enum docker_event_type)t)) };
+        struct metric_label l[] = { EXPO_LABEL("type",
+                                               docker_event_type_name((enum docker_event_type)t)) };
         rc |= expo_sample(e, "dockward_docker_events_total", l, 1, (double)rt->received[t]);
     }
     rc |= expo_family(e, "dockward_docker_events_invalid_total", METRIC_COUNTER,
@@ -280,7 +279,7 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
     rc |= expo_family(e, "dockward_docker_resyncs_total", METRIC_COUNTER,
                       "Full sweeps of the Docker API in events mode, by reason.");
     for (int r = 0; r < DOCKER_RESYNC_REASON_COUNT; r++) {
-        struct metric_label l[] = { LABEL(
+        struct metric_label l[] = { EXPO_LABEL(
             "reason", docker_resync_reason_name((enum docker_resync_reason)r)) };
         rc |= expo_sample(e, "dockward_docker_resyncs_total", l, 1, (double)rt->resyncs[r]);
     }

@@ -24,8 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define LABEL(n, v) ((struct metric_label){ (n), (v) })
-#define ID_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 static void free_list(char **items, size_t n)
 {
@@ -821,7 +820,7 @@ int waiver_book_metrics(struct waiver_book *b, struct expo *e)
     for (size_t i = 0; i < b->n_figures; i++) {
         if (b->figures[i].elsewhere)
             continue; /* a waiver of a shared file for other hosts: not this host's to report */
-        struct metric_label l[] = { LABEL("waiver", b->figures[i].id) };
+        struct metric_label l[] = { EXPO_LABEL("waiver", b->figures[i].id) };
         rc |=
             expo_sample(e, "dockward_waiver_expiry_timestamp_seconds", l, 1, b->figures[i].expires);
         rc |=

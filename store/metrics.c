@@ -25,8 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LABEL(n, v) ((struct metric_label){ (n), (v) })
-
 static const double ingest_bounds[INGEST_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                       0.025,  0.05,  0.1,    0.25,  0.5,
                                                       1,      2.5,   5,      10 };
@@ -186,7 +184,7 @@ static int counter_by(struct expo *e, const char *family, const char *help, cons
 {
     int rc = expo_family(e, family, METRIC_COUNTER, help);
     for (int i = 0; i < n; i++) {
-        struct metric_label l[] = { LABEL(key, values[i]) };
+        struct metric_label l[] = { EXPO_LABEL(key, values[i]) };
         rc |= expo_sample(e, family, l, 1, (double)atomic_load(&counts[i]));
     }
     return rc;
@@ -253,7 +251,7 @@ static int build_checks(struct expo *e, struct store_metrics *m)
                       "Hosts with a result of the check that a live waiver accepts now.");
     pthread_mutex_lock(&m->lock);
     for (size_t i = 0; i < m->n_checks; i++) {
-        struct metric_label l[] = { LABEL("check", m->checks[i].check_id) };
+        struct metric_label l[] = { EXPO_LABEL("check", m->checks[i].check_id) };
         rc |= expo_sample(e, "dockward_fleet_check_failing_hosts", l, 1,
                           (double)m->checks[i].failing_hosts);
         rc |= expo_sample(e, "dockward_fleet_regressions_total", l, 1,
@@ -373,8 +371,8 @@ static int build_hosts(struct expo *e, struct store_metrics *m, struct storage_r
             lowest = ratio;
         if (m->per_host) {
             struct metric_label l[] = {
-                LABEL("host_id", storage_text(st, 0)),
-                LABEL("hostname", storage_text(st, 1)),
+                EXPO_LABEL("host_id", storage_text(st, 0)),
+                EXPO_LABEL("hostname", storage_text(st, 1)),
             };
             rc |= expo_sample(e, "dockward_fleet_per_host_compliance_ratio", l, 2, ratio);
         }
@@ -394,7 +392,8 @@ static int build_hosts(struct expo *e, struct store_metrics *m, struct storage_r
                          store_compliance_bounds, cum, STORE_COMPLIANCE_BUCKETS, sum, count);
     if (count > 0)
         rc |= expo_sample(e, "dockward_fleet_lowest_host_compliance_ratio", NULL, 0, lowest);
-    struct metric_label r[] = { LABEL("state", "reporting") }, s[] = { LABEL("state", "stale") };
+    struct metric_label r[] = { EXPO_LABEL("state", "reporting") },
+                        s[] = { EXPO_LABEL("state", "stale") };
     rc |= expo_sample(e, "dockward_fleet_hosts", r, 1, reporting);
     rc |= expo_sample(e, "dockward_fleet_hosts", s, 1, stale);
     if (rc != 0)
