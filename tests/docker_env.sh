@@ -79,10 +79,12 @@ docker_env_start() {
 # down with the caller's process group) it still stops the shims (and the
 # containers they run) and containerd that name DIR and unmounts what is under DIR (dockerd's bind
 # mount of its data root outlives it), but keeps DIR: after a normal stop
-# the caller owns it (KEEP=1 keeps it).
+# the caller owns it (KEEP=1 keeps it). It is started from a subshell that
+# exits at once, so it is no descendant of the caller: ctest's timeout kills
+# the test's whole process tree, found by parent pid, session or not.
 docker_env_watchdog() {
     # shellcheck disable=SC2016 # the watchdog's own script
-    setsid bash -c '
+    (setsid bash -c '
         while kill -0 "$1" 2>/dev/null; do sleep 1; done
         ours() { tr "\0" " " <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
         running=0
@@ -103,7 +105,7 @@ docker_env_watchdog() {
         for m in $(awk -v d="$3" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r); do
             umount -l "$m" 2>/dev/null
         done
-        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
+        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &)
 }
 
 # Stops the daemon started by docker_env_start and forgets it (DIR is kept).

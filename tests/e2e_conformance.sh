@@ -234,8 +234,10 @@ mount --make-shared "$work/shared"
 # watchdog in a session of its own then unmounts $work/shared and, once
 # docker_env's own watchdog has unmounted what dockerd left under $work (up
 # to 30 s), removes $work. It ends with this script in every other case.
+# Started from a subshell that exits at once: no descendant of this script,
+# whose whole process tree a ctest timeout kills.
 # shellcheck disable=SC2016 # the watchdog's own script
-setsid bash -c '
+(setsid bash -c '
     while kill -0 "$1" 2>/dev/null; do sleep 1; done
     [ -d "$2" ] || exit 0
     umount -l "$2/shared" 2>/dev/null
@@ -244,7 +246,7 @@ setsid bash -c '
         sleep 1
     done
     awk -v d="$2/" "index(\$5, d) == 1 {n++} END {exit n > 0}" /proc/self/mountinfo && rm -rf "$2"
-' e2e_conformance_watchdog "$$" "$work" </dev/null >/dev/null 2>&1 &
+' e2e_conformance_watchdog "$$" "$work" </dev/null >/dev/null 2>&1 &)
 
 # subst STRING SOCK : STRING with the placeholders replaced.
 # shellcheck disable=SC2016 # the patterns are the literal placeholders

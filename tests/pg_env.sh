@@ -158,19 +158,21 @@ EOF
 # caller killed before pg_env_stop (SIGKILL, a ctest timeout), it would run
 # on. A watchdog in a session of its own (away from the caller's terminal
 # and pipes) stops it and removes DIR once the caller is gone; after
-# pg_env_stop it finds nothing left to do.
+# pg_env_stop it finds nothing left to do. Started from a subshell that exits
+# at once, it is no descendant of the caller, whose whole process tree a
+# ctest timeout kills (found by parent pid, session or not).
 _pg_env_watchdog() {
     local bin=$PG_ENV_BIN as_root=no
     [ "$(id -u)" = 0 ] && as_root=yes
     # shellcheck disable=SC2016 # the watchdog's own script
-    setsid bash -c '
+    (setsid bash -c '
         while kill -0 "$1" 2>/dev/null; do sleep 1; done
         [ -d "$2/data" ] || exit 0
         pid=$(head -n1 "$2/data/postmaster.pid" 2>/dev/null)
         if [ "$4" = yes ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/data" -m immediate -w stop
         else "$3/pg_ctl" -D "$2/data" -m immediate -w stop; fi
         [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-        rm -rf "$2"' pg_env_watchdog "$$" "$1" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &
+        rm -rf "$2"' pg_env_watchdog "$$" "$1" "$bin" "$as_root" </dev/null >/dev/null 2>&1 &)
 }
 
 pg_env_standby_up() {
