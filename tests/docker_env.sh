@@ -40,10 +40,7 @@ docker_env_start() {
     # One private dockerd on the machine at a time, also across build trees
     # (ctest's RESOURCE_LOCK covers one ctest run only): held until the
     # script exits.
-    if [ -z "${DOCKER_ENV_LOCK_FD:-}" ]; then
-        exec {DOCKER_ENV_LOCK_FD}>/tmp/dockward-dockerd.lock
-        flock "$DOCKER_ENV_LOCK_FD"
-    fi
+    docker_env_lock
     DOCKER_ENV_DIR=$dir
     # DOCKER_ENV_SOCK_PATH puts the socket elsewhere (e.g. under /run, where a
     # test mounts the directory holding it); the caller removes it.

@@ -49,6 +49,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The machine-wide Docker lock, taken before the group is made: nobody's
+# groups are the machine's, so another run of this test (another build tree)
+# that made its own dwtest group would be a third group of this run's agent.
+docker_env_lock
+
 # A run killed by ctest's timeout cannot clean up: its dwtest<pid> group is
 # removed here once that pid is gone (only groups of this test's own naming).
 while IFS=: read -r name _; do
