@@ -14,6 +14,12 @@
 #   docker_env_lock                          # only take the machine-wide lock (docker_env_start
 #                                            # does it too), e.g. to time the wait for it
 #
+# The daemon belongs to the script that sourced this file ($$): when it ends,
+# a watchdog stops the daemon. A program that only runs a short `bash -c` to
+# start one (a C test) names itself in DOCKER_ENV_OWNER_PID instead, and
+# passes the machine-wide lock it holds in DOCKER_ENV_LOCK_FD (an fd the
+# shell inherits), so that the daemon lives, locked, as long as the program.
+#
 # dockerd's config file: pass --config-file in the args (the default would be
 # the host's /etc/docker/daemon.json). Needs root, docker.io and busybox-static.
 
@@ -102,7 +108,7 @@ docker_env_watchdog() {
         for m in $(awk -v d="$3" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r); do
             umount -l "$m" 2>/dev/null
         done
-        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &)
+        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "${DOCKER_ENV_OWNER_PID:-$$}" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &)
 }
 
 # Stops the daemon started by docker_env_start and forgets it (DIR is kept).
@@ -144,10 +150,19 @@ docker_env_stop() {
 
 docker_env_import_busybox() {
     local name=${1:-$DOCKER_ENV_IMAGE}
-    local root
-    root=$(mktemp -d "$DOCKER_ENV_DIR/rootfs-XXXXXX")
-    chmod 755 "$root" # the image's / : non-root users must be able to run it
-    mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+    local root=""
+    # Every write below goes under $root: an empty one would write the host's
+    # /etc/passwd and /etc/group (this happened once, 2026-12-04, cause not
+    # found), so each step is checked even where the caller's set -e is off.
+    if [ -z "${DOCKER_ENV_DIR:-}" ] || [ ! -d "$DOCKER_ENV_DIR" ]; then
+        echo "docker_env_import_busybox: no directory DOCKER_ENV_DIR (${DOCKER_ENV_DIR:-unset})" >&2
+        return 1
+    fi
+    root=$(mktemp -d "$DOCKER_ENV_DIR/rootfs-XXXXXX") || return 1
+    case $root in "$DOCKER_ENV_DIR"/rootfs-?*) ;; *) return 1 ;; esac
+    [ -d "$root" ] && [ ! -L "$root" ] || return 1
+    chmod 755 "$root" || return 1 # the image's / : non-root users must be able to run it
+    mkdir "$root/bin" "$root/etc" "$root/tmp" || return 1
     chmod 1777 "$root/tmp"
     cp /bin/busybox "$root/bin/busybox"
     local c

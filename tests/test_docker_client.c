@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1218,6 +1219,7 @@ static void test_sweep_stall_is_fatal_once(void **state)
 struct dockerd_env {
     char dir[64];
     char script[4096];
+    int lock_fd; /* docker_env.sh's machine-wide lock, held until teardown */
 };
 
 static int dockerd_teardown(void **state);
@@ -1233,8 +1235,23 @@ static int dockerd_setup(void **state)
         return -1;
     snprintf(e->dir, sizeof(e->dir), "/tmp/dw-D-test-%ld", (long)getpid());
     snprintf(e->script, sizeof(e->script), "%s/../docker_env.sh", fixtures_dir());
+    /*
+     * The daemon is this program's, not the short shell's that starts it:
+     * docker_env's watchdog waits for this pid (else it stops dockerd as
+     * soon as the shell exits), and the machine-wide lock is held here, in
+     * an fd the shell inherits (no O_CLOEXEC) and passes on as its own.
+     */
+    e->lock_fd = open("/tmp/dockward-dockerd.lock", O_WRONLY | O_CREAT, 0644);
+    if (e->lock_fd < 0 || flock(e->lock_fd, LOCK_EX) != 0) {
+        fprintf(stderr, "/tmp/dockward-dockerd.lock: %s\n", strerror(errno));
+        if (e->lock_fd >= 0)
+            close(e->lock_fd);
+        free(e);
+        return -1;
+    }
     char cmd[8192];
     snprintf(cmd, sizeof(cmd),
+             "DOCKER_ENV_OWNER_PID=%ld DOCKER_ENV_LOCK_FD=%d "
              "bash -c 'source %s; docker_env_start %s >/dev/null 2>&1; rc=$?; "
              "echo $DOCKER_ENV_PID > %s.pid; [ $rc = 0 ] || exit 1; set -e; "
              "docker_env_import_busybox; "
@@ -1244,7 +1261,7 @@ static int dockerd_setup(void **state)
              "-e DB_PASSWORD=hunter2 --security-opt no-new-privileges:false "
              "--security-opt seccomp=unconfined --health-cmd true dw-busybox:1 sleep 1000 "
              ">/dev/null'",
-             e->script, e->dir, e->dir);
+             (long)getpid(), e->lock_fd, e->script, e->dir, e->dir);
     *state = e;
     if (run_quiet(cmd) != 0) {
         fprintf(stderr, "private dockerd did not come up or refused a container\n");
@@ -1266,6 +1283,7 @@ static int dockerd_teardown(void **state)
              ">/dev/null 2>&1",
              e->script, e->dir, e->dir, e->dir, e->dir);
     run_quiet(cmd);
+    close(e->lock_fd);
     free(e);
     return 0;
 }
