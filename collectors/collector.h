@@ -42,7 +42,11 @@ const char *check_status_name(enum check_status status);
 /* Parses a status name. Returns 0, or -1 when unknown. */
 int check_status_parse(const char *name, enum check_status *out);
 
-/* One entry of the check catalog (CIS Docker Benchmark v1.6.0 ids). */
+/*
+ * One entry of the check catalog (CIS Docker Benchmark v1.6.0 ids). The
+ * entries are written once, in collectors/catalog.txt; the build writes each
+ * collector's rows into an include file its static table includes.
+ */
 struct check_def {
     const char *id;          /* "3.15", or "dockward.<name>" beyond CIS */
     const char *section;     /* CIS section: "1" .. "7" */

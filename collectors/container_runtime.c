@@ -53,90 +53,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+/* The rows of catalog.txt, written into the build tree by catalog_gen. */
 static const struct check_def container_runtime_checks[] = {
-    { "4.1", "4", 1, true, "Containers run as a non-root user",
-      "Create a user in the image (USER in the Dockerfile) or run the container with "
-      "--user <uid>:<gid> other than 0/root." },
-    { "5.2", "5", 1, true, "An AppArmor profile is applied to containers",
-      "Run containers with the default (docker-default) or a custom AppArmor profile "
-      "(--security-opt apparmor=<profile>); never apparmor=unconfined." },
-    { "5.3", "5", 2, true, "SELinux security options are set",
-      "Run containers with SELinux labels (--security-opt label=type:<type>, level:<level>) "
-      "and never label=disable." },
-    { "5.4", "5", 1, true, "Linux kernel capabilities are restricted within containers",
-      "Add only the capabilities the workload needs (--cap-add), never ALL, SYS_ADMIN, "
-      "SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH or NET_ADMIN without a reviewed need; prefer "
-      "--cap-drop=ALL plus what is needed." },
-    { "5.5", "5", 1, true, "Privileged containers are not used",
-      "Remove --privileged; grant the specific capabilities or devices the workload needs "
-      "instead." },
-    { "5.6", "5", 1, true, "Sensitive host system directories are not mounted in containers",
-      "Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them), "
-      "even read-only; copy the needed files into a volume or the image." },
-    { "5.7", "5", 1, true, "sshd is not run within containers",
-      "Remove the SSH daemon from the image; use `docker exec` for interactive access." },
-    { "5.8", "5", 1, true, "Privileged ports are not mapped within containers",
-      "Publish container ports on host ports 1024 and above (-p 8080:80), or put a reverse "
-      "proxy in front." },
-    { "5.9", "5", 1, false, "Only needed ports are open on the container",
-      "Review the published ports and publish only what the service needs (no -P)." },
-    { "5.10", "5", 1, true, "The host's network namespace is not shared",
-      "Do not run containers with --network=host; publish the needed ports instead." },
-    { "5.11", "5", 1, true, "Memory usage for containers is limited",
-      "Run containers with a memory limit (--memory)." },
-    { "5.12", "5", 1, true, "CPU priority is set appropriately on containers",
-      "Run containers with --cpu-shares, --cpus or --cpu-quota." },
-    { "5.13", "5", 1, true, "The container's root filesystem is mounted read-only",
-      "Run containers with --read-only and put writable paths on volumes or tmpfs mounts." },
-    { "5.14", "5", 1, true, "Incoming container traffic is bound to a specific host interface",
-      "Publish ports on a specific address (-p 10.0.0.5:8080:80), not on 0.0.0.0 or ::." },
-    { "5.15", "5", 1, true, "The on-failure restart policy is limited to 5 retries",
-      "Use --restart=on-failure:5 (or fewer retries)." },
-    { "5.16", "5", 1, true, "The host's process namespace is not shared",
-      "Do not run containers with --pid=host." },
-    { "5.17", "5", 1, true, "The host's IPC namespace is not shared",
-      "Do not run containers with --ipc=host." },
-    { "5.18", "5", 1, false, "Host devices are not directly exposed to containers",
-      "Review the --device options; pass only the devices needed, with the least permissions "
-      "(e.g. :r)." },
-    { "5.19", "5", 1, false, "The default ulimit is overridden at runtime only if needed",
-      "Review the --ulimit options; rely on the daemon's default ulimits unless a container "
-      "needs otherwise." },
-    { "5.20", "5", 1, true, "Mount propagation mode is not set to shared",
-      "Do not mount volumes with shared or rshared propagation." },
-    { "5.21", "5", 1, true, "The host's UTS namespace is not shared",
-      "Do not run containers with --uts=host." },
-    { "5.22", "5", 1, true, "The default seccomp profile is not disabled",
-      "Do not run containers with --security-opt seccomp=unconfined; use the default or a "
-      "custom profile." },
-    { "5.23", "5", 2, false, "docker exec is not used with the privileged option",
-      "Do not use `docker exec --privileged`; review the daemon's audit logs for it." },
-    { "5.24", "5", 2, false, "docker exec is not used with the user=root option",
-      "Do not use `docker exec --user=root`; review the daemon's audit logs for it." },
-    { "5.25", "5", 2, true, "cgroup usage is confirmed",
-      "Do not set --cgroup-parent unless it is needed and reviewed; leave containers in "
-      "Docker's default cgroup." },
-    { "5.26", "5", 1, true, "Containers are restricted from acquiring additional privileges",
-      "Set \"no-new-privileges\": true in daemon.json, or run containers with --security-opt "
-      "no-new-privileges; never no-new-privileges:false." },
-    { "5.27", "5", 1, true, "Container health is checked at runtime",
-      "Add a HEALTHCHECK to the image or run the container with --health-cmd." },
-    { "5.28", "5", 2, false, "Docker commands always use the latest version of their image",
-      "Pull images by tag or digest before use (docker pull / --pull always) and do not rely "
-      "on cached copies." },
-    { "5.29", "5", 1, true, "The PIDs cgroup limit is used",
-      "Run containers with --pids-limit set to a positive number." },
-    { "5.30", "5", 1, false, "Docker's default bridge docker0 is not used",
-      "Attach containers to user-defined networks instead of the default bridge." },
-    { "5.31", "5", 1, true, "The host's user namespace is not shared",
-      "Do not run containers with --userns=host." },
-    { "5.32", "5", 1, true, "The Docker socket is not mounted inside any container",
-      "Do not bind-mount the Docker socket (or a directory holding it) into containers." },
-    { "6.2", "6", 1, false, "Container sprawl is avoided",
-      "Remove stopped containers that are no longer needed (docker container prune)." },
-    { "dockward.env_secret", "5", 1, true, "No secrets in container environment variables",
-      "Pass secrets with Docker secrets or mounted files, not environment variables, which "
-      "`docker inspect` and every process in the container can read." },
+#include "catalog/container_runtime.inc"
 };
 
 static const struct measure_def container_runtime_measures[] = {

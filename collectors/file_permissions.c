@@ -36,58 +36,9 @@
 #define SOCKETS_MAX      16   /* unix sockets judged */
 #define DEFAULT_GROUP    "docker"
 
+/* The rows of catalog.txt, written into the build tree by catalog_gen. */
 static const struct check_def file_permissions_checks[] = {
-    { "3.1", "3", 1, true, "docker.service file is owned by root:root",
-      "chown root:root on the docker.service unit file (e.g. "
-      "/lib/systemd/system/docker.service)." },
-    { "3.2", "3", 1, true, "docker.service file mode is 0644 or stricter",
-      "chmod 644 the docker.service unit file." },
-    { "3.3", "3", 1, true, "docker.socket file is owned by root:root",
-      "chown root:root on the docker.socket unit file (e.g. /lib/systemd/system/docker.socket)." },
-    { "3.4", "3", 1, true, "docker.socket file mode is 0644 or stricter",
-      "chmod 644 the docker.socket unit file." },
-    { "3.5", "3", 1, true, "/etc/docker is owned by root:root", "chown root:root /etc/docker" },
-    { "3.6", "3", 1, true, "/etc/docker mode is 0755 or stricter", "chmod 755 /etc/docker" },
-    { "3.7", "3", 1, true, "Registry certificate files are owned by root:root",
-      "chown root:root /etc/docker/certs.d/<registry>/*" },
-    { "3.8", "3", 1, true, "Registry certificate file modes are 0444 or stricter",
-      "chmod 444 /etc/docker/certs.d/<registry>/*" },
-    { "3.9", "3", 1, true, "TLS CA certificate file is owned by root:root",
-      "chown root:root on the file dockerd's tlscacert names." },
-    { "3.10", "3", 1, true, "TLS CA certificate file mode is 0444 or stricter",
-      "chmod 444 the file dockerd's tlscacert names." },
-    { "3.11", "3", 1, true, "Docker server certificate file is owned by root:root",
-      "chown root:root on the file dockerd's tlscert names." },
-    { "3.12", "3", 1, true, "Docker server certificate file mode is 0444 or stricter",
-      "chmod 444 the file dockerd's tlscert names." },
-    { "3.13", "3", 1, true, "Docker server key file is owned by root:root",
-      "chown root:root on the file dockerd's tlskey names." },
-    { "3.14", "3", 1, true, "Docker server key file mode is 0400",
-      "chmod 400 the file dockerd's tlskey names." },
-    { "3.15", "3", 1, true, "Docker socket is owned by root:docker",
-      "chown root:docker the Docker socket (for socket activation set SocketUser=root and "
-      "SocketGroup=docker in docker.socket)." },
-    { "3.16", "3", 1, true, "Docker socket mode is 0660 or stricter",
-      "chmod 660 the Docker socket (for socket activation set SocketMode=0660 in "
-      "docker.socket)." },
-    { "3.17", "3", 1, true, "daemon.json is owned by root:root",
-      "chown root:root the daemon.json dockerd reads (/etc/docker/daemon.json unless "
-      "--config-file says otherwise)." },
-    { "3.18", "3", 1, true, "daemon.json mode is 0644 or stricter",
-      "chmod 644 the daemon.json dockerd reads." },
-    { "3.19", "3", 1, true, "/etc/default/docker is owned by root:root",
-      "chown root:root /etc/default/docker" },
-    { "3.20", "3", 1, true, "/etc/default/docker mode is 0644 or stricter",
-      "chmod 644 /etc/default/docker" },
-    { "3.21", "3", 1, true, "/etc/sysconfig/docker mode is 0644 or stricter",
-      "chmod 644 /etc/sysconfig/docker" },
-    { "3.22", "3", 1, true, "/etc/sysconfig/docker is owned by root:root",
-      "chown root:root /etc/sysconfig/docker" },
-    { "3.23", "3", 1, true, "containerd socket is owned by root:root",
-      "chown root:root the containerd socket (/run/containerd/containerd.sock unless dockerd's "
-      "--containerd says otherwise)." },
-    { "3.24", "3", 1, true, "containerd socket mode is 0660 or stricter",
-      "chmod 660 the containerd socket." },
+#include "catalog/file_permissions.inc"
 };
 
 /* What a file's group must be. */

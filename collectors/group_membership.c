@@ -32,17 +32,9 @@
 #define TRUSTED_NAME_MAX  256  /* longest name accepted in --check.trusted-users */
 #define TRUSTED_USERS_MAX 1024 /* most names accepted in --check.trusted-users */
 
+/* The rows of catalog.txt, written into the build tree by catalog_gen. */
 static const struct check_def group_membership_checks[] = {
-    {
-        .id = "1.1.2",
-        .section = "1",
-        .level = 1,
-        .automated = true,
-        .title = "Only trusted users are allowed to control the Docker daemon",
-        .remediation = "Remove untrusted users from the group that owns the Docker socket "
-                       "(`gpasswd -d USER docker`, and change the primary group of users whose "
-                       "primary group it is), or list them in --check.trusted-users.",
-    },
+#include "catalog/group_membership.inc"
 };
 
 /* Whether c may appear in a user name: the portable set plus '@' (sssd). */

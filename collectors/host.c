@@ -53,57 +53,9 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-#define REMEDIATION_AUDIT(path)                                                        \
-    "Add `-w " path " -k docker` to /etc/audit/rules.d/docker.rules and load it with " \
-    "`augenrules --load`."
-
+/* The rows of catalog.txt, written into the build tree by catalog_gen. */
 static const struct check_def host_checks[] = {
-    { "1.1.1", "1", 1, true, "A separate partition for containers has been created",
-      "Put the Docker data root (/var/lib/docker, or dockerd's data-root) on its own partition "
-      "or logical volume and mount it there before starting dockerd." },
-    { "1.1.3", "1", 1, true, "Auditing is configured for the Docker daemon",
-      "Add `-w <dockerd binary> -k docker` (the binary in use, e.g. /usr/sbin/dockerd on Debian) "
-      "to /etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
-    { "1.1.4", "1", 1, true, "Auditing is configured for /run/containerd",
-      REMEDIATION_AUDIT("/run/containerd") },
-    { "1.1.5", "1", 1, true, "Auditing is configured for the Docker data root (/var/lib/docker)",
-      "Add `-w <data root> -k docker` (dockerd's data-root, /var/lib/docker by default) to "
-      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
-    { "1.1.6", "1", 1, true, "Auditing is configured for /etc/docker",
-      REMEDIATION_AUDIT("/etc/docker") },
-    { "1.1.7", "1", 2, true, "Auditing is configured for docker.service",
-      "Add `-w <path of docker.service> -k docker` (e.g. /lib/systemd/system/docker.service) to "
-      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
-    { "1.1.8", "1", 2, true, "Auditing is configured for containerd.sock",
-      REMEDIATION_AUDIT("/run/containerd/containerd.sock") },
-    { "1.1.9", "1", 2, true, "Auditing is configured for docker.socket",
-      "Add `-w <path of docker.socket> -k docker` (e.g. /lib/systemd/system/docker.socket) to "
-      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
-    { "1.1.10", "1", 2, true, "Auditing is configured for /etc/default/docker",
-      REMEDIATION_AUDIT("/etc/default/docker") },
-    { "1.1.11", "1", 2, true, "Auditing is configured for daemon.json",
-      "Add `-w /etc/docker/daemon.json -k docker` (or the --config-file in use) to "
-      "/etc/audit/rules.d/docker.rules and load it with `augenrules --load`." },
-    { "1.1.12", "1", 2, true, "Auditing is configured for /etc/containerd/config.toml",
-      REMEDIATION_AUDIT("/etc/containerd/config.toml") },
-    { "1.1.13", "1", 2, true, "Auditing is configured for /etc/sysconfig/docker",
-      REMEDIATION_AUDIT("/etc/sysconfig/docker") },
-    { "1.1.14", "1", 2, true, "Auditing is configured for the containerd binary",
-      REMEDIATION_AUDIT("/usr/bin/containerd") },
-    { "1.1.15", "1", 2, true, "Auditing is configured for the containerd-shim binary",
-      REMEDIATION_AUDIT("/usr/bin/containerd-shim") },
-    { "1.1.16", "1", 2, true, "Auditing is configured for the containerd-shim-runc-v1 binary",
-      REMEDIATION_AUDIT("/usr/bin/containerd-shim-runc-v1") },
-    { "1.1.17", "1", 2, true, "Auditing is configured for the containerd-shim-runc-v2 binary",
-      REMEDIATION_AUDIT("/usr/bin/containerd-shim-runc-v2") },
-    { "1.1.18", "1", 2, true, "Auditing is configured for the runc binary",
-      REMEDIATION_AUDIT("/usr/bin/runc") },
-    { "1.2.1", "1", 1, false, "The container host has been hardened",
-      "Harden the host OS following the CIS benchmark for your distribution; run only what the "
-      "host needs besides Docker." },
-    { "1.2.2", "1", 1, false, "The version of Docker is up to date",
-      "Compare the server version with the current Docker Engine release (or your distribution's "
-      "supported package) and upgrade when security fixes are out." },
+#include "catalog/host.inc"
 };
 
 /* Where the path an audit check judges comes from. */

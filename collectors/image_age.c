@@ -48,44 +48,9 @@
 #define CONTENT_TRUST_VAR       "DOCKER_CONTENT_TRUST"
 #define IMAGE_NAME_MAX          (RESULT_TARGET_MAX + 1)
 
+/* The rows of catalog.txt, written into the build tree by catalog_gen. */
 static const struct check_def image_age_checks[] = {
-    { "4.2", "4", 1, false, "Containers use only trusted base images",
-      "Build from official or internally maintained base images pulled from registries you "
-      "trust, pinned by digest." },
-    { "4.3", "4", 1, false, "Unnecessary packages are not installed in the container",
-      "Keep images minimal: install only what the application needs (slim or distroless "
-      "bases)." },
-    { "4.4", "4", 1, false, "Images are scanned and rebuilt to include security patches",
-      "Scan images in CI and on a schedule; rebuild and redeploy when fixes are published." },
-    { "4.5", "4", 2, false, "Content trust for Docker is enabled",
-      "Set DOCKER_CONTENT_TRUST=1 in the environment of the docker CLIs that pull and run "
-      "images (shells, CI pipelines); dockerd ignores it. Docker is retiring Notary v1 content "
-      "trust: plan signature verification with its successor (e.g. Notation or cosign)." },
-    { "4.6", "4", 1, true, "HEALTHCHECK instructions have been added to container images",
-      "Add a HEALTHCHECK instruction to the Dockerfile of each image." },
-    { "4.7", "4", 1, false, "Update instructions are not used alone in Dockerfiles",
-      "Run the package index update in the same RUN instruction as the install "
-      "(apt-get update && apt-get install ...)." },
-    { "4.8", "4", 2, false, "setuid and setgid permissions are removed in images",
-      "Remove setuid/setgid bits from files the application does not need (chmod a-s) in the "
-      "Dockerfile." },
-    { "4.9", "4", 1, false, "COPY is used instead of ADD in Dockerfiles",
-      "Use COPY for local files; fetch remote files with a verified download in a RUN step." },
-    { "4.10", "4", 1, false, "Secrets are not stored in Dockerfiles",
-      "Pass secrets at build time with BuildKit secret mounts and at run time with docker "
-      "secret, never in ENV, ARG or files of the image." },
-    { "4.11", "4", 2, false, "Only verified packages are installed",
-      "Install packages from signed repositories with signature checks on (no "
-      "--allow-unauthenticated, no --nogpgcheck)." },
-    { "4.12", "4", 2, false, "All signed artifacts are validated",
-      "Verify image signatures (cosign, Notary) before deployment." },
-    { "6.1", "6", 1, false, "Image sprawl is avoided",
-      "Remove images no container uses (docker image prune -a) and keep only the releases "
-      "needed for rollback." },
-    { "dockward.image_age", "4", 1, true, "Images are not stale",
-      "Rebuild the image from an updated base, or remove it when it is no longer used." },
-    { "dockward.image_in_use_age", "4", 1, true, "Containers run fresh images",
-      "Rebuild the container's image from an updated base and redeploy the container." },
+#include "catalog/image_age.inc"
 };
 
 static const struct measure_def image_age_measures[] = {
