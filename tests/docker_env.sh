@@ -59,7 +59,7 @@ docker_env_start() {
         --pidfile "$dir/docker.pid" --storage-driver vfs --iptables=false --ip-masq=false \
         "$@" >>"$dir/dockerd.log" 2>&1 {DOCKER_ENV_LOCK_FD}>&- &
     DOCKER_ENV_PID=$!
-    docker_env_watchdog "$DOCKER_ENV_PID" "$dir"
+    docker_env_watchdog "$DOCKER_ENV_PID" "$dir" "$DOCKER_ENV_SOCK"
     local _
     for _ in $(seq 1 300); do
         docker_env_ping && return 0
@@ -75,7 +75,8 @@ docker_env_start() {
 # and dockerd, containerd and every container's shim would run on, holding
 # DIR's mounts. A watchdog in a session of its own (away from the caller's
 # terminal, pipes and the machine-wide lock) waits for the caller to end; if
-# this dockerd (pid PID, started on DIR) is still running then, it stops it,
+# this dockerd (pid PID, started on DIR, socket SOCK) is still running then,
+# it removes its containers and user-defined networks and stops it,
 # its containerd and the shims whose containerd address is under DIR - only
 # processes this start made - then unmounts what is under DIR and removes it.
 # If dockerd is gone already (docker_env_stop ran, or the kill took dockerd
@@ -94,6 +95,9 @@ docker_env_watchdog() {
         ours "$2" "$3" && running=1
         cpid=$(cat "$3/exec/containerd/containerd.pid" 2>/dev/null)
         if [ "$running" = 1 ]; then
+            ids=$(docker -H "unix://$4" ps -aq 2>/dev/null)
+            [ -z "$ids" ] || docker -H "unix://$4" rm -f $ids >/dev/null 2>&1
+            docker -H "unix://$4" network prune -f >/dev/null 2>&1
             kill -TERM "$2" 2>/dev/null
             for _ in $(seq 1 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
             kill -KILL "$2" 2>/dev/null
@@ -108,7 +112,7 @@ docker_env_watchdog() {
         for m in $(awk -v d="$3" "index(\$5, d) == 1 {print \$5}" /proc/self/mountinfo | sort -r); do
             umount -l "$m" 2>/dev/null
         done
-        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "${DOCKER_ENV_OWNER_PID:-$$}" "$1" "$2" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &)
+        [ "$running" = 0 ] || rm -rf "$3"' docker_env_watchdog "${DOCKER_ENV_OWNER_PID:-$$}" "$1" "$2" "$3" </dev/null >/dev/null 2>&1 {DOCKER_ENV_LOCK_FD}>&- &)
 }
 
 # Stops the daemon started by docker_env_start and forgets it (DIR is kept).
@@ -118,6 +122,10 @@ docker_env_stop_daemon() {
         local ids
         ids=$(dk ps -aq 2>/dev/null || true)
         [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1 || true
+        # A user-defined network's bridge (br-ID) outlives dockerd in the
+        # host's namespace, holding one of Docker's address pools: 30 of
+        # them left behind exhausted the pools and `network create` failed.
+        dk network prune -f >/dev/null 2>&1 || true
         kill -TERM "$DOCKER_ENV_PID" 2>/dev/null || true
         local _
         for _ in $(seq 1 300); do
