@@ -19,7 +19,8 @@
  *                        (`proof: cases/FILE:NAME`, tests/e2e_lib.sh e2e_proof_defined)
  *     LINE               (two spaces in) a manifest line, or `use NAME`
  *         MORE           (four or more in) continues the line above, the spaces dropped
- *   fixture NAME         the tree is the committed tests/fixtures/NAME
+ *   fixture NAME         the tree is the committed tests/fixtures/NAME (the case's manifest
+ *                        lines, if any, are added on top of it)
  *   size PATH BYTES      once built, the tree's host file PATH is cut or grown to BYTES
  *   docker-host URL      the run's --docker.host (default unix:///var/run/docker.sock)
  *   now SECONDS          the run's clock
@@ -35,6 +36,11 @@
  *   all STATUS but PREFIX
  *                        every result of a check whose id does not start with PREFIX has STATUS
  *   count-of ID N        exactly N results of check ID
+ *   rest TARGET as FRAGMENT [ending TEXT]
+ *                        TARGET has one result per line of FRAGMENT, each line `ID STATUS
+ *                        ~ TEXT` (or `= TEXT`): every result of TARGET that no expect-at
+ *                        line above named is as its check's line says; every result's
+ *                        evidence ends with TEXT (a variant of a base case, in one line)
  *   measure NAME LABEL VALUE
  *                        the measure NAME{LABEL} is VALUE
  *   measures-of NAME N   exactly N measures called NAME
@@ -83,6 +89,7 @@ struct cases_run {
     struct {
         const char *name;
         struct case_text text;
+        int line; /* of its `fragment` line */
     } fragments[CASES_FRAGMENTS];
     size_t n_fragments;
     struct case_text *into; /* where manifest lines go: a fragment's or the case's */
@@ -100,6 +107,7 @@ struct cases_run {
     double now;
     bool has_now, ran;
     size_t assertions_in_case;
+    struct case_text named; /* "\nID TARGET\n" of each expect-at line of the case */
     /* Totals. */
     size_t cases, assertions;
 };
@@ -116,10 +124,21 @@ struct cases_run {
 static inline void cases_collect(struct cases_run *run, int at)
 {
     struct harness_run *h = run->h;
-    if (run->fixture != NULL)
+    if (run->fixture != NULL && run->manifest.len == 0) {
         harness_build_named(&h->fx, run->fixture);
-    else
+    } else if (run->fixture != NULL) { /* the fixture, then the case's lines on top */
+        char path[4096];
+        assert_non_null(fixture_manifest_path(run->fixture, path, sizeof(path)));
+        struct case_text text = { 0 };
+        case_text_add(&text, "include ", 8);
+        case_text_add(&text, path, strlen(path));
+        case_text_add(&text, "\n", 1);
+        case_text_add(&text, run->manifest.data, run->manifest.len);
+        harness_build_text(&h->fx, text.data);
+        free(text.data);
+    } else {
         harness_build_text(&h->fx, run->manifest.data ? run->manifest.data : "");
+    }
     for (size_t i = 0; i < run->n_sizes; i++) {
         char real[4096];
         harness_real_path(&h->fx, run->sizes[i].hostpath, real, sizeof(real));
@@ -153,6 +172,7 @@ static inline void cases_end(struct cases_run *run)
     run->docker_host = NULL;
     run->has_now = run->ran = false;
     run->assertions_in_case = 0;
+    run->named.len = 0;
 }
 
 /* The TEXT of an assertion: the rest of the line, or what is between its double quotes. */
@@ -214,8 +234,108 @@ static inline void cases_expect(struct cases_run *run, int at, char *rest, bool 
                    check_status_name(res->status), res->evidence, target, check_status_name(status),
                    *how == '~' ? "containing " : "", text ? text : "*");
     }
+    if (at_target && !any) { /* for `rest`: this one is named */
+        if (run->named.len == 0)
+            case_text_add(&run->named, "\n", 1);
+        case_text_add(&run->named, id, strlen(id));
+        case_text_add(&run->named, " ", 1);
+        case_text_add(&run->named, target, strlen(target));
+        case_text_add(&run->named, "\n", 1);
+    }
     run->assertions++;
     run->assertions_in_case++;
+}
+
+/* Whether an expect-at line of the case named check id for target. */
+static inline bool cases_named(const struct cases_run *run, const char *id, const char *target)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "\n%s %s\n", id, target);
+    return run->named.len > 0 && strstr(run->named.data, key) != NULL;
+}
+
+/*
+ * rest TARGET as FRAGMENT [ending TEXT]: the results of TARGET against the
+ * fragment's lines (line k of the fragment is the file's line after its
+ * `fragment` line plus k). Returns the assertions made.
+ */
+static inline size_t cases_rest(struct cases_run *run, int at, char *rest)
+{
+    const char *target = cases_word(&rest);
+    const char *as = cases_word(&rest);
+    const char *name = cases_word(&rest);
+    const char *ending = NULL;
+    if (strncmp(rest, "ending ", 7) == 0)
+        ending = cases_text_arg(rest + 7);
+    else if (*rest != '\0')
+        cases_fail(run, at, "want: rest TARGET as FRAGMENT [ending TEXT]");
+    const struct case_text *wants = NULL;
+    int first = 0;
+    for (size_t i = 0; i < run->n_fragments; i++) {
+        if (strcmp(run->fragments[i].name, name) == 0) {
+            wants = &run->fragments[i].text;
+            first = run->fragments[i].line + 1;
+        }
+    }
+    if (strcmp(as, "as") != 0 || wants == NULL || wants->data == NULL)
+        cases_fail(run, at, "want: rest TARGET as FRAGMENT (a fragment above)");
+    const struct result_set *set = &run->h->set;
+    size_t made = 0, seen = 0, lines = 0;
+    for (const char *p = wants->data; *p != '\0'; p = strchr(p, '\n') + 1)
+        lines++;
+    for (size_t i = 0; i < set->len; i++) {
+        const struct result *res = &set->items[i];
+        if (strcmp(res->target, target) != 0)
+            continue;
+        seen++;
+        if (ending != NULL) {
+            size_t el = strlen(res->evidence), tl = strlen(ending);
+            if (el < tl || strcmp(res->evidence + el - tl, ending) != 0) {
+                harness_dump(set);
+                cases_fail(run, at, "%s %s: evidence \"%s\" does not end with \"%s\"",
+                           res->check->id, target, res->evidence, ending);
+            }
+            made++;
+        }
+        if (cases_named(run, res->check->id, target))
+            continue;
+        /* The fragment's line for this check: "ID STATUS ~ TEXT". */
+        const char *line = wants->data;
+        int line_no = first;
+        size_t idlen = strlen(res->check->id);
+        while (*line != '\0' &&
+               !(strncmp(line, res->check->id, idlen) == 0 && line[idlen] == ' ')) {
+            line = strchr(line, '\n') + 1;
+            line_no++;
+        }
+        if (*line == '\0')
+            cases_fail(run, at, "fragment %s has no line for %s", name, res->check->id);
+        char want[1024];
+        snprintf(want, sizeof(want), "%.*s", (int)(strchr(line, '\n') - line), line);
+        char *w = want;
+        cases_word(&w);
+        enum check_status status = cases_status(run, line_no, cases_word(&w));
+        const char *how = cases_word(&w);
+        const char *text = cases_text_arg(w);
+        if (strcmp(how, "~") != 0 && strcmp(how, "=") != 0)
+            cases_fail(run, line_no, "want: ID STATUS ~ TEXT (or = TEXT)");
+        bool same =
+            *how == '~' ? strstr(res->evidence, text) != NULL : strcmp(res->evidence, text) == 0;
+        if (res->status != status || !same) {
+            harness_dump(set);
+            print_message("%s:%d: as this line of fragment %s says\n", run->path, line_no, name);
+            cases_fail(run, at, "%s %s: got %s \"%s\", want %s %s\"%s\"", res->check->id, target,
+                       check_status_name(res->status), res->evidence, check_status_name(status),
+                       *how == '~' ? "containing " : "", text);
+        }
+        made++;
+    }
+    if (seen != lines) {
+        harness_dump(set);
+        cases_fail(run, at, "%s: %zu results, want %zu (one per line of %s)", target, seen, lines,
+                   name);
+    }
+    return made + 1;
 }
 
 /*
@@ -261,7 +381,7 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
 {
     static const char *const words[] = {
         "expect", "expect-at", "count",   "order",       "nowhere",
-        "all",    "count-of",  "measure", "measures-of",
+        "all",    "count-of",  "measure", "measures-of", "rest",
     };
     bool known = false;
     for (size_t i = 0; i < ARRAY_LEN(words); i++)
@@ -277,6 +397,8 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
     if (strcmp(word, "expect") == 0 || strcmp(word, "expect-at") == 0) {
         cases_expect(run, at, rest, strcmp(word, "expect-at") == 0);
         return true;
+    } else if (strcmp(word, "rest") == 0) {
+        made = cases_rest(run, at, rest);
     } else if (strcmp(word, "count") == 0) {
         unsigned long long n = cases_number(run, at, rest);
         if (set->len != n) {
@@ -445,6 +567,7 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
                 if (run->n_fragments >= CASES_FRAGMENTS)
                     cases_fail(run, at, "more than %d fragments", CASES_FRAGMENTS);
                 run->fragments[run->n_fragments].name = rest;
+                run->fragments[run->n_fragments].line = at;
                 run->into = &run->fragments[run->n_fragments++].text;
             } else {
                 if (run->collector == NULL)
@@ -471,6 +594,7 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
     for (size_t i = 0; i < run->n_fragments; i++)
         free(run->fragments[i].text.data);
     free(run->manifest.data);
+    free(run->named.data);
     free(run);
     case_file_close(&cf);
     return made;

@@ -35,6 +35,33 @@
  *   container-image-id ID      the container above names image ID
  *   container-invalid FIELD    the API left its FIELD (image, name) out
  *   option NAME VALUE          the collector's option NAME
+ *
+ * and for the container_runtime cases:
+ *
+ *   docker container-world     the world of tests/sweep_build.h's sweep_container_world()
+ *   docker containers N        /info's Containers (docker containers-running N: running)
+ *   docker volumes-down TEXT   GET /volumes did not answer, for reason TEXT
+ *   docker network NAME DRIVER [encrypted] [internal] [binding IP]
+ *   info-invalid counts        /info left its container counts out
+ *   hardened NAME              the hardened container (sweep_add_hardened()), running
+ *   FIELD VALUE                a field of the container above, named as the API names it
+ *                              (container_fields below: Config.User, HostConfig.CapAdd,
+ *                              State.Pid, ...); a list's items are separated by " | "
+ *                              (none: empty); HostConfig.PidsLimit null is unset;
+ *                              State.Health false is no State.Health
+ *   stopped STATE              it is not running, in STATE: no pid, no State.Health
+ *   never-started              its State.StartedAt is the zero time
+ *   mount TYPE SOURCE DESTINATION PROPAGATION rw|ro [VOLUME DRIVER]
+ *   port CONTAINER-PORT HOST-IP HOST-PORT[-LAST]
+ *   live-port ...              as port, in NetworkSettings.Ports (a running container's
+ *                              are its port lines' unless it has live-port lines)
+ *                              (the first mount, port or live-port line replaces the
+ *                              container's; `-` is an empty text)
+ *   no-ports, no-live-ports    none asked for; none bound (NetworkSettings.Ports {})
+ *   processes                  each running container gets a cgroup v2 scope with its
+ *                              pid in the tree (sweep_processes(); a file the case's tree
+ *                              has is kept)
+ *   process-extra COMM         and the container above one more process, pid+1000, COMM
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +84,8 @@ struct run {
     struct sweep_build b;
     struct option_value opt;
     bool has_sweep; /* a line said something of the sweep: hand it over */
+    bool processes; /* `processes`: running containers get processes in the tree */
+    const char *extra[SWEEP_BUILD_MAX]; /* `process-extra COMM` of each container */
 };
 
 static int setup(void **state)
@@ -70,7 +99,8 @@ static void sweep_begin(void *arg)
     struct run *r = arg;
     memset(&r->b, 0, sizeof(r->b));
     memset(&r->opt, 0, sizeof(r->opt));
-    r->has_sweep = false;
+    memset(r->extra, 0, sizeof(r->extra));
+    r->has_sweep = r->processes = false;
 }
 
 /* An API field a case says was left out: `image-invalid`, `info-invalid` ... FIELD. */
@@ -90,6 +120,7 @@ static const struct {
     { "info-invalid", "swarm", UINT64_C(1) << DOCKER_F_INFO_SWARM },
     { "info-invalid", "experimental", UINT64_C(1) << DOCKER_F_INFO_EXPERIMENTAL },
     { "info-invalid", "registry-config", UINT64_C(1) << DOCKER_F_INFO_REGISTRY_CONFIG },
+    { "info-invalid", "counts", UINT64_C(1) << DOCKER_F_INFO_COUNTS },
     { "version-invalid", "version", UINT64_C(1) << DOCKER_F_VERSION_VERSION },
     { "version-invalid", "experimental", UINT64_C(1) << DOCKER_F_VERSION_EXPERIMENTAL },
 };
@@ -146,15 +177,22 @@ static int docker_value(struct docker_sweep *sw, const char *name, char *value, 
         }
         return 0;
     }
+    static const char *const numbers[] = { "build-time", "swarm-managers", "containers",
+                                           "containers-running" };
+    size_t k = 0;
+    while (k < ARRAY_LEN(numbers) && strcmp(numbers[k], name) != 0)
+        k++;
     long long n;
-    if (strcmp(name, "build-time") != 0 && strcmp(name, "swarm-managers") != 0)
+    if (k == ARRAY_LEN(numbers))
         return 1;
     if (cases_integer(value, &n, err, errlen) != 0)
         return -1;
-    if (name[0] == 'b')
+    if (k == 0)
         sw->version.build_time = n;
     else
-        sw->info.swarm_managers = (long)n;
+        *(k == 1   ? &sw->info.swarm_managers
+          : k == 2 ? &sw->info.containers
+                   : &sw->info.containers_running) = (long)n;
     return 0;
 }
 
@@ -242,9 +280,21 @@ static int docker_append(struct sweep_build *b, const char *what, char *rest, ch
         b->indexes[*n] = (struct docker_registry_index){ name, strcmp(kind, "secure") == 0 };
         i->index_configs = b->indexes;
     } else {
-        b->networks[*n] = (struct docker_network){ .name = name,
-                                                   .driver = kind,
-                                                   .encrypted = strcmp(rest, "encrypted") == 0 };
+        struct docker_network *net = &b->networks[*n];
+        *net = (struct docker_network){ .name = name, .driver = kind, .host_binding_ip = "" };
+        for (char *w = cases_word(&rest); *w != '\0'; w = cases_word(&rest)) {
+            if (strcmp(w, "encrypted") == 0) {
+                net->encrypted = true;
+            } else if (strcmp(w, "internal") == 0) {
+                net->internal = true;
+            } else if (strcmp(w, "binding") == 0 && *rest != '\0') {
+                net->host_binding_ip = cases_word(&rest);
+            } else {
+                snprintf(err, errlen,
+                         "want network NAME DRIVER [encrypted] [internal] [binding IP]");
+                return -1;
+            }
+        }
         b->sw.networks = b->networks;
     }
     (*n)++;
@@ -266,6 +316,11 @@ static int docker_line(struct run *r, char *rest, char *err, size_t errlen)
         docker_daemon(b);
     } else if (strcmp(what, "swarm-manager") == 0) {
         docker_swarm_manager(b);
+    } else if (strcmp(what, "container-world") == 0) {
+        sweep_container_world(b);
+    } else if (strcmp(what, "volumes-down") == 0) {
+        sw->volumes_ok = false;
+        snprintf(sw->volumes_error, sizeof(sw->volumes_error), "%s", rest);
     } else if (strcmp(what, "down") == 0) {
         sw->ok = false;
         snprintf(sw->error, sizeof(sw->error), "%s", rest);
@@ -358,6 +413,219 @@ static int change_line(struct run *r, const char *word, char *rest, char *err, s
     return 0;
 }
 
+/*
+ * The fields of a container a line named after the API's field sets (a
+ * `NAME VALUE` line changes the last container above): text, a yes or no
+ * (true or false), a number, or a list (items separated by " | "; none: an
+ * empty list).
+ */
+enum field_kind { F_TEXT, F_BOOL, F_INT64, F_LONG, F_LIST };
+
+static const struct {
+    const char *name;
+    enum field_kind kind;
+    size_t at; /* offset in struct docker_container */
+} container_fields[] = {
+#define F(name, kind, member)                                 \
+    {                                                         \
+        name, kind, offsetof(struct docker_container, member) \
+    }
+    F("Id", F_TEXT, id),
+    F("Name", F_TEXT, name),
+    F("Image", F_TEXT, image_id),
+    F("Config.Image", F_TEXT, image),
+    F("Config.User", F_TEXT, user),
+    F("Config.Healthcheck", F_TEXT, health_test),
+    F("Config.Env", F_LIST, env_names),
+    F("Config.ExposedPorts", F_LIST, exposed_ports),
+    F("State.Status", F_TEXT, state),
+    F("State.Running", F_BOOL, running),
+    F("State.Pid", F_LONG, pid),
+    F("State.Health", F_BOOL, has_health),
+    F("State.Health.Status", F_TEXT, health_status),
+    F("AppArmorProfile", F_TEXT, apparmor_profile),
+    F("HostConfig.SecurityOpt", F_LIST, security_opt),
+    F("HostConfig.Privileged", F_BOOL, privileged),
+    F("HostConfig.CapAdd", F_LIST, cap_add),
+    F("HostConfig.CapDrop", F_LIST, cap_drop),
+    F("HostConfig.NetworkMode", F_TEXT, network_mode),
+    F("HostConfig.PidMode", F_TEXT, pid_mode),
+    F("HostConfig.IpcMode", F_TEXT, ipc_mode),
+    F("HostConfig.UTSMode", F_TEXT, uts_mode),
+    F("HostConfig.UsernsMode", F_TEXT, userns_mode),
+    F("HostConfig.CgroupParent", F_TEXT, cgroup_parent),
+    F("HostConfig.Memory", F_INT64, memory),
+    F("HostConfig.CpuShares", F_INT64, cpu_shares),
+    F("HostConfig.NanoCpus", F_INT64, nano_cpus),
+    F("HostConfig.CpuQuota", F_INT64, cpu_quota),
+    F("HostConfig.PidsLimit", F_INT64, pids_limit),
+    F("HostConfig.ReadonlyRootfs", F_BOOL, readonly_rootfs),
+    F("HostConfig.PublishAllPorts", F_BOOL, publish_all),
+    F("HostConfig.RestartPolicy.Name", F_TEXT, restart_policy),
+    F("HostConfig.RestartPolicy.MaximumRetryCount", F_LONG, restart_max_retries),
+    F("HostConfig.Devices", F_LIST, devices),
+    F("HostConfig.Ulimits", F_LIST, ulimits),
+    F("NetworkSettings.Networks", F_LIST, networks),
+#undef F
+};
+
+/*
+ * A `NAME VALUE` line for field k of container ci (HostConfig.PidsLimit
+ * null: unset). Returns 0, or -1 with err filled.
+ */
+static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, char *err,
+                      size_t errlen)
+{
+    void *at = (char *)&b->containers[ci] + container_fields[k].at;
+    long long n = 0;
+    switch (container_fields[k].kind) {
+    case F_TEXT:
+        *(char **)at = (char *)cases_text_arg(value);
+        return 0;
+    case F_BOOL:
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+            snprintf(err, errlen, "want true or false, not \"%s\"", value);
+            return -1;
+        }
+        *(bool *)at = value[0] == 't';
+        if (at == &b->containers[ci].has_health && value[0] == 'f')
+            b->containers[ci].health_status = NULL; /* no State.Health: no status */
+        return 0;
+    case F_INT64:
+    case F_LONG:
+        if (at == &b->containers[ci].pids_limit) {
+            b->containers[ci].pids_limit_set = strcmp(value, "null") != 0;
+            if (!b->containers[ci].pids_limit_set)
+                value = "0";
+        }
+        if (cases_integer(value, &n, err, errlen) != 0)
+            return -1;
+        if (container_fields[k].kind == F_LONG)
+            *(long *)at = (long)n;
+        else
+            *(int64_t *)at = n;
+        return 0;
+    case F_LIST:
+        break;
+    }
+    size_t li = 0; /* the field's place among the list fields */
+    for (size_t i = 0; i < k; i++)
+        li += container_fields[i].kind == F_LIST;
+    char **items = b->lists[ci][li];
+    struct str_list *list = at;
+    *list = (struct str_list){ items, 0 };
+    for (char *item = value; *item != '\0';) {
+        if (list->len >= SWEEP_BUILD_ITEMS) {
+            snprintf(err, errlen, "more than %d items", SWEEP_BUILD_ITEMS);
+            return -1;
+        }
+        char *bar = strstr(item, " | ");
+        items[list->len++] = item;
+        if (bar == NULL)
+            break;
+        *bar = '\0';
+        item = bar + 3;
+    }
+    return 0;
+}
+
+/*
+ * A `mount`, `port` or `live-port` line: one more of the last container's
+ * (the first such line replaces what the container had). `-` is an empty
+ * text.
+ *   mount TYPE SOURCE DESTINATION PROPAGATION rw|ro [VOLUME DRIVER]
+ *   port CONTAINER-PORT HOST-IP HOST-PORT[-LAST]   (live-port: NetworkSettings.Ports)
+ */
+static int binding_line(struct sweep_build *b, size_t ci, const char *word, char *rest, char *err,
+                        size_t errlen)
+{
+    struct docker_container *c = &b->containers[ci];
+    char *w[7];
+    size_t n = 0;
+    for (char *x = cases_word(&rest); *x != '\0' && n < ARRAY_LEN(w); x = cases_word(&rest))
+        w[n++] = strcmp(x, "-") == 0 ? "" : x;
+    if (strcmp(word, "mount") == 0) {
+        if ((n != 5 && n != 7) || (strcmp(w[4], "rw") != 0 && strcmp(w[4], "ro") != 0)) {
+            snprintf(err, errlen,
+                     "want mount TYPE SOURCE DESTINATION PROPAGATION rw|ro "
+                     "[VOLUME DRIVER]");
+            return -1;
+        }
+        if (c->mounts != b->mounts[ci])
+            c->n_mounts = 0;
+        c->mounts = b->mounts[ci];
+        if (c->n_mounts >= SWEEP_BUILD_MOUNTS) {
+            snprintf(err, errlen, "more than %d mounts", SWEEP_BUILD_MOUNTS);
+            return -1;
+        }
+        c->mounts[c->n_mounts++] = (struct docker_mount){
+            w[0], w[1], w[2], w[3], w[4][1] == 'w', n == 7 ? w[5] : NULL, n == 7 ? w[6] : NULL
+        };
+        return 0;
+    }
+    bool live = word[0] == 'l';
+    struct docker_port_binding *own = live ? b->live_ports[ci] : b->ports[ci];
+    struct docker_port_binding **list = live ? &c->live_ports : &c->ports;
+    size_t *len = live ? &c->n_live_ports : &c->n_ports;
+    unsigned long lo = 0, hi = 0;
+    char tail[8] = "";
+    int got = n == 3 ? sscanf(w[2], "%lu-%lu%7s", &lo, &hi, tail) : 0;
+    if (got < 1 || got > 2 || lo > 65535 || hi > 65535) {
+        snprintf(err, errlen, "want %s CONTAINER-PORT HOST-IP HOST-PORT[-LAST]", word);
+        return -1;
+    }
+    if (*list != own)
+        *len = 0;
+    *list = own;
+    if (*len >= SWEEP_BUILD_MOUNTS) {
+        snprintf(err, errlen, "more than %d ports", SWEEP_BUILD_MOUNTS);
+        return -1;
+    }
+    own[(*len)++] = (struct docker_port_binding){ w[0], w[1], (unsigned)lo,
+                                                  got == 2 ? (unsigned)hi : (unsigned)lo };
+    return 0;
+}
+
+/*
+ * A line about the last container above: hardened NAME adds one (sweep_add_hardened);
+ * stopped STATE, never-started, no-ports, no-live-ports, process-extra COMM, a field,
+ * a mount or a port. 1: not such a line.
+ */
+static int container_line(struct run *r, const char *word, char *rest, char *err, size_t errlen)
+{
+    struct sweep_build *b = &r->b;
+    if (strcmp(word, "hardened") == 0) {
+        sweep_add_hardened(b, rest);
+        return 0;
+    }
+    if (b->sw.n_containers == 0)
+        return 1;
+    size_t ci = b->sw.n_containers - 1;
+    struct docker_container *c = &b->containers[ci];
+    for (size_t k = 0; k < ARRAY_LEN(container_fields); k++) {
+        if (strcmp(container_fields[k].name, word) == 0)
+            return field_line(b, ci, k, rest, err, errlen);
+    }
+    if (strcmp(word, "mount") == 0 || strcmp(word, "port") == 0 || strcmp(word, "live-port") == 0)
+        return binding_line(b, ci, word, rest, err, errlen);
+    if (strcmp(word, "stopped") == 0) {
+        sweep_stop(c, rest);
+    } else if (strcmp(word, "never-started") == 0) {
+        c->never_started = true;
+    } else if (strcmp(word, "no-ports") == 0) {
+        c->ports = NULL;
+        c->n_ports = 0;
+    } else if (strcmp(word, "no-live-ports") == 0) {
+        c->live_ports = b->live_ports[ci]; /* NetworkSettings.Ports {} */
+        c->n_live_ports = 0;
+    } else if (strcmp(word, "process-extra") == 0) {
+        r->extra[ci] = rest;
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
 /* A line of a case the runner does not know: the sweep's, or the option. */
 static int sweep_line(void *arg, const char *word, char *rest, char *err, size_t errlen)
 {
@@ -365,6 +633,10 @@ static int sweep_line(void *arg, const char *word, char *rest, char *err, size_t
     if (strcmp(word, "option") == 0) {
         r->opt.name = cases_word(&rest);
         r->opt.value = rest;
+        return 0;
+    }
+    if (strcmp(word, "processes") == 0) {
+        r->processes = true;
         return 0;
     }
     if (!r->has_sweep) {
@@ -375,12 +647,19 @@ static int sweep_line(void *arg, const char *word, char *rest, char *err, size_t
         return docker_line(r, rest, err, errlen);
     if (strcmp(word, "image") == 0 || strcmp(word, "container") == 0)
         return add_line(r, word, rest, err, errlen);
-    return change_line(r, word, rest, err, errlen);
+    int rc = container_line(r, word, rest, err, errlen);
+    return rc != 1 ? rc : change_line(r, word, rest, err, errlen);
 }
 
 static void sweep_prepare(void *arg, struct collect_ctx *ctx)
 {
     struct run *r = arg;
+    if (r->has_sweep)
+        sweep_live_ports(&r->b);
+    for (size_t i = 0; r->processes && i < r->b.sw.n_containers; i++) {
+        if (r->b.containers[i].running)
+            sweep_processes(&r->h.fx, &r->b.containers[i], r->extra[i]);
+    }
     ctx->docker = r->has_sweep ? &r->b.sw : NULL;
     ctx->options = r->opt.name != NULL ? &r->opt : NULL;
     ctx->n_options = r->opt.name != NULL ? 1 : 0;
@@ -410,6 +689,12 @@ static void test_daemon_config(void **state)
     run_file(state, "daemon_config.cases");
 }
 
+/* The container_runtime collector: CIS 4.1, section 5, 6.2 and dockward.env_secret. */
+static void test_container_runtime(void **state)
+{
+    run_file(state, "container_runtime.cases");
+}
+
 /* The image_age collector: CIS 4.5, 4.7, 4.9, dockward.image_age and image_in_use_age. */
 static void test_image_age(void **state)
 {
@@ -423,6 +708,7 @@ int main(void)
         T(test_host),
         T(test_daemon_config),
         T(test_image_age),
+        T(test_container_runtime),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
