@@ -393,6 +393,18 @@ e2e_flip_daemon_json() {
     done
 }
 
+# e2e_tokens AGENT [TOKEN]: the store's tokens file $work/tokens (0600),
+# AGENT's token (TOKEN, or a new random one) and a reader's (role=reader:
+# the query API wants one), and $work/token (0600), AGENT's token alone as
+# an agent's --push.token-file reads it. Sets $token and $reader_token.
+e2e_tokens() {
+    token=${2:-$(e2e_random_hex 24)}
+    reader_token=$(e2e_random_hex 24)
+    printf '%s %s\nreader %s role=reader\n' "$1" "$token" "$reader_token" >"$work/tokens"
+    printf '%s\n' "$token" >"$work/token"
+    chmod 600 "$work/tokens" "$work/token"
+}
+
 # e2e_store_start NAME [FLAGS...]: dockward-store ($DOCKWARD_STORE_BIN) on
 # 127.0.0.1:0 with the backend's $storage flags (e2e_backend_start; without
 # it, database $db) and tokens $work/tokens, /metrics refreshed every

@@ -34,11 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-token=$(e2e_random_hex 24)
-reader_token=$(e2e_random_hex 24) # the query API wants a reader
-printf 'e2e %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/tokens"
-printf '%s\n' "$token" >"$work/token"
-chmod 600 "$work/tokens" "$work/token"
+e2e_tokens e2e
 db="$work/store.db"
 
 # Starts the store on a fixed port once known (first start: port 0).

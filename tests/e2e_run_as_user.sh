@@ -75,18 +75,15 @@ docker_env_import_busybox
 dk run -d --name runas-c1 "$DOCKER_ENV_IMAGE" sleep 600 >/dev/null
 
 # The store, as root (its own unit runs it as its own user; not the subject here).
-token=$(e2e_random_hex 24)
-reader_token=$(e2e_random_hex 24)
-printf 'runas %s\nreader %s role=reader\n' "$token" "$reader_token" >"$work/tokens"
-chmod 600 "$work/tokens"
+e2e_tokens runas
 "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s 2>"$work/store.log" &
 store_pid=$!
 pids+=("$store_pid")
 store_port=$(e2e_port_of "$work/store.log" "$store_pid")
 
-# The agent's token: readable by the group, as an operator would give it to the agent's user.
-printf '%s\n' "$token" >"$work/token"
+# The agent's token (e2e_tokens wrote it): readable by the group, as an operator would give
+# it to the agent's user.
 chown "root:$group" "$work/token"
 chmod 640 "$work/token"
 

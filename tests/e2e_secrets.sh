@@ -102,10 +102,7 @@ waivers:
 EOF
 
 # The push token, for the store and the agent.
-reader_token=$(e2e_random_hex 24)
-printf 'secrets %s\nreader %s role=reader\n' "${secret[push_token]}" "$reader_token" >"$work/tokens"
-printf '%s\n' "${secret[push_token]}" >"$work/token"
-chmod 600 "$work/tokens" "$work/token"
+e2e_tokens secrets "${secret[push_token]}"
 
 "$DOCKWARD_STORE_BIN" --web.listen-address=127.0.0.1:0 --storage.path="$work/store.db" \
     --auth.tokens-file="$work/tokens" --metrics.refresh-interval=1s --log.level=debug \

@@ -29,10 +29,7 @@ e2e_require curl jq perl
 
 e2e_scratch e2e-read-replica
 
-token=$(e2e_random_hex 24)
-reader=$(e2e_random_hex 24)
-printf 'agents %s\nreader %s role=reader\n' "$token" "$reader" >"$work/tokens"
-chmod 600 "$work/tokens"
+e2e_tokens agents
 STORE_BACKEND=postgres
 db="$work/unused.db" # e2e_lib's SQLite file, never made here
 e2e_backend_start
@@ -47,7 +44,7 @@ push() { # push HOST SEQ: POSTs a report of HOST; echoes the status, the body in
         -H "Authorization: Bearer $token" -H "Content-Type: application/x-protobuf" \
         "$base/api/v1/reports" || true
 }
-code_of() { e2e_http_code -H "Authorization: Bearer $reader" "$base$1"; }
+code_of() { e2e_http_code -H "Authorization: Bearer $reader_token" "$base$1"; }
 fleet_hosts() { # the hosts dockward_fleet_hosts counts, after a refresh (200ms)
     sleep 0.6
     curl -s "$base/metrics" | awk '/^dockward_fleet_hosts\{/ { n += $2 } END { print n + 0 }'
@@ -86,7 +83,7 @@ check "(2) and the fleet metrics count it (2 hosts)" test "$(fleet_hosts)" = 2
 api_before=$(read_errors api)
 pg_env_standby_down fast
 code=$(curl -s -o "$work/down.out" -D "$work/down.headers" -w '%{http_code}' --max-time 10 \
-    -H "Authorization: Bearer $reader" "$base/api/v1/hosts" || true)
+    -H "Authorization: Bearer $reader_token" "$base/api/v1/hosts" || true)
 echo "# standby down: $code $(cat "$work/down.out")"
 check "(3) standby down: the query API answers 503 with Retry-After" bash -c \
     "[ '$code' = 503 ] && grep -qi '^retry-after: 1' '$work/down.headers'"

@@ -39,11 +39,7 @@ e2e_require curl jq sqlite3
 
 e2e_scratch e2e-replicas -9
 
-token=$(e2e_random_hex 24)
-reader=$(e2e_random_hex 24)
-printf 'agents %s\nreader %s role=reader\n' "$token" "$reader" >"$work/tokens"
-printf '%s\n' "$token" >"$work/token"
-chmod 600 "$work/tokens" "$work/token"
+e2e_tokens agents
 STORE_BACKEND=postgres
 db="$work/unused.db" # e2e_lib's SQLite file, never made here
 e2e_backend_start
@@ -78,7 +74,7 @@ gen() {
 }
 api() { # api BASE PATH: the body of a 200, or says what came instead and fails
     local out code
-    out=$(curl -s --max-time 10 -w '\n%{http_code}' -H "Authorization: Bearer $reader" "$1$2") || true
+    out=$(curl -s --max-time 10 -w '\n%{http_code}' -H "Authorization: Bearer $reader_token" "$1$2") || true
     code=${out##*$'\n'}
     [ "$code" = 200 ] && { printf '%s\n' "${out%$'\n'*}"; return 0; }
     echo "# GET $1$2: $code ${out%$'\n'*}" | head -c 300 >&2
@@ -255,7 +251,7 @@ check "(1b) its id for host reuse-b through replica 2: 200 duplicate ($code $(ca
 sleep 0.6 # a /metrics refresh (200ms)
 check "(1b) replica 2 counted it as a duplicate" test "$(dup_count 2)" = $((dups2 + 1))
 check "(1b) host reuse-b was not stored (404 on both replicas)" test \
-    "$(e2e_http_code -H "Authorization: Bearer $reader" "${rbase[1]}/api/v1/hosts/reuse-b")/$(e2e_http_code -H "Authorization: Bearer $reader" "${rbase[2]}/api/v1/hosts/reuse-b")" = 404/404
+    "$(e2e_http_code -H "Authorization: Bearer $reader_token" "${rbase[1]}/api/v1/hosts/reuse-b")/$(e2e_http_code -H "Authorization: Bearer $reader_token" "${rbase[2]}/api/v1/hosts/reuse-b")" = 404/404
 
 # ---- real agents, through (2) and (3) ----
 # agent N REPLICA: dockward on a fixture host of its own (machine id

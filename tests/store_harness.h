@@ -2,8 +2,9 @@
  * store_harness.h - what the store's unit tests share beside the report
  * builder (test_store_build.h): a fresh database path and the removal of a
  * database's files (-wal and -shm too), a writer opened on a fresh path for
- * a cmocka setup, a built report decoded as a push is, and SQL run on a
- * plain connection (the page cache and WAL tests). Header-only
+ * a cmocka setup, a built report decoded as a push is, and a scratch
+ * directory and SQL run on a plain connection (the page cache and WAL
+ * tests). Header-only
  * (static inline); include it after <cmocka.h> and test_store_build.h.
  */
 #ifndef DOCKWARD_TEST_STORE_HARNESS_H
@@ -131,6 +132,50 @@ static inline void store_sql_integrity_ok(sqlite3 *db)
     assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
     sqlite3_finalize(chk);
+}
+
+/*
+ * A scratch directory with a database name in it, for the tests that open
+ * SQLite themselves (the page cache and WAL tests): store_scratch_make
+ * makes the directory, store_scratch_remove removes the database's files
+ * and the directory.
+ */
+struct store_scratch {
+    char dir[64];   /* /tmp/dockward-test-NAME-XXXXXX */
+    char path[128]; /* dir/t.db, not created */
+};
+
+/*
+ * Makes sc->dir for the test called name and names sc->path in it; fails
+ * the test when the directory cannot be made (a name too long for dir
+ * leaves no XXXXXX at the end of the template, and mkdtemp fails too).
+ */
+static inline void store_scratch_make(struct store_scratch *sc, const char *name)
+{
+    snprintf(sc->dir, sizeof(sc->dir), "/tmp/dockward-test-%s-XXXXXX", name);
+    assert_non_null(mkdtemp(sc->dir));
+    snprintf(sc->path, sizeof(sc->path), "%s/t.db", sc->dir);
+}
+
+/* Removes sc's database with its -wal and -shm files, then its directory. */
+static inline void store_scratch_remove(const struct store_scratch *sc)
+{
+    store_remove_db_files(sc->path);
+    rmdir(sc->dir);
+}
+
+/*
+ * A new connection (the default VFS, which reads the file) on sc's
+ * database finds `rows` rows in its table t, and PRAGMA integrity_check
+ * answers "ok": what was committed is in the file, whole.
+ */
+static inline void store_scratch_check(const struct store_scratch *sc, long long rows)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(sc->path, &db), SQLITE_OK);
+    assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t"), rows);
+    store_sql_integrity_ok(db);
+    sqlite3_close(db);
 }
 
 #endif

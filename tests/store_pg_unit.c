@@ -302,26 +302,26 @@ static void test_id_reused_other_host(void **state)
     assert_int_equal(store_one(s1, &b, NULL), STORE_OUTCOME_STORED);
 }
 
-/* Applies three reports (hosts pg-l1, `middle`, pg-l2) as one group; fills out[]. */
-static void group_of_three(struct storage *s, const char *middle, enum store_outcome out[3])
+/*
+ * Applies three reports (hosts pg-l1, `middle`, pg-l2, each failing 1.1.1)
+ * as one group: the outer two must be answered `others` and the middle one
+ * `mid`, and then `failing` hosts must fail 1.1.1 (what was not stored
+ * changed nothing).
+ */
+static void group_of_three(struct storage *s, const char *middle, enum store_outcome others,
+                           enum store_outcome mid, int64_t failing)
 {
     struct tb tb[3];
     const char *hosts[3] = { "pg-l1", middle, "pg-l2" };
     for (int i = 0; i < 3; i++)
         report(&tb[i], hosts[i], (uint64_t)store_now_ms(), DOCKWARD__V1__STATUS__STATUS_FAIL);
-    store_group(s, tb, 3, out);
-}
-
-/* A group of three (all failing 1.1.1) where `middle` alone is left out (503). */
-static void group_middle_left_out(struct storage *s, const char *middle)
-{
     enum store_outcome out[3];
-    group_of_three(s, middle, out);
-    assert_int_equal(out[0], STORE_OUTCOME_STORED);
-    assert_int_equal(out[1], STORE_OUTCOME_UNAVAILABLE);
-    assert_int_equal(out[2], STORE_OUTCOME_STORED);
+    store_group(s, tb, 3, out);
+    assert_int_equal(out[0], others);
+    assert_int_equal(out[1], mid);
+    assert_int_equal(out[2], others);
     assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     2);
+                     failing);
 }
 
 /* A group of three where the middle one fails alone: the others are stored. */
@@ -333,7 +333,7 @@ static void test_group_one_bad(void **state)
     report_stored(s, &t, "pg-bad", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
     sql_exec("UPDATE results SET data = '\\x01ff00'::bytea");
 
-    group_middle_left_out(s, "pg-bad");
+    group_of_three(s, "pg-bad", STORE_OUTCOME_STORED, STORE_OUTCOME_UNAVAILABLE, 2);
     assert_int_equal(read_number("SELECT last_seq FROM hosts WHERE host_id = ?1", "pg-bad"), 1);
 }
 
@@ -350,17 +350,13 @@ static void test_group_one_refused(void **state)
              "RETURN NEW; END$$; "
              "CREATE TRIGGER pg_unit_refuse BEFORE INSERT OR UPDATE ON hosts "
              "FOR EACH ROW EXECUTE FUNCTION pg_unit_refuse()");
-    group_middle_left_out(s, "pg-refused");
+    group_of_three(s, "pg-refused", STORE_OUTCOME_STORED, STORE_OUTCOME_UNAVAILABLE, 2);
     assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), 2);
     assert_int_equal(read_number("SELECT count(*) FROM drift", NULL), 2);
     assert_int_equal(read_number("SELECT count(*) FROM results", NULL), 2);
     /* The same hosts again once the trigger is gone: the third is stored too. */
     sql_exec("DROP TRIGGER pg_unit_refuse ON hosts");
-    enum store_outcome out[3];
-    group_of_three(s, "pg-refused", out);
-    assert_int_equal(out[1], STORE_OUTCOME_STORED);
-    assert_int_equal(read_number("SELECT failing_hosts FROM checks WHERE check_id = ?1", "1.1.1"),
-                     3);
+    group_of_three(s, "pg-refused", STORE_OUTCOME_STORED, STORE_OUTCOME_STORED, 3);
 }
 
 /*
@@ -379,26 +375,21 @@ static void test_locked_elsewhere(void **state)
     PGresult *r = PQexec(other, "SELECT 1 FROM hosts WHERE host_id = 'pg-lock' FOR UPDATE");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     PQclear(r);
-    group_middle_left_out(s, "pg-lock");
+    group_of_three(s, "pg-lock", STORE_OUTCOME_STORED, STORE_OUTCOME_UNAVAILABLE, 2);
     PQclear(PQexec(other, "ROLLBACK"));
 
     PQclear(PQexec(other, "BEGIN"));
     r = PQexec(other, "LOCK TABLE hosts IN EXCLUSIVE MODE");
     assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
-    enum store_outcome out[3];
-    int64_t t0 = store_now_ms();
-    group_of_three(s, "pg-lock", out);
+    int64_t t0 = store_now_ms(); /* the group and the read after it (milliseconds) */
+    group_of_three(s, "pg-lock", STORE_OUTCOME_UNAVAILABLE, STORE_OUTCOME_UNAVAILABLE, 2);
     int64_t took = store_now_ms() - t0;
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(out[i], STORE_OUTCOME_UNAVAILABLE);
     assert_true(took < 3 * STORE_DB_BUSY_TIMEOUT_MS);
     PQclear(PQexec(other, "ROLLBACK"));
     PQfinish(other);
     /* Free again: stored. */
-    group_of_three(s, "pg-lock", out);
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(out[i], STORE_OUTCOME_STORED);
+    group_of_three(s, "pg-lock", STORE_OUTCOME_STORED, STORE_OUTCOME_STORED, 3);
 }
 
 /* Two replicas, the same hosts, at once: every chain whole. */

@@ -45,12 +45,10 @@ static void test_truncations_skipped_only_when_nothing_to_drop(void **state)
     assert_true(store_pagecache_install());
     assert_true(store_pagecache_install()); /* once */
 
-    char dir[] = "/tmp/dockward-test-pagecache-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof(path), "%s/t.db", dir);
-    sqlite3 *db = NULL, *other = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    struct store_scratch sc;
+    store_scratch_make(&sc, "pagecache");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(sc.path, &db), SQLITE_OK);
     char pragmas[160];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA cache_size = -8192;",
@@ -91,14 +89,10 @@ static void test_truncations_skipped_only_when_nothing_to_drop(void **state)
     sqlite3_finalize(ins);
     assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t"), 40 * 400 + 2000);
     assert_int_equal(store_sql_int(db, "SELECT count(*) FROM t WHERE v = 1"), 40 * 400 + 2000);
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), 40 * 400 + 2000);
-    store_sql_integrity_ok(other);
-    sqlite3_close(other);
+    store_scratch_check(&sc, 40 * 400 + 2000); /* another connection */
     sqlite3_close(db);
 
-    store_remove_db_files(path);
-    rmdir(dir);
+    store_scratch_remove(&sc);
 }
 
 int main(void)

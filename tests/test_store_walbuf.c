@@ -72,14 +72,12 @@ static void test_commits_gathered_and_seen_whole(void **state)
     assert_true(store_walbuf_install());
     assert_true(store_walbuf_install()); /* once */
 
-    char dir[] = "/tmp/dockward-test-walbuf-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof(path), "%s/t.db", dir);
-    sqlite3 *db = open_walbuf(path, 8192);
+    struct store_scratch sc;
+    store_scratch_make(&sc, "walbuf");
+    sqlite3 *db = open_walbuf(sc.path, 8192);
     store_sql_ok(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
     sqlite3 *other = NULL; /* the default VFS: reads what is in the file */
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_open(sc.path, &other), SQLITE_OK);
 
     /* Each commit is whole in the file when COMMIT returns, in far fewer writes than frames. */
     unsigned seed = 11;
@@ -100,7 +98,7 @@ static void test_commits_gathered_and_seen_whole(void **state)
 
     /* Larger than the page cache: frames written and read back inside the transaction. */
     sqlite3_close(db);
-    db = open_walbuf(path, 64);
+    db = open_walbuf(sc.path, 64);
     store_sql_ok(db, "BEGIN IMMEDIATE");
     insert_rows(db, &seed, 4000);
     store_sql_ok(db, "UPDATE t SET v = zeroblob(310) WHERE k < 'k4'");
@@ -133,7 +131,7 @@ static void test_commits_gathered_and_seen_whole(void **state)
     assert_true(child >= 0);
     if (child == 0) {
         sqlite3 *c = NULL;
-        if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, STORE_WALBUF_VFS) != SQLITE_OK ||
+        if (sqlite3_open_v2(sc.path, &c, SQLITE_OPEN_READWRITE, STORE_WALBUF_VFS) != SQLITE_OK ||
             sqlite3_exec(c, "PRAGMA synchronous = FULL; BEGIN IMMEDIATE", NULL, NULL, NULL) !=
                 SQLITE_OK)
             _exit(1);
@@ -146,13 +144,9 @@ static void test_commits_gathered_and_seen_whole(void **state)
     int status = 0;
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(store_sql_int(other, "SELECT count(*) FROM t"), rows + 500 + 700);
-    store_sql_integrity_ok(other);
-    sqlite3_close(other);
+    store_scratch_check(&sc, rows + 500 + 700);
 
-    store_remove_db_files(path);
-    rmdir(dir);
+    store_scratch_remove(&sc);
 }
 
 int main(void)
