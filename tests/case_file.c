@@ -68,6 +68,31 @@ void case_file_close(struct case_file *cf)
     cf->next = NULL;
 }
 
+char *case_word(char **rest)
+{
+    char *w = *rest;
+    while (*w == ' ')
+        w++;
+    char *end = strchr(w, ' ');
+    if (end != NULL) {
+        *end = '\0';
+        *rest = end + 1;
+    } else {
+        *rest = w + strlen(w);
+    }
+    return w;
+}
+
+char *case_text_arg(char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s[n - 1] = '\0';
+        return s + 1;
+    }
+    return s;
+}
+
 void case_text_add(struct case_text *t, const char *s, size_t n)
 {
     if (t->len + n + 1 > t->cap) {

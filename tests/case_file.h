@@ -38,6 +38,13 @@ char *case_file_line(struct case_file *cf);
 
 void case_file_close(struct case_file *cf);
 
+/* Splits the first space-separated word off *rest (NUL-terminating it); "" at the end. */
+char *case_word(char **rest);
+
+/* The TEXT of a line: all of s, or what is between its double quotes (for a text ending in a
+ * space). */
+char *case_text_arg(char *s);
+
 /* A text that grows as lines come (a case's input, a manifest); always NUL-terminated. */
 struct case_text {
     char *data;

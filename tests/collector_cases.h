@@ -175,33 +175,6 @@ static inline void cases_end(struct cases_run *run)
     run->named.len = 0;
 }
 
-/* The TEXT of an assertion: the rest of the line, or what is between its double quotes. */
-static inline const char *cases_text_arg(char *s)
-{
-    size_t n = strlen(s);
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s[n - 1] = '\0';
-        return s + 1;
-    }
-    return s;
-}
-
-/* Splits the first space-separated word off *rest (NUL-terminating it); "" at the end. */
-static inline char *cases_word(char **rest)
-{
-    char *w = *rest;
-    while (*w == ' ')
-        w++;
-    char *end = strchr(w, ' ');
-    if (end != NULL) {
-        *end = '\0';
-        *rest = end + 1;
-    } else {
-        *rest = w + strlen(w);
-    }
-    return w;
-}
-
 static inline enum check_status cases_status(struct cases_run *run, int at, const char *word)
 {
     enum check_status st;
@@ -213,11 +186,11 @@ static inline enum check_status cases_status(struct cases_run *run, int at, cons
 /* expect / expect-at: finds the result, then compares target, status and evidence. */
 static inline void cases_expect(struct cases_run *run, int at, char *rest, bool at_target)
 {
-    const char *id = cases_word(&rest);
-    const char *target = cases_word(&rest);
-    enum check_status status = cases_status(run, at, cases_word(&rest));
-    const char *how = cases_word(&rest);
-    const char *text = *how ? cases_text_arg(rest) : NULL;
+    const char *id = case_word(&rest);
+    const char *target = case_word(&rest);
+    enum check_status status = cases_status(run, at, case_word(&rest));
+    const char *how = case_word(&rest);
+    const char *text = *how ? case_text_arg(rest) : NULL;
     if (*id == '\0' || *target == '\0' || (*how && strcmp(how, "=") != 0 && strcmp(how, "~") != 0))
         cases_fail(run, at, "want: expect ID TARGET STATUS [= TEXT | ~ TEXT]");
     bool any = strcmp(target, "*") == 0;
@@ -261,12 +234,12 @@ static inline bool cases_named(const struct cases_run *run, const char *id, cons
  */
 static inline size_t cases_rest(struct cases_run *run, int at, char *rest)
 {
-    const char *target = cases_word(&rest);
-    const char *as = cases_word(&rest);
-    const char *name = cases_word(&rest);
+    const char *target = case_word(&rest);
+    const char *as = case_word(&rest);
+    const char *name = case_word(&rest);
     const char *ending = NULL;
     if (strncmp(rest, "ending ", 7) == 0)
-        ending = cases_text_arg(rest + 7);
+        ending = case_text_arg(rest + 7);
     else if (*rest != '\0')
         cases_fail(run, at, "want: rest TARGET as FRAGMENT [ending TEXT]");
     const struct case_text *wants = NULL;
@@ -313,10 +286,10 @@ static inline size_t cases_rest(struct cases_run *run, int at, char *rest)
         char want[1024];
         snprintf(want, sizeof(want), "%.*s", (int)(strchr(line, '\n') - line), line);
         char *w = want;
-        cases_word(&w);
-        enum check_status status = cases_status(run, line_no, cases_word(&w));
-        const char *how = cases_word(&w);
-        const char *text = cases_text_arg(w);
+        case_word(&w);
+        enum check_status status = cases_status(run, line_no, case_word(&w));
+        const char *how = case_word(&w);
+        const char *text = case_text_arg(w);
         if (strcmp(how, "~") != 0 && strcmp(how, "=") != 0)
             cases_fail(run, line_no, "want: ID STATUS ~ TEXT (or = TEXT)");
         bool same =
@@ -406,7 +379,7 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
             cases_fail(run, at, "%zu results, want exactly %llu", set->len, n);
         }
     } else if (strcmp(word, "count-of") == 0 || strcmp(word, "measures-of") == 0) {
-        const char *what = cases_word(&rest);
+        const char *what = case_word(&rest);
         unsigned long long want = cases_number(run, at, rest);
         size_t got = word[0] == 'c' ? harness_count(set, what) : harness_count_measure(set, what);
         if (got != want) {
@@ -414,8 +387,8 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
             cases_fail(run, at, "%zu of %s, want %llu", got, what, want);
         }
     } else if (strcmp(word, "measure") == 0) {
-        const char *what = cases_word(&rest);
-        const char *label = cases_word(&rest);
+        const char *what = case_word(&rest);
+        const char *label = case_word(&rest);
         double want = cases_real(run, at, word, rest);
         double got = harness_measure(set, what, label);
         if (got != want) {
@@ -424,7 +397,7 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
         }
     } else if (strcmp(word, "order") == 0) {
         made = 0;
-        for (const char *id = cases_word(&rest); *id != '\0'; id = cases_word(&rest), made++) {
+        for (const char *id = case_word(&rest); *id != '\0'; id = case_word(&rest), made++) {
             if (made >= set->len || strcmp(set->items[made].check->id, id) != 0) {
                 harness_dump(set);
                 cases_fail(run, at, "result %zu is %s, want %s", made + 1,
@@ -432,7 +405,7 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
             }
         }
     } else if (strcmp(word, "nowhere") == 0) {
-        const char *text = cases_text_arg(rest);
+        const char *text = case_text_arg(rest);
         for (size_t i = 0; i < set->len; i++) {
             if (strstr(set->items[i].evidence, text) != NULL ||
                 strstr(set->items[i].target, text) != NULL) {
@@ -442,9 +415,9 @@ static inline bool cases_assert(struct cases_run *run, int at, const char *word,
             }
         }
     } else { /* all STATUS but PREFIX */
-        enum check_status status = cases_status(run, at, cases_word(&rest));
-        const char *but = cases_word(&rest);
-        const char *prefix = cases_word(&rest);
+        enum check_status status = cases_status(run, at, case_word(&rest));
+        const char *but = case_word(&rest);
+        const char *prefix = case_word(&rest);
         if (strcmp(but, "but") != 0 || *prefix == '\0')
             cases_fail(run, at, "want: all STATUS but PREFIX");
         made = 0;
@@ -511,7 +484,7 @@ static inline void cases_setting(struct cases_run *run, int at, const char *word
     if (strcmp(word, "fixture") == 0) {
         run->fixture = rest;
     } else if (strcmp(word, "size") == 0) {
-        const char *hostpath = cases_word(&rest);
+        const char *hostpath = case_word(&rest);
         long long bytes = 0;
         char err[128];
         if (run->n_sizes >= CASES_SIZES || *hostpath != '/' ||
@@ -558,7 +531,7 @@ static inline size_t cases_run_file(struct harness_run *h, const char *name,
             continue;
         }
         char *rest = line;
-        const char *word = cases_word(&rest);
+        const char *word = case_word(&rest);
         if (strcmp(word, "fragment") == 0 || strcmp(word, "case") == 0) {
             cases_end(run);
             if (*rest == '\0')

@@ -168,7 +168,7 @@ static int docker_value(struct docker_sweep *sw, const char *name, char *value, 
             continue;
         void *at = (char *)sw + docker_values[k].at;
         if (!docker_values[k].yes_no) {
-            *(char **)at = (char *)cases_text_arg(value);
+            *(char **)at = (char *)case_text_arg(value);
         } else if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
             *(bool *)at = value[0] == 't';
         } else {
@@ -254,7 +254,7 @@ static int docker_list(struct str_list *list, char **items, char *rest, char *er
 {
     list->items = items;
     list->len = 0;
-    for (char *w = cases_word(&rest); *w != '\0'; w = cases_word(&rest)) {
+    for (char *w = case_word(&rest); *w != '\0'; w = case_word(&rest)) {
         if (list->len >= SWEEP_BUILD_LIST) {
             snprintf(err, errlen, "more than %d in the list", SWEEP_BUILD_LIST);
             return -1;
@@ -270,8 +270,8 @@ static int docker_append(struct sweep_build *b, const char *what, char *rest, ch
 {
     struct docker_info *i = &b->sw.info;
     size_t *n = strcmp(what, "index") == 0 ? &i->n_index_configs : &b->sw.n_networks;
-    char *name = cases_word(&rest);
-    char *kind = cases_word(&rest);
+    char *name = case_word(&rest);
+    char *kind = case_word(&rest);
     if (*n >= SWEEP_BUILD_LIST || *name == '\0' || *kind == '\0') {
         snprintf(err, errlen, "want %s NAME ... (at most %d)", what, SWEEP_BUILD_LIST);
         return -1;
@@ -282,13 +282,13 @@ static int docker_append(struct sweep_build *b, const char *what, char *rest, ch
     } else {
         struct docker_network *net = &b->networks[*n];
         *net = (struct docker_network){ .name = name, .driver = kind, .host_binding_ip = "" };
-        for (char *w = cases_word(&rest); *w != '\0'; w = cases_word(&rest)) {
+        for (char *w = case_word(&rest); *w != '\0'; w = case_word(&rest)) {
             if (strcmp(w, "encrypted") == 0) {
                 net->encrypted = true;
             } else if (strcmp(w, "internal") == 0) {
                 net->internal = true;
             } else if (strcmp(w, "binding") == 0 && *rest != '\0') {
-                net->host_binding_ip = cases_word(&rest);
+                net->host_binding_ip = case_word(&rest);
             } else {
                 snprintf(err, errlen,
                          "want network NAME DRIVER [encrypted] [internal] [binding IP]");
@@ -306,7 +306,7 @@ static int docker_line(struct run *r, char *rest, char *err, size_t errlen)
 {
     struct sweep_build *b = &r->b;
     struct docker_sweep *sw = &b->sw;
-    const char *what = cases_word(&rest);
+    const char *what = case_word(&rest);
     int rc = docker_value(sw, what, rest, err, errlen);
     if (rc != 1)
         return rc;
@@ -342,8 +342,8 @@ static int docker_line(struct run *r, char *rest, char *err, size_t errlen)
 /* An `image` or `container` line: one more of them in the sweep. */
 static int add_line(struct run *r, const char *word, char *rest, char *err, size_t errlen)
 {
-    const char *name = cases_word(&rest);
-    const char *of = cases_word(&rest);
+    const char *name = case_word(&rest);
+    const char *of = case_word(&rest);
     long long n;
     if (strcmp(word, "image") == 0) {
         if (cases_integer(of, &n, err, errlen) != 0)
@@ -402,7 +402,7 @@ static int change_line(struct run *r, const char *word, char *rest, char *err, s
             snprintf(err, errlen, "more than %d history entries", SWEEP_BUILD_HISTORY);
             return -1;
         }
-        b->history[i][img->history.len++] = (char *)cases_text_arg(rest);
+        b->history[i][img->history.len++] = (char *)case_text_arg(rest);
         img->history.items = b->history[i];
     } else if (c != NULL && strcmp(word, "container-image-id") == 0) {
         c->image_id = rest;
@@ -480,7 +480,7 @@ static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, c
     long long n = 0;
     switch (container_fields[k].kind) {
     case F_TEXT:
-        *(char **)at = (char *)cases_text_arg(value);
+        *(char **)at = (char *)case_text_arg(value);
         return 0;
     case F_BOOL:
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
@@ -542,7 +542,7 @@ static int binding_line(struct sweep_build *b, size_t ci, const char *word, char
     struct docker_container *c = &b->containers[ci];
     char *w[7];
     size_t n = 0;
-    for (char *x = cases_word(&rest); *x != '\0' && n < ARRAY_LEN(w); x = cases_word(&rest))
+    for (char *x = case_word(&rest); *x != '\0' && n < ARRAY_LEN(w); x = case_word(&rest))
         w[n++] = strcmp(x, "-") == 0 ? "" : x;
     if (strcmp(word, "mount") == 0) {
         if ((n != 5 && n != 7) || (strcmp(w[4], "rw") != 0 && strcmp(w[4], "ro") != 0)) {
@@ -631,7 +631,7 @@ static int sweep_line(void *arg, const char *word, char *rest, char *err, size_t
 {
     struct run *r = arg;
     if (strcmp(word, "option") == 0) {
-        r->opt.name = cases_word(&rest);
+        r->opt.name = case_word(&rest);
         r->opt.value = rest;
         return 0;
     }
