@@ -1,8 +1,9 @@
 /*
  * docker_expect.h - assertions on what the Docker API answer parsers return,
- * shared by test_docker_parse.c (recorded answers) and test_docker_client.c
- * (a sweep of a real dockerd): one mount, one port binding, every field the
- * tests pin at once. Include after <cmocka.h> and "collectors/docker.h".
+ * used by test_docker_client.c (a sweep of a real dockerd): one mount, one
+ * port binding, every field the tests pin at once (the recorded answers'
+ * cases, tests/cases/docker_parse.cases, compare a mount's fields in the
+ * same order). Include after <cmocka.h> and "collectors/docker.h".
  */
 #ifndef DOCKWARD_TEST_DOCKER_EXPECT_H
 #define DOCKWARD_TEST_DOCKER_EXPECT_H
