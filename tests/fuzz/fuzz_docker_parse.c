@@ -37,6 +37,12 @@ __attribute__((unused)) static void check_str(const char *s, size_t max)
         FUZZ_CHECK(fuzz_strlen_within(s, max));
 }
 
+__attribute__((unused)) static void check_strs(const char *const *strs, size_t n, size_t max)
+{
+    for (size_t i = 0; i < n; i++)
+        check_str(strs[i], max);
+}
+
 __attribute__((unused)) static void check_list(const struct str_list *l, size_t max)
 {
     FUZZ_CHECK(l->len <= DOCKER_LIST_MAX);
@@ -53,106 +59,91 @@ __attribute__((unused)) static void check_err(const char *err, size_t errlen)
 }
 
 /*
- * The property of every parser's failure: rc != 0 leaves its output (size
- * bytes at out) all zero and says why in err. Returns whether it parsed.
+ * The parse entry points, one table for every target: the parser of what
+ * `out` points to (a struct it fills, or the array pointer it sets).
  */
-__attribute__((unused)) static bool parsed(int rc, const void *out, size_t size, const char *err,
-                                           size_t errlen)
-{
-    if (rc == 0)
-        return true;
-    FUZZ_CHECK(all_zero(out, size));
-    check_err(err, errlen);
-    return false;
-}
+#define PARSER_OF(out) \
+    _Generic((out),                                        \
+        struct docker_version *: docker_parse_version,     \
+        struct docker_info *: docker_parse_info,           \
+        struct docker_container *: docker_parse_container, \
+        struct docker_image *: docker_parse_image,         \
+        struct str_list *: docker_parse_container_ids,     \
+        struct docker_network **: docker_parse_networks,   \
+        struct docker_volume **: docker_parse_volumes)
 
 /*
- * The same for a parser of an array (items, n): reset to (NULL, 0) on a
- * failure; on success within DOCKER_LIST_MAX, with items when n > 0.
+ * Each target names what its parser fills (output, or the element of an
+ * array) and how that is freed, and the properties of a success
+ * (check_parsed, check_element). One run() per kind of parser serves them:
+ * an object (the parser zeroes it; a failure leaves it all zero), an array
+ * with its count (a failure resets them to NULL and 0), or an image's
+ * history (parsed onto an image that has one).
  */
-__attribute__((unused)) static bool list_parsed(int rc, const void *items, size_t n,
-                                                const char *err, size_t errlen)
-{
-    if (rc != 0) {
-        FUZZ_CHECK(items == NULL && n == 0);
-        check_err(err, errlen);
-        return false;
-    }
-    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || items != NULL));
-    return true;
-}
-
 #if defined(FUZZ_DOCKER_VERSION)
-static void run(const char *json, size_t len, char *err, size_t errlen)
+typedef struct docker_version output;
+#define OUTPUT_FREE docker_version_free
+static void check_parsed(const output *v)
 {
-    struct docker_version v;
-    if (!parsed(docker_parse_version(json, len, &v, err, errlen), &v, sizeof(v), err, errlen))
-        return;
-    const char *strs[] = { v.version, v.api_version, v.os, v.arch, v.kernel_version, v.go_version };
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        check_str(strs[i], DOCKER_STRING_MAX);
-    docker_version_free(&v);
+    const char *strs[] = { v->version, v->api_version,    v->os,
+                           v->arch,    v->kernel_version, v->go_version };
+    check_strs(strs, sizeof(strs) / sizeof(strs[0]), DOCKER_STRING_MAX);
 }
 #elif defined(FUZZ_DOCKER_INFO)
-static void run(const char *json, size_t len, char *err, size_t errlen)
+typedef struct docker_info output;
+#define OUTPUT_FREE docker_info_free
+static void check_parsed(const output *i)
 {
-    struct docker_info i;
-    if (!parsed(docker_parse_info(json, len, &i, err, errlen), &i, sizeof(i), err, errlen))
-        return;
-    check_str(i.server_version, DOCKER_STRING_MAX);
-    check_str(i.driver, DOCKER_STRING_MAX);
-    check_str(i.logging_driver, DOCKER_STRING_MAX);
-    check_str(i.swarm_state, DOCKER_STRING_MAX);
-    check_str(i.swarm_node_addr, DOCKER_STRING_MAX);
-    check_str(i.docker_root_dir, DOCKER_STRING_MAX);
-    check_list(&i.security_options, DOCKER_STRING_MAX);
-    check_list(&i.insecure_registry_cidrs, DOCKER_STRING_MAX);
-    FUZZ_CHECK(i.n_index_configs <= DOCKER_LIST_MAX);
-    for (size_t k = 0; k < i.n_index_configs; k++) {
-        FUZZ_CHECK(i.index_configs[k].name != NULL);
-        check_str(i.index_configs[k].name, DOCKER_STRING_MAX);
+    check_str(i->server_version, DOCKER_STRING_MAX);
+    check_str(i->driver, DOCKER_STRING_MAX);
+    check_str(i->logging_driver, DOCKER_STRING_MAX);
+    check_str(i->swarm_state, DOCKER_STRING_MAX);
+    check_str(i->swarm_node_addr, DOCKER_STRING_MAX);
+    check_str(i->docker_root_dir, DOCKER_STRING_MAX);
+    check_list(&i->security_options, DOCKER_STRING_MAX);
+    check_list(&i->insecure_registry_cidrs, DOCKER_STRING_MAX);
+    FUZZ_CHECK(i->n_index_configs <= DOCKER_LIST_MAX);
+    for (size_t k = 0; k < i->n_index_configs; k++) {
+        FUZZ_CHECK(i->index_configs[k].name != NULL);
+        check_str(i->index_configs[k].name, DOCKER_STRING_MAX);
     }
-    docker_info_free(&i);
 }
 #elif defined(FUZZ_DOCKER_CONTAINER)
-static void run(const char *json, size_t len, char *err, size_t errlen)
+typedef struct docker_container output;
+#define OUTPUT_FREE docker_container_free
+static void check_parsed(const output *c)
 {
-    struct docker_container c;
-    if (!parsed(docker_parse_container(json, len, &c, err, errlen), &c, sizeof(c), err, errlen))
-        return;
-    FUZZ_CHECK(c.id != NULL && c.id[0] != '\0');
-    FUZZ_CHECK(c.invalid >> DOCKER_F_C_FIELD_COUNT == 0);
-    const char *strs[] = { c.id,           c.name,          c.image,         c.image_id,
-                           c.state,        c.health_status, c.user,          c.apparmor_profile,
-                           c.network_mode, c.pid_mode,      c.ipc_mode,      c.uts_mode,
-                           c.userns_mode,  c.cgroup_parent, c.restart_policy };
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        check_str(strs[i], DOCKER_STRING_MAX);
+    FUZZ_CHECK(c->id != NULL && c->id[0] != '\0');
+    FUZZ_CHECK(c->invalid >> DOCKER_F_C_FIELD_COUNT == 0);
+    const char *strs[] = { c->id,           c->name,          c->image,         c->image_id,
+                           c->state,        c->health_status, c->user,          c->apparmor_profile,
+                           c->network_mode, c->pid_mode,      c->ipc_mode,      c->uts_mode,
+                           c->userns_mode,  c->cgroup_parent, c->restart_policy };
+    check_strs(strs, sizeof(strs) / sizeof(strs[0]), DOCKER_STRING_MAX);
     /* Environment variables by name only: a value never enters dockward. */
-    check_list(&c.env_names, DOCKER_STRING_MAX);
-    for (size_t i = 0; i < c.env_names.len; i++)
-        FUZZ_CHECK(strchr(c.env_names.items[i], '=') == NULL);
-    check_list(&c.security_opt, DOCKER_STRING_MAX);
-    check_list(&c.cap_add, DOCKER_STRING_MAX);
-    check_list(&c.cap_drop, DOCKER_STRING_MAX);
-    check_list(&c.devices, JOINED_MAX);
-    check_list(&c.ulimits, JOINED_MAX + 64);
-    check_list(&c.networks, DOCKER_STRING_MAX);
-    check_list(&c.exposed_ports, DOCKER_STRING_MAX);
+    check_list(&c->env_names, DOCKER_STRING_MAX);
+    for (size_t i = 0; i < c->env_names.len; i++)
+        FUZZ_CHECK(strchr(c->env_names.items[i], '=') == NULL);
+    check_list(&c->security_opt, DOCKER_STRING_MAX);
+    check_list(&c->cap_add, DOCKER_STRING_MAX);
+    check_list(&c->cap_drop, DOCKER_STRING_MAX);
+    check_list(&c->devices, JOINED_MAX);
+    check_list(&c->ulimits, JOINED_MAX + 64);
+    check_list(&c->networks, DOCKER_STRING_MAX);
+    check_list(&c->exposed_ports, DOCKER_STRING_MAX);
     /* Over-cap fields are a subset of the invalid ones (SecurityOpt keeps a summary). */
-    FUZZ_CHECK((c.overcap & ~c.invalid) == 0);
-    FUZZ_CHECK(c.n_mounts <= DOCKER_LIST_MAX && c.n_ports <= DOCKER_LIST_MAX &&
-               c.n_live_ports <= DOCKER_LIST_MAX);
-    for (size_t i = 0; i < c.n_mounts; i++) {
-        check_str(c.mounts[i].type, DOCKER_STRING_MAX);
-        check_str(c.mounts[i].source, DOCKER_STRING_MAX);
-        check_str(c.mounts[i].destination, DOCKER_STRING_MAX);
-        check_str(c.mounts[i].propagation, DOCKER_STRING_MAX);
-        check_str(c.mounts[i].name, DOCKER_STRING_MAX);
-        check_str(c.mounts[i].driver, DOCKER_STRING_MAX);
+    FUZZ_CHECK((c->overcap & ~c->invalid) == 0);
+    FUZZ_CHECK(c->n_mounts <= DOCKER_LIST_MAX && c->n_ports <= DOCKER_LIST_MAX &&
+               c->n_live_ports <= DOCKER_LIST_MAX);
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        const struct docker_mount *m = &c->mounts[i];
+        const char *ms[] = {
+            m->type, m->source, m->destination, m->propagation, m->name, m->driver
+        };
+        check_strs(ms, sizeof(ms) / sizeof(ms[0]), DOCKER_STRING_MAX);
     }
-    const struct docker_port_binding *lists[] = { c.ports, c.live_ports };
-    const size_t counts[] = { c.n_ports, c.n_live_ports };
+    const struct docker_port_binding *lists[] = { c->ports, c->live_ports };
+    const size_t counts[] = { c->n_ports, c->n_live_ports };
     for (size_t l = 0; l < 2; l++) {
         for (size_t i = 0; i < counts[l]; i++) {
             const struct docker_port_binding *b = &lists[l][i];
@@ -165,24 +156,80 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
     for (int f = 0; f < DOCKER_F_C_FIELD_COUNT; f++)
         FUZZ_CHECK(strcmp(docker_container_field_name((enum docker_container_field)f),
                           "unknown field") != 0);
-    docker_container_free(&c);
 }
 #elif defined(FUZZ_DOCKER_IMAGE)
+typedef struct docker_image output;
+#define OUTPUT_FREE docker_image_free
+static void check_parsed(const output *img)
+{
+    FUZZ_CHECK(img->id != NULL && img->id[0] != '\0');
+    check_str(img->id, DOCKER_STRING_MAX);
+    check_str(img->user, DOCKER_STRING_MAX);
+    check_list(&img->repo_tags, DOCKER_STRING_MAX);
+    for (size_t i = 0; i < img->repo_tags.len; i++)
+        FUZZ_CHECK(strcmp(img->repo_tags.items[i], "<none>:<none>") != 0);
+    FUZZ_CHECK(img->history.len == 0);
+}
+#elif defined(FUZZ_DOCKER_CONTAINER_IDS)
+typedef struct str_list output;
+#define OUTPUT_FREE str_list_free
+static void check_parsed(const output *ids)
+{
+    FUZZ_CHECK(ids->len <= DOCKER_ID_LIST_MAX);
+    for (size_t i = 0; i < ids->len; i++)
+        FUZZ_CHECK(ids->items[i] != NULL && ids->items[i][0] != '\0');
+    check_list(ids, DOCKER_STRING_MAX);
+}
+#elif defined(FUZZ_DOCKER_NETWORKS)
+typedef struct docker_network element;
+#define ELEMENTS_FREE docker_networks_free
+static void check_element(const element *nw)
+{
+    FUZZ_CHECK(nw->name != NULL && nw->driver != NULL && nw->host_binding_ip != NULL);
+    const char *strs[] = { nw->name, nw->driver, nw->host_binding_ip };
+    check_strs(strs, sizeof(strs) / sizeof(strs[0]), DOCKER_STRING_MAX);
+}
+#elif defined(FUZZ_DOCKER_VOLUMES)
+typedef struct docker_volume element;
+#define ELEMENTS_FREE docker_volumes_free
+static void check_element(const element *vol)
+{
+    FUZZ_CHECK(vol->name != NULL && vol->driver != NULL);
+    const char *strs[] = { vol->name, vol->driver, vol->bind_device };
+    check_strs(strs, sizeof(strs) / sizeof(strs[0]), DOCKER_STRING_MAX);
+}
+#elif !defined(FUZZ_DOCKER_IMAGE_HISTORY)
+#error "define FUZZ_DOCKER_<PARSER> (see tests/fuzz/CMakeLists.txt)"
+#endif
+
+#if defined(OUTPUT_FREE)
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
-    struct docker_image img;
-    if (!parsed(docker_parse_image(json, len, &img, err, errlen), &img, sizeof(img), err, errlen))
+    output out;
+    if (PARSER_OF(&out)(json, len, &out, err, errlen) != 0) {
+        FUZZ_CHECK(all_zero(&out, sizeof(out)));
+        check_err(err, errlen);
         return;
-    FUZZ_CHECK(img.id != NULL && img.id[0] != '\0');
-    check_str(img.id, DOCKER_STRING_MAX);
-    check_str(img.user, DOCKER_STRING_MAX);
-    check_list(&img.repo_tags, DOCKER_STRING_MAX);
-    for (size_t i = 0; i < img.repo_tags.len; i++)
-        FUZZ_CHECK(strcmp(img.repo_tags.items[i], "<none>:<none>") != 0);
-    FUZZ_CHECK(img.history.len == 0);
-    docker_image_free(&img);
+    }
+    check_parsed(&out);
+    OUTPUT_FREE(&out);
 }
-#elif defined(FUZZ_DOCKER_IMAGE_HISTORY)
+#elif defined(ELEMENTS_FREE)
+static void run(const char *json, size_t len, char *err, size_t errlen)
+{
+    element *items = (element *)&items; /* must be reset */
+    size_t n = 7;
+    if (PARSER_OF(&items)(json, len, &items, &n, err, errlen) != 0) {
+        FUZZ_CHECK(items == NULL && n == 0);
+        check_err(err, errlen);
+        return;
+    }
+    FUZZ_CHECK(n <= DOCKER_LIST_MAX && (n == 0 || items != NULL));
+    for (size_t i = 0; i < n; i++)
+        check_element(&items[i]);
+    ELEMENTS_FREE(items, n);
+}
+#else /* FUZZ_DOCKER_IMAGE_HISTORY */
 static void run(const char *json, size_t len, char *err, size_t errlen)
 {
     /* An image that already has a history: parsing replaces it (and must free it). */
@@ -201,53 +248,6 @@ static void run(const char *json, size_t len, char *err, size_t errlen)
     check_list(&img.history, 512);
     docker_image_free(&img);
 }
-#elif defined(FUZZ_DOCKER_CONTAINER_IDS)
-static void run(const char *json, size_t len, char *err, size_t errlen)
-{
-    struct str_list ids;
-    if (!parsed(docker_parse_container_ids(json, len, &ids, err, errlen), &ids, sizeof(ids), err,
-                errlen))
-        return;
-    FUZZ_CHECK(ids.len <= DOCKER_ID_LIST_MAX);
-    for (size_t i = 0; i < ids.len; i++)
-        FUZZ_CHECK(ids.items[i] != NULL && ids.items[i][0] != '\0');
-    check_list(&ids, DOCKER_STRING_MAX);
-    str_list_free(&ids);
-}
-#elif defined(FUZZ_DOCKER_NETWORKS)
-static void run(const char *json, size_t len, char *err, size_t errlen)
-{
-    struct docker_network *nets = (struct docker_network *)&nets; /* must be reset */
-    size_t n = 7;
-    if (!list_parsed(docker_parse_networks(json, len, &nets, &n, err, errlen), nets, n, err,
-                     errlen))
-        return;
-    for (size_t i = 0; i < n; i++) {
-        FUZZ_CHECK(nets[i].name != NULL && nets[i].driver != NULL);
-        check_str(nets[i].name, DOCKER_STRING_MAX);
-        check_str(nets[i].driver, DOCKER_STRING_MAX);
-        FUZZ_CHECK(nets[i].host_binding_ip != NULL);
-        check_str(nets[i].host_binding_ip, DOCKER_STRING_MAX);
-    }
-    docker_networks_free(nets, n);
-}
-#elif defined(FUZZ_DOCKER_VOLUMES)
-static void run(const char *json, size_t len, char *err, size_t errlen)
-{
-    struct docker_volume *vols = (struct docker_volume *)&vols; /* must be reset */
-    size_t n = 7;
-    if (!list_parsed(docker_parse_volumes(json, len, &vols, &n, err, errlen), vols, n, err, errlen))
-        return;
-    for (size_t i = 0; i < n; i++) {
-        FUZZ_CHECK(vols[i].name != NULL && vols[i].driver != NULL);
-        check_str(vols[i].name, DOCKER_STRING_MAX);
-        check_str(vols[i].driver, DOCKER_STRING_MAX);
-        check_str(vols[i].bind_device, DOCKER_STRING_MAX);
-    }
-    docker_volumes_free(vols, n);
-}
-#else
-#error "define FUZZ_DOCKER_<PARSER> (see tests/fuzz/CMakeLists.txt)"
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
