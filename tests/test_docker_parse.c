@@ -18,9 +18,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "collectors/collector.h" /* ARRAY_LEN */
 #include "collectors/docker.h"
 #include "tests/case_file.h"
-#include "tests/collector_harness.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -1030,87 +1030,6 @@ static void test_image_history_cut_at_512_bytes(void **state)
     docker_image_free(&img);
 }
 
-static void test_lists_broken(void **state)
-{
-    struct str_list ids;
-    char err[256] = "";
-    const struct harness_text_case cases[] = {
-        { "{\"Id\":\"a\"}", "want a JSON array, got an object" },
-        { "[{\"Id\":\"a\"},{\"Names\":[]}]", "element 1 of the list has no Id" },
-        { "[{\"Id\":\"a\"},{\"Id\":7}]", "element 1 of the list has no Id" },
-        { "[{\"Id\":\"a\"},", "not valid JSON (the array is not closed, 12 bytes)" },
-        { "[{\"Id\":\"a\"}", "not valid JSON (the array is not closed, 11 bytes)" },
-        { "[{\"Id\":\"a\"},]", "element 1 (byte 12): empty answer, want JSON" },
-        { "[{\"Id\":\"a\"}}", "not valid JSON (at byte 11 of 12)" },
-        { "[{\"Id\":\"a\"}] x", "not valid JSON (trailing data at byte 12 of 14)" },
-        { "[{\"Id\":\"a\" \"b\"}]", "element 0 (byte 1): not valid JSON (at byte 10 of 14)" },
-        { "[\"a]\"]", "element 0 of the list has no Id" },
-        { "", "empty answer, want JSON" },
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        err[0] = '\0';
-        assert_int_equal(docker_parse_container_ids(cases[i].text, strlen(cases[i].text), &ids, err,
-                                                    sizeof(err)),
-                         -1);
-        assert_string_equal(err, cases[i].want);
-        assert_int_equal(ids.len, 0);
-        assert_null(ids.items);
-    }
-    /* Braces and brackets inside strings do not confuse the element scan. */
-    const char *tricky = "[{\"Id\":\"a\",\"Name\":\"]},{\\\"x\"},{\"Id\":\"b\"}]";
-    assert_int_equal(docker_parse_container_ids(tricky, strlen(tricky), &ids, err, sizeof(err)), 0);
-    assert_list(&ids, 2, "a", "b");
-    str_list_free(&ids);
-}
-
-static void test_networks_recorded(void **state)
-{
-    struct text t = load("networks.json");
-    struct docker_network *nw = NULL;
-    size_t n = 0;
-    char err[256] = "";
-    assert_int_equal(docker_parse_networks(t.data, t.len, &nw, &n, err, sizeof(err)), 0);
-    assert_int_equal(n, 3);
-    assert_string_equal(nw[0].name, "bridge");
-    assert_string_equal(nw[0].driver, "bridge");
-    assert_string_equal(nw[1].name, "none");
-    assert_string_equal(nw[1].driver, "null");
-    assert_string_equal(nw[2].name, "host");
-    for (size_t i = 0; i < n; i++) {
-        assert_false(nw[i].encrypted);
-        /* The default bridge names the address -p without one binds on. */
-        if (strcmp(nw[i].name, "bridge") == 0)
-            assert_string_equal(nw[i].host_binding_ip, "0.0.0.0");
-    }
-    docker_networks_free(nw, n);
-    free(t.data);
-
-    t = load("networks-swarm.json");
-    assert_int_equal(docker_parse_networks(t.data, t.len, &nw, &n, err, sizeof(err)), 0);
-    assert_int_equal(n, 5);
-    size_t encrypted = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(nw[i].name, "dw-enc") == 0) {
-            assert_string_equal(nw[i].driver, "overlay");
-            assert_true(nw[i].encrypted);
-        }
-        if (strcmp(nw[i].name, "ingress") == 0)
-            assert_false(nw[i].encrypted);
-        encrypted += nw[i].encrypted;
-    }
-    assert_int_equal(encrypted, 1);
-    docker_networks_free(nw, n);
-    free(t.data);
-
-    assert_int_equal(docker_parse_networks("{}", 2, &nw, &n, err, sizeof(err)), -1);
-    assert_null(nw);
-    const char *bad = "[{\"Name\":\"a\",\"Driver\":\"bridge\"},{\"Name\":1}]";
-    assert_int_equal(docker_parse_networks(bad, strlen(bad), &nw, &n, err, sizeof(err)), -1);
-    assert_string_equal(err, "network 1 has no Name/Driver or mistyped Options");
-    assert_null(nw);
-    assert_int_equal(n, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1122,8 +1041,6 @@ int main(void)
         cmocka_unit_test(test_container_huge),
         cmocka_unit_test(test_container_field_names),
         cmocka_unit_test(test_image_history_cut_at_512_bytes),
-        cmocka_unit_test(test_lists_broken),
-        cmocka_unit_test(test_networks_recorded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
