@@ -41,8 +41,7 @@ void case_file_close(struct case_file *cf);
 /* Splits the first space-separated word off *rest (NUL-terminating it); "" at the end. */
 char *case_word(char **rest);
 
-/* The TEXT of a line: all of s, or what is between its double quotes (for a text ending in a
- * space). */
+/* A line's TEXT: all of s, or what is between its double quotes (a text ending in a space). */
 char *case_text_arg(char *s);
 
 /* A text that grows as lines come (a case's input, a manifest); always NUL-terminated. */

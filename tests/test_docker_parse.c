@@ -330,8 +330,7 @@ static const struct bit_name {
 
 enum parser { P_VERSION, P_INFO, P_CONTAINER, P_IMAGE, P_HISTORY, P_IDS, P_NETWORKS, P_VOLUMES };
 
-/* Each parser: its name in the case file, and the owner (and where in struct parsed) of what it
- * fills. */
+/* Each parser: its name in the case file, what it fills and where that is in struct parsed. */
 static const struct parser_desc {
     const char *name;
     enum owner owner;
@@ -398,8 +397,7 @@ static bool all_zero(const void *p, size_t n)
     return true;
 }
 
-/* Splits value at " | " into at most max pieces (each as case_text_arg reads it); none when empty.
- */
+/* Splits value at " | " into at most max pieces (each read by case_text_arg); none if empty. */
 static size_t case_pieces(struct case_run *r, char *value, char **pieces, size_t max)
 {
     if (*value == '\0')
