@@ -20,3 +20,13 @@ bool id_chars_valid(const char *s, size_t len, size_t max)
     }
     return true;
 }
+
+bool visible_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x21 || c > 0x7e)
+            return false;
+    }
+    return true;
+}

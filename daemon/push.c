@@ -19,6 +19,7 @@
 #include "../collectors/curlopt.h"
 #include "../common/clock.h"
 #include "../common/expo.h"
+#include "../common/hostid.h"
 #include "../common/log.h"
 #include "../common/sync.h"
 #include "../common/safefile.h"
@@ -125,15 +126,12 @@ int push_read_token(const char *path, char *out, size_t outlen, char *err, size_
         snprintf(err, errlen, "the token file %s is empty", path);
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c < 0x21 || c > 0x7e) {
-            snprintf(err, errlen,
-                     "the token in %s holds a byte that cannot go in an HTTP header (want "
-                     "one line of visible ASCII)",
-                     path);
-            goto out;
-        }
+    if (!visible_ascii(data, n)) {
+        snprintf(err, errlen,
+                 "the token in %s holds a byte that cannot go in an HTTP header (want "
+                 "one line of visible ASCII)",
+                 path);
+        goto out;
     }
     memcpy(out, data, n);
     out[n] = '\0';

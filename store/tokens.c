@@ -8,13 +8,10 @@
  */
 #include "tokens.h"
 
-#include "../common/buf.h"
 #include "../common/hostid.h"
 #include "../common/log.h"
 #include "../common/safefile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 struct token {
     char name[TOKENS_NAME_MAX + 1];
@@ -66,48 +62,6 @@ void token_set_free(struct token_set *set)
 size_t token_set_count(const struct token_set *set)
 {
     return set ? set->n : 0;
-}
-
-static int read_file(const char *path, struct buf *out, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (safefile_check_fd(fd, path, "tokens file", err, errlen) != 0) {
-        close(fd);
-        return -1;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (sb.st_mode & 0004)
-        log_warnx("%s is readable by every user; tokens are secrets (chmod 600)", path);
-    char chunk[4096];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            seterr(err, errlen, "%s: %s", path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (buf_append(out, chunk, (size_t)n) != BUF_OK) {
-            seterr(err, errlen, "%s: larger than %d bytes", path, TOKENS_FILE_MAX);
-            close(fd);
-            return -1;
-        }
-    }
-    close(fd);
-    explicit_bzero(chunk, sizeof(chunk));
-    return 0;
 }
 
 static int is_blank(char c)
@@ -180,13 +134,10 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
                        lineno, (int)name_len, name, TOKENS_GLOB_MAX);
                 return -1;
             }
-            for (size_t k = 0; k < glob_len; k++) {
-                unsigned char c = (unsigned char)glob[k];
-                if (c < 0x21 || c > 0x7e) {
-                    seterr(err, errlen, "%s:%zu: hosts= of %.*s must be visible ASCII", path,
-                           lineno, (int)name_len, name);
-                    return -1;
-                }
+            if (!visible_ascii(glob, glob_len)) {
+                seterr(err, errlen, "%s:%zu: hosts= of %.*s must be visible ASCII", path, lineno,
+                       (int)name_len, name);
+                return -1;
             }
         } else {
             seterr(err, errlen,
@@ -206,15 +157,10 @@ static int parse_line(struct token_set *set, const char *line, size_t len, const
                (int)name_len, name, TOKENS_MIN_LENGTH, TOKENS_MAX_LENGTH);
         return -1;
     }
-    for (size_t k = 0; k < tok_len; k++) {
-        unsigned char c = (unsigned char)tok[k];
-        if (c < 0x21 || c > 0x7e) {
-            seterr(err, errlen,
-                   "%s:%zu: the token of %.*s has a character that is not visible "
-                   "ASCII",
-                   path, lineno, (int)name_len, name);
-            return -1;
-        }
+    if (!visible_ascii(tok, tok_len)) {
+        seterr(err, errlen, "%s:%zu: the token of %.*s has a character that is not visible ASCII",
+               path, lineno, (int)name_len, name);
+        return -1;
     }
     for (size_t k = 0; k < set->n; k++) {
         if (strlen(set->tokens[k].name) == name_len &&
@@ -292,14 +238,17 @@ struct token_set *token_set_parse(const char *text, size_t len, const char *path
 
 struct token_set *token_set_load(const char *path, char *err, size_t errlen)
 {
-    struct buf text;
-    buf_init(&text, TOKENS_FILE_MAX);
-    struct token_set *set = NULL;
-    if (read_file(path, &text, err, errlen) == 0)
-        set = token_set_parse(text.data ? text.data : "", text.len, path, err, errlen);
-    if (text.data)
-        explicit_bzero(text.data, text.len);
-    buf_free(&text);
+    char *text = NULL;
+    size_t len = 0;
+    if (safefile_read(path, "tokens file", 1, TOKENS_FILE_MAX, &text, &len, err, errlen) != 0)
+        return NULL;
+    /* Advice only (the file was read through its own descriptor): a stat by name will do. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (sb.st_mode & S_IROTH) != 0)
+        log_warnx("%s is readable by every user; tokens are secrets (chmod 600)", path);
+    struct token_set *set = token_set_parse(text, len, path, err, errlen);
+    explicit_bzero(text, len);
+    free(text);
     return set;
 }
 
