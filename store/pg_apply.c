@@ -148,6 +148,9 @@ static int lock_round(struct store_pg *p, struct pg_item *items, size_t n, int r
         if (pg_collect(p, (int)(2 * sent + 1), res, (int)(2 * sent + 1), &failed_at, err, errlen) !=
                 0 ||
             pg_read_sync(p, err, errlen) != 0) {
+            /* The results read before a sync point that failed are ours to clear. */
+            for (size_t k = 0; k < 2 * sent + 1; k++)
+                PQclear(res[k]);
             free(res);
             return -1;
         }
@@ -204,9 +207,11 @@ static int new_host_ids(struct store_pg *p, struct pg_item *items, size_t n, int
         return 0;
     struct pg_params a = { 0 };
     pg_par_int(&a, (int64_t)want);
-    PGresult *r;
-    if (pg_send_stmt(p, W_NEW_IDS, &a) != 0 || pg_pipeline_sync(p, 1, &r, 1, err, errlen) != 0)
+    PGresult *r = NULL;
+    if (pg_send_stmt(p, W_NEW_IDS, &a) != 0 || pg_pipeline_sync(p, 1, &r, 1, err, errlen) != 0) {
+        PQclear(r); /* kept when the statement failed (1) */
         return -1;
+    }
     size_t k = 0;
     for (size_t i = 0; i < n && k < (size_t)PQntuples(r); i++)
         if (items[i].round == round && items[i].host_row != NULL &&

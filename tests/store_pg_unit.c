@@ -360,6 +360,31 @@ static void test_group_one_refused(void **state)
 }
 
 /*
+ * The hosts' id sequence is at its end: a new host's id cannot be drawn, a
+ * statement that fails with the server still there. The batch fails (503,
+ * nothing stored) and the writer stores the report once the sequence moves
+ * again. The failed statement's result was once leaked here: the suite's
+ * ASan run of this program finds that.
+ */
+static void test_new_ids_refused(void **state)
+{
+    struct storage *s = *state;
+    sql_exec("SELECT setval('hosts_id_seq', 5); ALTER SEQUENCE hosts_id_seq MAXVALUE 5");
+    struct tb t;
+    report(&t, "pg-noid", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    enum store_outcome outcome;
+    char err[300] = "";
+    assert_int_equal(apply_one(s, &t, &outcome, NULL, err, sizeof(err)), -1);
+    assert_int_equal(outcome, STORE_OUTCOME_UNAVAILABLE);
+    if (strstr(err, "reached maximum value of sequence") == NULL)
+        fail_msg("want the sequence's error, got: %s", err);
+    assert_int_equal(read_number("SELECT count(*) FROM hosts", NULL), 0);
+    sql_exec("ALTER SEQUENCE hosts_id_seq NO MAXVALUE");
+    report_stored(s, &t, "pg-noid", 1, DOCKWARD__V1__STATUS__STATUS_PASS);
+    assert_int_equal(read_number("SELECT id FROM hosts WHERE host_id = ?1", "pg-noid"), 6);
+}
+
+/*
  * Another session holds a host's row past lock_timeout: that report 503,
  * the others stored. It holds a whole table: every report 503, and the
  * batch gives up after two lock timeouts, not one per host.
@@ -675,6 +700,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_id_reused_other_host, open_two_on_empty, close_two),
         cmocka_unit_test_setup_teardown(test_group_one_bad, open_on_empty, close_storage),
         cmocka_unit_test_setup_teardown(test_group_one_refused, open_on_empty, close_storage),
+        cmocka_unit_test_setup_teardown(test_new_ids_refused, open_on_empty, close_storage),
         cmocka_unit_test_setup_teardown(test_locked_elsewhere, open_on_empty, close_storage),
         cmocka_unit_test_setup(test_two_replicas, empty_database),
         cmocka_unit_test_setup_teardown(test_drift_ids_in_commit_order, open_two_on_empty,
