@@ -3,6 +3,7 @@
  */
 #include "curlopt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define SETOPT(opt, val)                                              \
@@ -26,5 +27,26 @@ int curlopt_common(CURL *h, char *err, size_t errlen)
     SETOPT(CURLOPT_PROXY, ""); /* nothing dockward sends goes through a proxy */
     SETOPT(CURLOPT_NOPROXY, "*");
     SETOPT(CURLOPT_USERAGENT, "dockward/" DOCKWARD_VERSION);
+    return 0;
+}
+
+static bool given(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+int curlopt_tls(CURL *h, const char *ca, const char *cert, const char *key, char *err,
+                size_t errlen)
+{
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (given(ca)) {
+        SETOPT(CURLOPT_CAINFO, ca);
+        SETOPT(CURLOPT_CAPATH, (char *)NULL);
+    }
+    if (given(cert))
+        SETOPT(CURLOPT_SSLCERT, cert);
+    if (given(key))
+        SETOPT(CURLOPT_SSLKEY, key);
     return 0;
 }

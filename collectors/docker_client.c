@@ -313,16 +313,10 @@ struct docker_client *docker_client_new(const struct docker_client_options *opts
     SETOPT(CURLOPT_HTTPHEADER, c->headers);
     if (c->socket_path != NULL)
         SETOPT(CURLOPT_UNIX_SOCKET_PATH, c->socket_path);
-    if (strncmp(c->base_url, "https://", 8) == 0) {
-        SETOPT(CURLOPT_CAINFO, opts->tls_ca);
-        SETOPT(CURLOPT_CAPATH, (char *)NULL); /* trust the given CA only, not the system's */
-        SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-        SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-        if (opts->tls_cert != NULL && opts->tls_cert[0] != '\0')
-            SETOPT(CURLOPT_SSLCERT, opts->tls_cert);
-        if (opts->tls_key != NULL && opts->tls_key[0] != '\0')
-            SETOPT(CURLOPT_SSLKEY, opts->tls_key);
-    }
+    /* https: a CA was given (parse_host), and only it is trusted. */
+    if (strncmp(c->base_url, "https://", 8) == 0 &&
+        curlopt_tls(c->curl, opts->tls_ca, opts->tls_cert, opts->tls_key, err, errlen) != 0)
+        goto fail;
     return c;
 fail:
     docker_client_free(c);

@@ -513,17 +513,8 @@ static int setup_curl(struct push *p, char *err, size_t errlen)
     SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
     SETOPT(CURLOPT_XFERINFODATA, p);
     SETOPT(CURLOPT_ERRORBUFFER, p->curl_err);
-    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (p->tls_ca != NULL) {
-        SETOPT(CURLOPT_CAINFO, p->tls_ca);
-        SETOPT(CURLOPT_CAPATH, (char *)NULL); /* the given CA only */
-    }
-    if (p->tls_cert != NULL)
-        SETOPT(CURLOPT_SSLCERT, p->tls_cert);
-    if (p->tls_key != NULL)
-        SETOPT(CURLOPT_SSLKEY, p->tls_key);
-    return 0;
+    /* Without --push.tls-ca, the system's CAs. */
+    return curlopt_tls(p->curl, p->tls_ca, p->tls_cert, p->tls_key, err, errlen);
 }
 
 static char *dup_opt(const char *s, bool *nomem)
