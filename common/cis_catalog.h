@@ -3,8 +3,10 @@
  * (1.1.1 ... 7.9), as data both programs may use: the store keeps per-check
  * fleet series only for these and a bounded set of dockward's own
  * ("dockward.*"), so a report full of invented ids cannot crowd real checks
- * out of the fleet metrics. The agent's check tables (in collectors/) name a
- * subset of these ids; this list is the benchmark's, not dockward's catalog.
+ * out of the fleet metrics. dockward's catalog (collectors/catalog.txt)
+ * names each of its checks by one of these ids or a dockward.* one, and
+ * catalog_gen refuses any other; this list is the benchmark's, not
+ * dockward's catalog.
  */
 #ifndef DOCKWARD_CIS_CATALOG_H
 #define DOCKWARD_CIS_CATALOG_H
