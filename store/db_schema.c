@@ -199,13 +199,6 @@ static const char schema_sql[] =
  */
 #define MIGRATE_POOL_MAX ((size_t)1 << 30)
 
-/* One host's rows of the old current table; strings in one growing pool. */
-struct row_cache {
-    struct diff_row *rows;
-    size_t n, cap;
-    struct buf pool;
-};
-
 static int migrate_to_4(sqlite3 *db, char *err, size_t errlen);
 
 /* Creates or checks the schema: ours (application_id), and not newer than we know. */
@@ -278,31 +271,89 @@ int store_db_setup_schema(sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
-/* ---- schema 2 -> 4: the old current table's rows, read into a pool ---- */
+/* ---- schema 2 -> 4: old rows regrouped into fewer new ones ---- */
 
 /*
- * Appends text (len bytes, and a NUL) to a migration's string pool; *off
- * gets where it starts. Offsets, not pointers: the pool moves as it grows.
- * Returns 0, or -1 (no memory, or past MIGRATE_POOL_MAX).
+ * How a migration regroups the rows of an old table into fewer new rows:
+ * `select` reads the old rows in group order, `same` says whether a row
+ * belongs to the group being gathered, `add` gathers it (its text into
+ * `pool`, as offsets: the pool moves as it grows), and `flush` writes the
+ * group with the `write` statements (prepared for it, up to two) and
+ * empties it. add and flush return SQLITE_OK or an error code; `g` is the
+ * migration's group. `what` names the job in an error.
  */
-static int pool_add(struct buf *pool, const unsigned char *t, size_t len, size_t *off)
+#define REGROUP_WRITES 2
+struct regroup {
+    const char *what;
+    const char *select;
+    const char *write[REGROUP_WRITES]; /* NULL after the last */
+    bool (*same)(const void *g, sqlite3_stmt *rd);
+    int (*add)(void *g, sqlite3_stmt *rd, struct buf *pool);
+    int (*flush)(void *g, const char *pool, sqlite3_stmt *const *write);
+};
+
+/*
+ * Runs `how` over its rows: a group ends at the first row not `same` or
+ * at the end, and is flushed then (and the pool emptied). Inside the
+ * caller's transaction. Returns 0, or -1 with err (how->what and SQLite's
+ * words).
+ */
+static int regroup_rows(sqlite3 *db, const struct regroup *how, void *g, char *err, size_t errlen)
 {
+    sqlite3_stmt *rd = NULL, *write[REGROUP_WRITES] = { NULL };
+    struct buf pool;
+    buf_init(&pool, MIGRATE_POOL_MAX);
+    int rc = sqlite3_prepare_v2(db, how->select, -1, &rd, NULL);
+    for (int i = 0; rc == SQLITE_OK && i < REGROUP_WRITES && how->write[i] != NULL; i++)
+        rc = sqlite3_prepare_v2(db, how->write[i], -1, &write[i], NULL);
+    bool gathered = false; /* the group holds rows not flushed yet */
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rd);
+        if (gathered && (step != SQLITE_ROW || !how->same(g, rd))) {
+            rc = how->flush(g, pool.data, write);
+            buf_reset(&pool);
+            gathered = false;
+        }
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        if (rc == SQLITE_OK) {
+            rc = how->add(g, rd, &pool);
+            gathered = true;
+        }
+    }
+    if (rc != SQLITE_OK)
+        seterr(err, errlen, "%s: %s (%s)", how->what, sqlite3_errstr(rc), sqlite3_errmsg(db));
+    sqlite3_finalize(rd);
+    for (int i = 0; i < REGROUP_WRITES; i++)
+        sqlite3_finalize(write[i]);
+    buf_free(&pool);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Appends column `col`'s text (and a NUL) to a migration's pool; *off gets
+ * where it starts. Returns 0, or -1 (no memory, or past MIGRATE_POOL_MAX).
+ */
+static int pool_column(struct buf *pool, sqlite3_stmt *st, int col, size_t *off)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
     *off = pool->len;
-    if (buf_append(pool, t != NULL ? (const char *)t : "", len) != BUF_OK ||
+    if (buf_append(pool, t != NULL ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, col)) !=
+            BUF_OK ||
         buf_append(pool, "", 1) != BUF_OK)
         return -1;
     return 0;
 }
 
-/* A column's text into the row cache's pool; returns its offset, or (size_t)-1. */
-static size_t cache_add_text(struct row_cache *c, sqlite3_stmt *st, int col)
-{
-    size_t off;
-    return pool_add(&c->pool, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col),
-                    &off) == 0
-               ? off
-               : (size_t)-1;
-}
+/* One host's rows of the old current table. */
+struct row_cache {
+    struct diff_row *rows;
+    size_t n, cap;
+    sqlite3_int64 host; /* whose rows they are */
+};
 
 static int row_cmp(const void *a, const void *b)
 {
@@ -310,22 +361,27 @@ static int row_cmp(const void *a, const void *b)
     return store_pair_cmp(x->check_id, x->target, y->check_id, y->target);
 }
 
+/* Whether the row under `st` is of the host whose rows the row_cache g holds. */
+static bool cache_same(const void *g, sqlite3_stmt *st)
+{
+    const struct row_cache *c = g;
+    return sqlite3_column_int64(st, 0) == c->host;
+}
+
 /*
  * Appends the row under `st` (host, check_id, target, status, collector,
- * evidence, since_ms, prior) to c, its strings as pool offsets until
- * cache_finish. SQLite code.
+ * evidence, since_ms, prior) to the row_cache g, its strings as offsets in
+ * the pool until cache_finish. SQLite code.
  */
-static int cache_add(struct row_cache *c, sqlite3_stmt *st)
+static int cache_add(void *g, sqlite3_stmt *st, struct buf *pool)
 {
+    struct row_cache *c = g;
+    c->host = sqlite3_column_int64(st, 0);
     if (array_grow(&c->rows, c->n, &c->cap, sizeof(*c->rows), 256) != 0)
         return SQLITE_NOMEM;
-    /* Offsets first: the pool may move while it grows. */
-    size_t o_check = cache_add_text(c, st, 1);
-    size_t o_target = cache_add_text(c, st, 2);
-    size_t o_collector = cache_add_text(c, st, 4);
-    size_t o_evidence = cache_add_text(c, st, 5);
-    if (o_check == (size_t)-1 || o_target == (size_t)-1 || o_collector == (size_t)-1 ||
-        o_evidence == (size_t)-1)
+    size_t o_check, o_target, o_collector, o_evidence;
+    if (pool_column(pool, st, 1, &o_check) != 0 || pool_column(pool, st, 2, &o_target) != 0 ||
+        pool_column(pool, st, 4, &o_collector) != 0 || pool_column(pool, st, 5, &o_evidence) != 0)
         return SQLITE_NOMEM;
     struct diff_row *r = &c->rows[c->n++];
     r->check_id = (const char *)(uintptr_t)o_check;
@@ -338,16 +394,16 @@ static int cache_add(struct row_cache *c, sqlite3_stmt *st)
     return SQLITE_OK;
 }
 
-/* Turns c's offsets into pointers and sorts the rows as rows.h wants them. */
-static void cache_finish(struct row_cache *c)
+/* Turns c's offsets into pointers into `pool` and sorts the rows as rows.h wants them. */
+static void cache_finish(struct row_cache *c, const char *pool)
 {
     int sorted = 1;
     for (size_t i = 0; i < c->n; i++) {
         struct diff_row *r = &c->rows[i];
-        r->check_id = c->pool.data + (uintptr_t)r->check_id;
-        r->target = c->pool.data + (uintptr_t)r->target;
-        r->collector = c->pool.data + (uintptr_t)r->collector;
-        r->evidence = c->pool.data + (uintptr_t)r->evidence;
+        r->check_id = pool + (uintptr_t)r->check_id;
+        r->target = pool + (uintptr_t)r->target;
+        r->collector = pool + (uintptr_t)r->collector;
+        r->evidence = pool + (uintptr_t)r->evidence;
         if (i > 0 && row_cmp(&c->rows[i - 1], r) >= 0)
             sorted = 0;
     }
@@ -356,45 +412,117 @@ static void cache_finish(struct row_cache *c)
         qsort(c->rows, c->n, sizeof(*c->rows), row_cmp);
 }
 
-/* Packs c's rows as host's results row. SQLite code. */
-static int cache_flush(struct row_cache *c, sqlite3_stmt *ins, sqlite3_int64 host)
+/* Packs the row_cache g's rows as its host's results row (write[0]), then empties it. */
+static int cache_flush(void *g, const char *pool, sqlite3_stmt *const *write)
 {
-    cache_finish(c);
+    struct row_cache *c = g;
+    cache_finish(c, pool);
     unsigned char *v;
     size_t len;
     if (store_rows_encode(NULL, c->rows, c->n, &v, &len) != 0)
         return SQLITE_NOMEM;
-    sqlite3_bind_int64(ins, 1, host);
-    sqlite3_bind_blob(ins, 2, v, (int)len, SQLITE_STATIC);
-    int rc = run(ins);
+    sqlite3_bind_int64(write[0], 1, c->host);
+    sqlite3_bind_blob(write[0], 2, v, (int)len, SQLITE_STATIC);
+    int rc = run(write[0]);
     free(v);
     c->n = 0;
-    buf_reset(&c->pool);
     return rc;
 }
 
+/* Each host's rows of the old current table, as its results row. */
+static const struct regroup results_by_host = {
+    .what = "packing the results of each host",
+    .select = "SELECT host, check_id, target, status, collector, evidence, since_ms, prior "
+              "FROM current ORDER BY host, check_id, target",
+    .write = { "INSERT INTO results (host, data) VALUES (?1, ?2)" },
+    .same = cache_same,
+    .add = cache_add,
+    .flush = cache_flush,
+};
+
 /* Drift events of one report being regrouped by migrate_drift: strings as pool offsets. */
+#define BATCH_REPORT_ID_MAX 64 /* the bytes of a report id a batch compares and keeps */
 struct batch {
     struct store_event *ev;
     size_t *off; /* two per event: check, target */
     size_t n, cap;
-    struct buf pool;
     int64_t last_id, host, at_ms, received_ms;
-    unsigned char report_id[64];
+    unsigned char report_id[BATCH_REPORT_ID_MAX];
     int report_id_len;
 };
 
-/* Writes the batch as one drift row (and its drift_checks rows), then empties it. SQLite code. */
-static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
+/* A drift_v2 row's report id, cut to what a batch keeps; *len gets its length. */
+static const void *v2_report_id(sqlite3_stmt *rd, int *len)
 {
+    const void *rid = sqlite3_column_blob(rd, 7); /* first: then bytes is the blob's */
+    *len = sqlite3_column_bytes(rd, 7);
+    if (*len > BATCH_REPORT_ID_MAX)
+        *len = BATCH_REPORT_ID_MAX;
+    return rid;
+}
+
+/* Whether the drift_v2 row under rd is the next event of the batch g's report. */
+static bool batch_same(const void *g, sqlite3_stmt *rd)
+{
+    const struct batch *b = g;
+    int rid_len;
+    const void *rid = v2_report_id(rd, &rid_len);
+    return sqlite3_column_int64(rd, 0) == b->last_id + 1 &&
+           sqlite3_column_int64(rd, 1) == b->host && sqlite3_column_int64(rd, 6) == b->at_ms &&
+           sqlite3_column_int64(rd, 9) == b->received_ms && rid_len == b->report_id_len &&
+           (rid_len == 0 || memcmp(rid, b->report_id, (size_t)rid_len) == 0);
+}
+
+/* Appends the drift_v2 row under rd to the batch g (the first one sets its report). */
+static int batch_add(void *g, sqlite3_stmt *rd, struct buf *pool)
+{
+    struct batch *b = g;
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 256;
+        struct store_event *e = realloc(b->ev, ncap * sizeof(*e));
+        if (e != NULL)
+            b->ev = e;
+        size_t *o = e != NULL ? realloc(b->off, 2 * ncap * sizeof(*o)) : NULL;
+        if (o == NULL)
+            return SQLITE_NOMEM;
+        b->off = o;
+        b->cap = ncap;
+    }
+    if (b->n == 0) {
+        const void *rid = v2_report_id(rd, &b->report_id_len);
+        b->host = sqlite3_column_int64(rd, 1);
+        b->at_ms = sqlite3_column_int64(rd, 6);
+        b->received_ms = sqlite3_column_int64(rd, 9);
+        if (b->report_id_len > 0)
+            memcpy(b->report_id, rid, (size_t)b->report_id_len);
+    }
+    if (pool_column(pool, rd, 2, &b->off[2 * b->n]) != 0 ||
+        pool_column(pool, rd, 3, &b->off[2 * b->n + 1]) != 0)
+        return SQLITE_NOMEM;
+    b->ev[b->n] = (struct store_event){ .from = sqlite3_column_int(rd, 4),
+                                        .to = sqlite3_column_int(rd, 5),
+                                        .regression = sqlite3_column_int(rd, 8) != 0 };
+    b->n++;
+    b->last_id = sqlite3_column_int64(rd, 0);
+    return SQLITE_OK;
+}
+
+/*
+ * Writes the batch g as one drift row (write[0]) and its drift_checks rows
+ * (write[1]), then empties it. SQLite code.
+ */
+static int batch_flush(void *g, const char *pool, sqlite3_stmt *const *write)
+{
+    struct batch *b = g;
     for (size_t i = 0; i < b->n; i++) {
-        b->ev[i].check_id = b->pool.data + b->off[2 * i];
-        b->ev[i].target = b->pool.data + b->off[2 * i + 1];
+        b->ev[i].check_id = pool + b->off[2 * i];
+        b->ev[i].target = pool + b->off[2 * i + 1];
     }
     unsigned char *v;
     size_t len;
     if (store_events_encode(NULL, b->ev, b->n, &v, &len) != 0)
         return SQLITE_NOMEM;
+    sqlite3_stmt *ins = write[0], *chk = write[1];
     sqlite3_bind_int64(ins, 1, b->last_id);
     sqlite3_bind_int64(ins, 2, b->host);
     sqlite3_bind_int64(ins, 3, (sqlite3_int64)b->n);
@@ -410,9 +538,21 @@ static int batch_flush(struct batch *b, sqlite3_stmt *ins, sqlite3_stmt *chk)
         rc = run(chk);
     }
     b->n = 0;
-    buf_reset(&b->pool);
     return rc;
 }
+
+/* Schema 2's drift events (a row each), one drift row per report. */
+static const struct regroup drift_by_report = {
+    .what = "regrouping drift events",
+    .select = "SELECT id, host, check_id, target, from_status, to_status, at_ms, report_id, "
+              "regression, received_ms FROM drift_v2 ORDER BY id",
+    .write = { "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, events) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)" },
+    .same = batch_same,
+    .add = batch_add,
+    .flush = batch_flush,
+};
 
 /*
  * Schema 2's drift (a row per event, three indexes) regrouped as schema 4's:
@@ -430,90 +570,11 @@ static int migrate_drift(sqlite3 *db, char *err, size_t errlen)
              "FROM sqlite_sequence WHERE name IN ('drift', 'drift_v2');",
              err, errlen) != 0)
         return -1;
-    sqlite3_stmt *rd = NULL, *ins = NULL, *chk = NULL;
     struct batch b = { 0 };
-    buf_init(&b.pool, MIGRATE_POOL_MAX);
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT id, host, check_id, target, from_status, to_status, at_ms, "
-                                "report_id, regression, received_ms FROM drift_v2 ORDER BY id",
-                                -1, &rd, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO drift (id, host, n, at_ms, received_ms, report_id, "
-                                "events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                -1, &ins, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "INSERT OR IGNORE INTO drift_checks (check_id, id) VALUES (?1, ?2)",
-                                -1, &chk, NULL);
-    while (rc == SQLITE_OK) {
-        int step = sqlite3_step(rd);
-        if (step != SQLITE_ROW) {
-            if (b.n > 0)
-                rc = batch_flush(&b, ins, chk);
-            if (step != SQLITE_DONE && rc == SQLITE_OK)
-                rc = step;
-            break;
-        }
-        int64_t id = sqlite3_column_int64(rd, 0), host = sqlite3_column_int64(rd, 1);
-        int64_t at = sqlite3_column_int64(rd, 6), recv = sqlite3_column_int64(rd, 9);
-        const void *rid = sqlite3_column_blob(rd, 7);
-        int rid_len = sqlite3_column_bytes(rd, 7);
-        if (rid_len > (int)sizeof(b.report_id))
-            rid_len = (int)sizeof(b.report_id);
-        if (b.n > 0 && (id != b.last_id + 1 || host != b.host || at != b.at_ms ||
-                        recv != b.received_ms || rid_len != b.report_id_len ||
-                        (rid_len > 0 && memcmp(rid, b.report_id, (size_t)rid_len) != 0))) {
-            rc = batch_flush(&b, ins, chk);
-            if (rc != SQLITE_OK)
-                break;
-        }
-        if (b.n == b.cap) {
-            size_t ncap = b.cap ? b.cap * 2 : 256;
-            struct store_event *e = realloc(b.ev, ncap * sizeof(*e));
-            if (e != NULL)
-                b.ev = e;
-            size_t *o = e != NULL ? realloc(b.off, 2 * ncap * sizeof(*o)) : NULL;
-            if (o == NULL) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            b.off = o;
-            b.cap = ncap;
-        }
-        if (b.n == 0) {
-            b.host = host;
-            b.at_ms = at;
-            b.received_ms = recv;
-            b.report_id_len = rid_len;
-            if (rid_len > 0)
-                memcpy(b.report_id, rid, (size_t)rid_len);
-        }
-        if (pool_add(&b.pool, sqlite3_column_text(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
-                     &b.off[2 * b.n]) != 0 ||
-            pool_add(&b.pool, sqlite3_column_text(rd, 3), (size_t)sqlite3_column_bytes(rd, 3),
-                     &b.off[2 * b.n + 1]) != 0) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        b.ev[b.n] = (struct store_event){ .from = sqlite3_column_int(rd, 4),
-                                          .to = sqlite3_column_int(rd, 5),
-                                          .regression = sqlite3_column_int(rd, 8) != 0 };
-        b.n++;
-        b.last_id = id;
-    }
-    if (rc != SQLITE_OK)
-        seterr(err, errlen, "regrouping drift events: %s (%s)", sqlite3_errstr(rc),
-               sqlite3_errmsg(db));
-    sqlite3_finalize(rd);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(chk);
+    int rc = regroup_rows(db, &drift_by_report, &b, err, errlen);
     free(b.ev);
     free(b.off);
-    buf_free(&b.pool);
-    if (rc != SQLITE_OK)
-        return -1;
-    return exec(db, "DROP TABLE drift_v2;", err, errlen);
+    return rc == 0 ? exec(db, "DROP TABLE drift_v2;", err, errlen) : -1;
 }
 
 /*
@@ -530,41 +591,10 @@ static int migrate_to_4(sqlite3 *db, char *err, size_t errlen)
                             "SELECT DISTINCT check_id, host FROM current WHERE status = 2;",
              err, errlen) != 0)
         return -1;
-    sqlite3_stmt *rd = NULL, *ins = NULL;
     struct row_cache c = { 0 };
-    buf_init(&c.pool, MIGRATE_POOL_MAX);
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT host, check_id, target, status, collector, evidence, "
-                                "since_ms, prior FROM current ORDER BY host, check_id, target",
-                                -1, &rd, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO results (host, data) VALUES (?1, ?2)", -1, &ins,
-                                NULL);
-    sqlite3_int64 host = 0;
-    while (rc == SQLITE_OK) {
-        int step = sqlite3_step(rd);
-        sqlite3_int64 h = step == SQLITE_ROW ? sqlite3_column_int64(rd, 0) : 0;
-        if (c.n > 0 && (step != SQLITE_ROW || h != host))
-            rc = cache_flush(&c, ins, host);
-        if (step != SQLITE_ROW) {
-            if (step != SQLITE_DONE && rc == SQLITE_OK)
-                rc = step;
-            break;
-        }
-        host = h;
-        if (rc == SQLITE_OK)
-            rc = cache_add(&c, rd);
-    }
-    if (rc != SQLITE_OK)
-        seterr(err, errlen, "packing the results of each host: %s (%s)", sqlite3_errstr(rc),
-               sqlite3_errmsg(db));
-    sqlite3_finalize(rd);
-    sqlite3_finalize(ins);
+    int rc = regroup_rows(db, &results_by_host, &c, err, errlen);
     free(c.rows);
-    buf_free(&c.pool);
-    if (rc != SQLITE_OK)
+    if (rc != 0 || exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) != 0)
         return -1;
-    return exec(db, "DROP TABLE current; DROP TABLE IF EXISTS reports;", err, errlen) == 0
-               ? migrate_drift(db, err, errlen)
-               : -1;
+    return migrate_drift(db, err, errlen);
 }
