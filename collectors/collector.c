@@ -20,20 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[CHECK_STATUS_COUNT] = { "pass", "fail",  "warn",
-                                                              "skip", "error", "waived" };
+const char *const check_status_names[CHECK_STATUS_COUNT] = { "pass", "fail",  "warn",
+                                                             "skip", "error", "waived" };
 
 const char *check_status_name(enum check_status status)
 {
     if ((unsigned)status >= CHECK_STATUS_COUNT)
         return "error";
-    return status_names[status];
+    return check_status_names[status];
 }
 
 int check_status_parse(const char *name, enum check_status *out)
 {
     for (int i = 0; i < CHECK_STATUS_COUNT; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
+        if (strcmp(name, check_status_names[i]) == 0) {
             *out = (enum check_status)i;
             return 0;
         }

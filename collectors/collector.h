@@ -39,6 +39,8 @@ enum check_status {
 
 /* "pass", "fail", "warn", "skip", "error", "waived". */
 const char *check_status_name(enum check_status status);
+/* The statuses' names, in the enum's order. */
+extern const char *const check_status_names[CHECK_STATUS_COUNT];
 /* Parses a status name. Returns 0, or -1 when unknown. */
 int check_status_parse(const char *name, enum check_status *out);
 

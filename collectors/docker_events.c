@@ -33,22 +33,22 @@
     "%7B%22type%22%3A%5B%22container%22%2C%22image%22%2C%22network%22%2C%22volume%22%2C" \
     "%22daemon%22%5D%7D"
 
-static const char *const type_names[DOCKER_EVENT_TYPE_COUNT] = {
+const char *const docker_event_type_names[DOCKER_EVENT_TYPE_COUNT] = {
     "container", "image", "network", "volume", "daemon", "other",
 };
 
-static const char *const reason_names[DOCKER_RESYNC_REASON_COUNT] = {
+const char *const docker_resync_reason_names[DOCKER_RESYNC_REASON_COUNT] = {
     "start", "interval", "fallback", "gap", "overflow", "error",
 };
 
 const char *docker_event_type_name(enum docker_event_type t)
 {
-    return (unsigned)t < DOCKER_EVENT_TYPE_COUNT ? type_names[t] : "other";
+    return (unsigned)t < DOCKER_EVENT_TYPE_COUNT ? docker_event_type_names[t] : "other";
 }
 
 const char *docker_resync_reason_name(enum docker_resync_reason r)
 {
-    return (unsigned)r < DOCKER_RESYNC_REASON_COUNT ? reason_names[r] : "error";
+    return (unsigned)r < DOCKER_RESYNC_REASON_COUNT ? docker_resync_reason_names[r] : "error";
 }
 
 /* ---- parsing ---- */
@@ -84,7 +84,7 @@ int docker_event_parse(const char *line, size_t len, struct docker_event *ev, ch
     }
     ev->type = DOCKER_EVENT_OTHER;
     for (int t = 0; t < DOCKER_EVENT_OTHER; t++)
-        if (strcmp(type, type_names[t]) == 0)
+        if (strcmp(type, docker_event_type_names[t]) == 0)
             ev->type = (enum docker_event_type)t;
     /* "exec_start: sh -c ..." -> "exec_start": a command line is never kept. */
     size_t an = strcspn(action, ":");

@@ -86,6 +86,8 @@ int docker_event_parse(const char *line, size_t len, struct docker_event *ev, ch
 
 /* "container", "image", "network", "volume", "daemon", "other": bounded metric labels. */
 const char *docker_event_type_name(enum docker_event_type t);
+/* The types' names, in the enum's order. */
+extern const char *const docker_event_type_names[DOCKER_EVENT_TYPE_COUNT];
 
 /* Whether an event can change what a sweep holds (exec_*, attach, top, ... cannot). */
 bool docker_event_relevant(const struct docker_event *ev);
@@ -118,6 +120,8 @@ enum docker_resync_reason {
 };
 
 const char *docker_resync_reason_name(enum docker_resync_reason r);
+/* The reasons' names, in the enum's order. */
+extern const char *const docker_resync_reason_names[DOCKER_RESYNC_REASON_COUNT];
 
 /* What changed since the last docker_events_take(). */
 struct docker_changes {

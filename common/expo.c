@@ -420,6 +420,17 @@ int expo_sample(struct expo *e, const char *family, const struct metric_label *l
     return add_sample(e, &e->fams[at], labels, n_labels, value, NULL, 0);
 }
 
+int expo_samples_by(struct expo *e, const char *family, const char *key, const char *const *names,
+                    const uint64_t *counts, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct metric_label l[] = { EXPO_LABEL(key, names[i]) };
+        rc |= expo_sample(e, family, l, 1, (double)counts[i]);
+    }
+    return rc == 0 ? 0 : -1;
+}
+
 int expo_histogram(struct expo *e, const char *family, const struct metric_label *labels,
                    size_t n_labels, const double *bounds, const double *cumulative, size_t n_bounds,
                    double sum, double count)

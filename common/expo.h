@@ -32,6 +32,7 @@
 #include "buf.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum metric_type { METRIC_GAUGE = 0, METRIC_COUNTER, METRIC_HISTOGRAM };
 
@@ -85,6 +86,15 @@ int expo_family(struct expo *e, const char *name, enum metric_type type, const c
  */
 int expo_sample(struct expo *e, const char *family, const struct metric_label *labels,
                 size_t n_labels, double value);
+
+/*
+ * Adds one sample per value of an enum to a declared family: the sample
+ * {key="names[i]"} has the value counts[i], for each i < n (names: the
+ * enum's names in its order, e.g. push_result_names). Returns 0, or -1 as
+ * expo_sample when a sample could not be added.
+ */
+int expo_samples_by(struct expo *e, const char *family, const char *key, const char *const *names,
+                    const uint64_t *counts, size_t n);
 
 /*
  * Adds one histogram sample (a family declared METRIC_HISTOGRAM; expo_sample

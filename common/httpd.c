@@ -524,12 +524,13 @@ void httpd_sighup_web_file(struct httpd *h, const char *path)
         log_warnx("SIGHUP: %s; keeping the previous web config", msg);
 }
 
+static const char *const auth_failure_names[HTTPD_AUTH_FAILURE_COUNT] = {
+    "missing_credentials", "wrong_credentials", "client_certificate", "overload"
+};
+
 const char *httpd_auth_failure_name(enum httpd_auth_failure f)
 {
-    static const char *const names[HTTPD_AUTH_FAILURE_COUNT] = { "missing_credentials",
-                                                                 "wrong_credentials",
-                                                                 "client_certificate", "overload" };
-    return (unsigned)f < HTTPD_AUTH_FAILURE_COUNT ? names[f] : "unknown";
+    return (unsigned)f < HTTPD_AUTH_FAILURE_COUNT ? auth_failure_names[f] : "unknown";
 }
 
 void httpd_web_counters_init(struct httpd_web_counters *c)
@@ -592,11 +593,11 @@ int httpd_web_counters_render(struct expo *e, const struct httpd_web_counters *c
                          "wrong_credentials (basic auth, 401), client_certificate (missing or "
                          "not verified; connection closed), overload (429: too many password "
                          "checks pending, no bcrypt done).");
-    for (int f = 0; f < HTTPD_AUTH_FAILURE_COUNT; f++) {
-        struct metric_label l[] = { { "reason",
-                                      httpd_auth_failure_name((enum httpd_auth_failure)f) } };
-        rc |= expo_sample(e, failures, l, 1, (double)atomic_load(&c->failures[f]));
-    }
+    uint64_t counts[HTTPD_AUTH_FAILURE_COUNT];
+    for (int f = 0; f < HTTPD_AUTH_FAILURE_COUNT; f++)
+        counts[f] = atomic_load(&c->failures[f]);
+    rc |= expo_samples_by(e, failures, "reason", auth_failure_names, counts,
+                          HTTPD_AUTH_FAILURE_COUNT);
     rc |= expo_family(e, reload, METRIC_GAUGE,
                       "1 when the last load of --web.config.file (at start or on SIGHUP) "
                       "succeeded, 0 when it failed and the previous config stayed in force.");

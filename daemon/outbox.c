@@ -29,7 +29,7 @@
 #define OUTBOX_SCHEMA_VERSION 1
 #define META_KEY_MAX          (sizeof("sequence/") + REPORT_HOST_ID_MAX)
 
-static const char *const drop_reason_names[OUTBOX_DROP_COUNT] = { "overflow", "rejected" };
+const char *const outbox_drop_reason_names[OUTBOX_DROP_COUNT] = { "overflow", "rejected" };
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS reports("
@@ -58,7 +58,7 @@ struct outbox {
 
 const char *outbox_drop_reason_name(enum outbox_drop_reason reason)
 {
-    return (unsigned)reason < OUTBOX_DROP_COUNT ? drop_reason_names[reason] : "unknown";
+    return (unsigned)reason < OUTBOX_DROP_COUNT ? outbox_drop_reason_names[reason] : "unknown";
 }
 
 void outbox_item_free(struct outbox_item *item)

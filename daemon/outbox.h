@@ -57,6 +57,8 @@ enum outbox_drop_reason {
 
 /* "overflow", "rejected". */
 const char *outbox_drop_reason_name(enum outbox_drop_reason reason);
+/* The reasons' names, in the enum's order. */
+extern const char *const outbox_drop_reason_names[OUTBOX_DROP_COUNT];
 
 /* One queued report, as outbox_peek_oldest returns it. */
 struct outbox_item {

@@ -40,9 +40,8 @@
 
 #define PUSH_BODY_MAX (REPORT_MAX_BYTES + 64 * 1024) /* gzip of incompressible data grows a bit */
 
-static const char *const push_result_names[PUSH_RESULT_COUNT] = { "stored",   "duplicate",
-                                                                  "stale",    "retry",
-                                                                  "rejected", "unauthorized" };
+const char *const push_result_names[PUSH_RESULT_COUNT] = { "stored", "duplicate", "stale",
+                                                           "retry",  "rejected",  "unauthorized" };
 
 struct push {
     struct outbox *ob; /* the agent's; outlives us */

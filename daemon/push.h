@@ -73,6 +73,8 @@ enum push_result {
 
 /* "stored", "duplicate", "stale", "retry", "rejected", "unauthorized". */
 const char *push_result_name(enum push_result r);
+/* The results' names, in the enum's order. */
+extern const char *const push_result_names[PUSH_RESULT_COUNT];
 
 struct push_options {
     const char *url;        /* http:// or https:// */

@@ -21,7 +21,7 @@
 #include <sys/random.h>
 #include <sys/utsname.h>
 
-static const char *const report_error_names[REPORT_ERROR_COUNT] = { "host_id", "build", "outbox" };
+const char *const report_error_names[REPORT_ERROR_COUNT] = { "host_id", "build", "outbox" };
 
 const char *report_error_name(enum report_error e)
 {

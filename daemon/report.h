@@ -46,6 +46,8 @@ enum report_error {
 
 /* "host_id", "build", "outbox". */
 const char *report_error_name(enum report_error e);
+/* The errors' names, in the enum's order. */
+extern const char *const report_error_names[REPORT_ERROR_COUNT];
 
 /* Who the host is, as a report says it. */
 struct report_identity {

@@ -46,7 +46,7 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                         const struct collection *col)
 {
     int rc = 0;
-    double per_status[CHECK_STATUS_COUNT] = { 0 };
+    uint64_t per_status[CHECK_STATUS_COUNT] = { 0 };
     double passed = 0, failed = 0;
 
     rc |= add_gauge(e, "dockward_check_info",
@@ -113,10 +113,8 @@ static int build_checks(struct expo *e, const struct agent_config *cfg,
                 rc |= expo_sample(e, "dockward_check_waived_targets", l, 1, waived);
         }
     }
-    for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
-        struct metric_label l[] = { EXPO_LABEL("status", check_status_name((enum check_status)s)) };
-        rc |= expo_sample(e, "dockward_results", l, 1, per_status[s]);
-    }
+    rc |= expo_samples_by(e, "dockward_results", "status", check_status_names, per_status,
+                          CHECK_STATUS_COUNT);
     /* No automated verdict yet: no ratio rather than a NaN or a made-up 1. */
     if (passed + failed > 0) {
         rc |= add_gauge(e, "dockward_compliance_ratio",
@@ -202,20 +200,15 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
     rc |= expo_family(e, "dockward_report_push_total", METRIC_COUNTER,
                       "Reports sent to the store, by outcome: stored, duplicate, stale (2xx), "
                       "retry (429, 5xx, no answer), rejected (other 4xx, dropped).");
-    for (int r = 0; r < PUSH_RESULT_COUNT; r++) {
-        struct metric_label l[] = { EXPO_LABEL("result", push_result_name((enum push_result)r)) };
-        rc |= expo_sample(e, "dockward_report_push_total", l, 1, (double)rm->push[r]);
-    }
+    rc |= expo_samples_by(e, "dockward_report_push_total", "result", push_result_names, rm->push,
+                          PUSH_RESULT_COUNT);
     rc |= add_gauge(e, "dockward_outbox_reports", "Reports queued in the outbox, not yet sent.");
     rc |= expo_sample(e, "dockward_outbox_reports", NULL, 0, (double)rm->outbox_reports);
     rc |= expo_family(e, "dockward_outbox_dropped_total", METRIC_COUNTER,
                       "Queued reports dropped undelivered: overflow (the oldest, at "
                       "--push.outbox-max-reports), rejected (the store refused it with a 4xx).");
-    for (int d = 0; d < OUTBOX_DROP_COUNT; d++) {
-        struct metric_label l[] = { EXPO_LABEL(
-            "reason", outbox_drop_reason_name((enum outbox_drop_reason)d)) };
-        rc |= expo_sample(e, "dockward_outbox_dropped_total", l, 1, (double)rm->dropped[d]);
-    }
+    rc |= expo_samples_by(e, "dockward_outbox_dropped_total", "reason", outbox_drop_reason_names,
+                          rm->dropped, OUTBOX_DROP_COUNT);
     rc |= add_gauge(e, "dockward_report_last_success_timestamp_seconds",
                     "When the store last accepted a report (2xx), seconds since the Unix "
                     "epoch; 0 = not since this process started.");
@@ -228,10 +221,8 @@ static int build_reports(struct expo *e, const struct report_metrics *rm)
     rc |= expo_family(e, "dockward_report_errors_total", METRIC_COUNTER,
                       "Collections whose report was not queued: host_id (no valid "
                       "/etc/machine-id), build (over a cap), outbox (database not writable).");
-    for (int r = 0; r < REPORT_ERROR_COUNT; r++) {
-        struct metric_label l[] = { EXPO_LABEL("reason", report_error_name((enum report_error)r)) };
-        rc |= expo_sample(e, "dockward_report_errors_total", l, 1, (double)rm->errors[r]);
-    }
+    rc |= expo_samples_by(e, "dockward_report_errors_total", "reason", report_error_names,
+                          rm->errors, REPORT_ERROR_COUNT);
     return rc;
 }
 
@@ -257,11 +248,8 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
         return rc;
     rc |= expo_family(e, "dockward_docker_events_total", METRIC_COUNTER,
                       "Docker events received, by type.");
-    for (int t = 0; t < DOCKER_EVENT_TYPE_COUNT; t++) {
-        struct metric_label l[] = { EXPO_LABEL("type",
-                                               docker_event_type_name((enum docker_event_type)t)) };
-        rc |= expo_sample(e, "dockward_docker_events_total", l, 1, (double)rt->received[t]);
-    }
+    rc |= expo_samples_by(e, "dockward_docker_events_total", "type", docker_event_type_names,
+                          rt->received, DOCKER_EVENT_TYPE_COUNT);
     rc |= expo_family(e, "dockward_docker_events_invalid_total", METRIC_COUNTER,
                       "Lines of the event stream that were not events (the stream is reopened).");
     rc |= expo_sample(e, "dockward_docker_events_invalid_total", NULL, 0, (double)rt->invalid);
@@ -278,11 +266,8 @@ static int build_realtime(struct expo *e, const struct realtime_metrics *rt)
     rc |= expo_sample(e, "dockward_docker_judgements_total", NULL, 0, (double)rt->judgements);
     rc |= expo_family(e, "dockward_docker_resyncs_total", METRIC_COUNTER,
                       "Full sweeps of the Docker API in events mode, by reason.");
-    for (int r = 0; r < DOCKER_RESYNC_REASON_COUNT; r++) {
-        struct metric_label l[] = { EXPO_LABEL(
-            "reason", docker_resync_reason_name((enum docker_resync_reason)r)) };
-        rc |= expo_sample(e, "dockward_docker_resyncs_total", l, 1, (double)rt->resyncs[r]);
-    }
+    rc |= expo_samples_by(e, "dockward_docker_resyncs_total", "reason", docker_resync_reason_names,
+                          rt->resyncs, DOCKER_RESYNC_REASON_COUNT);
     rc |= expo_family(e, "dockward_docker_event_lag_seconds", METRIC_HISTOGRAM,
                       "From a Docker event's time to the publication of the snapshot that "
                       "judged it.");

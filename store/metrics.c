@@ -180,14 +180,15 @@ bool store_metrics_check(struct store_metrics *m, const char *check, int64_t *fa
 
 /* A counter family with one label: the sample {key="values[i]"} counts counts[i], i < n. */
 static int counter_by(struct expo *e, const char *family, const char *help, const char *key,
-                      const char *const *values, const atomic_uint_fast64_t *counts, int n)
+                      const char *const *values, const atomic_uint_fast64_t *counts, size_t n)
 {
-    int rc = expo_family(e, family, METRIC_COUNTER, help);
-    for (int i = 0; i < n; i++) {
-        struct metric_label l[] = { EXPO_LABEL(key, values[i]) };
-        rc |= expo_sample(e, family, l, 1, (double)atomic_load(&counts[i]));
-    }
-    return rc;
+    uint64_t now[INGEST_RESULT_COUNT]; /* the longest of the store's counter arrays */
+    if (n > INGEST_RESULT_COUNT)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        now[i] = atomic_load(&counts[i]);
+    return expo_family(e, family, METRIC_COUNTER, help) |
+           expo_samples_by(e, family, key, values, now, n);
 }
 
 static int build_ingest(struct expo *e, struct store_metrics *m, const char *storage_path)
