@@ -12,6 +12,7 @@
 #include "db_impl.h"
 
 #include "pagecache.h"
+#include "statements.h"
 #include "walbuf.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ const char *const store_db_stmt_sql[S_COUNT] = {
                       "recent_ids = ?14 "
                       "WHERE id = ?1",
     [S_HOST_RING] = "UPDATE hosts SET recent_ids = ?2 WHERE id = ?1",
-    [S_RESULTS_READ] = "SELECT data FROM results WHERE host = ?1",
+    [S_RESULTS_READ] = STATEMENT_RESULTS_OF(STATEMENT_LITE),
     [S_RESULTS_WRITE] = "INSERT INTO results (host, data) VALUES (?1, ?2) "
                         "ON CONFLICT (host) DO UPDATE SET data = excluded.data",
     [S_FAILING_ADD] = "INSERT OR IGNORE INTO failing (check_id, host) VALUES (?1, ?2)",
@@ -66,14 +67,12 @@ const char *const store_db_stmt_sql[S_COUNT] = {
     [S_LAST_EVENT] = "INSERT INTO meta (name, value) VALUES ('last_event_id', ?1) "
                      "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
     [S_OWNER_SET] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1",
-    [S_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
-                      "first_seen_ms = ?2 WHERE id = ?1",
+    [S_HOST_REVIVE] = STATEMENT_HOST_REVIVE(STATEMENT_LITE),
     [S_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = ?1 AND retired_ms = 0",
-    [S_RETIRE_RESULTS] = "DELETE FROM results WHERE host = ?1",
-    [S_RETIRE_HOST] = "UPDATE hosts SET retired_ms = ?2, owner = NULL, n_pass = 0, n_fail = 0, "
-                      "n_warn = 0, n_skip = 0, n_error = 0, n_waived = 0 WHERE id = ?1",
-    [S_REBIND] = "UPDATE hosts SET owner = ?2 WHERE host_id = ?1 AND retired_ms = 0",
-    [S_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < ?1 LIMIT ?2",
+    [S_RETIRE_RESULTS] = STATEMENT_RETIRE_RESULTS(STATEMENT_LITE),
+    [S_RETIRE_HOST] = STATEMENT_RETIRE_HOST(STATEMENT_LITE),
+    [S_REBIND] = STATEMENT_REBIND(STATEMENT_LITE),
+    [S_SILENT] = STATEMENT_SILENT(STATEMENT_LITE),
 };
 
 sqlite3 *store_db_sqlite(struct store_db *db)

@@ -7,6 +7,7 @@
 #include "pg_conn.h"
 
 #include "rules.h"
+#include "statements.h"
 #include "storage.h"
 #include "store.h"
 #include "../common/log.h"
@@ -129,8 +130,7 @@ static const char *const pg_write_sql[W_COUNT] = {
                     "UPDATE hosts SET recent_ids = $2 WHERE id = $1",
     /* Which of a round's report ids ($1) some host's ring holds. */
     [W_IDS_FIND] = "SELECT id FROM report_ids WHERE id = ANY ($1::uuid[])",
-    [W_HOST_REVIVE] = "UPDATE hosts SET retired_ms = 0, owner = NULL, last_seq = 0, "
-                      "first_seen_ms = $2 WHERE id = $1",
+    [W_HOST_REVIVE] = STATEMENT_HOST_REVIVE(STATEMENT_PG),
     /*
      * The row and its drift_checks in one statement: ids from a block of the
      * sequence (a retirement's, after W_DRIFT_LOCK, last before its COMMIT).
@@ -147,12 +147,11 @@ static const char *const pg_write_sql[W_COUNT] = {
                  "regressions = checks.regressions + excluded.regressions, "
                  "waived_hosts = checks.waived_hosts + excluded.waived_hosts",
     [W_RETIRE_FIND] = "SELECT id FROM hosts WHERE host_id = $1 AND retired_ms = 0 FOR UPDATE",
-    [W_RESULTS_BY_ID] = "SELECT data FROM results WHERE host = $1",
-    [W_RETIRE_RESULTS] = "DELETE FROM results WHERE host = $1",
-    [W_RETIRE_HOST] = "UPDATE hosts SET retired_ms = $2, owner = NULL, n_pass = 0, n_fail = 0, "
-                      "n_warn = 0, n_skip = 0, n_error = 0, n_waived = 0 WHERE id = $1",
-    [W_REBIND] = "UPDATE hosts SET owner = $2 WHERE host_id = $1 AND retired_ms = 0",
-    [W_SILENT] = "SELECT host_id FROM hosts WHERE retired_ms = 0 AND last_seen_ms < $1 LIMIT $2",
+    [W_RESULTS_BY_ID] = STATEMENT_RESULTS_OF(STATEMENT_PG),
+    [W_RETIRE_RESULTS] = STATEMENT_RETIRE_RESULTS(STATEMENT_PG),
+    [W_RETIRE_HOST] = STATEMENT_RETIRE_HOST(STATEMENT_PG),
+    [W_REBIND] = STATEMENT_REBIND(STATEMENT_PG),
+    [W_SILENT] = STATEMENT_SILENT(STATEMENT_PG),
     /* Whole drift rows, oldest first (a row's events go together); their checks are read in C. */
     [W_RETENTION] = "DELETE FROM drift WHERE id IN (SELECT id FROM drift WHERE received_ms < $1 "
                     "ORDER BY received_ms, id LIMIT $2) RETURNING id, n, events",
