@@ -128,8 +128,10 @@ _pg_env_primary_conf() { # _pg_env_primary_conf PORT
 pg_env_start() {
     [ -x "$PG_ENV_BIN/initdb" ] ||
         { echo "pg_env: no $PG_ENV_BIN/initdb (packaging/install-deps.sh --test: postgresql-15)" >&2; return 1; }
-    PG_ENV_DIR=$(mktemp -d /tmp/dockward-pg-XXXXXX)
+    PG_ENV_DIR=$(mktemp -d /tmp/dockward-pg-XXXXXX) || return 1
     PG_ENV_PID=""
+    # First: whatever fails below (no postgres user, initdb), the directory goes with the caller.
+    _pg_env_watchdog "$PG_ENV_DIR"
     [ "$(id -u)" = 0 ] && chown postgres: "$PG_ENV_DIR"
     chmod 700 "$PG_ENV_DIR"
     if ! _pg_env_as_owner "$PG_ENV_BIN/initdb" -D "$PG_ENV_DIR/data" -U postgres -E UTF8 \
@@ -151,14 +153,14 @@ CREATE ROLE dockward LOGIN PASSWORD '$password';
 CREATE DATABASE dockward OWNER dockward;
 EOF
     PG_ENV_URL="postgresql://dockward@127.0.0.1:$PG_ENV_PORT/dockward?sslmode=disable"
-    _pg_env_watchdog "$PG_ENV_DIR"
 }
 
 # _pg_env_watchdog DIR: pg_ctl detaches the server of DIR/data: were the
 # caller killed before pg_env_stop (SIGKILL, a ctest timeout), it would run
 # on. A watchdog in a session of its own (away from the caller's terminal
-# and pipes) stops it and removes DIR once the caller is gone; after
-# pg_env_stop it finds nothing left to do. Started from a subshell that exits
+# and pipes) stops it and removes DIR once the caller is gone, DIR too when
+# no server was ever made in it (a set-up that failed); after pg_env_stop
+# it finds nothing left to do. Started from a subshell that exits
 # at once, it is no descendant of the caller, whose whole process tree a
 # ctest timeout kills (found by parent pid, session or not).
 _pg_env_watchdog() {
@@ -167,7 +169,7 @@ _pg_env_watchdog() {
     # shellcheck disable=SC2016 # the watchdog's own script
     (setsid bash -c '
         while kill -0 "$1" 2>/dev/null; do sleep 1; done
-        [ -d "$2/data" ] || exit 0
+        [ -d "$2/data" ] || { rm -rf "$2"; exit 0; }
         pid=$(head -n1 "$2/data/postmaster.pid" 2>/dev/null)
         if [ "$4" = yes ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/data" -m immediate -w stop
         else "$3/pg_ctl" -D "$2/data" -m immediate -w stop; fi
@@ -194,11 +196,11 @@ _pg_env_standby_conf() { # _pg_env_standby_conf PORT
 
 pg_env_standby_start() {
     [ -n "${PG_ENV_PID:-}" ] || { echo "pg_env: no primary running (pg_env_start)" >&2; return 1; }
-    PG_ENV_STANDBY_DIR=$(mktemp -d /tmp/dockward-pg-standby-XXXXXX)
+    PG_ENV_STANDBY_DIR=$(mktemp -d /tmp/dockward-pg-standby-XXXXXX) || return 1
     PG_ENV_STANDBY_PID=""
+    _pg_env_watchdog "$PG_ENV_STANDBY_DIR"
     [ "$(id -u)" = 0 ] && chown postgres: "$PG_ENV_STANDBY_DIR"
     chmod 700 "$PG_ENV_STANDBY_DIR"
-    _pg_env_watchdog "$PG_ENV_STANDBY_DIR"
     # Over the primary's unix socket, as its superuser (trust, local
     # replication allowed by initdb's pg_hba.conf); -R writes
     # primary_conninfo and standby.signal.
