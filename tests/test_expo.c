@@ -218,26 +218,21 @@ static void test_samples_by(void **state)
     struct expo *e = *state;
     static const char *const names[] = { "stored", "retry", "rejected" };
     static const uint64_t counts[] = { 7, 0, 12 };
+    static const char want[] = "# HELP pushes_total Pushes.\n"
+                               "# TYPE pushes_total counter\n"
+                               "pushes_total{result=\"rejected\"} 12\n"
+                               "pushes_total{result=\"retry\"} 0\n"
+                               "pushes_total{result=\"stored\"} 7\n";
     assert_int_equal(expo_family(e, "pushes_total", METRIC_COUNTER, "Pushes."), 0);
     assert_int_equal(expo_samples_by(e, "pushes_total", "result", names, counts, 3), 0);
     /* None: nothing added, nothing wrong. */
     assert_int_equal(expo_samples_by(e, "pushes_total", "result", names, counts, 0), 0);
-    assert_render(e, EXPO_TEXT,
-                  "# HELP pushes_total Pushes.\n"
-                  "# TYPE pushes_total counter\n"
-                  "pushes_total{result=\"rejected\"} 12\n"
-                  "pushes_total{result=\"retry\"} 0\n"
-                  "pushes_total{result=\"stored\"} 7\n");
+    assert_render(e, EXPO_TEXT, want);
     /* A family not declared, or a key that is no label name: -1, nothing added. */
     assert_int_equal(expo_samples_by(e, "undeclared", "result", names, counts, 3), -1);
     assert_int_equal(expo_family(e, "other", METRIC_GAUGE, "Other."), 0);
     assert_int_equal(expo_samples_by(e, "other", "no-label", names, counts, 3), -1);
-    assert_render(e, EXPO_TEXT,
-                  "# HELP pushes_total Pushes.\n"
-                  "# TYPE pushes_total counter\n"
-                  "pushes_total{result=\"rejected\"} 12\n"
-                  "pushes_total{result=\"retry\"} 0\n"
-                  "pushes_total{result=\"stored\"} 7\n");
+    assert_render(e, EXPO_TEXT, want);
 }
 
 static void test_content_types(void **state)
