@@ -287,120 +287,121 @@ static void parse_restart(struct parse_ctx *p, const cJSON *rp, struct docker_co
     c->restart_max_retries = retries;
 }
 
-/* Returns the capacity of c->devices.items, for the entries added after it. */
-static size_t parse_devices(struct parse_ctx *p, const cJSON *devs, struct docker_container *c)
+/*
+ * The lists of entries (docker.h): devices and ulimits. An entry function
+ * writes the entry of one element into `text` (ENTRY_TEXT_MAX bytes), or
+ * returns false when the element is not one.
+ */
+#define ENTRY_TEXT_MAX (2 * DOCKER_STRING_MAX + 64)
+typedef bool entry_text_fn(const cJSON *el, char *text, size_t size);
+
+/*
+ * Each element of the array `arr` as one entry of `list` (*cap its
+ * capacity, kept for the entries added after): an element `text_of`
+ * refuses, one past DOCKER_LIST_MAX, and `arr` when it is not an array or
+ * null set `bit` in *invalid. Absent is the caller's to judge.
+ */
+static void parse_entries(struct parse_ctx *p, const cJSON *arr, entry_text_fn *text_of,
+                          struct str_list *list, size_t *cap, uint64_t *invalid, uint64_t bit)
 {
-    const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
-    size_t cap = 0;
-    const cJSON *d;
-    cJSON_ArrayForEach(d, json_items_of(devs, false, &c->invalid, bit))
+    char text[ENTRY_TEXT_MAX];
+    const cJSON *el;
+    cJSON_ArrayForEach(el, json_items_of(arr, false, invalid, bit))
     {
-        const char *host = cJSON_GetStringValue(json_member(d, "PathOnHost"));
-        const char *cont = cJSON_GetStringValue(json_member(d, "PathInContainer"));
-        if (host == NULL || cont == NULL || strlen(host) > DOCKER_STRING_MAX ||
-            strlen(cont) > DOCKER_STRING_MAX || c->devices.len >= DOCKER_LIST_MAX) {
-            c->invalid |= bit;
+        if (list->len >= DOCKER_LIST_MAX || !text_of(el, text, sizeof(text))) {
+            *invalid |= bit;
             continue;
         }
-        if (!parse_str_list_join(p, &c->devices, &cap, host, ':', cont))
-            return cap;
+        parse_str_list_push(p, list, cap, text, strlen(text));
+        if (p->oom)
+            return;
     }
-    return cap;
+}
+
+/* A string of at most DOCKER_STRING_MAX bytes, or NULL. */
+static const char *kept_string(const cJSON *v)
+{
+    const char *s = cJSON_GetStringValue(v);
+    return s != NULL && strlen(s) <= DOCKER_STRING_MAX ? s : NULL;
+}
+
+/* HostConfig.Devices: "PathOnHost:PathInContainer". */
+static bool device_text(const cJSON *d, char *text, size_t size)
+{
+    const char *host = kept_string(json_member(d, "PathOnHost"));
+    const char *cont = kept_string(json_member(d, "PathInContainer"));
+    if (host == NULL || cont == NULL)
+        return false;
+    snprintf(text, size, "%s:%s", host, cont);
+    return true;
+}
+
+/* HostConfig.DeviceCgroupRules (--device-cgroup-rule): "cgroup rule RULE". */
+static bool cgroup_rule_text(const cJSON *r, char *text, size_t size)
+{
+    const char *rule = kept_string(r);
+    if (rule == NULL)
+        return false;
+    snprintf(text, size, "cgroup rule %s", rule);
+    return true;
+}
+
+/* Appends s (at most 32 bytes) to the comma list in buf[size], *used long; skips what does not fit.
+ */
+static void comma_list_add(char *buf, size_t size, size_t *used, const char *s)
+{
+    if (s == NULL || strlen(s) > 32 || *used + strlen(s) + 2 >= size)
+        return;
+    *used += (size_t)snprintf(buf + *used, size - *used, "%s%s", *used > 0 ? "," : "", s);
 }
 
 /*
- * DeviceCgroupRules (--device-cgroup-rule) and DeviceRequests (--gpus) give
- * host devices too; both are optional (absent or null: none). They join
- * the devices list (docker.h) for 5.18.
+ * HostConfig.DeviceRequests (--gpus): "request DRIVER devices=IDS CAPS" when
+ * it names devices, "request DRIVER count=N CAPS" otherwise.
  */
-static void parse_device_rules_and_requests(struct parse_ctx *p, const cJSON *hc,
-                                            struct docker_container *c, size_t cap)
+static bool device_request_text(const cJSON *r, char *text, size_t size)
 {
-    const uint64_t bit = BIT(DOCKER_F_C_DEVICES);
-    char text[DOCKER_STRING_MAX + 64];
-    const cJSON *rules = json_member(hc, "DeviceCgroupRules");
-    if (rules != NULL && !cJSON_IsNull(rules) && !cJSON_IsArray(rules))
-        c->invalid |= bit;
-    const cJSON *r;
-    const cJSON *rule_list = cJSON_IsArray(rules) ? rules : NULL;
-    cJSON_ArrayForEach(r, rule_list)
+    const char *driver = cJSON_GetStringValue(json_member(r, "Driver"));
+    int64_t count = 0;
+    if (!cJSON_IsObject(r) || !json_int64(json_member(r, "Count"), &count))
+        return false;
+    /* Capabilities: [["gpu"], ...]; the first of each set, for the evidence. */
+    char caps[128] = "";
+    size_t used = 0;
+    const cJSON *set;
+    cJSON_ArrayForEach(set, json_member(r, "Capabilities"))
     {
-        const char *rule = cJSON_GetStringValue(r);
-        if (rule == NULL || strlen(rule) > DOCKER_STRING_MAX || c->devices.len >= DOCKER_LIST_MAX) {
-            c->invalid |= bit;
-            continue;
-        }
-        snprintf(text, sizeof(text), "cgroup rule %s", rule);
-        parse_str_list_push(p, &c->devices, &cap, text, strlen(text));
+        comma_list_add(caps, sizeof(caps), &used, cJSON_GetStringValue(cJSON_GetArrayItem(set, 0)));
     }
-    const cJSON *reqs = json_member(hc, "DeviceRequests");
-    if (reqs != NULL && !cJSON_IsNull(reqs) && !cJSON_IsArray(reqs))
-        c->invalid |= bit;
-    const cJSON *req_list = cJSON_IsArray(reqs) ? reqs : NULL;
-    cJSON_ArrayForEach(r, req_list)
+    /* DeviceIDs (--gpus device=0,1): which ones, rather than a count of 0. */
+    char ids[128] = "";
+    size_t ids_used = 0;
+    const cJSON *id;
+    cJSON_ArrayForEach(id, json_member(r, "DeviceIDs"))
     {
-        const char *driver = cJSON_GetStringValue(json_member(r, "Driver"));
-        int64_t count = 0;
-        if (!cJSON_IsObject(r) || !json_int64(json_member(r, "Count"), &count) ||
-            c->devices.len >= DOCKER_LIST_MAX) {
-            c->invalid |= bit;
-            continue;
-        }
-        /* Capabilities: [["gpu"], ...]; the first of each set, for the evidence. */
-        char caps[128] = "";
-        size_t used = 0;
-        const cJSON *set;
-        cJSON_ArrayForEach(set, json_member(r, "Capabilities"))
-        {
-            const char *first = cJSON_GetStringValue(cJSON_GetArrayItem(set, 0));
-            if (first == NULL || strlen(first) > 32 || used + strlen(first) + 2 >= sizeof(caps))
-                continue;
-            used += (size_t)snprintf(caps + used, sizeof(caps) - used, "%s%s", used > 0 ? "," : "",
-                                     first);
-        }
-        /* DeviceIDs (--gpus device=0,1): which ones, rather than a count of 0. */
-        char ids[128] = "";
-        size_t iu = 0;
-        const cJSON *did;
-        cJSON_ArrayForEach(did, json_member(r, "DeviceIDs"))
-        {
-            const char *d = cJSON_GetStringValue(did);
-            if (d == NULL || strlen(d) > 32 || iu + strlen(d) + 2 >= sizeof(ids))
-                continue;
-            iu += (size_t)snprintf(ids + iu, sizeof(ids) - iu, "%s%s", iu > 0 ? "," : "", d);
-        }
-        if (ids[0] != '\0')
-            snprintf(text, sizeof(text), "request %.64s devices=%s%s%s",
-                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", ids,
-                     caps[0] != '\0' ? " " : "", caps);
-        else
-            snprintf(text, sizeof(text), "request %.64s count=%" PRId64 "%s%s",
-                     driver != NULL && driver[0] != '\0' ? driver : "(any driver)", count,
-                     caps[0] != '\0' ? " " : "", caps);
-        parse_str_list_push(p, &c->devices, &cap, text, strlen(text));
+        comma_list_add(ids, sizeof(ids), &ids_used, cJSON_GetStringValue(id));
     }
+    char what[160];
+    if (ids[0] != '\0')
+        snprintf(what, sizeof(what), "devices=%s", ids);
+    else
+        snprintf(what, sizeof(what), "count=%" PRId64, count);
+    snprintf(text, size, "request %.64s %s%s%s",
+             driver != NULL && driver[0] != '\0' ? driver : "(any driver)", what,
+             caps[0] != '\0' ? " " : "", caps);
+    return true;
 }
 
-static void parse_ulimits(struct parse_ctx *p, const cJSON *uls, struct docker_container *c)
+/* HostConfig.Ulimits: "NAME=SOFT:HARD". */
+static bool ulimit_text(const cJSON *u, char *text, size_t size)
 {
-    const uint64_t bit = BIT(DOCKER_F_C_ULIMITS);
-    size_t cap = 0;
-    const cJSON *u;
-    cJSON_ArrayForEach(u, json_items_of(uls, false, &c->invalid, bit))
-    {
-        const char *name = cJSON_GetStringValue(json_member(u, "Name"));
-        int64_t soft = 0, hard = 0;
-        if (name == NULL || strlen(name) > DOCKER_STRING_MAX ||
-            !json_int64(json_member(u, "Soft"), &soft) ||
-            !json_int64(json_member(u, "Hard"), &hard) || c->ulimits.len >= DOCKER_LIST_MAX) {
-            c->invalid |= bit;
-            continue;
-        }
-        char nums[64];
-        snprintf(nums, sizeof(nums), "%" PRId64 ":%" PRId64, soft, hard);
-        if (!parse_str_list_join(p, &c->ulimits, &cap, name, '=', nums))
-            return;
-    }
+    const char *name = kept_string(json_member(u, "Name"));
+    int64_t soft = 0, hard = 0;
+    if (name == NULL || !json_int64(json_member(u, "Soft"), &soft) ||
+        !json_int64(json_member(u, "Hard"), &hard))
+        return false;
+    snprintf(text, size, "%s=%" PRId64 ":%" PRId64, name, soft, hard);
+    return true;
 }
 
 /*
@@ -459,16 +460,34 @@ static void parse_host_config(struct parse_ctx *p, const cJSON *hc, struct docke
     else
         parse_ports(p, pb, &c->ports, &c->n_ports, BIT(DOCKER_F_C_PORTS), c);
     parse_restart(p, json_member(hc, "RestartPolicy"), c);
+    /*
+     * Devices, and the host devices of DeviceCgroupRules and DeviceRequests
+     * (both optional: absent or null is none) in the same list, for 5.18.
+     */
     const cJSON *devs = json_member(hc, "Devices");
-    if (devs == NULL)
+    if (devs == NULL) {
         *inv |= BIT(DOCKER_F_C_DEVICES);
-    else
-        parse_device_rules_and_requests(p, hc, c, parse_devices(p, devs, c));
+    } else {
+        static const struct {
+            const char *member;
+            entry_text_fn *text_of;
+        } sources[] = { { "Devices", device_text },
+                        { "DeviceCgroupRules", cgroup_rule_text },
+                        { "DeviceRequests", device_request_text } };
+        size_t cap = 0;
+        for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]) && !p->oom; i++) {
+            const cJSON *arr = json_member(hc, sources[i].member);
+            if (arr != NULL)
+                parse_entries(p, arr, sources[i].text_of, &c->devices, &cap, inv,
+                              BIT(DOCKER_F_C_DEVICES));
+        }
+    }
     const cJSON *uls = json_member(hc, "Ulimits");
+    size_t ulimits_cap = 0;
     if (uls == NULL)
         *inv |= BIT(DOCKER_F_C_ULIMITS);
     else
-        parse_ulimits(p, uls, c);
+        parse_entries(p, uls, ulimit_text, &c->ulimits, &ulimits_cap, inv, BIT(DOCKER_F_C_ULIMITS));
 }
 
 /* What a container's answer holds beyond container_fields (docker_answer.read_rest). */
