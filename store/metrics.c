@@ -187,8 +187,9 @@ static int counter_by(struct expo *e, const char *family, const char *help, cons
         return -1;
     for (size_t i = 0; i < n; i++)
         now[i] = atomic_load(&counts[i]);
-    return expo_family(e, family, METRIC_COUNTER, help) |
-           expo_samples_by(e, family, key, values, now, n);
+    int rc = expo_family(e, family, METRIC_COUNTER, help); /* first: the samples need it */
+    rc |= expo_samples_by(e, family, key, values, now, n);
+    return rc;
 }
 
 static int build_ingest(struct expo *e, struct store_metrics *m, const char *storage_path)
