@@ -45,7 +45,7 @@
  *   info-invalid counts        /info left its container counts out
  *   hardened NAME              the hardened container (sweep_add_hardened()), running
  *   FIELD VALUE                a field of the container above, named as the API names it
- *                              (container_fields below: Config.User, HostConfig.CapAdd,
+ *                              (tests/docker_fields.h's api column: Config.User, HostConfig.CapAdd,
  *                              State.Pid, ...); a list's items are separated by " | "
  *                              (none: empty); HostConfig.PidsLimit null is unset;
  *                              State.Health false is no State.Health
@@ -72,6 +72,7 @@
 #include "collectors/docker.h"
 #include "tests/collector_cases.h"
 #include "tests/collector_harness.h"
+#include "tests/docker_fields.h"
 #include "tests/sweep_build.h"
 
 #include <stddef.h>
@@ -414,60 +415,15 @@ static int change_line(struct run *r, const char *word, char *rest, char *err, s
 }
 
 /*
- * The fields of a container a line named after the API's field sets (a
- * `NAME VALUE` line changes the last container above): text, a yes or no
- * (true or false), a number, or a list (items separated by " | "; none: an
- * empty list).
+ * The fields of a container a line names as the API does (the `api` column
+ * of tests/docker_fields.h; a `NAME VALUE` line changes the last container
+ * above): text, a yes or no (true or false), a number, or a list (items
+ * separated by " | "; none: an empty list).
  */
-enum field_kind { F_TEXT, F_BOOL, F_INT64, F_LONG, F_LIST };
-
-static const struct {
-    const char *name;
-    enum field_kind kind;
-    size_t at; /* offset in struct docker_container */
-} container_fields[] = {
-#define F(name, kind, member)                                 \
-    {                                                         \
-        name, kind, offsetof(struct docker_container, member) \
-    }
-    F("Id", F_TEXT, id),
-    F("Name", F_TEXT, name),
-    F("Image", F_TEXT, image_id),
-    F("Config.Image", F_TEXT, image),
-    F("Config.User", F_TEXT, user),
-    F("Config.Healthcheck", F_TEXT, health_test),
-    F("Config.Env", F_LIST, env_names),
-    F("Config.ExposedPorts", F_LIST, exposed_ports),
-    F("State.Status", F_TEXT, state),
-    F("State.Running", F_BOOL, running),
-    F("State.Pid", F_LONG, pid),
-    F("State.Health", F_BOOL, has_health),
-    F("State.Health.Status", F_TEXT, health_status),
-    F("AppArmorProfile", F_TEXT, apparmor_profile),
-    F("HostConfig.SecurityOpt", F_LIST, security_opt),
-    F("HostConfig.Privileged", F_BOOL, privileged),
-    F("HostConfig.CapAdd", F_LIST, cap_add),
-    F("HostConfig.CapDrop", F_LIST, cap_drop),
-    F("HostConfig.NetworkMode", F_TEXT, network_mode),
-    F("HostConfig.PidMode", F_TEXT, pid_mode),
-    F("HostConfig.IpcMode", F_TEXT, ipc_mode),
-    F("HostConfig.UTSMode", F_TEXT, uts_mode),
-    F("HostConfig.UsernsMode", F_TEXT, userns_mode),
-    F("HostConfig.CgroupParent", F_TEXT, cgroup_parent),
-    F("HostConfig.Memory", F_INT64, memory),
-    F("HostConfig.CpuShares", F_INT64, cpu_shares),
-    F("HostConfig.NanoCpus", F_INT64, nano_cpus),
-    F("HostConfig.CpuQuota", F_INT64, cpu_quota),
-    F("HostConfig.PidsLimit", F_INT64, pids_limit),
-    F("HostConfig.ReadonlyRootfs", F_BOOL, readonly_rootfs),
-    F("HostConfig.PublishAllPorts", F_BOOL, publish_all),
-    F("HostConfig.RestartPolicy.Name", F_TEXT, restart_policy),
-    F("HostConfig.RestartPolicy.MaximumRetryCount", F_LONG, restart_max_retries),
-    F("HostConfig.Devices", F_LIST, devices),
-    F("HostConfig.Ulimits", F_LIST, ulimits),
-    F("NetworkSettings.Networks", F_LIST, networks),
-#undef F
-};
+static bool settable(const struct field *f)
+{
+    return f->owner == O_CONTAINER && f->api != NULL;
+}
 
 /*
  * A `NAME VALUE` line for field k of container ci (HostConfig.PidsLimit
@@ -476,13 +432,13 @@ static const struct {
 static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, char *err,
                       size_t errlen)
 {
-    void *at = (char *)&b->containers[ci] + container_fields[k].at;
+    void *at = (char *)&b->containers[ci] + fields[k].offset;
     long long n = 0;
-    switch (container_fields[k].kind) {
-    case F_TEXT:
+    switch (fields[k].kind) {
+    case K_STR:
         *(char **)at = (char *)case_text_arg(value);
         return 0;
-    case F_BOOL:
+    case K_BOOL:
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
             snprintf(err, errlen, "want true or false, not \"%s\"", value);
             return -1;
@@ -491,8 +447,8 @@ static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, c
         if (at == &b->containers[ci].has_health && value[0] == 'f')
             b->containers[ci].health_status = NULL; /* no State.Health: no status */
         return 0;
-    case F_INT64:
-    case F_LONG:
+    case K_I64:
+    case K_LONG:
         if (at == &b->containers[ci].pids_limit) {
             b->containers[ci].pids_limit_set = strcmp(value, "null") != 0;
             if (!b->containers[ci].pids_limit_set)
@@ -500,17 +456,20 @@ static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, c
         }
         if (cases_integer(value, &n, err, errlen) != 0)
             return -1;
-        if (container_fields[k].kind == F_LONG)
+        if (fields[k].kind == K_LONG)
             *(long *)at = (long)n;
         else
             *(int64_t *)at = n;
         return 0;
-    case F_LIST:
+    case K_LIST:
         break;
+    default:
+        snprintf(err, errlen, "no case sets a field of this kind");
+        return -1;
     }
     size_t li = 0; /* the field's place among the list fields */
     for (size_t i = 0; i < k; i++)
-        li += container_fields[i].kind == F_LIST;
+        li += settable(&fields[i]) && fields[i].kind == K_LIST;
     char **items = b->lists[ci][li];
     struct str_list *list = at;
     *list = (struct str_list){ items, 0 };
@@ -602,8 +561,8 @@ static int container_line(struct run *r, const char *word, char *rest, char *err
         return 1;
     size_t ci = b->sw.n_containers - 1;
     struct docker_container *c = &b->containers[ci];
-    for (size_t k = 0; k < ARRAY_LEN(container_fields); k++) {
-        if (strcmp(container_fields[k].name, word) == 0)
+    for (size_t k = 0; k < ARRAY_LEN(fields); k++) {
+        if (settable(&fields[k]) && strcmp(fields[k].api, word) == 0)
             return field_line(b, ci, k, rest, err, errlen);
     }
     if (strcmp(word, "mount") == 0 || strcmp(word, "port") == 0 || strcmp(word, "live-port") == 0)
