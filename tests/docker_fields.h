@@ -2,8 +2,9 @@
  * docker_fields.h - the fields of what the Docker API parsers fill
  * (collectors/docker.h), as a table the tests read and set them by:
  * test_docker_parse compares a parse's values by member name, and
- * test_collector_cases sets a container's fields by the API's name for
- * them (the `api` column). One table, so a new field is named once.
+ * test_collector_cases sets a container's fields (it names them as the
+ * API does, and finds their type and place here). One table of their
+ * types and places, so a new field is described once.
  * Included by those two test programs only.
  */
 #ifndef DOCKWARD_TESTS_DOCKER_FIELDS_H
@@ -60,17 +61,10 @@ static const struct field {
     enum field_kind kind;
     size_t offset, size;
     enum owner element; /* K_ARRAY */
-    const char *api;    /* a container's: the API's name for it, which case files set */
 } fields[] = {
-#define F(owner, T, f, kind, element)                                       \
-    {                                                                       \
-        owner, #f, kind, offsetof(T, f), sizeof(((T *)0)->f), element, NULL \
-    }
-/* A container's field that case files set by the API's name for it. */
-#define C(f, kind, api)                                              \
-    {                                                                \
-        O_CONTAINER, #f, kind, offsetof(struct docker_container, f), \
-            sizeof(((struct docker_container *)0)->f), O_NONE, api   \
+#define F(owner, T, f, kind, element)                                 \
+    {                                                                 \
+        owner, #f, kind, offsetof(T, f), sizeof(((T *)0)->f), element \
     }
     F(O_VERSION, struct docker_version, invalid, K_BITS, O_NONE),
     F(O_VERSION, struct docker_version, version, K_STR, O_NONE),
@@ -104,51 +98,51 @@ static const struct field {
     F(O_INDEX_CONFIG, struct docker_registry_index, secure, K_BOOL, O_NONE),
     F(O_CONTAINER, struct docker_container, invalid, K_BITS, O_NONE),
     F(O_CONTAINER, struct docker_container, overcap, K_BITS, O_NONE),
-    C(id, K_STR, "Id"),
-    C(name, K_STR, "Name"),
-    C(image, K_STR, "Config.Image"),
-    C(image_id, K_STR, "Image"),
-    C(state, K_STR, "State.Status"),
-    C(running, K_BOOL, "State.Running"),
-    C(pid, K_LONG, "State.Pid"),
-    C(has_health, K_BOOL, "State.Health"),
-    C(health_status, K_STR, "State.Health.Status"),
-    C(health_test, K_STR, "Config.Healthcheck"),
-    C(user, K_STR, "Config.User"),
-    C(env_names, K_LIST, "Config.Env"),
+    F(O_CONTAINER, struct docker_container, id, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, name, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, image, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, image_id, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, state, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, running, K_BOOL, O_NONE),
+    F(O_CONTAINER, struct docker_container, pid, K_LONG, O_NONE),
+    F(O_CONTAINER, struct docker_container, has_health, K_BOOL, O_NONE),
+    F(O_CONTAINER, struct docker_container, health_status, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, health_test, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, user, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, env_names, K_LIST, O_NONE),
     F(O_CONTAINER, struct docker_container, labels, K_LIST, O_NONE),
-    C(apparmor_profile, K_STR, "AppArmorProfile"),
-    C(security_opt, K_LIST, "HostConfig.SecurityOpt"),
-    C(privileged, K_BOOL, "HostConfig.Privileged"),
-    C(cap_add, K_LIST, "HostConfig.CapAdd"),
-    C(cap_drop, K_LIST, "HostConfig.CapDrop"),
-    C(network_mode, K_STR, "HostConfig.NetworkMode"),
-    C(pid_mode, K_STR, "HostConfig.PidMode"),
-    C(ipc_mode, K_STR, "HostConfig.IpcMode"),
-    C(uts_mode, K_STR, "HostConfig.UTSMode"),
-    C(userns_mode, K_STR, "HostConfig.UsernsMode"),
-    C(cgroup_parent, K_STR, "HostConfig.CgroupParent"),
-    C(memory, K_I64, "HostConfig.Memory"),
-    C(cpu_shares, K_I64, "HostConfig.CpuShares"),
-    C(nano_cpus, K_I64, "HostConfig.NanoCpus"),
-    C(cpu_quota, K_I64, "HostConfig.CpuQuota"),
+    F(O_CONTAINER, struct docker_container, apparmor_profile, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, security_opt, K_LIST, O_NONE),
+    F(O_CONTAINER, struct docker_container, privileged, K_BOOL, O_NONE),
+    F(O_CONTAINER, struct docker_container, cap_add, K_LIST, O_NONE),
+    F(O_CONTAINER, struct docker_container, cap_drop, K_LIST, O_NONE),
+    F(O_CONTAINER, struct docker_container, network_mode, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, pid_mode, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, ipc_mode, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, uts_mode, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, userns_mode, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, cgroup_parent, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, memory, K_I64, O_NONE),
+    F(O_CONTAINER, struct docker_container, cpu_shares, K_I64, O_NONE),
+    F(O_CONTAINER, struct docker_container, nano_cpus, K_I64, O_NONE),
+    F(O_CONTAINER, struct docker_container, cpu_quota, K_I64, O_NONE),
     F(O_CONTAINER, struct docker_container, pids_limit_set, K_BOOL, O_NONE),
-    C(pids_limit, K_I64, "HostConfig.PidsLimit"),
-    C(readonly_rootfs, K_BOOL, "HostConfig.ReadonlyRootfs"),
+    F(O_CONTAINER, struct docker_container, pids_limit, K_I64, O_NONE),
+    F(O_CONTAINER, struct docker_container, readonly_rootfs, K_BOOL, O_NONE),
     F(O_CONTAINER, struct docker_container, mounts, K_ARRAY, O_MOUNT),
     F(O_CONTAINER, struct docker_container, n_mounts, K_SIZE, O_NONE),
     F(O_CONTAINER, struct docker_container, ports, K_ARRAY, O_PORT),
     F(O_CONTAINER, struct docker_container, n_ports, K_SIZE, O_NONE),
     F(O_CONTAINER, struct docker_container, live_ports, K_ARRAY, O_PORT),
     F(O_CONTAINER, struct docker_container, n_live_ports, K_SIZE, O_NONE),
-    C(publish_all, K_BOOL, "HostConfig.PublishAllPorts"),
-    C(exposed_ports, K_LIST, "Config.ExposedPorts"),
+    F(O_CONTAINER, struct docker_container, publish_all, K_BOOL, O_NONE),
+    F(O_CONTAINER, struct docker_container, exposed_ports, K_LIST, O_NONE),
     F(O_CONTAINER, struct docker_container, never_started, K_BOOL, O_NONE),
-    C(restart_policy, K_STR, "HostConfig.RestartPolicy.Name"),
-    C(restart_max_retries, K_LONG, "HostConfig.RestartPolicy.MaximumRetryCount"),
-    C(devices, K_LIST, "HostConfig.Devices"),
-    C(ulimits, K_LIST, "HostConfig.Ulimits"),
-    C(networks, K_LIST, "NetworkSettings.Networks"),
+    F(O_CONTAINER, struct docker_container, restart_policy, K_STR, O_NONE),
+    F(O_CONTAINER, struct docker_container, restart_max_retries, K_LONG, O_NONE),
+    F(O_CONTAINER, struct docker_container, devices, K_LIST, O_NONE),
+    F(O_CONTAINER, struct docker_container, ulimits, K_LIST, O_NONE),
+    F(O_CONTAINER, struct docker_container, networks, K_LIST, O_NONE),
     /* expect_mount's fields (tests/docker_expect.h) */
     F(O_MOUNT, struct docker_mount, type, K_STR, O_NONE),
     F(O_MOUNT, struct docker_mount, source, K_STR, O_NONE),
@@ -180,7 +174,6 @@ static const struct field {
     F(O_LISTS, struct parsed, n_networks, K_SIZE, O_NONE),
     F(O_LISTS, struct parsed, volumes, K_ARRAY, O_VOLUME),
     F(O_LISTS, struct parsed, n_volumes, K_SIZE, O_NONE),
-#undef C
 #undef F
 };
 

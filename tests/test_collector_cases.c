@@ -415,26 +415,75 @@ static int change_line(struct run *r, const char *word, char *rest, char *err, s
 }
 
 /*
- * The fields of a container a line names as the API does (the `api` column
- * of tests/docker_fields.h; a `NAME VALUE` line changes the last container
- * above): text, a yes or no (true or false), a number, or a list (items
- * separated by " | "; none: an empty list).
+ * The fields of a container a `NAME VALUE` line sets (it changes the last
+ * container above), named as the API names them; their types and places
+ * are tests/docker_fields.h's: text, a yes or no (true or false), a
+ * number, or a list (items separated by " | "; none: an empty list).
  */
-static bool settable(const struct field *f)
+static const struct {
+    const char *api, *member;
+} api_names[] = {
+    { "Id", "id" },
+    { "Name", "name" },
+    { "Image", "image_id" },
+    { "Config.Image", "image" },
+    { "Config.User", "user" },
+    { "Config.Healthcheck", "health_test" },
+    { "Config.Env", "env_names" },
+    { "Config.ExposedPorts", "exposed_ports" },
+    { "State.Status", "state" },
+    { "State.Running", "running" },
+    { "State.Pid", "pid" },
+    { "State.Health", "has_health" },
+    { "State.Health.Status", "health_status" },
+    { "AppArmorProfile", "apparmor_profile" },
+    { "HostConfig.SecurityOpt", "security_opt" },
+    { "HostConfig.Privileged", "privileged" },
+    { "HostConfig.CapAdd", "cap_add" },
+    { "HostConfig.CapDrop", "cap_drop" },
+    { "HostConfig.NetworkMode", "network_mode" },
+    { "HostConfig.PidMode", "pid_mode" },
+    { "HostConfig.IpcMode", "ipc_mode" },
+    { "HostConfig.UTSMode", "uts_mode" },
+    { "HostConfig.UsernsMode", "userns_mode" },
+    { "HostConfig.CgroupParent", "cgroup_parent" },
+    { "HostConfig.Memory", "memory" },
+    { "HostConfig.CpuShares", "cpu_shares" },
+    { "HostConfig.NanoCpus", "nano_cpus" },
+    { "HostConfig.CpuQuota", "cpu_quota" },
+    { "HostConfig.PidsLimit", "pids_limit" },
+    { "HostConfig.ReadonlyRootfs", "readonly_rootfs" },
+    { "HostConfig.PublishAllPorts", "publish_all" },
+    { "HostConfig.RestartPolicy.Name", "restart_policy" },
+    { "HostConfig.RestartPolicy.MaximumRetryCount", "restart_max_retries" },
+    { "HostConfig.Devices", "devices" },
+    { "HostConfig.Ulimits", "ulimits" },
+    { "NetworkSettings.Networks", "networks" },
+};
+
+/* The field of struct docker_container a line's NAME is, or NULL. */
+static const struct field *api_field(const char *name)
 {
-    return f->owner == O_CONTAINER && f->api != NULL;
+    for (size_t i = 0; i < ARRAY_LEN(api_names); i++) {
+        if (strcmp(api_names[i].api, name) != 0)
+            continue;
+        for (size_t k = 0; k < ARRAY_LEN(fields); k++)
+            if (fields[k].owner == O_CONTAINER && strcmp(fields[k].name, api_names[i].member) == 0)
+                return &fields[k];
+    }
+    return NULL;
 }
 
 /*
- * A `NAME VALUE` line for field k of container ci (HostConfig.PidsLimit
+ * A `NAME VALUE` line for field f of container ci (HostConfig.PidsLimit
  * null: unset). Returns 0, or -1 with err filled.
  */
-static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, char *err,
-                      size_t errlen)
+static int field_line(struct sweep_build *b, size_t ci, const struct field *f, char *value,
+                      char *err, size_t errlen)
 {
-    void *at = (char *)&b->containers[ci] + fields[k].offset;
+    void *at = (char *)&b->containers[ci] + f->offset;
     long long n = 0;
-    switch (fields[k].kind) {
+    switch (f->kind) {
     case K_STR:
         *(char **)at = (char *)case_text_arg(value);
         return 0;
@@ -456,7 +505,7 @@ static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, c
         }
         if (cases_integer(value, &n, err, errlen) != 0)
             return -1;
-        if (fields[k].kind == K_LONG)
+        if (f->kind == K_LONG)
             *(long *)at = (long)n;
         else
             *(int64_t *)at = n;
@@ -468,8 +517,12 @@ static int field_line(struct sweep_build *b, size_t ci, size_t k, char *value, c
         return -1;
     }
     size_t li = 0; /* the field's place among the list fields */
-    for (size_t i = 0; i < k; i++)
-        li += settable(&fields[i]) && fields[i].kind == K_LIST;
+    for (size_t i = 0; i < ARRAY_LEN(fields) && &fields[i] != f; i++)
+        li += fields[i].owner == O_CONTAINER && fields[i].kind == K_LIST;
+    if (li >= SWEEP_BUILD_LISTS) {
+        snprintf(err, errlen, "more list fields than SWEEP_BUILD_LISTS (%d)", SWEEP_BUILD_LISTS);
+        return -1;
+    }
     char **items = b->lists[ci][li];
     struct str_list *list = at;
     *list = (struct str_list){ items, 0 };
@@ -561,10 +614,9 @@ static int container_line(struct run *r, const char *word, char *rest, char *err
         return 1;
     size_t ci = b->sw.n_containers - 1;
     struct docker_container *c = &b->containers[ci];
-    for (size_t k = 0; k < ARRAY_LEN(fields); k++) {
-        if (settable(&fields[k]) && strcmp(fields[k].api, word) == 0)
-            return field_line(b, ci, k, rest, err, errlen);
-    }
+    const struct field *f = api_field(word);
+    if (f != NULL)
+        return field_line(b, ci, f, rest, err, errlen);
     if (strcmp(word, "mount") == 0 || strcmp(word, "port") == 0 || strcmp(word, "live-port") == 0)
         return binding_line(b, ci, word, rest, err, errlen);
     if (strcmp(word, "stopped") == 0) {

@@ -411,7 +411,7 @@ static void field_line(struct case_run *r, char *path, char *rest)
     const char *sub = end[1] == '.' ? end + 2 : NULL;
     const struct field *f = field_find(r, d->owner, name);
     if (f->kind == K_LIST) {
-        static const struct field item = { O_NONE, "item", K_STR, 0, sizeof(char *), O_NONE, NULL };
+        static const struct field item = { O_NONE, "item", K_STR, 0, sizeof(char *), O_NONE };
         const struct str_list *l = (const struct str_list *)(base + f->offset);
         case_check(r, idx < l->len, "%s has %zu items", name, l->len);
         field_compare(r, path, &item, (const char *)&l->items[idx], op, value);
