@@ -553,10 +553,16 @@ int parse_oom_error(char *err, size_t errlen)
     return -1;
 }
 
+const char *json_kept_string(const cJSON *v)
+{
+    const char *s = cJSON_GetStringValue(v);
+    return s != NULL && strlen(s) <= DOCKER_STRING_MAX ? s : NULL;
+}
+
 const char *json_id(const cJSON *obj)
 {
-    const char *id = cJSON_GetStringValue(json_member(obj, "Id"));
-    return id != NULL && id[0] != '\0' && strlen(id) <= DOCKER_STRING_MAX ? id : NULL;
+    const char *id = json_kept_string(json_member(obj, "Id"));
+    return id != NULL && id[0] != '\0' ? id : NULL;
 }
 
 int docker_answer_parse(const struct docker_answer *a, const char *json, size_t len, void *out,

@@ -59,6 +59,8 @@ int json_array_each(const char *json, size_t len, json_element_fn fn, void *arg,
 
 /* Member `key` of obj; NULL when obj is not an object or has none. */
 const cJSON *json_member(const cJSON *obj, const char *key);
+/* v's text when v is a string of at most DOCKER_STRING_MAX bytes (a field kept whole), or NULL. */
+const char *json_kept_string(const cJSON *v);
 /* Member Id of obj: a non-empty string of at most DOCKER_STRING_MAX bytes, or NULL. */
 const char *json_id(const cJSON *obj);
 /* Whether v is a JSON number that is a whole number within int64_t (then *out). */

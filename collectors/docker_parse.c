@@ -437,11 +437,10 @@ int docker_parse_image_list(const char *json, size_t len, struct str_list *ids,
 static bool name_driver_options(const cJSON *el, const char **name, const char **driver,
                                 const cJSON **opts)
 {
-    *name = cJSON_GetStringValue(json_member(el, "Name"));
-    *driver = cJSON_GetStringValue(json_member(el, "Driver"));
+    *name = json_kept_string(json_member(el, "Name"));
+    *driver = json_kept_string(json_member(el, "Driver"));
     *opts = json_member(el, "Options");
-    return *name != NULL && *driver != NULL && strlen(*name) <= DOCKER_STRING_MAX &&
-           strlen(*driver) <= DOCKER_STRING_MAX &&
+    return *name != NULL && *driver != NULL &&
            (*opts == NULL || cJSON_IsNull(*opts) || cJSON_IsObject(*opts));
 }
 
@@ -467,8 +466,8 @@ static int network_element(const cJSON *el, size_t index, void *arg, char *err, 
     if (!parse_grow(&x->p, &x->items, x->n, &x->cap, sizeof(*x->items)))
         return parse_oom_error(err, errlen);
     const char *hb =
-        cJSON_GetStringValue(json_member(opts, "com.docker.network.bridge.host_binding_ipv4"));
-    if (hb == NULL || strlen(hb) > DOCKER_STRING_MAX)
+        json_kept_string(json_member(opts, "com.docker.network.bridge.host_binding_ipv4"));
+    if (hb == NULL)
         hb = "";
     struct docker_network nw = {
         .name = parse_dup(&x->p, name, strlen(name)),
@@ -578,7 +577,7 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
         if (!parse_grow(&p, &items, count, &cap, sizeof(*items)))
             break;
         const char *o = cJSON_GetStringValue(json_member(opts, "o"));
-        const char *device = cJSON_GetStringValue(json_member(opts, "device"));
+        const char *device = json_kept_string(json_member(opts, "device"));
         struct docker_volume vol = {
             .name = parse_dup(&p, name, strlen(name)),
             .driver = parse_dup(&p, driver, strlen(driver)),
@@ -589,8 +588,7 @@ int docker_parse_volumes(const char *json, size_t len, struct docker_volume **ou
          * without bind (type=ext4 device=/dev/sda1) is a host block device.
          * Either way the container reaches that host path.
          */
-        if (device != NULL && strlen(device) <= DOCKER_STRING_MAX &&
-            (device[0] == '/' || (o != NULL && options_bind(o))))
+        if (device != NULL && (device[0] == '/' || (o != NULL && options_bind(o))))
             vol.bind_device = parse_dup(&p, device, strlen(device));
         items[count++] = vol;
         if (p.oom)

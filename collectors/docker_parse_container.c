@@ -240,11 +240,10 @@ static void parse_ports(struct parse_ctx *p, const cJSON *pb, struct docker_port
                 c->invalid |= bit;
                 return;
             }
-            const char *ip = cJSON_GetStringValue(json_member(b, "HostIp"));
+            const char *ip = json_kept_string(json_member(b, "HostIp"));
             const char *port = cJSON_GetStringValue(json_member(b, "HostPort"));
             unsigned lo = 0, hi = 0;
-            if (ip == NULL || port == NULL || strlen(ip) > DOCKER_STRING_MAX ||
-                !parse_host_port(port, &lo, &hi)) {
+            if (ip == NULL || port == NULL || !parse_host_port(port, &lo, &hi)) {
                 c->invalid |= bit;
                 continue;
             }
@@ -318,18 +317,11 @@ static void parse_entries(struct parse_ctx *p, const cJSON *arr, entry_text_fn *
     }
 }
 
-/* A string of at most DOCKER_STRING_MAX bytes, or NULL. */
-static const char *kept_string(const cJSON *v)
-{
-    const char *s = cJSON_GetStringValue(v);
-    return s != NULL && strlen(s) <= DOCKER_STRING_MAX ? s : NULL;
-}
-
 /* HostConfig.Devices: "PathOnHost:PathInContainer". */
 static bool device_text(const cJSON *d, char *text, size_t size)
 {
-    const char *host = kept_string(json_member(d, "PathOnHost"));
-    const char *cont = kept_string(json_member(d, "PathInContainer"));
+    const char *host = json_kept_string(json_member(d, "PathOnHost"));
+    const char *cont = json_kept_string(json_member(d, "PathInContainer"));
     if (host == NULL || cont == NULL)
         return false;
     snprintf(text, size, "%s:%s", host, cont);
@@ -339,7 +331,7 @@ static bool device_text(const cJSON *d, char *text, size_t size)
 /* HostConfig.DeviceCgroupRules (--device-cgroup-rule): "cgroup rule RULE". */
 static bool cgroup_rule_text(const cJSON *r, char *text, size_t size)
 {
-    const char *rule = kept_string(r);
+    const char *rule = json_kept_string(r);
     if (rule == NULL)
         return false;
     snprintf(text, size, "cgroup rule %s", rule);
@@ -395,7 +387,7 @@ static bool device_request_text(const cJSON *r, char *text, size_t size)
 /* HostConfig.Ulimits: "NAME=SOFT:HARD". */
 static bool ulimit_text(const cJSON *u, char *text, size_t size)
 {
-    const char *name = kept_string(json_member(u, "Name"));
+    const char *name = json_kept_string(json_member(u, "Name"));
     int64_t soft = 0, hard = 0;
     if (name == NULL || !json_int64(json_member(u, "Soft"), &soft) ||
         !json_int64(json_member(u, "Hard"), &hard))
